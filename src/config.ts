@@ -1,0 +1,307 @@
+/**
+ * Environment → typed, validated, frozen configuration (STYLE principle 7). Every bad value
+ * is reported at start with the variable's name and what was expected; all problems are
+ * reported at once.
+ */
+import { randomBytes } from "node:crypto";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { DEFAULT_ARGON2_OPTIONS, type Argon2Options } from "./core/password.js";
+import { createJwtKeyRing, type JwtKeyRing } from "./core/jwt.js";
+import { DEFAULT_TOTP_WINDOW } from "./core/totp.js";
+
+/** Default SQLite file, relative to the working directory. */
+export const DEFAULT_DATABASE_URL = "./data/tessera.db";
+/** Listen on loopback only unless told otherwise: a fresh install is not exposed by accident. */
+export const DEFAULT_HOST = "127.0.0.1";
+/** The seed app's port. */
+export const DEFAULT_PORT = 8000;
+/** Token lifetime: the seed's 7 days. */
+export const DEFAULT_JWT_VALIDITY_HOURS = 168;
+/** TOTP issuer and WebAuthn RP name. */
+export const DEFAULT_APP_NAME = "Tessera";
+/** Request bodies larger than this get 413 (issue: 64 KiB). */
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+/** Failed logins per client address before a wait (issue: 100 per 15 minutes). */
+export const DEFAULT_ADDRESS_MAX_FAILURES = 100;
+export const DEFAULT_ADDRESS_WINDOW_MINUTES = 15;
+/** Shortest JWT secret accepted (RFC 7518 §3.2: a key of at least the hash output size). */
+export const MIN_JWT_SECRET_BYTES = 32;
+/** Email of the first admin when `TESSERA_ADMIN_EMAIL` is not set (`.invalid`: RFC 2606 §2). */
+export const DEFAULT_ADMIN_EMAIL = "admin@tessera.invalid";
+/** File in the data folder that keeps the generated secret when none is configured. */
+export const JWT_SECRET_FILE = "jwt-secret";
+
+export interface TesseraConfig {
+  readonly databaseUrl: string;
+  readonly redisUrl: string | null;
+  readonly host: string;
+  readonly port: number;
+  /** The URL people reach the server at, without a trailing slash. */
+  readonly publicUrl: string;
+  /** `publicUrl`'s origin: the only origin whose cookie-authenticated writes are accepted. */
+  readonly publicOrigin: string;
+  readonly jwtKeys: JwtKeyRing;
+  readonly jwtValidityHours: number;
+  readonly appName: string;
+  readonly argon2: Readonly<Argon2Options>;
+  readonly totpWindow: number;
+  /** Proxies whose `X-Forwarded-For` is believed (addresses or CIDR ranges). */
+  readonly trustedProxies: readonly string[];
+  readonly webauthn: {
+    readonly rpId: string;
+    readonly rpName: string;
+    readonly origins: readonly string[];
+  };
+  readonly dataDir: string;
+  readonly production: boolean;
+  readonly maxBodyBytes: number;
+  readonly addressMaxFailures: number;
+  readonly addressWindowMinutes: number;
+  /** Whether the session cookie gets `Secure` (all but plain-http localhost). */
+  readonly secureCookie: boolean;
+  readonly logLevel: string;
+  /** Email of the `admin` account made on first start. */
+  readonly adminEmail: string;
+}
+
+/** Thrown when the environment holds bad values; its message lists every problem. */
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+    this.problems = problems;
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Reads and validates the configuration from `env` (default `process.env`). With no
+ * `TESSERA_JWT_SECRET`, a random secret is made on first start and kept in the data folder
+ * (mode 0600), except in production (`NODE_ENV=production`), where it is an error.
+ * @throws ConfigError listing every bad value.
+ */
+export function loadConfig(env: Env = process.env): TesseraConfig {
+  const problems: string[] = [];
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === undefined || value === "" ? undefined : value;
+  };
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
+      problems.push(
+        `${name}: expected a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`,
+      );
+      return fallback;
+    }
+    return value;
+  };
+  const number = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < min || value > max) {
+      problems.push(`${name}: expected a number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+      return fallback;
+    }
+    return value;
+  };
+  const list = (name: string): string[] =>
+    (read(name) ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s !== "");
+
+  const production = env.NODE_ENV === "production";
+  const databaseUrl = read("TESSERA_DATABASE_URL") ?? DEFAULT_DATABASE_URL;
+  const redisUrl = read("TESSERA_REDIS_URL") ?? null;
+  if (redisUrl !== null && !/^rediss?:\/\//.test(redisUrl)) {
+    problems.push(
+      `TESSERA_REDIS_URL: expected redis://… or rediss://…, got ${JSON.stringify(redisUrl)}`,
+    );
+  }
+  const host = read("TESSERA_HOST") ?? DEFAULT_HOST;
+  const port = integer("TESSERA_PORT", DEFAULT_PORT, 0, 65535);
+
+  let publicUrl = read("TESSERA_PUBLIC_URL") ?? `http://localhost:${port}`;
+  let publicOrigin = "http://localhost";
+  let publicHost = "localhost";
+  try {
+    const url = new URL(publicUrl);
+    if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("scheme");
+    publicUrl = url.href.replace(/\/$/, "");
+    publicOrigin = url.origin;
+    publicHost = url.hostname;
+  } catch {
+    problems.push(`TESSERA_PUBLIC_URL: expected an http(s) URL, got ${JSON.stringify(publicUrl)}`);
+  }
+  // Secure cookies everywhere except plain http on localhost, where browsers would drop them.
+  const secureCookie = !(publicOrigin.startsWith("http:") && isLoopbackHost(publicHost));
+  if (production && publicOrigin.startsWith("http:") && !isLoopbackHost(publicHost)) {
+    problems.push("TESSERA_PUBLIC_URL: must be https in production (cookies and passkeys need it)");
+  }
+
+  const dataDir = resolve(
+    read("TESSERA_DATA_DIR") ??
+      (isPostgresUrl(databaseUrl) ? "./data" : dirname(sqlitePath(databaseUrl))),
+  );
+
+  const appName = read("TESSERA_APP_NAME") ?? DEFAULT_APP_NAME;
+  const argon2: Argon2Options = {
+    memoryKib: integer(
+      "TESSERA_ARGON2_MEMORY_KIB",
+      DEFAULT_ARGON2_OPTIONS.memoryKib,
+      8,
+      4 * 1024 * 1024,
+    ),
+    iterations: integer("TESSERA_ARGON2_ITERATIONS", DEFAULT_ARGON2_OPTIONS.iterations, 1, 100),
+    parallelism: integer("TESSERA_ARGON2_PARALLELISM", DEFAULT_ARGON2_OPTIONS.parallelism, 1, 255),
+  };
+  if (argon2.memoryKib < 8 * argon2.parallelism) {
+    problems.push(
+      "TESSERA_ARGON2_MEMORY_KIB: must be at least 8 × TESSERA_ARGON2_PARALLELISM (RFC 9106 §3.1)",
+    );
+  }
+  const totpWindow = integer("TESSERA_TOTP_WINDOW", DEFAULT_TOTP_WINDOW, 0, 10);
+  const jwtValidityHours = number(
+    "TESSERA_JWT_VALIDITY_HOURS",
+    DEFAULT_JWT_VALIDITY_HOURS,
+    0.01,
+    24 * 366,
+  );
+  const trustedProxies = list("TESSERA_TRUSTED_PROXIES");
+  for (const proxy of trustedProxies) {
+    if (
+      !/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(proxy) &&
+      !["loopback", "linklocal", "uniquelocal"].includes(proxy)
+    ) {
+      problems.push(
+        `TESSERA_TRUSTED_PROXIES: ${JSON.stringify(proxy)} is not an IP address, a CIDR range or loopback/linklocal/uniquelocal`,
+      );
+    }
+  }
+
+  const rpId = read("TESSERA_RP_ID") ?? publicHost;
+  const rpName = read("TESSERA_RP_NAME") ?? appName;
+  const origins = list("TESSERA_WEBAUTHN_ORIGINS");
+  for (const origin of origins) {
+    try {
+      if (new URL(origin).origin !== origin) throw new Error("not an origin");
+    } catch {
+      problems.push(
+        `TESSERA_WEBAUTHN_ORIGINS: ${JSON.stringify(origin)} is not an origin like https://example.com`,
+      );
+    }
+  }
+
+  const addressMaxFailures = integer(
+    "TESSERA_LOGIN_ADDRESS_MAX_FAILURES",
+    DEFAULT_ADDRESS_MAX_FAILURES,
+    1,
+    1_000_000,
+  );
+  const addressWindowMinutes = integer(
+    "TESSERA_LOGIN_ADDRESS_WINDOW_MINUTES",
+    DEFAULT_ADDRESS_WINDOW_MINUTES,
+    1,
+    24 * 60,
+  );
+  const maxBodyBytes = integer(
+    "TESSERA_MAX_BODY_BYTES",
+    DEFAULT_MAX_BODY_BYTES,
+    1024,
+    16 * 1024 * 1024,
+  );
+
+  // JWT keys: the signing secret, and older ones that still verify (rotation).
+  let jwtKeys: JwtKeyRing | undefined;
+  const previous = list("TESSERA_JWT_PREVIOUS_SECRETS");
+  let secret = read("TESSERA_JWT_SECRET");
+  if (secret === undefined) {
+    if (production) {
+      problems.push(
+        "TESSERA_JWT_SECRET: required in production (at least 32 bytes, e.g. `openssl rand -base64 48`)",
+      );
+    } else if (problems.length === 0) {
+      secret = readOrCreateSecret(dataDir);
+    }
+  }
+  if (secret !== undefined) {
+    try {
+      jwtKeys = createJwtKeyRing(secret, previous);
+    } catch (error) {
+      problems.push(
+        `TESSERA_JWT_SECRET / TESSERA_JWT_PREVIOUS_SECRETS: ${(error as Error).message}`,
+      );
+    }
+  }
+
+  if (problems.length > 0 || jwtKeys === undefined) throw new ConfigError(problems);
+  return Object.freeze({
+    databaseUrl,
+    redisUrl,
+    host,
+    port,
+    publicUrl,
+    publicOrigin,
+    jwtKeys,
+    jwtValidityHours,
+    appName,
+    argon2: Object.freeze(argon2),
+    totpWindow,
+    trustedProxies: Object.freeze(trustedProxies),
+    webauthn: Object.freeze({
+      rpId,
+      rpName,
+      origins: Object.freeze(origins.length > 0 ? origins : [publicOrigin]),
+    }),
+    dataDir,
+    production,
+    maxBodyBytes,
+    addressMaxFailures,
+    addressWindowMinutes,
+    secureCookie,
+    logLevel: read("TESSERA_LOG_LEVEL") ?? (env.NODE_ENV === "test" ? "silent" : "info"),
+    adminEmail: read("TESSERA_ADMIN_EMAIL") ?? DEFAULT_ADMIN_EMAIL,
+  });
+}
+
+function isLoopbackHost(host: string): boolean {
+  return host === "localhost" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** Whether a database URL names PostgreSQL rather than a SQLite file. */
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(url);
+}
+
+function sqlitePath(url: string): string {
+  return url.replace(/^sqlite:(\/\/)?/i, "");
+}
+
+/** Reads the kept secret, or makes one (48 random bytes, base64url) with mode 0600. */
+function readOrCreateSecret(dataDir: string): string {
+  const file = join(dataDir, JWT_SECRET_FILE);
+  try {
+    return readFileSync(file, "utf8").trim();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const secret = randomBytes(48).toString("base64url");
+  try {
+    // "wx": never overwrite a secret another instance just wrote.
+    writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: "wx" });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST")
+      return readFileSync(file, "utf8").trim();
+    throw error;
+  }
+  chmodSync(file, 0o600);
+  return secret;
+}

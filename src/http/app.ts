@@ -1,0 +1,143 @@
+/**
+ * The standalone server: Fastify with the Tessera plugin over the configured database,
+ * rate-limit store (memory, or Redis when configured), OpenAPI at `/openapi.json` and a
+ * browsable UI at `/docs`.
+ */
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import websocket from "@fastify/websocket";
+import Fastify, { type FastifyInstance } from "fastify";
+import { systemClock, type Clock } from "../core/clock.js";
+import type { TesseraConfig } from "../config.js";
+import {
+  createLoginThrottle,
+  createMemoryRateLimitStore,
+  type RateLimitStore,
+} from "../services/rate-limit/index.js";
+import { createDatabase, migrateToLatest, type TesseraDatabase } from "../store/index.js";
+import { createRedisClient, createRedisRateLimitStore } from "../store/redis.js";
+import type { AuthenticationOptions } from "./authentication.js";
+import { installErrorHandler, installNotFoundHandler } from "./error-handler.js";
+import { tessera } from "./plugin.js";
+
+/** Router options of the server: the authentication middleware matches on the same path. */
+const ROUTER_OPTIONS = {
+  ignoreDuplicateSlashes: false,
+  ignoreTrailingSlash: false,
+  caseSensitive: true,
+};
+
+export interface BuildAppOptions {
+  /** Use this database instead of opening `config.databaseUrl` (it is not closed with the app). */
+  database?: TesseraDatabase;
+  /** Use this rate-limit store instead of memory/Redis from the config. */
+  rateLimitStore?: RateLimitStore;
+  clock?: Clock;
+  /** Extra middleware options (the server already excludes `/docs`). */
+  authentication?: AuthenticationOptions;
+  /** Pino logger options, or false. Default: `config.logLevel`, secrets redacted. */
+  logger?: boolean | Record<string, unknown>;
+}
+
+/** Builds the server app (migrations run first). Call `listen()` on the result. */
+export async function buildApp(
+  config: TesseraConfig,
+  options: BuildAppOptions = {},
+): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? {
+      level: config.logLevel,
+      // No token, cookie or password ever reaches a log line.
+      redact: [
+        "req.headers.authorization",
+        "req.headers.cookie",
+        "req.headers.token",
+        'res.headers["set-cookie"]',
+      ],
+    },
+    bodyLimit: config.maxBodyBytes,
+    trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
+    routerOptions: ROUTER_OPTIONS,
+    // Wrong types are errors, not silently coerced; unknown fields are dropped (the seed's
+    // clients may send more than we read).
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: true, allErrors: false } },
+    return503OnClosing: true,
+  });
+  installErrorHandler(app);
+  installNotFoundHandler(app);
+
+  const ownsDatabase = options.database === undefined;
+  const database = options.database ?? (await createDatabase(config.databaseUrl));
+  await migrateToLatest(database.db);
+
+  let store = options.rateLimitStore;
+  let closeRedis: (() => Promise<void>) | undefined;
+  if (store === undefined && config.redisUrl !== null) {
+    const redis = createRedisClient(config.redisUrl);
+    store = createRedisRateLimitStore(redis, { keyPrefix: "tessera:rl:" });
+    closeRedis = async () => {
+      await redis.quit();
+    };
+  }
+  store ??= createMemoryRateLimitStore();
+  const clock = options.clock ?? systemClock;
+  const throttle = createLoginThrottle({
+    store,
+    clock,
+    addressPolicy: {
+      kind: "window",
+      maxFailures: config.addressMaxFailures,
+      windowMs: config.addressWindowMinutes * 60_000,
+    },
+  });
+
+  app.addHook("onClose", async () => {
+    await closeRedis?.();
+    if (ownsDatabase) await database.destroy();
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "Tessera",
+        version: "0.1.0",
+        description: "Authentication server: passwords, JWT sessions, TOTP and passkeys.",
+      },
+      components: {
+        securitySchemes: {
+          cookie: { type: "apiKey", in: "cookie", name: "token" },
+          bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" },
+        },
+      },
+      security: [{ cookie: [] }, { bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+  await app.register(websocket);
+
+  await app.register(tessera, {
+    database,
+    settings: config,
+    throttle,
+    clock,
+    cookie: { secure: config.secureCookie },
+    allowedOrigins: [config.publicOrigin],
+    routerOptions: ROUTER_OPTIONS,
+    authentication: {
+      ...options.authentication,
+      exclude: ["/docs", ...toList(options.authentication?.exclude)],
+    },
+  });
+
+  app.get(
+    "/openapi.json",
+    { config: { excludeFromAuth: true }, schema: { hide: true } },
+    async () => app.swagger(),
+  );
+  return app;
+}
+
+function toList(value: string | readonly string[] | undefined): string[] {
+  return value === undefined ? [] : typeof value === "string" ? [value] : [...value];
+}

@@ -1,0 +1,204 @@
+/**
+ * `AuthenticationMiddleware` of the seed, as a Fastify plugin: every request must carry a valid
+ * token (cookie `token`, `Authorization: Bearer …`, or the seed's legacy `token` header) unless
+ * its route, path, method or scope is excluded. Afterwards `request.user` and `request.auth`
+ * are set. One `onRequest` hook does the whole check, so an unauthenticated request never
+ * reaches body parsing.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import fp from "fastify-plugin";
+import type {} from "@fastify/cookie";
+import { NotAuthorizedError, PermissionDeniedError, isTesseraError } from "../core/errors.js";
+import { verifyJwtClaims, type JwtKeyRing } from "../core/jwt.js";
+import { systemClock, type Clock } from "../core/clock.js";
+import { sendError } from "./error-handler.js";
+import { compileExcludePatterns, routerPath, type RouterPathOptions } from "./router-path.js";
+import { assertSameOrigin } from "./csrf.js";
+import type { PublicUser } from "../services/users-view.js";
+
+/** The seed's default: requests with this flag in their route `config` are public. */
+export const DEFAULT_EXCLUDE_FROM_AUTH_KEY = "excludeFromAuth";
+/** The seed's default: CORS preflights carry no credentials. */
+export const DEFAULT_EXCLUDE_HTTP_METHODS: readonly string[] = Object.freeze(["OPTIONS"]);
+/** The seed's default scopes: plain HTTP and WebSocket upgrades. */
+export const DEFAULT_SCOPES: readonly AuthenticationScope[] = Object.freeze(["http", "websocket"]);
+/** The cookie that carries the session token (the seed's name). */
+export const TOKEN_COOKIE = "token";
+
+export type AuthenticationScope = "http" | "websocket";
+
+/** The seed's `AuthenticationMiddleware` options. */
+export interface AuthenticationOptions {
+  /**
+   * Regular expressions of public paths. Each must match from the start of the path up to its
+   * end or a `/` (safer than the seed, which searched anywhere in the path). Default: none.
+   */
+  exclude?: string | readonly string[];
+  /** Route `config` flag that makes a route public. Default `"excludeFromAuth"`. */
+  excludeFromAuthKey?: string;
+  /** Methods that skip authentication. Default `["OPTIONS"]`. */
+  excludeHttpMethods?: readonly string[];
+  /** What is authenticated: `"http"` requests, `"websocket"` upgrades. Default both. */
+  scopes?: readonly AuthenticationScope[];
+}
+
+/** The signed-in user as the HTTP layer sees it: no hash, no secrets. */
+export type AuthenticatedUser = PublicUser;
+
+/** How the request was authenticated (`request.auth`). */
+export interface AuthenticationResult {
+  user: AuthenticatedUser;
+  auth: {
+    token: string;
+    source: "cookie" | "bearer" | "header";
+    tokenVersion: number;
+    expiresAtSeconds: number;
+  };
+}
+
+/** What the middleware needs from the rest of the app. */
+export interface AuthenticationDependencies {
+  keys: JwtKeyRing;
+  /** Loads the current state of a user; undefined when the user is gone. */
+  loadUser(id: string): Promise<AuthenticatedUser | undefined>;
+  /** Origins whose cookie-authenticated writes are accepted. */
+  allowedOrigins: readonly string[];
+  clock?: Clock;
+  routerOptions?: RouterPathOptions;
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The signed-in user, or null on public routes. */
+    user: AuthenticatedUser | null;
+    /** The token and how it came, or null on public routes. */
+    auth: AuthenticationResult["auth"] | null;
+  }
+  interface FastifyContextConfig {
+    /** Public route: no authentication (the default `excludeFromAuthKey`). */
+    excludeFromAuth?: boolean;
+    /** May be called by a user who must change the password first. */
+    allowDuringPasswordChange?: boolean;
+    /** Set by the middleware on routes declared with `websocket: true`. */
+    tesseraWebsocketRoute?: boolean;
+  }
+}
+
+/** Reads the token from the request: Bearer header, then legacy `token` header, then cookie. */
+export function readToken(
+  request: FastifyRequest,
+): { token: string; source: "cookie" | "bearer" | "header" } | null {
+  const authorization = request.headers.authorization;
+  if (authorization !== undefined) {
+    // RFC 6750 §2.1: the scheme is case-insensitive.
+    const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(authorization);
+    return match?.[1] === undefined ? null : { token: match[1], source: "bearer" };
+  }
+  const header = request.headers.token;
+  if (typeof header === "string" && header !== "") return { token: header, source: "header" };
+  const cookie = request.cookies?.[TOKEN_COOKIE];
+  if (cookie !== undefined && cookie !== "") return { token: cookie, source: "cookie" };
+  return null;
+}
+
+/**
+ * The seed's `authenticate_request`: verifies the token, its version against the user's, and
+ * that the user still exists.
+ * @throws NotAuthorizedError for a missing, malformed, expired, revoked or orphaned token.
+ */
+export function createRequestAuthenticator(
+  deps: AuthenticationDependencies,
+): (request: FastifyRequest) => Promise<AuthenticationResult> {
+  const clock = deps.clock ?? systemClock;
+  const jwtOptions = { keys: deps.keys, clock };
+  return async (request) => {
+    const found = readToken(request);
+    if (found === null) throw new NotAuthorizedError("Missing or malformed token");
+    const claims = verifyJwtClaims(found.token, jwtOptions);
+    if (claims === null) throw new NotAuthorizedError("Invalid or expired token");
+    const user = await deps.loadUser(claims.user.id);
+    // One message for all three: a client cannot tell a revoked token from a deleted user.
+    if (user === undefined || user.tokenVersion !== claims.tokenVersion) {
+      throw new NotAuthorizedError("Invalid or expired token");
+    }
+    return {
+      user,
+      auth: {
+        token: found.token,
+        source: found.source,
+        tokenVersion: claims.tokenVersion,
+        expiresAtSeconds: claims.expiresAtSeconds,
+      },
+    };
+  };
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+async function authenticationPlugin(
+  app: FastifyInstance,
+  options: AuthenticationOptions & AuthenticationDependencies,
+): Promise<void> {
+  const key = options.excludeFromAuthKey ?? DEFAULT_EXCLUDE_FROM_AUTH_KEY;
+  const methods = new Set(
+    (options.excludeHttpMethods ?? DEFAULT_EXCLUDE_HTTP_METHODS).map((m) => m.toUpperCase()),
+  );
+  const scopes = new Set(options.scopes ?? DEFAULT_SCOPES);
+  const excluded = compileExcludePatterns(options.exclude);
+  if (excluded.opensRoot) {
+    app.log.warn(
+      { exclude: options.exclude },
+      "authentication.exclude opens the root path /: is that intended?",
+    );
+  }
+  const authenticate = createRequestAuthenticator(options);
+  const routerOptions = options.routerOptions ?? {};
+
+  app.decorateRequest("user", null);
+  app.decorateRequest("auth", null);
+
+  // Remember which routes are WebSocket routes: the scope must come from the route, not from
+  // an `Upgrade` header a client can add to any request to dodge the "http" scope.
+  app.addHook("onRoute", (route) => {
+    if ((route as { websocket?: unknown }).websocket === true) {
+      route.config = { ...route.config, tesseraWebsocketRoute: true };
+    }
+  });
+
+  app.addHook("onRequest", async (request: FastifyRequest, reply: FastifyReply) => {
+    const config = request.routeOptions.config as unknown as Record<string, unknown>;
+    const scope: AuthenticationScope = config.tesseraWebsocketRoute === true ? "websocket" : "http";
+    if (!scopes.has(scope)) return;
+    if (methods.has(request.method)) return;
+    if (config[key] === true) return;
+    const path = routerPath(request.url, routerOptions);
+    if (path !== null && excluded.test(path)) return;
+
+    try {
+      const result = await authenticate(request);
+      request.user = result.user;
+      request.auth = result.auth;
+      // A session in a cookie is sent by the browser on its own: check where a write came from.
+      if (result.auth.source === "cookie" && !SAFE_METHODS.has(request.method)) {
+        assertSameOrigin(request, options.allowedOrigins);
+      }
+      if (result.user.mustChangePassword && config.allowDuringPasswordChange !== true) {
+        throw new PermissionDeniedError("The password must be changed first", {
+          code: "password_change_required",
+        });
+      }
+    } catch (error) {
+      if (!isTesseraError(error)) throw error;
+      request.user = null;
+      request.auth = null;
+      return sendError(reply, error);
+    }
+  });
+}
+
+/** The authentication middleware as a Fastify plugin (`fastify-plugin`, name `tessera-authentication`). */
+export const authentication = fp(authenticationPlugin, {
+  name: "tessera-authentication",
+  fastify: "5.x",
+  dependencies: ["@fastify/cookie"],
+});

@@ -1,0 +1,94 @@
+/**
+ * Turns every failure into the seed framework's error body plus a stable code:
+ * `{ status_code, detail, code, extra? }`. Never a stack trace, never internals.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { isTesseraError, type ErrorCode, type TesseraError } from "../core/errors.js";
+import type { ErrorResponse } from "../core/types.js";
+import { ERROR_STATUS } from "./error-status.js";
+
+/** Fastify's own error codes and what each means for a client. */
+const FASTIFY_CODES: Readonly<Record<string, { code: ErrorCode; detail: string }>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { code: "payload_too_large", detail: "Request body is too large" },
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: "invalid_json", detail: "Request body is not valid JSON" },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { code: "invalid_json", detail: "Request body is empty" },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    code: "unsupported_media_type",
+    detail: "Content-Type must be application/json",
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: "client_error", detail: "Invalid Content-Length" },
+  FST_ERR_CTP_INVALID_TYPE: { code: "unsupported_media_type", detail: "Invalid Content-Type" },
+  FST_ERR_VALIDATION: { code: "validation_error", detail: "Invalid request" },
+  FST_ERR_BAD_URL: { code: "client_error", detail: "Invalid URL" },
+  FST_ERR_ASYNC_CONSTRAINT: { code: "client_error", detail: "Invalid request" },
+};
+
+/** Builds the error body for an error code. */
+export function errorBody(
+  code: ErrorCode,
+  detail: string,
+  extra?: Record<string, unknown>,
+): ErrorResponse {
+  const body: ErrorResponse = { status_code: ERROR_STATUS[code], detail, code };
+  if (extra !== undefined) body.extra = extra;
+  return body;
+}
+
+/** Sends a TesseraError (sets Retry-After for 429s). */
+export function sendError(reply: FastifyReply, error: TesseraError): FastifyReply {
+  const status = ERROR_STATUS[error.code];
+  if ("retryAfterSeconds" in error && typeof error.retryAfterSeconds === "number") {
+    void reply.header("retry-after", String(error.retryAfterSeconds));
+  }
+  // The detail of an internal error is never shown: it may name tables or paths.
+  const detail =
+    error.kind !== "internal"
+      ? error.detail
+      : error.code === "service_unavailable"
+        ? "Service unavailable"
+        : "Internal server error";
+  return reply
+    .code(status)
+    .type("application/json")
+    .send(errorBody(error.code, detail, error.extra));
+}
+
+/** Installs the error handler on `app` (and its children). */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    if (isTesseraError(error)) {
+      if (error.kind === "internal") request.log.error({ err: error }, "internal error");
+      return sendError(reply, error);
+    }
+    if (error.validation !== undefined) {
+      const first = error.validation[0];
+      const where = error.validationContext ?? "body";
+      const field = first?.instancePath
+        ? `${where}${first.instancePath.replace(/\//g, ".")}`
+        : where;
+      const detail = first?.message ? `${field} ${first.message}` : "Invalid request";
+      return reply.code(400).send(errorBody("validation_error", detail));
+    }
+    const known = error.code === undefined ? undefined : FASTIFY_CODES[error.code];
+    if (known !== undefined)
+      return reply.code(ERROR_STATUS[known.code]).send(errorBody(known.code, known.detail));
+    if (error instanceof SyntaxError)
+      return reply.code(400).send(errorBody("invalid_json", "Request body is not valid JSON"));
+    const status = typeof error.statusCode === "number" ? error.statusCode : 500;
+    if (status >= 400 && status < 500) {
+      // A 4xx raised by a plugin (e.g. a bad cookie or header): keep the status, generic code.
+      return reply
+        .code(status)
+        .send({ status_code: status, detail: error.message, code: "client_error" });
+    }
+    request.log.error({ err: error }, "unhandled error");
+    return reply.code(500).send(errorBody("internal_error", "Internal server error"));
+  });
+}
+
+/** Installs the JSON not-found handler (the server's root; a host app keeps its own). */
+export function installNotFoundHandler(app: FastifyInstance): void {
+  app.setNotFoundHandler((_request, reply) => {
+    void reply.code(404).send(errorBody("not_found", "Not found"));
+  });
+}

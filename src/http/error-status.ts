@@ -1,0 +1,35 @@
+/**
+ * The one table from error code to HTTP status (STYLE principle 4). TypeScript makes it total
+ * over `ErrorCode`; a test checks the same at run time and that the README documents each.
+ */
+import type { ErrorCode } from "../core/errors.js";
+
+export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
+  not_authorized: 401,
+
+  permission_denied: 403,
+  two_fa_required: 403,
+  password_change_required: 403,
+  csrf: 403,
+
+  client_error: 400,
+  validation_error: 400,
+  invalid_json: 400,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  invalid_credentials: 400,
+  invalid_two_fa_code: 400,
+  password_policy: 400,
+  webauthn_invalid_response: 400,
+  webauthn_verification_failed: 400,
+  webauthn_challenge_invalid: 400,
+  webauthn_counter_error: 400,
+
+  not_found: 404,
+  conflict: 409,
+  too_many_requests: 429,
+
+  internal_error: 500,
+  service_unavailable: 503,
+  invalid_password_hash: 500,
+});

@@ -1,0 +1,22 @@
+import type { FastifyRequest } from "fastify";
+import { NotAuthorizedError } from "../core/errors.js";
+import type { Actor, RequestMeta } from "../services/context.js";
+import type { PublicUser } from "../services/users-view.js";
+
+/** The client's address (through trusted proxies only: Fastify `trustProxy`) and user agent. */
+export function requestMeta(request: FastifyRequest): RequestMeta {
+  const agent = request.headers["user-agent"];
+  return { ip: request.ip, userAgent: typeof agent === "string" ? agent.slice(0, 512) : null };
+}
+
+/** The signed-in user as an actor. @throws NotAuthorizedError on a public route. */
+export function actorOf(request: FastifyRequest): Actor {
+  if (request.user === null) throw new NotAuthorizedError();
+  return { id: request.user.id, isAdmin: request.user.isAdmin };
+}
+
+/** The signed-in user. @throws NotAuthorizedError on a public route. */
+export function currentUser(request: FastifyRequest): PublicUser {
+  if (request.user === null) throw new NotAuthorizedError();
+  return request.user;
+}

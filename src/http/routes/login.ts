@@ -1,0 +1,86 @@
+/** `POST /login`, `POST /logout`, `POST /logout/all`. */
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { LoginRequest } from "../../core/types.js";
+import { login } from "../../services/login.js";
+import { logoutEverywhere } from "../../services/users.js";
+import { toPublicUser, toUserView } from "../../services/users-view.js";
+import { clearSessionCookie, setSessionCookie } from "../cookie.js";
+import { assertSameOrigin } from "../csrf.js";
+import { actorOf, currentUser, requestMeta } from "../request-meta.js";
+import { OkResponse, UserView, errorResponses, inline } from "../schemas.js";
+import type { RouteOptions } from "./route-options.js";
+
+export const loginRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, options) => {
+  const { ctx, cookie } = options;
+
+  app.post(
+    "/login",
+    {
+      config: { excludeFromAuth: true },
+      schema: {
+        tags: ["session"],
+        summary:
+          "Sign in with name (or email) and password, and a second factor when the user has one",
+        description:
+          "Sets the `token` cookie. 403 with code `two_fa_required` and `extra` = TwoFaRequiredResponse when a second factor is needed: send the request again with `two_fa_code` or `webauthn_response`.",
+        body: inline(LoginRequest),
+        response: { 200: UserView, ...errorResponses(400, 403, 413, 415, 429) },
+      },
+    },
+    async (request, reply) => {
+      // Login CSRF: a foreign page must not sign the browser in to an attacker's account.
+      assertSameOrigin(request, options.allowedOrigins);
+      const result = await login(ctx, request.body, requestMeta(request), options.webauthn);
+      setSessionCookie(reply, result.token, result.maxAgeSeconds, cookie);
+      return toUserView(toPublicUser(result.user));
+    },
+  );
+
+  app.post(
+    "/logout",
+    {
+      config: { excludeFromAuth: true },
+      schema: {
+        tags: ["session"],
+        summary: "Sign out: clears the cookie",
+        response: { 200: OkResponse },
+      },
+    },
+    async (_request, reply) => {
+      clearSessionCookie(reply, cookie);
+      return { ok: true };
+    },
+  );
+
+  app.post(
+    "/logout/all",
+    {
+      config: { allowDuringPasswordChange: true },
+      schema: {
+        tags: ["session"],
+        summary: "Sign out everywhere: ends every token of the user",
+        response: { 200: OkResponse, ...errorResponses(401, 403) },
+      },
+    },
+    async (request, reply) => {
+      await logoutEverywhere(ctx, actorOf(request), requestMeta(request));
+      clearSessionCookie(reply, cookie);
+      return { ok: true };
+    },
+  );
+
+  app.get(
+    "/me",
+    {
+      config: { allowDuringPasswordChange: true },
+      schema: {
+        tags: ["users"],
+        summary: "The signed-in user",
+        response: { 200: UserView, ...errorResponses(401) },
+      },
+    },
+    async (request) => {
+      return toUserView(currentUser(request));
+    },
+  );
+};

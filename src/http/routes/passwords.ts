@@ -1,0 +1,80 @@
+/** `PATCH /users/{id}/password/change`, `PATCH /users/{id}/password/reset`. */
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { ChangePasswordRequest, ResetPasswordRequest } from "../../core/types.js";
+import { createJwt } from "../../core/jwt.js";
+import { changePassword, resetPassword } from "../../services/passwords.js";
+import { toPublicUser, toUserView } from "../../services/users-view.js";
+import { setSessionCookie } from "../cookie.js";
+import { actorOf, requestMeta } from "../request-meta.js";
+import { UserIdParams, UserView, errorResponses, inline } from "../schemas.js";
+import type { RouteOptions } from "./route-options.js";
+
+export const passwordRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, options) => {
+  const { ctx } = options;
+
+  app.patch(
+    "/users/:id/password/change",
+    {
+      config: { allowDuringPasswordChange: true },
+      schema: {
+        tags: ["passwords"],
+        summary:
+          "Change a password: the user themself with the old password, or an admin for a non-admin",
+        description:
+          "Ends every older token of the user. When users change their own password, this request's session continues with a new cookie.",
+        params: UserIdParams,
+        body: inline(ChangePasswordRequest),
+        response: { 200: UserView, ...errorResponses(400, 401, 403, 404, 429) },
+      },
+    },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      const user = await changePassword(
+        ctx,
+        actor,
+        request.params.id,
+        request.body,
+        requestMeta(request),
+      );
+      if (actor.id === user.id) {
+        // The old token was just revoked with all the others; keep this session alive.
+        const token = createJwt(
+          { id: user.id, name: user.name, email: user.email, tokenVersion: user.tokenVersion },
+          ctx.settings.jwtValidityHours,
+          { keys: ctx.settings.jwtKeys, clock: ctx.clock },
+        );
+        setSessionCookie(
+          reply,
+          token,
+          Math.floor(ctx.settings.jwtValidityHours * 3600),
+          options.cookie,
+        );
+      }
+      return toUserView(toPublicUser(user));
+    },
+  );
+
+  app.patch(
+    "/users/:id/password/reset",
+    {
+      schema: {
+        tags: ["passwords"],
+        summary:
+          "Reset a password (admin only, not on another admin); the user must change it at next login",
+        params: UserIdParams,
+        body: inline(ResetPasswordRequest),
+        response: { 200: UserView, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const user = await resetPassword(
+        ctx,
+        actorOf(request),
+        request.params.id,
+        request.body,
+        requestMeta(request),
+      );
+      return toUserView(toPublicUser(user));
+    },
+  );
+};

@@ -1,0 +1,15 @@
+import type { ServiceContext } from "../../services/context.js";
+import type { SecondFactorProvider } from "../../services/login.js";
+import type { SessionCookieOptions } from "../cookie.js";
+
+/** What every route group receives from the plugin. */
+export interface RouteOptions {
+  ctx: ServiceContext;
+  cookie: SessionCookieOptions;
+  /** Origins allowed to post credentials (login CSRF). */
+  allowedOrigins: readonly string[];
+  /** Checks the database for `/healthz`. */
+  ping(): Promise<void>;
+  /** Passkeys as a second factor, when enabled. */
+  webauthn?: SecondFactorProvider;
+}

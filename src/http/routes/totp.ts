@@ -1,0 +1,99 @@
+/** `/users/{id}/2fa/totp`: setup, confirm, disable, status. */
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "@sinclair/typebox";
+import { TotpCodeRequest, TotpConfiguredResponse, TotpSetupResponse } from "../../core/types.js";
+import { confirmTotp, disableTotpFor, isTotpConfigured, setupTotp } from "../../services/totp.js";
+import { actorOf, requestMeta } from "../request-meta.js";
+import { UserIdParams, errorResponses, inline } from "../schemas.js";
+import type { RouteOptions } from "./route-options.js";
+
+/** Disabling: a code is needed from the user themself, not from an admin acting on another user. */
+const TotpDisableRequest = Type.Object(
+  { code: Type.Optional(Type.String({ maxLength: 32 })) },
+  { additionalProperties: false },
+);
+
+export const totpRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, options) => {
+  const { ctx } = options;
+
+  app.post(
+    "/users/:id/2fa/totp/setup",
+    {
+      schema: {
+        tags: ["totp"],
+        summary: "Start TOTP enrolment: a pending secret and its otpauth:// URI",
+        params: UserIdParams,
+        response: { 200: inline(TotpSetupResponse), ...errorResponses(401, 403, 404) },
+      },
+    },
+    async (request) => setupTotp(ctx, actorOf(request), request.params.id, requestMeta(request)),
+  );
+
+  app.post(
+    "/users/:id/2fa/totp/confirm",
+    {
+      schema: {
+        tags: ["totp"],
+        summary: "Confirm TOTP enrolment with a code from the pending secret",
+        params: UserIdParams,
+        body: inline(TotpCodeRequest),
+        response: {
+          200: inline(TotpConfiguredResponse),
+          ...errorResponses(400, 401, 403, 404, 429),
+        },
+      },
+    },
+    async (request) => {
+      await confirmTotp(
+        ctx,
+        actorOf(request),
+        request.params.id,
+        request.body.code,
+        requestMeta(request),
+      );
+      return { is_configured: true };
+    },
+  );
+
+  app.post(
+    "/users/:id/2fa/totp/disable",
+    {
+      schema: {
+        tags: ["totp"],
+        summary:
+          "Disable TOTP (with a current code; an admin may disable another user's TOTP without one)",
+        params: UserIdParams,
+        body: TotpDisableRequest,
+        response: {
+          200: inline(TotpConfiguredResponse),
+          ...errorResponses(400, 401, 403, 404, 429),
+        },
+      },
+    },
+    async (request) => {
+      await disableTotpFor(
+        ctx,
+        actorOf(request),
+        request.params.id,
+        request.body.code,
+        requestMeta(request),
+      );
+      return { is_configured: false };
+    },
+  );
+
+  app.get(
+    "/users/:id/2fa/totp",
+    {
+      schema: {
+        tags: ["totp"],
+        summary: "Whether the user has TOTP configured",
+        params: UserIdParams,
+        response: { 200: inline(TotpConfiguredResponse), ...errorResponses(401, 403, 404) },
+      },
+    },
+    async (request) => ({
+      is_configured: await isTotpConfigured(ctx, actorOf(request), request.params.id),
+    }),
+  );
+};

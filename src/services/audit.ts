@@ -1,0 +1,43 @@
+/**
+ * The audit trail: who did what, from where. Events never carry a password, code, token or
+ * secret: callers pass only identifiers and outcomes in `detail`.
+ */
+import { appendAuditEvent } from "../store/index.js";
+import type { RequestMeta, ServiceContext } from "./context.js";
+
+/** The audit event names (stable: operators query them). */
+export type AuditEventName =
+  | "login_succeeded"
+  | "login_failed"
+  | "login_two_fa_required"
+  | "logout_all"
+  | "password_changed"
+  | "password_reset"
+  | "password_rehashed"
+  | "user_created"
+  | "user_promoted"
+  | "user_deleted"
+  | "totp_setup_started"
+  | "totp_enabled"
+  | "totp_disabled"
+  | "totp_code_rejected";
+
+/** Appends one audit event. */
+export async function audit(
+  ctx: ServiceContext,
+  event: AuditEventName,
+  input: {
+    userId?: string | null;
+    meta?: RequestMeta | undefined;
+    detail?: Record<string, unknown>;
+  },
+): Promise<void> {
+  await appendAuditEvent(ctx.db, {
+    event,
+    userId: input.userId ?? null,
+    ip: input.meta?.ip ?? null,
+    userAgent: input.meta?.userAgent ?? null,
+    detail: input.detail ?? {},
+    at: new Date(ctx.clock()),
+  });
+}

@@ -1,0 +1,201 @@
+/**
+ * The login flow: name (or email) and password, then a second factor when the user has one.
+ * Unknown names and wrong passwords look the same from outside: same error, same Argon2 cost
+ * (a dummy verify), same throttling (an unknown name gets its own account bucket).
+ */
+import { ClientError, PermissionDeniedError } from "../core/errors.js";
+import { createJwt } from "../core/jwt.js";
+import { needsRehash, verifyPassword, verifyPasswordDummy } from "../core/password.js";
+import { matchTotpStep } from "../core/totp.js";
+import type { LoginRequest, TwoFaRequiredResponse } from "../core/types.js";
+import {
+  getUserByNameOrMail,
+  markTotpStepUsed,
+  normalizeIdentifier,
+  recordLogin,
+  setPasswordHash,
+  type User,
+} from "../store/index.js";
+import { hashPassword } from "../core/password.js";
+import { audit } from "./audit.js";
+import type { RequestMeta, ServiceContext } from "./context.js";
+
+/** A successful login: the user and a fresh session token. */
+export interface LoginResult {
+  user: User;
+  token: string;
+  /** Cookie lifetime: the token's validity. */
+  maxAgeSeconds: number;
+}
+
+/** A second factor other than TOTP (passkeys plug in here). */
+export interface SecondFactorProvider {
+  /** Whether the user has this factor. */
+  isConfigured(ctx: ServiceContext, user: User): Promise<boolean>;
+  /** Extra fields for the 403 `extra` when a second factor is needed (e.g. WebAuthn options). */
+  challenge?(ctx: ServiceContext, user: User): Promise<Record<string, unknown>>;
+  /** Verifies the request's answer; returns false on a wrong answer. */
+  verify?(
+    ctx: ServiceContext,
+    user: User,
+    response: Record<string, unknown>,
+    meta: RequestMeta,
+  ): Promise<boolean>;
+}
+
+const INVALID_CREDENTIALS = "Invalid name or password";
+
+/** The throttle's key for a login name: the user's id when it exists, else the folded name. */
+export function accountKeyFor(user: User | undefined, query: string): string {
+  return user === undefined ? `unknown:${normalizeIdentifier(query)}` : user.id;
+}
+
+/**
+ * Logs a user in.
+ * @throws TooManyRequestsError while the account or address is locked out;
+ *   ClientError `invalid_credentials` for an unknown name or wrong password;
+ *   PermissionDeniedError `two_fa_required` (extra: TwoFaRequiredResponse) when a second factor is needed;
+ *   ClientError `invalid_two_fa_code` for a wrong, reused or expired second factor.
+ */
+export async function login(
+  ctx: ServiceContext,
+  request: LoginRequest,
+  meta: RequestMeta,
+  webauthn?: SecondFactorProvider,
+): Promise<LoginResult> {
+  const user = await getUserByNameOrMail(ctx.db, request.name);
+  const accountKey = accountKeyFor(user, request.name);
+  await ctx.throttle.assertLoginAllowed({ accountKey, address: meta.ip });
+
+  const passwordOk = await checkPassword(ctx, user, request.password);
+  if (user === undefined || !passwordOk) {
+    await ctx.throttle.recordLoginFailure({ accountKey, address: meta.ip });
+    await audit(ctx, "login_failed", {
+      userId: user?.id ?? null,
+      meta,
+      detail: { reason: user === undefined ? "unknown_user" : "password" },
+    });
+    throw new ClientError(INVALID_CREDENTIALS, { code: "invalid_credentials" });
+  }
+
+  const totpSupported = user.totpSecret !== null;
+  const webauthnSupported = webauthn !== undefined && (await webauthn.isConfigured(ctx, user));
+  if (totpSupported || webauthnSupported) {
+    const code = request.two_fa_code?.trim();
+    const response = request.webauthn_response ?? undefined;
+    if (code !== undefined && code !== "" && totpSupported) {
+      await verifyLoginTotp(ctx, user, code, meta, accountKey);
+    } else if (response !== undefined && webauthnSupported && webauthn.verify !== undefined) {
+      if (!(await webauthn.verify(ctx, user, response, meta))) {
+        await secondFactorFailed(ctx, user, meta, accountKey, "webauthn");
+      }
+    } else {
+      const extra: TwoFaRequiredResponse = {
+        user_id: user.id,
+        totp_supported: totpSupported,
+        webauthn_supported: webauthnSupported,
+        ...(webauthnSupported && webauthn.challenge !== undefined
+          ? await webauthn.challenge(ctx, user)
+          : {}),
+      };
+      await audit(ctx, "login_two_fa_required", { userId: user.id, meta });
+      throw new PermissionDeniedError("A second factor is required", {
+        code: "two_fa_required",
+        extra: extra as unknown as Record<string, unknown>,
+      });
+    }
+  }
+
+  return completeLogin(ctx, user, meta, {
+    accountKey,
+    password: request.password,
+    method: "password",
+  });
+}
+
+/**
+ * The end of every successful sign-in (password, password + factor, passkey): resets the
+ * account's failures, re-hashes an old-parameter hash, records the login, issues a token.
+ */
+export async function completeLogin(
+  ctx: ServiceContext,
+  user: User,
+  meta: RequestMeta,
+  options: { accountKey: string; password?: string; method: string },
+): Promise<LoginResult> {
+  await ctx.throttle.recordLoginSuccess({ accountKey: options.accountKey });
+  if (options.password !== undefined && needsRehash(user.passwordHash, ctx.settings.argon2)) {
+    // Same password, stronger parameters: sessions stay valid.
+    const hash = await hashPassword(options.password, ctx.settings.argon2);
+    await setPasswordHash(ctx.db, user.id, hash, {
+      mustChangePassword: user.mustChangePassword,
+      endSessions: false,
+      now: new Date(ctx.clock()),
+    });
+    await audit(ctx, "password_rehashed", { userId: user.id, meta });
+  }
+  const now = new Date(ctx.clock());
+  await recordLogin(ctx.db, user.id, now);
+  await audit(ctx, "login_succeeded", {
+    userId: user.id,
+    meta,
+    detail: { method: options.method },
+  });
+  const token = createJwt(
+    { id: user.id, name: user.name, email: user.email, tokenVersion: user.tokenVersion },
+    ctx.settings.jwtValidityHours,
+    { keys: ctx.settings.jwtKeys, clock: ctx.clock },
+  );
+  return {
+    user: { ...user, lastLoginAt: now },
+    token,
+    maxAgeSeconds: Math.floor(ctx.settings.jwtValidityHours * 3600),
+  };
+}
+
+async function checkPassword(
+  ctx: ServiceContext,
+  user: User | undefined,
+  password: string,
+): Promise<boolean> {
+  if (user === undefined) return verifyPasswordDummy(password, ctx.settings.argon2);
+  try {
+    return await verifyPassword(user.passwordHash, password);
+  } catch {
+    // A corrupt stored hash: refuse like a wrong password (a 500 would tell the name exists).
+    return false;
+  }
+}
+
+async function verifyLoginTotp(
+  ctx: ServiceContext,
+  user: User,
+  code: string,
+  meta: RequestMeta,
+  accountKey: string,
+): Promise<void> {
+  await ctx.throttle.assertTotpAllowed(user.id);
+  const step = matchTotpStep(user.totpSecret ?? "", code, {
+    window: ctx.settings.totpWindow,
+    at: new Date(ctx.clock()),
+    afterStep: user.totpLastStep,
+  });
+  // The step is claimed atomically: two requests racing with one code cannot both win.
+  if (step === null || !(await markTotpStepUsed(ctx.db, user.id, step))) {
+    await ctx.throttle.recordTotpFailure(user.id);
+    await secondFactorFailed(ctx, user, meta, accountKey, "totp");
+  }
+  await ctx.throttle.recordTotpSuccess(user.id);
+}
+
+async function secondFactorFailed(
+  ctx: ServiceContext,
+  user: User,
+  meta: RequestMeta,
+  accountKey: string,
+  factor: "totp" | "webauthn",
+): Promise<never> {
+  await ctx.throttle.recordLoginFailure({ accountKey, address: meta.ip });
+  await audit(ctx, "login_failed", { userId: user.id, meta, detail: { reason: factor } });
+  throw new ClientError("Invalid second factor", { code: "invalid_two_fa_code" });
+}

@@ -1,0 +1,110 @@
+/**
+ * TOTP enrolment: setup stores a pending secret, confirm (with a code from it) makes it the
+ * user's second factor, disable removes it (with a current code; an admin may disable
+ * another user's TOTP without one, for a lost phone, and it is audited).
+ */
+import { ClientError } from "../core/errors.js";
+import { generateTotpSecret, matchTotpStep, totpProvisioningUri } from "../core/totp.js";
+import type { TotpSetupResponse } from "../core/types.js";
+import {
+  confirmTotpSecret,
+  disableTotp,
+  markTotpStepUsed,
+  setTotpPendingSecret,
+} from "../store/index.js";
+import { audit } from "./audit.js";
+import type { Actor, RequestMeta, ServiceContext } from "./context.js";
+import { loadTarget } from "./passwords.js";
+
+/** Starts enrolment: a new pending secret and its otpauth URI. */
+export async function setupTotp(
+  ctx: ServiceContext,
+  actor: Actor,
+  targetId: string,
+  meta: RequestMeta,
+): Promise<TotpSetupResponse> {
+  const target = await loadTarget(ctx, actor, targetId);
+  const secret = generateTotpSecret();
+  await setTotpPendingSecret(ctx.db, target.id, secret);
+  await audit(ctx, "totp_setup_started", { userId: target.id, meta, detail: { by: actor.id } });
+  return { secret, otpauth_uri: totpProvisioningUri(secret, target.email, ctx.settings.appName) };
+}
+
+/** Confirms enrolment with a code from the pending secret. @throws ClientError `invalid_two_fa_code`. */
+export async function confirmTotp(
+  ctx: ServiceContext,
+  actor: Actor,
+  targetId: string,
+  code: string,
+  meta: RequestMeta,
+): Promise<void> {
+  const target = await loadTarget(ctx, actor, targetId);
+  if (target.totpPendingSecret === null) {
+    throw new ClientError("No TOTP setup is pending", { code: "client_error" });
+  }
+  await ctx.throttle.assertTotpAllowed(target.id);
+  const step = matchTotpStep(target.totpPendingSecret, code, {
+    window: ctx.settings.totpWindow,
+    at: new Date(ctx.clock()),
+  });
+  if (step === null || !(await confirmTotpSecret(ctx.db, target.id, step))) {
+    await ctx.throttle.recordTotpFailure(target.id);
+    await audit(ctx, "totp_code_rejected", {
+      userId: target.id,
+      meta,
+      detail: { during: "confirm" },
+    });
+    throw new ClientError("Invalid code", { code: "invalid_two_fa_code" });
+  }
+  await ctx.throttle.recordTotpSuccess(target.id);
+  await audit(ctx, "totp_enabled", { userId: target.id, meta, detail: { by: actor.id } });
+}
+
+/**
+ * Disables TOTP. The user themself needs a current, unused code; an admin acting on another
+ * (non-admin) user does not. @throws ClientError `invalid_two_fa_code`.
+ */
+export async function disableTotpFor(
+  ctx: ServiceContext,
+  actor: Actor,
+  targetId: string,
+  code: string | undefined,
+  meta: RequestMeta,
+): Promise<void> {
+  const target = await loadTarget(ctx, actor, targetId);
+  const self = actor.id === target.id;
+  if (self && target.totpSecret !== null) {
+    await ctx.throttle.assertTotpAllowed(target.id);
+    const step = matchTotpStep(target.totpSecret, code ?? "", {
+      window: ctx.settings.totpWindow,
+      at: new Date(ctx.clock()),
+      afterStep: target.totpLastStep,
+    });
+    if (step === null || !(await markTotpStepUsed(ctx.db, target.id, step))) {
+      await ctx.throttle.recordTotpFailure(target.id);
+      await audit(ctx, "totp_code_rejected", {
+        userId: target.id,
+        meta,
+        detail: { during: "disable" },
+      });
+      throw new ClientError("Invalid code", { code: "invalid_two_fa_code" });
+    }
+    await ctx.throttle.recordTotpSuccess(target.id);
+  }
+  await disableTotp(ctx.db, target.id);
+  await audit(ctx, "totp_disabled", {
+    userId: target.id,
+    meta,
+    detail: { by: actor.id, without_code: !self },
+  });
+}
+
+/** Whether the user has a confirmed TOTP secret. */
+export async function isTotpConfigured(
+  ctx: ServiceContext,
+  actor: Actor,
+  targetId: string,
+): Promise<boolean> {
+  const target = await loadTarget(ctx, actor, targetId);
+  return target.totpSecret !== null;
+}

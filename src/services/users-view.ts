@@ -1,0 +1,67 @@
+/**
+ * How users leave the services: never with a hash or a secret. `PublicUser` is what the
+ * middleware puts on `request.user`; the views are the wire JSON (snake_case as the seed).
+ */
+import type { User } from "../store/index.js";
+
+/** A user without password hash or TOTP secrets. */
+export interface PublicUser {
+  id: string;
+  name: string;
+  email: string;
+  isAdmin: boolean;
+  mustChangePassword: boolean;
+  tokenVersion: number;
+  totpEnabled: boolean;
+  createdAt: Date;
+  lastLoginAt: Date | null;
+}
+
+/** The full view of a user (the user themself, and admins). */
+export interface UserView {
+  id: string;
+  name: string;
+  email: string;
+  is_admin: boolean;
+  must_change_password: boolean;
+  totp_enabled: boolean;
+  created_at: string;
+  last_login_at: string | null;
+}
+
+/** What any signed-in user may see of the others. */
+export interface UserSummaryView {
+  id: string;
+  name: string;
+}
+
+export function toPublicUser(user: User): PublicUser {
+  return {
+    id: user.id,
+    name: user.name,
+    email: user.email,
+    isAdmin: user.isAdmin,
+    mustChangePassword: user.mustChangePassword,
+    tokenVersion: user.tokenVersion,
+    totpEnabled: user.totpSecret !== null,
+    createdAt: user.createdAt,
+    lastLoginAt: user.lastLoginAt,
+  };
+}
+
+export function toUserView(user: PublicUser): UserView {
+  return {
+    id: user.id,
+    name: user.name,
+    email: user.email,
+    is_admin: user.isAdmin,
+    must_change_password: user.mustChangePassword,
+    totp_enabled: user.totpEnabled,
+    created_at: user.createdAt.toISOString(),
+    last_login_at: user.lastLoginAt === null ? null : user.lastLoginAt.toISOString(),
+  };
+}
+
+export function toUserSummaryView(user: { id: string; name: string }): UserSummaryView {
+  return { id: user.id, name: user.name };
+}

@@ -1,0 +1,105 @@
+/**
+ * User administration: list, create (admin), promote (admin), delete (admin or self),
+ * and "log out everywhere".
+ */
+import { NotFoundError, PermissionDeniedError } from "../core/errors.js";
+import { hashPassword } from "../core/password.js";
+import {
+  bumpTokenVersion,
+  createUser as insertUser,
+  deleteUser as removeUser,
+  listUsers as selectUsers,
+  promoteUser as setAdmin,
+  type User,
+} from "../store/index.js";
+import { audit } from "./audit.js";
+import type { Actor, RequestMeta, ServiceContext } from "./context.js";
+import { assertPasswordPolicy, loadTarget } from "./passwords.js";
+
+export interface CreateUserInput {
+  name: string;
+  email: string;
+  password: string;
+  isAdmin?: boolean;
+  /** Default true: a password chosen by someone else must be changed at first login. */
+  mustChangePassword?: boolean;
+}
+
+/** Lists every user (ordered by name). */
+export async function listUsers(ctx: ServiceContext): Promise<User[]> {
+  return selectUsers(ctx.db);
+}
+
+/**
+ * Creates a user. `actor` null means the operator (CLI, first start).
+ * @throws PermissionDeniedError (not an admin), ConflictError (name or email taken), ClientError (`validation_error`, `password_policy`).
+ */
+export async function createUser(
+  ctx: ServiceContext,
+  actor: Actor | null,
+  input: CreateUserInput,
+  meta?: RequestMeta,
+): Promise<User> {
+  if (actor !== null && !actor.isAdmin)
+    throw new PermissionDeniedError("Only an admin may create users");
+  assertPasswordPolicy(input.password, input);
+  const passwordHash = await hashPassword(input.password, ctx.settings.argon2);
+  const user = await insertUser(ctx.db, {
+    name: input.name,
+    email: input.email,
+    passwordHash,
+    isAdmin: input.isAdmin ?? false,
+    mustChangePassword: input.mustChangePassword ?? true,
+    now: new Date(ctx.clock()),
+  });
+  await audit(ctx, "user_created", {
+    userId: user.id,
+    meta,
+    detail: { by: actor?.id ?? "operator", is_admin: user.isAdmin },
+  });
+  return user;
+}
+
+/** Makes a user an admin. @throws PermissionDeniedError, NotFoundError. */
+export async function promoteUser(
+  ctx: ServiceContext,
+  actor: Actor,
+  targetId: string,
+  meta: RequestMeta,
+): Promise<User> {
+  if (!actor.isAdmin) throw new PermissionDeniedError("Only an admin may promote users");
+  const user = await setAdmin(ctx.db, targetId);
+  if (user === undefined) throw new NotFoundError("No such user");
+  await audit(ctx, "user_promoted", { userId: user.id, meta, detail: { by: actor.id } });
+  return user;
+}
+
+/**
+ * Deletes a user (admin or self; an admin may not delete another admin). Passkeys and
+ * challenges go with it. @throws PermissionDeniedError, NotFoundError.
+ */
+export async function deleteUser(
+  ctx: ServiceContext,
+  actor: Actor,
+  targetId: string,
+  meta: RequestMeta,
+): Promise<void> {
+  const target = await loadTarget(ctx, actor, targetId);
+  if (!(await removeUser(ctx.db, target.id))) throw new NotFoundError("No such user");
+  await audit(ctx, "user_deleted", {
+    userId: target.id,
+    meta,
+    detail: { by: actor.id, name: target.name },
+  });
+}
+
+/** Ends every token of the user ("sign out everywhere"). */
+export async function logoutEverywhere(
+  ctx: ServiceContext,
+  actor: Actor,
+  meta: RequestMeta,
+): Promise<void> {
+  if ((await bumpTokenVersion(ctx.db, actor.id)) === undefined)
+    throw new NotFoundError("No such user");
+  await audit(ctx, "logout_all", { userId: actor.id, meta });
+}

@@ -1,0 +1,188 @@
+/**
+ * One harness for the HTTP tests (STYLE principle 14): the real app over a fresh database of
+ * the given dialect (PostgreSQL runs use Redis for the rate limits, as a multi-instance
+ * deployment does), a frozen clock, listening on a real port on 127.0.0.1.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import type { FastifyInstance } from "fastify";
+import { frozenClock, type FrozenClock } from "../../src/core/clock.js";
+import { loadConfig, type TesseraConfig } from "../../src/config.js";
+import { buildApp, type BuildAppOptions } from "../../src/http/app.js";
+import { createUser } from "../../src/services/users.js";
+import type { RateLimitStore } from "../../src/services/rate-limit/index.js";
+import { createRedisClient, createRedisRateLimitStore } from "../../src/store/redis.js";
+import type { User } from "../../src/store/index.js";
+import { openTestDatabase, type TestDialect } from "./database.js";
+
+/** The origin the test server believes it is served from. */
+export const TEST_ORIGIN = "http://tessera.test";
+/** Cheap Argon2 parameters so the suite stays fast (the defaults are tested in core). */
+export const TEST_ARGON2_ENV = {
+  TESSERA_ARGON2_MEMORY_KIB: "1024",
+  TESSERA_ARGON2_ITERATIONS: "1",
+  TESSERA_ARGON2_PARALLELISM: "1",
+};
+
+export interface TestServer {
+  app: FastifyInstance;
+  config: TesseraConfig;
+  clock: FrozenClock;
+  baseUrl: string;
+  dialect: TestDialect;
+  /** Creates a user directly through the service (no HTTP). */
+  createUser(input: {
+    name?: string;
+    email?: string;
+    password?: string;
+    isAdmin?: boolean;
+    mustChangePassword?: boolean;
+  }): Promise<User & { password: string }>;
+  /** A client with its own cookie jar. */
+  client(): TestClient;
+  close(): Promise<void>;
+}
+
+export interface TestResponse {
+  status: number;
+  headers: Headers;
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON
+  text: string;
+}
+
+export interface TestClient {
+  /** Cookie jar: name -> value. */
+  cookies: Map<string, string>;
+  request(
+    method: string,
+    path: string,
+    options?: {
+      json?: unknown;
+      body?: string;
+      headers?: Record<string, string>;
+      origin?: string | null;
+    },
+  ): Promise<TestResponse>;
+  /** Signs in through `POST /login`; throws unless it answers 200. */
+  login(name: string, password: string, extra?: Record<string, unknown>): Promise<TestResponse>;
+}
+
+export async function startTestServer(
+  dialect: TestDialect,
+  options: { env?: Record<string, string>; app?: BuildAppOptions } = {},
+): Promise<TestServer> {
+  const database = await openTestDatabase(dialect);
+  const config = loadConfig({
+    NODE_ENV: "test",
+    TESSERA_JWT_SECRET: randomBytes(32).toString("base64url"),
+    TESSERA_PUBLIC_URL: TEST_ORIGIN,
+    TESSERA_DATABASE_URL: "unused-by-tests.db",
+    TESSERA_DATA_DIR: "/nonexistent-tessera-test-dir",
+    ...TEST_ARGON2_ENV,
+    ...options.env,
+  });
+  const clock = frozenClock(Date.UTC(2026, 10, 28, 12, 0, 0));
+
+  let rateLimitStore: RateLimitStore | undefined;
+  let closeRedis = async () => {};
+  if (dialect === "postgres") {
+    const redis = createRedisClient(process.env.TESSERA_TEST_REDIS_URL ?? "redis://127.0.0.1:6379");
+    const keyPrefix = `tessera-test:${randomUUID()}:`;
+    rateLimitStore = createRedisRateLimitStore(redis, { keyPrefix });
+    closeRedis = async () => {
+      const keys = await redis.keys(`${keyPrefix}*`);
+      if (keys.length > 0) await redis.del(...keys);
+      await redis.quit();
+    };
+  }
+
+  const app = await buildApp(config, {
+    database,
+    clock,
+    logger: false,
+    ...(rateLimitStore === undefined ? {} : { rateLimitStore }),
+    ...options.app,
+  });
+  await app.listen({ host: "127.0.0.1", port: 0 });
+  const address = app.server.address();
+  if (address === null || typeof address === "string") throw new Error("no port");
+  const baseUrl = `http://127.0.0.1:${address.port}`;
+
+  let counter = 0;
+  const server: TestServer = {
+    app,
+    config,
+    clock,
+    baseUrl,
+    dialect,
+    async createUser(input) {
+      counter += 1;
+      const password = input.password ?? `pw-${randomUUID()}`;
+      const user = await createUser(app.tessera, null, {
+        name: input.name ?? `user${counter}-${randomUUID().slice(0, 8)}`,
+        email: input.email ?? `user${counter}-${randomUUID().slice(0, 8)}@example.org`,
+        password,
+        isAdmin: input.isAdmin ?? false,
+        mustChangePassword: input.mustChangePassword ?? false,
+      });
+      return { ...user, password };
+    },
+    client: () => createClient(baseUrl),
+    async close() {
+      await app.close();
+      await closeRedis();
+      await database.cleanup();
+    },
+  };
+  return server;
+}
+
+function createClient(baseUrl: string): TestClient {
+  const cookies = new Map<string, string>();
+  const client: TestClient = {
+    cookies,
+    async request(method, path, options = {}) {
+      const headers: Record<string, string> = { ...options.headers };
+      if (options.json !== undefined) headers["content-type"] ??= "application/json";
+      // Browsers send Origin on writes; default to ours, `null` sends none.
+      if (options.origin !== null && !["GET", "HEAD"].includes(method))
+        headers.origin ??= options.origin ?? TEST_ORIGIN;
+      if (cookies.size > 0 && headers.cookie === undefined) {
+        headers.cookie = [...cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+      }
+      const response = await fetch(baseUrl + path, {
+        method,
+        headers,
+        body:
+          options.body ?? (options.json === undefined ? undefined : JSON.stringify(options.json)),
+        redirect: "manual",
+      });
+      for (const line of response.headers.getSetCookie()) {
+        const [pair] = line.split(";");
+        const index = pair?.indexOf("=") ?? -1;
+        if (pair === undefined || index < 0) continue;
+        const name = pair.slice(0, index).trim();
+        const value = pair.slice(index + 1).trim();
+        if (value === "" || /max-age=0/i.test(line) || /expires=Thu, 01 Jan 1970/i.test(line))
+          cookies.delete(name);
+        else cookies.set(name, value);
+      }
+      const text = await response.text();
+      let body: unknown = undefined;
+      try {
+        body = text === "" ? undefined : JSON.parse(text);
+      } catch {
+        body = undefined;
+      }
+      return { status: response.status, headers: response.headers, body, text };
+    },
+    async login(name, password, extra = {}) {
+      const response = await client.request("POST", "/login", {
+        json: { name, password, ...extra },
+      });
+      if (response.status !== 200)
+        throw new Error(`login failed: ${response.status} ${response.text}`);
+      return response;
+    },
+  };
+  return client;
+}
