@@ -43,6 +43,7 @@ export const ERROR_CODES = {
   webauthn_invalid_response: "client_error",
   webauthn_verification_failed: "client_error",
   webauthn_challenge_invalid: "client_error",
+  webauthn_counter_error: "client_error", // signCount did not increase: possible cloned authenticator
 
   // 404
   not_found: "not_found",

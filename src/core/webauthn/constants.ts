@@ -1,0 +1,70 @@
+/**
+ * WebAuthn defaults and limits. Section numbers are from W3C Web Authentication Level 3
+ * (https://www.w3.org/TR/webauthn-3/); "§7.1 step N" means the numbered step of that
+ * procedure in Level 3.
+ */
+
+/**
+ * How long a ceremony may take, and so how long the caller keeps its challenge: 5 minutes
+ * (the passkeys issue; §15.1 recommends 300 000–600 000 ms, default 300 000 ms when user
+ * verification is required or preferred).
+ */
+export const DEFAULT_CHALLENGE_TIMEOUT_MS = 5 * 60_000;
+
+/**
+ * Random bytes in each challenge: 32. §13.4.3 asks for at least 16; NIST SP 800-63B-4
+ * §3.1.6.2 for at least 64 bits. 32 is what @simplewebauthn/server uses too.
+ */
+export const CHALLENGE_BYTES = 32;
+
+/** COSE algorithm identifiers (IANA COSE Algorithms registry; §5.8.5). */
+export const COSE_ALG_ES256 = -7;
+export const COSE_ALG_EDDSA = -8;
+export const COSE_ALG_RS256 = -257;
+
+/**
+ * The public key algorithms offered in `pubKeyCredParams` and accepted at registration, most
+ * preferred first: ES256, EdDSA, RS256 (§5.4 `pubKeyCredParams`; §7.1 step 20 refuses any
+ * other `alg`). ES256 and RS256 cover nearly every authenticator in use (§5.8.5 note).
+ */
+export const SUPPORTED_ALGORITHM_IDS: readonly number[] = Object.freeze([
+  COSE_ALG_ES256,
+  COSE_ALG_EDDSA,
+  COSE_ALG_RS256,
+]);
+
+/** Longest credential id accepted: 1023 bytes (§7.1 step 25; §6.5.1 credentialIdLength). */
+export const MAX_CREDENTIAL_ID_BYTES = 1023;
+
+/** Longest user handle: 64 bytes (§5.4.3 `PublicKeyCredentialUserEntity.id`). */
+export const MAX_USER_HANDLE_BYTES = 64;
+
+/**
+ * Longest base64url field of a response we decode, in characters: 64 KiB. Policy, not spec:
+ * it bounds the work done on untrusted input before any check. Real responses are well under
+ * 4 KiB; only attestation certificate chains come near 10 KiB.
+ */
+export const MAX_RESPONSE_FIELD_CHARS = 64 * 1024;
+
+/**
+ * The transports a client may report (§5.8.4 `AuthenticatorTransport`). Unknown values are
+ * dropped: "Relying Parties ... MUST ignore unknown values" is the client's rule, and storing
+ * only known ones bounds what a client can write to the database.
+ */
+export const KNOWN_TRANSPORTS = Object.freeze([
+  "ble",
+  "cable",
+  "hybrid",
+  "internal",
+  "nfc",
+  "smart-card",
+  "usb",
+] as const);
+
+/** Authenticator data flag bits (§6.1, table "flags"). */
+export const FLAG_UP = 1 << 0; // user present
+export const FLAG_UV = 1 << 2; // user verified
+export const FLAG_BE = 1 << 3; // backup eligible
+export const FLAG_BS = 1 << 4; // backup state
+export const FLAG_AT = 1 << 6; // attested credential data included
+export const FLAG_ED = 1 << 7; // extension data included

@@ -1,0 +1,235 @@
+/**
+ * Shape validation of untrusted WebAuthn responses (internal; not exported from index.ts).
+ * Everything a client sends is decoded and type-checked here, before @simplewebauthn/server
+ * sees it, so that a malformed response is always `webauthn_invalid_response` and never a
+ * `TypeError` from deep inside the library.
+ */
+import { isoCBOR, parseAuthenticatorData } from "@simplewebauthn/server/helpers";
+import { invalidResponse } from "./checks.js";
+import { decodeBase64Url, isRecord } from "./encoding.js";
+import {
+  KNOWN_TRANSPORTS,
+  MAX_CREDENTIAL_ID_BYTES,
+  MAX_RESPONSE_FIELD_CHARS,
+  MAX_USER_HANDLE_BYTES,
+} from "./constants.js";
+import type { AuthenticatorTransport } from "./types.js";
+
+/** Authenticator data as @simplewebauthn/server parses it (§6.1). */
+export type ParsedAuthenticatorData = ReturnType<typeof parseAuthenticatorData>;
+
+/** The fields of `CollectedClientData` we read (§5.8.1). */
+export interface ClientData {
+  readonly type: string;
+  readonly challenge: string;
+  readonly origin: string;
+  readonly crossOrigin: boolean | undefined;
+  readonly topOrigin: string | undefined;
+}
+
+/** A registration response after shape validation. */
+export interface ParsedRegistrationResponse {
+  readonly id: string;
+  readonly clientDataJSON: string;
+  readonly clientData: ClientData;
+  readonly attestationObject: string;
+  readonly authData: ParsedAuthenticatorData;
+  /** Attested credential data (§6.5.1); present, or the response was refused. */
+  readonly credentialId: Uint8Array;
+  readonly credentialPublicKey: Uint8Array;
+  readonly transports: AuthenticatorTransport[];
+}
+
+/** An authentication response after shape validation. */
+export interface ParsedAssertionResponse {
+  readonly id: string;
+  readonly clientDataJSON: string;
+  readonly clientData: ClientData;
+  readonly authenticatorData: string;
+  readonly authData: ParsedAuthenticatorData;
+  readonly signature: string;
+  /** The raw user handle (base64url) and the user id it encodes; both absent or both set. */
+  readonly userHandle: string | undefined;
+  readonly userId: string | null;
+}
+
+/** Reads a required base64url string field of at most `MAX_RESPONSE_FIELD_CHARS`. */
+function readBase64UrlField(
+  record: Record<string, unknown>,
+  key: string,
+  path: string,
+): { text: string; bytes: Uint8Array } {
+  const text = record[key];
+  if (typeof text !== "string") throw invalidResponse(`${path} must be a string`);
+  if (text.length === 0) throw invalidResponse(`${path} is empty`);
+  if (text.length > MAX_RESPONSE_FIELD_CHARS) throw invalidResponse(`${path} is too long`);
+  const bytes = decodeBase64Url(text);
+  if (bytes === null) throw invalidResponse(`${path} is not unpadded base64url`);
+  return { text, bytes };
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** Parses `clientDataJSON` bytes into the `CollectedClientData` fields we check (§5.8.1). */
+function parseClientData(bytes: Uint8Array): ClientData {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(utf8.decode(bytes));
+  } catch (error) {
+    throw invalidResponse("response.clientDataJSON is not UTF-8 JSON", error);
+  }
+  if (!isRecord(parsed)) throw invalidResponse("clientDataJSON is not a JSON object");
+  const { type, challenge, origin, crossOrigin, topOrigin } = parsed;
+  if (typeof type !== "string") throw invalidResponse("clientDataJSON.type must be a string");
+  if (typeof challenge !== "string") {
+    throw invalidResponse("clientDataJSON.challenge must be a string");
+  }
+  if (typeof origin !== "string") throw invalidResponse("clientDataJSON.origin must be a string");
+  if (crossOrigin !== undefined && typeof crossOrigin !== "boolean") {
+    throw invalidResponse("clientDataJSON.crossOrigin must be a boolean");
+  }
+  if (topOrigin !== undefined && typeof topOrigin !== "string") {
+    throw invalidResponse("clientDataJSON.topOrigin must be a string");
+  }
+  if (parsed.tokenBinding !== undefined && !isRecord(parsed.tokenBinding)) {
+    throw invalidResponse("clientDataJSON.tokenBinding must be an object");
+  }
+  return { type, challenge, origin, crossOrigin, topOrigin };
+}
+
+function parseAuthData(bytes: Uint8Array, path: string): ParsedAuthenticatorData {
+  try {
+    // parseAuthenticatorData reads attested credential data and extensions as CBOR (§6.1).
+    return parseAuthenticatorData(new Uint8Array(bytes));
+  } catch (error) {
+    throw invalidResponse(`${path} is not valid authenticator data`, error);
+  }
+}
+
+/** The envelope common to both responses (§5.1 `RegistrationResponseJSON` and friends). */
+function parseEnvelope(response: unknown): { id: string; body: Record<string, unknown> } {
+  if (!isRecord(response)) throw invalidResponse("the response must be a JSON object");
+  const { id, rawId, type, response: body } = response;
+  if (typeof id !== "string") throw invalidResponse("id must be a string");
+  if (id.length === 0) throw invalidResponse("id is empty");
+  // A credential id is at most 1023 bytes (§7.1 step 25), so at most 1364 base64url chars.
+  if (id.length > Math.ceil((MAX_CREDENTIAL_ID_BYTES * 4) / 3)) {
+    throw invalidResponse("id is longer than 1023 bytes");
+  }
+  if (decodeBase64Url(id) === null) throw invalidResponse("id is not unpadded base64url");
+  if (rawId !== id) throw invalidResponse("rawId must equal id");
+  if (type !== "public-key") throw invalidResponse('type must be "public-key"');
+  if (!isRecord(body)) throw invalidResponse("response must be a JSON object");
+  return { id, body };
+}
+
+/** Reads the optional `transports` list; keeps known values, once each (§5.8.4). */
+function parseTransports(value: unknown): AuthenticatorTransport[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw invalidResponse("response.transports must be an array");
+  const known: readonly string[] = KNOWN_TRANSPORTS;
+  const kept = new Set<AuthenticatorTransport>();
+  for (const item of value) {
+    if (typeof item !== "string") throw invalidResponse("response.transports must be strings");
+    if (known.includes(item)) kept.add(item as AuthenticatorTransport);
+  }
+  return [...kept];
+}
+
+/** Validates the shape of a registration response. Throws `webauthn_invalid_response`. */
+export function parseRegistrationResponse(response: unknown): ParsedRegistrationResponse {
+  const { id, body } = parseEnvelope(response);
+  const clientDataJSON = readBase64UrlField(body, "clientDataJSON", "response.clientDataJSON");
+  const clientData = parseClientData(clientDataJSON.bytes);
+  const attestationObject = readBase64UrlField(
+    body,
+    "attestationObject",
+    "response.attestationObject",
+  );
+  // The attestation object is a CBOR map {fmt: text, attStmt: map, authData: bytes} (§6.5.4).
+  let decoded: unknown;
+  try {
+    decoded = isoCBOR.decodeFirst(new Uint8Array(attestationObject.bytes));
+  } catch (error) {
+    throw invalidResponse("response.attestationObject is not CBOR", error);
+  }
+  if (!(decoded instanceof Map)) throw invalidResponse("attestationObject is not a CBOR map");
+  const fmt: unknown = decoded.get("fmt");
+  const attStmt: unknown = decoded.get("attStmt");
+  const authDataBytes: unknown = decoded.get("authData");
+  if (typeof fmt !== "string") throw invalidResponse("attestationObject.fmt must be text");
+  if (!(attStmt instanceof Map)) throw invalidResponse("attestationObject.attStmt must be a map");
+  if (!(authDataBytes instanceof Uint8Array)) {
+    throw invalidResponse("attestationObject.authData must be bytes");
+  }
+  const authData = parseAuthData(authDataBytes, "attestationObject.authData");
+  const { credentialID, credentialPublicKey, aaguid } = authData;
+  // §7.1 needs attested credential data (AT flag, §6.1) to have a credential at all.
+  if (!authData.flags.at || !credentialID || !credentialPublicKey || !aaguid) {
+    throw invalidResponse("authData has no attested credential data");
+  }
+  if (credentialID.byteLength === 0) throw invalidResponse("the credential id is empty");
+  let coseKey: unknown;
+  try {
+    coseKey = isoCBOR.decodeFirst(new Uint8Array(credentialPublicKey));
+  } catch (error) {
+    throw invalidResponse("the credential public key is not CBOR", error);
+  }
+  // A COSE_Key (RFC 9052 §7) with integer kty (label 1) and alg (label 3), §6.5.1.1.
+  if (
+    !(coseKey instanceof Map) ||
+    typeof coseKey.get(1) !== "number" ||
+    typeof coseKey.get(3) !== "number"
+  ) {
+    throw invalidResponse("the credential public key is not a COSE_Key with kty and alg");
+  }
+  return {
+    id,
+    clientDataJSON: clientDataJSON.text,
+    clientData,
+    attestationObject: attestationObject.text,
+    authData,
+    credentialId: credentialID,
+    credentialPublicKey,
+    transports: parseTransports(body.transports),
+  };
+}
+
+/** Validates the shape of an authentication response. Throws `webauthn_invalid_response`. */
+export function parseAssertionResponse(response: unknown): ParsedAssertionResponse {
+  const { id, body } = parseEnvelope(response);
+  const clientDataJSON = readBase64UrlField(body, "clientDataJSON", "response.clientDataJSON");
+  const clientData = parseClientData(clientDataJSON.bytes);
+  const authenticatorData = readBase64UrlField(
+    body,
+    "authenticatorData",
+    "response.authenticatorData",
+  );
+  const authData = parseAuthData(authenticatorData.bytes, "response.authenticatorData");
+  const signature = readBase64UrlField(body, "signature", "response.signature");
+  // userHandle: absent, null (§5.2.2 "null if empty"), or base64url of 1..64 bytes (§5.4.3).
+  let userHandle: string | undefined;
+  let userId: string | null = null;
+  if (body.userHandle !== undefined && body.userHandle !== null && body.userHandle !== "") {
+    const handle = readBase64UrlField(body, "userHandle", "response.userHandle");
+    if (handle.bytes.byteLength > MAX_USER_HANDLE_BYTES) {
+      throw invalidResponse("response.userHandle is longer than 64 bytes");
+    }
+    try {
+      userId = utf8.decode(handle.bytes);
+    } catch (error) {
+      throw invalidResponse("response.userHandle is not a Tessera user handle", error);
+    }
+    userHandle = handle.text;
+  }
+  return {
+    id,
+    clientDataJSON: clientDataJSON.text,
+    clientData,
+    authenticatorData: authenticatorData.text,
+    authData,
+    signature: signature.text,
+    userHandle,
+    userId,
+  };
+}
