@@ -19,8 +19,9 @@ import {
   toDescriptor,
   verificationFailed,
 } from "./checks.js";
-import { CHALLENGE_BYTES } from "./constants.js";
-import { isUsableCosePublicKey } from "./cose-key.js";
+import { CHALLENGE_BYTES, COSE_ALG_ES256, P256_SCALAR_BYTES } from "./constants.js";
+import { isDerEcdsaSignature, usableCoseKeyAlgorithm } from "./cose-key.js";
+import { decodeBase64Url } from "./encoding.js";
 import { parseAssertionResponse } from "./response.js";
 import type {
   AssertionIdentity,
@@ -96,10 +97,11 @@ export async function verifyAuthentication(
   if (!Number.isSafeInteger(credential.counter) || credential.counter < 0) {
     throw new TypeError("credential.counter must be a non-negative integer");
   }
-  if (
-    !(credential.publicKey instanceof Uint8Array) ||
-    !isUsableCosePublicKey(credential.publicKey)
-  ) {
+  const alg =
+    credential.publicKey instanceof Uint8Array
+      ? usableCoseKeyAlgorithm(credential.publicKey)
+      : null;
+  if (alg === null) {
     throw new TypeError("credential.publicKey must be the COSE key stored at registration");
   }
 
@@ -124,6 +126,12 @@ export async function verifyAuthentication(
     credential.backupEligible !== parsed.authData.flags.be
   ) {
     throw verificationFailed("BE flag differs from the stored one");
+  }
+
+  // §6.5.5: an ES256 signature is a DER Ecdsa-Sig-Value; the library would accept variants.
+  const signature = decodeBase64Url(parsed.signature);
+  if (alg === COSE_ALG_ES256 && !(signature && isDerEcdsaSignature(signature, P256_SCALAR_BYTES))) {
+    throw verificationFailed("signature is not a DER Ecdsa-Sig-Value");
   }
 
   // The library checks §7.2 steps 10 (type), 11 (challenge), 12 (origin, exact allow-list),

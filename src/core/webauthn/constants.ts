@@ -33,6 +33,9 @@ export const SUPPORTED_ALGORITHM_IDS: readonly number[] = Object.freeze([
   COSE_ALG_RS256,
 ]);
 
+/** Bytes of a P-256 coordinate or scalar (SEC 2 §2.4.2: 256-bit field and group order). */
+export const P256_SCALAR_BYTES = 32;
+
 /** Longest credential id accepted: 1023 bytes (§7.1 step 25; §6.5.1 credentialIdLength). */
 export const MAX_CREDENTIAL_ID_BYTES = 1023;
 

@@ -19,7 +19,7 @@ import {
   verificationFailed,
 } from "./checks.js";
 import { CHALLENGE_BYTES, SUPPORTED_ALGORITHM_IDS } from "./constants.js";
-import { isUsableCosePublicKey } from "./cose-key.js";
+import { usableCoseKeyAlgorithm } from "./cose-key.js";
 import { decodeBase64Url, encodeBase64Url, encodeUserId } from "./encoding.js";
 import { parseRegistrationResponse } from "./response.js";
 import type {
@@ -123,7 +123,7 @@ export async function verifyRegistration(
   const info = verification.registrationInfo;
 
   // A key that cannot be used would make every later login fail: refuse it now.
-  if (!isUsableCosePublicKey(info.credential.publicKey)) {
+  if (usableCoseKeyAlgorithm(info.credential.publicKey) === null) {
     throw verificationFailed("credential public key is not a usable key of its alg");
   }
 

@@ -5,6 +5,7 @@
  * `TypeError` from deep inside the library.
  */
 import { isoCBOR, parseAuthenticatorData } from "@simplewebauthn/server/helpers";
+import { assertAuthenticatorDataStructure, assertSingleCborItem } from "./cbor.js";
 import { invalidResponse } from "./checks.js";
 import { decodeBase64Url, isRecord } from "./encoding.js";
 import {
@@ -99,6 +100,7 @@ function parseClientData(bytes: Uint8Array): ClientData {
 
 function parseAuthData(bytes: Uint8Array, path: string): ParsedAuthenticatorData {
   try {
+    assertAuthenticatorDataStructure(bytes);
     // parseAuthenticatorData reads attested credential data and extensions as CBOR (§6.1).
     return parseAuthenticatorData(new Uint8Array(bytes));
   } catch (error) {
@@ -149,6 +151,7 @@ export function parseRegistrationResponse(response: unknown): ParsedRegistration
   // The attestation object is a CBOR map {fmt: text, attStmt: map, authData: bytes} (§6.5.4).
   let decoded: unknown;
   try {
+    assertSingleCborItem(attestationObject.bytes);
     decoded = isoCBOR.decodeFirst(new Uint8Array(attestationObject.bytes));
   } catch (error) {
     throw invalidResponse("response.attestationObject is not CBOR", error);
