@@ -1,0 +1,209 @@
+/**
+ * The abuse limits of login and of the second factor (server issue: "failed logins limited per
+ * account and per client address, wrong TOTP codes per user, 429 with Retry-After").
+ *
+ * Three counters, each under its own key namespace in one store:
+ * - `account:<key>`: progressive waits per account. The HTTP layer passes the user's id, or
+ *   `unknown:<normalised name>` when no user matches, so an unknown name is throttled exactly
+ *   like a known one (no enumeration through lockout behaviour, catalog LG-06).
+ * - `address:<bucket>`: failed attempts per client network (see `normalizeClientAddress`),
+ *   a generous fixed window, so one office behind one address is not locked out.
+ * - `totp:<user id>`: wrong second-factor codes per user, progressive like the account.
+ *
+ * `assert*` only reads and `record*` only writes: a refused attempt is never counted, so
+ * hammering a locked account does not extend its lock. The caller checks BEFORE verifying the
+ * password (catalog LG-08: no Argon2 work while locked). A store that cannot answer fails
+ * closed with a 503 (catalog MI-02), never skipping the limit.
+ */
+import { systemClock, type Clock } from "../../core/clock.js";
+import { InternalError, TooManyRequestsError } from "../../core/errors.js";
+import { normalizeClientAddress } from "./client-address.js";
+import {
+  assertValidPolicy,
+  type FailurePolicy,
+  type FailureRecord,
+  type ProgressivePolicy,
+  type RateLimitStore,
+  type WindowPolicy,
+} from "./store.js";
+
+const SECOND_MS = 1000;
+const MINUTE_MS = 60 * SECOND_MS;
+const HOUR_MS = 60 * MINUTE_MS;
+
+/**
+ * Per account: 5 failures back to back, then a 30 s wait doubling with each further failure,
+ * at most 15 min (issue: "after 5 failures the wait grows, up to 15 minutes"); the count is
+ * forgotten 24 h after the last failure. Never permanent (catalog LG-09). For comparison,
+ * Keycloak's brute-force detector (off by default) waits 60 s more per 30 failures, at most
+ * 900 s, forgetting after 12 h; NIST SP 800-63B-4 §3.2.2 mentions waits of 30 s up to 1 h.
+ */
+export const DEFAULT_ACCOUNT_POLICY: Readonly<ProgressivePolicy> = Object.freeze({
+  kind: "progressive",
+  freeFailures: 5,
+  baseDelayMs: 30 * SECOND_MS,
+  maxDelayMs: 15 * MINUTE_MS,
+  retentionMs: 24 * HOUR_MS,
+});
+
+/**
+ * Per client address: 100 failed attempts per 15 min window (issue; failed attempts only, so
+ * the successful logins of an office behind one address never count).
+ */
+export const DEFAULT_ADDRESS_POLICY: Readonly<WindowPolicy> = Object.freeze({
+  kind: "window",
+  maxFailures: 100,
+  windowMs: 15 * MINUTE_MS,
+});
+
+/**
+ * Per user, wrong second-factor codes: as the account (issue; catalog LG-11 suggests 5).
+ * A 6-digit code has 10^6 values, so rate limiting is required (NIST SP 800-63B-4 §3.1.4.2).
+ */
+export const DEFAULT_TOTP_POLICY: Readonly<ProgressivePolicy> = Object.freeze({
+  kind: "progressive",
+  freeFailures: 5,
+  baseDelayMs: 30 * SECOND_MS,
+  maxDelayMs: 15 * MINUTE_MS,
+  retentionMs: 24 * HOUR_MS,
+});
+
+/** The client-facing detail of every 429 from here: it never says which limit was hit. */
+export const TOO_MANY_ATTEMPTS_DETAIL = "Too many failed attempts, try again later";
+
+export interface LoginThrottleOptions {
+  /** Where the counters live: `createMemoryRateLimitStore()` or the Redis store. */
+  store: RateLimitStore;
+  /** Default `systemClock`. */
+  clock?: Clock;
+  /** Default `DEFAULT_ACCOUNT_POLICY`. */
+  accountPolicy?: FailurePolicy;
+  /** Default `DEFAULT_ADDRESS_POLICY`. */
+  addressPolicy?: FailurePolicy;
+  /** Default `DEFAULT_TOTP_POLICY`. */
+  totpPolicy?: FailurePolicy;
+}
+
+/** The inputs of a password login attempt. */
+export interface LoginAttempt {
+  /** The user's id, or `unknown:<normalised name>` when no user matches. */
+  accountKey: string;
+  /** The client address as the HTTP layer resolved it (trusted proxies only). */
+  address: string;
+}
+
+/** The abuse limits the login, password and TOTP flows call. */
+export interface LoginThrottle {
+  /**
+   * Refuses an attempt while the account or the address is locked. Call it before verifying
+   * the password. Reads only: a refused attempt does not count.
+   * @throws TooManyRequestsError with the longer remaining wait (whole seconds, rounded up);
+   *   InternalError `service_unavailable` when the store cannot answer.
+   */
+  assertLoginAllowed(input: LoginAttempt): Promise<void>;
+  /**
+   * Counts a failed login (wrong password, unknown user, wrong second factor) for the account
+   * and the address. @throws InternalError `service_unavailable` when the store cannot answer.
+   */
+  recordLoginFailure(input: LoginAttempt): Promise<void>;
+  /**
+   * Forgets the account's failures after a successful login; the address's stay.
+   * @throws InternalError `service_unavailable` when the store cannot answer.
+   */
+  recordLoginSuccess(input: Pick<LoginAttempt, "accountKey">): Promise<void>;
+  /**
+   * Refuses a second-factor code while the user's TOTP counter is locked.
+   * @throws TooManyRequestsError; InternalError `service_unavailable`.
+   */
+  assertTotpAllowed(userId: string): Promise<void>;
+  /** Counts a wrong second-factor code. @throws InternalError `service_unavailable`. */
+  recordTotpFailure(userId: string): Promise<void>;
+  /** Forgets the user's wrong codes after a correct one. @throws InternalError `service_unavailable`. */
+  recordTotpSuccess(userId: string): Promise<void>;
+}
+
+/** The store key of an account counter. */
+export function accountThrottleKey(accountKey: string): string {
+  return `account:${accountKey}`;
+}
+
+/** The store key of an address counter (the address's /64 or IPv4 bucket). */
+export function addressThrottleKey(address: string): string {
+  return `address:${normalizeClientAddress(address)}`;
+}
+
+/** The store key of a user's second-factor counter. */
+export function totpThrottleKey(userId: string): string {
+  return `totp:${userId}`;
+}
+
+/**
+ * Makes the login and TOTP throttle over one store.
+ * @throws TypeError at start-up when a policy is invalid.
+ */
+export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottle {
+  const { store } = options;
+  const clock = options.clock ?? systemClock;
+  const accountPolicy = options.accountPolicy ?? DEFAULT_ACCOUNT_POLICY;
+  const addressPolicy = options.addressPolicy ?? DEFAULT_ADDRESS_POLICY;
+  const totpPolicy = options.totpPolicy ?? DEFAULT_TOTP_POLICY;
+  assertValidPolicy(accountPolicy, "accountPolicy");
+  assertValidPolicy(addressPolicy, "addressPolicy");
+  assertValidPolicy(totpPolicy, "totpPolicy");
+
+  // Fail closed: a store outage becomes a 503, never a skipped limit.
+  async function guarded<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      throw new InternalError("Rate limit store unavailable", {
+        code: "service_unavailable",
+        cause: error,
+      });
+    }
+  }
+
+  async function assertUnlocked(keys: readonly string[]): Promise<void> {
+    const nowMs = clock();
+    const records = await guarded(() => Promise.all(keys.map((key) => store.get(key, nowMs))));
+    const lockedUntilMs = Math.max(
+      0,
+      ...records.map((r: FailureRecord | null) => r?.lockedUntilMs ?? 0),
+    );
+    if (lockedUntilMs > nowMs) {
+      throw new TooManyRequestsError((lockedUntilMs - nowMs) / SECOND_MS, TOO_MANY_ATTEMPTS_DETAIL);
+    }
+  }
+
+  return {
+    async assertLoginAllowed({ accountKey, address }) {
+      await assertUnlocked([accountThrottleKey(accountKey), addressThrottleKey(address)]);
+    },
+
+    async recordLoginFailure({ accountKey, address }) {
+      const nowMs = clock();
+      await guarded(() =>
+        Promise.all([
+          store.recordFailure(accountThrottleKey(accountKey), accountPolicy, nowMs),
+          store.recordFailure(addressThrottleKey(address), addressPolicy, nowMs),
+        ]),
+      );
+    },
+
+    async recordLoginSuccess({ accountKey }) {
+      await guarded(() => store.reset(accountThrottleKey(accountKey)));
+    },
+
+    async assertTotpAllowed(userId) {
+      await assertUnlocked([totpThrottleKey(userId)]);
+    },
+
+    async recordTotpFailure(userId) {
+      await guarded(() => store.recordFailure(totpThrottleKey(userId), totpPolicy, clock()));
+    },
+
+    async recordTotpSuccess(userId) {
+      await guarded(() => store.reset(totpThrottleKey(userId)));
+    },
+  };
+}

@@ -1,0 +1,139 @@
+/**
+ * The failure counters behind the abuse limits, and the policy arithmetic every store shares.
+ *
+ * A store keeps one record per key: how many failures, until when the key is locked, and when
+ * the record is forgotten. Time is always passed in (`nowMs`, from the injected clock), never
+ * read inside, so the memory store and the Redis store behave the same under a frozen clock.
+ * The Redis store (`src/store/redis.ts`) runs `applyFailure` as one Lua script; keep the two in
+ * step (a property test compares them).
+ */
+
+/** What a store reports for a key. `lockedUntilMs` is 0 when the key is not locked. */
+export interface FailureRecord {
+  failures: number;
+  lockedUntilMs: number;
+}
+
+/**
+ * Progressive waits: `freeFailures` failures may come back to back; the `freeFailures`-th
+ * failure locks the key for `baseDelayMs`, and each further failure doubles the wait, capped at
+ * `maxDelayMs`. The count is forgotten `retentionMs` after the last failure (or when reset).
+ */
+export interface ProgressivePolicy {
+  kind: "progressive";
+  freeFailures: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  retentionMs: number;
+}
+
+/**
+ * A fixed window that starts at the first failure and lasts `windowMs`; once `maxFailures`
+ * failures fall in it, the key is locked until the window ends. Then the count starts afresh.
+ */
+export interface WindowPolicy {
+  kind: "window";
+  maxFailures: number;
+  windowMs: number;
+}
+
+/** How failures turn into a lock. */
+export type FailurePolicy = ProgressivePolicy | WindowPolicy;
+
+/** Where failure counters live: in this process, or shared by every instance (Redis). */
+export interface RateLimitStore {
+  /**
+   * Atomically counts one failure for `key`, computes the new lock from `policy` and keeps the
+   * record until it expires; returns the new record. Rejects when the backing service fails.
+   */
+  recordFailure(key: string, policy: FailurePolicy, nowMs: number): Promise<FailureRecord>;
+  /** The record of `key` at `nowMs`, or null when there is none (never counted, reset or expired). */
+  get(key: string, nowMs: number): Promise<FailureRecord | null>;
+  /** Forgets `key`'s record. */
+  reset(key: string): Promise<void>;
+  /** Releases what the store holds (timers, connections it owns). */
+  close?(): Promise<void>;
+}
+
+/** A record as stored: the public fields plus the time it is forgotten. */
+export interface StoredFailureRecord {
+  failures: number;
+  /** Absolute lock end; may lie in the past (then the key is not locked). */
+  lockedUntilMs: number;
+  /** The record counts as absent from this time on. */
+  expiresAtMs: number;
+}
+
+/**
+ * The wait a progressive policy imposes after `failures` failures (0 before `freeFailures`).
+ * Shared with the Redis Lua script, which computes the same formula.
+ */
+export function progressiveDelayMs(failures: number, policy: ProgressivePolicy): number {
+  if (failures < policy.freeFailures) return 0;
+  // 2 ** n overflows to Infinity for large n; Math.min still gives the cap.
+  return Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (failures - policy.freeFailures));
+}
+
+/**
+ * Counts one failure on top of `previous` (null, or a record that may have expired) at `nowMs`.
+ * Pure: the memory store applies it directly; the Redis Lua script mirrors it line by line.
+ */
+export function applyFailure(
+  previous: StoredFailureRecord | null,
+  policy: FailurePolicy,
+  nowMs: number,
+): StoredFailureRecord {
+  const live = previous !== null && previous.expiresAtMs > nowMs ? previous : null;
+  const failures = (live?.failures ?? 0) + 1;
+  let lockedUntilMs = live?.lockedUntilMs ?? 0;
+  let expiresAtMs = live?.expiresAtMs ?? 0;
+  if (policy.kind === "progressive") {
+    if (failures >= policy.freeFailures) {
+      lockedUntilMs = nowMs + progressiveDelayMs(failures, policy);
+    }
+    expiresAtMs = Math.max(nowMs + policy.retentionMs, lockedUntilMs);
+  } else {
+    if (failures === 1) expiresAtMs = nowMs + policy.windowMs;
+    if (failures >= policy.maxFailures) lockedUntilMs = expiresAtMs;
+  }
+  return { failures, lockedUntilMs, expiresAtMs };
+}
+
+/** The public view of a stored record at `nowMs`: null once expired, lock 0 once over. */
+export function toFailureRecord(
+  stored: StoredFailureRecord | null,
+  nowMs: number,
+): FailureRecord | null {
+  if (stored === null || stored.expiresAtMs <= nowMs) return null;
+  return {
+    failures: stored.failures,
+    lockedUntilMs: stored.lockedUntilMs > nowMs ? stored.lockedUntilMs : 0,
+  };
+}
+
+function isWholeMs(value: unknown, min: number): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= min;
+}
+
+/**
+ * Checks a policy once, at start-up (misuse fails loudly).
+ * @throws TypeError naming the bad field.
+ */
+export function assertValidPolicy(policy: FailurePolicy, name = "policy"): void {
+  const fail = (field: string, expected: string): never => {
+    throw new TypeError(`${name}.${field}: expected ${expected}`);
+  };
+  if (policy.kind === "progressive") {
+    if (!isWholeMs(policy.freeFailures, 1)) fail("freeFailures", "an integer >= 1");
+    if (!isWholeMs(policy.baseDelayMs, 1)) fail("baseDelayMs", "an integer >= 1");
+    if (!isWholeMs(policy.maxDelayMs, policy.baseDelayMs)) {
+      fail("maxDelayMs", "an integer >= baseDelayMs");
+    }
+    if (!isWholeMs(policy.retentionMs, 1)) fail("retentionMs", "an integer >= 1");
+  } else if (policy.kind === "window") {
+    if (!isWholeMs(policy.maxFailures, 1)) fail("maxFailures", "an integer >= 1");
+    if (!isWholeMs(policy.windowMs, 1)) fail("windowMs", "an integer >= 1");
+  } else {
+    fail("kind", `"progressive" or "window"`);
+  }
+}

@@ -1,0 +1,215 @@
+/**
+ * Redis: the counters every instance shares when `TESSERA_REDIS_URL` is set.
+ *
+ * Shared counters are atomic (STYLE principle 10): counting a failure is ONE Lua script, which
+ * Redis runs without interleaving any other command; reading is one `HMGET` and resetting one
+ * `DEL`. Nothing is read into Node, changed and written back. The current time comes from the
+ * injected clock as a script argument (never Redis `TIME`), so a frozen test clock works here
+ * exactly as with the memory store; the key's Redis expiry only collects garbage, and the
+ * record's own `expiresAtMs` decides whether it still counts.
+ */
+import { createHash } from "node:crypto";
+import { Redis } from "ioredis";
+import {
+  toFailureRecord,
+  type FailurePolicy,
+  type FailureRecord,
+  type RateLimitStore,
+} from "../services/rate-limit/store.js";
+
+/** Give up connecting after this long (ioredis default 10 s: too long for a login request). */
+export const DEFAULT_REDIS_CONNECT_TIMEOUT_MS = 5_000;
+/** A command without a reply after this long fails, so a hung Redis gives a 503, not a hang. */
+export const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 2_000;
+/** Longest wait between reconnection attempts. */
+export const DEFAULT_REDIS_MAX_RECONNECT_DELAY_MS = 2_000;
+/** How long `closeRedisClient` waits for a clean `QUIT` before dropping the socket. */
+export const DEFAULT_REDIS_CLOSE_TIMEOUT_MS = 1_000;
+/** Prefix of every rate-limit key, so Tessera can share a Redis database with other apps. */
+export const DEFAULT_REDIS_RATE_LIMIT_KEY_PREFIX = "tessera:rate-limit:";
+
+export interface RedisClientOptions {
+  /** Default `DEFAULT_REDIS_CONNECT_TIMEOUT_MS`. */
+  connectTimeoutMs?: number;
+  /** Default `DEFAULT_REDIS_COMMAND_TIMEOUT_MS`. */
+  commandTimeoutMs?: number;
+  /** Connect at the first command instead of at once. Default true (creating does no I/O). */
+  lazyConnect?: boolean;
+  /**
+   * Connection errors (each failed command also rejects on its own, which the throttle turns
+   * into a 503). Default: ignored here, so ioredis does not print "Unhandled error event".
+   */
+  onError?: (error: Error) => void;
+}
+
+/**
+ * Makes an ioredis client for `url` (`redis://` or `rediss://`) with bounded connect and
+ * command times: while Redis is down, commands fail after one reconnection attempt instead of
+ * queueing for ever. Close it with `closeRedisClient`.
+ * @throws TypeError when `url` is not a redis:// or rediss:// URL.
+ */
+export function createRedisClient(url: string, options: RedisClientOptions = {}): Redis {
+  if (!/^rediss?:\/\/./.test(url)) {
+    throw new TypeError("Redis URL: expected redis://… or rediss://…");
+  }
+  const redis = new Redis(url, {
+    connectTimeout: options.connectTimeoutMs ?? DEFAULT_REDIS_CONNECT_TIMEOUT_MS,
+    commandTimeout: options.commandTimeoutMs ?? DEFAULT_REDIS_COMMAND_TIMEOUT_MS,
+    lazyConnect: options.lazyConnect ?? true,
+    // Fail a pending command after one reconnection attempt: the throttle fails closed (503).
+    maxRetriesPerRequest: 1,
+    retryStrategy: (times) => Math.min(times * 200, DEFAULT_REDIS_MAX_RECONNECT_DELAY_MS),
+  });
+  redis.on("error", options.onError ?? (() => undefined));
+  return redis;
+}
+
+/**
+ * Closes a client cleanly: `QUIT` (pending replies arrive first), or after `timeoutMs`
+ * (default `DEFAULT_REDIS_CLOSE_TIMEOUT_MS`) drops the connection. Never throws.
+ */
+export async function closeRedisClient(
+  redis: Redis,
+  timeoutMs = DEFAULT_REDIS_CLOSE_TIMEOUT_MS,
+): Promise<void> {
+  if (redis.status === "wait" || redis.status === "end") {
+    redis.disconnect();
+    return;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      redis.quit(),
+      new Promise<void>((_, reject) => {
+        timer = setTimeout(() => reject(new Error("QUIT timed out")), timeoutMs);
+      }),
+    ]);
+  } catch {
+    redis.disconnect();
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Counts one failure. Mirrors `applyFailure` in src/services/rate-limit/store.ts line by line.
+ * KEYS[1] the record. ARGV[1] nowMs, ARGV[2] policy kind; progressive: ARGV[3] freeFailures,
+ * ARGV[4] baseDelayMs, ARGV[5] maxDelayMs, ARGV[6] retentionMs; window: ARGV[3] maxFailures,
+ * ARGV[4] windowMs. Returns { failures, lockedUntilMs or 0 }.
+ * Numbers are written with %.0f: Lua's default number format turns large ones into 1.7e+12.
+ */
+const RECORD_FAILURE_LUA = `
+local now = tonumber(ARGV[1])
+local stored = redis.call('HMGET', KEYS[1], 'failures', 'lockedUntilMs', 'expiresAtMs')
+local failures, lockedUntil, expiresAt = 0, 0, 0
+local storedExpiresAt = tonumber(stored[3])
+if stored[1] and not (tonumber(stored[1]) and tonumber(stored[2]) and storedExpiresAt) then
+  return redis.error_reply('corrupt rate-limit record')
+end
+if storedExpiresAt and storedExpiresAt > now then
+  failures = tonumber(stored[1]) or 0
+  lockedUntil = tonumber(stored[2]) or 0
+  expiresAt = storedExpiresAt
+end
+failures = failures + 1
+if ARGV[2] == 'progressive' then
+  local free, base, maxDelay, retention =
+    tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+  if failures >= free then
+    lockedUntil = now + math.min(maxDelay, base * 2 ^ (failures - free))
+  end
+  expiresAt = math.max(now + retention, lockedUntil)
+elseif ARGV[2] == 'window' then
+  local maxFailures, windowMs = tonumber(ARGV[3]), tonumber(ARGV[4])
+  if failures == 1 then expiresAt = now + windowMs end
+  if failures >= maxFailures then lockedUntil = expiresAt end
+else
+  return redis.error_reply('unknown rate-limit policy kind')
+end
+redis.call('HSET', KEYS[1], 'failures', string.format('%.0f', failures),
+  'lockedUntilMs', string.format('%.0f', lockedUntil),
+  'expiresAtMs', string.format('%.0f', expiresAt))
+redis.call('PEXPIRE', KEYS[1], string.format('%.0f', math.max(1, expiresAt - now)))
+if lockedUntil <= now then lockedUntil = 0 end
+return { failures, lockedUntil }
+`;
+const RECORD_FAILURE_SHA1 = createHash("sha1").update(RECORD_FAILURE_LUA).digest("hex");
+
+function policyArguments(policy: FailurePolicy): number[] {
+  return policy.kind === "progressive"
+    ? [policy.freeFailures, policy.baseDelayMs, policy.maxDelayMs, policy.retentionMs]
+    : [policy.maxFailures, policy.windowMs];
+}
+
+function toNumber(value: unknown): number {
+  const number = typeof value === "number" ? value : Number(value);
+  if (!Number.isFinite(number)) throw new TypeError("Unexpected reply from the Redis script");
+  return number;
+}
+
+export interface RedisRateLimitStoreOptions {
+  /** Prepended to every key. Default `DEFAULT_REDIS_RATE_LIMIT_KEY_PREFIX`. */
+  keyPrefix?: string;
+}
+
+/**
+ * Makes a store that keeps failure counters in Redis, shared by every instance using the same
+ * Redis and prefix. The store does not own `redis`: close it with `closeRedisClient`.
+ * Operations reject when Redis fails (the throttle turns that into a 503).
+ */
+export function createRedisRateLimitStore(
+  redis: Redis,
+  options: RedisRateLimitStoreOptions = {},
+): RateLimitStore {
+  const keyPrefix = options.keyPrefix ?? DEFAULT_REDIS_RATE_LIMIT_KEY_PREFIX;
+
+  async function runRecordFailure(key: string, args: (string | number)[]): Promise<unknown> {
+    try {
+      return await redis.evalsha(RECORD_FAILURE_SHA1, 1, key, ...args);
+    } catch (error) {
+      // The script cache is empty after a Redis restart or on a fresh server: send it once.
+      if (error instanceof Error && error.message.startsWith("NOSCRIPT")) {
+        return await redis.eval(RECORD_FAILURE_LUA, 1, key, ...args);
+      }
+      throw error;
+    }
+  }
+
+  return {
+    async recordFailure(key: string, policy: FailurePolicy, nowMs: number): Promise<FailureRecord> {
+      const reply = await runRecordFailure(keyPrefix + key, [
+        nowMs,
+        policy.kind,
+        ...policyArguments(policy),
+      ]);
+      if (!Array.isArray(reply) || reply.length !== 2) {
+        throw new TypeError("Unexpected reply from the Redis script");
+      }
+      return { failures: toNumber(reply[0]), lockedUntilMs: toNumber(reply[1]) };
+    },
+
+    async get(key: string, nowMs: number): Promise<FailureRecord | null> {
+      const [failures, lockedUntilMs, expiresAtMs] = await redis.hmget(
+        keyPrefix + key,
+        "failures",
+        "lockedUntilMs",
+        "expiresAtMs",
+      );
+      if (failures == null || lockedUntilMs == null || expiresAtMs == null) return null; // eslint-disable-line eqeqeq -- null or undefined
+      const stored = {
+        failures: Number(failures),
+        lockedUntilMs: Number(lockedUntilMs),
+        expiresAtMs: Number(expiresAtMs),
+      };
+      // A record that is not ours (corrupt or hand-edited) must not silently unlock or crash.
+      if (![stored.failures, stored.lockedUntilMs, stored.expiresAtMs].every(Number.isFinite)) {
+        throw new TypeError(`Corrupt rate-limit record at ${keyPrefix}${key}`);
+      }
+      return toFailureRecord(stored, nowMs);
+    },
+
+    async reset(key: string): Promise<void> {
+      await redis.del(keyPrefix + key);
+    },
+  };
+}
