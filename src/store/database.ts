@@ -1,0 +1,213 @@
+/**
+ * Opening the database: an embedded SQLite file by default, PostgreSQL from a `postgres://`
+ * URL. Both come back as one Kysely instance so every query is written once.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import BetterSqlite3 from "better-sqlite3";
+import { Kysely, PostgresDialect, SqliteAdapter, SqliteDialect, sql } from "kysely";
+import type { DialectAdapter, SqliteDatabase, SqliteStatement } from "kysely";
+import pg from "pg";
+import type { DialectName } from "./dialect.js";
+import type { Database } from "./schema.js";
+
+/** Where the SQLite file lives when no URL is configured (relative to the working directory). */
+export const DEFAULT_SQLITE_PATH = "./data/tessera.db";
+/** How long SQLite waits for another writer's lock; better-sqlite3's own default `timeout`. */
+export const DEFAULT_SQLITE_BUSY_TIMEOUT_MS = 5_000;
+/** Prepared SQLite statements kept per connection (Kysely would otherwise re-prepare each query). */
+export const DEFAULT_SQLITE_STATEMENT_CACHE_SIZE = 200;
+/** Connections per PostgreSQL pool; pg's own default `max`. */
+export const DEFAULT_POSTGRES_POOL_MAX = 10;
+/** `pingDatabase` gives up after this long (a health check must answer quickly). */
+export const DEFAULT_PING_TIMEOUT_MS = 2_000;
+
+/** An open database: the Kysely instance, which dialect it speaks, and how to close it. */
+export interface TesseraDatabase {
+  db: Kysely<Database>;
+  dialect: DialectName;
+  destroy(): Promise<void>;
+}
+
+/** Options of `createDatabase`; every field has a `DEFAULT_*`. */
+export interface DatabaseOptions {
+  /** SQLite busy timeout. Default `DEFAULT_SQLITE_BUSY_TIMEOUT_MS`. */
+  busyTimeoutMs?: number;
+  /** SQLite prepared-statement cache size; 0 disables it. Default `DEFAULT_SQLITE_STATEMENT_CACHE_SIZE`. */
+  statementCacheSize?: number;
+  /** PostgreSQL pool size. Default `DEFAULT_POSTGRES_POOL_MAX`. */
+  poolMax?: number;
+  /** Called with errors of idle PostgreSQL connections (default: ignored; the next query reconnects). */
+  onPoolError?: (error: Error) => void;
+}
+
+/** Where a database URL points. */
+export type DatabaseLocation =
+  { dialect: "sqlite"; path: string } | { dialect: "postgres"; connectionString: string };
+
+/**
+ * Reads a `TESSERA_DATABASE_URL`: empty or missing → `DEFAULT_SQLITE_PATH`; `postgres://…` or
+ * `postgresql://…` → PostgreSQL; `sqlite:PATH`, `sqlite://PATH` (so `sqlite:///abs/path.db` is
+ * absolute), `file:///abs/path.db`, `:memory:` or a plain file path → SQLite.
+ * Throws `TypeError` for any other URL scheme.
+ */
+export function parseDatabaseUrl(url: string | undefined): DatabaseLocation {
+  const value = url?.trim() ?? "";
+  if (value === "") return { dialect: "sqlite", path: DEFAULT_SQLITE_PATH };
+  if (/^postgres(?:ql)?:\/\//i.test(value)) return { dialect: "postgres", connectionString: value };
+  const sqlite = /^sqlite:(?:\/\/)?/i.exec(value);
+  if (sqlite !== null) {
+    const path = value.slice(sqlite[0].length);
+    if (path === "") throw new TypeError(`Database URL "${value}" names no SQLite file`);
+    return { dialect: "sqlite", path };
+  }
+  if (/^file:/i.test(value)) return { dialect: "sqlite", path: fileURLToPath(value) };
+  // Two or more letters, so a Windows drive letter ("C:\…") still reads as a path.
+  const scheme = /^([a-z][a-z0-9+.-]+):/i.exec(value);
+  if (scheme !== null && value !== ":memory:") {
+    throw new TypeError(
+      `Unsupported database URL scheme "${scheme[1]}:" (use postgres://…, sqlite:… or a file path)`,
+    );
+  }
+  return { dialect: "sqlite", path: value };
+}
+
+/**
+ * Opens the database a URL names (see `parseDatabaseUrl`). SQLite: creates the file's folder,
+ * then WAL journal, foreign keys on, synchronous FULL and a busy timeout. PostgreSQL: a `pg`
+ * pool whose 64-bit integers come back as JS numbers. Does not migrate (`migrateToLatest`).
+ * Throws `TypeError` for an unsupported URL and the driver's error when the file cannot be opened.
+ */
+export async function createDatabase(
+  url?: string,
+  options: DatabaseOptions = {},
+): Promise<TesseraDatabase> {
+  const location = parseDatabaseUrl(url);
+  const db =
+    location.dialect === "sqlite"
+      ? new Kysely<Database>({ dialect: sqliteDialect(location.path, options) })
+      : new Kysely<Database>({ dialect: postgresDialect(location.connectionString, options) });
+  return {
+    db,
+    dialect: location.dialect,
+    destroy: () => db.destroy(),
+  };
+}
+
+/**
+ * Resolves when the database answers a trivial query within `timeoutMs`
+ * (default `DEFAULT_PING_TIMEOUT_MS`), for `/healthz`. Throws the driver's error, or an `Error`
+ * when the time runs out.
+ */
+export async function pingDatabase(
+  db: Kysely<Database>,
+  timeoutMs: number = DEFAULT_PING_TIMEOUT_MS,
+): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, fail) => {
+    timer = setTimeout(
+      () => fail(new Error(`Database did not answer within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+  });
+  try {
+    await Promise.race([sql`select 1 as ok`.execute(db), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function sqliteDialect(path: string, options: DatabaseOptions): SqliteDialect {
+  const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_SQLITE_BUSY_TIMEOUT_MS;
+  const inMemory = path === ":memory:";
+  if (!inMemory) mkdirSync(dirname(resolve(path)), { recursive: true });
+  const raw = new BetterSqlite3(path, { timeout: busyTimeoutMs });
+  try {
+    // WAL: readers never block the writer (SQLite docs, "Write-Ahead Logging").
+    if (!inMemory) raw.pragma("journal_mode = WAL");
+    // Foreign keys are off by default in SQLite and must be enabled per connection.
+    raw.pragma("foreign_keys = ON");
+    raw.pragma(`busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
+    // FULL: a committed write survives a power loss, not just a process crash.
+    raw.pragma("synchronous = FULL");
+  } catch (error) {
+    raw.close();
+    throw error;
+  }
+  const size = options.statementCacheSize ?? DEFAULT_SQLITE_STATEMENT_CACHE_SIZE;
+  return new TesseraSqliteDialect({ database: size > 0 ? cachingDatabase(raw, size) : raw });
+}
+
+/** SQLite runs DDL inside transactions; Kysely's adapter says it does not, so say it does. */
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
+
+/** Kysely's SQLite dialect whose migrations run in one transaction (all or nothing). */
+class TesseraSqliteDialect extends SqliteDialect {
+  override createAdapter(): DialectAdapter {
+    return new TransactionalDdlSqliteAdapter();
+  }
+}
+
+/**
+ * Wraps a better-sqlite3 connection so `prepare` reuses statements (least recently used out
+ * first). Kysely prepares every query afresh, which costs more than a primary-key lookup.
+ * A statement that is mid-iteration (`busy`) is never handed out twice.
+ */
+function cachingDatabase(raw: BetterSqlite3.Database, size: number): SqliteDatabase {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => {
+      cache.clear();
+      raw.close();
+    },
+    prepare: (text: string): SqliteStatement => {
+      const cached = cache.get(text);
+      if (cached !== undefined && !cached.busy) {
+        cache.delete(text);
+        cache.set(text, cached);
+        return cached;
+      }
+      const statement = raw.prepare(text);
+      if (cached === undefined) {
+        cache.set(text, statement);
+        if (cache.size > size) cache.delete(cache.keys().next().value as string);
+      }
+      return statement;
+    },
+  };
+}
+
+/** PostgreSQL's int8 (OID 20): bigint columns and count(*). */
+const PG_INT8_OID = 20;
+
+function postgresDialect(connectionString: string, options: DatabaseOptions): PostgresDialect {
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.poolMax ?? DEFAULT_POSTGRES_POOL_MAX,
+    // pg returns int8 as a string by default; ours are epoch ms, steps and counters, all far
+    // below 2^53. Set per pool, so other pg users in the same process are unaffected.
+    types: {
+      getTypeParser: ((oid: number, format?: "text" | "binary") =>
+        oid === PG_INT8_OID
+          ? parseInt8
+          : pg.types.getTypeParser(oid, format ?? "text")) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle client's error (the server restarted) is emitted on the pool; unhandled, it would
+  // crash the process. The next query simply opens a new connection.
+  pool.on("error", options.onPoolError ?? (() => undefined));
+  return new PostgresDialect({ pool });
+}
+
+function parseInt8(text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value)) {
+    throw new RangeError(`64-bit integer ${text} does not fit in a JS number`);
+  }
+  return value;
+}

@@ -1,0 +1,88 @@
+/**
+ * The store: Kysely over an embedded SQLite file or PostgreSQL, its migrations, and one
+ * repository module per table. Everything the rest of Tessera uses from `src/store/` (except
+ * `redis.ts`) is exported here by name.
+ */
+export {
+  DEFAULT_SQLITE_PATH,
+  DEFAULT_SQLITE_BUSY_TIMEOUT_MS,
+  DEFAULT_SQLITE_STATEMENT_CACHE_SIZE,
+  DEFAULT_POSTGRES_POOL_MAX,
+  DEFAULT_PING_TIMEOUT_MS,
+  createDatabase,
+  parseDatabaseUrl,
+  pingDatabase,
+} from "./database.js";
+export type { TesseraDatabase, DatabaseOptions, DatabaseLocation } from "./database.js";
+export {
+  SQLITE_CAPABILITIES,
+  POSTGRES_CAPABILITIES,
+  capabilitiesOf,
+  isUniqueViolation,
+  isForeignKeyViolation,
+} from "./dialect.js";
+export type { DialectName, DialectCapabilities } from "./dialect.js";
+export type {
+  Database,
+  UsersTable,
+  WebauthnCredentialsTable,
+  AuthChallengesTable,
+  AuditEventsTable,
+  EpochMs,
+  BooleanColumn,
+} from "./schema.js";
+export {
+  MIGRATIONS,
+  MIGRATION_TABLE,
+  MIGRATION_LOCK_TABLE,
+  migrationProvider,
+  createMigrator,
+  migrateToLatest,
+} from "./migrations/index.js";
+export {
+  MAX_IDENTIFIER_LENGTH,
+  MAX_EMAIL_LOCAL_PART_LENGTH,
+  MAX_IDENTIFIER_KEY_BYTES,
+  normalizeIdentifier,
+  checkIdentifiers,
+} from "./identifiers.js";
+export type { CheckedIdentifiers } from "./identifiers.js";
+export {
+  getUserByNameOrMail,
+  getUserById,
+  createUser,
+  listUsers,
+  countUsers,
+  promoteUser,
+  deleteUser,
+  setPasswordHash,
+  bumpTokenVersion,
+  recordLogin,
+  setTotpPendingSecret,
+  confirmTotpSecret,
+  disableTotp,
+  markTotpStepUsed,
+} from "./users.js";
+export type { User, NewUser, SetPasswordHashOptions, ConfirmTotpSecretOptions } from "./users.js";
+export {
+  MAX_CREDENTIAL_NAME_LENGTH,
+  MAX_CREDENTIAL_ID_LENGTH,
+  MAX_SIGNATURE_COUNTER,
+  addWebauthnCredential,
+  listWebauthnCredentials,
+  getWebauthnCredentialById,
+  updateWebauthnCredentialCounter,
+  renameWebauthnCredential,
+  deleteWebauthnCredential,
+  countWebauthnCredentials,
+} from "./webauthn-credentials.js";
+export type { WebauthnCredential, NewWebauthnCredential } from "./webauthn-credentials.js";
+export { createChallenge, consumeChallenge, deleteExpiredChallenges } from "./challenges.js";
+export type { NewChallenge, ConsumedChallenge } from "./challenges.js";
+export {
+  DEFAULT_AUDIT_EVENT_LIMIT,
+  MAX_AUDIT_EVENT_LIMIT,
+  appendAuditEvent,
+  listAuditEvents,
+} from "./audit.js";
+export type { AuditEvent, NewAuditEvent, ListAuditEventsOptions } from "./audit.js";

@@ -1,0 +1,338 @@
+/**
+ * The `users` table. Every function takes a Kysely instance or a transaction first; every
+ * write is a single statement, hence one transaction.
+ */
+import type { Kysely, Selectable } from "kysely";
+import { ConflictError } from "../core/errors.js";
+import {
+  fromDbBool,
+  fromEpochMs,
+  fromNullableEpochMs,
+  hasControlCharacter,
+  toDbBool,
+  toEpochMs,
+} from "./columns.js";
+import { isUniqueViolation } from "./dialect.js";
+import { checkIdentifiers, normalizeIdentifier } from "./identifiers.js";
+import { canonicalId, newId } from "./ids.js";
+import type { Database, UsersTable } from "./schema.js";
+
+/** An account. */
+export interface User {
+  id: string;
+  name: string;
+  email: string;
+  passwordHash: string;
+  totpSecret: string | null;
+  totpPendingSecret: string | null;
+  totpLastStep: number | null;
+  isAdmin: boolean;
+  mustChangePassword: boolean;
+  tokenVersion: number;
+  createdAt: Date;
+  updatedAt: Date;
+  lastLoginAt: Date | null;
+}
+
+/** What `createUser` needs; `isAdmin` and `mustChangePassword` default to false, `now` to now. */
+export interface NewUser {
+  name: string;
+  email: string;
+  passwordHash: string;
+  isAdmin?: boolean;
+  mustChangePassword?: boolean;
+  now?: Date;
+}
+
+/** Options of `setPasswordHash`. */
+export interface SetPasswordHashOptions {
+  mustChangePassword: boolean;
+  /** Bump `token_version` in the same statement, ending every session issued before. */
+  endSessions: boolean;
+  now?: Date;
+}
+
+/** Options of `confirmTotpSecret`. */
+export interface ConfirmTotpSecretOptions {
+  /** Confirm only if the pending secret is still this one (the one the code was checked with). */
+  pendingSecret?: string;
+  now?: Date;
+}
+
+type Db = Kysely<Database>;
+
+/** Maps a `users` row to a `User`. */
+export function toUser(row: Selectable<UsersTable>): User {
+  return {
+    id: row.id,
+    name: row.name,
+    email: row.email,
+    passwordHash: row.password_hash,
+    totpSecret: row.totp_secret,
+    totpPendingSecret: row.totp_pending_secret,
+    totpLastStep: row.totp_last_step === null ? null : Number(row.totp_last_step),
+    isAdmin: fromDbBool(row.is_admin),
+    mustChangePassword: fromDbBool(row.must_change_password),
+    tokenVersion: Number(row.token_version),
+    createdAt: fromEpochMs(row.created_at),
+    updatedAt: fromEpochMs(row.updated_at),
+    lastLoginAt: fromNullableEpochMs(row.last_login_at),
+  };
+}
+
+/**
+ * The user whose name, or else whose email, equals `query` case-insensitively
+ * (`normalizeIdentifier`), as the seed's `get_user_by_name_or_mail`; undefined when none.
+ */
+export async function getUserByNameOrMail(db: Db, query: string): Promise<User | undefined> {
+  const key = typeof query === "string" ? normalizeIdentifier(query) : "";
+  // No stored key is empty or holds a control character (and PostgreSQL refuses NUL).
+  if (key === "" || hasControlCharacter(key)) return undefined;
+  const row = await db
+    .selectFrom("users")
+    .selectAll()
+    .where((eb) => eb.or([eb("name_key", "=", key), eb("email_key", "=", key)]))
+    // The seed looks up the name first. Keys are disjoint by construction (check constraints),
+    // so at most one row matches; the order keeps the seed's rule explicit all the same.
+    .orderBy((eb) => eb.case().when("name_key", "=", key).then(0).else(1).end())
+    .limit(1)
+    .executeTakeFirst();
+  return row === undefined ? undefined : toUser(row);
+}
+
+/** The user with this id; undefined when none or when `id` is not a UUID. */
+export async function getUserById(db: Db, id: string): Promise<User | undefined> {
+  const userId = canonicalId(id);
+  if (userId === undefined) return undefined;
+  const row = await db.selectFrom("users").selectAll().where("id", "=", userId).executeTakeFirst();
+  return row === undefined ? undefined : toUser(row);
+}
+
+/**
+ * Inserts a user with a new random id. Throws `ClientError` code `validation_error` (see
+ * `checkIdentifiers`: empty, too long, an email as name, an invalid email) and `ConflictError`
+ * when the name or email is already taken as a name or an email, also when two callers race
+ * (the unique indexes decide). `extra.field` says which, when the driver tells.
+ */
+export async function createUser(db: Db, input: NewUser): Promise<User> {
+  const ids = checkIdentifiers(input.name, input.email);
+  if (typeof input.passwordHash !== "string" || input.passwordHash === "") {
+    throw new TypeError("createUser needs a password hash");
+  }
+  const now = toEpochMs(input.now ?? new Date());
+  try {
+    const row = await db
+      .insertInto("users")
+      .values({
+        id: newId(),
+        name: ids.name,
+        name_key: ids.nameKey,
+        email: ids.email,
+        email_key: ids.emailKey,
+        password_hash: input.passwordHash,
+        totp_secret: null,
+        totp_pending_secret: null,
+        totp_last_step: null,
+        is_admin: toDbBool(input.isAdmin ?? false),
+        must_change_password: toDbBool(input.mustChangePassword ?? false),
+        token_version: 0,
+        created_at: now,
+        updated_at: now,
+        last_login_at: null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toUser(row);
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    const field = conflictingField(error);
+    throw new ConflictError("A user with this name or email already exists", {
+      cause: error,
+      ...(field === undefined ? {} : { extra: { field } }),
+    });
+  }
+}
+
+// PostgreSQL names the index in `constraint`; SQLite names the column in the message.
+function conflictingField(error: unknown): "name" | "email" | undefined {
+  const { constraint, message } = error as { constraint?: unknown; message?: unknown };
+  const text = `${String(constraint ?? "")} ${String(message ?? "")}`;
+  if (text.includes("name_key")) return "name";
+  if (text.includes("email_key")) return "email";
+  return undefined;
+}
+
+/** Every user, oldest first. */
+export async function listUsers(db: Db): Promise<User[]> {
+  const rows = await db
+    .selectFrom("users")
+    .selectAll()
+    .orderBy("created_at")
+    .orderBy("id")
+    .execute();
+  return rows.map(toUser);
+}
+
+/** How many users there are. */
+export async function countUsers(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom("users")
+    .select((eb) => eb.fn.countAll<number>().as("count"))
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+/** Makes a user an admin; the updated user, or undefined when there is none. */
+export async function promoteUser(
+  db: Db,
+  id: string,
+  now: Date = new Date(),
+): Promise<User | undefined> {
+  const userId = canonicalId(id);
+  if (userId === undefined) return undefined;
+  const row = await db
+    .updateTable("users")
+    .set({ is_admin: 1, updated_at: toEpochMs(now) })
+    .where("id", "=", userId)
+    .returningAll()
+    .executeTakeFirst();
+  return row === undefined ? undefined : toUser(row);
+}
+
+/** Deletes a user with their passkeys and challenges (foreign-key cascade); false when none. */
+export async function deleteUser(db: Db, id: string): Promise<boolean> {
+  const userId = canonicalId(id);
+  if (userId === undefined) return false;
+  const result = await db.deleteFrom("users").where("id", "=", userId).executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}
+
+/**
+ * Stores a new password hash; with `endSessions` also bumps `token_version` in the same
+ * statement (`token_version = token_version + 1`). The updated user, or undefined when none.
+ */
+export async function setPasswordHash(
+  db: Db,
+  id: string,
+  passwordHash: string,
+  options: SetPasswordHashOptions,
+): Promise<User | undefined> {
+  const userId = canonicalId(id);
+  if (userId === undefined) return undefined;
+  if (typeof passwordHash !== "string" || passwordHash === "") {
+    throw new TypeError("setPasswordHash needs a password hash");
+  }
+  let update = db
+    .updateTable("users")
+    .set({
+      password_hash: passwordHash,
+      must_change_password: toDbBool(options.mustChangePassword),
+      updated_at: toEpochMs(options.now ?? new Date()),
+    })
+    .where("id", "=", userId);
+  if (options.endSessions) {
+    update = update.set((eb) => ({ token_version: eb("token_version", "+", 1) }));
+  }
+  const row = await update.returningAll().executeTakeFirst();
+  return row === undefined ? undefined : toUser(row);
+}
+
+/** Ends every session of a user ("log out everywhere"): the new token version, or undefined. */
+export async function bumpTokenVersion(db: Db, id: string): Promise<number | undefined> {
+  const userId = canonicalId(id);
+  if (userId === undefined) return undefined;
+  const row = await db
+    .updateTable("users")
+    .set((eb) => ({ token_version: eb("token_version", "+", 1) }))
+    .where("id", "=", userId)
+    .returning("token_version")
+    .executeTakeFirst();
+  return row === undefined ? undefined : Number(row.token_version);
+}
+
+/** Records a successful login time. */
+export async function recordLogin(db: Db, id: string, at: Date): Promise<void> {
+  const userId = canonicalId(id);
+  if (userId === undefined) return;
+  await db
+    .updateTable("users")
+    .set({ last_login_at: toEpochMs(at) })
+    .where("id", "=", userId)
+    .execute();
+}
+
+/** Stores a TOTP secret awaiting confirmation (replacing any earlier pending one). */
+export async function setTotpPendingSecret(db: Db, userId: string, secret: string): Promise<void> {
+  const id = canonicalId(userId);
+  if (id === undefined) return;
+  await db.updateTable("users").set({ totp_pending_secret: secret }).where("id", "=", id).execute();
+}
+
+/**
+ * Makes the pending TOTP secret the user's second factor and marks `step` used, in one
+ * statement. False when there is no pending secret (or not `options.pendingSecret`).
+ */
+export async function confirmTotpSecret(
+  db: Db,
+  userId: string,
+  step: number,
+  options: ConfirmTotpSecretOptions = {},
+): Promise<boolean> {
+  const id = canonicalId(userId);
+  if (id === undefined) return false;
+  assertStep(step);
+  let update = db
+    .updateTable("users")
+    .set((eb) => ({
+      totp_secret: eb.ref("totp_pending_secret"),
+      totp_pending_secret: null,
+      totp_last_step: step,
+      updated_at: toEpochMs(options.now ?? new Date()),
+    }))
+    .where("id", "=", id)
+    .where("totp_pending_secret", "is not", null);
+  if (options.pendingSecret !== undefined) {
+    update = update.where("totp_pending_secret", "=", options.pendingSecret);
+  }
+  const result = await update.executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** Removes the user's TOTP secret, pending secret and replay marker. */
+export async function disableTotp(db: Db, userId: string, now: Date = new Date()): Promise<void> {
+  const id = canonicalId(userId);
+  if (id === undefined) return;
+  await db
+    .updateTable("users")
+    .set({
+      totp_secret: null,
+      totp_pending_secret: null,
+      totp_last_step: null,
+      updated_at: toEpochMs(now),
+    })
+    .where("id", "=", id)
+    .execute();
+}
+
+/**
+ * Atomically marks a TOTP time step used: true only if it is later than the last one used
+ * (one conditional UPDATE, so two racing requests with the same code cannot both pass).
+ */
+export async function markTotpStepUsed(db: Db, userId: string, step: number): Promise<boolean> {
+  const id = canonicalId(userId);
+  if (id === undefined) return false;
+  assertStep(step);
+  const result = await db
+    .updateTable("users")
+    .set({ totp_last_step: step })
+    .where("id", "=", id)
+    .where((eb) => eb.or([eb("totp_last_step", "is", null), eb("totp_last_step", "<", step)]))
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+function assertStep(step: number): void {
+  if (!Number.isSafeInteger(step) || step < 0) {
+    throw new TypeError("A TOTP time step is a non-negative integer");
+  }
+}

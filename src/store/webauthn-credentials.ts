@@ -1,0 +1,238 @@
+/** The `webauthn_credentials` table: passkeys, deleted with their user. */
+import type { Kysely, Selectable } from "kysely";
+import { ClientError, ConflictError, NotFoundError } from "../core/errors.js";
+import { fromDbBool, fromEpochMs, fromNullableEpochMs, toDbBool, toEpochMs } from "./columns.js";
+import { isForeignKeyViolation, isUniqueViolation } from "./dialect.js";
+import { canonicalId } from "./ids.js";
+import type { Database, WebauthnCredentialsTable } from "./schema.js";
+
+/** Longest passkey name a user may give, in code points. */
+export const MAX_CREDENTIAL_NAME_LENGTH = 100;
+/** Longest credential id, base64url: 1023 bytes (WebAuthn L3 §5.1, credential ID length). */
+export const MAX_CREDENTIAL_ID_LENGTH = 1364;
+/** Largest signature counter: an unsigned 32-bit integer (WebAuthn §6.1, signCount). */
+export const MAX_SIGNATURE_COUNTER = 0xffff_ffff;
+
+/** A registered passkey. */
+export interface WebauthnCredential {
+  /** The credential id, base64url. */
+  id: string;
+  userId: string;
+  publicKey: Uint8Array;
+  counter: number;
+  transports: string[];
+  name: string;
+  deviceType: string;
+  backedUp: boolean;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+}
+
+/** What `addWebauthnCredential` stores. */
+export type NewWebauthnCredential = Omit<WebauthnCredential, "createdAt" | "lastUsedAt">;
+
+type Db = Kysely<Database>;
+
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+const FORBIDDEN_IN_NAME = /[\p{Cc}\u2028\u2029]/u;
+
+function isCredentialId(value: unknown): value is string {
+  return (
+    typeof value === "string" && value.length <= MAX_CREDENTIAL_ID_LENGTH && BASE64URL.test(value)
+  );
+}
+
+function toCredential(row: Selectable<WebauthnCredentialsTable>): WebauthnCredential {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    publicKey: new Uint8Array(row.public_key),
+    counter: Number(row.counter),
+    transports: parseTransports(row.transports),
+    name: row.name,
+    deviceType: row.device_type,
+    backedUp: fromDbBool(row.backed_up),
+    createdAt: fromEpochMs(row.created_at),
+    lastUsedAt: fromNullableEpochMs(row.last_used_at),
+  };
+}
+
+function parseTransports(text: string): string[] {
+  const value: unknown = JSON.parse(text);
+  return Array.isArray(value) ? value.filter((t): t is string => typeof t === "string") : [];
+}
+
+function checkName(name: string): string {
+  const trimmed = typeof name === "string" ? name.normalize("NFC").trim() : "";
+  if (
+    trimmed === "" ||
+    [...trimmed].length > MAX_CREDENTIAL_NAME_LENGTH ||
+    FORBIDDEN_IN_NAME.test(trimmed)
+  ) {
+    throw new ClientError(
+      `A passkey name is 1 to ${MAX_CREDENTIAL_NAME_LENGTH} characters without control characters`,
+      { code: "validation_error", extra: { field: "name" } },
+    );
+  }
+  return trimmed;
+}
+
+function checkCounter(counter: number): void {
+  if (!Number.isSafeInteger(counter) || counter < 0 || counter > MAX_SIGNATURE_COUNTER) {
+    throw new TypeError("A signature counter is an integer from 0 to 2^32-1");
+  }
+}
+
+/**
+ * Stores a verified passkey. Throws `ClientError` `validation_error` for a malformed credential
+ * id or name, `ConflictError` when the credential id is already registered (WebAuthn §7.1
+ * step 26) and `NotFoundError` when the user does not exist.
+ */
+export async function addWebauthnCredential(
+  db: Db,
+  credential: NewWebauthnCredential,
+  now: Date = new Date(),
+): Promise<WebauthnCredential> {
+  if (!isCredentialId(credential.id)) {
+    throw new ClientError("Malformed credential id", {
+      code: "validation_error",
+      extra: { field: "id" },
+    });
+  }
+  const userId = canonicalId(credential.userId);
+  if (userId === undefined) throw new NotFoundError("No such user");
+  const name = checkName(credential.name);
+  checkCounter(credential.counter);
+  try {
+    const row = await db
+      .insertInto("webauthn_credentials")
+      .values({
+        id: credential.id,
+        user_id: userId,
+        public_key: Buffer.from(
+          credential.publicKey.buffer,
+          credential.publicKey.byteOffset,
+          credential.publicKey.byteLength,
+        ),
+        counter: credential.counter,
+        transports: JSON.stringify(credential.transports.filter((t) => typeof t === "string")),
+        name,
+        device_type: credential.deviceType,
+        backed_up: toDbBool(credential.backedUp),
+        created_at: toEpochMs(now),
+        last_used_at: null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toCredential(row);
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      throw new ConflictError("This passkey is already registered", { cause: error });
+    }
+    if (isForeignKeyViolation(error)) throw new NotFoundError("No such user", { cause: error });
+    throw error;
+  }
+}
+
+/** A user's passkeys, oldest first (empty for an unknown user). */
+export async function listWebauthnCredentials(
+  db: Db,
+  userId: string,
+): Promise<WebauthnCredential[]> {
+  const id = canonicalId(userId);
+  if (id === undefined) return [];
+  const rows = await db
+    .selectFrom("webauthn_credentials")
+    .selectAll()
+    .where("user_id", "=", id)
+    .orderBy("created_at")
+    .orderBy("id")
+    .execute();
+  return rows.map(toCredential);
+}
+
+/** The passkey with this credential id (base64url), whoever owns it; undefined when none. */
+export async function getWebauthnCredentialById(
+  db: Db,
+  credentialId: string,
+): Promise<WebauthnCredential | undefined> {
+  if (!isCredentialId(credentialId)) return undefined;
+  const row = await db
+    .selectFrom("webauthn_credentials")
+    .selectAll()
+    .where("id", "=", credentialId)
+    .executeTakeFirst();
+  return row === undefined ? undefined : toCredential(row);
+}
+
+/**
+ * Atomically stores a new signature counter and the time of use, only when `newCounter` is
+ * greater than the stored one or both are 0 (authenticators without a counter; WebAuthn §7.2
+ * step 22). False otherwise: a possibly cloned authenticator, or no such credential.
+ */
+export async function updateWebauthnCredentialCounter(
+  db: Db,
+  credentialId: string,
+  newCounter: number,
+  at: Date,
+): Promise<boolean> {
+  if (!isCredentialId(credentialId)) return false;
+  checkCounter(newCounter);
+  const result = await db
+    .updateTable("webauthn_credentials")
+    .set({ counter: newCounter, last_used_at: toEpochMs(at) })
+    .where("id", "=", credentialId)
+    .where((eb) => (newCounter === 0 ? eb("counter", "=", 0) : eb("counter", "<", newCounter)))
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/**
+ * Renames one of the user's passkeys; false when the user has no such passkey.
+ * Throws `ClientError` `validation_error` for an empty, too long or control-character name.
+ */
+export async function renameWebauthnCredential(
+  db: Db,
+  userId: string,
+  credentialId: string,
+  name: string,
+): Promise<boolean> {
+  const clean = checkName(name);
+  const id = canonicalId(userId);
+  if (id === undefined || !isCredentialId(credentialId)) return false;
+  const result = await db
+    .updateTable("webauthn_credentials")
+    .set({ name: clean })
+    .where("id", "=", credentialId)
+    .where("user_id", "=", id)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** Deletes one of the user's passkeys; false when the user has no such passkey. */
+export async function deleteWebauthnCredential(
+  db: Db,
+  userId: string,
+  credentialId: string,
+): Promise<boolean> {
+  const id = canonicalId(userId);
+  if (id === undefined || !isCredentialId(credentialId)) return false;
+  const result = await db
+    .deleteFrom("webauthn_credentials")
+    .where("id", "=", credentialId)
+    .where("user_id", "=", id)
+    .executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}
+
+/** How many passkeys a user has. */
+export async function countWebauthnCredentials(db: Db, userId: string): Promise<number> {
+  const id = canonicalId(userId);
+  if (id === undefined) return 0;
+  const row = await db
+    .selectFrom("webauthn_credentials")
+    .select((eb) => eb.fn.countAll<number>().as("count"))
+    .where("user_id", "=", id)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
