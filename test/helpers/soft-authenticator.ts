@@ -43,6 +43,7 @@ export interface ClientOverrides {
   topOrigin?: string;
 }
 
+/** Choices for `createAttestation`, on top of `ClientOverrides`. */
 export interface AttestationOverrides extends ClientOverrides {
   /** Store the user handle (a passkey). Default: unless residentKey is "discouraged". */
   discoverable?: boolean;
@@ -58,6 +59,7 @@ export interface AttestationOverrides extends ClientOverrides {
   transports?: string[];
 }
 
+/** Choices for `createAssertion`, on top of `ClientOverrides`. */
 export interface AssertionOverrides extends ClientOverrides {
   /** Use this credential (base64url id) instead of choosing from allowCredentials. */
   credentialId?: string;
@@ -79,6 +81,8 @@ export interface SoftCredential {
   readonly backedUp: boolean;
   counter: number;
 }
+
+type CborValue = Parameters<typeof isoCBOR.encode>[0];
 
 const FLAG_UP = 0x01;
 const FLAG_UV = 0x04;
@@ -184,9 +188,9 @@ export class SoftAuthenticator {
       overrides.coseKey ?? coseEc2Key(publicKey, alg),
     ]);
     const attestationObject = isoCBOR.encode(
-      new Map<string, string | Uint8Array | Map<string, never>>([
+      new Map<string, CborValue>([
         ["fmt", "none"],
-        ["attStmt", new Map()],
+        ["attStmt", new Map<string, CborValue>()],
         ["authData", authData],
       ]),
     );

@@ -17,9 +17,11 @@ export const DEFAULT_CHALLENGE_TIMEOUT_MS = 5 * 60_000;
  */
 export const CHALLENGE_BYTES = 32;
 
-/** COSE algorithm identifiers (IANA COSE Algorithms registry; §5.8.5). */
+/** COSE algorithm ES256: ECDSA with P-256 and SHA-256 (IANA COSE Algorithms; §5.8.5). */
 export const COSE_ALG_ES256 = -7;
+/** COSE algorithm EdDSA, with Ed25519 keys (IANA COSE Algorithms; §5.8.5). */
 export const COSE_ALG_EDDSA = -8;
+/** COSE algorithm RS256: RSASSA-PKCS1-v1_5 with SHA-256 (IANA COSE Algorithms; §5.8.5). */
 export const COSE_ALG_RS256 = -257;
 
 /**
@@ -64,10 +66,7 @@ export const KNOWN_TRANSPORTS = Object.freeze([
   "usb",
 ] as const);
 
-/** Authenticator data flag bits (§6.1, table "flags"). */
-export const FLAG_UP = 1 << 0; // user present
-export const FLAG_UV = 1 << 2; // user verified
-export const FLAG_BE = 1 << 3; // backup eligible
-export const FLAG_BS = 1 << 4; // backup state
-export const FLAG_AT = 1 << 6; // attested credential data included
-export const FLAG_ED = 1 << 7; // extension data included
+/** Authenticator data flag AT, bit 6: attested credential data included (§6.1). */
+export const FLAG_AT = 1 << 6;
+/** Authenticator data flag ED, bit 7: extension data included (§6.1). */
+export const FLAG_ED = 1 << 7;
