@@ -1,13 +1,15 @@
 /**
  * A software WebAuthn authenticator and client for tests: it answers registration and
- * authentication options with the JSON a browser would send, made with real P-256 keys
- * (node:crypto, ES256), so every relying-party check can be tested without a browser.
+ * authentication options with the JSON a browser would send, made with real keys
+ * (node:crypto; P-256/ES256 by default, Ed25519/EdDSA and RSA/RS256 on request), so every
+ * relying-party check can be tested without a browser.
  * Flags, counters, RP ID, challenge, type and origin can all be chosen per call.
  *
  * Formats: authenticator data W3C WebAuthn Level 3 §6.1 (rpIdHash 32 | flags 1 | signCount 4
  * big-endian | attested credential data §6.5.1: AAGUID 16 | credentialIdLength 2 | id | COSE
  * key), "none" attestation §8.7, client data §5.8.1, assertion signature §6.3.3 step 11 over
- * authenticatorData || SHA-256(clientDataJSON), ECDSA DER-encoded (§6.5.5).
+ * authenticatorData || SHA-256(clientDataJSON), ECDSA DER-encoded (§6.5.5), RSASSA-PKCS1-v1_5
+ * for RS256, Ed25519 for EdDSA.
  */
 import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from "node:crypto";
 import { isoCBOR } from "@simplewebauthn/server/helpers";
@@ -17,6 +19,11 @@ import type {
   PublicKeyCredentialRequestOptionsJSON,
   RegistrationResponseJSON,
 } from "../../src/core/webauthn/index.js";
+
+/** Key types the authenticator can make (COSE algorithms, §5.8.5). */
+export type SoftKeyAlgorithm = "ES256" | "EdDSA" | "RS256";
+
+const COSE_ALGORITHMS: Record<SoftKeyAlgorithm, number> = { ES256: -7, EdDSA: -8, RS256: -257 };
 
 /** Authenticator data flags (§6.1). Defaults: UP and UV set, BE and BS clear. */
 export interface SoftFlags {
@@ -49,7 +56,9 @@ export interface AttestationOverrides extends ClientOverrides {
   discoverable?: boolean;
   /** Length of the random credential id. Default 32. */
   credentialIdBytes?: number;
-  /** The `alg` the COSE key claims. Default -7 (ES256). */
+  /** Key type of the new credential. Default "ES256" (P-256). */
+  keyAlgorithm?: SoftKeyAlgorithm;
+  /** The `alg` the COSE key claims instead of the key's own. */
   coseAlg?: number;
   /** Raw COSE key bytes to attest instead of the real key. */
   coseKey?: Uint8Array;
@@ -89,7 +98,6 @@ const FLAG_UV = 0x04;
 const FLAG_BE = 0x08;
 const FLAG_BS = 0x10;
 const FLAG_AT = 0x40;
-const COSE_ALG_ES256 = -7;
 
 const b64url = (bytes: Uint8Array): string => Buffer.from(bytes).toString("base64url");
 const sha256 = (data: Uint8Array | string): Buffer => createHash("sha256").update(data).digest();
@@ -118,7 +126,7 @@ function clientDataJSON(defaultType: string, challenge: string, o: ClientOverrid
 }
 
 /** The COSE_Key of a P-256 public key (RFC 9053 §7.1.1; WebAuthn §6.5.1.1 example). */
-export function coseEc2Key(publicKey: KeyObject, alg = COSE_ALG_ES256): Uint8Array {
+export function coseEc2Key(publicKey: KeyObject, alg = COSE_ALGORITHMS.ES256): Uint8Array {
   const jwk = publicKey.export({ format: "jwk" });
   return isoCBOR.encode(
     new Map<number, number | Uint8Array>([
@@ -129,6 +137,39 @@ export function coseEc2Key(publicKey: KeyObject, alg = COSE_ALG_ES256): Uint8Arr
       [-3, Buffer.from(jwk.y ?? "", "base64url")],
     ]),
   );
+}
+
+/** The COSE_Key of any key this authenticator makes (RFC 9053 §7.1-7.2, RFC 8230 §4). */
+export function coseKey(publicKey: KeyObject, alg: number): Uint8Array {
+  const jwk = publicKey.export({ format: "jwk" });
+  const bytes = (value: string | undefined) => Buffer.from(value ?? "", "base64url");
+  if (jwk.kty === "EC") return coseEc2Key(publicKey, alg);
+  if (jwk.kty === "OKP") {
+    // kty OKP (1), crv Ed25519 (6), x
+    return isoCBOR.encode(
+      new Map<number, number | Uint8Array>([
+        [1, 1],
+        [3, alg],
+        [-1, 6],
+        [-2, bytes(jwk.x)],
+      ]),
+    );
+  }
+  // kty RSA (3), n, e
+  return isoCBOR.encode(
+    new Map<number, number | Uint8Array>([
+      [1, 3],
+      [3, alg],
+      [-1, bytes(jwk.n)],
+      [-2, bytes(jwk.e)],
+    ]),
+  );
+}
+
+function generateKey(algorithm: SoftKeyAlgorithm) {
+  if (algorithm === "EdDSA") return generateKeyPairSync("ed25519");
+  if (algorithm === "RS256") return generateKeyPairSync("rsa", { modulusLength: 2048 });
+  return generateKeyPairSync("ec", { namedCurve: "P-256" });
 }
 
 /** A software authenticator holding P-256 credentials. */
@@ -164,13 +205,14 @@ export class SoftAuthenticator {
         if (held && held.rpId === rpId) throw new Error("InvalidStateError: credential excluded");
       }
     }
-    const alg = overrides.coseAlg ?? COSE_ALG_ES256;
+    const keyAlgorithm = overrides.keyAlgorithm ?? "ES256";
+    const alg = overrides.coseAlg ?? COSE_ALGORITHMS[keyAlgorithm];
     if (overrides.coseAlg === undefined && !options.pubKeyCredParams.some((p) => p.alg === alg)) {
-      throw new Error("NotSupportedError: ES256 not offered");
+      throw new Error(`NotSupportedError: ${keyAlgorithm} not offered`);
     }
     const discoverable =
       overrides.discoverable ?? options.authenticatorSelection?.residentKey !== "discouraged";
-    const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const { privateKey, publicKey } = generateKey(keyAlgorithm);
     const idBytes = randomBytes(overrides.credentialIdBytes ?? 32);
     const id = b64url(idBytes);
     const counter = overrides.counter ?? 0;
@@ -185,7 +227,7 @@ export class SoftAuthenticator {
       this.aaguid,
       idLength,
       idBytes,
-      overrides.coseKey ?? coseEc2Key(publicKey, alg),
+      overrides.coseKey ?? coseKey(publicKey, alg),
     ]);
     const attestationObject = isoCBOR.encode(
       new Map<string, CborValue>([
@@ -243,11 +285,10 @@ export class SoftAuthenticator {
       counterBytes(counter),
     ]);
     const clientData = clientDataJSON("webauthn.get", options.challenge, overrides);
-    const signature = sign(
-      "sha256",
-      Buffer.concat([authData, sha256(clientData)]),
-      overrides.signingKey ?? credential.privateKey,
-    );
+    const key = overrides.signingKey ?? credential.privateKey;
+    // EdDSA hashes internally (RFC 8032); ES256 and RS256 sign a SHA-256 digest.
+    const digest = key.asymmetricKeyType === "ed25519" ? null : "sha256";
+    const signature = sign(digest, Buffer.concat([authData, sha256(clientData)]), key);
     const userHandle =
       overrides.userHandle === undefined ? credential.userHandle : overrides.userHandle;
     return {

@@ -8,7 +8,7 @@ import {
   verifyAuthentication,
   type RegisteredCredential,
 } from "../../../src/core/webauthn/index.js";
-import { ORIGIN, RP, USER, loginOptions, register } from "./setup.js";
+import { ORIGIN, RP, USER, expectClientError, loginOptions, register } from "./setup.js";
 
 function stored(credential: RegisteredCredential, counter = credential.counter) {
   return { id: credential.id, publicKey: credential.publicKey, counter };
@@ -210,4 +210,31 @@ describe("a registration then authentication round trip", () => {
       verifyAuthentication({ ...base, credential: { ...stored(credential), counter: -1 } }),
     ).rejects.toThrow(TypeError);
   });
+});
+
+describe("credentials of every offered algorithm", () => {
+  for (const keyAlgorithm of ["ES256", "EdDSA", "RS256"] as const) {
+    it(`registers and verifies an ${keyAlgorithm} credential, and refuses another key's signature`, async () => {
+      const { authenticator, credential } = await register({ keyAlgorithm });
+      const options = await loginOptions(credential);
+      const verify = (response: unknown) =>
+        verifyAuthentication({
+          rp: RP,
+          response,
+          expectedChallenge: options.challenge,
+          credential: stored(credential),
+          requireUserVerification: true,
+        });
+      const result = await verify(authenticator.createAssertion(options, { origin: ORIGIN }));
+      expect(result.newCounter).toBe(1);
+
+      const impostor = await register({ keyAlgorithm });
+      const forged = authenticator.createAssertion(options, {
+        origin: ORIGIN,
+        counter: 2,
+        signingKey: impostor.authenticator.credential(impostor.credential.id).privateKey,
+      });
+      await expectClientError(() => verify(forged), "webauthn_verification_failed");
+    });
+  }
 });

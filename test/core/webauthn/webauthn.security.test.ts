@@ -163,6 +163,17 @@ describe("registration refuses a response that fails a check (W3C §7.1)", () =>
     await expectClientError(() => verify(), "webauthn_verification_failed");
   });
 
+  it("refuses a key whose type does not match the algorithm it claims", async () => {
+    for (const [keyAlgorithm, coseAlg] of [
+      ["ES256", -8],
+      ["EdDSA", -7],
+      ["RS256", -7],
+    ] as const) {
+      const { verify } = await attestation({ keyAlgorithm, coseAlg });
+      await expectClientError(() => verify(), "webauthn_verification_failed");
+    }
+  });
+
   it("refuses a public key that is not a point on P-256", async () => {
     const { publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
     const cose = isoCBOR.decodeFirst<Map<number, unknown>>(new Uint8Array(coseEc2Key(publicKey)));
