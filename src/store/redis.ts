@@ -201,7 +201,7 @@ export function createRedisRateLimitStore(
         lockedUntilMs: Number(lockedUntilMs),
         expiresAtMs: Number(expiresAtMs),
       };
-      // A record that is not ours (corrupt or hand-edited) must not silently unlock or crash.
+      // A record that is not ours (corrupt or hand-edited) must not silently unlock: refuse (503).
       if (![stored.failures, stored.lockedUntilMs, stored.expiresAtMs].every(Number.isFinite)) {
         throw new TypeError(`Corrupt rate-limit record at ${keyPrefix}${key}`);
       }
