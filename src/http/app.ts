@@ -16,6 +16,11 @@ import {
 } from "../services/rate-limit/index.js";
 import { createDatabase, migrateToLatest, type TesseraDatabase } from "../store/index.js";
 import { createRedisClient, createRedisRateLimitStore } from "../store/redis.js";
+import {
+  createDatabaseChallengeStore,
+  createRedisChallengeStore,
+  type ChallengeStore,
+} from "../store/challenge-store.js";
 import type { AuthenticationOptions } from "./authentication.js";
 import { installErrorHandler, installNotFoundHandler } from "./error-handler.js";
 import { tessera } from "./plugin.js";
@@ -32,6 +37,8 @@ export interface BuildAppOptions {
   database?: TesseraDatabase;
   /** Use this rate-limit store instead of memory/Redis from the config. */
   rateLimitStore?: RateLimitStore;
+  /** Use this WebAuthn challenge store instead of the database/Redis from the config. */
+  challengeStore?: ChallengeStore;
   clock?: Clock;
   /** Extra middleware options (the server already excludes `/docs`). */
   authentication?: AuthenticationOptions;
@@ -70,16 +77,21 @@ export async function buildApp(
   const database = options.database ?? (await createDatabase(config.databaseUrl));
   await migrateToLatest(database.db);
 
+  // Several instances share rate limits and WebAuthn challenges through Redis when it is set;
+  // a single instance keeps counters in memory and challenges in the database.
   let store = options.rateLimitStore;
+  let challenges = options.challengeStore;
   let closeRedis: (() => Promise<void>) | undefined;
-  if (store === undefined && config.redisUrl !== null) {
+  if (config.redisUrl !== null && (store === undefined || challenges === undefined)) {
     const redis = createRedisClient(config.redisUrl);
-    store = createRedisRateLimitStore(redis, { keyPrefix: "tessera:rl:" });
+    store ??= createRedisRateLimitStore(redis, { keyPrefix: "tessera:rl:" });
+    challenges ??= createRedisChallengeStore(redis, { keyPrefix: "tessera:challenge:" });
     closeRedis = async () => {
       await redis.quit();
     };
   }
   store ??= createMemoryRateLimitStore();
+  challenges ??= createDatabaseChallengeStore(database.db);
   const clock = options.clock ?? systemClock;
   const throttle = createLoginThrottle({
     store,
@@ -124,6 +136,14 @@ export async function buildApp(
     cookie: { secure: config.secureCookie },
     allowedOrigins: [config.publicOrigin],
     routerOptions: ROUTER_OPTIONS,
+    webauthn: {
+      rp: {
+        id: config.webauthn.rpId,
+        name: config.webauthn.rpName,
+        origins: config.webauthn.origins,
+      },
+      challenges,
+    },
     authentication: {
       ...options.authentication,
       exclude: ["/docs", ...toList(options.authentication?.exclude)],

@@ -8,7 +8,9 @@ import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import { systemClock, type Clock } from "../core/clock.js";
 import type { ServiceContext, ServiceSettings } from "../services/context.js";
-import type { SecondFactorProvider } from "../services/login.js";
+import { createPasskeySecondFactor } from "../services/passkeys.js";
+import type { RelyingParty } from "../core/webauthn/index.js";
+import type { ChallengeStore } from "../store/challenge-store.js";
 import { toPublicUser } from "../services/users-view.js";
 import type { LoginThrottle } from "../services/rate-limit/index.js";
 import { getUserById, pingDatabase, type TesseraDatabase } from "../store/index.js";
@@ -22,6 +24,7 @@ import { passwordRoutes } from "./routes/passwords.js";
 import type { RouteOptions } from "./routes/route-options.js";
 import { totpRoutes } from "./routes/totp.js";
 import { userRoutes } from "./routes/users.js";
+import { webauthnRoutes } from "./routes/webauthn.js";
 
 export interface TesseraPluginOptions {
   database: TesseraDatabase;
@@ -34,8 +37,8 @@ export interface TesseraPluginOptions {
   authentication?: AuthenticationOptions;
   /** The host's Fastify `routerOptions`, so exclusions see the path the router sees. */
   routerOptions?: RouterPathOptions;
-  /** Passkeys as a second factor. */
-  webauthn?: SecondFactorProvider;
+  /** Passkeys (second factor and passwordless): the relying party and where challenges live. */
+  webauthn?: { rp: RelyingParty; challenges: ChallengeStore };
   clock?: Clock;
 }
 
@@ -74,7 +77,9 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
     cookie: options.cookie,
     allowedOrigins: options.allowedOrigins,
     ping: () => pingDatabase(ctx.db),
-    ...(options.webauthn === undefined ? {} : { webauthn: options.webauthn }),
+    ...(options.webauthn === undefined
+      ? {}
+      : { webauthn: createPasskeySecondFactor(options.webauthn.rp, options.webauthn.challenges) }),
   };
   await app.register(async (routes) => {
     installErrorHandler(routes);
@@ -83,6 +88,9 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
     await routes.register(userRoutes, routeOptions);
     await routes.register(passwordRoutes, routeOptions);
     await routes.register(totpRoutes, routeOptions);
+    if (options.webauthn !== undefined) {
+      await routes.register(webauthnRoutes, { ...routeOptions, ...options.webauthn });
+    }
   });
 }
 
