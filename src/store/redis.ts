@@ -65,21 +65,25 @@ export function createRedisClient(url: string, options: RedisClientOptions = {})
 }
 
 /**
- * Closes a client cleanly: `QUIT` (pending replies arrive first), or after `timeoutMs`
- * (default `DEFAULT_REDIS_CLOSE_TIMEOUT_MS`) drops the connection. Never throws.
+ * Closes a client and waits until its socket is closed: `QUIT` when connected (pending replies
+ * arrive first), dropping the connection if that takes over `timeoutMs` (default
+ * `DEFAULT_REDIS_CLOSE_TIMEOUT_MS`) or if it is not connected. Never throws.
  */
 export async function closeRedisClient(
   redis: Redis,
   timeoutMs = DEFAULT_REDIS_CLOSE_TIMEOUT_MS,
 ): Promise<void> {
-  if (redis.status === "wait" || redis.status === "end") {
+  if (redis.status !== "ready") {
+    // Never connected, closed, or retrying a dead server: nothing to flush.
     redis.disconnect();
     return;
   }
   let timer: NodeJS.Timeout | undefined;
+  // QUIT resolves at Redis's "OK"; the socket closes ("end") just after.
+  const ended = new Promise<void>((resolve) => redis.once("end", () => resolve()));
   try {
     await Promise.race([
-      redis.quit(),
+      redis.quit().then(() => ended),
       new Promise<void>((_, reject) => {
         timer = setTimeout(() => reject(new Error("QUIT timed out")), timeoutMs);
       }),

@@ -44,7 +44,7 @@ function dottedQuad(high: number, low: number): string {
 /**
  * The bucket a client address is counted in: an IPv4 address as itself; an IPv6 address as
  * its /64 (`2001:db8:1:2::/64`); IPv4-mapped (`::ffff:1.2.3.4`, RFC 4291 §2.5.5.2) and
- * well-known-prefix NAT64/SIIT addresses (`64:ff9b::1.2.3.4`, RFC 6052 §2.1, where an IPv6-only
+ * IPv4-translated (`::ffff:0:1.2.3.4`) and well-known-prefix NAT64/SIIT addresses (`64:ff9b::1.2.3.4`, RFC 6052 §2.1, where an IPv6-only
  * server sees every IPv4 client under one /64, RFC 7755) as the IPv4 address inside.
  * Brackets and a zone (`%eth0`) are ignored; anything that is not an IP is lower-cased and
  * truncated under an `other:` prefix (sharing a bucket there errs on the safe side). Never throws.
@@ -61,6 +61,9 @@ export function normalizeClientAddress(address: string): string {
   const g = (i: number): number => groups[i] ?? 0;
   const mapped = g(0) === 0 && g(1) === 0 && g(2) === 0 && g(3) === 0 && g(4) === 0;
   if (mapped && g(5) === 0xffff) return dottedQuad(g(6), g(7));
+  // IPv4-translated ::ffff:0:a.b.c.d (RFC 2765 §2.1, SIIT).
+  const translated = g(0) === 0 && g(1) === 0 && g(2) === 0 && g(3) === 0 && g(4) === 0xffff;
+  if (translated && g(5) === 0) return dottedQuad(g(6), g(7));
   const nat64 = g(0) === 0x64 && g(1) === 0xff9b && g(2) === 0 && g(3) === 0;
   if (nat64 && g(4) === 0 && g(5) === 0) return dottedQuad(g(6), g(7));
   return `${[g(0), g(1), g(2), g(3)].map((group) => group.toString(16)).join(":")}::/64`;

@@ -249,7 +249,10 @@ describe("memory store under a flood of distinct keys", () => {
 describe("an unreachable Redis (catalog MI-02)", () => {
   it("fails closed with service_unavailable instead of skipping the limit", async () => {
     // Port 1 on loopback: nothing listens, the connection is refused at once.
-    const redis = createRedisClient("redis://127.0.0.1:1", { connectTimeoutMs: 500 });
+    const redis = createRedisClient("redis://127.0.0.1:1", {
+      connectTimeoutMs: 500,
+      commandTimeoutMs: 300,
+    });
     try {
       const throttle = createLoginThrottle({
         store: createRedisRateLimitStore(redis, { keyPrefix: "unreachable:" }),
