@@ -10,12 +10,8 @@
  */
 import { createHash } from "node:crypto";
 import { Redis } from "ioredis";
-import {
-  toFailureRecord,
-  type FailurePolicy,
-  type FailureRecord,
-  type RateLimitStore,
-} from "../services/rate-limit/store.js";
+// Types only: the store layer implements the services' interface without running their code.
+import type { FailurePolicy, FailureRecord, RateLimitStore } from "../services/rate-limit/store.js";
 
 /** Give up connecting after this long (ioredis default 10 s: too long for a login request). */
 export const DEFAULT_REDIS_CONNECT_TIMEOUT_MS = 5_000;
@@ -200,16 +196,14 @@ export function createRedisRateLimitStore(
         "expiresAtMs",
       );
       if (failures == null || lockedUntilMs == null || expiresAtMs == null) return null; // eslint-disable-line eqeqeq -- null or undefined
-      const stored = {
-        failures: Number(failures),
-        lockedUntilMs: Number(lockedUntilMs),
-        expiresAtMs: Number(expiresAtMs),
-      };
+      const stored = [Number(failures), Number(lockedUntilMs), Number(expiresAtMs)] as const;
       // A record that is not ours (corrupt or hand-edited) must not silently unlock: refuse (503).
-      if (![stored.failures, stored.lockedUntilMs, stored.expiresAtMs].every(Number.isFinite)) {
+      if (!stored.every(Number.isFinite)) {
         throw new TypeError(`Corrupt rate-limit record at ${keyPrefix}${key}`);
       }
-      return toFailureRecord(stored, nowMs);
+      // As `toFailureRecord` in the services' store.ts: expired → none; a past lock → 0.
+      if (stored[2] <= nowMs) return null;
+      return { failures: stored[0], lockedUntilMs: stored[1] > nowMs ? stored[1] : 0 };
     },
 
     async reset(key: string): Promise<void> {
