@@ -34,9 +34,10 @@ const HOUR_MS = 60 * MINUTE_MS;
 /**
  * Per account: 5 failures back to back, then a 30 s wait doubling with each further failure,
  * at most 15 min (issue: "after 5 failures the wait grows, up to 15 minutes"); the count is
- * forgotten 24 h after the last failure. Never permanent (catalog LG-09). For comparison,
- * Keycloak's brute-force detector (off by default) waits 60 s more per 30 failures, at most
- * 900 s, forgetting after 12 h; NIST SP 800-63B-4 §3.2.2 mentions waits of 30 s up to 1 h.
+ * forgotten 24 h after the last failure. Never permanent (catalog LG-09). For comparison
+ * (security catalog part c), Keycloak's brute-force detector is off by default and, when on,
+ * uses failureFactor 30, waitIncrementSeconds 60, maxFailureWaitSeconds 900 and
+ * maxDeltaTimeSeconds 43200 (12 h); NIST SP 800-63B-4 §3.2.2 mentions waits of 30 s up to 1 h.
  */
 export const DEFAULT_ACCOUNT_POLICY: Readonly<ProgressivePolicy> = Object.freeze({
   kind: "progressive",
