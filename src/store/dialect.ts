@@ -27,6 +27,8 @@ export interface DialectCapabilities {
   readonly uniqueViolationCodes: readonly string[];
   /** Driver error codes of a foreign-key violation (PostgreSQL SQLSTATE 23503). */
   readonly foreignKeyViolationCodes: readonly string[];
+  /** Driver error codes meaning "another connection holds the lock, try again later". */
+  readonly busyCodes: readonly string[];
 }
 
 /** SQLite through better-sqlite3 (extended result codes). */
@@ -41,6 +43,8 @@ export const SQLITE_CAPABILITIES: DialectCapabilities = Object.freeze({
   identity: (column: ColumnDefinitionBuilder) => column.primaryKey().autoIncrement(),
   uniqueViolationCodes: ["SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"],
   foreignKeyViolationCodes: ["SQLITE_CONSTRAINT_FOREIGNKEY"],
+  // WAL: a deferred transaction that read before another writer committed cannot upgrade.
+  busyCodes: ["SQLITE_BUSY", "SQLITE_BUSY_SNAPSHOT", "SQLITE_LOCKED"],
 });
 
 /** PostgreSQL through pg (SQLSTATE codes, PostgreSQL documentation appendix A). */
@@ -54,6 +58,8 @@ export const POSTGRES_CAPABILITIES: DialectCapabilities = Object.freeze({
   identity: (column: ColumnDefinitionBuilder) => column.primaryKey().generatedAlwaysAsIdentity(),
   uniqueViolationCodes: ["23505"],
   foreignKeyViolationCodes: ["23503"],
+  // Migrations serialise on an advisory lock; other writes wait on row locks, never fail busy.
+  busyCodes: [],
 });
 
 const ALL_CAPABILITIES = [SQLITE_CAPABILITIES, POSTGRES_CAPABILITIES] as const;
@@ -62,7 +68,7 @@ const ALL_CAPABILITIES = [SQLITE_CAPABILITIES, POSTGRES_CAPABILITIES] as const;
  * The capabilities of the dialect a Kysely instance (or transaction) talks to, found from its
  * adapter. Throws `TypeError` for a dialect Tessera does not support.
  */
-export function capabilitiesOf(db: Kysely<unknown>): DialectCapabilities {
+export function capabilitiesOf<DB>(db: Kysely<DB>): DialectCapabilities {
   const adapter = db.getExecutor().adapter;
   if (adapter instanceof PostgresAdapter) return POSTGRES_CAPABILITIES;
   if (adapter instanceof SqliteAdapter) return SQLITE_CAPABILITIES;
@@ -79,9 +85,14 @@ export function isForeignKeyViolation(error: unknown): boolean {
   return hasCode(error, "foreignKeyViolationCodes");
 }
 
+/** Whether an error thrown by either driver means the database was busy (worth a retry). */
+export function isBusyError(error: unknown): boolean {
+  return hasCode(error, "busyCodes");
+}
+
 function hasCode(
   error: unknown,
-  kind: "uniqueViolationCodes" | "foreignKeyViolationCodes",
+  kind: "uniqueViolationCodes" | "foreignKeyViolationCodes" | "busyCodes",
 ): boolean {
   if (typeof error !== "object" || error === null || !("code" in error)) return false;
   const code = (error as { code: unknown }).code;

@@ -14,12 +14,23 @@ export const MAX_EMAIL_LOCAL_PART_LENGTH = 64;
  * PostgreSQL btree entry must stay under about 2.7 kB. */
 export const MAX_IDENTIFIER_KEY_BYTES = 1_024;
 
+/** Upper/lower passes `normalizeIdentifier` makes at most (two suffice for all of Unicode 15). */
+const MAX_FOLD_PASSES = 4;
+
 /**
- * The case-insensitive key of a name or email: NFKC, then `toUpperCase()` then `toLowerCase()`
- * (so "ß", "SS" and "ss" match, and so do "ÄRNE" and "ärne"), trimmed. Locale-independent.
+ * The case-insensitive key of a name or email: NFKC, then `toUpperCase()` then
+ * `toLowerCase()` (so "ß", "SS" and "ss" match, and so do "ÄRNE" and "ärne"), trimmed.
+ * The case pass and NFKC repeat until nothing changes, so the key is itself a fixed point
+ * ("ẞ" lowers to "ß", which needs one more pass to reach "ss"). Locale-independent.
  */
 export function normalizeIdentifier(value: string): string {
-  return value.normalize("NFKC").toUpperCase().toLowerCase().trim();
+  let key = value.normalize("NFKC");
+  for (let pass = 0; pass < MAX_FOLD_PASSES; pass += 1) {
+    const next = key.toUpperCase().toLowerCase().normalize("NFKC");
+    if (next === key) break;
+    key = next;
+  }
+  return key.trim();
 }
 
 /** A user's display name and email as stored, with their keys. */
@@ -30,8 +41,11 @@ export interface CheckedIdentifiers {
   emailKey: string;
 }
 
-// Control characters (Cc) and line/paragraph separators never belong in a name or address.
-const FORBIDDEN_CHARACTERS = /[\p{Cc}\u2028\u2029]/u;
+// Control characters (Cc), line/paragraph separators, invisible spaces (U+200B, U+2060,
+// U+FEFF) and bidirectional overrides (U+202A–U+202E, U+2066–U+2069; CVE-2021-42574) never
+// belong in a name or address: they make look-alikes of existing accounts. ZWJ and ZWNJ stay
+// allowed, as some scripts and emoji need them.
+const FORBIDDEN_CHARACTERS = /[\p{Cc}\u2028\u2029\u200b\u2060\ufeff\u202a-\u202e\u2066-\u2069]/u;
 // Pragmatic and Unicode-friendly (RFC 6531 allows non-ASCII addresses): one "@", no spaces,
 // a non-empty local part and a domain of non-empty dot-separated labels.
 const EMAIL_SHAPE = /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)*$/u;
@@ -80,7 +94,7 @@ function clean(value: string, field: "name" | "email"): string {
     invalid(field, `The ${field} is longer than ${MAX_IDENTIFIER_LENGTH} characters`);
   }
   if (FORBIDDEN_CHARACTERS.test(trimmed)) {
-    invalid(field, `The ${field} contains control characters`);
+    invalid(field, `The ${field} contains control or invisible characters`);
   }
   return trimmed;
 }

@@ -20,6 +20,7 @@ export {
   capabilitiesOf,
   isUniqueViolation,
   isForeignKeyViolation,
+  isBusyError,
 } from "./dialect.js";
 export type { DialectName, DialectCapabilities } from "./dialect.js";
 export type {
@@ -35,6 +36,7 @@ export {
   MIGRATIONS,
   MIGRATION_TABLE,
   MIGRATION_LOCK_TABLE,
+  DEFAULT_MIGRATION_BUSY_WAIT_MS,
   migrationProvider,
   createMigrator,
   migrateToLatest,

@@ -4,7 +4,9 @@
  */
 import { Migrator } from "kysely";
 import type { Kysely, Migration, MigrationProvider } from "kysely";
+import { setTimeout as sleep } from "node:timers/promises";
 import { InternalError } from "../../core/errors.js";
+import { isBusyError } from "../dialect.js";
 import * as initialSchema from "./0001-initial-schema.js";
 
 /** Every migration by name, in order. */
@@ -17,15 +19,21 @@ export const MIGRATION_TABLE = "tessera_migrations";
 /** Table that holds Kysely's migration lock row. */
 export const MIGRATION_LOCK_TABLE = "tessera_migrations_lock";
 
+/** How long `migrateToLatest` keeps retrying while another process migrates the same SQLite
+ * file (PostgreSQL waits on Kysely's advisory lock instead). */
+export const DEFAULT_MIGRATION_BUSY_WAIT_MS = 30_000;
+/** Pause between those retries. */
+const MIGRATION_RETRY_DELAY_MS = 50;
+
 /** Kysely's provider over `MIGRATIONS`. */
 export const migrationProvider: MigrationProvider = {
   getMigrations: () => Promise.resolve({ ...MIGRATIONS }),
 };
 
 /** A Kysely `Migrator` over Tessera's migrations and tables. */
-export function createMigrator(db: Kysely<unknown>): Migrator {
+export function createMigrator<DB>(db: Kysely<DB>): Migrator {
   return new Migrator({
-    db,
+    db: db as unknown as Kysely<unknown>,
     provider: migrationProvider,
     migrationTableName: MIGRATION_TABLE,
     migrationLockTableName: MIGRATION_LOCK_TABLE,
@@ -33,18 +41,30 @@ export function createMigrator(db: Kysely<unknown>): Migrator {
 }
 
 /**
- * Runs every pending migration (all in one transaction on both dialects; concurrent callers on
- * PostgreSQL wait on an advisory lock) and returns the names it ran: `[]` when up to date.
- * Throws `InternalError` (with the driver error as `cause`) when a migration fails.
+ * Runs every pending migration (all in one transaction on both dialects) and returns the names
+ * it ran: `[]` when up to date. Concurrent callers are safe: on PostgreSQL they wait on an
+ * advisory lock, on SQLite a busy database is retried for up to `busyWaitMs`
+ * (default `DEFAULT_MIGRATION_BUSY_WAIT_MS`). Throws `InternalError` (the driver error as
+ * `cause`) when a migration fails.
  */
-export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
-  const { error, results = [] } = await createMigrator(db).migrateToLatest();
-  if (error !== undefined) {
+export async function migrateToLatest<DB>(
+  db: Kysely<DB>,
+  busyWaitMs: number = DEFAULT_MIGRATION_BUSY_WAIT_MS,
+): Promise<string[]> {
+  const deadline = Date.now() + busyWaitMs;
+  for (;;) {
+    const { error, results = [] } = await createMigrator(db).migrateToLatest();
+    if (error === undefined) {
+      return results.filter((r) => r.status === "Success").map((r) => r.migrationName);
+    }
+    if (isBusyError(error) && Date.now() < deadline) {
+      await sleep(MIGRATION_RETRY_DELAY_MS);
+      continue;
+    }
     const failed = results.find((r) => r.status === "Error")?.migrationName;
     throw new InternalError(
       failed === undefined ? "Database migration failed" : `Database migration ${failed} failed`,
       { cause: error },
     );
   }
-  return results.filter((r) => r.status === "Success").map((r) => r.migrationName);
 }

@@ -1,0 +1,139 @@
+/**
+ * Races through two separate connections (two better-sqlite3 handles on one file, or two pg
+ * pools on one database): the database, not the JS code, decides who wins.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { ConflictError } from "../../src/core/errors.js";
+import {
+  addWebauthnCredential,
+  bumpTokenVersion,
+  consumeChallenge,
+  countUsers,
+  createChallenge,
+  createDatabase,
+  createUser,
+  getUserById,
+  markTotpStepUsed,
+  updateWebauthnCredentialCounter,
+  type TesseraDatabase,
+} from "../../src/store/index.js";
+import {
+  TEST_DIALECTS,
+  clearTestDatabase,
+  openTestDatabase,
+  type TestDatabase,
+} from "../helpers/database.js";
+
+const NOW = new Date(Date.UTC(2026, 10, 28, 12));
+/** Racers per contest: two connections, each firing several calls at once. */
+const RACERS_PER_CONNECTION = 4;
+
+describe.each(TEST_DIALECTS)("races on %s", (dialect) => {
+  let first: TestDatabase;
+  let second: TesseraDatabase;
+  beforeAll(async () => {
+    first = await openTestDatabase(dialect);
+    second = await createDatabase(first.url);
+  });
+  afterAll(async () => {
+    await second?.destroy();
+    await first?.cleanup();
+  });
+  beforeEach(async () => {
+    await clearTestDatabase(first.db);
+  });
+
+  /** Runs `call` on both connections, RACERS_PER_CONNECTION times each, all at once. */
+  function race<T>(call: (db: TesseraDatabase["db"], index: number) => Promise<T>) {
+    const dbs = [first.db, second.db];
+    return Promise.allSettled(
+      Array.from({ length: dbs.length * RACERS_PER_CONNECTION }, (_, i) => call(dbs[i % 2]!, i)),
+    );
+  }
+
+  it("lets exactly one of many racing createUser calls for one name win; the rest get ConflictError", async () => {
+    const results = await race((db, i) =>
+      createUser(db, {
+        name: i % 2 === 0 ? "Racer" : "RACER",
+        email: `racer${i}@example.org`,
+        passwordHash: "h",
+      }),
+    );
+    const won = results.filter((r) => r.status === "fulfilled");
+    const lost = results.filter((r) => r.status === "rejected");
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(2 * RACERS_PER_CONNECTION - 1);
+    for (const result of lost) {
+      expect((result as PromiseRejectedResult).reason).toBeInstanceOf(ConflictError);
+    }
+    expect(await countUsers(first.db)).toBe(1);
+  });
+
+  it("lets exactly one of many racing createUser calls for one email win", async () => {
+    const results = await race((db, i) =>
+      createUser(db, { name: `racer${i}`, email: "Same@Example.org", passwordHash: "h" }),
+    );
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    expect(
+      results.filter((r) => r.status === "rejected" && r.reason instanceof ConflictError),
+    ).toHaveLength(2 * RACERS_PER_CONNECTION - 1);
+  });
+
+  it("hands a challenge consumed by many racers at once to exactly one of them", async () => {
+    const id = await createChallenge(first.db, {
+      userId: null,
+      purpose: "webauthn_login",
+      challenge: "only-once",
+      expiresAt: new Date(NOW.getTime() + 60_000),
+    });
+    const results = await race((db) => consumeChallenge(db, id, "webauthn_login", NOW));
+    const got = results.flatMap((r) => (r.status === "fulfilled" && r.value ? [r.value] : []));
+    expect(results.every((r) => r.status === "fulfilled")).toBe(true);
+    expect(got).toEqual([{ userId: null, challenge: "only-once" }]);
+  });
+
+  it("accepts one TOTP step raced by many requests exactly once", async () => {
+    const user = await createUser(first.db, {
+      name: "totp",
+      email: "t@example.org",
+      passwordHash: "h",
+    });
+    const results = await race((db) => markTotpStepUsed(db, user.id, 59_000_000));
+    expect(results.filter((r) => r.status === "fulfilled" && r.value === true)).toHaveLength(1);
+    expect(results.filter((r) => r.status === "fulfilled" && r.value === false)).toHaveLength(
+      2 * RACERS_PER_CONNECTION - 1,
+    );
+  });
+
+  it("accepts one passkey signature counter raced by many requests exactly once", async () => {
+    const user = await createUser(first.db, {
+      name: "key",
+      email: "k@example.org",
+      passwordHash: "h",
+    });
+    await addWebauthnCredential(first.db, {
+      id: "cred",
+      userId: user.id,
+      publicKey: new Uint8Array([1]),
+      counter: 7,
+      transports: [],
+      name: "key",
+      deviceType: "singleDevice",
+      backedUp: false,
+    });
+    const results = await race((db) => updateWebauthnCredentialCounter(db, "cred", 8, NOW));
+    expect(results.filter((r) => r.status === "fulfilled" && r.value === true)).toHaveLength(1);
+  });
+
+  it("loses no token-version bump when many race", async () => {
+    const user = await createUser(first.db, {
+      name: "bump",
+      email: "b@example.org",
+      passwordHash: "h",
+    });
+    const results = await race((db) => bumpTokenVersion(db, user.id));
+    const versions = results.map((r) => (r.status === "fulfilled" ? r.value : undefined));
+    expect(new Set(versions).size).toBe(2 * RACERS_PER_CONNECTION);
+    expect((await getUserById(first.db, user.id))?.tokenVersion).toBe(2 * RACERS_PER_CONNECTION);
+  });
+});

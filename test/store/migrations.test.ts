@@ -1,0 +1,146 @@
+import { NO_MIGRATIONS, sql, type Kysely } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  MIGRATIONS,
+  MIGRATION_TABLE,
+  createMigrator,
+  migrateToLatest,
+  type Database,
+} from "../../src/store/index.js";
+import {
+  TEST_DIALECTS,
+  openTestDatabase,
+  type TestDatabase,
+  type TestDialect,
+} from "../helpers/database.js";
+
+/** Every table, column, index and constraint, in a stable order. */
+const SCHEMA_QUERIES: Record<TestDialect, string> = {
+  sqlite: `select type || ' ' || name || ' ' || coalesce(sql, '') as line from sqlite_master
+           where name not like 'sqlite_%' order by type, name`,
+  postgres: `select line from (
+      select 'column ' || table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable
+             || ' ' || coalesce(column_default, '') as line
+        from information_schema.columns where table_schema = 'public'
+      union all
+      select 'index ' || indexname || ' ' || indexdef from pg_indexes where schemaname = 'public'
+      union all
+      select 'constraint ' || conname || ' ' || pg_get_constraintdef(oid) from pg_constraint
+        where connamespace = 'public'::regnamespace
+    ) s order by line`,
+};
+
+async function schemaOf(db: Kysely<Database>, dialect: TestDialect): Promise<string[]> {
+  const { rows } = await sql<{ line: string }>`${sql.raw(SCHEMA_QUERIES[dialect])}`.execute(db);
+  return rows.map((r) => r.line);
+}
+
+describe.each(TEST_DIALECTS)("migrations on %s", (dialect) => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await openTestDatabase(dialect);
+  });
+  afterAll(async () => {
+    await database?.cleanup();
+  });
+
+  it("changes nothing when run a second time", async () => {
+    const before = await schemaOf(database.db, dialect);
+    expect(before.length).toBeGreaterThan(10);
+    expect(await migrateToLatest(database.db)).toEqual([]);
+    expect(await schemaOf(database.db, dialect)).toEqual(before);
+    const ran = await database.db
+      .selectFrom(sql.table(MIGRATION_TABLE).as("m"))
+      .select(sql<string>`name`.as("name"))
+      .execute();
+    expect(ran.map((r) => r.name)).toEqual(Object.keys(MIGRATIONS));
+  });
+
+  it("undoes every migration and redoes them to the same schema", async () => {
+    const before = await schemaOf(database.db, dialect);
+    const down = await createMigrator(database.db).migrateTo(NO_MIGRATIONS);
+    expect(down.error).toBeUndefined();
+    const empty = await schemaOf(database.db, dialect);
+    expect(empty.some((line) => line.includes("users"))).toBe(false);
+    expect(await migrateToLatest(database.db)).toEqual(Object.keys(MIGRATIONS));
+    expect(await schemaOf(database.db, dialect)).toEqual(before);
+  });
+
+  it("creates the same tables and columns as the other dialect", async () => {
+    const columns = await sql<{ table_name: string; column_name: string }>`${sql.raw(
+      dialect === "sqlite"
+        ? `select m.name as table_name, p.name as column_name
+             from sqlite_master m join pragma_table_info(m.name) p
+            where m.type = 'table' and m.name not like 'sqlite_%' and m.name not like 'tessera_%'`
+        : `select table_name, column_name from information_schema.columns
+            where table_schema = 'public' and table_name not like 'tessera_%'`,
+    )}`.execute(database.db);
+    const names = columns.rows.map((r) => `${r.table_name}.${r.column_name}`).sort();
+    expect(names).toEqual(
+      [
+        "audit_events.at",
+        "audit_events.detail",
+        "audit_events.event",
+        "audit_events.id",
+        "audit_events.ip",
+        "audit_events.user_agent",
+        "audit_events.user_id",
+        "auth_challenges.challenge",
+        "auth_challenges.expires_at",
+        "auth_challenges.id",
+        "auth_challenges.purpose",
+        "auth_challenges.user_id",
+        "users.created_at",
+        "users.email",
+        "users.email_key",
+        "users.id",
+        "users.is_admin",
+        "users.last_login_at",
+        "users.must_change_password",
+        "users.name",
+        "users.name_key",
+        "users.password_hash",
+        "users.token_version",
+        "users.totp_last_step",
+        "users.totp_pending_secret",
+        "users.totp_secret",
+        "users.updated_at",
+        "webauthn_credentials.backed_up",
+        "webauthn_credentials.counter",
+        "webauthn_credentials.created_at",
+        "webauthn_credentials.device_type",
+        "webauthn_credentials.id",
+        "webauthn_credentials.last_used_at",
+        "webauthn_credentials.name",
+        "webauthn_credentials.public_key",
+        "webauthn_credentials.transports",
+        "webauthn_credentials.user_id",
+      ].sort(),
+    );
+  });
+});
+
+describe.each(TEST_DIALECTS)("migrating two connections at once on %s", (dialect) => {
+  it("applies each migration once", async () => {
+    const database = await openTestDatabase(dialect);
+    try {
+      await createMigrator(database.db).migrateTo(NO_MIGRATIONS);
+      const { createDatabase } = await import("../../src/store/index.js");
+      const second = await createDatabase(database.url);
+      try {
+        const results = await Promise.allSettled([
+          migrateToLatest(database.db),
+          migrateToLatest(second.db),
+        ]);
+        expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled"]);
+        const applied = results.flatMap((r) => (r.status === "fulfilled" ? r.value : []));
+        expect(applied).toEqual(Object.keys(MIGRATIONS));
+        expect(await migrateToLatest(second.db)).toEqual([]);
+      } finally {
+        await second.destroy();
+      }
+    } finally {
+      await database.cleanup();
+    }
+  });
+});
