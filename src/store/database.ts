@@ -7,16 +7,17 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely, PostgresDialect, SqliteAdapter, SqliteDialect, sql } from "kysely";
-import type { DialectAdapter, SqliteDatabase, SqliteStatement } from "kysely";
+import type { DialectAdapter, Driver } from "kysely";
 import pg from "pg";
 import type { DialectName } from "./dialect.js";
 import type { Database } from "./schema.js";
+import { TesseraSqliteDriver } from "./sqlite-driver.js";
 
 /** Where the SQLite file lives when no URL is configured (relative to the working directory). */
 export const DEFAULT_SQLITE_PATH = "./data/tessera.db";
 /** How long SQLite waits for another writer's lock; better-sqlite3's own default `timeout`. */
 export const DEFAULT_SQLITE_BUSY_TIMEOUT_MS = 5_000;
-/** Prepared SQLite statements kept per connection (Kysely would otherwise re-prepare each query). */
+/** Prepared SQLite statements kept per connection (Kysely's own driver re-prepares each query). */
 export const DEFAULT_SQLITE_STATEMENT_CACHE_SIZE = 200;
 /** Connections per PostgreSQL pool; pg's own default `max`. */
 export const DEFAULT_POSTGRES_POOL_MAX = 10;
@@ -136,7 +137,7 @@ function sqliteDialect(path: string, options: DatabaseOptions): SqliteDialect {
     throw error;
   }
   const size = options.statementCacheSize ?? DEFAULT_SQLITE_STATEMENT_CACHE_SIZE;
-  return new TesseraSqliteDialect({ database: size > 0 ? cachingDatabase(raw, size) : raw });
+  return new TesseraSqliteDialect(raw, size);
 }
 
 /** SQLite runs DDL inside transactions; Kysely's adapter says it does not, so say it does. */
@@ -146,40 +147,27 @@ class TransactionalDdlSqliteAdapter extends SqliteAdapter {
   }
 }
 
-/** Kysely's SQLite dialect whose migrations run in one transaction (all or nothing). */
+/**
+ * Kysely's SQLite dialect with Tessera's driver (statement cache, see sqlite-driver.ts) and
+ * migrations in one transaction (all or nothing).
+ */
 class TesseraSqliteDialect extends SqliteDialect {
+  readonly #raw: BetterSqlite3.Database;
+  readonly #statementCacheSize: number;
+
+  constructor(raw: BetterSqlite3.Database, statementCacheSize: number) {
+    super({ database: raw });
+    this.#raw = raw;
+    this.#statementCacheSize = statementCacheSize;
+  }
+
+  override createDriver(): Driver {
+    return new TesseraSqliteDriver(this.#raw, this.#statementCacheSize);
+  }
+
   override createAdapter(): DialectAdapter {
     return new TransactionalDdlSqliteAdapter();
   }
-}
-
-/**
- * Wraps a better-sqlite3 connection so `prepare` reuses statements (least recently used out
- * first). Kysely prepares every query afresh, which costs more than a primary-key lookup.
- * A statement that is mid-iteration (`busy`) is never handed out twice.
- */
-function cachingDatabase(raw: BetterSqlite3.Database, size: number): SqliteDatabase {
-  const cache = new Map<string, BetterSqlite3.Statement>();
-  return {
-    close: () => {
-      cache.clear();
-      raw.close();
-    },
-    prepare: (text: string): SqliteStatement => {
-      const cached = cache.get(text);
-      if (cached !== undefined && !cached.busy) {
-        cache.delete(text);
-        cache.set(text, cached);
-        return cached;
-      }
-      const statement = raw.prepare(text);
-      if (cached === undefined) {
-        cache.set(text, statement);
-        if (cache.size > size) cache.delete(cache.keys().next().value as string);
-      }
-      return statement;
-    },
-  };
 }
 
 /** PostgreSQL's int8 (OID 20): bigint columns and count(*). */

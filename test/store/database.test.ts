@@ -155,3 +155,65 @@ describe.each(TEST_DIALECTS)("a closed %s database", (dialect) => {
     await expect(pingDatabase(db)).rejects.toThrow();
   });
 });
+
+describe("the SQLite driver", () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "tessera-driver-"));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("makes other queries wait until an open transaction ends, in arrival order", async () => {
+    const database = await createDatabase(join(dir, "tx.db"));
+    try {
+      await sql`create table t (n integer)`.execute(database.db);
+      const events: string[] = [];
+      let commit!: () => void;
+      const gate = new Promise<void>((resolve) => (commit = resolve));
+      const transaction = database.db.transaction().execute(async (trx) => {
+        await sql`insert into t values (1)`.execute(trx);
+        events.push("inserted");
+        await gate;
+        events.push("committing");
+      });
+      await new Promise((resolve) => setImmediate(resolve));
+      const outside = [1, 2].map((i) =>
+        sql<{ n: number }>`select count(*) as n from t`.execute(database.db).then((r) => {
+          events.push(`read ${i}: ${r.rows[0]?.n}`);
+        }),
+      );
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(events).toEqual(["inserted"]);
+      commit();
+      await Promise.all([transaction, ...outside]);
+      expect(events).toEqual(["inserted", "committing", "read 1: 1", "read 2: 1"]);
+    } finally {
+      await database.destroy();
+    }
+  });
+
+  it("rolls back a failed transaction and to a savepoint", async () => {
+    const database = await createDatabase(join(dir, "savepoint.db"));
+    try {
+      await sql`create table t (n integer)`.execute(database.db);
+      await expect(
+        database.db.transaction().execute(async (trx) => {
+          await sql`insert into t values (1)`.execute(trx);
+          throw new Error("abort");
+        }),
+      ).rejects.toThrow("abort");
+      const trx = await database.db.startTransaction().execute();
+      await sql`insert into t values (2)`.execute(trx);
+      const inner = await trx.savepoint('sp "1"').execute();
+      await sql`insert into t values (3)`.execute(inner);
+      await inner.rollbackToSavepoint('sp "1"').execute();
+      await trx.commit().execute();
+      const { rows } = await sql<{ n: number }>`select n from t`.execute(database.db);
+      expect(rows).toEqual([{ n: 2 }]);
+    } finally {
+      await database.destroy();
+    }
+  });
+});

@@ -1,0 +1,78 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { sql, type Kysely } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  createDatabase,
+  createUser,
+  migrateToLatest,
+  type Database,
+  type TesseraDatabase,
+} from "../../src/store/index.js";
+import { prepareQuery } from "../../src/store/prepared.js";
+
+describe("prepareQuery", () => {
+  let dir: string;
+  let database: TesseraDatabase;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "tessera-prepared-"));
+    database = await createDatabase(join(dir, "p.db"));
+    await migrateToLatest(database.db);
+    for (const name of ["ann", "ben", "cy"]) {
+      await createUser(database.db, { name, email: `${name}@example.org`, passwordHash: "h" });
+    }
+  });
+  afterAll(async () => {
+    await database.destroy();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const byNames = prepareQuery((db: Kysely<Database>, first: string, second: string) =>
+    db
+      .selectFrom("users")
+      .select("name")
+      .where("name_key", "in", [first, second])
+      .orderBy("name")
+      .limit(5),
+  );
+
+  it("runs one compiled query with fresh arguments each time, fixed values kept", async () => {
+    expect(await byNames.execute(database.db, ["ann", "cy"])).toEqual([
+      { name: "ann" },
+      { name: "cy" },
+    ]);
+    expect(await byNames.execute(database.db, ["ben", "nobody"])).toEqual([{ name: "ben" }]);
+  });
+
+  it("runs inside a transaction and sees its uncommitted writes", async () => {
+    await database.db
+      .transaction()
+      .execute(async (trx) => {
+        await trx
+          .updateTable("users")
+          .set({ name: "dee", name_key: "dee" })
+          .where("name_key", "=", "ann")
+          .execute();
+        expect(await byNames.execute(trx, ["dee", "ann"])).toEqual([{ name: "dee" }]);
+        throw new Error("roll back");
+      })
+      .catch(() => undefined);
+    expect(await byNames.execute(database.db, ["dee", "ann"])).toEqual([{ name: "ann" }]);
+  });
+
+  it("compiles separately for a Kysely instance with plugins", async () => {
+    const withSchema = database.db.withSchema("main");
+    expect(await byNames.execute(withSchema, ["ben", "cy"])).toEqual([
+      { name: "ben" },
+      { name: "cy" },
+    ]);
+  });
+
+  it("refuses an argument that does not become a bound parameter", async () => {
+    const misuse = prepareQuery((db: Kysely<Database>, column: string) =>
+      db.selectFrom("users").select(sql.ref(String(column)).as("x")),
+    );
+    await expect(misuse.execute(database.db, ["name"])).rejects.toThrow(TypeError);
+  });
+});
