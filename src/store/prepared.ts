@@ -20,9 +20,9 @@ interface Template {
 }
 
 /** A query compiled once per executor (dialect and plugins), run with fresh arguments. */
-export interface PreparedQuery<A extends unknown[], R> {
-  /** Runs the query with `args` and returns its rows. */
-  execute<DB>(db: Kysely<DB>, args: A): Promise<R[]>;
+export interface PreparedQuery<DB, A extends unknown[], R> {
+  /** Runs the query with `args` on `db` (a Kysely instance or a transaction); its rows. */
+  execute(db: Kysely<DB>, args: A): Promise<R[]>;
 }
 
 /**
@@ -32,7 +32,7 @@ export interface PreparedQuery<A extends unknown[], R> {
  */
 export function prepareQuery<DB, A extends unknown[], R>(
   build: (db: Kysely<DB>, ...args: A) => Compilable<R>,
-): PreparedQuery<A, R> {
+): PreparedQuery<DB, A, R> {
   // Keyed by executor: one per Kysely instance (and per plugin set); a transaction has its
   // own, so inside transactions the query is compiled once per transaction.
   const templates = new WeakMap<QueryExecutor, Template>();
@@ -51,13 +51,12 @@ export function prepareQuery<DB, A extends unknown[], R>(
 
   return {
     // Not `async`: each promise layer shows in a lookup that takes a few microseconds.
-    execute<D>(db: Kysely<D>, args: A): Promise<R[]> {
-      const typed = db as unknown as Kysely<DB>;
-      const executor = typed.getExecutor();
+    execute(db: Kysely<DB>, args: A): Promise<R[]> {
+      const executor = db.getExecutor();
       let template = templates.get(executor);
       if (template === undefined) {
         try {
-          template = compile(typed);
+          template = compile(db);
         } catch (error) {
           return Promise.reject(error as Error);
         }
