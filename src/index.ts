@@ -30,3 +30,43 @@ export {
   MIN_PASSWORD_LENGTH,
   MAX_PASSWORD_LENGTH,
 } from "./core/types.js";
+export {
+  DEFAULT_ARGON2_OPTIONS,
+  MAX_ARGON2_MEMORY_KIB,
+  MAX_ARGON2_ITERATIONS,
+  MAX_ARGON2_PARALLELISM,
+  resolveArgon2Options,
+  parsePasswordHash,
+  hashPassword,
+  verifyPassword,
+  verifyPasswordDummy,
+  prepareDummyPasswordHash,
+  needsRehash,
+} from "./core/password.js";
+export type { Argon2Options, PasswordHashInfo } from "./core/password.js";
+export {
+  JWT_ALGORITHM,
+  MIN_JWT_SECRET_BYTES,
+  MAX_JWT_LENGTH,
+  DEFAULT_JWT_CLOCK_TOLERANCE_SECONDS,
+  jwtKeyId,
+  createJwtKeyRing,
+  createJwt,
+  verifyJwt,
+  verifyJwtClaims,
+} from "./core/jwt.js";
+export type { JwtKey, JwtKeyRing, JwtOptions, JwtSubject, VerifiedJwt } from "./core/jwt.js";
+export {
+  DEFAULT_TOTP_PERIOD_SECONDS,
+  DEFAULT_TOTP_DIGITS,
+  DEFAULT_TOTP_WINDOW,
+  MAX_TOTP_WINDOW,
+  TOTP_SECRET_BYTES,
+  DEFAULT_TOTP_ISSUER,
+  generateTotpSecret,
+  totpProvisioningUri,
+  generateTotp,
+  verifyTotp,
+  matchTotpStep,
+} from "./core/totp.js";
+export type { VerifyTotpOptions } from "./core/totp.js";

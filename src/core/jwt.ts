@@ -1,0 +1,341 @@
+/**
+ * Session tokens: HS256 JWTs byte-compatible with the seed's PyJWT calls
+ * (`jwt.encode(payload, secret, algorithm="HS256")`, `jwt.decode(token, secret, algorithms=["HS256"])`).
+ *
+ * The algorithm is fixed here, never read from the token (RFC 8725 §3.1); `exp` is required;
+ * claims of the wrong type make the token invalid. A key ring lets the secret rotate: the
+ * signing key's `kid` goes in the header and older keys still verify. `fast-jwt` signers and
+ * verifiers are compiled once per ring and cached, because verification runs on every request.
+ */
+import { createHash } from "node:crypto";
+import { createSigner, createVerifier } from "fast-jwt";
+import { systemClock, type Clock } from "./clock.js";
+import type { JwtUser } from "./types.js";
+
+/** The only accepted algorithm (seed: `algorithm="HS256"`). */
+export const JWT_ALGORITHM = "HS256";
+/** RFC 7518 §3.2: an HS256 key must be at least as long as the hash output (256 bits). */
+export const MIN_JWT_SECRET_BYTES = 32;
+/** Longer tokens are refused before parsing (a session token is about 300 characters). */
+export const MAX_JWT_LENGTH = 8192;
+/** Clock skew allowed for `iat`/`nbf` in the future, between instances (RFC 7519 §4.1.5 "small leeway"). `exp` gets none, like PyJWT's default `leeway=0`. */
+export const DEFAULT_JWT_CLOCK_TOLERANCE_SECONDS = 60;
+/** Environment variables read (at call time) when neither `secret` nor `keys` is passed. */
+export const JWT_ENV = Object.freeze({
+  secret: "TESSERA_JWT_SECRET",
+  previousSecrets: "TESSERA_JWT_PREVIOUS_SECRETS", // comma-separated, like src/config.ts reads it
+} as const);
+
+/** One HMAC key and its key id. */
+export interface JwtKey {
+  kid: string;
+  secret: string;
+}
+
+/** The key that signs and every key that still verifies (the signing key first). */
+export interface JwtKeyRing {
+  readonly signing: JwtKey;
+  readonly verifying: readonly JwtKey[];
+}
+
+/** Where the keys come from and what time it is. */
+export interface JwtOptions {
+  /** One secret (at least 32 UTF-8 bytes); default: `TESSERA_JWT_SECRET`. */
+  secret?: string;
+  /** A key ring from createJwtKeyRing; takes the place of `secret`. */
+  keys?: JwtKeyRing;
+  /** Milliseconds since the epoch; default: systemClock. */
+  clock?: Clock;
+}
+
+/** Who a new token is for; `tokenVersion` becomes the `ver` claim. */
+export interface JwtSubject {
+  id: string;
+  name: string;
+  email: string;
+  tokenVersion?: number;
+}
+
+/** A verified token: its user and the claims the services need. */
+export interface VerifiedJwt {
+  user: JwtUser;
+  /** The `ver` claim; 0 for tokens without it (the seed's). */
+  tokenVersion: number;
+  issuedAtSeconds: number | null;
+  expiresAtSeconds: number;
+}
+
+const KID_PATTERN = /^[A-Za-z0-9._~-]{1,128}$/;
+// RFC 7515 §3.1 compact form over the base64url alphabet only (RFC 8725bis "Check JWT Format
+// Type"). The signature must be the canonical encoding of 32 bytes: 43 characters whose last
+// one carries 4 data bits and 2 zero bits (RFC 4648 §3.5). Base64 decoders ignore those 2 bits,
+// so without this check 4 different last characters would give the same valid signature.
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
+const ALLOWED_HEADER_MEMBERS = new Set(["alg", "typ", "kid"]);
+
+function base64UrlJson(value: unknown): string {
+  return Buffer.from(JSON.stringify(value), "utf8").toString("base64url");
+}
+
+/** `{"alg":"HS256","typ":"JWT"}`: the header PyJWT writes, without a kid. */
+const KIDLESS_HEADER_SEGMENT = base64UrlJson({ alg: JWT_ALGORITHM, typ: "JWT" });
+
+function checkSecret(secret: unknown): string {
+  if (typeof secret !== "string") throw new TypeError("JWT secret must be a string");
+  const bytes = Buffer.byteLength(secret, "utf8");
+  if (bytes < MIN_JWT_SECRET_BYTES) {
+    throw new TypeError(
+      `JWT secret must be at least ${MIN_JWT_SECRET_BYTES} bytes (UTF-8), got ${bytes}; e.g. \`openssl rand -base64 48\``,
+    );
+  }
+  return secret;
+}
+
+/** The kid of a bare secret: the first 8 base64url characters of SHA-256(secret). */
+export function jwtKeyId(secret: string): string {
+  return createHash("sha256").update(checkSecret(secret), "utf8").digest("base64url").slice(0, 8);
+}
+
+function toKey(key: string | JwtKey): JwtKey {
+  if (typeof key === "string") return Object.freeze({ kid: jwtKeyId(key), secret: key });
+  if (typeof key !== "object" || key === null)
+    throw new TypeError("JWT key must be a string or { kid, secret }");
+  if (typeof key.kid !== "string" || !KID_PATTERN.test(key.kid)) {
+    throw new TypeError("JWT key id must be 1-128 characters of [A-Za-z0-9._~-]");
+  }
+  return Object.freeze({ kid: key.kid, secret: checkSecret(key.secret) });
+}
+
+function uniqueKeys(keys: readonly JwtKey[]): JwtKey[] {
+  const byKid = new Map<string, JwtKey>();
+  for (const key of keys) {
+    const seen = byKid.get(key.kid);
+    if (seen === undefined) byKid.set(key.kid, key);
+    else if (seen.secret !== key.secret)
+      throw new TypeError(`Two JWT keys share the kid "${key.kid}"`);
+  }
+  return [...byKid.values()];
+}
+
+/**
+ * Builds a key ring: `current` signs, `previous` keys only verify. A bare string gets the kid
+ * jwtKeyId(secret); a secret listed twice is kept once.
+ * @throws TypeError when a secret is shorter than 32 UTF-8 bytes, a kid is malformed, or two
+ * different secrets share a kid.
+ */
+export function createJwtKeyRing(
+  current: string | JwtKey,
+  previous: readonly (string | JwtKey)[] = [],
+): JwtKeyRing {
+  const signing = toKey(current);
+  const verifying = uniqueKeys([signing, ...previous.map(toKey)]);
+  return Object.freeze({ signing, verifying: Object.freeze(verifying) });
+}
+
+type Claims = Record<string, unknown>;
+
+interface CompiledKey {
+  kid: string;
+  verify: (token: string) => Claims;
+}
+
+interface CompiledRing {
+  sign: (payload: Claims) => string;
+  byKid: Map<string, CompiledKey>;
+  all: readonly CompiledKey[];
+  /** Header segments this ring writes (and PyJWT's kid-less one) to the keys to try. */
+  byHeaderSegment: Map<string, readonly CompiledKey[]>;
+}
+
+function compileRing(ring: JwtKeyRing): CompiledRing {
+  if (typeof ring !== "object" || ring === null || !Array.isArray(ring.verifying)) {
+    throw new TypeError("keys must be a JwtKeyRing (see createJwtKeyRing)");
+  }
+  const signing = toKey(ring.signing);
+  const keys = uniqueKeys([signing, ...ring.verifying.map(toKey)]);
+  const all = keys.map((key): CompiledKey => ({
+    kid: key.kid,
+    verify: createVerifier({
+      key: key.secret,
+      algorithms: [JWT_ALGORITHM],
+      requiredClaims: ["exp"],
+      // Time claims are checked below against the injected clock.
+      ignoreExpiration: true,
+      ignoreNotBefore: true,
+      cache: false,
+    }) as (token: string) => Claims,
+  }));
+  const byHeaderSegment = new Map<string, readonly CompiledKey[]>([[KIDLESS_HEADER_SEGMENT, all]]);
+  for (const key of all) {
+    byHeaderSegment.set(base64UrlJson({ alg: JWT_ALGORITHM, typ: "JWT", kid: key.kid }), [key]);
+  }
+  return {
+    sign: createSigner({ key: signing.secret, algorithm: JWT_ALGORITHM, kid: signing.kid }) as (
+      payload: Claims,
+    ) => string,
+    byKid: new Map(all.map((key) => [key.kid, key])),
+    all,
+    byHeaderSegment,
+  };
+}
+
+const compiledRings = new WeakMap<JwtKeyRing, CompiledRing>();
+// Rings made from bare secrets (options.secret or the environment), by secret.
+const ringsBySecret = new Map<string, CompiledRing>();
+const MAX_CACHED_SECRETS = 32;
+
+function compiledFor(ring: JwtKeyRing): CompiledRing {
+  let compiled = compiledRings.get(ring);
+  if (compiled === undefined) {
+    compiled = compileRing(ring);
+    compiledRings.set(ring, compiled);
+  }
+  return compiled;
+}
+
+function compiledForSecrets(current: string, previous: readonly string[]): CompiledRing {
+  const cacheKey = JSON.stringify([current, ...previous]);
+  let compiled = ringsBySecret.get(cacheKey);
+  if (compiled === undefined) {
+    compiled = compileRing(createJwtKeyRing(current, previous));
+    if (ringsBySecret.size >= MAX_CACHED_SECRETS) {
+      ringsBySecret.delete(ringsBySecret.keys().next().value as string);
+    }
+    ringsBySecret.set(cacheKey, compiled);
+  }
+  return compiled;
+}
+
+function resolveRing(options: JwtOptions | undefined): CompiledRing {
+  if (options?.keys !== undefined) {
+    if (options.secret !== undefined) throw new TypeError("Pass either secret or keys, not both");
+    return compiledFor(options.keys);
+  }
+  if (options?.secret !== undefined) return compiledForSecrets(options.secret, []);
+  const secret = process.env[JWT_ENV.secret];
+  if (secret === undefined || secret === "") {
+    throw new TypeError(
+      `No JWT secret: pass options.secret or options.keys, or set ${JWT_ENV.secret}`,
+    );
+  }
+  const previous = (process.env[JWT_ENV.previousSecrets] ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+  return compiledForSecrets(secret, previous);
+}
+
+function checkHoursAndSubject(user: JwtSubject, validityHours: number): void {
+  if (typeof user !== "object" || user === null) throw new TypeError("user must be an object");
+  for (const field of ["id", "name", "email"] as const) {
+    if (typeof user[field] !== "string") throw new TypeError(`user.${field} must be a string`);
+  }
+  const version = user.tokenVersion;
+  if (version !== undefined && (!Number.isSafeInteger(version) || version < 0)) {
+    throw new TypeError("user.tokenVersion must be a non-negative integer");
+  }
+  if (typeof validityHours !== "number" || !Number.isFinite(validityHours) || validityHours <= 0) {
+    throw new TypeError("validityHours must be a positive number");
+  }
+}
+
+/**
+ * Signs an HS256 token for `user` with claims `id`, `name`, `email`, `exp` (now + validityHours,
+ * whole seconds), `iat`, and `ver` when user.tokenVersion is given; the header carries the
+ * signing key's `kid`. Keys: options.keys, else options.secret, else `TESSERA_JWT_SECRET`
+ * (and `TESSERA_JWT_PREVIOUS_SECRETS`); clock: options.clock, else systemClock.
+ * @throws TypeError on a missing or short secret, a malformed user, or validityHours <= 0.
+ */
+export function createJwt(user: JwtSubject, validityHours: number, options?: JwtOptions): string {
+  checkHoursAndSubject(user, validityHours);
+  const ring = resolveRing(options);
+  const nowMs = (options?.clock ?? systemClock)();
+  const claims: Claims = {
+    id: user.id,
+    name: user.name,
+    email: user.email,
+    exp: Math.floor((nowMs + validityHours * 3_600_000) / 1000),
+    iat: Math.floor(nowMs / 1000),
+  };
+  if (user.tokenVersion !== undefined) claims.ver = user.tokenVersion;
+  return ring.sign(claims);
+}
+
+/** The keys a token may be signed with, from its header; empty when the header is refused. */
+function candidateKeys(ring: CompiledRing, headerSegment: string): readonly CompiledKey[] {
+  const known = ring.byHeaderSegment.get(headerSegment);
+  if (known !== undefined) return known;
+  // Not a header this ring writes: accept only an allow-listed shape (RFC 8725bis: allow-lists).
+  let header: unknown;
+  try {
+    header = JSON.parse(Buffer.from(headerSegment, "base64url").toString("utf8"));
+  } catch {
+    return [];
+  }
+  if (typeof header !== "object" || header === null || Array.isArray(header)) return [];
+  const members = header as Record<string, unknown>;
+  for (const name of Object.keys(members)) if (!ALLOWED_HEADER_MEMBERS.has(name)) return [];
+  if (members.alg !== JWT_ALGORITHM) return [];
+  if (members.typ !== undefined && members.typ !== "JWT") return [];
+  if (members.kid === undefined) return ring.all;
+  if (typeof members.kid !== "string") return [];
+  const key = ring.byKid.get(members.kid);
+  return key === undefined ? [] : [key];
+}
+
+function isTime(value: unknown): value is number {
+  return typeof value === "number" && Number.isFinite(value);
+}
+
+function readClaims(claims: Claims, nowMs: number): VerifiedJwt | null {
+  const { id, name, email, exp, iat, nbf, ver } = claims;
+  if (typeof id !== "string" || typeof name !== "string" || typeof email !== "string") return null;
+  // PyJWT: expired when exp <= now (leeway 0).
+  if (!isTime(exp) || exp * 1000 <= nowMs) return null;
+  const latestMs = nowMs + DEFAULT_JWT_CLOCK_TOLERANCE_SECONDS * 1000;
+  if (iat !== undefined && (!isTime(iat) || iat * 1000 > latestMs)) return null;
+  if (nbf !== undefined && (!isTime(nbf) || nbf * 1000 > latestMs)) return null;
+  if (ver !== undefined && (typeof ver !== "number" || !Number.isSafeInteger(ver) || ver < 0)) {
+    return null;
+  }
+  return {
+    user: { id, name, email },
+    tokenVersion: ver ?? 0,
+    issuedAtSeconds: iat ?? null,
+    expiresAtSeconds: exp,
+  };
+}
+
+/**
+ * Verifies a token and returns its user and claims, or null for anything invalid: bad format or
+ * signature, another algorithm, an unknown kid, a missing/past `exp`, `iat`/`nbf` more than 60 s
+ * ahead, or claims of the wrong type. Tokens without `ver` count as version 0. A token without
+ * `kid` is tried against every key of the ring. Keys and clock: see createJwt.
+ * @throws TypeError only on misconfiguration (no secret, short secret, malformed ring).
+ */
+export function verifyJwtClaims(token: string, options?: JwtOptions): VerifiedJwt | null {
+  const ring = resolveRing(options);
+  if (typeof token !== "string" || token.length > MAX_JWT_LENGTH || !TOKEN_PATTERN.test(token)) {
+    return null;
+  }
+  const keys = candidateKeys(ring, token.slice(0, token.indexOf(".")));
+  for (const key of keys) {
+    let claims: Claims;
+    try {
+      claims = key.verify(token);
+    } catch {
+      continue; // wrong key, bad signature or malformed JSON: one generic failure
+    }
+    return readClaims(claims, (options?.clock ?? systemClock)());
+  }
+  return null;
+}
+
+/**
+ * The seed's `verify_jwt`: the token's `{ id, name, email }`, or null when it is not valid
+ * (see verifyJwtClaims). Keys and clock: see createJwt.
+ * @throws TypeError only on misconfiguration (no secret, short secret, malformed ring).
+ */
+export function verifyJwt(token: string, options?: JwtOptions): JwtUser | null {
+  return verifyJwtClaims(token, options)?.user ?? null;
+}
