@@ -3,8 +3,9 @@
 import { execSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
-const root = new URL("..", import.meta.url).pathname;
+const root = fileURLToPath(new URL("..", import.meta.url));
 
 function newest(dir) {
   let latest = 0;
@@ -21,4 +22,6 @@ if (stale) {
   console.log("Building Tessera (npm run build)…");
   execSync("npm run build", { cwd: root, stdio: "inherit" });
 }
-await import(join(root, "dist", "cli.js")).then((cli) => cli.main(["serve", ...process.argv.slice(2)]));
+const { runCli } = await import(pathToFileURL(built).href);
+const code = await runCli(["serve", ...process.argv.slice(2)]);
+if (code !== 0) process.exit(code);

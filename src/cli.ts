@@ -6,7 +6,25 @@
  */
 import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import { createDatabase, migrateToLatest, parseDatabaseUrl } from "./store/index.js";
+import { parseArgs } from "node:util";
+import { ConfigError, loadConfig } from "./config.js";
+import { systemClock } from "./core/clock.js";
+import { hashPassword } from "./core/password.js";
+import { isTesseraError } from "./core/errors.js";
+import { generateOneTimePassword, serve } from "./server.js";
+import { assertPasswordPolicy } from "./services/passwords.js";
+import { createLoginThrottle, createMemoryRateLimitStore } from "./services/rate-limit/index.js";
+import type { ServiceContext } from "./services/context.js";
+import { createUser } from "./services/users.js";
+import { audit } from "./services/audit.js";
+import {
+  createDatabase,
+  getUserByNameOrMail,
+  migrateToLatest,
+  parseDatabaseUrl,
+  setPasswordHash,
+  type TesseraDatabase,
+} from "./store/index.js";
 
 /** Where a command writes; tests pass their own. */
 export interface CliIo {
@@ -27,6 +45,96 @@ export const EXIT_USAGE = 2;
 
 /** Every command by name. */
 export const COMMANDS: Readonly<Record<string, CliCommand>> = {
+  serve: {
+    summary: "Run the server (migrates first; creates the first admin on an empty database)",
+    async run(args, env, io) {
+      if (args.length > 0) {
+        io.err(
+          `tessera serve takes no arguments; configure it with TESSERA_* variables (got ${args.join(" ")})`,
+        );
+        return EXIT_USAGE;
+      }
+      const config = loadConfig(env);
+      const app = await serve(config, io.out);
+      io.out(
+        `Tessera listening on ${config.publicUrl} (bound to ${config.host}:${config.port}); API docs at ${config.publicUrl}/docs`,
+      );
+      void app;
+      return 0;
+    },
+  },
+  "create-admin": {
+    summary:
+      "Create an admin: --name NAME --email EMAIL [--password-stdin] (else a one-time password is printed)",
+    async run(args, env, io) {
+      const parsed = parseOptions(
+        args,
+        { name: "string", email: "string", "password-stdin": "boolean" },
+        io,
+      );
+      if (parsed === null) return EXIT_USAGE;
+      const name = parsed.name;
+      const email = parsed.email;
+      if (typeof name !== "string" || typeof email !== "string") {
+        io.err("tessera create-admin needs --name NAME and --email EMAIL");
+        return EXIT_USAGE;
+      }
+      const fromStdin = parsed["password-stdin"] === true;
+      const password = fromStdin ? await readPasswordFromStdin() : generateOneTimePassword();
+      return withContext(env, async (ctx) => {
+        const user = await createUser(ctx, null, {
+          name,
+          email,
+          password,
+          isAdmin: true,
+          // A password the operator chose is theirs; a printed one must be changed.
+          mustChangePassword: !fromStdin,
+        });
+        io.out(`Created admin ${user.name} (${user.id}).`);
+        if (!fromStdin) {
+          io.out(`One-time password: ${password}`);
+          io.out("It is shown once and must be changed at the first sign-in.");
+        }
+        return 0;
+      });
+    },
+  },
+  "reset-password": {
+    summary:
+      "Reset a user's password: --name NAME_OR_EMAIL [--password-stdin] (else a one-time password is printed); ends the user's sessions",
+    async run(args, env, io) {
+      const parsed = parseOptions(args, { name: "string", "password-stdin": "boolean" }, io);
+      if (parsed === null) return EXIT_USAGE;
+      if (typeof parsed.name !== "string") {
+        io.err("tessera reset-password needs --name NAME_OR_EMAIL");
+        return EXIT_USAGE;
+      }
+      const query = parsed.name;
+      const fromStdin = parsed["password-stdin"] === true;
+      const password = fromStdin ? await readPasswordFromStdin() : generateOneTimePassword();
+      return withContext(env, async (ctx) => {
+        const user = await getUserByNameOrMail(ctx.db, query);
+        if (user === undefined) {
+          io.err(`No user named ${JSON.stringify(query)}.`);
+          return 1;
+        }
+        assertPasswordPolicy(password, user);
+        const hash = await hashPassword(password, ctx.settings.argon2);
+        await setPasswordHash(ctx.db, user.id, hash, {
+          mustChangePassword: !fromStdin,
+          endSessions: true,
+          now: new Date(ctx.clock()),
+        });
+        await audit(ctx, "password_reset", { userId: user.id, detail: { by: "operator" } });
+        io.out(`Reset the password of ${user.name}; their sessions have ended.`);
+        if (!fromStdin) {
+          io.out(`One-time password: ${password}`);
+          io.out("It is shown once and must be changed at the next sign-in.");
+        }
+        return 0;
+      });
+    },
+  },
   migrate: {
     summary: "Apply pending database migrations (reads TESSERA_DATABASE_URL)",
     async run(args, env, io) {
@@ -74,9 +182,58 @@ export async function runCli(
   try {
     return await command.run(args, env, io);
   } catch (error) {
-    io.err(`tessera ${name} failed: ${describeError(error)}`);
+    if (error instanceof ConfigError) io.err(error.message);
+    else if (isTesseraError(error)) io.err(`tessera ${name}: ${error.detail}`);
+    else io.err(`tessera ${name} failed: ${describeError(error)}`);
     return 1;
   }
+}
+
+/** Opens the configured database (migrated) and a services context for one operator command. */
+async function withContext(
+  env: NodeJS.ProcessEnv,
+  run: (ctx: ServiceContext) => Promise<number>,
+): Promise<number> {
+  const config = loadConfig(env);
+  const database: TesseraDatabase = await createDatabase(config.databaseUrl);
+  try {
+    await migrateToLatest(database.db);
+    const ctx: ServiceContext = {
+      db: database.db,
+      settings: config,
+      clock: systemClock,
+      throttle: createLoginThrottle({ store: createMemoryRateLimitStore(), clock: systemClock }),
+    };
+    return await run(ctx);
+  } finally {
+    await database.destroy();
+  }
+}
+
+function parseOptions(
+  args: readonly string[],
+  spec: Record<string, "string" | "boolean">,
+  io: CliIo,
+): Record<string, string | boolean | undefined> | null {
+  try {
+    const options = Object.fromEntries(
+      Object.entries(spec).map(([name, type]) => [name, { type }]),
+    );
+    return parseArgs({ args: [...args], options, strict: true, allowPositionals: false })
+      .values as Record<string, string | boolean | undefined>;
+  } catch (error) {
+    io.err((error as Error).message);
+    return null;
+  }
+}
+
+/** Reads the password from standard input (one line; the trailing newline is dropped). */
+async function readPasswordFromStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "");
 }
 
 function printUsage(write: (line: string) => void): void {

@@ -15,7 +15,7 @@ import {
   type RateLimitStore,
 } from "../services/rate-limit/index.js";
 import { createDatabase, migrateToLatest, type TesseraDatabase } from "../store/index.js";
-import { createRedisClient, createRedisRateLimitStore } from "../store/redis.js";
+import { closeRedisClient, createRedisClient, createRedisRateLimitStore } from "../store/redis.js";
 import {
   createDatabaseChallengeStore,
   createRedisChallengeStore,
@@ -86,9 +86,7 @@ export async function buildApp(
     const redis = createRedisClient(config.redisUrl);
     store ??= createRedisRateLimitStore(redis, { keyPrefix: "tessera:rl:" });
     challenges ??= createRedisChallengeStore(redis, { keyPrefix: "tessera:challenge:" });
-    closeRedis = async () => {
-      await redis.quit();
-    };
+    closeRedis = () => closeRedisClient(redis);
   }
   store ??= createMemoryRateLimitStore();
   challenges ??= createDatabaseChallengeStore(database.db);

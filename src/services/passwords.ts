@@ -55,7 +55,7 @@ export async function changePassword(
   const self = actor.id === target.id;
   if (self) {
     await ctx.throttle.assertLoginAllowed({ accountKey: target.id, address: meta.ip });
-    let ok = false;
+    let ok: boolean;
     try {
       ok = await verifyPassword(target.passwordHash, request.old_password);
     } catch {

@@ -10,7 +10,11 @@ import { loadConfig, type TesseraConfig } from "../../src/config.js";
 import { buildApp, type BuildAppOptions } from "../../src/http/app.js";
 import { createUser } from "../../src/services/users.js";
 import type { RateLimitStore } from "../../src/services/rate-limit/index.js";
-import { createRedisClient, createRedisRateLimitStore } from "../../src/store/redis.js";
+import {
+  closeRedisClient,
+  createRedisClient,
+  createRedisRateLimitStore,
+} from "../../src/store/redis.js";
 import type { User } from "../../src/store/index.js";
 import { openTestDatabase, type TestDialect } from "./database.js";
 
@@ -91,7 +95,7 @@ export async function startTestServer(
     closeRedis = async () => {
       const keys = await redis.keys(`${keyPrefix}*`);
       if (keys.length > 0) await redis.del(...keys);
-      await redis.quit();
+      await closeRedisClient(redis);
     };
   }
 
@@ -167,7 +171,7 @@ function createClient(baseUrl: string): TestClient {
         else cookies.set(name, value);
       }
       const text = await response.text();
-      let body: unknown = undefined;
+      let body: unknown;
       try {
         body = text === "" ? undefined : JSON.parse(text);
       } catch {
