@@ -87,12 +87,33 @@ export function totpProvisioningUri(secret: string, email: string, issuer?: stri
   }).toString();
 }
 
+/** Which code generateTotp computes; the defaults are pyotp's. */
+export interface TotpCodeOptions {
+  /** The time; default now. */
+  at?: Date;
+  /** HMAC hash (RFC 6238 §1.2); default SHA1. */
+  algorithm?: "SHA1" | "SHA256" | "SHA512";
+  /** Code length, 6 to 8 (RFC 4226 §5.3); default DEFAULT_TOTP_DIGITS (6). */
+  digits?: number;
+}
+
 /**
- * The code for `secret` at `options.at` (default now). For tests and tools.
- * @throws TypeError when the secret is not base32 or `at` is not a valid Date.
+ * The code for `secret` at options.at (default now), SHA-1 and 6 digits unless options say
+ * otherwise. For tests and tools; verifyTotp always uses the defaults.
+ * @throws TypeError when the secret is not base32, `at` is not a valid Date, or algorithm or
+ * digits are not supported.
  */
-export function generateTotp(secret: string, options: { at?: Date } = {}): string {
-  return codeAtStep(decodeSecret(secret), stepAt(options.at));
+export function generateTotp(secret: string, options: TotpCodeOptions = {}): string {
+  const algorithm = options.algorithm ?? ALGORITHM;
+  if (algorithm !== "SHA1" && algorithm !== "SHA256" && algorithm !== "SHA512") {
+    throw new TypeError("algorithm must be SHA1, SHA256 or SHA512");
+  }
+  const digits = options.digits ?? DEFAULT_TOTP_DIGITS;
+  if (!Number.isInteger(digits) || digits < 6 || digits > 8) {
+    throw new TypeError("digits must be 6, 7 or 8");
+  }
+  const key = decodeSecret(secret);
+  return HOTP.generate({ secret: key, algorithm, digits, counter: stepAt(options.at) });
 }
 
 // `123456`, `123 456` or `123-456`: one optional space or hyphen in the middle, ASCII digits only
