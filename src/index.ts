@@ -35,6 +35,7 @@ export {
   MAX_ARGON2_MEMORY_KIB,
   MAX_ARGON2_ITERATIONS,
   MAX_ARGON2_PARALLELISM,
+  MIN_ARGON2_TAG_BYTES,
   resolveArgon2Options,
   parsePasswordHash,
   hashPassword,
@@ -69,4 +70,4 @@ export {
   verifyTotp,
   matchTotpStep,
 } from "./core/totp.js";
-export type { VerifyTotpOptions } from "./core/totp.js";
+export type { TotpCodeOptions, VerifyTotpOptions } from "./core/totp.js";

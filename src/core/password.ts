@@ -35,6 +35,12 @@ export const MAX_ARGON2_ITERATIONS = 100;
 /** Largest lane count accepted (`@node-rs/argon2` limit). */
 export const MAX_ARGON2_PARALLELISM = 255;
 
+/**
+ * Shortest tag accepted in a stored hash, in bytes: 128 bits (argon2-cffi's 16-byte default).
+ * A shorter tag is a truncated or hostile string: 4 bytes would let 1 guess in 2^32 match.
+ */
+export const MIN_ARGON2_TAG_BYTES = 16;
+
 /** Environment variables read (at call time) for defaults that the caller does not pass. */
 export const ARGON2_ENV = Object.freeze({
   memoryKib: "TESSERA_ARGON2_MEMORY_KIB",
@@ -106,8 +112,8 @@ export function resolveArgon2Options(options: Partial<Argon2Options> = {}): Argo
 
 /**
  * Reads the parameters of a stored Argon2 PHC string.
- * @throws InvalidPasswordHashError when it is not an Argon2 PHC string, or its costs exceed the
- * MAX_ARGON2_* limits (hostile or corrupt data).
+ * @throws InvalidPasswordHashError when it is not an Argon2 PHC string, its costs exceed the
+ * MAX_ARGON2_* limits or its tag is shorter than MIN_ARGON2_TAG_BYTES (hostile or corrupt data).
  */
 export function parsePasswordHash(stored: string): PasswordHashInfo {
   if (typeof stored !== "string" || !stored.startsWith("$argon2")) {
@@ -124,7 +130,8 @@ export function parsePasswordHash(stored: string): PasswordHashInfo {
     algorithm === undefined ||
     parsed.memoryCost > MAX_ARGON2_MEMORY_KIB ||
     parsed.timeCost > MAX_ARGON2_ITERATIONS ||
-    parsed.parallelism > MAX_ARGON2_PARALLELISM
+    parsed.parallelism > MAX_ARGON2_PARALLELISM ||
+    parsed.outputLen < MIN_ARGON2_TAG_BYTES
   ) {
     throw new InvalidPasswordHashError();
   }
