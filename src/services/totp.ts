@@ -47,7 +47,13 @@ export async function confirmTotp(
     window: ctx.settings.totpWindow,
     at: new Date(ctx.clock()),
   });
-  if (step === null || !(await confirmTotpSecret(ctx.db, target.id, step))) {
+  if (
+    step === null ||
+    !(await confirmTotpSecret(ctx.db, target.id, step, {
+      pendingSecret: target.totpPendingSecret,
+      now: new Date(ctx.clock()),
+    }))
+  ) {
     await ctx.throttle.recordTotpFailure(target.id);
     await audit(ctx, "totp_code_rejected", {
       userId: target.id,

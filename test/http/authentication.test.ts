@@ -4,6 +4,7 @@
  * `excludeHttpMethods`, `scopes` (with a WebSocket route), CSRF and the password-change gate.
  */
 import { randomBytes } from "node:crypto";
+import { request as httpRequest } from "node:http";
 import websocket from "@fastify/websocket";
 import Fastify, { type FastifyInstance } from "fastify";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -115,6 +116,31 @@ function openSocket(
   });
 }
 
+/** Status of a plain route requested with WebSocket upgrade headers (fetch refuses to send them). */
+function upgradeStatus(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(url, {
+      headers: {
+        connection: "Upgrade",
+        upgrade: "websocket",
+        "sec-websocket-version": "13",
+        "sec-websocket-key": randomBytes(16).toString("base64"),
+      },
+    });
+    request.on("response", (response) => {
+      resolve(response.statusCode ?? 0);
+      response.resume();
+      request.destroy();
+    });
+    request.on("upgrade", (response, socket) => {
+      resolve(response.statusCode ?? 0);
+      socket.destroy();
+    });
+    request.on("error", reject);
+    request.end();
+  });
+}
+
 describe("authentication middleware options", () => {
   let host: MiddlewareApp | undefined;
   afterEach(async () => {
@@ -176,10 +202,7 @@ describe("authentication middleware options", () => {
     host = await hostApp({ scopes: ["http"] });
     expect(await openSocket(host.url)).toEqual({ status: 101, message: "hello" });
     // An Upgrade header on a plain route does not make it a WebSocket request.
-    const response = await fetch(`${host.url}/private`, {
-      headers: { upgrade: "websocket", connection: "upgrade" },
-    });
-    expect(response.status).toBe(401);
+    expect(await upgradeStatus(`${host.url}/private`)).toBe(401);
   });
 
   it("leaves plain HTTP alone when the scopes are only websocket", async () => {
