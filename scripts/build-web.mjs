@@ -1,0 +1,137 @@
+#!/usr/bin/env node
+// Builds the pages a person uses (`npm run build` runs it after tsc): esbuild bundles every
+// src/web/client/*.ts (with @simplewebauthn/browser and qrcode) and src/web/styles.css into
+// content-hashed files, and writes the HTML templates of src/web/pages/ with their asset
+// references pointing at the hashed names. Output (default dist/web/):
+//   assets/<name>-<hash>.js|css   long-cacheable (the name changes when the content does)
+//   <page>.html                    the pages
+//   manifest.json                  what src/http/routes/pages.ts serves
+// Usage: node scripts/build-web.mjs [--outdir DIR]
+// The new build is written beside the old one and swapped in with one rename, so a running
+// server never sees half a build.
+/* global process, console, URL -- Node globals (the lint config has none for .mjs) */
+import { build } from "esbuild";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { basename, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const sourceDir = join(root, "src", "web");
+/** Browsers the bundles target: those with passkeys (WebAuthn L2) and ES2020. */
+const TARGETS = ["es2020", "chrome109", "firefox115", "safari15.4", "edge109"];
+/** Manifest format version, read by the pages plugin. */
+const MANIFEST_VERSION = 1;
+
+function parseArgs(argv) {
+  let outdir = join(root, "dist", "web");
+  for (let i = 0; i < argv.length; i += 1) {
+    if (argv[i] === "--outdir" && argv[i + 1] !== undefined) outdir = resolve(argv[++i]);
+    else throw new Error(`build-web: unknown argument ${argv[i]} (usage: [--outdir DIR])`);
+  }
+  return { outdir };
+}
+
+export async function buildWeb({ outdir }) {
+  const staging = `${outdir}.tmp-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(join(staging, "assets"), { recursive: true });
+
+  const clientDir = join(sourceDir, "client");
+  const entryPoints = {};
+  for (const file of readdirSync(clientDir)) {
+    if (file.endsWith(".ts") && !file.endsWith(".d.ts")) {
+      entryPoints[basename(file, ".ts")] = join(clientDir, file);
+    }
+  }
+  entryPoints.styles = join(sourceDir, "styles.css");
+
+  const result = await build({
+    entryPoints,
+    outdir: join(staging, "assets"),
+    entryNames: "[name]-[hash]",
+    chunkNames: "chunk-[hash]",
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "browser",
+    target: TARGETS,
+    minify: true,
+    sourcemap: false,
+    legalComments: "eof",
+    metafile: true,
+    logLevel: "warning",
+    absWorkingDir: root,
+  });
+
+  // Logical name ("sign-in.js", "styles.css") → hashed file name.
+  const assets = {};
+  const files = {};
+  for (const [output, meta] of Object.entries(result.metafile.outputs)) {
+    const file = basename(output);
+    files[file] = { bytes: meta.bytes };
+    if (meta.entryPoint !== undefined) {
+      const name = basename(meta.entryPoint).replace(/\.ts$/, ".js");
+      assets[name] = file;
+    }
+  }
+
+  const pages = {};
+  for (const template of readdirSync(join(sourceDir, "pages"))) {
+    if (!template.endsWith(".html")) continue;
+    const html = readFileSync(join(sourceDir, "pages", template), "utf8").replace(
+      /(src|href)="\/assets\/([^"]+)"/g,
+      (_match, attribute, name) => {
+        const hashed = assets[name];
+        if (hashed === undefined) {
+          throw new Error(`build-web: ${template} refers to /assets/${name}, which is not built`);
+        }
+        return `${attribute}="/assets/${hashed}"`;
+      },
+    );
+    // The pages must load nothing from elsewhere.
+    const external = /\b(?:src|href|action)="(?!\/(?!\/)|#|data:)[^"]*"/.exec(html);
+    if (external !== null) {
+      throw new Error(`build-web: ${template} refers outside the server: ${external[0]}`);
+    }
+    writeFileSync(join(staging, template), html);
+    pages[basename(template, ".html")] = template;
+  }
+
+  const manifest = {
+    version: MANIFEST_VERSION,
+    builtAt: new Date().toISOString(),
+    pages,
+    assets,
+    files,
+  };
+  writeFileSync(join(staging, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+
+  // Swap in the new build: a rename is atomic; the old one is removed after.
+  const old = `${outdir}.old-${process.pid}`;
+  if (existsSync(outdir)) renameSync(outdir, old);
+  renameSync(staging, outdir);
+  rmSync(old, { recursive: true, force: true });
+  return manifest;
+}
+
+const isMain =
+  process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (isMain) {
+  const { outdir } = parseArgs(process.argv.slice(2));
+  const started = Date.now();
+  const manifest = await buildWeb({ outdir });
+  const total = Object.values(manifest.files).reduce((sum, file) => sum + file.bytes, 0);
+  console.log(
+    `Built the web pages into ${relative(process.cwd(), outdir) || "."} ` +
+      `(${Object.keys(manifest.pages).length} pages, ${Object.keys(manifest.files).length} assets, ` +
+      `${(total / 1024).toFixed(1)} KiB) in ${Date.now() - started} ms`,
+  );
+}

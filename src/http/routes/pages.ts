@@ -1,0 +1,251 @@
+/**
+ * The pages a person uses: `GET /` (sign in), `/account`, `/admin`, and `/assets/*` (their
+ * scripts and styles). `npm run build` makes them (scripts/build-web.mjs) into `dist/web/`;
+ * this plugin serves that folder, found from the package root whether the server runs from
+ * `dist/` or from `src/` (tsx, vitest). While the build is missing it answers 503 with a JSON
+ * error saying to run `npm run build`, and serves the pages as soon as they appear.
+ *
+ * Every page gets a strict Content-Security-Policy (only our own scripts and styles, no inline
+ * code, images only from us or `data:` for the QR code, no framing), `nosniff` and a
+ * same-origin referrer policy. Content-hashed assets are cached for a year; pages revalidate.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import type {} from "../authentication.js";
+import { errorBody } from "../error-handler.js";
+
+/** The folder `npm run build` writes the pages to, relative to the package root. */
+export const WEB_BUILD_DIR = join("dist", "web");
+
+/** Which built page each path serves. */
+export const PAGE_ROUTES: Readonly<Record<string, string>> = Object.freeze({
+  "/": "sign-in",
+  "/account": "account",
+  "/admin": "admin",
+});
+
+/**
+ * The pages' Content-Security-Policy (CSP Level 3): nothing inline, nothing from elsewhere;
+ * `data:` images for the QR code drawn in the browser; no framing (clickjacking).
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "font-src 'self'",
+  "manifest-src 'self'",
+  "form-action 'self'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+/** Headers on every answer of this plugin (OWASP Secure Headers Project). */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  "content-security-policy": CONTENT_SECURITY_POLICY,
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "same-origin",
+  "x-frame-options": "DENY",
+  "cross-origin-opener-policy": "same-origin",
+  "cross-origin-resource-policy": "same-origin",
+});
+
+/** Cache-Control of an asset whose name carries its content hash: a year (RFC 8246). */
+export const IMMUTABLE_CACHE_CONTROL = "public, max-age=31536000, immutable";
+/** Cache-Control of the pages and unhashed files: always revalidate (with the ETag). */
+export const REVALIDATE_CACHE_CONTROL = "no-cache";
+/** esbuild's `[name]-[hash]` names: an 8-character base32 hash before the extension. */
+const HASHED_NAME = /-[A-Z0-9]{8}\.(?:js|css)$/;
+/** The manifest format scripts/build-web.mjs writes. */
+const MANIFEST_VERSION = 1;
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+};
+
+export interface PageRoutesOptions {
+  /** Folder of the built pages. Default: `dist/web` under the package root. */
+  webRoot?: string;
+}
+
+interface StaticFile {
+  body: Buffer;
+  contentType: string;
+  cacheControl: string;
+  etag: string;
+}
+
+interface Site {
+  pages: Map<string, StaticFile>;
+  assets: Map<string, StaticFile>;
+}
+
+/**
+ * The folder of the nearest `package.json` named `tessera` above `from` (this file's folder by
+ * default): the same answer from `src/http/routes/` and `dist/http/routes/`. Falls back to the
+ * working directory when there is none (the code was copied elsewhere).
+ */
+export function findPackageRoot(from: string = dirname(fileURLToPath(import.meta.url))): string {
+  let dir = resolve(from);
+  for (;;) {
+    const manifest = join(dir, "package.json");
+    if (existsSync(manifest)) {
+      try {
+        const parsed = JSON.parse(readFileSync(manifest, "utf8")) as { name?: unknown };
+        if (parsed.name === "tessera") return dir;
+      } catch {
+        // An unreadable package.json is not ours; keep looking.
+      }
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return process.cwd();
+    dir = parent;
+  }
+}
+
+/** The default folder of the built pages: `<package root>/dist/web`. */
+export function defaultWebRoot(): string {
+  return join(findPackageRoot(), WEB_BUILD_DIR);
+}
+
+/** Reads the build into memory, or says what is missing. It is small (tens of KiB). */
+function loadSite(root: string): Site | { problem: string } {
+  let manifest: {
+    version?: unknown;
+    pages?: Record<string, string>;
+    files?: Record<string, unknown>;
+  };
+  try {
+    manifest = JSON.parse(readFileSync(join(root, "manifest.json"), "utf8")) as typeof manifest;
+  } catch {
+    return { problem: `no readable manifest.json in ${root}` };
+  }
+  if (manifest.version !== MANIFEST_VERSION || manifest.pages === undefined) {
+    return { problem: `${join(root, "manifest.json")} is from another version of Tessera` };
+  }
+  try {
+    const pages = new Map<string, StaticFile>();
+    for (const [name, file] of Object.entries(manifest.pages)) {
+      pages.set(name, staticFile(join(root, safeName(file)), REVALIDATE_CACHE_CONTROL));
+    }
+    const assets = new Map<string, StaticFile>();
+    for (const file of Object.keys(manifest.files ?? {})) {
+      const cacheControl = HASHED_NAME.test(file)
+        ? IMMUTABLE_CACHE_CONTROL
+        : REVALIDATE_CACHE_CONTROL;
+      assets.set(file, staticFile(join(root, "assets", safeName(file)), cacheControl));
+    }
+    for (const page of Object.values(PAGE_ROUTES)) {
+      if (!pages.has(page)) return { problem: `the build in ${root} has no page ${page}` };
+    }
+    return { pages, assets };
+  } catch (error) {
+    return { problem: `the build in ${root} is incomplete: ${(error as Error).message}` };
+  }
+}
+
+/** A manifest entry is a plain file name; anything else (a path) is refused. */
+function safeName(file: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(file)) throw new Error(`bad file name ${file}`);
+  return file;
+}
+
+function staticFile(path: string, cacheControl: string): StaticFile {
+  const body = readFileSync(path);
+  const extension = path.slice(path.lastIndexOf("."));
+  return {
+    body,
+    contentType: CONTENT_TYPES[extension] ?? "application/octet-stream",
+    cacheControl,
+    etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 22)}"`,
+  };
+}
+
+/** Whether `If-None-Match` (RFC 9110 §13.1.2, weak comparison) matches the entity tag. */
+function matchesEtag(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  return header
+    .split(",")
+    .map((tag) => tag.trim().replace(/^W\//, ""))
+    .some((tag) => tag === etag || tag === "*");
+}
+
+function sendFile(request: FastifyRequest, reply: FastifyReply, file: StaticFile): FastifyReply {
+  void reply
+    .header("cache-control", file.cacheControl)
+    .header("etag", file.etag)
+    .type(file.contentType);
+  if (matchesEtag(request.headers["if-none-match"], file.etag)) return reply.code(304).send();
+  return reply.send(file.body);
+}
+
+/**
+ * The pages plugin: `GET /`, `/account`, `/admin` and `/assets/:file`, all public
+ * (`excludeFromAuth`; the pages ask `GET /me` who is signed in). Register it on the server
+ * app after the Tessera plugin. Never throws for a missing build: those requests get 503.
+ */
+export const pageRoutes: FastifyPluginAsync<PageRoutesOptions> = async (app, options) => {
+  const root = resolve(options.webRoot ?? defaultWebRoot());
+  let site: Site | null = null;
+  let warned = false;
+
+  // Until a build is found, look again at each request (so `npm run build` needs no restart).
+  const currentSite = (request: FastifyRequest): Site | null => {
+    if (site !== null) return site;
+    const loaded = loadSite(root);
+    if ("problem" in loaded) {
+      if (!warned) {
+        request.log.warn(`web pages unavailable: ${loaded.problem}; run \`npm run build\``);
+        warned = true;
+      }
+      return null;
+    }
+    site = loaded;
+    return site;
+  };
+  const notBuilt = (reply: FastifyReply) =>
+    reply
+      .code(503)
+      .header("cache-control", "no-store")
+      .header("retry-after", "10")
+      .type("application/json")
+      .send(
+        errorBody(
+          "service_unavailable",
+          "The web pages are not built: run `npm run build` in the Tessera folder, then reload",
+        ),
+      );
+
+  app.addHook("onSend", async (_request, reply, payload) => {
+    void reply.headers(SECURITY_HEADERS);
+    return payload;
+  });
+
+  const routeOptions = { config: { excludeFromAuth: true }, schema: { hide: true } } as const;
+
+  for (const [path, page] of Object.entries(PAGE_ROUTES)) {
+    app.get(path, routeOptions, async (request, reply) => {
+      const current = currentSite(request);
+      if (current === null) return notBuilt(reply);
+      const file = current.pages.get(page);
+      if (file === undefined) return notBuilt(reply);
+      return sendFile(request, reply, file);
+    });
+  }
+
+  app.get<{ Params: { file: string } }>("/assets/:file", routeOptions, async (request, reply) => {
+    const current = currentSite(request);
+    if (current === null) return notBuilt(reply);
+    const file = current.assets.get(request.params.file);
+    if (file === undefined) {
+      return reply.code(404).type("application/json").send(errorBody("not_found", "Not found"));
+    }
+    return sendFile(request, reply, file);
+  });
+};

@@ -1,0 +1,318 @@
+/**
+ * The account page (`/account`): change the password, the authenticator app (TOTP: set up
+ * with a QR code, confirm, turn off), passkeys (add, rename, remove), sign out everywhere.
+ */
+import QRCode from "qrcode";
+import { api, ApiError } from "./lib/api.js";
+import {
+  byId,
+  fieldValue,
+  h,
+  handleClick,
+  handleForm,
+  hiddenText,
+  setVisible,
+  showMessage,
+} from "./lib/dom.js";
+import { renderHeader } from "./lib/header.js";
+import { createPasskey, describePasskeyError, passkeysSupported } from "./lib/passkeys.js";
+import { wirePasswordForm } from "./lib/password-form.js";
+import { getMe, goToSignIn } from "./lib/session.js";
+import { describeError, formatDateTime, groupSecret } from "./lib/text.js";
+import type { PasskeyView, TotpSetup, UserView } from "./lib/types.js";
+
+/** Size of the QR code image in CSS pixels (the otpauth URI fits version ~10 at level M). */
+const QR_CODE_WIDTH_PX = 200;
+
+let me: UserView;
+
+function userPath(suffix: string): string {
+  return `/users/${encodeURIComponent(me.id)}${suffix}`;
+}
+
+async function main(): Promise<void> {
+  const user = await getMe();
+  if (user === null) return goToSignIn("/account");
+  // The password change comes first; the sign-in page asks for it.
+  if (user.must_change_password) return window.location.replace("/?next=/account");
+  me = user;
+  renderHeader(me);
+  byId("me-name").textContent = me.name;
+  byId("me-email").textContent = me.email;
+  setVisible(true, byId("account-content"));
+  setVisible(false, byId("loading"));
+
+  wirePasswordForm({
+    form: byId<HTMLFormElement>("password-form"),
+    message: byId("password-message"),
+    user: () => me,
+    done: (updated) => {
+      me = updated;
+    },
+  });
+  wireTotp();
+  wirePasskeys();
+  handleClick(
+    byId<HTMLButtonElement>("sign-out-everywhere"),
+    byId("sessions-message"),
+    async () => {
+      await api("POST", "/logout/all");
+      window.location.assign("/");
+    },
+  );
+}
+
+// --- Authenticator app (TOTP) ---
+
+function showTotpState(configured: boolean): void {
+  byId("totp-status").textContent = configured ? "On" : "Off";
+  byId("totp-status").className = configured ? "badge on" : "badge";
+  setVisible(!configured, byId("totp-off"));
+  setVisible(configured, byId("totp-on"));
+  setVisible(false, byId("totp-setup"));
+}
+
+function wireTotp(): void {
+  const message = byId("totp-message");
+  showTotpState(me.totp_enabled);
+
+  handleClick(byId<HTMLButtonElement>("totp-setup-start"), message, async () => {
+    const setup = await api<TotpSetup>("POST", userPath("/2fa/totp/setup"));
+    const image = byId<HTMLImageElement>("totp-qr");
+    image.src = await QRCode.toDataURL(setup.otpauth_uri, {
+      errorCorrectionLevel: "M",
+      margin: 1,
+      width: QR_CODE_WIDTH_PX * 2, // crisp on high-density screens; CSS sizes it
+    });
+    byId("totp-secret").textContent = groupSecret(setup.secret);
+    setVisible(false, byId("totp-off"));
+    setVisible(true, byId("totp-setup"));
+    byId("totp-setup-title").focus();
+  });
+
+  const confirmForm = byId<HTMLFormElement>("totp-confirm-form");
+  handleForm(confirmForm, {
+    message,
+    context: "second-factor",
+    submit: async () => {
+      await api("POST", userPath("/2fa/totp/confirm"), {
+        code: fieldValue(confirmForm, "code"),
+      });
+      confirmForm.reset();
+      me = { ...me, totp_enabled: true };
+      showTotpState(true);
+      showMessage(
+        message,
+        "The authenticator app is set up. You will be asked for a code when you sign in.",
+        "success",
+      );
+      byId("totp-title").focus();
+    },
+  });
+
+  byId("totp-setup-cancel").addEventListener("click", () => {
+    confirmForm.reset();
+    byId<HTMLImageElement>("totp-qr").removeAttribute("src");
+    byId("totp-secret").textContent = "";
+    showTotpState(false);
+    showMessage(message, "");
+    byId("totp-setup-start").focus();
+  });
+
+  const disableForm = byId<HTMLFormElement>("totp-disable-form");
+  handleForm(disableForm, {
+    message,
+    context: "second-factor",
+    submit: async () => {
+      await api("POST", userPath("/2fa/totp/disable"), {
+        code: fieldValue(disableForm, "code"),
+      });
+      disableForm.reset();
+      me = { ...me, totp_enabled: false };
+      showTotpState(false);
+      showMessage(message, "The authenticator app is turned off.", "success");
+      byId("totp-title").focus();
+    },
+  });
+}
+
+// --- Passkeys ---
+
+let passkeys: PasskeyView[] = [];
+
+function wirePasskeys(): void {
+  const message = byId("passkey-message");
+  const form = byId<HTMLFormElement>("passkey-add-form");
+  if (!passkeysSupported()) {
+    setVisible(false, form);
+    showMessage(message, "This browser cannot create or use passkeys.", "info");
+  }
+  handleForm(form, {
+    message,
+    context: "passkey",
+    submit: async () => {
+      const name = fieldValue(form, "name");
+      const options = await api<Record<string, unknown>>(
+        "POST",
+        userPath("/2fa/webauthn/register/options"),
+      );
+      let response: unknown;
+      try {
+        response = await createPasskey(options);
+      } catch (error) {
+        throw new Error(describePasskeyError(error) ?? describeError(error, "passkey"), {
+          cause: error,
+        });
+      }
+      await api("POST", userPath("/2fa/webauthn/register/verify"), { response, name });
+      form.reset();
+      await loadPasskeys();
+      showMessage(message, `Passkey “${name}” added.`, "success");
+    },
+  });
+  void loadPasskeys().catch((error: unknown) => {
+    if (error instanceof ApiError && error.status === 404) {
+      setVisible(false, form);
+      showMessage(message, "Passkeys are not enabled on this server.", "info");
+      return;
+    }
+    showMessage(message, describeError(error), "error");
+  });
+}
+
+async function loadPasskeys(): Promise<void> {
+  passkeys = await api<PasskeyView[]>("GET", userPath("/2fa/webauthn"));
+  renderPasskeys();
+}
+
+function renderPasskeys(): void {
+  const list = byId<HTMLUListElement>("passkey-list");
+  list.replaceChildren(...passkeys.map(passkeyItem));
+  setVisible(passkeys.length === 0, byId("passkey-empty"));
+  setVisible(passkeys.length > 0, list);
+}
+
+function passkeyItem(passkey: PasskeyView): HTMLLIElement {
+  const message = byId("passkey-message");
+  const details = [
+    `Added ${formatDateTime(passkey.created_at)}`,
+    passkey.last_used_at === null
+      ? "Never used"
+      : `Last used ${formatDateTime(passkey.last_used_at)}`,
+  ];
+  if (passkey.backed_up === true) details.push("Synced");
+  const renameButton = h("button", { type: "button", className: "secondary small" }, "Rename");
+  renameButton.append(hiddenText(` ${passkey.name}`));
+  const removeButton = h("button", { type: "button", className: "danger small" }, "Remove");
+  removeButton.append(hiddenText(` ${passkey.name}`));
+  const actions = h("div", { className: "actions" }, renameButton, removeButton);
+
+  const inputId = `rename-${passkey.id}`;
+  const renameForm = h(
+    "form",
+    { className: "inline-form", hidden: true },
+    h(
+      "div",
+      { className: "field" },
+      h("label", { for: inputId }, `New name for ${passkey.name}`),
+      h("input", {
+        id: inputId,
+        name: "name",
+        required: true,
+        maxlength: "64",
+        autocomplete: "off",
+        value: passkey.name,
+      }),
+    ),
+    h(
+      "div",
+      { className: "actions" },
+      h("button", { type: "submit", className: "primary small" }, "Save"),
+      h("button", { type: "button", className: "secondary small", "data-cancel": true }, "Cancel"),
+    ),
+  );
+  const confirmRemove = h(
+    "div",
+    { className: "confirm", hidden: true },
+    h("p", {}, `Remove the passkey “${passkey.name}”? You can no longer sign in with it.`),
+    h(
+      "div",
+      { className: "actions" },
+      h("button", { type: "button", className: "danger small", "data-confirm": true }, "Remove"),
+      h("button", { type: "button", className: "secondary small", "data-cancel": true }, "Cancel"),
+    ),
+  );
+  const item = h(
+    "li",
+    { className: "item" },
+    h(
+      "div",
+      { className: "item-main" },
+      h("span", { className: "item-title" }, passkey.name),
+      h("span", { className: "meta" }, details.join(" · ")),
+    ),
+    actions,
+    renameForm,
+    confirmRemove,
+  );
+
+  const closePanels = (focus: HTMLElement) => {
+    setVisible(false, renameForm, confirmRemove);
+    setVisible(true, actions);
+    focus.focus();
+  };
+  renameButton.addEventListener("click", () => {
+    setVisible(false, actions);
+    setVisible(true, renameForm);
+    renameForm.querySelector("input")?.select();
+  });
+  renameForm
+    .querySelector("[data-cancel]")
+    ?.addEventListener("click", () => closePanels(renameButton));
+  handleForm(renameForm, {
+    message,
+    submit: async () => {
+      const name = fieldValue(renameForm, "name");
+      await api("PATCH", userPath(`/2fa/webauthn/${encodeURIComponent(passkey.id)}`), { name });
+      await loadPasskeys();
+      showMessage(message, `Passkey renamed to “${name}”.`, "success");
+      focusItemAction(passkey.id, "Rename");
+    },
+  });
+
+  removeButton.addEventListener("click", () => {
+    setVisible(false, actions);
+    setVisible(true, confirmRemove);
+    confirmRemove.querySelector<HTMLElement>("[data-confirm]")?.focus();
+  });
+  confirmRemove
+    .querySelector("[data-cancel]")
+    ?.addEventListener("click", () => closePanels(removeButton));
+  const confirmButton = confirmRemove.querySelector<HTMLButtonElement>("[data-confirm]");
+  if (confirmButton !== null) {
+    handleClick(confirmButton, message, async () => {
+      await api("DELETE", userPath(`/2fa/webauthn/${encodeURIComponent(passkey.id)}`));
+      await loadPasskeys();
+      showMessage(message, `Passkey “${passkey.name}” removed.`, "success");
+      byId("passkeys-title").focus();
+    });
+  }
+  item.dataset.id = passkey.id;
+  return item;
+}
+
+/** After a re-render, puts the focus back on the same action of the same passkey. */
+function focusItemAction(id: string, label: string): void {
+  const item = Array.from(byId("passkey-list").children).find(
+    (child) => (child as HTMLElement).dataset.id === id,
+  );
+  const button = Array.from(item?.querySelectorAll("button") ?? []).find((each) =>
+    each.textContent?.startsWith(label),
+  );
+  button?.focus();
+}
+
+main().catch((error: unknown) => {
+  setVisible(false, byId("loading"));
+  showMessage(byId("page-message"), describeError(error), "error");
+});

@@ -1,0 +1,109 @@
+/**
+ * The pages' only way to the server: JSON over `fetch` on the same origin. The session is the
+ * httpOnly `token` cookie, so no token ever reaches this code. Every write sends
+ * `Content-Type: application/json` and a JSON body (the browser adds `Origin` itself, which the
+ * server's CSRF check reads).
+ */
+import type { ErrorBody } from "./types.js";
+
+/** Code of the error thrown when the server could not be reached at all. */
+export const NETWORK_ERROR_CODE = "network_error";
+
+/** A failed API call: the server's error body, or a network failure. */
+export class ApiError extends Error {
+  /** HTTP status, or 0 when the server was not reached. */
+  readonly status: number;
+  /** The server's stable error code (`invalid_credentials`, …) or `network_error`. */
+  readonly code: string;
+  /** The server's human-readable detail. */
+  readonly detail: string;
+  readonly extra: Readonly<Record<string, unknown>>;
+  /** Seconds to wait before trying again (429 only), else null. */
+  readonly retryAfterSeconds: number | null;
+
+  constructor(status: number, body: ErrorBody, retryAfterSeconds: number | null = null) {
+    super(body.detail);
+    this.name = "ApiError";
+    this.status = status;
+    this.code = body.code;
+    this.detail = body.detail;
+    this.extra = body.extra ?? {};
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+type Method = "GET" | "POST" | "PATCH" | "DELETE";
+
+/**
+ * Calls the API and returns the parsed JSON body.
+ * @throws ApiError for any non-2xx answer (with the server's code) or a network failure.
+ */
+export async function api<T>(method: Method, path: string, body?: unknown): Promise<T> {
+  const init: RequestInit = {
+    method,
+    credentials: "same-origin",
+    cache: "no-store",
+    headers: { Accept: "application/json" },
+  };
+  if (method !== "GET") {
+    // Fastify refuses an empty body with a JSON content type: writes always send an object.
+    init.headers = { ...init.headers, "Content-Type": "application/json" };
+    init.body = JSON.stringify(body ?? {});
+  }
+  let response: Response;
+  try {
+    response = await fetch(path, init);
+  } catch {
+    throw new ApiError(0, {
+      status_code: 0,
+      code: NETWORK_ERROR_CODE,
+      detail: "The server could not be reached",
+    });
+  }
+  const text = await response.text();
+  const parsed = parseJson(text);
+  if (response.ok) return parsed as T;
+  throw new ApiError(
+    response.status,
+    toErrorBody(response.status, parsed),
+    retryAfterSeconds(response.headers.get("Retry-After"), parsed),
+  );
+}
+
+function parseJson(text: string): unknown {
+  if (text === "") return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The server's error body, or a generic one when the answer was not JSON (a proxy page). */
+export function toErrorBody(status: number, parsed: unknown): ErrorBody {
+  if (
+    typeof parsed === "object" &&
+    parsed !== null &&
+    typeof (parsed as ErrorBody).code === "string" &&
+    typeof (parsed as ErrorBody).detail === "string"
+  ) {
+    return parsed as ErrorBody;
+  }
+  return { status_code: status, code: "http_error", detail: `The server answered ${status}` };
+}
+
+/**
+ * Seconds to wait from a 429: the `Retry-After` header (delta-seconds, RFC 9110 §10.2.3), else
+ * the body's `extra.retry_after_seconds`; null when neither is a positive number.
+ */
+export function retryAfterSeconds(header: string | null, body: unknown): number | null {
+  if (header !== null && /^\d+$/.test(header.trim())) {
+    const value = Number(header.trim());
+    if (value > 0) return value;
+  }
+  const extra = (body as ErrorBody | undefined)?.extra;
+  const fromBody = extra?.retry_after_seconds;
+  return typeof fromBody === "number" && Number.isFinite(fromBody) && fromBody > 0
+    ? Math.ceil(fromBody)
+    : null;
+}

@@ -1,0 +1,69 @@
+/**
+ * The browser side of passkeys, through `@simplewebauthn/browser`: create one (registration),
+ * use one (authentication), and the words for what went wrong.
+ */
+import {
+  browserSupportsWebAuthn,
+  startAuthentication,
+  startRegistration,
+  WebAuthnError,
+  type AuthenticationResponseJSON,
+  type PublicKeyCredentialCreationOptionsJSON,
+  type PublicKeyCredentialRequestOptionsJSON,
+  type RegistrationResponseJSON,
+} from "@simplewebauthn/browser";
+
+/** Whether this browser can use passkeys at all. */
+export function passkeysSupported(): boolean {
+  return browserSupportsWebAuthn();
+}
+
+/** Asks the authenticator to sign the server's challenge (a WebAuthn `get()`). */
+export function usePasskey(options: unknown): Promise<AuthenticationResponseJSON> {
+  return startAuthentication({ optionsJSON: options as PublicKeyCredentialRequestOptionsJSON });
+}
+
+/** Asks the authenticator for a new credential (a WebAuthn `create()`). */
+export function createPasskey(options: unknown): Promise<RegistrationResponseJSON> {
+  return startRegistration({ optionsJSON: options as PublicKeyCredentialCreationOptionsJSON });
+}
+
+/**
+ * A sentence for a failure of the browser's WebAuthn call, or null when `error` did not come
+ * from it (an API error, described elsewhere).
+ */
+export function describePasskeyError(error: unknown): string | null {
+  if (error instanceof WebAuthnError) {
+    switch (error.code) {
+      case "ERROR_AUTHENTICATOR_PREVIOUSLY_REGISTERED":
+        return "This passkey is already registered for your account.";
+      case "ERROR_CEREMONY_ABORTED":
+        return "The passkey request was cancelled.";
+      case "ERROR_INVALID_DOMAIN":
+      case "ERROR_INVALID_RP_ID":
+        return "Passkeys do not work on this address. Open the server at its configured URL (https, or http://localhost).";
+      default:
+        return passThrough(error.cause) ?? "The passkey could not be used. Please try again.";
+    }
+  }
+  return passThrough(error);
+}
+
+function passThrough(error: unknown): string | null {
+  if (!(error instanceof Error)) return null;
+  // DOMException names from the WebAuthn spec (§5.1.3, §5.1.4).
+  switch (error.name) {
+    case "NotAllowedError":
+      return "The passkey request was cancelled or timed out.";
+    case "AbortError":
+      return "The passkey request was cancelled.";
+    case "InvalidStateError":
+      return "This passkey is already registered for your account.";
+    case "SecurityError":
+      return "Passkeys do not work on this address. Open the server at its configured URL (https, or http://localhost).";
+    case "NotSupportedError":
+      return "This browser or device cannot use passkeys.";
+    default:
+      return null;
+  }
+}

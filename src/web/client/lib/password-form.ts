@@ -1,0 +1,49 @@
+/** The change-password form, used by the sign-in page (forced change) and the account page. */
+import { api } from "./api.js";
+import { fieldValue, handleForm, showMessage } from "./dom.js";
+import type { UserView } from "./types.js";
+
+/** The shortest password the server accepts (DESIGN: 8..1024; NIST SP 800-63B-4 §3.1.1.2). */
+export const MIN_PASSWORD_LENGTH = 8;
+
+export interface PasswordFormOptions {
+  form: HTMLFormElement;
+  message: HTMLElement;
+  /** The user whose password changes. */
+  user: () => UserView;
+  /** The current password when already known (just typed at sign-in); else the form asks. */
+  knownPassword?: () => string | null;
+  /** After the change (the server has set a new session cookie). */
+  done(user: UserView): void | Promise<void>;
+}
+
+/**
+ * Wires a form with fields `old_password` (optional when known), `new_password` and
+ * `confirm_password` to `PATCH /users/{id}/password/change`.
+ */
+export function wirePasswordForm(options: PasswordFormOptions): void {
+  const { form, message } = options;
+  handleForm(form, {
+    message,
+    context: "password-change",
+    validate: () => {
+      const confirm = form.elements.namedItem("confirm_password") as HTMLInputElement;
+      if (fieldValue(form, "new_password", true) !== confirm.value) {
+        return { field: confirm, text: "The two new passwords are not the same." };
+      }
+      return null;
+    },
+    submit: async () => {
+      const known = options.knownPassword?.() ?? null;
+      const oldPassword = known ?? fieldValue(form, "old_password", true);
+      const user = await api<UserView>(
+        "PATCH",
+        `/users/${encodeURIComponent(options.user().id)}/password/change`,
+        { old_password: oldPassword, new_password: fieldValue(form, "new_password", true) },
+      );
+      form.reset();
+      showMessage(message, "Your password has been changed.", "success");
+      await options.done(user);
+    },
+  });
+}

@@ -1,0 +1,83 @@
+/**
+ * What the pages say: error messages per API code, waits, dates. Pure functions, so the words
+ * a person reads are tested without a browser.
+ */
+import { ApiError, NETWORK_ERROR_CODE } from "./api.js";
+
+/** Where a sign-in may send the browser afterwards (`?next=`): only our own pages. */
+export const SAFE_NEXT_PATHS: readonly string[] = ["/account", "/admin"];
+/** Where a sign-in goes when `?next=` is absent or not one of `SAFE_NEXT_PATHS`. */
+export const DEFAULT_NEXT_PATH = "/account";
+
+/** The page to go to after signing in; anything but our own pages is ignored (open redirect). */
+export function safeNext(search: string): string {
+  const next = new URLSearchParams(search).get("next");
+  return next !== null && SAFE_NEXT_PATHS.includes(next) ? next : DEFAULT_NEXT_PATH;
+}
+
+/** "30 seconds", "1 minute", "15 minutes": a wait rounded up to whole minutes past a minute. */
+export function formatWait(seconds: number): string {
+  const whole = Math.max(1, Math.ceil(seconds));
+  if (whole < 60) return whole === 1 ? "1 second" : `${whole} seconds`;
+  const minutes = Math.ceil(whole / 60);
+  return minutes === 1 ? "1 minute" : `${minutes} minutes`;
+}
+
+/** The words for what went wrong with a form, by the API's error code. */
+export type MessageContext =
+  "sign-in" | "second-factor" | "passkey" | "password-change" | "default";
+
+/** A sentence for a failed call, chosen by the error code (the server's detail otherwise). */
+export function describeError(error: unknown, context: MessageContext = "default"): string {
+  if (!(error instanceof ApiError)) {
+    return error instanceof Error && error.message !== ""
+      ? error.message
+      : "Something went wrong. Please try again.";
+  }
+  switch (error.code) {
+    case NETWORK_ERROR_CODE:
+      return "The server could not be reached. Check your connection and try again.";
+    case "invalid_credentials":
+      return context === "password-change"
+        ? "The current password is wrong."
+        : "Wrong name or password.";
+    case "invalid_two_fa_code":
+      return context === "passkey"
+        ? "That passkey could not be verified. Try again or use another way to sign in."
+        : "That code is not right. Enter the current code from your authenticator app.";
+    case "too_many_requests":
+      return error.retryAfterSeconds === null
+        ? "Too many attempts. Please wait a while and try again."
+        : `Too many attempts. Try again in ${formatWait(error.retryAfterSeconds)}.`;
+    case "not_authorized":
+      return "Your session has ended. Please sign in again.";
+    case "password_change_required":
+      return "You must change your password first.";
+    case "csrf":
+      return "This request came from another site and was refused. Reload the page and try again.";
+    case "webauthn_verification_failed":
+    case "webauthn_invalid_response":
+    case "webauthn_challenge_invalid":
+    case "webauthn_counter_error":
+      return "That passkey could not be verified. Please try again.";
+    case "service_unavailable":
+      return "The service is unavailable right now. Please try again shortly.";
+    case "internal_error":
+      return "The server had a problem. Please try again.";
+    default:
+      return error.detail.endsWith(".") ? error.detail : `${error.detail}.`;
+  }
+}
+
+/** "12 Mar 2026, 14:05" in the reader's locale; "Never" for null. */
+export function formatDateTime(iso: string | null, locale?: string): string {
+  if (iso === null) return "Never";
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return "Unknown";
+  return date.toLocaleString(locale, { dateStyle: "medium", timeStyle: "short" });
+}
+
+/** A TOTP secret in groups of four, easier to type by hand ("JBSW Y3DP EHPK 3PXP"). */
+export function groupSecret(secret: string): string {
+  return (secret.replace(/\s+/g, "").match(/.{1,4}/g) ?? []).join(" ");
+}

@@ -1,0 +1,214 @@
+/**
+ * The sign-in page (`/`): name and password, then a second factor when the account has one
+ * (authentication code and/or passkey), then a new password when one must be chosen.
+ * Passwordless sign-in with a passkey is offered beside the form.
+ */
+import { api, ApiError } from "./lib/api.js";
+import { byId, fieldValue, handleClick, handleForm, setVisible, showMessage } from "./lib/dom.js";
+import { describePasskeyError, passkeysSupported, usePasskey } from "./lib/passkeys.js";
+import { wirePasswordForm } from "./lib/password-form.js";
+import { getMe } from "./lib/session.js";
+import { describeError, safeNext } from "./lib/text.js";
+import type { TwoFaRequired, UserView } from "./lib/types.js";
+
+const next = safeNext(window.location.search);
+
+const steps = {
+  credentials: byId("credentials-step"),
+  secondFactor: byId("second-factor-step"),
+  changePassword: byId("change-password-step"),
+};
+
+/** The credentials typed in step 1: sent again with the second factor, never stored. */
+let pending: { name: string; password: string } | null = null;
+/** Request options for the passkey second factor, used once. */
+let pendingPasskeyOptions: Record<string, unknown> | null = null;
+let signedInUser: UserView | null = null;
+
+function showStep(step: HTMLElement): void {
+  for (const each of Object.values(steps)) setVisible(each === step, each);
+  // Move focus to the new step's heading so keyboard and screen-reader users follow along.
+  step.querySelector<HTMLElement>("h1")?.focus();
+}
+
+function afterSignIn(user: UserView): void {
+  signedInUser = user;
+  if (user.must_change_password) {
+    const known = pending?.password ?? null;
+    setVisible(known === null, byId("current-password-field"));
+    byId<HTMLInputElement>("current-password").disabled = known !== null;
+    showStep(steps.changePassword);
+    return;
+  }
+  pending = null;
+  window.location.assign(next);
+}
+
+function resetToCredentials(): void {
+  pending = null;
+  pendingPasskeyOptions = null;
+  byId<HTMLFormElement>("totp-form").reset();
+  showMessage(byId("second-factor-message"), "");
+  showStep(steps.credentials);
+  byId("password").focus();
+}
+
+// Step 1: name and password.
+const signInForm = byId<HTMLFormElement>("sign-in-form");
+handleForm(signInForm, {
+  message: byId("sign-in-message"),
+  context: "sign-in",
+  submit: async () => {
+    const credentials = {
+      name: fieldValue(signInForm, "name"),
+      password: fieldValue(signInForm, "password", true),
+    };
+    try {
+      const user = await api<UserView>("POST", "/login", credentials);
+      pending = credentials;
+      signInForm.reset();
+      afterSignIn(user);
+    } catch (error) {
+      if (error instanceof ApiError && error.code === "two_fa_required") {
+        pending = credentials;
+        signInForm.reset();
+        showSecondFactor(error.extra as unknown as TwoFaRequired);
+        return;
+      }
+      throw error;
+    }
+  },
+});
+
+// Step 2: the second factor the account has.
+function showSecondFactor(required: TwoFaRequired): void {
+  const totp = required.totp_supported;
+  const passkey = required.webauthn_supported && passkeysSupported();
+  pendingPasskeyOptions = required.webauthn_options ?? null;
+  setVisible(totp, byId("totp-form"));
+  setVisible(passkey, byId("use-passkey"));
+  setVisible(totp && passkey, byId("second-factor-or"));
+  byId("second-factor-intro").textContent =
+    totp && passkey
+      ? "Enter the code from your authenticator app, or use your passkey."
+      : totp
+        ? "Enter the 6-digit code from your authenticator app."
+        : passkey
+          ? "Confirm it is you with your passkey."
+          : "This account needs a passkey, but this browser cannot use passkeys. Try another browser.";
+  showMessage(byId("second-factor-message"), "");
+  showStep(steps.secondFactor);
+  if (totp) byId("two-fa-code").focus();
+}
+
+const totpForm = byId<HTMLFormElement>("totp-form");
+handleForm(totpForm, {
+  message: byId("second-factor-message"),
+  context: "second-factor",
+  submit: async () => {
+    if (pending === null) return resetToCredentials();
+    let user: UserView;
+    try {
+      user = await api<UserView>("POST", "/login", {
+        ...pending,
+        two_fa_code: fieldValue(totpForm, "two_fa_code"),
+      });
+    } catch (error) {
+      // A refused code is selected so the next one replaces it.
+      byId<HTMLInputElement>("two-fa-code").select();
+      throw error;
+    }
+    afterSignIn(user);
+  },
+});
+
+handleClick(
+  byId<HTMLButtonElement>("use-passkey"),
+  byId("second-factor-message"),
+  async () => {
+    if (pending === null) return resetToCredentials();
+    let options = pendingPasskeyOptions;
+    pendingPasskeyOptions = null;
+    if (options === null) {
+      // The challenge is single-use: ask for a fresh one (the password is checked again).
+      try {
+        await api("POST", "/login", pending);
+      } catch (error) {
+        if (!(error instanceof ApiError) || error.code !== "two_fa_required") throw error;
+        options = (error.extra as unknown as TwoFaRequired).webauthn_options ?? null;
+      }
+      if (options === null) throw new Error("The server did not offer a passkey challenge.");
+    }
+    const response = await passkeyStep(options);
+    const user = await api<UserView>("POST", "/login", {
+      ...pending,
+      webauthn_response: response,
+    });
+    afterSignIn(user);
+  },
+  "passkey",
+);
+
+byId("start-over").addEventListener("click", resetToCredentials);
+
+/** Runs the browser's WebAuthn call, turning its failures into sentences. */
+async function passkeyStep(options: Record<string, unknown>): Promise<unknown> {
+  try {
+    return await usePasskey(options);
+  } catch (error) {
+    throw new Error(describePasskeyError(error) ?? describeError(error, "passkey"), {
+      cause: error,
+    });
+  }
+}
+
+// Passwordless: sign in with a passkey alone.
+if (passkeysSupported()) {
+  setVisible(true, byId("passkey-sign-in"));
+  handleClick(
+    byId<HTMLButtonElement>("passkey-button"),
+    byId("passkey-message"),
+    async () => {
+      let options: Record<string, unknown>;
+      try {
+        options = await api<Record<string, unknown>>("POST", "/login/passkey/options");
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 404) {
+          throw new Error("Passkey sign-in is not enabled on this server.", { cause: error });
+        }
+        throw error;
+      }
+      const response = await passkeyStep(options);
+      pending = null;
+      afterSignIn(await api<UserView>("POST", "/login/passkey", { webauthn_response: response }));
+    },
+    "passkey",
+  );
+}
+
+// Step 3: a new password when the current one was set by someone else.
+wirePasswordForm({
+  form: byId<HTMLFormElement>("change-password-form"),
+  message: byId("change-password-message"),
+  user: () => {
+    if (signedInUser === null) throw new Error("Not signed in.");
+    return signedInUser;
+  },
+  knownPassword: () => pending?.password ?? null,
+  done: () => {
+    pending = null;
+    window.location.assign(next);
+  },
+});
+
+// Someone already signed in goes straight on (or to the password change they still owe).
+void (async () => {
+  try {
+    const me = await getMe();
+    if (me === null) return;
+    if (me.must_change_password) afterSignIn(me);
+    else window.location.replace(next);
+  } catch (error) {
+    showMessage(byId("sign-in-message"), describeError(error), "error");
+  }
+})();

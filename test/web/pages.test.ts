@@ -1,0 +1,192 @@
+/**
+ * The pages plugin on its own (a bare Fastify app over a build in a temporary folder): what it
+ * serves, its headers, caching, and a missing build.
+ */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Fastify, { type FastifyInstance } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  CONTENT_SECURITY_POLICY,
+  IMMUTABLE_CACHE_CONTROL,
+  PAGE_ROUTES,
+  REVALIDATE_CACHE_CONTROL,
+  defaultWebRoot,
+  findPackageRoot,
+  pageRoutes,
+} from "../../src/http/routes/pages.js";
+import { PACKAGE_ROOT, buildPagesToTemp } from "./build.js";
+
+let build: ReturnType<typeof buildPagesToTemp>;
+let app: FastifyInstance;
+
+beforeAll(async () => {
+  build = buildPagesToTemp();
+  app = Fastify();
+  await app.register(pageRoutes, { webRoot: build.webRoot });
+});
+
+afterAll(async () => {
+  await app.close();
+  build.cleanup();
+});
+
+/** The `src` and `href` values of a page. */
+function references(html: string): string[] {
+  return [...html.matchAll(/\b(?:src|href)="([^"]*)"/g)].map((match) => match[1] ?? "");
+}
+
+describe("the pages plugin", () => {
+  it.each(Object.entries(PAGE_ROUTES))(
+    "serves %s as an HTML page with the strict security headers",
+    async (path) => {
+      const response = await app.inject({ url: path });
+      expect(response.statusCode).toBe(200);
+      expect(response.headers["content-type"]).toBe("text/html; charset=utf-8");
+      expect(response.headers["content-security-policy"]).toBe(CONTENT_SECURITY_POLICY);
+      expect(response.headers["x-content-type-options"]).toBe("nosniff");
+      expect(response.headers["referrer-policy"]).toBe("same-origin");
+      expect(response.headers["x-frame-options"]).toBe("DENY");
+      expect(response.headers["cache-control"]).toBe(REVALIDATE_CACHE_CONTROL);
+      expect(response.body).toMatch(/^<!doctype html>/);
+      expect(response.body).toContain('<html lang="en">');
+      expect(response.body).toContain('name="viewport"');
+    },
+  );
+
+  it("has a Content-Security-Policy that allows no inline code, no other origin and no framing", () => {
+    const directives = new Map(
+      CONTENT_SECURITY_POLICY.split(";").map((part) => {
+        const [name, ...values] = part.trim().split(/\s+/);
+        return [name, values.join(" ")];
+      }),
+    );
+    expect(directives.get("default-src")).toBe("'none'");
+    expect(directives.get("script-src")).toBe("'self'");
+    expect(directives.get("style-src")).toBe("'self'");
+    expect(directives.get("img-src")).toBe("'self' data:");
+    expect(directives.get("frame-ancestors")).toBe("'none'");
+    expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-|https?:|\*/);
+  });
+
+  it("keeps the pages free of inline scripts, inline styles and references to other servers", async () => {
+    for (const path of Object.keys(PAGE_ROUTES)) {
+      const html = (await app.inject({ url: path })).body;
+      expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+      expect(html).not.toMatch(/\sstyle=|<style/);
+      expect(html).not.toMatch(/\son[a-z]+=/i);
+      for (const reference of references(html)) {
+        expect(reference).toMatch(/^(\/(?!\/)|#|data:)/);
+      }
+    }
+  });
+
+  it("serves every asset a page refers to, content-hashed and cached for a year", async () => {
+    const seen = new Set<string>();
+    for (const path of Object.keys(PAGE_ROUTES)) {
+      const html = (await app.inject({ url: path })).body;
+      for (const reference of references(html).filter((r) => r.startsWith("/assets/"))) {
+        seen.add(reference);
+        expect(reference).toMatch(/^\/assets\/[a-z-]+-[A-Z0-9]{8}\.(js|css)$/);
+        const response = await app.inject({ url: reference });
+        expect(response.statusCode).toBe(200);
+        expect(response.headers["cache-control"]).toBe(IMMUTABLE_CACHE_CONTROL);
+        expect(response.headers["x-content-type-options"]).toBe("nosniff");
+        expect(response.headers["content-type"]).toBe(
+          reference.endsWith(".js") ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8",
+        );
+      }
+    }
+    // Each page has its own script and the shared stylesheet.
+    expect(seen.size).toBe(Object.keys(PAGE_ROUTES).length + 1);
+  });
+
+  it("answers 304 Not Modified when the page has not changed", async () => {
+    const first = await app.inject({ url: "/account" });
+    const etag = first.headers.etag;
+    expect(etag).toMatch(/^"[A-Za-z0-9_-]{22}"$/);
+    const second = await app.inject({ url: "/account", headers: { "if-none-match": `W/${etag}` } });
+    expect(second.statusCode).toBe(304);
+    expect(second.body).toBe("");
+    const other = await app.inject({ url: "/account", headers: { "if-none-match": '"other"' } });
+    expect(other.statusCode).toBe(200);
+  });
+
+  it("answers HEAD for the pages without a body", async () => {
+    const response = await app.inject({ method: "HEAD", url: "/" });
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toBe("");
+    expect(response.headers["content-security-policy"]).toBe(CONTENT_SECURITY_POLICY);
+  });
+
+  it.each([
+    "/assets/nothing-AAAAAAAA.js",
+    "/assets/manifest.json",
+    "/assets/..%2Fmanifest.json",
+    "/assets/..%2F..%2Fpackage.json",
+    "/assets/%2e%2e%2fsign-in.html",
+  ])("answers 404 JSON for %s, which is not one of the built assets", async (url) => {
+    const response = await app.inject({ url });
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toEqual({ status_code: 404, detail: "Not found", code: "not_found" });
+  });
+});
+
+describe("a missing build", () => {
+  it("answers 503 with a JSON error telling to run npm run build, then serves the pages once built", async () => {
+    const parent = mkdtempSync(join(tmpdir(), "tessera-web-missing-"));
+    const webRoot = join(parent, "web");
+    const bare = Fastify();
+    await bare.register(pageRoutes, { webRoot });
+    try {
+      for (const url of ["/", "/account", "/admin", "/assets/styles-AAAAAAAA.css"]) {
+        const response = await bare.inject({ url });
+        expect(response.statusCode).toBe(503);
+        expect(response.headers["content-type"]).toMatch(/^application\/json/);
+        const body = response.json();
+        expect(body).toMatchObject({ status_code: 503, code: "service_unavailable" });
+        expect(body.detail).toContain("npm run build");
+        // The server's folders are not told to the client.
+        expect(body.detail).not.toContain(parent);
+      }
+      // The build appears while the server runs: no restart needed.
+      cpSync(build.webRoot, webRoot, { recursive: true });
+      const response = await bare.inject({ url: "/" });
+      expect(response.statusCode).toBe(200);
+      expect(response.body).toContain("Sign in");
+    } finally {
+      await bare.close();
+      rmSync(parent, { recursive: true, force: true });
+    }
+  });
+
+  it("answers 503 for a build whose manifest is from another version", async () => {
+    const parent = mkdtempSync(join(tmpdir(), "tessera-web-old-"));
+    const webRoot = join(parent, "web");
+    cpSync(build.webRoot, webRoot, { recursive: true });
+    const manifestPath = join(webRoot, "manifest.json");
+    const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as Record<string, unknown>;
+    writeFileSync(manifestPath, JSON.stringify({ ...manifest, version: 99 }));
+    const bare = Fastify();
+    await bare.register(pageRoutes, { webRoot });
+    try {
+      expect((await bare.inject({ url: "/" })).statusCode).toBe(503);
+    } finally {
+      await bare.close();
+      rmSync(parent, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("finding the build", () => {
+  it("finds the package root both from src/ (tsx, vitest) and from dist/ (npm start)", () => {
+    expect(findPackageRoot(join(PACKAGE_ROOT, "src", "http", "routes"))).toBe(
+      PACKAGE_ROOT.replace(/\/$/, ""),
+    );
+    expect(findPackageRoot(join(PACKAGE_ROOT, "dist", "http", "routes"))).toBe(
+      PACKAGE_ROOT.replace(/\/$/, ""),
+    );
+    expect(defaultWebRoot()).toBe(join(PACKAGE_ROOT, "dist", "web"));
+  });
+});
