@@ -1,0 +1,137 @@
+/** The words the pages show and the helpers that choose them (pure functions, no browser). */
+import { describe, expect, it } from "vitest";
+import { ApiError, retryAfterSeconds, toErrorBody } from "../../src/web/client/lib/api.js";
+import {
+  DEFAULT_NEXT_PATH,
+  describeError,
+  formatDateTime,
+  formatWait,
+  groupSecret,
+  safeNext,
+} from "../../src/web/client/lib/text.js";
+
+function apiError(code: string, detail = "detail", retry: number | null = null): ApiError {
+  return new ApiError(400, { status_code: 400, code, detail }, retry);
+}
+
+describe("safeNext", () => {
+  it("follows ?next= only to the account and admin pages", () => {
+    expect(safeNext("?next=/admin")).toBe("/admin");
+    expect(safeNext("?next=%2Faccount")).toBe("/account");
+  });
+
+  it.each([
+    "",
+    "?next=https://evil.example/",
+    "?next=//evil.example/admin",
+    "?next=/\\evil.example",
+    "?next=javascript:alert(1)",
+    "?next=/admin/../logout",
+    "?next=/ADMIN",
+  ])("refuses an open redirect through %j and goes to the account page", (search) => {
+    expect(safeNext(search)).toBe(DEFAULT_NEXT_PATH);
+  });
+});
+
+describe("formatWait", () => {
+  it.each([
+    [0.2, "1 second"],
+    [1, "1 second"],
+    [30, "30 seconds"],
+    [59, "59 seconds"],
+    [60, "1 minute"],
+    [61, "2 minutes"],
+    [900, "15 minutes"],
+  ])("says %d s as %j", (seconds, text) => {
+    expect(formatWait(seconds)).toBe(text);
+  });
+});
+
+describe("describeError", () => {
+  it("says a wrong password without telling whether the name exists", () => {
+    expect(describeError(apiError("invalid_credentials"), "sign-in")).toBe(
+      "Wrong name or password.",
+    );
+  });
+
+  it("says the current password is wrong on the password form", () => {
+    expect(describeError(apiError("invalid_credentials"), "password-change")).toBe(
+      "The current password is wrong.",
+    );
+  });
+
+  it("gives the wait of a refused attempt, from Retry-After", () => {
+    expect(describeError(apiError("too_many_requests", "x", 30))).toBe(
+      "Too many attempts. Try again in 30 seconds.",
+    );
+    expect(describeError(apiError("too_many_requests", "x", 840))).toBe(
+      "Too many attempts. Try again in 14 minutes.",
+    );
+    expect(describeError(apiError("too_many_requests"))).toBe(
+      "Too many attempts. Please wait a while and try again.",
+    );
+  });
+
+  it("names the factor that failed only as the user used it", () => {
+    expect(describeError(apiError("invalid_two_fa_code"), "second-factor")).toMatch(/code/);
+    expect(describeError(apiError("invalid_two_fa_code"), "passkey")).toMatch(/passkey/);
+  });
+
+  it("shows the server's detail as a sentence for other codes, and a plain error's message", () => {
+    expect(
+      describeError(apiError("password_policy", "Password must have at least 8 characters")),
+    ).toBe("Password must have at least 8 characters.");
+    expect(describeError(apiError("conflict", "Name taken."))).toBe("Name taken.");
+    expect(describeError(new Error("The passkey request was cancelled."))).toBe(
+      "The passkey request was cancelled.",
+    );
+    expect(describeError("odd")).toBe("Something went wrong. Please try again.");
+  });
+
+  it("says the server could not be reached for a network failure", () => {
+    expect(describeError(apiError("network_error"))).toMatch(/could not be reached/);
+  });
+});
+
+describe("retryAfterSeconds", () => {
+  it("reads delta-seconds from Retry-After first, then the body's retry_after_seconds", () => {
+    expect(retryAfterSeconds("30", undefined)).toBe(30);
+    expect(retryAfterSeconds(" 12 ", { extra: { retry_after_seconds: 99 } })).toBe(12);
+    expect(retryAfterSeconds(null, { extra: { retry_after_seconds: 4.2 } })).toBe(5);
+  });
+
+  it("ignores an HTTP date, zero, negative and non-numeric values", () => {
+    expect(retryAfterSeconds("Wed, 21 Oct 2026 07:28:00 GMT", undefined)).toBeNull();
+    expect(retryAfterSeconds("0", undefined)).toBeNull();
+    expect(retryAfterSeconds(null, { extra: { retry_after_seconds: -1 } })).toBeNull();
+    expect(retryAfterSeconds(null, { extra: { retry_after_seconds: "5" } })).toBeNull();
+  });
+});
+
+describe("toErrorBody", () => {
+  it("keeps the server's error body and replaces anything else by a generic one", () => {
+    const body = { status_code: 403, detail: "No", code: "permission_denied" };
+    expect(toErrorBody(403, body)).toBe(body);
+    expect(toErrorBody(502, undefined)).toEqual({
+      status_code: 502,
+      code: "http_error",
+      detail: "The server answered 502",
+    });
+    expect(toErrorBody(500, { detail: 5 })).toMatchObject({ code: "http_error" });
+  });
+});
+
+describe("groupSecret and formatDateTime", () => {
+  it("groups a TOTP secret by four characters", () => {
+    expect(groupSecret("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")).toBe(
+      "JBSW Y3DP EHPK 3PXP JBSW Y3DP EHPK 3PXP",
+    );
+    expect(groupSecret("ABCDEF")).toBe("ABCD EF");
+  });
+
+  it("says Never for a passkey or account never used", () => {
+    expect(formatDateTime(null)).toBe("Never");
+    expect(formatDateTime("not a date")).toBe("Unknown");
+    expect(formatDateTime("2026-03-12T14:05:00Z", "en-GB")).toMatch(/2026/);
+  });
+});
