@@ -1,0 +1,32 @@
+/**
+ * `tessera/fastify`: the Fastify side of Tessera for host apps — the plugin with the seed's
+ * routes and authentication middleware, the middleware alone, and the standalone app.
+ */
+export { tessera } from "./http/plugin.js";
+export type { TesseraPluginOptions } from "./http/plugin.js";
+export {
+  authentication,
+  createRequestAuthenticator,
+  readToken,
+  DEFAULT_EXCLUDE_FROM_AUTH_KEY,
+  DEFAULT_EXCLUDE_HTTP_METHODS,
+  DEFAULT_SCOPES,
+  TOKEN_COOKIE,
+} from "./http/authentication.js";
+export type {
+  AuthenticationOptions,
+  AuthenticationDependencies,
+  AuthenticationResult,
+  AuthenticationScope,
+  AuthenticatedUser,
+} from "./http/authentication.js";
+export { buildApp } from "./http/app.js";
+export type { BuildAppOptions } from "./http/app.js";
+export { ERROR_STATUS } from "./http/error-status.js";
+export { loadConfig, ConfigError } from "./config.js";
+export type { TesseraConfig } from "./config.js";
+export { createDatabase, migrateToLatest } from "./store/index.js";
+export type { TesseraDatabase } from "./store/index.js";
+export { createLoginThrottle, createMemoryRateLimitStore } from "./services/rate-limit/index.js";
+export type { LoginThrottle, RateLimitStore } from "./services/rate-limit/index.js";
+export { createRedisClient, createRedisRateLimitStore } from "./store/redis.js";
