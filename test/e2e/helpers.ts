@@ -1,0 +1,219 @@
+/**
+ * The end-to-end harness: the real server (buildApp over a fresh SQLite database, frozen clock)
+ * listening on a port chosen beforehand, so that its public URL is `http://localhost:PORT`
+ * (a secure context, as WebAuthn needs, and the relying party ID `localhost`), and Debian's
+ * Chromium driven by playwright-core.
+ */
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { FastifyInstance } from "fastify";
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type Locator,
+  type Page,
+} from "playwright-core";
+import { expect } from "vitest";
+import { frozenClock, type FrozenClock } from "../../src/core/clock.js";
+import { loadConfig, type TesseraConfig } from "../../src/config.js";
+import { buildApp } from "../../src/http/app.js";
+import { pageRoutes } from "../../src/http/routes/pages.js";
+import { openTestDatabase, type TestDatabase } from "../helpers/database.js";
+import { TEST_ARGON2_ENV } from "../helpers/server.js";
+
+/** The package root. */
+export const PACKAGE_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+/** Debian's Chromium (`apt-get install chromium`); override with TESSERA_CHROMIUM. */
+export const CHROMIUM_PATH = process.env.TESSERA_CHROMIUM ?? "/usr/bin/chromium";
+/** Offline, quiet, container-friendly Chromium. */
+export const CHROMIUM_ARGS: readonly string[] = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+/** Where screenshots of every visited page go (not committed). */
+export const RESULTS_DIR = join(PACKAGE_ROOT, "test-results", "e2e");
+/** Where the README's screenshots go, when TESSERA_UPDATE_SCREENSHOTS=1. */
+export const DOCS_SCREENSHOTS_DIR = join(PACKAGE_ROOT, "docs", "screenshots");
+/** Whether this run should rewrite docs/screenshots/*.png. */
+export const UPDATE_DOC_SCREENSHOTS = process.env.TESSERA_UPDATE_SCREENSHOTS === "1";
+
+const inCi = /^(1|true|yes)$/i.test(process.env.CI ?? "");
+
+/**
+ * Why the browser tests cannot run here, or null when they can. In CI (`CI=true`) a missing
+ * browser is not a reason to skip: the tests run and fail.
+ */
+export function browserSkipReason(): string | null {
+  if (existsSync(CHROMIUM_PATH)) return null;
+  const reason = `Chromium not found at ${CHROMIUM_PATH} (apt-get install chromium, or set TESSERA_CHROMIUM)`;
+  if (inCi) return null;
+  return reason;
+}
+
+/** Launches Chromium headless with a fresh temporary profile (playwright makes one per launch). */
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: the browser tests cannot run`);
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [...CHROMIUM_ARGS],
+  });
+}
+
+/** A port free right now on 127.0.0.1 (listen on 0, read it, close). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.unref();
+    probe.on("error", reject);
+    probe.listen({ host: "127.0.0.1", port: 0 }, () => {
+      const address = probe.address();
+      if (address === null || typeof address === "string") return reject(new Error("no port"));
+      probe.close(() => resolve(address.port));
+    });
+  });
+}
+
+/** Runs the real page build (`scripts/build-web.mjs`, as `npm run build` does) into dist/web. */
+export function buildPages(): void {
+  execFileSync(process.execPath, [join(PACKAGE_ROOT, "scripts", "build-web.mjs")], {
+    cwd: PACKAGE_ROOT,
+    stdio: "pipe",
+  });
+}
+
+export interface E2eServer {
+  app: FastifyInstance;
+  config: TesseraConfig;
+  clock: FrozenClock;
+  /** `http://localhost:PORT`: the origin the server believes it has. */
+  baseUrl: string;
+  close(): Promise<void>;
+}
+
+/** Starts the server on a port chosen beforehand, with the pages. */
+export async function startE2eServer(): Promise<E2eServer> {
+  const database: TestDatabase = await openTestDatabase("sqlite");
+  // The port must be known before the config is made, for the public URL and the RP ID.
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    const port = await freePort();
+    const baseUrl = `http://localhost:${port}`;
+    const config = loadConfig({
+      NODE_ENV: "test",
+      TESSERA_JWT_SECRET: randomBytes(32).toString("base64url"),
+      TESSERA_PUBLIC_URL: baseUrl,
+      TESSERA_PORT: String(port),
+      TESSERA_DATABASE_URL: "unused-by-tests.db",
+      TESSERA_DATA_DIR: "/nonexistent-tessera-test-dir",
+      ...TEST_ARGON2_ENV,
+    });
+    const clock = frozenClock(Date.UTC(2026, 10, 28, 12, 0, 0));
+    const app = await buildApp(config, { database, clock, logger: false });
+    // The server registers the pages itself; an app built without them gets them here.
+    if (!app.hasRoute({ method: "GET", url: "/" })) await app.register(pageRoutes);
+    try {
+      // Both loopback addresses: Chromium may try ::1 or 127.0.0.1 for "localhost".
+      await app.listen({ host: "localhost", port });
+    } catch (error) {
+      // Someone took the port between the probe and now: try another.
+      lastError = error;
+      await app.close();
+      continue;
+    }
+    return {
+      app,
+      config,
+      clock,
+      baseUrl,
+      async close() {
+        await app.close();
+        await database.cleanup();
+      },
+    };
+  }
+  await database.cleanup();
+  throw new Error(`could not start the e2e server: ${String(lastError)}`);
+}
+
+/** Problems seen by a browser context: requests to other origins, CSP violations. */
+export interface Watch {
+  foreignRequests: string[];
+  cspViolations: string[];
+}
+
+/** A new browser context (its own cookies) on the server, watched for foreign requests. */
+export async function newWatchedContext(
+  browser: Browser,
+  baseUrl: string,
+  watch: Watch,
+  viewport = { width: 1000, height: 800 },
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ baseURL: baseUrl, viewport, locale: "en-GB" });
+  context.on("request", (request) => {
+    const url = request.url();
+    if (!url.startsWith(`${baseUrl}/`) && !url.startsWith("data:")) watch.foreignRequests.push(url);
+  });
+  const page = await context.newPage();
+  page.on("console", (message) => {
+    if (/Content.Security.Policy/i.test(message.text())) watch.cspViolations.push(message.text());
+  });
+  return { context, page };
+}
+
+let shot = 0;
+/** Saves a screenshot of the page under test-results/e2e/ (full page). */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  shot += 1;
+  await page.screenshot({
+    path: join(RESULTS_DIR, `${String(shot).padStart(2, "0")}-${name}.png`),
+    fullPage: true,
+  });
+}
+
+/** How long a page may take to show what a test waits for. */
+export const WAIT_MS = 10_000;
+
+/** Waits until the element is visible. */
+export async function visible(locator: Locator): Promise<void> {
+  await locator.waitFor({ state: "visible", timeout: WAIT_MS });
+}
+
+/** Waits until the element is hidden or gone. */
+export async function hidden(locator: Locator): Promise<void> {
+  await locator.waitFor({ state: "hidden", timeout: WAIT_MS });
+}
+
+/** Waits until the element's text (trimmed) is `expected`, or matches it. */
+export async function hasText(locator: Locator, expected: string | RegExp): Promise<void> {
+  const poll = expect.poll(async () => ((await locator.textContent()) ?? "").trim(), {
+    timeout: WAIT_MS,
+  });
+  if (typeof expected === "string") await poll.toBe(expected);
+  else await poll.toMatch(expected);
+}
+
+/** Waits until the element's text contains `expected`. */
+export async function containsText(locator: Locator, expected: string): Promise<void> {
+  await expect
+    .poll(async () => (await locator.textContent()) ?? "", { timeout: WAIT_MS })
+    .toContain(expected);
+}
+
+/** Waits until the locator matches `count` elements. */
+export async function hasCount(locator: Locator, count: number): Promise<void> {
+  await expect.poll(() => locator.count(), { timeout: WAIT_MS }).toBe(count);
+}

@@ -1,0 +1,370 @@
+/**
+ * The pages in a real browser (Debian's Chromium through playwright-core) against the real
+ * server: first admin, user creation, password change, TOTP, passkeys through a CDP virtual
+ * authenticator, password reset. The tests run in order and share one server and one browser;
+ * each saves a screenshot of every page it visits under test-results/e2e/.
+ * TESSERA_UPDATE_SCREENSHOTS=1 also rewrites docs/screenshots/{sign-in,account}.png.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Browser, BrowserContext, CDPSession, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateTotp } from "../../src/core/totp.js";
+import { ensureFirstAdmin, FIRST_ADMIN_NAME } from "../../src/server.js";
+import {
+  DOCS_SCREENSHOTS_DIR,
+  UPDATE_DOC_SCREENSHOTS,
+  browserSkipReason,
+  buildPages,
+  containsText,
+  hasCount,
+  hasText,
+  hidden,
+  visible,
+  launchBrowser,
+  newWatchedContext,
+  screenshot,
+  startE2eServer,
+  type E2eServer,
+  type Watch,
+} from "./helpers.js";
+
+const skipReason = browserSkipReason();
+if (skipReason !== null) console.warn(`[tessera e2e] browser tests skipped: ${skipReason}`);
+
+/** The TOTP period: a code is accepted once, so the clock moves a step between uses. */
+const TOTP_STEP_MS = 30_000;
+const ADMIN_PASSWORD = "admin chose this long passphrase";
+const ALICE = { name: "alice", email: "alice@example.org", initial: "initial-Pa55word" };
+const ALICE_PASSWORD = "alice's own passphrase";
+
+describe.skipIf(skipReason !== null)("the pages in a browser", () => {
+  let server: E2eServer;
+  let browser: Browser;
+  const watch: Watch = { foreignRequests: [], cspViolations: [] };
+  let admin: { context: BrowserContext; page: Page };
+  let alice: { context: BrowserContext; page: Page };
+  let totpSecret = "";
+
+  /** The current TOTP code at the server's clock; the clock then moves past it. */
+  function nextCode(): string {
+    const code = generateTotp(totpSecret, { at: new Date(server.clock()) });
+    return code;
+  }
+
+  beforeAll(async () => {
+    buildPages();
+    server = await startE2eServer();
+    browser = await launchBrowser();
+    admin = await newWatchedContext(browser, server.baseUrl, watch);
+    alice = await newWatchedContext(browser, server.baseUrl, watch);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function signIn(page: Page, name: string, password: string): Promise<void> {
+    await page.goto("/");
+    const step = page.locator("#credentials-step");
+    await step.getByLabel("Name or email", { exact: true }).fill(name);
+    await step.getByLabel("Password", { exact: true }).fill(password);
+    await step.getByRole("button", { name: "Sign in", exact: true }).click();
+  }
+
+  async function choosePassword(page: Page, password: string): Promise<void> {
+    const step = page.locator("#change-password-step");
+    await visible(step.getByRole("heading", { name: "Choose a new password" }));
+    // The password just typed is reused: the form does not ask for it again.
+    expect(await step.getByLabel("Current password").isVisible()).toBe(false);
+    await step.getByLabel("New password", { exact: true }).fill(password);
+    await step.getByLabel("Confirm new password").fill(password);
+    await screenshot(page, "change-password");
+    await step.getByRole("button", { name: "Change password and continue" }).click();
+    await page.waitForURL("**/account");
+  }
+
+  it("lets the first admin sign in with the printed one-time password and makes them change it", async () => {
+    const lines: string[] = [];
+    expect(
+      await ensureFirstAdmin(server.app.tessera, server.config, (line) => lines.push(line)),
+    ).toBe(true);
+    const oneTime = /password:\s+(\S+)/.exec(lines.join("\n"))?.[1];
+    expect(oneTime).toBeDefined();
+    const { page } = admin;
+
+    await page.goto("/");
+    await visible(page.getByRole("heading", { name: "Sign in" }));
+    await screenshot(page, "sign-in");
+
+    // A wrong password first: shown inline, in a live region.
+    await signIn(page, FIRST_ADMIN_NAME, "not the password");
+    const message = page.locator("#sign-in-message");
+    await hasText(message, "Wrong name or password.");
+    expect(await message.getAttribute("aria-live")).toBe("assertive");
+    await screenshot(page, "sign-in-wrong-password");
+
+    await signIn(page, FIRST_ADMIN_NAME, oneTime ?? "");
+    await choosePassword(page, ADMIN_PASSWORD);
+    await visible(page.getByRole("heading", { name: "Your account" }));
+    await visible(page.getByRole("link", { name: "Admin" }));
+    await screenshot(page, "admin-account");
+
+    // Signed in: the sign-in page sends the admin on to the account page.
+    await page.goto("/");
+    await page.waitForURL("**/account");
+  });
+
+  it("lets the admin create a user on the admin page", async () => {
+    const { page } = admin;
+    await page.getByRole("link", { name: "Admin" }).click();
+    await page.waitForURL("**/admin");
+    await visible(page.getByRole("heading", { name: "Users", exact: true }));
+    const form = page.locator("#create-user-form");
+    await form.getByLabel("Name", { exact: true }).fill(ALICE.name);
+    await form.getByLabel("Email").fill(ALICE.email);
+    await form.getByLabel("Initial password").fill(ALICE.initial);
+    await form.getByRole("button", { name: "Create user" }).click();
+    await hasText(page.locator("#create-user-message"), /Created alice/);
+    const item = page.locator("#user-list li", { hasText: ALICE.email });
+    await containsText(item, "Must change password");
+    await screenshot(page, "admin-users");
+  });
+
+  it("makes the new user choose a password, then enrols the authenticator app from the QR code page", async () => {
+    const { page } = alice;
+    await signIn(page, ALICE.email, ALICE.initial);
+    await choosePassword(page, ALICE_PASSWORD);
+    await hidden(page.getByRole("link", { name: "Admin" }));
+
+    await page.getByRole("button", { name: "Set up authenticator app" }).click();
+    const qr = page.getByRole("img", { name: "QR code for the authenticator app" });
+    await visible(qr);
+    expect(await qr.getAttribute("src")).toMatch(/^data:image\/png;base64,/);
+    expect(await qr.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(100);
+    totpSecret = ((await page.locator("#totp-secret").textContent()) ?? "").replace(/\s/g, "");
+    expect(totpSecret).toMatch(/^[A-Z2-7]{32}$/);
+    await screenshot(page, "totp-setup");
+
+    const setup = page.locator("#totp-confirm-form");
+    await setup.getByLabel("Authentication code").fill(nextCode());
+    await setup.getByRole("button", { name: "Confirm" }).click();
+    await hasText(page.locator("#totp-message"), /authenticator app is set up/);
+    await hasText(page.locator("#totp-status"), "On");
+    server.clock.advance(TOTP_STEP_MS);
+    await screenshot(page, "totp-on");
+  });
+
+  it("shows a user who is not an admin a clear message on the admin page", async () => {
+    const { page } = alice;
+    await page.goto("/admin");
+    await visible(page.getByRole("heading", { name: "Administrators only" }));
+    await containsText(page.locator("#admin-denied"), "signed in as alice");
+    await screenshot(page, "admin-denied");
+  });
+
+  it("signs the user out, then in again with a code from the authenticator app", async () => {
+    const { page } = alice;
+    await page.goto("/account");
+    await page.getByRole("button", { name: "Sign out", exact: true }).click();
+    await page.waitForURL((url) => url.pathname === "/");
+
+    await signIn(page, ALICE.name, ALICE_PASSWORD);
+    const step = page.locator("#second-factor-step");
+    const code = step.getByLabel("Authentication code");
+    await visible(code);
+    await hidden(step.getByRole("button", { name: "Use passkey" }));
+
+    const right = nextCode();
+    await code.fill(right === "000000" ? "111111" : "000000");
+    await step.getByRole("button", { name: "Verify" }).click();
+    await hasText(page.locator("#second-factor-message"), /code is not right/);
+    await screenshot(page, "second-factor-wrong-code");
+
+    await code.fill(right);
+    await step.getByRole("button", { name: "Verify" }).click();
+    await page.waitForURL("**/account");
+    server.clock.advance(TOTP_STEP_MS);
+  });
+
+  it("adds, renames and removes passkeys, and signs in with one", async (context) => {
+    const passkeyRoutes = server.app.hasRoute({
+      method: "POST",
+      url: "/users/:id/2fa/webauthn/register/options",
+    });
+    if (!passkeyRoutes) {
+      const reason = "passkey routes are not in the server yet (issue 5)";
+      console.warn(`[tessera e2e] passkey flow pending: ${reason}`);
+      context.skip(reason);
+      return;
+    }
+    const { page } = alice;
+    const cdp: CDPSession = await page.context().newCDPSession(page);
+    await cdp.send("WebAuthn.enable");
+    await cdp.send("WebAuthn.addVirtualAuthenticator", {
+      options: {
+        protocol: "ctap2",
+        transport: "internal",
+        hasResidentKey: true,
+        hasUserVerification: true,
+        isUserVerified: true,
+      },
+    });
+
+    await page.goto("/account");
+    const add = page.locator("#passkey-add-form");
+    await add.getByLabel("Passkey name").fill("Test key");
+    await add.getByRole("button", { name: "Add passkey" }).click();
+    await hasText(page.locator("#passkey-message"), "Passkey “Test key” added.");
+    const list = page.locator("#passkey-list");
+    await containsText(list, "Never used");
+
+    await list.getByRole("button", { name: "Rename Test key" }).click();
+    await list.getByLabel("New name for Test key").fill("Laptop");
+    await list.getByRole("button", { name: "Save" }).click();
+    await hasText(list.locator("li"), /^Laptop/);
+
+    // Second factor: the code field and the passkey button; the passkey is used.
+    await page.getByRole("button", { name: "Sign out", exact: true }).click();
+    await page.waitForURL((url) => url.pathname === "/");
+    await signIn(page, ALICE.name, ALICE_PASSWORD);
+    const step = page.locator("#second-factor-step");
+    await visible(step.getByLabel("Authentication code"));
+    await screenshot(page, "second-factor-both");
+    await step.getByRole("button", { name: "Use passkey" }).click();
+    await page.waitForURL("**/account");
+    await containsText(page.locator("#passkey-list"), "Last used");
+
+    // Passwordless: the passkey alone.
+    await page.getByRole("button", { name: "Sign out", exact: true }).click();
+    await page.waitForURL((url) => url.pathname === "/");
+    await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+    await page.waitForURL("**/account");
+
+    // A second passkey, removed after a confirmation.
+    await add.getByLabel("Passkey name").fill("Spare");
+    await add.getByRole("button", { name: "Add passkey" }).click();
+    await hasCount(list.locator("li"), 2);
+    await screenshot(page, "passkeys");
+    await list.getByRole("button", { name: "Remove Spare" }).click();
+    await containsText(list, "You can no longer sign in with it");
+    await list.locator("li", { hasText: "Spare" }).getByRole("button", { name: "Remove" }).click();
+    await hasText(page.locator("#passkey-message"), "Passkey “Spare” removed.");
+    await hasCount(list.locator("li"), 1);
+    await cdp.detach();
+  });
+
+  it("shows the wait after too many wrong passwords", async () => {
+    const { context, page } = await newWatchedContext(browser, server.baseUrl, watch);
+    const message = page.locator("#sign-in-message");
+    let text = "";
+    for (let attempt = 0; attempt < 10 && !text.startsWith("Too many"); attempt += 1) {
+      await signIn(page, "mallory", `guess ${attempt}`);
+      await expect.poll(async () => (await message.textContent()) ?? "").not.toBe("");
+      text = (await message.textContent()) ?? "";
+    }
+    expect(text).toMatch(/^Too many attempts\. Try again in \d+ (seconds|minutes?)\.$/);
+    await screenshot(page, "sign-in-too-many");
+    await context.close();
+  });
+
+  it("fits a 375 px wide screen, labels every control and shows the keyboard focus", async () => {
+    const { context, page } = await newWatchedContext(browser, server.baseUrl, watch, {
+      width: 375,
+      height: 720,
+    });
+    await context.addCookies(await alice.context.cookies());
+    const problems = async () =>
+      page.evaluate(() => {
+        const found: string[] = [];
+        if (document.documentElement.scrollWidth > window.innerWidth) {
+          found.push(`page is ${document.documentElement.scrollWidth}px wide`);
+        }
+        for (const element of Array.from(document.querySelectorAll("input, button, select"))) {
+          const control = element as HTMLInputElement;
+          if (control.type === "hidden") continue;
+          const name =
+            control.labels?.[0]?.textContent?.trim() ||
+            control.getAttribute("aria-label") ||
+            (control.tagName === "BUTTON" ? control.textContent?.trim() : "");
+          if (!name) found.push(`unlabelled ${control.tagName} #${control.id}`);
+        }
+        return found;
+      });
+
+    await page.goto("/");
+    await page.waitForURL("**/account");
+    await visible(page.getByRole("heading", { name: "Your account" }));
+    expect(await problems()).toEqual([]);
+    await screenshot(page, "account-phone");
+
+    await page.goto("/admin");
+    await visible(page.getByRole("heading", { name: "Administrators only" }));
+    expect(await problems()).toEqual([]);
+
+    const anonymous = await newWatchedContext(browser, server.baseUrl, watch, {
+      width: 375,
+      height: 720,
+    });
+    await anonymous.page.goto("/");
+    await visible(anonymous.page.getByRole("heading", { name: "Sign in" }));
+    expect(
+      await anonymous.page.evaluate(() => document.documentElement.scrollWidth),
+    ).toBeLessThanOrEqual(375);
+    // Keyboard: the skip link, then the first field, with a visible focus ring.
+    await anonymous.page.keyboard.press("Tab");
+    await anonymous.page.keyboard.press("Tab");
+    const focused = await anonymous.page.evaluate(() => {
+      const element = document.activeElement as HTMLElement;
+      const style = getComputedStyle(element);
+      return { id: element.id, outline: style.outlineStyle, width: style.outlineWidth };
+    });
+    expect(focused).toEqual({ id: "name", outline: "solid", width: "3px" });
+    await screenshot(anonymous.page, "sign-in-phone");
+    await anonymous.context.close();
+    await context.close();
+  });
+
+  it("ends the user's session when an admin resets the password", async () => {
+    const { page } = admin;
+    await page.goto("/admin");
+    const item = page.locator("#user-list li", { hasText: ALICE.email });
+    await item.getByRole("button", { name: "Reset password alice" }).click();
+    await item.getByLabel("New password for alice").fill("reset by the admin");
+    await item.getByRole("button", { name: "Set password" }).click();
+    await hasText(page.locator("#users-message"), /password of alice is reset/);
+    await screenshot(page, "admin-reset");
+
+    // Alice's open page: her next request finds the session ended, and she is asked to sign in.
+    await alice.page.goto("/account");
+    await alice.page.waitForURL((url) => url.pathname === "/" && url.search === "?next=%2Faccount");
+    await visible(alice.page.getByRole("heading", { name: "Sign in" }));
+    await screenshot(alice.page, "session-ended");
+  });
+
+  it("loaded nothing from another origin and broke no Content-Security-Policy rule", () => {
+    expect(watch.foreignRequests).toEqual([]);
+    expect(watch.cspViolations).toEqual([]);
+  });
+
+  it.runIf(UPDATE_DOC_SCREENSHOTS)("writes the README screenshots", async () => {
+    mkdirSync(DOCS_SCREENSHOTS_DIR, { recursive: true });
+    const view = { width: 420, height: 760 };
+    const anonymous = await newWatchedContext(browser, server.baseUrl, watch, view);
+    await anonymous.page.goto("/");
+    await visible(anonymous.page.getByRole("heading", { name: "Sign in" }));
+    await anonymous.page.screenshot({ path: join(DOCS_SCREENSHOTS_DIR, "sign-in.png") });
+    await anonymous.context.close();
+
+    const signedIn = await newWatchedContext(browser, server.baseUrl, watch, view);
+    await signedIn.context.addCookies(await admin.context.cookies());
+    await signedIn.page.goto("/account");
+    await visible(signedIn.page.getByRole("heading", { name: "Your account" }));
+    await signedIn.page.screenshot({
+      path: join(DOCS_SCREENSHOTS_DIR, "account.png"),
+      fullPage: true,
+    });
+    await signedIn.context.close();
+  });
+});
