@@ -1,0 +1,44 @@
+/**
+ * The server side of `bench/http.ts`: the real app over a fresh SQLite file with the default
+ * Argon2 parameters, one user, plus one public route that does no authentication (the
+ * baseline). Prints `{ port, token, name, password }` as one JSON line when listening.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfig } from "../src/config.js";
+import { createJwt } from "../src/core/jwt.js";
+import { buildApp } from "../src/http/app.js";
+import { createUser } from "../src/services/users.js";
+
+const dir = mkdtempSync(join(tmpdir(), "tessera-bench-"));
+const config = loadConfig({
+  NODE_ENV: "production",
+  TESSERA_DATABASE_URL: join(dir, "bench.db"),
+  TESSERA_JWT_SECRET: randomBytes(32).toString("base64url"),
+  TESSERA_PUBLIC_URL: "http://localhost:8000",
+  TESSERA_LOG_LEVEL: "silent",
+  // Login throughput is measured, not brute force: lift the per-address limit.
+  TESSERA_LOGIN_ADDRESS_MAX_FAILURES: "1000000",
+});
+const app = await buildApp(config, { logger: false });
+app.get("/bench/public", { config: { excludeFromAuth: true } }, async () => ({
+  id: "00000000-0000-4000-8000-000000000000",
+  name: "public",
+}));
+const password = "bench password 123";
+const user = await createUser(app.tessera, null, {
+  name: "bench",
+  email: "bench@example.org",
+  password,
+  mustChangePassword: false,
+});
+const token = createJwt({ ...user, tokenVersion: user.tokenVersion }, 1, { keys: config.jwtKeys });
+await app.listen({ host: "127.0.0.1", port: 0 });
+const address = app.server.address();
+if (address === null || typeof address === "string") throw new Error("no port");
+process.stdout.write(
+  `${JSON.stringify({ port: address.port, token, name: user.name, password })}\n`,
+);
+process.on("SIGTERM", () => void app.close().then(() => process.exit(0)));
