@@ -172,7 +172,7 @@ function wirePasskeys(): void {
   });
   void loadPasskeys().catch((error: unknown) => {
     if (error instanceof ApiError && error.status === 404) {
-      setVisible(false, form);
+      setVisible(false, form, byId("passkey-empty"));
       showMessage(message, "Passkeys are not enabled on this server.", "info");
       return;
     }
