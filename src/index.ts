@@ -50,6 +50,7 @@ export {
   MIN_JWT_SECRET_BYTES,
   MAX_JWT_LENGTH,
   DEFAULT_JWT_CLOCK_TOLERANCE_SECONDS,
+  VERIFIED_JWT_CACHE_SIZE,
   jwtKeyId,
   createJwtKeyRing,
   createJwt,

@@ -66,11 +66,36 @@ export interface VerifiedJwt {
 }
 
 const KID_PATTERN = /^[A-Za-z0-9._~-]{1,128}$/;
-// RFC 7515 §3.1 compact form over the base64url alphabet only (RFC 8725bis "Check JWT Format
-// Type"). The signature must be the canonical encoding of 32 bytes: 43 characters whose last
+// The signature must be the canonical base64url encoding of 32 bytes: 43 characters whose last
 // one carries 4 data bits and 2 zero bits (RFC 4648 §3.5). Base64 decoders ignore those 2 bits,
 // so without this check 4 different last characters would give the same valid signature.
-const TOKEN_PATTERN = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
+// (fast-jwt then refuses any character outside the base64url alphabet, RFC 8725bis "Check JWT
+// Format Type", and any segment count other than 3.)
+const SIGNATURE_CHARS = 43;
+const CANONICAL_LAST_CHAR = new Set([..."AEIMQUYcgkosw048"].map((c) => c.charCodeAt(0)));
+/** Verified claims kept per ring (at most), so a session's repeated requests skip the HMAC. */
+export const VERIFIED_JWT_CACHE_SIZE = 10_000;
+
+/**
+ * A bounded map in two generations: when the young one is full it becomes the old one and the
+ * previous old one is dropped. O(1) per operation (evicting the first key of one big Map one at
+ * a time walks over its deleted entries).
+ */
+class TwoGenerationCache<V> {
+  private young = new Map<string, V>();
+  private old = new Map<string, V>();
+  constructor(private readonly generationSize: number) {}
+  get(key: string): V | undefined {
+    return this.young.get(key) ?? this.old.get(key);
+  }
+  set(key: string, value: V): void {
+    if (this.young.size >= this.generationSize) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+    this.young.set(key, value);
+  }
+}
 const ALLOWED_HEADER_MEMBERS = new Set(["alg", "typ", "kid"]);
 
 function base64UrlJson(value: unknown): string {
@@ -119,7 +144,8 @@ function uniqueKeys(keys: readonly JwtKey[]): JwtKey[] {
 
 /**
  * Builds a key ring: `current` signs, `previous` keys only verify. A bare string gets the kid
- * jwtKeyId(secret); a secret listed twice is kept once.
+ * jwtKeyId(secret); a secret listed twice is kept once. Make it once and reuse it: the compiled
+ * signer, verifiers and cache of verified tokens belong to the ring object.
  * @throws TypeError when a secret is shorter than 32 UTF-8 bytes, a kid is malformed, or two
  * different secrets share a kid.
  */
@@ -141,6 +167,12 @@ interface CompiledKey {
 
 interface CompiledRing {
   sign: (payload: Claims) => string;
+  /**
+   * Claims of tokens whose signature this ring verified, by the exact token string. Safe to
+   * reuse: the same string under the same keys always verifies the same way. Time claims are
+   * still checked on every call; failures are never stored (garbage cannot fill it).
+   */
+  verified: TwoGenerationCache<Claims>;
   byKid: Map<string, CompiledKey>;
   all: readonly CompiledKey[];
   /** Header segments this ring writes (and PyJWT's kid-less one) to the keys to try. */
@@ -173,6 +205,7 @@ function compileRing(ring: JwtKeyRing): CompiledRing {
     sign: createSigner({ key: signing.secret, algorithm: JWT_ALGORITHM, kid: signing.kid }) as (
       payload: Claims,
     ) => string,
+    verified: new TwoGenerationCache<Claims>(VERIFIED_JWT_CACHE_SIZE / 2),
     byKid: new Map(all.map((key) => [key.kid, key])),
     all,
     byHeaderSegment,
@@ -310,22 +343,33 @@ function readClaims(claims: Claims, nowMs: number): VerifiedJwt | null {
  * Verifies a token and returns its user and claims, or null for anything invalid: bad format or
  * signature, another algorithm, an unknown kid, a missing/past `exp`, `iat`/`nbf` more than 60 s
  * ahead, or claims of the wrong type. Tokens without `ver` count as version 0. A token without
- * `kid` is tried against every key of the ring. Keys and clock: see createJwt.
+ * `kid` is tried against every key of the ring. A token this ring verified before is answered
+ * from a bounded cache (VERIFIED_JWT_CACHE_SIZE); its time claims are checked on every call.
+ * Keys and clock: see createJwt.
  * @throws TypeError only on misconfiguration (no secret, short secret, malformed ring).
  */
 export function verifyJwtClaims(token: string, options?: JwtOptions): VerifiedJwt | null {
   const ring = resolveRing(options);
-  if (typeof token !== "string" || token.length > MAX_JWT_LENGTH || !TOKEN_PATTERN.test(token)) {
+  if (typeof token !== "string" || token.length > MAX_JWT_LENGTH) return null;
+  const cached = ring.verified.get(token);
+  if (cached !== undefined) return readClaims(cached, (options?.clock ?? systemClock)());
+  const lastDot = token.lastIndexOf(".");
+  if (
+    token.length - lastDot - 1 !== SIGNATURE_CHARS ||
+    !CANONICAL_LAST_CHAR.has(token.charCodeAt(token.length - 1))
+  ) {
     return null;
   }
-  const keys = candidateKeys(ring, token.slice(0, token.indexOf(".")));
-  for (const key of keys) {
+  const firstDot = token.indexOf(".");
+  if (firstDot <= 0 || firstDot === lastDot) return null;
+  for (const key of candidateKeys(ring, token.slice(0, firstDot))) {
     let claims: Claims;
     try {
       claims = key.verify(token);
     } catch {
       continue; // wrong key, bad signature or malformed JSON: one generic failure
     }
+    ring.verified.set(token, claims);
     return readClaims(claims, (options?.clock ?? systemClock)());
   }
   return null;

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { frozenClock } from "../../src/core/clock.js";
 import {
+  VERIFIED_JWT_CACHE_SIZE,
   createJwt,
   createJwtKeyRing,
   jwtKeyId,
@@ -220,6 +221,25 @@ describe("secrets and key rings", () => {
     expect(() => verifyJwt("a.b.c")).toThrow(TypeError);
     const keys = createJwtKeyRing(NEW);
     expect(() => verifyJwt("a.b.c", { keys, secret: NEW })).toThrow(TypeError);
+  });
+});
+
+describe("the cache of verified tokens", () => {
+  it("answers correctly for more distinct tokens than it holds, verified twice over", () => {
+    const keys = createJwtKeyRing(SECRET);
+    const count = VERIFIED_JWT_CACHE_SIZE + 500;
+    const tokens = Array.from({ length: count }, (_, i) =>
+      createJwt({ ...subject, id: String(i) }, 1, { keys, clock }),
+    );
+    for (let pass = 0; pass < 2; pass += 1) {
+      tokens.forEach((token, i) => expect(verifyJwt(token, { keys, clock })?.id).toBe(String(i)));
+    }
+    // A cached token is still checked against the clock, and a new ring does not share the cache.
+    clock.advance(3600 * 1000);
+    expect(verifyJwt(tokens[count - 1]!, { keys, clock })).toBeNull();
+    clock.set(NOW_MS);
+    const otherSecret = "another-secret-another-secret-another";
+    expect(verifyJwt(tokens[0]!, { keys: createJwtKeyRing(otherSecret), clock })).toBeNull();
   });
 });
 
