@@ -6,7 +6,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -171,6 +171,28 @@ export async function newWatchedContext(
     if (/Content.Security.Policy/i.test(message.text())) watch.cspViolations.push(message.text());
   });
   return { context, page };
+}
+
+/** Width of the README screenshots: a large phone. */
+export const DOC_SCREENSHOT_WIDTH_PX = 420;
+
+/**
+ * With TESSERA_UPDATE_SCREENSHOTS=1, saves the page as docs/screenshots/<name>.png at a
+ * phone-like width (full page), then restores the viewport; otherwise does nothing.
+ */
+export async function docScreenshot(page: Page, name: string): Promise<void> {
+  if (!UPDATE_DOC_SCREENSHOTS) return;
+  mkdirSync(DOCS_SCREENSHOTS_DIR, { recursive: true });
+  const previous = page.viewportSize();
+  await page.setViewportSize({ width: DOC_SCREENSHOT_WIDTH_PX, height: 760 });
+  await page.screenshot({ path: join(DOCS_SCREENSHOTS_DIR, `${name}.png`), fullPage: true });
+  if (previous !== null) await page.setViewportSize(previous);
+}
+
+/** Empties test-results/e2e/ so a run's screenshots are its own. */
+export function clearResults(): void {
+  rmSync(RESULTS_DIR, { recursive: true, force: true });
+  mkdirSync(RESULTS_DIR, { recursive: true });
 }
 
 let shot = 0;

@@ -5,18 +5,16 @@
  * each saves a screenshot of every page it visits under test-results/e2e/.
  * TESSERA_UPDATE_SCREENSHOTS=1 also rewrites docs/screenshots/{sign-in,account}.png.
  */
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
 import type { Browser, BrowserContext, CDPSession, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateTotp } from "../../src/core/totp.js";
 import { ensureFirstAdmin, FIRST_ADMIN_NAME } from "../../src/server.js";
 import {
-  DOCS_SCREENSHOTS_DIR,
-  UPDATE_DOC_SCREENSHOTS,
   browserSkipReason,
   buildPages,
+  clearResults,
   containsText,
+  docScreenshot,
   hasCount,
   hasText,
   hidden,
@@ -53,6 +51,7 @@ describe.skipIf(skipReason !== null)("the pages in a browser", () => {
   }
 
   beforeAll(async () => {
+    clearResults();
     buildPages();
     server = await startE2eServer();
     browser = await launchBrowser();
@@ -97,6 +96,7 @@ describe.skipIf(skipReason !== null)("the pages in a browser", () => {
     await page.goto("/");
     await visible(page.getByRole("heading", { name: "Sign in" }));
     await screenshot(page, "sign-in");
+    await docScreenshot(page, "sign-in");
 
     // A wrong password first: shown inline, in a live region.
     await signIn(page, FIRST_ADMIN_NAME, "not the password");
@@ -242,16 +242,25 @@ describe.skipIf(skipReason !== null)("the pages in a browser", () => {
     await page.getByRole("button", { name: "Sign in with a passkey" }).click();
     await page.waitForURL("**/account");
 
-    // A second passkey, removed after a confirmation.
-    await add.getByLabel("Passkey name").fill("Spare");
-    await add.getByRole("button", { name: "Add passkey" }).click();
-    await hasCount(list.locator("li"), 2);
+    await containsText(list, "Last used");
     await screenshot(page, "passkeys");
-    await list.getByRole("button", { name: "Remove Spare" }).click();
+    await docScreenshot(page, "account");
+
+    // The same authenticator again: the browser refuses, the page says why.
+    await add.getByLabel("Passkey name").fill("Again");
+    await add.getByRole("button", { name: "Add passkey" }).click();
+    await hasText(
+      page.locator("#passkey-message"),
+      "This passkey is already registered for your account.",
+    );
+
+    // Removal, after a confirmation.
+    await list.getByRole("button", { name: "Remove Laptop" }).click();
     await containsText(list, "You can no longer sign in with it");
-    await list.locator("li", { hasText: "Spare" }).getByRole("button", { name: "Remove" }).click();
-    await hasText(page.locator("#passkey-message"), "Passkey “Spare” removed.");
-    await hasCount(list.locator("li"), 1);
+    await list.getByRole("button", { name: "Remove", exact: true }).click();
+    await hasText(page.locator("#passkey-message"), "Passkey “Laptop” removed.");
+    await hasCount(list.locator("li"), 0);
+    await visible(page.getByText("No passkeys yet."));
     await cdp.detach();
   });
 
@@ -343,28 +352,42 @@ describe.skipIf(skipReason !== null)("the pages in a browser", () => {
     await screenshot(alice.page, "session-ended");
   });
 
+  it("lets the admin turn off a user's authenticator app, delete a user and promote one", async () => {
+    const { page } = admin;
+    await page.goto("/admin");
+    const aliceItem = page.locator("#user-list li", { hasText: ALICE.email });
+    await aliceItem.getByRole("button", { name: "Turn off authenticator app alice" }).click();
+    await hasText(page.locator("#users-message"), "The authenticator app of alice is turned off.");
+    await containsText(
+      page.locator("#user-list li", { hasText: ALICE.email }),
+      "Authenticator app off",
+    );
+
+    const form = page.locator("#create-user-form");
+    await form.getByLabel("Name", { exact: true }).fill("carol");
+    await form.getByLabel("Email").fill("carol@example.org");
+    await form.getByLabel("Initial password").fill("carol-initial-pw");
+    await form.getByRole("button", { name: "Create user" }).click();
+    const carol = page.locator("#user-list li", { hasText: "carol@example.org" });
+    await visible(carol);
+    await carol.getByRole("button", { name: "Delete carol" }).click();
+    await containsText(carol, "Delete carol? This cannot be undone.");
+    await screenshot(page, "admin-delete-confirm");
+    await carol.getByRole("button", { name: "Delete", exact: true }).click();
+    await hasText(page.locator("#users-message"), "carol is deleted.");
+    await hasCount(page.locator("#user-list li", { hasText: "carol@example.org" }), 0);
+
+    await page
+      .locator("#user-list li", { hasText: ALICE.email })
+      .getByRole("button", { name: "Make admin alice" })
+      .click();
+    await hasText(page.locator("#users-message"), "alice is now an admin.");
+    await containsText(page.locator("#user-list li", { hasText: ALICE.email }), "Admin");
+    await screenshot(page, "admin-after-actions");
+  });
+
   it("loaded nothing from another origin and broke no Content-Security-Policy rule", () => {
     expect(watch.foreignRequests).toEqual([]);
     expect(watch.cspViolations).toEqual([]);
-  });
-
-  it.runIf(UPDATE_DOC_SCREENSHOTS)("writes the README screenshots", async () => {
-    mkdirSync(DOCS_SCREENSHOTS_DIR, { recursive: true });
-    const view = { width: 420, height: 760 };
-    const anonymous = await newWatchedContext(browser, server.baseUrl, watch, view);
-    await anonymous.page.goto("/");
-    await visible(anonymous.page.getByRole("heading", { name: "Sign in" }));
-    await anonymous.page.screenshot({ path: join(DOCS_SCREENSHOTS_DIR, "sign-in.png") });
-    await anonymous.context.close();
-
-    const signedIn = await newWatchedContext(browser, server.baseUrl, watch, view);
-    await signedIn.context.addCookies(await admin.context.cookies());
-    await signedIn.page.goto("/account");
-    await visible(signedIn.page.getByRole("heading", { name: "Your account" }));
-    await signedIn.page.screenshot({
-      path: join(DOCS_SCREENSHOTS_DIR, "account.png"),
-      fullPage: true,
-    });
-    await signedIn.context.close();
   });
 });
