@@ -81,7 +81,7 @@ export async function login(
   const totpSupported = user.totpSecret !== null;
   const webauthnSupported = webauthn !== undefined && (await webauthn.isConfigured(ctx, user));
   if (totpSupported || webauthnSupported) {
-    const code = request.two_fa_code?.trim();
+    const code = request.two_fa_code ?? undefined;
     const response = request.webauthn_response ?? undefined;
     if (code !== undefined && code !== "" && totpSupported) {
       await verifyLoginTotp(ctx, user, code, meta, accountKey);
