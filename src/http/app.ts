@@ -8,6 +8,7 @@ import swaggerUi from "@fastify/swagger-ui";
 import websocket from "@fastify/websocket";
 import Fastify, { type FastifyInstance } from "fastify";
 import { systemClock, type Clock } from "../core/clock.js";
+import { prepareDummyPasswordHash } from "../core/password.js";
 import type { TesseraConfig } from "../config.js";
 import {
   createLoginThrottle,
@@ -76,6 +77,8 @@ export async function buildApp(
   const ownsDatabase = options.database === undefined;
   const database = options.database ?? (await createDatabase(config.databaseUrl));
   await migrateToLatest(database.db);
+  // The unknown-user dummy hash is made now, so the first unknown name costs no more than later ones.
+  await prepareDummyPasswordHash(config.argon2);
 
   // Several instances share rate limits and WebAuthn challenges through Redis when it is set;
   // a single instance keeps counters in memory and challenges in the database.
