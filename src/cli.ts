@@ -183,7 +183,7 @@ export async function runCli(
     return await command.run(args, env, io);
   } catch (error) {
     if (error instanceof ConfigError) io.err(error.message);
-    else if (isTesseraError(error)) io.err(`tessera ${name}: ${error.detail}`);
+    else if (isTesseraError(error)) io.err(`tessera ${name} failed: ${error.detail}`);
     else io.err(`tessera ${name} failed: ${describeError(error)}`);
     return 1;
   }
