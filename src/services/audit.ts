@@ -20,7 +20,11 @@ export type AuditEventName =
   | "totp_setup_started"
   | "totp_enabled"
   | "totp_disabled"
-  | "totp_code_rejected";
+  | "totp_code_rejected"
+  | "passkey_added"
+  | "passkey_renamed"
+  | "passkey_removed"
+  | "webauthn_counter_error";
 
 /** Appends one audit event. */
 export async function audit(
