@@ -25,6 +25,7 @@ import {
 import type { AuthenticationOptions } from "./authentication.js";
 import { installErrorHandler, installNotFoundHandler } from "./error-handler.js";
 import { tessera } from "./plugin.js";
+import { pageRoutes } from "./routes/pages.js";
 
 /** Router options of the server: the authentication middleware matches on the same path. */
 const ROUTER_OPTIONS = {
