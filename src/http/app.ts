@@ -32,6 +32,8 @@ const ROUTER_OPTIONS = {
   ignoreDuplicateSlashes: false,
   ignoreTrailingSlash: false,
   caseSensitive: true,
+  // Passkey credential ids go in paths: up to 1023 bytes (W3C WebAuthn §5.1), 1364 base64url characters.
+  maxParamLength: 1400,
 };
 
 export interface BuildAppOptions {
@@ -151,6 +153,8 @@ export async function buildApp(
       exclude: ["/docs", ...toList(options.authentication?.exclude)],
     },
   });
+
+  await app.register(pageRoutes);
 
   app.get(
     "/openapi.json",

@@ -86,9 +86,16 @@ export async function login(
     if (code !== undefined && code !== "" && totpSupported) {
       await verifyLoginTotp(ctx, user, code, meta, accountKey);
     } else if (response !== undefined && webauthnSupported && webauthn.verify !== undefined) {
-      if (!(await webauthn.verify(ctx, user, response, meta))) {
-        await secondFactorFailed(ctx, user, meta, accountKey, "webauthn");
+      let ok: boolean;
+      try {
+        ok = await webauthn.verify(ctx, user, response, meta);
+      } catch (error) {
+        // A malformed answer or a stale challenge is a failed attempt too; keep its clear code.
+        await ctx.throttle.recordLoginFailure({ accountKey, address: meta.ip });
+        await audit(ctx, "login_failed", { userId: user.id, meta, detail: { reason: "webauthn" } });
+        throw error;
       }
+      if (!ok) await secondFactorFailed(ctx, user, meta, accountKey, "webauthn");
     } else {
       const extra: TwoFaRequiredResponse = {
         user_id: user.id,

@@ -252,6 +252,8 @@ async function verifyAssertion(
         publicKey: credential.publicKey,
         counter: credential.counter,
         transports: credential.transports,
+        // §7.2 step 19: backup eligibility may not change; a multi-device credential is eligible.
+        backupEligible: credential.deviceType === "multiDevice",
       },
       expectedUserId: credential.userId,
       requireUserVerification,
@@ -330,11 +332,26 @@ export function createPasskeySecondFactor(
   };
 }
 
+/**
+ * The throttle's "account" of a passwordless attempt: the sending address together with the
+ * credential it names, so forgeries naming a victim's credential lock out only their sender
+ * (the per-address limit applies on top).
+ */
+function passwordlessKey(meta: RequestMeta, credentialId: string): string {
+  return `passkey:${meta.ip}:${credentialId}`;
+}
+
 /** Request options for passwordless sign-in: no user named, user verification required. */
 export async function startPasswordlessLogin(
   ctx: ServiceContext,
   deps: PasskeyDependencies,
+  meta: RequestMeta,
 ): Promise<PublicKeyCredentialRequestOptionsJSON> {
+  // A locked-out address gets no new challenges either.
+  await ctx.throttle.assertLoginAllowed({
+    accountKey: passwordlessKey(meta, "options"),
+    address: meta.ip,
+  });
   const options = await createAuthenticationOptions({
     rp: deps.rp,
     allowCredentials: [],
@@ -359,11 +376,25 @@ export async function finishPasswordlessLogin(
   response: unknown,
   meta: RequestMeta,
 ): Promise<LoginResult> {
-  const identity = readAssertionIdentity(response);
-  const accountKey = `passkey:${identity.credentialId}`;
+  // Keyed by address and credential, not by the credential id alone: naming a victim's id must
+  // not lock the victim out.
+  let credentialId = "malformed";
+  try {
+    credentialId = readAssertionIdentity(response).credentialId;
+  } catch {
+    // Counted below under "malformed" for this address.
+  }
+  const accountKey = passwordlessKey(meta, credentialId);
   await ctx.throttle.assertLoginAllowed({ accountKey, address: meta.ip });
   let user: User | undefined;
   try {
+    const identity = readAssertionIdentity(response);
+    // §7.2 step 6: with no user named beforehand, the user handle must be there and be the owner's.
+    if (identity.userId === null) {
+      throw new ClientError("The passkey response has no user handle", {
+        code: "webauthn_verification_failed",
+      });
+    }
     const challenge = readResponseChallenge(response);
     const stored = await deps.challenges.consume(
       challenge,
@@ -372,20 +403,18 @@ export async function finishPasswordlessLogin(
     );
     if (stored === undefined) throw challengeInvalid();
     const credential = await getWebauthnCredentialById(ctx.db, identity.credentialId);
-    if (
-      credential === undefined ||
-      (identity.userId !== null && identity.userId !== credential.userId)
-    ) {
+    if (credential === undefined || identity.userId !== credential.userId) {
       throw new ClientError("The passkey could not be verified", {
         code: "webauthn_verification_failed",
       });
     }
     await verifyAssertion(ctx, deps, credential, response, challenge, true, meta);
     user = await getUserById(ctx.db, credential.userId);
-    if (user === undefined)
+    if (user === undefined) {
       throw new ClientError("The passkey could not be verified", {
         code: "webauthn_verification_failed",
       });
+    }
   } catch (error) {
     await ctx.throttle.recordLoginFailure({ accountKey, address: meta.ip });
     await audit(ctx, "login_failed", {

@@ -7,7 +7,9 @@
 import type { Redis } from "ioredis";
 import type { Kysely } from "kysely";
 import { toEpochMs } from "./columns.js";
-import { createChallenge, deleteExpiredChallenges } from "./challenges.js";
+import { createHash } from "node:crypto";
+import { consumeChallenge, deleteExpiredChallenges } from "./challenges.js";
+import { canonicalId } from "./ids.js";
 import type { Database } from "./schema.js";
 
 /** A challenge as stored. */
@@ -27,24 +29,40 @@ export interface ChallengeStore {
 /** Longest challenge value accepted as a key (base64url of 32 bytes is 43 characters). */
 const MAX_CHALLENGE_LENGTH = 128;
 
+/**
+ * The row id of a challenge: a UUID made of the first 16 bytes of SHA-256(challenge) (version
+ * and variant bits set), so the answer finds its row by primary key, never by a scan.
+ */
+export function challengeRowId(challenge: string): string {
+  const bytes = createHash("sha256").update(challenge, "utf8").digest().subarray(0, 16);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x80; // version 8: custom (RFC 9562 §5.8)
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80; // variant 10 (RFC 9562 §4.1)
+  const hex = bytes.toString("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 /** Challenges in the `auth_challenges` table; expired rows are swept at each `put`. */
 export function createDatabaseChallengeStore(db: Kysely<Database>): ChallengeStore {
   return {
     async put(challenge, ttlMs, nowMs) {
       await deleteExpiredChallenges(db, new Date(nowMs));
-      await createChallenge(db, { ...challenge, expiresAt: new Date(nowMs + ttlMs) });
+      const userId = challenge.userId === null ? null : (canonicalId(challenge.userId) ?? null);
+      await db
+        .insertInto("auth_challenges")
+        .values({
+          id: challengeRowId(challenge.challenge),
+          user_id: userId,
+          purpose: challenge.purpose,
+          challenge: challenge.challenge,
+          expires_at: toEpochMs(new Date(nowMs + ttlMs)),
+        })
+        .execute();
     },
     async consume(challenge, purpose, nowMs) {
       if (challenge.length === 0 || challenge.length > MAX_CHALLENGE_LENGTH) return undefined;
-      const row = await db
-        .deleteFrom("auth_challenges")
-        .where("challenge", "=", challenge)
-        .where("purpose", "=", purpose)
-        .returning(["user_id", "challenge", "expires_at"])
-        .executeTakeFirst();
-      if (row === undefined || Number(row.expires_at) <= toEpochMs(new Date(nowMs)))
-        return undefined;
-      return { userId: row.user_id, purpose, challenge: row.challenge };
+      const row = await consumeChallenge(db, challengeRowId(challenge), purpose, new Date(nowMs));
+      if (row === undefined || row.challenge !== challenge) return undefined;
+      return { userId: row.userId, purpose, challenge: row.challenge };
     },
   };
 }

@@ -2,6 +2,7 @@
  * Passkeys through the real server, with the software authenticator, on SQLite and on
  * PostgreSQL (+ Redis): registration, second factor, passwordless, and every check.
  */
+import { generateKeyPairSync } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../../src/http/app.js";
 import { createChallengeStoreForTest } from "../helpers/challenges.js";
@@ -272,6 +273,44 @@ describe.each(TEST_DIALECTS)("passkeys on %s", (dialect) => {
     expect(register.body.code).toMatch(/^webauthn_/);
   });
 
+  it("renames and removes a passkey with a long credential id", async () => {
+    const user = await server.createUser({});
+    const client = server.client();
+    await client.login(user.name, user.password);
+    const options = await client.request(
+      "POST",
+      `/users/${user.id}/2fa/webauthn/register/options`,
+      { json: {} },
+    );
+    const response = new SoftAuthenticator().createAttestation(options.body, {
+      origin: TEST_ORIGIN,
+      credentialIdBytes: 200,
+    });
+    const stored = await client.request("POST", `/users/${user.id}/2fa/webauthn/register/verify`, {
+      json: { response, name: "long" },
+    });
+    expect(stored.body.id.length).toBeGreaterThan(260);
+    const path = `/users/${user.id}/2fa/webauthn/${stored.body.id}`;
+    expect((await client.request("PATCH", path, { json: { name: "still long" } })).status).toBe(
+      200,
+    );
+    expect((await client.request("DELETE", path)).status).toBe(200);
+  });
+
+  it("refuses a passwordless assertion without a user handle", async () => {
+    const { authenticator } = await userWithPasskey();
+    const options = await server.client().request("POST", "/login/passkey/options", { json: {} });
+    const assertion = authenticator.createAssertion(options.body, {
+      origin: TEST_ORIGIN,
+      userHandle: null,
+    });
+    const result = await server
+      .client()
+      .request("POST", "/login/passkey", { json: { webauthn_response: assertion } });
+    expect(result.status).toBe(400);
+    expect(result.body.code).toBe("webauthn_verification_failed");
+  });
+
   it("renames and removes passkeys: the user, or an admin (audited)", async () => {
     const { user, client, credentialId } = await userWithPasskey();
     const renamed = await client.request(
@@ -299,6 +338,64 @@ describe.each(TEST_DIALECTS)("passkeys on %s", (dialect) => {
     expect(events[0]?.detail).toMatchObject({ by: admin.id });
     // Without passkeys the password alone signs in again.
     await server.client().login(user.name, user.password);
+  });
+});
+
+describe("passwordless throttling", () => {
+  it("counts forged assertions against the sender's address, not against the named passkey", async () => {
+    const server = await startTestServer("sqlite", {
+      env: { TESSERA_TRUSTED_PROXIES: "127.0.0.1" },
+    });
+    try {
+      const user = await server.createUser({});
+      const client = server.client();
+      await client.login(user.name, user.password);
+      const authenticator = new SoftAuthenticator();
+      const registration = await client.request(
+        "POST",
+        `/users/${user.id}/2fa/webauthn/register/options`,
+        { json: {} },
+      );
+      await client.request("POST", `/users/${user.id}/2fa/webauthn/register/verify`, {
+        json: {
+          response: authenticator.createAttestation(registration.body, { origin: TEST_ORIGIN }),
+          name: "k",
+        },
+      });
+      const wrongKey = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey;
+      const attacker = { "x-forwarded-for": "198.51.100.7" };
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const options = await server
+          .client()
+          .request("POST", "/login/passkey/options", { json: {}, headers: attacker });
+        if (options.status !== 200) {
+          statuses.push(options.status);
+          continue;
+        }
+        const forged = authenticator.createAssertion(options.body, {
+          origin: TEST_ORIGIN,
+          signingKey: wrongKey,
+        });
+        const result = await server.client().request("POST", "/login/passkey", {
+          json: { webauthn_response: forged },
+          headers: attacker,
+        });
+        statuses.push(result.status);
+      }
+      expect(statuses).toEqual([400, 400, 400, 400, 400, 429]);
+      const victim = { "x-forwarded-for": "203.0.113.9" };
+      const options = await server
+        .client()
+        .request("POST", "/login/passkey/options", { json: {}, headers: victim });
+      const own = authenticator.createAssertion(options.body, { origin: TEST_ORIGIN });
+      const result = await server
+        .client()
+        .request("POST", "/login/passkey", { json: { webauthn_response: own }, headers: victim });
+      expect(result.status).toBe(200);
+    } finally {
+      await server.close();
+    }
   });
 });
 

@@ -155,7 +155,7 @@ export const webauthnRoutes: FastifyPluginAsyncTypebox<RouteOptions & PasskeyDep
     },
     async (request) => {
       assertSameOrigin(request, options.allowedOrigins);
-      return { ...(await startPasswordlessLogin(ctx, deps)) };
+      return { ...(await startPasswordlessLogin(ctx, deps, requestMeta(request))) };
     },
   );
 
