@@ -114,11 +114,21 @@ export async function buildWeb({ outdir }) {
   };
   writeFileSync(join(staging, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
 
-  // Swap in the new build: a rename is atomic; the old one is removed after.
+  // Swap in the new build: a rename is atomic; the old one is removed after. Two builds at
+  // once (two test runs) may race for the name: the loser moves the winner's aside and retries.
   const old = `${outdir}.old-${process.pid}`;
-  if (existsSync(outdir)) renameSync(outdir, old);
-  renameSync(staging, outdir);
-  rmSync(old, { recursive: true, force: true });
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      if (existsSync(outdir)) renameSync(outdir, `${old}-${attempt}`);
+      renameSync(staging, outdir);
+      break;
+    } catch (error) {
+      if (attempt >= 5) throw error;
+    }
+  }
+  for (let attempt = 1; attempt <= 5; attempt += 1) {
+    rmSync(`${old}-${attempt}`, { recursive: true, force: true });
+  }
   return manifest;
 }
 

@@ -6,7 +6,7 @@
  * TESSERA_UPDATE_SCREENSHOTS=1 also rewrites docs/screenshots/{sign-in,account}.png.
  */
 import type { Browser, BrowserContext, CDPSession, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { generateTotp } from "../../src/core/totp.js";
 import { ensureFirstAdmin, FIRST_ADMIN_NAME } from "../../src/server.js";
 import {
@@ -57,6 +57,23 @@ describe.skipIf(skipReason !== null)("the pages in a browser", () => {
     browser = await launchBrowser();
     admin = await newWatchedContext(browser, server.baseUrl, watch);
     alice = await newWatchedContext(browser, server.baseUrl, watch);
+  });
+
+  // A failed test leaves a screenshot and the visible messages of each open page, to tell why.
+  afterEach(async (context) => {
+    if (context.task.result?.state !== "fail") return;
+    for (const [who, session] of [
+      ["admin", admin],
+      ["alice", alice],
+    ] as const) {
+      if (session === undefined || session.page.isClosed()) continue;
+      await screenshot(session.page, `FAILED-${who}`).catch(() => undefined);
+      const messages = await session.page
+        .locator(".message:not(:empty)")
+        .allTextContents()
+        .catch(() => []);
+      console.error(`[tessera e2e] ${who} at ${session.page.url()}: ${messages.join(" | ")}`);
+    }
   });
 
   afterAll(async () => {

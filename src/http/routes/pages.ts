@@ -192,7 +192,9 @@ function sendFile(request: FastifyRequest, reply: FastifyReply, file: StaticFile
  */
 export const pageRoutes: FastifyPluginAsync<PageRoutesOptions> = async (app, options) => {
   const root = resolve(options.webRoot ?? defaultWebRoot());
-  let site: Site | null = null;
+  // Read the build now, so a later rebuild on disk cannot catch a request half-way.
+  const initial = loadSite(root);
+  let site: Site | null = "problem" in initial ? null : initial;
   let warned = false;
 
   // Until a build is found, look again at each request (so `npm run build` needs no restart).
