@@ -9,7 +9,6 @@
 // Usage: node scripts/build-web.mjs [--outdir DIR]
 // The new build is written beside the old one and swapped in with one rename, so a running
 // server never sees half a build.
-/* global process, console, URL -- Node globals (the lint config has none for .mjs) */
 import { build } from "esbuild";
 import {
   existsSync,
