@@ -142,11 +142,14 @@ export async function completeLogin(
     await audit(ctx, "password_rehashed", { userId: user.id, meta });
   }
   const now = new Date(ctx.clock());
-  await recordLogin(ctx.db, user.id, now);
-  await audit(ctx, "login_succeeded", {
-    userId: user.id,
-    meta,
-    detail: { method: options.method },
+  // The login time and its audit event are one write (one transaction, one fsync on SQLite).
+  await ctx.db.transaction().execute(async (trx) => {
+    await recordLogin(trx, user.id, now);
+    await audit({ ...ctx, db: trx }, "login_succeeded", {
+      userId: user.id,
+      meta,
+      detail: { method: options.method },
+    });
   });
   const token = createJwt(
     { id: user.id, name: user.name, email: user.email, tokenVersion: user.tokenVersion },
