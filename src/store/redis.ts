@@ -11,7 +11,7 @@
 import { createHash } from "node:crypto";
 import { Redis } from "ioredis";
 // Types only: the store layer implements the services' interface without running their code.
-import type { FailurePolicy, FailureRecord, RateLimitStore } from "../services/rate-limit/store.js";
+import type { FailurePolicy, FailureRecord, RateLimitStore } from "../core/rate-limit.js";
 
 /** Give up connecting after this long (ioredis default 10 s: too long for a login request). */
 export const DEFAULT_REDIS_CONNECT_TIMEOUT_MS = 5_000;

@@ -31,4 +31,4 @@ export {
   type ProgressivePolicy,
   type RateLimitStore,
   type WindowPolicy,
-} from "./store.js";
+} from "../../core/rate-limit.js";

@@ -25,7 +25,7 @@ import {
   type ProgressivePolicy,
   type RateLimitStore,
   type WindowPolicy,
-} from "./store.js";
+} from "../../core/rate-limit.js";
 
 const SECOND_MS = 1000;
 const MINUTE_MS = 60 * SECOND_MS;

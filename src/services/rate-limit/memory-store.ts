@@ -13,7 +13,7 @@ import {
   type FailureRecord,
   type RateLimitStore,
   type StoredFailureRecord,
-} from "./store.js";
+} from "../../core/rate-limit.js";
 
 /**
  * Most records kept at once. About 200 bytes each, so the cap is about 20 MB; reaching it needs
