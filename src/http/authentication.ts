@@ -145,6 +145,8 @@ async function authenticationPlugin(
   );
   const scopes = new Set(options.scopes ?? DEFAULT_SCOPES);
   const excluded = compileExcludePatterns(options.exclude);
+  // No patterns: no need to normalise every request's path.
+  const hasExclusions = options.exclude !== undefined && options.exclude.length > 0;
   if (excluded.opensRoot) {
     app.log.warn(
       { exclude: options.exclude },
@@ -171,8 +173,10 @@ async function authenticationPlugin(
     if (!scopes.has(scope)) return;
     if (methods.has(request.method)) return;
     if (config[key] === true) return;
-    const path = routerPath(request.url, routerOptions);
-    if (path !== null && excluded.test(path)) return;
+    if (hasExclusions) {
+      const path = routerPath(request.url, routerOptions);
+      if (path !== null && excluded.test(path)) return;
+    }
 
     try {
       const result = await authenticate(request);
