@@ -91,8 +91,7 @@ export async function login(
         ok = await webauthn.verify(ctx, user, response, meta);
       } catch (error) {
         // A malformed answer or a stale challenge is a failed attempt too; keep its clear code.
-        await ctx.throttle.recordLoginFailure({ accountKey, address: meta.ip });
-        await audit(ctx, "login_failed", { userId: user.id, meta, detail: { reason: "webauthn" } });
+        await countSecondFactorFailure(ctx, user, meta, accountKey, "webauthn");
         throw error;
       }
       if (!ok) await secondFactorFailed(ctx, user, meta, accountKey, "webauthn");
@@ -151,16 +150,20 @@ export async function completeLogin(
       detail: { method: options.method },
     });
   });
+  return { user: { ...user, lastLoginAt: now }, ...issueSessionToken(ctx, user) };
+}
+
+/** A session token for the user's current token version, and the cookie lifetime that goes with it. */
+export function issueSessionToken(
+  ctx: ServiceContext,
+  user: User,
+): { token: string; maxAgeSeconds: number } {
   const token = createJwt(
     { id: user.id, name: user.name, email: user.email, tokenVersion: user.tokenVersion },
     ctx.settings.jwtValidityHours,
     { keys: ctx.settings.jwtKeys, clock: ctx.clock },
   );
-  return {
-    user: { ...user, lastLoginAt: now },
-    token,
-    maxAgeSeconds: Math.floor(ctx.settings.jwtValidityHours * 3600),
-  };
+  return { token, maxAgeSeconds: Math.floor(ctx.settings.jwtValidityHours * 3600) };
 }
 
 async function checkPassword(
@@ -169,10 +172,14 @@ async function checkPassword(
   password: string,
 ): Promise<boolean> {
   if (user === undefined) return verifyPasswordDummy(password, ctx.settings.argon2);
+  return passwordMatches(user, password);
+}
+
+/** Whether `password` is the user's; a corrupt stored hash counts as a mismatch (a 500 would tell the name exists). */
+export async function passwordMatches(user: User, password: string): Promise<boolean> {
   try {
     return await verifyPassword(user.passwordHash, password);
   } catch {
-    // A corrupt stored hash: refuse like a wrong password (a 500 would tell the name exists).
     return false;
   }
 }
@@ -205,7 +212,18 @@ async function secondFactorFailed(
   accountKey: string,
   factor: "totp" | "webauthn",
 ): Promise<never> {
+  await countSecondFactorFailure(ctx, user, meta, accountKey, factor);
+  throw new ClientError("Invalid second factor", { code: "invalid_two_fa_code" });
+}
+
+/** A failed second factor counts as a failed login, for the account and the address. */
+async function countSecondFactorFailure(
+  ctx: ServiceContext,
+  user: User,
+  meta: RequestMeta,
+  accountKey: string,
+  factor: "totp" | "webauthn",
+): Promise<void> {
   await ctx.throttle.recordLoginFailure({ accountKey, address: meta.ip });
   await audit(ctx, "login_failed", { userId: user.id, meta, detail: { reason: factor } });
-  throw new ClientError("Invalid second factor", { code: "invalid_two_fa_code" });
 }

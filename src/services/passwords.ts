@@ -3,11 +3,12 @@
  * (admin only). Both end every older token of the user (token version bump).
  */
 import { ClientError, NotFoundError, PermissionDeniedError } from "../core/errors.js";
-import { hashPassword, verifyPassword } from "../core/password.js";
+import { hashPassword } from "../core/password.js";
 import { passwordPolicyViolation } from "../core/password-policy.js";
 import type { ChangePasswordRequest, ResetPasswordRequest } from "../core/types.js";
 import { getUserById, setPasswordHash, type User } from "../store/index.js";
 import { audit } from "./audit.js";
+import { passwordMatches } from "./login.js";
 import type { Actor, RequestMeta, ServiceContext } from "./context.js";
 
 /** Throws `password_policy` when the password is not acceptable for `user`. */
@@ -55,13 +56,7 @@ export async function changePassword(
   const self = actor.id === target.id;
   if (self) {
     await ctx.throttle.assertLoginAllowed({ accountKey: target.id, address: meta.ip });
-    let ok: boolean;
-    try {
-      ok = await verifyPassword(target.passwordHash, request.old_password);
-    } catch {
-      ok = false;
-    }
-    if (!ok) {
+    if (!(await passwordMatches(target, request.old_password))) {
       await ctx.throttle.recordLoginFailure({ accountKey: target.id, address: meta.ip });
       throw new ClientError("The old password is wrong", { code: "invalid_credentials" });
     }

@@ -1,7 +1,7 @@
 /** `PATCH /users/{id}/password/change`, `PATCH /users/{id}/password/reset`. */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { ChangePasswordRequest, ResetPasswordRequest } from "../../core/types.js";
-import { createJwt } from "../../core/jwt.js";
+import { issueSessionToken } from "../../services/login.js";
 import { changePassword, resetPassword } from "../../services/passwords.js";
 import { toPublicUser, toUserView } from "../../services/users-view.js";
 import { setSessionCookie } from "../cookie.js";
@@ -38,17 +38,8 @@ export const passwordRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (ap
       );
       if (actor.id === user.id) {
         // The old token was just revoked with all the others; keep this session alive.
-        const token = createJwt(
-          { id: user.id, name: user.name, email: user.email, tokenVersion: user.tokenVersion },
-          ctx.settings.jwtValidityHours,
-          { keys: ctx.settings.jwtKeys, clock: ctx.clock },
-        );
-        setSessionCookie(
-          reply,
-          token,
-          Math.floor(ctx.settings.jwtValidityHours * 3600),
-          options.cookie,
-        );
+        const session = issueSessionToken(ctx, user);
+        setSessionCookie(reply, session.token, session.maxAgeSeconds, options.cookie);
       }
       return toUserView(toPublicUser(user));
     },
