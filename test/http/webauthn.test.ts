@@ -14,7 +14,36 @@ import {
   type TestClient,
   type TestServer,
 } from "../helpers/server.js";
-import { SoftAuthenticator } from "../helpers/soft-authenticator.js";
+import { SoftAuthenticator, type AttestationOverrides } from "../helpers/soft-authenticator.js";
+
+/** A signed-in user of `server` with one registered passkey (attestation overrides optional). */
+async function signedInWithPasskey(
+  server: TestServer,
+  overrides: Omit<AttestationOverrides, "origin"> = {},
+): Promise<{
+  user: Awaited<ReturnType<TestServer["createUser"]>>;
+  client: TestClient;
+  authenticator: SoftAuthenticator;
+  credentialId: string;
+}> {
+  const user = await server.createUser({});
+  const client = server.client();
+  await client.login(user.name, user.password);
+  const authenticator = new SoftAuthenticator();
+  const options = await client.request("POST", `/users/${user.id}/2fa/webauthn/register/options`, {
+    json: {},
+  });
+  expect(options.status).toBe(200);
+  const response = authenticator.createAttestation(options.body, {
+    origin: TEST_ORIGIN,
+    ...overrides,
+  });
+  const stored = await client.request("POST", `/users/${user.id}/2fa/webauthn/register/verify`, {
+    json: { response, name: "Test key" },
+  });
+  expect(stored.status).toBe(200);
+  return { user, client, authenticator, credentialId: stored.body.id };
+}
 
 describe.each(TEST_DIALECTS)("passkeys on %s", (dialect) => {
   let server: TestServer;
@@ -25,30 +54,7 @@ describe.each(TEST_DIALECTS)("passkeys on %s", (dialect) => {
     await server.close();
   });
 
-  /** A signed-in user with one registered passkey. */
-  async function userWithPasskey(): Promise<{
-    user: Awaited<ReturnType<TestServer["createUser"]>>;
-    client: TestClient;
-    authenticator: SoftAuthenticator;
-    credentialId: string;
-  }> {
-    const user = await server.createUser({});
-    const client = server.client();
-    await client.login(user.name, user.password);
-    const authenticator = new SoftAuthenticator();
-    const options = await client.request(
-      "POST",
-      `/users/${user.id}/2fa/webauthn/register/options`,
-      { json: {} },
-    );
-    expect(options.status).toBe(200);
-    const response = authenticator.createAttestation(options.body, { origin: TEST_ORIGIN });
-    const stored = await client.request("POST", `/users/${user.id}/2fa/webauthn/register/verify`, {
-      json: { response, name: "Test key" },
-    });
-    expect(stored.status).toBe(200);
-    return { user, client, authenticator, credentialId: stored.body.id };
-  }
+  const userWithPasskey = () => signedInWithPasskey(server);
 
   it("registers a passkey with the options the issue asks for and lists it", async () => {
     const { user, client, credentialId } = await userWithPasskey();
@@ -274,23 +280,11 @@ describe.each(TEST_DIALECTS)("passkeys on %s", (dialect) => {
   });
 
   it("renames and removes a passkey with a long credential id", async () => {
-    const user = await server.createUser({});
-    const client = server.client();
-    await client.login(user.name, user.password);
-    const options = await client.request(
-      "POST",
-      `/users/${user.id}/2fa/webauthn/register/options`,
-      { json: {} },
-    );
-    const response = new SoftAuthenticator().createAttestation(options.body, {
-      origin: TEST_ORIGIN,
+    const { user, client, credentialId } = await signedInWithPasskey(server, {
       credentialIdBytes: 200,
     });
-    const stored = await client.request("POST", `/users/${user.id}/2fa/webauthn/register/verify`, {
-      json: { response, name: "long" },
-    });
-    expect(stored.body.id.length).toBeGreaterThan(260);
-    const path = `/users/${user.id}/2fa/webauthn/${stored.body.id}`;
+    expect(credentialId.length).toBeGreaterThan(260);
+    const path = `/users/${user.id}/2fa/webauthn/${credentialId}`;
     expect((await client.request("PATCH", path, { json: { name: "still long" } })).status).toBe(
       200,
     );
@@ -347,21 +341,7 @@ describe("passwordless throttling", () => {
       env: { TESSERA_TRUSTED_PROXIES: "127.0.0.1" },
     });
     try {
-      const user = await server.createUser({});
-      const client = server.client();
-      await client.login(user.name, user.password);
-      const authenticator = new SoftAuthenticator();
-      const registration = await client.request(
-        "POST",
-        `/users/${user.id}/2fa/webauthn/register/options`,
-        { json: {} },
-      );
-      await client.request("POST", `/users/${user.id}/2fa/webauthn/register/verify`, {
-        json: {
-          response: authenticator.createAttestation(registration.body, { origin: TEST_ORIGIN }),
-          name: "k",
-        },
-      });
+      const { authenticator } = await signedInWithPasskey(server);
       const wrongKey = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey;
       const attacker = { "x-forwarded-for": "198.51.100.7" };
       const statuses: number[] = [];
