@@ -1,6 +1,39 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
+/** The modules above every layer: configuration, composition root, CLI, server. */
+const ROOT = ["**/config.js", "**/runtime.js", "**/cli.js", "**/server.js"];
+
+/** A layer may not import these modules (type imports included) nor these packages. */
+function layer(files, modules, packages = []) {
+  return [
+    {
+      files: [files],
+      rules: {
+        "no-restricted-imports": [
+          "error",
+          {
+            patterns: [
+              {
+                group: modules,
+                message: "Layers (DESIGN.md): this layer may not import that module.",
+              },
+              ...(packages.length === 0
+                ? []
+                : [
+                    {
+                      group: packages,
+                      message: "Layers (DESIGN.md): this layer may not use that package.",
+                    },
+                  ]),
+            ],
+          },
+        ],
+      },
+    },
+  ];
+}
+
 export default tseslint.config(
   { ignores: ["dist/", "node_modules/", "coverage/", "test-results/", "data/", "src/web/assets/"] },
   js.configs.recommended,
@@ -19,6 +52,16 @@ export default tseslint.config(
       },
     },
   },
+  // The layers (DESIGN.md): HTTP → routes → services → (core, store); nothing imports upward,
+  // and only the composition root (src/runtime.ts), the CLI and the config see everything.
+  ...layer(
+    "src/core/**",
+    ["**/store/**", "**/services/**", "**/http/**", ...ROOT],
+    ["fastify", "fastify-plugin", "@fastify/*", "kysely", "ioredis", "pg", "better-sqlite3"],
+  ),
+  ...layer("src/store/**", ["**/services/**", "**/http/**", ...ROOT]),
+  ...layer("src/services/**", ["**/http/**", ...ROOT]),
+  ...layer("src/http/**", ["**/store/**", ...ROOT]),
   {
     rules: {
       "@typescript-eslint/consistent-type-imports": "error",

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { loadConfig } from "../src/config.js";
 import { createJwt } from "../src/core/jwt.js";
 import { buildApp } from "../src/http/app.js";
+import { createTessera } from "../src/runtime.js";
 import { createUser } from "../src/services/users.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tessera-bench-"));
@@ -22,7 +23,8 @@ const config = loadConfig({
   // Login throughput is measured, not brute force: lift the per-address limit.
   TESSERA_LOGIN_ADDRESS_MAX_FAILURES: "1000000",
 });
-const app = await buildApp(config, { logger: false });
+const tessera = await createTessera(config);
+const app = await buildApp(tessera, { logger: false, closeTessera: true });
 app.get("/bench/public", { config: { excludeFromAuth: true } }, async () => ({
   id: "00000000-0000-4000-8000-000000000000",
   name: "public",

@@ -8,23 +8,13 @@ import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "./config.js";
-import { systemClock } from "./core/clock.js";
-import { hashPassword } from "./core/password.js";
-import { isTesseraError } from "./core/errors.js";
+import { NotFoundError, isTesseraError } from "./core/errors.js";
+import { createTessera } from "./runtime.js";
 import { generateOneTimePassword, serve } from "./server.js";
-import { assertPasswordPolicy } from "./services/passwords.js";
-import { createLoginThrottle, createMemoryRateLimitStore } from "./services/rate-limit/index.js";
 import type { ServiceContext } from "./services/context.js";
+import { resetPasswordAsOperator } from "./services/passwords.js";
 import { createUser } from "./services/users.js";
-import { audit } from "./services/audit.js";
-import {
-  createDatabase,
-  getUserByNameOrMail,
-  migrateToLatest,
-  parseDatabaseUrl,
-  setPasswordHash,
-  type TesseraDatabase,
-} from "./store/index.js";
+import { createDatabase, migrateToLatest, parseDatabaseUrl } from "./store/index.js";
 
 /** Where a command writes; tests pass their own. */
 export interface CliIo {
@@ -113,19 +103,16 @@ export const COMMANDS: Readonly<Record<string, CliCommand>> = {
       const fromStdin = parsed["password-stdin"] === true;
       const password = fromStdin ? await readPasswordFromStdin() : generateOneTimePassword();
       return withContext(env, async (ctx) => {
-        const user = await getUserByNameOrMail(ctx.db, query);
-        if (user === undefined) {
+        let user;
+        try {
+          user = await resetPasswordAsOperator(ctx, query, password, {
+            mustChangePassword: !fromStdin,
+          });
+        } catch (error) {
+          if (!(error instanceof NotFoundError)) throw error;
           io.err(`No user named ${JSON.stringify(query)}.`);
           return 1;
         }
-        assertPasswordPolicy(password, user);
-        const hash = await hashPassword(password, ctx.settings.argon2);
-        await setPasswordHash(ctx.db, user.id, hash, {
-          mustChangePassword: !fromStdin,
-          endSessions: true,
-          now: new Date(ctx.clock()),
-        });
-        await audit(ctx, "password_reset", { userId: user.id, detail: { by: "operator" } });
         io.out(`Reset the password of ${user.name}; their sessions have ended.`);
         if (!fromStdin) {
           io.out(`One-time password: ${password}`);
@@ -189,24 +176,16 @@ export async function runCli(
   }
 }
 
-/** Opens the configured database (migrated) and a services context for one operator command. */
+/** Runs one operator command over the running parts of the configured Tessera. */
 async function withContext(
   env: NodeJS.ProcessEnv,
   run: (ctx: ServiceContext) => Promise<number>,
 ): Promise<number> {
-  const config = loadConfig(env);
-  const database: TesseraDatabase = await createDatabase(config.databaseUrl);
+  const tessera = await createTessera(loadConfig(env));
   try {
-    await migrateToLatest(database.db);
-    const ctx: ServiceContext = {
-      db: database.db,
-      settings: config,
-      clock: systemClock,
-      throttle: createLoginThrottle({ store: createMemoryRateLimitStore(), clock: systemClock }),
-    };
-    return await run(ctx);
+    return await run(tessera.ctx);
   } finally {
-    await database.destroy();
+    await tessera.close();
   }
 }
 

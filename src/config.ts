@@ -1,14 +1,25 @@
 /**
- * Environment → typed, validated, frozen configuration (STYLE principle 7). Every bad value
- * is reported at start with the variable's name and what was expected; all problems are
- * reported at once.
+ * Environment → typed, validated, frozen configuration (STYLE principle 7). Every variable
+ * Tessera reads is declared once in `ENVIRONMENT` (a test holds it against the README's
+ * table); the rules for each value come from the module that owns them (Argon2 ranges from
+ * core/password, the TOTP window from core/totp, the key ring from core/jwt, database URLs
+ * from the store). Every bad value is reported at start with the variable's name and what was
+ * expected; all problems are reported at once.
  */
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { DEFAULT_ARGON2_OPTIONS, type Argon2Options } from "./core/password.js";
+import {
+  DEFAULT_ARGON2_OPTIONS,
+  MAX_ARGON2_ITERATIONS,
+  MAX_ARGON2_MEMORY_KIB,
+  MAX_ARGON2_PARALLELISM,
+  type Argon2Options,
+} from "./core/password.js";
 import { createJwtKeyRing, type JwtKeyRing } from "./core/jwt.js";
-import { DEFAULT_TOTP_WINDOW } from "./core/totp.js";
+import { DEFAULT_TOTP_WINDOW, MAX_TOTP_WINDOW } from "./core/totp.js";
+import type { HttpSettings } from "./services/context.js";
+import { parseDatabaseUrl } from "./store/index.js";
 
 /** Default SQLite file, relative to the working directory. */
 export const DEFAULT_DATABASE_URL = "./data/tessera.db";
@@ -32,22 +43,66 @@ export const DEFAULT_ADMIN_EMAIL = "admin@tessera.invalid";
 /** File in the data folder that keeps the generated secret when none is configured. */
 export const JWT_SECRET_FILE = "jwt-secret";
 
-export interface TesseraConfig {
+/** One environment variable Tessera reads: a row of the README's configuration table. */
+export interface EnvironmentVariable {
+  readonly name: string;
+  /** The default as the README shows it. */
+  readonly default: string;
+  readonly summary: string;
+}
+
+/** Every environment variable Tessera reads, in the README's order. */
+export const ENVIRONMENT: readonly EnvironmentVariable[] = Object.freeze(
+  (
+    [
+      ["TESSERA_DATABASE_URL", DEFAULT_DATABASE_URL, "SQLite file or PostgreSQL URL"],
+      ["TESSERA_REDIS_URL", "none", "Redis for several instances"],
+      ["TESSERA_HOST", DEFAULT_HOST, "address to listen on"],
+      ["TESSERA_PORT", String(DEFAULT_PORT), "port"],
+      ["TESSERA_PUBLIC_URL", "http://localhost:PORT", "the URL people use"],
+      ["TESSERA_JWT_SECRET", "generated", "HS256 signing secret"],
+      ["TESSERA_JWT_PREVIOUS_SECRETS", "none", "older secrets that still verify"],
+      ["TESSERA_JWT_VALIDITY_HOURS", String(DEFAULT_JWT_VALIDITY_HOURS), "token lifetime"],
+      ["TESSERA_APP_NAME", DEFAULT_APP_NAME, "TOTP issuer, WebAuthn relying-party name"],
+      ["TESSERA_ARGON2_MEMORY_KIB", String(DEFAULT_ARGON2_OPTIONS.memoryKib), "Argon2id memory"],
+      ["TESSERA_ARGON2_ITERATIONS", String(DEFAULT_ARGON2_OPTIONS.iterations), "Argon2id passes"],
+      ["TESSERA_ARGON2_PARALLELISM", String(DEFAULT_ARGON2_OPTIONS.parallelism), "Argon2id lanes"],
+      ["TESSERA_TOTP_WINDOW", String(DEFAULT_TOTP_WINDOW), "TOTP steps accepted around now"],
+      ["TESSERA_TRUSTED_PROXIES", "none", "proxies whose X-Forwarded-For is believed"],
+      [
+        "TESSERA_LOGIN_ADDRESS_MAX_FAILURES",
+        String(DEFAULT_ADDRESS_MAX_FAILURES),
+        "failed logins per address",
+      ],
+      [
+        "TESSERA_LOGIN_ADDRESS_WINDOW_MINUTES",
+        String(DEFAULT_ADDRESS_WINDOW_MINUTES),
+        "window of the per-address limit",
+      ],
+      ["TESSERA_MAX_BODY_BYTES", String(DEFAULT_MAX_BODY_BYTES), "largest request body"],
+      ["TESSERA_RP_ID", "the public URL's host", "WebAuthn relying-party ID"],
+      ["TESSERA_RP_NAME", "the app name", "WebAuthn relying-party name"],
+      ["TESSERA_WEBAUTHN_ORIGINS", "the public URL's origin", "origins of passkey ceremonies"],
+      ["TESSERA_ADMIN_EMAIL", DEFAULT_ADMIN_EMAIL, "email of the first admin"],
+      ["TESSERA_DATA_DIR", "the SQLite file's folder, else ./data", "where the secret is kept"],
+      ["TESSERA_LOG_LEVEL", "info", "pino log level"],
+      ["NODE_ENV", "none", "production makes the secret required and https mandatory"],
+    ] as const
+  ).map(([name, fallback, summary]) => Object.freeze({ name, default: fallback, summary })),
+);
+
+const DECLARED = new Set(ENVIRONMENT.map((v) => v.name));
+
+export interface TesseraConfig extends HttpSettings {
   readonly databaseUrl: string;
   readonly redisUrl: string | null;
   readonly host: string;
   readonly port: number;
   /** The URL people reach the server at, without a trailing slash. */
   readonly publicUrl: string;
-  /** `publicUrl`'s origin: the only origin whose cookie-authenticated writes are accepted. */
+  /** `publicUrl`'s origin. */
   readonly publicOrigin: string;
   readonly jwtKeys: JwtKeyRing;
-  readonly jwtValidityHours: number;
-  readonly appName: string;
-  readonly argon2: Readonly<Argon2Options>;
-  readonly totpWindow: number;
-  /** Proxies whose `X-Forwarded-For` is believed (addresses or CIDR ranges). */
-  readonly trustedProxies: readonly string[];
   readonly webauthn: {
     readonly rpId: string;
     readonly rpName: string;
@@ -55,12 +110,8 @@ export interface TesseraConfig {
   };
   readonly dataDir: string;
   readonly production: boolean;
-  readonly maxBodyBytes: number;
   readonly addressMaxFailures: number;
   readonly addressWindowMinutes: number;
-  /** Whether the session cookie gets `Secure` (all but plain-http localhost). */
-  readonly secureCookie: boolean;
-  readonly logLevel: string;
   /** Email of the `admin` account made on first start. */
   readonly adminEmail: string;
 }
@@ -86,6 +137,8 @@ type Env = Readonly<Record<string, string | undefined>>;
 export function loadConfig(env: Env = process.env): TesseraConfig {
   const problems: string[] = [];
   const read = (name: string): string | undefined => {
+    // Reading a variable the schema does not declare is a bug here, not a user's mistake.
+    if (!DECLARED.has(name)) throw new TypeError(`${name} is not declared in ENVIRONMENT`);
     const value = env[name]?.trim();
     return value === undefined || value === "" ? undefined : value;
   };
@@ -117,7 +170,7 @@ export function loadConfig(env: Env = process.env): TesseraConfig {
       .map((s) => s.trim())
       .filter((s) => s !== "");
 
-  const production = env.NODE_ENV === "production";
+  const production = read("NODE_ENV") === "production";
   const databaseUrl = read("TESSERA_DATABASE_URL") ?? DEFAULT_DATABASE_URL;
   const redisUrl = read("TESSERA_REDIS_URL") ?? null;
   if (redisUrl !== null && !/^rediss?:\/\//.test(redisUrl)) {
@@ -146,9 +199,18 @@ export function loadConfig(env: Env = process.env): TesseraConfig {
     problems.push("TESSERA_PUBLIC_URL: must be https in production (cookies and passkeys need it)");
   }
 
+  let location: ReturnType<typeof parseDatabaseUrl> | undefined;
+  try {
+    location = parseDatabaseUrl(databaseUrl);
+  } catch (error) {
+    problems.push(`TESSERA_DATABASE_URL: ${(error as Error).message}`);
+  }
+  // The generated secret lives beside the SQLite file (`file:///abs/x.db` → /abs), or in ./data.
   const dataDir = resolve(
     read("TESSERA_DATA_DIR") ??
-      (isPostgresUrl(databaseUrl) ? "./data" : dirname(sqlitePath(databaseUrl))),
+      (location?.dialect === "sqlite" && location.path !== ":memory:"
+        ? dirname(location.path)
+        : "./data"),
   );
 
   const appName = read("TESSERA_APP_NAME") ?? DEFAULT_APP_NAME;
@@ -157,17 +219,27 @@ export function loadConfig(env: Env = process.env): TesseraConfig {
       "TESSERA_ARGON2_MEMORY_KIB",
       DEFAULT_ARGON2_OPTIONS.memoryKib,
       8,
-      4 * 1024 * 1024,
+      MAX_ARGON2_MEMORY_KIB,
     ),
-    iterations: integer("TESSERA_ARGON2_ITERATIONS", DEFAULT_ARGON2_OPTIONS.iterations, 1, 100),
-    parallelism: integer("TESSERA_ARGON2_PARALLELISM", DEFAULT_ARGON2_OPTIONS.parallelism, 1, 255),
+    iterations: integer(
+      "TESSERA_ARGON2_ITERATIONS",
+      DEFAULT_ARGON2_OPTIONS.iterations,
+      1,
+      MAX_ARGON2_ITERATIONS,
+    ),
+    parallelism: integer(
+      "TESSERA_ARGON2_PARALLELISM",
+      DEFAULT_ARGON2_OPTIONS.parallelism,
+      1,
+      MAX_ARGON2_PARALLELISM,
+    ),
   };
   if (argon2.memoryKib < 8 * argon2.parallelism) {
     problems.push(
       "TESSERA_ARGON2_MEMORY_KIB: must be at least 8 × TESSERA_ARGON2_PARALLELISM (RFC 9106 §3.1)",
     );
   }
-  const totpWindow = integer("TESSERA_TOTP_WINDOW", DEFAULT_TOTP_WINDOW, 0, 10);
+  const totpWindow = integer("TESSERA_TOTP_WINDOW", DEFAULT_TOTP_WINDOW, 0, MAX_TOTP_WINDOW);
   const jwtValidityHours = number(
     "TESSERA_JWT_VALIDITY_HOURS",
     DEFAULT_JWT_VALIDITY_HOURS,
@@ -249,6 +321,7 @@ export function loadConfig(env: Env = process.env): TesseraConfig {
     port,
     publicUrl,
     publicOrigin,
+    allowedOrigins: Object.freeze([publicOrigin]),
     jwtKeys,
     jwtValidityHours,
     appName,
@@ -266,22 +339,13 @@ export function loadConfig(env: Env = process.env): TesseraConfig {
     addressMaxFailures,
     addressWindowMinutes,
     secureCookie,
-    logLevel: read("TESSERA_LOG_LEVEL") ?? (env.NODE_ENV === "test" ? "silent" : "info"),
+    logLevel: read("TESSERA_LOG_LEVEL") ?? (read("NODE_ENV") === "test" ? "silent" : "info"),
     adminEmail: read("TESSERA_ADMIN_EMAIL") ?? DEFAULT_ADMIN_EMAIL,
   });
 }
 
 function isLoopbackHost(host: string): boolean {
   return host === "localhost" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
-
-/** Whether a database URL names PostgreSQL rather than a SQLite file. */
-export function isPostgresUrl(url: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(url);
-}
-
-function sqlitePath(url: string): string {
-  return url.replace(/^sqlite:(\/\/)?/i, "");
 }
 
 /** Reads the kept secret, or makes one (48 random bytes, base64url) with mode 0600. */

@@ -1,6 +1,7 @@
 /**
- * `tessera/fastify`: the Fastify side of Tessera for host apps — the plugin with the seed's
- * routes and authentication middleware, the middleware alone, and the standalone app.
+ * `tessera/fastify`: the Fastify side of Tessera for host apps — the composition root
+ * (`createTessera`), the plugin with the seed's routes and authentication middleware, the
+ * middleware alone, and the standalone app.
  */
 export { tessera } from "./http/plugin.js";
 export type { TesseraPluginOptions } from "./http/plugin.js";
@@ -23,10 +24,26 @@ export type {
 export { buildApp } from "./http/app.js";
 export type { BuildAppOptions } from "./http/app.js";
 export { ERROR_STATUS } from "./http/error-status.js";
-export { loadConfig, ConfigError } from "./config.js";
-export type { TesseraConfig } from "./config.js";
+export { loadConfig, ConfigError, ENVIRONMENT } from "./config.js";
+export type { TesseraConfig, EnvironmentVariable } from "./config.js";
+export { createTessera, REDIS_KEY_PREFIXES } from "./runtime.js";
+export type { TesseraOverrides, TesseraRuntime } from "./runtime.js";
+export type {
+  Tessera,
+  ServiceContext,
+  ServiceSettings,
+  HttpSettings,
+  PasskeyDependencies,
+} from "./services/context.js";
+export type { AuthenticatedSession } from "./services/sessions.js";
+export type { PublicUser } from "./services/users-view.js";
 export { createDatabase, migrateToLatest } from "./store/index.js";
 export type { TesseraDatabase } from "./store/index.js";
 export { createLoginThrottle, createMemoryRateLimitStore } from "./services/rate-limit/index.js";
 export type { LoginThrottle, RateLimitStore } from "./services/rate-limit/index.js";
 export { createRedisClient, createRedisRateLimitStore } from "./store/redis.js";
+export type { ChallengeStore, StoredChallenge } from "./store/challenge-store.js";
+export {
+  createDatabaseChallengeStore,
+  createRedisChallengeStore,
+} from "./store/challenge-store.js";

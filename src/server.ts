@@ -7,6 +7,7 @@ import type { FastifyInstance } from "fastify";
 import type { TesseraConfig } from "./config.js";
 import { ConflictError } from "./core/errors.js";
 import { buildApp } from "./http/app.js";
+import { createTessera } from "./runtime.js";
 import type { ServiceContext } from "./services/context.js";
 import { createUser } from "./services/users.js";
 import { countUsers } from "./store/index.js";
@@ -58,8 +59,15 @@ export async function serve(
   config: TesseraConfig,
   print: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
 ): Promise<FastifyInstance> {
-  const app = await buildApp(config);
-  await ensureFirstAdmin(app.tessera, config, print);
+  const tessera = await createTessera(config);
+  let app: FastifyInstance;
+  try {
+    app = await buildApp(tessera, { closeTessera: true });
+  } catch (error) {
+    await tessera.close();
+    throw error;
+  }
+  await ensureFirstAdmin(tessera.ctx, config, print);
   await app.listen({ host: config.host, port: config.port });
   let stopping = false;
   const stop = (signal: string) => {

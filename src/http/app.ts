@@ -1,30 +1,15 @@
 /**
- * The standalone server: Fastify with the Tessera plugin over the configured database,
- * rate-limit store (memory, or Redis when configured), OpenAPI at `/openapi.json` and a
- * browsable UI at `/docs`.
+ * The standalone server's Fastify app: the Tessera plugin over running parts from
+ * `createTessera`, the pages, OpenAPI at `/openapi.json` and a browsable UI at `/docs`.
  */
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import websocket from "@fastify/websocket";
 import Fastify, { type FastifyInstance } from "fastify";
-import { systemClock, type Clock } from "../core/clock.js";
-import { prepareDummyPasswordHash } from "../core/password.js";
-import type { TesseraConfig } from "../config.js";
-import {
-  createLoginThrottle,
-  createMemoryRateLimitStore,
-  type RateLimitStore,
-} from "../services/rate-limit/index.js";
-import { createDatabase, migrateToLatest, type TesseraDatabase } from "../store/index.js";
-import { closeRedisClient, createRedisClient, createRedisRateLimitStore } from "../store/redis.js";
-import {
-  createDatabaseChallengeStore,
-  createRedisChallengeStore,
-  type ChallengeStore,
-} from "../store/challenge-store.js";
+import type { Tessera } from "../services/context.js";
 import type { AuthenticationOptions } from "./authentication.js";
 import { installErrorHandler, installNotFoundHandler } from "./error-handler.js";
-import { tessera } from "./plugin.js";
+import { tessera as tesseraPlugin } from "./plugin.js";
 import { pageRoutes } from "./routes/pages.js";
 
 /** Router options of the server: the authentication middleware matches on the same path. */
@@ -37,27 +22,26 @@ const ROUTER_OPTIONS = {
 };
 
 export interface BuildAppOptions {
-  /** Use this database instead of opening `config.databaseUrl` (it is not closed with the app). */
-  database?: TesseraDatabase;
-  /** Use this rate-limit store instead of memory/Redis from the config. */
-  rateLimitStore?: RateLimitStore;
-  /** Use this WebAuthn challenge store instead of the database/Redis from the config. */
-  challengeStore?: ChallengeStore;
-  clock?: Clock;
   /** Extra middleware options (the server already excludes `/docs`). */
   authentication?: AuthenticationOptions;
-  /** Pino logger options, or false. Default: `config.logLevel`, secrets redacted. */
+  /** Pino logger options, or false. Default: the configured level, secrets redacted. */
   logger?: boolean | Record<string, unknown>;
+  /** Close the running parts with the app (`app.close()`). Default false. */
+  closeTessera?: boolean;
 }
 
-/** Builds the server app (migrations run first). Call `listen()` on the result. */
+/**
+ * Builds the standalone server's app over running parts made by `createTessera`: the plugin,
+ * the pages, OpenAPI at `/openapi.json` and `/docs`. Call `listen()` on the result.
+ */
 export async function buildApp(
-  config: TesseraConfig,
+  tessera: Tessera,
   options: BuildAppOptions = {},
 ): Promise<FastifyInstance> {
+  const settings = tessera.settings;
   const app = Fastify({
     logger: options.logger ?? {
-      level: config.logLevel,
+      level: settings.logLevel,
       // No token, cookie or password ever reaches a log line.
       redact: [
         "req.headers.authorization",
@@ -66,8 +50,8 @@ export async function buildApp(
         'res.headers["set-cookie"]',
       ],
     },
-    bodyLimit: config.maxBodyBytes,
-    trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
+    bodyLimit: settings.maxBodyBytes,
+    trustProxy: settings.trustedProxies.length > 0 ? [...settings.trustedProxies] : false,
     routerOptions: ROUTER_OPTIONS,
     // Wrong types are errors, not silently coerced; unknown fields are dropped (the seed's
     // clients may send more than we read).
@@ -76,41 +60,7 @@ export async function buildApp(
   });
   installErrorHandler(app);
   installNotFoundHandler(app);
-
-  const ownsDatabase = options.database === undefined;
-  const database = options.database ?? (await createDatabase(config.databaseUrl));
-  await migrateToLatest(database.db);
-  // The unknown-user dummy hash is made now, so the first unknown name costs no more than later ones.
-  await prepareDummyPasswordHash(config.argon2);
-
-  // Several instances share rate limits and WebAuthn challenges through Redis when it is set;
-  // a single instance keeps counters in memory and challenges in the database.
-  let store = options.rateLimitStore;
-  let challenges = options.challengeStore;
-  let closeRedis: (() => Promise<void>) | undefined;
-  if (config.redisUrl !== null && (store === undefined || challenges === undefined)) {
-    const redis = createRedisClient(config.redisUrl);
-    store ??= createRedisRateLimitStore(redis, { keyPrefix: "tessera:rl:" });
-    challenges ??= createRedisChallengeStore(redis, { keyPrefix: "tessera:challenge:" });
-    closeRedis = () => closeRedisClient(redis);
-  }
-  store ??= createMemoryRateLimitStore();
-  challenges ??= createDatabaseChallengeStore(database.db);
-  const clock = options.clock ?? systemClock;
-  const throttle = createLoginThrottle({
-    store,
-    clock,
-    addressPolicy: {
-      kind: "window",
-      maxFailures: config.addressMaxFailures,
-      windowMs: config.addressWindowMinutes * 60_000,
-    },
-  });
-
-  app.addHook("onClose", async () => {
-    await closeRedis?.();
-    if (ownsDatabase) await database.destroy();
-  });
+  if (options.closeTessera === true) app.addHook("onClose", () => tessera.close());
 
   await app.register(swagger, {
     openapi: {
@@ -132,22 +82,9 @@ export async function buildApp(
   await app.register(swaggerUi, { routePrefix: "/docs" });
   await app.register(websocket);
 
-  await app.register(tessera, {
-    database,
-    settings: config,
-    throttle,
-    clock,
-    cookie: { secure: config.secureCookie },
-    allowedOrigins: [config.publicOrigin],
+  await app.register(tesseraPlugin, {
+    tessera,
     routerOptions: ROUTER_OPTIONS,
-    webauthn: {
-      rp: {
-        id: config.webauthn.rpId,
-        name: config.webauthn.rpName,
-        origins: config.webauthn.origins,
-      },
-      challenges,
-    },
     authentication: {
       ...options.authentication,
       exclude: ["/docs", ...toList(options.authentication?.exclude)],

@@ -9,11 +9,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import type {} from "@fastify/cookie";
 import { NotAuthorizedError, PermissionDeniedError, isTesseraError } from "../core/errors.js";
-import { verifyJwtClaims, type JwtKeyRing } from "../core/jwt.js";
-import { systemClock, type Clock } from "../core/clock.js";
 import { sendError } from "./error-handler.js";
 import { compileExcludePatterns, routerPath, type RouterPathOptions } from "./router-path.js";
 import { assertSameOrigin } from "./csrf.js";
+import type { AuthenticatedSession } from "../services/sessions.js";
 import type { PublicUser } from "../services/users-view.js";
 
 /** The seed's default: requests with this flag in their route `config` are public. */
@@ -58,12 +57,13 @@ export interface AuthenticationResult {
 
 /** What the middleware needs from the rest of the app. */
 export interface AuthenticationDependencies {
-  keys: JwtKeyRing;
-  /** Loads the current state of a user; undefined when the user is gone. */
-  loadUser(id: string): Promise<AuthenticatedUser | undefined>;
+  /**
+   * Checks a token and returns its session (`authenticateSessionToken` of
+   * `services/sessions.ts`). @throws NotAuthorizedError when the token is not valid.
+   */
+  authenticateToken(token: string): Promise<AuthenticatedSession>;
   /** Origins whose cookie-authenticated writes are accepted. */
   allowedOrigins: readonly string[];
-  clock?: Clock;
   routerOptions?: RouterPathOptions;
 }
 
@@ -102,32 +102,24 @@ export function readToken(
 }
 
 /**
- * The seed's `authenticate_request`: verifies the token, its version against the user's, and
- * that the user still exists.
+ * The seed's `authenticate_request`: reads the token from the request and lets the sessions
+ * service check it (signature, expiry, token version, the user still exists).
  * @throws NotAuthorizedError for a missing, malformed, expired, revoked or orphaned token.
  */
 export function createRequestAuthenticator(
-  deps: AuthenticationDependencies,
+  deps: Pick<AuthenticationDependencies, "authenticateToken">,
 ): (request: FastifyRequest) => Promise<AuthenticationResult> {
-  const clock = deps.clock ?? systemClock;
-  const jwtOptions = { keys: deps.keys, clock };
   return async (request) => {
     const found = readToken(request);
     if (found === null) throw new NotAuthorizedError("Missing or malformed token");
-    const claims = verifyJwtClaims(found.token, jwtOptions);
-    if (claims === null) throw new NotAuthorizedError("Invalid or expired token");
-    const user = await deps.loadUser(claims.user.id);
-    // One message for all three: a client cannot tell a revoked token from a deleted user.
-    if (user === undefined || user.tokenVersion !== claims.tokenVersion) {
-      throw new NotAuthorizedError("Invalid or expired token");
-    }
+    const session = await deps.authenticateToken(found.token);
     return {
-      user,
+      user: session.user,
       auth: {
         token: found.token,
         source: found.source,
-        tokenVersion: claims.tokenVersion,
-        expiresAtSeconds: claims.expiresAtSeconds,
+        tokenVersion: session.tokenVersion,
+        expiresAtSeconds: session.expiresAtSeconds,
       },
     };
   };

@@ -1,12 +1,14 @@
 /**
- * What every service needs: the database, the resolved configuration, the clock and the
- * abuse limits. Built once by the HTTP plugin (or by a host app) and passed to each flow.
+ * What every service needs (the database, the resolved settings, the clock and the abuse
+ * limits), and the running parts the composition root (`createTessera` in `src/runtime.ts`)
+ * hands to the HTTP layer, the CLI and host apps.
  */
 import type { Kysely } from "kysely";
 import type { Clock } from "../core/clock.js";
 import type { Argon2Options } from "../core/password.js";
 import type { JwtKeyRing } from "../core/jwt.js";
 import type { Database } from "../store/index.js";
+import type { PasskeyDependencies } from "./passkeys.js";
 import type { LoginThrottle } from "./rate-limit/index.js";
 
 /** The settings the flows read (a subset of `TesseraConfig`, so host apps can pass their own). */
@@ -18,11 +20,43 @@ export interface ServiceSettings {
   readonly totpWindow: number;
 }
 
+/** The settings the HTTP layer reads besides the services' (a subset of `TesseraConfig`). */
+export interface HttpSettings extends ServiceSettings {
+  /** The URL people reach the server at, without a trailing slash. */
+  readonly publicUrl: string;
+  /** Origins whose cookie-authenticated writes and logins are accepted (CSRF). */
+  readonly allowedOrigins: readonly string[];
+  /** `Secure` on the session cookie (all but plain-http loopback). */
+  readonly secureCookie: boolean;
+  /** Larger request bodies get 413. */
+  readonly maxBodyBytes: number;
+  /** Proxies whose `X-Forwarded-For` is believed (Fastify `trustProxy`). */
+  readonly trustedProxies: readonly string[];
+  /** Pino level of the standalone server's log. */
+  readonly logLevel: string;
+}
+
 export interface ServiceContext {
   readonly db: Kysely<Database>;
   readonly settings: ServiceSettings;
   readonly clock: Clock;
   readonly throttle: LoginThrottle;
+}
+
+/**
+ * The running parts of one Tessera (made by `createTessera`): what the Fastify plugin, the
+ * standalone server, the CLI and the tests use. Nothing else opens a database or a Redis client.
+ */
+export interface Tessera {
+  readonly settings: HttpSettings;
+  /** The services context every flow takes. */
+  readonly ctx: ServiceContext;
+  /** Passkeys: the relying party and where challenges live. */
+  readonly passkeys: PasskeyDependencies;
+  /** Resolves when the database answers; rejects when it does not. */
+  ping(): Promise<void>;
+  /** Closes what `createTessera` opened (a database or Redis client passed in stays open). */
+  close(): Promise<void>;
 }
 
 /** Who is asking, for the audit log and the per-address limits. */

@@ -4,7 +4,6 @@
  * (a dummy verify), same throttling (an unknown name gets its own account bucket).
  */
 import { ClientError, PermissionDeniedError } from "../core/errors.js";
-import { createJwt } from "../core/jwt.js";
 import { needsRehash, verifyPassword, verifyPasswordDummy } from "../core/password.js";
 import { matchTotpStep } from "../core/totp.js";
 import type { LoginRequest, TwoFaRequiredResponse } from "../core/types.js";
@@ -19,6 +18,7 @@ import {
 import { hashPassword } from "../core/password.js";
 import { audit } from "./audit.js";
 import type { RequestMeta, ServiceContext } from "./context.js";
+import { issueSessionToken } from "./sessions.js";
 
 /** A successful login: the user and a fresh session token. */
 export interface LoginResult {
@@ -151,19 +151,6 @@ export async function completeLogin(
     });
   });
   return { user: { ...user, lastLoginAt: now }, ...issueSessionToken(ctx, user) };
-}
-
-/** A session token for the user's current token version, and the cookie lifetime that goes with it. */
-export function issueSessionToken(
-  ctx: ServiceContext,
-  user: User,
-): { token: string; maxAgeSeconds: number } {
-  const token = createJwt(
-    { id: user.id, name: user.name, email: user.email, tokenVersion: user.tokenVersion },
-    ctx.settings.jwtValidityHours,
-    { keys: ctx.settings.jwtKeys, clock: ctx.clock },
-  );
-  return { token, maxAgeSeconds: Math.floor(ctx.settings.jwtValidityHours * 3600) };
 }
 
 async function checkPassword(

@@ -1,15 +1,17 @@
 /**
  * Password change (self, with the old password; or an admin for a non-admin) and reset
- * (admin only). Both end every older token of the user (token version bump).
+ * (admin only, or the operator from the CLI). Each ends every session of the user
+ * (`services/sessions.ts`); a user changing their own password gets a new token for this one.
  */
 import { ClientError, NotFoundError, PermissionDeniedError } from "../core/errors.js";
 import { hashPassword } from "../core/password.js";
 import { passwordPolicyViolation } from "../core/password-policy.js";
 import type { ChangePasswordRequest, ResetPasswordRequest } from "../core/types.js";
-import { getUserById, setPasswordHash, type User } from "../store/index.js";
+import { getUserById, getUserByNameOrMail, setPasswordHash, type User } from "../store/index.js";
 import { audit } from "./audit.js";
 import { passwordMatches } from "./login.js";
 import type { Actor, RequestMeta, ServiceContext } from "./context.js";
+import { endUserSessions } from "./sessions.js";
 
 /** Throws `password_policy` when the password is not acceptable for `user`. */
 export function assertPasswordPolicy(
@@ -68,14 +70,41 @@ export async function changePassword(
     });
   }
   const hash = await hashPassword(request.new_password, ctx.settings.argon2);
-  const updated = await setPasswordHash(ctx.db, target.id, hash, {
+  return storePassword(ctx, target.id, hash, {
     mustChangePassword: !self,
-    endSessions: true,
-    now: new Date(ctx.clock()),
+    event: "password_changed",
+    meta,
+    by: actor.id,
   });
-  if (updated === undefined) throw new NotFoundError("No such user");
-  await audit(ctx, "password_changed", { userId: target.id, meta, detail: { by: actor.id } });
-  return updated;
+}
+
+/**
+ * The new hash, the end of the user's sessions and the audit event, as one transaction: a
+ * crash half-way leaves the old password and the old sessions.
+ */
+async function storePassword(
+  ctx: ServiceContext,
+  userId: string,
+  hash: string,
+  options: {
+    mustChangePassword: boolean;
+    event: "password_changed" | "password_reset";
+    meta?: RequestMeta | undefined;
+    by: string;
+  },
+): Promise<User> {
+  return ctx.db.transaction().execute(async (db) => {
+    const tx = { ...ctx, db };
+    await endUserSessions(tx, userId, options.event);
+    const updated = await setPasswordHash(db, userId, hash, {
+      mustChangePassword: options.mustChangePassword,
+      endSessions: false,
+      now: new Date(ctx.clock()),
+    });
+    if (updated === undefined) throw new NotFoundError("No such user");
+    await audit(tx, options.event, { userId, meta: options.meta, detail: { by: options.by } });
+    return updated;
+  });
 }
 
 /**
@@ -93,12 +122,34 @@ export async function resetPassword(
   const target = await loadTarget(ctx, actor, targetId);
   assertPasswordPolicy(request.new_password, target);
   const hash = await hashPassword(request.new_password, ctx.settings.argon2);
-  const updated = await setPasswordHash(ctx.db, target.id, hash, {
+  return storePassword(ctx, target.id, hash, {
     mustChangePassword: true,
-    endSessions: true,
-    now: new Date(ctx.clock()),
+    event: "password_reset",
+    meta,
+    by: actor.id,
   });
-  if (updated === undefined) throw new NotFoundError("No such user");
-  await audit(ctx, "password_reset", { userId: target.id, meta, detail: { by: actor.id } });
-  return updated;
+}
+
+/**
+ * Resets a password as the operator (`tessera reset-password`): any user, admins included,
+ * found by name or email; every session ends and the reset is audited with `by: "operator"`.
+ * A password the operator typed (`mustChangePassword: false`) is theirs to hand over; a
+ * generated one must be changed at the next sign-in.
+ * @throws NotFoundError (no such user), ClientError (`password_policy`).
+ */
+export async function resetPasswordAsOperator(
+  ctx: ServiceContext,
+  nameOrEmail: string,
+  newPassword: string,
+  options: { mustChangePassword: boolean },
+): Promise<User> {
+  const target = await getUserByNameOrMail(ctx.db, nameOrEmail);
+  if (target === undefined) throw new NotFoundError("No such user");
+  assertPasswordPolicy(newPassword, target);
+  const hash = await hashPassword(newPassword, ctx.settings.argon2);
+  return storePassword(ctx, target.id, hash, {
+    mustChangePassword: options.mustChangePassword,
+    event: "password_reset",
+    by: "operator",
+  });
 }

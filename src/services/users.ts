@@ -1,11 +1,9 @@
 /**
- * User administration: list, create (admin), promote (admin), delete (admin or self),
- * and "log out everywhere".
+ * User administration: list, create (admin), promote (admin), delete (admin or self).
  */
 import { NotFoundError, PermissionDeniedError } from "../core/errors.js";
 import { hashPassword } from "../core/password.js";
 import {
-  bumpTokenVersion,
   createUser as insertUser,
   deleteUser as removeUser,
   listUsers as selectUsers,
@@ -91,15 +89,4 @@ export async function deleteUser(
     meta,
     detail: { by: actor.id, name: target.name },
   });
-}
-
-/** Ends every token of the user ("sign out everywhere"). */
-export async function logoutEverywhere(
-  ctx: ServiceContext,
-  actor: Actor,
-  meta: RequestMeta,
-): Promise<void> {
-  if ((await bumpTokenVersion(ctx.db, actor.id)) === undefined)
-    throw new NotFoundError("No such user");
-  await audit(ctx, "logout_all", { userId: actor.id, meta });
 }

@@ -22,6 +22,7 @@ import { expect } from "vitest";
 import { frozenClock, type FrozenClock } from "../../src/core/clock.js";
 import { loadConfig, type TesseraConfig } from "../../src/config.js";
 import { buildApp } from "../../src/http/app.js";
+import { createTessera } from "../../src/runtime.js";
 import { pageRoutes } from "../../src/http/routes/pages.js";
 import { openTestDatabase, type TestDatabase } from "../helpers/database.js";
 import { TEST_ARGON2_ENV } from "../helpers/server.js";
@@ -121,7 +122,8 @@ export async function startE2eServer(): Promise<E2eServer> {
       ...TEST_ARGON2_ENV,
     });
     const clock = frozenClock(Date.UTC(2026, 10, 28, 12, 0, 0));
-    const app = await buildApp(config, { database, clock, logger: false });
+    const tessera = await createTessera(config, { database, clock });
+    const app = await buildApp(tessera, { logger: false, closeTessera: true });
     // The server registers the pages itself; an app built without them gets them here.
     if (!app.hasRoute({ method: "GET", url: "/" })) await app.register(pageRoutes);
     try {

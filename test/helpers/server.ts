@@ -8,6 +8,7 @@ import type { FastifyInstance } from "fastify";
 import { frozenClock, type FrozenClock } from "../../src/core/clock.js";
 import { loadConfig, type TesseraConfig } from "../../src/config.js";
 import { buildApp, type BuildAppOptions } from "../../src/http/app.js";
+import { createTessera, type TesseraOverrides, type TesseraRuntime } from "../../src/runtime.js";
 import { createUser } from "../../src/services/users.js";
 import type { RateLimitStore } from "../../src/services/rate-limit/index.js";
 import {
@@ -29,6 +30,8 @@ export const TEST_ARGON2_ENV = {
 
 export interface TestServer {
   app: FastifyInstance;
+  /** The running parts the app was built over (`createTessera`). */
+  tessera: TesseraRuntime;
   config: TesseraConfig;
   clock: FrozenClock;
   baseUrl: string;
@@ -72,7 +75,11 @@ export interface TestClient {
 
 export async function startTestServer(
   dialect: TestDialect,
-  options: { env?: Record<string, string>; app?: BuildAppOptions } = {},
+  options: {
+    env?: Record<string, string>;
+    overrides?: TesseraOverrides;
+    app?: BuildAppOptions;
+  } = {},
 ): Promise<TestServer> {
   const database = await openTestDatabase(dialect);
   const config = loadConfig({
@@ -99,13 +106,13 @@ export async function startTestServer(
     };
   }
 
-  const app = await buildApp(config, {
+  const tessera = await createTessera(config, {
     database,
     clock,
-    logger: false,
     ...(rateLimitStore === undefined ? {} : { rateLimitStore }),
-    ...options.app,
+    ...options.overrides,
   });
+  const app = await buildApp(tessera, { logger: false, closeTessera: true, ...options.app });
   await app.listen({ host: "127.0.0.1", port: 0 });
   const address = app.server.address();
   if (address === null || typeof address === "string") throw new Error("no port");
@@ -114,6 +121,7 @@ export async function startTestServer(
   let counter = 0;
   const server: TestServer = {
     app,
+    tessera,
     config,
     clock,
     baseUrl,

@@ -14,24 +14,29 @@ import { createJwt, createJwtKeyRing } from "../../src/core/jwt.js";
 import { installErrorHandler, installNotFoundHandler } from "../../src/http/error-handler.js";
 import type { AuthenticationOptions } from "../../src/http/authentication.js";
 import { tessera } from "../../src/http/plugin.js";
-import {
-  createLoginThrottle,
-  createMemoryRateLimitStore,
-} from "../../src/services/rate-limit/index.js";
+import { loadConfig } from "../../src/config.js";
+import { createTessera } from "../../src/runtime.js";
 import { createUser } from "../../src/services/users.js";
 import { bumpTokenVersion, deleteUser, migrateToLatest, type User } from "../../src/store/index.js";
 import { openTestDatabase } from "../helpers/database.js";
-import { startTestServer, TEST_ORIGIN, type TestServer } from "../helpers/server.js";
+import {
+  startTestServer,
+  TEST_ARGON2_ENV,
+  TEST_ORIGIN,
+  type TestServer,
+} from "../helpers/server.js";
 
 const SECRET = randomBytes(32).toString("base64url");
 const keys = createJwtKeyRing(SECRET);
-const settings = {
-  appName: "Tessera Test",
-  argon2: { memoryKib: 1024, iterations: 1, parallelism: 1 },
-  jwtKeys: keys,
-  jwtValidityHours: 1,
-  totpWindow: 1,
-};
+const config = loadConfig({
+  NODE_ENV: "test",
+  TESSERA_JWT_SECRET: SECRET,
+  TESSERA_PUBLIC_URL: TEST_ORIGIN,
+  TESSERA_JWT_VALIDITY_HOURS: "1",
+  TESSERA_APP_NAME: "Tessera Test",
+  TESSERA_DATA_DIR: "/nonexistent-tessera-test-dir",
+  ...TEST_ARGON2_ENV,
+});
 
 interface MiddlewareApp {
   app: FastifyInstance;
@@ -57,15 +62,8 @@ async function hostApp(authentication: AuthenticationOptions): Promise<Middlewar
   installErrorHandler(app);
   installNotFoundHandler(app);
   await app.register(websocket);
-  await app.register(tessera, {
-    database,
-    settings,
-    throttle: createLoginThrottle({ store: createMemoryRateLimitStore(), clock }),
-    clock,
-    cookie: { secure: false },
-    allowedOrigins: [TEST_ORIGIN],
-    authentication,
-  });
+  const parts = await createTessera(config, { database, clock });
+  await app.register(tessera, { tessera: parts, authentication });
   const ok = async () => ({ ok: true });
   app.get("/private", ok);
   app.post("/private", ok);

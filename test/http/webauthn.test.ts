@@ -5,6 +5,7 @@
 import { generateKeyPairSync } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../../src/http/app.js";
+import { createTessera } from "../../src/runtime.js";
 import { createChallengeStoreForTest } from "../helpers/challenges.js";
 import { listAuditEvents } from "../../src/store/index.js";
 import { TEST_DIALECTS } from "../helpers/database.js";
@@ -386,13 +387,15 @@ describe("passkey challenges across instances", () => {
       return;
     }
     const shared = await createChallengeStoreForTest();
-    const first = await startTestServer("postgres", { app: { challengeStore: shared.store } });
-    const second = await buildApp(first.config, {
-      database: { db: first.app.tessera.db, dialect: "postgres", destroy: async () => {} } as never,
+    const first = await startTestServer("postgres", {
+      overrides: { challengeStore: shared.store },
+    });
+    const secondParts = await createTessera(first.config, {
+      database: first.tessera.database,
       challengeStore: shared.store,
       clock: first.clock,
-      logger: false,
     });
+    const second = await buildApp(secondParts, { logger: false, closeTessera: true });
     try {
       const user = await first.createUser({});
       const client = first.client();

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { LoginRequest } from "../../core/types.js";
 import { login } from "../../services/login.js";
-import { logoutEverywhere } from "../../services/users.js";
+import { endUserSessions } from "../../services/sessions.js";
 import { toPublicUser, toUserView } from "../../services/users-view.js";
 import { clearSessionCookie, setSessionCookie } from "../cookie.js";
 import { assertSameOrigin } from "../csrf.js";
@@ -63,7 +63,7 @@ export const loginRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
       },
     },
     async (request, reply) => {
-      await logoutEverywhere(ctx, actorOf(request), requestMeta(request));
+      await endUserSessions(ctx, actorOf(request).id, "logout_all", requestMeta(request));
       clearSessionCookie(reply, cookie);
       return { ok: true };
     },

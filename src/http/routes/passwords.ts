@@ -1,7 +1,7 @@
 /** `PATCH /users/{id}/password/change`, `PATCH /users/{id}/password/reset`. */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { ChangePasswordRequest, ResetPasswordRequest } from "../../core/types.js";
-import { issueSessionToken } from "../../services/login.js";
+import { issueSessionToken } from "../../services/sessions.js";
 import { changePassword, resetPassword } from "../../services/passwords.js";
 import { toPublicUser, toUserView } from "../../services/users-view.js";
 import { setSessionCookie } from "../cookie.js";
