@@ -28,13 +28,8 @@ export { loadConfig, ConfigError, ENVIRONMENT } from "./config.js";
 export type { TesseraConfig, EnvironmentVariable } from "./config.js";
 export { createTessera, REDIS_KEY_PREFIXES } from "./runtime.js";
 export type { TesseraOverrides, TesseraRuntime } from "./runtime.js";
-export type {
-  Tessera,
-  ServiceContext,
-  ServiceSettings,
-  HttpSettings,
-  PasskeyDependencies,
-} from "./services/context.js";
+export type { Tessera, ServiceContext, ServiceSettings, HttpSettings } from "./services/context.js";
+export type { PasskeyDependencies } from "./services/passkeys.js";
 export type { AuthenticatedSession } from "./services/sessions.js";
 export type { PublicUser } from "./services/users-view.js";
 export { createDatabase, migrateToLatest } from "./store/index.js";

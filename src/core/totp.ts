@@ -5,6 +5,7 @@
  */
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { HOTP, Secret, TOTP } from "otpauth";
+import { systemClock, type Clock } from "./clock.js";
 
 /** RFC 6238 §5.2: "We RECOMMEND a default time-step size of 30 seconds". */
 export const DEFAULT_TOTP_PERIOD_SECONDS = 30;
@@ -25,8 +26,8 @@ export const TOTP_ISSUER_ENV = "TESSERA_APP_NAME";
 export interface VerifyTotpOptions {
   /** Steps accepted on each side of the current one; default DEFAULT_TOTP_WINDOW (1). */
   window?: number;
-  /** The time to check at; default now. */
-  at?: Date;
+  /** The time to check at; default systemClock. */
+  clock?: Clock;
   /** The last step already used: steps <= afterStep never match (replay guard, RFC 6238 §5.2). */
   afterStep?: number | null;
 }
@@ -44,9 +45,9 @@ function decodeSecret(secret: string): Secret {
   return decoded;
 }
 
-function stepAt(at: Date | undefined): number {
-  const ms = at === undefined ? Date.now() : at.getTime();
-  if (!Number.isFinite(ms)) throw new TypeError("at must be a valid Date");
+function stepAt(clock: Clock = systemClock): number {
+  const ms = clock();
+  if (!Number.isFinite(ms)) throw new TypeError("clock must return a finite time in milliseconds");
   return Math.floor(ms / 1000 / DEFAULT_TOTP_PERIOD_SECONDS);
 }
 
@@ -89,8 +90,8 @@ export function totpProvisioningUri(secret: string, email: string, issuer?: stri
 
 /** Which code generateTotp computes; the defaults are pyotp's. */
 export interface TotpCodeOptions {
-  /** The time; default now. */
-  at?: Date;
+  /** The time; default systemClock. */
+  clock?: Clock;
   /** HMAC hash (RFC 6238 §1.2); default SHA1. */
   algorithm?: "SHA1" | "SHA256" | "SHA512";
   /** Code length, 6 to 8 (RFC 4226 §5.3); default DEFAULT_TOTP_DIGITS (6). */
@@ -98,9 +99,9 @@ export interface TotpCodeOptions {
 }
 
 /**
- * The code for `secret` at options.at (default now), SHA-1 and 6 digits unless options say
- * otherwise. For tests and tools; verifyTotp always uses the defaults.
- * @throws TypeError when the secret is not base32, `at` is not a valid Date, or algorithm or
+ * The code for `secret` at options.clock's time (default now), SHA-1 and 6 digits unless
+ * options say otherwise. For tests and tools; verifyTotp always uses the defaults.
+ * @throws TypeError when the secret is not base32, the clock gives no finite time, or algorithm or
  * digits are not supported.
  */
 export function generateTotp(secret: string, options: TotpCodeOptions = {}): string {
@@ -113,7 +114,7 @@ export function generateTotp(secret: string, options: TotpCodeOptions = {}): str
     throw new TypeError("digits must be 6, 7 or 8");
   }
   const key = decodeSecret(secret);
-  return HOTP.generate({ secret: key, algorithm, digits, counter: stepAt(options.at) });
+  return HOTP.generate({ secret: key, algorithm, digits, counter: stepAt(options.clock) });
 }
 
 // `123456`, `123 456` or `123-456`: one optional space or hyphen in the middle, ASCII digits only
@@ -122,7 +123,7 @@ const CODE_PATTERN = /^(\d{3})[ -]?(\d{3})$/;
 
 /**
  * The time step (seconds since the epoch / 30) whose code equals `code`, searched over
- * options.window steps on each side of options.at (defaults: 1 step, now), excluding steps <=
+ * options.window steps on each side of options.clock's time (defaults: 1 step, now), excluding steps <=
  * options.afterStep; null when none matches or the code is malformed. Every step of the window is
  * computed and compared in constant time. When two steps match, the later one is returned.
  * @throws TypeError when the secret is not base32 (corrupt stored data) or an option is invalid.
@@ -141,12 +142,12 @@ export function matchTotpStep(
   if (afterStep !== null && !Number.isSafeInteger(afterStep)) {
     throw new TypeError("afterStep must be an integer or null");
   }
-  const current = stepAt(options.at);
+  const current = stepAt(options.clock);
   const parts = typeof code === "string" ? CODE_PATTERN.exec(code) : null;
   if (parts === null) return null;
   const given = Buffer.from(`${parts[1]}${parts[2]}`, "latin1");
   let matched: number | null = null;
-  // Steps before the epoch (only reachable with `at` near 1970) do not exist.
+  // Steps before the epoch (only reachable with a clock near 1970) do not exist.
   for (let step = Math.max(0, current - window); step <= current + window; step += 1) {
     const equal = timingSafeEqual(given, Buffer.from(codeAtStep(key, step), "latin1"));
     if (equal && (afterStep === null || step > afterStep)) matched = step;
@@ -155,7 +156,7 @@ export function matchTotpStep(
 }
 
 /**
- * Whether `code` is the code of `secret` within options.window steps of options.at (defaults:
+ * Whether `code` is the code of `secret` within options.window steps of options.clock (defaults:
  * 1 step, now) and after options.afterStep. Accepts `123456`, `123 456` and `123-456`; a
  * malformed code is false.
  * @throws TypeError when the secret is not base32 (corrupt stored data) or an option is invalid.

@@ -181,7 +181,7 @@ async function verifyLoginTotp(
   await ctx.throttle.assertTotpAllowed(user.id);
   const step = matchTotpStep(user.totpSecret ?? "", code, {
     window: ctx.settings.totpWindow,
-    at: new Date(ctx.clock()),
+    clock: ctx.clock,
     afterStep: user.totpLastStep,
   });
   // The step is claimed atomically: two requests racing with one code cannot both win.

@@ -45,7 +45,7 @@ export async function confirmTotp(
   await ctx.throttle.assertTotpAllowed(target.id);
   const step = matchTotpStep(target.totpPendingSecret, code, {
     window: ctx.settings.totpWindow,
-    at: new Date(ctx.clock()),
+    clock: ctx.clock,
   });
   if (
     step === null ||
@@ -83,7 +83,7 @@ export async function disableTotpFor(
     await ctx.throttle.assertTotpAllowed(target.id);
     const step = matchTotpStep(target.totpSecret, code ?? "", {
       window: ctx.settings.totpWindow,
-      at: new Date(ctx.clock()),
+      clock: ctx.clock,
       afterStep: target.totpLastStep,
     });
     if (step === null || !(await markTotpStepUsed(ctx.db, target.id, step))) {
@@ -97,7 +97,7 @@ export async function disableTotpFor(
     }
     await ctx.throttle.recordTotpSuccess(target.id);
   }
-  await disableTotp(ctx.db, target.id);
+  await disableTotp(ctx.db, target.id, new Date(ctx.clock()));
   await audit(ctx, "totp_disabled", {
     userId: target.id,
     meta,

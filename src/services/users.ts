@@ -66,7 +66,7 @@ export async function promoteUser(
   meta: RequestMeta,
 ): Promise<User> {
   if (!actor.isAdmin) throw new PermissionDeniedError("Only an admin may promote users");
-  const user = await setAdmin(ctx.db, targetId);
+  const user = await setAdmin(ctx.db, targetId, new Date(ctx.clock()));
   if (user === undefined) throw new NotFoundError("No such user");
   await audit(ctx, "user_promoted", { userId: user.id, meta, detail: { by: actor.id } });
   return user;

@@ -26,7 +26,7 @@ export interface NewAuditEvent {
   ip?: string | null;
   userAgent?: string | null;
   detail?: Record<string, unknown>;
-  at?: Date;
+  at: Date;
 }
 
 /** Filters of `listAuditEvents`. */
@@ -53,7 +53,7 @@ export async function appendAuditEvent(db: Db, input: NewAuditEvent): Promise<vo
   await db
     .insertInto("audit_events")
     .values({
-      at: toEpochMs(input.at ?? new Date()),
+      at: toEpochMs(input.at),
       user_id: nullableText(input.userId),
       event: storableText(input.event),
       ip: nullableText(input.ip),

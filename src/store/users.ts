@@ -42,7 +42,8 @@ export interface NewUser {
   passwordHash: string;
   isAdmin?: boolean;
   mustChangePassword?: boolean;
-  now?: Date;
+  /** The creation time (the service's clock). */
+  now: Date;
 }
 
 /** Options of `setPasswordHash`. */
@@ -50,14 +51,16 @@ export interface SetPasswordHashOptions {
   mustChangePassword: boolean;
   /** Bump `token_version` in the same statement, ending every session issued before. */
   endSessions: boolean;
-  now?: Date;
+  /** The update time (the service's clock). */
+  now: Date;
 }
 
 /** Options of `confirmTotpSecret`. */
 export interface ConfirmTotpSecretOptions {
   /** Confirm only if the pending secret is still this one (the one the code was checked with). */
   pendingSecret?: string;
-  now?: Date;
+  /** The update time (the service's clock). */
+  now: Date;
 }
 
 type Db = Kysely<Database>;
@@ -130,7 +133,7 @@ export async function createUser(db: Db, input: NewUser): Promise<User> {
   if (typeof input.passwordHash !== "string" || input.passwordHash === "") {
     throw new TypeError("createUser needs a password hash");
   }
-  const now = toEpochMs(input.now ?? new Date());
+  const now = toEpochMs(input.now);
   try {
     const row = await db
       .insertInto("users")
@@ -194,11 +197,7 @@ export async function countUsers(db: Db): Promise<number> {
 }
 
 /** Makes a user an admin; the updated user, or undefined when there is none. */
-export async function promoteUser(
-  db: Db,
-  id: string,
-  now: Date = new Date(),
-): Promise<User | undefined> {
+export async function promoteUser(db: Db, id: string, now: Date): Promise<User | undefined> {
   const userId = canonicalId(id);
   if (userId === undefined) return undefined;
   const row = await db
@@ -238,7 +237,7 @@ export async function setPasswordHash(
     .set({
       password_hash: passwordHash,
       must_change_password: toDbBool(options.mustChangePassword),
-      updated_at: toEpochMs(options.now ?? new Date()),
+      updated_at: toEpochMs(options.now),
     })
     .where("id", "=", userId);
   if (options.endSessions) {
@@ -287,7 +286,7 @@ export async function confirmTotpSecret(
   db: Db,
   userId: string,
   step: number,
-  options: ConfirmTotpSecretOptions = {},
+  options: ConfirmTotpSecretOptions,
 ): Promise<boolean> {
   const id = canonicalId(userId);
   if (id === undefined) return false;
@@ -298,7 +297,7 @@ export async function confirmTotpSecret(
       totp_secret: eb.ref("totp_pending_secret"),
       totp_pending_secret: null,
       totp_last_step: step,
-      updated_at: toEpochMs(options.now ?? new Date()),
+      updated_at: toEpochMs(options.now),
     }))
     .where("id", "=", id)
     .where("totp_pending_secret", "is not", null);
@@ -310,7 +309,7 @@ export async function confirmTotpSecret(
 }
 
 /** Removes the user's TOTP secret, pending secret and replay marker. */
-export async function disableTotp(db: Db, userId: string, now: Date = new Date()): Promise<void> {
+export async function disableTotp(db: Db, userId: string, now: Date): Promise<void> {
   const id = canonicalId(userId);
   if (id === undefined) return;
   await db

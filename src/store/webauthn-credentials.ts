@@ -91,7 +91,7 @@ function checkCounter(counter: number): void {
 export async function addWebauthnCredential(
   db: Db,
   credential: NewWebauthnCredential,
-  now: Date = new Date(),
+  now: Date,
 ): Promise<WebauthnCredential> {
   if (!isCredentialId(credential.id)) {
     throw new ClientError("Malformed credential id", {

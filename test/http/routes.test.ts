@@ -9,6 +9,9 @@ import { getUserById, listAuditEvents, setPasswordHash } from "../../src/store/i
 import { TEST_DIALECTS } from "../helpers/database.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
+/** The time store writes are stamped with (the service's clock, frozen). */
+const NOW = new Date(Date.UTC(2026, 10, 28, 12));
+
 describe.each(TEST_DIALECTS)("routes on %s", (dialect) => {
   let server: TestServer;
   beforeAll(async () => {
@@ -60,9 +63,9 @@ describe.each(TEST_DIALECTS)("routes on %s", (dialect) => {
       const setup = await client.request("POST", `/users/${user.id}/2fa/totp/setup`);
       expect(setup.status).toBe(200);
       expect(setup.body.otpauth_uri).toContain(`secret=${setup.body.secret}`);
-      const at = new Date(server.clock());
+      const clock = () => server.clock();
       const confirm = await client.request("POST", `/users/${user.id}/2fa/totp/confirm`, {
-        json: { code: generateTotp(setup.body.secret, { at }) },
+        json: { code: generateTotp(setup.body.secret, { clock }) },
       });
       expect(confirm.body).toEqual({ is_configured: true });
       expect((await client.request("GET", `/users/${user.id}/2fa/totp`)).body).toEqual({
@@ -82,7 +85,7 @@ describe.each(TEST_DIALECTS)("routes on %s", (dialect) => {
 
       // The confirming code's step is used: the next step's code signs in, once.
       server.clock.advance(30_000);
-      const code = generateTotp(setup.body.secret, { at: new Date(server.clock()) });
+      const code = generateTotp(setup.body.secret, { clock: server.clock });
       const spaced = `${code.slice(0, 3)} ${code.slice(3)}`;
       expect(
         (
@@ -116,6 +119,7 @@ describe.each(TEST_DIALECTS)("routes on %s", (dialect) => {
       await setPasswordHash(server.app.tessera.db, user.id, old, {
         mustChangePassword: false,
         endSessions: false,
+        now: NOW,
       });
       await server.client().login(user.name, user.password);
       const after = await getUserById(server.app.tessera.db, user.id);
@@ -345,7 +349,7 @@ describe.each(TEST_DIALECTS)("routes on %s", (dialect) => {
       await asUser.login(user.name, user.password);
       const setup = await asUser.request("POST", `/users/${user.id}/2fa/totp/setup`);
       await asUser.request("POST", `/users/${user.id}/2fa/totp/confirm`, {
-        json: { code: generateTotp(setup.body.secret, { at: new Date(server.clock()) }) },
+        json: { code: generateTotp(setup.body.secret, { clock: server.clock }) },
       });
       const noCode = await asUser.request("POST", `/users/${user.id}/2fa/totp/disable`, {
         json: {},

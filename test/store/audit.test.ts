@@ -13,6 +13,9 @@ import {
   type TestDatabase,
 } from "../helpers/database.js";
 
+/** The time store writes are stamped with (the service's clock, frozen). */
+const NOW = new Date(Date.UTC(2026, 10, 28, 12));
+
 const T0 = new Date(Date.UTC(2026, 10, 28, 12, 0, 0, 123));
 
 describe.each(TEST_DIALECTS)("audit events on %s", (dialect) => {
@@ -71,6 +74,7 @@ describe.each(TEST_DIALECTS)("audit events on %s", (dialect) => {
       await appendAuditEvent(database.db, {
         event: i % 2 === 0 ? "even" : "odd",
         userId: i < 3 ? "u1" : "u2",
+        at: NOW,
       });
     }
     expect((await listAuditEvents(database.db, { userId: "u1" })).length).toBe(3);
@@ -88,8 +92,9 @@ describe.each(TEST_DIALECTS)("audit events on %s", (dialect) => {
       name: "gone",
       email: "gone@example.org",
       passwordHash: "h",
+      now: NOW,
     });
-    await appendAuditEvent(database.db, { event: "user_created", userId: user.id });
+    await appendAuditEvent(database.db, { event: "user_created", userId: user.id, at: NOW });
     await deleteUser(database.db, user.id);
     expect((await listAuditEvents(database.db, { userId: user.id })).map((e) => e.event)).toEqual([
       "user_created",

@@ -33,6 +33,7 @@ describe.each(TEST_DIALECTS)("challenges on %s", (dialect) => {
       name: "u",
       email: "u@example.org",
       passwordHash: "h",
+      now: NOW,
     });
     const id = await createChallenge(database.db, {
       userId: user.id,

@@ -57,6 +57,7 @@ describe.each(TEST_DIALECTS)("races on %s", (dialect) => {
         name: i % 2 === 0 ? "Racer" : "RACER",
         email: `racer${i}@example.org`,
         passwordHash: "h",
+        now: NOW,
       }),
     );
     const won = results.filter((r) => r.status === "fulfilled");
@@ -71,7 +72,7 @@ describe.each(TEST_DIALECTS)("races on %s", (dialect) => {
 
   it("lets exactly one of many racing createUser calls for one email win", async () => {
     const results = await race((db, i) =>
-      createUser(db, { name: `racer${i}`, email: "Same@Example.org", passwordHash: "h" }),
+      createUser(db, { name: `racer${i}`, email: "Same@Example.org", passwordHash: "h", now: NOW }),
     );
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     expect(
@@ -97,6 +98,7 @@ describe.each(TEST_DIALECTS)("races on %s", (dialect) => {
       name: "totp",
       email: "t@example.org",
       passwordHash: "h",
+      now: NOW,
     });
     const results = await race((db) => markTotpStepUsed(db, user.id, 59_000_000));
     expect(results.filter((r) => r.status === "fulfilled" && r.value === true)).toHaveLength(1);
@@ -110,17 +112,22 @@ describe.each(TEST_DIALECTS)("races on %s", (dialect) => {
       name: "key",
       email: "k@example.org",
       passwordHash: "h",
+      now: NOW,
     });
-    await addWebauthnCredential(first.db, {
-      id: "cred",
-      userId: user.id,
-      publicKey: new Uint8Array([1]),
-      counter: 7,
-      transports: [],
-      name: "key",
-      deviceType: "singleDevice",
-      backedUp: false,
-    });
+    await addWebauthnCredential(
+      first.db,
+      {
+        id: "cred",
+        userId: user.id,
+        publicKey: new Uint8Array([1]),
+        counter: 7,
+        transports: [],
+        name: "key",
+        deviceType: "singleDevice",
+        backedUp: false,
+      },
+      NOW,
+    );
     const results = await race((db) => updateWebauthnCredentialCounter(db, "cred", 8, NOW));
     expect(results.filter((r) => r.status === "fulfilled" && r.value === true)).toHaveLength(1);
   });
@@ -130,6 +137,7 @@ describe.each(TEST_DIALECTS)("races on %s", (dialect) => {
       name: "bump",
       email: "b@example.org",
       passwordHash: "h",
+      now: NOW,
     });
     const results = await race((db) => bumpTokenVersion(db, user.id));
     const versions = results.map((r) => (r.status === "fulfilled" ? r.value : undefined));

@@ -12,6 +12,9 @@ import {
 } from "../../src/store/index.js";
 import { prepareQuery } from "../../src/store/prepared.js";
 
+/** The time store writes are stamped with (the service's clock, frozen). */
+const NOW = new Date(Date.UTC(2026, 10, 28, 12));
+
 describe("prepareQuery", () => {
   let dir: string;
   let database: TesseraDatabase;
@@ -20,7 +23,12 @@ describe("prepareQuery", () => {
     database = await createDatabase(join(dir, "p.db"));
     await migrateToLatest(database.db);
     for (const name of ["ann", "ben", "cy"]) {
-      await createUser(database.db, { name, email: `${name}@example.org`, passwordHash: "h" });
+      await createUser(database.db, {
+        name,
+        email: `${name}@example.org`,
+        passwordHash: "h",
+        now: NOW,
+      });
     }
   });
   afterAll(async () => {

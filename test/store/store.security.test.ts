@@ -28,6 +28,9 @@ import {
   type TestDatabase,
 } from "../helpers/database.js";
 
+/** The time store writes are stamped with (the service's clock, frozen). */
+const NOW = new Date(Date.UTC(2026, 10, 28, 12));
+
 const HOSTILE = [
   "\u0000",
   "admin\u0000",
@@ -54,7 +57,12 @@ describe.each(TEST_DIALECTS)("hostile input on %s", (dialect) => {
   });
 
   it("answers a miss, never a database error, for hostile login names", async () => {
-    await createUser(database.db, { name: "admin", email: "admin@example.org", passwordHash: "h" });
+    await createUser(database.db, {
+      name: "admin",
+      email: "admin@example.org",
+      passwordHash: "h",
+      now: NOW,
+    });
     for (const query of HOSTILE) {
       expect(
         await getUserByNameOrMail(database.db, query),
@@ -68,10 +76,11 @@ describe.each(TEST_DIALECTS)("hostile input on %s", (dialect) => {
       name: "victim",
       email: "v@example.org",
       passwordHash: "h",
+      now: NOW,
     });
     for (const id of HOSTILE) {
       expect(await getUserById(database.db, id)).toBeUndefined();
-      expect(await promoteUser(database.db, id)).toBeUndefined();
+      expect(await promoteUser(database.db, id, NOW)).toBeUndefined();
       expect(await deleteUser(database.db, id)).toBe(false);
       expect(await bumpTokenVersion(database.db, id)).toBeUndefined();
       expect(await markTotpStepUsed(database.db, id, 1)).toBe(false);
@@ -79,6 +88,7 @@ describe.each(TEST_DIALECTS)("hostile input on %s", (dialect) => {
         await setPasswordHash(database.db, id, "h2", {
           mustChangePassword: false,
           endSessions: true,
+          now: NOW,
         }),
       ).toBeUndefined();
       expect(await consumeChallenge(database.db, id, "p", new Date())).toBeUndefined();
@@ -97,14 +107,25 @@ describe.each(TEST_DIALECTS)("hostile input on %s", (dialect) => {
       name: "50%_off'",
       email: "p@example.org",
       passwordHash: "h",
+      now: NOW,
     });
-    await createUser(database.db, { name: "50xyoff'", email: "q@example.org", passwordHash: "h" });
+    await createUser(database.db, {
+      name: "50xyoff'",
+      email: "q@example.org",
+      passwordHash: "h",
+      now: NOW,
+    });
     expect((await getUserByNameOrMail(database.db, "50%_OFF'"))?.id).toBe(percent.id);
     expect(await getUserByNameOrMail(database.db, "50%")).toBeUndefined();
   });
 
   it("refuses a name that is an email, so nobody can take over another user's login address", async () => {
-    await createUser(database.db, { name: "owner", email: "owner@example.org", passwordHash: "h" });
+    await createUser(database.db, {
+      name: "owner",
+      email: "owner@example.org",
+      passwordHash: "h",
+      now: NOW,
+    });
     for (const name of [
       "owner@example.org",
       "OWNER@EXAMPLE.ORG",
@@ -115,6 +136,7 @@ describe.each(TEST_DIALECTS)("hostile input on %s", (dialect) => {
         name,
         email: "new@example.org",
         passwordHash: "h",
+        now: NOW,
       }).catch((e: unknown) => e);
       expect(error, name).toBeInstanceOf(ClientError);
       expect((error as ClientError).code).toBe("validation_error");
@@ -148,7 +170,12 @@ describe.each(TEST_DIALECTS)("hostile input on %s", (dialect) => {
   });
 
   it("refuses control characters in names, so look-alike accounts cannot be made with them", async () => {
-    await createUser(database.db, { name: "admin", email: "admin@example.org", passwordHash: "h" });
+    await createUser(database.db, {
+      name: "admin",
+      email: "admin@example.org",
+      passwordHash: "h",
+      now: NOW,
+    });
     const names = [
       "ad\u0000min",
       "ad\u0007min",
@@ -165,6 +192,7 @@ describe.each(TEST_DIALECTS)("hostile input on %s", (dialect) => {
         name,
         email: `lookalike${index}@example.org`,
         passwordHash: "h",
+        now: NOW,
       }).catch((e: unknown) => e);
       expect(error, JSON.stringify(name)).toBeInstanceOf(ClientError);
       expect((error as ClientError).code).toBe("validation_error");
@@ -176,6 +204,7 @@ describe.each(TEST_DIALECTS)("hostile input on %s", (dialect) => {
       event: "login_failed",
       userAgent: "agent\u0000",
       detail: { name: "admin\u0000", broken: "\ud800x" },
+      at: NOW,
     });
     const [event] = await listAuditEvents(database.db);
     expect(event).toMatchObject({
@@ -189,6 +218,7 @@ describe.each(TEST_DIALECTS)("hostile input on %s", (dialect) => {
       name: "robert'); drop table users;--",
       email: "bobby@example.org",
       passwordHash: "h",
+      now: NOW,
     });
     const { rows } = await sql<{ n: number }>`select count(*) as n from users`.execute(database.db);
     expect(Number(rows[0]?.n)).toBe(1);

@@ -27,6 +27,9 @@ import {
   type TestDatabase,
 } from "../helpers/database.js";
 
+/** The time store writes are stamped with (the service's clock, frozen). */
+const NOW = new Date(Date.UTC(2026, 10, 28, 12));
+
 const HASH =
   "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$fakefakefakefakefakefakefakefakefakefakefak";
 const T0 = new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 678));
@@ -200,24 +203,30 @@ describe.each(TEST_DIALECTS)("users on %s", (dialect) => {
     expect(promoted?.isAdmin).toBe(true);
     expect(promoted?.updatedAt).toEqual(later);
     expect((await getUserById(database.db, user.id))?.isAdmin).toBe(true);
-    expect(await promoteUser(database.db, "00000000-0000-4000-8000-000000000000")).toBeUndefined();
-    expect(await promoteUser(database.db, "garbage")).toBeUndefined();
+    expect(
+      await promoteUser(database.db, "00000000-0000-4000-8000-000000000000", NOW),
+    ).toBeUndefined();
+    expect(await promoteUser(database.db, "garbage", NOW)).toBeUndefined();
   });
 
   it("deletes a user together with their passkeys and challenges", async () => {
     const user = await make("heidi", "heidi@example.org");
     const keep = await make("ivan", "ivan@example.org");
     for (const owner of [user, keep]) {
-      await addWebauthnCredential(database.db, {
-        id: `cred-${owner.name}`,
-        userId: owner.id,
-        publicKey: new Uint8Array([1, 2, 3]),
-        counter: 0,
-        transports: [],
-        name: "key",
-        deviceType: "singleDevice",
-        backedUp: false,
-      });
+      await addWebauthnCredential(
+        database.db,
+        {
+          id: `cred-${owner.name}`,
+          userId: owner.id,
+          publicKey: new Uint8Array([1, 2, 3]),
+          counter: 0,
+          transports: [],
+          name: "key",
+          deviceType: "singleDevice",
+          backedUp: false,
+        },
+        NOW,
+      );
       await createChallenge(database.db, {
         userId: owner.id,
         purpose: "webauthn_login",
@@ -255,6 +264,7 @@ describe.each(TEST_DIALECTS)("users on %s", (dialect) => {
     const ended = await setPasswordHash(database.db, user.id, "hash-3", {
       mustChangePassword: true,
       endSessions: true,
+      now: NOW,
     });
     expect(ended).toMatchObject({
       passwordHash: "hash-3",
@@ -265,6 +275,7 @@ describe.each(TEST_DIALECTS)("users on %s", (dialect) => {
       await setPasswordHash(database.db, "00000000-0000-4000-8000-000000000000", "h", {
         mustChangePassword: false,
         endSessions: true,
+        now: NOW,
       }),
     ).toBeUndefined();
   });
@@ -288,25 +299,31 @@ describe.each(TEST_DIALECTS)("users on %s", (dialect) => {
 
   it("confirms a pending TOTP secret, marking the step used, and disables it again", async () => {
     const user = await make("mia", "mia@example.org");
-    expect(await confirmTotpSecret(database.db, user.id, 100)).toBe(false);
+    expect(await confirmTotpSecret(database.db, user.id, 100, { now: NOW })).toBe(false);
     await setTotpPendingSecret(database.db, user.id, "PENDINGSECRET");
     expect(await getUserById(database.db, user.id)).toMatchObject({
       totpSecret: null,
       totpPendingSecret: "PENDINGSECRET",
     });
     expect(
-      await confirmTotpSecret(database.db, user.id, 100, { pendingSecret: "OTHERSECRET" }),
+      await confirmTotpSecret(database.db, user.id, 100, {
+        pendingSecret: "OTHERSECRET",
+        now: NOW,
+      }),
     ).toBe(false);
     expect(
-      await confirmTotpSecret(database.db, user.id, 59_000_000, { pendingSecret: "PENDINGSECRET" }),
+      await confirmTotpSecret(database.db, user.id, 59_000_000, {
+        pendingSecret: "PENDINGSECRET",
+        now: NOW,
+      }),
     ).toBe(true);
     expect(await getUserById(database.db, user.id)).toMatchObject({
       totpSecret: "PENDINGSECRET",
       totpPendingSecret: null,
       totpLastStep: 59_000_000,
     });
-    expect(await confirmTotpSecret(database.db, user.id, 59_000_001)).toBe(false);
-    await disableTotp(database.db, user.id);
+    expect(await confirmTotpSecret(database.db, user.id, 59_000_001, { now: NOW })).toBe(false);
+    await disableTotp(database.db, user.id, NOW);
     expect(await getUserById(database.db, user.id)).toMatchObject({
       totpSecret: null,
       totpPendingSecret: null,

@@ -19,6 +19,9 @@ import {
   type TestDatabase,
 } from "../helpers/database.js";
 
+/** The time store writes are stamped with (the service's clock, frozen). */
+const NOW = new Date(Date.UTC(2026, 10, 28, 12));
+
 const T0 = new Date(Date.UTC(2026, 4, 6, 7, 8, 9, 10));
 const UNKNOWN_USER = "00000000-0000-4000-8000-000000000000";
 
@@ -38,11 +41,13 @@ describe.each(TEST_DIALECTS)("passkeys on %s", (dialect) => {
       name: "owner",
       email: "o@example.org",
       passwordHash: "h",
+      now: NOW,
     });
     stranger = await createUser(database.db, {
       name: "other",
       email: "x@example.org",
       passwordHash: "h",
+      now: NOW,
     });
   });
 
@@ -71,7 +76,7 @@ describe.each(TEST_DIALECTS)("passkeys on %s", (dialect) => {
 
   it("stores the bytes of a Uint8Array that views part of a larger buffer", async () => {
     const big = new Uint8Array([9, 9, 1, 2, 3, 9]);
-    await addWebauthnCredential(database.db, credential({ publicKey: big.subarray(2, 5) }));
+    await addWebauthnCredential(database.db, credential({ publicKey: big.subarray(2, 5) }), NOW);
     const read = await getWebauthnCredentialById(database.db, "AbC-_123");
     expect(Array.from(read?.publicKey ?? [])).toEqual([1, 2, 3]);
   });
@@ -91,18 +96,18 @@ describe.each(TEST_DIALECTS)("passkeys on %s", (dialect) => {
   });
 
   it("refuses a credential id that is already registered, even to another user", async () => {
-    await addWebauthnCredential(database.db, credential());
+    await addWebauthnCredential(database.db, credential(), NOW);
     await expect(
-      addWebauthnCredential(database.db, credential({ userId: stranger.id })),
+      addWebauthnCredential(database.db, credential({ userId: stranger.id }), NOW),
     ).rejects.toBeInstanceOf(ConflictError);
   });
 
   it("refuses a passkey for a user that does not exist", async () => {
     await expect(
-      addWebauthnCredential(database.db, credential({ userId: UNKNOWN_USER })),
+      addWebauthnCredential(database.db, credential({ userId: UNKNOWN_USER }), NOW),
     ).rejects.toBeInstanceOf(NotFoundError);
     await expect(
-      addWebauthnCredential(database.db, credential({ userId: "garbage" })),
+      addWebauthnCredential(database.db, credential({ userId: "garbage" }), NOW),
     ).rejects.toBeInstanceOf(NotFoundError);
   });
 
@@ -115,7 +120,7 @@ describe.each(TEST_DIALECTS)("passkeys on %s", (dialect) => {
       { name: "x".repeat(101) },
       { name: "a\u0000b" },
     ]) {
-      const error = await addWebauthnCredential(database.db, credential(bad)).catch(
+      const error = await addWebauthnCredential(database.db, credential(bad), NOW).catch(
         (e: unknown) => e,
       );
       expect(error, JSON.stringify(bad)).toBeInstanceOf(ClientError);
@@ -124,7 +129,7 @@ describe.each(TEST_DIALECTS)("passkeys on %s", (dialect) => {
   });
 
   it("accepts only a counter greater than the stored one, or 0 after 0", async () => {
-    await addWebauthnCredential(database.db, credential({ counter: 0 }));
+    await addWebauthnCredential(database.db, credential({ counter: 0 }), NOW);
     const t1 = new Date(T0.getTime() + 1);
     expect(await updateWebauthnCredentialCounter(database.db, "AbC-_123", 0, t1)).toBe(true);
     expect((await getWebauthnCredentialById(database.db, "AbC-_123"))?.lastUsedAt).toEqual(t1);
@@ -143,7 +148,7 @@ describe.each(TEST_DIALECTS)("passkeys on %s", (dialect) => {
   });
 
   it("renames and deletes a passkey only for its owner", async () => {
-    await addWebauthnCredential(database.db, credential());
+    await addWebauthnCredential(database.db, credential(), NOW);
     expect(await renameWebauthnCredential(database.db, stranger.id, "AbC-_123", "Mine now")).toBe(
       false,
     );
