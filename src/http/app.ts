@@ -7,6 +7,7 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import websocket from "@fastify/websocket";
 import Fastify, { type FastifyInstance } from "fastify";
+import { MAX_CREDENTIAL_ID_LENGTH } from "../contract/limits.js";
 import { systemClock, type Clock } from "../core/clock.js";
 import { prepareDummyPasswordHash } from "../core/password.js";
 import type { TesseraConfig } from "../config.js";
@@ -32,8 +33,10 @@ const ROUTER_OPTIONS = {
   ignoreDuplicateSlashes: false,
   ignoreTrailingSlash: false,
   caseSensitive: true,
-  // Passkey credential ids go in paths: up to 1023 bytes (W3C WebAuthn §5.1), 1364 base64url characters.
-  maxParamLength: 1400,
+  // Passkey credential ids go in paths (W3C WebAuthn §5.1: up to 1023 bytes, 1364 base64url
+  // characters). The router allows twice that, so an id just over the limit still reaches the
+  // route schema and gets 400 `validation_error`; only absurd segments match no route (404).
+  maxParamLength: 2 * MAX_CREDENTIAL_ID_LENGTH,
 };
 
 export interface BuildAppOptions {
