@@ -35,7 +35,7 @@ const ROUTER_OPTIONS = {
   caseSensitive: true,
   // Passkey credential ids go in paths (W3C WebAuthn §5.1: up to 1023 bytes, 1364 base64url
   // characters). The router allows twice that, so an id just over the limit still reaches the
-  // route schema and gets 400 `validation_error`; only absurd segments match no route (404).
+  // route schema and gets 400 `validation_error`; only absurd segments get Fastify's 414.
   maxParamLength: 2 * MAX_CREDENTIAL_ID_LENGTH,
 };
 
