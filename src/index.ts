@@ -29,7 +29,7 @@ export {
   ErrorResponse,
   MIN_PASSWORD_LENGTH,
   MAX_PASSWORD_LENGTH,
-} from "./core/types.js";
+} from "./contract/index.js";
 export {
   DEFAULT_ARGON2_OPTIONS,
   MAX_ARGON2_MEMORY_KIB,

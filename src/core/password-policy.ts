@@ -2,7 +2,7 @@
  * What a new password must be (NIST SP 800-63B-4 §3.1.1.2): long enough, not absurdly long,
  * and not the account's own name or email. Counting is by Unicode code points, as NIST asks.
  */
-import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "./types.js";
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "../contract/limits.js";
 
 export interface PasswordPolicyContext {
   name: string;

@@ -7,6 +7,7 @@ import swaggerUi from "@fastify/swagger-ui";
 import websocket from "@fastify/websocket";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Tessera } from "../services/context.js";
+import { MAX_CREDENTIAL_ID_LENGTH } from "../contract/limits.js";
 import type { AuthenticationOptions } from "./authentication.js";
 import { installErrorHandler, installNotFoundHandler } from "./error-handler.js";
 import { tessera as tesseraPlugin } from "./plugin.js";
@@ -17,8 +18,10 @@ const ROUTER_OPTIONS = {
   ignoreDuplicateSlashes: false,
   ignoreTrailingSlash: false,
   caseSensitive: true,
-  // Passkey credential ids go in paths: up to 1023 bytes (W3C WebAuthn §5.1), 1364 base64url characters.
-  maxParamLength: 1400,
+  // Passkey credential ids go in paths (W3C WebAuthn §5.1: up to 1023 bytes, 1364 base64url
+  // characters). The router allows twice that, so an id just over the limit still reaches the
+  // route schema and gets 400 `validation_error`; only absurd segments get Fastify's 414.
+  maxParamLength: 2 * MAX_CREDENTIAL_ID_LENGTH,
 };
 
 export interface BuildAppOptions {

@@ -4,7 +4,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { isTesseraError, type ErrorCode, type TesseraError } from "../core/errors.js";
-import type { ErrorResponse } from "../core/types.js";
+import type { ErrorResponse } from "../contract/index.js";
 import { ERROR_STATUS } from "./error-status.js";
 
 /** Fastify's own error codes and what each means for a client. */

@@ -1,38 +1,10 @@
 /**
- * Response schemas of the HTTP API. Fastify serialises replies through them, so a field that
- * is not listed here (a hash, a secret) can never leave the server by accident.
+ * Helpers for the route schemas. The schemas themselves are the wire contract
+ * (`src/contract/`); Fastify serialises replies through them, so a field that is not listed
+ * there (a hash, a secret) can never leave the server by accident.
  */
-import { Type, type TSchema } from "@sinclair/typebox";
-import { ErrorResponse } from "../core/types.js";
-
-export const UserView = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  email: Type.String(),
-  is_admin: Type.Boolean(),
-  must_change_password: Type.Boolean(),
-  totp_enabled: Type.Boolean(),
-  created_at: Type.String({ format: "date-time" }),
-  last_login_at: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
-});
-
-export const UserSummaryView = Type.Object({ id: Type.String(), name: Type.String() });
-
-export const UserIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
-
-export const CreateUserRequest = Type.Object(
-  {
-    name: Type.String({ minLength: 1, maxLength: 254 }),
-    email: Type.String({ minLength: 3, maxLength: 254 }),
-    password: Type.String({ maxLength: 1024 }),
-    is_admin: Type.Optional(Type.Boolean()),
-  },
-  { additionalProperties: false },
-);
-
-export const OkResponse = Type.Object({ ok: Type.Boolean() });
-
-export const HealthResponse = Type.Object({ status: Type.String(), database: Type.String() });
+import type { TSchema } from "@sinclair/typebox";
+import { ErrorResponse } from "../contract/index.js";
 
 /** The error responses a route can give, for the OpenAPI document. */
 export function errorResponses(...statuses: number[]): Record<number, TSchema> {

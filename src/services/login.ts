@@ -6,7 +6,7 @@
 import { ClientError, PermissionDeniedError } from "../core/errors.js";
 import { needsRehash, verifyPassword, verifyPasswordDummy } from "../core/password.js";
 import { matchTotpStep } from "../core/totp.js";
-import type { LoginRequest, TwoFaRequiredResponse } from "../core/types.js";
+import type { LoginRequest, TwoFaRequiredResponse } from "../contract/index.js";
 import {
   getUserByNameOrMail,
   markTotpStepUsed,

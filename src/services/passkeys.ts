@@ -4,6 +4,7 @@
  * `core/webauthn`; here live the challenges (used once, 5 minutes), ownership, the atomic
  * signature-counter update and the audit trail.
  */
+import { MAX_CLIENT_DATA_JSON_LENGTH, type PasskeyView } from "../contract/index.js";
 import {
   ClientError,
   NotFoundError,
@@ -52,15 +53,8 @@ export interface PasskeyDependencies {
   challenges: ChallengeStore;
 }
 
-/** A passkey on the wire. */
-export interface PasskeyView {
-  id: string;
-  name: string;
-  created_at: string;
-  last_used_at: string | null;
-  device_type: string;
-  backed_up: boolean;
-}
+/** A passkey on the wire (the contract's `PasskeyView`). */
+export type { PasskeyView };
 
 export function toPasskeyView(credential: WebauthnCredential): PasskeyView {
   return {
@@ -87,7 +81,11 @@ export function readResponseChallenge(response: unknown): string {
   const inner = (response as { response?: unknown }).response;
   if (typeof inner !== "object" || inner === null) throw invalid();
   const encoded = (inner as { clientDataJSON?: unknown }).clientDataJSON;
-  if (typeof encoded !== "string" || encoded.length > 4096 || !/^[A-Za-z0-9_-]+$/.test(encoded))
+  if (
+    typeof encoded !== "string" ||
+    encoded.length > MAX_CLIENT_DATA_JSON_LENGTH ||
+    !/^[A-Za-z0-9_-]+$/.test(encoded)
+  )
     throw invalid();
   let clientData: unknown;
   try {

@@ -6,7 +6,7 @@
 import { ClientError, NotFoundError, PermissionDeniedError } from "../core/errors.js";
 import { hashPassword } from "../core/password.js";
 import { passwordPolicyViolation } from "../core/password-policy.js";
-import type { ChangePasswordRequest, ResetPasswordRequest } from "../core/types.js";
+import type { ChangePasswordRequest, ResetPasswordRequest } from "../contract/index.js";
 import { getUserById, getUserByNameOrMail, setPasswordHash, type User } from "../store/index.js";
 import { audit } from "./audit.js";
 import { passwordMatches } from "./login.js";

@@ -5,7 +5,7 @@
  */
 import { ClientError } from "../core/errors.js";
 import { generateTotpSecret, matchTotpStep, totpProvisioningUri } from "../core/totp.js";
-import type { TotpSetupResponse } from "../core/types.js";
+import type { TotpSetupResponse } from "../contract/index.js";
 import {
   confirmTotpSecret,
   disableTotp,

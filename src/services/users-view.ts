@@ -2,6 +2,7 @@
  * How users leave the services: never with a hash or a secret. `PublicUser` is what the
  * middleware puts on `request.user`; the views are the wire JSON (snake_case as the seed).
  */
+import type { UserSummaryView, UserView } from "../contract/index.js";
 import type { User } from "../store/index.js";
 
 /** A user without password hash or TOTP secrets. */
@@ -17,23 +18,8 @@ export interface PublicUser {
   lastLoginAt: Date | null;
 }
 
-/** The full view of a user (the user themself, and admins). */
-export interface UserView {
-  id: string;
-  name: string;
-  email: string;
-  is_admin: boolean;
-  must_change_password: boolean;
-  totp_enabled: boolean;
-  created_at: string;
-  last_login_at: string | null;
-}
-
-/** What any signed-in user may see of the others. */
-export interface UserSummaryView {
-  id: string;
-  name: string;
-}
+/** The views of a user, as the wire contract defines them. */
+export type { UserSummaryView, UserView };
 
 export function toPublicUser(user: User): PublicUser {
   return {

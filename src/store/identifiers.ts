@@ -3,11 +3,9 @@
  * The key is computed in JS, not by SQL `lower()` (which folds only ASCII on SQLite), so
  * "ÄRNE" and "ärne" are one name on every dialect.
  */
+import { MAX_NAME_LENGTH } from "../contract/limits.js";
 import { ClientError } from "../core/errors.js";
 
-/** Longest name or email, in code points: RFC 5321 §4.5.3.1.3 caps a path at 256 octets with
- * its angle brackets, so an address at 254. */
-export const MAX_IDENTIFIER_LENGTH = 254;
 /** Longest local part of an email address (RFC 5321 §4.5.3.1.1). */
 export const MAX_EMAIL_LOCAL_PART_LENGTH = 64;
 /** Longest normalised key in UTF-8 bytes: NFKC can expand a character up to 18-fold, and a
@@ -53,7 +51,7 @@ const EMAIL_SHAPE = /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)*$/u;
 /**
  * Trims (and NFC-normalises) a name and an email and computes their keys.
  * Throws `ClientError` code `validation_error` when either is empty or over
- * `MAX_IDENTIFIER_LENGTH`, the email is not an address, or the name contains "@" (a name must
+ * `MAX_NAME_LENGTH`, the email is not an address, or the name contains "@" (a name must
  * never read as an email: names and emails share one namespace).
  */
 export function checkIdentifiers(name: string, email: string): CheckedIdentifiers {
@@ -90,8 +88,8 @@ function clean(value: string, field: "name" | "email"): string {
   if (typeof value !== "string") invalid(field, `The ${field} must be a string`);
   const trimmed = value.normalize("NFC").trim();
   if (trimmed === "") invalid(field, `The ${field} must not be empty`);
-  if ([...trimmed].length > MAX_IDENTIFIER_LENGTH) {
-    invalid(field, `The ${field} is longer than ${MAX_IDENTIFIER_LENGTH} characters`);
+  if ([...trimmed].length > MAX_NAME_LENGTH) {
+    invalid(field, `The ${field} is longer than ${MAX_NAME_LENGTH} characters`);
   }
   if (FORBIDDEN_CHARACTERS.test(trimmed)) {
     invalid(field, `The ${field} contains control or invisible characters`);

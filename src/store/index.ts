@@ -42,7 +42,6 @@ export {
   migrateToLatest,
 } from "./migrations/index.js";
 export {
-  MAX_IDENTIFIER_LENGTH,
   MAX_EMAIL_LOCAL_PART_LENGTH,
   MAX_IDENTIFIER_KEY_BYTES,
   normalizeIdentifier,
@@ -67,8 +66,6 @@ export {
 } from "./users.js";
 export type { User, NewUser, SetPasswordHashOptions, ConfirmTotpSecretOptions } from "./users.js";
 export {
-  MAX_CREDENTIAL_NAME_LENGTH,
-  MAX_CREDENTIAL_ID_LENGTH,
   MAX_SIGNATURE_COUNTER,
   addWebauthnCredential,
   listWebauthnCredentials,

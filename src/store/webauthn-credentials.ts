@@ -1,15 +1,12 @@
 /** The `webauthn_credentials` table: passkeys, deleted with their user. */
 import type { Kysely, Selectable } from "kysely";
+import { MAX_CREDENTIAL_ID_LENGTH, MAX_PASSKEY_NAME_LENGTH } from "../contract/limits.js";
 import { ClientError, ConflictError, NotFoundError } from "../core/errors.js";
 import { fromDbBool, fromEpochMs, fromNullableEpochMs, toDbBool, toEpochMs } from "./columns.js";
 import { isForeignKeyViolation, isUniqueViolation } from "./dialect.js";
 import { canonicalId } from "./ids.js";
 import type { Database, WebauthnCredentialsTable } from "./schema.js";
 
-/** Longest passkey name a user may give, in code points. */
-export const MAX_CREDENTIAL_NAME_LENGTH = 100;
-/** Longest credential id, base64url: 1023 bytes (WebAuthn L3 §5.1, credential ID length). */
-export const MAX_CREDENTIAL_ID_LENGTH = 1364;
 /** Largest signature counter: an unsigned 32-bit integer (WebAuthn §6.1, signCount). */
 export const MAX_SIGNATURE_COUNTER = 0xffff_ffff;
 
@@ -66,11 +63,11 @@ function checkName(name: string): string {
   const trimmed = typeof name === "string" ? name.normalize("NFC").trim() : "";
   if (
     trimmed === "" ||
-    [...trimmed].length > MAX_CREDENTIAL_NAME_LENGTH ||
+    [...trimmed].length > MAX_PASSKEY_NAME_LENGTH ||
     FORBIDDEN_IN_NAME.test(trimmed)
   ) {
     throw new ClientError(
-      `A passkey name is 1 to ${MAX_CREDENTIAL_NAME_LENGTH} characters without control characters`,
+      `A passkey name is 1 to ${MAX_PASSKEY_NAME_LENGTH} characters without control characters`,
       { code: "validation_error", extra: { field: "name" } },
     );
   }

@@ -39,7 +39,7 @@ export const SUPPORTED_ALGORITHM_IDS: readonly number[] = Object.freeze([
 export const P256_SCALAR_BYTES = 32;
 
 /** Longest credential id accepted: 1023 bytes (§7.1 step 25; §6.5.1 credentialIdLength). */
-export const MAX_CREDENTIAL_ID_BYTES = 1023;
+export { MAX_CREDENTIAL_ID_BYTES } from "../../contract/limits.js";
 
 /** Longest user handle: 64 bytes (§5.4.3 `PublicKeyCredentialUserEntity.id`). */
 export const MAX_USER_HANDLE_BYTES = 64;

@@ -1,7 +1,8 @@
 /** `GET /healthz`: public; 200 when the database answers, 503 when not. */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { InternalError } from "../../core/errors.js";
-import { HealthResponse, errorResponses } from "../schemas.js";
+import { HealthResponse } from "../../contract/index.js";
+import { errorResponses } from "../schemas.js";
 import type { RouteOptions } from "./route-options.js";
 
 export const healthRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, options) => {

@@ -1,13 +1,13 @@
 /** `POST /login`, `POST /logout`, `POST /logout/all`. */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { LoginRequest } from "../../core/types.js";
+import { LoginRequest, OkResponse, UserView } from "../../contract/index.js";
 import { login } from "../../services/login.js";
 import { endUserSessions } from "../../services/sessions.js";
 import { toPublicUser, toUserView } from "../../services/users-view.js";
 import { clearSessionCookie, setSessionCookie } from "../cookie.js";
 import { assertSameOrigin } from "../csrf.js";
 import { actorOf, currentUser, requestMeta } from "../request-meta.js";
-import { OkResponse, UserView, errorResponses, inline } from "../schemas.js";
+import { errorResponses, inline } from "../schemas.js";
 import type { RouteOptions } from "./route-options.js";
 
 export const loginRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, options) => {

@@ -1,12 +1,17 @@
 /** `PATCH /users/{id}/password/change`, `PATCH /users/{id}/password/reset`. */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { ChangePasswordRequest, ResetPasswordRequest } from "../../core/types.js";
+import {
+  ChangePasswordRequest,
+  ResetPasswordRequest,
+  UserIdParams,
+  UserView,
+} from "../../contract/index.js";
 import { issueSessionToken } from "../../services/sessions.js";
 import { changePassword, resetPassword } from "../../services/passwords.js";
 import { toPublicUser, toUserView } from "../../services/users-view.js";
 import { setSessionCookie } from "../cookie.js";
 import { actorOf, requestMeta } from "../request-meta.js";
-import { UserIdParams, UserView, errorResponses, inline } from "../schemas.js";
+import { errorResponses, inline } from "../schemas.js";
 import type { RouteOptions } from "./route-options.js";
 
 export const passwordRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, options) => {

@@ -1,17 +1,16 @@
 /** `/users/{id}/2fa/totp`: setup, confirm, disable, status. */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { Type } from "@sinclair/typebox";
-import { TotpCodeRequest, TotpConfiguredResponse, TotpSetupResponse } from "../../core/types.js";
+import {
+  TotpCodeRequest,
+  TotpConfiguredResponse,
+  TotpDisableRequest,
+  TotpSetupResponse,
+  UserIdParams,
+} from "../../contract/index.js";
 import { confirmTotp, disableTotpFor, isTotpConfigured, setupTotp } from "../../services/totp.js";
 import { actorOf, requestMeta } from "../request-meta.js";
-import { UserIdParams, errorResponses, inline } from "../schemas.js";
+import { errorResponses, inline } from "../schemas.js";
 import type { RouteOptions } from "./route-options.js";
-
-/** Disabling: a code is needed from the user themself, not from an admin acting on another user. */
-const TotpDisableRequest = Type.Object(
-  { code: Type.Optional(Type.String({ maxLength: 32 })) },
-  { additionalProperties: false },
-);
 
 export const totpRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, options) => {
   const { ctx } = options;

@@ -1,6 +1,5 @@
 /** `GET /users`, `POST /users/create`, `PATCH /users/{id}/promote`, `DELETE /users/{id}`. */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { Type } from "@sinclair/typebox";
 import { createUser, deleteUser, listUsers, promoteUser } from "../../services/users.js";
 import { toPublicUser, toUserSummaryView, toUserView } from "../../services/users-view.js";
 import { clearSessionCookie } from "../cookie.js";
@@ -9,10 +8,10 @@ import {
   CreateUserRequest,
   OkResponse,
   UserIdParams,
-  UserSummaryView,
+  UserList,
   UserView,
-  errorResponses,
-} from "../schemas.js";
+} from "../../contract/index.js";
+import { errorResponses } from "../schemas.js";
 import type { RouteOptions } from "./route-options.js";
 
 export const userRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, options) => {
@@ -26,7 +25,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, o
         summary:
           "List users: admins see every field (but hashes and secrets), others ids and names",
         response: {
-          200: Type.Array(Type.Union([UserView, UserSummaryView])),
+          200: UserList,
           ...errorResponses(401, 403),
         },
       },

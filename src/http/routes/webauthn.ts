@@ -1,6 +1,18 @@
 /** Passkeys: `/users/{id}/2fa/webauthn…` and passwordless `/login/passkey…`. */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { Type } from "@sinclair/typebox";
+import {
+  CredentialParams,
+  EmptyBody,
+  OkResponse,
+  OptionsJson,
+  PasskeyList,
+  PasskeyLoginRequest,
+  PasskeyView,
+  RegisterPasskeyRequest,
+  RenamePasskeyRequest,
+  UserIdParams,
+  UserView,
+} from "../../contract/index.js";
 import {
   finishPasskeyRegistration,
   finishPasswordlessLogin,
@@ -15,27 +27,8 @@ import { toPublicUser, toUserView } from "../../services/users-view.js";
 import { setSessionCookie } from "../cookie.js";
 import { assertSameOrigin } from "../csrf.js";
 import { actorOf, requestMeta } from "../request-meta.js";
-import { OkResponse, UserIdParams, UserView, errorResponses } from "../schemas.js";
+import { errorResponses } from "../schemas.js";
 import type { RouteOptions } from "./route-options.js";
-
-const PasskeyView = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  created_at: Type.String({ format: "date-time" }),
-  last_used_at: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
-  device_type: Type.String(),
-  backed_up: Type.Boolean(),
-});
-const PasskeyName = Type.String({ minLength: 1, maxLength: 64 });
-const CredentialParams = Type.Object({
-  id: Type.String({ minLength: 1, maxLength: 64 }),
-  credential_id: Type.String({ minLength: 1, maxLength: 1400 }),
-});
-/** A WebAuthn response as @simplewebauthn/browser sends it; its inside is checked by the ceremony. */
-const WebauthnResponse = Type.Record(Type.String(), Type.Unknown());
-/** The options JSON of the WebAuthn core (PublicKeyCredential*OptionsJSON). */
-const OptionsJson = Type.Object({ challenge: Type.String() }, { additionalProperties: true });
-const EmptyBody = Type.Optional(Type.Object({}, { additionalProperties: true }));
 
 export const webauthnRoutes: FastifyPluginAsyncTypebox<RouteOptions & PasskeyDependencies> = async (
   app,
@@ -67,10 +60,7 @@ export const webauthnRoutes: FastifyPluginAsyncTypebox<RouteOptions & PasskeyDep
         tags: ["passkeys"],
         summary: "Store a new passkey from the authenticator's answer",
         params: UserIdParams,
-        body: Type.Object(
-          { response: WebauthnResponse, name: PasskeyName },
-          { additionalProperties: false },
-        ),
+        body: RegisterPasskeyRequest,
         response: { 200: PasskeyView, ...errorResponses(400, 401, 403, 409) },
       },
     },
@@ -92,7 +82,7 @@ export const webauthnRoutes: FastifyPluginAsyncTypebox<RouteOptions & PasskeyDep
         tags: ["passkeys"],
         summary: "The user's passkeys (self or admin)",
         params: UserIdParams,
-        response: { 200: Type.Array(PasskeyView), ...errorResponses(401, 403, 404) },
+        response: { 200: PasskeyList, ...errorResponses(401, 403, 404) },
       },
     },
     async (request) => listPasskeys(ctx, actorOf(request), request.params.id),
@@ -105,7 +95,7 @@ export const webauthnRoutes: FastifyPluginAsyncTypebox<RouteOptions & PasskeyDep
         tags: ["passkeys"],
         summary: "Rename a passkey",
         params: CredentialParams,
-        body: Type.Object({ name: PasskeyName }, { additionalProperties: false }),
+        body: RenamePasskeyRequest,
         response: { 200: PasskeyView, ...errorResponses(400, 401, 403, 404) },
       },
     },
@@ -166,7 +156,7 @@ export const webauthnRoutes: FastifyPluginAsyncTypebox<RouteOptions & PasskeyDep
       schema: {
         tags: ["session"],
         summary: "Sign in with a discoverable passkey; sets the same cookie as /login",
-        body: Type.Object({ webauthn_response: WebauthnResponse }, { additionalProperties: false }),
+        body: PasskeyLoginRequest,
         response: { 200: UserView, ...errorResponses(400, 403, 429) },
       },
     },

@@ -16,6 +16,7 @@ import {
 } from "./lib/dom.js";
 import { renderHeader } from "./lib/header.js";
 import { createPasskey, describePasskeyError, passkeysSupported } from "./lib/passkeys.js";
+import { MAX_PASSKEY_NAME_LENGTH } from "../../contract/limits.js";
 import { wirePasswordForm } from "./lib/password-form.js";
 import { getMe, goToSignIn } from "./lib/session.js";
 import { describeError, formatDateTime, groupSecret } from "./lib/text.js";
@@ -219,7 +220,7 @@ function passkeyItem(passkey: PasskeyView): HTMLLIElement {
         id: inputId,
         name: "name",
         required: true,
-        maxlength: "64",
+        maxlength: String(MAX_PASSKEY_NAME_LENGTH),
         autocomplete: "off",
         value: passkey.name,
       }),

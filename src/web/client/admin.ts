@@ -14,7 +14,7 @@ import {
   showMessage,
 } from "./lib/dom.js";
 import { renderHeader } from "./lib/header.js";
-import { MIN_PASSWORD_LENGTH } from "./lib/password-form.js";
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "../../contract/limits.js";
 import { getMe, goToSignIn } from "./lib/session.js";
 import { describeError, formatDateTime } from "./lib/text.js";
 import type { UserView } from "./lib/types.js";
@@ -138,7 +138,7 @@ function userItem(user: UserView): HTMLLIElement {
         autocomplete: "new-password",
         required: true,
         minlength: String(MIN_PASSWORD_LENGTH),
-        maxlength: "1024",
+        maxlength: String(MAX_PASSWORD_LENGTH),
         "aria-describedby": `${resetId}-hint`,
       }),
       h(

@@ -3,9 +3,6 @@ import { api } from "./api.js";
 import { fieldValue, handleForm, showMessage } from "./dom.js";
 import type { UserView } from "./types.js";
 
-/** The shortest password the server accepts (DESIGN: 8..1024; NIST SP 800-63B-4 §3.1.1.2). */
-export const MIN_PASSWORD_LENGTH = 8;
-
 export interface PasswordFormOptions {
   form: HTMLFormElement;
   message: HTMLElement;

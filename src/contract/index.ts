@@ -1,0 +1,13 @@
+/**
+ * The wire contract: every request, response, view and limit of the HTTP API, defined once as
+ * TypeBox schemas with their `Static` types. Routes validate and serialise with the schemas,
+ * services and the pages use the types (`import type`), and every check of a limit imports it
+ * from `limits.ts`. Field names stay snake_case as the seed has them.
+ */
+export * from "./limits.js";
+export * from "./errors.js";
+export * from "./users.js";
+export * from "./login.js";
+export * from "./passwords.js";
+export * from "./totp.js";
+export * from "./passkeys.js";

@@ -1,0 +1,71 @@
+/**
+ * The pages' form fields carry the wire contract's limits: the static HTML cannot import
+ * `src/contract/limits.ts`, so this test holds every `minlength`/`maxlength` to it.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import {
+  MAX_NAME_LENGTH,
+  MAX_PASSKEY_NAME_LENGTH,
+  MAX_PASSWORD_LENGTH,
+  MAX_TOTP_CODE_LENGTH,
+  MIN_PASSWORD_LENGTH,
+} from "../../src/contract/limits.js";
+import { PACKAGE_ROOT } from "../web/build.js";
+
+interface Field {
+  page: string;
+  id: string;
+  name: string;
+  minlength?: number;
+  maxlength?: number;
+}
+
+function fields(page: string): Field[] {
+  const html = readFileSync(join(PACKAGE_ROOT, "src", "web", "pages", page), "utf8");
+  return [...html.matchAll(/<input\b([^>]*)>/g)].map(([, attributes = ""]) => {
+    const attribute = (key: string) => new RegExp(`\\b${key}="([^"]*)"`).exec(attributes)?.[1];
+    const number = (key: string) => {
+      const value = attribute(key);
+      return value === undefined ? undefined : Number(value);
+    };
+    return {
+      page,
+      id: attribute("id") ?? "",
+      name: attribute("name") ?? "",
+      minlength: number("minlength"),
+      maxlength: number("maxlength"),
+    };
+  });
+}
+
+/** The limit of each field, by page and field name. */
+function limitsOf(field: Field): { min?: number; max: number } | undefined {
+  if (field.page === "account.html" && field.name === "name")
+    return { max: MAX_PASSKEY_NAME_LENGTH };
+  if (field.name === "name" || field.name === "email") return { max: MAX_NAME_LENGTH };
+  if (field.name === "new_password" || (field.name === "password" && field.page === "admin.html"))
+    return { min: MIN_PASSWORD_LENGTH, max: MAX_PASSWORD_LENGTH };
+  if (/password/.test(field.name)) return { max: MAX_PASSWORD_LENGTH };
+  if (field.name === "code" || field.name === "two_fa_code") return { max: MAX_TOTP_CODE_LENGTH };
+  return undefined;
+}
+
+describe("limits of the pages' form fields", () => {
+  const all = ["sign-in.html", "account.html", "admin.html"].flatMap(fields);
+
+  it("finds the fields it checks", () => {
+    expect(all.filter((field) => field.maxlength !== undefined).length).toBeGreaterThanOrEqual(14);
+  });
+
+  it.each(all.filter((field) => field.maxlength !== undefined || field.minlength !== undefined))(
+    "$page #$id carries the contract's limits",
+    (field) => {
+      const limits = limitsOf(field);
+      expect(limits, `no contract limit known for ${field.name}`).toBeDefined();
+      expect(field.maxlength).toBe(limits?.max);
+      expect(field.minlength).toBe(limits?.min);
+    },
+  );
+});
