@@ -57,8 +57,25 @@ export default tseslint.config(
   ...layer(
     "src/core/**",
     ["**/store/**", "**/services/**", "**/http/**", ...ROOT],
-    ["fastify", "fastify-plugin", "@fastify/*", "kysely", "ioredis", "pg", "better-sqlite3"],
+    [
+      "fastify",
+      "fastify-plugin",
+      "@fastify/*",
+      "kysely",
+      "ioredis",
+      "pg",
+      "better-sqlite3",
+      "@sinclair/typebox",
+    ],
   ),
+  // The wire contract (schemas and limits) is a leaf every layer and the pages may import.
+  ...layer("src/contract/**", [
+    "**/store/**",
+    "**/services/**",
+    "**/http/**",
+    "**/web/**",
+    ...ROOT,
+  ]),
   ...layer("src/store/**", ["**/services/**", "**/http/**", ...ROOT]),
   ...layer("src/services/**", ["**/http/**", ...ROOT]),
   ...layer("src/http/**", ["**/store/**", ...ROOT]),
