@@ -1,19 +1,22 @@
 /**
- * Shape validation of untrusted WebAuthn responses (internal; not exported from index.ts).
- * Everything a client sends is decoded and type-checked here, before @simplewebauthn/server
- * sees it, so that a malformed response is always `webauthn_invalid_response` and never a
- * `TypeError` from deep inside the library.
+ * The one parse of an untrusted WebAuthn response per ceremony. Everything a client sends is
+ * decoded and type-checked here, before @simplewebauthn/server sees it, so that a malformed
+ * response is always `webauthn_invalid_response` and never a `TypeError` from deep inside the
+ * library. The caller (a service) parses once, reads what it needs to look things up (the
+ * challenge, the credential id, the user handle) and hands the same parsed value to
+ * `verifyRegistration` / `verifyAuthentication`, which then do not parse it again.
  */
 import { isoCBOR, parseAuthenticatorData } from "@simplewebauthn/server/helpers";
 import { assertAuthenticatorDataStructure, assertSingleCborItem } from "./cbor.js";
-import { invalidResponse } from "./checks.js";
-import { decodeBase64Url, isRecord } from "./encoding.js";
 import {
   KNOWN_TRANSPORTS,
+  MAX_CLIENT_DATA_JSON_CHARS,
   MAX_CREDENTIAL_ID_BYTES,
   MAX_RESPONSE_FIELD_CHARS,
   MAX_USER_HANDLE_BYTES,
 } from "./constants.js";
+import { decodeBase64Url, isRecord } from "./encoding.js";
+import { invalidResponse } from "./errors.js";
 import type { AuthenticatorTransport } from "./types.js";
 
 /** Authenticator data as @simplewebauthn/server parses it (§6.1). */
@@ -28,9 +31,14 @@ export interface ClientData {
   readonly topOrigin: string | undefined;
 }
 
-/** A registration response after shape validation. */
+/**
+ * A registration response after shape validation: made only by `parseRegistrationResponse`.
+ */
 export interface ParsedRegistrationResponse {
+  readonly kind: "registration";
   readonly id: string;
+  /** The challenge the response answers (`clientData.challenge`), to look the ceremony up. */
+  readonly challenge: string;
   readonly clientDataJSON: string;
   readonly clientData: ClientData;
   readonly attestationObject: string;
@@ -41,9 +49,15 @@ export interface ParsedRegistrationResponse {
   readonly transports: AuthenticatorTransport[];
 }
 
-/** An authentication response after shape validation. */
-export interface ParsedAssertionResponse {
+/**
+ * An authentication response after shape validation: made only by `parseAuthenticationResponse`.
+ */
+export interface ParsedAuthenticationResponse {
+  readonly kind: "authentication";
+  /** The credential id the assertion names (base64url), to look the credential up. */
   readonly id: string;
+  /** The challenge the response answers (`clientData.challenge`), to look the ceremony up. */
+  readonly challenge: string;
   readonly clientDataJSON: string;
   readonly clientData: ClientData;
   readonly authenticatorData: string;
@@ -54,16 +68,29 @@ export interface ParsedAssertionResponse {
   readonly userId: string | null;
 }
 
-/** Reads a required base64url string field of at most `MAX_RESPONSE_FIELD_CHARS`. */
+/**
+ * The parsed values this module made. A value is trusted as parsed only if it is in here: an
+ * object that merely looks parsed (built by a caller) is parsed again like any client JSON.
+ */
+const madeHere = new WeakSet<object>();
+
+function seal<T extends object>(value: T): T {
+  Object.freeze(value);
+  madeHere.add(value);
+  return value;
+}
+
+/** Reads a required base64url string field of at most `maxChars` characters. */
 function readBase64UrlField(
   record: Record<string, unknown>,
   key: string,
   path: string,
+  maxChars = MAX_RESPONSE_FIELD_CHARS,
 ): { text: string; bytes: Uint8Array } {
   const text = record[key];
   if (typeof text !== "string") throw invalidResponse(`${path} must be a string`);
   if (text.length === 0) throw invalidResponse(`${path} is empty`);
-  if (text.length > MAX_RESPONSE_FIELD_CHARS) throw invalidResponse(`${path} is too long`);
+  if (text.length > maxChars) throw invalidResponse(`${path} is too long`);
   const bytes = decodeBase64Url(text);
   if (bytes === null) throw invalidResponse(`${path} is not unpadded base64url`);
   return { text, bytes };
@@ -82,8 +109,8 @@ function parseClientData(bytes: Uint8Array): ClientData {
   if (!isRecord(parsed)) throw invalidResponse("clientDataJSON is not a JSON object");
   const { type, challenge, origin, crossOrigin, topOrigin } = parsed;
   if (typeof type !== "string") throw invalidResponse("clientDataJSON.type must be a string");
-  if (typeof challenge !== "string") {
-    throw invalidResponse("clientDataJSON.challenge must be a string");
+  if (typeof challenge !== "string" || challenge === "") {
+    throw invalidResponse("clientDataJSON.challenge must be a non-empty string");
   }
   if (typeof origin !== "string") throw invalidResponse("clientDataJSON.origin must be a string");
   if (crossOrigin !== undefined && typeof crossOrigin !== "boolean") {
@@ -125,6 +152,13 @@ function parseEnvelope(response: unknown): { id: string; body: Record<string, un
   return { id, body };
 }
 
+/** Whether `value` is a parse result of this module. */
+function isParsed(
+  value: unknown,
+): value is ParsedRegistrationResponse | ParsedAuthenticationResponse {
+  return typeof value === "object" && value !== null && madeHere.has(value);
+}
+
 /** Reads the optional `transports` list; keeps known values, once each (§5.8.4). */
 function parseTransports(value: unknown): AuthenticatorTransport[] {
   if (value === undefined) return [];
@@ -138,11 +172,26 @@ function parseTransports(value: unknown): AuthenticatorTransport[] {
   return [...kept];
 }
 
-/** Validates the shape of a registration response. Throws `webauthn_invalid_response`. */
+/** Reads and parses `response.clientDataJSON` (§5.8.1), at most `MAX_CLIENT_DATA_JSON_CHARS`. */
+function readClientData(body: Record<string, unknown>): { text: string; clientData: ClientData } {
+  const field = readBase64UrlField(
+    body,
+    "clientDataJSON",
+    "response.clientDataJSON",
+    MAX_CLIENT_DATA_JSON_CHARS,
+  );
+  return { text: field.text, clientData: parseClientData(field.bytes) };
+}
+
+/**
+ * Parses a registration response JSON (§5.1 `RegistrationResponseJSON`, untrusted) once; pass
+ * the result to `verifyRegistration`. A value this function returned is returned as it is.
+ * Throws `ClientError` `webauthn_invalid_response` when the response is malformed.
+ */
 export function parseRegistrationResponse(response: unknown): ParsedRegistrationResponse {
+  if (isParsed(response) && response.kind === "registration") return response;
   const { id, body } = parseEnvelope(response);
-  const clientDataJSON = readBase64UrlField(body, "clientDataJSON", "response.clientDataJSON");
-  const clientData = parseClientData(clientDataJSON.bytes);
+  const { text: clientDataJSON, clientData } = readClientData(body);
   const attestationObject = readBase64UrlField(
     body,
     "attestationObject",
@@ -186,23 +235,30 @@ export function parseRegistrationResponse(response: unknown): ParsedRegistration
   ) {
     throw invalidResponse("the credential public key is not a COSE_Key with kty and alg");
   }
-  return {
+  return seal({
+    kind: "registration",
     id,
-    clientDataJSON: clientDataJSON.text,
+    challenge: clientData.challenge,
+    clientDataJSON,
     clientData,
     attestationObject: attestationObject.text,
     authData,
     credentialId: credentialID,
     credentialPublicKey,
     transports: parseTransports(body.transports),
-  };
+  });
 }
 
-/** Validates the shape of an authentication response. Throws `webauthn_invalid_response`. */
-export function parseAssertionResponse(response: unknown): ParsedAssertionResponse {
+/**
+ * Parses an authentication response JSON (§5.1 `AuthenticationResponseJSON`, untrusted) once;
+ * read `id`, `userId` and `challenge` to look the credential and ceremony up, then pass the
+ * result to `verifyAuthentication`. A value this function returned is returned as it is.
+ * Throws `ClientError` `webauthn_invalid_response` when the response is malformed.
+ */
+export function parseAuthenticationResponse(response: unknown): ParsedAuthenticationResponse {
+  if (isParsed(response) && response.kind === "authentication") return response;
   const { id, body } = parseEnvelope(response);
-  const clientDataJSON = readBase64UrlField(body, "clientDataJSON", "response.clientDataJSON");
-  const clientData = parseClientData(clientDataJSON.bytes);
+  const { text: clientDataJSON, clientData } = readClientData(body);
   const authenticatorData = readBase64UrlField(
     body,
     "authenticatorData",
@@ -225,14 +281,16 @@ export function parseAssertionResponse(response: unknown): ParsedAssertionRespon
     }
     userHandle = handle.text;
   }
-  return {
+  return seal({
+    kind: "authentication",
     id,
-    clientDataJSON: clientDataJSON.text,
+    challenge: clientData.challenge,
+    clientDataJSON,
     clientData,
     authenticatorData: authenticatorData.text,
     authData,
     signature: signature.text,
     userHandle,
     userId,
-  };
+  });
 }
