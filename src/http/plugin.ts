@@ -8,7 +8,7 @@ import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import { systemClock, type Clock } from "../core/clock.js";
 import type { ServiceContext, ServiceSettings } from "../services/context.js";
-import { createPasskeySecondFactor } from "../services/passkeys.js";
+import { createPasskeySecondFactor } from "../services/passkeys/index.js";
 import type { RelyingParty } from "../core/webauthn/index.js";
 import type { ChallengeStore } from "../store/challenge-store.js";
 import { toPublicUser } from "../services/users-view.js";

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { TotpCodeRequest, TotpConfiguredResponse, TotpSetupResponse } from "../../core/types.js";
 import { confirmTotp, disableTotpFor, isTotpConfigured, setupTotp } from "../../services/totp.js";
-import { actorOf, requestMeta } from "../request-meta.js";
+import { currentUser, requestMeta } from "../request-meta.js";
 import { UserIdParams, errorResponses, inline } from "../schemas.js";
 import type { RouteOptions } from "./route-options.js";
 
@@ -26,7 +26,8 @@ export const totpRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, o
         response: { 200: inline(TotpSetupResponse), ...errorResponses(401, 403, 404) },
       },
     },
-    async (request) => setupTotp(ctx, actorOf(request), request.params.id, requestMeta(request)),
+    async (request) =>
+      setupTotp(ctx, currentUser(request), request.params.id, requestMeta(request)),
   );
 
   app.post(
@@ -46,7 +47,7 @@ export const totpRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, o
     async (request) => {
       await confirmTotp(
         ctx,
-        actorOf(request),
+        currentUser(request),
         request.params.id,
         request.body.code,
         requestMeta(request),
@@ -73,7 +74,7 @@ export const totpRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, o
     async (request) => {
       await disableTotpFor(
         ctx,
-        actorOf(request),
+        currentUser(request),
         request.params.id,
         request.body.code,
         requestMeta(request),
@@ -93,7 +94,7 @@ export const totpRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, o
       },
     },
     async (request) => ({
-      is_configured: await isTotpConfigured(ctx, actorOf(request), request.params.id),
+      is_configured: await isTotpConfigured(ctx, currentUser(request), request.params.id),
     }),
   );
 };
