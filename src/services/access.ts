@@ -9,6 +9,9 @@ import { getUserById, type User } from "../store/index.js";
 import type { ServiceContext } from "./context.js";
 import { toPublicUser, type PublicUser } from "./users-view.js";
 
+/** What the rule needs of the services context: the database only. */
+export type AccessContext = Pick<ServiceContext, "db">;
+
 /** The signed-in user a service acts for, as the middleware loaded it (`request.user`). */
 export type ActingUser = PublicUser;
 
@@ -37,7 +40,7 @@ function assertMayTarget(
 }
 
 /** Reads the target's row; refuses another admin's. */
-async function readTarget(ctx: ServiceContext, actor: ActingUser, targetId: string): Promise<User> {
+async function readTarget(ctx: AccessContext, actor: ActingUser, targetId: string): Promise<User> {
   const target = await getUserById(ctx.db, targetId);
   if (target === undefined) throw new NotFoundError("No such user");
   if (actor.id !== target.id && target.isAdmin) throw new PermissionDeniedError(ADMIN_ON_ADMIN);
@@ -64,19 +67,25 @@ export interface LoadTargetOptions {
  * @throws PermissionDeniedError (rule refused, or an admin acting on another admin), NotFoundError (no such user).
  */
 export function loadTarget(
-  ctx: ServiceContext,
+  ctx: AccessContext,
   actor: ActingUser,
   targetId: string,
   options: LoadTargetOptions & { readonly withSecrets: true },
 ): Promise<User>;
 export function loadTarget(
-  ctx: ServiceContext,
+  ctx: AccessContext,
   actor: ActingUser,
   targetId: string,
   options: LoadTargetOptions & { readonly withSecrets?: false },
 ): Promise<PublicUser>;
+export function loadTarget(
+  ctx: AccessContext,
+  actor: ActingUser,
+  targetId: string,
+  options: LoadTargetOptions,
+): Promise<PublicUser | User>;
 export async function loadTarget(
-  ctx: ServiceContext,
+  ctx: AccessContext,
   actor: ActingUser,
   targetId: string,
   options: LoadTargetOptions,

@@ -130,7 +130,8 @@ export async function verifyAuthentication(
     throw verificationFailed("BE flag differs from the stored one");
   }
 
-  // §6.5.5: an ES256 signature is a DER Ecdsa-Sig-Value; the library would accept variants.
+  // §6.5.5: an ES256 signature is a DER Ecdsa-Sig-Value; the library would also verify BER
+  // variants of it (another tag class, long-form lengths, trailing bytes): see cose-key.ts.
   const signature = decodeBase64Url(parsed.signature);
   if (alg === COSE_ALG_ES256 && !(signature && isDerEcdsaSignature(signature, P256_SCALAR_BYTES))) {
     throw verificationFailed("signature is not a DER Ecdsa-Sig-Value");

@@ -127,6 +127,7 @@ function parseClientData(bytes: Uint8Array): ClientData {
 
 function parseAuthData(bytes: Uint8Array, path: string): ParsedAuthenticatorData {
   try {
+    // A COSE key or extensions cut short would otherwise parse (see cbor.ts).
     assertAuthenticatorDataStructure(bytes);
     // parseAuthenticatorData reads attested credential data and extensions as CBOR (§6.1).
     return parseAuthenticatorData(new Uint8Array(bytes));
@@ -197,7 +198,8 @@ export function parseRegistrationResponse(response: unknown): ParsedRegistration
     "attestationObject",
     "response.attestationObject",
   );
-  // The attestation object is a CBOR map {fmt: text, attStmt: map, authData: bytes} (§6.5.4).
+  // The attestation object is a CBOR map {fmt: text, attStmt: map, authData: bytes} (§6.5.4),
+  // exactly one item with nothing cut short or left over (the library's decoder allows both).
   let decoded: unknown;
   try {
     assertSingleCborItem(attestationObject.bytes);
