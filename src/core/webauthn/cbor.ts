@@ -90,7 +90,8 @@ export function assertSingleCborItem(bytes: Uint8Array): void {
  * exactly at the end of the data. Guards against a credential public key cut short: the
  * library's `parseAuthenticatorData` decodes it with tiny-cbor (short coordinate), re-encodes
  * it to the same length and finds no bytes left over, so @simplewebauthn/server registers it
- * (reproduced in test/core/webauthn/library-leniency.security.test.ts).
+ * (reproduced in test/core/webauthn/library-leniency.security.test.ts). Bytes left over at the
+ * end the library refuses too; they are refused here as well so that the walk is complete.
  */
 export function assertAuthenticatorDataStructure(authData: Uint8Array): void {
   const FIXED_BYTES = 37; // 32 + 1 + 4

@@ -1,12 +1,12 @@
 /**
  * Checks and misuse guards shared by both ceremonies (internal; not exported from index.ts).
- * They take the parsed response of `response.ts` (type-only import: the parse never imports
+ * They take parsed fields of `fields.ts` (type-only import: the parse never imports
  * the checks).
  */
 import { DEFAULT_CHALLENGE_TIMEOUT_MS, KNOWN_TRANSPORTS } from "./constants.js";
 import { decodeBase64Url } from "./encoding.js";
 import { verificationFailed } from "./errors.js";
-import type { ClientData, ParsedAuthenticatorData } from "./response.js";
+import type { ClientData, ParsedAuthenticatorData } from "./fields.js";
 import type { CredentialDescriptor, RelyingParty } from "./types.js";
 
 /** Misuse guard: the relying party must be configured. Throws `TypeError`. */

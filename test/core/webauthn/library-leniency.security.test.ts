@@ -3,8 +3,10 @@
  * accepting a malformed response on its own (so the strict check is not dead code: it refuses
  * something that would otherwise get through), then shows Tessera refusing the same response.
  * The checks: `assertSingleCborItem` (trailing bytes after the attestation object),
- * `cborItemEnd` via the parse (a CBOR item whose declared length runs past the end), and
- * `isDerEcdsaSignature` (an ES256 signature in BER instead of strict DER).
+ * `cborItemEnd` via the parse (a CBOR item whose declared length runs past the end),
+ * `assertAuthenticatorDataStructure` (a credential public key cut short), `isDerEcdsaSignature`
+ * (an ES256 signature in BER instead of strict DER) and `usableCoseKeyAlgorithm` (a public key
+ * that cannot be used).
  */
 import {
   verifyAuthenticationResponse,
@@ -12,6 +14,7 @@ import {
   type AuthenticationResponseJSON,
   type RegistrationResponseJSON,
 } from "@simplewebauthn/server";
+import { generateKeyPairSync } from "node:crypto";
 import { isoCBOR } from "@simplewebauthn/server/helpers";
 import { describe, expect, it } from "vitest";
 import {
@@ -21,16 +24,19 @@ import {
   verifyAuthentication,
   verifyRegistration,
 } from "../../../src/core/webauthn/index.js";
-import { SoftAuthenticator } from "../../helpers/soft-authenticator.js";
+import { SoftAuthenticator, coseEc2Key } from "../../helpers/soft-authenticator.js";
 import { ORIGIN, RP, USER, expectClientError, loginOptions, register } from "./setup.js";
 
 const b64url = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64url");
 const bytesOf = (text: string) => new Uint8Array(Buffer.from(text, "base64url"));
 
 /** A fresh registration response and its challenge. */
-async function attestation() {
+async function attestation(coseKey?: Uint8Array) {
   const options = await createRegistrationOptions({ rp: RP, user: USER, excludeCredentials: [] });
-  const response = new SoftAuthenticator().createAttestation(options, { origin: ORIGIN });
+  const response = new SoftAuthenticator().createAttestation(options, {
+    origin: ORIGIN,
+    ...(coseKey === undefined ? {} : { coseKey }),
+  });
   return { response, challenge: options.challenge };
 }
 
@@ -198,5 +204,25 @@ describe("signatures: Tessera refuses ES256 signatures that are BER but not DER 
       "webauthn_verification_failed",
     );
     expect((await verify(honest)).newCounter).toBe(1);
+  });
+});
+
+describe("keys: Tessera refuses a credential public key it could never verify with (usableCoseKeyAlgorithm)", () => {
+  it("refuses an ES256 key that is not a point on P-256, which the library registers", async () => {
+    const { publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const cose = isoCBOR.decodeFirst<Map<number, unknown>>(new Uint8Array(coseEc2Key(publicKey)));
+    const x = Uint8Array.from(cose.get(-2) as Uint8Array);
+    x[0] = (x[0] ?? 0) ^ 1;
+    cose.set(-2, x);
+    const { response, challenge } = await attestation(
+      isoCBOR.encode(cose as Parameters<typeof isoCBOR.encode>[0]),
+    );
+    // The library: with attestation "none" nothing is verified with the key, so it is stored.
+    expect(await libraryRegisters(response, challenge)).toBe(true);
+    // Tessera: node:crypto must import it, or every later sign-in with it would fail.
+    await expectClientError(
+      () => verifyRegistration({ rp: RP, response, expectedChallenge: challenge }),
+      "webauthn_verification_failed",
+    );
   });
 });
