@@ -29,7 +29,7 @@ export type { TesseraConfig, EnvironmentVariable } from "./config.js";
 export { createTessera, REDIS_KEY_PREFIXES } from "./runtime.js";
 export type { TesseraOverrides, TesseraRuntime } from "./runtime.js";
 export type { Tessera, ServiceContext, ServiceSettings, HttpSettings } from "./services/context.js";
-export type { PasskeyDependencies } from "./services/passkeys.js";
+export type { PasskeyDependencies } from "./services/passkeys/index.js";
 export type { AuthenticatedSession } from "./services/sessions.js";
 export type { PublicUser } from "./services/users-view.js";
 export { createDatabase, migrateToLatest } from "./store/index.js";

@@ -10,7 +10,7 @@ import cookie from "@fastify/cookie";
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import type { ServiceContext, Tessera } from "../services/context.js";
-import { createPasskeySecondFactor } from "../services/passkeys.js";
+import { createPasskeySecondFactor } from "../services/passkeys/index.js";
 import { authenticateSessionToken } from "../services/sessions.js";
 import { authentication, type AuthenticationOptions } from "./authentication.js";
 import { installErrorHandler } from "./error-handler.js";

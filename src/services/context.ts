@@ -8,7 +8,7 @@ import type { Clock } from "../core/clock.js";
 import type { Argon2Options } from "../core/password.js";
 import type { JwtKeyRing } from "../core/jwt.js";
 import type { Database } from "../store/index.js";
-import type { PasskeyDependencies } from "./passkeys.js";
+import type { PasskeyDependencies } from "./passkeys/index.js";
 import type { LoginThrottle } from "./rate-limit/index.js";
 
 /** The settings the flows read (a subset of `TesseraConfig`, so host apps can pass their own). */

@@ -7,10 +7,11 @@ import { ClientError, NotFoundError, PermissionDeniedError } from "../core/error
 import { hashPassword } from "../core/password.js";
 import { passwordPolicyViolation } from "../core/password-policy.js";
 import type { ChangePasswordRequest, ResetPasswordRequest } from "../contract/index.js";
-import { getUserById, getUserByNameOrMail, setPasswordHash, type User } from "../store/index.js";
+import { getUserByNameOrMail, setPasswordHash, type User } from "../store/index.js";
+import { loadTarget, type ActingUser } from "./access.js";
 import { audit } from "./audit.js";
 import { passwordMatches } from "./login.js";
-import type { Actor, RequestMeta, ServiceContext } from "./context.js";
+import type { RequestMeta, ServiceContext } from "./context.js";
 import { endUserSessions } from "./sessions.js";
 
 /** Throws `password_policy` when the password is not acceptable for `user`. */
@@ -23,25 +24,6 @@ export function assertPasswordPolicy(
 }
 
 /**
- * Loads the target of an action on another account. Only the user themself or an admin may
- * act; an admin may not act on another admin. A non-admin asking about someone else gets
- * 403 whether or not the id exists (no enumeration of ids).
- */
-export async function loadTarget(
-  ctx: ServiceContext,
-  actor: Actor,
-  targetId: string,
-): Promise<User> {
-  if (actor.id !== targetId && !actor.isAdmin) throw new PermissionDeniedError();
-  const target = await getUserById(ctx.db, targetId);
-  if (target === undefined) throw new NotFoundError("No such user");
-  if (actor.id !== target.id && target.isAdmin) {
-    throw new PermissionDeniedError("An admin may not manage another admin");
-  }
-  return target;
-}
-
-/**
  * Changes a password. The user themself must give the old one (wrong old passwords count
  * as failed logins); an admin changing a non-admin's password does not, and that user must
  * change it at next login. Returns the updated user (new token version).
@@ -49,12 +31,16 @@ export async function loadTarget(
  */
 export async function changePassword(
   ctx: ServiceContext,
-  actor: Actor,
+  actor: ActingUser,
   targetId: string,
   request: ChangePasswordRequest,
   meta: RequestMeta,
 ): Promise<User> {
-  const target = await loadTarget(ctx, actor, targetId);
+  // The old password is checked against the stored hash, which request.user does not carry.
+  const target = await loadTarget(ctx, actor, targetId, {
+    access: "self-or-admin",
+    withSecrets: true,
+  });
   const self = actor.id === target.id;
   if (self) {
     await ctx.throttle.assertLoginAllowed({ accountKey: target.id, address: meta.ip });
@@ -113,13 +99,13 @@ async function storePassword(
  */
 export async function resetPassword(
   ctx: ServiceContext,
-  actor: Actor,
+  actor: ActingUser,
   targetId: string,
   request: ResetPasswordRequest,
   meta: RequestMeta,
 ): Promise<User> {
   if (!actor.isAdmin) throw new PermissionDeniedError("Only an admin may reset a password");
-  const target = await loadTarget(ctx, actor, targetId);
+  const target = await loadTarget(ctx, actor, targetId, { access: "self-or-admin" });
   assertPasswordPolicy(request.new_password, target);
   const hash = await hashPassword(request.new_password, ctx.settings.argon2);
   return storePassword(ctx, target.id, hash, {

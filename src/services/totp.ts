@@ -12,18 +12,18 @@ import {
   markTotpStepUsed,
   setTotpPendingSecret,
 } from "../store/index.js";
+import { loadTarget, type ActingUser } from "./access.js";
 import { audit } from "./audit.js";
-import type { Actor, RequestMeta, ServiceContext } from "./context.js";
-import { loadTarget } from "./passwords.js";
+import type { RequestMeta, ServiceContext } from "./context.js";
 
 /** Starts enrolment: a new pending secret and its otpauth URI. */
 export async function setupTotp(
   ctx: ServiceContext,
-  actor: Actor,
+  actor: ActingUser,
   targetId: string,
   meta: RequestMeta,
 ): Promise<TotpSetupResponse> {
-  const target = await loadTarget(ctx, actor, targetId);
+  const target = await loadTarget(ctx, actor, targetId, { access: "self-or-admin" });
   const secret = generateTotpSecret();
   await setTotpPendingSecret(ctx.db, target.id, secret);
   await audit(ctx, "totp_setup_started", { userId: target.id, meta, detail: { by: actor.id } });
@@ -33,12 +33,16 @@ export async function setupTotp(
 /** Confirms enrolment with a code from the pending secret. @throws ClientError `invalid_two_fa_code`. */
 export async function confirmTotp(
   ctx: ServiceContext,
-  actor: Actor,
+  actor: ActingUser,
   targetId: string,
   code: string,
   meta: RequestMeta,
 ): Promise<void> {
-  const target = await loadTarget(ctx, actor, targetId);
+  // The pending secret is not on request.user: read the row.
+  const target = await loadTarget(ctx, actor, targetId, {
+    access: "self-or-admin",
+    withSecrets: true,
+  });
   if (target.totpPendingSecret === null) {
     throw new ClientError("No TOTP setup is pending", { code: "client_error" });
   }
@@ -72,12 +76,16 @@ export async function confirmTotp(
  */
 export async function disableTotpFor(
   ctx: ServiceContext,
-  actor: Actor,
+  actor: ActingUser,
   targetId: string,
   code: string | undefined,
   meta: RequestMeta,
 ): Promise<void> {
-  const target = await loadTarget(ctx, actor, targetId);
+  // The secret and its last used step are not on request.user: read the row.
+  const target = await loadTarget(ctx, actor, targetId, {
+    access: "self-or-admin",
+    withSecrets: true,
+  });
   const self = actor.id === target.id;
   if (self && target.totpSecret !== null) {
     await ctx.throttle.assertTotpAllowed(target.id);
@@ -108,9 +116,9 @@ export async function disableTotpFor(
 /** Whether the user has a confirmed TOTP secret. */
 export async function isTotpConfigured(
   ctx: ServiceContext,
-  actor: Actor,
+  actor: ActingUser,
   targetId: string,
 ): Promise<boolean> {
-  const target = await loadTarget(ctx, actor, targetId);
-  return target.totpSecret !== null;
+  const target = await loadTarget(ctx, actor, targetId, { access: "self-or-admin" });
+  return target.totpEnabled;
 }

@@ -10,9 +10,10 @@ import {
   promoteUser as setAdmin,
   type User,
 } from "../store/index.js";
+import { loadTarget, type ActingUser } from "./access.js";
 import { audit } from "./audit.js";
 import type { Actor, RequestMeta, ServiceContext } from "./context.js";
-import { assertPasswordPolicy, loadTarget } from "./passwords.js";
+import { assertPasswordPolicy } from "./passwords.js";
 
 export interface CreateUserInput {
   name: string;
@@ -78,11 +79,11 @@ export async function promoteUser(
  */
 export async function deleteUser(
   ctx: ServiceContext,
-  actor: Actor,
+  actor: ActingUser,
   targetId: string,
   meta: RequestMeta,
 ): Promise<void> {
-  const target = await loadTarget(ctx, actor, targetId);
+  const target = await loadTarget(ctx, actor, targetId, { access: "self-or-admin" });
   if (!(await removeUser(ctx.db, target.id))) throw new NotFoundError("No such user");
   await audit(ctx, "user_deleted", {
     userId: target.id,

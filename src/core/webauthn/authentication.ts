@@ -17,12 +17,12 @@ import {
   checkNotCrossOrigin,
   resolveTimeoutMs,
   toDescriptor,
-  verificationFailed,
 } from "./checks.js";
 import { CHALLENGE_BYTES, COSE_ALG_ES256, P256_SCALAR_BYTES } from "./constants.js";
 import { isDerEcdsaSignature, usableCoseKeyAlgorithm } from "./cose-key.js";
 import { decodeBase64Url } from "./encoding.js";
-import { parseAssertionResponse } from "./response.js";
+import { verificationFailed } from "./errors.js";
+import { parseAuthenticationResponse } from "./response.js";
 import type {
   AssertionIdentity,
   AuthenticationOptionsInput,
@@ -61,7 +61,7 @@ export async function createAuthenticationOptions(
  * Throws `ClientError` `webauthn_invalid_response` when the response is malformed.
  */
 export function readAssertionIdentity(response: unknown): AssertionIdentity {
-  const parsed = parseAssertionResponse(response);
+  const parsed = parseAuthenticationResponse(response);
   return { credentialId: parsed.id, userId: parsed.userId };
 }
 
@@ -70,11 +70,13 @@ export function readAssertionIdentity(response: unknown): AssertionIdentity {
  * Throws `ClientError` `webauthn_invalid_response` when the response is malformed.
  */
 export function readAssertionCredentialId(response: unknown): string {
-  return parseAssertionResponse(response).id;
+  return parseAuthenticationResponse(response).id;
 }
 
 /**
  * Verifies an assertion (§7.2) made with `credential`; user presence is always required.
+ * `response` is the result of `parseAuthenticationResponse` (not parsed again) or the client's
+ * JSON (parsed here).
  * The caller must have checked that the credential belongs to the user being authenticated
  * and is in `allowCredentials` when that was non-empty (§7.2 steps 5–6), and stores
  * `newCounter` and `backedUp` afterwards (§7.2 step 24).
@@ -105,7 +107,7 @@ export async function verifyAuthentication(
     throw new TypeError("credential.publicKey must be the COSE key stored at registration");
   }
 
-  const parsed = parseAssertionResponse(options.response);
+  const parsed = parseAuthenticationResponse(options.response); // a parsed one as it is
   // §7.2 step 5–6: the response must be made with the credential the caller looked up.
   if (parsed.id !== credential.id.replace(/=+$/, "")) {
     throw verificationFailed("response id differs from the stored credential id");
@@ -128,7 +130,8 @@ export async function verifyAuthentication(
     throw verificationFailed("BE flag differs from the stored one");
   }
 
-  // §6.5.5: an ES256 signature is a DER Ecdsa-Sig-Value; the library would accept variants.
+  // §6.5.5: an ES256 signature is a DER Ecdsa-Sig-Value; the library would also verify BER
+  // variants of it (another tag class, long-form lengths, trailing bytes): see cose-key.ts.
   const signature = decodeBase64Url(parsed.signature);
   if (alg === COSE_ALG_ES256 && !(signature && isDerEcdsaSignature(signature, P256_SCALAR_BYTES))) {
     throw verificationFailed("signature is not a DER Ecdsa-Sig-Value");

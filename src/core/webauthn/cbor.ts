@@ -50,6 +50,8 @@ export function cborItemEnd(bytes: Uint8Array, offset: number, depth = 0): numbe
     case 3: {
       // text string
       const end = head.end + head.value;
+      // tiny-cbor returns the bytes that are there instead of failing (a truncated item decodes
+      // to a shorter string): refuse it here.
       if (end > bytes.byteLength) throw new MalformedCborError("string runs past the end");
       return end;
     }
@@ -69,7 +71,12 @@ export function cborItemEnd(bytes: Uint8Array, offset: number, depth = 0): numbe
   }
 }
 
-/** Throws `MalformedCborError` unless `bytes` is exactly one well-formed CBOR item. */
+/**
+ * Throws `MalformedCborError` unless `bytes` is exactly one well-formed CBOR item. Guards against
+ * bytes after the attestation object: `isoCBOR.decodeFirst` decodes the first item and drops
+ * the rest, so @simplewebauthn/server verifies such a response (reproduced in
+ * test/core/webauthn/library-leniency.security.test.ts).
+ */
 export function assertSingleCborItem(bytes: Uint8Array): void {
   if (cborItemEnd(bytes, 0) !== bytes.byteLength) {
     throw new MalformedCborError("bytes after the item");
@@ -80,7 +87,11 @@ export function assertSingleCborItem(bytes: Uint8Array): void {
  * Throws `MalformedCborError` unless the authenticator data's variable part is well formed
  * (§6.1: rpIdHash 32 | flags 1 | signCount 4 | [attested credential data, §6.5.1: AAGUID 16 |
  * credentialIdLength 2 | credentialId | COSE_Key] | [extensions: one CBOR map]) and ends
- * exactly at the end of the data.
+ * exactly at the end of the data. Guards against a credential public key cut short: the
+ * library's `parseAuthenticatorData` decodes it with tiny-cbor (short coordinate), re-encodes
+ * it to the same length and finds no bytes left over, so @simplewebauthn/server registers it
+ * (reproduced in test/core/webauthn/library-leniency.security.test.ts). Bytes left over at the
+ * end the library refuses too; they are refused here as well so that the walk is complete.
  */
 export function assertAuthenticatorDataStructure(authData: Uint8Array): void {
   const FIXED_BYTES = 37; // 32 + 1 + 4

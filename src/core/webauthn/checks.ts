@@ -1,30 +1,13 @@
 /**
- * Errors and checks shared by both ceremonies (internal; not exported from index.ts).
+ * Checks and misuse guards shared by both ceremonies (internal; not exported from index.ts).
+ * They take parsed fields of `fields.ts` (type-only import: the parse never imports
+ * the checks).
  */
-import { ClientError } from "../errors.js";
-import type { ClientData, ParsedAuthenticatorData } from "./response.js";
-import { decodeBase64Url } from "./encoding.js";
 import { DEFAULT_CHALLENGE_TIMEOUT_MS, KNOWN_TRANSPORTS } from "./constants.js";
+import { decodeBase64Url } from "./encoding.js";
+import { verificationFailed } from "./errors.js";
+import type { ClientData, ParsedAuthenticatorData } from "./fields.js";
 import type { CredentialDescriptor, RelyingParty } from "./types.js";
-
-/** The client sent something that is not a well-formed WebAuthn response. */
-export function invalidResponse(detail: string, cause?: unknown): ClientError {
-  return new ClientError(`Malformed WebAuthn response: ${detail}`, {
-    code: "webauthn_invalid_response",
-    cause,
-  });
-}
-
-/**
- * A well-formed response failed a check. One generic message (STYLE principle 5); the reason
- * goes to `cause`, for logs only.
- */
-export function verificationFailed(reason: string, cause?: unknown): ClientError {
-  return new ClientError("WebAuthn verification failed", {
-    code: "webauthn_verification_failed",
-    cause: cause === undefined ? new Error(reason) : new Error(reason, { cause }),
-  });
-}
 
 /** Misuse guard: the relying party must be configured. Throws `TypeError`. */
 export function assertRelyingParty(rp: RelyingParty): void {

@@ -72,8 +72,11 @@ export function usableCoseKeyAlgorithm(coseKey: Uint8Array): number | null {
  * Whether `signature` is a DER-encoded ECDSA `Ecdsa-Sig-Value` (RFC 3279 §2.2.3: SEQUENCE of
  * two INTEGERs r, s) for a curve of `scalarBytes`-byte order: definite short lengths, minimal
  * positive integers (X.690 §8.3.2, §10.1), nothing after. WebAuthn §6.5.5 requires this
- * encoding for ES256; @simplewebauthn/server parses it leniently (a flipped tag or length byte
- * still verifies), so assertions are checked here first.
+ * encoding for ES256. @simplewebauthn/server parses it with @peculiar/asn1-schema, which reads
+ * BER: an outer tag of another class (0xb0), long-form lengths (0x81 n) and bytes after the
+ * SEQUENCE all still verify, so one signature has many accepted encodings (malleable). This
+ * guards against exactly those; each is reproduced against the library in
+ * test/core/webauthn/library-leniency.security.test.ts.
  */
 export function isDerEcdsaSignature(signature: Uint8Array, scalarBytes: number): boolean {
   const SEQUENCE = 0x30;

@@ -3,6 +3,8 @@
  * caller stores challenges and credentials; see registration.ts and authentication.ts.
  */
 export { createRegistrationOptions, verifyRegistration } from "./registration.js";
+export { parseAuthenticationResponse, parseRegistrationResponse } from "./response.js";
+export type { ParsedAuthenticationResponse, ParsedRegistrationResponse } from "./response.js";
 export {
   createAuthenticationOptions,
   readAssertionCredentialId,
@@ -12,6 +14,7 @@ export {
 export {
   CHALLENGE_BYTES,
   DEFAULT_CHALLENGE_TIMEOUT_MS,
+  MAX_CLIENT_DATA_JSON_CHARS,
   MAX_CREDENTIAL_ID_BYTES,
   MAX_USER_HANDLE_BYTES,
   SUPPORTED_ALGORITHM_IDS,

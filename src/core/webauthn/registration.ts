@@ -16,11 +16,11 @@ import {
   checkNotCrossOrigin,
   resolveTimeoutMs,
   toDescriptor,
-  verificationFailed,
 } from "./checks.js";
 import { CHALLENGE_BYTES, SUPPORTED_ALGORITHM_IDS } from "./constants.js";
 import { usableCoseKeyAlgorithm } from "./cose-key.js";
 import { decodeBase64Url, encodeBase64Url, encodeUserId } from "./encoding.js";
+import { verificationFailed } from "./errors.js";
 import { parseRegistrationResponse } from "./response.js";
 import type {
   RegisteredCredential,
@@ -66,7 +66,8 @@ export async function createRegistrationOptions(
 }
 
 /**
- * Verifies a registration response (§7.1) and returns what to store. The caller must still
+ * Verifies a registration response (§7.1) and returns what to store. `response` is the result
+ * of `parseRegistrationResponse` (not parsed again) or the client's JSON (parsed here). The caller must still
  * refuse a credential id already registered to any user (§7.1 step 26).
  * Throws `ClientError` `webauthn_invalid_response` when the response is malformed, and
  * `webauthn_verification_failed` when a check fails (type, challenge, origin, cross-origin,
@@ -84,7 +85,7 @@ export async function verifyRegistration(
   const requireUserVerification =
     options.requireUserVerification ?? DEFAULT_REGISTRATION_REQUIRES_USER_VERIFICATION;
 
-  const parsed = parseRegistrationResponse(options.response);
+  const parsed = parseRegistrationResponse(options.response); // returns a parsed one as it is
   checkNotCrossOrigin(parsed.clientData); // §7.1 steps 10–11
   // The credential the client names is the one the authenticator attested (§5.1 `id`).
   const namedId = decodeBase64Url(parsed.id);

@@ -1,36 +1,37 @@
 /**
- * Shape validation of untrusted WebAuthn responses (internal; not exported from index.ts).
- * Everything a client sends is decoded and type-checked here, before @simplewebauthn/server
- * sees it, so that a malformed response is always `webauthn_invalid_response` and never a
- * `TypeError` from deep inside the library.
+ * The one parse of an untrusted WebAuthn response per ceremony. Everything a client sends is
+ * decoded and type-checked here, before @simplewebauthn/server sees it, so that a malformed
+ * response is always `webauthn_invalid_response` and never a `TypeError` from deep inside the
+ * library. The caller (a service) parses once, reads what it needs to look things up (the
+ * challenge, the credential id, the user handle) and hands the same parsed value to
+ * `verifyRegistration` / `verifyAuthentication`, which then do not parse it again.
  */
-import { isoCBOR, parseAuthenticatorData } from "@simplewebauthn/server/helpers";
-import { assertAuthenticatorDataStructure, assertSingleCborItem } from "./cbor.js";
-import { invalidResponse } from "./checks.js";
-import { decodeBase64Url, isRecord } from "./encoding.js";
+import { isoCBOR } from "@simplewebauthn/server/helpers";
+import { assertSingleCborItem } from "./cbor.js";
+import { MAX_USER_HANDLE_BYTES } from "./constants.js";
+import { invalidResponse } from "./errors.js";
 import {
-  KNOWN_TRANSPORTS,
-  MAX_CREDENTIAL_ID_BYTES,
-  MAX_RESPONSE_FIELD_CHARS,
-  MAX_USER_HANDLE_BYTES,
-} from "./constants.js";
+  parseAuthData,
+  parseEnvelope,
+  parseTransports,
+  readBase64UrlField,
+  readClientData,
+  strictUtf8,
+  type ClientData,
+  type ParsedAuthenticatorData,
+} from "./fields.js";
 import type { AuthenticatorTransport } from "./types.js";
 
-/** Authenticator data as @simplewebauthn/server parses it (§6.1). */
-export type ParsedAuthenticatorData = ReturnType<typeof parseAuthenticatorData>;
+export type { ClientData, ParsedAuthenticatorData };
 
-/** The fields of `CollectedClientData` we read (§5.8.1). */
-export interface ClientData {
-  readonly type: string;
-  readonly challenge: string;
-  readonly origin: string;
-  readonly crossOrigin: boolean | undefined;
-  readonly topOrigin: string | undefined;
-}
-
-/** A registration response after shape validation. */
+/**
+ * A registration response after shape validation: made only by `parseRegistrationResponse`.
+ */
 export interface ParsedRegistrationResponse {
+  readonly kind: "registration";
   readonly id: string;
+  /** The challenge the response answers (`clientData.challenge`), to look the ceremony up. */
+  readonly challenge: string;
   readonly clientDataJSON: string;
   readonly clientData: ClientData;
   readonly attestationObject: string;
@@ -41,9 +42,15 @@ export interface ParsedRegistrationResponse {
   readonly transports: AuthenticatorTransport[];
 }
 
-/** An authentication response after shape validation. */
-export interface ParsedAssertionResponse {
+/**
+ * An authentication response after shape validation: made only by `parseAuthenticationResponse`.
+ */
+export interface ParsedAuthenticationResponse {
+  readonly kind: "authentication";
+  /** The credential id the assertion names (base64url), to look the credential up. */
   readonly id: string;
+  /** The challenge the response answers (`clientData.challenge`), to look the ceremony up. */
+  readonly challenge: string;
   readonly clientDataJSON: string;
   readonly clientData: ClientData;
   readonly authenticatorData: string;
@@ -54,101 +61,41 @@ export interface ParsedAssertionResponse {
   readonly userId: string | null;
 }
 
-/** Reads a required base64url string field of at most `MAX_RESPONSE_FIELD_CHARS`. */
-function readBase64UrlField(
-  record: Record<string, unknown>,
-  key: string,
-  path: string,
-): { text: string; bytes: Uint8Array } {
-  const text = record[key];
-  if (typeof text !== "string") throw invalidResponse(`${path} must be a string`);
-  if (text.length === 0) throw invalidResponse(`${path} is empty`);
-  if (text.length > MAX_RESPONSE_FIELD_CHARS) throw invalidResponse(`${path} is too long`);
-  const bytes = decodeBase64Url(text);
-  if (bytes === null) throw invalidResponse(`${path} is not unpadded base64url`);
-  return { text, bytes };
+/**
+ * The parsed values this module made. A value is trusted as parsed only if it is in here: an
+ * object that merely looks parsed (built by a caller) is parsed again like any client JSON.
+ */
+const madeHere = new WeakSet<object>();
+
+function seal<T extends object>(value: T): T {
+  Object.freeze(value);
+  madeHere.add(value);
+  return value;
 }
 
-const utf8 = new TextDecoder("utf-8", { fatal: true });
-
-/** Parses `clientDataJSON` bytes into the `CollectedClientData` fields we check (§5.8.1). */
-function parseClientData(bytes: Uint8Array): ClientData {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(utf8.decode(bytes));
-  } catch (error) {
-    throw invalidResponse("response.clientDataJSON is not UTF-8 JSON", error);
-  }
-  if (!isRecord(parsed)) throw invalidResponse("clientDataJSON is not a JSON object");
-  const { type, challenge, origin, crossOrigin, topOrigin } = parsed;
-  if (typeof type !== "string") throw invalidResponse("clientDataJSON.type must be a string");
-  if (typeof challenge !== "string") {
-    throw invalidResponse("clientDataJSON.challenge must be a string");
-  }
-  if (typeof origin !== "string") throw invalidResponse("clientDataJSON.origin must be a string");
-  if (crossOrigin !== undefined && typeof crossOrigin !== "boolean") {
-    throw invalidResponse("clientDataJSON.crossOrigin must be a boolean");
-  }
-  if (topOrigin !== undefined && typeof topOrigin !== "string") {
-    throw invalidResponse("clientDataJSON.topOrigin must be a string");
-  }
-  if (parsed.tokenBinding !== undefined && !isRecord(parsed.tokenBinding)) {
-    throw invalidResponse("clientDataJSON.tokenBinding must be an object");
-  }
-  return { type, challenge, origin, crossOrigin, topOrigin };
+/** Whether `value` is a parse result of this module. */
+function isParsed(
+  value: unknown,
+): value is ParsedRegistrationResponse | ParsedAuthenticationResponse {
+  return typeof value === "object" && value !== null && madeHere.has(value);
 }
 
-function parseAuthData(bytes: Uint8Array, path: string): ParsedAuthenticatorData {
-  try {
-    assertAuthenticatorDataStructure(bytes);
-    // parseAuthenticatorData reads attested credential data and extensions as CBOR (§6.1).
-    return parseAuthenticatorData(new Uint8Array(bytes));
-  } catch (error) {
-    throw invalidResponse(`${path} is not valid authenticator data`, error);
-  }
-}
-
-/** The envelope common to both responses (§5.1 `RegistrationResponseJSON` and friends). */
-function parseEnvelope(response: unknown): { id: string; body: Record<string, unknown> } {
-  if (!isRecord(response)) throw invalidResponse("the response must be a JSON object");
-  const { id, rawId, type, response: body } = response;
-  if (typeof id !== "string") throw invalidResponse("id must be a string");
-  if (id.length === 0) throw invalidResponse("id is empty");
-  // A credential id is at most 1023 bytes (§7.1 step 25), so at most 1364 base64url chars.
-  if (id.length > Math.ceil((MAX_CREDENTIAL_ID_BYTES * 4) / 3)) {
-    throw invalidResponse("id is longer than 1023 bytes");
-  }
-  if (decodeBase64Url(id) === null) throw invalidResponse("id is not unpadded base64url");
-  if (rawId !== id) throw invalidResponse("rawId must equal id");
-  if (type !== "public-key") throw invalidResponse('type must be "public-key"');
-  if (!isRecord(body)) throw invalidResponse("response must be a JSON object");
-  return { id, body };
-}
-
-/** Reads the optional `transports` list; keeps known values, once each (§5.8.4). */
-function parseTransports(value: unknown): AuthenticatorTransport[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value)) throw invalidResponse("response.transports must be an array");
-  const known: readonly string[] = KNOWN_TRANSPORTS;
-  const kept = new Set<AuthenticatorTransport>();
-  for (const item of value) {
-    if (typeof item !== "string") throw invalidResponse("response.transports must be strings");
-    if (known.includes(item)) kept.add(item as AuthenticatorTransport);
-  }
-  return [...kept];
-}
-
-/** Validates the shape of a registration response. Throws `webauthn_invalid_response`. */
+/**
+ * Parses a registration response JSON (§5.1 `RegistrationResponseJSON`, untrusted) once; pass
+ * the result to `verifyRegistration`. A value this function returned is returned as it is.
+ * Throws `ClientError` `webauthn_invalid_response` when the response is malformed.
+ */
 export function parseRegistrationResponse(response: unknown): ParsedRegistrationResponse {
+  if (isParsed(response) && response.kind === "registration") return response;
   const { id, body } = parseEnvelope(response);
-  const clientDataJSON = readBase64UrlField(body, "clientDataJSON", "response.clientDataJSON");
-  const clientData = parseClientData(clientDataJSON.bytes);
+  const { text: clientDataJSON, clientData } = readClientData(body);
   const attestationObject = readBase64UrlField(
     body,
     "attestationObject",
     "response.attestationObject",
   );
-  // The attestation object is a CBOR map {fmt: text, attStmt: map, authData: bytes} (§6.5.4).
+  // The attestation object is a CBOR map {fmt: text, attStmt: map, authData: bytes} (§6.5.4),
+  // exactly one item with nothing cut short or left over (the library's decoder allows both).
   let decoded: unknown;
   try {
     assertSingleCborItem(attestationObject.bytes);
@@ -186,23 +133,30 @@ export function parseRegistrationResponse(response: unknown): ParsedRegistration
   ) {
     throw invalidResponse("the credential public key is not a COSE_Key with kty and alg");
   }
-  return {
+  return seal({
+    kind: "registration",
     id,
-    clientDataJSON: clientDataJSON.text,
+    challenge: clientData.challenge,
+    clientDataJSON,
     clientData,
     attestationObject: attestationObject.text,
     authData,
     credentialId: credentialID,
     credentialPublicKey,
     transports: parseTransports(body.transports),
-  };
+  });
 }
 
-/** Validates the shape of an authentication response. Throws `webauthn_invalid_response`. */
-export function parseAssertionResponse(response: unknown): ParsedAssertionResponse {
+/**
+ * Parses an authentication response JSON (§5.1 `AuthenticationResponseJSON`, untrusted) once;
+ * read `id`, `userId` and `challenge` to look the credential and ceremony up, then pass the
+ * result to `verifyAuthentication`. A value this function returned is returned as it is.
+ * Throws `ClientError` `webauthn_invalid_response` when the response is malformed.
+ */
+export function parseAuthenticationResponse(response: unknown): ParsedAuthenticationResponse {
+  if (isParsed(response) && response.kind === "authentication") return response;
   const { id, body } = parseEnvelope(response);
-  const clientDataJSON = readBase64UrlField(body, "clientDataJSON", "response.clientDataJSON");
-  const clientData = parseClientData(clientDataJSON.bytes);
+  const { text: clientDataJSON, clientData } = readClientData(body);
   const authenticatorData = readBase64UrlField(
     body,
     "authenticatorData",
@@ -219,20 +173,22 @@ export function parseAssertionResponse(response: unknown): ParsedAssertionRespon
       throw invalidResponse("response.userHandle is longer than 64 bytes");
     }
     try {
-      userId = utf8.decode(handle.bytes);
+      userId = strictUtf8.decode(handle.bytes);
     } catch (error) {
       throw invalidResponse("response.userHandle is not a Tessera user handle", error);
     }
     userHandle = handle.text;
   }
-  return {
+  return seal({
+    kind: "authentication",
     id,
-    clientDataJSON: clientDataJSON.text,
+    challenge: clientData.challenge,
+    clientDataJSON,
     clientData,
     authenticatorData: authenticatorData.text,
     authData,
     signature: signature.text,
     userHandle,
     userId,
-  };
+  });
 }

@@ -61,7 +61,10 @@ export interface RegistrationOptionsInput {
 /** Input of `verifyRegistration`. */
 export interface VerifyRegistrationOptions {
   readonly rp: RelyingParty;
-  /** The registration response JSON exactly as the client sent it (untrusted). */
+  /**
+   * The result of `parseRegistrationResponse`, or the registration response JSON exactly as the
+   * client sent it (untrusted; then it is parsed here).
+   */
   readonly response: unknown;
   /** The `challenge` of the options this ceremony was started with (base64url). */
   readonly expectedChallenge: string;
@@ -116,7 +119,10 @@ export interface StoredCredential {
 /** Input of `verifyAuthentication`. */
 export interface VerifyAuthenticationOptions {
   readonly rp: RelyingParty;
-  /** The authentication response JSON exactly as the client sent it (untrusted). */
+  /**
+   * The result of `parseAuthenticationResponse`, or the authentication response JSON exactly as
+   * the client sent it (untrusted; then it is parsed here).
+   */
   readonly response: unknown;
   /** The `challenge` of the options this ceremony was started with (base64url). */
   readonly expectedChallenge: string;

@@ -10,7 +10,7 @@ import { issueSessionToken } from "../../services/sessions.js";
 import { changePassword, resetPassword } from "../../services/passwords.js";
 import { toPublicUser, toUserView } from "../../services/users-view.js";
 import { setSessionCookie } from "../cookie.js";
-import { actorOf, requestMeta } from "../request-meta.js";
+import { currentUser, requestMeta } from "../request-meta.js";
 import { errorResponses, inline } from "../schemas.js";
 import type { RouteOptions } from "./route-options.js";
 
@@ -33,7 +33,7 @@ export const passwordRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (ap
       },
     },
     async (request, reply) => {
-      const actor = actorOf(request);
+      const actor = currentUser(request);
       const user = await changePassword(
         ctx,
         actor,
@@ -65,7 +65,7 @@ export const passwordRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (ap
     async (request) => {
       const user = await resetPassword(
         ctx,
-        actorOf(request),
+        currentUser(request),
         request.params.id,
         request.body,
         requestMeta(request),

@@ -8,7 +8,7 @@ import {
   UserIdParams,
 } from "../../contract/index.js";
 import { confirmTotp, disableTotpFor, isTotpConfigured, setupTotp } from "../../services/totp.js";
-import { actorOf, requestMeta } from "../request-meta.js";
+import { currentUser, requestMeta } from "../request-meta.js";
 import { errorResponses, inline } from "../schemas.js";
 import type { RouteOptions } from "./route-options.js";
 
@@ -25,7 +25,8 @@ export const totpRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, o
         response: { 200: inline(TotpSetupResponse), ...errorResponses(401, 403, 404) },
       },
     },
-    async (request) => setupTotp(ctx, actorOf(request), request.params.id, requestMeta(request)),
+    async (request) =>
+      setupTotp(ctx, currentUser(request), request.params.id, requestMeta(request)),
   );
 
   app.post(
@@ -45,7 +46,7 @@ export const totpRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, o
     async (request) => {
       await confirmTotp(
         ctx,
-        actorOf(request),
+        currentUser(request),
         request.params.id,
         request.body.code,
         requestMeta(request),
@@ -72,7 +73,7 @@ export const totpRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, o
     async (request) => {
       await disableTotpFor(
         ctx,
-        actorOf(request),
+        currentUser(request),
         request.params.id,
         request.body.code,
         requestMeta(request),
@@ -92,7 +93,7 @@ export const totpRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, o
       },
     },
     async (request) => ({
-      is_configured: await isTotpConfigured(ctx, actorOf(request), request.params.id),
+      is_configured: await isTotpConfigured(ctx, currentUser(request), request.params.id),
     }),
   );
 };

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { createUser, deleteUser, listUsers, promoteUser } from "../../services/users.js";
 import { toPublicUser, toUserSummaryView, toUserView } from "../../services/users-view.js";
 import { clearSessionCookie } from "../cookie.js";
-import { actorOf, requestMeta } from "../request-meta.js";
+import { actorOf, currentUser, requestMeta } from "../request-meta.js";
 import {
   CreateUserRequest,
   OkResponse,
@@ -99,7 +99,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, o
       },
     },
     async (request, reply) => {
-      const actor = actorOf(request);
+      const actor = currentUser(request);
       await deleteUser(ctx, actor, request.params.id, requestMeta(request));
       if (actor.id === request.params.id) clearSessionCookie(reply, options.cookie);
       return { ok: true };

@@ -22,11 +22,11 @@ import {
   startPasskeyRegistration,
   startPasswordlessLogin,
   type PasskeyDependencies,
-} from "../../services/passkeys.js";
+} from "../../services/passkeys/index.js";
 import { toPublicUser, toUserView } from "../../services/users-view.js";
 import { setSessionCookie } from "../cookie.js";
 import { assertSameOrigin } from "../csrf.js";
-import { actorOf, requestMeta } from "../request-meta.js";
+import { currentUser, requestMeta } from "../request-meta.js";
 import { errorResponses } from "../schemas.js";
 import type { RouteOptions } from "./route-options.js";
 
@@ -49,7 +49,7 @@ export const webauthnRoutes: FastifyPluginAsyncTypebox<RouteOptions & PasskeyDep
       },
     },
     async (request) => ({
-      ...(await startPasskeyRegistration(ctx, deps, actorOf(request), request.params.id)),
+      ...(await startPasskeyRegistration(ctx, deps, currentUser(request), request.params.id)),
     }),
   );
 
@@ -68,7 +68,7 @@ export const webauthnRoutes: FastifyPluginAsyncTypebox<RouteOptions & PasskeyDep
       finishPasskeyRegistration(
         ctx,
         deps,
-        actorOf(request),
+        currentUser(request),
         request.params.id,
         { response: request.body.response, name: request.body.name },
         requestMeta(request),
@@ -85,7 +85,7 @@ export const webauthnRoutes: FastifyPluginAsyncTypebox<RouteOptions & PasskeyDep
         response: { 200: PasskeyList, ...errorResponses(401, 403, 404) },
       },
     },
-    async (request) => listPasskeys(ctx, actorOf(request), request.params.id),
+    async (request) => listPasskeys(ctx, currentUser(request), request.params.id),
   );
 
   app.patch(
@@ -102,7 +102,7 @@ export const webauthnRoutes: FastifyPluginAsyncTypebox<RouteOptions & PasskeyDep
     async (request) =>
       renamePasskey(
         ctx,
-        actorOf(request),
+        currentUser(request),
         request.params.id,
         request.params.credential_id,
         request.body.name,
@@ -123,7 +123,7 @@ export const webauthnRoutes: FastifyPluginAsyncTypebox<RouteOptions & PasskeyDep
     async (request) => {
       await removePasskey(
         ctx,
-        actorOf(request),
+        currentUser(request),
         request.params.id,
         request.params.credential_id,
         requestMeta(request),

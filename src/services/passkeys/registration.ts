@@ -1,0 +1,97 @@
+/**
+ * Adding a passkey: only the signed-in user, for themself (the authenticator is in their hands;
+ * not even an admin for someone else).
+ */
+import {
+  DEFAULT_CHALLENGE_TIMEOUT_MS,
+  createRegistrationOptions,
+  parseRegistrationResponse,
+  verifyRegistration,
+  type PublicKeyCredentialCreationOptionsJSON,
+} from "../../core/webauthn/index.js";
+import { addWebauthnCredential, listWebauthnCredentials } from "../../store/index.js";
+import { loadTarget, type ActingUser, type LoadTargetOptions } from "../access.js";
+import { audit } from "../audit.js";
+import type { RequestMeta, ServiceContext } from "../context.js";
+import {
+  CHALLENGE_PURPOSES,
+  challengeInvalid,
+  toPasskeyView,
+  type PasskeyDependencies,
+  type PasskeyView,
+} from "./shared.js";
+
+const SELF_ONLY = {
+  access: "self",
+  deniedMessage: "Only users themselves may add passkeys",
+} as const satisfies LoadTargetOptions;
+
+/** Creation options for a new passkey of the signed-in user (existing ones excluded). */
+export async function startPasskeyRegistration(
+  ctx: ServiceContext,
+  deps: PasskeyDependencies,
+  actor: ActingUser,
+  targetId: string,
+): Promise<PublicKeyCredentialCreationOptionsJSON> {
+  const user = await loadTarget(ctx, actor, targetId, SELF_ONLY);
+  const existing = await listWebauthnCredentials(ctx.db, user.id);
+  const options = await createRegistrationOptions({
+    rp: deps.rp,
+    user: { id: user.id, name: user.name, displayName: user.name },
+    excludeCredentials: existing.map((c) => ({ id: c.id, transports: c.transports })),
+  });
+  await deps.challenges.put(
+    { userId: user.id, purpose: CHALLENGE_PURPOSES.register, challenge: options.challenge },
+    DEFAULT_CHALLENGE_TIMEOUT_MS,
+    ctx.clock(),
+  );
+  return options;
+}
+
+/**
+ * Verifies the authenticator's answer and stores the passkey. The response is parsed once; a
+ * malformed one is refused before its challenge is looked up.
+ * @throws ClientError (`webauthn_*`), ConflictError (credential already registered), PermissionDeniedError.
+ */
+export async function finishPasskeyRegistration(
+  ctx: ServiceContext,
+  deps: PasskeyDependencies,
+  actor: ActingUser,
+  targetId: string,
+  input: { response: unknown; name: string },
+  meta: RequestMeta,
+): Promise<PasskeyView> {
+  const user = await loadTarget(ctx, actor, targetId, SELF_ONLY);
+  const response = parseRegistrationResponse(input.response);
+  const stored = await deps.challenges.consume(
+    response.challenge,
+    CHALLENGE_PURPOSES.register,
+    ctx.clock(),
+  );
+  if (stored === undefined || stored.userId !== user.id) throw challengeInvalid();
+  const registered = await verifyRegistration({
+    rp: deps.rp,
+    response,
+    expectedChallenge: response.challenge,
+  });
+  const credential = await addWebauthnCredential(
+    ctx.db,
+    {
+      id: registered.id,
+      userId: user.id,
+      publicKey: registered.publicKey,
+      counter: registered.counter,
+      transports: [...registered.transports],
+      name: input.name,
+      deviceType: registered.deviceType,
+      backedUp: registered.backedUp,
+    },
+    new Date(ctx.clock()),
+  );
+  await audit(ctx, "passkey_added", {
+    userId: user.id,
+    meta,
+    detail: { credential_id: credential.id },
+  });
+  return toPasskeyView(credential);
+}
