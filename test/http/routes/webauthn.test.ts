@@ -4,17 +4,17 @@
  */
 import { generateKeyPairSync } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp } from "../../src/http/app.js";
-import { createChallengeStoreForTest } from "../helpers/challenges.js";
-import { listAuditEvents } from "../../src/store/index.js";
-import { TEST_DIALECTS } from "../helpers/database.js";
+import { buildApp } from "../../../src/http/app.js";
+import { createChallengeStoreForTest } from "../../helpers/challenges.js";
+import { listAuditEvents } from "../../../src/store/index.js";
+import { TEST_DIALECTS } from "../../helpers/database.js";
 import {
   startTestServer,
   TEST_ORIGIN,
   type TestClient,
   type TestServer,
-} from "../helpers/server.js";
-import { SoftAuthenticator, type AttestationOverrides } from "../helpers/soft-authenticator.js";
+} from "../../helpers/server.js";
+import { SoftAuthenticator, type AttestationOverrides } from "../../helpers/soft-authenticator.js";
 
 /** A signed-in user of `server` with one registered passkey (attestation overrides optional). */
 async function signedInWithPasskey(

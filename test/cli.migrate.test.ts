@@ -5,9 +5,9 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { NO_MIGRATIONS } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EXIT_USAGE, runCli, type CliIo } from "../../src/cli.js";
-import { MIGRATIONS, createMigrator } from "../../src/store/index.js";
-import { TEST_DIALECTS, openTestDatabase } from "../helpers/database.js";
+import { EXIT_USAGE, runCli, type CliIo } from "../src/cli.js";
+import { MIGRATIONS, createMigrator } from "../src/store/index.js";
+import { TEST_DIALECTS, openTestDatabase } from "./helpers/database.js";
 
 function captureIo(): CliIo & { lines: string[]; errors: string[] } {
   const lines: string[] = [];
