@@ -3,7 +3,7 @@
  * PostgreSQL (+ Redis): registration, second factor, passwordless, and every check.
  */
 import { generateKeyPairSync } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { buildApp } from "../../../src/http/app.js";
 import { createChallengeStoreForTest } from "../../helpers/challenges.js";
 import { listAuditEvents } from "../../../src/store/index.js";
@@ -14,6 +14,7 @@ import {
   type TestClient,
   type TestServer,
 } from "../../helpers/server.js";
+import { describeServer } from "../../helpers/routes.js";
 import { SoftAuthenticator, type AttestationOverrides } from "../../helpers/soft-authenticator.js";
 
 /** A signed-in user of `server` with one registered passkey (attestation overrides optional). */
@@ -45,15 +46,7 @@ async function signedInWithPasskey(
   return { user, client, authenticator, credentialId: stored.body.id };
 }
 
-describe.each(TEST_DIALECTS)("passkeys on %s", (dialect) => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer(dialect);
-  });
-  afterAll(async () => {
-    await server.close();
-  });
-
+describeServer("passkeys", (server) => {
   const userWithPasskey = () => signedInWithPasskey(server);
 
   it("registers a passkey with the options the issue asks for and lists it", async () => {
