@@ -89,7 +89,7 @@ const ok: Promise<boolean> = hash.then((h) => verifyPassword(h, "pw"));
 const stale: boolean = needsRehash("$argon2id$…");
 const user: JwtUser | null = verifyJwt(createJwt({ id: "1", name: "n", email: "e" }, 1));
 const ring: JwtKeyRing | undefined = undefined;
-const totp: VerifyTotpOptions = { window: 1, at: new Date(), afterStep: null };
+const totp: VerifyTotpOptions = { window: 1, clock: () => Date.now(), afterStep: null };
 const valid: boolean = verifyTotp(generateTotpSecret(), "123456", totp);
 const uri: string = totpProvisioningUri("ABC", "e");
 export { ok, stale, user, ring, valid, uri };

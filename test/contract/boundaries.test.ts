@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
-import { PACKAGE_ROOT } from "../web/build.js";
+import { PACKAGE_ROOT } from "../helpers/web-build.js";
 
 const SRC = join(PACKAGE_ROOT, "src");
 

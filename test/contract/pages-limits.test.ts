@@ -12,7 +12,7 @@ import {
   MAX_TOTP_CODE_LENGTH,
   MIN_PASSWORD_LENGTH,
 } from "../../src/contract/limits.js";
-import { PACKAGE_ROOT } from "../web/build.js";
+import { PACKAGE_ROOT } from "../helpers/web-build.js";
 
 interface Field {
   page: string;

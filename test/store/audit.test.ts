@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import {
   appendAuditEvent,
   createUser,
@@ -6,30 +6,14 @@ import {
   listAuditEvents,
   MAX_AUDIT_EVENT_LIMIT,
 } from "../../src/store/index.js";
-import {
-  TEST_DIALECTS,
-  clearTestDatabase,
-  openTestDatabase,
-  type TestDatabase,
-} from "../helpers/database.js";
+import { describeStore } from "../helpers/store.js";
 
 /** The time store writes are stamped with (the service's clock, frozen). */
 const NOW = new Date(Date.UTC(2026, 10, 28, 12));
 
 const T0 = new Date(Date.UTC(2026, 10, 28, 12, 0, 0, 123));
 
-describe.each(TEST_DIALECTS)("audit events on %s", (dialect) => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await openTestDatabase(dialect);
-  });
-  afterAll(async () => {
-    await database?.cleanup();
-  });
-  beforeEach(async () => {
-    await clearTestDatabase(database.db);
-  });
-
+describeStore("audit events", (database) => {
   it("appends events and lists them newest first with their JSON detail", async () => {
     await appendAuditEvent(database.db, { event: "login_failed", at: T0 });
     await appendAuditEvent(database.db, {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { NotFoundError } from "../../src/core/errors.js";
 import {
   consumeChallenge,
@@ -6,28 +6,12 @@ import {
   createUser,
   deleteExpiredChallenges,
 } from "../../src/store/index.js";
-import {
-  TEST_DIALECTS,
-  clearTestDatabase,
-  openTestDatabase,
-  type TestDatabase,
-} from "../helpers/database.js";
+import { describeStore } from "../helpers/store.js";
 
 const NOW = new Date(Date.UTC(2026, 10, 28, 12, 0, 0, 0));
 const later = (ms: number) => new Date(NOW.getTime() + ms);
 
-describe.each(TEST_DIALECTS)("challenges on %s", (dialect) => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await openTestDatabase(dialect);
-  });
-  afterAll(async () => {
-    await database?.cleanup();
-  });
-  beforeEach(async () => {
-    await clearTestDatabase(database.db);
-  });
-
+describeStore("challenges", (database) => {
   it("consumes a challenge exactly once", async () => {
     const user = await createUser(database.db, {
       name: "u",

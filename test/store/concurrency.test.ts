@@ -2,7 +2,7 @@
  * Races through two separate connections (two better-sqlite3 handles on one file, or two pg
  * pools on one database): the database, not the JS code, decides who wins.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { ConflictError } from "../../src/core/errors.js";
 import {
   addWebauthnCredential,
@@ -17,30 +17,19 @@ import {
   updateWebauthnCredentialCounter,
   type TesseraDatabase,
 } from "../../src/store/index.js";
-import {
-  TEST_DIALECTS,
-  clearTestDatabase,
-  openTestDatabase,
-  type TestDatabase,
-} from "../helpers/database.js";
+import { describeStore } from "../helpers/store.js";
 
 const NOW = new Date(Date.UTC(2026, 10, 28, 12));
 /** Racers per contest: two connections, each firing several calls at once. */
 const RACERS_PER_CONNECTION = 4;
 
-describe.each(TEST_DIALECTS)("races on %s", (dialect) => {
-  let first: TestDatabase;
+describeStore("races", (first) => {
   let second: TesseraDatabase;
   beforeAll(async () => {
-    first = await openTestDatabase(dialect);
-    second = await createDatabase(first.url);
+    second = await createDatabase(first.database.url);
   });
   afterAll(async () => {
     await second?.destroy();
-    await first?.cleanup();
-  });
-  beforeEach(async () => {
-    await clearTestDatabase(first.db);
   });
 
   /** Runs `call` on both connections, RACERS_PER_CONNECTION times each, all at once. */

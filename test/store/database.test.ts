@@ -14,7 +14,8 @@ import {
   parseDatabaseUrl,
   pingDatabase,
 } from "../../src/store/index.js";
-import { TEST_DIALECTS, openTestDatabase, type TestDatabase } from "../helpers/database.js";
+import { openTestDatabase } from "../helpers/database.js";
+import { describeStore } from "../helpers/store.js";
 
 describe("parseDatabaseUrl", () => {
   it("reads every documented form of TESSERA_DATABASE_URL", () => {
@@ -116,24 +117,18 @@ describe("createDatabase on SQLite", () => {
   });
 });
 
-describe.each(TEST_DIALECTS)("an open %s database", (dialect) => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await openTestDatabase(dialect);
-  });
-  afterAll(async () => {
-    await database?.cleanup();
-  });
+describeStore("an open database", { clearBeforeEach: false }, (ctx) => {
+  const { dialect } = ctx;
 
   it("knows its dialect and capabilities", () => {
-    expect(database.dialect).toBe(dialect);
-    expect(capabilitiesOf(database.db)).toBe(
+    expect(ctx.database.dialect).toBe(dialect);
+    expect(capabilitiesOf(ctx.db)).toBe(
       dialect === "sqlite" ? SQLITE_CAPABILITIES : POSTGRES_CAPABILITIES,
     );
   });
 
   it("answers a ping", async () => {
-    await expect(pingDatabase(database.db)).resolves.toBeUndefined();
+    await expect(pingDatabase(ctx.db)).resolves.toBeUndefined();
   });
 
   it("returns 64-bit integers and counts as JS numbers", async () => {
@@ -141,13 +136,13 @@ describe.each(TEST_DIALECTS)("an open %s database", (dialect) => {
       big: number;
       n: number;
     }>`select cast(${1_767_225_600_123} as bigint) as big, count(*) as n from users`.execute(
-      database.db,
+      ctx.db,
     );
     expect(rows[0]).toEqual({ big: 1_767_225_600_123, n: 0 });
   });
 });
 
-describe.each(TEST_DIALECTS)("a closed %s database", (dialect) => {
+describeStore("a closed database", { database: false }, ({ dialect }) => {
   it("fails its ping", async () => {
     const database = await openTestDatabase(dialect);
     const { db } = database;

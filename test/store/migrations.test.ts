@@ -1,5 +1,5 @@
 import { NO_MIGRATIONS, sql, type Kysely } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import {
   MIGRATIONS,
   MIGRATION_TABLE,
@@ -7,12 +7,8 @@ import {
   migrateToLatest,
   type Database,
 } from "../../src/store/index.js";
-import {
-  TEST_DIALECTS,
-  openTestDatabase,
-  type TestDatabase,
-  type TestDialect,
-} from "../helpers/database.js";
+import { openTestDatabase, type TestDialect } from "../helpers/database.js";
+import { describeStore } from "../helpers/store.js";
 
 /** Every table, column, index and constraint, in a stable order. */
 const SCHEMA_QUERIES: Record<TestDialect, string> = {
@@ -35,14 +31,8 @@ async function schemaOf(db: Kysely<Database>, dialect: TestDialect): Promise<str
   return rows.map((r) => r.line);
 }
 
-describe.each(TEST_DIALECTS)("migrations on %s", (dialect) => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await openTestDatabase(dialect);
-  });
-  afterAll(async () => {
-    await database?.cleanup();
-  });
+describeStore("migrations", { clearBeforeEach: false }, (database) => {
+  const { dialect } = database;
 
   it("changes nothing when run a second time", async () => {
     const before = await schemaOf(database.db, dialect);
@@ -120,7 +110,7 @@ describe.each(TEST_DIALECTS)("migrations on %s", (dialect) => {
   });
 });
 
-describe.each(TEST_DIALECTS)("migrating two connections at once on %s", (dialect) => {
+describeStore("migrating two connections at once", { database: false }, ({ dialect }) => {
   it("applies each migration once", async () => {
     const database = await openTestDatabase(dialect);
     try {

@@ -12,7 +12,8 @@ import {
   createRedisClient,
   createRedisRateLimitStore,
 } from "../../src/store/redis.js";
-import { TEST_REDIS_URL, createStoreHarness } from "../services/rate-limit/stores.js";
+import { createStoreHarness } from "../helpers/rate-limit-stores.js";
+import { TEST_REDIS_URL } from "../helpers/redis.js";
 
 const harness = await createStoreHarness("redis");
 afterAll(() => harness.cleanup());

@@ -3,7 +3,7 @@
  * trigger), never matches the wrong row, and never breaks an invariant the database enforces.
  */
 import { sql } from "kysely";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { ClientError } from "../../src/core/errors.js";
 import {
   appendAuditEvent,
@@ -21,12 +21,7 @@ import {
   promoteUser,
   setPasswordHash,
 } from "../../src/store/index.js";
-import {
-  TEST_DIALECTS,
-  clearTestDatabase,
-  openTestDatabase,
-  type TestDatabase,
-} from "../helpers/database.js";
+import { describeStore } from "../helpers/store.js";
 
 /** The time store writes are stamped with (the service's clock, frozen). */
 const NOW = new Date(Date.UTC(2026, 10, 28, 12));
@@ -44,18 +39,7 @@ const HOSTILE = [
   "${jndi:ldap://x}",
 ];
 
-describe.each(TEST_DIALECTS)("hostile input on %s", (dialect) => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await openTestDatabase(dialect);
-  });
-  afterAll(async () => {
-    await database?.cleanup();
-  });
-  beforeEach(async () => {
-    await clearTestDatabase(database.db);
-  });
-
+describeStore("hostile input", (database) => {
   it("answers a miss, never a database error, for hostile login names", async () => {
     await createUser(database.db, {
       name: "admin",

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { ClientError, ConflictError } from "../../src/core/errors.js";
 import {
   addWebauthnCredential,
@@ -20,12 +20,7 @@ import {
   setTotpPendingSecret,
   type User,
 } from "../../src/store/index.js";
-import {
-  TEST_DIALECTS,
-  clearTestDatabase,
-  openTestDatabase,
-  type TestDatabase,
-} from "../helpers/database.js";
+import { describeStore } from "../helpers/store.js";
 
 /** The time store writes are stamped with (the service's clock, frozen). */
 const NOW = new Date(Date.UTC(2026, 10, 28, 12));
@@ -34,18 +29,7 @@ const HASH =
   "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$fakefakefakefakefakefakefakefakefakefakefak";
 const T0 = new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 678));
 
-describe.each(TEST_DIALECTS)("users on %s", (dialect) => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await openTestDatabase(dialect);
-  });
-  afterAll(async () => {
-    await database?.cleanup();
-  });
-  beforeEach(async () => {
-    await clearTestDatabase(database.db);
-  });
-
+describeStore("users", (database) => {
   const make = (
     name: string,
     email: string,

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, expect, it } from "vitest";
 import { ClientError, ConflictError, NotFoundError } from "../../src/core/errors.js";
 import {
   addWebauthnCredential,
@@ -12,12 +12,7 @@ import {
   type NewWebauthnCredential,
   type User,
 } from "../../src/store/index.js";
-import {
-  TEST_DIALECTS,
-  clearTestDatabase,
-  openTestDatabase,
-  type TestDatabase,
-} from "../helpers/database.js";
+import { describeStore } from "../helpers/store.js";
 
 /** The time store writes are stamped with (the service's clock, frozen). */
 const NOW = new Date(Date.UTC(2026, 10, 28, 12));
@@ -25,18 +20,10 @@ const NOW = new Date(Date.UTC(2026, 10, 28, 12));
 const T0 = new Date(Date.UTC(2026, 4, 6, 7, 8, 9, 10));
 const UNKNOWN_USER = "00000000-0000-4000-8000-000000000000";
 
-describe.each(TEST_DIALECTS)("passkeys on %s", (dialect) => {
-  let database: TestDatabase;
+describeStore("passkeys", (database) => {
   let owner: User;
   let stranger: User;
-  beforeAll(async () => {
-    database = await openTestDatabase(dialect);
-  });
-  afterAll(async () => {
-    await database?.cleanup();
-  });
   beforeEach(async () => {
-    await clearTestDatabase(database.db);
     owner = await createUser(database.db, {
       name: "owner",
       email: "o@example.org",

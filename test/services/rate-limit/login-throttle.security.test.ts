@@ -17,7 +17,7 @@ import {
   createRedisClient,
   createRedisRateLimitStore,
 } from "../../../src/store/redis.js";
-import { createStoreHarness } from "./stores.js";
+import { createStoreHarness } from "../../helpers/rate-limit-stores.js";
 
 const harness = await createStoreHarness("login-throttle-security");
 afterAll(() => harness.cleanup());

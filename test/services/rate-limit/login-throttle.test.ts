@@ -10,7 +10,7 @@ import {
   createMemoryRateLimitStore,
   type LoginThrottle,
 } from "../../../src/services/rate-limit/index.js";
-import { createStoreHarness } from "./stores.js";
+import { createStoreHarness } from "../../helpers/rate-limit-stores.js";
 
 const harness = await createStoreHarness("login-throttle");
 afterAll(() => harness.cleanup());

@@ -1,6 +1,6 @@
 /** The words the pages show and the helpers that choose them (pure functions, no browser). */
 import { describe, expect, it } from "vitest";
-import { ApiError, retryAfterSeconds, toErrorBody } from "../../src/web/client/lib/api.js";
+import { ApiError, retryAfterSeconds, toErrorBody } from "../../../../src/web/client/lib/api.js";
 import {
   DEFAULT_NEXT_PATH,
   describeError,
@@ -8,7 +8,7 @@ import {
   formatWait,
   groupSecret,
   safeNext,
-} from "../../src/web/client/lib/text.js";
+} from "../../../../src/web/client/lib/text.js";
 
 function apiError(code: string, detail = "detail", retry: number | null = null): ApiError {
   return new ApiError(400, { status_code: 400, code, detail }, retry);

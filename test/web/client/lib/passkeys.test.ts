@@ -1,8 +1,8 @@
 /** The words for a failed passkey ceremony in the browser. */
 import { WebAuthnError } from "@simplewebauthn/browser";
 import { describe, expect, it } from "vitest";
-import { ApiError } from "../../src/web/client/lib/api.js";
-import { describePasskeyError } from "../../src/web/client/lib/passkeys.js";
+import { ApiError } from "../../../../src/web/client/lib/api.js";
+import { describePasskeyError } from "../../../../src/web/client/lib/passkeys.js";
 
 function domError(name: string): Error {
   return new DOMException("browser message", name);

@@ -8,9 +8,9 @@ import { describe, expect, it } from "vitest";
 import {
   createAuthenticationOptions,
   createRegistrationOptions,
-} from "../../../src/core/webauthn/index.js";
-import { SoftAuthenticator } from "../../helpers/soft-authenticator.js";
-import { ORIGIN, RP, USER } from "./setup.js";
+} from "../../src/core/webauthn/index.js";
+import { SoftAuthenticator } from "./soft-authenticator.js";
+import { ORIGIN, RP, USER } from "../core/webauthn/setup.js";
 
 describe("SoftAuthenticator", () => {
   it("makes registrations and assertions that @simplewebauthn/server accepts on its own", async () => {

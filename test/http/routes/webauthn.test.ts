@@ -3,19 +3,20 @@
  * PostgreSQL (+ Redis): registration, second factor, passwordless, and every check.
  */
 import { generateKeyPairSync } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp } from "../../src/http/app.js";
-import { createTessera } from "../../src/runtime.js";
-import { createChallengeStoreForTest } from "../helpers/challenges.js";
-import { listAuditEvents } from "../../src/store/index.js";
-import { TEST_DIALECTS } from "../helpers/database.js";
+import { describe, expect, it } from "vitest";
+import { buildApp } from "../../../src/http/app.js";
+import { createTessera } from "../../../src/runtime.js";
+import { createChallengeStoreForTest } from "../../helpers/challenges.js";
+import { listAuditEvents } from "../../../src/store/index.js";
+import { TEST_DIALECTS } from "../../helpers/database.js";
 import {
   startTestServer,
   TEST_ORIGIN,
   type TestClient,
   type TestServer,
-} from "../helpers/server.js";
-import { SoftAuthenticator, type AttestationOverrides } from "../helpers/soft-authenticator.js";
+} from "../../helpers/server.js";
+import { describeServer } from "../../helpers/routes.js";
+import { SoftAuthenticator, type AttestationOverrides } from "../../helpers/soft-authenticator.js";
 
 /** A signed-in user of `server` with one registered passkey (attestation overrides optional). */
 async function signedInWithPasskey(
@@ -46,15 +47,7 @@ async function signedInWithPasskey(
   return { user, client, authenticator, credentialId: stored.body.id };
 }
 
-describe.each(TEST_DIALECTS)("passkeys on %s", (dialect) => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer(dialect);
-  });
-  afterAll(async () => {
-    await server.close();
-  });
-
+describeServer("passkeys", (server) => {
   const userWithPasskey = () => signedInWithPasskey(server);
 
   it("registers a passkey with the options the issue asks for and lists it", async () => {

@@ -3,11 +3,11 @@
  * account and per address, proxies, replayed codes, bad bodies, login CSRF.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { generateTotp } from "../../src/core/totp.js";
-import { TEST_DIALECTS } from "../helpers/database.js";
-import { startTestServer, type TestServer } from "../helpers/server.js";
+import { generateTotp } from "../../../src/core/totp.js";
+import { startTestServer, type TestServer } from "../../helpers/server.js";
+import { describeStore } from "../../helpers/store.js";
 
-describe.each(TEST_DIALECTS)("login abuse on %s", (dialect) => {
+describeStore("login abuse", { database: false }, ({ dialect }) => {
   let server: TestServer | undefined;
   afterEach(async () => {
     await server?.close();

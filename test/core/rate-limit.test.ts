@@ -4,8 +4,8 @@ import {
   progressiveDelayMs,
   type ProgressivePolicy,
   type WindowPolicy,
-} from "../../../src/services/rate-limit/index.js";
-import { createStoreHarness } from "./stores.js";
+} from "../../src/core/rate-limit.js";
+import { createStoreHarness } from "../helpers/rate-limit-stores.js";
 
 const harness = await createStoreHarness("store");
 afterAll(() => harness.cleanup());

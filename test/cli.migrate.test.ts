@@ -5,9 +5,10 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { NO_MIGRATIONS } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EXIT_USAGE, runCli, type CliIo } from "../../src/cli.js";
-import { MIGRATIONS, createMigrator } from "../../src/store/index.js";
-import { TEST_DIALECTS, openTestDatabase } from "../helpers/database.js";
+import { EXIT_USAGE, runCli, type CliIo } from "../src/cli.js";
+import { MIGRATIONS, createMigrator } from "../src/store/index.js";
+import { openTestDatabase } from "./helpers/database.js";
+import { describeStore } from "./helpers/store.js";
 
 function captureIo(): CliIo & { lines: string[]; errors: string[] } {
   const lines: string[] = [];
@@ -15,7 +16,7 @@ function captureIo(): CliIo & { lines: string[]; errors: string[] } {
   return { lines, errors, out: (l) => lines.push(l), err: (l) => errors.push(l) };
 }
 
-describe.each(TEST_DIALECTS)("tessera migrate on %s", (dialect) => {
+describeStore("tessera migrate", { database: false }, ({ dialect }) => {
   it("applies the migrations, then reports the database up to date", async () => {
     const database = await openTestDatabase(dialect);
     try {

@@ -15,8 +15,8 @@ import {
   defaultWebRoot,
   findPackageRoot,
   pageRoutes,
-} from "../../src/http/routes/pages.js";
-import { PACKAGE_ROOT, buildPagesToTemp } from "./build.js";
+} from "../../../src/http/routes/pages.js";
+import { PACKAGE_ROOT, buildPagesToTemp } from "../../helpers/web-build.js";
 
 let build: ReturnType<typeof buildPagesToTemp>;
 let app: FastifyInstance;
