@@ -138,7 +138,7 @@ export async function buildApp(
     throttle,
     clock,
     cookie: { secure: config.secureCookie },
-    allowedOrigins: [config.publicOrigin],
+    allowedOrigins: config.allowedOrigins,
     routerOptions: ROUTER_OPTIONS,
     webauthn: {
       rp: {
