@@ -3,8 +3,6 @@
  * rate-limit store (memory, or Redis when configured), OpenAPI at `/openapi.json` and a
  * browsable UI at `/docs`.
  */
-import swagger from "@fastify/swagger";
-import swaggerUi from "@fastify/swagger-ui";
 import websocket from "@fastify/websocket";
 import Fastify, { type FastifyInstance } from "fastify";
 import { systemClock, type Clock } from "../core/clock.js";
@@ -24,6 +22,7 @@ import {
 } from "../store/challenge-store.js";
 import type { AuthenticationOptions } from "./authentication.js";
 import { installErrorHandler, installNotFoundHandler } from "./error-handler.js";
+import { registerOpenApi } from "./openapi.js";
 import { tessera } from "./plugin.js";
 import { pageRoutes } from "./routes/pages.js";
 
@@ -112,24 +111,7 @@ export async function buildApp(
     if (ownsDatabase) await database.destroy();
   });
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: "3.1.0",
-      info: {
-        title: "Tessera",
-        version: "0.1.0",
-        description: "Authentication server: passwords, JWT sessions, TOTP and passkeys.",
-      },
-      components: {
-        securitySchemes: {
-          cookie: { type: "apiKey", in: "cookie", name: "token" },
-          bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" },
-        },
-      },
-      security: [{ cookie: [] }, { bearer: [] }],
-    },
-  });
-  await app.register(swaggerUi, { routePrefix: "/docs" });
+  await registerOpenApi(app, { publicUrl: config.publicUrl });
   await app.register(websocket);
 
   await app.register(tessera, {
@@ -155,12 +137,6 @@ export async function buildApp(
   });
 
   await app.register(pageRoutes);
-
-  app.get(
-    "/openapi.json",
-    { config: { excludeFromAuth: true }, schema: { hide: true } },
-    async () => app.swagger(),
-  );
   return app;
 }
 
