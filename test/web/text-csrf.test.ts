@@ -19,7 +19,7 @@ function csrf(extra?: Record<string, unknown>): ApiError {
 describe("describeError for csrf", () => {
   it("tells the reader which address to open when the server names it", () => {
     expect(describeError(csrf({ public_origin: "https://auth.example.com" }), "sign-in")).toBe(
-      "This server only accepts sign-ins at https://auth.example.com. Open https://auth.example.com instead.",
+      "This page was opened at another address than the server's. Open https://auth.example.com instead.",
     );
   });
 

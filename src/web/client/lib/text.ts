@@ -57,7 +57,7 @@ export function describeError(error: unknown, context: MessageContext = "default
       // The server names its public address: the page was opened at another one.
       const origin = error.extra.public_origin;
       return typeof origin === "string" && /^https?:\/\/[^\s/]+$/.test(origin)
-        ? `This server only accepts sign-ins at ${origin}. Open ${origin} instead.`
+        ? `This page was opened at another address than the server's. Open ${origin} instead.`
         : "This request came from another site and was refused. Reload the page and try again.";
     }
     case "webauthn_verification_failed":
