@@ -39,7 +39,7 @@ export interface TesseraConfig {
   readonly port: number;
   /** The URL people reach the server at, without a trailing slash. */
   readonly publicUrl: string;
-  /** `publicUrl`'s origin: the only origin whose cookie-authenticated writes are accepted. */
+  /** `publicUrl`'s origin (the first of `allowedOrigins`). */
   readonly publicOrigin: string;
   /**
    * Origins whose cookie-authenticated writes are accepted, `publicOrigin` first (the address
