@@ -140,10 +140,14 @@ const documentRoute: Transform = ({ schema, url, route }) => {
   const response: Record<string, unknown> = {};
   for (const [status, body] of Object.entries(declared)) {
     if (Number(status) >= 400) continue;
-    response[status] =
-      config?.setsSessionCookie === true
-        ? { ...body, headers: { "set-cookie": SET_COOKIE_HEADER } }
-        : body;
+    response[status] = {
+      ...body,
+      // @fastify/swagger's key for a response's description (else "Default Response").
+      "x-response-description": status === "201" ? "Created" : "OK",
+      ...(config?.setsSessionCookie === true
+        ? { headers: { "set-cookie": SET_COOKIE_HEADER } }
+        : {}),
+    };
   }
   if (Object.keys(response).length === 0) {
     // Pages and files (`produces`), or JSON the route did not describe.
