@@ -1,7 +1,11 @@
 /**
  * Store lookups per second on a 100,000-user table, SQLite and PostgreSQL side by side, each
  * next to the same query through the raw driver (a better-sqlite3 prepared statement, a pg
- * query) and the same row mapping, so the ratio is the cost of Kysely and the repository.
+ * query) and the same row mapping, so the ratio is the cost of Kysely and the repository; and
+ * next to stock Kysely (its own SqliteDialect / PostgresDialect over a fresh connection, the
+ * query built at every call), so every run re-justifies the two hand-written fast paths: the
+ * queries compiled once (src/store/prepared.ts) and the SQLite driver with a statement cache
+ * (src/store/sqlite-driver.ts).
  *
  *   npm run bench:store            (TESSERA_BENCH_SECONDS=3 per measurement by default;
  *                                   TESSERA_BENCH_USERS=100000; TESSERA_TEST_DATABASE_URL)
@@ -20,7 +24,7 @@ import {
 } from "../src/store/index.js";
 import { toUser } from "../src/store/users.js";
 import { TEST_DIALECTS, openTestDatabase, type TestDatabase } from "../test/helpers/database.js";
-import type { Kysely } from "kysely";
+import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
 
 const USERS = Number(process.env.TESSERA_BENCH_USERS ?? 100_000);
 const SECONDS = Number(process.env.TESSERA_BENCH_SECONDS ?? 3);
@@ -47,6 +51,8 @@ interface Row {
   kysely: number;
   /** The same query built and compiled by Kysely at every call. */
   built: number;
+  /** The same query through stock Kysely: its own dialect and driver, built at every call. */
+  stock: number;
   raw: number;
 }
 
@@ -108,18 +114,35 @@ async function measure(lookup: Lookup, concurrency: number): Promise<number> {
   return calls / ((performance.now() - started) / 1000);
 }
 
-/** Best of ROUNDS, alternating the three so drift in machine load hits all alike. */
-async function compare(kysely: Lookup, built: Lookup, raw: Lookup, concurrency: number) {
-  for (const lookup of [kysely, built, raw]) await measure(lookup, concurrency); // warm-up
-  let best = { kysely: 0, built: 0, raw: 0 };
+/** Best of ROUNDS, alternating the four so drift in machine load hits all alike. */
+async function compare(
+  kysely: Lookup,
+  built: Lookup,
+  stock: Lookup,
+  raw: Lookup,
+  concurrency: number,
+) {
+  for (const lookup of [kysely, built, stock, raw]) await measure(lookup, concurrency); // warm-up
+  let best = { kysely: 0, built: 0, stock: 0, raw: 0 };
   for (let round = 0; round < ROUNDS; round += 1) {
     best = {
       kysely: Math.max(best.kysely, await measure(kysely, concurrency)),
       built: Math.max(best.built, await measure(built, concurrency)),
+      stock: Math.max(best.stock, await measure(stock, concurrency)),
       raw: Math.max(best.raw, await measure(raw, concurrency)),
     };
   }
   return best;
+}
+
+/** Plain Kysely over its own dialect and a new connection to the same database. */
+function stockKysely(database: TestDatabase): Kysely<Database> {
+  return new Kysely<Database>({
+    dialect:
+      database.dialect === "sqlite"
+        ? new SqliteDialect({ database: new BetterSqlite3(database.url, { readonly: true }) })
+        : new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 10 }) }),
+  });
 }
 
 /** The two lookups written the plain Kysely way, compiled at every call. */
@@ -158,6 +181,8 @@ async function benchDialect(database: TestDatabase): Promise<Row[]> {
     if (user === undefined) throw new Error("benchmark lookup missed");
   };
   const built = builtLookups(database.db, ids, names);
+  const stockDb = stockKysely(database);
+  const stock = builtLookups(stockDb, ids, names);
 
   if (database.dialect === "sqlite") {
     const raw = new BetterSqlite3(database.url, { readonly: true });
@@ -175,25 +200,28 @@ async function benchDialect(database: TestDatabase): Promise<Row[]> {
           "getUserById",
           async (i: number) => check(await getUserById(database.db, pick(ids, i))),
           built.byId,
+          stock.byId,
           rawById,
         ],
         [
           "getUserByNameOrMail",
           async (i: number) => check(await getUserByNameOrMail(database.db, pick(names, i))),
           built.byName,
+          stock.byName,
           rawByName,
         ],
       ] as const;
-      for (const [query, kysely, builtLookup, rawLookup] of cases) {
+      for (const [query, kysely, builtLookup, stockLookup, rawLookup] of cases) {
         rows.push({
           dialect: "sqlite",
           query,
           mode: "sequential",
-          ...(await compare(kysely, builtLookup, rawLookup, 1)),
+          ...(await compare(kysely, builtLookup, stockLookup, rawLookup, 1)),
         });
       }
     } finally {
       raw.close();
+      await stockDb.destroy();
     }
   } else {
     const pool = new pg.Pool({ connectionString: database.url, max: 10 });
@@ -210,28 +238,31 @@ async function benchDialect(database: TestDatabase): Promise<Row[]> {
           "getUserById",
           async (i: number) => check(await getUserById(database.db, pick(ids, i))),
           built.byId,
+          stock.byId,
           rawById,
         ],
         [
           "getUserByNameOrMail",
           async (i: number) => check(await getUserByNameOrMail(database.db, pick(names, i))),
           built.byName,
+          stock.byName,
           rawByName,
         ],
       ] as const;
-      for (const [query, kysely, builtLookup, rawLookup] of cases) {
+      for (const [query, kysely, builtLookup, stockLookup, rawLookup] of cases) {
         for (const concurrency of [1, PG_CONCURRENCY]) {
           const mode = concurrency === 1 ? "sequential" : `${concurrency} in flight`;
           rows.push({
             dialect: "postgres",
             query,
             mode,
-            ...(await compare(kysely, builtLookup, rawLookup, concurrency)),
+            ...(await compare(kysely, builtLookup, stockLookup, rawLookup, concurrency)),
           });
         }
       }
     } finally {
       await pool.end();
+      await stockDb.destroy();
     }
   }
   return rows;
@@ -250,15 +281,16 @@ for (const dialect of TEST_DIALECTS) {
 console.log(
   `\n${USERS} users, lookups per second, best of ${ROUNDS} × ${SECONDS} s. repository = the store function ` +
     `(query compiled once); built = the same Kysely query built and compiled at every call; ` +
+    `stock = that query through stock Kysely (its own dialect and driver); ` +
     `raw = the same SQL and row mapping straight through the driver.\n`,
 );
 const pct = (a: number, b: number) => `${((a / b) * 100).toFixed(0)} %`.padStart(6);
 const num = (n: number) => Math.round(n).toString().padStart(10);
 console.log(
-  "dialect   query                 mode           repository     built       raw   repo÷raw built÷raw",
+  "dialect   query                 mode           repository     built     stock       raw   repo÷raw built÷raw stock÷raw repo÷stock",
 );
 for (const r of results) {
   console.log(
-    `${r.dialect.padEnd(9)} ${r.query.padEnd(21)} ${r.mode.padEnd(13)}${num(r.kysely)}${num(r.built)}${num(r.raw)}   ${pct(r.kysely, r.raw)}    ${pct(r.built, r.raw)}`,
+    `${r.dialect.padEnd(9)} ${r.query.padEnd(21)} ${r.mode.padEnd(13)}${num(r.kysely)}${num(r.built)}${num(r.stock)}${num(r.raw)}   ${pct(r.kysely, r.raw)}    ${pct(r.built, r.raw)}    ${pct(r.stock, r.raw)}     ${pct(r.kysely, r.stock)}`,
   );
 }

@@ -100,8 +100,14 @@ export interface TesseraConfig extends HttpSettings {
   readonly port: number;
   /** The URL people reach the server at, without a trailing slash. */
   readonly publicUrl: string;
-  /** `publicUrl`'s origin. */
+  /** `publicUrl`'s origin (the first of `allowedOrigins`). */
   readonly publicOrigin: string;
+  /**
+   * Origins whose cookie-authenticated writes are accepted, `publicOrigin` first (the address
+   * to send people to). With `TESSERA_PUBLIC_URL` unset, also the other loopback spellings of
+   * the same port (`127.0.0.1`, `[::1]`): the start line prints one, browsers may open another.
+   */
+  readonly allowedOrigins: readonly string[];
   readonly jwtKeys: JwtKeyRing;
   readonly webauthn: {
     readonly rpId: string;
@@ -321,7 +327,7 @@ export function loadConfig(env: Env = process.env): TesseraConfig {
     port,
     publicUrl,
     publicOrigin,
-    allowedOrigins: Object.freeze([publicOrigin]),
+    allowedOrigins: allowedOriginsFor(publicOrigin, read("TESSERA_PUBLIC_URL") === undefined),
     jwtKeys,
     jwtValidityHours,
     appName,
@@ -342,6 +348,26 @@ export function loadConfig(env: Env = process.env): TesseraConfig {
     logLevel: read("TESSERA_LOG_LEVEL") ?? (read("NODE_ENV") === "test" ? "silent" : "info"),
     adminEmail: read("TESSERA_ADMIN_EMAIL") ?? DEFAULT_ADMIN_EMAIL,
   });
+}
+
+/** Loopback spellings of the default public URL's host, all one origin for CSRF. */
+const LOOPBACK_HOSTS: readonly string[] = ["localhost", "127.0.0.1", "[::1]"];
+
+/**
+ * `publicOrigin`, then (only for the default public URL) the same scheme and port on the other
+ * loopback spellings. Not for WebAuthn: a ceremony on an IP-address origin is refused by the
+ * browser (W3C WebAuthn §5.1.3/§5.1.4: the caller's effective domain must be a valid domain),
+ * so passkeys stay on localhost and the pages say so.
+ */
+function allowedOriginsFor(publicOrigin: string, defaultUrl: boolean): readonly string[] {
+  if (!defaultUrl) return Object.freeze([publicOrigin]);
+  const url = new URL(publicOrigin);
+  const others = LOOPBACK_HOSTS.filter((host) => host !== url.hostname).map((host) => {
+    const alias = new URL(publicOrigin);
+    alias.hostname = host;
+    return alias.origin;
+  });
+  return Object.freeze([publicOrigin, ...others]);
 }
 
 function isLoopbackHost(host: string): boolean {

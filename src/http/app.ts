@@ -2,14 +2,13 @@
  * The standalone server's Fastify app: the Tessera plugin over running parts from
  * `createTessera`, the pages, OpenAPI at `/openapi.json` and a browsable UI at `/docs`.
  */
-import swagger from "@fastify/swagger";
-import swaggerUi from "@fastify/swagger-ui";
 import websocket from "@fastify/websocket";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Tessera } from "../services/context.js";
 import { MAX_CREDENTIAL_ID_LENGTH } from "../contract/limits.js";
 import type { AuthenticationOptions } from "./authentication.js";
 import { installErrorHandler, installNotFoundHandler } from "./error-handler.js";
+import { registerOpenApi } from "./openapi.js";
 import { tessera as tesseraPlugin } from "./plugin.js";
 import { pageRoutes } from "./routes/pages.js";
 
@@ -65,24 +64,7 @@ export async function buildApp(
   installNotFoundHandler(app);
   if (options.closeTessera === true) app.addHook("onClose", () => tessera.close());
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: "3.1.0",
-      info: {
-        title: "Tessera",
-        version: "0.1.0",
-        description: "Authentication server: passwords, JWT sessions, TOTP and passkeys.",
-      },
-      components: {
-        securitySchemes: {
-          cookie: { type: "apiKey", in: "cookie", name: "token" },
-          bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" },
-        },
-      },
-      security: [{ cookie: [] }, { bearer: [] }],
-    },
-  });
-  await app.register(swaggerUi, { routePrefix: "/docs" });
+  await registerOpenApi(app, { publicUrl: settings.publicUrl });
   await app.register(websocket);
 
   await app.register(tesseraPlugin, {
@@ -95,12 +77,6 @@ export async function buildApp(
   });
 
   await app.register(pageRoutes);
-
-  app.get(
-    "/openapi.json",
-    { config: { excludeFromAuth: true }, schema: { hide: true } },
-    async () => app.swagger(),
-  );
   return app;
 }
 

@@ -8,15 +8,20 @@
 import type { FastifyRequest } from "fastify";
 import { PermissionDeniedError } from "../core/errors.js";
 
-/** @throws PermissionDeniedError (code `csrf`) when the request came from another site. */
+/**
+ * @param allowedOrigins our origins; the first is the public one, named in the error so that a
+ *   person who opened the server at another address is told where to go.
+ * @throws PermissionDeniedError (code `csrf`, `extra.public_origin`) when the request came from
+ *   another site.
+ */
 export function assertSameOrigin(request: FastifyRequest, allowedOrigins: readonly string[]): void {
   const origin = request.headers.origin;
   if (typeof origin === "string") {
-    if (!allowedOrigins.includes(origin)) throw csrfError();
+    if (!allowedOrigins.includes(origin)) throw csrfError(allowedOrigins);
     return;
   }
   const site = request.headers["sec-fetch-site"];
-  if (site === "cross-site" || site === "same-site") throw csrfError();
+  if (site === "cross-site" || site === "same-site") throw csrfError(allowedOrigins);
   const referer = request.headers.referer;
   if (typeof referer === "string") {
     let refererOrigin: string | null = null;
@@ -25,10 +30,17 @@ export function assertSameOrigin(request: FastifyRequest, allowedOrigins: readon
     } catch {
       // An unparsable Referer is treated as foreign.
     }
-    if (refererOrigin === null || !allowedOrigins.includes(refererOrigin)) throw csrfError();
+    if (refererOrigin === null || !allowedOrigins.includes(refererOrigin)) {
+      throw csrfError(allowedOrigins);
+    }
   }
 }
 
-function csrfError(): PermissionDeniedError {
-  return new PermissionDeniedError("Cross-site request refused", { code: "csrf" });
+function csrfError(allowedOrigins: readonly string[]): PermissionDeniedError {
+  const publicOrigin = allowedOrigins[0];
+  return new PermissionDeniedError("Cross-site request refused", {
+    code: "csrf",
+    // Public knowledge (it is where the pages live), and the only useful advice for a person.
+    ...(publicOrigin === undefined ? {} : { extra: { public_origin: publicOrigin } }),
+  });
 }

@@ -11,7 +11,10 @@ interface SanitizedUrl {
   path: string;
   querystring: string;
 }
-// find-my-way is Fastify's router; its sanitizer is the function the router itself runs.
+// find-my-way is Fastify's router; its sanitizer is the function the router itself runs. It is
+// an internal module, so package.json pins find-my-way to the exact version Fastify resolves and
+// test/http/router-path.test.ts checks that it is Fastify's copy and that this file agrees with
+// the router (update the pin with Fastify, and run that test).
 const { safeDecodeURI } = require("find-my-way/lib/url-sanitizer") as {
   safeDecodeURI(path: string, useSemicolonDelimiter: boolean): SanitizedUrl;
 };

@@ -28,6 +28,22 @@ export const TEST_ARGON2_ENV = {
   TESSERA_ARGON2_PARALLELISM: "1",
 };
 
+/**
+ * A configuration for tests: a fresh random secret, the test origin, cheap Argon2, and no data
+ * folder (the database is always passed in); `env` adds or replaces variables.
+ */
+export function testConfig(env: Record<string, string> = {}): TesseraConfig {
+  return loadConfig({
+    NODE_ENV: "test",
+    TESSERA_JWT_SECRET: randomBytes(32).toString("base64url"),
+    TESSERA_PUBLIC_URL: TEST_ORIGIN,
+    TESSERA_DATABASE_URL: "unused-by-tests.db",
+    TESSERA_DATA_DIR: "/nonexistent-tessera-test-dir",
+    ...TEST_ARGON2_ENV,
+    ...env,
+  });
+}
+
 export interface TestServer {
   app: FastifyInstance;
   /** The running parts the app was built over (`createTessera`). */
@@ -82,15 +98,7 @@ export async function startTestServer(
   } = {},
 ): Promise<TestServer> {
   const database = await openTestDatabase(dialect);
-  const config = loadConfig({
-    NODE_ENV: "test",
-    TESSERA_JWT_SECRET: randomBytes(32).toString("base64url"),
-    TESSERA_PUBLIC_URL: TEST_ORIGIN,
-    TESSERA_DATABASE_URL: "unused-by-tests.db",
-    TESSERA_DATA_DIR: "/nonexistent-tessera-test-dir",
-    ...TEST_ARGON2_ENV,
-    ...options.env,
-  });
+  const config = testConfig(options.env);
   const clock = frozenClock(Date.UTC(2026, 10, 28, 12, 0, 0));
 
   let rateLimitStore: RateLimitStore | undefined;

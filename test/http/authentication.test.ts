@@ -14,28 +14,18 @@ import { createJwt, createJwtKeyRing } from "../../src/core/jwt.js";
 import { installErrorHandler, installNotFoundHandler } from "../../src/http/error-handler.js";
 import type { AuthenticationOptions } from "../../src/http/authentication.js";
 import { tessera } from "../../src/http/plugin.js";
-import { loadConfig } from "../../src/config.js";
 import { createTessera } from "../../src/runtime.js";
 import { createUser } from "../../src/services/users.js";
 import { bumpTokenVersion, deleteUser, migrateToLatest, type User } from "../../src/store/index.js";
 import { openTestDatabase } from "../helpers/database.js";
-import {
-  startTestServer,
-  TEST_ARGON2_ENV,
-  TEST_ORIGIN,
-  type TestServer,
-} from "../helpers/server.js";
+import { startTestServer, testConfig, TEST_ORIGIN, type TestServer } from "../helpers/server.js";
 
 const SECRET = randomBytes(32).toString("base64url");
 const keys = createJwtKeyRing(SECRET);
-const config = loadConfig({
-  NODE_ENV: "test",
+const config = testConfig({
   TESSERA_JWT_SECRET: SECRET,
-  TESSERA_PUBLIC_URL: TEST_ORIGIN,
   TESSERA_JWT_VALIDITY_HOURS: "1",
   TESSERA_APP_NAME: "Tessera Test",
-  TESSERA_DATA_DIR: "/nonexistent-tessera-test-dir",
-  ...TEST_ARGON2_ENV,
 });
 
 interface MiddlewareApp {

@@ -16,7 +16,7 @@ export const loginRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
   app.post(
     "/login",
     {
-      config: { excludeFromAuth: true },
+      config: { excludeFromAuth: true, setsSessionCookie: true },
       schema: {
         tags: ["session"],
         summary:
@@ -39,7 +39,7 @@ export const loginRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
   app.post(
     "/logout",
     {
-      config: { excludeFromAuth: true },
+      config: { excludeFromAuth: true, setsSessionCookie: true },
       schema: {
         tags: ["session"],
         summary: "Sign out: clears the cookie",
@@ -55,7 +55,7 @@ export const loginRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
   app.post(
     "/logout/all",
     {
-      config: { allowDuringPasswordChange: true },
+      config: { allowDuringPasswordChange: true, setsSessionCookie: true },
       schema: {
         tags: ["session"],
         summary: "Sign out everywhere: ends every token of the user",

@@ -20,7 +20,7 @@ export const passwordRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (ap
   app.patch(
     "/users/:id/password/change",
     {
-      config: { allowDuringPasswordChange: true },
+      config: { allowDuringPasswordChange: true, setsSessionCookie: true },
       schema: {
         tags: ["passwords"],
         summary:

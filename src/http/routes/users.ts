@@ -90,6 +90,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, o
   app.delete(
     "/users/:id",
     {
+      config: { setsSessionCookie: true },
       schema: {
         tags: ["users"],
         summary:

@@ -152,7 +152,7 @@ export const webauthnRoutes: FastifyPluginAsyncTypebox<RouteOptions & PasskeyDep
   app.post(
     "/login/passkey",
     {
-      config: { excludeFromAuth: true },
+      config: { excludeFromAuth: true, setsSessionCookie: true },
       schema: {
         tags: ["session"],
         summary: "Sign in with a discoverable passkey; sets the same cookie as /login",

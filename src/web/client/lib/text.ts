@@ -53,8 +53,13 @@ export function describeError(error: unknown, context: MessageContext = "default
       return "Your session has ended. Please sign in again.";
     case "password_change_required":
       return "You must change your password first.";
-    case "csrf":
-      return "This request came from another site and was refused. Reload the page and try again.";
+    case "csrf": {
+      // The server names its public address: the page was opened at another one.
+      const origin = error.extra.public_origin;
+      return typeof origin === "string" && /^https?:\/\/[^\s/]+$/.test(origin)
+        ? `This page was opened at another address than the server's. Open ${origin} instead.`
+        : "This request came from another site and was refused. Reload the page and try again.";
+    }
     case "webauthn_verification_failed":
     case "webauthn_invalid_response":
     case "webauthn_challenge_invalid":

@@ -1,0 +1,36 @@
+/** What the pages say when the server refuses a request as cross-site (`csrf`). */
+import { describe, expect, it } from "vitest";
+import { ApiError } from "../../src/web/client/lib/api.js";
+import { describeError } from "../../src/web/client/lib/text.js";
+
+function csrf(extra?: Record<string, unknown>): ApiError {
+  return new ApiError(
+    403,
+    {
+      status_code: 403,
+      code: "csrf",
+      detail: "Cross-site request refused",
+      ...(extra === undefined ? {} : { extra }),
+    },
+    null,
+  );
+}
+
+describe("describeError for csrf", () => {
+  it("tells the reader which address to open when the server names it", () => {
+    expect(describeError(csrf({ public_origin: "https://auth.example.com" }), "sign-in")).toBe(
+      "This page was opened at another address than the server's. Open https://auth.example.com instead.",
+    );
+  });
+
+  it.each([
+    [undefined],
+    [{ public_origin: 5 }],
+    [{ public_origin: "javascript:alert(1)" }],
+    [{ public_origin: "https://a.example/ and more" }],
+  ])("falls back to the generic sentence without a usable address (%j)", (extra) => {
+    const text = describeError(csrf(extra));
+    expect(text).toContain("came from another site");
+    expect(text).not.toContain("Open");
+  });
+});
