@@ -80,6 +80,22 @@ export default tseslint.config(
   ...layer("src/services/**", ["**/http/**", ...ROOT]),
   ...layer("src/http/**", ["**/store/**", ...ROOT]),
   {
+    // The environment is read in three places only: the config, the CLI and the library's
+    // entry point (the seed's call shapes); everything else gets its settings passed in.
+    files: ["src/**/*.ts"],
+    ignores: ["src/config.ts", "src/cli.ts", "src/index.ts"],
+    rules: {
+      "no-restricted-properties": [
+        "error",
+        {
+          object: "process",
+          property: "env",
+          message: "Read settings from the config (src/config.ts), not from process.env.",
+        },
+      ],
+    },
+  },
+  {
     rules: {
       "@typescript-eslint/consistent-type-imports": "error",
       "@typescript-eslint/no-unused-vars": [

@@ -1,6 +1,16 @@
 /**
  * Tessera's public library API. Every export is listed by name (STYLE principle 16).
+ *
+ * The seed's call shapes read their configuration from the environment (`create_jwt(user,
+ * hours)` signs with the app's secret). The core never reads `process.env`; this file is the one
+ * thin façade that does, for the functions below whose options the caller may leave out:
+ * `TESSERA_JWT_SECRET` (+ `TESSERA_JWT_PREVIOUS_SECRETS`), `TESSERA_ARGON2_*` and
+ * `TESSERA_APP_NAME`, read at call time. Explicit options always win.
  */
+import * as jwt from "./core/jwt.js";
+import * as password from "./core/password.js";
+import * as totp from "./core/totp.js";
+
 export {
   ERROR_CODES,
   TesseraError,
@@ -36,13 +46,8 @@ export {
   MAX_ARGON2_ITERATIONS,
   MAX_ARGON2_PARALLELISM,
   MIN_ARGON2_TAG_BYTES,
-  resolveArgon2Options,
   parsePasswordHash,
-  hashPassword,
   verifyPassword,
-  verifyPasswordDummy,
-  prepareDummyPasswordHash,
-  needsRehash,
 } from "./core/password.js";
 export type { Argon2Options, PasswordHashInfo } from "./core/password.js";
 export {
@@ -53,9 +58,6 @@ export {
   VERIFIED_JWT_CACHE_SIZE,
   jwtKeyId,
   createJwtKeyRing,
-  createJwt,
-  verifyJwt,
-  verifyJwtClaims,
 } from "./core/jwt.js";
 export type { JwtKey, JwtKeyRing, JwtOptions, JwtSubject, VerifiedJwt } from "./core/jwt.js";
 export {
@@ -66,9 +68,116 @@ export {
   TOTP_SECRET_BYTES,
   DEFAULT_TOTP_ISSUER,
   generateTotpSecret,
-  totpProvisioningUri,
   generateTotp,
   verifyTotp,
   matchTotpStep,
 } from "./core/totp.js";
 export type { TotpCodeOptions, VerifyTotpOptions } from "./core/totp.js";
+
+/** The environment variables the façade reads (declared in src/config.ts's ENVIRONMENT too). */
+const ARGON2_VARIABLES = Object.freeze({
+  memoryKib: "TESSERA_ARGON2_MEMORY_KIB",
+  iterations: "TESSERA_ARGON2_ITERATIONS",
+  parallelism: "TESSERA_ARGON2_PARALLELISM",
+} as const);
+
+function readEnv(name: string): string | undefined {
+  const value = process.env[name]?.trim();
+  return value === undefined || value === "" ? undefined : value;
+}
+
+/** Argon2 options: the caller's, else `TESSERA_ARGON2_*`, else the core's defaults. */
+function argon2FromEnv(
+  options: Partial<password.Argon2Options> | undefined,
+): Partial<password.Argon2Options> {
+  const filled: Partial<password.Argon2Options> = {};
+  for (const key of Object.keys(ARGON2_VARIABLES) as (keyof password.Argon2Options)[]) {
+    if (options?.[key] !== undefined) {
+      filled[key] = options[key];
+      continue;
+    }
+    const raw = readEnv(ARGON2_VARIABLES[key]);
+    if (raw === undefined) continue;
+    if (!/^\d+$/.test(raw))
+      throw new TypeError(`${ARGON2_VARIABLES[key]} must be a positive integer`);
+    filled[key] = Number(raw);
+  }
+  return filled;
+}
+
+/** JWT keys: the caller's, else `TESSERA_JWT_SECRET` and `TESSERA_JWT_PREVIOUS_SECRETS`. */
+function jwtFromEnv(options: jwt.JwtOptions | undefined): jwt.JwtOptions {
+  if (options?.keys !== undefined || options?.secret !== undefined) return options;
+  const secret = readEnv("TESSERA_JWT_SECRET");
+  if (secret === undefined) {
+    throw new TypeError(
+      "No JWT secret: pass options.secret or options.keys, or set TESSERA_JWT_SECRET",
+    );
+  }
+  const previous = (readEnv("TESSERA_JWT_PREVIOUS_SECRETS") ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+  return { ...options, keys: jwt.createJwtKeyRing(secret, previous) };
+}
+
+/**
+ * Fills in Argon2 parameters: given values, else `TESSERA_ARGON2_*` (read now), else
+ * DEFAULT_ARGON2_OPTIONS. @throws TypeError naming a variable that is not a whole number, or
+ * when a value is out of range (see the core's resolveArgon2Options).
+ */
+export function resolveArgon2Options(
+  options?: Partial<password.Argon2Options>,
+): password.Argon2Options {
+  return password.resolveArgon2Options(argon2FromEnv(options));
+}
+
+/** The seed's `hash_password`: an Argon2id PHC string (parameters: see resolveArgon2Options). */
+export function hashPassword(
+  plain: string,
+  options?: Partial<password.Argon2Options>,
+): Promise<string> {
+  return password.hashPassword(plain, argon2FromEnv(options));
+}
+
+/** Whether a stored hash was made with other parameters than the configured ones. */
+export function needsRehash(stored: string, options?: Partial<password.Argon2Options>): boolean {
+  return password.needsRehash(stored, argon2FromEnv(options));
+}
+
+/** Makes the unknown-user dummy hash now (see the core's prepareDummyPasswordHash). */
+export function prepareDummyPasswordHash(options?: Partial<password.Argon2Options>): Promise<void> {
+  return password.prepareDummyPasswordHash(argon2FromEnv(options));
+}
+
+/** Costs what a verification costs, and is always false (for unknown users). */
+export function verifyPasswordDummy(
+  plain: string,
+  options?: Partial<password.Argon2Options>,
+): Promise<boolean> {
+  return password.verifyPasswordDummy(plain, argon2FromEnv(options));
+}
+
+/** The seed's `create_jwt(user, validity_hours)` (keys: see the module comment). */
+export function createJwt(
+  user: jwt.JwtSubject,
+  validityHours: number,
+  options?: jwt.JwtOptions,
+): string {
+  return jwt.createJwt(user, validityHours, jwtFromEnv(options));
+}
+
+/** The seed's `verify_jwt(token)`: the token's user, or null (keys: see the module comment). */
+export function verifyJwt(token: string, options?: jwt.JwtOptions): jwt.VerifiedJwt["user"] | null {
+  return jwt.verifyJwt(token, jwtFromEnv(options));
+}
+
+/** A verified token's user and claims, or null (keys: see the module comment). */
+export function verifyJwtClaims(token: string, options?: jwt.JwtOptions): jwt.VerifiedJwt | null {
+  return jwt.verifyJwtClaims(token, jwtFromEnv(options));
+}
+
+/** The seed's `totp_provisioning_uri(secret, email)`; issuer: given, else `TESSERA_APP_NAME`, else "Tessera". */
+export function totpProvisioningUri(secret: string, email: string, issuer?: string): string {
+  return totp.totpProvisioningUri(secret, email, issuer ?? readEnv("TESSERA_APP_NAME"));
+}

@@ -62,3 +62,16 @@ describe("layers", () => {
     expect(await restrictedImports("src/store/probe.ts", services)).toHaveLength(1);
   });
 });
+
+describe("the environment", () => {
+  it("is read only by the config, the CLI and the library's entry point", async () => {
+    const code = "export const secret = process.env.TESSERA_JWT_SECRET;\n";
+    for (const file of ["src/core/probe.ts", "src/services/probe.ts", "src/http/probe.ts"]) {
+      const [result] = await eslint.lintText(code, { filePath: file });
+      const rules = (result?.messages ?? []).map((m) => m.ruleId);
+      expect(rules, file).toContain("no-restricted-properties");
+    }
+    const [config] = await eslint.lintText(code, { filePath: "src/config.ts" });
+    expect((config?.messages ?? []).map((m) => m.ruleId)).not.toContain("no-restricted-properties");
+  });
+});

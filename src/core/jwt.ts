@@ -20,11 +20,6 @@ export const MIN_JWT_SECRET_BYTES = 32;
 export const MAX_JWT_LENGTH = 8192;
 /** Clock skew allowed for `iat`/`nbf` in the future, between instances (RFC 7519 §4.1.5 "small leeway"). `exp` gets none, like PyJWT's default `leeway=0`. */
 export const DEFAULT_JWT_CLOCK_TOLERANCE_SECONDS = 60;
-/** Environment variables read (at call time) when neither `secret` nor `keys` is passed. */
-export const JWT_ENV = Object.freeze({
-  secret: "TESSERA_JWT_SECRET",
-  previousSecrets: "TESSERA_JWT_PREVIOUS_SECRETS", // comma-separated, like src/config.ts reads it
-} as const);
 
 /** One HMAC key and its key id. */
 export interface JwtKey {
@@ -40,7 +35,7 @@ export interface JwtKeyRing {
 
 /** Where the keys come from and what time it is. */
 export interface JwtOptions {
-  /** One secret (at least 32 UTF-8 bytes); default: `TESSERA_JWT_SECRET`. */
+  /** One secret (at least 32 UTF-8 bytes). */
   secret?: string;
   /** A key ring from createJwtKeyRing; takes the place of `secret`. */
   keys?: JwtKeyRing;
@@ -238,7 +233,7 @@ function compileRing(ring: JwtKeyRing): CompiledRing {
 }
 
 const compiledRings = new WeakMap<JwtKeyRing, CompiledRing>();
-// Rings made from bare secrets (options.secret or the environment), by secret.
+// Rings made from bare secrets (options.secret), by secret.
 const ringsBySecret = new Map<string, CompiledRing>();
 const MAX_CACHED_SECRETS = 32;
 
@@ -270,17 +265,9 @@ function resolveRing(options: JwtOptions | undefined): CompiledRing {
     return compiledFor(options.keys);
   }
   if (options?.secret !== undefined) return compiledForSecrets(options.secret, []);
-  const secret = process.env[JWT_ENV.secret];
-  if (secret === undefined || secret === "") {
-    throw new TypeError(
-      `No JWT secret: pass options.secret or options.keys, or set ${JWT_ENV.secret}`,
-    );
-  }
-  const previous = (process.env[JWT_ENV.previousSecrets] ?? "")
-    .split(",")
-    .map((s) => s.trim())
-    .filter((s) => s !== "");
-  return compiledForSecrets(secret, previous);
+  // The core reads no environment; the package's entry point (src/index.ts) fills these in
+  // from TESSERA_JWT_SECRET for the seed's call shape `createJwt(user, hours)`.
+  throw new TypeError("No JWT secret: pass options.secret or options.keys");
 }
 
 function checkHoursAndSubject(user: JwtSubject, validityHours: number): void {
@@ -300,8 +287,8 @@ function checkHoursAndSubject(user: JwtSubject, validityHours: number): void {
 /**
  * Signs an HS256 token for `user` with claims `id`, `name`, `email`, `exp` (now + validityHours,
  * whole seconds), `iat`, and `ver` when user.tokenVersion is given; the header carries the
- * signing key's `kid`. Keys: options.keys, else options.secret, else `TESSERA_JWT_SECRET`
- * (and `TESSERA_JWT_PREVIOUS_SECRETS`); clock: options.clock, else systemClock.
+ * signing key's `kid`. Keys: options.keys, else options.secret (the package's entry point
+ * reads `TESSERA_JWT_SECRET` when neither is given); clock: options.clock, else systemClock.
  * @throws TypeError on a missing or short secret, a malformed user, or validityHours <= 0.
  */
 export function createJwt(user: JwtSubject, validityHours: number, options?: JwtOptions): string {

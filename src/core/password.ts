@@ -41,13 +41,6 @@ export const MAX_ARGON2_PARALLELISM = 255;
  */
 export const MIN_ARGON2_TAG_BYTES = 16;
 
-/** Environment variables read (at call time) for defaults that the caller does not pass. */
-export const ARGON2_ENV = Object.freeze({
-  memoryKib: "TESSERA_ARGON2_MEMORY_KIB",
-  iterations: "TESSERA_ARGON2_ITERATIONS",
-  parallelism: "TESSERA_ARGON2_PARALLELISM",
-} as const);
-
 // `Algorithm` and `Version` are const enums in the binding's typings (no runtime object).
 const ARGON2D = 0 as Algorithm;
 const ARGON2I = 1 as Algorithm;
@@ -76,13 +69,6 @@ export interface PasswordHashInfo {
   saltBytes: number;
 }
 
-function integerFromEnv(name: string): number | undefined {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === "") return undefined;
-  if (!/^\s*\d+\s*$/.test(raw)) throw new TypeError(`${name} must be a positive integer`);
-  return Number(raw);
-}
-
 function checkRange(label: string, value: unknown, min: number, max: number): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
     throw new TypeError(`${label} must be an integer from ${min} to ${max}, got ${String(value)}`);
@@ -91,15 +77,15 @@ function checkRange(label: string, value: unknown, min: number, max: number): nu
 }
 
 /**
- * Fills in Argon2 parameters: given values, else `TESSERA_ARGON2_*` from the environment (read
- * now), else DEFAULT_ARGON2_OPTIONS. Returns a frozen object.
+ * Fills in Argon2 parameters: given values, else DEFAULT_ARGON2_OPTIONS (the package's entry
+ * point fills them from `TESSERA_ARGON2_*` first). Returns a frozen object.
  * @throws TypeError when a value is not an integer in range or memory < 8 × parallelism (RFC 9106 §3.1).
  */
 export function resolveArgon2Options(options: Partial<Argon2Options> = {}): Argon2Options {
   const pick = (key: keyof Argon2Options): [string, unknown] =>
     options[key] !== undefined
       ? [`Argon2 ${key}`, options[key]]
-      : [ARGON2_ENV[key], integerFromEnv(ARGON2_ENV[key]) ?? DEFAULT_ARGON2_OPTIONS[key]];
+      : [`Argon2 ${key}`, DEFAULT_ARGON2_OPTIONS[key]];
   const parallelism = checkRange(...pick("parallelism"), 1, MAX_ARGON2_PARALLELISM);
   const iterations = checkRange(...pick("iterations"), 1, MAX_ARGON2_ITERATIONS);
   const [memoryLabel, memory] = pick("memoryKib");

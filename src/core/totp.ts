@@ -17,10 +17,8 @@ export const DEFAULT_TOTP_WINDOW = 1;
 export const MAX_TOTP_WINDOW = 10;
 /** RFC 4226 R6: "length of the shared secret MUST be at least 128 bits ... RECOMMENDED 160 bits". */
 export const TOTP_SECRET_BYTES = 20;
-/** Issuer when neither the argument nor `TESSERA_APP_NAME` gives one. */
+/** Issuer when the caller gives none. */
 export const DEFAULT_TOTP_ISSUER = "Tessera";
-/** Environment variable read (at call time) for the default issuer. */
-export const TOTP_ISSUER_ENV = "TESSERA_APP_NAME";
 
 /** How verifyTotp and matchTotpStep search. */
 export interface VerifyTotpOptions {
@@ -72,11 +70,11 @@ export function generateTotpSecret(): string {
 /**
  * The `otpauth://totp/ISSUER:EMAIL?…` URI an authenticator app scans (Google Authenticator Key
  * Uri Format), with the issuer in the label and as a parameter, as pyotp writes it; algorithm,
- * digits and period are spelled out. Default issuer: `TESSERA_APP_NAME`, else "Tessera".
+ * digits and period are spelled out. Default issuer: DEFAULT_TOTP_ISSUER ("Tessera").
  * @throws TypeError when the secret is not base32.
  */
 export function totpProvisioningUri(secret: string, email: string, issuer?: string): string {
-  const issuerName = issuer ?? (process.env[TOTP_ISSUER_ENV] || DEFAULT_TOTP_ISSUER);
+  const issuerName = issuer ?? DEFAULT_TOTP_ISSUER;
   return new TOTP({
     issuer: issuerName,
     label: email,
