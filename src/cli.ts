@@ -44,12 +44,7 @@ export const COMMANDS: Readonly<Record<string, CliCommand>> = {
         );
         return EXIT_USAGE;
       }
-      const config = loadConfig(env);
-      const app = await serve(config, io.out);
-      io.out(
-        `Tessera listening on ${config.publicUrl} (bound to ${config.host}:${config.port}); API docs at ${config.publicUrl}/docs`,
-      );
-      void app;
+      await serve(loadConfig(env), io.out);
       return 0;
     },
   },

@@ -48,10 +48,18 @@ export async function ensureFirstAdmin(
   print("  First start: created the admin account.");
   print(`    name:     ${FIRST_ADMIN_NAME}`);
   print(`    password: ${password}`);
-  print("  This password is shown once and must be changed at the first sign-in.");
-  print(`  Sign in at ${config.publicUrl}/`);
+  print("  This password is shown once and must be changed at the first sign-in,");
+  print("  at the address below.");
   print("");
   return true;
+}
+
+/** The start banner: the one address to open, in plain words, and where the API is described. */
+export function printBanner(config: TesseraConfig, print: (line: string) => void): void {
+  print("");
+  print(`  Tessera is running. Open ${config.publicUrl}/ in your browser.`);
+  print(`  API reference: ${config.publicUrl}/docs`);
+  print("");
 }
 
 /** Starts the server and returns it; stops cleanly on SIGTERM and SIGINT. */
@@ -62,13 +70,23 @@ export async function serve(
   const tessera = await createTessera(config);
   let app: FastifyInstance;
   try {
-    app = await buildApp(tessera, { closeTessera: true });
+    // A person at a terminal reads lines; a log collector reads JSON.
+    app = await buildApp(tessera, {
+      closeTessera: true,
+      prettyLogs: process.stdout.isTTY === true,
+    });
   } catch (error) {
     await tessera.close();
     throw error;
   }
   await ensureFirstAdmin(tessera.ctx, config, print);
-  await app.listen({ host: config.host, port: config.port });
+  await app.listen({
+    host: config.host,
+    port: config.port,
+    // The bound address, not a URL: the URL to open is the public one, printed once below.
+    listenTextResolver: (address) => `bound to ${address.replace(/^https?:\/\//, "")}`,
+  });
+  printBanner(config, print);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

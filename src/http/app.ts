@@ -28,6 +28,8 @@ export interface BuildAppOptions {
   authentication?: AuthenticationOptions;
   /** Pino logger options, or false. Default: the configured level, secrets redacted. */
   logger?: boolean | Record<string, unknown>;
+  /** Human-readable log lines (pino-pretty) instead of JSON: for a terminal. Default false. */
+  prettyLogs?: boolean;
   /** Close the running parts with the app (`app.close()`). Default false. */
   closeTessera?: boolean;
 }
@@ -51,6 +53,14 @@ export async function buildApp(
         "req.headers.token",
         'res.headers["set-cookie"]',
       ],
+      ...(options.prettyLogs === true
+        ? {
+            transport: {
+              target: "pino-pretty",
+              options: { translateTime: "HH:MM:ss", ignore: "pid,hostname" },
+            },
+          }
+        : {}),
     },
     bodyLimit: settings.maxBodyBytes,
     trustProxy: settings.trustedProxies.length > 0 ? [...settings.trustedProxies] : false,
