@@ -34,7 +34,16 @@ export type { Tessera, ServiceContext, ServiceSettings, HttpSettings } from "./s
 export type { PasskeyDependencies } from "./services/passkeys/index.js";
 export type { AuthenticatedSession } from "./services/sessions.js";
 export type { PublicUser } from "./services/users-view.js";
-export { createDatabase, migrateToLatest } from "./store/index.js";
+export { createUser } from "./services/users.js";
+export type { CreateUserInput } from "./services/users.js";
+export {
+  createDatabase,
+  migrateToLatest,
+  getUserByNameOrMail,
+  getUserById,
+  listAuditEvents,
+} from "./store/index.js";
+export type { User, AuditEvent, ListAuditEventsOptions } from "./store/index.js";
 export type { TesseraDatabase } from "./store/index.js";
 export { createLoginThrottle, createMemoryRateLimitStore } from "./services/rate-limit/index.js";
 export type { LoginThrottle, RateLimitStore } from "./services/rate-limit/index.js";

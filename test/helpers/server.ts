@@ -156,7 +156,8 @@ export async function startTestServer(
   return server;
 }
 
-function createClient(baseUrl: string): TestClient {
+/** A client with its own cookie jar for any listening server; writes carry `origin`. */
+export function createClient(baseUrl: string, origin: string = TEST_ORIGIN): TestClient {
   const cookies = new Map<string, string>();
   const client: TestClient = {
     cookies,
@@ -165,7 +166,7 @@ function createClient(baseUrl: string): TestClient {
       if (options.json !== undefined) headers["content-type"] ??= "application/json";
       // Browsers send Origin on writes; default to ours, `null` sends none.
       if (options.origin !== null && !["GET", "HEAD"].includes(method))
-        headers.origin ??= options.origin ?? TEST_ORIGIN;
+        headers.origin ??= options.origin ?? origin;
       if (cookies.size > 0 && headers.cookie === undefined) {
         headers.cookie = [...cookies].map(([k, v]) => `${k}=${v}`).join("; ");
       }

@@ -1,0 +1,199 @@
+/**
+ * A host app built from the packed package, as someone who embeds Tessera would build it:
+ * `npm pack` of a fresh build, unpacked into the host's node_modules (its dependencies linked
+ * from ours, so no registry is needed), a TypeScript host program that type-checks under
+ * `strict` WITHOUT `skipLibCheck` (our .d.ts and everything they pull in), protects its own
+ * route, excludes another, and signs a user in with a passkey through the software
+ * authenticator, over a real listening socket.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "./e2e/helpers.js";
+import { createClient, TEST_ARGON2_ENV } from "./helpers/server.js";
+import { SoftAuthenticator } from "./helpers/soft-authenticator.js";
+
+const ROOT = resolve(import.meta.dirname, "..");
+const TSC = join(ROOT, "node_modules", "typescript", "bin", "tsc");
+const NPM = process.env.npm_execpath;
+
+function run(command: string, args: string[], cwd: string): string {
+  const result = spawnSync(command, args, { cwd, encoding: "utf8" });
+  if (result.status !== 0) {
+    throw new Error(`${command} ${args.join(" ")} failed:\n${result.stdout}${result.stderr}`);
+  }
+  return result.stdout;
+}
+
+const HOST_PROGRAM = `
+import Fastify from "fastify";
+import {
+  createTessera, createUser, getUserByNameOrMail, listAuditEvents, loadConfig, requireUser,
+  tessera, type TesseraRuntime,
+} from "tessera/fastify";
+import { verifyPassword } from "tessera";
+
+const parts: TesseraRuntime = await createTessera(loadConfig(process.env));
+const app = Fastify();
+await app.register(tessera, { tessera: parts, authentication: { exclude: ["/public"] } });
+app.get("/public/hello", async () => ({ hello: "world" }));
+app.get("/mine", async (request) => {
+  const user = requireUser(request); // typed non-null: no "!"
+  const stored = await getUserByNameOrMail(parts.ctx.db, user.name);
+  const events = await listAuditEvents(parts.ctx.db, { userId: user.id });
+  return {
+    name: user.name,
+    password_ok: stored !== undefined && (await verifyPassword(stored.passwordHash, "a good password 123")),
+    events: events.map((event) => event.event),
+  };
+});
+const user = await createUser(parts.ctx, null, {
+  name: "host-user",
+  email: "host@example.org",
+  password: "a good password 123",
+  mustChangePassword: false,
+});
+app.addHook("onClose", () => parts.close());
+await app.listen({ host: "localhost", port: Number(process.env.HOST_PORT) });
+process.stdout.write(JSON.stringify({ id: user.id }) + "\\n");
+process.on("SIGTERM", () => void app.close().then(() => process.exit(0)));
+`;
+
+let workDir = "";
+let host: ChildProcess | undefined;
+
+beforeAll(() => {
+  workDir = mkdtempSync(join(tmpdir(), "tessera-host-"));
+  // 1. A fresh build of the package in its own root, then `npm pack`.
+  const packageRoot = join(workDir, "package");
+  mkdirSync(packageRoot);
+  copyFileSync(join(ROOT, "package.json"), join(packageRoot, "package.json"));
+  copyFileSync(join(ROOT, "LICENSE"), join(packageRoot, "LICENSE"));
+  // The compiler finds @types and the dependencies' types through a link, as in the repository.
+  symlinkSync(join(ROOT, "node_modules"), join(packageRoot, "node_modules"), "dir");
+  writeFileSync(
+    join(packageRoot, "tsconfig.json"),
+    JSON.stringify({
+      extends: join(ROOT, "tsconfig.build.json"),
+      compilerOptions: { rootDir: join(ROOT, "src"), outDir: join(packageRoot, "dist") },
+      include: [join(ROOT, "src")],
+      exclude: [join(ROOT, "src", "web", "client")],
+    }),
+  );
+  run(process.execPath, [TSC, "-p", join(packageRoot, "tsconfig.json")], packageRoot);
+  const npm = NPM === undefined ? ["npm"] : [process.execPath, NPM];
+  const packed = run(npm[0]!, [...npm.slice(1), "pack", "--json", "--ignore-scripts"], packageRoot);
+  const tarball = join(packageRoot, (JSON.parse(packed) as { filename: string }[])[0]!.filename);
+
+  // 2. The host: the tarball unpacked as node_modules/tessera, the dependencies linked.
+  const hostDir = join(workDir, "host");
+  const installed = join(hostDir, "node_modules", "tessera");
+  mkdirSync(installed, { recursive: true });
+  run("tar", ["-xzf", tarball, "-C", installed, "--strip-components=1"], hostDir);
+  for (const name of readdirSync(join(ROOT, "node_modules"))) {
+    if (name === ".bin" || name.startsWith(".")) continue;
+    symlinkSync(join(ROOT, "node_modules", name), join(hostDir, "node_modules", name), "dir");
+  }
+  writeFileSync(join(hostDir, "package.json"), JSON.stringify({ type: "module", private: true }));
+  writeFileSync(join(hostDir, "host.ts"), HOST_PROGRAM);
+  writeFileSync(
+    join(hostDir, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: {
+        target: "ES2023",
+        module: "NodeNext",
+        moduleResolution: "NodeNext",
+        strict: true,
+        skipLibCheck: false,
+        types: ["node"],
+        outDir: ".",
+      },
+      files: ["host.ts"],
+    }),
+  );
+}, 180_000);
+
+afterAll(async () => {
+  if (host !== undefined && host.exitCode === null) {
+    const exited = new Promise((done) => host!.once("exit", done));
+    host.kill("SIGTERM");
+    await exited;
+  }
+  if (workDir !== "") rmSync(workDir, { recursive: true, force: true });
+});
+
+describe("a host app on the packed package", () => {
+  it("type-checks under strict without skipLibCheck", () => {
+    run(
+      process.execPath,
+      [TSC, "-p", join(workDir, "host", "tsconfig.json")],
+      join(workDir, "host"),
+    );
+  }, 120_000);
+
+  it("protects its route, excludes another, and signs in with a passkey", async () => {
+    const hostDir = join(workDir, "host");
+    const port = await freePort();
+    const baseUrl = `http://localhost:${port}`;
+    host = spawn(process.execPath, ["host.js"], {
+      cwd: hostDir,
+      stdio: ["ignore", "pipe", "inherit"],
+      env: {
+        ...process.env,
+        HOST_PORT: String(port),
+        TESSERA_PUBLIC_URL: baseUrl,
+        TESSERA_DATABASE_URL: join(workDir, "host.db"),
+        TESSERA_DATA_DIR: workDir,
+        TESSERA_JWT_SECRET: randomBytes(32).toString("base64url"),
+        ...TEST_ARGON2_ENV,
+      },
+    });
+    const firstLine = await new Promise<string>((done, fail) => {
+      createInterface({ input: host!.stdout! }).once("line", done);
+      host!.once("exit", (code) => fail(new Error(`host exited with ${code}`)));
+    });
+    const { id } = JSON.parse(firstLine) as { id: string };
+
+    const anonymous = createClient(baseUrl, baseUrl);
+    expect((await anonymous.request("GET", "/public/hello")).body).toEqual({ hello: "world" });
+    expect((await anonymous.request("GET", "/mine")).status).toBe(401);
+
+    // Password first, then a passkey registered by the software authenticator.
+    const client = createClient(baseUrl, baseUrl);
+    await client.login("host-user", "a good password 123");
+    const authenticator = new SoftAuthenticator();
+    const creation = await client.request("POST", `/users/${id}/2fa/webauthn/register/options`, {
+      json: {},
+    });
+    const attestation = authenticator.createAttestation(creation.body, { origin: baseUrl });
+    const stored = await client.request("POST", `/users/${id}/2fa/webauthn/register/verify`, {
+      json: { response: attestation, name: "Host key" },
+    });
+    expect(stored.status).toBe(200);
+
+    // A new browser signs in with the passkey alone.
+    const browser = createClient(baseUrl, baseUrl);
+    const request = await browser.request("POST", "/login/passkey/options", { json: {} });
+    const assertion = authenticator.createAssertion(request.body, { origin: baseUrl });
+    const signedIn = await browser.request("POST", "/login/passkey", {
+      json: { webauthn_response: assertion },
+    });
+    expect(signedIn.status).toBe(200);
+    const mine = await browser.request("GET", "/mine");
+    expect(mine.status).toBe(200);
+    expect(mine.body).toMatchObject({ name: "host-user", password_ok: true });
+    expect(mine.body.events).toEqual(expect.arrayContaining(["passkey_added", "login_succeeded"]));
+  }, 60_000);
+});
