@@ -4,7 +4,7 @@
  * a value at the limit goes through. The limits come from `src/contract/limits.ts`, the one
  * place every check imports them from.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   MAX_CLIENT_DATA_JSON_LENGTH,
   MAX_CREDENTIAL_ID_BYTES,
@@ -17,14 +17,8 @@ import {
   MIN_PASSWORD_LENGTH,
 } from "../../src/contract/limits.js";
 import { countUsers, listAuditEvents, listWebauthnCredentials } from "../../src/store/index.js";
-import { TEST_DIALECTS } from "../helpers/database.js";
-import {
-  startTestServer,
-  TEST_ORIGIN,
-  type TestClient,
-  type TestResponse,
-  type TestServer,
-} from "../helpers/server.js";
+import { describeServer } from "../helpers/routes.js";
+import { TEST_ORIGIN, type TestClient, type TestResponse } from "../helpers/server.js";
 import { SoftAuthenticator, type AttestationOverrides } from "../helpers/soft-authenticator.js";
 
 function expectValidationError(response: TestResponse): void {
@@ -41,15 +35,7 @@ function email(length: number): string {
   return `${local}@${domain}`;
 }
 
-describe.each(TEST_DIALECTS)("wire limits on %s", (dialect) => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer(dialect);
-  });
-  afterAll(async () => {
-    await server.close();
-  });
-
+describeServer("wire limits", (server) => {
   const db = () => server.app.tessera.db;
   /** Every audit event so far (the count tells whether a request reached a service). */
   const auditCount = async () => (await listAuditEvents(db(), { limit: 1_000 })).length;

@@ -3,7 +3,7 @@
  * passkey name was 64 on the wire and 100 in the store): at the limit a row is written, one
  * over it is refused with `validation_error` and nothing is written.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
   MAX_CREDENTIAL_ID_LENGTH,
   MAX_NAME_LENGTH,
@@ -19,7 +19,7 @@ import {
   type NewWebauthnCredential,
   type User,
 } from "../../src/store/index.js";
-import { TEST_DIALECTS, openTestDatabase, type TestDatabase } from "../helpers/database.js";
+import { describeStore } from "../helpers/store.js";
 
 /** The time store writes are stamped with (the service's clock, frozen). */
 const NOW = new Date(Date.UTC(2026, 10, 28, 12));
@@ -51,20 +51,15 @@ describe("identifier limits", () => {
   });
 });
 
-describe.each(TEST_DIALECTS)("passkey limits in the store on %s", (dialect) => {
-  let database: TestDatabase;
+describeStore("passkey limits in the store", { clearBeforeEach: false }, (database) => {
   let owner: User;
   beforeAll(async () => {
-    database = await openTestDatabase(dialect);
     owner = await createUser(database.db, {
       name: "owner",
       email: "owner@example.org",
       passwordHash: "h",
       now: NOW,
     });
-  });
-  afterAll(async () => {
-    await database?.cleanup();
   });
 
   const credential = (overrides: Partial<NewWebauthnCredential>): NewWebauthnCredential => ({

@@ -4,30 +4,24 @@
  * 403 whether or not the id exists; an admin may not manage another admin (DESIGN, "Users").
  */
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, expect, it } from "vitest";
 import { NotFoundError, PermissionDeniedError } from "../../src/core/errors.js";
 import { createUser, deleteUser, type User } from "../../src/store/index.js";
 import { loadTarget } from "../../src/services/access.js";
 import { toPublicUser } from "../../src/services/users-view.js";
-import {
-  TEST_DIALECTS,
-  clearTestDatabase,
-  openTestDatabase,
-  type TestDatabase,
-} from "../helpers/database.js";
+import { describeStore } from "../helpers/store.js";
 
 /** The time store writes are stamped with (the service's clock, frozen). */
 const NOW = new Date(Date.UTC(2026, 10, 28, 12));
 
-describe.each(TEST_DIALECTS)("loadTarget on %s", (dialect) => {
-  let database: TestDatabase;
+describeStore("loadTarget", (store) => {
   let admin: User;
   let otherAdmin: User;
   let alice: User;
   let bob: User;
-  const ctx = () => ({ db: database.db });
+  const ctx = () => ({ db: store.db });
   const make = (name: string, isAdmin = false) =>
-    createUser(database.db, {
+    createUser(store.db, {
       name,
       email: `${name}@example.org`,
       passwordHash: "h",
@@ -35,14 +29,7 @@ describe.each(TEST_DIALECTS)("loadTarget on %s", (dialect) => {
       now: NOW,
     });
 
-  beforeAll(async () => {
-    database = await openTestDatabase(dialect);
-  });
-  afterAll(async () => {
-    await database?.cleanup();
-  });
   beforeEach(async () => {
-    await clearTestDatabase(database.db);
     admin = await make("admin", true);
     otherAdmin = await make("other-admin", true);
     alice = await make("alice");
@@ -52,7 +39,7 @@ describe.each(TEST_DIALECTS)("loadTarget on %s", (dialect) => {
   it("returns the acting user themself without reading the database", async () => {
     const actor = toPublicUser(alice);
     // Gone from the database, yet returned: proof that nothing was read.
-    await deleteUser(database.db, alice.id);
+    await deleteUser(store.db, alice.id);
     for (const access of ["self", "self-or-admin"] as const) {
       expect(await loadTarget(ctx(), actor, alice.id, { access })).toBe(actor);
     }
@@ -65,7 +52,7 @@ describe.each(TEST_DIALECTS)("loadTarget on %s", (dialect) => {
       withSecrets: true,
     });
     expect(row.passwordHash).toBe("h");
-    await deleteUser(database.db, alice.id);
+    await deleteUser(store.db, alice.id);
     await expect(
       loadTarget(ctx(), actor, alice.id, { access: "self", withSecrets: true }),
     ).rejects.toBeInstanceOf(NotFoundError);
