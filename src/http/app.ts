@@ -7,7 +7,11 @@ import Fastify, { type FastifyInstance } from "fastify";
 import type { Tessera } from "../services/context.js";
 import { MAX_CREDENTIAL_ID_LENGTH } from "../contract/limits.js";
 import type { AuthenticationOptions } from "./authentication.js";
-import { installErrorHandler, installNotFoundHandler } from "./error-handler.js";
+import {
+  frameworkErrorHandler,
+  installErrorHandler,
+  installNotFoundHandler,
+} from "./error-handler.js";
 import { registerOpenApi } from "./openapi.js";
 import { tessera as tesseraPlugin } from "./plugin.js";
 import { pageRoutes } from "./routes/pages.js";
@@ -69,6 +73,7 @@ export async function buildApp(
     // clients may send more than we read).
     ajv: { customOptions: { coerceTypes: false, removeAdditional: true, allErrors: false } },
     return503OnClosing: true,
+    frameworkErrors: frameworkErrorHandler,
   });
   installErrorHandler(app);
   installNotFoundHandler(app);

@@ -3,7 +3,7 @@
  * `{ status_code, detail, code, extra? }`. Never a stack trace, never internals.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { isTesseraError, type ErrorCode, type TesseraError } from "../core/errors.js";
+import { ClientError, isTesseraError, type ErrorCode, type TesseraError } from "../core/errors.js";
 import type { ErrorResponse } from "../contract/index.js";
 import { ERROR_STATUS } from "./error-status.js";
 
@@ -87,6 +87,23 @@ export function installErrorHandler(app: FastifyInstance): void {
 }
 
 /** Installs the JSON not-found handler (the server's root; a host app keeps its own). */
+/**
+ * Fastify's `frameworkErrors` option: a path that is not valid percent-encoding, or a path
+ * parameter longer than the router takes, gets Tessera's error shape (400 `validation_error`)
+ * instead of Fastify's own body.
+ */
+export function frameworkErrorHandler(
+  error: Error & { code?: string },
+  _request: unknown,
+  reply: FastifyReply,
+): FastifyReply {
+  const detail =
+    error.code === "FST_ERR_MAX_PARAM_LENGTH"
+      ? "A path parameter is longer than allowed"
+      : "The request path is not a valid URL";
+  return sendError(reply, new ClientError(detail, { code: "validation_error" }));
+}
+
 export function installNotFoundHandler(app: FastifyInstance): void {
   app.setNotFoundHandler((_request, reply) => {
     void reply.code(404).send(errorBody("not_found", "Not found"));

@@ -21,4 +21,13 @@ describeServer("the app", (server) => {
       ]),
     );
   });
+
+  it("answers a path that is not valid percent-encoding, or a path parameter over the router's bound, with a validation_error", async () => {
+    const client = server.client();
+    for (const path of ["/users/%zz", "/%E0%A4%A", `/users/x/2fa/webauthn/${"a".repeat(3000)}`]) {
+      const response = await client.request("DELETE", path);
+      expect(response.status, path).toBe(400);
+      expect(response.body, path).toMatchObject({ status_code: 400, code: "validation_error" });
+    }
+  });
 });
