@@ -18,6 +18,7 @@ import {
 } from "./core/password.js";
 import { createJwtKeyRing, type JwtKeyRing } from "./core/jwt.js";
 import { DEFAULT_TOTP_WINDOW, MAX_TOTP_WINDOW } from "./core/totp.js";
+import { DEFAULT_PASSWORD_MIN_SCORE } from "./core/password-policy.js";
 import type { HttpSettings } from "./services/context.js";
 import { parseDatabaseUrl } from "./store/index.js";
 
@@ -86,6 +87,21 @@ export const ENVIRONMENT: readonly EnvironmentVariable[] = Object.freeze(
       ["TESSERA_ADMIN_EMAIL", DEFAULT_ADMIN_EMAIL, "email of the first admin"],
       ["TESSERA_DATA_DIR", "the SQLite file's folder, else ./data", "where the secret is kept"],
       ["TESSERA_LOG_LEVEL", "info", "pino log level"],
+      [
+        "TESSERA_PASSWORD_MIN_SCORE",
+        String(DEFAULT_PASSWORD_MIN_SCORE),
+        "least password strength, 0-4",
+      ],
+      [
+        "TESSERA_BREACHED_PASSWORDS_URL",
+        "none",
+        "k-anonymity range endpoint for breached passwords",
+      ],
+      [
+        "TESSERA_BREACHED_PASSWORDS_FAIL",
+        "closed",
+        "open or closed when the range endpoint is down",
+      ],
       ["NODE_ENV", "none", "production makes the secret required and https mandatory"],
     ] as const
   ).map(([name, fallback, summary]) => Object.freeze({ name, default: fallback, summary })),
@@ -319,6 +335,20 @@ export function loadConfig(env: Env = process.env): TesseraConfig {
     }
   }
 
+  const passwordMinScore = integer("TESSERA_PASSWORD_MIN_SCORE", DEFAULT_PASSWORD_MIN_SCORE, 0, 4);
+  const breachedUrl = read("TESSERA_BREACHED_PASSWORDS_URL");
+  if (breachedUrl !== undefined && !/^https?:\/\//.test(breachedUrl)) {
+    problems.push(
+      `TESSERA_BREACHED_PASSWORDS_URL: expected an http(s) URL such as https://api.pwnedpasswords.com/range/, got ${JSON.stringify(breachedUrl)}`,
+    );
+  }
+  const breachedFail = read("TESSERA_BREACHED_PASSWORDS_FAIL") ?? "closed";
+  if (breachedFail !== "open" && breachedFail !== "closed") {
+    problems.push(
+      `TESSERA_BREACHED_PASSWORDS_FAIL: expected open or closed, got ${JSON.stringify(breachedFail)}`,
+    );
+  }
+
   if (problems.length > 0 || jwtKeys === undefined) throw new ConfigError(problems);
   return Object.freeze({
     databaseUrl,
@@ -329,6 +359,11 @@ export function loadConfig(env: Env = process.env): TesseraConfig {
     publicOrigin,
     allowedOrigins: allowedOriginsFor(publicOrigin, read("TESSERA_PUBLIC_URL") === undefined),
     jwtKeys,
+    passwordMinScore,
+    breachedPasswords:
+      breachedUrl === undefined
+        ? null
+        : Object.freeze({ url: breachedUrl, failMode: breachedFail as "open" | "closed" }),
     jwtValidityHours,
     appName,
     argon2: Object.freeze(argon2),

@@ -1,31 +1,88 @@
 /**
- * What a new password must be (NIST SP 800-63B-4 §3.1.1.2): long enough, not absurdly long,
- * and not the account's own name or email. Counting is by Unicode code points, as NIST asks.
+ * What a new password must be (NIST SP 800-63B-4 §3.1.1.2; OWASP ASVS 5.0 V6.2): 8 to 1024
+ * characters counted as Unicode code points; not a common or breached password (a blocklist,
+ * here zxcvbn's dictionaries, always, whatever the minimum score); not the account's own name,
+ * email or the app's name; and at least `minScore` by the strength estimator. No composition
+ * rules (NIST: "SHALL NOT impose other composition rules").
  */
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "../contract/limits.js";
+import { contextWords, estimatePasswordStrength, type PasswordScore } from "./password-strength.js";
+
+/** Default least zxcvbn score: 2, "somewhat guessable" (more than 10^8 guesses, see the README). */
+export const DEFAULT_PASSWORD_MIN_SCORE: PasswordScore = 2;
 
 export interface PasswordPolicyContext {
   name: string;
   email: string;
+  /** The app's name: an attacker's first guess too. */
+  appName?: string;
+}
+
+/** Why a password is refused (`extra.reason` of the 400 `password_policy`). */
+export type PasswordPolicyReason =
+  "too_short" | "too_long" | "common" | "context" | "weak" | "breached";
+
+/** A refusal: the reason, a sentence for people, and the estimator's suggestion when it has one. */
+export interface PasswordPolicyViolation {
+  reason: PasswordPolicyReason;
+  message: string;
+  suggestion: string | null;
 }
 
 /**
  * Returns why `password` is refused, or null when it is acceptable. Never includes the password.
+ * `minScore` (0 to 4) is the least zxcvbn score; default DEFAULT_PASSWORD_MIN_SCORE.
  */
 export function passwordPolicyViolation(
   password: string,
   context: PasswordPolicyContext,
-): string | null {
+  minScore: number = DEFAULT_PASSWORD_MIN_SCORE,
+): PasswordPolicyViolation | null {
   const length = [...password].length;
-  if (length < MIN_PASSWORD_LENGTH)
-    return `Password must have at least ${MIN_PASSWORD_LENGTH} characters`;
-  if (length > MAX_PASSWORD_LENGTH)
-    return `Password must have at most ${MAX_PASSWORD_LENGTH} characters`;
+  if (length < MIN_PASSWORD_LENGTH) {
+    return refusal("too_short", `Password must have at least ${MIN_PASSWORD_LENGTH} characters`);
+  }
+  if (length > MAX_PASSWORD_LENGTH) {
+    return refusal("too_long", `Password must have at most ${MAX_PASSWORD_LENGTH} characters`);
+  }
   const folded = fold(password);
   if (folded === fold(context.name) || folded === fold(context.email)) {
-    return "Password must differ from the name and the email";
+    return refusal("context", "Password must differ from the name and the email");
+  }
+  const strength = estimatePasswordStrength(password, contextWords(context));
+  const suggestion = strength.suggestions[0] ?? null;
+  if (strength.common) {
+    return refusal(
+      "common",
+      "This password is too common: it is on lists attackers try first",
+      suggestion,
+    );
+  }
+  if (strength.context) {
+    return refusal(
+      "context",
+      "This password is too close to the account's name, email or the app's name",
+      suggestion,
+    );
+  }
+  if (strength.score < minScore) {
+    return refusal(
+      "weak",
+      strength.warning === null
+        ? "This password is too easy to guess"
+        : `This password is too easy to guess: ${strength.warning}`,
+      suggestion,
+    );
   }
   return null;
+}
+
+function refusal(
+  reason: PasswordPolicyReason,
+  message: string,
+  suggestion: string | null = null,
+): PasswordPolicyViolation {
+  return { reason, message, suggestion };
 }
 
 function fold(value: string): string {

@@ -14,6 +14,7 @@ export type AuditEventName =
   | "password_changed"
   | "password_reset"
   | "password_rehashed"
+  | "password_change_required"
   | "user_created"
   | "user_promoted"
   | "user_deleted"

@@ -9,6 +9,7 @@ import type { Argon2Options } from "../core/password.js";
 import type { JwtKeyRing } from "../core/jwt.js";
 import type { Database } from "../store/index.js";
 import type { PasskeyDependencies } from "./passkeys/index.js";
+import type { BreachedPasswordsSettings } from "./breached-passwords.js";
 import type { LoginThrottle } from "./rate-limit/index.js";
 
 /** The settings the flows read (a subset of `TesseraConfig`, so host apps can pass their own). */
@@ -18,6 +19,10 @@ export interface ServiceSettings {
   readonly jwtKeys: JwtKeyRing;
   readonly jwtValidityHours: number;
   readonly totpWindow: number;
+  /** Least zxcvbn score of a new password (0 to 4). */
+  readonly passwordMinScore: number;
+  /** The optional online breach check; null when off. */
+  readonly breachedPasswords: BreachedPasswordsSettings | null;
 }
 
 /** The settings the HTTP layer reads besides the services' (a subset of `TesseraConfig`). */

@@ -19,6 +19,7 @@ import { hashPassword } from "../core/password.js";
 import { audit } from "./audit.js";
 import type { RequestMeta, ServiceContext } from "./context.js";
 import { issueSessionToken } from "./sessions.js";
+import { requireChangeOfRefusedPassword } from "./passwords.js";
 
 /** A successful login: the user and a fresh session token. */
 export interface LoginResult {
@@ -130,6 +131,9 @@ export async function completeLogin(
   options: { accountKey: string; password?: string; method: string },
 ): Promise<LoginResult> {
   await ctx.throttle.recordLoginSuccess({ accountKey: options.accountKey });
+  if (options.password !== undefined) {
+    user = await requireChangeOfRefusedPassword(ctx, user, options.password, meta);
+  }
   if (options.password !== undefined && needsRehash(user.passwordHash, ctx.settings.argon2)) {
     // Same password, stronger parameters: sessions stay valid.
     const hash = await hashPassword(options.password, ctx.settings.argon2);

@@ -5,22 +5,114 @@
  */
 import { ClientError, NotFoundError, PermissionDeniedError } from "../core/errors.js";
 import { hashPassword } from "../core/password.js";
-import { passwordPolicyViolation } from "../core/password-policy.js";
+import { passwordPolicyViolation, type PasswordPolicyViolation } from "../core/password-policy.js";
+import { contextWords, estimatePasswordStrength } from "../core/password-strength.js";
+import { isBreachedPassword } from "./breached-passwords.js";
 import type { ChangePasswordRequest, ResetPasswordRequest } from "../contract/index.js";
-import { getUserByNameOrMail, setPasswordHash, type User } from "../store/index.js";
+import {
+  getUserByNameOrMail,
+  requirePasswordChange,
+  setPasswordHash,
+  type User,
+} from "../store/index.js";
 import { loadTarget, type ActingUser } from "./access.js";
 import { audit } from "./audit.js";
 import { passwordMatches } from "./login.js";
 import type { RequestMeta, ServiceContext } from "./context.js";
 import { endUserSessions } from "./sessions.js";
 
-/** Throws `password_policy` when the password is not acceptable for `user`. */
-export function assertPasswordPolicy(
+/**
+ * Why a new password is refused for `user`, or null: the offline policy (length, blocklist,
+ * context words, minimum strength), then the optional online breach check.
+ * @throws InternalError `service_unavailable` when the breach check is configured closed and down.
+ */
+export async function checkPasswordPolicy(
+  ctx: ServiceContext,
   password: string,
   user: { name: string; email: string },
-): void {
-  const violation = passwordPolicyViolation(password, user);
-  if (violation !== null) throw new ClientError(violation, { code: "password_policy" });
+): Promise<PasswordPolicyViolation | null> {
+  const context = { name: user.name, email: user.email, appName: ctx.settings.appName };
+  const violation = passwordPolicyViolation(password, context, ctx.settings.passwordMinScore);
+  if (violation !== null) return violation;
+  const breached = ctx.settings.breachedPasswords;
+  if (breached !== null && (await isBreachedPassword(password, breached)) === true) {
+    return {
+      reason: "breached",
+      message: "This password has appeared in a data breach: choose another one",
+      suggestion: null,
+    };
+  }
+  return null;
+}
+
+/**
+ * The strength of a candidate password for the pages' meter: the offline policy only (the
+ * online breach check runs when the password is set). The account defaults to the caller.
+ */
+export function passwordStrength(
+  ctx: ServiceContext,
+  password: string,
+  account: { name: string; email: string },
+): { score: number; violation: PasswordPolicyViolation | null } {
+  const context = { name: account.name, email: account.email, appName: ctx.settings.appName };
+  const score = estimatePasswordStrength(password, contextWords(context)).score;
+  return {
+    score,
+    violation: passwordPolicyViolation(password, context, ctx.settings.passwordMinScore),
+  };
+}
+
+/**
+ * At a sign-in with a password the current policy refuses (a stricter policy than when it was
+ * set, or a password breached since): the user must choose a new one before anything else.
+ * The online breach check counts only when it answers (a sign-in never waits on it failing).
+ * Returns the user as it is now.
+ */
+export async function requireChangeOfRefusedPassword(
+  ctx: ServiceContext,
+  user: User,
+  password: string,
+  meta: RequestMeta,
+): Promise<User> {
+  if (user.mustChangePassword) return user;
+  const breached = ctx.settings.breachedPasswords;
+  const lenient =
+    breached === null
+      ? ctx
+      : {
+          ...ctx,
+          settings: {
+            ...ctx.settings,
+            breachedPasswords: { ...breached, failMode: "open" as const },
+          },
+        };
+  const violation = await checkPasswordPolicy(lenient, password, user);
+  if (violation === null) return user;
+  const updated = await requirePasswordChange(ctx.db, user.id, new Date(ctx.clock()));
+  await audit(ctx, "password_change_required", {
+    userId: user.id,
+    meta,
+    detail: { reason: violation.reason },
+  });
+  return updated ?? user;
+}
+
+/**
+ * Throws `password_policy` (400, `extra: { reason, suggestion }`) when the password is not
+ * acceptable for `user`. See checkPasswordPolicy.
+ */
+export async function assertPasswordPolicy(
+  ctx: ServiceContext,
+  password: string,
+  user: { name: string; email: string },
+): Promise<void> {
+  const violation = await checkPasswordPolicy(ctx, password, user);
+  if (violation !== null) {
+    throw new ClientError(violation.message, {
+      code: "password_policy",
+      extra: { reason: violation.reason, suggestion: violation.suggestion },
+    });
+  }
 }
 
 /**
@@ -49,7 +141,7 @@ export async function changePassword(
       throw new ClientError("The old password is wrong", { code: "invalid_credentials" });
     }
   }
-  assertPasswordPolicy(request.new_password, target);
+  await assertPasswordPolicy(ctx, request.new_password, target);
   if (self && request.new_password === request.old_password) {
     throw new ClientError("The new password must differ from the old one", {
       code: "password_policy",
@@ -106,7 +198,7 @@ export async function resetPassword(
 ): Promise<User> {
   if (!actor.isAdmin) throw new PermissionDeniedError("Only an admin may reset a password");
   const target = await loadTarget(ctx, actor, targetId, { access: "self-or-admin" });
-  assertPasswordPolicy(request.new_password, target);
+  await assertPasswordPolicy(ctx, request.new_password, target);
   const hash = await hashPassword(request.new_password, ctx.settings.argon2);
   return storePassword(ctx, target.id, hash, {
     mustChangePassword: true,
@@ -131,7 +223,7 @@ export async function resetPasswordAsOperator(
 ): Promise<User> {
   const target = await getUserByNameOrMail(ctx.db, nameOrEmail);
   if (target === undefined) throw new NotFoundError("No such user");
-  assertPasswordPolicy(newPassword, target);
+  await assertPasswordPolicy(ctx, newPassword, target);
   const hash = await hashPassword(newPassword, ctx.settings.argon2);
   return storePassword(ctx, target.id, hash, {
     mustChangePassword: options.mustChangePassword,

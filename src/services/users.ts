@@ -41,7 +41,7 @@ export async function createUser(
 ): Promise<User> {
   if (actor !== null && !actor.isAdmin)
     throw new PermissionDeniedError("Only an admin may create users");
-  assertPasswordPolicy(input.password, input);
+  await assertPasswordPolicy(ctx, input.password, input);
   const passwordHash = await hashPassword(input.password, ctx.settings.argon2);
   const user = await insertUser(ctx.db, {
     name: input.name,

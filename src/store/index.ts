@@ -58,6 +58,7 @@ export {
   deleteUser,
   setPasswordHash,
   bumpTokenVersion,
+  requirePasswordChange,
   recordLogin,
   setTotpPendingSecret,
   confirmTotpSecret,

@@ -247,6 +247,23 @@ export async function setPasswordHash(
   return row === undefined ? undefined : toUser(row);
 }
 
+/** Requires a new password at the next step (`must_change_password`); the updated user. */
+export async function requirePasswordChange(
+  db: Db,
+  id: string,
+  now: Date,
+): Promise<User | undefined> {
+  const userId = canonicalId(id);
+  if (userId === undefined) return undefined;
+  const row = await db
+    .updateTable("users")
+    .set({ must_change_password: toDbBool(true), updated_at: toEpochMs(now) })
+    .where("id", "=", userId)
+    .returningAll()
+    .executeTakeFirst();
+  return row === undefined ? undefined : toUser(row);
+}
+
 /** Ends every session of a user ("log out everywhere"): the new token version, or undefined. */
 export async function bumpTokenVersion(db: Db, id: string): Promise<number | undefined> {
   const userId = canonicalId(id);

@@ -2,12 +2,14 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import {
   ChangePasswordRequest,
+  PasswordStrengthRequest,
+  PasswordStrengthResponse,
   ResetPasswordRequest,
   UserIdParams,
   UserView,
 } from "../../contract/index.js";
 import { issueSessionToken } from "../../services/sessions.js";
-import { changePassword, resetPassword } from "../../services/passwords.js";
+import { changePassword, passwordStrength, resetPassword } from "../../services/passwords.js";
 import { toPublicUser, toUserView } from "../../services/users-view.js";
 import { setSessionCookie } from "../cookie.js";
 import { currentUser, requestMeta } from "../request-meta.js";
@@ -71,6 +73,36 @@ export const passwordRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (ap
         requestMeta(request),
       );
       return toUserView(toPublicUser(user));
+    },
+  );
+
+  app.post(
+    "/password/strength",
+    {
+      config: { allowDuringPasswordChange: true },
+      schema: {
+        tags: ["passwords"],
+        summary: "How strong a candidate password is, and why the policy would refuse it",
+        description:
+          "For the pages' strength meter: zxcvbn's score (0-4), the least score accepted, and the refusal the password policy would give (the online breach check runs only when the password is set). `name`/`email` name the account when it is not the caller's (an admin creating a user).",
+        body: inline(PasswordStrengthRequest),
+        response: { 200: PasswordStrengthResponse, ...errorResponses(400, 401, 403, 413, 415) },
+      },
+    },
+    async (request) => {
+      const caller = currentUser(request);
+      const { score, violation } = passwordStrength(ctx, request.body.password, {
+        name: request.body.name ?? caller.name,
+        email: request.body.email ?? caller.email,
+      });
+      return {
+        score,
+        min_score: ctx.settings.passwordMinScore,
+        acceptable: violation === null,
+        reason: violation?.reason ?? null,
+        message: violation?.message ?? null,
+        suggestion: violation?.suggestion ?? null,
+      };
     },
   );
 };
