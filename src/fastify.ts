@@ -21,11 +21,7 @@ export type {
   AuthenticationScope,
   AuthenticatedUser,
 } from "./http/authentication.js";
-export {
-  requireUser,
-  requireAuthenticated,
-  isAuthenticated,
-} from "./http/require-user.js";
+export { requireUser, requireAuthenticated, isAuthenticated } from "./http/require-user.js";
 export type { AuthenticatedRequest } from "./http/require-user.js";
 export { buildApp } from "./http/app.js";
 export type { BuildAppOptions } from "./http/app.js";
