@@ -322,7 +322,7 @@ export async function endUserSessions(
   const ended = await endUserSessionRecords(ctx.db, userId, {
     now: new Date(ctx.clock()),
     reason,
-    ...(options.exceptSessionId == null ? {} : { exceptId: options.exceptSessionId }),
+    ...(options.exceptSessionId ? { exceptId: options.exceptSessionId } : {}),
   });
   await announceSessionChange(ctx, { kind: "user", userId });
   if (reason === "logout_all") {
