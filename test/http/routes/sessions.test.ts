@@ -23,7 +23,11 @@ function tokenOf(client: TestClient): string {
 /** Status of GET /me with the token in each of the three places a token may travel. */
 async function meStatuses(server: TestServer, token: string): Promise<number[]> {
   const anonymous = server.client();
-  const ways = [{ cookie: `token=${token}` }, { authorization: `Bearer ${token}` }, { token }];
+  const ways: Array<Record<string, string>> = [
+    { cookie: `token=${token}` },
+    { authorization: `Bearer ${token}` },
+    { token },
+  ];
   const statuses: number[] = [];
   for (const headers of ways) {
     statuses.push((await anonymous.request("GET", "/me", { headers })).status);
