@@ -62,8 +62,11 @@ async function startInstance(
   return { tessera, app, url: `http://127.0.0.1:${address.port}`, warnings };
 }
 
-async function twoInstances(env: (which: "a" | "b") => Record<string, string>) {
-  const database = await openTestDatabase("postgres");
+async function twoInstances(
+  env: (which: "a" | "b") => Record<string, string>,
+  dialect: "postgres" | "sqlite" = "postgres",
+) {
+  const database = await openTestDatabase(dialect);
   cleanups.push(() => database.cleanup());
   const secret = randomBytes(32).toString("base64url");
   const a = await startInstance(database, { TESSERA_JWT_SECRET: secret, ...env("a") });
@@ -209,5 +212,16 @@ describe.skipIf(!postgres)("two instances over one PostgreSQL", () => {
     await waitFor(() => a.tessera.sessionCache?.enabled === true);
     expect(await me(a, token)).toBe(401);
     expect(await revocationDelay(a, b, user.name, password)).toBeLessThan(GIVE_UP_MS);
+  });
+});
+
+describe("two instances over one SQLite file", () => {
+  it("a session ended on B is refused on A, which had it cached (PRAGMA data_version)", async () => {
+    const { a, b, user, password } = await twoInstances(() => ({}), "sqlite");
+    const delays: number[] = [];
+    for (let i = 0; i < 3; i++) delays.push(await revocationDelay(a, b, user.name, password));
+    console.info(
+      `revocation delay over SQLite data_version (ms): ${delays.map((d) => d.toFixed(1)).join(", ")}`,
+    );
   });
 });
