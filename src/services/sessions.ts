@@ -20,6 +20,7 @@ import { describeUserAgent } from "../core/user-agent.js";
 import {
   bumpTokenVersion,
   createSession,
+  DEFAULT_SESSION_SWEEP_BATCH,
   deleteOldSessions,
   endSession as endSessionRecord,
   endUserSessionRecords,
@@ -429,10 +430,16 @@ export async function endOtherSessions(
 }
 
 /**
- * Deletes session records that ended, expired or idled out more than the retention ago.
- * Returns how many went.
+ * Deletes session records that ended, expired or idled out more than the retention ago, in
+ * batches (each a short write). Returns how many went.
  */
 export async function sweepSessions(ctx: ServiceContext): Promise<number> {
   const retentionDays = ctx.settings.sessionRetentionDays ?? DEFAULT_SESSION_RETENTION_DAYS;
-  return deleteOldSessions(ctx.db, new Date(ctx.clock() - retentionDays * 86_400_000));
+  const before = new Date(ctx.clock() - retentionDays * 86_400_000);
+  let total = 0;
+  for (;;) {
+    const deleted = await deleteOldSessions(ctx.db, before, DEFAULT_SESSION_SWEEP_BATCH);
+    total += deleted;
+    if (deleted < DEFAULT_SESSION_SWEEP_BATCH) return total;
+  }
 }

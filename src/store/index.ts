@@ -88,6 +88,7 @@ export {
 export type { AuditEvent, NewAuditEvent, ListAuditEventsOptions } from "./audit.js";
 export {
   SESSION_TOUCH_INTERVAL_MS,
+  DEFAULT_SESSION_SWEEP_BATCH,
   createSession,
   getSession,
   touchSession,

@@ -214,17 +214,28 @@ export async function endUserSessionRecords(
   return Number(result.numUpdatedRows);
 }
 
+/** Rows one sweep statement deletes at most: a short write lock, then the next batch. */
+export const DEFAULT_SESSION_SWEEP_BATCH = 1000;
+
 /**
- * Sweeps sessions that ended, expired or idled out before `before` (now minus the retention).
- * Returns how many rows went.
+ * Deletes up to `batch` sessions that ended, expired or idled out before `before` (now minus
+ * the retention). Returns how many rows went: fewer than `batch` means none is left.
  */
-export async function deleteOldSessions(db: Db, before: Date): Promise<number> {
+export async function deleteOldSessions(
+  db: Db,
+  before: Date,
+  batch: number = DEFAULT_SESSION_SWEEP_BATCH,
+): Promise<number> {
   const cutoff = toEpochMs(before);
   const result = await db
     .deleteFrom("sessions")
-    .where((eb) =>
-      // idle_expires_at never passes expires_at: it covers both expiries.
-      eb.or([eb("ended_at", "<", cutoff), eb("idle_expires_at", "<", cutoff)]),
+    .where("id", "in", (eb) =>
+      eb
+        .selectFrom("sessions")
+        .select("id")
+        // idle_expires_at never passes expires_at: it covers both expiries.
+        .where((w) => w.or([w("ended_at", "<", cutoff), w("idle_expires_at", "<", cutoff)]))
+        .limit(batch),
     )
     .executeTakeFirst();
   return Number(result.numDeletedRows);

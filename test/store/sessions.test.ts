@@ -151,6 +151,17 @@ describeStore("sessions", (database) => {
     expect(await getSession(database.db, live.id)).toBeDefined();
   });
 
+  it("sweeps in batches", async () => {
+    const u = await user("ivan");
+    for (let i = 0; i < 3; i++) {
+      const s = await session(u.id);
+      await endSession(database.db, s.id, { now: NOW, reason: "logout" });
+    }
+    expect(await deleteOldSessions(database.db, at(1), 2)).toBe(2);
+    expect(await deleteOldSessions(database.db, at(1), 2)).toBe(1);
+    expect(await deleteOldSessions(database.db, at(1), 2)).toBe(0);
+  });
+
   it("goes with its user", async () => {
     const u = await user("heidi");
     const s = await session(u.id);
