@@ -9,11 +9,16 @@
  *   when it is back the cache is cleared first. It starts down: trusted only once listening.
  * - A read that raced with an event is not stored: every event bumps a generation, and a fill
  *   stores only if the generation it started under is still current.
+ * - An entry is trusted for DEFAULT_SESSION_CACHE_TTL_MS at most: the bound for an event that
+ *   was never sent (a writer that crashed between its write and its publish, or lost only its
+ *   publishing connection).
  */
 import type { PublicUser } from "./users-view.js";
 
 /** Entries per map (sessions, users); the oldest entry goes first when full. */
 export const DEFAULT_SESSION_CACHE_ENTRIES = 100_000;
+/** How long an entry is trusted without news: a read a minute per session and user at most. */
+export const DEFAULT_SESSION_CACHE_TTL_MS = 60_000;
 
 /** What the middleware needs of a session record. */
 export interface CachedSession {
@@ -62,25 +67,46 @@ export interface SessionCache {
   size(): number;
 }
 
+interface Entry<V> {
+  value: V;
+  storedAt: number;
+}
+
 /** Makes an empty cache, disabled until its channel says it is up. */
 export function createSessionCache(
-  options: { maxEntries?: number; logger?: SessionCacheLogger } = {},
+  options: {
+    maxEntries?: number;
+    ttlMs?: number;
+    logger?: SessionCacheLogger;
+    /** Monotonic milliseconds for the entries' age. Default `performance.now`. */
+    now?: () => number;
+  } = {},
 ): SessionCache {
   const maxEntries = options.maxEntries ?? DEFAULT_SESSION_CACHE_ENTRIES;
-  const sessions = new Map<string, CachedSession>();
-  const users = new Map<string, PublicUser>();
+  const ttlMs = options.ttlMs ?? DEFAULT_SESSION_CACHE_TTL_MS;
+  const now = options.now ?? (() => performance.now());
+  const sessions = new Map<string, Entry<CachedSession>>();
+  const users = new Map<string, Entry<PublicUser>>();
   let generation = 0;
   let enabled = false;
   let everUp = false;
   let downLogged = false;
 
-  const bounded = <V>(map: Map<string, V>, key: string, value: V) => {
+  const bounded = <V>(map: Map<string, Entry<V>>, key: string, value: V) => {
     map.delete(key);
     if (map.size >= maxEntries) {
       const oldest = map.keys().next().value;
       if (oldest !== undefined) map.delete(oldest);
     }
-    map.set(key, value);
+    map.set(key, { value, storedAt: now() });
+  };
+  const fresh = <V>(map: Map<string, Entry<V>>, key: string): V | undefined => {
+    if (!enabled) return undefined;
+    const entry = map.get(key);
+    if (entry === undefined) return undefined;
+    if (now() - entry.storedAt < ttlMs) return entry.value;
+    map.delete(key);
+    return undefined;
   };
   const clear = () => {
     generation += 1;
@@ -93,11 +119,11 @@ export function createSessionCache(
       return enabled;
     },
     generation: () => generation,
-    getSession: (id) => (enabled ? sessions.get(id) : undefined),
+    getSession: (id) => fresh(sessions, id),
     setSession: (id, state, gen) => {
       if (enabled && gen === generation) bounded(sessions, id, state);
     },
-    getUser: (id) => (enabled ? users.get(id) : undefined),
+    getUser: (id) => fresh(users, id),
     setUser: (id, user, gen) => {
       if (enabled && gen === generation) bounded(users, id, user);
     },
@@ -106,7 +132,9 @@ export function createSessionCache(
       if (event.kind === "session") sessions.delete(event.sessionId);
       else if (event.kind === "user") {
         users.delete(event.userId);
-        for (const [id, state] of sessions) if (state.userId === event.userId) sessions.delete(id);
+        for (const [id, entry] of sessions) {
+          if (entry.value.userId === event.userId) sessions.delete(id);
+        }
       } else clear();
     },
     channelDown: (reason) => {

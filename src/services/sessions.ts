@@ -283,9 +283,14 @@ export async function authenticateSessionToken(
   if (now - state.lastSeenAtMs >= SESSION_TOUCH_INTERVAL_MS) {
     // At most one write a minute per session (per instance; the statement's guard makes
     // concurrent touches of other instances no-ops).
+    // Best effort: a database that is down must not fail a request the cache can answer.
     state.lastSeenAtMs = now;
-    const idleEnd = await touchSession(ctx.db, sessionId, new Date(now), idleMs(ctx));
-    if (idleEnd !== undefined) state.idleExpiresAtMs = idleEnd.getTime();
+    try {
+      const idleEnd = await touchSession(ctx.db, sessionId, new Date(now), idleMs(ctx));
+      if (idleEnd !== undefined) state.idleExpiresAtMs = idleEnd.getTime();
+    } catch {
+      // The next touch, a minute on, tries again.
+    }
   }
 
   // Sliding renewal: a new token once less than half of the idle window is left on this one.

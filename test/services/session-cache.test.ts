@@ -57,6 +57,17 @@ describe("the session cache", () => {
     expect(cache.size()).toBe(2);
   });
 
+  it("trusts an entry for the TTL only", () => {
+    let nowMs = 0;
+    const cache = createSessionCache({ ttlMs: 1000, now: () => nowMs });
+    cache.channelUp();
+    cache.setSession("s1", state("u1"), cache.generation());
+    nowMs = 999;
+    expect(cache.getSession("s1")).toBeDefined();
+    nowMs = 1000;
+    expect(cache.getSession("s1")).toBeUndefined();
+  });
+
   it("is bypassed and cleared while the channel is down, and says so once", () => {
     const lines: string[] = [];
     const cache = createSessionCache({
