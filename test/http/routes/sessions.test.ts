@@ -91,6 +91,22 @@ describeServer("session routes", (server) => {
       expect(await meStatuses(server, token)).toEqual([401, 401, 401]);
     });
 
+    it("leaves no stale yes behind when requests race with the logout (the worst interleaving)", async () => {
+      for (let round = 0; round < 5; round++) {
+        const { client } = await signedIn(server);
+        const token = tokenOf(client);
+        const anonymous = server.client();
+        const bearer = { headers: { authorization: `Bearer ${token}` } };
+        // Requests that fill the cache are in flight while the session ends.
+        await Promise.all([
+          ...Array.from({ length: 20 }, () => anonymous.request("GET", "/me", bearer)),
+          anonymous.request("POST", "/logout", { ...bearer, origin: null }),
+          ...Array.from({ length: 20 }, () => anonymous.request("GET", "/me", bearer)),
+        ]);
+        expect(await meStatuses(server, token)).toEqual([401, 401, 401]);
+      }
+    });
+
     it("refuses a cookie-carried logout from another site and the session stays", async () => {
       const { client } = await signedIn(server);
       const forged = await client.request("POST", "/logout", { origin: "https://evil.example" });
