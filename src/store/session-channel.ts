@@ -16,6 +16,8 @@ export const SESSION_CHANNEL = "tessera_sessions";
 export const DEFAULT_SQLITE_CHANGE_CHECK_MS = 200;
 /** Wait between reconnection attempts of the PostgreSQL listener. */
 export const DEFAULT_LISTEN_RECONNECT_MS = 250;
+/** A listener connection that takes longer is given up and tried again. */
+const LISTEN_CONNECT_TIMEOUT_MS = 5_000;
 
 /** What a channel tells its owner. */
 export interface SessionChannelHandlers {
@@ -89,7 +91,12 @@ export function createPostgresSessionChannel(
 
   const connect = async () => {
     if (closing) return;
-    const next = new pg.Client({ connectionString });
+    // keepAlive: a connection lost without a reset is noticed (the cache TTL bounds the rest).
+    const next = new pg.Client({
+      connectionString,
+      connectionTimeoutMillis: LISTEN_CONNECT_TIMEOUT_MS,
+      keepAlive: true,
+    });
     let lost = false;
     const onLost = (reason: string) => {
       if (lost) return;
