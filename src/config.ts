@@ -19,6 +19,10 @@ import {
 import { createJwtKeyRing, type JwtKeyRing } from "./core/jwt.js";
 import { DEFAULT_TOTP_WINDOW, MAX_TOTP_WINDOW } from "./core/totp.js";
 import type { HttpSettings } from "./services/context.js";
+import {
+  DEFAULT_SESSION_IDLE_MINUTES,
+  DEFAULT_SESSION_RETENTION_DAYS,
+} from "./services/sessions.js";
 import { parseDatabaseUrl } from "./store/index.js";
 
 /** Default SQLite file, relative to the working directory. */
@@ -86,6 +90,19 @@ export const ENVIRONMENT: readonly EnvironmentVariable[] = Object.freeze(
       ["TESSERA_ADMIN_EMAIL", DEFAULT_ADMIN_EMAIL, "email of the first admin"],
       ["TESSERA_DATA_DIR", "the SQLite file's folder, else ./data", "where the secret is kept"],
       ["TESSERA_LOG_LEVEL", "info", "pino log level"],
+      [
+        "TESSERA_SESSION_IDLE_MINUTES",
+        String(DEFAULT_SESSION_IDLE_MINUTES),
+        "a session unused this long ends",
+      ],
+      [
+        "TESSERA_SESSION_RETENTION_DAYS",
+        String(DEFAULT_SESSION_RETENTION_DAYS),
+        "ended sessions kept for the activity view",
+      ],
+      ["TESSERA_TOKEN_CLAIMS", "minimal", "seed: name and email back in tokens"],
+      ["TESSERA_LEGACY_TOKENS", "accept", "refuse: seed tokens (no sid) get 401"],
+      ["TESSERA_SESSION_CACHE", "on", "off: every request reads the database"],
       ["NODE_ENV", "none", "production makes the secret required and https mandatory"],
     ] as const
   ).map(([name, fallback, summary]) => Object.freeze({ name, default: fallback, summary })),
@@ -118,6 +135,12 @@ export interface TesseraConfig extends HttpSettings {
   readonly production: boolean;
   readonly addressMaxFailures: number;
   readonly addressWindowMinutes: number;
+  readonly sessionIdleMinutes: number;
+  readonly sessionRetentionDays: number;
+  readonly tokenClaims: "minimal" | "seed";
+  readonly legacyTokens: "accept" | "refuse";
+  /** The per-process session cache (`TESSERA_SESSION_CACHE`, default on). */
+  readonly sessionCache: boolean;
   /** Email of the `admin` account made on first start. */
   readonly adminEmail: string;
 }
@@ -289,6 +312,28 @@ export function loadConfig(env: Env = process.env): TesseraConfig {
     1,
     24 * 60,
   );
+  const sessionIdleMinutes = integer(
+    "TESSERA_SESSION_IDLE_MINUTES",
+    DEFAULT_SESSION_IDLE_MINUTES,
+    // At least two touch intervals (last_seen is written once a minute).
+    2,
+    366 * 24 * 60,
+  );
+  const sessionRetentionDays = integer(
+    "TESSERA_SESSION_RETENTION_DAYS",
+    DEFAULT_SESSION_RETENTION_DAYS,
+    0,
+    3660,
+  );
+  const choice = <T extends string>(name: string, values: readonly T[], fallback: T): T => {
+    const value = read(name) ?? fallback;
+    if ((values as readonly string[]).includes(value)) return value as T;
+    problems.push(`${name}: expected ${values.join(" or ")}, got ${JSON.stringify(value)}`);
+    return fallback;
+  };
+  const tokenClaims = choice("TESSERA_TOKEN_CLAIMS", ["minimal", "seed"], "minimal");
+  const legacyTokens = choice("TESSERA_LEGACY_TOKENS", ["accept", "refuse"], "accept");
+  const sessionCache = choice("TESSERA_SESSION_CACHE", ["on", "off"], "on") === "on";
   const maxBodyBytes = integer(
     "TESSERA_MAX_BODY_BYTES",
     DEFAULT_MAX_BODY_BYTES,
@@ -344,6 +389,11 @@ export function loadConfig(env: Env = process.env): TesseraConfig {
     maxBodyBytes,
     addressMaxFailures,
     addressWindowMinutes,
+    sessionIdleMinutes,
+    sessionRetentionDays,
+    tokenClaims,
+    legacyTokens,
+    sessionCache,
     secureCookie,
     logLevel: read("TESSERA_LOG_LEVEL") ?? (read("NODE_ENV") === "test" ? "silent" : "info"),
     adminEmail: read("TESSERA_ADMIN_EMAIL") ?? DEFAULT_ADMIN_EMAIL,

@@ -31,6 +31,9 @@ export const MAX_TOTP_CODE_LENGTH = 12;
  */
 export const MAX_USER_ID_LENGTH = 64;
 
+/** Longest session id in a path: 64 characters (ours are 22: 128 bits in base64url). */
+export const MAX_SESSION_ID_LENGTH = 64;
+
 /** Longest passkey name a user may give, in characters (the passkeys issue: 64). */
 export const MAX_PASSKEY_NAME_LENGTH = 64;
 

@@ -153,7 +153,8 @@ export function createJwtKeyRing(
   return Object.freeze({ signing, verifying: Object.freeze(verifying) });
 }
 
-type Claims = Record<string, unknown>;
+/** A token's payload, as signed or verified. */
+export type Claims = Record<string, unknown>;
 
 interface CompiledKey {
   kid: string;
@@ -361,10 +362,19 @@ function readClaims(claims: Claims, nowMs: number): VerifiedJwt | null {
  * @throws TypeError only on misconfiguration (no secret, short secret, malformed ring).
  */
 export function verifyJwtClaims(token: string, options?: JwtOptions): VerifiedJwt | null {
+  const claims = verifyJwtPayload(token, options);
+  return claims === null ? null : readClaims(claims, (options?.clock ?? systemClock)());
+}
+
+/**
+ * The signature check behind verifyJwtClaims: the token's claims when its format, header and
+ * signature are right (time claims NOT checked), else null. Internal: for `session-jwt.ts`.
+ */
+export function verifyJwtPayload(token: string, options?: JwtOptions): Claims | null {
   const ring = resolveRing(options);
   if (typeof token !== "string" || token.length > MAX_JWT_LENGTH) return null;
   const cached = ring.verified.get(token);
-  if (cached !== undefined) return readClaims(cached, (options?.clock ?? systemClock)());
+  if (cached !== undefined) return cached;
   const lastDot = token.lastIndexOf(".");
   if (
     token.length - lastDot - 1 !== SIGNATURE_CHARS ||
@@ -382,9 +392,14 @@ export function verifyJwtClaims(token: string, options?: JwtOptions): VerifiedJw
       continue; // wrong key, bad signature or malformed JSON: one generic failure
     }
     ring.verified.set(token, claims);
-    return readClaims(claims, (options?.clock ?? systemClock)());
+    return claims;
   }
   return null;
+}
+
+/** Signs `claims` with the ring's current key (internal: for `session-jwt.ts`). */
+export function signJwtPayload(claims: Claims, options?: JwtOptions): string {
+  return resolveRing(options).sign(claims);
 }
 
 /**

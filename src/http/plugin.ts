@@ -13,11 +13,13 @@ import type { ServiceContext, Tessera } from "../services/context.js";
 import { createPasskeySecondFactor } from "../services/passkeys/index.js";
 import { authenticateSessionToken } from "../services/sessions.js";
 import { authentication, type AuthenticationOptions } from "./authentication.js";
+import { setSessionCookie } from "./cookie.js";
 import { installErrorHandler } from "./error-handler.js";
 import type { RouterPathOptions } from "./router-path.js";
 import { healthRoutes } from "./routes/health.js";
 import { loginRoutes } from "./routes/login.js";
 import { passwordRoutes } from "./routes/passwords.js";
+import { sessionRoutes } from "./routes/sessions.js";
 import type { RouteOptions } from "./routes/route-options.js";
 import { totpRoutes } from "./routes/totp.js";
 import { userRoutes } from "./routes/users.js";
@@ -49,6 +51,10 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
     allowedOrigins: settings.allowedOrigins,
     ...(options.routerOptions === undefined ? {} : { routerOptions: options.routerOptions }),
     authenticateToken: (token) => authenticateSessionToken(ctx, token),
+    setCookie: (reply, renewed) =>
+      setSessionCookie(reply, renewed.token, renewed.maxAgeSeconds, {
+        secure: settings.secureCookie,
+      }),
   });
 
   const routeOptions: RouteOptions = {
@@ -62,6 +68,7 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
     installErrorHandler(routes);
     await routes.register(healthRoutes, routeOptions);
     await routes.register(loginRoutes, routeOptions);
+    await routes.register(sessionRoutes, routeOptions);
     await routes.register(userRoutes, routeOptions);
     await routes.register(passwordRoutes, routeOptions);
     await routes.register(totpRoutes, routeOptions);

@@ -11,6 +11,8 @@ export type AuditEventName =
   | "login_failed"
   | "login_two_fa_required"
   | "logout_all"
+  | "session_ended"
+  | "sessions_ended"
   | "password_changed"
   | "password_reset"
   | "password_rehashed"

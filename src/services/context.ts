@@ -10,6 +10,7 @@ import type { JwtKeyRing } from "../core/jwt.js";
 import type { Database } from "../store/index.js";
 import type { PasskeyDependencies } from "./passkeys/index.js";
 import type { LoginThrottle } from "./rate-limit/index.js";
+import type { SessionCache } from "./session-cache.js";
 
 /** The settings the flows read (a subset of `TesseraConfig`, so host apps can pass their own). */
 export interface ServiceSettings {
@@ -18,6 +19,14 @@ export interface ServiceSettings {
   readonly jwtKeys: JwtKeyRing;
   readonly jwtValidityHours: number;
   readonly totpWindow: number;
+  /** A session unused this long ends. Default DEFAULT_SESSION_IDLE_MINUTES (1440). */
+  readonly sessionIdleMinutes?: number;
+  /** Ended and expired session records are kept this long. Default 30. */
+  readonly sessionRetentionDays?: number;
+  /** "seed" puts `name` and `email` back into session tokens. Default "minimal". */
+  readonly tokenClaims?: "minimal" | "seed";
+  /** "refuse" refuses tokens the seed issued (no `sid`). Default "accept". */
+  readonly legacyTokens?: "accept" | "refuse";
 }
 
 /** The settings the HTTP layer reads besides the services' (a subset of `TesseraConfig`). */
@@ -41,6 +50,8 @@ export interface ServiceContext {
   readonly settings: ServiceSettings;
   readonly clock: Clock;
   readonly throttle: LoginThrottle;
+  /** The per-process session cache (`createTessera` makes it); absent: every request reads. */
+  readonly sessionCache?: SessionCache;
 }
 
 /**

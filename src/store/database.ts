@@ -28,6 +28,8 @@ export const DEFAULT_PING_TIMEOUT_MS = 2_000;
 export interface TesseraDatabase {
   db: Kysely<Database>;
   dialect: DialectName;
+  /** The URL it was opened from, when known (PostgreSQL LISTEN opens its own connection). */
+  url?: string;
   destroy(): Promise<void>;
 }
 
@@ -92,6 +94,7 @@ export async function createDatabase(
   return {
     db,
     dialect: location.dialect,
+    ...(location.dialect === "postgres" ? { url: location.connectionString } : {}),
     destroy: () => db.destroy(),
   };
 }

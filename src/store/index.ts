@@ -29,6 +29,7 @@ export type {
   WebauthnCredentialsTable,
   AuthChallengesTable,
   AuditEventsTable,
+  SessionsTable,
   EpochMs,
   BooleanColumn,
 } from "./schema.js";
@@ -85,3 +86,16 @@ export {
   listAuditEvents,
 } from "./audit.js";
 export type { AuditEvent, NewAuditEvent, ListAuditEventsOptions } from "./audit.js";
+export {
+  SESSION_TOUCH_INTERVAL_MS,
+  DEFAULT_SESSION_SWEEP_BATCH,
+  createSession,
+  getSession,
+  touchSession,
+  listLiveSessions,
+  countLiveSessions,
+  endSession,
+  endUserSessionRecords,
+  deleteOldSessions,
+} from "./sessions.js";
+export type { Session, NewSession, EndSessionsOptions } from "./sessions.js";

@@ -78,10 +78,34 @@ export interface AuditEventsTable {
   detail: ColumnType<unknown, string, string>;
 }
 
+/** `sessions`: one row per sign-in (the token's `sid`); deleted with their user. */
+export interface SessionsTable {
+  /** 128 random bits, base64url. */
+  id: string;
+  user_id: string;
+  created_at: EpochMs;
+  /** Written at most once a minute per session, not on every request. */
+  last_seen_at: EpochMs;
+  /** Absolute end (`TESSERA_JWT_VALIDITY_HOURS` after sign-in). */
+  expires_at: EpochMs;
+  /** `last_seen_at` + the idle timeout. */
+  idle_expires_at: EpochMs;
+  /** JSON array of authentication method references (RFC 8176 names where it has them). */
+  amr: string;
+  auth_time: EpochMs;
+  ip: string | null;
+  user_agent: string | null;
+  /** A readable summary of the user agent ("Chrome on Linux"). */
+  device: string | null;
+  ended_at: EpochMs | null;
+  end_reason: string | null;
+}
+
 /** The whole database, as Kysely's type parameter. */
 export interface Database {
   users: UsersTable;
   webauthn_credentials: WebauthnCredentialsTable;
   auth_challenges: AuthChallengesTable;
   audit_events: AuditEventsTable;
+  sessions: SessionsTable;
 }
