@@ -29,6 +29,7 @@ import {
   type ChallengeStore,
 } from "./store/challenge-store.js";
 import {
+  assertSchemaNotNewer,
   createDatabase,
   migrateToLatest,
   pingDatabase,
@@ -77,6 +78,8 @@ export async function createTessera(
   try {
     const database = overrides.database ?? (await createDatabase(config.databaseUrl));
     if (overrides.database === undefined) closers.push(() => database.destroy());
+    // An instance older than the schema must not run (it would misread newer tables).
+    await assertSchemaNotNewer(database.db);
     await migrateToLatest(database.db);
     // The unknown-user dummy hash is made now, so the first unknown name costs no more than later ones.
     await prepareDummyPasswordHash(config.argon2);

@@ -42,6 +42,12 @@ export {
   migrateToLatest,
 } from "./migrations/index.js";
 export {
+  SchemaTooNewError,
+  assertSchemaNotNewer,
+  getMigrationStatus,
+} from "./migrations/status.js";
+export type { MigrationState } from "./migrations/status.js";
+export {
   MAX_EMAIL_LOCAL_PART_LENGTH,
   MAX_IDENTIFIER_KEY_BYTES,
   normalizeIdentifier,
