@@ -7,6 +7,7 @@
 import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { importCommand } from "./commands/import.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { NotFoundError, isTesseraError } from "./core/errors.js";
@@ -123,6 +124,7 @@ export const COMMANDS: Readonly<Record<string, CliCommand>> = {
     },
   },
   migrate: migrateCommand,
+  import: importCommand,
 };
 
 const defaultIo: CliIo = {

@@ -15,6 +15,7 @@ export type AuditEventName =
   | "password_reset"
   | "password_rehashed"
   | "user_created"
+  | "user_imported"
   | "user_promoted"
   | "user_deleted"
   | "totp_setup_started"

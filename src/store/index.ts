@@ -91,3 +91,6 @@ export {
   listAuditEvents,
 } from "./audit.js";
 export type { AuditEvent, NewAuditEvent, ListAuditEventsOptions } from "./audit.js";
+export { findTakenImportKeys, insertImportedUser } from "./user-import.js";
+export type { ImportKeys, ImportedUserRow } from "./user-import.js";
+export { canonicalId, newId } from "./ids.js";
