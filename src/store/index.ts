@@ -94,3 +94,10 @@ export type { AuditEvent, NewAuditEvent, ListAuditEventsOptions } from "./audit.
 export { findTakenImportKeys, insertImportedUser } from "./user-import.js";
 export type { ImportKeys, ImportedUserRow } from "./user-import.js";
 export { canonicalId, newId } from "./ids.js";
+export {
+  verifyAuditChain,
+  writeAuditCheckpoint,
+  deleteAuditEventsBefore,
+  readAuditEventsSince,
+} from "./audit-chain.js";
+export type { AuditChainReport, AuditChainBreak, ChainedAuditEvent } from "./audit-chain.js";

@@ -8,10 +8,13 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { InternalError } from "../../core/errors.js";
 import { isBusyError } from "../dialect.js";
 import * as initialSchema from "./0001-initial-schema.js";
+import * as auditChain from "./0003-audit-chain.js";
 
 /** Every migration by name, in order. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "0001-initial-schema": initialSchema,
+  // 0002 is left to the sessions issue, merged alongside.
+  "0003-audit-chain": auditChain,
 });
 
 /** Table that records which migrations ran. */
