@@ -7,6 +7,7 @@
 import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { auditCommand } from "./commands/audit.js";
 import { importCommand } from "./commands/import.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { ConfigError, loadConfig } from "./config.js";
@@ -125,6 +126,7 @@ export const COMMANDS: Readonly<Record<string, CliCommand>> = {
   },
   migrate: migrateCommand,
   import: importCommand,
+  audit: auditCommand,
 };
 
 const defaultIo: CliIo = {

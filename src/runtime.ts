@@ -17,6 +17,7 @@
 import { systemClock, type Clock } from "./core/clock.js";
 import { prepareDummyPasswordHash } from "./core/password.js";
 import type { TesseraConfig } from "./config.js";
+import { startAuditSweeper } from "./services/audit-log.js";
 import type { Tessera } from "./services/context.js";
 import {
   createLoginThrottle,
@@ -108,11 +109,18 @@ export async function createTessera(
       },
     });
 
+    const ctx = { db: database.db, settings: config, clock, throttle };
+    // The audit trail's daily retention sweep and chain checkpoint.
+    const sweeper = startAuditSweeper(ctx, config.auditRetentionDays, (error) => {
+      process.emitWarning(`Audit retention sweep failed: ${String(error)}`);
+    });
+    closers.push(async () => sweeper.stop());
+
     return {
       config,
       settings: config,
       database,
-      ctx: { db: database.db, settings: config, clock, throttle },
+      ctx,
       passkeys: {
         rp: {
           id: config.webauthn.rpId,

@@ -15,6 +15,7 @@ import { authenticateSessionToken } from "../services/sessions.js";
 import { authentication, type AuthenticationOptions } from "./authentication.js";
 import { installErrorHandler } from "./error-handler.js";
 import type { RouterPathOptions } from "./router-path.js";
+import { auditRoutes } from "./routes/audit.js";
 import { healthRoutes } from "./routes/health.js";
 import { loginRoutes } from "./routes/login.js";
 import { passwordRoutes } from "./routes/passwords.js";
@@ -66,6 +67,7 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
     await routes.register(passwordRoutes, routeOptions);
     await routes.register(totpRoutes, routeOptions);
     await routes.register(webauthnRoutes, { ...routeOptions, ...passkeys });
+    await routes.register(auditRoutes, routeOptions);
   });
 }
 
