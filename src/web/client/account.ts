@@ -2,6 +2,7 @@
  * The account page (`/account`): change the password, the authenticator app (TOTP: set up
  * with a QR code, confirm, turn off), passkeys (add, rename, remove), sign out everywhere.
  */
+import { showActivity } from "./lib/activity.js";
 import QRCode from "qrcode";
 import { api, ApiError } from "./lib/api.js";
 import {
@@ -53,6 +54,11 @@ async function main(): Promise<void> {
   });
   wireTotp();
   wirePasskeys();
+  void showActivity(`/users/${me.id}/audit?limit=10`, {
+    list: "activity-list",
+    more: "activity-more",
+    message: "activity-message",
+  });
   handleClick(
     byId<HTMLButtonElement>("sign-out-everywhere"),
     byId("sessions-message"),
