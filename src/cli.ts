@@ -8,6 +8,7 @@ import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { auditCommand } from "./commands/audit.js";
+import { backupCommand, restoreCommand } from "./commands/backup.js";
 import { importCommand } from "./commands/import.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { ConfigError, loadConfig } from "./config.js";
@@ -127,6 +128,8 @@ export const COMMANDS: Readonly<Record<string, CliCommand>> = {
   migrate: migrateCommand,
   import: importCommand,
   audit: auditCommand,
+  backup: backupCommand,
+  restore: restoreCommand,
 };
 
 const defaultIo: CliIo = {

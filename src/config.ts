@@ -231,13 +231,7 @@ export function loadConfig(env: Env = process.env): TesseraConfig {
   } catch (error) {
     problems.push(`TESSERA_DATABASE_URL: ${(error as Error).message}`);
   }
-  // The generated secret lives beside the SQLite file (`file:///abs/x.db` → /abs), or in ./data.
-  const dataDir = resolve(
-    read("TESSERA_DATA_DIR") ??
-      (location?.dialect === "sqlite" && location.path !== ":memory:"
-        ? dirname(location.path)
-        : "./data"),
-  );
+  const dataDir = dataDirOf(read("TESSERA_DATA_DIR"), location);
 
   const appName = read("TESSERA_APP_NAME") ?? DEFAULT_APP_NAME;
   const argon2: Argon2Options = {
@@ -400,6 +394,33 @@ export function loadConfig(env: Env = process.env): TesseraConfig {
       token: metricsToken,
     }),
   });
+}
+
+/**
+ * The data folder (`TESSERA_DATA_DIR`, else the SQLite file's folder, else ./data), absolute.
+ * Read without the rest of the configuration by `tessera backup` and `restore`.
+ */
+export function resolveDataDir(env: Env = process.env): string {
+  let location: ReturnType<typeof parseDatabaseUrl> | undefined;
+  try {
+    location = parseDatabaseUrl(env.TESSERA_DATABASE_URL?.trim() || DEFAULT_DATABASE_URL);
+  } catch {
+    location = undefined;
+  }
+  return dataDirOf(env.TESSERA_DATA_DIR?.trim() || undefined, location);
+}
+
+function dataDirOf(
+  explicit: string | undefined,
+  location: ReturnType<typeof parseDatabaseUrl> | undefined,
+): string {
+  // The generated secret lives beside the SQLite file (`file:///abs/x.db` → /abs), or in ./data.
+  return resolve(
+    explicit ??
+      (location?.dialect === "sqlite" && location.path !== ":memory:"
+        ? dirname(location.path)
+        : "./data"),
+  );
 }
 
 /** Loopback spellings of the default public URL's host, all one origin for CSRF. */

@@ -101,3 +101,4 @@ export {
   readAuditEventsSince,
 } from "./audit-chain.js";
 export type { AuditChainReport, AuditChainBreak, ChainedAuditEvent } from "./audit-chain.js";
+export { backupSqliteFile, isSqliteDatabaseEmpty, restoreSqliteFile } from "./backup.js";
