@@ -19,6 +19,7 @@ import { prepareDummyPasswordHash } from "./core/password.js";
 import type { TesseraConfig } from "./config.js";
 import { startAuditSweeper } from "./services/audit-log.js";
 import type { Tessera } from "./services/context.js";
+import { createMetrics } from "./services/metrics.js";
 import {
   createLoginThrottle,
   createMemoryRateLimitStore,
@@ -32,6 +33,8 @@ import {
 import {
   assertSchemaNotNewer,
   createDatabase,
+  isForeignKeyViolation,
+  isUniqueViolation,
   migrateToLatest,
   pingDatabase,
   type TesseraDatabase,
@@ -77,7 +80,18 @@ export async function createTessera(
     for (const closer of closers.splice(0).reverse()) await closer();
   };
   try {
-    const database = overrides.database ?? (await createDatabase(config.databaseUrl));
+    const metrics = createMetrics();
+    const countDatabaseError = (error: unknown) => {
+      // A taken name or a busy SQLite lock is an answer, not a database failure.
+      if (!isUniqueViolation(error) && !isForeignKeyViolation(error)) metrics.databaseError();
+    };
+    const database =
+      overrides.database ??
+      (await createDatabase(config.databaseUrl, {
+        onPoolError: countDatabaseError,
+        onQueryError: countDatabaseError,
+      }));
+    if (database.poolStats !== undefined) metrics.watchPool(database.poolStats);
     if (overrides.database === undefined) closers.push(() => database.destroy());
     // An instance older than the schema must not run (it would misread newer tables).
     await assertSchemaNotNewer(database.db);
@@ -89,6 +103,7 @@ export async function createTessera(
     let challenges = overrides.challengeStore;
     if (config.redisUrl !== null && (rateLimitStore === undefined || challenges === undefined)) {
       const redis = createRedisClient(config.redisUrl);
+      redis.on("error", () => metrics.redisError());
       closers.push(() => closeRedisClient(redis));
       rateLimitStore ??= createRedisRateLimitStore(redis, {
         keyPrefix: REDIS_KEY_PREFIXES.rateLimit,
@@ -121,6 +136,7 @@ export async function createTessera(
       settings: config,
       database,
       ctx,
+      metrics,
       passkeys: {
         rp: {
           id: config.webauthn.rpId,

@@ -14,6 +14,7 @@ import { createPasskeySecondFactor } from "../services/passkeys/index.js";
 import { authenticateSessionToken } from "../services/sessions.js";
 import { authentication, type AuthenticationOptions } from "./authentication.js";
 import { installErrorHandler } from "./error-handler.js";
+import { installMetrics } from "./metrics.js";
 import type { RouterPathOptions } from "./router-path.js";
 import { auditRoutes } from "./routes/audit.js";
 import { healthRoutes } from "./routes/health.js";
@@ -59,8 +60,14 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
     ping: () => options.tessera.ping(),
     webauthn: createPasskeySecondFactor(passkeys.rp, passkeys.challenges),
   };
+  const { metrics } = options.tessera;
+  const metricsRoute =
+    settings.metrics?.enabled === true && metrics !== undefined
+      ? installMetrics(app, { metrics, ...settings.metrics })
+      : undefined;
   await app.register(async (routes) => {
     installErrorHandler(routes);
+    metricsRoute?.(routes);
     await routes.register(healthRoutes, routeOptions);
     await routes.register(loginRoutes, routeOptions);
     await routes.register(userRoutes, routeOptions);
