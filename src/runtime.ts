@@ -82,7 +82,7 @@ export async function createTessera(
   try {
     const metrics = createMetrics();
     const countDatabaseError = (error: unknown) => {
-      // A taken name or a busy SQLite lock is an answer, not a database failure.
+      // A taken name or a vanished foreign row is an answer to the caller, not a database failure.
       if (!isUniqueViolation(error) && !isForeignKeyViolation(error)) metrics.databaseError();
     };
     const database =
