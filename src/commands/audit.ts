@@ -59,6 +59,11 @@ async function verify(tessera: TesseraRuntime, io: CliIo): Promise<number> {
       ? "Audit chain OK: no events stored."
       : `Audit chain OK: ${report.checked} event(s), seq ${report.firstSeq}..${report.lastSeq}.`,
   );
+  if (report.unchained > 0) {
+    io.out(
+      `${report.unchained} event(s) have no place in the chain (written by an older Tessera during an upgrade).`,
+    );
+  }
   io.out(`Head: seq ${report.headSeq} ${report.headHash || "(empty)"}`);
   io.out("Keep the head somewhere else: a later verify that does not reach it means a rewrite.");
   return 0;

@@ -32,6 +32,10 @@ export interface AuditChainReport {
   /** Where the stored events start and end (0 when none). */
   firstSeq: number;
   lastSeq: number;
+  /** Events without a chain position: written by an instance older than the chain during a
+   * rolling upgrade. Outside the chain, so not evidence of anything; removing a chained event's
+   * position instead shows as a gap. */
+  unchained: number;
   /** The head's seq and hash: write them down elsewhere to detect a rewritten chain later. */
   headSeq: number;
   headHash: string;
@@ -76,9 +80,15 @@ export async function verifyAuditChain(db: Db): Promise<AuditChainReport> {
       c.hash,
     ]),
   );
+  const unchained = await db
+    .selectFrom("audit_events")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("seq", "is", null)
+    .executeTakeFirst();
   const report: AuditChainReport = {
     ok: true,
     checked: 0,
+    unchained: Number(unchained?.n ?? 0),
     firstSeq: 0,
     lastSeq: 0,
     headSeq,
@@ -93,7 +103,12 @@ export async function verifyAuditChain(db: Db): Promise<AuditChainReport> {
 
   let previous: { seq: number; hash: string } | null = null;
   for (;;) {
-    let query = db.selectFrom("audit_events").selectAll().orderBy("seq").limit(PAGE);
+    let query = db
+      .selectFrom("audit_events")
+      .selectAll()
+      .where("seq", "is not", null)
+      .orderBy("seq")
+      .limit(PAGE);
     if (previous !== null) query = query.where("seq", ">", previous.seq);
     const rows = await query.execute();
     for (const row of rows) {

@@ -90,6 +90,17 @@ describeStore("the audit chain", (ctx) => {
     expect((await verifyAuditChain(ctx.db)).broken?.seq).toBe(5);
   });
 
+  it("leaves events an older version wrote during a rolling upgrade outside the chain", async () => {
+    await appendMany(2);
+    await sql`insert into audit_events (at, user_id, event, ip, user_agent, detail)
+      values (${T0}, ${null}, ${"login_succeeded"}, ${null}, ${null}, ${"{}"})`.execute(ctx.db);
+    await appendMany(2);
+    expect(await verifyAuditChain(ctx.db)).toMatchObject({ ok: true, checked: 4, unchained: 1 });
+    // Taking a chained event out of the chain the same way is a gap.
+    await sql`update audit_events set seq = null where seq = 2`.execute(ctx.db);
+    expect((await verifyAuditChain(ctx.db)).broken).toMatchObject({ seq: 3 });
+  });
+
   it("never forks when two connections or processes append at once", async () => {
     if (ctx.dialect === "postgres") {
       // Two pools: real concurrent transactions queueing on the head row.
