@@ -44,6 +44,10 @@ export const DEFAULT_ADDRESS_WINDOW_MINUTES = 15;
 export const MIN_JWT_SECRET_BYTES = 32;
 /** Email of the first admin when `TESSERA_ADMIN_EMAIL` is not set (`.invalid`: RFC 2606 §2). */
 export const DEFAULT_ADMIN_EMAIL = "admin@tessera.invalid";
+/** Days audit events are kept (the operations issue: a year). */
+export const DEFAULT_AUDIT_RETENTION_DAYS = 365;
+/** Shortest `TESSERA_METRICS_TOKEN`: 32 characters, about 192 bits as base64. */
+export const MIN_METRICS_TOKEN_LENGTH = 32;
 /** File in the data folder that keeps the generated secret when none is configured. */
 export const JWT_SECRET_FILE = "jwt-secret";
 
@@ -103,6 +107,14 @@ export const ENVIRONMENT: readonly EnvironmentVariable[] = Object.freeze(
       ["TESSERA_TOKEN_CLAIMS", "minimal", "seed: name and email back in tokens"],
       ["TESSERA_LEGACY_TOKENS", "accept", "refuse: seed tokens (no sid) get 401"],
       ["TESSERA_SESSION_CACHE", "on", "off: every request reads the database"],
+      [
+        "TESSERA_AUDIT_RETENTION_DAYS",
+        String(DEFAULT_AUDIT_RETENTION_DAYS),
+        "days audit events are kept",
+      ],
+      ["TESSERA_METRICS", "false", "serve GET /metrics"],
+      ["TESSERA_METRICS_ALLOW", "loopback", "addresses that may read /metrics"],
+      ["TESSERA_METRICS_TOKEN", "none", "bearer token that may read /metrics from anywhere"],
       ["NODE_ENV", "none", "production makes the secret required and https mandatory"],
     ] as const
   ).map(([name, fallback, summary]) => Object.freeze({ name, default: fallback, summary })),
@@ -143,6 +155,14 @@ export interface TesseraConfig extends HttpSettings {
   readonly sessionCache: boolean;
   /** Email of the `admin` account made on first start. */
   readonly adminEmail: string;
+  /** Days audit events are kept; 0 keeps them forever. */
+  readonly auditRetentionDays: number;
+  /** `GET /metrics`: off unless enabled; then open to `allow` or to the bearer `token`. */
+  readonly metrics: {
+    readonly enabled: boolean;
+    readonly allow: readonly string[];
+    readonly token: string | null;
+  };
 }
 
 /** Thrown when the environment holds bad values; its message lists every problem. */
@@ -234,13 +254,7 @@ export function loadConfig(env: Env = process.env): TesseraConfig {
   } catch (error) {
     problems.push(`TESSERA_DATABASE_URL: ${(error as Error).message}`);
   }
-  // The generated secret lives beside the SQLite file (`file:///abs/x.db` → /abs), or in ./data.
-  const dataDir = resolve(
-    read("TESSERA_DATA_DIR") ??
-      (location?.dialect === "sqlite" && location.path !== ":memory:"
-        ? dirname(location.path)
-        : "./data"),
-  );
+  const dataDir = dataDirOf(read("TESSERA_DATA_DIR"), location);
 
   const appName = read("TESSERA_APP_NAME") ?? DEFAULT_APP_NAME;
   const argon2: Argon2Options = {
@@ -341,6 +355,32 @@ export function loadConfig(env: Env = process.env): TesseraConfig {
     16 * 1024 * 1024,
   );
 
+  const auditRetentionDays = integer(
+    "TESSERA_AUDIT_RETENTION_DAYS",
+    DEFAULT_AUDIT_RETENTION_DAYS,
+    0,
+    100 * 366,
+  );
+  const metricsFlag = read("TESSERA_METRICS") ?? "false";
+  if (!["true", "false"].includes(metricsFlag)) {
+    problems.push(`TESSERA_METRICS: expected true or false, got ${JSON.stringify(metricsFlag)}`);
+  }
+  const metricsAllow =
+    read("TESSERA_METRICS_ALLOW") === undefined ? ["loopback"] : list("TESSERA_METRICS_ALLOW");
+  for (const entry of metricsAllow) {
+    if (!/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(entry) && entry !== "loopback") {
+      problems.push(
+        `TESSERA_METRICS_ALLOW: ${JSON.stringify(entry)} is not an IP address, a CIDR range or loopback`,
+      );
+    }
+  }
+  const metricsToken = read("TESSERA_METRICS_TOKEN") ?? null;
+  if (metricsToken !== null && metricsToken.length < MIN_METRICS_TOKEN_LENGTH) {
+    problems.push(
+      `TESSERA_METRICS_TOKEN: at least ${MIN_METRICS_TOKEN_LENGTH} characters (e.g. \`openssl rand -base64 32\`)`,
+    );
+  }
+
   // JWT keys: the signing secret, and older ones that still verify (rotation).
   let jwtKeys: JwtKeyRing | undefined;
   const previous = list("TESSERA_JWT_PREVIOUS_SECRETS");
@@ -397,7 +437,40 @@ export function loadConfig(env: Env = process.env): TesseraConfig {
     secureCookie,
     logLevel: read("TESSERA_LOG_LEVEL") ?? (read("NODE_ENV") === "test" ? "silent" : "info"),
     adminEmail: read("TESSERA_ADMIN_EMAIL") ?? DEFAULT_ADMIN_EMAIL,
+    auditRetentionDays,
+    metrics: Object.freeze({
+      enabled: metricsFlag === "true",
+      allow: Object.freeze(metricsAllow),
+      token: metricsToken,
+    }),
   });
+}
+
+/**
+ * The data folder (`TESSERA_DATA_DIR`, else the SQLite file's folder, else ./data), absolute.
+ * Read without the rest of the configuration by `tessera backup` and `restore`.
+ */
+export function resolveDataDir(env: Env = process.env): string {
+  let location: ReturnType<typeof parseDatabaseUrl> | undefined;
+  try {
+    location = parseDatabaseUrl(env.TESSERA_DATABASE_URL?.trim() || DEFAULT_DATABASE_URL);
+  } catch {
+    location = undefined;
+  }
+  return dataDirOf(env.TESSERA_DATA_DIR?.trim() || undefined, location);
+}
+
+function dataDirOf(
+  explicit: string | undefined,
+  location: ReturnType<typeof parseDatabaseUrl> | undefined,
+): string {
+  // The generated secret lives beside the SQLite file (`file:///abs/x.db` → /abs), or in ./data.
+  return resolve(
+    explicit ??
+      (location?.dialect === "sqlite" && location.path !== ":memory:"
+        ? dirname(location.path)
+        : "./data"),
+  );
 }
 
 /** Loopback spellings of the default public URL's host, all one origin for CSRF. */

@@ -20,7 +20,9 @@
 import { systemClock, type Clock } from "./core/clock.js";
 import { prepareDummyPasswordHash } from "./core/password.js";
 import type { TesseraConfig } from "./config.js";
+import { startAuditSweeper } from "./services/audit-log.js";
 import type { Tessera } from "./services/context.js";
+import { createMetrics } from "./services/metrics.js";
 import {
   createLoginThrottle,
   createMemoryRateLimitStore,
@@ -32,7 +34,10 @@ import {
   type ChallengeStore,
 } from "./store/challenge-store.js";
 import {
+  assertSchemaNotNewer,
   createDatabase,
+  isForeignKeyViolation,
+  isUniqueViolation,
   migrateToLatest,
   pingDatabase,
   type TesseraDatabase,
@@ -103,8 +108,21 @@ export async function createTessera(
     for (const closer of closers.splice(0).reverse()) await closer();
   };
   try {
-    const database = overrides.database ?? (await createDatabase(config.databaseUrl));
+    const metrics = createMetrics();
+    const countDatabaseError = (error: unknown) => {
+      // A taken name or a vanished foreign row is an answer to the caller, not a database failure.
+      if (!isUniqueViolation(error) && !isForeignKeyViolation(error)) metrics.databaseError();
+    };
+    const database =
+      overrides.database ??
+      (await createDatabase(config.databaseUrl, {
+        onPoolError: countDatabaseError,
+        onQueryError: countDatabaseError,
+      }));
+    if (database.poolStats !== undefined) metrics.watchPool(database.poolStats);
     if (overrides.database === undefined) closers.push(() => database.destroy());
+    // An instance older than the schema must not run (it would misread newer tables).
+    await assertSchemaNotNewer(database.db);
     await migrateToLatest(database.db);
     // The unknown-user dummy hash is made now, so the first unknown name costs no more than later ones.
     await prepareDummyPasswordHash(config.argon2);
@@ -113,6 +131,7 @@ export async function createTessera(
     let challenges = overrides.challengeStore;
     if (config.redisUrl !== null && (rateLimitStore === undefined || challenges === undefined)) {
       const redis = createRedisClient(config.redisUrl);
+      redis.on("error", () => metrics.redisError());
       closers.push(() => closeRedisClient(redis));
       rateLimitStore ??= createRedisRateLimitStore(redis, {
         keyPrefix: REDIS_KEY_PREFIXES.rateLimit,
@@ -154,6 +173,11 @@ export async function createTessera(
     sweeper.unref();
     closers.push(() => Promise.resolve(clearInterval(sweeper)));
     sweep();
+    // The audit trail's daily retention sweep and chain checkpoint.
+    const auditSweeper = startAuditSweeper(ctx, config.auditRetentionDays, (error) => {
+      process.emitWarning(`Audit retention sweep failed: ${String(error)}`);
+    });
+    closers.push(async () => auditSweeper.stop());
 
     return {
       config,
@@ -161,6 +185,7 @@ export async function createTessera(
       database,
       sessionCache,
       ctx,
+      metrics,
       passkeys: {
         rp: {
           id: config.webauthn.rpId,

@@ -15,7 +15,9 @@ import { authenticateSessionToken } from "../services/sessions.js";
 import { authentication, type AuthenticationOptions } from "./authentication.js";
 import { setSessionCookie } from "./cookie.js";
 import { installErrorHandler } from "./error-handler.js";
+import { installMetrics } from "./metrics.js";
 import type { RouterPathOptions } from "./router-path.js";
+import { auditRoutes } from "./routes/audit.js";
 import { healthRoutes } from "./routes/health.js";
 import { loginRoutes } from "./routes/login.js";
 import { passwordRoutes } from "./routes/passwords.js";
@@ -64,8 +66,14 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
     ping: () => options.tessera.ping(),
     webauthn: createPasskeySecondFactor(passkeys.rp, passkeys.challenges),
   };
+  const { metrics } = options.tessera;
+  const metricsRoute =
+    settings.metrics?.enabled === true && metrics !== undefined
+      ? installMetrics(app, { metrics, ...settings.metrics })
+      : undefined;
   await app.register(async (routes) => {
     installErrorHandler(routes);
+    metricsRoute?.(routes);
     await routes.register(healthRoutes, routeOptions);
     await routes.register(loginRoutes, routeOptions);
     await routes.register(sessionRoutes, routeOptions);
@@ -73,6 +81,7 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
     await routes.register(passwordRoutes, routeOptions);
     await routes.register(totpRoutes, routeOptions);
     await routes.register(webauthnRoutes, { ...routeOptions, ...passkeys });
+    await routes.register(auditRoutes, routeOptions);
   });
 }
 

@@ -9,6 +9,7 @@ import type { Argon2Options } from "../core/password.js";
 import type { JwtKeyRing } from "../core/jwt.js";
 import type { Database } from "../store/index.js";
 import type { PasskeyDependencies } from "./passkeys/index.js";
+import type { TesseraMetrics } from "./metrics.js";
 import type { LoginThrottle } from "./rate-limit/index.js";
 import type { SessionCache } from "./session-cache.js";
 
@@ -43,6 +44,12 @@ export interface HttpSettings extends ServiceSettings {
   readonly trustedProxies: readonly string[];
   /** Pino level of the standalone server's log. */
   readonly logLevel: string;
+  /** `GET /metrics`: served when enabled, to the `allow` addresses or the bearer `token`. */
+  readonly metrics?: {
+    readonly enabled: boolean;
+    readonly allow: readonly string[];
+    readonly token: string | null;
+  };
 }
 
 export interface ServiceContext {
@@ -64,6 +71,8 @@ export interface Tessera {
   readonly ctx: ServiceContext;
   /** Passkeys: the relying party and where challenges live. */
   readonly passkeys: PasskeyDependencies;
+  /** Prometheus metrics (served at `/metrics` when enabled). */
+  readonly metrics?: TesseraMetrics;
   /** Resolves when the database answers; rejects when it does not. */
   ping(): Promise<void>;
   /** Closes what `createTessera` opened (a database or Redis client passed in stays open). */

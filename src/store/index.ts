@@ -43,6 +43,12 @@ export {
   migrateToLatest,
 } from "./migrations/index.js";
 export {
+  SchemaTooNewError,
+  assertSchemaNotNewer,
+  getMigrationStatus,
+} from "./migrations/status.js";
+export type { MigrationState } from "./migrations/status.js";
+export {
   MAX_EMAIL_LOCAL_PART_LENGTH,
   MAX_IDENTIFIER_KEY_BYTES,
   normalizeIdentifier,
@@ -99,3 +105,14 @@ export {
   deleteOldSessions,
 } from "./sessions.js";
 export type { Session, NewSession, EndSessionsOptions } from "./sessions.js";
+export { findTakenImportKeys, insertImportedUser } from "./user-import.js";
+export type { ImportKeys, ImportedUserRow } from "./user-import.js";
+export { canonicalId, newId } from "./ids.js";
+export {
+  verifyAuditChain,
+  writeAuditCheckpoint,
+  deleteAuditEventsBefore,
+  readAuditEventsSince,
+} from "./audit-chain.js";
+export type { AuditChainReport, AuditChainBreak, ChainedAuditEvent } from "./audit-chain.js";
+export { backupSqliteFile, isSqliteDatabaseEmpty, restoreSqliteFile } from "./backup.js";

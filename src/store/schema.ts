@@ -76,6 +76,28 @@ export interface AuditEventsTable {
   user_agent: string | null;
   /** JSON object: `jsonb` on PostgreSQL (read back parsed), text on SQLite. */
   detail: ColumnType<unknown, string, string>;
+  /** Position in the hash chain: 1, 2, 3, … without gaps (core/audit-chain.ts). */
+  seq: number;
+  /** Who acted: the user themselves, an admin, or null for the operator. */
+  actor_id: string | null;
+  /** The previous event's `hash` ("" for the first). */
+  prev_hash: string;
+  /** SHA-256 (hex) over this event's fields and `prev_hash`. */
+  hash: string;
+}
+
+/** `audit_chain_head`: one row (id 1), the newest event's seq and hash; appends lock it. */
+export interface AuditChainHeadTable {
+  id: number;
+  seq: number;
+  hash: string;
+}
+
+/** `audit_checkpoints`: (seq, hash) of the chain at a moment, written by the daily sweep. */
+export interface AuditCheckpointsTable {
+  seq: number;
+  hash: string;
+  at: EpochMs;
 }
 
 /** `sessions`: one row per sign-in (the token's `sid`); deleted with their user. */
@@ -108,4 +130,6 @@ export interface Database {
   auth_challenges: AuthChallengesTable;
   audit_events: AuditEventsTable;
   sessions: SessionsTable;
+  audit_chain_head: AuditChainHeadTable;
+  audit_checkpoints: AuditCheckpointsTable;
 }

@@ -172,6 +172,9 @@ async function dropStaleDatabases(admin: pg.Client): Promise<void> {
 /** Deletes every row of every table (between tests that share one database). */
 export async function clearTestDatabase(db: Kysely<Database>): Promise<void> {
   await db.deleteFrom("audit_events").execute();
+  // A fresh audit chain too, so every test's events verify on their own.
+  await db.deleteFrom("audit_checkpoints").execute();
+  await db.updateTable("audit_chain_head").set({ seq: 0, hash: "" }).execute();
   await db.deleteFrom("auth_challenges").execute();
   await db.deleteFrom("webauthn_credentials").execute();
   await db.deleteFrom("users").execute();

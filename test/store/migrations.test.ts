@@ -68,6 +68,16 @@ describeStore("migrations", { clearBeforeEach: false }, (database) => {
     const names = columns.rows.map((r) => `${r.table_name}.${r.column_name}`).sort();
     expect(names).toEqual(
       [
+        "audit_chain_head.hash",
+        "audit_chain_head.id",
+        "audit_chain_head.seq",
+        "audit_checkpoints.at",
+        "audit_checkpoints.hash",
+        "audit_checkpoints.seq",
+        "audit_events.actor_id",
+        "audit_events.hash",
+        "audit_events.prev_hash",
+        "audit_events.seq",
         "audit_events.at",
         "audit_events.detail",
         "audit_events.event",

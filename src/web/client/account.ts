@@ -3,6 +3,7 @@
  * with a QR code, confirm, turn off), passkeys (add, rename, remove), where you're signed in
  * (sign out one session, all the others, or everywhere).
  */
+import { showActivity } from "./lib/activity.js";
 import QRCode from "qrcode";
 import { api, ApiError } from "./lib/api.js";
 import {
@@ -56,6 +57,11 @@ async function main(): Promise<void> {
   wireTotp();
   wirePasskeys();
   await wireSessions();
+  void showActivity(`/users/${me.id}/audit?limit=10`, {
+    list: "activity-list",
+    more: "activity-more",
+    message: "activity-message",
+  });
   handleClick(
     byId<HTMLButtonElement>("sign-out-everywhere"),
     byId("sessions-message"),

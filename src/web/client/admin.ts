@@ -3,6 +3,7 @@
  * user's authenticator app, see and end a user's sessions, delete. Other signed-in users see a
  * clear message instead.
  */
+import { showActivity } from "./lib/activity.js";
 import { api } from "./lib/api.js";
 import {
   byId,
@@ -39,7 +40,10 @@ async function main(): Promise<void> {
   setVisible(true, byId("admin-content"));
   wireCreateForm();
   await loadUsers();
+  await showActivity("/audit", ACTIVITY, (id) => users.find((u) => u.id === id)?.name ?? null);
 }
+
+const ACTIVITY = { list: "activity-list", more: "activity-more", message: "activity-message" };
 
 function wireCreateForm(): void {
   const form = byId<HTMLFormElement>("create-user-form");
