@@ -63,6 +63,8 @@ export interface Tessera {
 export interface RequestMeta {
   readonly ip: string;
   readonly userAgent: string | null;
+  /** The device cookie the request carried (`device-cookie.ts`), unverified. */
+  readonly deviceToken?: string | null;
 }
 
 /** The acting user of a request. */

@@ -4,7 +4,7 @@ import { LoginRequest, OkResponse, UserView } from "../../contract/index.js";
 import { login } from "../../services/login.js";
 import { endUserSessions } from "../../services/sessions.js";
 import { toPublicUser, toUserView } from "../../services/users-view.js";
-import { clearSessionCookie, setSessionCookie } from "../cookie.js";
+import { clearSessionCookie, setDeviceCookie, setSessionCookie } from "../cookie.js";
 import { assertSameOrigin } from "../csrf.js";
 import { actorOf, currentUser, requestMeta } from "../request-meta.js";
 import { errorResponses, inline } from "../schemas.js";
@@ -32,6 +32,7 @@ export const loginRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
       assertSameOrigin(request, options.allowedOrigins);
       const result = await login(ctx, request.body, requestMeta(request), options.webauthn);
       setSessionCookie(reply, result.token, result.maxAgeSeconds, cookie);
+      setDeviceCookie(reply, result.deviceToken, cookie);
       return toUserView(toPublicUser(result.user));
     },
   );

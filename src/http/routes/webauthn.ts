@@ -24,7 +24,7 @@ import {
   type PasskeyDependencies,
 } from "../../services/passkeys/index.js";
 import { toPublicUser, toUserView } from "../../services/users-view.js";
-import { setSessionCookie } from "../cookie.js";
+import { setDeviceCookie, setSessionCookie } from "../cookie.js";
 import { assertSameOrigin } from "../csrf.js";
 import { currentUser, requestMeta } from "../request-meta.js";
 import { errorResponses } from "../schemas.js";
@@ -169,6 +169,7 @@ export const webauthnRoutes: FastifyPluginAsyncTypebox<RouteOptions & PasskeyDep
         requestMeta(request),
       );
       setSessionCookie(reply, result.token, result.maxAgeSeconds, options.cookie);
+      setDeviceCookie(reply, result.deviceToken, options.cookie);
       return toUserView(toPublicUser(result.user));
     },
   );
