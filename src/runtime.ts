@@ -17,7 +17,7 @@
 import { systemClock, type Clock } from "./core/clock.js";
 import { prepareDummyPasswordHash } from "./core/password.js";
 import type { TesseraConfig } from "./config.js";
-import type { Tessera } from "./services/context.js";
+import type { Readiness, Tessera } from "./services/context.js";
 import {
   createLoginThrottle,
   createMemoryRateLimitStore,
@@ -31,6 +31,7 @@ import {
 import {
   createDatabase,
   migrateToLatest,
+  pendingMigrations,
   pingDatabase,
   type TesseraDatabase,
 } from "./store/index.js";
@@ -75,7 +76,12 @@ export async function createTessera(
     for (const closer of closers.splice(0).reverse()) await closer();
   };
   try {
-    const database = overrides.database ?? (await createDatabase(config.databaseUrl));
+    const database =
+      overrides.database ??
+      (await createDatabase(config.databaseUrl, {
+        acquireTimeoutMs: config.databaseAcquireTimeoutMs,
+        statementTimeoutMs: config.databaseStatementTimeoutMs,
+      }));
     if (overrides.database === undefined) closers.push(() => database.destroy());
     await migrateToLatest(database.db);
     // The unknown-user dummy hash is made now, so the first unknown name costs no more than later ones.
@@ -83,8 +89,10 @@ export async function createTessera(
 
     let rateLimitStore = overrides.rateLimitStore;
     let challenges = overrides.challengeStore;
+    let redisPing: (() => Promise<unknown>) | null = null;
     if (config.redisUrl !== null && (rateLimitStore === undefined || challenges === undefined)) {
       const redis = createRedisClient(config.redisUrl);
+      redisPing = () => redis.ping();
       closers.push(() => closeRedisClient(redis));
       rateLimitStore ??= createRedisRateLimitStore(redis, {
         keyPrefix: REDIS_KEY_PREFIXES.rateLimit,
@@ -119,6 +127,26 @@ export async function createTessera(
         challenges,
       },
       ping: () => pingDatabase(database.db),
+      readiness: async (): Promise<Readiness> => {
+        const [databaseState, redisState] = await Promise.all([
+          pingDatabase(database.db)
+            .then(async () =>
+              (await pendingMigrations(database.db)).length === 0 ? "ok" : "not_migrated",
+            )
+            .catch(() => "unreachable" as const),
+          redisPing === null
+            ? ("none" as const)
+            : redisPing().then(
+                () => "ok" as const,
+                () => "unreachable" as const,
+              ),
+        ]);
+        return {
+          ready: databaseState === "ok" && redisState !== "unreachable",
+          database: databaseState,
+          redis: redisState,
+        };
+      },
       close,
     };
   } catch (error) {

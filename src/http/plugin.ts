@@ -55,7 +55,7 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
     ctx,
     cookie: { secure: settings.secureCookie },
     allowedOrigins: settings.allowedOrigins,
-    ping: () => options.tessera.ping(),
+    readiness: () => options.tessera.readiness(),
     webauthn: createPasskeySecondFactor(passkeys.rp, passkeys.challenges),
   };
   await app.register(async (routes) => {

@@ -55,8 +55,20 @@ export interface Tessera {
   readonly passkeys: PasskeyDependencies;
   /** Resolves when the database answers; rejects when it does not. */
   ping(): Promise<void>;
+  /**
+   * Readiness (`/readyz`, issue 14 item 4): the database answers and is migrated, Redis answers
+   * when configured. Never throws; each part says "ok" or what is wrong.
+   */
+  readiness(): Promise<Readiness>;
   /** Closes what `createTessera` opened (a database or Redis client passed in stays open). */
   close(): Promise<void>;
+}
+
+/** What `Tessera.readiness` found. */
+export interface Readiness {
+  readonly ready: boolean;
+  readonly database: "ok" | "unreachable" | "not_migrated";
+  readonly redis: "ok" | "unreachable" | "none";
 }
 
 /** Who is asking, for the audit log and the per-address limits. */
