@@ -388,6 +388,11 @@ export function loadConfig(env: Env = process.env): TesseraConfig {
     1,
     3_600,
   );
+  if (headersTimeoutSeconds > requestTimeoutSeconds) {
+    problems.push(
+      `TESSERA_HEADERS_TIMEOUT_SECONDS (${headersTimeoutSeconds}) must not exceed TESSERA_REQUEST_TIMEOUT_SECONDS (${requestTimeoutSeconds})`,
+    );
+  }
   const maxConnections = integer("TESSERA_MAX_CONNECTIONS", DEFAULT_MAX_CONNECTIONS, 1, 1_000_000);
   const keepAliveTimeoutSeconds = integer(
     "TESSERA_KEEP_ALIVE_TIMEOUT_SECONDS",

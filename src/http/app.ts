@@ -23,6 +23,12 @@ const ROUTER_OPTIONS = {
   maxParamLength: 2 * MAX_CREDENTIAL_ID_LENGTH,
 };
 
+/**
+ * How often Node looks for requests past their headers or request timeout (its default, 30 s,
+ * would let a stalled request live up to 30 s longer than configured).
+ */
+export const CONNECTIONS_CHECKING_INTERVAL_MS = 1_000;
+
 export interface BuildAppOptions {
   /** Extra middleware options (the server already excludes `/docs`). */
   authentication?: AuthenticationOptions;
@@ -59,7 +65,18 @@ export async function buildApp(
     // clients may send more than we read).
     ajv: { customOptions: { coerceTypes: false, removeAdditional: true, allErrors: false } },
     return503OnClosing: true,
+    // Slow clients (issue 14 item 5): a request, body included, and its headers must arrive in
+    // time; a stalled body is cut (408) and its buffers freed. Idle keep-alive connections close.
+    requestTimeout: settings.requestTimeoutSeconds * 1000,
+    keepAliveTimeout: settings.keepAliveTimeoutSeconds * 1000,
+    maxRequestsPerSocket: settings.maxRequestsPerSocket,
+    http: {
+      headersTimeout: settings.headersTimeoutSeconds * 1000,
+      connectionsCheckingInterval: CONNECTIONS_CHECKING_INTERVAL_MS,
+    },
   });
+  // Past the cap, Node closes new connections at accept instead of holding their memory.
+  app.server.maxConnections = settings.maxConnections;
   installErrorHandler(app);
   installNotFoundHandler(app);
   if (options.closeTessera === true) app.addHook("onClose", () => tessera.close());

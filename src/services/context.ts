@@ -34,6 +34,16 @@ export interface HttpSettings extends ServiceSettings {
   readonly trustedProxies: readonly string[];
   /** Pino level of the standalone server's log. */
   readonly logLevel: string;
+  /** Issue 14 item 5, slow clients: the whole request, body included, must arrive in time. */
+  readonly requestTimeoutSeconds: number;
+  /** The request's headers must arrive in time. */
+  readonly headersTimeoutSeconds: number;
+  /** Open connections at once; more are closed at accept. */
+  readonly maxConnections: number;
+  /** An idle keep-alive connection is closed after this long. */
+  readonly keepAliveTimeoutSeconds: number;
+  /** Requests on one keep-alive connection (0: no limit). */
+  readonly maxRequestsPerSocket: number;
 }
 
 export interface ServiceContext {
