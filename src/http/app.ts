@@ -8,6 +8,8 @@ import type { Tessera } from "../services/context.js";
 import { MAX_CREDENTIAL_ID_LENGTH } from "../contract/limits.js";
 import type { AuthenticationOptions } from "./authentication.js";
 import { installErrorHandler, installNotFoundHandler } from "./error-handler.js";
+import { LOG_SERIALIZERS } from "./log.js";
+import { installSecurityHeaders } from "./security-headers.js";
 import { registerOpenApi } from "./openapi.js";
 import { tessera as tesseraPlugin } from "./plugin.js";
 import { pageRoutes } from "./routes/pages.js";
@@ -47,17 +49,27 @@ export async function buildApp(
   options: BuildAppOptions = {},
 ): Promise<FastifyInstance> {
   const settings = tessera.settings;
+  const logger =
+    options.logger === false
+      ? false
+      : {
+          ...(typeof options.logger === "object"
+            ? options.logger
+            : {
+                level: settings.logLevel,
+                // No token, cookie or password ever reaches a log line.
+                redact: [
+                  "req.headers.authorization",
+                  "req.headers.cookie",
+                  "req.headers.token",
+                  'res.headers["set-cookie"]',
+                ],
+              }),
+          // Path and query parameter names only (issue 14 item 7).
+          serializers: LOG_SERIALIZERS,
+        };
   const app = Fastify({
-    logger: options.logger ?? {
-      level: settings.logLevel,
-      // No token, cookie or password ever reaches a log line.
-      redact: [
-        "req.headers.authorization",
-        "req.headers.cookie",
-        "req.headers.token",
-        'res.headers["set-cookie"]',
-      ],
-    },
+    logger,
     bodyLimit: settings.maxBodyBytes,
     trustProxy: settings.trustedProxies.length > 0 ? [...settings.trustedProxies] : false,
     routerOptions: ROUTER_OPTIONS,
@@ -79,6 +91,9 @@ export async function buildApp(
   app.server.maxConnections = settings.maxConnections;
   installErrorHandler(app);
   installNotFoundHandler(app);
+  installSecurityHeaders(app, { publicUrl: settings.publicUrl });
+  // Only JSON bodies: Fastify's built-in text/plain parser let `text/plain` reach validation.
+  app.removeContentTypeParser("text/plain");
   if (options.closeTessera === true) app.addHook("onClose", () => tessera.close());
 
   await registerOpenApi(app, { publicUrl: settings.publicUrl });

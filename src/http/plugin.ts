@@ -22,6 +22,7 @@ import type { RouteOptions } from "./routes/route-options.js";
 import { totpRoutes } from "./routes/totp.js";
 import { userRoutes } from "./routes/users.js";
 import { webauthnRoutes } from "./routes/webauthn.js";
+import { installSecurityHeaders } from "./security-headers.js";
 
 export interface TesseraPluginOptions {
   /** The running parts (`await createTessera(config)`). */
@@ -60,6 +61,10 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
   };
   await app.register(async (routes) => {
     installErrorHandler(routes);
+    // Tessera's routes only (issue 14 item 7): nosniff, no-store, no referrer, HSTS on https;
+    // a body that is not JSON is 415 whatever the host app accepts elsewhere.
+    installSecurityHeaders(routes, { publicUrl: settings.publicUrl });
+    if (routes.hasContentTypeParser("text/plain")) routes.removeContentTypeParser("text/plain");
     await routes.register(healthRoutes, routeOptions);
     await routes.register(loginRoutes, routeOptions);
     await routes.register(userRoutes, routeOptions);
