@@ -6,7 +6,7 @@
  *   database    `config.databaseUrl` (SQLite file or PostgreSQL), migrated to the latest schema
  *   Redis       when `config.redisUrl` is set: shared rate limits and WebAuthn challenges, so
  *               any number of instances agree; otherwise counters in memory, challenges in
- *               the database
+ *               memory on SQLite and in the database on PostgreSQL
  *   throttle    the login/TOTP failure limits over that store, per account and per address
  *   passkeys    the relying party from the config and the challenge store
  *   clock       the system clock, or the one a test injects
@@ -25,6 +25,7 @@ import {
 } from "./services/rate-limit/index.js";
 import {
   createDatabaseChallengeStore,
+  createMemoryChallengeStore,
   createRedisChallengeStore,
   type ChallengeStore,
 } from "./store/challenge-store.js";
@@ -100,7 +101,13 @@ export async function createTessera(
       challenges ??= createRedisChallengeStore(redis, { keyPrefix: REDIS_KEY_PREFIXES.challenge });
     }
     rateLimitStore ??= createMemoryRateLimitStore();
-    challenges ??= createDatabaseChallengeStore(database.db);
+    // Without Redis: in memory on SQLite (one host, one process serves it; issue 14 item 9, no
+    // rows from an unauthenticated endpoint), in the database on PostgreSQL, which several
+    // instances may share.
+    challenges ??=
+      database.dialect === "sqlite"
+        ? createMemoryChallengeStore()
+        : createDatabaseChallengeStore(database.db);
 
     const clock = overrides.clock ?? systemClock;
     const throttle = createLoginThrottle({
