@@ -5,7 +5,7 @@
  *
  *   database    `config.databaseUrl` (SQLite file or PostgreSQL), migrated to the latest schema
  *   Redis       when `config.redisUrl` is set: shared rate limits and WebAuthn challenges, so
- *               any number of instances agree; otherwise counters in memory, challenges in
+ *               any number of instances agree; otherwise counters in the database, challenges in
  *               memory on SQLite and in the database on PostgreSQL
  *   throttle    the login/TOTP failure limits over that store, per account and per address
  *   passkeys    the relying party from the config and the challenge store
@@ -18,11 +18,7 @@ import { systemClock, type Clock } from "./core/clock.js";
 import { prepareDummyPasswordHash } from "./core/password.js";
 import type { TesseraConfig } from "./config.js";
 import type { Readiness, Tessera } from "./services/context.js";
-import {
-  createLoginThrottle,
-  createMemoryRateLimitStore,
-  type RateLimitStore,
-} from "./services/rate-limit/index.js";
+import { createLoginThrottle, type RateLimitStore } from "./services/rate-limit/index.js";
 import {
   createDatabaseChallengeStore,
   createMemoryChallengeStore,
@@ -36,6 +32,7 @@ import {
   pingDatabase,
   type TesseraDatabase,
 } from "./store/index.js";
+import { createDatabaseRateLimitStore } from "./store/rate-limit-store.js";
 import { closeRedisClient, createRedisClient, createRedisRateLimitStore } from "./store/redis.js";
 
 /** Key prefixes in a shared Redis: rate-limit counters and WebAuthn challenges. */
@@ -100,7 +97,9 @@ export async function createTessera(
       });
       challenges ??= createRedisChallengeStore(redis, { keyPrefix: REDIS_KEY_PREFIXES.challenge });
     }
-    rateLimitStore ??= createMemoryRateLimitStore();
+    // Without Redis the counters live in the database, so a restart keeps every lock (issue 14
+    // item 6); the memory store remains for host apps that pass it in.
+    rateLimitStore ??= createDatabaseRateLimitStore(database.db);
     // Without Redis: in memory on SQLite (one host, one process serves it; issue 14 item 9, no
     // rows from an unauthenticated endpoint), in the database on PostgreSQL, which several
     // instances may share.

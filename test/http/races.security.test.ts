@@ -3,12 +3,17 @@
  * opened beforehand, against each limit that guards a password or a second factor. An answer
  * other than 429 means the guess passed the limit and was checked (Argon2 for a password, the
  * code or the signature for a second factor), so the non-429 answers are the checks counted.
- * Runs on the memory store (SQLite), on Redis (PostgreSQL), and on two instances sharing Redis.
+ * Runs on the memory store, on the SQLite database store (the default without Redis), on Redis,
+ * on two instances sharing Redis, and on two instances sharing PostgreSQL without Redis.
  */
 import { randomBytes } from "node:crypto";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { generateTotp } from "../../src/core/totp.js";
+import { createMemoryRateLimitStore } from "../../src/services/rate-limit/index.js";
+import { createDatabase } from "../../src/store/index.js";
+import { createDatabaseRateLimitStore } from "../../src/store/rate-limit-store.js";
 import { createRedisRateLimitStore } from "../../src/store/redis.js";
+import { TEST_DIALECTS, openTestDatabase } from "../helpers/database.js";
 import { countStatuses, raceRequests, type RaceRequest } from "../helpers/parallel.js";
 import { openTestRedis, redisSkipReason } from "../helpers/redis.js";
 import { TEST_ORIGIN, startTestServer, type TestServer } from "../helpers/server.js";
@@ -29,7 +34,42 @@ const SETUPS: Setup[] = [
   {
     name: "the memory store",
     skipReason: null,
+    start: async (env) => [
+      await startTestServer("sqlite", {
+        env,
+        overrides: { rateLimitStore: createMemoryRateLimitStore() },
+      }),
+    ],
+  },
+  {
+    // The default without Redis (issue 14 item 6).
+    name: "the SQLite database",
+    skipReason: null,
     start: async (env) => [await startTestServer("sqlite", { env })],
+  },
+  {
+    name: "two instances sharing PostgreSQL",
+    skipReason: TEST_DIALECTS.includes("postgres") ? null : "PostgreSQL is not reachable here",
+    async start(env) {
+      const shared = { TESSERA_JWT_SECRET: randomBytes(32).toString("base64url"), ...env };
+      const database = await openTestDatabase("postgres");
+      const second = await createDatabase(database.url);
+      const first = await startTestServer("postgres", {
+        env: shared,
+        overrides: { database, rateLimitStore: createDatabaseRateLimitStore(database.db) },
+      });
+      const other = await startTestServer("postgres", {
+        env: shared,
+        overrides: { database: second, rateLimitStore: createDatabaseRateLimitStore(second.db) },
+      });
+      const close = first.close.bind(first);
+      first.close = async () => {
+        await close();
+        await second.destroy();
+        await database.cleanup();
+      };
+      return [first, other];
+    },
   },
   {
     name: "Redis",

@@ -8,10 +8,13 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { InternalError } from "../../core/errors.js";
 import { isBusyError } from "../dialect.js";
 import * as initialSchema from "./0001-initial-schema.js";
+import * as rateLimitCounters from "./0003-rate-limit-counters.js";
 
 /** Every migration by name, in order. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "0001-initial-schema": initialSchema,
+  // 0003, not 0002: the sessions table (issue 10) is being written as 0002 at the same time.
+  "0003-rate-limit-counters": rateLimitCounters,
 });
 
 /** Table that records which migrations ran. */
