@@ -18,6 +18,7 @@ import { systemClock, type Clock } from "./core/clock.js";
 import { prepareDummyPasswordHash } from "./core/password.js";
 import type { TesseraConfig } from "./config.js";
 import type { Readiness, Tessera } from "./services/context.js";
+import { createHashGate, type HashGate } from "./services/hash-gate.js";
 import { createLoginThrottle, type RateLimitStore } from "./services/rate-limit/index.js";
 import {
   createDatabaseChallengeStore,
@@ -49,6 +50,8 @@ export interface TesseraOverrides {
   rateLimitStore?: RateLimitStore;
   /** Use this WebAuthn challenge store instead of the database or Redis. */
   challengeStore?: ChallengeStore;
+  /** Bounds sign-in hashing. Default: `createHashGate()` (the core count, a bounded queue). */
+  hashGate?: HashGate;
   /** The time every part reads. Default: systemClock. */
   clock?: Clock;
 }
@@ -123,7 +126,13 @@ export async function createTessera(
       config,
       settings: config,
       database,
-      ctx: { db: database.db, settings: config, clock, throttle },
+      ctx: {
+        db: database.db,
+        settings: config,
+        clock,
+        throttle,
+        hashGate: overrides.hashGate ?? createHashGate(),
+      },
       passkeys: {
         rp: {
           id: config.webauthn.rpId,

@@ -9,6 +9,7 @@ import type { Argon2Options } from "../core/password.js";
 import type { JwtKeyRing } from "../core/jwt.js";
 import type { Database } from "../store/index.js";
 import type { PasskeyDependencies } from "./passkeys/index.js";
+import type { HashGate } from "./hash-gate.js";
 import type { LoginThrottle } from "./rate-limit/index.js";
 
 /** The settings the flows read (a subset of `TesseraConfig`, so host apps can pass their own). */
@@ -51,6 +52,8 @@ export interface ServiceContext {
   readonly settings: ServiceSettings;
   readonly clock: Clock;
   readonly throttle: LoginThrottle;
+  /** Bounds the password hashing of sign-ins (issue 14 item 3); none: unbounded. */
+  readonly hashGate?: HashGate;
 }
 
 /**

@@ -78,7 +78,17 @@ export async function login(
     deviceId,
   });
 
-  const passwordOk = await checkPassword(ctx, user, request.password);
+  // Bounded hashing (issue 14 item 3): a browser with a device cookie has its own lane. A
+  // sign-in shed with 503 was never checked, so it does not count as a failure.
+  const hash = () => checkPassword(ctx, user, request.password);
+  let passwordOk: boolean;
+  try {
+    passwordOk = await (ctx.hashGate?.run(deviceId === null ? "default" : "trusted", hash) ??
+      hash());
+  } catch (error) {
+    await ctx.throttle.releaseLoginAttempt(reservation);
+    throw error;
+  }
   if (user === undefined || !passwordOk) {
     await audit(ctx, "login_failed", {
       userId: user?.id ?? null,

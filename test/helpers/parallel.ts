@@ -3,7 +3,7 @@
  * requests released together on N keep-alive connections opened beforehand, so no request waits
  * for a TCP handshake while the others run.
  */
-import { Agent, request as httpRequest } from "node:http";
+import { Agent, request as httpRequest, type IncomingHttpHeaders } from "node:http";
 
 /** One request of a race. */
 export interface RaceRequest {
@@ -18,6 +18,7 @@ export interface RaceRequest {
 /** A finished request: its status and parsed JSON body (undefined when not JSON). */
 export interface RaceAnswer {
   status: number;
+  headers: IncomingHttpHeaders;
   body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON
 }
 
@@ -46,7 +47,7 @@ function send(agent: Agent, baseUrl: string, input: RaceRequest): Promise<RaceAn
           } catch {
             body = undefined;
           }
-          resolve({ status: res.statusCode ?? 0, body });
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
         });
         res.on("error", reject);
       },
