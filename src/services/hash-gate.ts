@@ -30,6 +30,11 @@ export interface HashGate {
    * the lane's queue is full; whatever `task` throws.
    */
   run<T>(lane: HashLane, task: () => Promise<T>): Promise<T>;
+  /**
+   * Sheds early: throws what `run` would throw if the lane is full now, so a sign-in that would
+   * be shed costs no database write (no reservation to give back). `run` still checks.
+   */
+  assertRoom(lane: HashLane): void;
   readonly active: number;
   readonly queued: number;
 }
@@ -49,6 +54,14 @@ export function createHashGate(options: HashGateOptions = {}): HashGate {
   const queues: Record<HashLane, Array<() => void>> = { trusted: [], default: [] };
   let active = 0;
 
+  function full(lane: HashLane): boolean {
+    return active >= concurrency && queues[lane].length >= maxQueued;
+  }
+
+  function shed(): InternalError {
+    return new InternalError("Too many sign-ins at once", { code: "service_unavailable" });
+  }
+
   function next(): void {
     const start = queues.trusted.shift() ?? queues.default.shift();
     if (start === undefined) return;
@@ -63,11 +76,12 @@ export function createHashGate(options: HashGateOptions = {}): HashGate {
     get queued() {
       return queues.trusted.length + queues.default.length;
     },
+    assertRoom(lane) {
+      if (full(lane)) throw shed();
+    },
     async run(lane, task) {
       if (active >= concurrency) {
-        if (queues[lane].length >= maxQueued) {
-          throw new InternalError("Too many sign-ins at once", { code: "service_unavailable" });
-        }
+        if (full(lane)) throw shed();
         await new Promise<void>((resolve) => queues[lane].push(resolve));
       } else {
         active += 1;

@@ -72,6 +72,8 @@ export async function login(
   // Counted before Argon2 runs (issue 14 item 1); given back only when the password is right.
   const deviceId =
     user === undefined ? null : verifyDeviceToken(ctx.settings.jwtKeys, meta.deviceToken, user.id);
+  const lane = deviceId === null ? "default" : "trusted";
+  ctx.hashGate?.assertRoom(lane);
   const reservation = await ctx.throttle.reserveLoginAttempt({
     accountKey,
     address: meta.ip,
@@ -83,8 +85,7 @@ export async function login(
   const hash = () => checkPassword(ctx, user, request.password);
   let passwordOk: boolean;
   try {
-    passwordOk = await (ctx.hashGate?.run(deviceId === null ? "default" : "trusted", hash) ??
-      hash());
+    passwordOk = await (ctx.hashGate?.run(lane, hash) ?? hash());
   } catch (error) {
     await ctx.throttle.releaseLoginAttempt(reservation);
     throw error;

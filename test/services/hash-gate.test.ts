@@ -48,3 +48,17 @@ describe("createHashGate", () => {
     expect(() => createHashGate({ maxQueued: 1.5 })).toThrow(/maxQueued/);
   });
 });
+
+describe("assertRoom", () => {
+  it("sheds before any work when the lane is full, and only then", async () => {
+    const gate = createHashGate({ concurrency: 1, maxQueued: 1 });
+    const blocker = deferred();
+    expect(() => gate.assertRoom("default")).not.toThrow();
+    const running = gate.run("default", () => blocker.promise);
+    const waiting = gate.run("default", async () => undefined);
+    expect(() => gate.assertRoom("default")).toThrow(/Too many sign-ins/);
+    expect(() => gate.assertRoom("trusted")).not.toThrow();
+    blocker.resolve();
+    await Promise.all([running, waiting]);
+  });
+});
