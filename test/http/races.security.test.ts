@@ -9,6 +9,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { generateTotp } from "../../src/core/totp.js";
+import { createHashGate } from "../../src/services/hash-gate.js";
 import { createMemoryRateLimitStore } from "../../src/services/rate-limit/index.js";
 import { createDatabase } from "../../src/store/index.js";
 import { createDatabaseRateLimitStore } from "../../src/store/rate-limit-store.js";
@@ -19,6 +20,11 @@ import { openTestRedis, redisSkipReason } from "../helpers/redis.js";
 import { TEST_ORIGIN, startTestServer, type TestServer } from "../helpers/server.js";
 
 const GUESSES = 100;
+/**
+ * A hashing gate wide enough for the whole race: these tests are about the throttle, and the
+ * default gate would shed part of 100 simultaneous sign-ins with 503 (load-shedding.security.test.ts).
+ */
+const wideGate = () => createHashGate({ maxQueued: 1_000 });
 const redisUnreachable = await redisSkipReason("the two-instance races");
 const testRedis = redisUnreachable === null ? openTestRedis("races") : null;
 afterAll(() => testRedis?.cleanup());
@@ -37,7 +43,7 @@ const SETUPS: Setup[] = [
     start: async (env) => [
       await startTestServer("sqlite", {
         env,
-        overrides: { rateLimitStore: createMemoryRateLimitStore() },
+        overrides: { rateLimitStore: createMemoryRateLimitStore(), hashGate: wideGate() },
       }),
     ],
   },
@@ -45,7 +51,9 @@ const SETUPS: Setup[] = [
     // The default without Redis (issue 14 item 6).
     name: "the SQLite database",
     skipReason: null,
-    start: async (env) => [await startTestServer("sqlite", { env })],
+    start: async (env) => [
+      await startTestServer("sqlite", { env, overrides: { hashGate: wideGate() } }),
+    ],
   },
   {
     name: "two instances sharing PostgreSQL",
@@ -56,11 +64,19 @@ const SETUPS: Setup[] = [
       const second = await createDatabase(database.url);
       const first = await startTestServer("postgres", {
         env: shared,
-        overrides: { database, rateLimitStore: createDatabaseRateLimitStore(database.db) },
+        overrides: {
+          database,
+          rateLimitStore: createDatabaseRateLimitStore(database.db),
+          hashGate: wideGate(),
+        },
       });
       const other = await startTestServer("postgres", {
         env: shared,
-        overrides: { database: second, rateLimitStore: createDatabaseRateLimitStore(second.db) },
+        overrides: {
+          database: second,
+          rateLimitStore: createDatabaseRateLimitStore(second.db),
+          hashGate: wideGate(),
+        },
       });
       const close = first.close.bind(first);
       first.close = async () => {
@@ -74,7 +90,9 @@ const SETUPS: Setup[] = [
   {
     name: "Redis",
     skipReason: redisUnreachable,
-    start: async (env) => [await startTestServer("postgres", { env })],
+    start: async (env) => [
+      await startTestServer("postgres", { env, overrides: { hashGate: wideGate() } }),
+    ],
   },
   {
     name: "two instances sharing Redis",
@@ -88,6 +106,7 @@ const SETUPS: Setup[] = [
         env: shared,
         overrides: {
           rateLimitStore: createRedisRateLimitStore(await testRedis.connect(), { keyPrefix }),
+          hashGate: wideGate(),
         },
       });
       const second = await startTestServer("postgres", {
@@ -95,6 +114,7 @@ const SETUPS: Setup[] = [
         overrides: {
           database: first.tessera.database,
           rateLimitStore: createRedisRateLimitStore(await testRedis.connect(), { keyPrefix }),
+          hashGate: wideGate(),
         },
       });
       return [first, second];
