@@ -16,6 +16,7 @@ import { NotFoundError, isTesseraError } from "./core/errors.js";
 import { createTessera } from "./runtime.js";
 import { generateOneTimePassword, serve } from "./server.js";
 import type { ServiceContext } from "./services/context.js";
+import { findUnsafeIdentifiers } from "./services/check-names.js";
 import { resetPasswordAsOperator } from "./services/passwords.js";
 import { createUser } from "./services/users.js";
 
@@ -117,6 +118,30 @@ export const COMMANDS: Readonly<Record<string, CliCommand>> = {
           io.out("It is shown once and must be changed at the next sign-in.");
         }
         return 0;
+      });
+    },
+  },
+  "check-names": {
+    summary:
+      "List users whose name or email holds a character refused today (invisible, bidi control, unpaired surrogate); exit 1 when any",
+    async run(args, env, io) {
+      if (args.length > 0) {
+        io.err(`tessera check-names takes no arguments (got ${args.join(" ")})`);
+        return EXIT_USAGE;
+      }
+      return withContext(env, async (ctx) => {
+        const unsafe = await findUnsafeIdentifiers(ctx);
+        for (const entry of unsafe) {
+          io.out(
+            `${entry.userId} ${entry.field} "${entry.escaped}": ${entry.character} (${entry.reason})`,
+          );
+        }
+        io.out(
+          unsafe.length === 0
+            ? "Every name and email is clean."
+            : `${unsafe.length} name(s) or email(s) hold refused characters; they still work, rename them if they imitate another account.`,
+        );
+        return unsafe.length === 0 ? 0 : 1;
       });
     },
   },

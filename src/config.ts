@@ -40,6 +40,23 @@ export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 /** Failed logins per client address before a wait (issue: 100 per 15 minutes). */
 export const DEFAULT_ADDRESS_MAX_FAILURES = 100;
 export const DEFAULT_ADDRESS_WINDOW_MINUTES = 15;
+/**
+ * Issue 14 (hardening): how long a request may wait for a database connection, and a query for
+ * its answer, before a 503 (a stalled PostgreSQL must not hang requests).
+ */
+export const DEFAULT_DATABASE_ACQUIRE_TIMEOUT_MS = 3_000;
+export const DEFAULT_DATABASE_STATEMENT_TIMEOUT_MS = 5_000;
+/** How long `tessera serve` keeps retrying an unreachable database at start. */
+export const DEFAULT_DATABASE_START_TIMEOUT_SECONDS = 60;
+/** Whole-request and headers timeouts (issue 14 item 5: 30 s and 10 s). */
+export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 30;
+export const DEFAULT_HEADERS_TIMEOUT_SECONDS = 10;
+/** Open connections at once; more are refused at accept (Node `server.maxConnections`). */
+export const DEFAULT_MAX_CONNECTIONS = 2_000;
+/** An idle keep-alive connection is closed after this long (Node's default is 5 s). */
+export const DEFAULT_KEEP_ALIVE_TIMEOUT_SECONDS = 5;
+/** Requests per keep-alive connection before it is closed (0 = no limit in Node). */
+export const DEFAULT_MAX_REQUESTS_PER_SOCKET = 1_000;
 /** Shortest JWT secret accepted (RFC 7518 §3.2: a key of at least the hash output size). */
 export const MIN_JWT_SECRET_BYTES = 32;
 /** Email of the first admin when `TESSERA_ADMIN_EMAIL` is not set (`.invalid`: RFC 2606 §2). */
@@ -115,6 +132,42 @@ export const ENVIRONMENT: readonly EnvironmentVariable[] = Object.freeze(
       ["TESSERA_METRICS", "false", "serve GET /metrics"],
       ["TESSERA_METRICS_ALLOW", "loopback", "addresses that may read /metrics"],
       ["TESSERA_METRICS_TOKEN", "none", "bearer token that may read /metrics from anywhere"],
+      [
+        "TESSERA_DATABASE_ACQUIRE_TIMEOUT_MS",
+        String(DEFAULT_DATABASE_ACQUIRE_TIMEOUT_MS),
+        "wait for a database connection",
+      ],
+      [
+        "TESSERA_DATABASE_STATEMENT_TIMEOUT_MS",
+        String(DEFAULT_DATABASE_STATEMENT_TIMEOUT_MS),
+        "longest database query",
+      ],
+      [
+        "TESSERA_DATABASE_START_TIMEOUT_SECONDS",
+        String(DEFAULT_DATABASE_START_TIMEOUT_SECONDS),
+        "retry an unreachable database at start",
+      ],
+      [
+        "TESSERA_REQUEST_TIMEOUT_SECONDS",
+        String(DEFAULT_REQUEST_TIMEOUT_SECONDS),
+        "longest request, body included",
+      ],
+      [
+        "TESSERA_HEADERS_TIMEOUT_SECONDS",
+        String(DEFAULT_HEADERS_TIMEOUT_SECONDS),
+        "longest wait for request headers",
+      ],
+      ["TESSERA_MAX_CONNECTIONS", String(DEFAULT_MAX_CONNECTIONS), "open connections at once"],
+      [
+        "TESSERA_KEEP_ALIVE_TIMEOUT_SECONDS",
+        String(DEFAULT_KEEP_ALIVE_TIMEOUT_SECONDS),
+        "idle keep-alive connection lifetime",
+      ],
+      [
+        "TESSERA_MAX_REQUESTS_PER_SOCKET",
+        String(DEFAULT_MAX_REQUESTS_PER_SOCKET),
+        "requests per keep-alive connection",
+      ],
       ["NODE_ENV", "none", "production makes the secret required and https mandatory"],
     ] as const
   ).map(([name, fallback, summary]) => Object.freeze({ name, default: fallback, summary })),
@@ -163,6 +216,14 @@ export interface TesseraConfig extends HttpSettings {
     readonly allow: readonly string[];
     readonly token: string | null;
   };
+  readonly databaseAcquireTimeoutMs: number;
+  readonly databaseStatementTimeoutMs: number;
+  readonly databaseStartTimeoutSeconds: number;
+  readonly requestTimeoutSeconds: number;
+  readonly headersTimeoutSeconds: number;
+  readonly maxConnections: number;
+  readonly keepAliveTimeoutSeconds: number;
+  readonly maxRequestsPerSocket: number;
 }
 
 /** Thrown when the environment holds bad values; its message lists every problem. */
@@ -380,6 +441,55 @@ export function loadConfig(env: Env = process.env): TesseraConfig {
       `TESSERA_METRICS_TOKEN: at least ${MIN_METRICS_TOKEN_LENGTH} characters (e.g. \`openssl rand -base64 32\`)`,
     );
   }
+  // Issue 14: nothing waits for ever (items 4 and 5).
+  const databaseAcquireTimeoutMs = integer(
+    "TESSERA_DATABASE_ACQUIRE_TIMEOUT_MS",
+    DEFAULT_DATABASE_ACQUIRE_TIMEOUT_MS,
+    100,
+    600_000,
+  );
+  const databaseStatementTimeoutMs = integer(
+    "TESSERA_DATABASE_STATEMENT_TIMEOUT_MS",
+    DEFAULT_DATABASE_STATEMENT_TIMEOUT_MS,
+    100,
+    600_000,
+  );
+  const databaseStartTimeoutSeconds = integer(
+    "TESSERA_DATABASE_START_TIMEOUT_SECONDS",
+    DEFAULT_DATABASE_START_TIMEOUT_SECONDS,
+    0,
+    3_600,
+  );
+  const requestTimeoutSeconds = integer(
+    "TESSERA_REQUEST_TIMEOUT_SECONDS",
+    DEFAULT_REQUEST_TIMEOUT_SECONDS,
+    1,
+    3_600,
+  );
+  const headersTimeoutSeconds = integer(
+    "TESSERA_HEADERS_TIMEOUT_SECONDS",
+    DEFAULT_HEADERS_TIMEOUT_SECONDS,
+    1,
+    3_600,
+  );
+  if (headersTimeoutSeconds > requestTimeoutSeconds) {
+    problems.push(
+      `TESSERA_HEADERS_TIMEOUT_SECONDS (${headersTimeoutSeconds}) must not exceed TESSERA_REQUEST_TIMEOUT_SECONDS (${requestTimeoutSeconds})`,
+    );
+  }
+  const maxConnections = integer("TESSERA_MAX_CONNECTIONS", DEFAULT_MAX_CONNECTIONS, 1, 1_000_000);
+  const keepAliveTimeoutSeconds = integer(
+    "TESSERA_KEEP_ALIVE_TIMEOUT_SECONDS",
+    DEFAULT_KEEP_ALIVE_TIMEOUT_SECONDS,
+    1,
+    3_600,
+  );
+  const maxRequestsPerSocket = integer(
+    "TESSERA_MAX_REQUESTS_PER_SOCKET",
+    DEFAULT_MAX_REQUESTS_PER_SOCKET,
+    0,
+    1_000_000,
+  );
 
   // JWT keys: the signing secret, and older ones that still verify (rotation).
   let jwtKeys: JwtKeyRing | undefined;
@@ -443,6 +553,14 @@ export function loadConfig(env: Env = process.env): TesseraConfig {
       allow: Object.freeze(metricsAllow),
       token: metricsToken,
     }),
+    databaseAcquireTimeoutMs,
+    databaseStatementTimeoutMs,
+    databaseStartTimeoutSeconds,
+    requestTimeoutSeconds,
+    headersTimeoutSeconds,
+    maxConnections,
+    keepAliveTimeoutSeconds,
+    maxRequestsPerSocket,
   });
 }
 

@@ -5,8 +5,8 @@
  *
  *   database    `config.databaseUrl` (SQLite file or PostgreSQL), migrated to the latest schema
  *   Redis       when `config.redisUrl` is set: shared rate limits and WebAuthn challenges, so
- *               any number of instances agree; otherwise counters in memory, challenges in
- *               the database
+ *               any number of instances agree; otherwise counters in the database, challenges in
+ *               memory on SQLite and in the database on PostgreSQL
  *   throttle    the login/TOTP failure limits over that store, per account and per address
  *   passkeys    the relying party from the config and the challenge store
  *   clock       the system clock, or the one a test injects
@@ -21,15 +21,13 @@ import { systemClock, type Clock } from "./core/clock.js";
 import { prepareDummyPasswordHash } from "./core/password.js";
 import type { TesseraConfig } from "./config.js";
 import { startAuditSweeper } from "./services/audit-log.js";
-import type { Tessera } from "./services/context.js";
+import type { Readiness, Tessera } from "./services/context.js";
+import { createHashGate, type HashGate } from "./services/hash-gate.js";
 import { createMetrics } from "./services/metrics.js";
-import {
-  createLoginThrottle,
-  createMemoryRateLimitStore,
-  type RateLimitStore,
-} from "./services/rate-limit/index.js";
+import { createLoginThrottle, type RateLimitStore } from "./services/rate-limit/index.js";
 import {
   createDatabaseChallengeStore,
+  createMemoryChallengeStore,
   createRedisChallengeStore,
   type ChallengeStore,
 } from "./store/challenge-store.js";
@@ -39,9 +37,11 @@ import {
   isForeignKeyViolation,
   isUniqueViolation,
   migrateToLatest,
+  pendingMigrations,
   pingDatabase,
   type TesseraDatabase,
 } from "./store/index.js";
+import { createDatabaseRateLimitStore } from "./store/rate-limit-store.js";
 import { closeRedisClient, createRedisClient, createRedisRateLimitStore } from "./store/redis.js";
 import {
   createPostgresSessionChannel,
@@ -77,6 +77,8 @@ export interface TesseraOverrides {
   rateLimitStore?: RateLimitStore;
   /** Use this WebAuthn challenge store instead of the database or Redis. */
   challengeStore?: ChallengeStore;
+  /** Bounds sign-in hashing. Default: `createHashGate()` (the core count, a bounded queue). */
+  hashGate?: HashGate;
   /** The time every part reads. Default: systemClock. */
   clock?: Clock;
   /** false: no session cache (every request reads the database). Default: `config.sessionCache`. */
@@ -118,6 +120,8 @@ export async function createTessera(
       (await createDatabase(config.databaseUrl, {
         onPoolError: countDatabaseError,
         onQueryError: countDatabaseError,
+        acquireTimeoutMs: config.databaseAcquireTimeoutMs,
+        statementTimeoutMs: config.databaseStatementTimeoutMs,
       }));
     if (database.poolStats !== undefined) metrics.watchPool(database.poolStats);
     if (overrides.database === undefined) closers.push(() => database.destroy());
@@ -129,17 +133,27 @@ export async function createTessera(
 
     let rateLimitStore = overrides.rateLimitStore;
     let challenges = overrides.challengeStore;
+    let redisPing: (() => Promise<unknown>) | null = null;
     if (config.redisUrl !== null && (rateLimitStore === undefined || challenges === undefined)) {
       const redis = createRedisClient(config.redisUrl);
       redis.on("error", () => metrics.redisError());
+      redisPing = () => redis.ping();
       closers.push(() => closeRedisClient(redis));
       rateLimitStore ??= createRedisRateLimitStore(redis, {
         keyPrefix: REDIS_KEY_PREFIXES.rateLimit,
       });
       challenges ??= createRedisChallengeStore(redis, { keyPrefix: REDIS_KEY_PREFIXES.challenge });
     }
-    rateLimitStore ??= createMemoryRateLimitStore();
-    challenges ??= createDatabaseChallengeStore(database.db);
+    // Without Redis the counters live in the database, so a restart keeps every lock (issue 14
+    // item 6); the memory store remains for host apps that pass it in.
+    rateLimitStore ??= createDatabaseRateLimitStore(database.db);
+    // Without Redis: in memory on SQLite (one host, one process serves it; issue 14 item 9, no
+    // rows from an unauthenticated endpoint), in the database on PostgreSQL, which several
+    // instances may share.
+    challenges ??=
+      database.dialect === "sqlite"
+        ? createMemoryChallengeStore()
+        : createDatabaseChallengeStore(database.db);
 
     const clock = overrides.clock ?? systemClock;
     const throttle = createLoginThrottle({
@@ -166,6 +180,7 @@ export async function createTessera(
       settings: config,
       clock,
       throttle,
+      hashGate: overrides.hashGate ?? createHashGate(),
       ...(sessionCache === null ? {} : { sessionCache }),
     };
     const sweep = () => void sweepSessions(ctx).catch(() => undefined);
@@ -195,6 +210,26 @@ export async function createTessera(
         challenges,
       },
       ping: () => pingDatabase(database.db),
+      readiness: async (): Promise<Readiness> => {
+        const [databaseState, redisState] = await Promise.all([
+          pingDatabase(database.db)
+            .then(async () =>
+              (await pendingMigrations(database.db)).length === 0 ? "ok" : "not_migrated",
+            )
+            .catch(() => "unreachable" as const),
+          redisPing === null
+            ? ("none" as const)
+            : redisPing().then(
+                () => "ok" as const,
+                () => "unreachable" as const,
+              ),
+        ]);
+        return {
+          ready: databaseState === "ok" && redisState !== "unreachable",
+          database: databaseState,
+          redis: redisState,
+        };
+      },
       close,
     };
   } catch (error) {

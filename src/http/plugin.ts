@@ -26,6 +26,7 @@ import type { RouteOptions } from "./routes/route-options.js";
 import { totpRoutes } from "./routes/totp.js";
 import { userRoutes } from "./routes/users.js";
 import { webauthnRoutes } from "./routes/webauthn.js";
+import { installSecurityHeaders } from "./security-headers.js";
 
 export interface TesseraPluginOptions {
   /** The running parts (`await createTessera(config)`). */
@@ -63,7 +64,7 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
     ctx,
     cookie: { secure: settings.secureCookie },
     allowedOrigins: settings.allowedOrigins,
-    ping: () => options.tessera.ping(),
+    readiness: () => options.tessera.readiness(),
     webauthn: createPasskeySecondFactor(passkeys.rp, passkeys.challenges),
   };
   const { metrics } = options.tessera;
@@ -73,6 +74,10 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
       : undefined;
   await app.register(async (routes) => {
     installErrorHandler(routes);
+    // Tessera's routes only (issue 14 item 7): nosniff, no-store, no referrer, HSTS on https;
+    // a body that is not JSON is 415 whatever the host app accepts elsewhere.
+    installSecurityHeaders(routes, { publicUrl: settings.publicUrl });
+    if (routes.hasContentTypeParser("text/plain")) routes.removeContentTypeParser("text/plain");
     metricsRoute?.(routes);
     await routes.register(healthRoutes, routeOptions);
     await routes.register(loginRoutes, routeOptions);

@@ -10,6 +10,7 @@ import type { JwtKeyRing } from "../core/jwt.js";
 import type { Database } from "../store/index.js";
 import type { PasskeyDependencies } from "./passkeys/index.js";
 import type { TesseraMetrics } from "./metrics.js";
+import type { HashGate } from "./hash-gate.js";
 import type { LoginThrottle } from "./rate-limit/index.js";
 import type { SessionCache } from "./session-cache.js";
 
@@ -50,6 +51,16 @@ export interface HttpSettings extends ServiceSettings {
     readonly allow: readonly string[];
     readonly token: string | null;
   };
+  /** Issue 14 item 5, slow clients: the whole request, body included, must arrive in time. */
+  readonly requestTimeoutSeconds: number;
+  /** The request's headers must arrive in time. */
+  readonly headersTimeoutSeconds: number;
+  /** Open connections at once; more are closed at accept. */
+  readonly maxConnections: number;
+  /** An idle keep-alive connection is closed after this long. */
+  readonly keepAliveTimeoutSeconds: number;
+  /** Requests on one keep-alive connection (0: no limit). */
+  readonly maxRequestsPerSocket: number;
 }
 
 export interface ServiceContext {
@@ -59,6 +70,8 @@ export interface ServiceContext {
   readonly throttle: LoginThrottle;
   /** The per-process session cache (`createTessera` makes it); absent: every request reads. */
   readonly sessionCache?: SessionCache;
+  /** Bounds the password hashing of sign-ins (issue 14 item 3); none: unbounded. */
+  readonly hashGate?: HashGate;
 }
 
 /**
@@ -75,14 +88,28 @@ export interface Tessera {
   readonly metrics?: TesseraMetrics;
   /** Resolves when the database answers; rejects when it does not. */
   ping(): Promise<void>;
+  /**
+   * Readiness (`/readyz`, issue 14 item 4): the database answers and is migrated, Redis answers
+   * when configured. Never throws; each part says "ok" or what is wrong.
+   */
+  readiness(): Promise<Readiness>;
   /** Closes what `createTessera` opened (a database or Redis client passed in stays open). */
   close(): Promise<void>;
+}
+
+/** What `Tessera.readiness` found. */
+export interface Readiness {
+  readonly ready: boolean;
+  readonly database: "ok" | "unreachable" | "not_migrated";
+  readonly redis: "ok" | "unreachable" | "none";
 }
 
 /** Who is asking, for the audit log and the per-address limits. */
 export interface RequestMeta {
   readonly ip: string;
   readonly userAgent: string | null;
+  /** The device cookie the request carried (`device-cookie.ts`), unverified. */
+  readonly deviceToken?: string | null;
 }
 
 /** The acting user of a request. */

@@ -46,11 +46,15 @@ export async function changePassword(
   });
   const self = actor.id === target.id;
   if (self) {
-    await ctx.throttle.assertLoginAllowed({ accountKey: target.id, address: meta.ip });
+    // Counted before Argon2 runs (issue 14 item 1): a stolen session cannot race the limit.
+    const reservation = await ctx.throttle.reserveLoginAttempt({
+      accountKey: target.id,
+      address: meta.ip,
+    });
     if (!(await passwordMatches(target, request.old_password))) {
-      await ctx.throttle.recordLoginFailure({ accountKey: target.id, address: meta.ip });
       throw new ClientError("The old password is wrong", { code: "invalid_credentials" });
     }
+    await ctx.throttle.releaseLoginAttempt(reservation);
   }
   assertPasswordPolicy(request.new_password, target);
   if (self && request.new_password === request.old_password) {

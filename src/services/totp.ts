@@ -47,7 +47,7 @@ export async function confirmTotp(
   if (target.totpPendingSecret === null) {
     throw new ClientError("No TOTP setup is pending", { code: "client_error" });
   }
-  await ctx.throttle.assertTotpAllowed(target.id);
+  await ctx.throttle.reserveTotpAttempt(target.id);
   const step = matchTotpStep(target.totpPendingSecret, code, {
     window: ctx.settings.totpWindow,
     clock: ctx.clock,
@@ -59,7 +59,6 @@ export async function confirmTotp(
       now: new Date(ctx.clock()),
     }))
   ) {
-    await ctx.throttle.recordTotpFailure(target.id);
     await audit(ctx, "totp_code_rejected", {
       userId: target.id,
       meta,
@@ -90,14 +89,13 @@ export async function disableTotpFor(
   });
   const self = actor.id === target.id;
   if (self && target.totpSecret !== null) {
-    await ctx.throttle.assertTotpAllowed(target.id);
+    await ctx.throttle.reserveTotpAttempt(target.id);
     const step = matchTotpStep(target.totpSecret, code ?? "", {
       window: ctx.settings.totpWindow,
       clock: ctx.clock,
       afterStep: target.totpLastStep,
     });
     if (step === null || !(await markTotpStepUsed(ctx.db, target.id, step))) {
-      await ctx.throttle.recordTotpFailure(target.id);
       await audit(ctx, "totp_code_rejected", {
         userId: target.id,
         meta,

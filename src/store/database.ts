@@ -21,6 +21,10 @@ export const DEFAULT_SQLITE_BUSY_TIMEOUT_MS = 5_000;
 export const DEFAULT_SQLITE_STATEMENT_CACHE_SIZE = 200;
 /** Connections per PostgreSQL pool; pg's own default `max`. */
 export const DEFAULT_POSTGRES_POOL_MAX = 10;
+/** A request waits this long for a PostgreSQL connection from the pool, then fails (503). */
+export const DEFAULT_POSTGRES_ACQUIRE_TIMEOUT_MS = 3_000;
+/** A PostgreSQL query runs at most this long (server-side and client-side), then fails (503). */
+export const DEFAULT_POSTGRES_STATEMENT_TIMEOUT_MS = 5_000;
 /** `pingDatabase` gives up after this long (a health check must answer quickly). */
 export const DEFAULT_PING_TIMEOUT_MS = 2_000;
 
@@ -43,6 +47,17 @@ export interface DatabaseOptions {
   statementCacheSize?: number;
   /** PostgreSQL pool size. Default `DEFAULT_POSTGRES_POOL_MAX`. */
   poolMax?: number;
+  /**
+   * Longest wait for a pool connection, new or idle (pg-pool `connectionTimeoutMillis`).
+   * Default `DEFAULT_POSTGRES_ACQUIRE_TIMEOUT_MS`.
+   */
+  acquireTimeoutMs?: number;
+  /**
+   * Longest query: PostgreSQL's `statement_timeout` (the server cancels it), and pg's
+   * client-side `query_timeout` a second later (a stalled network sends no cancel back).
+   * Default `DEFAULT_POSTGRES_STATEMENT_TIMEOUT_MS`.
+   */
+  statementTimeoutMs?: number;
   /** Called with errors of idle PostgreSQL connections (default: ignored; the next query reconnects). */
   onPoolError?: (error: Error) => void;
   /** Called with every failed query (the error is still thrown to the caller); for metrics. */
@@ -197,9 +212,15 @@ class TesseraSqliteDialect extends SqliteDialect {
 const PG_INT8_OID = 20;
 
 function postgresPool(connectionString: string, options: DatabaseOptions): pg.Pool {
+  const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_POSTGRES_STATEMENT_TIMEOUT_MS;
   const pool = new pg.Pool({
     connectionString,
     max: options.poolMax ?? DEFAULT_POSTGRES_POOL_MAX,
+    connectionTimeoutMillis: options.acquireTimeoutMs ?? DEFAULT_POSTGRES_ACQUIRE_TIMEOUT_MS,
+    statement_timeout: statementTimeoutMs,
+    query_timeout: statementTimeoutMs + 1_000,
+    // Notice a peer that vanished without a FIN (a dropped network path).
+    keepAlive: true,
     // pg returns int8 as a string by default; ours are epoch ms, steps and counters, all far
     // below 2^53. Set per pool, so other pg users in the same process are unaffected.
     types: {

@@ -33,6 +33,7 @@ export type {
   EpochMs,
   BooleanColumn,
 } from "./schema.js";
+export { isUnavailableError, pendingMigrations } from "./availability.js";
 export {
   MIGRATIONS,
   MIGRATION_TABLE,

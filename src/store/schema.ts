@@ -66,6 +66,17 @@ export interface AuthChallengesTable {
   expires_at: EpochMs;
 }
 
+/**
+ * `rate_limit_counters`: the login and TOTP failure counters when there is no Redis (issue 14
+ * item 6: a restart must not clear every lock). One row per key; see core/rate-limit.ts.
+ */
+export interface RateLimitCountersTable {
+  key: string;
+  failures: number;
+  locked_until_ms: EpochMs;
+  expires_at_ms: EpochMs;
+}
+
 /** `audit_events`: append-only security log; outlives the users it names (no foreign key). */
 export interface AuditEventsTable {
   id: Generated<number>;
@@ -132,4 +143,5 @@ export interface Database {
   sessions: SessionsTable;
   audit_chain_head: AuditChainHeadTable;
   audit_checkpoints: AuditCheckpointsTable;
+  rate_limit_counters: RateLimitCountersTable;
 }

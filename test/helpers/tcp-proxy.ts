@@ -1,55 +1,115 @@
 /**
- * A TCP proxy the test controls (node:net), to cut a connection between the app and a service
- * mid-run: `cut()` drops every open connection and refuses new ones until `restore()`.
+ * A TCP proxy the test controls, put between the app and PostgreSQL or Redis to cut the
+ * connection without touching the shared services (issue 14 item 4): `refuse` (nothing
+ * listens: connection refused, and open connections are reset), `stall` (connections stay open
+ * but no byte moves either way, new ones included), `drop` (every open connection is reset
+ * once; new ones work), `pass` (normal).
  */
-import { createConnection, createServer, type Server, type Socket } from "node:net";
+import { createServer, connect, type Server, type Socket } from "node:net";
+
+export type ProxyMode = "pass" | "stall" | "refuse";
 
 export interface TcpProxy {
-  /** `127.0.0.1:<port>` of the proxy. */
-  readonly host: string;
+  /** The port the app connects to, on 127.0.0.1 (kept across `refuse` and `pass`). */
   readonly port: number;
-  cut(): void;
-  restore(): void;
+  setMode(mode: ProxyMode): Promise<void>;
+  /** Resets every open connection (both sides). */
+  drop(): void;
   close(): Promise<void>;
 }
 
-/** Listens on an ephemeral port and forwards to `targetHost:targetPort`. */
+/** Starts a proxy to `targetHost:targetPort` on a free port of 127.0.0.1, in `pass` mode. */
 export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
-  const sockets = new Set<Socket>();
-  let open = true;
-  const server: Server = createServer((client) => {
-    if (!open) {
+  const pairs = new Set<[Socket, Socket | null]>();
+  let mode: ProxyMode = "pass";
+  let port = 0;
+  let server: Server | null = null;
+
+  function wire(client: Socket): void {
+    const pair: [Socket, Socket | null] = [client, null];
+    pairs.add(pair);
+    const forget = () => {
+      pairs.delete(pair);
       client.destroy();
-      return;
+      pair[1]?.destroy();
+    };
+    client.on("error", forget);
+    client.on("close", forget);
+    const open = () => {
+      const upstream = connect(targetPort, targetHost);
+      pair[1] = upstream;
+      upstream.on("error", forget);
+      upstream.on("close", forget);
+      client.pipe(upstream);
+      upstream.pipe(client);
+    };
+    if (mode === "stall") {
+      client.pause();
+      stalled.push(open);
+    } else {
+      open();
     }
-    const upstream = createConnection({ host: targetHost, port: targetPort });
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on("close", () => sockets.delete(socket));
-      socket.on("error", () => undefined);
+  }
+  let stalled: Array<() => void> = [];
+
+  async function listen(): Promise<void> {
+    server = createServer(wire);
+    await new Promise<void>((resolve, reject) => {
+      server!.once("error", reject);
+      server!.listen(port, "127.0.0.1", () => resolve());
+    });
+    const address = server.address();
+    if (address === null || typeof address === "string") throw new Error("no port");
+    port = address.port;
+  }
+
+  async function unlisten(): Promise<void> {
+    const current = server;
+    server = null;
+    if (current !== null) await new Promise<void>((resolve) => current.close(() => resolve()));
+  }
+
+  function drop(): void {
+    for (const [client, upstream] of pairs) {
+      client.resetAndDestroy();
+      upstream?.resetAndDestroy();
     }
-    client.on("close", () => upstream.destroy());
-    upstream.on("close", () => client.destroy());
-    client.pipe(upstream);
-    upstream.pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  if (address === null || typeof address === "string") throw new Error("no port");
+    pairs.clear();
+  }
+
+  await listen();
   return {
-    host: "127.0.0.1",
-    port: address.port,
-    cut: () => {
-      open = false;
-      for (const socket of sockets) socket.destroy();
+    get port() {
+      return port;
     },
-    restore: () => {
-      open = true;
+    async setMode(next) {
+      const previous = mode;
+      mode = next;
+      for (const [client, upstream] of pairs) {
+        if (next === "stall") {
+          client.pause();
+          upstream?.pause();
+        } else {
+          client.resume();
+          upstream?.resume();
+        }
+      }
+      if (next !== "stall") {
+        const waiting = stalled;
+        stalled = [];
+        for (const open of waiting) open();
+      }
+      if (next === "refuse" && previous !== "refuse") {
+        drop();
+        await unlisten();
+      } else if (next !== "refuse" && previous === "refuse") {
+        await listen();
+      }
     },
-    close: async () => {
-      open = false;
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+    drop,
+    async close() {
+      drop();
+      await unlisten();
     },
   };
 }

@@ -30,6 +30,7 @@ const PUBLIC_OPERATIONS = [
   "get /assets/{file}",
   "get /healthz",
   "get /openapi.json",
+  "get /readyz",
   "post /login",
   "post /login/passkey",
   "post /login/passkey/options",

@@ -166,7 +166,7 @@ describe.skipIf(!postgres)("two instances over one PostgreSQL", () => {
       const proxy: TcpProxy = await startTcpProxy(target.hostname, Number(target.port || 6379));
       cleanups.push(() => proxy.close());
       const { a, b, user, password } = await twoInstances((which) => ({
-        TESSERA_REDIS_URL: which === "a" ? `redis://${proxy.host}:${proxy.port}` : TEST_REDIS_URL,
+        TESSERA_REDIS_URL: which === "a" ? `redis://127.0.0.1:${proxy.port}` : TEST_REDIS_URL,
       }));
       const ended = await login(a, user.name, password);
       const kept = await login(a, user.name, password);
@@ -174,7 +174,7 @@ describe.skipIf(!postgres)("two instances over one PostgreSQL", () => {
       expect(await me(a, kept)).toBe(200);
       expect(a.tessera.sessionCache?.size()).toBeGreaterThan(0);
 
-      proxy.cut();
+      await proxy.setMode("refuse");
       await waitFor(() => a.tessera.sessionCache?.enabled === false);
       expect(a.warnings).toHaveLength(1);
       expect(a.warnings[0]).toMatch(/bypassed/);
@@ -184,7 +184,7 @@ describe.skipIf(!postgres)("two instances over one PostgreSQL", () => {
       expect(await me(a, kept)).toBe(200);
       expect(a.tessera.sessionCache?.size()).toBe(0);
 
-      proxy.restore();
+      await proxy.setMode("pass");
       await waitFor(() => a.tessera.sessionCache?.enabled === true);
       expect(a.warnings).toHaveLength(1); // logged once, however long it was down
       expect(await me(a, ended)).toBe(401);

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { LoginRequest, UserView } from "../../contract/index.js";
 import { login } from "../../services/login.js";
 import { toPublicUser, toUserView } from "../../services/users-view.js";
-import { setSessionCookie } from "../cookie.js";
+import { setDeviceCookie, setSessionCookie } from "../cookie.js";
 import { assertSameOrigin } from "../csrf.js";
 import { currentUser, requestMeta } from "../request-meta.js";
 import { errorResponses, inline } from "../schemas.js";
@@ -31,6 +31,7 @@ export const loginRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
       assertSameOrigin(request, options.allowedOrigins);
       const result = await login(ctx, request.body, requestMeta(request), options.webauthn);
       setSessionCookie(reply, result.token, result.maxAgeSeconds, cookie);
+      setDeviceCookie(reply, result.deviceToken, cookie);
       return toUserView(toPublicUser(result.user));
     },
   );
