@@ -24,6 +24,7 @@ import {
   createJwt,
   createJwtKeyRing,
   verifyJwt,
+  type JwtKey,
 } from "../src/core/jwt.js";
 import { DEFAULT_ARGON2_OPTIONS, hashPassword } from "../src/core/password.js";
 
@@ -66,7 +67,7 @@ function benchJwt(): void {
   );
   // A seed-style token (no kid) signed by the older key: the rotation worst case for a 2-key ring.
   const kidlessInput = `${Buffer.from('{"alg":"HS256","typ":"JWT"}').toString("base64url")}.${token.split(".")[1]!}`;
-  const oldSecret = keys.verifying[1]!.secret;
+  const oldSecret = (keys.verifying[1] as JwtKey).secret;
   const kidless = `${kidlessInput}.${createHmac("sha256", oldSecret).update(kidlessInput).digest("base64url")}`;
   const kidlessDistinct = distinct.map((t) => {
     const input = `${kidlessInput.split(".")[0]!}.${t.split(".")[1]!}`;
