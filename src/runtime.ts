@@ -15,9 +15,15 @@
  *   await app.register(tesseraPlugin, { tessera });
  */
 import { systemClock, type Clock } from "./core/clock.js";
+import { deriveKeyEncryptionKey } from "./core/key-encryption.js";
 import { prepareDummyPasswordHash } from "./core/password.js";
 import type { TesseraConfig } from "./config.js";
 import type { Tessera } from "./services/context.js";
+import {
+  SIGNING_KEY_REFRESH_MS,
+  loadSigningKeys,
+  type SigningKeySettings,
+} from "./services/signing-keys.js";
 import {
   createLoginThrottle,
   createMemoryRateLimitStore,
@@ -95,6 +101,22 @@ export async function createTessera(
     challenges ??= createDatabaseChallengeStore(database.db);
 
     const clock = overrides.clock ?? systemClock;
+    // Session tokens: the HS256 secret ring, or EdDSA/ES256 keys from the database, reloaded
+    // every minute so a rotation on any instance (or by the CLI) reaches this one.
+    const signingKeys = await loadSigningKeys(database.db, signingKeySettings(config), clock);
+    const refresh = setInterval(() => {
+      // A database blip keeps the keys this instance has; the next tick tries again.
+      signingKeys.refresh().catch(() => undefined);
+    }, SIGNING_KEY_REFRESH_MS);
+    refresh.unref();
+    closers.push(async () => clearInterval(refresh));
+    // The services read `settings.jwtKeys` on every issue and check: it follows the live ring.
+    const settings: TesseraConfig = Object.freeze(
+      Object.defineProperty({ ...config }, "jwtKeys", {
+        get: () => signingKeys.ring(),
+        enumerable: true,
+      }),
+    );
     const throttle = createLoginThrottle({
       store: rateLimitStore,
       clock,
@@ -107,9 +129,10 @@ export async function createTessera(
 
     return {
       config,
-      settings: config,
+      settings,
       database,
-      ctx: { db: database.db, settings: config, clock, throttle },
+      ctx: { db: database.db, settings, clock, throttle },
+      signingKeys,
       passkeys: {
         rp: {
           id: config.webauthn.rpId,
@@ -125,4 +148,14 @@ export async function createTessera(
     await close();
     throw error;
   }
+}
+
+/** The signing-key settings a configuration gives (also used by `tessera keys`). */
+export function signingKeySettings(config: TesseraConfig): SigningKeySettings {
+  return {
+    jwtAlgorithm: config.jwtAlgorithm,
+    hmacKeys: config.jwtKeys,
+    jwtValidityHours: config.jwtValidityHours,
+    keyEncryptionKey: deriveKeyEncryptionKey(config.keyEncryptionSecret),
+  };
 }

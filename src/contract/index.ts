@@ -11,3 +11,4 @@ export * from "./login.js";
 export * from "./passwords.js";
 export * from "./totp.js";
 export * from "./passkeys.js";
+export * from "./tokens.js";

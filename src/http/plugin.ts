@@ -16,6 +16,7 @@ import { authentication, type AuthenticationOptions } from "./authentication.js"
 import { installErrorHandler } from "./error-handler.js";
 import type { RouterPathOptions } from "./router-path.js";
 import { healthRoutes } from "./routes/health.js";
+import { jwksRoutes } from "./routes/jwks.js";
 import { loginRoutes } from "./routes/login.js";
 import { passwordRoutes } from "./routes/passwords.js";
 import type { RouteOptions } from "./routes/route-options.js";
@@ -61,6 +62,10 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
   await app.register(async (routes) => {
     installErrorHandler(routes);
     await routes.register(healthRoutes, routeOptions);
+    await routes.register(jwksRoutes, {
+      ...routeOptions,
+      signingKeys: options.tessera.signingKeys,
+    });
     await routes.register(loginRoutes, routeOptions);
     await routes.register(userRoutes, routeOptions);
     await routes.register(passwordRoutes, routeOptions);

@@ -10,6 +10,7 @@ import type { JwtKeyRing } from "../core/jwt.js";
 import type { Database } from "../store/index.js";
 import type { PasskeyDependencies } from "./passkeys/index.js";
 import type { LoginThrottle } from "./rate-limit/index.js";
+import type { SigningKeys } from "./signing-keys.js";
 
 /** The settings the flows read (a subset of `TesseraConfig`, so host apps can pass their own). */
 export interface ServiceSettings {
@@ -53,6 +54,8 @@ export interface Tessera {
   readonly ctx: ServiceContext;
   /** Passkeys: the relying party and where challenges live. */
   readonly passkeys: PasskeyDependencies;
+  /** The keys session tokens are signed with, and the JWKS other services verify with. */
+  readonly signingKeys: SigningKeys;
   /** Resolves when the database answers; rejects when it does not. */
   ping(): Promise<void>;
   /** Closes what `createTessera` opened (a database or Redis client passed in stays open). */

@@ -29,6 +29,7 @@ export type {
   WebauthnCredentialsTable,
   AuthChallengesTable,
   AuditEventsTable,
+  SigningKeysTable,
   EpochMs,
   BooleanColumn,
 } from "./schema.js";
@@ -85,3 +86,10 @@ export {
   listAuditEvents,
 } from "./audit.js";
 export type { AuditEvent, NewAuditEvent, ListAuditEventsOptions } from "./audit.js";
+export {
+  listSigningKeys,
+  addSigningKey,
+  retireSigningKeys,
+  deleteRetiredSigningKeys,
+} from "./signing-keys.js";
+export type { StoredSigningKey } from "./signing-keys.js";

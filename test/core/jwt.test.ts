@@ -186,10 +186,9 @@ describe("secrets and key rings", () => {
   });
 
   it("keeps a secret listed twice once, and refuses two secrets with one kid", () => {
-    expect(createJwtKeyRing(NEW, [NEW, OLD, OLD]).verifying.map((k) => (k as JwtKey).secret)).toEqual([
-      NEW,
-      OLD,
-    ]);
+    expect(
+      createJwtKeyRing(NEW, [NEW, OLD, OLD]).verifying.map((k) => (k as JwtKey).secret),
+    ).toEqual([NEW, OLD]);
     expect(() => createJwtKeyRing({ kid: "a", secret: NEW }, [{ kid: "a", secret: OLD }])).toThrow(
       TypeError,
     );

@@ -8,10 +8,12 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { InternalError } from "../../core/errors.js";
 import { isBusyError } from "../dialect.js";
 import * as initialSchema from "./0001-initial-schema.js";
+import * as signingKeys from "./0002-signing-keys.js";
 
 /** Every migration by name, in order. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "0001-initial-schema": initialSchema,
+  "0002-signing-keys": signingKeys,
 });
 
 /** Table that records which migrations ran. */
