@@ -261,8 +261,8 @@ describeServer("wire limits", (server) => {
       const remove = (length: number) =>
         user.client.request("DELETE", `/users/${user.id}/2fa/webauthn/${"A".repeat(length)}`);
       expectValidationError(await remove(2 * MAX_CREDENTIAL_ID_LENGTH));
-      // Fastify answers 414 URI Too Long itself when a path parameter exceeds maxParamLength.
-      expect((await remove(2 * MAX_CREDENTIAL_ID_LENGTH + 1)).status).toBe(414);
+      // Past maxParamLength the router refuses the path: in Tessera's shape too (frameworkErrors).
+      expectValidationError(await remove(2 * MAX_CREDENTIAL_ID_LENGTH + 1));
     });
 
     /** The response with its clientDataJSON padded (an extra member, §5.8.1) to `bytes` bytes. */
