@@ -7,6 +7,10 @@
 import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { auditCommand } from "./commands/audit.js";
+import { backupCommand, restoreCommand } from "./commands/backup.js";
+import { importCommand } from "./commands/import.js";
+import { migrateCommand } from "./commands/migrate.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { NotFoundError, isTesseraError } from "./core/errors.js";
 import { createTessera, signingKeySettings } from "./runtime.js";
@@ -19,7 +23,6 @@ import { generateOneTimePassword, serve } from "./server.js";
 import type { ServiceContext } from "./services/context.js";
 import { resetPasswordAsOperator } from "./services/passwords.js";
 import { createUser } from "./services/users.js";
-import { createDatabase, migrateToLatest, parseDatabaseUrl } from "./store/index.js";
 
 /** Where a command writes; tests pass their own. */
 export interface CliIo {
@@ -122,26 +125,11 @@ export const COMMANDS: Readonly<Record<string, CliCommand>> = {
       });
     },
   },
-  migrate: {
-    summary: "Apply pending database migrations (reads TESSERA_DATABASE_URL)",
-    async run(args, env, io) {
-      if (args.length > 0) {
-        io.err(`tessera migrate takes no arguments (got ${args.join(" ")})`);
-        return EXIT_USAGE;
-      }
-      const url = env.TESSERA_DATABASE_URL;
-      io.out(`Migrating ${describeDatabase(url)}`);
-      const database = await createDatabase(url);
-      try {
-        const applied = await migrateToLatest(database.db);
-        if (applied.length === 0) io.out("The database is up to date.");
-        for (const name of applied) io.out(`Applied ${name}`);
-        return 0;
-      } finally {
-        await database.destroy();
-      }
-    },
-  },
+  migrate: migrateCommand,
+  import: importCommand,
+  audit: auditCommand,
+  backup: backupCommand,
+  restore: restoreCommand,
   keys: {
     summary:
       "Token-signing keys (EdDSA/ES256): keys list | keys rotate (new key signs, old ones verify until their tokens expire) | keys prune",
@@ -259,19 +247,6 @@ function printUsage(write: (line: string) => void): void {
   write("");
   for (const [name, command] of Object.entries(COMMANDS)) {
     write(`  ${name.padEnd(16)}${command.summary}`);
-  }
-}
-
-/** The database a URL names, without its password. */
-function describeDatabase(url: string | undefined): string {
-  const location = parseDatabaseUrl(url);
-  if (location.dialect === "sqlite") return `SQLite database ${location.path}`;
-  try {
-    const parsed = new URL(location.connectionString);
-    if (parsed.password !== "") parsed.password = "***";
-    return `PostgreSQL database ${parsed.toString()}`;
-  } catch {
-    return "PostgreSQL database";
   }
 }
 

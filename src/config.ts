@@ -24,6 +24,10 @@ import {
 } from "./core/jwt.js";
 import { DEFAULT_TOTP_WINDOW, MAX_TOTP_WINDOW } from "./core/totp.js";
 import type { HttpSettings } from "./services/context.js";
+import {
+  DEFAULT_SESSION_IDLE_MINUTES,
+  DEFAULT_SESSION_RETENTION_DAYS,
+} from "./services/sessions.js";
 import { parseDatabaseUrl } from "./store/index.js";
 
 /** Default SQLite file, relative to the working directory. */
@@ -45,6 +49,10 @@ export const DEFAULT_ADDRESS_WINDOW_MINUTES = 15;
 export const MIN_JWT_SECRET_BYTES = 32;
 /** Email of the first admin when `TESSERA_ADMIN_EMAIL` is not set (`.invalid`: RFC 2606 §2). */
 export const DEFAULT_ADMIN_EMAIL = "admin@tessera.invalid";
+/** Days audit events are kept (the operations issue: a year). */
+export const DEFAULT_AUDIT_RETENTION_DAYS = 365;
+/** Shortest `TESSERA_METRICS_TOKEN`: 32 characters, about 192 bits as base64. */
+export const MIN_METRICS_TOKEN_LENGTH = 32;
 /** File in the data folder that keeps the generated secret when none is configured. */
 export const JWT_SECRET_FILE = "jwt-secret";
 
@@ -91,6 +99,27 @@ export const ENVIRONMENT: readonly EnvironmentVariable[] = Object.freeze(
       ["TESSERA_ADMIN_EMAIL", DEFAULT_ADMIN_EMAIL, "email of the first admin"],
       ["TESSERA_DATA_DIR", "the SQLite file's folder, else ./data", "where the secret is kept"],
       ["TESSERA_LOG_LEVEL", "info", "pino log level"],
+      [
+        "TESSERA_SESSION_IDLE_MINUTES",
+        String(DEFAULT_SESSION_IDLE_MINUTES),
+        "a session unused this long ends",
+      ],
+      [
+        "TESSERA_SESSION_RETENTION_DAYS",
+        String(DEFAULT_SESSION_RETENTION_DAYS),
+        "ended sessions kept for the activity view",
+      ],
+      ["TESSERA_TOKEN_CLAIMS", "minimal", "seed: name and email back in tokens"],
+      ["TESSERA_LEGACY_TOKENS", "accept", "refuse: seed tokens (no sid) get 401"],
+      ["TESSERA_SESSION_CACHE", "on", "off: every request reads the database"],
+      [
+        "TESSERA_AUDIT_RETENTION_DAYS",
+        String(DEFAULT_AUDIT_RETENTION_DAYS),
+        "days audit events are kept",
+      ],
+      ["TESSERA_METRICS", "false", "serve GET /metrics"],
+      ["TESSERA_METRICS_ALLOW", "loopback", "addresses that may read /metrics"],
+      ["TESSERA_METRICS_TOKEN", "none", "bearer token that may read /metrics from anywhere"],
       ["TESSERA_JWT_ALGORITHM", "HS256", "HS256, EdDSA or ES256"],
       ["TESSERA_KEY_ENCRYPTION_SECRET", "the JWT secret", "seals EdDSA/ES256 private keys"],
       ["NODE_ENV", "none", "production makes the secret required and https mandatory"],
@@ -129,8 +158,22 @@ export interface TesseraConfig extends HttpSettings {
   readonly production: boolean;
   readonly addressMaxFailures: number;
   readonly addressWindowMinutes: number;
+  readonly sessionIdleMinutes: number;
+  readonly sessionRetentionDays: number;
+  readonly tokenClaims: "minimal" | "seed";
+  readonly legacyTokens: "accept" | "refuse";
+  /** The per-process session cache (`TESSERA_SESSION_CACHE`, default on). */
+  readonly sessionCache: boolean;
   /** Email of the `admin` account made on first start. */
   readonly adminEmail: string;
+  /** Days audit events are kept; 0 keeps them forever. */
+  readonly auditRetentionDays: number;
+  /** `GET /metrics`: off unless enabled; then open to `allow` or to the bearer `token`. */
+  readonly metrics: {
+    readonly enabled: boolean;
+    readonly allow: readonly string[];
+    readonly token: string | null;
+  };
 }
 
 /** Thrown when the environment holds bad values; its message lists every problem. */
@@ -222,13 +265,7 @@ export function loadConfig(env: Env = process.env): TesseraConfig {
   } catch (error) {
     problems.push(`TESSERA_DATABASE_URL: ${(error as Error).message}`);
   }
-  // The generated secret lives beside the SQLite file (`file:///abs/x.db` → /abs), or in ./data.
-  const dataDir = resolve(
-    read("TESSERA_DATA_DIR") ??
-      (location?.dialect === "sqlite" && location.path !== ":memory:"
-        ? dirname(location.path)
-        : "./data"),
-  );
+  const dataDir = dataDirOf(read("TESSERA_DATA_DIR"), location);
 
   const appName = read("TESSERA_APP_NAME") ?? DEFAULT_APP_NAME;
   const argon2: Argon2Options = {
@@ -300,12 +337,60 @@ export function loadConfig(env: Env = process.env): TesseraConfig {
     1,
     24 * 60,
   );
+  const sessionIdleMinutes = integer(
+    "TESSERA_SESSION_IDLE_MINUTES",
+    DEFAULT_SESSION_IDLE_MINUTES,
+    // At least two touch intervals (last_seen is written once a minute).
+    2,
+    366 * 24 * 60,
+  );
+  const sessionRetentionDays = integer(
+    "TESSERA_SESSION_RETENTION_DAYS",
+    DEFAULT_SESSION_RETENTION_DAYS,
+    0,
+    3660,
+  );
+  const choice = <T extends string>(name: string, values: readonly T[], fallback: T): T => {
+    const value = read(name) ?? fallback;
+    if ((values as readonly string[]).includes(value)) return value as T;
+    problems.push(`${name}: expected ${values.join(" or ")}, got ${JSON.stringify(value)}`);
+    return fallback;
+  };
+  const tokenClaims = choice("TESSERA_TOKEN_CLAIMS", ["minimal", "seed"], "minimal");
+  const legacyTokens = choice("TESSERA_LEGACY_TOKENS", ["accept", "refuse"], "accept");
+  const sessionCache = choice("TESSERA_SESSION_CACHE", ["on", "off"], "on") === "on";
   const maxBodyBytes = integer(
     "TESSERA_MAX_BODY_BYTES",
     DEFAULT_MAX_BODY_BYTES,
     1024,
     16 * 1024 * 1024,
   );
+
+  const auditRetentionDays = integer(
+    "TESSERA_AUDIT_RETENTION_DAYS",
+    DEFAULT_AUDIT_RETENTION_DAYS,
+    0,
+    100 * 366,
+  );
+  const metricsFlag = read("TESSERA_METRICS") ?? "false";
+  if (!["true", "false"].includes(metricsFlag)) {
+    problems.push(`TESSERA_METRICS: expected true or false, got ${JSON.stringify(metricsFlag)}`);
+  }
+  const metricsAllow =
+    read("TESSERA_METRICS_ALLOW") === undefined ? ["loopback"] : list("TESSERA_METRICS_ALLOW");
+  for (const entry of metricsAllow) {
+    if (!/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(entry) && entry !== "loopback") {
+      problems.push(
+        `TESSERA_METRICS_ALLOW: ${JSON.stringify(entry)} is not an IP address, a CIDR range or loopback`,
+      );
+    }
+  }
+  const metricsToken = read("TESSERA_METRICS_TOKEN") ?? null;
+  if (metricsToken !== null && metricsToken.length < MIN_METRICS_TOKEN_LENGTH) {
+    problems.push(
+      `TESSERA_METRICS_TOKEN: at least ${MIN_METRICS_TOKEN_LENGTH} characters (e.g. \`openssl rand -base64 32\`)`,
+    );
+  }
 
   // JWT keys: the signing secret, and older ones that still verify (rotation).
   let jwtKeys: JwtKeyRing | undefined;
@@ -376,10 +461,48 @@ export function loadConfig(env: Env = process.env): TesseraConfig {
     maxBodyBytes,
     addressMaxFailures,
     addressWindowMinutes,
+    sessionIdleMinutes,
+    sessionRetentionDays,
+    tokenClaims,
+    legacyTokens,
+    sessionCache,
     secureCookie,
     logLevel: read("TESSERA_LOG_LEVEL") ?? (read("NODE_ENV") === "test" ? "silent" : "info"),
     adminEmail: read("TESSERA_ADMIN_EMAIL") ?? DEFAULT_ADMIN_EMAIL,
+    auditRetentionDays,
+    metrics: Object.freeze({
+      enabled: metricsFlag === "true",
+      allow: Object.freeze(metricsAllow),
+      token: metricsToken,
+    }),
   });
+}
+
+/**
+ * The data folder (`TESSERA_DATA_DIR`, else the SQLite file's folder, else ./data), absolute.
+ * Read without the rest of the configuration by `tessera backup` and `restore`.
+ */
+export function resolveDataDir(env: Env = process.env): string {
+  let location: ReturnType<typeof parseDatabaseUrl> | undefined;
+  try {
+    location = parseDatabaseUrl(env.TESSERA_DATABASE_URL?.trim() || DEFAULT_DATABASE_URL);
+  } catch {
+    location = undefined;
+  }
+  return dataDirOf(env.TESSERA_DATA_DIR?.trim() || undefined, location);
+}
+
+function dataDirOf(
+  explicit: string | undefined,
+  location: ReturnType<typeof parseDatabaseUrl> | undefined,
+): string {
+  // The generated secret lives beside the SQLite file (`file:///abs/x.db` → /abs), or in ./data.
+  return resolve(
+    explicit ??
+      (location?.dialect === "sqlite" && location.path !== ":memory:"
+        ? dirname(location.path)
+        : "./data"),
+  );
 }
 
 /** Loopback spellings of the default public URL's host, all one origin for CSRF. */

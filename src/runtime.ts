@@ -10,6 +10,9 @@
  *   throttle    the login/TOTP failure limits over that store, per account and per address
  *   passkeys    the relying party from the config and the challenge store
  *   clock       the system clock, or the one a test injects
+ *   sessions    the per-process cache of session state, kept right by a channel: Redis
+ *               pub/sub when configured, else PostgreSQL LISTEN/NOTIFY, else SQLite's
+ *               `PRAGMA data_version`; and the hourly sweep of old session records
  *
  *   const tessera = await createTessera(loadConfig());
  *   await app.register(tesseraPlugin, { tessera });
@@ -18,7 +21,9 @@ import { systemClock, type Clock } from "./core/clock.js";
 import { deriveKeyEncryptionKey } from "./core/key-encryption.js";
 import { prepareDummyPasswordHash } from "./core/password.js";
 import type { TesseraConfig } from "./config.js";
+import { startAuditSweeper } from "./services/audit-log.js";
 import type { Tessera } from "./services/context.js";
+import { createMetrics } from "./services/metrics.js";
 import {
   SIGNING_KEY_REFRESH_MS,
   loadSigningKeys,
@@ -35,12 +40,34 @@ import {
   type ChallengeStore,
 } from "./store/challenge-store.js";
 import {
+  assertSchemaNotNewer,
   createDatabase,
+  isForeignKeyViolation,
+  isUniqueViolation,
   migrateToLatest,
   pingDatabase,
   type TesseraDatabase,
 } from "./store/index.js";
 import { closeRedisClient, createRedisClient, createRedisRateLimitStore } from "./store/redis.js";
+import {
+  createPostgresSessionChannel,
+  createRedisSessionChannel,
+  createSqliteChangeWatcher,
+  type SessionChannel,
+  type SessionChannelHandlers,
+} from "./store/session-channel.js";
+import {
+  createSessionCache,
+  type SessionCache,
+  type SessionCacheLogger,
+  type SessionEvent,
+} from "./services/session-cache.js";
+import { sweepSessions } from "./services/sessions.js";
+
+/** How often old session records are swept. */
+export const SESSION_SWEEP_INTERVAL_MS = 3_600_000;
+/** How long `createTessera` waits for the session channel before serving (uncached meanwhile). */
+export const SESSION_CHANNEL_START_WAIT_MS = 2_000;
 
 /** Key prefixes in a shared Redis: rate-limit counters and WebAuthn challenges. */
 export const REDIS_KEY_PREFIXES = Object.freeze({
@@ -58,12 +85,18 @@ export interface TesseraOverrides {
   challengeStore?: ChallengeStore;
   /** The time every part reads. Default: systemClock. */
   clock?: Clock;
+  /** false: no session cache (every request reads the database). Default: `config.sessionCache`. */
+  sessionCache?: boolean;
+  /** Where the session cache says its channel went down or came back. Default: stderr. */
+  logger?: SessionCacheLogger;
 }
 
 /** The running parts, with the database they run on. */
 export interface TesseraRuntime extends Tessera {
   readonly config: TesseraConfig;
   readonly database: TesseraDatabase;
+  /** The session cache, or null when disabled. */
+  readonly sessionCache: SessionCache | null;
 }
 
 /**
@@ -81,8 +114,21 @@ export async function createTessera(
     for (const closer of closers.splice(0).reverse()) await closer();
   };
   try {
-    const database = overrides.database ?? (await createDatabase(config.databaseUrl));
+    const metrics = createMetrics();
+    const countDatabaseError = (error: unknown) => {
+      // A taken name or a vanished foreign row is an answer to the caller, not a database failure.
+      if (!isUniqueViolation(error) && !isForeignKeyViolation(error)) metrics.databaseError();
+    };
+    const database =
+      overrides.database ??
+      (await createDatabase(config.databaseUrl, {
+        onPoolError: countDatabaseError,
+        onQueryError: countDatabaseError,
+      }));
+    if (database.poolStats !== undefined) metrics.watchPool(database.poolStats);
     if (overrides.database === undefined) closers.push(() => database.destroy());
+    // An instance older than the schema must not run (it would misread newer tables).
+    await assertSchemaNotNewer(database.db);
     await migrateToLatest(database.db);
     // The unknown-user dummy hash is made now, so the first unknown name costs no more than later ones.
     await prepareDummyPasswordHash(config.argon2);
@@ -91,6 +137,7 @@ export async function createTessera(
     let challenges = overrides.challengeStore;
     if (config.redisUrl !== null && (rateLimitStore === undefined || challenges === undefined)) {
       const redis = createRedisClient(config.redisUrl);
+      redis.on("error", () => metrics.redisError());
       closers.push(() => closeRedisClient(redis));
       rateLimitStore ??= createRedisRateLimitStore(redis, {
         keyPrefix: REDIS_KEY_PREFIXES.rateLimit,
@@ -127,11 +174,40 @@ export async function createTessera(
       },
     });
 
+    const sessionCache =
+      (overrides.sessionCache ?? config.sessionCache)
+        ? await startSessionCache(
+            config,
+            database,
+            overrides.logger ?? stderrLogger(config),
+            closers,
+          )
+        : null;
+    const ctx = {
+      db: database.db,
+      settings,
+      clock,
+      throttle,
+      ...(sessionCache === null ? {} : { sessionCache }),
+    };
+    const sweep = () => void sweepSessions(ctx).catch(() => undefined);
+    const sweeper = setInterval(sweep, SESSION_SWEEP_INTERVAL_MS);
+    sweeper.unref();
+    closers.push(() => Promise.resolve(clearInterval(sweeper)));
+    sweep();
+    // The audit trail's daily retention sweep and chain checkpoint.
+    const auditSweeper = startAuditSweeper(ctx, config.auditRetentionDays, (error) => {
+      process.emitWarning(`Audit retention sweep failed: ${String(error)}`);
+    });
+    closers.push(async () => auditSweeper.stop());
+
     return {
       config,
       settings,
       database,
-      ctx: { db: database.db, settings, clock, throttle },
+      sessionCache,
+      ctx,
+      metrics,
       signingKeys,
       passkeys: {
         rp: {
@@ -158,4 +234,81 @@ export function signingKeySettings(config: TesseraConfig): SigningKeySettings {
     jwtValidityHours: config.jwtValidityHours,
     keyEncryptionKey: deriveKeyEncryptionKey(config.keyEncryptionSecret),
   };
+}
+
+function stderrLogger(config: TesseraConfig): SessionCacheLogger {
+  const quiet = config.logLevel === "silent";
+  return {
+    warn: (message) => {
+      if (!quiet) console.warn(`tessera: ${message}`);
+    },
+    info: (message) => {
+      if (!quiet) console.info(`tessera: ${message}`);
+    },
+  };
+}
+
+/** A channel message as an event; anything unexpected clears the whole cache. */
+function parseSessionEvent(payload: string | null): SessionEvent {
+  if (payload === null) return { kind: "all" };
+  try {
+    const event = JSON.parse(payload) as Record<string, unknown>;
+    if (event.kind === "session" && typeof event.sessionId === "string") {
+      return { kind: "session", sessionId: event.sessionId };
+    }
+    if (event.kind === "user" && typeof event.userId === "string") {
+      return { kind: "user", userId: event.userId };
+    }
+  } catch {
+    // fall through
+  }
+  return { kind: "all" };
+}
+
+/**
+ * The session cache and the channel that keeps it right: Redis when configured, else
+ * PostgreSQL LISTEN/NOTIFY, else SQLite's change counter. Waits up to
+ * SESSION_CHANNEL_START_WAIT_MS for the channel (the cache is bypassed until it is up).
+ */
+async function startSessionCache(
+  config: TesseraConfig,
+  database: TesseraDatabase,
+  logger: SessionCacheLogger,
+  closers: Array<() => Promise<void>>,
+): Promise<SessionCache> {
+  const cache = createSessionCache({ logger });
+  let markUp: () => void = () => undefined;
+  const up = new Promise<void>((resolve) => {
+    markUp = resolve;
+  });
+  const handlers: SessionChannelHandlers = {
+    onMessage: (payload) => cache.apply(parseSessionEvent(payload)),
+    onUp: () => {
+      cache.channelUp();
+      markUp();
+    },
+    onDown: (reason) => cache.channelDown(reason),
+  };
+  let channel: SessionChannel;
+  if (config.redisUrl !== null) {
+    channel = createRedisSessionChannel(config.redisUrl, handlers);
+  } else if (database.dialect === "postgres") {
+    const url =
+      database.url ?? (/^postgres/i.test(config.databaseUrl) ? config.databaseUrl : undefined);
+    if (url === undefined) throw new TypeError("PostgreSQL database without a URL to LISTEN on");
+    channel = createPostgresSessionChannel(url, database.db, handlers);
+  } else {
+    channel = createSqliteChangeWatcher(database.db, handlers);
+  }
+  closers.push(() => channel.close());
+  cache.publisher = { publish: (event) => channel.publish(JSON.stringify(event)) };
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    up,
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, SESSION_CHANNEL_START_WAIT_MS);
+    }),
+  ]);
+  clearTimeout(timer);
+  return cache;
 }

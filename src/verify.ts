@@ -16,7 +16,7 @@ import { systemClock, type Clock } from "./core/clock.js";
 import { importPublicJwk } from "./core/jwk.js";
 import {
   createVerifyingKeyRing,
-  verifyJwtPayload,
+  verifyTimedJwtPayload,
   type AsymmetricJwtAlgorithm,
   type AsymmetricJwtKey,
   type JwtKeyRing,
@@ -145,7 +145,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       if (kid === null) return null; // Tessera's asymmetric tokens always name their key
       const keys = await keysFor(kid);
       if (keys === null) return null;
-      const claims = verifyJwtPayload(token, { keys, clock });
+      const claims = verifyTimedJwtPayload(token, { keys, clock });
       if (claims === null) return null;
       if (options.issuer !== undefined && claims.iss !== options.issuer) return null;
       if (options.audience !== undefined) {

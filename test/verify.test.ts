@@ -158,7 +158,10 @@ import json, sys, jwt
 call = json.load(sys.stdin)
 header = jwt.get_unverified_header(call["token"])
 key = next(k for k in call["jwks"]["keys"] if k["kid"] == header["kid"])
-print(json.dumps(jwt.decode(call["token"], jwt.PyJWK(key).key, algorithms=[call["alg"]])))
+# The test server's clock is frozen in the past, so its tokens have expired in PyJWT's real time:
+# the interop checked here is the signature and the published key, not the expiry.
+claims = jwt.decode(call["token"], jwt.PyJWK(key).key, algorithms=[call["alg"]], options={"verify_exp": False})
+print(json.dumps(claims))
 `;
     const run = spawnSync(PYTHON, ["-c", script], {
       input: JSON.stringify({ token, jwks, alg: algorithm }),

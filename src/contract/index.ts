@@ -12,3 +12,5 @@ export * from "./passwords.js";
 export * from "./totp.js";
 export * from "./passkeys.js";
 export * from "./tokens.js";
+export * from "./sessions.js";
+export * from "./audit.js";

@@ -239,7 +239,8 @@ export function createJwtKeyRing(
   return Object.freeze({ signing, verifying: Object.freeze(verifying) });
 }
 
-type Claims = Record<string, unknown>;
+/** A token's payload, as signed or verified. */
+export type Claims = Record<string, unknown>;
 
 interface CompiledKey {
   kid: string;
@@ -511,10 +512,19 @@ function readClaims(claims: Claims, nowMs: number): VerifiedJwt | null {
  * @throws TypeError only on misconfiguration (no secret, short secret, malformed ring).
  */
 export function verifyJwtClaims(token: string, options?: JwtOptions): VerifiedJwt | null {
+  const claims = verifyJwtPayload(token, options);
+  return claims === null ? null : readClaims(claims, (options?.clock ?? systemClock)());
+}
+
+/**
+ * The signature check behind verifyJwtClaims: the token's claims when its format, header and
+ * signature are right (time claims NOT checked), else null. Internal: for `session-jwt.ts`.
+ */
+export function verifyJwtPayload(token: string, options?: JwtOptions): Claims | null {
   const ring = resolveRing(options);
   if (typeof token !== "string" || token.length > MAX_JWT_LENGTH) return null;
   const cached = ring.verified.get(token);
-  if (cached !== undefined) return readClaims(cached, (options?.clock ?? systemClock)());
+  if (cached !== undefined) return cached;
   const lastDot = token.lastIndexOf(".");
   // Every key checks its own signature length and encoding; cut anything else short here.
   const signatureChars = token.length - lastDot - 1;
@@ -531,9 +541,14 @@ export function verifyJwtClaims(token: string, options?: JwtOptions): VerifiedJw
       continue; // wrong key, bad signature or malformed JSON: one generic failure
     }
     ring.verified.set(token, claims);
-    return readClaims(claims, (options?.clock ?? systemClock)());
+    return claims;
   }
   return null;
+}
+
+/** Signs `claims` with the ring's current key (internal: for `session-jwt.ts`). */
+export function signJwtPayload(claims: Claims, options?: JwtOptions): string {
+  return resolveRing(options).sign(claims);
 }
 
 /**
@@ -552,28 +567,13 @@ export function createVerifyingKeyRing(keys: readonly AsymmetricJwtKey[]): JwtKe
  * null for anything else. Unlike verifyJwtClaims it asks nothing of the other claims: for tokens
  * of any shape (access tokens, tokens without personal data).
  */
-export function verifyJwtPayload(
+export function verifyTimedJwtPayload(
   token: string,
   options: { keys: JwtKeyRing; clock?: Clock },
 ): Readonly<Record<string, unknown>> | null {
-  const ring = compiledFor(options.keys);
-  if (typeof token !== "string" || token.length > MAX_JWT_LENGTH) return null;
+  const claims = verifyJwtPayload(token, options);
+  if (claims === null) return null;
   const nowMs = (options.clock ?? systemClock)();
-  let claims = ring.verified.get(token);
-  if (claims === undefined) {
-    const firstDot = token.indexOf(".");
-    if (firstDot <= 0) return null;
-    for (const key of candidateKeys(ring, token.slice(0, firstDot))) {
-      try {
-        claims = key.verify(token);
-        break;
-      } catch {
-        continue;
-      }
-    }
-    if (claims === undefined) return null;
-    ring.verified.set(token, claims);
-  }
   const { exp, iat, nbf } = claims;
   if (!isTime(exp) || exp * 1000 <= nowMs) return null;
   const latestMs = nowMs + DEFAULT_JWT_CLOCK_TOLERANCE_SECONDS * 1000;

@@ -13,12 +13,16 @@ import type { ServiceContext, Tessera } from "../services/context.js";
 import { createPasskeySecondFactor } from "../services/passkeys/index.js";
 import { authenticateSessionToken } from "../services/sessions.js";
 import { authentication, type AuthenticationOptions } from "./authentication.js";
+import { setSessionCookie } from "./cookie.js";
 import { installErrorHandler } from "./error-handler.js";
+import { installMetrics } from "./metrics.js";
 import type { RouterPathOptions } from "./router-path.js";
+import { auditRoutes } from "./routes/audit.js";
 import { healthRoutes } from "./routes/health.js";
 import { jwksRoutes } from "./routes/jwks.js";
 import { loginRoutes } from "./routes/login.js";
 import { passwordRoutes } from "./routes/passwords.js";
+import { sessionRoutes } from "./routes/sessions.js";
 import type { RouteOptions } from "./routes/route-options.js";
 import { totpRoutes } from "./routes/totp.js";
 import { userRoutes } from "./routes/users.js";
@@ -50,6 +54,10 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
     allowedOrigins: settings.allowedOrigins,
     ...(options.routerOptions === undefined ? {} : { routerOptions: options.routerOptions }),
     authenticateToken: (token) => authenticateSessionToken(ctx, token),
+    setCookie: (reply, renewed) =>
+      setSessionCookie(reply, renewed.token, renewed.maxAgeSeconds, {
+        secure: settings.secureCookie,
+      }),
   });
 
   const routeOptions: RouteOptions = {
@@ -59,18 +67,26 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
     ping: () => options.tessera.ping(),
     webauthn: createPasskeySecondFactor(passkeys.rp, passkeys.challenges),
   };
+  const { metrics } = options.tessera;
+  const metricsRoute =
+    settings.metrics?.enabled === true && metrics !== undefined
+      ? installMetrics(app, { metrics, ...settings.metrics })
+      : undefined;
   await app.register(async (routes) => {
     installErrorHandler(routes);
+    metricsRoute?.(routes);
     await routes.register(healthRoutes, routeOptions);
     await routes.register(jwksRoutes, {
       ...routeOptions,
       signingKeys: options.tessera.signingKeys,
     });
     await routes.register(loginRoutes, routeOptions);
+    await routes.register(sessionRoutes, routeOptions);
     await routes.register(userRoutes, routeOptions);
     await routes.register(passwordRoutes, routeOptions);
     await routes.register(totpRoutes, routeOptions);
     await routes.register(webauthnRoutes, { ...routeOptions, ...passkeys });
+    await routes.register(auditRoutes, routeOptions);
   });
 }
 

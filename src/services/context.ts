@@ -9,8 +9,10 @@ import type { Argon2Options } from "../core/password.js";
 import type { JwtKeyRing } from "../core/jwt.js";
 import type { Database } from "../store/index.js";
 import type { PasskeyDependencies } from "./passkeys/index.js";
+import type { TesseraMetrics } from "./metrics.js";
 import type { LoginThrottle } from "./rate-limit/index.js";
 import type { SigningKeys } from "./signing-keys.js";
+import type { SessionCache } from "./session-cache.js";
 
 /** The settings the flows read (a subset of `TesseraConfig`, so host apps can pass their own). */
 export interface ServiceSettings {
@@ -19,6 +21,14 @@ export interface ServiceSettings {
   readonly jwtKeys: JwtKeyRing;
   readonly jwtValidityHours: number;
   readonly totpWindow: number;
+  /** A session unused this long ends. Default DEFAULT_SESSION_IDLE_MINUTES (1440). */
+  readonly sessionIdleMinutes?: number;
+  /** Ended and expired session records are kept this long. Default 30. */
+  readonly sessionRetentionDays?: number;
+  /** "seed" puts `name` and `email` back into session tokens. Default "minimal". */
+  readonly tokenClaims?: "minimal" | "seed";
+  /** "refuse" refuses tokens the seed issued (no `sid`). Default "accept". */
+  readonly legacyTokens?: "accept" | "refuse";
 }
 
 /** The settings the HTTP layer reads besides the services' (a subset of `TesseraConfig`). */
@@ -35,6 +45,12 @@ export interface HttpSettings extends ServiceSettings {
   readonly trustedProxies: readonly string[];
   /** Pino level of the standalone server's log. */
   readonly logLevel: string;
+  /** `GET /metrics`: served when enabled, to the `allow` addresses or the bearer `token`. */
+  readonly metrics?: {
+    readonly enabled: boolean;
+    readonly allow: readonly string[];
+    readonly token: string | null;
+  };
 }
 
 export interface ServiceContext {
@@ -42,6 +58,8 @@ export interface ServiceContext {
   readonly settings: ServiceSettings;
   readonly clock: Clock;
   readonly throttle: LoginThrottle;
+  /** The per-process session cache (`createTessera` makes it); absent: every request reads. */
+  readonly sessionCache?: SessionCache;
 }
 
 /**
@@ -56,6 +74,8 @@ export interface Tessera {
   readonly passkeys: PasskeyDependencies;
   /** The keys session tokens are signed with, and the JWKS other services verify with. */
   readonly signingKeys: SigningKeys;
+  /** Prometheus metrics (served at `/metrics` when enabled). */
+  readonly metrics?: TesseraMetrics;
   /** Resolves when the database answers; rejects when it does not. */
   ping(): Promise<void>;
   /** Closes what `createTessera` opened (a database or Redis client passed in stays open). */

@@ -18,7 +18,7 @@ import {
 import { hashPassword } from "../core/password.js";
 import { audit } from "./audit.js";
 import type { RequestMeta, ServiceContext } from "./context.js";
-import { issueSessionToken } from "./sessions.js";
+import { issueSessionToken, type AuthenticationMethod } from "./sessions.js";
 
 /** A successful login: the user and a fresh session token. */
 export interface LoginResult {
@@ -26,6 +26,8 @@ export interface LoginResult {
   token: string;
   /** Cookie lifetime: the token's validity. */
   maxAgeSeconds: number;
+  /** The new session record (`sid`). */
+  sessionId: string;
 }
 
 /** A second factor other than TOTP (passkeys plug in here). */
@@ -78,6 +80,7 @@ export async function login(
     throw new ClientError(INVALID_CREDENTIALS, { code: "invalid_credentials" });
   }
 
+  const amr: AuthenticationMethod[] = ["pwd"];
   const totpSupported = user.totpSecret !== null;
   const webauthnSupported = webauthn !== undefined && (await webauthn.isConfigured(ctx, user));
   if (totpSupported || webauthnSupported) {
@@ -85,6 +88,7 @@ export async function login(
     const response = request.webauthn_response ?? undefined;
     if (code !== undefined && code !== "" && totpSupported) {
       await verifyLoginTotp(ctx, user, code, meta, accountKey);
+      amr.push("otp");
     } else if (response !== undefined && webauthnSupported && webauthn.verify !== undefined) {
       let ok: boolean;
       try {
@@ -95,6 +99,7 @@ export async function login(
         throw error;
       }
       if (!ok) await secondFactorFailed(ctx, user, meta, accountKey, "webauthn");
+      amr.push("webauthn");
     } else {
       const extra: TwoFaRequiredResponse = {
         user_id: user.id,
@@ -116,6 +121,7 @@ export async function login(
     accountKey,
     password: request.password,
     method: "password",
+    amr,
   });
 }
 
@@ -127,7 +133,13 @@ export async function completeLogin(
   ctx: ServiceContext,
   user: User,
   meta: RequestMeta,
-  options: { accountKey: string; password?: string; method: string },
+  options: {
+    accountKey: string;
+    password?: string;
+    method: string;
+    /** How the user authenticated (the session's `amr`). Default: `passkey` or `pwd` by method. */
+    amr?: readonly AuthenticationMethod[];
+  },
 ): Promise<LoginResult> {
   await ctx.throttle.recordLoginSuccess({ accountKey: options.accountKey });
   if (options.password !== undefined && needsRehash(user.passwordHash, ctx.settings.argon2)) {
@@ -150,7 +162,11 @@ export async function completeLogin(
       detail: { method: options.method },
     });
   });
-  return { user: { ...user, lastLoginAt: now }, ...issueSessionToken(ctx, user) };
+  const session = await issueSessionToken(ctx, user, {
+    amr: options.amr ?? (options.method === "passkey" ? ["passkey"] : ["pwd"]),
+    meta,
+  });
+  return { user: { ...user, lastLoginAt: now }, ...session };
 }
 
 async function checkPassword(

@@ -14,6 +14,7 @@ import {
 } from "../store/index.js";
 import { loadTarget, type ActingUser } from "./access.js";
 import { audit } from "./audit.js";
+import { announceSessionChange } from "./sessions.js";
 import type { RequestMeta, ServiceContext } from "./context.js";
 
 /** Starts enrolment: a new pending secret and its otpauth URI. */
@@ -67,6 +68,7 @@ export async function confirmTotp(
     throw new ClientError("Invalid code", { code: "invalid_two_fa_code" });
   }
   await ctx.throttle.recordTotpSuccess(target.id);
+  await announceSessionChange(ctx, { kind: "user", userId: target.id });
   await audit(ctx, "totp_enabled", { userId: target.id, meta, detail: { by: actor.id } });
 }
 
@@ -106,6 +108,7 @@ export async function disableTotpFor(
     await ctx.throttle.recordTotpSuccess(target.id);
   }
   await disableTotp(ctx.db, target.id, new Date(ctx.clock()));
+  await announceSessionChange(ctx, { kind: "user", userId: target.id });
   await audit(ctx, "totp_disabled", {
     userId: target.id,
     meta,

@@ -7,7 +7,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely, PostgresDialect, SqliteAdapter, SqliteDialect, sql } from "kysely";
-import type { DialectAdapter, Driver } from "kysely";
+import type { DialectAdapter, Driver, LogEvent } from "kysely";
 import pg from "pg";
 import type { DialectName } from "./dialect.js";
 import type { Database } from "./schema.js";
@@ -28,7 +28,11 @@ export const DEFAULT_PING_TIMEOUT_MS = 2_000;
 export interface TesseraDatabase {
   db: Kysely<Database>;
   dialect: DialectName;
+  /** The URL it was opened from, when known (PostgreSQL LISTEN opens its own connection). */
+  url?: string;
   destroy(): Promise<void>;
+  /** PostgreSQL pool connections (total, idle, clients waiting); absent on SQLite. */
+  poolStats?: () => { total: number; idle: number; waiting: number };
 }
 
 /** Options of `createDatabase`; every field has a `DEFAULT_*`. */
@@ -41,6 +45,8 @@ export interface DatabaseOptions {
   poolMax?: number;
   /** Called with errors of idle PostgreSQL connections (default: ignored; the next query reconnects). */
   onPoolError?: (error: Error) => void;
+  /** Called with every failed query (the error is still thrown to the caller); for metrics. */
+  onQueryError?: (error: unknown) => void;
 }
 
 /** Where a database URL points. */
@@ -85,14 +91,31 @@ export async function createDatabase(
   options: DatabaseOptions = {},
 ): Promise<TesseraDatabase> {
   const location = parseDatabaseUrl(url);
-  const db =
-    location.dialect === "sqlite"
-      ? new Kysely<Database>({ dialect: sqliteDialect(location.path, options) })
-      : new Kysely<Database>({ dialect: postgresDialect(location.connectionString, options) });
+  const onQueryError = options.onQueryError;
+  const log =
+    onQueryError === undefined
+      ? undefined
+      : (event: LogEvent) => {
+          if (event.level === "error") onQueryError(event.error);
+        };
+  if (location.dialect === "sqlite") {
+    const db = new Kysely<Database>({
+      dialect: sqliteDialect(location.path, options),
+      ...(log ? { log } : {}),
+    });
+    return { db, dialect: "sqlite", destroy: () => db.destroy() };
+  }
+  const pool = postgresPool(location.connectionString, options);
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool }),
+    ...(log ? { log } : {}),
+  });
   return {
     db,
-    dialect: location.dialect,
+    dialect: "postgres",
+    url: location.connectionString,
     destroy: () => db.destroy(),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
   };
 }
 
@@ -173,7 +196,7 @@ class TesseraSqliteDialect extends SqliteDialect {
 /** PostgreSQL's int8 (OID 20): bigint columns and count(*). */
 const PG_INT8_OID = 20;
 
-function postgresDialect(connectionString: string, options: DatabaseOptions): PostgresDialect {
+function postgresPool(connectionString: string, options: DatabaseOptions): pg.Pool {
   const pool = new pg.Pool({
     connectionString,
     max: options.poolMax ?? DEFAULT_POSTGRES_POOL_MAX,
@@ -189,7 +212,7 @@ function postgresDialect(connectionString: string, options: DatabaseOptions): Po
   // An idle client's error (the server restarted) is emitted on the pool; unhandled, it would
   // crash the process. The next query simply opens a new connection.
   pool.on("error", options.onPoolError ?? (() => undefined));
-  return new PostgresDialect({ pool });
+  return pool;
 }
 
 function parseInt8(text: string): number {
