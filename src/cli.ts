@@ -13,7 +13,12 @@ import { importCommand } from "./commands/import.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { NotFoundError, isTesseraError } from "./core/errors.js";
-import { createTessera } from "./runtime.js";
+import { createTessera, signingKeySettings } from "./runtime.js";
+import {
+  describeSigningKeys,
+  pruneSigningKeys,
+  rotateSigningKey,
+} from "./services/signing-keys.js";
 import { generateOneTimePassword, serve } from "./server.js";
 import type { ServiceContext } from "./services/context.js";
 import { findUnsafeIdentifiers } from "./services/check-names.js";
@@ -150,6 +155,45 @@ export const COMMANDS: Readonly<Record<string, CliCommand>> = {
   audit: auditCommand,
   backup: backupCommand,
   restore: restoreCommand,
+  keys: {
+    summary:
+      "Token-signing keys (EdDSA/ES256): keys list | keys rotate (new key signs, old ones verify until their tokens expire) | keys prune",
+    async run(args, env, io) {
+      const [action, ...rest] = args;
+      if (!["list", "rotate", "prune"].includes(action ?? "") || rest.length > 0) {
+        io.err("tessera keys takes one of: list, rotate, prune");
+        return EXIT_USAGE;
+      }
+      const config = loadConfig(env);
+      return withContext(env, async (ctx) => {
+        const settings = signingKeySettings(config);
+        if (action === "rotate") {
+          const kid = await rotateSigningKey(ctx.db, settings, ctx.clock);
+          io.out(
+            `New ${config.jwtAlgorithm} signing key ${kid}; every instance signs with it within a minute.`,
+          );
+          return 0;
+        }
+        if (action === "prune") {
+          const pruned = await pruneSigningKeys(ctx.db, settings, ctx.clock);
+          io.out(pruned.length === 0 ? "No key to prune." : `Pruned ${pruned.join(", ")}.`);
+          return 0;
+        }
+        const keys = await describeSigningKeys(ctx.db, settings, ctx.clock);
+        if (keys.length === 0)
+          io.out(`No stored keys (${config.jwtAlgorithm} uses the configured secret).`);
+        for (const key of keys) {
+          const state = key.signing
+            ? "signing"
+            : key.verifiesUntil === null
+              ? "verifying"
+              : `verifies until ${key.verifiesUntil.toISOString()}`;
+          io.out(`${key.kid}  ${key.algorithm}  created ${key.createdAt.toISOString()}  ${state}`);
+        }
+        return 0;
+      });
+    },
+  },
 };
 
 const defaultIo: CliIo = {

@@ -16,7 +16,12 @@ import {
   MAX_ARGON2_PARALLELISM,
   type Argon2Options,
 } from "./core/password.js";
-import { createJwtKeyRing, type JwtKeyRing } from "./core/jwt.js";
+import {
+  JWT_ALGORITHMS,
+  createJwtKeyRing,
+  type JwtAlgorithm,
+  type JwtKeyRing,
+} from "./core/jwt.js";
 import { DEFAULT_TOTP_WINDOW, MAX_TOTP_WINDOW } from "./core/totp.js";
 import type { HttpSettings } from "./services/context.js";
 import {
@@ -168,6 +173,8 @@ export const ENVIRONMENT: readonly EnvironmentVariable[] = Object.freeze(
         String(DEFAULT_MAX_REQUESTS_PER_SOCKET),
         "requests per keep-alive connection",
       ],
+      ["TESSERA_JWT_ALGORITHM", "HS256", "HS256, EdDSA or ES256"],
+      ["TESSERA_KEY_ENCRYPTION_SECRET", "the JWT secret", "seals EdDSA/ES256 private keys"],
       ["NODE_ENV", "none", "production makes the secret required and https mandatory"],
     ] as const
   ).map(([name, fallback, summary]) => Object.freeze({ name, default: fallback, summary })),
@@ -191,6 +198,10 @@ export interface TesseraConfig extends HttpSettings {
    */
   readonly allowedOrigins: readonly string[];
   readonly jwtKeys: JwtKeyRing;
+  /** What session tokens are signed with (`TESSERA_JWT_ALGORITHM`). */
+  readonly jwtAlgorithm: JwtAlgorithm;
+  /** The secret EdDSA/ES256 private keys are sealed with in the database. */
+  readonly keyEncryptionSecret: string;
   readonly webauthn: {
     readonly rpId: string;
     readonly rpName: string;
@@ -514,7 +525,25 @@ export function loadConfig(env: Env = process.env): TesseraConfig {
     }
   }
 
-  if (problems.length > 0 || jwtKeys === undefined) throw new ConfigError(problems);
+  const jwtAlgorithm = (read("TESSERA_JWT_ALGORITHM") ?? "HS256") as JwtAlgorithm;
+  if (!JWT_ALGORITHMS.includes(jwtAlgorithm)) {
+    problems.push(
+      `TESSERA_JWT_ALGORITHM: expected one of ${JWT_ALGORITHMS.join(", ")}, got ${JSON.stringify(jwtAlgorithm)}`,
+    );
+  }
+  const keyEncryptionSecret = read("TESSERA_KEY_ENCRYPTION_SECRET");
+  if (keyEncryptionSecret !== undefined && Buffer.byteLength(keyEncryptionSecret) < 32) {
+    problems.push("TESSERA_KEY_ENCRYPTION_SECRET: must be at least 32 bytes");
+  }
+  if (production && jwtAlgorithm !== "HS256" && keyEncryptionSecret === undefined) {
+    problems.push(
+      "TESSERA_KEY_ENCRYPTION_SECRET: required in production with EdDSA or ES256 (it seals the private keys in the database)",
+    );
+  }
+
+  if (problems.length > 0 || jwtKeys === undefined || secret === undefined) {
+    throw new ConfigError(problems);
+  }
   return Object.freeze({
     databaseUrl,
     redisUrl,
@@ -524,6 +553,9 @@ export function loadConfig(env: Env = process.env): TesseraConfig {
     publicOrigin,
     allowedOrigins: allowedOriginsFor(publicOrigin, read("TESSERA_PUBLIC_URL") === undefined),
     jwtKeys,
+    jwtAlgorithm,
+    // In development the data folder's secret seals the keys too.
+    keyEncryptionSecret: keyEncryptionSecret ?? secret,
     jwtValidityHours,
     appName,
     argon2: Object.freeze(argon2),

@@ -18,12 +18,18 @@
  *   await app.register(tesseraPlugin, { tessera });
  */
 import { systemClock, type Clock } from "./core/clock.js";
+import { deriveKeyEncryptionKey } from "./core/key-encryption.js";
 import { prepareDummyPasswordHash } from "./core/password.js";
 import type { TesseraConfig } from "./config.js";
 import { startAuditSweeper } from "./services/audit-log.js";
 import type { Readiness, Tessera } from "./services/context.js";
 import { createHashGate, type HashGate } from "./services/hash-gate.js";
 import { createMetrics } from "./services/metrics.js";
+import {
+  SIGNING_KEY_REFRESH_MS,
+  loadSigningKeys,
+  type SigningKeySettings,
+} from "./services/signing-keys.js";
 import { createLoginThrottle, type RateLimitStore } from "./services/rate-limit/index.js";
 import {
   createDatabaseChallengeStore,
@@ -156,6 +162,22 @@ export async function createTessera(
         : createDatabaseChallengeStore(database.db);
 
     const clock = overrides.clock ?? systemClock;
+    // Session tokens: the HS256 secret ring, or EdDSA/ES256 keys from the database, reloaded
+    // every minute so a rotation on any instance (or by the CLI) reaches this one.
+    const signingKeys = await loadSigningKeys(database.db, signingKeySettings(config), clock);
+    const refresh = setInterval(() => {
+      // A database blip keeps the keys this instance has; the next tick tries again.
+      signingKeys.refresh().catch(() => undefined);
+    }, SIGNING_KEY_REFRESH_MS);
+    refresh.unref();
+    closers.push(async () => clearInterval(refresh));
+    // The services read `settings.jwtKeys` on every issue and check: it follows the live ring.
+    const settings: TesseraConfig = Object.freeze(
+      Object.defineProperty({ ...config }, "jwtKeys", {
+        get: () => signingKeys.ring(),
+        enumerable: true,
+      }),
+    );
     const throttle = createLoginThrottle({
       store: rateLimitStore,
       clock,
@@ -177,7 +199,7 @@ export async function createTessera(
         : null;
     const ctx = {
       db: database.db,
-      settings: config,
+      settings,
       clock,
       throttle,
       hashGate: overrides.hashGate ?? createHashGate(),
@@ -196,11 +218,12 @@ export async function createTessera(
 
     return {
       config,
-      settings: config,
+      settings,
       database,
       sessionCache,
       ctx,
       metrics,
+      signingKeys,
       passkeys: {
         rp: {
           id: config.webauthn.rpId,
@@ -236,6 +259,16 @@ export async function createTessera(
     await close();
     throw error;
   }
+}
+
+/** The signing-key settings a configuration gives (also used by `tessera keys`). */
+export function signingKeySettings(config: TesseraConfig): SigningKeySettings {
+  return {
+    jwtAlgorithm: config.jwtAlgorithm,
+    hmacKeys: config.jwtKeys,
+    jwtValidityHours: config.jwtValidityHours,
+    keyEncryptionKey: deriveKeyEncryptionKey(config.keyEncryptionSecret),
+  };
 }
 
 function stderrLogger(config: TesseraConfig): SessionCacheLogger {

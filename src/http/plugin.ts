@@ -19,6 +19,7 @@ import { installMetrics } from "./metrics.js";
 import type { RouterPathOptions } from "./router-path.js";
 import { auditRoutes } from "./routes/audit.js";
 import { healthRoutes } from "./routes/health.js";
+import { jwksRoutes } from "./routes/jwks.js";
 import { loginRoutes } from "./routes/login.js";
 import { passwordRoutes } from "./routes/passwords.js";
 import { sessionRoutes } from "./routes/sessions.js";
@@ -80,6 +81,10 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
     if (routes.hasContentTypeParser("text/plain")) routes.removeContentTypeParser("text/plain");
     metricsRoute?.(routes);
     await routes.register(healthRoutes, routeOptions);
+    await routes.register(jwksRoutes, {
+      ...routeOptions,
+      signingKeys: options.tessera.signingKeys,
+    });
     await routes.register(loginRoutes, routeOptions);
     await routes.register(sessionRoutes, routeOptions);
     await routes.register(userRoutes, routeOptions);

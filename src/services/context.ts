@@ -12,6 +12,7 @@ import type { PasskeyDependencies } from "./passkeys/index.js";
 import type { TesseraMetrics } from "./metrics.js";
 import type { HashGate } from "./hash-gate.js";
 import type { LoginThrottle } from "./rate-limit/index.js";
+import type { SigningKeys } from "./signing-keys.js";
 import type { SessionCache } from "./session-cache.js";
 
 /** The settings the flows read (a subset of `TesseraConfig`, so host apps can pass their own). */
@@ -84,6 +85,8 @@ export interface Tessera {
   readonly ctx: ServiceContext;
   /** Passkeys: the relying party and where challenges live. */
   readonly passkeys: PasskeyDependencies;
+  /** The keys session tokens are signed with, and the JWKS other services verify with. */
+  readonly signingKeys: SigningKeys;
   /** Prometheus metrics (served at `/metrics` when enabled). */
   readonly metrics?: TesseraMetrics;
   /** Resolves when the database answers; rejects when it does not. */

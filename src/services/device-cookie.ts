@@ -10,7 +10,7 @@
  * (every verifying secret is tried, so rotation keeps trusted browsers trusted).
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import type { JwtKeyRing } from "../core/jwt.js";
+import { isAsymmetricJwtKey, type JwtKey, type JwtKeyRing } from "../core/jwt.js";
 
 /** The cookie's name. */
 export const DEVICE_COOKIE = "tessera_device";
@@ -26,10 +26,20 @@ function mac(secret: string, userId: string, deviceId: string): Buffer {
   return createHmac("sha256", key).update(`${LABEL}|${userId}|${deviceId}`).digest();
 }
 
-/** A new device token for `userId`, signed with the ring's signing key. */
+/**
+ * The HMAC secrets of a ring, the signing one first. With EdDSA or ES256 the ring still holds
+ * the configured HS256 secret(s) (they keep verifying older sessions), and they key the devices.
+ */
+function hmacKeys(keys: JwtKeyRing): JwtKey[] {
+  return [keys.signing, ...keys.verifying].filter((key): key is JwtKey => !isAsymmetricJwtKey(key));
+}
+
+/** A new device token for `userId`, signed with the ring's (first) HMAC secret. */
 export function issueDeviceToken(keys: JwtKeyRing, userId: string): string {
   const deviceId = randomBytes(DEVICE_ID_BYTES).toString("base64url");
-  const signature = mac(keys.signing.secret, userId, deviceId).toString("base64url");
+  const key = hmacKeys(keys)[0];
+  if (key === undefined) throw new TypeError("Device cookies need the configured HS256 secret");
+  const signature = mac(key.secret, userId, deviceId).toString("base64url");
   return `${Buffer.from(userId).toString("base64url")}.${deviceId}.${signature}`;
 }
 
@@ -49,7 +59,7 @@ export function verifyDeviceToken(
   if (Buffer.from(encodedUser, "base64url").toString() !== userId) return null;
   if (!/^[A-Za-z0-9_-]{22}$/.test(deviceId)) return null;
   const given = Buffer.from(signature, "base64url");
-  for (const key of keys.verifying) {
+  for (const key of hmacKeys(keys)) {
     const expected = mac(key.secret, userId, deviceId);
     if (given.length === expected.length && timingSafeEqual(given, expected)) return deviceId;
   }

@@ -29,6 +29,7 @@ export type {
   WebauthnCredentialsTable,
   AuthChallengesTable,
   AuditEventsTable,
+  SigningKeysTable,
   SessionsTable,
   EpochMs,
   BooleanColumn,
@@ -93,6 +94,13 @@ export {
   listAuditEvents,
 } from "./audit.js";
 export type { AuditEvent, NewAuditEvent, ListAuditEventsOptions } from "./audit.js";
+export {
+  listSigningKeys,
+  addSigningKey,
+  retireSigningKeys,
+  deleteRetiredSigningKeys,
+} from "./signing-keys.js";
+export type { StoredSigningKey } from "./signing-keys.js";
 export {
   SESSION_TOUCH_INTERVAL_MS,
   DEFAULT_SESSION_SWEEP_BATCH,

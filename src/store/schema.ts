@@ -135,11 +135,26 @@ export interface SessionsTable {
 }
 
 /** The whole database, as Kysely's type parameter. */
+/** Asymmetric token-signing keys (EdDSA, ES256); private halves encrypted at rest. */
+export interface SigningKeysTable {
+  /** RFC 7638 thumbprint of the public key. */
+  kid: string;
+  algorithm: string;
+  /** The public JWK, as JSON. */
+  public_jwk: string;
+  /** PKCS#8 private key sealed with AES-256-GCM (see core/key-encryption.ts), base64url. */
+  private_key: string;
+  created_at: EpochMs;
+  /** When it stopped signing (a rotation); null while it signs. */
+  retired_at: EpochMs | null;
+}
+
 export interface Database {
   users: UsersTable;
   webauthn_credentials: WebauthnCredentialsTable;
   auth_challenges: AuthChallengesTable;
   audit_events: AuditEventsTable;
+  signing_keys: SigningKeysTable;
   sessions: SessionsTable;
   audit_chain_head: AuditChainHeadTable;
   audit_checkpoints: AuditCheckpointsTable;
