@@ -1,16 +1,17 @@
 /**
  * The server side of `bench/http.ts`: the real app over a fresh SQLite file with the default
- * Argon2 parameters, one user, plus one public route that does no authentication (the
- * baseline). Prints `{ port, token, name, password }` as one JSON line when listening.
+ * Argon2 parameters, one user with one session, plus one public route that does no
+ * authentication (the baseline). Prints `{ port, token, name, password }` as one JSON line when
+ * listening. `TESSERA_SESSION_CACHE=off` in the environment turns the session cache off.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../src/config.js";
-import { createJwt } from "../src/core/jwt.js";
 import { buildApp } from "../src/http/app.js";
 import { createTessera } from "../src/runtime.js";
+import { issueSessionToken } from "../src/services/sessions.js";
 import { createUser } from "../src/services/users.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tessera-bench-"));
@@ -22,6 +23,7 @@ const config = loadConfig({
   TESSERA_LOG_LEVEL: "silent",
   // Login throughput is measured, not brute force: lift the per-address limit.
   TESSERA_LOGIN_ADDRESS_MAX_FAILURES: "1000000",
+  TESSERA_SESSION_CACHE: process.env.TESSERA_SESSION_CACHE ?? "on",
 });
 const tessera = await createTessera(config);
 const app = await buildApp(tessera, { logger: false, closeTessera: true });
@@ -36,7 +38,7 @@ const user = await createUser(app.tessera, null, {
   password,
   mustChangePassword: false,
 });
-const token = createJwt({ ...user, tokenVersion: user.tokenVersion }, 1, { keys: config.jwtKeys });
+const { token } = await issueSessionToken(app.tessera, user, { amr: ["pwd"] });
 await app.listen({ host: "127.0.0.1", port: 0 });
 const address = app.server.address();
 if (address === null || typeof address === "string") throw new Error("no port");

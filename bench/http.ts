@@ -1,7 +1,9 @@
 /**
  * `npm run bench:http`: the server in a child process, autocannon (50 connections) in this one.
- *  1. GET /me with a valid cookie (JWT verify + user lookup) against a public route of the
- *     same app that does no auth: the ratio is what authentication costs per request.
+ *  1. GET /me with a valid session cookie against a public route of the same app that does no
+ *     auth: the ratio is what authentication costs per request. Twice: with the session cache
+ *     (the hot path reads no database) and without it (TESSERA_SESSION_CACHE=off), each in its
+ *     own server process, with p99 latencies.
  *  2. POST /login per second (default Argon2id m=19456 t=2 p=1) against raw `hashPassword`
  *     per second at the same concurrency, measured in this run.
  * Figures are ratios within one run; the machine is shared, absolute numbers move.
@@ -14,20 +16,37 @@ import { hashPassword } from "../src/core/password.js";
 const DURATION_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 50;
 
-const child = spawn(process.execPath, ["--import", "tsx", "bench/http-server.ts"], {
-  stdio: ["ignore", "pipe", "inherit"],
-});
-const first = await new Promise<string>((resolve, reject) => {
-  createInterface({ input: child.stdout }).once("line", resolve);
-  child.once("exit", (code) => reject(new Error(`bench server exited with ${code}`)));
-});
-const { port, token, name, password } = JSON.parse(first) as {
-  port: number;
+interface BenchServer {
+  base: string;
   token: string;
   name: string;
   password: string;
-};
-const base = `http://127.0.0.1:${port}`;
+  stop(): void;
+}
+
+async function startServer(sessionCache: "on" | "off"): Promise<BenchServer> {
+  const child = spawn(process.execPath, ["--import", "tsx", "bench/http-server.ts"], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, TESSERA_SESSION_CACHE: sessionCache },
+  });
+  const first = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout }).once("line", resolve);
+    child.once("exit", (code) => reject(new Error(`bench server exited with ${code}`)));
+  });
+  const { port, token, name, password } = JSON.parse(first) as {
+    port: number;
+    token: string;
+    name: string;
+    password: string;
+  };
+  return {
+    base: `http://127.0.0.1:${port}`,
+    token,
+    name,
+    password,
+    stop: () => child.kill("SIGTERM"),
+  };
+}
 
 async function run(title: string, options: autocannon.Options): Promise<number> {
   const result = await autocannon({
@@ -43,17 +62,40 @@ async function run(title: string, options: autocannon.Options): Promise<number> 
   return rate;
 }
 
-try {
-  // Warm-up, then the two routes of the same app.
-  await autocannon({ url: `${base}/bench/public`, connections: 10, duration: 2 });
-  const publicRate = await run("GET /bench/public (no auth)", { url: `${base}/bench/public` });
-  const meRate = await run("GET /me (cookie)", {
-    url: `${base}/me`,
-    headers: { cookie: `token=${token}` },
+/** Public route and GET /me of one server: the ratio of their rates. */
+async function compare(server: BenchServer, label: string): Promise<void> {
+  await autocannon({ url: `${server.base}/bench/public`, connections: 10, duration: 2 });
+  await autocannon({
+    url: `${server.base}/me`,
+    connections: 10,
+    duration: 2,
+    headers: { cookie: `token=${server.token}` },
   });
+  // Public, /me, public again: the baseline is the mean of the two around it (the machine is
+  // shared, and a single run drifts).
+  const before = await run(`GET /bench/public (${label})`, { url: `${server.base}/bench/public` });
+  const meRate = await run(`GET /me (${label})`, {
+    url: `${server.base}/me`,
+    headers: { cookie: `token=${server.token}` },
+  });
+  const after = await run(`GET /bench/public (${label})`, { url: `${server.base}/bench/public` });
+  const publicRate = (before + after) / 2;
   console.log(
-    `authenticated / public: ${((meRate / publicRate) * 100).toFixed(1)}% (target >= 80%)`,
+    `authenticated / public, ${label}: ${((meRate / publicRate) * 100).toFixed(1)}% (target >= 80% with the cache)`,
   );
+}
+
+const uncached = await startServer("off");
+try {
+  await compare(uncached, "cache off");
+} finally {
+  uncached.stop();
+}
+
+const server = await startServer("on");
+try {
+  await compare(server, "cache on");
+  const { base, name, password } = server;
 
   const loginRate = await run("POST /login (Argon2id default)", {
     url: `${base}/login`,
@@ -79,5 +121,5 @@ try {
   );
   console.log(`login / raw hashing: ${((loginRate / hashRate) * 100).toFixed(1)}% (target >= 90%)`);
 } finally {
-  child.kill("SIGTERM");
+  server.stop();
 }

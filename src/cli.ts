@@ -7,14 +7,23 @@
 import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { auditCommand } from "./commands/audit.js";
+import { backupCommand, restoreCommand } from "./commands/backup.js";
+import { importCommand } from "./commands/import.js";
+import { migrateCommand } from "./commands/migrate.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { NotFoundError, isTesseraError } from "./core/errors.js";
-import { createTessera } from "./runtime.js";
+import { createTessera, signingKeySettings } from "./runtime.js";
+import {
+  describeSigningKeys,
+  pruneSigningKeys,
+  rotateSigningKey,
+} from "./services/signing-keys.js";
 import { generateOneTimePassword, serve } from "./server.js";
 import type { ServiceContext } from "./services/context.js";
+import { findUnsafeIdentifiers } from "./services/check-names.js";
 import { resetPasswordAsOperator } from "./services/passwords.js";
 import { createUser } from "./services/users.js";
-import { createDatabase, migrateToLatest, parseDatabaseUrl } from "./store/index.js";
 
 /** Where a command writes; tests pass their own. */
 export interface CliIo {
@@ -117,24 +126,72 @@ export const COMMANDS: Readonly<Record<string, CliCommand>> = {
       });
     },
   },
-  migrate: {
-    summary: "Apply pending database migrations (reads TESSERA_DATABASE_URL)",
+  "check-names": {
+    summary:
+      "List users whose name or email holds a character refused today (invisible, bidi control, unpaired surrogate); exit 1 when any",
     async run(args, env, io) {
       if (args.length > 0) {
-        io.err(`tessera migrate takes no arguments (got ${args.join(" ")})`);
+        io.err(`tessera check-names takes no arguments (got ${args.join(" ")})`);
         return EXIT_USAGE;
       }
-      const url = env.TESSERA_DATABASE_URL;
-      io.out(`Migrating ${describeDatabase(url)}`);
-      const database = await createDatabase(url);
-      try {
-        const applied = await migrateToLatest(database.db);
-        if (applied.length === 0) io.out("The database is up to date.");
-        for (const name of applied) io.out(`Applied ${name}`);
-        return 0;
-      } finally {
-        await database.destroy();
+      return withContext(env, async (ctx) => {
+        const unsafe = await findUnsafeIdentifiers(ctx);
+        for (const entry of unsafe) {
+          io.out(
+            `${entry.userId} ${entry.field} "${entry.escaped}": ${entry.character} (${entry.reason})`,
+          );
+        }
+        io.out(
+          unsafe.length === 0
+            ? "Every name and email is clean."
+            : `${unsafe.length} name(s) or email(s) hold refused characters; they still work, rename them if they imitate another account.`,
+        );
+        return unsafe.length === 0 ? 0 : 1;
+      });
+    },
+  },
+  migrate: migrateCommand,
+  import: importCommand,
+  audit: auditCommand,
+  backup: backupCommand,
+  restore: restoreCommand,
+  keys: {
+    summary:
+      "Token-signing keys (EdDSA/ES256): keys list | keys rotate (new key signs, old ones verify until their tokens expire) | keys prune",
+    async run(args, env, io) {
+      const [action, ...rest] = args;
+      if (!["list", "rotate", "prune"].includes(action ?? "") || rest.length > 0) {
+        io.err("tessera keys takes one of: list, rotate, prune");
+        return EXIT_USAGE;
       }
+      const config = loadConfig(env);
+      return withContext(env, async (ctx) => {
+        const settings = signingKeySettings(config);
+        if (action === "rotate") {
+          const kid = await rotateSigningKey(ctx.db, settings, ctx.clock);
+          io.out(
+            `New ${config.jwtAlgorithm} signing key ${kid}; every instance signs with it within a minute.`,
+          );
+          return 0;
+        }
+        if (action === "prune") {
+          const pruned = await pruneSigningKeys(ctx.db, settings, ctx.clock);
+          io.out(pruned.length === 0 ? "No key to prune." : `Pruned ${pruned.join(", ")}.`);
+          return 0;
+        }
+        const keys = await describeSigningKeys(ctx.db, settings, ctx.clock);
+        if (keys.length === 0)
+          io.out(`No stored keys (${config.jwtAlgorithm} uses the configured secret).`);
+        for (const key of keys) {
+          const state = key.signing
+            ? "signing"
+            : key.verifiesUntil === null
+              ? "verifying"
+              : `verifies until ${key.verifiesUntil.toISOString()}`;
+          io.out(`${key.kid}  ${key.algorithm}  created ${key.createdAt.toISOString()}  ${state}`);
+        }
+        return 0;
+      });
     },
   },
 };
@@ -215,19 +272,6 @@ function printUsage(write: (line: string) => void): void {
   write("");
   for (const [name, command] of Object.entries(COMMANDS)) {
     write(`  ${name.padEnd(16)}${command.summary}`);
-  }
-}
-
-/** The database a URL names, without its password. */
-function describeDatabase(url: string | undefined): string {
-  const location = parseDatabaseUrl(url);
-  if (location.dialect === "sqlite") return `SQLite database ${location.path}`;
-  try {
-    const parsed = new URL(location.connectionString);
-    if (parsed.password !== "") parsed.password = "***";
-    return `PostgreSQL database ${parsed.toString()}`;
-  } catch {
-    return "PostgreSQL database";
   }
 }
 

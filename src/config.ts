@@ -16,10 +16,19 @@ import {
   MAX_ARGON2_PARALLELISM,
   type Argon2Options,
 } from "./core/password.js";
-import { createJwtKeyRing, type JwtKeyRing } from "./core/jwt.js";
+import {
+  JWT_ALGORITHMS,
+  createJwtKeyRing,
+  type JwtAlgorithm,
+  type JwtKeyRing,
+} from "./core/jwt.js";
 import { DEFAULT_TOTP_WINDOW, MAX_TOTP_WINDOW } from "./core/totp.js";
 import { DEFAULT_PASSWORD_MIN_SCORE } from "./core/password-policy.js";
 import type { HttpSettings } from "./services/context.js";
+import {
+  DEFAULT_SESSION_IDLE_MINUTES,
+  DEFAULT_SESSION_RETENTION_DAYS,
+} from "./services/sessions.js";
 import { parseDatabaseUrl } from "./store/index.js";
 
 /** Default SQLite file, relative to the working directory. */
@@ -37,10 +46,31 @@ export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 /** Failed logins per client address before a wait (issue: 100 per 15 minutes). */
 export const DEFAULT_ADDRESS_MAX_FAILURES = 100;
 export const DEFAULT_ADDRESS_WINDOW_MINUTES = 15;
+/**
+ * Issue 14 (hardening): how long a request may wait for a database connection, and a query for
+ * its answer, before a 503 (a stalled PostgreSQL must not hang requests).
+ */
+export const DEFAULT_DATABASE_ACQUIRE_TIMEOUT_MS = 3_000;
+export const DEFAULT_DATABASE_STATEMENT_TIMEOUT_MS = 5_000;
+/** How long `tessera serve` keeps retrying an unreachable database at start. */
+export const DEFAULT_DATABASE_START_TIMEOUT_SECONDS = 60;
+/** Whole-request and headers timeouts (issue 14 item 5: 30 s and 10 s). */
+export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 30;
+export const DEFAULT_HEADERS_TIMEOUT_SECONDS = 10;
+/** Open connections at once; more are refused at accept (Node `server.maxConnections`). */
+export const DEFAULT_MAX_CONNECTIONS = 2_000;
+/** An idle keep-alive connection is closed after this long (Node's default is 5 s). */
+export const DEFAULT_KEEP_ALIVE_TIMEOUT_SECONDS = 5;
+/** Requests per keep-alive connection before it is closed (0 = no limit in Node). */
+export const DEFAULT_MAX_REQUESTS_PER_SOCKET = 1_000;
 /** Shortest JWT secret accepted (RFC 7518 §3.2: a key of at least the hash output size). */
 export const MIN_JWT_SECRET_BYTES = 32;
 /** Email of the first admin when `TESSERA_ADMIN_EMAIL` is not set (`.invalid`: RFC 2606 §2). */
 export const DEFAULT_ADMIN_EMAIL = "admin@tessera.invalid";
+/** Days audit events are kept (the operations issue: a year). */
+export const DEFAULT_AUDIT_RETENTION_DAYS = 365;
+/** Shortest `TESSERA_METRICS_TOKEN`: 32 characters, about 192 bits as base64. */
+export const MIN_METRICS_TOKEN_LENGTH = 32;
 /** File in the data folder that keeps the generated secret when none is configured. */
 export const JWT_SECRET_FILE = "jwt-secret";
 
@@ -88,6 +118,65 @@ export const ENVIRONMENT: readonly EnvironmentVariable[] = Object.freeze(
       ["TESSERA_DATA_DIR", "the SQLite file's folder, else ./data", "where the secret is kept"],
       ["TESSERA_LOG_LEVEL", "info", "pino log level"],
       [
+        "TESSERA_SESSION_IDLE_MINUTES",
+        String(DEFAULT_SESSION_IDLE_MINUTES),
+        "a session unused this long ends",
+      ],
+      [
+        "TESSERA_SESSION_RETENTION_DAYS",
+        String(DEFAULT_SESSION_RETENTION_DAYS),
+        "ended sessions kept for the activity view",
+      ],
+      ["TESSERA_TOKEN_CLAIMS", "minimal", "seed: name and email back in tokens"],
+      ["TESSERA_LEGACY_TOKENS", "accept", "refuse: seed tokens (no sid) get 401"],
+      ["TESSERA_SESSION_CACHE", "on", "off: every request reads the database"],
+      [
+        "TESSERA_AUDIT_RETENTION_DAYS",
+        String(DEFAULT_AUDIT_RETENTION_DAYS),
+        "days audit events are kept",
+      ],
+      ["TESSERA_METRICS", "false", "serve GET /metrics"],
+      ["TESSERA_METRICS_ALLOW", "loopback", "addresses that may read /metrics"],
+      ["TESSERA_METRICS_TOKEN", "none", "bearer token that may read /metrics from anywhere"],
+      [
+        "TESSERA_DATABASE_ACQUIRE_TIMEOUT_MS",
+        String(DEFAULT_DATABASE_ACQUIRE_TIMEOUT_MS),
+        "wait for a database connection",
+      ],
+      [
+        "TESSERA_DATABASE_STATEMENT_TIMEOUT_MS",
+        String(DEFAULT_DATABASE_STATEMENT_TIMEOUT_MS),
+        "longest database query",
+      ],
+      [
+        "TESSERA_DATABASE_START_TIMEOUT_SECONDS",
+        String(DEFAULT_DATABASE_START_TIMEOUT_SECONDS),
+        "retry an unreachable database at start",
+      ],
+      [
+        "TESSERA_REQUEST_TIMEOUT_SECONDS",
+        String(DEFAULT_REQUEST_TIMEOUT_SECONDS),
+        "longest request, body included",
+      ],
+      [
+        "TESSERA_HEADERS_TIMEOUT_SECONDS",
+        String(DEFAULT_HEADERS_TIMEOUT_SECONDS),
+        "longest wait for request headers",
+      ],
+      ["TESSERA_MAX_CONNECTIONS", String(DEFAULT_MAX_CONNECTIONS), "open connections at once"],
+      [
+        "TESSERA_KEEP_ALIVE_TIMEOUT_SECONDS",
+        String(DEFAULT_KEEP_ALIVE_TIMEOUT_SECONDS),
+        "idle keep-alive connection lifetime",
+      ],
+      [
+        "TESSERA_MAX_REQUESTS_PER_SOCKET",
+        String(DEFAULT_MAX_REQUESTS_PER_SOCKET),
+        "requests per keep-alive connection",
+      ],
+      ["TESSERA_JWT_ALGORITHM", "HS256", "HS256, EdDSA or ES256"],
+      ["TESSERA_KEY_ENCRYPTION_SECRET", "the JWT secret", "seals EdDSA/ES256 private keys"],
+      [
         "TESSERA_PASSWORD_MIN_SCORE",
         String(DEFAULT_PASSWORD_MIN_SCORE),
         "least password strength, 0-4",
@@ -125,6 +214,10 @@ export interface TesseraConfig extends HttpSettings {
    */
   readonly allowedOrigins: readonly string[];
   readonly jwtKeys: JwtKeyRing;
+  /** What session tokens are signed with (`TESSERA_JWT_ALGORITHM`). */
+  readonly jwtAlgorithm: JwtAlgorithm;
+  /** The secret EdDSA/ES256 private keys are sealed with in the database. */
+  readonly keyEncryptionSecret: string;
   readonly webauthn: {
     readonly rpId: string;
     readonly rpName: string;
@@ -134,8 +227,30 @@ export interface TesseraConfig extends HttpSettings {
   readonly production: boolean;
   readonly addressMaxFailures: number;
   readonly addressWindowMinutes: number;
+  readonly sessionIdleMinutes: number;
+  readonly sessionRetentionDays: number;
+  readonly tokenClaims: "minimal" | "seed";
+  readonly legacyTokens: "accept" | "refuse";
+  /** The per-process session cache (`TESSERA_SESSION_CACHE`, default on). */
+  readonly sessionCache: boolean;
   /** Email of the `admin` account made on first start. */
   readonly adminEmail: string;
+  /** Days audit events are kept; 0 keeps them forever. */
+  readonly auditRetentionDays: number;
+  /** `GET /metrics`: off unless enabled; then open to `allow` or to the bearer `token`. */
+  readonly metrics: {
+    readonly enabled: boolean;
+    readonly allow: readonly string[];
+    readonly token: string | null;
+  };
+  readonly databaseAcquireTimeoutMs: number;
+  readonly databaseStatementTimeoutMs: number;
+  readonly databaseStartTimeoutSeconds: number;
+  readonly requestTimeoutSeconds: number;
+  readonly headersTimeoutSeconds: number;
+  readonly maxConnections: number;
+  readonly keepAliveTimeoutSeconds: number;
+  readonly maxRequestsPerSocket: number;
 }
 
 /** Thrown when the environment holds bad values; its message lists every problem. */
@@ -227,13 +342,7 @@ export function loadConfig(env: Env = process.env): TesseraConfig {
   } catch (error) {
     problems.push(`TESSERA_DATABASE_URL: ${(error as Error).message}`);
   }
-  // The generated secret lives beside the SQLite file (`file:///abs/x.db` → /abs), or in ./data.
-  const dataDir = resolve(
-    read("TESSERA_DATA_DIR") ??
-      (location?.dialect === "sqlite" && location.path !== ":memory:"
-        ? dirname(location.path)
-        : "./data"),
-  );
+  const dataDir = dataDirOf(read("TESSERA_DATA_DIR"), location);
 
   const appName = read("TESSERA_APP_NAME") ?? DEFAULT_APP_NAME;
   const argon2: Argon2Options = {
@@ -305,11 +414,108 @@ export function loadConfig(env: Env = process.env): TesseraConfig {
     1,
     24 * 60,
   );
+  const sessionIdleMinutes = integer(
+    "TESSERA_SESSION_IDLE_MINUTES",
+    DEFAULT_SESSION_IDLE_MINUTES,
+    // At least two touch intervals (last_seen is written once a minute).
+    2,
+    366 * 24 * 60,
+  );
+  const sessionRetentionDays = integer(
+    "TESSERA_SESSION_RETENTION_DAYS",
+    DEFAULT_SESSION_RETENTION_DAYS,
+    0,
+    3660,
+  );
+  const choice = <T extends string>(name: string, values: readonly T[], fallback: T): T => {
+    const value = read(name) ?? fallback;
+    if ((values as readonly string[]).includes(value)) return value as T;
+    problems.push(`${name}: expected ${values.join(" or ")}, got ${JSON.stringify(value)}`);
+    return fallback;
+  };
+  const tokenClaims = choice("TESSERA_TOKEN_CLAIMS", ["minimal", "seed"], "minimal");
+  const legacyTokens = choice("TESSERA_LEGACY_TOKENS", ["accept", "refuse"], "accept");
+  const sessionCache = choice("TESSERA_SESSION_CACHE", ["on", "off"], "on") === "on";
   const maxBodyBytes = integer(
     "TESSERA_MAX_BODY_BYTES",
     DEFAULT_MAX_BODY_BYTES,
     1024,
     16 * 1024 * 1024,
+  );
+
+  const auditRetentionDays = integer(
+    "TESSERA_AUDIT_RETENTION_DAYS",
+    DEFAULT_AUDIT_RETENTION_DAYS,
+    0,
+    100 * 366,
+  );
+  const metricsFlag = read("TESSERA_METRICS") ?? "false";
+  if (!["true", "false"].includes(metricsFlag)) {
+    problems.push(`TESSERA_METRICS: expected true or false, got ${JSON.stringify(metricsFlag)}`);
+  }
+  const metricsAllow =
+    read("TESSERA_METRICS_ALLOW") === undefined ? ["loopback"] : list("TESSERA_METRICS_ALLOW");
+  for (const entry of metricsAllow) {
+    if (!/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(entry) && entry !== "loopback") {
+      problems.push(
+        `TESSERA_METRICS_ALLOW: ${JSON.stringify(entry)} is not an IP address, a CIDR range or loopback`,
+      );
+    }
+  }
+  const metricsToken = read("TESSERA_METRICS_TOKEN") ?? null;
+  if (metricsToken !== null && metricsToken.length < MIN_METRICS_TOKEN_LENGTH) {
+    problems.push(
+      `TESSERA_METRICS_TOKEN: at least ${MIN_METRICS_TOKEN_LENGTH} characters (e.g. \`openssl rand -base64 32\`)`,
+    );
+  }
+  // Issue 14: nothing waits for ever (items 4 and 5).
+  const databaseAcquireTimeoutMs = integer(
+    "TESSERA_DATABASE_ACQUIRE_TIMEOUT_MS",
+    DEFAULT_DATABASE_ACQUIRE_TIMEOUT_MS,
+    100,
+    600_000,
+  );
+  const databaseStatementTimeoutMs = integer(
+    "TESSERA_DATABASE_STATEMENT_TIMEOUT_MS",
+    DEFAULT_DATABASE_STATEMENT_TIMEOUT_MS,
+    100,
+    600_000,
+  );
+  const databaseStartTimeoutSeconds = integer(
+    "TESSERA_DATABASE_START_TIMEOUT_SECONDS",
+    DEFAULT_DATABASE_START_TIMEOUT_SECONDS,
+    0,
+    3_600,
+  );
+  const requestTimeoutSeconds = integer(
+    "TESSERA_REQUEST_TIMEOUT_SECONDS",
+    DEFAULT_REQUEST_TIMEOUT_SECONDS,
+    1,
+    3_600,
+  );
+  const headersTimeoutSeconds = integer(
+    "TESSERA_HEADERS_TIMEOUT_SECONDS",
+    DEFAULT_HEADERS_TIMEOUT_SECONDS,
+    1,
+    3_600,
+  );
+  if (headersTimeoutSeconds > requestTimeoutSeconds) {
+    problems.push(
+      `TESSERA_HEADERS_TIMEOUT_SECONDS (${headersTimeoutSeconds}) must not exceed TESSERA_REQUEST_TIMEOUT_SECONDS (${requestTimeoutSeconds})`,
+    );
+  }
+  const maxConnections = integer("TESSERA_MAX_CONNECTIONS", DEFAULT_MAX_CONNECTIONS, 1, 1_000_000);
+  const keepAliveTimeoutSeconds = integer(
+    "TESSERA_KEEP_ALIVE_TIMEOUT_SECONDS",
+    DEFAULT_KEEP_ALIVE_TIMEOUT_SECONDS,
+    1,
+    3_600,
+  );
+  const maxRequestsPerSocket = integer(
+    "TESSERA_MAX_REQUESTS_PER_SOCKET",
+    DEFAULT_MAX_REQUESTS_PER_SOCKET,
+    0,
+    1_000_000,
   );
 
   // JWT keys: the signing secret, and older ones that still verify (rotation).
@@ -335,6 +541,22 @@ export function loadConfig(env: Env = process.env): TesseraConfig {
     }
   }
 
+  const jwtAlgorithm = (read("TESSERA_JWT_ALGORITHM") ?? "HS256") as JwtAlgorithm;
+  if (!JWT_ALGORITHMS.includes(jwtAlgorithm)) {
+    problems.push(
+      `TESSERA_JWT_ALGORITHM: expected one of ${JWT_ALGORITHMS.join(", ")}, got ${JSON.stringify(jwtAlgorithm)}`,
+    );
+  }
+  const keyEncryptionSecret = read("TESSERA_KEY_ENCRYPTION_SECRET");
+  if (keyEncryptionSecret !== undefined && Buffer.byteLength(keyEncryptionSecret) < 32) {
+    problems.push("TESSERA_KEY_ENCRYPTION_SECRET: must be at least 32 bytes");
+  }
+  if (production && jwtAlgorithm !== "HS256" && keyEncryptionSecret === undefined) {
+    problems.push(
+      "TESSERA_KEY_ENCRYPTION_SECRET: required in production with EdDSA or ES256 (it seals the private keys in the database)",
+    );
+  }
+
   const passwordMinScore = integer("TESSERA_PASSWORD_MIN_SCORE", DEFAULT_PASSWORD_MIN_SCORE, 0, 4);
   const breachedUrl = read("TESSERA_BREACHED_PASSWORDS_URL");
   if (breachedUrl !== undefined && !/^https?:\/\//.test(breachedUrl)) {
@@ -349,7 +571,9 @@ export function loadConfig(env: Env = process.env): TesseraConfig {
     );
   }
 
-  if (problems.length > 0 || jwtKeys === undefined) throw new ConfigError(problems);
+  if (problems.length > 0 || jwtKeys === undefined || secret === undefined) {
+    throw new ConfigError(problems);
+  }
   return Object.freeze({
     databaseUrl,
     redisUrl,
@@ -359,6 +583,9 @@ export function loadConfig(env: Env = process.env): TesseraConfig {
     publicOrigin,
     allowedOrigins: allowedOriginsFor(publicOrigin, read("TESSERA_PUBLIC_URL") === undefined),
     jwtKeys,
+    jwtAlgorithm,
+    // In development the data folder's secret seals the keys too.
+    keyEncryptionSecret: keyEncryptionSecret ?? secret,
     passwordMinScore,
     breachedPasswords:
       breachedUrl === undefined
@@ -379,10 +606,56 @@ export function loadConfig(env: Env = process.env): TesseraConfig {
     maxBodyBytes,
     addressMaxFailures,
     addressWindowMinutes,
+    sessionIdleMinutes,
+    sessionRetentionDays,
+    tokenClaims,
+    legacyTokens,
+    sessionCache,
     secureCookie,
     logLevel: read("TESSERA_LOG_LEVEL") ?? (read("NODE_ENV") === "test" ? "silent" : "info"),
     adminEmail: read("TESSERA_ADMIN_EMAIL") ?? DEFAULT_ADMIN_EMAIL,
+    auditRetentionDays,
+    metrics: Object.freeze({
+      enabled: metricsFlag === "true",
+      allow: Object.freeze(metricsAllow),
+      token: metricsToken,
+    }),
+    databaseAcquireTimeoutMs,
+    databaseStatementTimeoutMs,
+    databaseStartTimeoutSeconds,
+    requestTimeoutSeconds,
+    headersTimeoutSeconds,
+    maxConnections,
+    keepAliveTimeoutSeconds,
+    maxRequestsPerSocket,
   });
+}
+
+/**
+ * The data folder (`TESSERA_DATA_DIR`, else the SQLite file's folder, else ./data), absolute.
+ * Read without the rest of the configuration by `tessera backup` and `restore`.
+ */
+export function resolveDataDir(env: Env = process.env): string {
+  let location: ReturnType<typeof parseDatabaseUrl> | undefined;
+  try {
+    location = parseDatabaseUrl(env.TESSERA_DATABASE_URL?.trim() || DEFAULT_DATABASE_URL);
+  } catch {
+    location = undefined;
+  }
+  return dataDirOf(env.TESSERA_DATA_DIR?.trim() || undefined, location);
+}
+
+function dataDirOf(
+  explicit: string | undefined,
+  location: ReturnType<typeof parseDatabaseUrl> | undefined,
+): string {
+  // The generated secret lives beside the SQLite file (`file:///abs/x.db` → /abs), or in ./data.
+  return resolve(
+    explicit ??
+      (location?.dialect === "sqlite" && location.path !== ":memory:"
+        ? dirname(location.path)
+        : "./data"),
+  );
 }
 
 /** Loopback spellings of the default public URL's host, all one origin for CSRF. */

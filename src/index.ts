@@ -60,6 +60,8 @@ export {
   createJwtKeyRing,
 } from "./core/jwt.js";
 export type { JwtKey, JwtKeyRing, JwtOptions, JwtSubject, VerifiedJwt } from "./core/jwt.js";
+export { SESSION_ID_PATTERN, createSessionJwt, verifySessionJwt } from "./core/session-jwt.js";
+export type { SessionTokenSubject, VerifiedSessionJwt } from "./core/session-jwt.js";
 export {
   DEFAULT_TOTP_PERIOD_SECONDS,
   DEFAULT_TOTP_DIGITS,

@@ -5,36 +5,69 @@
  *
  *   database    `config.databaseUrl` (SQLite file or PostgreSQL), migrated to the latest schema
  *   Redis       when `config.redisUrl` is set: shared rate limits and WebAuthn challenges, so
- *               any number of instances agree; otherwise counters in memory, challenges in
- *               the database
+ *               any number of instances agree; otherwise counters in the database, challenges in
+ *               memory on SQLite and in the database on PostgreSQL
  *   throttle    the login/TOTP failure limits over that store, per account and per address
  *   passkeys    the relying party from the config and the challenge store
  *   clock       the system clock, or the one a test injects
+ *   sessions    the per-process cache of session state, kept right by a channel: Redis
+ *               pub/sub when configured, else PostgreSQL LISTEN/NOTIFY, else SQLite's
+ *               `PRAGMA data_version`; and the hourly sweep of old session records
  *
  *   const tessera = await createTessera(loadConfig());
  *   await app.register(tesseraPlugin, { tessera });
  */
 import { systemClock, type Clock } from "./core/clock.js";
+import { deriveKeyEncryptionKey } from "./core/key-encryption.js";
 import { prepareDummyPasswordHash } from "./core/password.js";
 import type { TesseraConfig } from "./config.js";
-import type { Tessera } from "./services/context.js";
+import { startAuditSweeper } from "./services/audit-log.js";
+import type { Readiness, Tessera } from "./services/context.js";
+import { createHashGate, type HashGate } from "./services/hash-gate.js";
+import { createMetrics } from "./services/metrics.js";
 import {
-  createLoginThrottle,
-  createMemoryRateLimitStore,
-  type RateLimitStore,
-} from "./services/rate-limit/index.js";
+  SIGNING_KEY_REFRESH_MS,
+  loadSigningKeys,
+  type SigningKeySettings,
+} from "./services/signing-keys.js";
+import { createLoginThrottle, type RateLimitStore } from "./services/rate-limit/index.js";
 import {
   createDatabaseChallengeStore,
+  createMemoryChallengeStore,
   createRedisChallengeStore,
   type ChallengeStore,
 } from "./store/challenge-store.js";
 import {
+  assertSchemaNotNewer,
   createDatabase,
+  isForeignKeyViolation,
+  isUniqueViolation,
   migrateToLatest,
+  pendingMigrations,
   pingDatabase,
   type TesseraDatabase,
 } from "./store/index.js";
+import { createDatabaseRateLimitStore } from "./store/rate-limit-store.js";
 import { closeRedisClient, createRedisClient, createRedisRateLimitStore } from "./store/redis.js";
+import {
+  createPostgresSessionChannel,
+  createRedisSessionChannel,
+  createSqliteChangeWatcher,
+  type SessionChannel,
+  type SessionChannelHandlers,
+} from "./store/session-channel.js";
+import {
+  createSessionCache,
+  type SessionCache,
+  type SessionCacheLogger,
+  type SessionEvent,
+} from "./services/session-cache.js";
+import { sweepSessions } from "./services/sessions.js";
+
+/** How often old session records are swept. */
+export const SESSION_SWEEP_INTERVAL_MS = 3_600_000;
+/** How long `createTessera` waits for the session channel before serving (uncached meanwhile). */
+export const SESSION_CHANNEL_START_WAIT_MS = 2_000;
 
 /** Key prefixes in a shared Redis: rate-limit counters and WebAuthn challenges. */
 export const REDIS_KEY_PREFIXES = Object.freeze({
@@ -50,14 +83,22 @@ export interface TesseraOverrides {
   rateLimitStore?: RateLimitStore;
   /** Use this WebAuthn challenge store instead of the database or Redis. */
   challengeStore?: ChallengeStore;
+  /** Bounds sign-in hashing. Default: `createHashGate()` (the core count, a bounded queue). */
+  hashGate?: HashGate;
   /** The time every part reads. Default: systemClock. */
   clock?: Clock;
+  /** false: no session cache (every request reads the database). Default: `config.sessionCache`. */
+  sessionCache?: boolean;
+  /** Where the session cache says its channel went down or came back. Default: stderr. */
+  logger?: SessionCacheLogger;
 }
 
 /** The running parts, with the database they run on. */
 export interface TesseraRuntime extends Tessera {
   readonly config: TesseraConfig;
   readonly database: TesseraDatabase;
+  /** The session cache, or null when disabled. */
+  readonly sessionCache: SessionCache | null;
 }
 
 /**
@@ -75,26 +116,68 @@ export async function createTessera(
     for (const closer of closers.splice(0).reverse()) await closer();
   };
   try {
-    const database = overrides.database ?? (await createDatabase(config.databaseUrl));
+    const metrics = createMetrics();
+    const countDatabaseError = (error: unknown) => {
+      // A taken name or a vanished foreign row is an answer to the caller, not a database failure.
+      if (!isUniqueViolation(error) && !isForeignKeyViolation(error)) metrics.databaseError();
+    };
+    const database =
+      overrides.database ??
+      (await createDatabase(config.databaseUrl, {
+        onPoolError: countDatabaseError,
+        onQueryError: countDatabaseError,
+        acquireTimeoutMs: config.databaseAcquireTimeoutMs,
+        statementTimeoutMs: config.databaseStatementTimeoutMs,
+      }));
+    if (database.poolStats !== undefined) metrics.watchPool(database.poolStats);
     if (overrides.database === undefined) closers.push(() => database.destroy());
+    // An instance older than the schema must not run (it would misread newer tables).
+    await assertSchemaNotNewer(database.db);
     await migrateToLatest(database.db);
     // The unknown-user dummy hash is made now, so the first unknown name costs no more than later ones.
     await prepareDummyPasswordHash(config.argon2);
 
     let rateLimitStore = overrides.rateLimitStore;
     let challenges = overrides.challengeStore;
+    let redisPing: (() => Promise<unknown>) | null = null;
     if (config.redisUrl !== null && (rateLimitStore === undefined || challenges === undefined)) {
       const redis = createRedisClient(config.redisUrl);
+      redis.on("error", () => metrics.redisError());
+      redisPing = () => redis.ping();
       closers.push(() => closeRedisClient(redis));
       rateLimitStore ??= createRedisRateLimitStore(redis, {
         keyPrefix: REDIS_KEY_PREFIXES.rateLimit,
       });
       challenges ??= createRedisChallengeStore(redis, { keyPrefix: REDIS_KEY_PREFIXES.challenge });
     }
-    rateLimitStore ??= createMemoryRateLimitStore();
-    challenges ??= createDatabaseChallengeStore(database.db);
+    // Without Redis the counters live in the database, so a restart keeps every lock (issue 14
+    // item 6); the memory store remains for host apps that pass it in.
+    rateLimitStore ??= createDatabaseRateLimitStore(database.db);
+    // Without Redis: in memory on SQLite (one host, one process serves it; issue 14 item 9, no
+    // rows from an unauthenticated endpoint), in the database on PostgreSQL, which several
+    // instances may share.
+    challenges ??=
+      database.dialect === "sqlite"
+        ? createMemoryChallengeStore()
+        : createDatabaseChallengeStore(database.db);
 
     const clock = overrides.clock ?? systemClock;
+    // Session tokens: the HS256 secret ring, or EdDSA/ES256 keys from the database, reloaded
+    // every minute so a rotation on any instance (or by the CLI) reaches this one.
+    const signingKeys = await loadSigningKeys(database.db, signingKeySettings(config), clock);
+    const refresh = setInterval(() => {
+      // A database blip keeps the keys this instance has; the next tick tries again.
+      signingKeys.refresh().catch(() => undefined);
+    }, SIGNING_KEY_REFRESH_MS);
+    refresh.unref();
+    closers.push(async () => clearInterval(refresh));
+    // The services read `settings.jwtKeys` on every issue and check: it follows the live ring.
+    const settings: TesseraConfig = Object.freeze(
+      Object.defineProperty({ ...config }, "jwtKeys", {
+        get: () => signingKeys.ring(),
+        enumerable: true,
+      }),
+    );
     const throttle = createLoginThrottle({
       store: rateLimitStore,
       clock,
@@ -105,11 +188,42 @@ export async function createTessera(
       },
     });
 
+    const sessionCache =
+      (overrides.sessionCache ?? config.sessionCache)
+        ? await startSessionCache(
+            config,
+            database,
+            overrides.logger ?? stderrLogger(config),
+            closers,
+          )
+        : null;
+    const ctx = {
+      db: database.db,
+      settings,
+      clock,
+      throttle,
+      hashGate: overrides.hashGate ?? createHashGate(),
+      ...(sessionCache === null ? {} : { sessionCache }),
+    };
+    const sweep = () => void sweepSessions(ctx).catch(() => undefined);
+    const sweeper = setInterval(sweep, SESSION_SWEEP_INTERVAL_MS);
+    sweeper.unref();
+    closers.push(() => Promise.resolve(clearInterval(sweeper)));
+    sweep();
+    // The audit trail's daily retention sweep and chain checkpoint.
+    const auditSweeper = startAuditSweeper(ctx, config.auditRetentionDays, (error) => {
+      process.emitWarning(`Audit retention sweep failed: ${String(error)}`);
+    });
+    closers.push(async () => auditSweeper.stop());
+
     return {
       config,
-      settings: config,
+      settings,
       database,
-      ctx: { db: database.db, settings: config, clock, throttle },
+      sessionCache,
+      ctx,
+      metrics,
+      signingKeys,
       passkeys: {
         rp: {
           id: config.webauthn.rpId,
@@ -119,10 +233,117 @@ export async function createTessera(
         challenges,
       },
       ping: () => pingDatabase(database.db),
+      readiness: async (): Promise<Readiness> => {
+        const [databaseState, redisState] = await Promise.all([
+          pingDatabase(database.db)
+            .then(async () =>
+              (await pendingMigrations(database.db)).length === 0 ? "ok" : "not_migrated",
+            )
+            .catch(() => "unreachable" as const),
+          redisPing === null
+            ? ("none" as const)
+            : redisPing().then(
+                () => "ok" as const,
+                () => "unreachable" as const,
+              ),
+        ]);
+        return {
+          ready: databaseState === "ok" && redisState !== "unreachable",
+          database: databaseState,
+          redis: redisState,
+        };
+      },
       close,
     };
   } catch (error) {
     await close();
     throw error;
   }
+}
+
+/** The signing-key settings a configuration gives (also used by `tessera keys`). */
+export function signingKeySettings(config: TesseraConfig): SigningKeySettings {
+  return {
+    jwtAlgorithm: config.jwtAlgorithm,
+    hmacKeys: config.jwtKeys,
+    jwtValidityHours: config.jwtValidityHours,
+    keyEncryptionKey: deriveKeyEncryptionKey(config.keyEncryptionSecret),
+  };
+}
+
+function stderrLogger(config: TesseraConfig): SessionCacheLogger {
+  const quiet = config.logLevel === "silent";
+  return {
+    warn: (message) => {
+      if (!quiet) console.warn(`tessera: ${message}`);
+    },
+    info: (message) => {
+      if (!quiet) console.info(`tessera: ${message}`);
+    },
+  };
+}
+
+/** A channel message as an event; anything unexpected clears the whole cache. */
+function parseSessionEvent(payload: string | null): SessionEvent {
+  if (payload === null) return { kind: "all" };
+  try {
+    const event = JSON.parse(payload) as Record<string, unknown>;
+    if (event.kind === "session" && typeof event.sessionId === "string") {
+      return { kind: "session", sessionId: event.sessionId };
+    }
+    if (event.kind === "user" && typeof event.userId === "string") {
+      return { kind: "user", userId: event.userId };
+    }
+  } catch {
+    // fall through
+  }
+  return { kind: "all" };
+}
+
+/**
+ * The session cache and the channel that keeps it right: Redis when configured, else
+ * PostgreSQL LISTEN/NOTIFY, else SQLite's change counter. Waits up to
+ * SESSION_CHANNEL_START_WAIT_MS for the channel (the cache is bypassed until it is up).
+ */
+async function startSessionCache(
+  config: TesseraConfig,
+  database: TesseraDatabase,
+  logger: SessionCacheLogger,
+  closers: Array<() => Promise<void>>,
+): Promise<SessionCache> {
+  const cache = createSessionCache({ logger });
+  let markUp: () => void = () => undefined;
+  const up = new Promise<void>((resolve) => {
+    markUp = resolve;
+  });
+  const handlers: SessionChannelHandlers = {
+    onMessage: (payload) => cache.apply(parseSessionEvent(payload)),
+    onUp: () => {
+      cache.channelUp();
+      markUp();
+    },
+    onDown: (reason) => cache.channelDown(reason),
+  };
+  let channel: SessionChannel;
+  if (config.redisUrl !== null) {
+    channel = createRedisSessionChannel(config.redisUrl, handlers);
+  } else if (database.dialect === "postgres") {
+    const url =
+      database.url ?? (/^postgres/i.test(config.databaseUrl) ? config.databaseUrl : undefined);
+    if (url === undefined) throw new TypeError("PostgreSQL database without a URL to LISTEN on");
+    channel = createPostgresSessionChannel(url, database.db, handlers);
+  } else {
+    channel = createSqliteChangeWatcher(database.db, handlers);
+  }
+  closers.push(() => channel.close());
+  cache.publisher = { publish: (event) => channel.publish(JSON.stringify(event)) };
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    up,
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, SESSION_CHANNEL_START_WAIT_MS);
+    }),
+  ]);
+  clearTimeout(timer);
+  return cache;
 }

@@ -7,7 +7,8 @@ import type { FastifyInstance } from "fastify";
 import type { TesseraConfig } from "./config.js";
 import { ConflictError } from "./core/errors.js";
 import { buildApp } from "./http/app.js";
-import { createTessera } from "./runtime.js";
+import { createTessera, type TesseraRuntime } from "./runtime.js";
+import { isUnavailableError } from "./services/availability.js";
 import type { ServiceContext } from "./services/context.js";
 import { createUser } from "./services/users.js";
 import { countUsers } from "./store/index.js";
@@ -62,12 +63,51 @@ export function printBanner(config: TesseraConfig, print: (line: string) => void
   print("");
 }
 
+/** First wait between start attempts; it doubles up to `MAX_START_RETRY_DELAY_MS`. */
+export const FIRST_START_RETRY_DELAY_MS = 250;
+export const MAX_START_RETRY_DELAY_MS = 5_000;
+
+function describeCause(error: unknown): string {
+  const parts: string[] = [];
+  for (let current = error, depth = 0; current instanceof Error && depth < 4; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    parts.push(typeof code === "string" ? `${current.message} (${code})` : current.message);
+    current = current.cause;
+  }
+  return parts.join(": ") || String(error);
+}
+
+/**
+ * `createTessera`, retried with doubling waits while the database (or Redis) is unreachable,
+ * for at most `config.databaseStartTimeoutSeconds` (issue 14 item 4: a database that starts
+ * after Tessera, as in a compose file, is waited for; each failure prints its cause). Any other
+ * error (bad credentials, a failed migration) fails at once.
+ */
+export async function openWithRetry(
+  config: TesseraConfig,
+  print: (line: string) => void,
+): Promise<TesseraRuntime> {
+  const deadline = Date.now() + config.databaseStartTimeoutSeconds * 1000;
+  for (let delayMs = FIRST_START_RETRY_DELAY_MS; ;) {
+    try {
+      return await createTessera(config);
+    } catch (error) {
+      const left = deadline - Date.now();
+      if (!isUnavailableError(error) || left <= 0) throw error;
+      const waitMs = Math.min(delayMs, left);
+      print(`  Database unreachable (${describeCause(error)}); retrying in ${waitMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+      delayMs = Math.min(delayMs * 2, MAX_START_RETRY_DELAY_MS);
+    }
+  }
+}
+
 /** Starts the server and returns it; stops cleanly on SIGTERM and SIGINT. */
 export async function serve(
   config: TesseraConfig,
   print: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
 ): Promise<FastifyInstance> {
-  const tessera = await createTessera(config);
+  const tessera = await openWithRetry(config, print);
   let app: FastifyInstance;
   try {
     // A person at a terminal reads lines; a log collector reads JSON.

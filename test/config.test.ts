@@ -90,6 +90,11 @@ describe("loadConfig", () => {
       secureCookie: false,
       adminEmail: "admin@tessera.invalid",
       production: false,
+      sessionIdleMinutes: 1440,
+      sessionRetentionDays: 30,
+      tokenClaims: "minimal",
+      legacyTokens: "accept",
+      sessionCache: true,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -105,6 +110,10 @@ describe("loadConfig", () => {
         TESSERA_TOTP_WINDOW: "11",
         TESSERA_TRUSTED_PROXIES: "not-an-address",
         TESSERA_DATABASE_URL: "mysql://db",
+        TESSERA_SESSION_IDLE_MINUTES: "1",
+        TESSERA_TOKEN_CLAIMS: "all",
+        TESSERA_LEGACY_TOKENS: "maybe",
+        TESSERA_SESSION_CACHE: "yes",
         TESSERA_JWT_SECRET: SECRET,
       });
     } catch (caught) {
@@ -120,6 +129,10 @@ describe("loadConfig", () => {
       "TESSERA_TOTP_WINDOW",
       "TESSERA_TRUSTED_PROXIES",
       "TESSERA_DATABASE_URL",
+      "TESSERA_SESSION_IDLE_MINUTES",
+      "TESSERA_TOKEN_CLAIMS",
+      "TESSERA_LEGACY_TOKENS",
+      "TESSERA_SESSION_CACHE",
     ]) {
       expect(problems).toContain(name);
     }

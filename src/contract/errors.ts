@@ -17,6 +17,14 @@ export type ErrorResponse = Static<typeof ErrorResponse>;
 export const OkResponse = Type.Object({ ok: Type.Boolean() });
 export type OkResponse = Static<typeof OkResponse>;
 
-/** `GET /healthz`. */
-export const HealthResponse = Type.Object({ status: Type.String(), database: Type.String() });
+/** `GET /healthz`: liveness, the process answers. */
+export const HealthResponse = Type.Object({ status: Type.String() });
 export type HealthResponse = Static<typeof HealthResponse>;
+
+/** `GET /readyz`: readiness, the database answers and is migrated, Redis answers when used. */
+export const ReadinessResponse = Type.Object({
+  status: Type.String(),
+  database: Type.String(),
+  redis: Type.String(),
+});
+export type ReadinessResponse = Static<typeof ReadinessResponse>;

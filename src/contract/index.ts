@@ -11,3 +11,6 @@ export * from "./login.js";
 export * from "./passwords.js";
 export * from "./totp.js";
 export * from "./passkeys.js";
+export * from "./tokens.js";
+export * from "./sessions.js";
+export * from "./audit.js";

@@ -31,6 +31,9 @@ export const MAX_TOTP_CODE_LENGTH = 12;
  */
 export const MAX_USER_ID_LENGTH = 64;
 
+/** Longest session id in a path: 64 characters (ours are 22: 128 bits in base64url). */
+export const MAX_SESSION_ID_LENGTH = 64;
+
 /** Longest passkey name a user may give, in characters (the passkeys issue: 64). */
 export const MAX_PASSKEY_NAME_LENGTH = 64;
 
@@ -49,3 +52,10 @@ export const MAX_CREDENTIAL_ID_LENGTH = Math.ceil((MAX_CREDENTIAL_ID_BYTES * 4) 
  * and bounds the JSON parsed before the challenge is looked up.
  */
 export const MAX_CLIENT_DATA_JSON_LENGTH = 4096;
+
+/** Audit events per page of `GET /audit` when no `limit` is given. */
+export const DEFAULT_AUDIT_PAGE_SIZE = 50;
+/** Most audit events one page may hold. */
+export const MAX_AUDIT_PAGE_SIZE = 200;
+/** Longest audit event name in a filter (the names are short snake_case words). */
+export const MAX_AUDIT_EVENT_NAME_LENGTH = 64;

@@ -4,10 +4,22 @@
  *
  * The algorithm is fixed here, never read from the token (RFC 8725 §3.1); `exp` is required;
  * claims of the wrong type make the token invalid. A key ring lets the secret rotate: the
- * signing key's `kid` goes in the header and older keys still verify. Signers (`fast-jwt`) and
+ * signing key's `kid` goes in the header and older keys still verify.
+ *
+ * A ring may also hold asymmetric keys (EdDSA with Ed25519, RFC 8037; ES256 with P-256, RFC 7518
+ * §3.4) whose public halves other services verify with. Every key carries its own algorithm: a
+ * token is checked only by the key its `kid` names, and only when its header's `alg` is that
+ * key's (so `alg: HS256` with a public key as the HMAC secret, or `alg` swapped, finds no key). Signers (`fast-jwt`) and
  * verifiers (node:crypto HMAC) are made once per ring and cached: verification runs on every request.
  */
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import {
+  createHash,
+  createHmac,
+  sign as signBytes,
+  timingSafeEqual,
+  verify as verifyBytes,
+  type KeyObject,
+} from "node:crypto";
 import { createSigner } from "fast-jwt";
 import { systemClock, type Clock } from "./clock.js";
 import type { JwtUser } from "./types.js";
@@ -27,10 +39,36 @@ export interface JwtKey {
   secret: string;
 }
 
+/** The asymmetric algorithms a ring may hold (RFC 8037 §3.1; RFC 7518 §3.4). */
+export type AsymmetricJwtAlgorithm = "EdDSA" | "ES256";
+/** Every signing algorithm Tessera knows. */
+export type JwtAlgorithm = typeof JWT_ALGORITHM | AsymmetricJwtAlgorithm;
+/** The algorithms in the order the configuration names them. */
+export const JWT_ALGORITHMS: readonly JwtAlgorithm[] = Object.freeze(["HS256", "EdDSA", "ES256"]);
+
+/**
+ * An Ed25519 (EdDSA) or P-256 (ES256) key: the public half verifies, the private half (when
+ * present) signs.
+ */
+export interface AsymmetricJwtKey {
+  kid: string;
+  algorithm: AsymmetricJwtAlgorithm;
+  publicKey: KeyObject;
+  privateKey?: KeyObject;
+}
+
+/** Any key of a ring. */
+export type AnyJwtKey = JwtKey | AsymmetricJwtKey;
+
+/** Whether a ring key is asymmetric. */
+export function isAsymmetricJwtKey(key: AnyJwtKey): key is AsymmetricJwtKey {
+  return "algorithm" in key;
+}
+
 /** The key that signs and every key that still verifies (the signing key first). */
 export interface JwtKeyRing {
-  readonly signing: JwtKey;
-  readonly verifying: readonly JwtKey[];
+  readonly signing: AnyJwtKey;
+  readonly verifying: readonly AnyJwtKey[];
 }
 
 /** Where the keys come from and what time it is. */
@@ -67,6 +105,8 @@ const KID_PATTERN = /^[A-Za-z0-9._~-]{1,128}$/;
 // (The verifier then refuses any character outside the base64url alphabet and any segment
 // count other than 3: COMPACT_HS256.)
 const SIGNATURE_CHARS = 43;
+/** Base64url length of a 64-byte EdDSA or ES256 signature. */
+const ASYMMETRIC_SIGNATURE_CHARS = 86;
 const CANONICAL_LAST_CHAR = new Set([..."AEIMQUYcgkosw048"].map((c) => c.charCodeAt(0)));
 /** Verified claims kept per ring (at most), so a session's repeated requests skip the HMAC. */
 export const VERIFIED_JWT_CACHE_SIZE = 10_000;
@@ -116,25 +156,68 @@ export function jwtKeyId(secret: string): string {
   return createHash("sha256").update(checkSecret(secret), "utf8").digest("base64url").slice(0, 8);
 }
 
-function toKey(key: string | JwtKey): JwtKey {
+function toKey(key: string | AnyJwtKey): AnyJwtKey {
   if (typeof key === "string") return Object.freeze({ kid: jwtKeyId(key), secret: key });
   if (typeof key !== "object" || key === null)
-    throw new TypeError("JWT key must be a string or { kid, secret }");
+    throw new TypeError("JWT key must be a string, { kid, secret } or an asymmetric key");
   if (typeof key.kid !== "string" || !KID_PATTERN.test(key.kid)) {
     throw new TypeError("JWT key id must be 1-128 characters of [A-Za-z0-9._~-]");
   }
+  if (isAsymmetricJwtKey(key)) return checkAsymmetricKey(key);
   return Object.freeze({ kid: key.kid, secret: checkSecret(key.secret) });
 }
 
-function uniqueKeys(keys: readonly JwtKey[]): JwtKey[] {
-  const byKid = new Map<string, JwtKey>();
+/** The key type each asymmetric algorithm needs (RFC 8037 §3.1: Ed25519; RFC 7518 §3.4: P-256). */
+function checkAsymmetricKey(key: AsymmetricJwtKey): AsymmetricJwtKey {
+  const { algorithm, publicKey, privateKey } = key;
+  if (algorithm !== "EdDSA" && algorithm !== "ES256") {
+    throw new TypeError(`Unsupported JWT algorithm ${String(algorithm)}`);
+  }
+  const fits = (k: KeyObject, type: "public" | "private") =>
+    typeof k === "object" &&
+    k !== null &&
+    k.type === type &&
+    (algorithm === "EdDSA"
+      ? k.asymmetricKeyType === "ed25519"
+      : k.asymmetricKeyType === "ec" && k.asymmetricKeyDetails?.namedCurve === "prime256v1");
+  if (!fits(publicKey, "public")) {
+    throw new TypeError(
+      `${algorithm} needs an ${algorithm === "EdDSA" ? "Ed25519" : "EC P-256"} public key`,
+    );
+  }
+  if (privateKey !== undefined && !fits(privateKey, "private")) {
+    throw new TypeError(
+      `${algorithm} needs an ${algorithm === "EdDSA" ? "Ed25519" : "EC P-256"} private key`,
+    );
+  }
+  return Object.freeze({
+    kid: key.kid,
+    algorithm,
+    publicKey,
+    ...(privateKey === undefined ? {} : { privateKey }),
+  });
+}
+
+/** What makes two keys with one kid the same key. */
+function keyMaterial(key: AnyJwtKey): string {
+  if (!isAsymmetricJwtKey(key)) return `HS256:${key.secret}`;
+  return `${key.algorithm}:${JSON.stringify(key.publicKey.export({ format: "jwk" }))}`;
+}
+
+function uniqueKeys(keys: readonly AnyJwtKey[]): AnyJwtKey[] {
+  const byKid = new Map<string, AnyJwtKey>();
   for (const key of keys) {
     const seen = byKid.get(key.kid);
     if (seen === undefined) byKid.set(key.kid, key);
-    else if (seen.secret !== key.secret)
+    else if (keyMaterial(seen) !== keyMaterial(key))
       throw new TypeError(`Two JWT keys share the kid "${key.kid}"`);
   }
   return [...byKid.values()];
+}
+
+/** The algorithm a ring key signs and verifies with. */
+export function jwtKeyAlgorithm(key: AnyJwtKey): JwtAlgorithm {
+  return isAsymmetricJwtKey(key) ? key.algorithm : JWT_ALGORITHM;
 }
 
 /**
@@ -145,18 +228,23 @@ function uniqueKeys(keys: readonly JwtKey[]): JwtKey[] {
  * different secrets share a kid.
  */
 export function createJwtKeyRing(
-  current: string | JwtKey,
-  previous: readonly (string | JwtKey)[] = [],
+  current: string | AnyJwtKey,
+  previous: readonly (string | AnyJwtKey)[] = [],
 ): JwtKeyRing {
   const signing = toKey(current);
+  if (isAsymmetricJwtKey(signing) && signing.privateKey === undefined) {
+    throw new TypeError("The signing key of a ring needs its private key");
+  }
   const verifying = uniqueKeys([signing, ...previous.map(toKey)]);
   return Object.freeze({ signing, verifying: Object.freeze(verifying) });
 }
 
-type Claims = Record<string, unknown>;
+/** A token's payload, as signed or verified. */
+export type Claims = Record<string, unknown>;
 
 interface CompiledKey {
   kid: string;
+  algorithm: JwtAlgorithm;
   verify: (token: string) => Claims;
 }
 
@@ -170,6 +258,8 @@ interface CompiledRing {
   verified: TwoGenerationCache<Claims>;
   byKid: Map<string, CompiledKey>;
   all: readonly CompiledKey[];
+  /** The HS256 keys: the only ones a kid-less token may name. */
+  hmacKeys: readonly CompiledKey[];
   /** Header segments this ring writes (and PyJWT's kid-less one) to the keys to try. */
   byHeaderSegment: Map<string, readonly CompiledKey[]>;
 }
@@ -189,6 +279,7 @@ function createHs256Verifier(secret: string): (token: string) => Claims {
   const key = Buffer.from(secret, "utf8");
   return (token) => {
     if (!COMPACT_HS256.test(token)) throw new Error("malformed");
+    if (!CANONICAL_LAST_CHAR.has(token.charCodeAt(token.length - 1))) throw new Error("signature");
     const firstDot = token.indexOf(".");
     const lastDot = token.lastIndexOf(".");
     const expected = createHmac("sha256", key).update(token.slice(0, lastDot)).digest();
@@ -207,27 +298,86 @@ function createHs256Verifier(secret: string): (token: string) => Claims {
   };
 }
 
+// EdDSA (Ed25519) and ES256 signatures are 64 bytes (RFC 8032 §5.1.6; RFC 7518 §3.4: R || S),
+// 86 base64url characters whose last one carries 2 data bits and 4 zero bits (RFC 4648 §3.5).
+const COMPACT_ASYMMETRIC = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{85}[AQgw]$/;
+
+/** The hash node:crypto's sign/verify take for an algorithm (Ed25519 hashes internally). */
+function digestOf(algorithm: AsymmetricJwtAlgorithm): string | null {
+  return algorithm === "EdDSA" ? null : "sha256";
+}
+
+/** The check of one asymmetric key on node:crypto; ES256 signatures are raw R || S (P1363). */
+function createAsymmetricVerifier(key: AsymmetricJwtKey): (token: string) => Claims {
+  const digest = digestOf(key.algorithm);
+  const publicKey = { key: key.publicKey, dsaEncoding: "ieee-p1363" as const };
+  return (token) => {
+    if (!COMPACT_ASYMMETRIC.test(token)) throw new Error("malformed");
+    const firstDot = token.indexOf(".");
+    const lastDot = token.lastIndexOf(".");
+    const signature = Buffer.from(token.slice(lastDot + 1), "base64url");
+    const input = Buffer.from(token.slice(0, lastDot), "latin1");
+    if (!verifyBytes(digest, input, publicKey, signature)) throw new Error("signature");
+    const payload: unknown = JSON.parse(
+      Buffer.from(token.slice(firstDot + 1, lastDot), "base64url").toString("utf8"),
+    );
+    if (typeof payload !== "object" || payload === null || Array.isArray(payload)) {
+      throw new Error("payload");
+    }
+    if (!("exp" in payload)) throw new Error("exp");
+    return payload as Claims;
+  };
+}
+
+/** Signs with an asymmetric key: header `{ alg, typ: "JWT", kid }`, the payload as JSON. */
+function createAsymmetricSigner(key: AsymmetricJwtKey): (payload: Claims) => string {
+  const privateKey = key.privateKey;
+  if (privateKey === undefined) throw new TypeError("The signing key needs its private key");
+  const digest = digestOf(key.algorithm);
+  const header = base64UrlJson({ alg: key.algorithm, typ: "JWT", kid: key.kid });
+  return (payload) => {
+    const input = `${header}.${base64UrlJson(payload)}`;
+    const signature = signBytes(digest, Buffer.from(input, "latin1"), {
+      key: privateKey,
+      dsaEncoding: "ieee-p1363",
+    });
+    return `${input}.${signature.toString("base64url")}`;
+  };
+}
+
 function compileRing(ring: JwtKeyRing): CompiledRing {
   if (typeof ring !== "object" || ring === null || !Array.isArray(ring.verifying)) {
     throw new TypeError("keys must be a JwtKeyRing (see createJwtKeyRing)");
   }
   const signing = toKey(ring.signing);
   const keys = uniqueKeys([signing, ...ring.verifying.map(toKey)]);
-  const all = keys.map((key): CompiledKey => ({
-    kid: key.kid,
-    verify: createHs256Verifier(key.secret),
-  }));
-  const byHeaderSegment = new Map<string, readonly CompiledKey[]>([[KIDLESS_HEADER_SEGMENT, all]]);
+  const all = keys.map((key): CompiledKey =>
+    isAsymmetricJwtKey(key)
+      ? { kid: key.kid, algorithm: key.algorithm, verify: createAsymmetricVerifier(key) }
+      : { kid: key.kid, algorithm: JWT_ALGORITHM, verify: createHs256Verifier(key.secret) },
+  );
+  // A kid-less header is PyJWT's: it may only ever be HS256, tried against the HMAC keys.
+  const hmacKeys = all.filter((key) => key.algorithm === JWT_ALGORITHM);
+  const byHeaderSegment = new Map<string, readonly CompiledKey[]>([
+    [KIDLESS_HEADER_SEGMENT, hmacKeys],
+  ]);
   for (const key of all) {
-    byHeaderSegment.set(base64UrlJson({ alg: JWT_ALGORITHM, typ: "JWT", kid: key.kid }), [key]);
+    byHeaderSegment.set(base64UrlJson({ alg: key.algorithm, typ: "JWT", kid: key.kid }), [key]);
   }
   return {
-    sign: createSigner({ key: signing.secret, algorithm: JWT_ALGORITHM, kid: signing.kid }) as (
-      payload: Claims,
-    ) => string,
+    sign: isAsymmetricJwtKey(signing)
+      ? signing.privateKey === undefined
+        ? () => {
+            throw new TypeError("A verifying key ring cannot sign");
+          }
+        : createAsymmetricSigner(signing)
+      : (createSigner({ key: signing.secret, algorithm: JWT_ALGORITHM, kid: signing.kid }) as (
+          payload: Claims,
+        ) => string),
     verified: new TwoGenerationCache<Claims>(VERIFIED_JWT_CACHE_SIZE / 2),
     byKid: new Map(all.map((key) => [key.kid, key])),
     all,
+    hmacKeys,
     byHeaderSegment,
   };
 }
@@ -320,12 +470,13 @@ function candidateKeys(ring: CompiledRing, headerSegment: string): readonly Comp
   if (typeof header !== "object" || header === null || Array.isArray(header)) return [];
   const members = header as Record<string, unknown>;
   for (const name of Object.keys(members)) if (!ALLOWED_HEADER_MEMBERS.has(name)) return [];
-  if (members.alg !== JWT_ALGORITHM) return [];
   if (members.typ !== undefined && members.typ !== "JWT") return [];
-  if (members.kid === undefined) return ring.all;
+  // The key decides the algorithm: the header's `alg` must be the named key's own (RFC 8725 §2.1,
+  // §3.1). A kid-less token can only be the seed's HS256.
+  if (members.kid === undefined) return members.alg === JWT_ALGORITHM ? ring.hmacKeys : [];
   if (typeof members.kid !== "string") return [];
   const key = ring.byKid.get(members.kid);
-  return key === undefined ? [] : [key];
+  return key === undefined || key.algorithm !== members.alg ? [] : [key];
 }
 
 function isTime(value: unknown): value is number {
@@ -361,15 +512,23 @@ function readClaims(claims: Claims, nowMs: number): VerifiedJwt | null {
  * @throws TypeError only on misconfiguration (no secret, short secret, malformed ring).
  */
 export function verifyJwtClaims(token: string, options?: JwtOptions): VerifiedJwt | null {
+  const claims = verifyJwtPayload(token, options);
+  return claims === null ? null : readClaims(claims, (options?.clock ?? systemClock)());
+}
+
+/**
+ * The signature check behind verifyJwtClaims: the token's claims when its format, header and
+ * signature are right (time claims NOT checked), else null. Internal: for `session-jwt.ts`.
+ */
+export function verifyJwtPayload(token: string, options?: JwtOptions): Claims | null {
   const ring = resolveRing(options);
   if (typeof token !== "string" || token.length > MAX_JWT_LENGTH) return null;
   const cached = ring.verified.get(token);
-  if (cached !== undefined) return readClaims(cached, (options?.clock ?? systemClock)());
+  if (cached !== undefined) return cached;
   const lastDot = token.lastIndexOf(".");
-  if (
-    token.length - lastDot - 1 !== SIGNATURE_CHARS ||
-    !CANONICAL_LAST_CHAR.has(token.charCodeAt(token.length - 1))
-  ) {
+  // Every key checks its own signature length and encoding; cut anything else short here.
+  const signatureChars = token.length - lastDot - 1;
+  if (signatureChars !== SIGNATURE_CHARS && signatureChars !== ASYMMETRIC_SIGNATURE_CHARS) {
     return null;
   }
   const firstDot = token.indexOf(".");
@@ -382,9 +541,45 @@ export function verifyJwtClaims(token: string, options?: JwtOptions): VerifiedJw
       continue; // wrong key, bad signature or malformed JSON: one generic failure
     }
     ring.verified.set(token, claims);
-    return readClaims(claims, (options?.clock ?? systemClock)());
+    return claims;
   }
   return null;
+}
+
+/** Signs `claims` with the ring's current key (internal: for `session-jwt.ts`). */
+export function signJwtPayload(claims: Claims, options?: JwtOptions): string {
+  return resolveRing(options).sign(claims);
+}
+
+/**
+ * A ring that only verifies, from public keys (what a resource server builds from a JWKS).
+ * @throws TypeError for an empty list or a malformed key.
+ */
+export function createVerifyingKeyRing(keys: readonly AsymmetricJwtKey[]): JwtKeyRing {
+  if (keys.length === 0) throw new TypeError("A verifying key ring needs at least one key");
+  const verifying = uniqueKeys(keys.map(toKey));
+  return Object.freeze({ signing: verifying[0]!, verifying: Object.freeze(verifying) });
+}
+
+/**
+ * Verifies a token's signature (the key its `kid` names, with that key's algorithm), that `exp`
+ * is in the future and that `iat`/`nbf` are not more than 60 s ahead, and returns its payload;
+ * null for anything else. Unlike verifyJwtClaims it asks nothing of the other claims: for tokens
+ * of any shape (access tokens, tokens without personal data).
+ */
+export function verifyTimedJwtPayload(
+  token: string,
+  options: { keys: JwtKeyRing; clock?: Clock },
+): Readonly<Record<string, unknown>> | null {
+  const claims = verifyJwtPayload(token, options);
+  if (claims === null) return null;
+  const nowMs = (options.clock ?? systemClock)();
+  const { exp, iat, nbf } = claims;
+  if (!isTime(exp) || exp * 1000 <= nowMs) return null;
+  const latestMs = nowMs + DEFAULT_JWT_CLOCK_TOLERANCE_SECONDS * 1000;
+  if (iat !== undefined && (!isTime(iat) || iat * 1000 > latestMs)) return null;
+  if (nbf !== undefined && (!isTime(nbf) || nbf * 1000 > latestMs)) return null;
+  return claims;
 }
 
 /**

@@ -66,6 +66,13 @@ export function passwordPolicyViolation(
     );
   }
   if (strength.score < minScore) {
+    if (strength.mentionsContext) {
+      return refusal(
+        "context",
+        "This password is too easy to guess: it builds on the account's name, email or the app's name",
+        suggestion,
+      );
+    }
     return refusal(
       "weak",
       strength.warning === null

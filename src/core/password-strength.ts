@@ -19,6 +19,8 @@ export interface PasswordStrength {
   common: boolean;
   /** The password is, or is mostly made of, a word of the account (name, email, app name). */
   context: boolean;
+  /** A word of the account appears in the password at all. */
+  mentionsContext: boolean;
   /** zxcvbn's warning, in English, or null. */
   warning: string | null;
   /** zxcvbn's suggestions, in English. */
@@ -32,6 +34,26 @@ export interface PasswordStrength {
 export const PASSWORD_STRENGTH_MAX_CHARS = 64;
 
 let factory: ZxcvbnFactory | undefined;
+let blocklist: ReadonlySet<string> | undefined;
+
+/**
+ * zxcvbn's list of common and breached passwords (49,233, ranked by frequency), folded to
+ * lower case: a password on it is refused outright, whatever its score (a listed password can
+ * score well when another dictionary explains it first, e.g. `december`).
+ */
+function commonPasswords(): ReadonlySet<string> {
+  blocklist ??= new Set(
+    ((common.dictionary as Record<string, string[]>)["passwords-common"] ?? []).map((p) =>
+      p.toLowerCase(),
+    ),
+  );
+  return blocklist;
+}
+
+/** Whether the password, in any case, is on the common-password list. */
+export function isCommonPassword(password: string): boolean {
+  return commonPasswords().has(password.normalize("NFKC").toLowerCase());
+}
 
 function estimator(): ZxcvbnFactory {
   factory ??= new ZxcvbnFactory({
@@ -50,6 +72,7 @@ function estimator(): ZxcvbnFactory {
 /** Loads the dictionaries now, so the first password checked costs no more than the next. */
 export function preparePasswordStrength(): void {
   estimator();
+  commonPasswords();
 }
 
 /** The words of an account an attacker would try first: its name, the email's parts, the app. */
@@ -94,8 +117,11 @@ export function estimatePasswordStrength(
   const result = estimator().check(password, [...userInputs]);
   return {
     score: result.score as PasswordScore,
-    common: dominates(result, (name) => name.startsWith("passwords")),
+    common: isCommonPassword(password) || dominates(result, (name) => name.startsWith("passwords")),
     context: dominates(result, (name) => name === "userInputs"),
+    mentionsContext: result.sequence.some(
+      (match) => (match as { dictionaryName?: string }).dictionaryName === "userInputs",
+    ),
     warning: result.feedback.warning,
     suggestions: result.feedback.suggestions,
   };

@@ -40,8 +40,27 @@ export interface WindowPolicy {
 /** How failures turn into a lock. */
 export type FailurePolicy = ProgressivePolicy | WindowPolicy;
 
+/** One counter of a reservation: its key and the policy that turns its failures into a lock. */
+export interface RateLimitEntry {
+  key: string;
+  policy: FailurePolicy;
+}
+
+/** The answer of `RateLimitStore.reserve`. */
+export type ReserveResult = { allowed: true } | { allowed: false; lockedUntilMs: number };
+
 /** Where failure counters live: in this process, or shared by every instance (Redis). */
 export interface RateLimitStore {
+  /**
+   * Reserves one attempt on every entry as ONE atomic step: when any entry is locked at
+   * `nowMs`, counts nothing and answers the latest lock end; otherwise counts one failure on
+   * each entry (as `recordFailure`) and answers allowed. The attempt is counted BEFORE the
+   * password or code is checked, so parallel attempts cannot all pass a check-then-act gap
+   * (issue 14 item 1); `release` gives it back when the attempt turns out not to be a failure.
+   */
+  reserve(entries: readonly RateLimitEntry[], nowMs: number): Promise<ReserveResult>;
+  /** Gives back one reserved failure of `key` (count − 1, lock recomputed by `policy`). */
+  release(key: string, policy: FailurePolicy, nowMs: number): Promise<void>;
   /**
    * Atomically counts one failure for `key`, computes the new lock from `policy` and keeps the
    * record until it expires; returns the new record. Rejects when the backing service fails.
@@ -97,6 +116,31 @@ export function applyFailure(
     if (failures >= policy.maxFailures) lockedUntilMs = expiresAtMs;
   }
   return { failures, lockedUntilMs, expiresAtMs };
+}
+
+/** The lock end of `stored` at `nowMs`: 0 when absent, expired or not locked. */
+export function lockedUntil(stored: StoredFailureRecord | null, nowMs: number): number {
+  if (stored === null || stored.expiresAtMs <= nowMs) return 0;
+  return stored.lockedUntilMs > nowMs ? stored.lockedUntilMs : 0;
+}
+
+/**
+ * Gives back one failure of `previous` at `nowMs` (a reserved attempt that was not a failure).
+ * The lock set by the failure given back is lifted: a progressive key below `freeFailures`
+ * and a window key below `maxFailures` are not locked. Returns null when nothing is left.
+ * Pure, and mirrored by the Redis release script.
+ */
+export function applyRelease(
+  previous: StoredFailureRecord | null,
+  policy: FailurePolicy,
+  nowMs: number,
+): StoredFailureRecord | null {
+  if (previous === null || previous.expiresAtMs <= nowMs) return null;
+  const failures = previous.failures - 1;
+  if (failures <= 0) return null;
+  const threshold = policy.kind === "progressive" ? policy.freeFailures : policy.maxFailures;
+  const lockedUntilMs = failures < threshold ? 0 : previous.lockedUntilMs;
+  return { failures, lockedUntilMs, expiresAtMs: previous.expiresAtMs };
 }
 
 /** The public view of a stored record at `nowMs`: null once expired, lock 0 once over. */

@@ -12,6 +12,8 @@ import {
   installErrorHandler,
   installNotFoundHandler,
 } from "./error-handler.js";
+import { LOG_SERIALIZERS } from "./log.js";
+import { installSecurityHeaders } from "./security-headers.js";
 import { registerOpenApi } from "./openapi.js";
 import { tessera as tesseraPlugin } from "./plugin.js";
 import { pageRoutes } from "./routes/pages.js";
@@ -26,6 +28,12 @@ const ROUTER_OPTIONS = {
   // route schema and gets 400 `validation_error`; only absurd segments get Fastify's 414.
   maxParamLength: 2 * MAX_CREDENTIAL_ID_LENGTH,
 };
+
+/**
+ * How often Node looks for requests past their headers or request timeout (its default, 30 s,
+ * would let a stalled request live up to 30 s longer than configured).
+ */
+export const CONNECTIONS_CHECKING_INTERVAL_MS = 1_000;
 
 export interface BuildAppOptions {
   /** Extra middleware options (the server already excludes `/docs`). */
@@ -47,25 +55,36 @@ export async function buildApp(
   options: BuildAppOptions = {},
 ): Promise<FastifyInstance> {
   const settings = tessera.settings;
+  const logger =
+    options.logger === false
+      ? false
+      : {
+          ...(typeof options.logger === "object"
+            ? options.logger
+            : {
+                level: settings.logLevel,
+                // No token, cookie or password ever reaches a log line.
+                redact: [
+                  "req.headers.authorization",
+                  "req.headers.cookie",
+                  "req.headers.token",
+                  'res.headers["set-cookie"]',
+                ],
+              }),
+          // Path and query parameter names only (issue 14 item 7).
+          serializers: LOG_SERIALIZERS,
+          // A person at a terminal reads lines; a log collector reads JSON.
+          ...(options.prettyLogs === true
+            ? {
+                transport: {
+                  target: "pino-pretty",
+                  options: { translateTime: "HH:MM:ss", ignore: "pid,hostname" },
+                },
+              }
+            : {}),
+        };
   const app = Fastify({
-    logger: options.logger ?? {
-      level: settings.logLevel,
-      // No token, cookie or password ever reaches a log line.
-      redact: [
-        "req.headers.authorization",
-        "req.headers.cookie",
-        "req.headers.token",
-        'res.headers["set-cookie"]',
-      ],
-      ...(options.prettyLogs === true
-        ? {
-            transport: {
-              target: "pino-pretty",
-              options: { translateTime: "HH:MM:ss", ignore: "pid,hostname" },
-            },
-          }
-        : {}),
-    },
+    logger,
     bodyLimit: settings.maxBodyBytes,
     trustProxy: settings.trustedProxies.length > 0 ? [...settings.trustedProxies] : false,
     routerOptions: ROUTER_OPTIONS,
@@ -74,9 +93,23 @@ export async function buildApp(
     ajv: { customOptions: { coerceTypes: false, removeAdditional: true, allErrors: false } },
     return503OnClosing: true,
     frameworkErrors: frameworkErrorHandler,
+    // Slow clients (issue 14 item 5): a request, body included, and its headers must arrive in
+    // time; a stalled body is cut (408) and its buffers freed. Idle keep-alive connections close.
+    requestTimeout: settings.requestTimeoutSeconds * 1000,
+    keepAliveTimeout: settings.keepAliveTimeoutSeconds * 1000,
+    maxRequestsPerSocket: settings.maxRequestsPerSocket,
+    http: {
+      headersTimeout: settings.headersTimeoutSeconds * 1000,
+      connectionsCheckingInterval: CONNECTIONS_CHECKING_INTERVAL_MS,
+    },
   });
+  // Past the cap, Node closes new connections at accept instead of holding their memory.
+  app.server.maxConnections = settings.maxConnections;
   installErrorHandler(app);
   installNotFoundHandler(app);
+  installSecurityHeaders(app, { publicUrl: settings.publicUrl });
+  // Only JSON bodies: Fastify's built-in text/plain parser let `text/plain` reach validation.
+  app.removeContentTypeParser("text/plain");
   if (options.closeTessera === true) app.addHook("onClose", () => tessera.close());
 
   await registerOpenApi(app, { publicUrl: settings.publicUrl });

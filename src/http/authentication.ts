@@ -52,8 +52,15 @@ export interface AuthenticationResult {
     source: "cookie" | "bearer" | "header";
     tokenVersion: number;
     expiresAtSeconds: number;
+    /** The session (`sid`), or null for a token the seed issued. */
+    sessionId: string | null;
   };
+  /** A fresh token for the same session when the idle window runs low, else null. */
+  renewed: { token: string; maxAgeSeconds: number } | null;
 }
+
+/** The response header that carries a renewed token to Bearer and `token`-header clients. */
+export const RENEWED_TOKEN_HEADER = "tessera-token";
 
 /** What the middleware needs from the rest of the app. */
 export interface AuthenticationDependencies {
@@ -65,6 +72,11 @@ export interface AuthenticationDependencies {
   /** Origins whose cookie-authenticated writes are accepted. */
   allowedOrigins: readonly string[];
   routerOptions?: RouterPathOptions;
+  /**
+   * Sends a renewed token (sliding sessions) as the session cookie. Default: the
+   * `Tessera-Token` header only, for every source.
+   */
+  setCookie?: (reply: FastifyReply, renewed: { token: string; maxAgeSeconds: number }) => void;
 }
 
 declare module "fastify" {
@@ -120,7 +132,9 @@ export function createRequestAuthenticator(
         source: found.source,
         tokenVersion: session.tokenVersion,
         expiresAtSeconds: session.expiresAtSeconds,
+        sessionId: session.sessionId,
       },
+      renewed: session.renewed,
     };
   };
 }
@@ -182,6 +196,14 @@ async function authenticationPlugin(
         throw new PermissionDeniedError("The password must be changed first", {
           code: "password_change_required",
         });
+      }
+      if (result.renewed !== null) {
+        // Sliding session: the cookie for browsers, a header for Bearer and `token`-header clients.
+        if (result.auth.source === "cookie" && options.setCookie !== undefined) {
+          options.setCookie(reply, result.renewed);
+        } else {
+          void reply.header(RENEWED_TOKEN_HEADER, result.renewed.token);
+        }
       }
     } catch (error) {
       if (!isTesseraError(error)) throw error;

@@ -1,6 +1,7 @@
 import type { FastifyReply } from "fastify";
 import type {} from "@fastify/cookie";
 import { TOKEN_COOKIE } from "./authentication.js";
+import { DEFAULT_DEVICE_COOKIE_MAX_AGE_SECONDS, DEVICE_COOKIE } from "../services/device-cookie.js";
 
 export interface SessionCookieOptions {
   /** `Secure` flag: everywhere but plain-http localhost. */
@@ -30,5 +31,23 @@ export function clearSessionCookie(reply: FastifyReply, options: SessionCookieOp
     sameSite: "lax",
     secure: options.secure,
     path: "/",
+  });
+}
+
+/**
+ * Sets the device cookie after a sign-in (issue 14 item 2): httpOnly, SameSite=Strict (only a
+ * sign-in from our own pages needs it), kept across sign-outs.
+ */
+export function setDeviceCookie(
+  reply: FastifyReply,
+  token: string,
+  options: SessionCookieOptions,
+): void {
+  void reply.setCookie(DEVICE_COOKIE, token, {
+    httpOnly: true,
+    sameSite: "strict",
+    secure: options.secure,
+    path: "/login",
+    maxAge: DEFAULT_DEVICE_COOKIE_MAX_AGE_SECONDS,
   });
 }

@@ -6,6 +6,13 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { ClientError, isTesseraError, type ErrorCode, type TesseraError } from "../core/errors.js";
 import type { ErrorResponse } from "../contract/index.js";
 import { ERROR_STATUS } from "./error-status.js";
+import { isUnavailableError } from "../services/availability.js";
+
+/**
+ * Retry-After of a 503 (issue 14 item 4): a database or Redis outage is usually a restart or a
+ * failover, seconds long; clients and proxies back off that long instead of hammering.
+ */
+export const SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 
 /** Fastify's own error codes and what each means for a client. */
 const FASTIFY_CODES: Readonly<Record<string, { code: ErrorCode; detail: string }>> = {
@@ -39,6 +46,8 @@ export function sendError(reply: FastifyReply, error: TesseraError): FastifyRepl
   const status = ERROR_STATUS[error.code];
   if ("retryAfterSeconds" in error && typeof error.retryAfterSeconds === "number") {
     void reply.header("retry-after", String(error.retryAfterSeconds));
+  } else if (error.code === "service_unavailable") {
+    void reply.header("retry-after", String(SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS));
   }
   // The detail of an internal error is never shown: it may name tables or paths.
   const detail =
@@ -57,8 +66,20 @@ export function sendError(reply: FastifyReply, error: TesseraError): FastifyRepl
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (isTesseraError(error)) {
-      if (error.kind === "internal") request.log.error({ err: error }, "internal error");
+      if (error.code === "service_unavailable") {
+        request.log.warn({ err: error }, "backing service unavailable");
+      } else if (error.kind === "internal") {
+        request.log.error({ err: error }, "internal error");
+      }
       return sendError(reply, error);
+    }
+    if (isUnavailableError(error)) {
+      // The database or Redis is down, unreachable or too slow: 503, never a 500.
+      request.log.warn({ err: error }, "backing service unavailable");
+      return reply
+        .code(503)
+        .header("retry-after", String(SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS))
+        .send(errorBody("service_unavailable", "Service unavailable"));
     }
     if (error.validation !== undefined) {
       const first = error.validation[0];

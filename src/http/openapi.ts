@@ -223,7 +223,24 @@ export async function registerOpenApi(
     },
     transform: documentRoute,
   });
-  await app.register(swaggerUi, { routePrefix: OPENAPI_UI_PREFIX });
+  await app.register(swaggerUi, {
+    routePrefix: OPENAPI_UI_PREFIX,
+    // The UI's own CSP (hashes of its inline script and style), made strict like the pages'
+    // (issue 14 item 7): never framed, and no upgrade-insecure-requests, which would break a
+    // plain-http loopback install.
+    staticCSP: true,
+    transformStaticCSP: (header: string) =>
+      header
+        .replace("frame-ancestors 'self'", "frame-ancestors 'none'")
+        .replace(/\s*upgrade-insecure-requests;?/, ""),
+    uiHooks: {
+      onRequest: (_request, reply, done) => {
+        // Frame protection for browsers without CSP frame-ancestors (RFC 7034).
+        void reply.header("x-frame-options", "DENY");
+        done();
+      },
+    },
+  });
 
   app.get(
     OPENAPI_DOCUMENT_PATH,

@@ -13,15 +13,21 @@ import type { ServiceContext, Tessera } from "../services/context.js";
 import { createPasskeySecondFactor } from "../services/passkeys/index.js";
 import { authenticateSessionToken } from "../services/sessions.js";
 import { authentication, type AuthenticationOptions } from "./authentication.js";
+import { setSessionCookie } from "./cookie.js";
 import { installErrorHandler } from "./error-handler.js";
+import { installMetrics } from "./metrics.js";
 import type { RouterPathOptions } from "./router-path.js";
+import { auditRoutes } from "./routes/audit.js";
 import { healthRoutes } from "./routes/health.js";
+import { jwksRoutes } from "./routes/jwks.js";
 import { loginRoutes } from "./routes/login.js";
 import { passwordRoutes } from "./routes/passwords.js";
+import { sessionRoutes } from "./routes/sessions.js";
 import type { RouteOptions } from "./routes/route-options.js";
 import { totpRoutes } from "./routes/totp.js";
 import { userRoutes } from "./routes/users.js";
 import { webauthnRoutes } from "./routes/webauthn.js";
+import { installSecurityHeaders } from "./security-headers.js";
 
 export interface TesseraPluginOptions {
   /** The running parts (`await createTessera(config)`). */
@@ -49,23 +55,43 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
     allowedOrigins: settings.allowedOrigins,
     ...(options.routerOptions === undefined ? {} : { routerOptions: options.routerOptions }),
     authenticateToken: (token) => authenticateSessionToken(ctx, token),
+    setCookie: (reply, renewed) =>
+      setSessionCookie(reply, renewed.token, renewed.maxAgeSeconds, {
+        secure: settings.secureCookie,
+      }),
   });
 
   const routeOptions: RouteOptions = {
     ctx,
     cookie: { secure: settings.secureCookie },
     allowedOrigins: settings.allowedOrigins,
-    ping: () => options.tessera.ping(),
+    readiness: () => options.tessera.readiness(),
     webauthn: createPasskeySecondFactor(passkeys.rp, passkeys.challenges),
   };
+  const { metrics } = options.tessera;
+  const metricsRoute =
+    settings.metrics?.enabled === true && metrics !== undefined
+      ? installMetrics(app, { metrics, ...settings.metrics })
+      : undefined;
   await app.register(async (routes) => {
     installErrorHandler(routes);
+    // Tessera's routes only (issue 14 item 7): nosniff, no-store, no referrer, HSTS on https;
+    // a body that is not JSON is 415 whatever the host app accepts elsewhere.
+    installSecurityHeaders(routes, { publicUrl: settings.publicUrl });
+    if (routes.hasContentTypeParser("text/plain")) routes.removeContentTypeParser("text/plain");
+    metricsRoute?.(routes);
     await routes.register(healthRoutes, routeOptions);
+    await routes.register(jwksRoutes, {
+      ...routeOptions,
+      signingKeys: options.tessera.signingKeys,
+    });
     await routes.register(loginRoutes, routeOptions);
+    await routes.register(sessionRoutes, routeOptions);
     await routes.register(userRoutes, routeOptions);
     await routes.register(passwordRoutes, routeOptions);
     await routes.register(totpRoutes, routeOptions);
     await routes.register(webauthnRoutes, { ...routeOptions, ...passkeys });
+    await routes.register(auditRoutes, routeOptions);
   });
 }
 

@@ -1,12 +1,20 @@
 import type { FastifyRequest } from "fastify";
 import { NotAuthorizedError } from "../core/errors.js";
 import type { Actor, RequestMeta } from "../services/context.js";
+import { DEVICE_COOKIE } from "../services/device-cookie.js";
 import type { PublicUser } from "../services/users-view.js";
 
-/** The client's address (through trusted proxies only: Fastify `trustProxy`) and user agent. */
+/**
+ * The client's address (through trusted proxies only: Fastify `trustProxy`), user agent and
+ * device cookie (checked by the login service, which knows the user).
+ */
 export function requestMeta(request: FastifyRequest): RequestMeta {
   const agent = request.headers["user-agent"];
-  return { ip: request.ip, userAgent: typeof agent === "string" ? agent.slice(0, 512) : null };
+  return {
+    ip: request.ip,
+    userAgent: typeof agent === "string" ? agent.slice(0, 512) : null,
+    deviceToken: request.cookies[DEVICE_COOKIE] ?? null,
+  };
 }
 
 /** The signed-in user as an actor. @throws NotAuthorizedError on a public route. */

@@ -11,11 +11,14 @@ export type AuditEventName =
   | "login_failed"
   | "login_two_fa_required"
   | "logout_all"
+  | "session_ended"
+  | "sessions_ended"
   | "password_changed"
   | "password_reset"
   | "password_rehashed"
   | "password_change_required"
   | "user_created"
+  | "user_imported"
   | "user_promoted"
   | "user_deleted"
   | "totp_setup_started"
@@ -40,9 +43,21 @@ export async function audit(
   await appendAuditEvent(ctx.db, {
     event,
     userId: input.userId ?? null,
+    actorId: actorOf(input),
     ip: input.meta?.ip ?? null,
     userAgent: input.meta?.userAgent ?? null,
     detail: input.detail ?? {},
     at: new Date(ctx.clock()),
   });
+}
+
+/** Who acted: `detail.by` when a flow names someone else (an admin, "operator" → null), else
+ * the user the event is about. */
+function actorOf(input: {
+  userId?: string | null;
+  detail?: Record<string, unknown>;
+}): string | null {
+  const by = input.detail?.by;
+  if (typeof by === "string") return by === "operator" ? null : by;
+  return input.userId ?? null;
 }

@@ -9,8 +9,12 @@ import type { Argon2Options } from "../core/password.js";
 import type { JwtKeyRing } from "../core/jwt.js";
 import type { Database } from "../store/index.js";
 import type { PasskeyDependencies } from "./passkeys/index.js";
+import type { TesseraMetrics } from "./metrics.js";
+import type { HashGate } from "./hash-gate.js";
 import type { BreachedPasswordsSettings } from "./breached-passwords.js";
 import type { LoginThrottle } from "./rate-limit/index.js";
+import type { SigningKeys } from "./signing-keys.js";
+import type { SessionCache } from "./session-cache.js";
 
 /** The settings the flows read (a subset of `TesseraConfig`, so host apps can pass their own). */
 export interface ServiceSettings {
@@ -19,6 +23,14 @@ export interface ServiceSettings {
   readonly jwtKeys: JwtKeyRing;
   readonly jwtValidityHours: number;
   readonly totpWindow: number;
+  /** A session unused this long ends. Default DEFAULT_SESSION_IDLE_MINUTES (1440). */
+  readonly sessionIdleMinutes?: number;
+  /** Ended and expired session records are kept this long. Default 30. */
+  readonly sessionRetentionDays?: number;
+  /** "seed" puts `name` and `email` back into session tokens. Default "minimal". */
+  readonly tokenClaims?: "minimal" | "seed";
+  /** "refuse" refuses tokens the seed issued (no `sid`). Default "accept". */
+  readonly legacyTokens?: "accept" | "refuse";
   /** Least zxcvbn score of a new password (0 to 4). */
   readonly passwordMinScore: number;
   /** The optional online breach check; null when off. */
@@ -39,6 +51,22 @@ export interface HttpSettings extends ServiceSettings {
   readonly trustedProxies: readonly string[];
   /** Pino level of the standalone server's log. */
   readonly logLevel: string;
+  /** `GET /metrics`: served when enabled, to the `allow` addresses or the bearer `token`. */
+  readonly metrics?: {
+    readonly enabled: boolean;
+    readonly allow: readonly string[];
+    readonly token: string | null;
+  };
+  /** Issue 14 item 5, slow clients: the whole request, body included, must arrive in time. */
+  readonly requestTimeoutSeconds: number;
+  /** The request's headers must arrive in time. */
+  readonly headersTimeoutSeconds: number;
+  /** Open connections at once; more are closed at accept. */
+  readonly maxConnections: number;
+  /** An idle keep-alive connection is closed after this long. */
+  readonly keepAliveTimeoutSeconds: number;
+  /** Requests on one keep-alive connection (0: no limit). */
+  readonly maxRequestsPerSocket: number;
 }
 
 export interface ServiceContext {
@@ -46,6 +74,10 @@ export interface ServiceContext {
   readonly settings: ServiceSettings;
   readonly clock: Clock;
   readonly throttle: LoginThrottle;
+  /** The per-process session cache (`createTessera` makes it); absent: every request reads. */
+  readonly sessionCache?: SessionCache;
+  /** Bounds the password hashing of sign-ins (issue 14 item 3); none: unbounded. */
+  readonly hashGate?: HashGate;
 }
 
 /**
@@ -58,16 +90,34 @@ export interface Tessera {
   readonly ctx: ServiceContext;
   /** Passkeys: the relying party and where challenges live. */
   readonly passkeys: PasskeyDependencies;
+  /** The keys session tokens are signed with, and the JWKS other services verify with. */
+  readonly signingKeys: SigningKeys;
+  /** Prometheus metrics (served at `/metrics` when enabled). */
+  readonly metrics?: TesseraMetrics;
   /** Resolves when the database answers; rejects when it does not. */
   ping(): Promise<void>;
+  /**
+   * Readiness (`/readyz`, issue 14 item 4): the database answers and is migrated, Redis answers
+   * when configured. Never throws; each part says "ok" or what is wrong.
+   */
+  readiness(): Promise<Readiness>;
   /** Closes what `createTessera` opened (a database or Redis client passed in stays open). */
   close(): Promise<void>;
+}
+
+/** What `Tessera.readiness` found. */
+export interface Readiness {
+  readonly ready: boolean;
+  readonly database: "ok" | "unreachable" | "not_migrated";
+  readonly redis: "ok" | "unreachable" | "none";
 }
 
 /** Who is asking, for the audit log and the per-address limits. */
 export interface RequestMeta {
   readonly ip: string;
   readonly userAgent: string | null;
+  /** The device cookie the request carried (`device-cookie.ts`), unverified. */
+  readonly deviceToken?: string | null;
 }
 
 /** The acting user of a request. */

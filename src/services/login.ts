@@ -18,7 +18,9 @@ import {
 import { hashPassword } from "../core/password.js";
 import { audit } from "./audit.js";
 import type { RequestMeta, ServiceContext } from "./context.js";
-import { issueSessionToken } from "./sessions.js";
+import { issueDeviceToken, verifyDeviceToken } from "./device-cookie.js";
+import type { LoginReservation } from "./rate-limit/index.js";
+import { issueSessionToken, type AuthenticationMethod } from "./sessions.js";
 import { requireChangeOfRefusedPassword } from "./passwords.js";
 
 /** A successful login: the user and a fresh session token. */
@@ -27,6 +29,10 @@ export interface LoginResult {
   token: string;
   /** Cookie lifetime: the token's validity. */
   maxAgeSeconds: number;
+  /** The new session record (`sid`). */
+  sessionId: string;
+  /** The device cookie to set (`device-cookie.ts`): the request's own when valid, else a new one. */
+  deviceToken: string;
 }
 
 /** A second factor other than TOTP (passkeys plug in here). */
@@ -66,11 +72,28 @@ export async function login(
 ): Promise<LoginResult> {
   const user = await getUserByNameOrMail(ctx.db, request.name);
   const accountKey = accountKeyFor(user, request.name);
-  await ctx.throttle.assertLoginAllowed({ accountKey, address: meta.ip });
+  // Counted before Argon2 runs (issue 14 item 1); given back only when the password is right.
+  const deviceId =
+    user === undefined ? null : verifyDeviceToken(ctx.settings.jwtKeys, meta.deviceToken, user.id);
+  const lane = deviceId === null ? "default" : "trusted";
+  ctx.hashGate?.assertRoom(lane);
+  const reservation = await ctx.throttle.reserveLoginAttempt({
+    accountKey,
+    address: meta.ip,
+    deviceId,
+  });
 
-  const passwordOk = await checkPassword(ctx, user, request.password);
+  // Bounded hashing (issue 14 item 3): a browser with a device cookie has its own lane. A
+  // sign-in shed with 503 was never checked, so it does not count as a failure.
+  const hash = () => checkPassword(ctx, user, request.password);
+  let passwordOk: boolean;
+  try {
+    passwordOk = await (ctx.hashGate?.run(lane, hash) ?? hash());
+  } catch (error) {
+    await ctx.throttle.releaseLoginAttempt(reservation);
+    throw error;
+  }
   if (user === undefined || !passwordOk) {
-    await ctx.throttle.recordLoginFailure({ accountKey, address: meta.ip });
     await audit(ctx, "login_failed", {
       userId: user?.id ?? null,
       meta,
@@ -79,23 +102,26 @@ export async function login(
     throw new ClientError(INVALID_CREDENTIALS, { code: "invalid_credentials" });
   }
 
+  const amr: AuthenticationMethod[] = ["pwd"];
   const totpSupported = user.totpSecret !== null;
   const webauthnSupported = webauthn !== undefined && (await webauthn.isConfigured(ctx, user));
   if (totpSupported || webauthnSupported) {
     const code = request.two_fa_code ?? undefined;
     const response = request.webauthn_response ?? undefined;
     if (code !== undefined && code !== "" && totpSupported) {
-      await verifyLoginTotp(ctx, user, code, meta, accountKey);
+      await verifyLoginTotp(ctx, user, code, meta);
+      amr.push("otp");
     } else if (response !== undefined && webauthnSupported && webauthn.verify !== undefined) {
       let ok: boolean;
       try {
         ok = await webauthn.verify(ctx, user, response, meta);
       } catch (error) {
         // A malformed answer or a stale challenge is a failed attempt too; keep its clear code.
-        await countSecondFactorFailure(ctx, user, meta, accountKey, "webauthn");
+        await countSecondFactorFailure(ctx, user, meta, "webauthn");
         throw error;
       }
-      if (!ok) await secondFactorFailed(ctx, user, meta, accountKey, "webauthn");
+      if (!ok) await secondFactorFailed(ctx, user, meta, "webauthn");
+      amr.push("webauthn");
     } else {
       const extra: TwoFaRequiredResponse = {
         user_id: user.id,
@@ -105,6 +131,8 @@ export async function login(
           ? await webauthn.challenge(ctx, user)
           : {}),
       };
+      // The password was right: not a failure. The request with the factor reserves again.
+      await ctx.throttle.releaseLoginAttempt(reservation);
       await audit(ctx, "login_two_fa_required", { userId: user.id, meta });
       throw new PermissionDeniedError("A second factor is required", {
         code: "two_fa_required",
@@ -114,9 +142,10 @@ export async function login(
   }
 
   return completeLogin(ctx, user, meta, {
-    accountKey,
+    reservation,
     password: request.password,
     method: "password",
+    amr,
   });
 }
 
@@ -128,9 +157,16 @@ export async function completeLogin(
   ctx: ServiceContext,
   user: User,
   meta: RequestMeta,
-  options: { accountKey: string; password?: string; method: string },
+  options: {
+    reservation: LoginReservation;
+    password?: string;
+    method: string;
+    /** How the user authenticated (the session's `amr`). Default: `passkey` or `pwd` by method. */
+    amr?: readonly AuthenticationMethod[];
+  },
 ): Promise<LoginResult> {
-  await ctx.throttle.recordLoginSuccess({ accountKey: options.accountKey });
+  await ctx.throttle.releaseLoginAttempt(options.reservation);
+  await ctx.throttle.recordLoginSuccess(options.reservation.attempt);
   if (options.password !== undefined) {
     user = await requireChangeOfRefusedPassword(ctx, user, options.password, meta);
   }
@@ -154,7 +190,16 @@ export async function completeLogin(
       detail: { method: options.method },
     });
   });
-  return { user: { ...user, lastLoginAt: now }, ...issueSessionToken(ctx, user) };
+  const session = await issueSessionToken(ctx, user, {
+    amr: options.amr ?? (options.method === "passkey" ? ["passkey"] : ["pwd"]),
+    meta,
+  });
+  const keys = ctx.settings.jwtKeys;
+  const deviceToken =
+    verifyDeviceToken(keys, meta.deviceToken, user.id) === null
+      ? issueDeviceToken(keys, user.id)
+      : (meta.deviceToken as string);
+  return { user: { ...user, lastLoginAt: now }, ...session, deviceToken };
 }
 
 async function checkPassword(
@@ -180,9 +225,8 @@ async function verifyLoginTotp(
   user: User,
   code: string,
   meta: RequestMeta,
-  accountKey: string,
 ): Promise<void> {
-  await ctx.throttle.assertTotpAllowed(user.id);
+  await ctx.throttle.reserveTotpAttempt(user.id);
   const step = matchTotpStep(user.totpSecret ?? "", code, {
     window: ctx.settings.totpWindow,
     clock: ctx.clock,
@@ -190,8 +234,7 @@ async function verifyLoginTotp(
   });
   // The step is claimed atomically: two requests racing with one code cannot both win.
   if (step === null || !(await markTotpStepUsed(ctx.db, user.id, step))) {
-    await ctx.throttle.recordTotpFailure(user.id);
-    await secondFactorFailed(ctx, user, meta, accountKey, "totp");
+    await secondFactorFailed(ctx, user, meta, "totp");
   }
   await ctx.throttle.recordTotpSuccess(user.id);
 }
@@ -200,21 +243,21 @@ async function secondFactorFailed(
   ctx: ServiceContext,
   user: User,
   meta: RequestMeta,
-  accountKey: string,
   factor: "totp" | "webauthn",
 ): Promise<never> {
-  await countSecondFactorFailure(ctx, user, meta, accountKey, factor);
+  await countSecondFactorFailure(ctx, user, meta, factor);
   throw new ClientError("Invalid second factor", { code: "invalid_two_fa_code" });
 }
 
-/** A failed second factor counts as a failed login, for the account and the address. */
+/**
+ * A failed second factor counts as a failed login, for the account and the address: the
+ * attempt reserved before the password check is simply not given back.
+ */
 async function countSecondFactorFailure(
   ctx: ServiceContext,
   user: User,
   meta: RequestMeta,
-  accountKey: string,
   factor: "totp" | "webauthn",
 ): Promise<void> {
-  await ctx.throttle.recordLoginFailure({ accountKey, address: meta.ip });
   await audit(ctx, "login_failed", { userId: user.id, meta, detail: { reason: factor } });
 }

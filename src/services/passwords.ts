@@ -1,7 +1,8 @@
 /**
  * Password change (self, with the old password; or an admin for a non-admin) and reset
- * (admin only, or the operator from the CLI). Each ends every session of the user
- * (`services/sessions.ts`); a user changing their own password gets a new token for this one.
+ * (admin only, or the operator from the CLI). A reset ends every session of the user, a change
+ * every other one (`services/sessions.ts`); a user changing their own password keeps this
+ * session, with a renewed token.
  */
 import { ClientError, NotFoundError, PermissionDeniedError } from "../core/errors.js";
 import { hashPassword } from "../core/password.js";
@@ -19,7 +20,7 @@ import { loadTarget, type ActingUser } from "./access.js";
 import { audit } from "./audit.js";
 import { passwordMatches } from "./login.js";
 import type { RequestMeta, ServiceContext } from "./context.js";
-import { endUserSessions } from "./sessions.js";
+import { announceSessionChange, endUserSessions } from "./sessions.js";
 
 /**
  * Why a new password is refused for `user`, or null: the offline policy (length, blocklist,
@@ -118,7 +119,8 @@ export async function assertPasswordPolicy(
 /**
  * Changes a password. The user themself must give the old one (wrong old passwords count
  * as failed logins); an admin changing a non-admin's password does not, and that user must
- * change it at next login. Returns the updated user (new token version).
+ * change it at next login. The user's other sessions end; when users change their own
+ * password, `currentSessionId` (the request's session) stays. Returns the updated user.
  * @throws PermissionDeniedError, NotFoundError, ClientError (`invalid_credentials`, `password_policy`), TooManyRequestsError.
  */
 export async function changePassword(
@@ -127,6 +129,7 @@ export async function changePassword(
   targetId: string,
   request: ChangePasswordRequest,
   meta: RequestMeta,
+  currentSessionId: string | null = null,
 ): Promise<User> {
   // The old password is checked against the stored hash, which request.user does not carry.
   const target = await loadTarget(ctx, actor, targetId, {
@@ -135,11 +138,15 @@ export async function changePassword(
   });
   const self = actor.id === target.id;
   if (self) {
-    await ctx.throttle.assertLoginAllowed({ accountKey: target.id, address: meta.ip });
+    // Counted before Argon2 runs (issue 14 item 1): a stolen session cannot race the limit.
+    const reservation = await ctx.throttle.reserveLoginAttempt({
+      accountKey: target.id,
+      address: meta.ip,
+    });
     if (!(await passwordMatches(target, request.old_password))) {
-      await ctx.throttle.recordLoginFailure({ accountKey: target.id, address: meta.ip });
       throw new ClientError("The old password is wrong", { code: "invalid_credentials" });
     }
+    await ctx.throttle.releaseLoginAttempt(reservation);
   }
   await assertPasswordPolicy(ctx, request.new_password, target);
   if (self && request.new_password === request.old_password) {
@@ -153,6 +160,7 @@ export async function changePassword(
     event: "password_changed",
     meta,
     by: actor.id,
+    keepSessionId: self ? currentSessionId : null,
   });
 }
 
@@ -169,11 +177,15 @@ async function storePassword(
     event: "password_changed" | "password_reset";
     meta?: RequestMeta | undefined;
     by: string;
+    /** The session that stays (own password change), or null: all end. */
+    keepSessionId?: string | null;
   },
 ): Promise<User> {
-  return ctx.db.transaction().execute(async (db) => {
+  const user = await ctx.db.transaction().execute(async (db) => {
     const tx = { ...ctx, db };
-    await endUserSessions(tx, userId, options.event);
+    await endUserSessions(tx, userId, options.event, undefined, {
+      exceptSessionId: options.keepSessionId ?? null,
+    });
     const updated = await setPasswordHash(db, userId, hash, {
       mustChangePassword: options.mustChangePassword,
       endSessions: false,
@@ -183,6 +195,9 @@ async function storePassword(
     await audit(tx, options.event, { userId, meta: options.meta, detail: { by: options.by } });
     return updated;
   });
+  // Again after the commit: a read between the first announcement and the commit saw the old rows.
+  await announceSessionChange(ctx, { kind: "user", userId });
+  return user;
 }
 
 /**

@@ -14,6 +14,7 @@ import {
 } from "../store/index.js";
 import { loadTarget, type ActingUser } from "./access.js";
 import { audit } from "./audit.js";
+import { announceSessionChange } from "./sessions.js";
 import type { RequestMeta, ServiceContext } from "./context.js";
 
 /** Starts enrolment: a new pending secret and its otpauth URI. */
@@ -46,7 +47,7 @@ export async function confirmTotp(
   if (target.totpPendingSecret === null) {
     throw new ClientError("No TOTP setup is pending", { code: "client_error" });
   }
-  await ctx.throttle.assertTotpAllowed(target.id);
+  await ctx.throttle.reserveTotpAttempt(target.id);
   const step = matchTotpStep(target.totpPendingSecret, code, {
     window: ctx.settings.totpWindow,
     clock: ctx.clock,
@@ -58,7 +59,6 @@ export async function confirmTotp(
       now: new Date(ctx.clock()),
     }))
   ) {
-    await ctx.throttle.recordTotpFailure(target.id);
     await audit(ctx, "totp_code_rejected", {
       userId: target.id,
       meta,
@@ -67,6 +67,7 @@ export async function confirmTotp(
     throw new ClientError("Invalid code", { code: "invalid_two_fa_code" });
   }
   await ctx.throttle.recordTotpSuccess(target.id);
+  await announceSessionChange(ctx, { kind: "user", userId: target.id });
   await audit(ctx, "totp_enabled", { userId: target.id, meta, detail: { by: actor.id } });
 }
 
@@ -88,14 +89,13 @@ export async function disableTotpFor(
   });
   const self = actor.id === target.id;
   if (self && target.totpSecret !== null) {
-    await ctx.throttle.assertTotpAllowed(target.id);
+    await ctx.throttle.reserveTotpAttempt(target.id);
     const step = matchTotpStep(target.totpSecret, code ?? "", {
       window: ctx.settings.totpWindow,
       clock: ctx.clock,
       afterStep: target.totpLastStep,
     });
     if (step === null || !(await markTotpStepUsed(ctx.db, target.id, step))) {
-      await ctx.throttle.recordTotpFailure(target.id);
       await audit(ctx, "totp_code_rejected", {
         userId: target.id,
         meta,
@@ -106,6 +106,7 @@ export async function disableTotpFor(
     await ctx.throttle.recordTotpSuccess(target.id);
   }
   await disableTotp(ctx.db, target.id, new Date(ctx.clock()));
+  await announceSessionChange(ctx, { kind: "user", userId: target.id });
   await audit(ctx, "totp_disabled", {
     userId: target.id,
     meta,

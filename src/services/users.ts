@@ -14,6 +14,7 @@ import { loadTarget, type ActingUser } from "./access.js";
 import { audit } from "./audit.js";
 import type { Actor, RequestMeta, ServiceContext } from "./context.js";
 import { assertPasswordPolicy } from "./passwords.js";
+import { announceSessionChange } from "./sessions.js";
 
 export interface CreateUserInput {
   name: string;
@@ -69,13 +70,15 @@ export async function promoteUser(
   if (!actor.isAdmin) throw new PermissionDeniedError("Only an admin may promote users");
   const user = await setAdmin(ctx.db, targetId, new Date(ctx.clock()));
   if (user === undefined) throw new NotFoundError("No such user");
+  // The middleware's view of the user changed (is_admin).
+  await announceSessionChange(ctx, { kind: "user", userId: user.id });
   await audit(ctx, "user_promoted", { userId: user.id, meta, detail: { by: actor.id } });
   return user;
 }
 
 /**
- * Deletes a user (admin or self; an admin may not delete another admin). Passkeys and
- * challenges go with it. @throws PermissionDeniedError, NotFoundError.
+ * Deletes a user (admin or self; an admin may not delete another admin). Passkeys, challenges
+ * and sessions go with it; every instance stops accepting the user's tokens. @throws PermissionDeniedError, NotFoundError.
  */
 export async function deleteUser(
   ctx: ServiceContext,
@@ -84,7 +87,9 @@ export async function deleteUser(
   meta: RequestMeta,
 ): Promise<void> {
   const target = await loadTarget(ctx, actor, targetId, { access: "self-or-admin" });
+  // The user's session records go with the row (foreign key, on delete cascade).
   if (!(await removeUser(ctx.db, target.id))) throw new NotFoundError("No such user");
+  await announceSessionChange(ctx, { kind: "user", userId: target.id });
   await audit(ctx, "user_deleted", {
     userId: target.id,
     meta,

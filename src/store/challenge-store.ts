@@ -6,6 +6,7 @@
  */
 import type { Redis } from "ioredis";
 import type { Kysely } from "kysely";
+import { InternalError } from "../core/errors.js";
 import { toEpochMs } from "./columns.js";
 import { createHash } from "node:crypto";
 import { consumeChallenge, deleteExpiredChallenges } from "./challenges.js";
@@ -26,6 +27,20 @@ export interface ChallengeStore {
   consume(challenge: string, purpose: string, nowMs: number): Promise<StoredChallenge | undefined>;
 }
 
+/**
+ * Most challenges not tied to a user (passwordless sign-in: anyone may ask for one) alive at
+ * once, per store (issue 14 item 9). At the per-address limit of the options route (30 a minute)
+ * and a 5-minute life, it takes over 66 client networks at full speed to fill; past it new
+ * options get 503 with Retry-After until old ones expire, and memory or rows stay bounded.
+ */
+export const DEFAULT_MAX_LIVE_ANONYMOUS_CHALLENGES = 10_000;
+
+function tooManyChallenges(): InternalError {
+  return new InternalError("Too many pending passkey challenges", {
+    code: "service_unavailable",
+  });
+}
+
 /** Longest challenge value accepted as a key (base64url of 32 bytes is 43 characters). */
 const MAX_CHALLENGE_LENGTH = 128;
 
@@ -41,11 +56,26 @@ export function challengeRowId(challenge: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** Challenges in the `auth_challenges` table; expired rows are swept at each `put`. */
-export function createDatabaseChallengeStore(db: Kysely<Database>): ChallengeStore {
+/**
+ * Challenges in the `auth_challenges` table; expired rows are swept at each `put`, and at most
+ * `maxAnonymous` passwordless ones live at once (see `DEFAULT_MAX_LIVE_ANONYMOUS_CHALLENGES`).
+ */
+export function createDatabaseChallengeStore(
+  db: Kysely<Database>,
+  maxAnonymous = DEFAULT_MAX_LIVE_ANONYMOUS_CHALLENGES,
+): ChallengeStore {
   return {
     async put(challenge, ttlMs, nowMs) {
       await deleteExpiredChallenges(db, new Date(nowMs));
+      if (challenge.userId === null) {
+        // Expired rows were just deleted: every row left is live.
+        const { count } = await db
+          .selectFrom("auth_challenges")
+          .where("user_id", "is", null)
+          .select((eb) => eb.fn.countAll<number>().as("count"))
+          .executeTakeFirstOrThrow();
+        if (Number(count) >= maxAnonymous) throw tooManyChallenges();
+      }
       const userId = challenge.userId === null ? null : (canonicalId(challenge.userId) ?? null);
       await db
         .insertInto("auth_challenges")
@@ -63,6 +93,53 @@ export function createDatabaseChallengeStore(db: Kysely<Database>): ChallengeSto
       const row = await consumeChallenge(db, challengeRowId(challenge), purpose, new Date(nowMs));
       if (row === undefined || row.challenge !== challenge) return undefined;
       return { userId: row.userId, purpose, challenge: row.challenge };
+    },
+  };
+}
+
+/**
+ * Challenges in this process's memory (issue 14 item 9: an unauthenticated endpoint should not
+ * write database rows): the default of a single instance on SQLite without Redis. Consumed
+ * once (delete on read, one synchronous step). Expired ones are swept at each `put`; at most
+ * `maxAnonymous` passwordless ones live at once, and all of them together at most twice that.
+ */
+export function createMemoryChallengeStore(
+  maxAnonymous = DEFAULT_MAX_LIVE_ANONYMOUS_CHALLENGES,
+): ChallengeStore & { readonly size: number } {
+  const live = new Map<string, StoredChallenge & { expiresAtMs: number }>();
+  let anonymous = 0;
+  let lastSweepMs = Number.NEGATIVE_INFINITY;
+  const remove = (key: string) => {
+    const stored = live.get(key);
+    if (stored === undefined) return;
+    live.delete(key);
+    if (stored.userId === null) anonymous -= 1;
+  };
+  return {
+    get size() {
+      return live.size;
+    },
+    async put(challenge, ttlMs, nowMs) {
+      const full =
+        challenge.userId === null ? anonymous >= maxAnonymous : live.size >= 2 * maxAnonymous;
+      // A sweep is a full pass: once a second, or when full.
+      if (full || nowMs - lastSweepMs >= 1_000 || nowMs < lastSweepMs) {
+        lastSweepMs = nowMs;
+        for (const [key, stored] of live) if (stored.expiresAtMs <= nowMs) remove(key);
+      }
+      if (challenge.userId === null ? anonymous >= maxAnonymous : live.size >= 2 * maxAnonymous) {
+        throw tooManyChallenges();
+      }
+      if (live.has(challenge.challenge)) return; // as Redis SET NX: the first one stays
+      live.set(challenge.challenge, { ...challenge, expiresAtMs: nowMs + ttlMs });
+      if (challenge.userId === null) anonymous += 1;
+    },
+    async consume(challenge, purpose, nowMs) {
+      const stored = live.get(challenge);
+      if (stored === undefined) return undefined;
+      remove(challenge);
+      if (stored.purpose !== purpose || stored.expiresAtMs <= nowMs) return undefined;
+      return { userId: stored.userId, purpose: stored.purpose, challenge: stored.challenge };
     },
   };
 }

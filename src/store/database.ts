@@ -7,7 +7,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely, PostgresDialect, SqliteAdapter, SqliteDialect, sql } from "kysely";
-import type { DialectAdapter, Driver } from "kysely";
+import type { DialectAdapter, Driver, LogEvent } from "kysely";
 import pg from "pg";
 import type { DialectName } from "./dialect.js";
 import type { Database } from "./schema.js";
@@ -21,6 +21,10 @@ export const DEFAULT_SQLITE_BUSY_TIMEOUT_MS = 5_000;
 export const DEFAULT_SQLITE_STATEMENT_CACHE_SIZE = 200;
 /** Connections per PostgreSQL pool; pg's own default `max`. */
 export const DEFAULT_POSTGRES_POOL_MAX = 10;
+/** A request waits this long for a PostgreSQL connection from the pool, then fails (503). */
+export const DEFAULT_POSTGRES_ACQUIRE_TIMEOUT_MS = 3_000;
+/** A PostgreSQL query runs at most this long (server-side and client-side), then fails (503). */
+export const DEFAULT_POSTGRES_STATEMENT_TIMEOUT_MS = 5_000;
 /** `pingDatabase` gives up after this long (a health check must answer quickly). */
 export const DEFAULT_PING_TIMEOUT_MS = 2_000;
 
@@ -28,7 +32,11 @@ export const DEFAULT_PING_TIMEOUT_MS = 2_000;
 export interface TesseraDatabase {
   db: Kysely<Database>;
   dialect: DialectName;
+  /** The URL it was opened from, when known (PostgreSQL LISTEN opens its own connection). */
+  url?: string;
   destroy(): Promise<void>;
+  /** PostgreSQL pool connections (total, idle, clients waiting); absent on SQLite. */
+  poolStats?: () => { total: number; idle: number; waiting: number };
 }
 
 /** Options of `createDatabase`; every field has a `DEFAULT_*`. */
@@ -39,8 +47,21 @@ export interface DatabaseOptions {
   statementCacheSize?: number;
   /** PostgreSQL pool size. Default `DEFAULT_POSTGRES_POOL_MAX`. */
   poolMax?: number;
+  /**
+   * Longest wait for a pool connection, new or idle (pg-pool `connectionTimeoutMillis`).
+   * Default `DEFAULT_POSTGRES_ACQUIRE_TIMEOUT_MS`.
+   */
+  acquireTimeoutMs?: number;
+  /**
+   * Longest query: PostgreSQL's `statement_timeout` (the server cancels it), and pg's
+   * client-side `query_timeout` a second later (a stalled network sends no cancel back).
+   * Default `DEFAULT_POSTGRES_STATEMENT_TIMEOUT_MS`.
+   */
+  statementTimeoutMs?: number;
   /** Called with errors of idle PostgreSQL connections (default: ignored; the next query reconnects). */
   onPoolError?: (error: Error) => void;
+  /** Called with every failed query (the error is still thrown to the caller); for metrics. */
+  onQueryError?: (error: unknown) => void;
 }
 
 /** Where a database URL points. */
@@ -85,14 +106,31 @@ export async function createDatabase(
   options: DatabaseOptions = {},
 ): Promise<TesseraDatabase> {
   const location = parseDatabaseUrl(url);
-  const db =
-    location.dialect === "sqlite"
-      ? new Kysely<Database>({ dialect: sqliteDialect(location.path, options) })
-      : new Kysely<Database>({ dialect: postgresDialect(location.connectionString, options) });
+  const onQueryError = options.onQueryError;
+  const log =
+    onQueryError === undefined
+      ? undefined
+      : (event: LogEvent) => {
+          if (event.level === "error") onQueryError(event.error);
+        };
+  if (location.dialect === "sqlite") {
+    const db = new Kysely<Database>({
+      dialect: sqliteDialect(location.path, options),
+      ...(log ? { log } : {}),
+    });
+    return { db, dialect: "sqlite", destroy: () => db.destroy() };
+  }
+  const pool = postgresPool(location.connectionString, options);
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool }),
+    ...(log ? { log } : {}),
+  });
   return {
     db,
-    dialect: location.dialect,
+    dialect: "postgres",
+    url: location.connectionString,
     destroy: () => db.destroy(),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
   };
 }
 
@@ -173,10 +211,16 @@ class TesseraSqliteDialect extends SqliteDialect {
 /** PostgreSQL's int8 (OID 20): bigint columns and count(*). */
 const PG_INT8_OID = 20;
 
-function postgresDialect(connectionString: string, options: DatabaseOptions): PostgresDialect {
+function postgresPool(connectionString: string, options: DatabaseOptions): pg.Pool {
+  const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_POSTGRES_STATEMENT_TIMEOUT_MS;
   const pool = new pg.Pool({
     connectionString,
     max: options.poolMax ?? DEFAULT_POSTGRES_POOL_MAX,
+    connectionTimeoutMillis: options.acquireTimeoutMs ?? DEFAULT_POSTGRES_ACQUIRE_TIMEOUT_MS,
+    statement_timeout: statementTimeoutMs,
+    query_timeout: statementTimeoutMs + 1_000,
+    // Notice a peer that vanished without a FIN (a dropped network path).
+    keepAlive: true,
     // pg returns int8 as a string by default; ours are epoch ms, steps and counters, all far
     // below 2^53. Set per pool, so other pg users in the same process are unaffected.
     types: {
@@ -189,7 +233,7 @@ function postgresDialect(connectionString: string, options: DatabaseOptions): Po
   // An idle client's error (the server restarted) is emitted on the pool; unhandled, it would
   // crash the process. The next query simply opens a new connection.
   pool.on("error", options.onPoolError ?? (() => undefined));
-  return new PostgresDialect({ pool });
+  return pool;
 }
 
 function parseInt8(text: string): number {

@@ -27,6 +27,11 @@ export interface DialectCapabilities {
   readonly uniqueViolationCodes: readonly string[];
   /** Driver error codes of a foreign-key violation (PostgreSQL SQLSTATE 23503). */
   readonly foreignKeyViolationCodes: readonly string[];
+  /**
+   * `SELECT … FOR UPDATE` locks rows until the transaction ends (PostgreSQL); without it (SQLite)
+   * a write transaction holds the whole database, which serialises just as well.
+   */
+  readonly rowLocks: boolean;
   /** Driver error codes meaning "another connection holds the lock, try again later". */
   readonly busyCodes: readonly string[];
 }
@@ -43,6 +48,7 @@ export const SQLITE_CAPABILITIES: DialectCapabilities = Object.freeze({
   identity: (column: ColumnDefinitionBuilder) => column.primaryKey().autoIncrement(),
   uniqueViolationCodes: ["SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"],
   foreignKeyViolationCodes: ["SQLITE_CONSTRAINT_FOREIGNKEY"],
+  rowLocks: false,
   // WAL: a deferred transaction that read before another writer committed cannot upgrade.
   busyCodes: ["SQLITE_BUSY", "SQLITE_BUSY_SNAPSHOT", "SQLITE_LOCKED"],
 });
@@ -58,6 +64,7 @@ export const POSTGRES_CAPABILITIES: DialectCapabilities = Object.freeze({
   identity: (column: ColumnDefinitionBuilder) => column.primaryKey().generatedAlwaysAsIdentity(),
   uniqueViolationCodes: ["23505"],
   foreignKeyViolationCodes: ["23503"],
+  rowLocks: true,
   // Migrations serialise on an advisory lock; other writes wait on row locks, never fail busy.
   busyCodes: [],
 });

@@ -5,6 +5,7 @@
  */
 import { MAX_NAME_LENGTH } from "../contract/limits.js";
 import { ClientError } from "../core/errors.js";
+import { describeCodePoint, findForbiddenCharacter } from "../core/identifier-characters.js";
 
 /** Longest local part of an email address (RFC 5321 §4.5.3.1.1). */
 export const MAX_EMAIL_LOCAL_PART_LENGTH = 64;
@@ -39,11 +40,6 @@ export interface CheckedIdentifiers {
   emailKey: string;
 }
 
-// Control characters (Cc), line/paragraph separators, invisible spaces (U+200B, U+2060,
-// U+FEFF) and bidirectional overrides (U+202A–U+202E, U+2066–U+2069; CVE-2021-42574) never
-// belong in a name or address: they make look-alikes of existing accounts. ZWJ and ZWNJ stay
-// allowed, as some scripts and emoji need them.
-const FORBIDDEN_CHARACTERS = /[\p{Cc}\u2028\u2029\u200b\u2060\ufeff\u202a-\u202e\u2066-\u2069]/u;
 // Pragmatic and Unicode-friendly (RFC 6531 allows non-ASCII addresses): one "@", no spaces,
 // a non-empty local part and a domain of non-empty dot-separated labels.
 const EMAIL_SHAPE = /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)*$/u;
@@ -86,13 +82,20 @@ export function checkIdentifiers(name: string, email: string): CheckedIdentifier
 
 function clean(value: string, field: "name" | "email"): string {
   if (typeof value !== "string") invalid(field, `The ${field} must be a string`);
+  // Invisible, reordering and unpaired characters make look-alikes of existing accounts
+  // (PRECIS, see core/identifier-characters.ts). Checked before NFC, which would keep them.
+  const forbidden = findForbiddenCharacter(value.trim());
+  if (forbidden !== null) {
+    const character = describeCodePoint(forbidden.codePoint);
+    throw new ClientError(
+      `The ${field} contains ${character} at position ${forbidden.position + 1}, a ${forbidden.reason}; such characters are not allowed`,
+      { code: "validation_error", extra: { field, character, reason: forbidden.reason } },
+    );
+  }
   const trimmed = value.normalize("NFC").trim();
   if (trimmed === "") invalid(field, `The ${field} must not be empty`);
   if ([...trimmed].length > MAX_NAME_LENGTH) {
     invalid(field, `The ${field} is longer than ${MAX_NAME_LENGTH} characters`);
-  }
-  if (FORBIDDEN_CHARACTERS.test(trimmed)) {
-    invalid(field, `The ${field} contains control or invisible characters`);
   }
   return trimmed;
 }

@@ -29,9 +29,12 @@ export type {
   WebauthnCredentialsTable,
   AuthChallengesTable,
   AuditEventsTable,
+  SigningKeysTable,
+  SessionsTable,
   EpochMs,
   BooleanColumn,
 } from "./schema.js";
+export { isUnavailableError, pendingMigrations } from "./availability.js";
 export {
   MIGRATIONS,
   MIGRATION_TABLE,
@@ -41,6 +44,12 @@ export {
   createMigrator,
   migrateToLatest,
 } from "./migrations/index.js";
+export {
+  SchemaTooNewError,
+  assertSchemaNotNewer,
+  getMigrationStatus,
+} from "./migrations/status.js";
+export type { MigrationState } from "./migrations/status.js";
 export {
   MAX_EMAIL_LOCAL_PART_LENGTH,
   MAX_IDENTIFIER_KEY_BYTES,
@@ -86,3 +95,34 @@ export {
   listAuditEvents,
 } from "./audit.js";
 export type { AuditEvent, NewAuditEvent, ListAuditEventsOptions } from "./audit.js";
+export {
+  listSigningKeys,
+  addSigningKey,
+  retireSigningKeys,
+  deleteRetiredSigningKeys,
+} from "./signing-keys.js";
+export type { StoredSigningKey } from "./signing-keys.js";
+export {
+  SESSION_TOUCH_INTERVAL_MS,
+  DEFAULT_SESSION_SWEEP_BATCH,
+  createSession,
+  getSession,
+  touchSession,
+  listLiveSessions,
+  countLiveSessions,
+  endSession,
+  endUserSessionRecords,
+  deleteOldSessions,
+} from "./sessions.js";
+export type { Session, NewSession, EndSessionsOptions } from "./sessions.js";
+export { findTakenImportKeys, insertImportedUser } from "./user-import.js";
+export type { ImportKeys, ImportedUserRow } from "./user-import.js";
+export { canonicalId, newId } from "./ids.js";
+export {
+  verifyAuditChain,
+  writeAuditCheckpoint,
+  deleteAuditEventsBefore,
+  readAuditEventsSince,
+} from "./audit-chain.js";
+export type { AuditChainReport, AuditChainBreak, ChainedAuditEvent } from "./audit-chain.js";
+export { backupSqliteFile, isSqliteDatabaseEmpty, restoreSqliteFile } from "./backup.js";

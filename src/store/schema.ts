@@ -66,6 +66,17 @@ export interface AuthChallengesTable {
   expires_at: EpochMs;
 }
 
+/**
+ * `rate_limit_counters`: the login and TOTP failure counters when there is no Redis (issue 14
+ * item 6: a restart must not clear every lock). One row per key; see core/rate-limit.ts.
+ */
+export interface RateLimitCountersTable {
+  key: string;
+  failures: number;
+  locked_until_ms: EpochMs;
+  expires_at_ms: EpochMs;
+}
+
 /** `audit_events`: append-only security log; outlives the users it names (no foreign key). */
 export interface AuditEventsTable {
   id: Generated<number>;
@@ -76,12 +87,76 @@ export interface AuditEventsTable {
   user_agent: string | null;
   /** JSON object: `jsonb` on PostgreSQL (read back parsed), text on SQLite. */
   detail: ColumnType<unknown, string, string>;
+  /** Position in the hash chain: 1, 2, 3, … without gaps (core/audit-chain.ts). */
+  seq: number;
+  /** Who acted: the user themselves, an admin, or null for the operator. */
+  actor_id: string | null;
+  /** The previous event's `hash` ("" for the first). */
+  prev_hash: string;
+  /** SHA-256 (hex) over this event's fields and `prev_hash`. */
+  hash: string;
+}
+
+/** `audit_chain_head`: one row (id 1), the newest event's seq and hash; appends lock it. */
+export interface AuditChainHeadTable {
+  id: number;
+  seq: number;
+  hash: string;
+}
+
+/** `audit_checkpoints`: (seq, hash) of the chain at a moment, written by the daily sweep. */
+export interface AuditCheckpointsTable {
+  seq: number;
+  hash: string;
+  at: EpochMs;
+}
+
+/** `sessions`: one row per sign-in (the token's `sid`); deleted with their user. */
+export interface SessionsTable {
+  /** 128 random bits, base64url. */
+  id: string;
+  user_id: string;
+  created_at: EpochMs;
+  /** Written at most once a minute per session, not on every request. */
+  last_seen_at: EpochMs;
+  /** Absolute end (`TESSERA_JWT_VALIDITY_HOURS` after sign-in). */
+  expires_at: EpochMs;
+  /** `last_seen_at` + the idle timeout. */
+  idle_expires_at: EpochMs;
+  /** JSON array of authentication method references (RFC 8176 names where it has them). */
+  amr: string;
+  auth_time: EpochMs;
+  ip: string | null;
+  user_agent: string | null;
+  /** A readable summary of the user agent ("Chrome on Linux"). */
+  device: string | null;
+  ended_at: EpochMs | null;
+  end_reason: string | null;
 }
 
 /** The whole database, as Kysely's type parameter. */
+/** Asymmetric token-signing keys (EdDSA, ES256); private halves encrypted at rest. */
+export interface SigningKeysTable {
+  /** RFC 7638 thumbprint of the public key. */
+  kid: string;
+  algorithm: string;
+  /** The public JWK, as JSON. */
+  public_jwk: string;
+  /** PKCS#8 private key sealed with AES-256-GCM (see core/key-encryption.ts), base64url. */
+  private_key: string;
+  created_at: EpochMs;
+  /** When it stopped signing (a rotation); null while it signs. */
+  retired_at: EpochMs | null;
+}
+
 export interface Database {
   users: UsersTable;
   webauthn_credentials: WebauthnCredentialsTable;
   auth_challenges: AuthChallengesTable;
   audit_events: AuditEventsTable;
+  signing_keys: SigningKeysTable;
+  sessions: SessionsTable;
+  audit_chain_head: AuditChainHeadTable;
+  audit_checkpoints: AuditCheckpointsTable;
+  rate_limit_counters: RateLimitCountersTable;
 }

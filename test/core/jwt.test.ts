@@ -9,6 +9,7 @@ import {
   jwtKeyId,
   verifyJwt,
   verifyJwtClaims,
+  type JwtKey,
   type JwtKeyRing,
 } from "../../src/core/jwt.js";
 import seed from "../fixtures/seed-interop.json" with { type: "json" };
@@ -139,7 +140,7 @@ describe("secrets and key rings", () => {
   it("counts UTF-8 bytes: refuses 31 bytes, accepts 32 bytes in 16 characters", () => {
     expect(() => createJwtKeyRing("a".repeat(31))).toThrow(TypeError);
     expect(() => createJwtKeyRing("é".repeat(15) + "a")).toThrow(/31/); // 16 chars, 31 bytes
-    expect(createJwtKeyRing("é".repeat(16)).signing.secret).toBe("é".repeat(16));
+    expect((createJwtKeyRing("é".repeat(16)).signing as JwtKey).secret).toBe("é".repeat(16));
     expect(() => createJwt(subject, 1, { secret: "short" })).toThrow(TypeError);
     expect(() => verifyJwt("a.b.c", { secret: "short" })).toThrow(TypeError);
     expect(() => createJwtKeyRing(NEW, ["too short"])).toThrow(TypeError);
@@ -185,10 +186,9 @@ describe("secrets and key rings", () => {
   });
 
   it("keeps a secret listed twice once, and refuses two secrets with one kid", () => {
-    expect(createJwtKeyRing(NEW, [NEW, OLD, OLD]).verifying.map((k) => k.secret)).toEqual([
-      NEW,
-      OLD,
-    ]);
+    expect(
+      createJwtKeyRing(NEW, [NEW, OLD, OLD]).verifying.map((k) => (k as JwtKey).secret),
+    ).toEqual([NEW, OLD]);
     expect(() => createJwtKeyRing({ kid: "a", secret: NEW }, [{ kid: "a", secret: OLD }])).toThrow(
       TypeError,
     );

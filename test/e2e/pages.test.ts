@@ -393,6 +393,20 @@ describe.skipIf(skipReason !== null)("the pages in a browser", () => {
     await screenshot(page, "admin-after-actions");
   });
 
+  it("shows the user's security activity on the account page and everyone's on the admin page", async () => {
+    const { page } = admin;
+    await page.goto("/account");
+    await visible(page.getByRole("heading", { name: "Recent security activity" }));
+    await visible(page.locator("#activity-list li", { hasText: "Signed in" }).first());
+    await visible(page.locator("#activity-list li", { hasText: "Password changed" }).first());
+
+    await page.goto("/admin");
+    await visible(page.getByRole("heading", { name: "Activity" }));
+    await visible(page.locator("#activity-list li", { hasText: "Made an admin (alice)" }));
+    await visible(page.locator("#activity-list li", { hasText: "Account deleted" }).first());
+    await screenshot(page, "admin-activity");
+  });
+
   it("loaded nothing from another origin and broke no Content-Security-Policy rule", () => {
     expect(watch.foreignRequests).toEqual([]);
     expect(watch.cspViolations).toEqual([]);

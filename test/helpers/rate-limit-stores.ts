@@ -9,11 +9,15 @@ import {
   createMemoryRateLimitStore,
   type RateLimitStore,
 } from "../../src/services/rate-limit/index.js";
+import { randomUUID } from "node:crypto";
+import { createDatabase } from "../../src/store/index.js";
+import { createDatabaseRateLimitStore } from "../../src/store/rate-limit-store.js";
 import { createRedisRateLimitStore } from "../../src/store/redis.js";
+import { TEST_DIALECTS, openTestDatabase, type TestDatabase } from "./database.js";
 import { openTestRedis, redisSkipReason, type TestRedis } from "./redis.js";
 
 export interface StoreKind {
-  readonly name: "memory" | "redis";
+  readonly name: "memory" | "redis" | "sqlite database" | "postgres database";
   /** Why this kind's tests are skipped, or null when they run. */
   readonly skipReason: string | null;
   /** A fresh, empty store. */
@@ -68,8 +72,42 @@ export async function createStoreHarness(fileTag: string): Promise<StoreHarness>
     },
   };
 
+  // The database stores (issue 14 item 6): one database per dialect for the file, a key prefix
+  // per store; on PostgreSQL "two instances" are two separate pools to the same database.
+  const databases: TestDatabase[] = [];
+  const extraClosers: Array<() => Promise<void>> = [];
+  const databaseKinds: StoreKind[] = [];
+  for (const dialect of ["sqlite", "postgres"] as const) {
+    const available = TEST_DIALECTS.includes(dialect);
+    const database = available ? await openTestDatabase(dialect) : null;
+    if (database !== null) databases.push(database);
+    databaseKinds.push({
+      name: `${dialect} database`,
+      skipReason: database === null ? `${dialect} is not available for ${fileTag}` : null,
+      make: () => createDatabaseRateLimitStore(database!.db, { keyPrefix: `${randomUUID()}:` }),
+      makeShared: async () => {
+        const keyPrefix = `${randomUUID()}:`;
+        if (dialect === "sqlite") {
+          // One process holds one SQLite connection: better-sqlite3 waits for a lock
+          // synchronously, so two connections in one process would wait on each other. Two
+          // processes on one file are what SQLite's own locking serialises.
+          return [
+            createDatabaseRateLimitStore(database!.db, { keyPrefix }),
+            createDatabaseRateLimitStore(database!.db, { keyPrefix }),
+          ];
+        }
+        const second = await createDatabase(database!.url);
+        extraClosers.push(() => second.destroy());
+        return [
+          createDatabaseRateLimitStore(database!.db, { keyPrefix }),
+          createDatabaseRateLimitStore(second.db, { keyPrefix }),
+        ];
+      },
+    });
+  }
+
   return {
-    kinds: [memory, redisKind],
+    kinds: [memory, redisKind, ...databaseKinds],
     redisPrefix: redis?.keyPrefix ?? `tessera-test:${fileTag}:unreachable:`,
     connect: async () => {
       if (redis === null) throw new Error(unreachable ?? "Redis not connected");
@@ -77,6 +115,8 @@ export async function createStoreHarness(fileTag: string): Promise<StoreHarness>
     },
     cleanup: async () => {
       await redis?.cleanup();
+      for (const close of extraClosers.splice(0)) await close();
+      for (const database of databases.splice(0)) await database.cleanup();
     },
   };
 }

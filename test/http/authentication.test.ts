@@ -16,7 +16,8 @@ import type { AuthenticationOptions } from "../../src/http/authentication.js";
 import { tessera } from "../../src/http/plugin.js";
 import { createTessera } from "../../src/runtime.js";
 import { createUser } from "../../src/services/users.js";
-import { bumpTokenVersion, deleteUser, migrateToLatest, type User } from "../../src/store/index.js";
+import { announceSessionChange, endUserSessions } from "../../src/services/sessions.js";
+import { deleteUser, migrateToLatest, type User } from "../../src/store/index.js";
 import { openTestDatabase } from "../helpers/database.js";
 import { startTestServer, testConfig, TEST_ORIGIN, type TestServer } from "../helpers/server.js";
 
@@ -244,7 +245,8 @@ describe("authentication middleware tokens", () => {
       clock: host.app.tessera.clock,
     });
     expect(await status({ authorization: `Bearer ${token}` })).toBe(200);
-    await bumpTokenVersion(host.app.tessera.db, user.id);
+    // Through the service: it updates the session cache before it returns (issue 10).
+    await endUserSessions(host.app.tessera, user.id, "logout_all");
     expect(await status({ authorization: `Bearer ${token}` })).toBe(401);
     const fresh = createJwt({ ...user, tokenVersion: user.tokenVersion + 1 }, 1, {
       keys,
@@ -252,6 +254,8 @@ describe("authentication middleware tokens", () => {
     });
     expect(await status({ authorization: `Bearer ${fresh}` })).toBe(200);
     await deleteUser(host.app.tessera.db, user.id);
+    // A store write bypasses the services: the cache learns of it as from another instance.
+    await announceSessionChange(host.app.tessera, { kind: "user", userId: user.id });
     expect(await status({ authorization: `Bearer ${fresh}` })).toBe(401);
   });
 

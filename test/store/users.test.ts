@@ -164,7 +164,7 @@ describeStore("users", (database) => {
     ];
     for (const [name, email, field] of cases) {
       const error = await expectCode(make(name, email), ClientError, "validation_error");
-      expect(error.extra, `${name} / ${email}`).toEqual({ field });
+      expect(error.extra, `${name} / ${email}`).toMatchObject({ field });
     }
     expect(await countUsers(database.db)).toBe(0);
     // 254 characters is still allowed.

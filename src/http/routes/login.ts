@@ -1,12 +1,11 @@
-/** `POST /login`, `POST /logout`, `POST /logout/all`. */
+/** `POST /login`, `GET /me` (sign-out: routes/sessions.ts). */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { LoginRequest, OkResponse, UserView } from "../../contract/index.js";
+import { LoginRequest, UserView } from "../../contract/index.js";
 import { login } from "../../services/login.js";
-import { endUserSessions } from "../../services/sessions.js";
 import { toPublicUser, toUserView } from "../../services/users-view.js";
-import { clearSessionCookie, setSessionCookie } from "../cookie.js";
+import { setDeviceCookie, setSessionCookie } from "../cookie.js";
 import { assertSameOrigin } from "../csrf.js";
-import { actorOf, currentUser, requestMeta } from "../request-meta.js";
+import { currentUser, requestMeta } from "../request-meta.js";
 import { errorResponses, inline } from "../schemas.js";
 import type { RouteOptions } from "./route-options.js";
 
@@ -32,40 +31,8 @@ export const loginRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
       assertSameOrigin(request, options.allowedOrigins);
       const result = await login(ctx, request.body, requestMeta(request), options.webauthn);
       setSessionCookie(reply, result.token, result.maxAgeSeconds, cookie);
+      setDeviceCookie(reply, result.deviceToken, cookie);
       return toUserView(toPublicUser(result.user));
-    },
-  );
-
-  app.post(
-    "/logout",
-    {
-      config: { excludeFromAuth: true, setsSessionCookie: true },
-      schema: {
-        tags: ["session"],
-        summary: "Sign out: clears the cookie",
-        response: { 200: OkResponse },
-      },
-    },
-    async (_request, reply) => {
-      clearSessionCookie(reply, cookie);
-      return { ok: true };
-    },
-  );
-
-  app.post(
-    "/logout/all",
-    {
-      config: { allowDuringPasswordChange: true, setsSessionCookie: true },
-      schema: {
-        tags: ["session"],
-        summary: "Sign out everywhere: ends every token of the user",
-        response: { 200: OkResponse, ...errorResponses(401, 403) },
-      },
-    },
-    async (request, reply) => {
-      await endUserSessions(ctx, actorOf(request).id, "logout_all", requestMeta(request));
-      clearSessionCookie(reply, cookie);
-      return { ok: true };
     },
   );
 

@@ -8,7 +8,7 @@ import {
   UserIdParams,
   UserView,
 } from "../../contract/index.js";
-import { issueSessionToken } from "../../services/sessions.js";
+import { issueSessionToken, renewSessionToken } from "../../services/sessions.js";
 import { changePassword, passwordStrength, resetPassword } from "../../services/passwords.js";
 import { toPublicUser, toUserView } from "../../services/users-view.js";
 import { setSessionCookie } from "../cookie.js";
@@ -28,7 +28,7 @@ export const passwordRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (ap
         summary:
           "Change a password: the user themself with the old password, or an admin for a non-admin",
         description:
-          "Ends every older token of the user. When users change their own password, this request's session continues with a new cookie.",
+          "Ends the user's other sessions. When users change their own password, this request's session continues with a renewed cookie.",
         params: UserIdParams,
         body: inline(ChangePasswordRequest),
         response: { 200: UserView, ...errorResponses(400, 401, 403, 404, 429) },
@@ -36,16 +36,22 @@ export const passwordRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (ap
     },
     async (request, reply) => {
       const actor = currentUser(request);
+      const sessionId = request.auth?.sessionId ?? null;
+      const meta = requestMeta(request);
       const user = await changePassword(
         ctx,
         actor,
         request.params.id,
         request.body,
-        requestMeta(request),
+        meta,
+        sessionId,
       );
       if (actor.id === user.id) {
-        // The old token was just revoked with all the others; keep this session alive.
-        const session = issueSessionToken(ctx, user);
+        // This session stays (a seed token was just revoked: it becomes a session).
+        const session =
+          sessionId === null
+            ? await issueSessionToken(ctx, user, { amr: ["pwd"], meta })
+            : await renewSessionToken(ctx, user, sessionId);
         setSessionCookie(reply, session.token, session.maxAgeSeconds, options.cookie);
       }
       return toUserView(toPublicUser(user));

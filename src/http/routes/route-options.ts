@@ -1,4 +1,4 @@
-import type { ServiceContext } from "../../services/context.js";
+import type { Readiness, ServiceContext } from "../../services/context.js";
 import type { SecondFactorProvider } from "../../services/login.js";
 import type { SessionCookieOptions } from "../cookie.js";
 
@@ -8,8 +8,8 @@ export interface RouteOptions {
   cookie: SessionCookieOptions;
   /** Origins allowed to post credentials (login CSRF). */
   allowedOrigins: readonly string[];
-  /** Checks the database for `/healthz`. */
-  ping(): Promise<void>;
+  /** Checks the database (and Redis) for `/readyz`. */
+  readiness(): Promise<Readiness>;
   /** Passkeys as a second factor, when enabled. */
   webauthn?: SecondFactorProvider;
 }

@@ -81,7 +81,8 @@ export async function finishPasswordlessLogin(
   // Keyed by address and credential, not by the credential id alone: naming a victim's id must
   // not lock the victim out.
   const accountKey = passwordlessKey(meta, response?.id ?? "malformed");
-  await ctx.throttle.assertLoginAllowed({ accountKey, address: meta.ip });
+  // Counted before the signature is checked (issue 14 item 1); given back on success.
+  const reservation = await ctx.throttle.reserveLoginAttempt({ accountKey, address: meta.ip });
   let user: User | undefined;
   try {
     if (response === undefined) throw malformed;
@@ -101,7 +102,6 @@ export async function finishPasswordlessLogin(
     user = await getUserById(ctx.db, credential.userId);
     if (user === undefined) throw notVerified("The passkey could not be verified");
   } catch (error) {
-    await ctx.throttle.recordLoginFailure({ accountKey, address: meta.ip });
     await audit(ctx, "login_failed", {
       userId: user?.id ?? null,
       meta,
@@ -109,5 +109,5 @@ export async function finishPasswordlessLogin(
     });
     throw error;
   }
-  return completeLogin(ctx, user, meta, { accountKey: user.id, method: "passkey" });
+  return completeLogin(ctx, user, meta, { reservation, method: "passkey" });
 }

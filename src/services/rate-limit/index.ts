@@ -3,15 +3,19 @@
  * codes per user, in memory or shared through Redis (`src/store/redis.ts`).
  */
 export {
+  DEFAULT_ACCOUNT_CEILING_POLICY,
   DEFAULT_ACCOUNT_POLICY,
   DEFAULT_ADDRESS_POLICY,
   DEFAULT_TOTP_POLICY,
   TOO_MANY_ATTEMPTS_DETAIL,
   accountThrottleKey,
   addressThrottleKey,
+  ceilingThrottleKey,
   createLoginThrottle,
+  deviceThrottleKey,
   totpThrottleKey,
   type LoginAttempt,
+  type LoginReservation,
   type LoginThrottle,
   type LoginThrottleOptions,
 } from "./login-throttle.js";
@@ -29,6 +33,8 @@ export {
   type FailurePolicy,
   type FailureRecord,
   type ProgressivePolicy,
+  type RateLimitEntry,
+  type ReserveResult,
   type RateLimitStore,
   type WindowPolicy,
 } from "../../core/rate-limit.js";

@@ -1,19 +1,31 @@
 /**
  * The abuse limits of login and of the second factor (server issue: "failed logins limited per
- * account and per client address, wrong TOTP codes per user, 429 with Retry-After").
+ * account and per client address, wrong TOTP codes per user, 429 with Retry-After"; issue 14:
+ * limits that cannot be raced, no lock-out of a victim from afar).
  *
- * Three counters, each under its own key namespace in one store:
- * - `account:<key>`: progressive waits per account. The HTTP layer passes the user's id, or
- *   `unknown:<normalised name>` when no user matches, so an unknown name is throttled exactly
- *   like a known one (no enumeration through lockout behaviour, catalog LG-06).
+ * Counters, each under its own key namespace in one store:
+ * - `account:<key>|<address bucket>`: the fast, progressive lock per account AND client network.
+ *   The HTTP layer passes the user's id, or `unknown:<normalised name>` when no user matches, so
+ *   an unknown name is throttled exactly like a known one (no enumeration, catalog LG-06).
+ *   Keyed with the address so that failures sent from elsewhere never lock the victim out from
+ *   their own network (issue 14 item 2).
+ * - `ceiling:<key>`: a slower per-account window against guessing spread over many addresses.
+ * - `device:<key>|<device id>`: the progressive lock of one browser that proved, with a device
+ *   cookie, that it signed in to this account before (OWASP "Slow Down Online Guessing Attacks
+ *   with Device Cookies"): its attempts count and are refused only here, so a distributed
+ *   attack that trips the ceiling does not block it.
  * - `address:<bucket>`: failed attempts per client network (see `normalizeClientAddress`),
  *   a generous fixed window, so one office behind one address is not locked out.
  * - `totp:<user id>`: wrong second-factor codes per user, progressive like the account.
  *
- * `assert*` only reads and `record*` only writes: a refused attempt is never counted, so
- * hammering a locked account does not extend its lock. The caller checks BEFORE verifying the
- * password (catalog LG-08: no Argon2 work while locked). A store that cannot answer fails
- * closed with a 503 (catalog MI-02), never skipping the limit.
+ * The services RESERVE an attempt before checking the password or code (`reserve*`): one atomic
+ * step refuses while any counter is locked and otherwise counts the attempt as a failure on
+ * each, so 100 parallel guesses cannot all slip through a check-then-act gap (issue 14 item 1).
+ * A right password gives the attempt back (`releaseLoginAttempt`, then `recordLoginSuccess`).
+ * A refused attempt is never counted, so hammering a locked account does not extend its lock;
+ * no Argon2 work is done while locked (catalog LG-08). `assert*` and `record*` are the
+ * non-reserving read and write, for tools and tests. A store that cannot answer fails closed
+ * with a 503 (catalog MI-02), never skipping the limit.
  */
 import { systemClock, type Clock } from "../../core/clock.js";
 import { InternalError, TooManyRequestsError } from "../../core/errors.js";
@@ -23,6 +35,7 @@ import {
   type FailurePolicy,
   type FailureRecord,
   type ProgressivePolicy,
+  type RateLimitEntry,
   type RateLimitStore,
   type WindowPolicy,
 } from "../../core/rate-limit.js";
@@ -58,6 +71,18 @@ export const DEFAULT_ADDRESS_POLICY: Readonly<WindowPolicy> = Object.freeze({
 });
 
 /**
+ * Per account from every address together: 100 failures per hour. The fast lock stops one
+ * network after 5; this ceiling stops guessing spread over many networks (issue 14 item 2: "a
+ * slower per-account ceiling against distributed guessing"). An attacker can trip it on purpose,
+ * which is why a browser with a device cookie for the account is not subject to it.
+ */
+export const DEFAULT_ACCOUNT_CEILING_POLICY: Readonly<WindowPolicy> = Object.freeze({
+  kind: "window",
+  maxFailures: 100,
+  windowMs: 60 * MINUTE_MS,
+});
+
+/**
  * Per user, wrong second-factor codes: as the account (issue; catalog LG-11 suggests 5).
  * A 6-digit code has 10^6 values, so rate limiting is required (NIST SP 800-63B-4 §3.1.4.2).
  */
@@ -81,6 +106,8 @@ export interface LoginThrottleOptions {
   accountPolicy?: FailurePolicy;
   /** Default `DEFAULT_ADDRESS_POLICY`. */
   addressPolicy?: FailurePolicy;
+  /** Default `DEFAULT_ACCOUNT_CEILING_POLICY`. */
+  ceilingPolicy?: FailurePolicy;
   /** Default `DEFAULT_TOTP_POLICY`. */
   totpPolicy?: FailurePolicy;
 }
@@ -91,13 +118,43 @@ export interface LoginAttempt {
   accountKey: string;
   /** The client address as the HTTP layer resolved it (trusted proxies only). */
   address: string;
+  /**
+   * The device id of a valid device cookie for this very account (see `device-cookie.ts`), or
+   * null/absent. With one, only that device's own failures can refuse the attempt.
+   */
+  deviceId?: string | null;
+}
+
+/** An attempt counted in advance: hand it back with `releaseLoginAttempt` when it succeeds. */
+export interface LoginReservation {
+  readonly attempt: LoginAttempt;
+  readonly entries: readonly RateLimitEntry[];
 }
 
 /** The abuse limits the login, password and TOTP flows call. */
 export interface LoginThrottle {
   /**
-   * Refuses an attempt while the account or the address is locked. Call it before verifying
-   * the password. Reads only: a refused attempt does not count.
+   * Counts the attempt as a failure in advance, atomically with the lock check (issue 14
+   * item 1). Call it before verifying the password or the passkey; on a right answer call
+   * `releaseLoginAttempt`. A refused attempt is not counted.
+   * @throws TooManyRequestsError with the remaining wait (whole seconds, rounded up);
+   *   InternalError `service_unavailable` when the store cannot answer.
+   */
+  reserveLoginAttempt(input: LoginAttempt): Promise<LoginReservation>;
+  /**
+   * Gives a reserved attempt back: the password was right (a second factor may still follow,
+   * which reserves again). @throws InternalError `service_unavailable`.
+   */
+  releaseLoginAttempt(reservation: LoginReservation): Promise<void>;
+  /**
+   * Counts a second-factor attempt in advance for the user (see `reserveLoginAttempt`); a
+   * correct code calls `recordTotpSuccess`.
+   * @throws TooManyRequestsError; InternalError `service_unavailable`.
+   */
+  reserveTotpAttempt(userId: string): Promise<void>;
+  /**
+   * Refuses an attempt while the account or the address is locked, without counting it (tools
+   * and tests; the flows reserve). Reads only: a refused attempt does not count.
    * @throws TooManyRequestsError with the longer remaining wait (whole seconds, rounded up);
    *   InternalError `service_unavailable` when the store cannot answer.
    */
@@ -108,10 +165,11 @@ export interface LoginThrottle {
    */
   recordLoginFailure(input: LoginAttempt): Promise<void>;
   /**
-   * Forgets the account's failures after a successful login; the address's stay.
+   * Forgets the account's failures from this address (and this device) after a successful
+   * login; the address's and the ceiling's stay.
    * @throws InternalError `service_unavailable` when the store cannot answer.
    */
-  recordLoginSuccess(input: Pick<LoginAttempt, "accountKey">): Promise<void>;
+  recordLoginSuccess(input: LoginAttempt): Promise<void>;
   /**
    * Refuses a second-factor code while the user's TOTP counter is locked.
    * @throws TooManyRequestsError; InternalError `service_unavailable`.
@@ -123,9 +181,19 @@ export interface LoginThrottle {
   recordTotpSuccess(userId: string): Promise<void>;
 }
 
-/** The store key of an account counter. */
-export function accountThrottleKey(accountKey: string): string {
-  return `account:${accountKey}`;
+/** The store key of the fast lock of an account from one client network. */
+export function accountThrottleKey(accountKey: string, address: string): string {
+  return `account:${accountKey}|${normalizeClientAddress(address)}`;
+}
+
+/** The store key of the per-account ceiling (every address together). */
+export function ceilingThrottleKey(accountKey: string): string {
+  return `ceiling:${accountKey}`;
+}
+
+/** The store key of one trusted browser's lock for an account. */
+export function deviceThrottleKey(accountKey: string, deviceId: string): string {
+  return `device:${accountKey}|${deviceId}`;
 }
 
 /** The store key of an address counter (the address's /64 or IPv4 bucket). */
@@ -147,9 +215,11 @@ export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottl
   const clock = options.clock ?? systemClock;
   const accountPolicy = options.accountPolicy ?? DEFAULT_ACCOUNT_POLICY;
   const addressPolicy = options.addressPolicy ?? DEFAULT_ADDRESS_POLICY;
+  const ceilingPolicy = options.ceilingPolicy ?? DEFAULT_ACCOUNT_CEILING_POLICY;
   const totpPolicy = options.totpPolicy ?? DEFAULT_TOTP_POLICY;
   assertValidPolicy(accountPolicy, "accountPolicy");
   assertValidPolicy(addressPolicy, "addressPolicy");
+  assertValidPolicy(ceilingPolicy, "ceilingPolicy");
   assertValidPolicy(totpPolicy, "totpPolicy");
 
   // Fail closed: a store outage becomes a 503, never a skipped limit.
@@ -161,6 +231,29 @@ export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottl
         code: "service_unavailable",
         cause: error,
       });
+    }
+  }
+
+  /** The counters one login attempt is held to (see the file comment). */
+  function loginEntries({ accountKey, address, deviceId }: LoginAttempt): RateLimitEntry[] {
+    if (deviceId !== undefined && deviceId !== null) {
+      return [{ key: deviceThrottleKey(accountKey, deviceId), policy: accountPolicy }];
+    }
+    return [
+      { key: accountThrottleKey(accountKey, address), policy: accountPolicy },
+      { key: ceilingThrottleKey(accountKey), policy: ceilingPolicy },
+      { key: addressThrottleKey(address), policy: addressPolicy },
+    ];
+  }
+
+  async function reserve(entries: readonly RateLimitEntry[]): Promise<void> {
+    const nowMs = clock();
+    const result = await guarded(() => store.reserve(entries, nowMs));
+    if (!result.allowed) {
+      throw new TooManyRequestsError(
+        (result.lockedUntilMs - nowMs) / SECOND_MS,
+        TOO_MANY_ATTEMPTS_DETAIL,
+      );
     }
   }
 
@@ -177,22 +270,40 @@ export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottl
   }
 
   return {
-    async assertLoginAllowed({ accountKey, address }) {
-      await assertUnlocked([accountThrottleKey(accountKey), addressThrottleKey(address)]);
+    async reserveLoginAttempt(attempt) {
+      const entries = loginEntries(attempt);
+      await reserve(entries);
+      return { attempt, entries };
     },
 
-    async recordLoginFailure({ accountKey, address }) {
+    async releaseLoginAttempt({ entries }) {
       const nowMs = clock();
       await guarded(() =>
-        Promise.all([
-          store.recordFailure(accountThrottleKey(accountKey), accountPolicy, nowMs),
-          store.recordFailure(addressThrottleKey(address), addressPolicy, nowMs),
-        ]),
+        Promise.all(entries.map(({ key, policy }) => store.release(key, policy, nowMs))),
       );
     },
 
-    async recordLoginSuccess({ accountKey }) {
-      await guarded(() => store.reset(accountThrottleKey(accountKey)));
+    async reserveTotpAttempt(userId) {
+      await reserve([{ key: totpThrottleKey(userId), policy: totpPolicy }]);
+    },
+
+    async assertLoginAllowed(attempt) {
+      await assertUnlocked(loginEntries(attempt).map(({ key }) => key));
+    },
+
+    async recordLoginFailure(attempt) {
+      const nowMs = clock();
+      await guarded(() =>
+        Promise.all(
+          loginEntries(attempt).map(({ key, policy }) => store.recordFailure(key, policy, nowMs)),
+        ),
+      );
+    },
+
+    async recordLoginSuccess(attempt) {
+      // The fast lock of this network (or this device); the ceiling and the address keep theirs.
+      const [own] = loginEntries(attempt);
+      if (own !== undefined) await guarded(() => store.reset(own.key));
     },
 
     async assertTotpAllowed(userId) {

@@ -8,6 +8,10 @@
  */
 import {
   applyFailure,
+  applyRelease,
+  lockedUntil,
+  type RateLimitEntry,
+  type ReserveResult,
   toFailureRecord,
   type FailurePolicy,
   type FailureRecord,
@@ -90,6 +94,29 @@ export function createMemoryRateLimitStore(
       evictOverflow();
       // `next` has not expired at `nowMs`: every policy keeps it for a positive time.
       return toFailureRecord(next, nowMs) ?? { failures: next.failures, lockedUntilMs: 0 };
+    },
+
+    async reserve(entries: readonly RateLimitEntry[], nowMs: number): Promise<ReserveResult> {
+      // Synchronous from the read to the last write: one step of the event loop, so atomic.
+      sweep(nowMs);
+      const lockedUntilMs = Math.max(
+        0,
+        ...entries.map(({ key }) => lockedUntil(records.get(key) ?? null, nowMs)),
+      );
+      if (lockedUntilMs > 0) return { allowed: false, lockedUntilMs };
+      for (const { key, policy } of entries) {
+        const next = applyFailure(records.get(key) ?? null, policy, nowMs);
+        records.delete(key);
+        records.set(key, next);
+      }
+      evictOverflow();
+      return { allowed: true };
+    },
+
+    async release(key: string, policy: FailurePolicy, nowMs: number): Promise<void> {
+      const next = applyRelease(records.get(key) ?? null, policy, nowMs);
+      if (next === null) records.delete(key);
+      else records.set(key, next);
     },
 
     async get(key: string, nowMs: number): Promise<FailureRecord | null> {

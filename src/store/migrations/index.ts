@@ -8,10 +8,18 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { InternalError } from "../../core/errors.js";
 import { isBusyError } from "../dialect.js";
 import * as initialSchema from "./0001-initial-schema.js";
+import * as sessions from "./0002-sessions.js";
+import * as auditChain from "./0003-audit-chain.js";
+import * as signingKeys from "./0004-signing-keys.js";
+import * as rateLimitCounters from "./0005-rate-limit-counters.js";
 
 /** Every migration by name, in order. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "0001-initial-schema": initialSchema,
+  "0002-sessions": sessions,
+  "0003-audit-chain": auditChain,
+  "0004-signing-keys": signingKeys,
+  "0005-rate-limit-counters": rateLimitCounters,
 });
 
 /** Table that records which migrations ran. */

@@ -1,7 +1,9 @@
 /**
  * The account page (`/account`): change the password, the authenticator app (TOTP: set up
- * with a QR code, confirm, turn off), passkeys (add, rename, remove), sign out everywhere.
+ * with a QR code, confirm, turn off), passkeys (add, rename, remove), where you're signed in
+ * (sign out one session, all the others, or everywhere).
  */
+import { showActivity } from "./lib/activity.js";
 import QRCode from "qrcode";
 import { api, ApiError } from "./lib/api.js";
 import {
@@ -19,8 +21,9 @@ import { createPasskey, describePasskeyError, passkeysSupported } from "./lib/pa
 import { MAX_PASSKEY_NAME_LENGTH } from "../../contract/limits.js";
 import { wirePasswordForm } from "./lib/password-form.js";
 import { getMe, goToSignIn } from "./lib/session.js";
+import { describeSession, endSession, loadSessions } from "./lib/sessions.js";
 import { describeError, formatDateTime, groupSecret } from "./lib/text.js";
-import type { PasskeyView, TotpSetup, UserView } from "./lib/types.js";
+import type { PasskeyView, SessionView, TotpSetup, UserView } from "./lib/types.js";
 
 /** Size of the QR code image in CSS pixels (the otpauth URI fits version ~10 at level M). */
 const QR_CODE_WIDTH_PX = 200;
@@ -53,6 +56,12 @@ async function main(): Promise<void> {
   });
   wireTotp();
   wirePasskeys();
+  await wireSessions();
+  void showActivity(`/users/${me.id}/audit?limit=10`, {
+    list: "activity-list",
+    more: "activity-more",
+    message: "activity-message",
+  });
   handleClick(
     byId<HTMLButtonElement>("sign-out-everywhere"),
     byId("sessions-message"),
@@ -61,6 +70,62 @@ async function main(): Promise<void> {
       window.location.assign("/");
     },
   );
+}
+
+// --- Where you're signed in ---
+
+async function wireSessions(): Promise<void> {
+  const message = byId("sessions-message");
+  handleClick(byId<HTMLButtonElement>("end-other-sessions"), message, async () => {
+    const result = await api<{ ended: number }>("POST", userPath("/sessions/end-others"));
+    await showSessions();
+    showMessage(
+      message,
+      result.ended === 1
+        ? "1 other session signed out."
+        : `${result.ended} other sessions signed out.`,
+      "success",
+    );
+  });
+  await showSessions();
+}
+
+async function showSessions(): Promise<void> {
+  const sessions = await loadSessions(me.id);
+  byId("session-list").replaceChildren(...sessions.map(sessionItem));
+  setVisible(
+    sessions.some((s) => !s.current),
+    byId<HTMLButtonElement>("end-other-sessions"),
+  );
+}
+
+function sessionItem(session: SessionView): HTMLLIElement {
+  const device = session.device ?? "Unknown device";
+  const title = h("span", { className: "item-title" }, device);
+  if (session.current) title.append(" ", h("span", { className: "badge on" }, "This device"));
+  const item = h(
+    "li",
+    { className: "item" },
+    h(
+      "div",
+      { className: "item-main" },
+      title,
+      h("span", { className: "meta" }, describeSession(session)),
+    ),
+  );
+  if (!session.current) {
+    const button = h("button", { type: "button", className: "danger small" }, "Sign out");
+    button.append(hiddenText(` ${device}`));
+    item.append(h("div", { className: "actions" }, button));
+    handleClick(button, byId("sessions-message"), async () => {
+      await endSession(me.id, session.id);
+      await showSessions();
+      showMessage(byId("sessions-message"), `${device} signed out.`, "success");
+      byId("sessions-title").focus();
+    });
+  }
+  item.dataset.id = session.id;
+  return item;
 }
 
 // --- Authenticator app (TOTP) ---

@@ -1,7 +1,9 @@
 /**
  * The admin page (`/admin`): list users, create one, promote, reset a password, turn off a
- * user's authenticator app, delete. Other signed-in users see a clear message instead.
+ * user's authenticator app, see and end a user's sessions, delete. Other signed-in users see a
+ * clear message instead.
  */
+import { showActivity } from "./lib/activity.js";
 import { api } from "./lib/api.js";
 import {
   byId,
@@ -16,6 +18,7 @@ import {
 import { renderHeader } from "./lib/header.js";
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "../../contract/limits.js";
 import { getMe, goToSignIn } from "./lib/session.js";
+import { endSession, loadSessions, sessionCountText } from "./lib/sessions.js";
 import { describeError, formatDateTime } from "./lib/text.js";
 import type { UserView } from "./lib/types.js";
 
@@ -37,7 +40,10 @@ async function main(): Promise<void> {
   setVisible(true, byId("admin-content"));
   wireCreateForm();
   await loadUsers();
+  await showActivity("/audit", ACTIVITY, (id) => users.find((u) => u.id === id)?.name ?? null);
 }
+
+const ACTIVITY = { list: "activity-list", more: "activity-more", message: "activity-message" };
 
 function wireCreateForm(): void {
   const form = byId<HTMLFormElement>("create-user-form");
@@ -68,6 +74,24 @@ async function loadUsers(): Promise<void> {
   users.sort((a, b) => a.name.localeCompare(b.name));
   byId("user-count").textContent = String(users.length);
   byId<HTMLUListElement>("user-list").replaceChildren(...users.map(userItem));
+  await Promise.all(users.map(showSessionCount));
+}
+
+/** Adds "N sessions" (and "End sessions") to a user the admin may manage. */
+async function showSessionCount(user: UserView): Promise<void> {
+  if (user.is_admin && user.id !== me.id) return; // refused by the server
+  const key = user.id.replace(/[^A-Za-z0-9_-]/g, "_");
+  const slot = document.getElementById(`sessions-${key}`);
+  if (slot === null) return;
+  const sessions = await loadSessions(user.id);
+  slot.textContent = ` · ${sessionCountText(sessions.length)}`;
+  if (user.id === me.id || sessions.length === 0) return;
+  const button = actionButton("End sessions", user.name, "secondary", `end-sessions-${key}`);
+  document.getElementById(`actions-${key}`)?.prepend(button);
+  handleClick(button, byId("users-message"), async () => {
+    for (const session of sessions) await endSession(user.id, session.id);
+    await afterAction(`${user.name} is signed out everywhere.`, null);
+  });
 }
 
 /** Reloads the list, then says what happened and puts the focus back near where it was. */
@@ -103,6 +127,7 @@ function userItem(user: UserView): HTMLLIElement {
     "span",
     { className: "meta" },
     `Authenticator app ${user.totp_enabled ? "on" : "off"} · Last sign-in ${formatDateTime(user.last_login_at)}`,
+    h("span", { id: `sessions-${key}` }),
   );
 
   const buttons: HTMLButtonElement[] = [];
@@ -120,7 +145,7 @@ function userItem(user: UserView): HTMLLIElement {
   const remove =
     manageable && !self ? actionButton("Delete", user.name, "danger", `delete-${key}`) : null;
   for (const button of [promote, reset, totpOff, remove]) if (button !== null) buttons.push(button);
-  const actions = h("div", { className: "actions" }, ...buttons);
+  const actions = h("div", { className: "actions", id: `actions-${key}` }, ...buttons);
 
   // Reset password: an inline form.
   const resetId = `reset-password-${key}`;

@@ -25,7 +25,13 @@ describeServer("login routes", (server) => {
         expect(cookie).toMatch(/HttpOnly/i);
         expect(cookie).toMatch(/SameSite=Lax/i);
         expect(cookie).toMatch(/Secure/i); // the test server's public URL is not localhost
-        expect(cookie).toMatch(new RegExp(`Max-Age=${server.config.jwtValidityHours * 3600}`));
+        // Issue 10: the cookie lives as long as the idle window (renewed while used), capped
+        // by the session's absolute lifetime.
+        const maxAge = Math.min(
+          server.config.jwtValidityHours * 3600,
+          server.config.sessionIdleMinutes * 60,
+        );
+        expect(cookie).toMatch(new RegExp(`Max-Age=${maxAge}`));
         expect((await client.request("GET", "/me")).body).toMatchObject({ id: user.id });
       }
     });

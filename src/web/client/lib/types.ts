@@ -13,4 +13,6 @@ export type {
   TotpSetupResponse as TotpSetup,
   /** `GET /users/{id}/2fa/webauthn` entries. */
   PasskeyView,
+  /** `GET /users/{id}/sessions` entries. */
+  SessionView,
 } from "../../../contract/index.js";

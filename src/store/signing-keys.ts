@@ -1,0 +1,87 @@
+/**
+ * The `signing_keys` table: asymmetric token-signing keys as stored (the private half already
+ * sealed by the caller). Every write is one statement.
+ */
+import type { Kysely } from "kysely";
+import { fromEpochMs, fromNullableEpochMs, toEpochMs } from "./columns.js";
+import type { Database, SigningKeysTable } from "./schema.js";
+
+type Db = Kysely<Database>;
+
+/** A stored signing key. */
+export interface StoredSigningKey {
+  kid: string;
+  algorithm: string;
+  publicJwk: string;
+  sealedPrivateKey: string;
+  createdAt: Date;
+  retiredAt: Date | null;
+}
+
+function toStored(row: SigningKeysTable): StoredSigningKey {
+  return {
+    kid: row.kid,
+    algorithm: row.algorithm,
+    publicJwk: row.public_jwk,
+    sealedPrivateKey: row.private_key,
+    createdAt: fromEpochMs(row.created_at),
+    retiredAt: fromNullableEpochMs(row.retired_at),
+  };
+}
+
+/** Every key of `algorithm`, newest first (the first unretired one signs). */
+export async function listSigningKeys(db: Db, algorithm?: string): Promise<StoredSigningKey[]> {
+  let query = db.selectFrom("signing_keys").selectAll();
+  if (algorithm !== undefined) query = query.where("algorithm", "=", algorithm);
+  const rows = await query.orderBy("created_at", "desc").orderBy("kid", "desc").execute();
+  return rows.map(toStored);
+}
+
+/** Stores a new key; false when its kid exists already (a thumbprint names one key). */
+export async function addSigningKey(
+  db: Db,
+  key: { kid: string; algorithm: string; publicJwk: string; sealedPrivateKey: string },
+  now: Date,
+): Promise<boolean> {
+  const result = await db
+    .insertInto("signing_keys")
+    .values({
+      kid: key.kid,
+      algorithm: key.algorithm,
+      public_jwk: key.publicJwk,
+      private_key: key.sealedPrivateKey,
+      created_at: toEpochMs(now),
+      retired_at: null,
+    })
+    .onConflict((oc) => oc.column("kid").doNothing())
+    .executeTakeFirst();
+  return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
+}
+
+/** Retires every signing key of `algorithm` but `keepKid` (one statement). */
+export async function retireSigningKeys(
+  db: Db,
+  algorithm: string,
+  keepKid: string,
+  now: Date,
+): Promise<number> {
+  const result = await db
+    .updateTable("signing_keys")
+    .set({ retired_at: toEpochMs(now) })
+    .where("algorithm", "=", algorithm)
+    .where("kid", "!=", keepKid)
+    .where("retired_at", "is", null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** Deletes keys retired at or before `retiredBefore`; the kids deleted. */
+export async function deleteRetiredSigningKeys(db: Db, retiredBefore: Date): Promise<string[]> {
+  const rows = await db
+    .deleteFrom("signing_keys")
+    .where("retired_at", "is not", null)
+    .where("retired_at", "<=", toEpochMs(retiredBefore))
+    .returning("kid")
+    .execute();
+  return rows.map((row) => row.kid);
+}

@@ -1,0 +1,79 @@
+/**
+ * An activity list: audit events as readable lines ("Signed in · 12 Mar 2026, 14:05 · from
+ * 192.0.2.1"), newest first, with "Show more" following the API's cursor. The admin page shows
+ * everyone's (`GET /audit`), the account page the user's own (`GET /users/{id}/audit`).
+ */
+import type { AuditEventView, AuditPage } from "../../../contract/index.js";
+import { api } from "./api.js";
+import { byId, h, handleClick, setVisible, showMessage } from "./dom.js";
+import { describeError, formatDateTime } from "./text.js";
+
+/** What each event name means to a person; unknown names are shown as they are. */
+const EVENT_TEXT: Readonly<Record<string, string>> = {
+  login_succeeded: "Signed in",
+  login_failed: "Failed sign-in",
+  login_two_fa_required: "Password accepted, second factor asked",
+  logout_all: "Signed out everywhere",
+  password_changed: "Password changed",
+  password_reset: "Password reset",
+  password_rehashed: "Password hash upgraded",
+  user_created: "Account created",
+  user_imported: "Account imported",
+  user_promoted: "Made an admin",
+  user_deleted: "Account deleted",
+  totp_setup_started: "Authenticator app setup started",
+  totp_enabled: "Authenticator app turned on",
+  totp_disabled: "Authenticator app turned off",
+  totp_code_rejected: "Authenticator code refused",
+  passkey_added: "Passkey added",
+  passkey_renamed: "Passkey renamed",
+  passkey_removed: "Passkey removed",
+  webauthn_counter_error: "Passkey signature counter went backwards",
+};
+
+/** Element ids of one activity section: the list, its "Show more" button and message. */
+export interface ActivityElements {
+  list: string;
+  more: string;
+  message: string;
+}
+
+/** Loads the first page into the section and wires "Show more". */
+export async function showActivity(
+  path: string,
+  ids: ActivityElements,
+  describeUser: (id: string | null) => string | null = () => null,
+): Promise<void> {
+  const list = byId<HTMLUListElement>(ids.list);
+  const more = byId<HTMLButtonElement>(ids.more);
+  let cursor: string | null = null;
+  const load = async () => {
+    const query = cursor === null ? "" : `${path.includes("?") ? "&" : "?"}cursor=${cursor}`;
+    const page = await api<AuditPage>("GET", `${path}${query}`);
+    list.append(...page.events.map((event) => activityItem(event, describeUser)));
+    cursor = page.next_cursor;
+    setVisible(cursor !== null, more);
+    if (list.childElementCount === 0) list.append(h("li", { text: "No activity recorded yet." }));
+  };
+  handleClick(more, byId(ids.message), load);
+  try {
+    await load();
+  } catch (error) {
+    showMessage(byId(ids.message), describeError(error), "error");
+  }
+}
+
+function activityItem(
+  event: AuditEventView,
+  describeUser: (id: string | null) => string | null,
+): HTMLLIElement {
+  const who = describeUser(event.user_id);
+  const parts = [
+    EVENT_TEXT[event.event] ?? event.event,
+    who === null ? null : `(${who})`,
+    "·",
+    formatDateTime(event.at),
+    event.ip === null ? null : `· from ${event.ip}`,
+  ].filter((part) => part !== null);
+  return h("li", { className: "activity", "data-event": event.event, text: parts.join(" ") });
+}

@@ -1,0 +1,46 @@
+/** The sessions of a user as the pages show them ("Where you're signed in", the admin's count). */
+import { api } from "./api.js";
+import { formatDateTime } from "./text.js";
+import type { SessionView } from "./types.js";
+
+/** `GET /users/{id}/sessions`: live sessions, newest first. */
+export function loadSessions(userId: string): Promise<SessionView[]> {
+  return api<SessionView[]>("GET", `/users/${encodeURIComponent(userId)}/sessions`);
+}
+
+/** Ends one session of a user. */
+export async function endSession(userId: string, sessionId: string): Promise<void> {
+  await api(
+    "DELETE",
+    `/users/${encodeURIComponent(userId)}/sessions/${encodeURIComponent(sessionId)}`,
+  );
+}
+
+const METHOD_NAMES: Readonly<Record<string, string>> = {
+  pwd: "password",
+  otp: "authenticator app",
+  webauthn: "passkey",
+  passkey: "passkey",
+  recovery: "recovery code",
+};
+
+/** "Password + authenticator app", "Passkey", … from the session's `amr`. */
+export function describeAmr(amr: readonly string[]): string {
+  const names = amr.map((method) => METHOD_NAMES[method] ?? method);
+  const text = names.length === 0 ? "unknown" : names.join(" + ");
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** One line of details: address, last active, how. */
+export function describeSession(session: SessionView): string {
+  return [
+    session.ip ?? "Unknown address",
+    `Last active ${formatDateTime(session.last_seen_at)}`,
+    `Signed in with ${describeAmr(session.amr).toLowerCase()}`,
+  ].join(" · ");
+}
+
+/** How many sessions, in words. */
+export function sessionCountText(count: number): string {
+  return count === 1 ? "1 session" : `${count} sessions`;
+}

@@ -1,0 +1,200 @@
+/**
+ * Issue 14 item 4: database and Redis faults answer 503 `service_unavailable` with Retry-After,
+ * quickly, never 500 or a hang, and the app recovers. The connection is cut through a TCP proxy
+ * the test controls (test/helpers/tcp-proxy.ts), never by stopping the shared services. Short
+ * timeouts are configured so the test runs fast; the assertions never measure time.
+ */
+import { sql } from "kysely";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { createDatabase } from "../../src/store/index.js";
+import {
+  closeRedisClient,
+  createRedisClient,
+  createRedisRateLimitStore,
+} from "../../src/store/redis.js";
+import { openTestDatabase, TEST_DIALECTS, type TestDatabase } from "../helpers/database.js";
+import { openTestRedis, redisSkipReason, TEST_REDIS_URL } from "../helpers/redis.js";
+import {
+  startTestServer,
+  type TestClient,
+  type TestResponse,
+  type TestServer,
+} from "../helpers/server.js";
+import { startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy.js";
+
+const FAST = { acquireTimeoutMs: 400, statementTimeoutMs: 400 };
+const postgresSkip = TEST_DIALECTS.includes("postgres")
+  ? null
+  : "PostgreSQL is not reachable here (see test/helpers/database.ts)";
+if (postgresSkip !== null) console.log(`skipping the PostgreSQL faults: ${postgresSkip}`);
+const redisSkip = await redisSkipReason("the Redis faults");
+const testRedis = redisSkip === null ? openTestRedis("faults") : null;
+afterAll(() => testRedis?.cleanup());
+
+function expectUnavailable(answer: TestResponse): void {
+  expect(answer.status).toBe(503);
+  expect(answer.body).toMatchObject({ code: "service_unavailable", status_code: 503 });
+  expect(Number(answer.headers.get("retry-after"))).toBeGreaterThan(0);
+}
+
+/** Asks until the app answers 200 again (the pool finds its dead connections one by one). */
+async function recovered(ask: () => Promise<{ status: number }>): Promise<number[]> {
+  const seen: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const { status } = await ask();
+    seen.push(status);
+    if (status === 200) return seen;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return seen;
+}
+
+describe.skipIf(postgresSkip !== null)("PostgreSQL through a proxy", () => {
+  let proxy: TcpProxy;
+  let database: TestDatabase;
+  let server: TestServer;
+  let client: TestClient;
+
+  afterEach(async () => {
+    await proxy.setMode("pass");
+  });
+  afterAll(async () => {
+    await server?.close();
+    await proxy?.close();
+    await database?.cleanup();
+  });
+
+  async function start(): Promise<void> {
+    database = await openTestDatabase("postgres");
+    const target = new URL(database.url);
+    proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
+    const viaProxy = new URL(database.url);
+    viaProxy.hostname = "127.0.0.1";
+    viaProxy.port = String(proxy.port);
+    const proxied = await createDatabase(viaProxy.toString(), FAST);
+    server = await startTestServer("postgres", { overrides: { database: proxied } });
+    const user = await server.createUser({});
+    client = server.client();
+    await client.login(user.name, user.password);
+    // The harness does not close an overridden database: close it with the server.
+    const close = server.close.bind(server);
+    server.close = async () => {
+      await close();
+      await proxied.destroy();
+    };
+  }
+
+  for (const fault of ["refuse", "stall", "drop"] as const) {
+    it(`answers 503 with Retry-After while PostgreSQL is cut (${fault}), and recovers`, async () => {
+      if (server === undefined) await start();
+      expect((await client.request("GET", "/me")).status).toBe(200);
+      if (fault === "drop") proxy.drop();
+      else await proxy.setMode(fault);
+
+      if (fault === "drop") {
+        // Dropped connections: the first query on each may fail (503), never 500.
+        const statuses = await recovered(() => client.request("GET", "/me"));
+        expect(statuses.every((s) => s === 503 || s === 200)).toBe(true);
+        expect(statuses.at(-1)).toBe(200);
+        return;
+      }
+      expectUnavailable(await client.request("GET", "/me"));
+      expectUnavailable(
+        await server.client().request("POST", "/login", {
+          json: { name: "someone", password: "whatever password" },
+        }),
+      );
+      const ready = await client.request("GET", "/readyz");
+      expectUnavailable(ready);
+      expect(ready.body.extra).toMatchObject({ database: "unreachable" });
+      // Liveness asks nothing of the database.
+      expect((await client.request("GET", "/healthz")).status).toBe(200);
+
+      await proxy.setMode("pass");
+      const statuses = await recovered(() => client.request("GET", "/me"));
+      expect(statuses.every((s) => s === 503 || s === 200)).toBe(true);
+      expect(statuses.at(-1)).toBe(200);
+      expect((await client.request("GET", "/readyz")).status).toBe(200);
+    });
+  }
+
+  it("is not ready on an empty, re-created database", async () => {
+    const empty = await openTestDatabase("postgres");
+    try {
+      const { createTessera } = await import("../../src/runtime.js");
+      const { testConfig } = await import("../helpers/server.js");
+      const tessera = await createTessera(testConfig(), { database: empty });
+      // Re-created under the running app: no tables at all.
+      await sql`drop schema public cascade`.execute(empty.db);
+      await sql`create schema public`.execute(empty.db);
+      const state = await tessera.readiness();
+      expect(state).toEqual({ ready: false, database: "not_migrated", redis: "none" });
+      await tessera.close();
+    } finally {
+      await empty.cleanup();
+    }
+  });
+});
+
+describe.skipIf(redisSkip !== null)("Redis through a proxy", () => {
+  let proxy: TcpProxy;
+  let server: TestServer;
+  let redis: ReturnType<typeof createRedisClient>;
+
+  afterAll(async () => {
+    await server?.close();
+    if (redis !== undefined) await closeRedisClient(redis);
+    await proxy?.close();
+  });
+
+  for (const fault of ["refuse", "stall", "drop"] as const) {
+    it(`answers 503 with Retry-After while Redis is cut (${fault}), and recovers`, async () => {
+      if (server === undefined) {
+        const target = new URL(TEST_REDIS_URL);
+        proxy = await startTcpProxy(target.hostname, Number(target.port || 6379));
+        const viaProxy = `redis://127.0.0.1:${proxy.port}`;
+        redis = createRedisClient(viaProxy, { commandTimeoutMs: 400, connectTimeoutMs: 400 });
+        const keyPrefix = testRedis!.subPrefix();
+        // The runtime's own client (TESSERA_REDIS_URL) only answers /readyz's PING here; the
+        // counters go through the test's client under the test's prefix.
+        server = await startTestServer("sqlite", {
+          env: { TESSERA_REDIS_URL: viaProxy },
+          overrides: { rateLimitStore: createRedisRateLimitStore(redis, { keyPrefix }) },
+        });
+      }
+      let attempt = 0;
+      // A new name each time, so the per-account lock never answers instead of Redis.
+      const login = () =>
+        server.client().request("POST", "/login", {
+          json: { name: `someone-${fault}-${(attempt += 1)}`, password: "whatever password" },
+        });
+      expect((await login()).status).toBe(400);
+      expect((await server.client().request("GET", "/readyz")).body).toMatchObject({
+        redis: "ok",
+      });
+      if (fault === "drop") {
+        proxy.drop();
+        const statuses = await recovered(async () => {
+          const answer = await login();
+          return { status: answer.status === 400 ? 200 : answer.status };
+        });
+        expect(statuses.every((s) => s === 503 || s === 200)).toBe(true);
+        expect(statuses.at(-1)).toBe(200);
+        return;
+      }
+      await proxy.setMode(fault);
+      expectUnavailable(await login());
+      const ready = await server.client().request("GET", "/readyz");
+      expectUnavailable(ready);
+      expect(ready.body.extra).toMatchObject({ database: "ok", redis: "unreachable" });
+      expect((await server.client().request("GET", "/healthz")).status).toBe(200);
+      await proxy.setMode("pass");
+      const statuses = await recovered(async () => {
+        const answer = await login();
+        return { status: answer.status === 400 ? 200 : answer.status };
+      });
+      expect(statuses.every((s) => s === 503 || s === 200)).toBe(true);
+      expect(statuses.at(-1)).toBe(200);
+    });
+  }
+});

@@ -1,0 +1,89 @@
+import { describe, expect, it } from "vitest";
+import { createSessionCache, type CachedSession } from "../../src/services/session-cache.js";
+import type { PublicUser } from "../../src/services/users-view.js";
+
+const state = (userId: string): CachedSession => ({
+  userId,
+  expiresAtMs: 2,
+  idleExpiresAtMs: 1,
+  lastSeenAtMs: 0,
+  ended: false,
+});
+const view = { id: "u1" } as PublicUser;
+
+describe("the session cache", () => {
+  it("answers nothing until its channel is up", () => {
+    const cache = createSessionCache();
+    cache.setSession("s1", state("u1"), cache.generation());
+    expect(cache.getSession("s1")).toBeUndefined();
+    cache.channelUp();
+    cache.setSession("s1", state("u1"), cache.generation());
+    expect(cache.getSession("s1")).toEqual(state("u1"));
+  });
+
+  it("does not store a read that raced with an event", () => {
+    const cache = createSessionCache();
+    cache.channelUp();
+    const before = cache.generation();
+    cache.apply({ kind: "session", sessionId: "s1" }); // arrives while the read is in flight
+    cache.setSession("s1", state("u1"), before);
+    cache.setUser("u1", view, before);
+    expect(cache.getSession("s1")).toBeUndefined();
+    expect(cache.getUser("u1")).toBeUndefined();
+  });
+
+  it("forgets a user's sessions and view on a user event, one session on a session event", () => {
+    const cache = createSessionCache();
+    cache.channelUp();
+    const g = cache.generation();
+    cache.setSession("s1", state("u1"), g);
+    cache.setSession("s2", state("u1"), g);
+    cache.setSession("s3", state("u2"), g);
+    cache.setUser("u1", view, g);
+    cache.apply({ kind: "session", sessionId: "s3" });
+    expect(cache.getSession("s3")).toBeUndefined();
+    expect(cache.getSession("s1")).toBeDefined();
+    cache.apply({ kind: "user", userId: "u1" });
+    expect(cache.size()).toBe(0);
+  });
+
+  it("is bounded: the oldest entry goes first", () => {
+    const cache = createSessionCache({ maxEntries: 2 });
+    cache.channelUp();
+    const g = cache.generation();
+    for (const id of ["a", "b", "c"]) cache.setSession(id, state("u"), g);
+    expect(cache.getSession("a")).toBeUndefined();
+    expect(cache.getSession("c")).toBeDefined();
+    expect(cache.size()).toBe(2);
+  });
+
+  it("trusts an entry for the TTL only", () => {
+    let nowMs = 0;
+    const cache = createSessionCache({ ttlMs: 1000, now: () => nowMs });
+    cache.channelUp();
+    cache.setSession("s1", state("u1"), cache.generation());
+    nowMs = 999;
+    expect(cache.getSession("s1")).toBeDefined();
+    nowMs = 1000;
+    expect(cache.getSession("s1")).toBeUndefined();
+  });
+
+  it("is bypassed and cleared while the channel is down, and says so once", () => {
+    const lines: string[] = [];
+    const cache = createSessionCache({
+      logger: { warn: (m) => lines.push(`warn ${m}`), info: (m) => lines.push(`info ${m}`) },
+    });
+    cache.channelUp();
+    cache.setSession("s1", state("u1"), cache.generation());
+    cache.channelDown("lost");
+    cache.channelDown("still lost");
+    expect(cache.enabled).toBe(false);
+    expect(cache.getSession("s1")).toBeUndefined();
+    cache.setSession("s1", state("u1"), cache.generation());
+    cache.channelUp();
+    expect(cache.getSession("s1")).toBeUndefined();
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^warn session cache bypassed \(lost\)/);
+    expect(lines[1]).toMatch(/^info /);
+  });
+});
