@@ -380,7 +380,10 @@ export async function listSessions(
 ): Promise<SessionListing[]> {
   const target = await loadTarget(ctx, actor, targetId, { access: "self-or-admin" });
   const sessions = await listLiveSessions(ctx.db, target.id, new Date(ctx.clock()));
-  return sessions.map((session) => ({ session, current: session.id === currentSessionId }));
+  // The session asking comes first ("this device"), then the others newest first.
+  return sessions
+    .map((session) => ({ session, current: session.id === currentSessionId }))
+    .sort((a, b) => Number(b.current) - Number(a.current));
 }
 
 /**

@@ -92,7 +92,8 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app
       config: { allowDuringPasswordChange: true },
       schema: {
         tags: ["session"],
-        summary: "Where a user is signed in (self or admin): live sessions, newest first",
+        summary:
+          "Where a user is signed in (self or admin): live sessions, the current one first, then newest first",
         params: UserIdParams,
         response: { 200: SessionList, ...errorResponses(401, 403, 404) },
       },

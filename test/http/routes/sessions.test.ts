@@ -125,7 +125,7 @@ describeServer("session routes", (server) => {
   });
 
   describe("the device list and ending sessions", () => {
-    it("lists live sessions newest first with device, address, how and which is this one", async () => {
+    it("lists live sessions, this one first then newest first, with device, address and how", async () => {
       const user = await server.createUser({});
       const older = server.client();
       await older.login(user.name, user.password);
@@ -149,6 +149,10 @@ describeServer("session routes", (server) => {
         current: true,
       });
       expect(list.body[1]).toMatchObject({ id: payloadOf(tokenOf(older)).sid, current: false });
+      // The session asking is listed first ("this device"), even when it is not the newest.
+      const fromOlder = await older.request("GET", `/users/${user.id}/sessions`);
+      expect(fromOlder.body.map((s: { current: boolean }) => s.current)).toEqual([true, false]);
+      expect(fromOlder.body[0].id).toBe(payloadOf(tokenOf(older)).sid);
     });
 
     it("ends one of two sessions and the other still works; another user's session id is 404", async () => {
