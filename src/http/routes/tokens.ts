@@ -129,8 +129,8 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<TokenRouteOptions> = async (
       "/token/introspect",
       {
         config: { excludeFromAuth: true },
-        // The credential first: nothing about the body is said to a caller without it.
-        preValidation: async (request) => {
+        // The credential first, before the body is read: nothing is said to a caller without it.
+        onRequest: async (request) => {
           if (secret === null) throw new NotFoundError();
           if (!hasCredential(request, secret)) {
             throw new NotAuthorizedError("Missing or wrong introspection credential");
