@@ -25,6 +25,9 @@ const config = loadConfig({
   // Login throughput is measured, not brute force: lift the per-address limit.
   TESSERA_LOGIN_ADDRESS_MAX_FAILURES: "1000000",
   TESSERA_SESSION_CACHE: process.env.TESSERA_SESSION_CACHE ?? "on",
+  // autocannon keeps its 50 connections open: with the default 1,000 requests per socket every
+  // route capped at exactly 50,000 answers a run and then got fast non-2xx answers.
+  TESSERA_MAX_REQUESTS_PER_SOCKET: "0",
   TESSERA_JWT_ALGORITHM: process.env.TESSERA_JWT_ALGORITHM ?? "HS256",
   TESSERA_KEY_ENCRYPTION_SECRET: randomBytes(32).toString("base64url"),
 });
