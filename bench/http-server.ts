@@ -2,7 +2,8 @@
  * The server side of `bench/http.ts`: the real app over a fresh SQLite file with the default
  * Argon2 parameters, one user with one session, plus one public route that does no
  * authentication (the baseline). Prints `{ port, token, name, password }` as one JSON line when
- * listening. `TESSERA_SESSION_CACHE=off` in the environment turns the session cache off.
+ * listening. `TESSERA_SESSION_CACHE=off` in the environment turns the session cache off;
+ * `TESSERA_JWT_ALGORITHM=EdDSA` (or ES256) signs the session with a key pair (issue 13).
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
@@ -24,6 +25,11 @@ const config = loadConfig({
   // Login throughput is measured, not brute force: lift the per-address limit.
   TESSERA_LOGIN_ADDRESS_MAX_FAILURES: "1000000",
   TESSERA_SESSION_CACHE: process.env.TESSERA_SESSION_CACHE ?? "on",
+  // autocannon keeps its 50 connections open: with the default 1,000 requests per socket every
+  // route capped at exactly 50,000 answers a run and then got fast non-2xx answers.
+  TESSERA_MAX_REQUESTS_PER_SOCKET: "0",
+  TESSERA_JWT_ALGORITHM: process.env.TESSERA_JWT_ALGORITHM ?? "HS256",
+  TESSERA_KEY_ENCRYPTION_SECRET: randomBytes(32).toString("base64url"),
 });
 const tessera = await createTessera(config);
 const app = await buildApp(tessera, { logger: false, closeTessera: true });

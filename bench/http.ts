@@ -3,7 +3,8 @@
  *  1. GET /me with a valid session cookie against a public route of the same app that does no
  *     auth: the ratio is what authentication costs per request. Twice: with the session cache
  *     (the hot path reads no database) and without it (TESSERA_SESSION_CACHE=off), each in its
- *     own server process, with p99 latencies.
+ *     own server process, with p99 latencies; and with an EdDSA session (issue 13:
+ *     TESSERA_JWT_ALGORITHM=EdDSA, cache on) against the public route of that server.
  *  2. POST /login per second (default Argon2id m=19456 t=2 p=1) against raw `hashPassword`
  *     per second at the same concurrency, measured in this run.
  * Figures are ratios within one run; the machine is shared, absolute numbers move.
@@ -24,10 +25,13 @@ interface BenchServer {
   stop(): void;
 }
 
-async function startServer(sessionCache: "on" | "off"): Promise<BenchServer> {
+async function startServer(
+  sessionCache: "on" | "off",
+  algorithm: "HS256" | "EdDSA" = "HS256",
+): Promise<BenchServer> {
   const child = spawn(process.execPath, ["--import", "tsx", "bench/http-server.ts"], {
     stdio: ["ignore", "pipe", "inherit"],
-    env: { ...process.env, TESSERA_SESSION_CACHE: sessionCache },
+    env: { ...process.env, TESSERA_SESSION_CACHE: sessionCache, TESSERA_JWT_ALGORITHM: algorithm },
   });
   const first = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout }).once("line", resolve);
@@ -90,6 +94,13 @@ try {
   await compare(uncached, "cache off");
 } finally {
   uncached.stop();
+}
+
+const eddsa = await startServer("on", "EdDSA");
+try {
+  await compare(eddsa, "EdDSA session, cache on");
+} finally {
+  eddsa.stop();
 }
 
 const server = await startServer("on");

@@ -29,6 +29,7 @@ import {
   DEFAULT_SESSION_IDLE_MINUTES,
   DEFAULT_SESSION_RETENTION_DAYS,
 } from "./services/sessions.js";
+import { DEFAULT_ACCESS_TOKEN_MINUTES } from "./services/access-tokens.js";
 import { parseDatabaseUrl } from "./store/index.js";
 
 /** Default SQLite file, relative to the working directory. */
@@ -71,6 +72,8 @@ export const DEFAULT_ADMIN_EMAIL = "admin@tessera.invalid";
 export const DEFAULT_AUDIT_RETENTION_DAYS = 365;
 /** Shortest `TESSERA_METRICS_TOKEN`: 32 characters, about 192 bits as base64. */
 export const MIN_METRICS_TOKEN_LENGTH = 32;
+/** Shortest `TESSERA_INTROSPECTION_SECRET`, as the metrics token. */
+export const MIN_INTROSPECTION_SECRET_LENGTH = 32;
 /** File in the data folder that keeps the generated secret when none is configured. */
 export const JWT_SECRET_FILE = "jwt-secret";
 
@@ -191,6 +194,13 @@ export const ENVIRONMENT: readonly EnvironmentVariable[] = Object.freeze(
         "closed",
         "open or closed when the range endpoint is down",
       ],
+      [
+        "TESSERA_ACCESS_TOKEN_MINUTES",
+        String(DEFAULT_ACCESS_TOKEN_MINUTES),
+        "lifetime of POST /token/access tokens",
+      ],
+      ["TESSERA_TOKEN_AUDIENCE", "none", "aud claim of access tokens"],
+      ["TESSERA_INTROSPECTION_SECRET", "none", "bearer credential of POST /token/introspect"],
       ["NODE_ENV", "none", "production makes the secret required and https mandatory"],
     ] as const
   ).map(([name, fallback, summary]) => Object.freeze({ name, default: fallback, summary })),
@@ -571,6 +581,24 @@ export function loadConfig(env: Env = process.env): TesseraConfig {
     );
   }
 
+  // Issue 13: access tokens for other services, and their introspection.
+  const accessTokenMinutes = integer(
+    "TESSERA_ACCESS_TOKEN_MINUTES",
+    DEFAULT_ACCESS_TOKEN_MINUTES,
+    1,
+    1_440,
+  );
+  const tokenAudience = read("TESSERA_TOKEN_AUDIENCE") ?? null;
+  const introspectionSecret = read("TESSERA_INTROSPECTION_SECRET") ?? null;
+  if (
+    introspectionSecret !== null &&
+    introspectionSecret.length < MIN_INTROSPECTION_SECRET_LENGTH
+  ) {
+    problems.push(
+      `TESSERA_INTROSPECTION_SECRET: at least ${MIN_INTROSPECTION_SECRET_LENGTH} characters (e.g. \`openssl rand -base64 32\`)`,
+    );
+  }
+
   if (problems.length > 0 || jwtKeys === undefined || secret === undefined) {
     throw new ConfigError(problems);
   }
@@ -628,6 +656,9 @@ export function loadConfig(env: Env = process.env): TesseraConfig {
     maxConnections,
     keepAliveTimeoutSeconds,
     maxRequestsPerSocket,
+    accessTokenMinutes,
+    tokenAudience,
+    introspectionSecret,
   });
 }
 

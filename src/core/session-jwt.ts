@@ -3,7 +3,8 @@
  * user. Claims: `id` (the user id, as the seed's tokens have it), `sid` (the session), `jti`
  * (unique per token, RFC 7519 §4.1.7), `iat` and `exp`; no name or email in clear text
  * (NIST SP 800-63B-4 §5.1) unless the operator asks for the seed's claims. Seed tokens (no `sid`)
- * verify here too, with `sessionId: null`, so one check serves both.
+ * verify here too, with `sessionId: null`, so one check serves both. A token with a `token_use`
+ * claim (an access token, issue 13) is never a session token.
  */
 import { randomBytes } from "node:crypto";
 import { systemClock } from "./clock.js";
@@ -92,6 +93,8 @@ export function verifySessionJwt(token: string, options?: JwtOptions): VerifiedS
   const nowMs = (options?.clock ?? systemClock)();
   const { id, sid, exp, iat, nbf, ver, name, email } = claims;
   if (typeof id !== "string") return null;
+  // An access token (access-jwt.ts) is for other services, never a session (issue 13).
+  if (claims.token_use !== undefined) return null;
   if (!isTime(exp) || exp * 1000 <= nowMs) return null;
   const latestMs = nowMs + DEFAULT_JWT_CLOCK_TOLERANCE_SECONDS * 1000;
   if (iat !== undefined && (!isTime(iat) || iat * 1000 > latestMs)) return null;

@@ -10,6 +10,7 @@ import cookie from "@fastify/cookie";
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import type { ServiceContext, Tessera } from "../services/context.js";
+import { DEFAULT_ACCESS_TOKEN_MINUTES } from "../services/access-tokens.js";
 import { createPasskeySecondFactor } from "../services/passkeys/index.js";
 import { authenticateSessionToken } from "../services/sessions.js";
 import { authentication, type AuthenticationOptions } from "./authentication.js";
@@ -24,6 +25,7 @@ import { loginRoutes } from "./routes/login.js";
 import { passwordRoutes } from "./routes/passwords.js";
 import { sessionRoutes } from "./routes/sessions.js";
 import type { RouteOptions } from "./routes/route-options.js";
+import { tokenRoutes } from "./routes/tokens.js";
 import { totpRoutes } from "./routes/totp.js";
 import { userRoutes } from "./routes/users.js";
 import { webauthnRoutes } from "./routes/webauthn.js";
@@ -92,6 +94,15 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
     await routes.register(totpRoutes, routeOptions);
     await routes.register(webauthnRoutes, { ...routeOptions, ...passkeys });
     await routes.register(auditRoutes, routeOptions);
+    await routes.register(tokenRoutes, {
+      ...routeOptions,
+      accessTokens: {
+        issuer: settings.publicUrl,
+        audience: settings.tokenAudience ?? null,
+        minutes: settings.accessTokenMinutes ?? DEFAULT_ACCESS_TOKEN_MINUTES,
+      },
+      introspectionSecret: settings.introspectionSecret ?? null,
+    });
   });
 }
 

@@ -67,6 +67,12 @@ export interface HttpSettings extends ServiceSettings {
   readonly keepAliveTimeoutSeconds: number;
   /** Requests on one keep-alive connection (0: no limit). */
   readonly maxRequestsPerSocket: number;
+  /** Lifetime of `POST /token/access` tokens in minutes. Default 10. */
+  readonly accessTokenMinutes?: number;
+  /** The `aud` of access tokens; none by default. */
+  readonly tokenAudience?: string | null;
+  /** Bearer credential of `POST /token/introspect`; without it the route answers 404. */
+  readonly introspectionSecret?: string | null;
 }
 
 export interface ServiceContext {

@@ -309,6 +309,29 @@ export async function authenticateSessionToken(
 }
 
 /**
+ * Whether `sessionId` is a live session of `userId` (not ended, not past its end, not idle too
+ * long): what token introspection asks (issue 13). Same sources as authenticateSessionToken.
+ */
+export async function isSessionLive(
+  ctx: ServiceContext,
+  sessionId: string,
+  userId: string,
+): Promise<boolean> {
+  const now = ctx.clock();
+  let state = await loadSessionState(ctx, sessionId, false);
+  if (state !== undefined && !state.ended && state.idleExpiresAtMs <= now) {
+    state = await loadSessionState(ctx, sessionId, true);
+  }
+  return (
+    state !== undefined &&
+    !state.ended &&
+    state.userId === userId &&
+    state.expiresAtMs > now &&
+    state.idleExpiresAtMs > now
+  );
+}
+
+/**
  * Ends every session of the user (all of them, or all but `exceptSessionId`) and every seed
  * token (the token version goes up). Pass a transaction as `ctx.db` to make it part of a
  * larger write (a password change); announce again after it commits. Audited when `reason` is

@@ -1,0 +1,46 @@
+/** `src/config.ts`, issue 13's variables: access-token lifetime, audience, introspection secret. */
+import { describe, expect, it } from "vitest";
+import { ConfigError } from "../src/config.js";
+import { testConfig } from "./helpers/server.js";
+
+function problemsOf(env: Record<string, string>): readonly string[] {
+  try {
+    testConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe("access-token configuration", () => {
+  it("defaults to 10 minutes, no audience and no introspection", () => {
+    const config = testConfig();
+    expect(config.accessTokenMinutes).toBe(10);
+    expect(config.tokenAudience).toBeNull();
+    expect(config.introspectionSecret).toBeNull();
+  });
+
+  it("reads the lifetime, the audience and the secret", () => {
+    const secret = "s".repeat(32);
+    const config = testConfig({
+      TESSERA_ACCESS_TOKEN_MINUTES: "3",
+      TESSERA_TOKEN_AUDIENCE: "https://api.example",
+      TESSERA_INTROSPECTION_SECRET: secret,
+    });
+    expect(config.accessTokenMinutes).toBe(3);
+    expect(config.tokenAudience).toBe("https://api.example");
+    expect(config.introspectionSecret).toBe(secret);
+  });
+
+  it("refuses a short secret and a lifetime out of range, naming the variable", () => {
+    expect(problemsOf({ TESSERA_INTROSPECTION_SECRET: "s".repeat(31) })).toEqual([
+      expect.stringMatching(/^TESSERA_INTROSPECTION_SECRET: at least 32 characters/),
+    ]);
+    for (const minutes of ["0", "1441", "ten"]) {
+      expect(problemsOf({ TESSERA_ACCESS_TOKEN_MINUTES: minutes })).toEqual([
+        expect.stringMatching(/^TESSERA_ACCESS_TOKEN_MINUTES: expected a whole number/),
+      ]);
+    }
+  });
+});
