@@ -8,26 +8,18 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import {
-  copyFileSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "./e2e/helpers.js";
+import { REPOSITORY_ROOT, packTessera } from "./helpers/pack.js";
 import { createClient, TEST_ARGON2_ENV } from "./helpers/server.js";
 import { SoftAuthenticator } from "./helpers/soft-authenticator.js";
 
-const ROOT = resolve(import.meta.dirname, "..");
+const ROOT = REPOSITORY_ROOT;
 const TSC = join(ROOT, "node_modules", "typescript", "bin", "tsc");
-const NPM = process.env.npm_execpath;
 
 function run(command: string, args: string[], cwd: string): string {
   const result = spawnSync(command, args, { cwd, encoding: "utf8" });
@@ -77,25 +69,7 @@ let host: ChildProcess | undefined;
 beforeAll(() => {
   workDir = mkdtempSync(join(tmpdir(), "tessera-host-"));
   // 1. A fresh build of the package in its own root, then `npm pack`.
-  const packageRoot = join(workDir, "package");
-  mkdirSync(packageRoot);
-  copyFileSync(join(ROOT, "package.json"), join(packageRoot, "package.json"));
-  copyFileSync(join(ROOT, "LICENSE"), join(packageRoot, "LICENSE"));
-  // The compiler finds @types and the dependencies' types through a link, as in the repository.
-  symlinkSync(join(ROOT, "node_modules"), join(packageRoot, "node_modules"), "dir");
-  writeFileSync(
-    join(packageRoot, "tsconfig.json"),
-    JSON.stringify({
-      extends: join(ROOT, "tsconfig.build.json"),
-      compilerOptions: { rootDir: join(ROOT, "src"), outDir: join(packageRoot, "dist") },
-      include: [join(ROOT, "src")],
-      exclude: [join(ROOT, "src", "web", "client")],
-    }),
-  );
-  run(process.execPath, [TSC, "-p", join(packageRoot, "tsconfig.json")], packageRoot);
-  const npm = NPM === undefined ? ["npm"] : [process.execPath, NPM];
-  const packed = run(npm[0]!, [...npm.slice(1), "pack", "--json", "--ignore-scripts"], packageRoot);
-  const tarball = join(packageRoot, (JSON.parse(packed) as { filename: string }[])[0]!.filename);
+  const tarball = packTessera(workDir);
 
   // 2. The host: the tarball unpacked as node_modules/tessera, the dependencies linked.
   const hostDir = join(workDir, "host");

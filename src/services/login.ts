@@ -4,7 +4,7 @@
  * (a dummy verify), same throttling (an unknown name gets its own account bucket).
  */
 import { ClientError, PermissionDeniedError } from "../core/errors.js";
-import { needsRehash, verifyPassword, verifyPasswordDummy } from "../core/password.js";
+import { needsRehash, verifyPasswordDummy } from "../core/password.js";
 import { matchTotpStep } from "../core/totp.js";
 import type { LoginRequest, TwoFaRequiredResponse } from "../contract/index.js";
 import {
@@ -21,7 +21,7 @@ import type { RequestMeta, ServiceContext } from "./context.js";
 import { issueDeviceToken, verifyDeviceToken } from "./device-cookie.js";
 import type { LoginReservation } from "./rate-limit/index.js";
 import { issueSessionToken, type AuthenticationMethod } from "./sessions.js";
-import { requireChangeOfRefusedPassword } from "./passwords.js";
+import { passwordMatches, requireChangeOfRefusedPassword } from "./passwords.js";
 
 /** A successful login: the user and a fresh session token. */
 export interface LoginResult {
@@ -209,15 +209,6 @@ async function checkPassword(
 ): Promise<boolean> {
   if (user === undefined) return verifyPasswordDummy(password, ctx.settings.argon2);
   return passwordMatches(user, password);
-}
-
-/** Whether `password` is the user's; a corrupt stored hash counts as a mismatch (a 500 would tell the name exists). */
-export async function passwordMatches(user: User, password: string): Promise<boolean> {
-  try {
-    return await verifyPassword(user.passwordHash, password);
-  } catch {
-    return false;
-  }
 }
 
 async function verifyLoginTotp(

@@ -5,7 +5,7 @@
  * session, with a renewed token.
  */
 import { ClientError, NotFoundError, PermissionDeniedError } from "../core/errors.js";
-import { hashPassword } from "../core/password.js";
+import { hashPassword, verifyPassword } from "../core/password.js";
 import { passwordPolicyViolation, type PasswordPolicyViolation } from "../core/password-policy.js";
 import { contextWords, estimatePasswordStrength } from "../core/password-strength.js";
 import { isBreachedPassword } from "./breached-passwords.js";
@@ -18,7 +18,6 @@ import {
 } from "../store/index.js";
 import { loadTarget, type ActingUser } from "./access.js";
 import { audit } from "./audit.js";
-import { passwordMatches } from "./login.js";
 import type { RequestMeta, ServiceContext } from "./context.js";
 import { announceSessionChange, endUserSessions } from "./sessions.js";
 
@@ -46,6 +45,15 @@ export async function checkPasswordPolicy(
   return null;
 }
 
+/** Whether `password` is the user's; a corrupt stored hash counts as a mismatch (a 500 would tell the name exists). */
+export async function passwordMatches(user: User, password: string): Promise<boolean> {
+  try {
+    return await verifyPassword(user.passwordHash, password);
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The strength of a candidate password for the pages' meter: the offline policy only (the
  * online breach check runs when the password is set). The account defaults to the caller.
@@ -64,9 +72,9 @@ export function passwordStrength(
 }
 
 /**
- * At a sign-in with a password the current policy refuses (a stricter policy than when it was
- * set, or a password breached since): the user must choose a new one before anything else.
- * The online breach check counts only when it answers (a sign-in never waits on it failing).
+ * At a sign-in with a password the current offline policy refuses (a stricter policy than
+ * when it was set): the user must choose a new one before anything else. The online breach
+ * check is left to the moments a password is set: a sign-in never waits on another service.
  * Returns the user as it is now.
  */
 export async function requireChangeOfRefusedPassword(
@@ -76,18 +84,9 @@ export async function requireChangeOfRefusedPassword(
   meta: RequestMeta,
 ): Promise<User> {
   if (user.mustChangePassword) return user;
-  const breached = ctx.settings.breachedPasswords;
-  const lenient =
-    breached === null
-      ? ctx
-      : {
-          ...ctx,
-          settings: {
-            ...ctx.settings,
-            breachedPasswords: { ...breached, failMode: "open" as const },
-          },
-        };
-  const violation = await checkPasswordPolicy(lenient, password, user);
+  // Offline only: a sign-in never waits on the online breach service (checked when a password is set).
+  const context = { name: user.name, email: user.email, appName: ctx.settings.appName };
+  const violation = passwordPolicyViolation(password, context, ctx.settings.passwordMinScore);
   if (violation === null) return user;
   const updated = await requirePasswordChange(ctx.db, user.id, new Date(ctx.clock()));
   await audit(ctx, "password_change_required", {

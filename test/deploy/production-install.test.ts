@@ -11,77 +11,21 @@
  * Dockerfile runs the scripts.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import {
-  copyFileSync,
-  cpSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
-import { createServer } from "node:net";
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../e2e/helpers.js";
+import { REPOSITORY_ROOT as ROOT, packTessera } from "../helpers/pack.js";
 
-const ROOT = resolve(import.meta.dirname, "../..");
-const TSC = join(ROOT, "node_modules", "typescript", "bin", "tsc");
 const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
 let work = "";
 let installed = "";
 
-async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => done(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
-
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), "tessera-production-"));
-  // 1. Build as `npm run build` does, into a staging package root.
-  const staging = join(work, "staging");
-  for (const file of ["package.json", "README.md", "LICENSE"]) {
-    cpSync(join(ROOT, file), join(staging, file));
-  }
-  // Type definitions resolve from the staging root, as in the repository (npm pack skips it).
-  symlinkSync(join(ROOT, "node_modules"), join(staging, "node_modules"), "dir");
-  writeFileSync(
-    join(staging, "tsconfig.json"),
-    JSON.stringify({
-      extends: join(ROOT, "tsconfig.build.json"),
-      compilerOptions: {
-        rootDir: join(ROOT, "src"),
-        outDir: join(staging, "dist"),
-        declarationMap: false,
-        sourceMap: false,
-      },
-      include: [join(ROOT, "src")],
-      exclude: [join(ROOT, "src", "web", "client")],
-    }),
-  );
-  execFileSync(process.execPath, [TSC, "-p", join(staging, "tsconfig.json")], { stdio: "pipe" });
-  execFileSync(
-    process.execPath,
-    [join(ROOT, "scripts", "build-web.mjs"), "--outdir", join(staging, "dist", "web")],
-    { cwd: ROOT, stdio: "pipe" },
-  );
-  // 2. The tarball npm would publish.
-  const packs = join(work, "packs");
-  mkdirSync(packs);
-  const packed = JSON.parse(
-    execFileSync(NPM, ["pack", "--json", "--pack-destination", packs], {
-      cwd: staging,
-      encoding: "utf8",
-    }),
-  ) as { filename: string }[];
-  const tarball = join(packs, packed[0]!.filename);
+  // 1 and 2. The tarball npm would publish, built as `npm run build` does.
+  const tarball = packTessera(work, { pages: true });
   // 3. The Dockerfile's runtime stage: the package, the lockfile, `npm ci --omit=dev`.
   const prod = join(work, "prod");
   mkdirSync(prod);

@@ -12,7 +12,12 @@
  */
 import { parsePasswordHash } from "../../core/password.js";
 import { usableCoseKeyAlgorithm } from "../../core/webauthn/cose-key.js";
-import { MAX_SIGNATURE_COUNTER, canonicalId, checkIdentifiers } from "../../store/index.js";
+import {
+  MAX_SIGNATURE_COUNTER,
+  canonicalId,
+  checkIdentifiers,
+  type ImportedUserRow,
+} from "../../store/index.js";
 
 /** The prefix the Python app gives a TOTP secret that was never confirmed with a code. */
 export const PENDING_TOTP_PREFIX = "pending:";
@@ -30,20 +35,12 @@ export interface ImportedCredential {
   transports: string[];
 }
 
-/** One user as imported, checked and normalised. */
-export interface ImportedUser {
+/** One user as imported, checked and normalised: the store's row, plus where it came from. */
+export interface ImportedUser extends Omit<ImportedUserRow, "id"> {
   /** 1-based line of the file. */
   line: number;
   /** The Python app's id (canonical UUID), or null for a new one. */
   id: string | null;
-  name: string;
-  nameKey: string;
-  email: string;
-  emailKey: string;
-  passwordHash: string;
-  isAdmin: boolean;
-  totpSecret: string | null;
-  totpPendingSecret: string | null;
   credentials: ImportedCredential[];
 }
 
