@@ -25,22 +25,11 @@ import { findUnsafeIdentifiers } from "./services/check-names.js";
 import { resetPasswordAsOperator } from "./services/passwords.js";
 import { createUser } from "./services/users.js";
 
-/** Where a command writes; tests pass their own. */
-export interface CliIo {
-  out(line: string): void;
-  err(line: string): void;
-}
+// The command contract lives beside the commands, so they never import this module back.
+import { EXIT_USAGE, type CliCommand, type CliIo } from "./commands/shared.js";
 
-/** One `tessera <name>` command. */
-export interface CliCommand {
-  /** One line for `tessera help`. */
-  summary: string;
-  /** Runs the command; resolves to the process exit code. */
-  run(args: readonly string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number>;
-}
-
-/** Exit code of a usage error (unknown command or argument). */
-export const EXIT_USAGE = 2;
+export { EXIT_USAGE };
+export type { CliCommand, CliIo };
 
 /** Every command by name. */
 export const COMMANDS: Readonly<Record<string, CliCommand>> = {

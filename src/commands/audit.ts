@@ -3,7 +3,7 @@
  * `tessera audit export --since DATE`: events at or after DATE, oldest first, one JSON object a
  * line on standard output, with their chain fields (`seq`, `prev_hash`, `hash`).
  */
-import type { CliCommand, CliIo } from "../cli.js";
+import type { CliCommand, CliIo } from "./shared.js";
 import { loadConfig } from "../config.js";
 import { createTessera } from "../runtime.js";
 import { toAuditEventView } from "../services/audit-log.js";

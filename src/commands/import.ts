@@ -1,6 +1,6 @@
 /** `tessera import FILE.jsonl [--dry-run]`: the Python app's users, all or nothing. */
 import { readFile } from "node:fs/promises";
-import type { CliCommand } from "../cli.js";
+import type { CliCommand } from "./shared.js";
 import { loadConfig } from "../config.js";
 import { createTessera } from "../runtime.js";
 import { importUsers } from "../services/user-import/index.js";

@@ -1,5 +1,5 @@
 /** `tessera migrate [--status]`: apply pending migrations, or list applied and pending ones. */
-import type { CliCommand } from "../cli.js";
+import type { CliCommand } from "./shared.js";
 import {
   assertSchemaNotNewer,
   createDatabase,

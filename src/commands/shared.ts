@@ -1,10 +1,22 @@
 /** Helpers the operator commands share. */
 import { parseArgs } from "node:util";
-import type { CliIo } from "../cli.js";
 import { parseDatabaseUrl } from "../store/index.js";
 
-/** Exit code of a usage error (the same as cli.ts's `EXIT_USAGE`; kept here so commands do
- * not import the CLI module at run time). */
+/** Where a command writes; tests pass their own. */
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+/** One `tessera <name>` command. */
+export interface CliCommand {
+  /** One line for `tessera help`. */
+  summary: string;
+  /** Runs the command; resolves to the process exit code. */
+  run(args: readonly string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number>;
+}
+
+/** Exit code of a usage error (unknown command or argument). */
 export const EXIT_USAGE = 2;
 
 /** The database a URL names, without its password. */

@@ -8,7 +8,8 @@ import type { Clock } from "../core/clock.js";
 import type { Argon2Options } from "../core/password.js";
 import type { JwtKeyRing } from "../core/jwt.js";
 import type { Database } from "../store/index.js";
-import type { PasskeyDependencies } from "./passkeys/index.js";
+import type { RelyingParty } from "../core/webauthn/index.js";
+import type { ChallengeStore } from "../store/challenge-store.js";
 import type { TesseraMetrics } from "./metrics.js";
 import type { HashGate } from "./hash-gate.js";
 import type { BreachedPasswordsSettings } from "./breached-passwords.js";
@@ -84,6 +85,12 @@ export interface ServiceContext {
   readonly sessionCache?: SessionCache;
   /** Bounds the password hashing of sign-ins (issue 14 item 3); none: unbounded. */
   readonly hashGate?: HashGate;
+}
+
+/** What the passkey flows need besides the services context. */
+export interface PasskeyDependencies {
+  rp: RelyingParty;
+  challenges: ChallengeStore;
 }
 
 /**

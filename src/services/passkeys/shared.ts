@@ -8,12 +8,10 @@ import { ClientError, isTesseraError } from "../../core/errors.js";
 import {
   verifyAuthentication,
   type ParsedAuthenticationResponse,
-  type RelyingParty,
 } from "../../core/webauthn/index.js";
-import type { ChallengeStore } from "../../store/challenge-store.js";
 import { updateWebauthnCredentialCounter, type WebauthnCredential } from "../../store/index.js";
 import { audit } from "../audit.js";
-import type { RequestMeta, ServiceContext } from "../context.js";
+import type { PasskeyDependencies, RequestMeta, ServiceContext } from "../context.js";
 
 /** What a challenge is for: one may not be used for another. */
 export const CHALLENGE_PURPOSES = Object.freeze({
@@ -22,11 +20,8 @@ export const CHALLENGE_PURPOSES = Object.freeze({
   passwordless: "webauthn_passwordless",
 });
 
-/** What the passkey flows need besides the services context. */
-export interface PasskeyDependencies {
-  rp: RelyingParty;
-  challenges: ChallengeStore;
-}
+/** What the passkey flows need besides the services context (defined with the context). */
+export type { PasskeyDependencies };
 
 /** A passkey on the wire. */
 export interface PasskeyView {
