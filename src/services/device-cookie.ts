@@ -34,6 +34,9 @@ function hmacKeys(keys: JwtKeyRing): JwtKey[] {
   return [keys.signing, ...keys.verifying].filter((key): key is JwtKey => !isAsymmetricJwtKey(key));
 }
 
+// HMAC-SHA256 is 32 bytes: 43 base64url characters, the last carrying 4 data bits and 2 zero bits.
+const CANONICAL_MAC = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
+
 /** A new device token for `userId`, signed with the ring's (first) HMAC secret. */
 export function issueDeviceToken(keys: JwtKeyRing, userId: string): string {
   const deviceId = randomBytes(DEVICE_ID_BYTES).toString("base64url");
@@ -56,8 +59,11 @@ export function verifyDeviceToken(
   const parts = token.split(".");
   if (parts.length !== 3) return null;
   const [encodedUser, deviceId, signature] = parts as [string, string, string];
-  if (Buffer.from(encodedUser, "base64url").toString() !== userId) return null;
+  // Canonical encodings only: a second spelling of the same bytes (RFC 4648 §3.5, the last
+  // character's unused bits) would be a second valid cookie.
+  if (encodedUser !== Buffer.from(userId).toString("base64url")) return null;
   if (!/^[A-Za-z0-9_-]{22}$/.test(deviceId)) return null;
+  if (!CANONICAL_MAC.test(signature)) return null;
   const given = Buffer.from(signature, "base64url");
   for (const key of hmacKeys(keys)) {
     const expected = mac(key.secret, userId, deviceId);
