@@ -10,6 +10,7 @@ export * from "./users.js";
 export * from "./login.js";
 export * from "./passwords.js";
 export * from "./totp.js";
+export * from "./recovery-codes.js";
 export * from "./passkeys.js";
 export * from "./tokens.js";
 export * from "./sessions.js";

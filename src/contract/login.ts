@@ -1,6 +1,11 @@
 /** Signing in: the request, and the `extra` of the 403 when a second factor is needed. */
 import { Type, type Static } from "@sinclair/typebox";
-import { MAX_NAME_LENGTH, MAX_PASSWORD_LENGTH, MAX_TOTP_CODE_LENGTH } from "./limits.js";
+import {
+  MAX_NAME_LENGTH,
+  MAX_PASSWORD_LENGTH,
+  MAX_RECOVERY_CODE_LENGTH,
+  MAX_TOTP_CODE_LENGTH,
+} from "./limits.js";
 import { WebauthnResponse } from "./passkeys.js";
 
 /** `authentication.LoginRequest`: name (or email) and password, optionally a second factor. */
@@ -12,6 +17,10 @@ export const LoginRequest = Type.Object(
       Type.Union([Type.String({ maxLength: MAX_TOTP_CODE_LENGTH }), Type.Null()]),
     ),
     webauthn_response: Type.Optional(Type.Union([WebauthnResponse, Type.Null()])),
+    /** A recovery code in place of the second factor (spaces, dashes and case ignored). */
+    recovery_code: Type.Optional(
+      Type.Union([Type.String({ maxLength: MAX_RECOVERY_CODE_LENGTH }), Type.Null()]),
+    ),
   },
   { $id: "LoginRequest", additionalProperties: false },
 );
@@ -23,6 +32,8 @@ export const TwoFaRequiredResponse = Type.Object(
     user_id: Type.String(),
     totp_supported: Type.Boolean(),
     webauthn_supported: Type.Boolean(),
+    /** The user has unused recovery codes: `recovery_code` may stand in for the second factor. */
+    recovery_supported: Type.Boolean(),
     /** WebAuthn request options for this user (passkeys issue); absent when the user has none. */
     webauthn_options: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   },

@@ -31,6 +31,17 @@ export const UserView = Type.Object({
 });
 export type UserView = Static<typeof UserView>;
 
+/**
+ * `GET /me`: the user's view, and their recovery codes (issue 11 item 2): how many are left
+ * (null: no set) and whether that is 2 or fewer, so the pages ask for a new set.
+ */
+export const MeView = Type.Object({
+  ...UserView.properties,
+  recovery_codes_left: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+  recovery_codes_low: Type.Boolean(),
+});
+export type MeView = Static<typeof MeView>;
+
 /** What any signed-in user may see of the others (`GET /users` for non-admins). */
 export const UserSummaryView = Type.Object({ id: Type.String(), name: Type.String() });
 export type UserSummaryView = Static<typeof UserSummaryView>;

@@ -39,6 +39,7 @@ export const ERROR_CODES = {
   unsupported_media_type: "client_error",
   invalid_credentials: "client_error",
   invalid_two_fa_code: "client_error",
+  no_second_factor: "client_error", // recovery codes need a second factor (TOTP or a passkey) first
   password_policy: "client_error",
   webauthn_invalid_response: "client_error",
   webauthn_verification_failed: "client_error",

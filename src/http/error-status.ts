@@ -19,6 +19,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   unsupported_media_type: 415,
   invalid_credentials: 400,
   invalid_two_fa_code: 400,
+  no_second_factor: 400,
   password_policy: 400,
   webauthn_invalid_response: 400,
   webauthn_verification_failed: 400,

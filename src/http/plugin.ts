@@ -23,6 +23,7 @@ import { healthRoutes } from "./routes/health.js";
 import { jwksRoutes } from "./routes/jwks.js";
 import { loginRoutes } from "./routes/login.js";
 import { passwordRoutes } from "./routes/passwords.js";
+import { recoveryCodeRoutes } from "./routes/recovery-codes.js";
 import { sessionRoutes } from "./routes/sessions.js";
 import type { RouteOptions } from "./routes/route-options.js";
 import { tokenRoutes } from "./routes/tokens.js";
@@ -92,6 +93,7 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
     await routes.register(userRoutes, routeOptions);
     await routes.register(passwordRoutes, routeOptions);
     await routes.register(totpRoutes, routeOptions);
+    await routes.register(recoveryCodeRoutes, routeOptions);
     await routes.register(webauthnRoutes, { ...routeOptions, ...passkeys });
     await routes.register(auditRoutes, routeOptions);
     await routes.register(tokenRoutes, {

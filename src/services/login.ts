@@ -19,7 +19,9 @@ import { hashPassword } from "../core/password.js";
 import { audit } from "./audit.js";
 import type { RequestMeta, ServiceContext } from "./context.js";
 import { issueDeviceToken, verifyDeviceToken } from "./device-cookie.js";
+import type { HashLane } from "./hash-gate.js";
 import type { LoginReservation } from "./rate-limit/index.js";
+import { verifyLoginRecoveryCode } from "./recovery-codes.js";
 import { issueSessionToken, type AuthenticationMethod } from "./sessions.js";
 import { passwordMatches, requireChangeOfRefusedPassword } from "./passwords.js";
 
@@ -62,7 +64,7 @@ export function accountKeyFor(user: User | undefined, query: string): string {
  * @throws TooManyRequestsError while the account or address is locked out;
  *   ClientError `invalid_credentials` for an unknown name or wrong password;
  *   PermissionDeniedError `two_fa_required` (extra: TwoFaRequiredResponse) when a second factor is needed;
- *   ClientError `invalid_two_fa_code` for a wrong, reused or expired second factor.
+ *   ClientError `invalid_two_fa_code` for a wrong, reused or expired second factor or recovery code.
  */
 export async function login(
   ctx: ServiceContext,
@@ -75,7 +77,7 @@ export async function login(
   // Counted before Argon2 runs (issue 14 item 1); given back only when the password is right.
   const deviceId =
     user === undefined ? null : verifyDeviceToken(ctx.settings.jwtKeys, meta.deviceToken, user.id);
-  const lane = deviceId === null ? "default" : "trusted";
+  const lane: HashLane = deviceId === null ? "default" : "trusted";
   ctx.hashGate?.assertRoom(lane);
   const reservation = await ctx.throttle.reserveLoginAttempt({
     accountKey,
@@ -108,6 +110,7 @@ export async function login(
   if (totpSupported || webauthnSupported) {
     const code = request.two_fa_code ?? undefined;
     const response = request.webauthn_response ?? undefined;
+    const recoveryCode = request.recovery_code ?? undefined;
     if (code !== undefined && code !== "" && totpSupported) {
       await verifyLoginTotp(ctx, user, code, meta);
       amr.push("otp");
@@ -122,11 +125,18 @@ export async function login(
       }
       if (!ok) await secondFactorFailed(ctx, user, meta, "webauthn");
       amr.push("webauthn");
+    } else if (recoveryCode !== undefined && recoveryCode !== "") {
+      // In place of the second factor, once (issue 11 item 2); counted with its failures.
+      if (!(await verifyLoginRecoveryCode(ctx, user, recoveryCode, meta, lane))) {
+        await secondFactorFailed(ctx, user, meta, "recovery_code");
+      }
+      amr.push("recovery");
     } else {
       const extra: TwoFaRequiredResponse = {
         user_id: user.id,
         totp_supported: totpSupported,
         webauthn_supported: webauthnSupported,
+        recovery_supported: (user.recoveryCodesLeft ?? 0) > 0,
         ...(webauthnSupported && webauthn.challenge !== undefined
           ? await webauthn.challenge(ctx, user)
           : {}),
@@ -230,11 +240,14 @@ async function verifyLoginTotp(
   await ctx.throttle.recordTotpSuccess(user.id);
 }
 
+/** What a failed second factor was, in the audit event's `reason`. */
+type SecondFactorName = "totp" | "webauthn" | "recovery_code";
+
 async function secondFactorFailed(
   ctx: ServiceContext,
   user: User,
   meta: RequestMeta,
-  factor: "totp" | "webauthn",
+  factor: SecondFactorName,
 ): Promise<never> {
   await countSecondFactorFailure(ctx, user, meta, factor);
   throw new ClientError("Invalid second factor", { code: "invalid_two_fa_code" });
@@ -248,7 +261,7 @@ async function countSecondFactorFailure(
   ctx: ServiceContext,
   user: User,
   meta: RequestMeta,
-  factor: "totp" | "webauthn",
+  factor: SecondFactorName,
 ): Promise<void> {
   await audit(ctx, "login_failed", { userId: user.id, meta, detail: { reason: factor } });
 }

@@ -14,6 +14,7 @@ import {
 } from "../store/index.js";
 import { loadTarget, type ActingUser } from "./access.js";
 import { audit } from "./audit.js";
+import { dropRecoveryCodesWithoutSecondFactor } from "./recovery-codes.js";
 import { announceSessionChange } from "./sessions.js";
 import type { RequestMeta, ServiceContext } from "./context.js";
 
@@ -112,6 +113,7 @@ export async function disableTotpFor(
     meta,
     detail: { by: actor.id, without_code: !self },
   });
+  await dropRecoveryCodesWithoutSecondFactor(ctx, target.id, meta, actor.id);
 }
 
 /** Whether the user has a confirmed TOTP secret. */

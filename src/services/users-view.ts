@@ -16,6 +16,8 @@ export interface PublicUser {
   totpEnabled: boolean;
   createdAt: Date;
   lastLoginAt: Date | null;
+  /** Unused recovery codes of the current set; null when there is none. */
+  recoveryCodesLeft: number | null;
 }
 
 /** The views of a user, as the wire contract defines them. */
@@ -32,6 +34,7 @@ export function toPublicUser(user: User): PublicUser {
     totpEnabled: user.totpSecret !== null,
     createdAt: user.createdAt,
     lastLoginAt: user.lastLoginAt,
+    recoveryCodesLeft: user.recoveryCodesLeft,
   };
 }
 

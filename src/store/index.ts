@@ -31,6 +31,7 @@ export type {
   AuditEventsTable,
   SigningKeysTable,
   SessionsTable,
+  RecoveryCodesTable,
   EpochMs,
   BooleanColumn,
 } from "./schema.js";
@@ -86,6 +87,14 @@ export {
   countWebauthnCredentials,
 } from "./webauthn-credentials.js";
 export type { WebauthnCredential, NewWebauthnCredential } from "./webauthn-credentials.js";
+export {
+  replaceRecoveryCodes,
+  findUnusedRecoveryCode,
+  consumeRecoveryCode,
+  getRecoveryCodeSetState,
+  deleteRecoveryCodes,
+} from "./recovery-codes.js";
+export type { NewRecoveryCodeRow, RecoveryCodeSetState } from "./recovery-codes.js";
 export { createChallenge, consumeChallenge, deleteExpiredChallenges } from "./challenges.js";
 export type { NewChallenge, ConsumedChallenge } from "./challenges.js";
 export {

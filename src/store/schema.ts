@@ -36,6 +36,8 @@ export interface UsersTable {
   created_at: EpochMs;
   updated_at: EpochMs;
   last_login_at: EpochMs | null;
+  /** Unused codes of the current recovery set; null when there is none (recovery-codes.ts). */
+  recovery_codes_left: number | null;
 }
 
 /** `webauthn_credentials`: passkeys; deleted with their user. */
@@ -55,6 +57,21 @@ export interface WebauthnCredentialsTable {
   backed_up: BooleanColumn;
   created_at: EpochMs;
   last_used_at: EpochMs | null;
+}
+
+/**
+ * `recovery_codes`: the user's current set of recovery codes, one row per code, keyed by its
+ * public index; deleted with their user or replaced by a new set.
+ */
+export interface RecoveryCodesTable {
+  user_id: string;
+  /** The code's public index (4 Crockford base32 symbols). */
+  lookup: string;
+  /** Argon2id PHC string of the secret part. */
+  code_hash: string;
+  created_at: EpochMs;
+  /** When it was used to sign in; a code is used at most once. */
+  used_at: EpochMs | null;
 }
 
 /** `auth_challenges`: single-use challenges (WebAuthn, login steps); deleted with their user. */
@@ -159,4 +176,5 @@ export interface Database {
   audit_chain_head: AuditChainHeadTable;
   audit_checkpoints: AuditCheckpointsTable;
   rate_limit_counters: RateLimitCountersTable;
+  recovery_codes: RecoveryCodesTable;
 }

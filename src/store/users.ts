@@ -33,6 +33,8 @@ export interface User {
   createdAt: Date;
   updatedAt: Date;
   lastLoginAt: Date | null;
+  /** Unused recovery codes of the current set; null when there is none. */
+  recoveryCodesLeft: number | null;
 }
 
 /** What `createUser` needs; `isAdmin` and `mustChangePassword` default to false, `now` to now. */
@@ -92,6 +94,7 @@ export function toUser(row: Selectable<UsersTable>): User {
     createdAt: fromEpochMs(row.created_at),
     updatedAt: fromEpochMs(row.updated_at),
     lastLoginAt: fromNullableEpochMs(row.last_login_at),
+    recoveryCodesLeft: row.recovery_codes_left === null ? null : Number(row.recovery_codes_left),
   };
 }
 

@@ -1,7 +1,8 @@
 /** `POST /login`, `GET /me` (sign-out: routes/sessions.ts). */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { LoginRequest, UserView } from "../../contract/index.js";
+import { LoginRequest, MeView, UserView } from "../../contract/index.js";
 import { login } from "../../services/login.js";
+import { recoveryCodesLow } from "../../services/recovery-codes.js";
 import { toPublicUser, toUserView } from "../../services/users-view.js";
 import { setDeviceCookie, setSessionCookie } from "../cookie.js";
 import { assertSameOrigin } from "../csrf.js";
@@ -21,7 +22,7 @@ export const loginRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
         summary:
           "Sign in with name (or email) and password, and a second factor when the user has one",
         description:
-          "Sets the `token` cookie. 403 with code `two_fa_required` and `extra` = TwoFaRequiredResponse when a second factor is needed: send the request again with `two_fa_code` or `webauthn_response`.",
+          "Sets the `token` cookie. 403 with code `two_fa_required` and `extra` = TwoFaRequiredResponse when a second factor is needed: send the request again with `two_fa_code`, `webauthn_response` or `recovery_code`.",
         body: inline(LoginRequest),
         response: { 200: UserView, ...errorResponses(400, 403, 413, 415, 429) },
       },
@@ -42,12 +43,17 @@ export const loginRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
       config: { allowDuringPasswordChange: true },
       schema: {
         tags: ["users"],
-        summary: "The signed-in user",
-        response: { 200: UserView, ...errorResponses(401) },
+        summary: "The signed-in user, and how many recovery codes are left",
+        response: { 200: MeView, ...errorResponses(401) },
       },
     },
     async (request) => {
-      return toUserView(currentUser(request));
+      const user = currentUser(request);
+      return {
+        ...toUserView(user),
+        recovery_codes_left: user.recoveryCodesLeft,
+        recovery_codes_low: recoveryCodesLow(user.recoveryCodesLeft),
+      };
     },
   );
 };

@@ -8,6 +8,7 @@ import {
 } from "../../store/index.js";
 import { loadTarget, type ActingUser, type LoadTargetOptions } from "../access.js";
 import { audit } from "../audit.js";
+import { dropRecoveryCodesWithoutSecondFactor } from "../recovery-codes.js";
 import type { RequestMeta, ServiceContext } from "../context.js";
 import { toPasskeyView, type PasskeyView } from "./shared.js";
 
@@ -62,4 +63,5 @@ export async function removePasskey(
     meta,
     detail: { by: actor.id, credential_id: credentialId },
   });
+  await dropRecoveryCodesWithoutSecondFactor(ctx, target.id, meta, actor.id);
 }
