@@ -9,6 +9,7 @@ import {
   MAX_NAME_LENGTH,
   MAX_PASSKEY_NAME_LENGTH,
   MAX_PASSWORD_LENGTH,
+  MAX_RECOVERY_CODE_LENGTH,
   MAX_TOTP_CODE_LENGTH,
   MIN_PASSWORD_LENGTH,
 } from "../../src/contract/limits.js";
@@ -49,6 +50,7 @@ function limitsOf(field: Field): { min?: number; max: number } | undefined {
     return { min: MIN_PASSWORD_LENGTH, max: MAX_PASSWORD_LENGTH };
   if (/password/.test(field.name)) return { max: MAX_PASSWORD_LENGTH };
   if (field.name === "code" || field.name === "two_fa_code") return { max: MAX_TOTP_CODE_LENGTH };
+  if (field.name === "recovery_code") return { max: MAX_RECOVERY_CODE_LENGTH };
   return undefined;
 }
 

@@ -1,7 +1,8 @@
 /**
  * The account page (`/account`): change the password, the authenticator app (TOTP: set up
- * with a QR code, confirm, turn off), passkeys (add, rename, remove), where you're signed in
- * (sign out one session, all the others, or everywhere).
+ * with a QR code, confirm, turn off), passkeys (add, rename, remove), recovery codes (made and
+ * shown once, copied or downloaded, "I have saved them"; a prompt when 2 or fewer are left),
+ * where you're signed in (sign out one session, all the others, or everywhere).
  */
 import { showActivity } from "./lib/activity.js";
 import QRCode from "qrcode";
@@ -18,12 +19,25 @@ import {
 } from "./lib/dom.js";
 import { renderHeader } from "./lib/header.js";
 import { createPasskey, describePasskeyError, passkeysSupported } from "./lib/passkeys.js";
+import {
+  RECOVERY_CODES_FILE_NAME,
+  describeRecoveryStatus,
+  lowRecoveryCodesPrompt,
+  recoveryCodesText,
+} from "./lib/recovery-codes.js";
 import { MAX_PASSKEY_NAME_LENGTH } from "../../contract/limits.js";
 import { wirePasswordForm } from "./lib/password-form.js";
 import { getMe, goToSignIn } from "./lib/session.js";
 import { describeSession, endSession, loadSessions } from "./lib/sessions.js";
 import { describeError, formatDateTime, groupSecret } from "./lib/text.js";
-import type { PasskeyView, SessionView, TotpSetup, UserView } from "./lib/types.js";
+import type {
+  PasskeyView,
+  RecoveryCodesResponse,
+  RecoveryCodesStatus,
+  SessionView,
+  TotpSetup,
+  UserView,
+} from "./lib/types.js";
 
 /** Size of the QR code image in CSS pixels (the otpauth URI fits version ~10 at level M). */
 const QR_CODE_WIDTH_PX = 200;
@@ -56,6 +70,7 @@ async function main(): Promise<void> {
   });
   wireTotp();
   wirePasskeys();
+  wireRecoveryCodes(user.recovery_codes_low ? user.recovery_codes_left : null);
   await wireSessions();
   void showActivity(`/users/${me.id}/audit?limit=10`, {
     list: "activity-list",
@@ -167,6 +182,7 @@ function wireTotp(): void {
       confirmForm.reset();
       me = { ...me, totp_enabled: true };
       showTotpState(true);
+      void refreshRecoveryCodes();
       showMessage(
         message,
         "The authenticator app is set up. You will be asked for a code when you sign in.",
@@ -196,6 +212,7 @@ function wireTotp(): void {
       disableForm.reset();
       me = { ...me, totp_enabled: false };
       showTotpState(false);
+      void refreshRecoveryCodes(); // the last factor takes the codes with it
       showMessage(message, "The authenticator app is turned off.", "success");
       byId("totp-title").focus();
     },
@@ -249,6 +266,7 @@ function wirePasskeys(): void {
 async function loadPasskeys(): Promise<void> {
   passkeys = await api<PasskeyView[]>("GET", userPath("/2fa/webauthn"));
   renderPasskeys();
+  await refreshRecoveryCodes();
 }
 
 function renderPasskeys(): void {
@@ -365,6 +383,138 @@ function passkeyItem(passkey: PasskeyView): HTMLLIElement {
   }
   item.dataset.id = passkey.id;
   return item;
+}
+
+// --- Recovery codes ---
+
+/** The set shown right now and not yet confirmed as saved (leaving the page asks first). */
+let unsavedCodes: RecoveryCodesResponse | null = null;
+
+function hasSecondFactor(): boolean {
+  return me.totp_enabled || passkeys.length > 0;
+}
+
+/** Shows how many codes are left; `lowLeft` (from `/me`) puts the prompt at the top. */
+function wireRecoveryCodes(lowLeft: number | null): void {
+  const message = byId("recovery-message");
+  showRecoveryPrompt(lowLeft);
+  void refreshRecoveryCodes().catch((error: unknown) => {
+    showMessage(message, describeError(error), "error");
+  });
+  const generate = byId<HTMLButtonElement>("recovery-generate");
+  generate.addEventListener("click", () => {
+    if (isBusyGenerating) return;
+    // A set exists: ask first, since it ends the codes the user has.
+    if (generate.dataset.hasSet === "true") {
+      setVisible(false, byId("recovery-actions"));
+      setVisible(true, byId("recovery-confirm"));
+      byId("recovery-confirm-yes").focus();
+      return;
+    }
+    void makeRecoveryCodes(generate);
+  });
+  byId("recovery-confirm-no").addEventListener("click", () => {
+    setVisible(false, byId("recovery-confirm"));
+    setVisible(true, byId("recovery-actions"));
+    generate.focus();
+  });
+  const yes = byId<HTMLButtonElement>("recovery-confirm-yes");
+  yes.addEventListener("click", () => void makeRecoveryCodes(yes));
+
+  handleClick(byId<HTMLButtonElement>("recovery-copy"), message, async () => {
+    if (unsavedCodes === null) return;
+    await navigator.clipboard.writeText(unsavedCodes.codes.join("\n"));
+    showMessage(message, "The codes are copied.", "success");
+  });
+  byId("recovery-download").addEventListener("click", () => {
+    if (unsavedCodes === null) return;
+    const text = recoveryCodesText(unsavedCodes.codes, {
+      name: me.name,
+      site: window.location.host,
+      createdAt: formatDateTime(unsavedCodes.created_at),
+    });
+    const url = URL.createObjectURL(new Blob([text], { type: "text/plain;charset=utf-8" }));
+    const link = h("a", { href: url, download: RECOVERY_CODES_FILE_NAME });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  });
+
+  const saved = byId<HTMLInputElement>("recovery-saved");
+  const done = byId<HTMLButtonElement>("recovery-done");
+  saved.addEventListener("change", () => {
+    done.setAttribute("aria-disabled", saved.checked ? "false" : "true");
+    if (saved.checked) showMessage(message, "");
+  });
+  done.addEventListener("click", () => {
+    if (!saved.checked) {
+      showMessage(message, "Save the codes, then tick “I have saved them”.", "error");
+      saved.focus();
+      return;
+    }
+    unsavedCodes = null;
+    byId("recovery-code-list").replaceChildren();
+    saved.checked = false;
+    done.setAttribute("aria-disabled", "true");
+    setVisible(false, byId("recovery-new"));
+    setVisible(true, byId("recovery-actions"));
+    showMessage(message, "Your new recovery codes are ready to use.", "success");
+    byId("recovery-title").focus();
+  });
+  // The codes are never shown again: leaving before "I have saved them" asks first.
+  window.addEventListener("beforeunload", (event) => {
+    if (unsavedCodes !== null) event.preventDefault();
+  });
+}
+
+let isBusyGenerating = false;
+
+async function makeRecoveryCodes(button: HTMLButtonElement): Promise<void> {
+  const message = byId("recovery-message");
+  if (isBusyGenerating) return;
+  isBusyGenerating = true;
+  button.setAttribute("aria-disabled", "true");
+  showMessage(message, "");
+  try {
+    const made = await api<RecoveryCodesResponse>("POST", userPath("/2fa/recovery-codes"));
+    unsavedCodes = made;
+    byId("recovery-code-list").replaceChildren(...made.codes.map((code) => h("li", {}, code)));
+    setVisible(false, byId("recovery-actions"), byId("recovery-confirm"));
+    setVisible(true, byId("recovery-new"));
+    showRecoveryPrompt(null);
+    await refreshRecoveryCodes();
+    byId("recovery-new-title").focus();
+  } catch (error) {
+    setVisible(false, byId("recovery-confirm"));
+    setVisible(true, byId("recovery-actions"));
+    showMessage(message, describeError(error), "error");
+  } finally {
+    isBusyGenerating = false;
+    button.setAttribute("aria-disabled", "false");
+  }
+}
+
+function showRecoveryPrompt(left: number | null): void {
+  if (left !== null) byId("recovery-prompt-text").textContent = lowRecoveryCodesPrompt(left);
+  setVisible(left !== null, byId("recovery-prompt"));
+}
+
+/** Reads how many codes are left and what the section offers. */
+async function refreshRecoveryCodes(): Promise<void> {
+  const status = await api<RecoveryCodesStatus>("GET", userPath("/2fa/recovery-codes"));
+  const factor = hasSecondFactor();
+  const badge = byId("recovery-status");
+  badge.textContent = status.total === 0 ? "None" : `${status.remaining} left`;
+  badge.className = status.low ? "badge warn" : status.total === 0 ? "badge" : "badge on";
+  byId("recovery-summary").textContent = describeRecoveryStatus(status);
+  const generate = byId<HTMLButtonElement>("recovery-generate");
+  generate.dataset.hasSet = String(status.total > 0);
+  generate.textContent = status.total > 0 ? "Make new recovery codes" : "Make recovery codes";
+  setVisible(!factor && status.total === 0, byId("recovery-needs-factor"));
+  setVisible(factor && unsavedCodes === null, byId("recovery-actions"));
+  if (!status.low && unsavedCodes === null) showRecoveryPrompt(null);
+  else if (status.low && unsavedCodes === null) showRecoveryPrompt(status.remaining);
 }
 
 /** After a re-render, puts the focus back on the same action of the same passkey. */

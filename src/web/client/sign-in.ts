@@ -1,6 +1,7 @@
 /**
  * The sign-in page (`/`): name and password, then a second factor when the account has one
- * (authentication code and/or passkey), then a new password when one must be chosen.
+ * (authentication code and/or passkey, or a recovery code in their place), then a new password
+ * when one must be chosen.
  * Passwordless sign-in with a passkey is offered beside the form.
  */
 import { api, ApiError } from "./lib/api.js";
@@ -23,6 +24,8 @@ const steps = {
 let pending: { name: string; password: string } | null = null;
 /** Request options for the passkey second factor, used once. */
 let pendingPasskeyOptions: Record<string, unknown> | null = null;
+/** What the server asked for at the second step (to go back from the recovery code form). */
+let pendingRequired: TwoFaRequired | null = null;
 let signedInUser: UserView | null = null;
 
 function showStep(step: HTMLElement): void {
@@ -47,7 +50,9 @@ function afterSignIn(user: UserView): void {
 function resetToCredentials(): void {
   pending = null;
   pendingPasskeyOptions = null;
+  pendingRequired = null;
   byId<HTMLFormElement>("totp-form").reset();
+  byId<HTMLFormElement>("recovery-form").reset();
   showMessage(byId("second-factor-message"), "");
   showStep(steps.credentials);
   byId("password").focus();
@@ -84,7 +89,11 @@ handleForm(signInForm, {
 function showSecondFactor(required: TwoFaRequired): void {
   const totp = required.totp_supported;
   const passkey = required.webauthn_supported && passkeysSupported();
+  pendingRequired = required;
   pendingPasskeyOptions = required.webauthn_options ?? null;
+  setVisible(false, byId("recovery-form"));
+  setVisible(required.recovery_supported, byId("recovery-toggle-row"));
+  byId("recovery-toggle").textContent = "Use a recovery code";
   setVisible(totp, byId("totp-form"));
   setVisible(passkey, byId("use-passkey"));
   setVisible(totp && passkey, byId("second-factor-or"));
@@ -148,6 +157,41 @@ handleClick(
   },
   "passkey",
 );
+
+// A recovery code in place of the second factor (issue 11 item 2).
+byId("recovery-toggle").addEventListener("click", () => {
+  const showing = !byId("recovery-form").hidden;
+  if (showing && pendingRequired !== null) {
+    showSecondFactor(pendingRequired);
+    return;
+  }
+  for (const id of ["totp-form", "use-passkey", "second-factor-or"]) setVisible(false, byId(id));
+  setVisible(true, byId("recovery-form"));
+  byId("second-factor-intro").textContent = "Enter one of the recovery codes you saved.";
+  byId("recovery-toggle").textContent = "Use your authenticator app or passkey instead";
+  showMessage(byId("second-factor-message"), "");
+  byId("recovery-code").focus();
+});
+
+const recoveryForm = byId<HTMLFormElement>("recovery-form");
+handleForm(recoveryForm, {
+  message: byId("second-factor-message"),
+  context: "recovery-code",
+  submit: async () => {
+    if (pending === null) return resetToCredentials();
+    let user: UserView;
+    try {
+      user = await api<UserView>("POST", "/login", {
+        ...pending,
+        recovery_code: fieldValue(recoveryForm, "recovery_code"),
+      });
+    } catch (error) {
+      byId<HTMLInputElement>("recovery-code").select();
+      throw error;
+    }
+    afterSignIn(user);
+  },
+});
 
 byId("start-over").addEventListener("click", resetToCredentials);
 

@@ -1,11 +1,11 @@
 /** Who is signed in, and signing out. */
 import { api, ApiError } from "./api.js";
-import type { UserView } from "./types.js";
+import type { MeView } from "./types.js";
 
 /** The signed-in user (`GET /me`), or null when nobody is signed in. @throws ApiError otherwise. */
-export async function getMe(): Promise<UserView | null> {
+export async function getMe(): Promise<MeView | null> {
   try {
-    return await api<UserView>("GET", "/me");
+    return await api<MeView>("GET", "/me");
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return null;
     throw error;

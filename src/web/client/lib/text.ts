@@ -25,7 +25,7 @@ export function formatWait(seconds: number): string {
 
 /** The words for what went wrong with a form, by the API's error code. */
 export type MessageContext =
-  "sign-in" | "second-factor" | "passkey" | "password-change" | "default";
+  "sign-in" | "second-factor" | "recovery-code" | "passkey" | "password-change" | "default";
 
 /** A sentence for a failed call, chosen by the error code (the server's detail otherwise). */
 export function describeError(error: unknown, context: MessageContext = "default"): string {
@@ -42,9 +42,14 @@ export function describeError(error: unknown, context: MessageContext = "default
         ? "The current password is wrong."
         : "Wrong name or password.";
     case "invalid_two_fa_code":
+      if (context === "recovery-code") {
+        return "That recovery code is not right, or it was used before. Try another one.";
+      }
       return context === "passkey"
         ? "That passkey could not be verified. Try again or use another way to sign in."
         : "That code is not right. Enter the current code from your authenticator app.";
+    case "no_second_factor":
+      return "Set up an authenticator app or a passkey first: recovery codes stand in for them.";
     case "too_many_requests":
       return error.retryAfterSeconds === null
         ? "Too many attempts. Please wait a while and try again."

@@ -5,6 +5,8 @@
 export type {
   /** `GET /me`, `POST /login` and the admin's `GET /users` entries. */
   UserView,
+  /** `GET /me`: the user's view and their recovery codes left. */
+  MeView,
   /** Every error the API answers: the seed framework's shape plus a stable `code`. */
   ErrorResponse as ErrorBody,
   /** `extra` of the 403 `two_fa_required` that login answers. */
@@ -13,6 +15,10 @@ export type {
   TotpSetupResponse as TotpSetup,
   /** `GET /users/{id}/2fa/webauthn` entries. */
   PasskeyView,
+  /** `POST /users/{id}/2fa/recovery-codes`: a new set, shown once. */
+  RecoveryCodesResponse,
+  /** `GET /users/{id}/2fa/recovery-codes`: how many are left. */
+  RecoveryCodesStatus,
   /** `GET /users/{id}/sessions` entries. */
   SessionView,
 } from "../../../contract/index.js";
