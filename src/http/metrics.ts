@@ -82,6 +82,7 @@ function signInFactor(route: string, request: FastifyRequest): SignInFactor {
   const body = request.body as Record<string, unknown> | null | undefined;
   if (typeof body?.two_fa_code === "string") return "totp";
   if (body?.webauthn_response !== undefined && body.webauthn_response !== null) return "webauthn";
+  if (typeof body?.recovery_code === "string" && body.recovery_code !== "") return "recovery";
   return "password";
 }
 

@@ -19,7 +19,7 @@ export type SignInResult =
   | "error";
 
 /** The factor a sign-in attempt presented. */
-export type SignInFactor = "password" | "totp" | "webauthn" | "passkey";
+export type SignInFactor = "password" | "totp" | "webauthn" | "passkey" | "recovery";
 
 /** Request duration buckets, seconds: a cached GET is a millisecond, a sign-in ~50–500 ms. */
 const DURATION_BUCKETS_SECONDS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];

@@ -13,11 +13,13 @@ import {
   MAX_NAME_LENGTH,
   MAX_PASSKEY_NAME_LENGTH,
   MAX_PASSWORD_LENGTH,
+  MAX_RECOVERY_CODE_LENGTH,
   MAX_TOTP_CODE_LENGTH,
   MAX_USER_ID_LENGTH,
   MIN_PASSWORD_LENGTH,
 } from "../../src/contract/limits.js";
 import { countUsers, listAuditEvents, listWebauthnCredentials } from "../../src/store/index.js";
+import { loginWithCode, userWithCodes } from "../helpers/recovery-codes.js";
 import { describeServer } from "../helpers/routes.js";
 import { TEST_ORIGIN, type TestClient, type TestResponse } from "../helpers/server.js";
 import { SoftAuthenticator, type AttestationOverrides } from "../helpers/soft-authenticator.js";
@@ -176,6 +178,17 @@ describeServer("wire limits", (server) => {
           },
         }),
       );
+    });
+  });
+
+  describe("recovery codes", () => {
+    it(`refuses a sign-in recovery_code of ${MAX_RECOVERY_CODE_LENGTH + 1} characters; one of ${MAX_RECOVERY_CODE_LENGTH} is a wrong code`, async () => {
+      const { user } = await userWithCodes(server);
+      await expectRefusedBeforeTheStore(() =>
+        loginWithCode(server, user, "1".repeat(MAX_RECOVERY_CODE_LENGTH + 1)),
+      );
+      const atLimit = await loginWithCode(server, user, "1".repeat(MAX_RECOVERY_CODE_LENGTH));
+      expect(atLimit.body.code).toBe("invalid_two_fa_code"); // reached the recovery code check
     });
   });
 

@@ -145,6 +145,15 @@ describeServer("recovery code routes", (server) => {
       expect(used?.detail).toEqual({ remaining: 9 });
     });
 
+    it("works through POST /token too, for API clients", async () => {
+      const { user, codes } = await userWithCodes(server);
+      const answer = await server.client().request("POST", "/token", {
+        json: { name: user.name, password: user.password, recovery_code: codes[0] },
+      });
+      expect(answer.status, answer.text).toBe(200);
+      expect(answer.body.token_type).toBe("Bearer");
+    });
+
     it("ignores spaces, dashes and case, and reads O, I and L as 0, 1 and 1", async () => {
       const { user, codes } = await userWithCodes(server);
       const plain = codes[0]!.replaceAll("-", "");

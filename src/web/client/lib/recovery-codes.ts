@@ -11,8 +11,7 @@ export const RECOVERY_CODES_FILE_NAME = "tessera-recovery-codes.txt";
 export function describeRecoveryStatus(status: RecoveryCodesStatus): string {
   if (status.total === 0) return "";
   if (status.remaining === 0) return "You have used all your recovery codes.";
-  const codes = status.remaining === 1 ? "code" : "codes";
-  return `${status.remaining} of ${status.total} ${codes} left.`;
+  return `${status.remaining} of ${status.total} codes left.`;
 }
 
 /** The prompt when 2 or fewer codes are left (`/me` says when). */
