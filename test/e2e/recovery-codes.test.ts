@@ -100,8 +100,15 @@ describe.skipIf(skipReason !== null)("recovery codes in a browser", () => {
     await hasCount(list, 10);
     codes = (await list.allTextContents()).map((code) => code.trim());
     for (const code of codes) expect(code).toMatch(CODE_SHAPE);
-    await visible(page.getByRole("button", { name: "Copy" }));
     await screenshot(page, "recovery-codes-shown");
+
+    await rita.context.grantPermissions(["clipboard-read", "clipboard-write"], {
+      origin: server.baseUrl,
+    });
+    await page.getByRole("button", { name: "Copy" }).click();
+    await hasText(page.locator("#recovery-message"), "The codes are copied.");
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    expect(copied.split("\n")).toEqual(codes);
 
     const [download] = await Promise.all([
       page.waitForEvent("download"),
