@@ -10,6 +10,11 @@ import type { Database } from "./schema.js";
 
 type Db = Kysely<Database>;
 
+/** Runs `work` in a transaction: the caller's when `db` is one, else a new one. */
+function inTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db) : db.transaction().execute(work);
+}
+
 /** One code of a new set: its public index and the hash of its secret. */
 export interface NewRecoveryCodeRow {
   index: string;
@@ -41,7 +46,7 @@ export async function replaceRecoveryCodes(
   const id = canonicalId(userId);
   if (id === undefined) throw new NotFoundError("No such user");
   const at = toEpochMs(now);
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     // Locks the user row (PostgreSQL) before the delete: a concurrent renewal waits here.
     const user = await trx
       .updateTable("users")
@@ -105,7 +110,7 @@ export async function consumeRecoveryCode(
   const id = canonicalId(userId);
   if (id === undefined) return false;
   const at = toEpochMs(now);
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const used = await trx
       .updateTable("recovery_codes")
       .set({ used_at: at })
@@ -147,12 +152,12 @@ export async function getRecoveryCodeSetState(
 
 /**
  * Deletes the user's set (the last second factor was removed) and clears the count, in one
- * transaction. Returns how many codes were deleted.
+ * transaction (the caller's, when `db` is one). Returns how many codes were deleted.
  */
 export async function deleteRecoveryCodes(db: Db, userId: string): Promise<number> {
   const id = canonicalId(userId);
   if (id === undefined) return 0;
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     await trx
       .updateTable("users")
       .set({ recovery_codes_left: null })

@@ -100,6 +100,18 @@ describeStore("recovery codes", (database) => {
     expect(rows).toEqual([]);
   });
 
+  it("deletes inside the caller's transaction, and rolls back with it", async () => {
+    await replaceRecoveryCodes(database.db, user.id, set("A"), NOW);
+    await expect(
+      database.db.transaction().execute(async (trx) => {
+        expect(await deleteRecoveryCodes(trx, user.id)).toBe(3);
+        throw new Error("abort");
+      }),
+    ).rejects.toThrow("abort");
+    expect(await left()).toBe(3);
+    expect(await getRecoveryCodeSetState(database.db, user.id)).toMatchObject({ remaining: 3 });
+  });
+
   it("treats an unknown or malformed user id as no user", async () => {
     await expect(replaceRecoveryCodes(database.db, UNKNOWN_USER, set("A"), NOW)).rejects.toThrow(
       NotFoundError,
