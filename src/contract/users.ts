@@ -28,6 +28,11 @@ export const UserView = Type.Object({
   totp_enabled: Type.Boolean(),
   created_at: Type.String({ format: "date-time" }),
   last_login_at: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
+  /**
+   * `GET /me` only: `TESSERA_REQUIRE_2FA` covers the user, who has neither TOTP nor a passkey,
+   * so everything but enrolment answers 403 `two_fa_enrolment_required`.
+   */
+  two_fa_enrolment_required: Type.Optional(Type.Boolean()),
 });
 export type UserView = Static<typeof UserView>;
 

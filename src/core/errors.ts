@@ -30,6 +30,8 @@ export const ERROR_CODES = {
   two_fa_required: "permission_denied",
   password_change_required: "permission_denied",
   csrf: "permission_denied",
+  two_fa_enrolment_required: "permission_denied",
+  reauthentication_required: "permission_denied",
 
   // 400
   client_error: "client_error",

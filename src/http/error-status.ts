@@ -11,6 +11,8 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   two_fa_required: 403,
   password_change_required: 403,
   csrf: 403,
+  two_fa_enrolment_required: 403,
+  reauthentication_required: 403,
 
   client_error: 400,
   validation_error: 400,

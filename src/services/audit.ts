@@ -28,7 +28,9 @@ export type AuditEventName =
   | "passkey_added"
   | "passkey_renamed"
   | "passkey_removed"
-  | "webauthn_counter_error";
+  | "webauthn_counter_error"
+  | "reauthenticated"
+  | "reauthentication_failed";
 
 /** Appends one audit event. */
 export async function audit(

@@ -36,6 +36,7 @@ import { loadTarget, type ActingUser } from "./access.js";
 import { audit } from "./audit.js";
 import type { RequestMeta, ServiceContext } from "./context.js";
 import type { CachedSession, SessionEvent } from "./session-cache.js";
+import { needsTwoFaEnrolment } from "./two-factor-policy.js";
 import { toPublicUser, type PublicUser } from "./users-view.js";
 
 /** Idle timeout: a session unused this long ends (issue 10: one day). */
@@ -229,6 +230,9 @@ async function loadUserView(ctx: ServiceContext, userId: string): Promise<Public
   const user = await getUserById(ctx.db, userId);
   if (user === undefined) return undefined;
   const view = toPublicUser(user);
+  // Issue 11 item 3: the middleware keeps a user who owes a second factor to enrolment. Factor
+  // changes announce a user event, so a cached answer goes with them.
+  view.twoFaEnrolmentRequired = await needsTwoFaEnrolment(ctx, view);
   cache?.setUser(userId, view, generation);
   return view;
 }

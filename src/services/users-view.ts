@@ -16,6 +16,11 @@ export interface PublicUser {
   totpEnabled: boolean;
   createdAt: Date;
   lastLoginAt: Date | null;
+  /**
+   * Set by the session loader (the middleware's view): `TESSERA_REQUIRE_2FA` covers the user,
+   * who has neither TOTP nor a passkey. Absent elsewhere.
+   */
+  twoFaEnrolmentRequired?: boolean;
 }
 
 /** The views of a user, as the wire contract defines them. */

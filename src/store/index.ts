@@ -113,6 +113,7 @@ export {
   endSession,
   endUserSessionRecords,
   deleteOldSessions,
+  recordReauthentication,
 } from "./sessions.js";
 export type { Session, NewSession, EndSessionsOptions } from "./sessions.js";
 export { findTakenImportKeys, insertImportedUser } from "./user-import.js";

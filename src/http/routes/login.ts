@@ -43,11 +43,17 @@ export const loginRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
       schema: {
         tags: ["users"],
         summary: "The signed-in user",
+        description:
+          "`two_fa_enrolment_required`: `TESSERA_REQUIRE_2FA` covers the user, who has neither TOTP nor a passkey; until one is set up only enrolment, the password change, re-authentication and sign-out answer.",
         response: { 200: UserView, ...errorResponses(401) },
       },
     },
     async (request) => {
-      return toUserView(currentUser(request));
+      const user = currentUser(request);
+      return {
+        ...toUserView(user),
+        two_fa_enrolment_required: user.twoFaEnrolmentRequired === true,
+      };
     },
   );
 };
