@@ -1,7 +1,9 @@
 /**
  * The account page (`/account`): change the password, the authenticator app (TOTP: set up
  * with a QR code, confirm, turn off), passkeys (add, rename, remove), where you're signed in
- * (sign out one session, all the others, or everywhere).
+ * (sign out one session, all the others, or everywhere). A user who owes a second factor
+ * (`TESSERA_REQUIRE_2FA`) sees only the password and the two ways to set one up; sensitive
+ * actions ask "Confirm it is you" inline when the sign-in is too old.
  */
 import { showActivity } from "./lib/activity.js";
 import QRCode from "qrcode";
@@ -17,6 +19,7 @@ import {
   showMessage,
 } from "./lib/dom.js";
 import { renderHeader } from "./lib/header.js";
+import { askForReauthenticationInline } from "./lib/reauthenticate.js";
 import { createPasskey, describePasskeyError, passkeysSupported } from "./lib/passkeys.js";
 import { MAX_PASSKEY_NAME_LENGTH } from "../../contract/limits.js";
 import { wirePasswordForm } from "./lib/password-form.js";
@@ -45,6 +48,11 @@ async function main(): Promise<void> {
   byId("me-email").textContent = me.email;
   setVisible(true, byId("account-content"));
   setVisible(false, byId("loading"));
+  askForReauthenticationInline();
+  // Enrolment first (issue 11 item 3): everything else answers 403 until a factor is set up.
+  const enrolling = me.two_fa_enrolment_required === true;
+  setVisible(enrolling, byId("enrolment-notice"));
+  setVisible(!enrolling, byId("sessions-card"), byId("activity-card"));
 
   wirePasswordForm({
     form: byId<HTMLFormElement>("password-form"),
@@ -56,6 +64,10 @@ async function main(): Promise<void> {
   });
   wireTotp();
   wirePasskeys();
+  if (enrolling) {
+    byId("enrolment-title").focus();
+    return;
+  }
   await wireSessions();
   void showActivity(`/users/${me.id}/audit?limit=10`, {
     list: "activity-list",
@@ -165,6 +177,7 @@ function wireTotp(): void {
         code: fieldValue(confirmForm, "code"),
       });
       confirmForm.reset();
+      if (me.two_fa_enrolment_required === true) return window.location.reload();
       me = { ...me, totp_enabled: true };
       showTotpState(true);
       showMessage(
@@ -232,10 +245,13 @@ function wirePasskeys(): void {
       }
       await api("POST", userPath("/2fa/webauthn/register/verify"), { response, name });
       form.reset();
+      if (me.two_fa_enrolment_required === true) return window.location.reload();
       await loadPasskeys();
       showMessage(message, `Passkey “${name}” added.`, "success");
     },
   });
+  // Owing a factor means having no passkey (and the list is closed until one is set up).
+  if (me.two_fa_enrolment_required === true) return;
   void loadPasskeys().catch((error: unknown) => {
     if (error instanceof ApiError && error.status === 404) {
       setVisible(false, form, byId("passkey-empty"));

@@ -29,6 +29,8 @@ const EVENT_TEXT: Readonly<Record<string, string>> = {
   passkey_renamed: "Passkey renamed",
   passkey_removed: "Passkey removed",
   webauthn_counter_error: "Passkey signature counter went backwards",
+  reauthenticated: "Identity confirmed for a sensitive change",
+  reauthentication_failed: "Identity confirmation failed",
 };
 
 /** Element ids of one activity section: the list, its "Show more" button and message. */

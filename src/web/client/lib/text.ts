@@ -53,6 +53,10 @@ export function describeError(error: unknown, context: MessageContext = "default
       return "Your session has ended. Please sign in again.";
     case "password_change_required":
       return "You must change your password first.";
+    case "reauthentication_required":
+      return "Confirm it is you (your password, a code or a passkey) to do this.";
+    case "two_fa_enrolment_required":
+      return "Set up an authenticator app or a passkey first.";
     case "csrf": {
       // The server names its public address: the page was opened at another one.
       const origin = error.extra.public_origin;
