@@ -4,7 +4,7 @@
  * `TESSERA_REQUIRE_2FA=admins`, an admin without a second factor is taken straight to
  * enrolment (even when heading for the admin page), and the full page opens once it is done.
  */
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, BrowserContext, CDPSession, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateTotp } from "../../src/core/totp.js";
 import { createUser } from "../../src/services/users.js";
@@ -98,6 +98,44 @@ describe.skipIf(skipReason !== null)("re-authentication and enrolment in a brows
     await hidden(dialog);
     await hasText(page.locator("#sessions-message"), /Confirm it is you/);
     expect(new URL(page.url()).pathname).toBe("/account");
+  });
+
+  it("offers the passkey itself once the user has one, and the action goes on", async () => {
+    const { page } = user;
+    const cdp: CDPSession = await page.context().newCDPSession(page);
+    await cdp.send("WebAuthn.enable");
+    await cdp.send("WebAuthn.addVirtualAuthenticator", {
+      options: {
+        protocol: "ctap2",
+        transport: "internal",
+        hasResidentKey: true,
+        hasUserVerification: true,
+        isUserVerified: true,
+      },
+    });
+    await page.goto("/account");
+    const dialog = page.getByRole("dialog", { name: "Confirm it is you" });
+    // Adding a passkey after the window: confirmed with the password, the passkey is added.
+    server.clock.advance(PAST_WINDOW_MS);
+    const add = page.locator("#passkey-add-form");
+    await add.getByLabel("Passkey name").fill("Laptop");
+    await add.getByRole("button", { name: "Add passkey" }).click();
+    await visible(dialog);
+    await hidden(dialog.getByRole("button", { name: "Use a passkey" }));
+    await dialog.getByLabel("Your password").fill(USER.password);
+    await dialog.getByRole("button", { name: "Confirm with password" }).click();
+    await hasText(page.locator("#passkey-message"), "Passkey “Laptop” added.");
+
+    // Removing it later: the dialog now offers the passkey itself.
+    server.clock.advance(PAST_WINDOW_MS);
+    const list = page.locator("#passkey-list");
+    await list.getByRole("button", { name: "Remove Laptop" }).click();
+    await list.locator("[data-confirm]").click();
+    await visible(dialog);
+    await screenshot(page, "reauth-dialog-passkey");
+    await dialog.getByRole("button", { name: "Use a passkey" }).click();
+    await hasText(page.locator("#passkey-message"), "Passkey “Laptop” removed.");
+    await hidden(dialog);
   });
 
   it("takes an admin without a second factor straight to enrolment, then opens the page", async () => {
