@@ -35,7 +35,10 @@ export const reauthenticationRoutes: FastifyPluginAsyncTypebox<
     "/reauthenticate/options",
     {
       // As many challenges as passwordless sign-in hands out (each is a stored row).
-      config: { rateLimit: { max: PASSKEY_OPTIONS_PER_MINUTE, timeWindow: 60_000 } },
+      config: {
+        allowDuringPasswordChange: true,
+        rateLimit: { max: PASSKEY_OPTIONS_PER_MINUTE, timeWindow: 60_000 },
+      },
       schema: {
         tags: ["session"],
         summary: "Request options to re-authenticate with one of the signed-in user's passkeys",
@@ -51,7 +54,8 @@ export const reauthenticationRoutes: FastifyPluginAsyncTypebox<
   app.post(
     "/reauthenticate",
     {
-      config: { setsSessionCookie: true },
+      // Sign-out everywhere is open during a forced password change, and may need this first.
+      config: { allowDuringPasswordChange: true, setsSessionCookie: true },
       schema: {
         tags: ["session"],
         summary:

@@ -309,6 +309,20 @@ describeServer("re-authentication", (server) => {
       expect(setup.status).toBe(200);
     });
 
+    it("is open during a forced password change, so signing out everywhere stays possible", async () => {
+      const user = await server.createUser({ mustChangePassword: true });
+      const client = server.client();
+      await client.login(user.name, user.password);
+      server.clock.advance(PAST_WINDOW_MS);
+      const refused = await client.request("POST", "/logout/all", { json: {} });
+      expect(refused.body.code).toBe("reauthentication_required");
+      const again = await client.request("POST", "/reauthenticate", {
+        json: { password: user.password },
+      });
+      expect(again.status).toBe(200);
+      expect((await client.request("POST", "/logout/all", { json: {} })).status).toBe(200);
+    });
+
     it("needs a signed-in user", async () => {
       const refused = await server.client().request("POST", "/reauthenticate", {
         json: { password: "whatever it is" },
