@@ -11,6 +11,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   two_fa_required: 403,
   password_change_required: 403,
   csrf: 403,
+  account_locked: 403,
 
   client_error: 400,
   validation_error: 400,
@@ -27,6 +28,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
 
   not_found: 404,
   conflict: 409,
+  last_admin: 409,
   too_many_requests: 429,
 
   internal_error: 500,
