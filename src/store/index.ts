@@ -65,6 +65,10 @@ export {
   countUsers,
   promoteUser,
   deleteUser,
+  demoteUser,
+  lockUser,
+  unlockUser,
+  holdUnlockedUser,
   setPasswordHash,
   bumpTokenVersion,
   requirePasswordChange,
@@ -74,7 +78,13 @@ export {
   disableTotp,
   markTotpStepUsed,
 } from "./users.js";
-export type { User, NewUser, SetPasswordHashOptions, ConfirmTotpSecretOptions } from "./users.js";
+export type {
+  User,
+  NewUser,
+  SetPasswordHashOptions,
+  ConfirmTotpSecretOptions,
+  LockUserOptions,
+} from "./users.js";
 export {
   MAX_SIGNATURE_COUNTER,
   addWebauthnCredential,
@@ -83,6 +93,7 @@ export {
   updateWebauthnCredentialCounter,
   renameWebauthnCredential,
   deleteWebauthnCredential,
+  deleteUserWebauthnCredentials,
   countWebauthnCredentials,
 } from "./webauthn-credentials.js";
 export type { WebauthnCredential, NewWebauthnCredential } from "./webauthn-credentials.js";

@@ -36,6 +36,12 @@ export interface UsersTable {
   created_at: EpochMs;
   updated_at: EpochMs;
   last_login_at: EpochMs | null;
+  /** When an admin locked the account (migration 0007); null: not locked. */
+  locked_at: ColumnType<EpochMs | null, EpochMs | null | undefined, EpochMs | null>;
+  /** When the lock ends by itself; null with `locked_at` set: only an unlock ends it. */
+  locked_until: ColumnType<EpochMs | null, EpochMs | null | undefined, EpochMs | null>;
+  /** The admin's reason (shown to admins, never to the user). */
+  lock_reason: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** `webauthn_credentials`: passkeys; deleted with their user. */

@@ -72,6 +72,9 @@ describeStore("users", (database) => {
       createdAt: T0,
       updatedAt: T0,
       lastLoginAt: null,
+      lockedAt: null,
+      lockedUntil: null,
+      lockReason: null,
     };
     expect(created).toEqual(expected);
     expect(await getUserById(database.db, created.id)).toEqual(expected);

@@ -163,6 +163,11 @@ function wireTotp(): void {
       width: QR_CODE_WIDTH_PX * 2, // crisp on high-density screens; CSS sizes it
     });
     byId("totp-secret").textContent = groupSecret(setup.secret);
+    // On a phone the app is on the same screen: the otpauth:// link opens it (RFC 6238 apps
+    // register the scheme); only a URI of that scheme is ever put in the link.
+    const link = byId<HTMLAnchorElement>("totp-link");
+    if (setup.otpauth_uri.startsWith("otpauth://")) link.href = setup.otpauth_uri;
+    else link.removeAttribute("href");
     setVisible(false, byId("totp-off"));
     setVisible(true, byId("totp-setup"));
     byId("totp-setup-title").focus();
@@ -193,6 +198,7 @@ function wireTotp(): void {
     confirmForm.reset();
     byId<HTMLImageElement>("totp-qr").removeAttribute("src");
     byId("totp-secret").textContent = "";
+    byId<HTMLAnchorElement>("totp-link").href = "#";
     showTotpState(false);
     showMessage(message, "");
     byId("totp-setup-start").focus();
