@@ -7,6 +7,7 @@
 import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { disableSecondFactorsCommand, unlockCommand } from "./commands/accounts.js";
 import { auditCommand } from "./commands/audit.js";
 import { backupCommand, restoreCommand } from "./commands/backup.js";
 import { importCommand } from "./commands/import.js";
@@ -115,6 +116,8 @@ export const COMMANDS: Readonly<Record<string, CliCommand>> = {
       });
     },
   },
+  "disable-2fa": disableSecondFactorsCommand,
+  unlock: unlockCommand,
   "check-names": {
     summary:
       "List users whose name or email holds a character refused today (invisible, bidi control, unpaired surrogate); exit 1 when any",

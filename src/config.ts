@@ -30,6 +30,11 @@ import {
   DEFAULT_SESSION_RETENTION_DAYS,
 } from "./services/sessions.js";
 import { DEFAULT_ACCESS_TOKEN_MINUTES } from "./services/access-tokens.js";
+import {
+  DEFAULT_REAUTHENTICATION_MINUTES,
+  MAX_REAUTHENTICATION_MINUTES,
+  TWO_FA_POLICIES,
+} from "./services/two-factor-policy.js";
 import { parseDatabaseUrl } from "./store/index.js";
 
 /** Default SQLite file, relative to the working directory. */
@@ -201,6 +206,12 @@ export const ENVIRONMENT: readonly EnvironmentVariable[] = Object.freeze(
       ],
       ["TESSERA_TOKEN_AUDIENCE", "none", "aud claim of access tokens"],
       ["TESSERA_INTROSPECTION_SECRET", "none", "bearer credential of POST /token/introspect"],
+      ["TESSERA_REQUIRE_2FA", "off", "admins or all: a second factor is mandatory"],
+      [
+        "TESSERA_REAUTHENTICATION_MINUTES",
+        String(DEFAULT_REAUTHENTICATION_MINUTES),
+        "sensitive actions need an authentication this recent",
+      ],
       ["NODE_ENV", "none", "production makes the secret required and https mandatory"],
     ] as const
   ).map(([name, fallback, summary]) => Object.freeze({ name, default: fallback, summary })),
@@ -590,6 +601,13 @@ export function loadConfig(env: Env = process.env): TesseraConfig {
   );
   const tokenAudience = read("TESSERA_TOKEN_AUDIENCE") ?? null;
   const introspectionSecret = read("TESSERA_INTROSPECTION_SECRET") ?? null;
+  const requireTwoFa = choice("TESSERA_REQUIRE_2FA", TWO_FA_POLICIES, "off");
+  const reauthenticationMinutes = integer(
+    "TESSERA_REAUTHENTICATION_MINUTES",
+    DEFAULT_REAUTHENTICATION_MINUTES,
+    1,
+    MAX_REAUTHENTICATION_MINUTES,
+  );
   if (
     introspectionSecret !== null &&
     introspectionSecret.length < MIN_INTROSPECTION_SECRET_LENGTH
@@ -659,6 +677,8 @@ export function loadConfig(env: Env = process.env): TesseraConfig {
     accessTokenMinutes,
     tokenAudience,
     introspectionSecret,
+    requireTwoFa,
+    reauthenticationMinutes,
   });
 }
 

@@ -15,3 +15,4 @@ export * from "./passkeys.js";
 export * from "./tokens.js";
 export * from "./sessions.js";
 export * from "./audit.js";
+export * from "./reauthentication.js";

@@ -61,6 +61,12 @@ export const MAX_CREDENTIAL_ID_LENGTH = Math.ceil((MAX_CREDENTIAL_ID_BYTES * 4) 
  */
 export const MAX_CLIENT_DATA_JSON_LENGTH = 4096;
 
+/**
+ * Longest reason an admin may give for locking an account, in characters: 500. Policy: a
+ * sentence or two for the other admins ("phished 2026-11-30, ticket 4711"), not a document.
+ */
+export const MAX_LOCK_REASON_LENGTH = 500;
+
 /** Audit events per page of `GET /audit` when no `limit` is given. */
 export const DEFAULT_AUDIT_PAGE_SIZE = 50;
 /** Most audit events one page may hold. */

@@ -1,6 +1,7 @@
 /** Users on the wire: who a token belongs to, the views of a user, creating one, its id in paths. */
 import { Type, type Static } from "@sinclair/typebox";
 import {
+  MAX_LOCK_REASON_LENGTH,
   MAX_NAME_LENGTH,
   MAX_PASSWORD_LENGTH,
   MAX_USER_ID_LENGTH,
@@ -28,6 +29,11 @@ export const UserView = Type.Object({
   totp_enabled: Type.Boolean(),
   created_at: Type.String({ format: "date-time" }),
   last_login_at: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
+  /**
+   * `GET /me` only: `TESSERA_REQUIRE_2FA` covers the user, who has neither TOTP nor a passkey,
+   * so everything but enrolment answers 403 `two_fa_enrolment_required`.
+   */
+  two_fa_enrolment_required: Type.Optional(Type.Boolean()),
 });
 export type UserView = Static<typeof UserView>;
 
@@ -42,12 +48,27 @@ export const MeView = Type.Object({
 });
 export type MeView = Static<typeof MeView>;
 
+/**
+ * An admin's view of a user in `GET /users`: the full view plus the account's lock. `locked`
+ * is whether the lock holds now (an expired lock shows as not locked); `locked_until` null
+ * with `locked` true: until unlocked; `lock_reason` is the admin's note, never shown to the user.
+ */
+export const AdminUserView = Type.Composite([
+  UserView,
+  Type.Object({
+    locked: Type.Boolean(),
+    locked_until: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
+    lock_reason: Type.Union([Type.String(), Type.Null()]),
+  }),
+]);
+export type AdminUserView = Static<typeof AdminUserView>;
+
 /** What any signed-in user may see of the others (`GET /users` for non-admins). */
 export const UserSummaryView = Type.Object({ id: Type.String(), name: Type.String() });
 export type UserSummaryView = Static<typeof UserSummaryView>;
 
-/** `GET /users`: full views for admins, summaries for the others. */
-export const UserList = Type.Array(Type.Union([UserView, UserSummaryView]));
+/** `GET /users`: full views with the lock for admins, summaries for the others. */
+export const UserList = Type.Array(Type.Union([AdminUserView, UserSummaryView]));
 export type UserList = Static<typeof UserList>;
 
 /** `/users/{id}/…`: the user id in the path. */
@@ -67,3 +88,16 @@ export const CreateUserRequest = Type.Object(
   { additionalProperties: false },
 );
 export type CreateUserRequest = Static<typeof CreateUserRequest>;
+
+/**
+ * `POST /users/{id}/lock` (admin): why, and optionally until when (ISO 8601 date-time in the
+ * future; absent or null: until unlocked).
+ */
+export const LockUserRequest = Type.Object(
+  {
+    reason: Type.String({ minLength: 1, maxLength: MAX_LOCK_REASON_LENGTH }),
+    until: Type.Optional(Type.Union([Type.String({ format: "date-time" }), Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+export type LockUserRequest = Static<typeof LockUserRequest>;

@@ -30,6 +30,9 @@ export const ERROR_CODES = {
   two_fa_required: "permission_denied",
   password_change_required: "permission_denied",
   csrf: "permission_denied",
+  two_fa_enrolment_required: "permission_denied",
+  reauthentication_required: "permission_denied",
+  account_locked: "permission_denied", // right password, but an admin locked the account
 
   // 400
   client_error: "client_error",
@@ -51,6 +54,7 @@ export const ERROR_CODES = {
 
   // 409
   conflict: "conflict",
+  last_admin: "conflict", // demoting or deleting the only admin
 
   // 429
   too_many_requests: "too_many_requests",

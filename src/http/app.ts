@@ -124,7 +124,7 @@ export async function buildApp(
     },
   });
 
-  await app.register(pageRoutes);
+  await app.register(pageRoutes, { appName: settings.appName });
   return app;
 }
 

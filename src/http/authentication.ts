@@ -141,6 +141,16 @@ export function createRequestAuthenticator(
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
+/**
+ * Whether a route is open to a user who owes a second factor: flagged `allowDuringEnrolment`
+ * (src/http/route-policy.ts), and on a `/users/{id}/…` route only for the user's own id.
+ */
+function openDuringEnrolment(request: FastifyRequest, config: Record<string, unknown>): boolean {
+  if (config.allowDuringEnrolment !== true) return false;
+  const params = request.params as { id?: unknown } | undefined;
+  return params?.id === undefined || params.id === request.user?.id;
+}
+
 async function authenticationPlugin(
   app: FastifyInstance,
   options: AuthenticationOptions & AuthenticationDependencies,
@@ -195,6 +205,12 @@ async function authenticationPlugin(
       if (result.user.mustChangePassword && config.allowDuringPasswordChange !== true) {
         throw new PermissionDeniedError("The password must be changed first", {
           code: "password_change_required",
+        });
+      }
+      // Issue 11 item 3: a user who owes a second factor reaches enrolment only (their own).
+      if (result.user.twoFaEnrolmentRequired === true && !openDuringEnrolment(request, config)) {
+        throw new PermissionDeniedError("Set up a second factor first", {
+          code: "two_fa_enrolment_required",
         });
       }
       if (result.renewed !== null) {

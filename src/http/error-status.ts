@@ -11,6 +11,9 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   two_fa_required: 403,
   password_change_required: 403,
   csrf: 403,
+  two_fa_enrolment_required: 403,
+  reauthentication_required: 403,
+  account_locked: 403,
 
   client_error: 400,
   validation_error: 400,
@@ -28,6 +31,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
 
   not_found: 404,
   conflict: 409,
+  last_admin: 409,
   too_many_requests: 429,
 
   internal_error: 500,

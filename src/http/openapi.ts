@@ -47,7 +47,7 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 const STATUS_DESCRIPTIONS: Readonly<Record<number, string>> = {
   400: "Bad request: invalid JSON, an invalid field or parameter, or refused credentials",
   401: "No valid token: missing, malformed, expired or revoked, or the user is gone",
-  403: "Not allowed: another user's data, a second factor needed, a password change pending, or a cross-site request (csrf: `extra.public_origin` is the address to open)",
+  403: "Not allowed: another user's data, a second factor needed, a password change pending, a second factor to set up first (`two_fa_enrolment_required`), a recent authentication needed (`reauthentication_required`: `POST /reauthenticate`, then again), or a cross-site request (csrf: `extra.public_origin` is the address to open)",
   404: "No such resource",
   409: "Conflicts with existing data (a name, email or passkey already used)",
   413: "Request body too large",

@@ -17,6 +17,7 @@ import { authentication, type AuthenticationOptions } from "./authentication.js"
 import { setSessionCookie } from "./cookie.js";
 import { installErrorHandler } from "./error-handler.js";
 import { installMetrics } from "./metrics.js";
+import { applyRoutePolicy, requireRecentAuthentication } from "./route-policy.js";
 import type { RouterPathOptions } from "./router-path.js";
 import { auditRoutes } from "./routes/audit.js";
 import { healthRoutes } from "./routes/health.js";
@@ -24,6 +25,7 @@ import { jwksRoutes } from "./routes/jwks.js";
 import { loginRoutes } from "./routes/login.js";
 import { passwordRoutes } from "./routes/passwords.js";
 import { recoveryCodeRoutes } from "./routes/recovery-codes.js";
+import { reauthenticationRoutes } from "./routes/reauthentication.js";
 import { sessionRoutes } from "./routes/sessions.js";
 import type { RouteOptions } from "./routes/route-options.js";
 import { tokenRoutes } from "./routes/tokens.js";
@@ -83,6 +85,10 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
     installSecurityHeaders(routes, { publicUrl: settings.publicUrl });
     if (routes.hasContentTypeParser("text/plain")) routes.removeContentTypeParser("text/plain");
     metricsRoute?.(routes);
+    // Issue 11: which routes a user who owes a second factor may call, which need a recent
+    // authentication (one table, src/http/route-policy.ts).
+    routes.addHook("onRoute", applyRoutePolicy);
+    routes.addHook("preValidation", requireRecentAuthentication(ctx));
     await routes.register(healthRoutes, routeOptions);
     await routes.register(jwksRoutes, {
       ...routeOptions,
@@ -96,6 +102,7 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
     await routes.register(recoveryCodeRoutes, routeOptions);
     await routes.register(webauthnRoutes, { ...routeOptions, ...passkeys });
     await routes.register(auditRoutes, routeOptions);
+    await routes.register(reauthenticationRoutes, { ...routeOptions, ...passkeys });
     await routes.register(tokenRoutes, {
       ...routeOptions,
       accessTokens: {

@@ -21,6 +21,10 @@ export type AuditEventName =
   | "user_imported"
   | "user_promoted"
   | "user_deleted"
+  | "user_demoted"
+  | "user_locked"
+  | "user_unlocked"
+  | "second_factors_disabled"
   | "totp_setup_started"
   | "totp_enabled"
   | "totp_disabled"
@@ -31,7 +35,9 @@ export type AuditEventName =
   | "passkey_added"
   | "passkey_renamed"
   | "passkey_removed"
-  | "webauthn_counter_error";
+  | "webauthn_counter_error"
+  | "reauthenticated"
+  | "reauthentication_failed";
 
 /** Appends one audit event. */
 export async function audit(

@@ -36,6 +36,10 @@ export interface ServiceSettings {
   readonly passwordMinScore: number;
   /** The optional online breach check; null when off. */
   readonly breachedPasswords: BreachedPasswordsSettings | null;
+  /** Who must have a second factor (`TESSERA_REQUIRE_2FA`). Default "off". */
+  readonly requireTwoFa?: "off" | "admins" | "all";
+  /** Sensitive actions need an authentication this recent. Default 10. */
+  readonly reauthenticationMinutes?: number;
 }
 
 /** The settings the HTTP layer reads besides the services' (a subset of `TesseraConfig`). */

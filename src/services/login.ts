@@ -3,6 +3,7 @@
  * Unknown names and wrong passwords look the same from outside: same error, same Argon2 cost
  * (a dummy verify), same throttling (an unknown name gets its own account bucket).
  */
+import { accountLockedError, isAccountLocked } from "../core/account-lock.js";
 import { ClientError, PermissionDeniedError } from "../core/errors.js";
 import { needsRehash, verifyPasswordDummy } from "../core/password.js";
 import { matchTotpStep } from "../core/totp.js";
@@ -64,6 +65,7 @@ export function accountKeyFor(user: User | undefined, query: string): string {
  * @throws TooManyRequestsError while the account or address is locked out;
  *   ClientError `invalid_credentials` for an unknown name or wrong password;
  *   PermissionDeniedError `two_fa_required` (extra: TwoFaRequiredResponse) when a second factor is needed;
+ *   PermissionDeniedError `account_locked` (extra: { until }) for a locked account, after the password;
  *   ClientError `invalid_two_fa_code` for a wrong, reused or expired second factor or recovery code.
  */
 export async function login(
@@ -103,6 +105,8 @@ export async function login(
     });
     throw new ClientError(INVALID_CREDENTIALS, { code: "invalid_credentials" });
   }
+  // Only now, with the password verified: a lock tells nothing to someone without it.
+  await refuseLocked(ctx, user, meta, reservation);
 
   const amr: AuthenticationMethod[] = ["pwd"];
   const totpSupported = user.totpSecret !== null;
@@ -175,6 +179,8 @@ export async function completeLogin(
     amr?: readonly AuthenticationMethod[];
   },
 ): Promise<LoginResult> {
+  // Every way in ends here (password, second factor, passkey): a locked account stops here.
+  await refuseLocked(ctx, user, meta, options.reservation);
   await ctx.throttle.releaseLoginAttempt(options.reservation);
   await ctx.throttle.recordLoginSuccess(options.reservation.attempt);
   if (options.password !== undefined) {
@@ -210,6 +216,22 @@ export async function completeLogin(
       ? issueDeviceToken(keys, user.id)
       : (meta.deviceToken as string);
   return { user: { ...user, lastLoginAt: now }, ...session, deviceToken };
+}
+
+/**
+ * 403 `account_locked` for a locked account, after its password or passkey was verified: the
+ * attempt was right, so it is given back (not a failure), and the refusal is audited.
+ */
+async function refuseLocked(
+  ctx: ServiceContext,
+  user: User,
+  meta: RequestMeta,
+  reservation: LoginReservation,
+): Promise<void> {
+  if (!isAccountLocked(user, ctx.clock())) return;
+  await ctx.throttle.releaseLoginAttempt(reservation);
+  await audit(ctx, "login_failed", { userId: user.id, meta, detail: { reason: "locked" } });
+  throw accountLockedError(user.lockedUntil);
 }
 
 async function checkPassword(

@@ -200,7 +200,9 @@ async function storePassword(
 }
 
 /**
- * Resets a password (admin only, not on another admin); the user must change it at next login.
+ * Resets a password (admin only, not on another admin, not on oneself); the user must change
+ * it at next login. An admin's own password goes through `changePassword` with the old one:
+ * otherwise a stolen admin session alone could set the password and keep the account.
  * @throws PermissionDeniedError, NotFoundError, ClientError (`password_policy`).
  */
 export async function resetPassword(
@@ -211,6 +213,11 @@ export async function resetPassword(
   meta: RequestMeta,
 ): Promise<User> {
   if (!actor.isAdmin) throw new PermissionDeniedError("Only an admin may reset a password");
+  if (actor.id === targetId) {
+    throw new PermissionDeniedError(
+      "Change your own password with your current password (password/change), not a reset",
+    );
+  }
   const target = await loadTarget(ctx, actor, targetId, { access: "self-or-admin" });
   await assertPasswordPolicy(ctx, request.new_password, target);
   const hash = await hashPassword(request.new_password, ctx.settings.argon2);

@@ -14,6 +14,7 @@
  * answered without a database read. Every write here updates the cache before returning and
  * tells the other instances (`announceSessionChange`).
  */
+import { accountLockedError } from "../core/account-lock.js";
 import { NotAuthorizedError, NotFoundError } from "../core/errors.js";
 import { createSessionJwt, newSessionId, verifySessionJwt } from "../core/session-jwt.js";
 import { describeUserAgent } from "../core/user-agent.js";
@@ -26,6 +27,7 @@ import {
   endUserSessionRecords,
   getSession,
   getUserById,
+  holdUnlockedUser,
   listLiveSessions,
   SESSION_TOUCH_INTERVAL_MS,
   touchSession,
@@ -36,6 +38,7 @@ import { loadTarget, type ActingUser } from "./access.js";
 import { audit } from "./audit.js";
 import type { RequestMeta, ServiceContext } from "./context.js";
 import type { CachedSession, SessionEvent } from "./session-cache.js";
+import { needsTwoFaEnrolment } from "./two-factor-policy.js";
 import { toPublicUser, type PublicUser } from "./users-view.js";
 
 /** Idle timeout: a session unused this long ends (issue 10: one day). */
@@ -140,7 +143,9 @@ export async function announceSessionChange(
 
 /**
  * Starts a session at sign-in: a record (with how and where the user authenticated) and its
- * token. @throws NotFoundError when the user is gone.
+ * token. The record is inserted behind the lock gate (`holdUnlockedUser`, in the same
+ * transaction), so no session is ever issued to a locked account, also when a lock races the
+ * sign-in. @throws NotFoundError when the user is gone; PermissionDeniedError `account_locked`.
  */
 export async function issueSessionToken(
   ctx: ServiceContext,
@@ -150,17 +155,27 @@ export async function issueSessionToken(
   const now = ctx.clock();
   const expiresAtMs = now + Math.floor(ctx.settings.jwtValidityHours * 3_600_000);
   const userAgent = options.meta?.userAgent ?? null;
-  const session = await createSession(ctx.db, {
-    id: newSessionId(),
-    userId: user.id,
-    now: new Date(now),
-    expiresAt: new Date(expiresAtMs),
-    idleExpiresAt: new Date(Math.min(expiresAtMs, now + idleMs(ctx))),
-    amr: options.amr,
-    ip: options.meta?.ip ?? null,
-    userAgent,
-    device: describeUserAgent(userAgent),
-  });
+  const start = async (db: ServiceContext["db"]): Promise<Session> => {
+    if (!(await holdUnlockedUser(db, user.id, new Date(now)))) {
+      const current = await getUserById(db, user.id);
+      if (current === undefined) throw new NotFoundError("No such user");
+      throw accountLockedError(current.lockedUntil);
+    }
+    return createSession(db, {
+      id: newSessionId(),
+      userId: user.id,
+      now: new Date(now),
+      expiresAt: new Date(expiresAtMs),
+      idleExpiresAt: new Date(Math.min(expiresAtMs, now + idleMs(ctx))),
+      amr: options.amr,
+      ip: options.meta?.ip ?? null,
+      userAgent,
+      device: describeUserAgent(userAgent),
+    });
+  };
+  const session = ctx.db.isTransaction
+    ? await start(ctx.db)
+    : await ctx.db.transaction().execute(start);
   // A sign-in changed the user's last login time: views cached anywhere are stale.
   await announceSessionChange(ctx, { kind: "user", userId: user.id });
   return signSessionToken(ctx, user, session.id, session.expiresAt.getTime());
@@ -229,6 +244,9 @@ async function loadUserView(ctx: ServiceContext, userId: string): Promise<Public
   const user = await getUserById(ctx.db, userId);
   if (user === undefined) return undefined;
   const view = toPublicUser(user);
+  // Issue 11 item 3: the middleware keeps a user who owes a second factor to enrolment. Factor
+  // changes announce a user event, so a cached answer goes with them.
+  view.twoFaEnrolmentRequired = await needsTwoFaEnrolment(ctx, view);
   cache?.setUser(userId, view, generation);
   return view;
 }

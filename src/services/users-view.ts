@@ -2,7 +2,8 @@
  * How users leave the services: never with a hash or a secret. `PublicUser` is what the
  * middleware puts on `request.user`; the views are the wire JSON (snake_case as the seed).
  */
-import type { UserSummaryView, UserView } from "../contract/index.js";
+import { isAccountLocked } from "../core/account-lock.js";
+import type { AdminUserView, UserSummaryView, UserView } from "../contract/index.js";
 import type { User } from "../store/index.js";
 
 /** A user without password hash or TOTP secrets. */
@@ -18,10 +19,15 @@ export interface PublicUser {
   lastLoginAt: Date | null;
   /** Unused recovery codes of the current set; null when there is none. */
   recoveryCodesLeft: number | null;
+  /**
+   * Set by the session loader (the middleware's view): `TESSERA_REQUIRE_2FA` covers the user,
+   * who has neither TOTP nor a passkey. Absent elsewhere.
+   */
+  twoFaEnrolmentRequired?: boolean;
 }
 
 /** The views of a user, as the wire contract defines them. */
-export type { UserSummaryView, UserView };
+export type { AdminUserView, UserSummaryView, UserView };
 
 export function toPublicUser(user: User): PublicUser {
   return {
@@ -48,6 +54,17 @@ export function toUserView(user: PublicUser): UserView {
     totp_enabled: user.totpEnabled,
     created_at: user.createdAt.toISOString(),
     last_login_at: user.lastLoginAt === null ? null : user.lastLoginAt.toISOString(),
+  };
+}
+
+/** An admin's view of a user: the full view and the lock as it stands at `nowMs`. */
+export function toAdminUserView(user: User, nowMs: number): AdminUserView {
+  const locked = isAccountLocked(user, nowMs);
+  return {
+    ...toUserView(toPublicUser(user)),
+    locked,
+    locked_until: locked && user.lockedUntil !== null ? user.lockedUntil.toISOString() : null,
+    lock_reason: locked ? user.lockReason : null,
   };
 }
 

@@ -6,6 +6,8 @@ import { hashPassword } from "../core/password.js";
 import {
   createUser as insertUser,
   deleteUser as removeUser,
+  demoteUser as unsetAdmin,
+  getUserById,
   listUsers as selectUsers,
   promoteUser as setAdmin,
   type User,
@@ -77,8 +79,35 @@ export async function promoteUser(
 }
 
 /**
- * Deletes a user (admin or self; an admin may not delete another admin). Passkeys, challenges
- * and sessions go with it; every instance stops accepting the user's tokens. @throws PermissionDeniedError, NotFoundError.
+ * Makes an admin a regular user (admin only; any admin, oneself included). Never leaves the
+ * server without an admin: the last one is refused with 409 `last_admin`, also when two
+ * admins demote each other at the same moment (store/users.ts `demoteUser`). Demoting a user
+ * who is not an admin changes nothing. The user's sessions stay; every instance sees the
+ * change at once. @throws PermissionDeniedError, NotFoundError, ConflictError `last_admin`.
+ */
+export async function demoteUser(
+  ctx: ServiceContext,
+  actor: Actor,
+  targetId: string,
+  meta: RequestMeta,
+): Promise<User> {
+  if (!actor.isAdmin) throw new PermissionDeniedError("Only an admin may demote an admin");
+  const before = await getUserById(ctx.db, targetId);
+  if (before === undefined) throw new NotFoundError("No such user");
+  if (!before.isAdmin) return before;
+  const user = await unsetAdmin(ctx.db, before.id, new Date(ctx.clock()));
+  if (user === undefined) throw new NotFoundError("No such user");
+  // The middleware's view of the user changed (is_admin).
+  await announceSessionChange(ctx, { kind: "user", userId: user.id });
+  await audit(ctx, "user_demoted", { userId: user.id, meta, detail: { by: actor.id } });
+  return user;
+}
+
+/**
+ * Deletes a user (admin or self; an admin may not delete another admin; the last admin may
+ * not delete themself: 409 `last_admin`). Passkeys, challenges
+ * and sessions go with it; every instance stops accepting the user's tokens.
+ * @throws PermissionDeniedError, NotFoundError, ConflictError `last_admin`.
  */
 export async function deleteUser(
   ctx: ServiceContext,

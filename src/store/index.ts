@@ -66,6 +66,10 @@ export {
   countUsers,
   promoteUser,
   deleteUser,
+  demoteUser,
+  lockUser,
+  unlockUser,
+  holdUnlockedUser,
   setPasswordHash,
   bumpTokenVersion,
   requirePasswordChange,
@@ -75,7 +79,13 @@ export {
   disableTotp,
   markTotpStepUsed,
 } from "./users.js";
-export type { User, NewUser, SetPasswordHashOptions, ConfirmTotpSecretOptions } from "./users.js";
+export type {
+  User,
+  NewUser,
+  SetPasswordHashOptions,
+  ConfirmTotpSecretOptions,
+  LockUserOptions,
+} from "./users.js";
 export {
   MAX_SIGNATURE_COUNTER,
   addWebauthnCredential,
@@ -84,6 +94,7 @@ export {
   updateWebauthnCredentialCounter,
   renameWebauthnCredential,
   deleteWebauthnCredential,
+  deleteUserWebauthnCredentials,
   countWebauthnCredentials,
 } from "./webauthn-credentials.js";
 export type { WebauthnCredential, NewWebauthnCredential } from "./webauthn-credentials.js";
@@ -122,6 +133,7 @@ export {
   endSession,
   endUserSessionRecords,
   deleteOldSessions,
+  recordReauthentication,
 } from "./sessions.js";
 export type { Session, NewSession, EndSessionsOptions } from "./sessions.js";
 export { findTakenImportKeys, insertImportedUser } from "./user-import.js";

@@ -38,6 +38,12 @@ export interface UsersTable {
   last_login_at: EpochMs | null;
   /** Unused codes of the current recovery set; null when there is none (recovery-codes.ts). */
   recovery_codes_left: number | null;
+  /** When an admin locked the account (migration 0007); null: not locked. */
+  locked_at: ColumnType<EpochMs | null, EpochMs | null | undefined, EpochMs | null>;
+  /** When the lock ends by itself; null with `locked_at` set: only an unlock ends it. */
+  locked_until: ColumnType<EpochMs | null, EpochMs | null | undefined, EpochMs | null>;
+  /** The admin's reason (shown to admins, never to the user). */
+  lock_reason: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** `webauthn_credentials`: passkeys; deleted with their user. */

@@ -214,6 +214,47 @@ export async function endUserSessionRecords(
   return Number(result.numUpdatedRows);
 }
 
+/**
+ * A re-authentication in a live session of `userId`: `auth_time = now` and `method` joins
+ * `amr`. One transaction (the `amr` list is read, then written back with the method).
+ * Returns the updated session, or undefined when no live session of that user matched.
+ */
+export async function recordReauthentication(
+  db: Db,
+  id: string,
+  userId: string,
+  now: Date,
+  method: string,
+): Promise<Session | undefined> {
+  const owner = canonicalId(userId);
+  if (owner === undefined) return undefined;
+  const nowMs = toEpochMs(now);
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .selectFrom("sessions")
+      .selectAll()
+      .where("id", "=", id)
+      .where("user_id", "=", owner)
+      .where("ended_at", "is", null)
+      .where("expires_at", ">", nowMs)
+      .where("idle_expires_at", ">", nowMs)
+      .executeTakeFirst();
+    if (row === undefined) return undefined;
+    const amr = toSession(row).amr;
+    const updated = await trx
+      .updateTable("sessions")
+      .set({
+        auth_time: nowMs,
+        amr: JSON.stringify(amr.includes(method) ? amr : [...amr, method]),
+      })
+      .where("id", "=", id)
+      .where("ended_at", "is", null)
+      .returningAll()
+      .executeTakeFirst();
+    return updated === undefined ? undefined : toSession(updated);
+  });
+}
+
 /** Rows one sweep statement deletes at most: a short write lock, then the next batch. */
 export const DEFAULT_SESSION_SWEEP_BATCH = 1000;
 

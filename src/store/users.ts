@@ -2,17 +2,18 @@
  * The `users` table. Every function takes a Kysely instance or a transaction first; every
  * write is a single statement, hence one transaction.
  */
-import type { Kysely, Selectable } from "kysely";
+import type { ExpressionBuilder, Kysely, Selectable } from "kysely";
 import { ConflictError } from "../core/errors.js";
 import {
   fromDbBool,
   fromEpochMs,
   fromNullableEpochMs,
   hasControlCharacter,
+  storableText,
   toDbBool,
   toEpochMs,
 } from "./columns.js";
-import { isUniqueViolation } from "./dialect.js";
+import { capabilitiesOf, isUniqueViolation } from "./dialect.js";
 import { checkIdentifiers, normalizeIdentifier } from "./identifiers.js";
 import { canonicalId, newId } from "./ids.js";
 import { prepareQuery } from "./prepared.js";
@@ -35,6 +36,12 @@ export interface User {
   lastLoginAt: Date | null;
   /** Unused recovery codes of the current set; null when there is none. */
   recoveryCodesLeft: number | null;
+  /** When an admin locked the account, or null (see core/account-lock.ts for "is it locked now"). */
+  lockedAt: Date | null;
+  /** When the lock ends by itself; null: only an unlock ends it (or no lock). */
+  lockedUntil: Date | null;
+  /** The admin's reason for the lock, or null. */
+  lockReason: string | null;
 }
 
 /** What `createUser` needs; `isAdmin` and `mustChangePassword` default to false, `now` to now. */
@@ -95,6 +102,9 @@ export function toUser(row: Selectable<UsersTable>): User {
     updatedAt: fromEpochMs(row.updated_at),
     lastLoginAt: fromNullableEpochMs(row.last_login_at),
     recoveryCodesLeft: row.recovery_codes_left === null ? null : Number(row.recovery_codes_left),
+    lockedAt: fromNullableEpochMs(row.locked_at ?? null),
+    lockedUntil: fromNullableEpochMs(row.locked_until ?? null),
+    lockReason: row.lock_reason ?? null,
   };
 }
 
@@ -212,12 +222,155 @@ export async function promoteUser(db: Db, id: string, now: Date): Promise<User |
   return row === undefined ? undefined : toUser(row);
 }
 
-/** Deletes a user with their passkeys and challenges (foreign-key cascade); false when none. */
+/**
+ * Deletes a user with their passkeys and challenges (foreign-key cascade); false when none.
+ * @throws ConflictError `last_admin` when the user is the only admin (see `demoteUser`).
+ */
 export async function deleteUser(db: Db, id: string): Promise<boolean> {
   const userId = canonicalId(id);
   if (userId === undefined) return false;
-  const result = await db.deleteFrom("users").where("id", "=", userId).executeTakeFirst();
-  return result.numDeletedRows > 0n;
+  return inTransaction(db, async (trx) => {
+    await lockAdminRows(trx);
+    const result = await trx
+      .deleteFrom("users")
+      .where("id", "=", userId)
+      .where((eb) => eb.or([eb("is_admin", "=", 0), eb(adminCount(eb), ">", 1)]))
+      .executeTakeFirst();
+    if (result.numDeletedRows > 0n) return true;
+    await assertNotLastAdmin(trx, userId);
+    return false;
+  });
+}
+
+/**
+ * Makes an admin a regular user; the updated user, or undefined when there is none. Race-free
+ * with other demotions and deletions: the admins' rows are locked first (PostgreSQL; SQLite's
+ * first write holds the database), then one conditional statement demotes only while another
+ * admin remains, so two admins demoting each other at once leave one admin.
+ * @throws ConflictError `last_admin` when the user is the only admin.
+ */
+export async function demoteUser(db: Db, id: string, now: Date): Promise<User | undefined> {
+  const userId = canonicalId(id);
+  if (userId === undefined) return undefined;
+  return inTransaction(db, async (trx) => {
+    await lockAdminRows(trx);
+    const row = await trx
+      .updateTable("users")
+      .set({ is_admin: 0, updated_at: toEpochMs(now) })
+      .where("id", "=", userId)
+      .where((eb) => eb.or([eb("is_admin", "=", 0), eb(adminCount(eb), ">", 1)]))
+      .returningAll()
+      .executeTakeFirst();
+    if (row !== undefined) return toUser(row);
+    await assertNotLastAdmin(trx, userId);
+    return undefined;
+  });
+}
+
+/** Runs `work` in a transaction, or in the caller's when `db` already is one. */
+function inTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db) : db.transaction().execute(work);
+}
+
+/** `(select count(*) from users where is_admin)`. */
+function adminCount(eb: ExpressionBuilder<Database, "users">) {
+  return eb
+    .selectFrom("users as admins")
+    .select((sub) => sub.fn.countAll<number>().as("admins"))
+    .where("admins.is_admin", "=", 1);
+}
+
+/**
+ * PostgreSQL: locks every admin row until the transaction ends, so a concurrent demotion or
+ * deletion of an admin waits, then counts the admins as they are after it. SQLite has no row
+ * locks: the transaction's first statement is the write, which takes the database's write lock.
+ */
+async function lockAdminRows(trx: Db): Promise<void> {
+  if (!capabilitiesOf(trx).rowLocks) return;
+  await trx.selectFrom("users").select("id").where("is_admin", "=", 1).forUpdate().execute();
+}
+
+/** After a guarded write changed nothing: the user exists and is the last admin → 409. */
+async function assertNotLastAdmin(trx: Db, userId: string): Promise<void> {
+  const row = await trx
+    .selectFrom("users")
+    .select("is_admin")
+    .where("id", "=", userId)
+    .executeTakeFirst();
+  if (row !== undefined && fromDbBool(row.is_admin)) {
+    throw new ConflictError("The last admin cannot be demoted or deleted", { code: "last_admin" });
+  }
+}
+
+/** What `lockUser` stores. */
+export interface LockUserOptions {
+  /** The admin's reason (stored as text, shown to admins). */
+  reason: string;
+  /** When the lock ends by itself; null: only an unlock ends it. */
+  until: Date | null;
+  now: Date;
+}
+
+/** Locks an account (replacing an earlier lock); the updated user, or undefined when none. */
+export async function lockUser(
+  db: Db,
+  id: string,
+  options: LockUserOptions,
+): Promise<User | undefined> {
+  const userId = canonicalId(id);
+  if (userId === undefined) return undefined;
+  const now = toEpochMs(options.now);
+  const row = await db
+    .updateTable("users")
+    .set({
+      locked_at: now,
+      locked_until: options.until === null ? null : toEpochMs(options.until),
+      lock_reason: storableText(options.reason),
+      updated_at: now,
+    })
+    .where("id", "=", userId)
+    .returningAll()
+    .executeTakeFirst();
+  return row === undefined ? undefined : toUser(row);
+}
+
+/** Removes an account's lock (expired or not); the updated user, or undefined when none. */
+export async function unlockUser(db: Db, id: string, now: Date): Promise<User | undefined> {
+  const userId = canonicalId(id);
+  if (userId === undefined) return undefined;
+  const row = await db
+    .updateTable("users")
+    .set({ locked_at: null, locked_until: null, lock_reason: null, updated_at: toEpochMs(now) })
+    .where("id", "=", userId)
+    .returningAll()
+    .executeTakeFirst();
+  return row === undefined ? undefined : toUser(row);
+}
+
+/**
+ * The gate of every new session: a no-op write on the user's row, made only while the account
+ * is not locked at `now` (no lock, or one whose `locked_until` has passed). True when the row
+ * was written. Run it in the transaction that inserts the session: the write holds the row
+ * until commit (PostgreSQL; SQLite holds the whole database), so a concurrent `lockUser`
+ * either committed first (the gate sees the lock and refuses) or waits for the session to
+ * commit, and its ending of the user's sessions then ends this one too.
+ */
+export async function holdUnlockedUser(db: Db, id: string, now: Date): Promise<boolean> {
+  const userId = canonicalId(id);
+  if (userId === undefined) return false;
+  const nowMs = toEpochMs(now);
+  const result = await db
+    .updateTable("users")
+    .set((eb) => ({ locked_at: eb.ref("locked_at") }))
+    .where("id", "=", userId)
+    .where((eb) =>
+      eb.or([
+        eb("locked_at", "is", null),
+        eb.and([eb("locked_until", "is not", null), eb("locked_until", "<=", nowMs)]),
+      ]),
+    )
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
 }
 
 /**

@@ -222,6 +222,17 @@ export async function deleteWebauthnCredential(
   return result.numDeletedRows > 0n;
 }
 
+/** Deletes every passkey of a user; how many went. */
+export async function deleteUserWebauthnCredentials(db: Db, userId: string): Promise<number> {
+  const id = canonicalId(userId);
+  if (id === undefined) return 0;
+  const result = await db
+    .deleteFrom("webauthn_credentials")
+    .where("user_id", "=", id)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 /** How many passkeys a user has. */
 export async function countWebauthnCredentials(db: Db, userId: string): Promise<number> {
   const id = canonicalId(userId);

@@ -384,10 +384,10 @@ describe.skipIf(skipReason !== null)("the pages in a browser", () => {
     await hasText(page.locator("#users-message"), "carol is deleted.");
     await hasCount(page.locator("#user-list li", { hasText: "carol@example.org" }), 0);
 
-    await page
-      .locator("#user-list li", { hasText: ALICE.email })
-      .getByRole("button", { name: "Make admin alice" })
-      .click();
+    const aliceRow = page.locator("#user-list li", { hasText: ALICE.email });
+    await aliceRow.getByRole("button", { name: "Make admin alice" }).click();
+    await containsText(aliceRow, "Make alice an admin?");
+    await aliceRow.getByRole("button", { name: "Make admin", exact: true }).click();
     await hasText(page.locator("#users-message"), "alice is now an admin.");
     await containsText(page.locator("#user-list li", { hasText: ALICE.email }), "Admin");
     await screenshot(page, "admin-after-actions");

@@ -53,6 +53,7 @@ const COOKIE_OPERATIONS = [
   "post /login/passkey",
   "post /logout",
   "post /logout/all",
+  "post /reauthenticate",
 ];
 
 interface Operation {

@@ -73,6 +73,9 @@ describeStore("users", (database) => {
       updatedAt: T0,
       lastLoginAt: null,
       recoveryCodesLeft: null,
+      lockedAt: null,
+      lockedUntil: null,
+      lockReason: null,
     };
     expect(created).toEqual(expected);
     expect(await getUserById(database.db, created.id)).toEqual(expected);

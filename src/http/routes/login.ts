@@ -44,6 +44,8 @@ export const loginRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
       schema: {
         tags: ["users"],
         summary: "The signed-in user, and how many recovery codes are left",
+        description:
+          "`two_fa_enrolment_required`: `TESSERA_REQUIRE_2FA` covers the user, who has neither TOTP nor a passkey; until one is set up only enrolment, the password change, re-authentication and sign-out answer.",
         response: { 200: MeView, ...errorResponses(401) },
       },
     },
@@ -51,6 +53,7 @@ export const loginRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
       const user = currentUser(request);
       return {
         ...toUserView(user),
+        two_fa_enrolment_required: user.twoFaEnrolmentRequired === true,
         recovery_codes_left: user.recoveryCodesLeft,
         recovery_codes_low: recoveryCodesLow(user.recoveryCodesLeft),
       };

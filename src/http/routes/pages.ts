@@ -78,6 +78,42 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 export interface PageRoutesOptions {
   /** Folder of the built pages. Default: `dist/web` under the package root. */
   webRoot?: string;
+  /**
+   * The name in the pages' header and `<title>` (`TESSERA_APP_NAME`, issue 11 item 6), put in
+   * HTML-escaped when the build is read. Default `DEFAULT_PAGE_APP_NAME`.
+   */
+  appName?: string;
+}
+
+/** The name the page templates carry, replaced by `PageRoutesOptions.appName`. */
+export const DEFAULT_PAGE_APP_NAME = "Tessera";
+
+/** Escapes text for an HTML text node or a quoted attribute (HTML Standard §13.1.4). */
+export function escapeHtml(text: string): string {
+  return text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&#39;");
+}
+
+/**
+ * A page template with `appName` in place of "Tessera" in its `<title>` (after the last "· ")
+ * and in its header's `.brand` element; nothing else of the page changes.
+ */
+export function brandPage(html: string, appName: string): string {
+  if (appName === DEFAULT_PAGE_APP_NAME) return html;
+  const name = escapeHtml(appName);
+  return html
+    .replace(
+      /(<title>[^<]*?)Tessera(<\/title>)/,
+      (_m, before: string, after: string) => `${before}${name}${after}`,
+    )
+    .replace(
+      /(<(a|span) class="brand"[^>]*>)Tessera(<\/\2>)/,
+      (_m, open: string, _tag: string, close: string) => `${open}${name}${close}`,
+    );
 }
 
 interface StaticFile {
@@ -121,7 +157,7 @@ export function defaultWebRoot(): string {
 }
 
 /** Reads the build into memory, or says what is missing. It is small (tens of KiB). */
-function loadSite(root: string): Site | { problem: string } {
+function loadSite(root: string, appName: string): Site | { problem: string } {
   let manifest: {
     version?: unknown;
     pages?: Record<string, string>;
@@ -138,7 +174,12 @@ function loadSite(root: string): Site | { problem: string } {
   try {
     const pages = new Map<string, StaticFile>();
     for (const [name, file] of Object.entries(manifest.pages)) {
-      pages.set(name, staticFile(join(root, safeName(file)), REVALIDATE_CACHE_CONTROL));
+      pages.set(
+        name,
+        staticFile(join(root, safeName(file)), REVALIDATE_CACHE_CONTROL, (body) =>
+          Buffer.from(brandPage(body.toString("utf8"), appName), "utf8"),
+        ),
+      );
     }
     const assets = new Map<string, StaticFile>();
     for (const file of Object.keys(manifest.files ?? {})) {
@@ -162,8 +203,12 @@ function safeName(file: string): string {
   return file;
 }
 
-function staticFile(path: string, cacheControl: string): StaticFile {
-  const body = readFileSync(path);
+function staticFile(
+  path: string,
+  cacheControl: string,
+  transform: (body: Buffer) => Buffer = (body) => body,
+): StaticFile {
+  const body = transform(readFileSync(path));
   const extension = path.slice(path.lastIndexOf("."));
   return {
     body,
@@ -198,15 +243,16 @@ function sendFile(request: FastifyRequest, reply: FastifyReply, file: StaticFile
  */
 export const pageRoutes: FastifyPluginAsync<PageRoutesOptions> = async (app, options) => {
   const root = resolve(options.webRoot ?? defaultWebRoot());
+  const appName = options.appName ?? DEFAULT_PAGE_APP_NAME;
   // Read the build now, so a later rebuild on disk cannot catch a request half-way.
-  const initial = loadSite(root);
+  const initial = loadSite(root, appName);
   let site: Site | null = "problem" in initial ? null : initial;
   let warned = false;
 
   // Until a build is found, look again at each request (so `npm run build` needs no restart).
   const currentSite = (request: FastifyRequest): Site | null => {
     if (site !== null) return site;
-    const loaded = loadSite(root);
+    const loaded = loadSite(root, appName);
     if ("problem" in loaded) {
       if (!warned) {
         request.log.warn(`web pages unavailable: ${loaded.problem}; run \`npm run build\``);

@@ -7,6 +7,7 @@ import {
   TotpSetupResponse,
   UserIdParams,
 } from "../../contract/index.js";
+import { ClientError } from "../../core/errors.js";
 import { confirmTotp, disableTotpFor, isTotpConfigured, setupTotp } from "../../services/totp.js";
 import { currentUser, requestMeta } from "../request-meta.js";
 import { errorResponses, inline } from "../schemas.js";
@@ -21,12 +22,22 @@ export const totpRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, o
       schema: {
         tags: ["totp"],
         summary: "Start TOTP enrolment: a pending secret and its otpauth:// URI",
+        description:
+          "The server generates the secret; a body with `secret` is refused (400 `validation_error`).",
         params: UserIdParams,
-        response: { 200: inline(TotpSetupResponse), ...errorResponses(401, 403, 404) },
+        response: { 200: inline(TotpSetupResponse), ...errorResponses(400, 401, 403, 404) },
       },
     },
-    async (request) =>
-      setupTotp(ctx, currentUser(request), request.params.id, requestMeta(request)),
+    async (request) => {
+      // No body schema: a POST without any body must pass (Fastify validates an absent body).
+      if (namesSecret(request.body)) {
+        throw new ClientError("The server generates the TOTP secret: do not send one", {
+          code: "validation_error",
+          extra: { field: "secret" },
+        });
+      }
+      return setupTotp(ctx, currentUser(request), request.params.id, requestMeta(request));
+    },
   );
 
   app.post(
@@ -97,3 +108,8 @@ export const totpRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, o
     }),
   );
 };
+
+/** Whether a setup body names a secret (any value): the server alone chooses it. */
+function namesSecret(body: unknown): boolean {
+  return typeof body === "object" && body !== null && Object.hasOwn(body, "secret");
+}

@@ -1,11 +1,28 @@
-/** `GET /users`, `POST /users/create`, `PATCH /users/{id}/promote`, `DELETE /users/{id}`. */
+/**
+ * `GET /users`, `POST /users/create`, `PATCH /users/{id}/promote`, `PATCH /users/{id}/demote`,
+ * `POST /users/{id}/lock`, `POST /users/{id}/unlock`, `DELETE /users/{id}`.
+ */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { createUser, deleteUser, listUsers, promoteUser } from "../../services/users.js";
-import { toPublicUser, toUserSummaryView, toUserView } from "../../services/users-view.js";
+import { lockAccount, unlockAccount } from "../../services/account-lock.js";
+import {
+  createUser,
+  deleteUser,
+  demoteUser,
+  listUsers,
+  promoteUser,
+} from "../../services/users.js";
+import {
+  toAdminUserView,
+  toPublicUser,
+  toUserSummaryView,
+  toUserView,
+} from "../../services/users-view.js";
 import { clearSessionCookie } from "../cookie.js";
 import { actorOf, currentUser, requestMeta } from "../request-meta.js";
 import {
+  AdminUserView,
   CreateUserRequest,
+  LockUserRequest,
   OkResponse,
   UserIdParams,
   UserList,
@@ -33,8 +50,9 @@ export const userRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, o
     async (request) => {
       const actor = actorOf(request);
       const users = await listUsers(ctx);
+      const now = ctx.clock();
       return actor.isAdmin
-        ? users.map((user) => toUserView(toPublicUser(user)))
+        ? users.map((user) => toAdminUserView(user, now))
         : users.map(toUserSummaryView);
     },
   );
@@ -87,6 +105,69 @@ export const userRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, o
     },
   );
 
+  app.patch(
+    "/users/:id/demote",
+    {
+      schema: {
+        tags: ["users"],
+        summary: "Make an admin a regular user (admin only); 409 `last_admin` for the last admin",
+        params: UserIdParams,
+        response: { 200: UserView, ...errorResponses(401, 403, 404, 409) },
+      },
+    },
+    async (request) => {
+      const user = await demoteUser(ctx, actorOf(request), request.params.id, requestMeta(request));
+      return toUserView(toPublicUser(user));
+    },
+  );
+
+  app.post(
+    "/users/:id/lock",
+    {
+      schema: {
+        tags: ["users"],
+        summary: "Lock an account (admin; not oneself, not another admin): every session ends",
+        description:
+          "`{ reason, until? }`: sign-in is refused with 403 `account_locked` (after the password is verified) until `until` (ISO 8601, in the future) or `POST /users/{id}/unlock`. The reason is shown to admins only.",
+        params: UserIdParams,
+        body: LockUserRequest,
+        response: { 200: AdminUserView, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const until = request.body.until ?? null;
+      const user = await lockAccount(
+        ctx,
+        currentUser(request),
+        request.params.id,
+        { reason: request.body.reason, until: until === null ? null : new Date(until) },
+        requestMeta(request),
+      );
+      return toAdminUserView(user, ctx.clock());
+    },
+  );
+
+  app.post(
+    "/users/:id/unlock",
+    {
+      schema: {
+        tags: ["users"],
+        summary: "Unlock an account (admin; not another admin): sign-in works again",
+        params: UserIdParams,
+        response: { 200: AdminUserView, ...errorResponses(401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const user = await unlockAccount(
+        ctx,
+        currentUser(request),
+        request.params.id,
+        requestMeta(request),
+      );
+      return toAdminUserView(user, ctx.clock());
+    },
+  );
+
   app.delete(
     "/users/:id",
     {
@@ -94,9 +175,9 @@ export const userRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, o
       schema: {
         tags: ["users"],
         summary:
-          "Delete a user (admin, or the user themself; an admin may not delete another admin)",
+          "Delete a user (admin, or the user themself; an admin may not delete another admin; 409 `last_admin` for the last admin)",
         params: UserIdParams,
-        response: { 200: OkResponse, ...errorResponses(401, 403, 404) },
+        response: { 200: OkResponse, ...errorResponses(401, 403, 404, 409) },
       },
     },
     async (request, reply) => {

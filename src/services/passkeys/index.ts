@@ -13,3 +13,4 @@ export { finishPasskeyRegistration, startPasskeyRegistration } from "./registrat
 export { listPasskeys, removePasskey, renamePasskey } from "./management.js";
 export { createPasskeySecondFactor } from "./second-factor.js";
 export { finishPasswordlessLogin, startPasswordlessLogin } from "./passwordless.js";
+export { startPasskeyReauthentication, verifyPasskeyReauthentication } from "./reauthentication.js";

@@ -9,6 +9,7 @@ import {
 import { loadTarget, type ActingUser, type LoadTargetOptions } from "../access.js";
 import { audit } from "../audit.js";
 import { dropRecoveryCodesWithoutSecondFactor } from "../recovery-codes.js";
+import { announceSessionChange } from "../sessions.js";
 import type { RequestMeta, ServiceContext } from "../context.js";
 import { toPasskeyView, type PasskeyView } from "./shared.js";
 
@@ -58,6 +59,8 @@ export async function removePasskey(
   const target = await loadTarget(ctx, actor, targetId, SELF_OR_ADMIN);
   if (!(await deleteWebauthnCredential(ctx.db, target.id, credentialId)))
     throw new NotFoundError("No such passkey");
+  // The middleware's view of the user (second factor owed or not) is cached.
+  await announceSessionChange(ctx, { kind: "user", userId: target.id });
   await audit(ctx, "passkey_removed", {
     userId: target.id,
     meta,

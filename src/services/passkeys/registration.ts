@@ -12,6 +12,7 @@ import {
 import { addWebauthnCredential, listWebauthnCredentials } from "../../store/index.js";
 import { loadTarget, type ActingUser, type LoadTargetOptions } from "../access.js";
 import { audit } from "../audit.js";
+import { announceSessionChange } from "../sessions.js";
 import type { RequestMeta, ServiceContext } from "../context.js";
 import {
   CHALLENGE_PURPOSES,
@@ -88,6 +89,8 @@ export async function finishPasskeyRegistration(
     },
     new Date(ctx.clock()),
   );
+  // The middleware's view of the user (second factor owed or not) is cached.
+  await announceSessionChange(ctx, { kind: "user", userId: user.id });
   await audit(ctx, "passkey_added", {
     userId: user.id,
     meta,

@@ -18,6 +18,7 @@ export const CHALLENGE_PURPOSES = Object.freeze({
   register: "webauthn_register",
   secondFactor: "webauthn_login_2fa",
   passwordless: "webauthn_passwordless",
+  reauthenticate: "webauthn_reauthenticate",
 });
 
 /** What the passkey flows need besides the services context (defined with the context). */

@@ -2,7 +2,9 @@
  * The account page (`/account`): change the password, the authenticator app (TOTP: set up
  * with a QR code, confirm, turn off), passkeys (add, rename, remove), recovery codes (made and
  * shown once, copied or downloaded, "I have saved them"; a prompt when 2 or fewer are left),
- * where you're signed in (sign out one session, all the others, or everywhere).
+ * where you're signed in (sign out one session, all the others, or everywhere). A user who owes
+ * a second factor (`TESSERA_REQUIRE_2FA`) sees only the password and the two ways to set one up;
+ * sensitive actions ask "Confirm it is you" inline when the sign-in is too old.
  */
 import { showActivity } from "./lib/activity.js";
 import QRCode from "qrcode";
@@ -18,6 +20,7 @@ import {
   showMessage,
 } from "./lib/dom.js";
 import { renderHeader } from "./lib/header.js";
+import { askForReauthenticationInline } from "./lib/reauthenticate.js";
 import { createPasskey, describePasskeyError, passkeysSupported } from "./lib/passkeys.js";
 import {
   RECOVERY_CODES_FILE_NAME,
@@ -59,6 +62,11 @@ async function main(): Promise<void> {
   byId("me-email").textContent = me.email;
   setVisible(true, byId("account-content"));
   setVisible(false, byId("loading"));
+  askForReauthenticationInline();
+  // Enrolment first (issue 11 item 3): everything else answers 403 until a factor is set up.
+  const enrolling = me.two_fa_enrolment_required === true;
+  setVisible(enrolling, byId("enrolment-notice"));
+  setVisible(!enrolling, byId("sessions-card"), byId("activity-card"), byId("recovery-card"));
 
   wirePasswordForm({
     form: byId<HTMLFormElement>("password-form"),
@@ -70,6 +78,10 @@ async function main(): Promise<void> {
   });
   wireTotp();
   wirePasskeys();
+  if (enrolling) {
+    byId("enrolment-title").focus();
+    return;
+  }
   wireRecoveryCodes(user.recovery_codes_low ? user.recovery_codes_left : null);
   await wireSessions();
   void showActivity(`/users/${me.id}/audit?limit=10`, {
@@ -166,6 +178,11 @@ function wireTotp(): void {
       width: QR_CODE_WIDTH_PX * 2, // crisp on high-density screens; CSS sizes it
     });
     byId("totp-secret").textContent = groupSecret(setup.secret);
+    // On a phone the app is on the same screen: the otpauth:// link opens it (RFC 6238 apps
+    // register the scheme); only a URI of that scheme is ever put in the link.
+    const link = byId<HTMLAnchorElement>("totp-link");
+    if (setup.otpauth_uri.startsWith("otpauth://")) link.href = setup.otpauth_uri;
+    else link.removeAttribute("href");
     setVisible(false, byId("totp-off"));
     setVisible(true, byId("totp-setup"));
     byId("totp-setup-title").focus();
@@ -180,6 +197,7 @@ function wireTotp(): void {
         code: fieldValue(confirmForm, "code"),
       });
       confirmForm.reset();
+      if (me.two_fa_enrolment_required === true) return window.location.reload();
       me = { ...me, totp_enabled: true };
       showTotpState(true);
       void refreshRecoveryCodes();
@@ -196,6 +214,7 @@ function wireTotp(): void {
     confirmForm.reset();
     byId<HTMLImageElement>("totp-qr").removeAttribute("src");
     byId("totp-secret").textContent = "";
+    byId<HTMLAnchorElement>("totp-link").href = "#";
     showTotpState(false);
     showMessage(message, "");
     byId("totp-setup-start").focus();
@@ -249,10 +268,13 @@ function wirePasskeys(): void {
       }
       await api("POST", userPath("/2fa/webauthn/register/verify"), { response, name });
       form.reset();
+      if (me.two_fa_enrolment_required === true) return window.location.reload();
       await loadPasskeys();
       showMessage(message, `Passkey “${name}” added.`, "success");
     },
   });
+  // Owing a factor means having no passkey (and the list is closed until one is set up).
+  if (me.two_fa_enrolment_required === true) return;
   void loadPasskeys().catch((error: unknown) => {
     if (error instanceof ApiError && error.status === 404) {
       setVisible(false, form, byId("passkey-empty"));
@@ -502,6 +524,8 @@ function showRecoveryPrompt(left: number | null): void {
 
 /** Reads how many codes are left and what the section offers. */
 async function refreshRecoveryCodes(): Promise<void> {
+  // A user who owes a second factor has none for codes to stand in for (and the route is closed).
+  if (me.two_fa_enrolment_required === true) return;
   const status = await api<RecoveryCodesStatus>("GET", userPath("/2fa/recovery-codes"));
   const factor = hasSecondFactor();
   const badge = byId("recovery-status");

@@ -1,7 +1,8 @@
 /**
- * The admin page (`/admin`): list users, create one, promote, reset a password, turn off a
- * user's authenticator app, see and end a user's sessions, delete. Other signed-in users see a
- * clear message instead.
+ * The admin page (`/admin`): list users, create one, promote and demote, lock (with a reason,
+ * optionally until a time) and unlock, reset a password, turn off a user's authenticator app,
+ * see and end a user's sessions, delete. Promote, demote, lock and delete ask for confirmation
+ * naming the user. Other signed-in users see a clear message instead.
  */
 import { showActivity } from "./lib/activity.js";
 import { api } from "./lib/api.js";
@@ -16,21 +17,31 @@ import {
   showMessage,
 } from "./lib/dom.js";
 import { renderHeader } from "./lib/header.js";
-import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "../../contract/limits.js";
+import { askForReauthenticationInline } from "./lib/reauthenticate.js";
+import {
+  MAX_LOCK_REASON_LENGTH,
+  MAX_PASSWORD_LENGTH,
+  MIN_PASSWORD_LENGTH,
+} from "../../contract/limits.js";
+import { attachStrengthMeter } from "./lib/strength-meter.js";
 import { getMe, goToSignIn } from "./lib/session.js";
 import { endSession, loadSessions, sessionCountText } from "./lib/sessions.js";
 import { describeError, formatDateTime } from "./lib/text.js";
-import type { UserView } from "./lib/types.js";
+import type { AdminUserView, UserView } from "./lib/types.js";
 
 let me: UserView;
-let users: UserView[] = [];
+let users: AdminUserView[] = [];
 
 async function main(): Promise<void> {
   const user = await getMe();
   if (user === null) return goToSignIn("/admin");
   if (user.must_change_password) return window.location.replace("/?next=/admin");
+  // A second factor is owed first (issue 11 item 3): the account page sets it up.
+  if (user.two_fa_enrolment_required === true) return window.location.replace("/account");
   me = user;
   renderHeader(me);
+  // Acting on another user's factors needs the admin's own recent sign-in: asked inline.
+  askForReauthenticationInline();
   setVisible(false, byId("loading"));
   if (!me.is_admin) {
     byId("denied-name").textContent = me.name;
@@ -48,6 +59,10 @@ const ACTIVITY = { list: "activity-list", more: "activity-more", message: "activ
 function wireCreateForm(): void {
   const form = byId<HTMLFormElement>("create-user-form");
   const message = byId("create-user-message");
+  // The initial password is the new user's: their name and email are its context words.
+  attachStrengthMeter(byId<HTMLInputElement>("new-password"), {
+    account: () => ({ name: fieldValue(form, "name"), email: fieldValue(form, "email") }),
+  });
   handleForm(form, {
     message,
     submit: async () => {
@@ -70,7 +85,7 @@ function wireCreateForm(): void {
 }
 
 async function loadUsers(): Promise<void> {
-  users = await api<UserView[]>("GET", "/users");
+  users = await api<AdminUserView[]>("GET", "/users");
   users.sort((a, b) => a.name.localeCompare(b.name));
   byId("user-count").textContent = String(users.length);
   byId<HTMLUListElement>("user-list").replaceChildren(...users.map(userItem));
@@ -78,7 +93,7 @@ async function loadUsers(): Promise<void> {
 }
 
 /** Adds "N sessions" (and "End sessions") to a user the admin may manage. */
-async function showSessionCount(user: UserView): Promise<void> {
+async function showSessionCount(user: AdminUserView): Promise<void> {
   if (user.is_admin && user.id !== me.id) return; // refused by the server
   const key = user.id.replace(/[^A-Za-z0-9_-]/g, "_");
   const slot = document.getElementById(`sessions-${key}`);
@@ -111,7 +126,35 @@ function actionButton(label: string, name: string, className: string, id: string
   );
 }
 
-function userItem(user: UserView): HTMLLIElement {
+/** A confirmation step naming the user: the question, a confirm button and Cancel. */
+function confirmPanel(question: string, confirmLabel: string, className: string) {
+  const confirm = h(
+    "button",
+    { type: "button", className: `${className} small`, "data-confirm": true },
+    confirmLabel,
+  );
+  const cancel = h(
+    "button",
+    { type: "button", className: "secondary small", "data-cancel": true },
+    "Cancel",
+  );
+  const panel = h(
+    "div",
+    { className: "confirm", hidden: true },
+    h("p", {}, question),
+    h("div", { className: "actions" }, confirm, cancel),
+  );
+  return { panel, confirm, cancel };
+}
+
+/** "Locked until 1 Dec 2026, 09:00: phished" / "Locked until unlocked: phished". */
+function lockText(user: AdminUserView): string {
+  const until =
+    user.locked_until === null ? "until unlocked" : `until ${formatDateTime(user.locked_until)}`;
+  return `Locked ${until}: ${user.lock_reason ?? ""}`;
+}
+
+function userItem(user: AdminUserView): HTMLLIElement {
   const message = byId("users-message");
   const self = user.id === me.id;
   // The server refuses an admin managing another admin; do not offer what will be refused.
@@ -121,6 +164,7 @@ function userItem(user: UserView): HTMLLIElement {
   const badges = [
     user.is_admin && h("span", { className: "badge" }, "Admin"),
     self && h("span", { className: "badge" }, "You"),
+    user.locked && h("span", { className: "badge warn" }, "Locked"),
     user.must_change_password && h("span", { className: "badge warn" }, "Must change password"),
   ];
   const details = h(
@@ -129,11 +173,24 @@ function userItem(user: UserView): HTMLLIElement {
     `Authenticator app ${user.totp_enabled ? "on" : "off"} · Last sign-in ${formatDateTime(user.last_login_at)}`,
     h("span", { id: `sessions-${key}` }),
   );
+  const lockLine = user.locked
+    ? h("span", { className: "meta" }, h("span", { className: "lock-reason" }, lockText(user)))
+    : null;
 
-  const buttons: HTMLButtonElement[] = [];
   const promote = !user.is_admin
     ? actionButton("Make admin", user.name, "secondary", `promote-${key}`)
     : null;
+  const demote = user.is_admin
+    ? actionButton("Remove admin", user.name, "secondary", `demote-${key}`)
+    : null;
+  const lock =
+    manageable && !self && !user.locked
+      ? actionButton("Lock", user.name, "secondary", `lock-${key}`)
+      : null;
+  const unlock =
+    manageable && !self && user.locked
+      ? actionButton("Unlock", user.name, "secondary", `unlock-${key}`)
+      : null;
   const reset =
     manageable && !self
       ? actionButton("Reset password", user.name, "secondary", `reset-${key}`)
@@ -144,10 +201,12 @@ function userItem(user: UserView): HTMLLIElement {
       : null;
   const remove =
     manageable && !self ? actionButton("Delete", user.name, "danger", `delete-${key}`) : null;
-  for (const button of [promote, reset, totpOff, remove]) if (button !== null) buttons.push(button);
+  const buttons = [promote, demote, lock, unlock, reset, totpOff, remove].filter(
+    (button): button is HTMLButtonElement => button !== null,
+  );
   const actions = h("div", { className: "actions", id: `actions-${key}` }, ...buttons);
 
-  // Reset password: an inline form.
+  // Reset password: an inline form, with the strength meter for this user's password.
   const resetId = `reset-password-${key}`;
   const resetForm = h(
     "form",
@@ -179,18 +238,84 @@ function userItem(user: UserView): HTMLLIElement {
       h("button", { type: "button", className: "secondary small", "data-cancel": true }, "Cancel"),
     ),
   );
-  // Delete: a confirmation step.
-  const confirmDelete = h(
-    "div",
-    { className: "confirm", hidden: true },
-    h("p", {}, `Delete ${user.name}? This cannot be undone.`),
+
+  // Lock: the form is the confirmation, naming the user and what happens.
+  const lockId = `lock-${key}-form`;
+  const lockForm = h(
+    "form",
+    { className: "inline-form", hidden: true, id: lockId },
+    h(
+      "p",
+      { className: "confirm-question" },
+      `Lock ${user.name}? They are signed out everywhere at once and cannot sign in until the lock ends.`,
+    ),
+    h(
+      "div",
+      { className: "field" },
+      h("label", { for: `${lockId}-reason` }, `Reason for locking ${user.name}`),
+      h("input", {
+        id: `${lockId}-reason`,
+        name: "reason",
+        type: "text",
+        autocomplete: "off",
+        required: true,
+        maxlength: String(MAX_LOCK_REASON_LENGTH),
+        "aria-describedby": `${lockId}-reason-hint`,
+      }),
+      h(
+        "p",
+        { className: "hint", id: `${lockId}-reason-hint` },
+        "Shown to admins only, never to the user.",
+      ),
+    ),
+    h(
+      "div",
+      { className: "field" },
+      h("label", { for: `${lockId}-until` }, "Locked until (optional)"),
+      h("input", {
+        id: `${lockId}-until`,
+        name: "until",
+        type: "datetime-local",
+        "aria-describedby": `${lockId}-until-hint`,
+      }),
+      h(
+        "p",
+        { className: "hint", id: `${lockId}-until-hint` },
+        "Your local time. Leave empty to lock until someone unlocks the account.",
+      ),
+    ),
     h(
       "div",
       { className: "actions" },
-      h("button", { type: "button", className: "danger small", "data-confirm": true }, "Delete"),
+      h("button", { type: "submit", className: "danger small" }, "Lock account"),
       h("button", { type: "button", className: "secondary small", "data-cancel": true }, "Cancel"),
     ),
   );
+
+  const promoteConfirm = confirmPanel(
+    `Make ${user.name} an admin? They can then manage every user who is not an admin.`,
+    "Make admin",
+    "primary",
+  );
+  const demoteConfirm = confirmPanel(
+    self
+      ? `Remove your own admin rights, ${user.name}? You can no longer use this page.`
+      : `Remove the admin rights of ${user.name}?`,
+    "Remove admin",
+    "danger",
+  );
+  const deleteConfirm = confirmPanel(
+    `Delete ${user.name}? This cannot be undone.`,
+    "Delete",
+    "danger",
+  );
+  const panels = [
+    resetForm,
+    lockForm,
+    promoteConfirm.panel,
+    demoteConfirm.panel,
+    deleteConfirm.panel,
+  ];
 
   const item = h(
     "li",
@@ -201,36 +326,87 @@ function userItem(user: UserView): HTMLLIElement {
       h("span", { className: "item-title" }, user.name, ...badges),
       h("span", { className: "meta" }, user.email),
       details,
+      lockLine,
     ),
     actions,
-    resetForm,
-    confirmDelete,
+    ...panels,
   );
 
   const open = (panel: HTMLElement, focus: HTMLElement | null) => {
-    setVisible(false, actions);
+    setVisible(false, actions, ...panels);
     setVisible(true, panel);
     focus?.focus();
   };
   const close = (back: HTMLElement | null) => {
-    setVisible(false, resetForm, confirmDelete);
+    setVisible(false, ...panels);
     setVisible(true, actions);
     back?.focus();
   };
+  /** Wires a button that opens a confirmation whose confirm button runs `action`. */
+  const confirmed = (
+    button: HTMLButtonElement | null,
+    confirm: ReturnType<typeof confirmPanel>,
+    action: () => Promise<void>,
+  ) => {
+    if (button === null) return;
+    button.addEventListener("click", () => open(confirm.panel, confirm.cancel));
+    confirm.cancel.addEventListener("click", () => close(button));
+    handleClick(confirm.confirm, message, action);
+  };
+  const path = (suffix = "") => `/users/${encodeURIComponent(user.id)}${suffix}`;
 
-  if (promote !== null) {
-    handleClick(promote, message, async () => {
-      await api("PATCH", `/users/${encodeURIComponent(user.id)}/promote`);
-      await afterAction(`${user.name} is now an admin.`, null);
+  confirmed(promote, promoteConfirm, async () => {
+    await api("PATCH", path("/promote"));
+    await afterAction(`${user.name} is now an admin.`, null);
+  });
+  confirmed(demote, demoteConfirm, async () => {
+    await api("PATCH", path("/demote"));
+    // Without admin rights this page has nothing left to show its user.
+    if (self) return window.location.assign("/account");
+    await afterAction(`${user.name} is no longer an admin.`, null);
+  });
+  confirmed(remove, deleteConfirm, async () => {
+    await api("DELETE", path());
+    await afterAction(`${user.name} is deleted.`, null);
+  });
+  if (lock !== null) {
+    lock.addEventListener("click", () => open(lockForm, lockForm.querySelector("input")));
+    lockForm.querySelector("[data-cancel]")?.addEventListener("click", () => close(lock));
+    handleForm(lockForm, {
+      message,
+      validate: () => {
+        const field = lockForm.elements.namedItem("until") as HTMLInputElement;
+        if (field.value !== "" && !(new Date(field.value).getTime() > Date.now())) {
+          return { field, text: "The end of the lock must be in the future." };
+        }
+        return null;
+      },
+      submit: async () => {
+        const until = fieldValue(lockForm, "until");
+        await api("POST", path("/lock"), {
+          reason: fieldValue(lockForm, "reason"),
+          until: until === "" ? null : new Date(until).toISOString(),
+        });
+        await afterAction(`${user.name} is locked and signed out everywhere.`, null);
+      },
+    });
+  }
+  if (unlock !== null) {
+    handleClick(unlock, message, async () => {
+      await api("POST", path("/unlock"));
+      await afterAction(`${user.name} is unlocked and can sign in again.`, null);
     });
   }
   if (reset !== null) {
     reset.addEventListener("click", () => open(resetForm, resetForm.querySelector("input")));
     resetForm.querySelector("[data-cancel]")?.addEventListener("click", () => close(reset));
+    attachStrengthMeter(resetForm.querySelector("input") as HTMLInputElement, {
+      account: () => ({ name: user.name, email: user.email }),
+    });
     handleForm(resetForm, {
       message,
       submit: async () => {
-        await api("PATCH", `/users/${encodeURIComponent(user.id)}/password/reset`, {
+        await api("PATCH", path("/password/reset"), {
           new_password: fieldValue(resetForm, "new_password", true),
         });
         await afterAction(
@@ -242,22 +418,9 @@ function userItem(user: UserView): HTMLLIElement {
   }
   if (totpOff !== null) {
     handleClick(totpOff, message, async () => {
-      await api("POST", `/users/${encodeURIComponent(user.id)}/2fa/totp/disable`);
+      await api("POST", path("/2fa/totp/disable"));
       await afterAction(`The authenticator app of ${user.name} is turned off.`, null);
     });
-  }
-  if (remove !== null) {
-    remove.addEventListener("click", () =>
-      open(confirmDelete, confirmDelete.querySelector("[data-cancel]")),
-    );
-    confirmDelete.querySelector("[data-cancel]")?.addEventListener("click", () => close(remove));
-    const confirmButton = confirmDelete.querySelector<HTMLButtonElement>("[data-confirm]");
-    if (confirmButton !== null) {
-      handleClick(confirmButton, message, async () => {
-        await api("DELETE", `/users/${encodeURIComponent(user.id)}`);
-        await afterAction(`${user.name} is deleted.`, null);
-      });
-    }
   }
   return item;
 }

@@ -12,7 +12,9 @@ import {
   IMMUTABLE_CACHE_CONTROL,
   PAGE_ROUTES,
   REVALIDATE_CACHE_CONTROL,
+  brandPage,
   defaultWebRoot,
+  escapeHtml,
   findPackageRoot,
   pageRoutes,
 } from "../../../src/http/routes/pages.js";
@@ -190,3 +192,50 @@ describe("finding the build", () => {
     expect(defaultWebRoot()).toBe(join(PACKAGE_ROOT, "dist", "web"));
   });
 });
+
+describe("the app name in the pages (TESSERA_APP_NAME)", () => {
+  const name = `Acme <script>alert("x")</script> & Co's`;
+  let branded: FastifyInstance;
+  beforeAll(async () => {
+    branded = Fastify();
+    await branded.register(pageRoutes, { webRoot: build.webRoot, appName: name });
+  });
+  afterAll(async () => {
+    await branded.close();
+  });
+
+  it.each(Object.entries(PAGE_ROUTES))(
+    "puts the app name, HTML-escaped, in the header and title of %s",
+    async (path) => {
+      const response = await branded.inject({ url: path });
+      expect(response.statusCode).toBe(200);
+      const escaped = "Acme &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co&#39;s";
+      expect(response.body).toMatch(new RegExp(`<title>[^<]* · ${escapeRegExp(escaped)}</title>`));
+      expect(response.body).toMatch(
+        new RegExp(`class="brand"[^>]*>${escapeRegExp(escaped)}</(a|span)>`),
+      );
+      expect(response.body).not.toContain("<script>alert");
+      expect(response.body).not.toMatch(/>Tessera</);
+      // One script element, the page's own module: the name added none.
+      expect(response.body.match(/<script\b/g)).toHaveLength(1);
+      // The ETag is the branded page's, not the template's.
+      const plain = await app.inject({ url: path });
+      expect(response.headers.etag).not.toBe(plain.headers.etag);
+    },
+  );
+
+  it("escapes the five HTML-special characters and leaves the default name's pages unchanged", () => {
+    expect(escapeHtml(`<a href="x">'&'</a>`)).toBe(
+      "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;",
+    );
+    const template = '<title>Users · Tessera</title><a class="brand" href="/">Tessera</a>';
+    expect(brandPage(template, "Tessera")).toBe(template);
+    expect(brandPage(template, "Ünïcode")).toBe(
+      '<title>Users · Ünïcode</title><a class="brand" href="/">Ünïcode</a>',
+    );
+  });
+});
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

@@ -80,6 +80,23 @@ describeServer("recovery code routes", (server) => {
       expect(generated[0]?.detail).toEqual({ count: 10, unused_codes_ended: 9 });
     });
 
+    it("asks for a recent authentication to make a new set, not to count them", async () => {
+      const { user, client } = await userWithCodes(server);
+      server.clock.advance(11 * 60_000); // past TESSERA_REAUTHENTICATION_MINUTES (10)
+      const refused = await client.request("POST", `/users/${user.id}/2fa/recovery-codes`);
+      expect(refused.status).toBe(403);
+      expect(refused.body.code).toBe("reauthentication_required");
+      const status = await client.request("GET", `/users/${user.id}/2fa/recovery-codes`);
+      expect(status.body).toMatchObject({ remaining: 10 });
+      const again = await client.request("POST", "/reauthenticate", {
+        json: { password: user.password },
+      });
+      expect(again.status, again.text).toBe(200);
+      expect((await client.request("POST", `/users/${user.id}/2fa/recovery-codes`)).status).toBe(
+        200,
+      );
+    });
+
     it("lets an admin see how many codes a user has left, but not make any for them", async () => {
       const { user } = await userWithCodes(server);
       const admin = await server.createUser({ isAdmin: true });

@@ -365,8 +365,24 @@ describeServer("session routes", (server) => {
         clock: server.clock,
       });
       expect(await meStatuses(server, seed)).toEqual([200, 200, 200]);
-      const out = await server.client().request("POST", "/logout/all", {
+      // Ending every session needs a recent authentication, which a seed token cannot carry:
+      // re-authenticating starts a session, whose token (in Tessera-Token) signs out everywhere.
+      const refused = await server.client().request("POST", "/logout/all", {
         headers: { authorization: `Bearer ${seed}` },
+        origin: null,
+      });
+      expect(refused.status).toBe(403);
+      expect(refused.body.code).toBe("reauthentication_required");
+      const again = await server.client().request("POST", "/reauthenticate", {
+        headers: { authorization: `Bearer ${seed}` },
+        json: { password: user.password },
+        origin: null,
+      });
+      expect(again.status).toBe(200);
+      const renewed = again.headers.get("tessera-token");
+      expect(renewed).not.toBeNull();
+      const out = await server.client().request("POST", "/logout/all", {
+        headers: { authorization: `Bearer ${renewed}` },
         origin: null,
       });
       expect(out.status).toBe(200);

@@ -21,6 +21,10 @@ const EVENT_TEXT: Readonly<Record<string, string>> = {
   user_imported: "Account imported",
   user_promoted: "Made an admin",
   user_deleted: "Account deleted",
+  user_demoted: "No longer an admin",
+  user_locked: "Account locked",
+  user_unlocked: "Account unlocked",
+  second_factors_disabled: "Second factors removed by the operator",
   totp_setup_started: "Authenticator app setup started",
   totp_enabled: "Authenticator app turned on",
   totp_disabled: "Authenticator app turned off",
@@ -32,6 +36,8 @@ const EVENT_TEXT: Readonly<Record<string, string>> = {
   passkey_renamed: "Passkey renamed",
   passkey_removed: "Passkey removed",
   webauthn_counter_error: "Passkey signature counter went backwards",
+  reauthenticated: "Identity confirmed for a sensitive change",
+  reauthentication_failed: "Identity confirmation failed",
 };
 
 /** Element ids of one activity section: the list, its "Show more" button and message. */

@@ -35,10 +35,49 @@ export class ApiError extends Error {
 type Method = "GET" | "POST" | "PATCH" | "DELETE";
 
 /**
- * Calls the API and returns the parsed JSON body.
+ * Asks the person to authenticate again (`methods`: `extra.methods` of the 403
+ * `reauthentication_required`); resolves true once `POST /reauthenticate` succeeded, false when
+ * they gave up.
+ */
+export type ReauthenticationHandler = (methods: readonly string[]) => Promise<boolean>;
+
+let reauthenticationHandler: ReauthenticationHandler | null = null;
+
+/**
+ * Lets a page answer `reauthentication_required` inline: `api` then asks through `handler` and,
+ * when it succeeds, sends the same request again (once).
+ */
+export function onReauthenticationRequired(handler: ReauthenticationHandler | null): void {
+  reauthenticationHandler = handler;
+}
+
+/**
+ * Calls the API and returns the parsed JSON body. A sensitive action refused for want of a
+ * recent authentication is asked for inline (see `onReauthenticationRequired`) and retried.
  * @throws ApiError for any non-2xx answer (with the server's code) or a network failure.
  */
 export async function api<T>(method: Method, path: string, body?: unknown): Promise<T> {
+  try {
+    return await send<T>(method, path, body);
+  } catch (error) {
+    const handler = reauthenticationHandler;
+    if (
+      handler === null ||
+      !(error instanceof ApiError) ||
+      error.code !== "reauthentication_required"
+    ) {
+      throw error;
+    }
+    const methods = Array.isArray(error.extra.methods)
+      ? error.extra.methods.filter((m): m is string => typeof m === "string")
+      : ["password"];
+    if (!(await handler(methods))) throw error;
+    return send<T>(method, path, body);
+  }
+}
+
+/** One request: the parsed JSON body. @throws ApiError. */
+async function send<T>(method: Method, path: string, body?: unknown): Promise<T> {
   const init: RequestInit = {
     method,
     credentials: "same-origin",

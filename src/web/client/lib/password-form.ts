@@ -1,6 +1,7 @@
 /** The change-password form, used by the sign-in page (forced change) and the account page. */
 import { api } from "./api.js";
 import { fieldValue, handleForm, showMessage } from "./dom.js";
+import { attachStrengthMeter } from "./strength-meter.js";
 import type { UserView } from "./types.js";
 
 export interface PasswordFormOptions {
@@ -16,10 +17,13 @@ export interface PasswordFormOptions {
 
 /**
  * Wires a form with fields `old_password` (optional when known), `new_password` and
- * `confirm_password` to `PATCH /users/{id}/password/change`.
+ * `confirm_password` to `PATCH /users/{id}/password/change`, with a strength meter under the
+ * new password.
  */
 export function wirePasswordForm(options: PasswordFormOptions): void {
   const { form, message } = options;
+  // The new password is the signed-in user's own: the server knows its context words.
+  attachStrengthMeter(form.elements.namedItem("new_password") as HTMLInputElement);
   handleForm(form, {
     message,
     context: "password-change",

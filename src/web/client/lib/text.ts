@@ -58,6 +58,18 @@ export function describeError(error: unknown, context: MessageContext = "default
       return "Your session has ended. Please sign in again.";
     case "password_change_required":
       return "You must change your password first.";
+    case "reauthentication_required":
+      return "Confirm it is you (your password, a code or a passkey) to do this.";
+    case "two_fa_enrolment_required":
+      return "Set up an authenticator app or a passkey first.";
+    case "account_locked": {
+      const until = error.extra.until;
+      return typeof until === "string"
+        ? `This account is locked until ${formatDateTime(until)}. Contact an administrator.`
+        : "This account is locked. Contact an administrator.";
+    }
+    case "last_admin":
+      return "This is the last admin: make someone else an admin first.";
     case "csrf": {
       // The server names its public address: the page was opened at another one.
       const origin = error.extra.public_origin;
@@ -85,6 +97,30 @@ export function formatDateTime(iso: string | null, locale?: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return "Unknown";
   return date.toLocaleString(locale, { dateStyle: "medium", timeStyle: "short" });
+}
+
+/** zxcvbn's scores (0-4) in words, for the strength meter. */
+export const STRENGTH_LABELS: readonly string[] = ["Very weak", "Weak", "Fair", "Good", "Strong"];
+
+/**
+ * What the strength meter says of a candidate password: its strength in words, then either
+ * that it will be accepted or the policy's reason, and the suggestion when there is one.
+ */
+export function strengthText(strength: {
+  score: number;
+  acceptable: boolean;
+  message: string | null;
+  suggestion: string | null;
+}): string {
+  const label = STRENGTH_LABELS[strength.score] ?? "Unknown";
+  const sentence = (text: string) => (/[.!?]$/.test(text) ? text : `${text}.`);
+  const parts = [`Strength: ${label}.`];
+  if (strength.acceptable) parts.push("This password will be accepted.");
+  else if (strength.message !== null) parts.push(sentence(strength.message));
+  if (!strength.acceptable && strength.suggestion !== null) {
+    parts.push(sentence(strength.suggestion));
+  }
+  return parts.join(" ");
 }
 
 /** A TOTP secret in groups of four, easier to type by hand ("JBSW Y3DP EHPK 3PXP"). */

@@ -21,4 +21,8 @@ export type {
   RecoveryCodesStatus,
   /** `GET /users/{id}/sessions` entries. */
   SessionView,
+  /** The admin's `GET /users` entries: the full view and the account's lock. */
+  AdminUserView,
+  /** `POST /password/strength`: the score and the policy's verdict, for the meter. */
+  PasswordStrengthResponse as PasswordStrength,
 } from "../../../contract/index.js";

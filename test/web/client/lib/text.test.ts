@@ -8,6 +8,7 @@ import {
   formatWait,
   groupSecret,
   safeNext,
+  strengthText,
 } from "../../../../src/web/client/lib/text.js";
 
 function apiError(code: string, detail = "detail", retry: number | null = null): ApiError {
@@ -133,5 +134,48 @@ describe("groupSecret and formatDateTime", () => {
     expect(formatDateTime(null)).toBe("Never");
     expect(formatDateTime("not a date")).toBe("Unknown");
     expect(formatDateTime("2026-03-12T14:05:00Z", "en-GB")).toMatch(/2026/);
+  });
+});
+
+describe("strengthText", () => {
+  it("says the strength in words and that an acceptable password will be accepted", () => {
+    expect(strengthText({ score: 4, acceptable: true, message: null, suggestion: "ignored" })).toBe(
+      "Strength: Strong. This password will be accepted.",
+    );
+  });
+
+  it("gives the policy's reason and suggestion for a refused one, as sentences", () => {
+    expect(
+      strengthText({
+        score: 0,
+        acceptable: false,
+        message: "This password is too common",
+        suggestion: "Add more words.",
+      }),
+    ).toBe("Strength: Very weak. This password is too common. Add more words.");
+    expect(strengthText({ score: 2, acceptable: false, message: null, suggestion: null })).toBe(
+      "Strength: Fair.",
+    );
+  });
+});
+
+describe("describeError for the admin controls", () => {
+  it("tells a locked user until when, without any reason, and names the last admin", () => {
+    const locked = (until: string | null) =>
+      new ApiError(403, {
+        status_code: 403,
+        code: "account_locked",
+        detail: "x",
+        extra: { until },
+      });
+    expect(describeError(locked(null), "sign-in")).toBe(
+      "This account is locked. Contact an administrator.",
+    );
+    expect(describeError(locked("2026-12-01T09:00:00.000Z"), "sign-in")).toMatch(
+      /^This account is locked until .*2026.*\. Contact an administrator\.$/,
+    );
+    expect(describeError(apiError("last_admin"))).toBe(
+      "This is the last admin: make someone else an admin first.",
+    );
   });
 });

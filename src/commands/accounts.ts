@@ -1,0 +1,83 @@
+/**
+ * Operator commands on one account, found by name or email, audited as the operator:
+ * - `tessera disable-2fa --name NAME_OR_EMAIL`: removes the authenticator app and passkeys;
+ * - `tessera unlock --name NAME_OR_EMAIL`: removes an admin's lock (admins' included).
+ */
+import { loadConfig } from "../config.js";
+import { NotFoundError } from "../core/errors.js";
+import { createTessera } from "../runtime.js";
+import { unlockAccountAsOperator } from "../services/account-lock.js";
+import type { ServiceContext } from "../services/context.js";
+import { disableSecondFactorsAsOperator } from "../services/second-factors.js";
+import { EXIT_USAGE, parseCommandArgs, type CliCommand, type CliIo } from "./shared.js";
+
+/** The `--name` of a one-account command, or null after printing the usage. */
+function nameOption(command: string, args: readonly string[], io: CliIo): string | null {
+  const parsed = parseCommandArgs(args, { name: "string" }, io);
+  if (parsed === null) return null;
+  const name = parsed.values.name;
+  if (typeof name !== "string" || name === "" || parsed.positionals.length > 0) {
+    io.err(`Usage: tessera ${command} --name NAME_OR_EMAIL`);
+    return null;
+  }
+  return name;
+}
+
+/** Runs `work` over the configured Tessera; a missing user is exit code 1 with a message. */
+async function onAccount(
+  env: NodeJS.ProcessEnv,
+  io: CliIo,
+  name: string,
+  work: (ctx: ServiceContext) => Promise<number>,
+): Promise<number> {
+  const tessera = await createTessera(loadConfig(env));
+  try {
+    return await work(tessera.ctx);
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) throw error;
+    io.err(`No user named ${JSON.stringify(name)}.`);
+    return 1;
+  } finally {
+    await tessera.close();
+  }
+}
+
+export const disableSecondFactorsCommand: CliCommand = {
+  summary:
+    "Remove a user's authenticator app and passkeys: --name NAME_OR_EMAIL (audited as the operator)",
+  async run(args, env, io) {
+    const name = nameOption("disable-2fa", args, io);
+    if (name === null) return EXIT_USAGE;
+    return onAccount(env, io, name, async (ctx) => {
+      const { user, removed } = await disableSecondFactorsAsOperator(ctx, name);
+      const what = [
+        removed.totp ? "the authenticator app" : null,
+        removed.passkeys > 0 ? `${removed.passkeys} passkey(s)` : null,
+        removed.recoveryCodes > 0 ? `${removed.recoveryCodes} recovery code(s)` : null,
+      ].filter((part) => part !== null);
+      io.out(
+        what.length === 0
+          ? `${user.name} had no second factor; nothing changed.`
+          : `Removed ${what.join(" and ")} of ${user.name}; they sign in with their password alone.`,
+      );
+      return 0;
+    });
+  },
+};
+
+export const unlockCommand: CliCommand = {
+  summary: "Unlock an account an admin locked: --name NAME_OR_EMAIL (audited as the operator)",
+  async run(args, env, io) {
+    const name = nameOption("unlock", args, io);
+    if (name === null) return EXIT_USAGE;
+    return onAccount(env, io, name, async (ctx) => {
+      const { user, wasLocked } = await unlockAccountAsOperator(ctx, name);
+      io.out(
+        wasLocked
+          ? `Unlocked ${user.name}; they can sign in again.`
+          : `${user.name} was not locked; nothing changed.`,
+      );
+      return 0;
+    });
+  },
+};

@@ -1,0 +1,148 @@
+/**
+ * `tessera disable-2fa` and `tessera unlock` (src/commands/accounts.ts) on a real database of
+ * each dialect: what they change, that the operator is the actor of the audit event, and the
+ * usage and unknown-user answers.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { EXIT_USAGE, runCli, type CliIo } from "../../src/cli.js";
+import {
+  getRecoveryCodeSetState,
+  replaceRecoveryCodes,
+  addWebauthnCredential,
+  confirmTotpSecret,
+  countWebauthnCredentials,
+  createUser,
+  getUserByNameOrMail,
+  holdUnlockedUser,
+  listAuditEvents,
+  lockUser,
+  setTotpPendingSecret,
+} from "../../src/store/index.js";
+import { openTestDatabase, type TestDatabase } from "../helpers/database.js";
+import { TEST_ARGON2_ENV } from "../helpers/server.js";
+import { describeStore } from "../helpers/store.js";
+
+const HASH =
+  "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$fakefakefakefakefakefakefakefakefakefakefak";
+const NOW = new Date(Date.UTC(2026, 10, 30, 9));
+
+function captureIo(): CliIo & { lines: string[]; errors: string[] } {
+  const lines: string[] = [];
+  const errors: string[] = [];
+  return { lines, errors, out: (l) => lines.push(l), err: (l) => errors.push(l) };
+}
+
+describeStore("tessera disable-2fa and unlock", { database: false }, ({ dialect }) => {
+  let database: TestDatabase;
+  let env: Record<string, string>;
+  let dataDir: string;
+  beforeAll(async () => {
+    database = await openTestDatabase(dialect);
+    dataDir = await mkdtemp(join(tmpdir(), "tessera-cli-"));
+    env = { TESSERA_DATABASE_URL: database.url, TESSERA_DATA_DIR: dataDir, ...TEST_ARGON2_ENV };
+  });
+  afterAll(async () => {
+    await database.cleanup();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("removes the authenticator app and every passkey, audited as the operator", async () => {
+    const user = await createUser(database.db, {
+      name: "ada",
+      email: "ada@example.org",
+      passwordHash: HASH,
+      now: NOW,
+    });
+    await setTotpPendingSecret(database.db, user.id, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP");
+    expect(await confirmTotpSecret(database.db, user.id, 1, { now: NOW })).toBe(true);
+    for (const id of ["key-one", "key-two"]) {
+      await addWebauthnCredential(
+        database.db,
+        {
+          id,
+          userId: user.id,
+          publicKey: new Uint8Array([1, 2, 3]),
+          counter: 0,
+          transports: [],
+          name: id,
+          deviceType: "singleDevice",
+          backedUp: false,
+        },
+        NOW,
+      );
+    }
+    await replaceRecoveryCodes(
+      database.db,
+      user.id,
+      [0, 1, 2].map((i) => ({ index: `AAA${i}`, hash: `hash-${i}` })),
+      NOW,
+    );
+    const io = captureIo();
+    expect(await runCli(["disable-2fa", "--name", "ADA@example.org"], env, io)).toBe(0);
+    expect(io.lines).toEqual([
+      "Removed the authenticator app and 2 passkey(s) and 3 recovery code(s) of ada; they sign in with their password alone.",
+    ]);
+    expect(await getRecoveryCodeSetState(database.db, user.id)).toMatchObject({ total: 0 });
+    const after = await getUserByNameOrMail(database.db, "ada");
+    expect(after).toMatchObject({ totpSecret: null, totpPendingSecret: null, totpLastStep: null });
+    expect(await countWebauthnCredentials(database.db, user.id)).toBe(0);
+    const events = await listAuditEvents(database.db, {
+      userId: user.id,
+      event: "second_factors_disabled",
+    });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      actorId: null,
+      detail: { by: "operator", totp: true, passkeys: 2, recovery_codes: 3 },
+    });
+
+    const again = captureIo();
+    expect(await runCli(["disable-2fa", "--name", "ada"], env, again)).toBe(0);
+    expect(again.lines).toEqual(["ada had no second factor; nothing changed."]);
+  });
+
+  it("unlocks a locked account, audited as the operator", async () => {
+    const user = await createUser(database.db, {
+      name: "bob",
+      email: "bob@example.org",
+      passwordHash: HASH,
+      isAdmin: true,
+      now: NOW,
+    });
+    await lockUser(database.db, user.id, { reason: "test", until: null, now: NOW });
+    expect(await holdUnlockedUser(database.db, user.id, NOW)).toBe(false);
+    const io = captureIo();
+    expect(await runCli(["unlock", "--name", "bob"], env, io)).toBe(0);
+    expect(io.lines).toEqual(["Unlocked bob; they can sign in again."]);
+    expect(await holdUnlockedUser(database.db, user.id, NOW)).toBe(true);
+    const events = await listAuditEvents(database.db, { userId: user.id, event: "user_unlocked" });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ actorId: null, detail: { by: "operator" } });
+
+    const again = captureIo();
+    expect(await runCli(["unlock", "--name", "bob"], env, again)).toBe(0);
+    expect(again.lines).toEqual(["bob was not locked; nothing changed."]);
+  });
+
+  it("answers an unknown user with exit code 1 and bad usage with exit code 2", async () => {
+    for (const command of ["disable-2fa", "unlock"]) {
+      const io = captureIo();
+      expect(await runCli([command, "--name", "nobody"], env, io)).toBe(1);
+      expect(io.errors).toEqual(['No user named "nobody".']);
+      for (const args of [
+        [],
+        ["--name"],
+        ["--name", ""],
+        ["--name", "x", "extra"],
+        ["--id", "x"],
+      ]) {
+        const usage = captureIo();
+        expect(await runCli([command, ...args], env, usage), args.join(" ")).toBe(EXIT_USAGE);
+        expect(usage.errors.length).toBeGreaterThan(0);
+      }
+    }
+  });
+});
