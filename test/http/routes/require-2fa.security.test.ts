@@ -312,6 +312,50 @@ describeServer(
       );
     });
 
+    it("recovery code: full access while TOTP is enrolled; disabling TOTP closes the same session", async () => {
+      const user = await covered();
+      const other = await bystander();
+      const enrolling = server.client();
+      await enrolling.login(user.name, user.password);
+      const setup = await enrolling.request("POST", `/users/${user.id}/2fa/totp/setup`, {
+        json: {},
+      });
+      const confirmed = await enrolling.request("POST", `/users/${user.id}/2fa/totp/confirm`, {
+        json: { code: generateTotp(setup.body.secret, { clock: server.clock }) },
+      });
+      expect(confirmed.status).toBe(200);
+      const made = await enrolling.request("POST", `/users/${user.id}/2fa/recovery-codes`, {
+        json: {},
+      });
+      expect(made.status).toBe(200);
+      const [code] = made.body.codes as string[];
+
+      const client = server.client();
+      const asked = await client.request("POST", "/login", {
+        json: { name: user.name, password: user.password },
+      });
+      expect(asked.body.code).toBe("two_fa_required");
+      expect(asked.body.extra.recovery_supported).toBe(true);
+      const signedIn = await client.request("POST", "/login", {
+        json: { name: user.name, password: user.password, recovery_code: code },
+      });
+      expect(signedIn.status).toBe(200);
+      expect((await client.request("GET", "/me")).body.two_fa_enrolment_required).toBe(false);
+      for (const probe of CLOSED.slice(0, 6)) {
+        const response = await client.request(probe.method, probe.path(user.id, other.id));
+        expect(response.status, probe.label).toBe(200);
+      }
+
+      server.clock.advance(30_000);
+      const disabled = await client.request("POST", `/users/${user.id}/2fa/totp/disable`, {
+        json: { code: generateTotp(setup.body.secret, { clock: server.clock }) },
+      });
+      expect(disabled.status).toBe(200);
+      await assertGated("recovery code, then TOTP disabled", sender(client), user, other);
+      // The codes went with the last factor: a sign-in is the password alone again.
+      expect((await client.request("GET", "/me")).body.recovery_codes_left).toBeNull();
+    });
+
     it("a user who owes a factor signs in with the password alone (nothing to ask for yet)", async () => {
       const user = await covered();
       const login = await server.client().request("POST", "/login", {
