@@ -71,6 +71,7 @@ describe.each(VARIANTS)("routerPath agrees with the router (%j)", (options) => {
     "b",
     "%2F",
     "%2f",
+    "%252F",
     "caf%C3%A9",
     "x",
     ";y",
@@ -97,8 +98,13 @@ describe.each(VARIANTS)("routerPath agrees with the router (%j)", (options) => {
     });
 
   it("names the route the router matched, and no route when it matched none", async () => {
+    // The router keeps a route's "%" as "%25" (find-my-way: route "/a%2Fb" is reached by the
+    // request "/a%252Fb", never by "/a%2Fb"), so a route is named by that form of its path.
     const routes = new Map(
-      ROUTES.map((r) => [options.caseSensitive === false ? r.toLowerCase() : r, r]),
+      ROUTES.map((r) => {
+        const stored = r.replaceAll("%", "%25");
+        return [options.caseSensitive === false ? stored.toLowerCase() : stored, r];
+      }),
     );
     await fc.assert(
       fc.asyncProperty(target, async (url) => {
@@ -106,7 +112,8 @@ describe.each(VARIANTS)("routerPath agrees with the router (%j)", (options) => {
         const named = path === null ? null : (routes.get(path) ?? null);
         expect(named, url).toBe(await matchedRoute(port, url));
       }),
-      { numRuns: 150 },
+      // Always tried: the route "/a%2Fb" is reached by "/a%252Fb" only (seen once at random).
+      { numRuns: 150, examples: [["/a%2Fb"], ["/a%252Fb"], ["/A%252fb"]] },
     );
   });
 });
