@@ -33,6 +33,8 @@ export interface User {
   createdAt: Date;
   updatedAt: Date;
   lastLoginAt: Date | null;
+  /** When the address was verified by mail (issue 12), or null. */
+  emailVerifiedAt: Date | null;
 }
 
 /** What `createUser` needs; `isAdmin` and `mustChangePassword` default to false, `now` to now. */
@@ -92,6 +94,7 @@ export function toUser(row: Selectable<UsersTable>): User {
     createdAt: fromEpochMs(row.created_at),
     updatedAt: fromEpochMs(row.updated_at),
     lastLoginAt: fromNullableEpochMs(row.last_login_at),
+    emailVerifiedAt: fromNullableEpochMs(row.email_verified_at ?? null),
   };
 }
 

@@ -72,6 +72,7 @@ describeStore("users", (database) => {
       createdAt: T0,
       updatedAt: T0,
       lastLoginAt: null,
+      emailVerifiedAt: null,
     };
     expect(created).toEqual(expected);
     expect(await getUserById(database.db, created.id)).toEqual(expected);

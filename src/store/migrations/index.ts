@@ -12,6 +12,7 @@ import * as sessions from "./0002-sessions.js";
 import * as auditChain from "./0003-audit-chain.js";
 import * as signingKeys from "./0004-signing-keys.js";
 import * as rateLimitCounters from "./0005-rate-limit-counters.js";
+import * as mail from "./0008-mail.js";
 
 /** Every migration by name, in order. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -20,6 +21,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "0003-audit-chain": auditChain,
   "0004-signing-keys": signingKeys,
   "0005-rate-limit-counters": rateLimitCounters,
+  "0008-mail": mail,
 });
 
 /** Table that records which migrations ran. */
