@@ -22,6 +22,7 @@ import { auditRoutes } from "./routes/audit.js";
 import { healthRoutes } from "./routes/health.js";
 import { jwksRoutes } from "./routes/jwks.js";
 import { loginRoutes } from "./routes/login.js";
+import { mailRoutes } from "./routes/mail.js";
 import { passwordRoutes } from "./routes/passwords.js";
 import { sessionRoutes } from "./routes/sessions.js";
 import type { RouteOptions } from "./routes/route-options.js";
@@ -91,6 +92,7 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
     await routes.register(sessionRoutes, routeOptions);
     await routes.register(userRoutes, routeOptions);
     await routes.register(passwordRoutes, routeOptions);
+    await routes.register(mailRoutes, routeOptions);
     await routes.register(totpRoutes, routeOptions);
     await routes.register(webauthnRoutes, { ...routeOptions, ...passkeys });
     await routes.register(auditRoutes, routeOptions);

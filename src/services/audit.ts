@@ -28,7 +28,9 @@ export type AuditEventName =
   | "passkey_added"
   | "passkey_renamed"
   | "passkey_removed"
-  | "webauthn_counter_error";
+  | "webauthn_counter_error"
+  | "password_reset_requested"
+  | "not_me_reported";
 
 /** Appends one audit event. */
 export async function audit(

@@ -136,6 +136,8 @@ export interface RequestMeta {
   readonly userAgent: string | null;
   /** The device cookie the request carried (`device-cookie.ts`), unverified. */
   readonly deviceToken?: string | null;
+  /** The signed-in session making the request, if any (security notices name it). */
+  readonly sessionId?: string | null;
 }
 
 /** The acting user of a request. */

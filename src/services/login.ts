@@ -22,6 +22,7 @@ import { issueDeviceToken, verifyDeviceToken } from "./device-cookie.js";
 import type { LoginReservation } from "./rate-limit/index.js";
 import { issueSessionToken, type AuthenticationMethod } from "./sessions.js";
 import { passwordMatches, requireChangeOfRefusedPassword } from "./passwords.js";
+import { noticeNewDevice } from "./mail/new-device.js";
 
 /** A successful login: the user and a fresh session token. */
 export interface LoginResult {
@@ -195,10 +196,16 @@ export async function completeLogin(
     meta,
   });
   const keys = ctx.settings.jwtKeys;
+  const cookieDeviceId = verifyDeviceToken(keys, meta.deviceToken, user.id);
   const deviceToken =
-    verifyDeviceToken(keys, meta.deviceToken, user.id) === null
-      ? issueDeviceToken(keys, user.id)
-      : (meta.deviceToken as string);
+    cookieDeviceId === null ? issueDeviceToken(keys, user.id) : (meta.deviceToken as string);
+  // Issue 12: a sign-in from a device not seen for 30 days is mailed to the user.
+  await noticeNewDevice(ctx, user, {
+    sessionId: session.sessionId,
+    meta,
+    cookieDeviceId,
+    issuedDeviceId: deviceToken.split(".")[1] ?? "",
+  });
   return { user: { ...user, lastLoginAt: now }, ...session, deviceToken };
 }
 
@@ -211,7 +218,8 @@ async function checkPassword(
   return passwordMatches(user, password);
 }
 
-async function verifyLoginTotp(
+/** Checks a TOTP code for a user: throttled per user, each time step accepted once. */
+export async function verifyLoginTotp(
   ctx: ServiceContext,
   user: User,
   code: string,
@@ -230,7 +238,8 @@ async function verifyLoginTotp(
   await ctx.throttle.recordTotpSuccess(user.id);
 }
 
-async function secondFactorFailed(
+/** Counts a failed second factor and throws `invalid_two_fa_code`. */
+export async function secondFactorFailed(
   ctx: ServiceContext,
   user: User,
   meta: RequestMeta,
@@ -244,7 +253,7 @@ async function secondFactorFailed(
  * A failed second factor counts as a failed login, for the account and the address: the
  * attempt reserved before the password check is simply not given back.
  */
-async function countSecondFactorFailure(
+export async function countSecondFactorFailure(
   ctx: ServiceContext,
   user: User,
   meta: RequestMeta,

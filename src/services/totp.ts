@@ -15,6 +15,7 @@ import {
 import { loadTarget, type ActingUser } from "./access.js";
 import { audit } from "./audit.js";
 import { announceSessionChange } from "./sessions.js";
+import { notifySecurityEvent } from "./mail/notices.js";
 import type { RequestMeta, ServiceContext } from "./context.js";
 
 /** Starts enrolment: a new pending secret and its otpauth URI. */
@@ -69,6 +70,10 @@ export async function confirmTotp(
   await ctx.throttle.recordTotpSuccess(target.id);
   await announceSessionChange(ctx, { kind: "user", userId: target.id });
   await audit(ctx, "totp_enabled", { userId: target.id, meta, detail: { by: actor.id } });
+  await notifySecurityEvent(ctx, target, "totp_enabled", {
+    meta,
+    sessionId: actor.id === target.id ? meta.sessionId : null,
+  });
 }
 
 /**
@@ -111,6 +116,10 @@ export async function disableTotpFor(
     userId: target.id,
     meta,
     detail: { by: actor.id, without_code: !self },
+  });
+  await notifySecurityEvent(ctx, target, "totp_disabled", {
+    meta,
+    sessionId: self ? meta.sessionId : null,
   });
 }
 

@@ -8,6 +8,7 @@ import {
 } from "../../store/index.js";
 import { loadTarget, type ActingUser, type LoadTargetOptions } from "../access.js";
 import { audit } from "../audit.js";
+import { notifySecurityEvent } from "../mail/notices.js";
 import type { RequestMeta, ServiceContext } from "../context.js";
 import { toPasskeyView, type PasskeyView } from "./shared.js";
 
@@ -61,5 +62,9 @@ export async function removePasskey(
     userId: target.id,
     meta,
     detail: { by: actor.id, credential_id: credentialId },
+  });
+  await notifySecurityEvent(ctx, target, "passkey_removed", {
+    meta,
+    sessionId: actor.id === target.id ? meta.sessionId : null,
   });
 }

@@ -12,6 +12,7 @@ import {
 import { addWebauthnCredential, listWebauthnCredentials } from "../../store/index.js";
 import { loadTarget, type ActingUser, type LoadTargetOptions } from "../access.js";
 import { audit } from "../audit.js";
+import { notifySecurityEvent } from "../mail/notices.js";
 import type { RequestMeta, ServiceContext } from "../context.js";
 import {
   CHALLENGE_PURPOSES,
@@ -93,5 +94,6 @@ export async function finishPasskeyRegistration(
     meta,
     detail: { credential_id: credential.id },
   });
+  await notifySecurityEvent(ctx, user, "passkey_added", { meta, sessionId: meta.sessionId });
   return toPasskeyView(credential);
 }

@@ -29,6 +29,8 @@ const EVENT_TEXT: Readonly<Record<string, string>> = {
   passkey_renamed: "Passkey renamed",
   passkey_removed: "Passkey removed",
   webauthn_counter_error: "Passkey signature counter went backwards",
+  password_reset_requested: "Password reset link sent",
+  not_me_reported: "Reported “This wasn't me”",
 };
 
 /** Element ids of one activity section: the list, its "Show more" button and message. */
