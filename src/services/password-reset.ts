@@ -147,7 +147,10 @@ export async function resetPasswordWithToken(
   webauthn?: SecondFactorProvider,
 ): Promise<User> {
   const record = await findEmailToken(ctx, request.token, "password_reset");
-  const user = record === null || record.userId === null ? undefined : await getUserById(ctx.db, record.userId);
+  const user =
+    record === null || record.userId === null
+      ? undefined
+      : await getUserById(ctx.db, record.userId);
   if (
     record === null ||
     user === undefined ||

@@ -174,7 +174,10 @@ export async function reportNotMe(
   meta: RequestMeta,
 ): Promise<{ ended: number }> {
   const record = await useEmailToken(ctx, token, "not_me");
-  const user = record === null || record.userId === null ? undefined : await getUserById(ctx.db, record.userId);
+  const user =
+    record === null || record.userId === null
+      ? undefined
+      : await getUserById(ctx.db, record.userId);
   if (record === null || user === undefined) {
     throw new ClientError("This link is unknown, already used or expired", {
       code: "invalid_email_token",
