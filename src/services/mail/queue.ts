@@ -226,7 +226,9 @@ export function startMailWorker(options: MailWorkerOptions): MailWorker {
     },
     defer(task) {
       if (closed) return;
-      const done: Promise<void> = task()
+      // Started after the current request's answer is written, not in its way.
+      const done: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
+        .then(task)
         .catch((error: unknown) => logger.warn(`mail task failed: ${describeError(error)}`))
         .finally(() => deferred.delete(done));
       deferred.add(done);
