@@ -194,17 +194,16 @@ export async function resetPasswordWithToken(
 
   await assertPasswordPolicy(ctx, request.new_password, user);
   const hash = await hashPassword(request.new_password, ctx.settings.argon2);
+  // Used up in one statement of its own, after every check that can refuse: of two requests
+  // with one link, one wins, and the loser never waits on the winner's transaction.
+  if ((await useEmailToken(ctx, request.token, "password_reset")) === null) {
+    throw new ClientError(INVALID_LINK, { code: "invalid_email_token" });
+  }
   return storePassword(ctx, user.id, hash, {
     mustChangePassword: false,
     event: "password_reset",
     meta,
     by: user.id,
     detail: { via: "email" },
-    // The token is used in the same transaction: of two requests with one link, one wins.
-    inTransaction: async (tx) => {
-      if ((await useEmailToken(tx, request.token, "password_reset")) === null) {
-        throw new ClientError(INVALID_LINK, { code: "invalid_email_token" });
-      }
-    },
   });
 }

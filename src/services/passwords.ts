@@ -168,8 +168,7 @@ export async function changePassword(
 /**
  * The new hash, the end of the user's sessions, the audit event, the void of pending reset
  * links and the notice mail (issue 12), as one transaction: a crash half-way leaves the old
- * password and the old sessions. `inTransaction` runs first in the same transaction (a reset
- * by mail uses its token there).
+ * password and the old sessions.
  */
 export async function storePassword(
   ctx: ServiceContext,
@@ -184,12 +183,10 @@ export async function storePassword(
     keepSessionId?: string | null;
     /** More `detail` for the audit event. */
     detail?: Record<string, unknown>;
-    inTransaction?: (tx: ServiceContext) => Promise<void>;
   },
 ): Promise<User> {
   const user = await ctx.db.transaction().execute(async (db) => {
     const tx = { ...ctx, db };
-    await options.inTransaction?.(tx);
     await endUserSessions(tx, userId, options.event, undefined, {
       exceptSessionId: options.keepSessionId ?? null,
     });

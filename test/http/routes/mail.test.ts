@@ -126,6 +126,25 @@ describeServer(
         await server.client().login(user.name, "changed passphrase 3");
       });
 
+      it("lets one of many concurrent resets with one link win", async () => {
+        const user = await server.createUser({});
+        const token = tokenOf((await forgot(server, user.email)).links[0]);
+        const answers = await Promise.all(
+          Array.from({ length: 6 }, (_, i) =>
+            server.client().request("POST", "/password/reset-with-token", {
+              json: { token, new_password: `racing passphrase number ${i}` },
+            }),
+          ),
+        );
+        const statuses = answers.map((a) => a.status).sort();
+        expect(statuses).toEqual([200, 400, 400, 400, 400, 400]);
+        expect(answers.filter((a) => a.status === 400).map((a) => a.body.code)).toEqual(
+          Array(5).fill("invalid_email_token"),
+        );
+        const winner = answers.findIndex((a) => a.status === 200);
+        await server.client().login(user.name, `racing passphrase number ${winner}`);
+      });
+
       it("refuses the reset of an account with TOTP without its code, as login does", async () => {
         const user = await server.createUser({});
         const client = server.client();
