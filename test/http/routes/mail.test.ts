@@ -217,6 +217,24 @@ describeServer(
         expect(twice.body.code).toBe("invalid_email_token");
       });
 
+      it("mails the user when an admin resets their password, and voids their reset link", async () => {
+        const admin = await server.createUser({ isAdmin: true });
+        const user = await server.createUser({});
+        const link = tokenOf((await forgot(server, user.email)).links[0]);
+        const asAdmin = server.client();
+        await asAdmin.login(admin.name, admin.password);
+        const reset = await asAdmin.request("PATCH", `/users/${user.id}/password/reset`, {
+          json: { new_password: "temporary passphrase 12" },
+        });
+        expect(reset.status).toBe(200);
+        const notice = await mailTo(user.email, /Your password was reset/);
+        expect(notice.text).toContain(`Hello ${user.name},`);
+        const late = await server.client().request("POST", "/password/reset-with-token", {
+          json: { token: link, new_password: "my own passphrase 13" },
+        });
+        expect(late.body.code).toBe("invalid_email_token");
+      });
+
       it("mails a sign-in from a new device; “This wasn't me” ends that session only", async () => {
         const user = await server.createUser({});
         const home = server.client();
