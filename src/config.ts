@@ -212,6 +212,8 @@ export const ENVIRONMENT: readonly EnvironmentVariable[] = Object.freeze(
         String(DEFAULT_REAUTHENTICATION_MINUTES),
         "sensitive actions need an authentication this recent",
       ],
+      ["TESSERA_SMTP_URL", "none", "smtp:// or smtps:// server that sends mail"],
+      ["TESSERA_MAIL_FROM", '"APP_NAME" <no-reply@public host>', "sender of every mail"],
       ["NODE_ENV", "none", "production makes the secret required and https mandatory"],
     ] as const
   ).map(([name, fallback, summary]) => Object.freeze({ name, default: fallback, summary })),
@@ -272,6 +274,10 @@ export interface TesseraConfig extends HttpSettings {
   readonly maxConnections: number;
   readonly keepAliveTimeoutSeconds: number;
   readonly maxRequestsPerSocket: number;
+  /** `TESSERA_SMTP_URL` (it may hold a password: never log it); null: mail goes to the outbox. */
+  readonly smtpUrl: string | null;
+  /** The `From` of every mail (`TESSERA_MAIL_FROM`). */
+  readonly mailFrom: string;
 }
 
 /** Thrown when the environment holds bad values; its message lists every problem. */
@@ -617,6 +623,28 @@ export function loadConfig(env: Env = process.env): TesseraConfig {
     );
   }
 
+  // Issue 12: mail. Without an SMTP server, mail is written to DATA_DIR/outbox.
+  const smtpUrl = read("TESSERA_SMTP_URL") ?? null;
+  if (smtpUrl !== null) {
+    let valid: boolean;
+    try {
+      const url = new URL(smtpUrl);
+      valid = (url.protocol === "smtp:" || url.protocol === "smtps:") && url.hostname !== "";
+    } catch {
+      valid = false;
+    }
+    // The value may carry a password: the message does not repeat it.
+    if (!valid) problems.push("TESSERA_SMTP_URL: expected smtp://user:pass@host:port or smtps://…");
+  }
+  const mailFrom =
+    read("TESSERA_MAIL_FROM") ??
+    `"${appName.replace(/["\\<>\r\n]/g, "")}" <no-reply@${publicHost.replace(/^\[|\]$/g, "")}>`;
+  if (!isMailbox(mailFrom)) {
+    problems.push(
+      `TESSERA_MAIL_FROM: expected an address like no-reply@example.com or "Name <no-reply@example.com>", got ${JSON.stringify(mailFrom)}`,
+    );
+  }
+
   if (problems.length > 0 || jwtKeys === undefined || secret === undefined) {
     throw new ConfigError(problems);
   }
@@ -679,7 +707,16 @@ export function loadConfig(env: Env = process.env): TesseraConfig {
     introspectionSecret,
     requireTwoFa,
     reauthenticationMinutes,
+    smtpUrl,
+    mailFrom,
   });
+}
+
+/** `addr@host` or `Display Name <addr@host>`, on one line (no header injection). */
+function isMailbox(value: string): boolean {
+  if (/[\r\n]/.test(value)) return false;
+  const address = /^[^<>]*<([^<>\s]+)>$/.exec(value)?.[1] ?? value;
+  return /^[^\s@<>",]+@[^\s@<>",]+$/.test(address);
 }
 
 /**

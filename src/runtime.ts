@@ -13,6 +13,8 @@
  *   sessions    the per-process cache of session state, kept right by a channel: Redis
  *               pub/sub when configured, else PostgreSQL LISTEN/NOTIFY, else SQLite's
  *               `PRAGMA data_version`; and the hourly sweep of old session records
+ *   mail        the worker that sends the durable mail queue over SMTP (`config.smtpUrl`),
+ *               or writes it to `DATA_DIR/outbox/` without one
  *
  *   const tessera = await createTessera(loadConfig());
  *   await app.register(tesseraPlugin, { tessera });
@@ -63,6 +65,13 @@ import {
   type SessionEvent,
 } from "./services/session-cache.js";
 import { sweepSessions } from "./services/sessions.js";
+import { startMailWorker, type MailWorker } from "./services/mail/queue.js";
+import {
+  createOutboxTransport,
+  createSmtpTransport,
+  type MailTransport,
+} from "./services/mail/transport.js";
+import { join } from "node:path";
 
 /** How often old session records are swept. */
 export const SESSION_SWEEP_INTERVAL_MS = 3_600_000;
@@ -89,8 +98,12 @@ export interface TesseraOverrides {
   clock?: Clock;
   /** false: no session cache (every request reads the database). Default: `config.sessionCache`. */
   sessionCache?: boolean;
-  /** Where the session cache says its channel went down or came back. Default: stderr. */
+  /** Where the session cache and the mail worker say what happened. Default: stderr. */
   logger?: SessionCacheLogger;
+  /** Send mail here instead of the configured SMTP server or the outbox. */
+  mailTransport?: MailTransport;
+  /** How often the mail worker looks for due mail. Default DEFAULT_MAIL_POLL_INTERVAL_MS. */
+  mailPollIntervalMs?: number;
 }
 
 /** The running parts, with the database they run on. */
@@ -99,6 +112,8 @@ export interface TesseraRuntime extends Tessera {
   readonly database: TesseraDatabase;
   /** The session cache, or null when disabled. */
   readonly sessionCache: SessionCache | null;
+  /** The mail worker (`runOnce()` sends what is due now). */
+  readonly mail: MailWorker;
 }
 
 /**
@@ -188,21 +203,39 @@ export async function createTessera(
       },
     });
 
+    const logger = overrides.logger ?? stderrLogger(config);
     const sessionCache =
       (overrides.sessionCache ?? config.sessionCache)
-        ? await startSessionCache(
-            config,
-            database,
-            overrides.logger ?? stderrLogger(config),
-            closers,
-          )
+        ? await startSessionCache(config, database, logger, closers)
         : null;
+    // Issue 12: the mail queue's worker. Without SMTP, mail lands in the outbox folder.
+    if (config.smtpUrl === null && overrides.mailTransport === undefined && config.production) {
+      logger.warn(
+        `TESSERA_SMTP_URL is not set: mail is not delivered, only written to ${join(config.dataDir, "outbox")}`,
+      );
+    }
+    const mail = startMailWorker({
+      db: database.db,
+      transport:
+        overrides.mailTransport ??
+        (config.smtpUrl === null
+          ? createOutboxTransport(join(config.dataDir, "outbox"), config.mailFrom, logger)
+          : createSmtpTransport(config.smtpUrl, config.mailFrom)),
+      clock,
+      logger,
+      metrics,
+      ...(overrides.mailPollIntervalMs === undefined
+        ? {}
+        : { pollIntervalMs: overrides.mailPollIntervalMs }),
+    });
+    closers.push(() => mail.close());
     const ctx = {
       db: database.db,
       settings,
       clock,
       throttle,
       hashGate: overrides.hashGate ?? createHashGate(),
+      mail,
       ...(sessionCache === null ? {} : { sessionCache }),
     };
     const sweep = () => void sweepSessions(ctx).catch(() => undefined);
@@ -222,6 +255,7 @@ export async function createTessera(
       database,
       sessionCache,
       ctx,
+      mail,
       metrics,
       signingKeys,
       passkeys: {

@@ -138,6 +138,39 @@ describe("loadConfig", () => {
     }
   });
 
+  it("reads the mail settings and refuses a bad SMTP URL or sender without echoing a password", () => {
+    const base = { TESSERA_DATA_DIR: tempDir(), TESSERA_JWT_SECRET: SECRET };
+    expect(loadConfig(base)).toMatchObject({
+      smtpUrl: null,
+      mailFrom: '"Tessera" <no-reply@localhost>',
+    });
+    expect(
+      loadConfig({
+        ...base,
+        TESSERA_SMTP_URL: "smtps://u:p@mail.example.com:465",
+        TESSERA_MAIL_FROM: "Acme <auth@acme.example>",
+      }),
+    ).toMatchObject({
+      smtpUrl: "smtps://u:p@mail.example.com:465",
+      mailFrom: "Acme <auth@acme.example>",
+    });
+    let error: unknown;
+    try {
+      loadConfig({
+        ...base,
+        TESSERA_SMTP_URL: "http://user:hunter2hunter2@mail.example.com",
+        TESSERA_MAIL_FROM: "a@b.example\r\nBcc: victim@example.org",
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join("\n");
+    expect(problems).toContain("TESSERA_SMTP_URL");
+    expect(problems).toContain("TESSERA_MAIL_FROM");
+    expect(problems).not.toContain("hunter2");
+  });
+
   it("refuses a short secret and requires one in production", () => {
     expect(() => loadConfig({ TESSERA_JWT_SECRET: "short" })).toThrow(/TESSERA_JWT_SECRET/);
     expect(() =>

@@ -16,3 +16,4 @@ export * from "./tokens.js";
 export * from "./sessions.js";
 export * from "./audit.js";
 export * from "./reauthentication.js";
+export * from "./mail.js";

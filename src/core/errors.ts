@@ -48,6 +48,7 @@ export const ERROR_CODES = {
   webauthn_verification_failed: "client_error",
   webauthn_challenge_invalid: "client_error",
   webauthn_counter_error: "client_error", // signCount did not increase: possible cloned authenticator
+  invalid_email_token: "client_error", // a mailed link that is unknown, used, void or expired
 
   // 404
   not_found: "not_found",

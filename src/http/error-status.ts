@@ -28,6 +28,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   webauthn_verification_failed: 400,
   webauthn_challenge_invalid: 400,
   webauthn_counter_error: 400,
+  invalid_email_token: 400,
 
   not_found: 404,
   conflict: 409,

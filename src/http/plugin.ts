@@ -23,6 +23,7 @@ import { auditRoutes } from "./routes/audit.js";
 import { healthRoutes } from "./routes/health.js";
 import { jwksRoutes } from "./routes/jwks.js";
 import { loginRoutes } from "./routes/login.js";
+import { mailRoutes } from "./routes/mail.js";
 import { passwordRoutes } from "./routes/passwords.js";
 import { recoveryCodeRoutes } from "./routes/recovery-codes.js";
 import { reauthenticationRoutes } from "./routes/reauthentication.js";
@@ -98,6 +99,7 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
     await routes.register(sessionRoutes, routeOptions);
     await routes.register(userRoutes, routeOptions);
     await routes.register(passwordRoutes, routeOptions);
+    await routes.register(mailRoutes, routeOptions);
     await routes.register(totpRoutes, routeOptions);
     await routes.register(recoveryCodeRoutes, routeOptions);
     await routes.register(webauthnRoutes, { ...routeOptions, ...passkeys });

@@ -14,6 +14,7 @@ export function requestMeta(request: FastifyRequest): RequestMeta {
     ip: request.ip,
     userAgent: typeof agent === "string" ? agent.slice(0, 512) : null,
     deviceToken: request.cookies[DEVICE_COOKIE] ?? null,
+    sessionId: request.auth?.sessionId ?? null,
   };
 }
 

@@ -16,6 +16,7 @@ import { getUserByNameOrMail, lockUser, unlockUser, type User } from "../store/i
 import { loadTarget, type ActingUser } from "./access.js";
 import { audit } from "./audit.js";
 import type { RequestMeta, ServiceContext } from "./context.js";
+import { notifySecurityEvent } from "./mail/notices.js";
 import { announceSessionChange, endUserSessions } from "./sessions.js";
 
 /** What an admin gives to lock an account. */
@@ -83,8 +84,11 @@ export async function lockAccount(
         sessions: ended,
       },
     });
+    // In the lock's transaction: the notice is queued if and only if the lock holds.
+    await notifySecurityEvent(tx, user, "account_locked", { meta });
     return user;
   });
+  ctx.mail?.wake();
   // Again after the commit: a read between the first announcement and the commit saw the old rows.
   await announceSessionChange(ctx, { kind: "user", userId: target.id });
   return locked;

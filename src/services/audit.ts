@@ -37,7 +37,9 @@ export type AuditEventName =
   | "passkey_removed"
   | "webauthn_counter_error"
   | "reauthenticated"
-  | "reauthentication_failed";
+  | "reauthentication_failed"
+  | "password_reset_requested"
+  | "not_me_reported";
 
 /** Appends one audit event. */
 export async function audit(

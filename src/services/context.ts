@@ -16,10 +16,13 @@ import type { BreachedPasswordsSettings } from "./breached-passwords.js";
 import type { LoginThrottle } from "./rate-limit/index.js";
 import type { SigningKeys } from "./signing-keys.js";
 import type { SessionCache } from "./session-cache.js";
+import type { MailQueue } from "./mail/queue.js";
 
 /** The settings the flows read (a subset of `TesseraConfig`, so host apps can pass their own). */
 export interface ServiceSettings {
   readonly appName: string;
+  /** The URL people reach the server at, without a trailing slash: every link in a mail. */
+  readonly publicUrl?: string;
   readonly argon2: Readonly<Argon2Options>;
   readonly jwtKeys: JwtKeyRing;
   readonly jwtValidityHours: number;
@@ -89,6 +92,8 @@ export interface ServiceContext {
   readonly sessionCache?: SessionCache;
   /** Bounds the password hashing of sign-ins (issue 14 item 3); none: unbounded. */
   readonly hashGate?: HashGate;
+  /** The mail worker (issue 12), to wake after queueing; absent: mail waits for a worker. */
+  readonly mail?: MailQueue;
 }
 
 /** What the passkey flows need besides the services context. */
@@ -135,6 +140,8 @@ export interface RequestMeta {
   readonly userAgent: string | null;
   /** The device cookie the request carried (`device-cookie.ts`), unverified. */
   readonly deviceToken?: string | null;
+  /** The signed-in session making the request, if any (security notices name it). */
+  readonly sessionId?: string | null;
 }
 
 /** The acting user of a request. */

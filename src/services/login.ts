@@ -25,6 +25,7 @@ import type { LoginReservation } from "./rate-limit/index.js";
 import { verifyLoginRecoveryCode } from "./recovery-codes.js";
 import { issueSessionToken, type AuthenticationMethod } from "./sessions.js";
 import { passwordMatches, requireChangeOfRefusedPassword } from "./passwords.js";
+import { noticeNewDevice } from "./mail/new-device.js";
 
 /** A successful login: the user and a fresh session token. */
 export interface LoginResult {
@@ -108,58 +109,95 @@ export async function login(
   // Only now, with the password verified: a lock tells nothing to someone without it.
   await refuseLocked(ctx, user, meta, reservation);
 
-  const amr: AuthenticationMethod[] = ["pwd"];
-  const totpSupported = user.totpSecret !== null;
-  const webauthnSupported = webauthn !== undefined && (await webauthn.isConfigured(ctx, user));
-  if (totpSupported || webauthnSupported) {
-    const code = request.two_fa_code ?? undefined;
-    const response = request.webauthn_response ?? undefined;
-    const recoveryCode = request.recovery_code ?? undefined;
-    if (code !== undefined && code !== "" && totpSupported) {
-      await verifyLoginTotp(ctx, user, code, meta);
-      amr.push("otp");
-    } else if (response !== undefined && webauthnSupported && webauthn.verify !== undefined) {
-      let ok: boolean;
-      try {
-        ok = await webauthn.verify(ctx, user, response, meta);
-      } catch (error) {
-        // A malformed answer or a stale challenge is a failed attempt too; keep its clear code.
-        await countSecondFactorFailure(ctx, user, meta, "webauthn");
-        throw error;
-      }
-      if (!ok) await secondFactorFailed(ctx, user, meta, "webauthn");
-      amr.push("webauthn");
-    } else if (recoveryCode !== undefined && recoveryCode !== "") {
-      // In place of the second factor, once (issue 11 item 2); counted with its failures.
-      if (!(await verifyLoginRecoveryCode(ctx, user, recoveryCode, meta, lane))) {
-        await secondFactorFailed(ctx, user, meta, "recovery_code");
-      }
-      amr.push("recovery");
-    } else {
-      const extra: TwoFaRequiredResponse = {
-        user_id: user.id,
-        totp_supported: totpSupported,
-        webauthn_supported: webauthnSupported,
-        recovery_supported: (user.recoveryCodesLeft ?? 0) > 0,
-        ...(webauthnSupported && webauthn.challenge !== undefined
-          ? await webauthn.challenge(ctx, user)
-          : {}),
-      };
-      // The password was right: not a failure. The request with the factor reserves again.
+  const factor = await verifySecondFactor(ctx, user, request, meta, {
+    webauthn,
+    lane,
+    // The password was right: not a failure. The request with the factor reserves again.
+    beforeRequired: async () => {
       await ctx.throttle.releaseLoginAttempt(reservation);
       await audit(ctx, "login_two_fa_required", { userId: user.id, meta });
-      throw new PermissionDeniedError("A second factor is required", {
-        code: "two_fa_required",
-        extra: extra as unknown as Record<string, unknown>,
-      });
-    }
-  }
+    },
+  });
+  const amr: AuthenticationMethod[] = factor === null ? ["pwd"] : ["pwd", factor];
 
   return completeLogin(ctx, user, meta, {
     reservation,
     password: request.password,
     method: "password",
     amr,
+  });
+}
+
+/** A request's answer to the second factor: login's and the reset link's fields. */
+export interface SecondFactorAnswer {
+  two_fa_code?: string | null | undefined;
+  webauthn_response?: Record<string, unknown> | null | undefined;
+  recovery_code?: string | null | undefined;
+}
+
+/**
+ * The second factor of a request that already proved the first (a password, or a reset link):
+ * TOTP (replay-safe), a passkey assertion, or a recovery code in place of either, each failure
+ * counted with the login's. Returns the `amr` entry it adds, or null when the user has no second
+ * factor. When one is owed and none is given, runs `beforeRequired` and throws `two_fa_required`
+ * with the `extra` clients switch on. Login and `POST /password/reset-with-token` both use it, so
+ * an inbox alone never passes where a password alone would not.
+ * @throws PermissionDeniedError `two_fa_required`; ClientError `invalid_two_fa_code`.
+ */
+export async function verifySecondFactor(
+  ctx: ServiceContext,
+  user: User,
+  answer: SecondFactorAnswer,
+  meta: RequestMeta,
+  options: {
+    webauthn?: SecondFactorProvider | undefined;
+    lane: HashLane;
+    beforeRequired?: () => Promise<void>;
+  },
+): Promise<AuthenticationMethod | null> {
+  const { webauthn } = options;
+  const totpSupported = user.totpSecret !== null;
+  const webauthnSupported = webauthn !== undefined && (await webauthn.isConfigured(ctx, user));
+  if (!totpSupported && !webauthnSupported) return null;
+  const code = answer.two_fa_code ?? undefined;
+  const response = answer.webauthn_response ?? undefined;
+  const recoveryCode = answer.recovery_code ?? undefined;
+  if (code !== undefined && code !== "" && totpSupported) {
+    await verifyLoginTotp(ctx, user, code, meta);
+    return "otp";
+  }
+  if (response !== undefined && webauthnSupported && webauthn.verify !== undefined) {
+    let ok: boolean;
+    try {
+      ok = await webauthn.verify(ctx, user, response, meta);
+    } catch (error) {
+      // A malformed answer or a stale challenge is a failed attempt too; keep its clear code.
+      await countSecondFactorFailure(ctx, user, meta, "webauthn");
+      throw error;
+    }
+    if (!ok) await secondFactorFailed(ctx, user, meta, "webauthn");
+    return "webauthn";
+  }
+  if (recoveryCode !== undefined && recoveryCode !== "") {
+    // In place of the second factor, once (issue 11 item 2); counted with its failures.
+    if (!(await verifyLoginRecoveryCode(ctx, user, recoveryCode, meta, options.lane))) {
+      await secondFactorFailed(ctx, user, meta, "recovery_code");
+    }
+    return "recovery";
+  }
+  const extra: TwoFaRequiredResponse = {
+    user_id: user.id,
+    totp_supported: totpSupported,
+    webauthn_supported: webauthnSupported,
+    recovery_supported: (user.recoveryCodesLeft ?? 0) > 0,
+    ...(webauthnSupported && webauthn.challenge !== undefined
+      ? await webauthn.challenge(ctx, user)
+      : {}),
+  };
+  await options.beforeRequired?.();
+  throw new PermissionDeniedError("A second factor is required", {
+    code: "two_fa_required",
+    extra: extra as unknown as Record<string, unknown>,
   });
 }
 
@@ -211,10 +249,16 @@ export async function completeLogin(
     meta,
   });
   const keys = ctx.settings.jwtKeys;
+  const cookieDeviceId = verifyDeviceToken(keys, meta.deviceToken, user.id);
   const deviceToken =
-    verifyDeviceToken(keys, meta.deviceToken, user.id) === null
-      ? issueDeviceToken(keys, user.id)
-      : (meta.deviceToken as string);
+    cookieDeviceId === null ? issueDeviceToken(keys, user.id) : (meta.deviceToken as string);
+  // Issue 12: a sign-in from a device not seen for 30 days is mailed to the user.
+  await noticeNewDevice(ctx, user, {
+    sessionId: session.sessionId,
+    meta,
+    cookieDeviceId,
+    issuedDeviceId: deviceToken.split(".")[1] ?? "",
+  });
   return { user: { ...user, lastLoginAt: now }, ...session, deviceToken };
 }
 
@@ -243,7 +287,8 @@ async function checkPassword(
   return passwordMatches(user, password);
 }
 
-async function verifyLoginTotp(
+/** Checks a TOTP code for a user: throttled per user, each time step accepted once. */
+export async function verifyLoginTotp(
   ctx: ServiceContext,
   user: User,
   code: string,
@@ -263,9 +308,10 @@ async function verifyLoginTotp(
 }
 
 /** What a failed second factor was, in the audit event's `reason`. */
-type SecondFactorName = "totp" | "webauthn" | "recovery_code";
+export type SecondFactorName = "totp" | "webauthn" | "recovery_code";
 
-async function secondFactorFailed(
+/** Counts a failed second factor and throws `invalid_two_fa_code`. */
+export async function secondFactorFailed(
   ctx: ServiceContext,
   user: User,
   meta: RequestMeta,
@@ -279,7 +325,7 @@ async function secondFactorFailed(
  * A failed second factor counts as a failed login, for the account and the address: the
  * attempt reserved before the password check is simply not given back.
  */
-async function countSecondFactorFailure(
+export async function countSecondFactorFailure(
   ctx: ServiceContext,
   user: User,
   meta: RequestMeta,

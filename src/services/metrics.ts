@@ -18,6 +18,9 @@ export type SignInResult =
   | "rejected"
   | "error";
 
+/** How a mail attempt ended: sent, failed (tried again later), or given up after the last. */
+export type MailResult = "sent" | "retry" | "failed";
+
 /** The factor a sign-in attempt presented. */
 export type SignInFactor = "password" | "totp" | "webauthn" | "passkey" | "recovery";
 
@@ -41,6 +44,8 @@ export interface TesseraMetrics {
   rateLimited(route: string): void;
   databaseError(): void;
   redisError(): void;
+  /** A mail attempt (issue 12): sent, failed and to be retried, or given up. */
+  mail(result: MailResult): void;
   /** Reads the pool on every scrape. */
   watchPool(stats: () => PoolStats | null): void;
 }
@@ -86,6 +91,12 @@ export function createMetrics(): TesseraMetrics {
     help: "Redis connection and command errors",
     registers: [registry],
   });
+  const mails = new Counter({
+    name: "tessera_mail_total",
+    help: "Mail attempts by result: sent, retry (failed, tried again later), failed (given up)",
+    labelNames: ["result"] as const,
+    registers: [registry],
+  });
   let poolStats: () => PoolStats | null = () => null;
   new Gauge({
     name: "tessera_database_pool_connections",
@@ -117,6 +128,7 @@ export function createMetrics(): TesseraMetrics {
     rateLimited: (route) => refusals.inc({ route }),
     databaseError: () => databaseErrors.inc(),
     redisError: () => redisErrors.inc(),
+    mail: (result) => mails.inc({ result }),
     watchPool(stats) {
       poolStats = stats;
     },

@@ -20,6 +20,8 @@ import { loadTarget, type ActingUser } from "./access.js";
 import { audit } from "./audit.js";
 import type { RequestMeta, ServiceContext } from "./context.js";
 import { announceSessionChange, endUserSessions } from "./sessions.js";
+import { voidEmailTokens } from "./email-tokens.js";
+import { notifySecurityEvent } from "./mail/notices.js";
 
 /**
  * Why a new password is refused for `user`, or null: the offline policy (length, blocklist,
@@ -164,10 +166,11 @@ export async function changePassword(
 }
 
 /**
- * The new hash, the end of the user's sessions and the audit event, as one transaction: a
- * crash half-way leaves the old password and the old sessions.
+ * The new hash, the end of the user's sessions, the audit event, the void of pending reset
+ * links and the notice mail (issue 12), as one transaction: a crash half-way leaves the old
+ * password and the old sessions.
  */
-async function storePassword(
+export async function storePassword(
   ctx: ServiceContext,
   userId: string,
   hash: string,
@@ -178,6 +181,8 @@ async function storePassword(
     by: string;
     /** The session that stays (own password change), or null: all end. */
     keepSessionId?: string | null;
+    /** More `detail` for the audit event. */
+    detail?: Record<string, unknown>;
   },
 ): Promise<User> {
   const user = await ctx.db.transaction().execute(async (db) => {
@@ -191,11 +196,19 @@ async function storePassword(
       now: new Date(ctx.clock()),
     });
     if (updated === undefined) throw new NotFoundError("No such user");
-    await audit(tx, options.event, { userId, meta: options.meta, detail: { by: options.by } });
+    await audit(tx, options.event, {
+      userId,
+      meta: options.meta,
+      detail: { by: options.by, ...options.detail },
+    });
+    // Issue 12: a reset link mailed before this change is void; the owner hears of it.
+    await voidEmailTokens(tx, userId, "password_reset");
+    await notifySecurityEvent(tx, updated, options.event, { meta: options.meta });
     return updated;
   });
   // Again after the commit: a read between the first announcement and the commit saw the old rows.
   await announceSessionChange(ctx, { kind: "user", userId });
+  ctx.mail?.wake();
   return user;
 }
 

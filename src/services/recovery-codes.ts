@@ -31,6 +31,7 @@ import { loadTarget, type ActingUser } from "./access.js";
 import { audit } from "./audit.js";
 import type { RequestMeta, ServiceContext } from "./context.js";
 import type { HashLane } from "./hash-gate.js";
+import { notifySecurityEvent } from "./mail/notices.js";
 import { announceSessionChange } from "./sessions.js";
 
 const NO_SECOND_FACTOR =
@@ -92,6 +93,10 @@ export async function renewRecoveryCodes(
     meta,
     detail: { count: codes.length, unused_codes_ended: replaced },
   });
+  await notifySecurityEvent(ctx, target, "recovery_codes_renewed", {
+    meta,
+    sessionId: meta.sessionId,
+  });
   return { codes: codes.map((code) => code.code), created_at: now.toISOString() };
 }
 
@@ -151,6 +156,9 @@ export async function verifyLoginRecoveryCode(
   await announceSessionChange(ctx, { kind: "user", userId: user.id });
   const left = (await getRecoveryCodeSetState(ctx.db, user.id)).remaining;
   await audit(ctx, "recovery_code_used", { userId: user.id, meta, detail: { remaining: left } });
+  // The session is not issued yet: "This wasn't me" ends every session of the account.
+  const fresh = await getUserById(ctx.db, user.id);
+  if (fresh !== undefined) await notifySecurityEvent(ctx, fresh, "recovery_codes_used", { meta });
   return true;
 }
 

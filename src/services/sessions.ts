@@ -86,7 +86,8 @@ export type SessionEndReason =
   | "password_reset"
   | "user_deleted"
   | "user_demoted"
-  | "user_locked";
+  | "user_locked"
+  | "not_me";
 
 /** One message for every refusal: a client cannot tell a revoked token from a deleted user. */
 const INVALID_TOKEN = "Invalid or expired token";

@@ -16,6 +16,7 @@ import { loadTarget, type ActingUser } from "./access.js";
 import { audit } from "./audit.js";
 import { dropRecoveryCodesWithoutSecondFactor } from "./recovery-codes.js";
 import { announceSessionChange } from "./sessions.js";
+import { notifySecurityEvent } from "./mail/notices.js";
 import type { RequestMeta, ServiceContext } from "./context.js";
 
 /** Starts enrolment: a new pending secret and its otpauth URI. */
@@ -70,6 +71,10 @@ export async function confirmTotp(
   await ctx.throttle.recordTotpSuccess(target.id);
   await announceSessionChange(ctx, { kind: "user", userId: target.id });
   await audit(ctx, "totp_enabled", { userId: target.id, meta, detail: { by: actor.id } });
+  await notifySecurityEvent(ctx, target, "totp_enabled", {
+    meta,
+    sessionId: actor.id === target.id ? meta.sessionId : null,
+  });
 }
 
 /**
@@ -114,6 +119,10 @@ export async function disableTotpFor(
     detail: { by: actor.id, without_code: !self },
   });
   await dropRecoveryCodesWithoutSecondFactor(ctx, target.id, meta, actor.id);
+  await notifySecurityEvent(ctx, target, "totp_disabled", {
+    meta,
+    sessionId: self ? meta.sessionId : null,
+  });
 }
 
 /** Whether the user has a confirmed TOTP secret. */

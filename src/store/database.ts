@@ -233,6 +233,12 @@ function postgresPool(connectionString: string, options: DatabaseOptions): pg.Po
   // An idle client's error (the server restarted) is emitted on the pool; unhandled, it would
   // crash the process. The next query simply opens a new connection.
   pool.on("error", options.onPoolError ?? (() => undefined));
+  // A checked-out client's socket error (a write to a cut connection) is emitted on the client,
+  // where pg-pool listens only while it is idle: without this, that too would crash the
+  // process. The query it broke fails (and is counted) on its own; the pool drops the client.
+  pool.on("connect", (client) => {
+    client.on("error", () => undefined);
+  });
   return pool;
 }
 

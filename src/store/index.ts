@@ -32,6 +32,9 @@ export type {
   SigningKeysTable,
   SessionsTable,
   RecoveryCodesTable,
+  MailQueueTable,
+  EmailTokensTable,
+  KnownDevicesTable,
   EpochMs,
   BooleanColumn,
 } from "./schema.js";
@@ -147,3 +150,22 @@ export {
 } from "./audit-chain.js";
 export type { AuditChainReport, AuditChainBreak, ChainedAuditEvent } from "./audit-chain.js";
 export { backupSqliteFile, isSqliteDatabaseEmpty, restoreSqliteFile } from "./backup.js";
+export {
+  insertMail,
+  claimDueMail,
+  markMailSent,
+  markMailFailed,
+  getQueuedMail,
+  countQueuedMail,
+  deleteOldMail,
+} from "./mail-queue.js";
+export type { MailStatus, NewMail, QueuedMail } from "./mail-queue.js";
+export {
+  insertEmailToken,
+  findLiveEmailToken,
+  consumeEmailToken,
+  voidEmailTokens,
+  deleteExpiredEmailTokens,
+} from "./email-tokens.js";
+export type { EmailTokenPurpose, NewEmailToken, EmailTokenRecord } from "./email-tokens.js";
+export { recordDeviceSeen, deleteStaleDevices } from "./known-devices.js";

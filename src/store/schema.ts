@@ -44,6 +44,8 @@ export interface UsersTable {
   locked_until: ColumnType<EpochMs | null, EpochMs | null | undefined, EpochMs | null>;
   /** The admin's reason (shown to admins, never to the user). */
   lock_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  /** When the user proved they read mail at `email` (issue 12); null: not verified. */
+  email_verified_at: ColumnType<EpochMs | null, EpochMs | null | undefined, EpochMs | null>;
 }
 
 /** `webauthn_credentials`: passkeys; deleted with their user. */
@@ -172,6 +174,51 @@ export interface SigningKeysTable {
   retired_at: EpochMs | null;
 }
 
+/** `mail_queue`: outgoing mail, sent by the worker (services/mail/queue.ts), kept after sending. */
+export interface MailQueueTable {
+  id: string;
+  recipient: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** "pending" (to send, maybe again), "sent", or "failed" (gave up after the last attempt). */
+  status: string;
+  attempts: number;
+  /** Not sent before this time (exponential backoff after a failure). */
+  next_attempt_at: EpochMs;
+  /** The last sending error (the SMTP reply), never the mail's content. */
+  last_error: string | null;
+  created_at: EpochMs;
+  sent_at: EpochMs | null;
+  /** The worker holding the row while it sends, and until when (a lease; then anyone may). */
+  claimed_by: string | null;
+  claimed_until: EpochMs | null;
+}
+
+/** `email_tokens`: single-use tokens sent by mail, stored as SHA-256 hashes only. */
+export interface EmailTokensTable {
+  id: string;
+  /** Null for a token not tied to an account yet (an invitation). */
+  user_id: string | null;
+  /** "password_reset", "email_verification", "invitation" or "not_me". */
+  purpose: string;
+  /** SHA-256 (hex) of the token. */
+  token_hash: string;
+  /** JSON object: what the token is about (the address being verified, a session id, …). */
+  data: string;
+  expires_at: EpochMs;
+  used_at: EpochMs | null;
+  created_at: EpochMs;
+}
+
+/** `known_devices`: where each user signed in from, for new-device notices. */
+export interface KnownDevicesTable {
+  user_id: string;
+  device_id: string;
+  first_seen_at: EpochMs;
+  last_seen_at: EpochMs;
+}
+
 export interface Database {
   users: UsersTable;
   webauthn_credentials: WebauthnCredentialsTable;
@@ -183,4 +230,7 @@ export interface Database {
   audit_checkpoints: AuditCheckpointsTable;
   rate_limit_counters: RateLimitCountersTable;
   recovery_codes: RecoveryCodesTable;
+  mail_queue: MailQueueTable;
+  email_tokens: EmailTokensTable;
+  known_devices: KnownDevicesTable;
 }

@@ -42,6 +42,8 @@ export interface User {
   lockedUntil: Date | null;
   /** The admin's reason for the lock, or null. */
   lockReason: string | null;
+  /** When the address was verified by mail (issue 12), or null. */
+  emailVerifiedAt: Date | null;
 }
 
 /** What `createUser` needs; `isAdmin` and `mustChangePassword` default to false, `now` to now. */
@@ -105,6 +107,7 @@ export function toUser(row: Selectable<UsersTable>): User {
     lockedAt: fromNullableEpochMs(row.locked_at ?? null),
     lockedUntil: fromNullableEpochMs(row.locked_until ?? null),
     lockReason: row.lock_reason ?? null,
+    emailVerifiedAt: fromNullableEpochMs(row.email_verified_at ?? null),
   };
 }
 

@@ -26,6 +26,7 @@ import { createTessera } from "../../src/runtime.js";
 import { pageRoutes } from "../../src/http/routes/pages.js";
 import { openTestDatabase, type TestDatabase } from "../helpers/database.js";
 import { TEST_ARGON2_ENV } from "../helpers/server.js";
+import { createDiscardMailTransport } from "../helpers/smtp.js";
 
 /** The package root. */
 export const PACKAGE_ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -104,7 +105,10 @@ export interface E2eServer {
   close(): Promise<void>;
 }
 
-/** Starts the server on a port chosen beforehand, with the pages; `env` adds settings. */
+/**
+ * Starts the server on a port chosen beforehand, with the pages. `env` adds variables (e.g.
+ * `TESSERA_SMTP_URL` of a test SMTP server); without an SMTP server, mail is dropped.
+ */
 export async function startE2eServer(env: Record<string, string> = {}): Promise<E2eServer> {
   const database: TestDatabase = await openTestDatabase("sqlite");
   // The port must be known before the config is made, for the public URL and the RP ID.
@@ -123,7 +127,14 @@ export async function startE2eServer(env: Record<string, string> = {}): Promise<
       ...env,
     });
     const clock = frozenClock(Date.UTC(2026, 10, 28, 12, 0, 0));
-    const tessera = await createTessera(config, { database, clock });
+    const tessera = await createTessera(config, {
+      database,
+      clock,
+      mailPollIntervalMs: 100,
+      ...(env.TESSERA_SMTP_URL === undefined
+        ? { mailTransport: createDiscardMailTransport() }
+        : {}),
+    });
     const app = await buildApp(tessera, { logger: false, closeTessera: true });
     // The server registers the pages itself; an app built without them gets them here.
     if (!app.hasRoute({ method: "GET", url: "/" })) await app.register(pageRoutes);

@@ -18,6 +18,7 @@ import {
 } from "../../src/store/redis.js";
 import type { User } from "../../src/store/index.js";
 import { openTestDatabase, type TestDialect } from "./database.js";
+import { createDiscardMailTransport } from "./smtp.js";
 
 /** The origin the test server believes it is served from. */
 export const TEST_ORIGIN = "http://tessera.test";
@@ -114,9 +115,15 @@ export async function startTestServer(
     };
   }
 
+  // Mail: to the SMTP server or outbox a test configures, else dropped (no files in a data
+  // folder the tests do not have).
+  const mailsConfigured =
+    options.env?.TESSERA_SMTP_URL !== undefined || options.env?.TESSERA_DATA_DIR !== undefined;
   const tessera = await createTessera(config, {
     database,
     clock,
+    mailPollIntervalMs: 100,
+    ...(mailsConfigured ? {} : { mailTransport: createDiscardMailTransport() }),
     ...(rateLimitStore === undefined ? {} : { rateLimitStore }),
     ...options.overrides,
   });

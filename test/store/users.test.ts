@@ -76,6 +76,7 @@ describeStore("users", (database) => {
       lockedAt: null,
       lockedUntil: null,
       lockReason: null,
+      emailVerifiedAt: null,
     };
     expect(created).toEqual(expected);
     expect(await getUserById(database.db, created.id)).toEqual(expected);

@@ -31,6 +31,8 @@ export const PAGE_ROUTES: Readonly<Record<string, string>> = Object.freeze({
   "/": "sign-in",
   "/account": "account",
   "/admin": "admin",
+  "/reset-password": "reset-password",
+  "/not-me": "not-me",
 });
 
 /**

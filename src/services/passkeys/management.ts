@@ -10,6 +10,7 @@ import { loadTarget, type ActingUser, type LoadTargetOptions } from "../access.j
 import { audit } from "../audit.js";
 import { dropRecoveryCodesWithoutSecondFactor } from "../recovery-codes.js";
 import { announceSessionChange } from "../sessions.js";
+import { notifySecurityEvent } from "../mail/notices.js";
 import type { RequestMeta, ServiceContext } from "../context.js";
 import { toPasskeyView, type PasskeyView } from "./shared.js";
 
@@ -67,4 +68,8 @@ export async function removePasskey(
     detail: { by: actor.id, credential_id: credentialId },
   });
   await dropRecoveryCodesWithoutSecondFactor(ctx, target.id, meta, actor.id);
+  await notifySecurityEvent(ctx, target, "passkey_removed", {
+    meta,
+    sessionId: actor.id === target.id ? meta.sessionId : null,
+  });
 }

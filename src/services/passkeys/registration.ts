@@ -13,6 +13,7 @@ import { addWebauthnCredential, listWebauthnCredentials } from "../../store/inde
 import { loadTarget, type ActingUser, type LoadTargetOptions } from "../access.js";
 import { audit } from "../audit.js";
 import { announceSessionChange } from "../sessions.js";
+import { notifySecurityEvent } from "../mail/notices.js";
 import type { RequestMeta, ServiceContext } from "../context.js";
 import {
   CHALLENGE_PURPOSES,
@@ -96,5 +97,6 @@ export async function finishPasskeyRegistration(
     meta,
     detail: { credential_id: credential.id },
   });
+  await notifySecurityEvent(ctx, user, "passkey_added", { meta, sessionId: meta.sessionId });
   return toPasskeyView(credential);
 }

@@ -17,6 +17,10 @@
  * - `address:<bucket>`: failed attempts per client network (see `normalizeClientAddress`),
  *   a generous fixed window, so one office behind one address is not locked out.
  * - `totp:<user id>`: wrong second-factor codes per user, progressive like the account.
+ * - `mail:<key>|<address bucket>`, `mail-ceiling:<key>` and `mail-address:<bucket>`: requests
+ *   that send a mail to an account (forgot password, issue 12), every request counted:
+ *   progressive per account and network like a login, a window per account, one per network. Their own keys, so asking for reset links
+ *   never locks anyone's sign-in.
  *
  * The services RESERVE an attempt before checking the password or code (`reserve*`): one atomic
  * step refuses while any counter is locked and otherwise counts the attempt as a failure on
@@ -92,6 +96,32 @@ export const DEFAULT_TOTP_POLICY: Readonly<ProgressivePolicy> = Object.freeze({
   baseDelayMs: 30 * SECOND_MS,
   maxDelayMs: 15 * MINUTE_MS,
   retentionMs: 24 * HOUR_MS,
+});
+
+/**
+ * Mail to one account from one network (issue 12): 3 requests back to back, then a wait from
+ * 1 minute doubling up to an hour; forgotten a day after the last.
+ */
+export const DEFAULT_EMAIL_ACCOUNT_POLICY: Readonly<ProgressivePolicy> = Object.freeze({
+  kind: "progressive",
+  freeFailures: 3,
+  baseDelayMs: MINUTE_MS,
+  maxDelayMs: HOUR_MS,
+  retentionMs: 24 * HOUR_MS,
+});
+
+/** Mail to one account from every network together: 10 per hour (no mail bombing). */
+export const DEFAULT_EMAIL_CEILING_POLICY: Readonly<WindowPolicy> = Object.freeze({
+  kind: "window",
+  maxFailures: 10,
+  windowMs: HOUR_MS,
+});
+
+/** Mail requests per client network, any accounts: 50 per 15 minutes. */
+export const DEFAULT_EMAIL_ADDRESS_POLICY: Readonly<WindowPolicy> = Object.freeze({
+  kind: "window",
+  maxFailures: 50,
+  windowMs: 15 * MINUTE_MS,
 });
 
 /** The client-facing detail of every 429 from here: it never says which limit was hit. */
@@ -179,6 +209,12 @@ export interface LoginThrottle {
   recordTotpFailure(userId: string): Promise<void>;
   /** Forgets the user's wrong codes after a correct one. @throws InternalError `service_unavailable`. */
   recordTotpSuccess(userId: string): Promise<void>;
+  /**
+   * Counts a request that mails an account (`accountKey` as for a login: the user's id or
+   * `unknown:<name>`), refusing while its counters are locked (issue 12).
+   * @throws TooManyRequestsError; InternalError `service_unavailable`.
+   */
+  reserveEmailRequest(input: { accountKey: string; address: string }): Promise<void>;
 }
 
 /** The store key of the fast lock of an account from one client network. */
@@ -316,6 +352,15 @@ export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottl
 
     async recordTotpSuccess(userId) {
       await guarded(() => store.reset(totpThrottleKey(userId)));
+    },
+
+    async reserveEmailRequest({ accountKey, address }) {
+      const bucket = normalizeClientAddress(address);
+      await reserve([
+        { key: `mail:${accountKey}|${bucket}`, policy: DEFAULT_EMAIL_ACCOUNT_POLICY },
+        { key: `mail-ceiling:${accountKey}`, policy: DEFAULT_EMAIL_CEILING_POLICY },
+        { key: `mail-address:${bucket}`, policy: DEFAULT_EMAIL_ADDRESS_POLICY },
+      ]);
     },
   };
 }

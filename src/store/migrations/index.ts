@@ -14,6 +14,7 @@ import * as signingKeys from "./0004-signing-keys.js";
 import * as rateLimitCounters from "./0005-rate-limit-counters.js";
 import * as recoveryCodes from "./0006-recovery-codes.js";
 import * as accountLock from "./0007-account-lock.js";
+import * as mail from "./0008-mail.js";
 
 /** Every migration by name, in order. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -24,6 +25,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "0005-rate-limit-counters": rateLimitCounters,
   "0006-recovery-codes": recoveryCodes,
   "0007-account-lock": accountLock,
+  "0008-mail": mail,
 });
 
 /** Table that records which migrations ran. */

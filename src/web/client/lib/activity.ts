@@ -38,6 +38,8 @@ const EVENT_TEXT: Readonly<Record<string, string>> = {
   webauthn_counter_error: "Passkey signature counter went backwards",
   reauthenticated: "Identity confirmed for a sensitive change",
   reauthentication_failed: "Identity confirmation failed",
+  password_reset_requested: "Password reset link sent",
+  not_me_reported: "Reported “This wasn't me”",
 };
 
 /** Element ids of one activity section: the list, its "Show more" button and message. */

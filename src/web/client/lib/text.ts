@@ -82,6 +82,8 @@ export function describeError(error: unknown, context: MessageContext = "default
     case "webauthn_challenge_invalid":
     case "webauthn_counter_error":
       return "That passkey could not be verified. Please try again.";
+    case "invalid_email_token":
+      return "This link is no longer valid: it was used, has expired, or the password changed since.";
     case "service_unavailable":
       return "The service is unavailable right now. Please try again shortly.";
     case "internal_error":

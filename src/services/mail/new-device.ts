@@ -1,0 +1,57 @@
+/**
+ * The new-device notice (issue 12, part 6): after a sign-in, a mail when the device was not
+ * seen for this user in the last 30 days. A device is the device cookie's id
+ * (`device-cookie.ts`); a client without a valid cookie (API clients, a new browser) is known
+ * by a fingerprint of its user agent and network, so an API client signing in every hour is
+ * not "new" each time. A user's very first recorded sign-in sends nothing (there is nothing to
+ * compare with: new accounts, and every account once after the upgrade).
+ */
+import { createHash } from "node:crypto";
+import { recordDeviceSeen, type User } from "../../store/index.js";
+import type { RequestMeta, ServiceContext } from "../context.js";
+import { normalizeClientAddress } from "../rate-limit/index.js";
+import { notifySecurityEvent } from "./notices.js";
+
+/** A device unseen this long counts as new again. */
+export const NEW_DEVICE_AFTER_MS = 30 * 24 * 3_600_000;
+
+/**
+ * Records the sign-in's device and queues the notice when it is new. `cookieDeviceId` is the
+ * request's valid device cookie's id, or null; `issuedDeviceId` the id of the cookie this
+ * sign-in sets. Never throws: a notice must not fail a sign-in.
+ */
+export async function noticeNewDevice(
+  ctx: ServiceContext,
+  user: User,
+  options: {
+    sessionId: string;
+    meta: RequestMeta;
+    cookieDeviceId: string | null;
+    issuedDeviceId: string;
+  },
+): Promise<void> {
+  try {
+    const now = new Date(ctx.clock());
+    const { meta } = options;
+    const key =
+      options.cookieDeviceId ??
+      `fp:${createHash("sha256")
+        .update(`${meta.userAgent ?? ""}|${normalizeClientAddress(meta.ip)}`)
+        .digest("base64url")
+        .slice(0, 22)}`;
+    const seen = await recordDeviceSeen(ctx.db, user.id, key, now);
+    if (options.cookieDeviceId === null && options.issuedDeviceId !== key) {
+      // The browser's next sign-in carries this cookie: known from now on.
+      await recordDeviceSeen(ctx.db, user.id, options.issuedDeviceId, now);
+    }
+    const isNew =
+      seen.lastSeenAt === null || now.getTime() - seen.lastSeenAt.getTime() >= NEW_DEVICE_AFTER_MS;
+    if (!isNew || seen.firstDevice) return;
+    await notifySecurityEvent(ctx, user, "new_device_sign_in", {
+      sessionId: options.sessionId,
+      meta,
+    });
+  } catch {
+    // The sign-in stands; the next one records the device.
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * The reset page (`/reset-password`): without a token, "Forgot your password?" asks for the
+ * name or email and mails a link (`POST /password/forgot`); with `#token=…` from that link, it
+ * asks for the new password, and the second factor when the account has one
+ * (`POST /password/reset-with-token`). The token stays in the fragment (never sent to the server
+ * as part of the address) and is dropped from the address bar at once.
+ */
+import { api, ApiError } from "./lib/api.js";
+import { byId, fieldValue, handleClick, handleForm, setVisible, showMessage } from "./lib/dom.js";
+import { describePasskeyError, passkeysSupported, usePasskey } from "./lib/passkeys.js";
+import { describeError } from "./lib/text.js";
+import type { TwoFaRequired } from "./lib/types.js";
+
+const steps = {
+  request: byId("request-step"),
+  reset: byId("reset-step"),
+  done: byId("done-step"),
+};
+
+function showStep(step: HTMLElement): void {
+  for (const each of Object.values(steps)) setVisible(each === step, each);
+  step.querySelector<HTMLElement>("h1")?.focus();
+}
+
+const token = new URLSearchParams(window.location.hash.slice(1)).get("token");
+// A link opened on this very page changes only the fragment: start again with it.
+window.addEventListener("hashchange", () => window.location.reload());
+if (token !== null) {
+  // Out of the address bar and the history: the link works once, but do not leave it lying.
+  history.replaceState(null, "", window.location.pathname);
+  showStep(steps.reset);
+}
+
+const forgotForm = byId<HTMLFormElement>("forgot-form");
+handleForm(forgotForm, {
+  message: byId("forgot-message"),
+  submit: async () => {
+    const answer = await api<{ detail: string }>("POST", "/password/forgot", {
+      name: fieldValue(forgotForm, "name"),
+    });
+    forgotForm.reset();
+    showMessage(byId("forgot-message"), `${answer.detail} Check your mailbox.`, "success");
+  },
+});
+
+const resetForm = byId<HTMLFormElement>("reset-form");
+let passkeyOptions: Record<string, unknown> | null = null;
+
+function resetBody(extra: Record<string, unknown>): Record<string, unknown> {
+  return { token, new_password: fieldValue(resetForm, "new_password", true), ...extra };
+}
+
+function validate(): { field: HTMLElement; text: string } | null {
+  const confirm = byId<HTMLInputElement>("reset-confirm-password");
+  if (fieldValue(resetForm, "new_password", true) !== confirm.value) {
+    return { field: confirm, text: "The two new passwords are not the same." };
+  }
+  return null;
+}
+
+async function submitReset(extra: Record<string, unknown>): Promise<void> {
+  try {
+    await api("POST", "/password/reset-with-token", resetBody(extra));
+  } catch (error) {
+    if (error instanceof ApiError && error.code === "two_fa_required") {
+      const required = error.extra as unknown as TwoFaRequired;
+      setVisible(required.totp_supported, byId("reset-code-field"));
+      byId<HTMLInputElement>("reset-code").required = required.totp_supported;
+      passkeyOptions = required.webauthn_options ?? null;
+      setVisible(required.webauthn_supported && passkeysSupported(), byId("reset-passkey"));
+      throw new Error(
+        required.totp_supported
+          ? "Your account has a second factor: enter the code from your authenticator app."
+          : "Your account has a second factor: confirm with your passkey.",
+        { cause: error },
+      );
+    }
+    if (error instanceof ApiError && error.code === "invalid_email_token") {
+      throw new Error(
+        "This link is no longer valid (used, expired, or the password changed since). Ask for a new one.",
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+  resetForm.reset();
+  showStep(steps.done);
+}
+
+handleForm(resetForm, {
+  message: byId("reset-message"),
+  context: "password-change",
+  validate,
+  submit: async () => {
+    const code = byId<HTMLInputElement>("reset-code");
+    await submitReset(code.required ? { two_fa_code: fieldValue(resetForm, "two_fa_code") } : {});
+  },
+});
+
+handleClick(
+  byId<HTMLButtonElement>("reset-passkey"),
+  byId("reset-message"),
+  async () => {
+    const problem = validate();
+    if (problem !== null) throw new Error(problem.text);
+    let options = passkeyOptions;
+    passkeyOptions = null;
+    if (options === null) {
+      // A passkey challenge is used once: ask for a fresh one.
+      try {
+        await api("POST", "/password/reset-with-token", resetBody({}));
+      } catch (error) {
+        if (!(error instanceof ApiError) || error.code !== "two_fa_required") throw error;
+        options = (error.extra as unknown as TwoFaRequired).webauthn_options ?? null;
+      }
+      if (options === null) throw new Error("The server did not offer a passkey challenge.");
+    }
+    let response: unknown;
+    try {
+      response = await usePasskey(options);
+    } catch (error) {
+      throw new Error(describePasskeyError(error) ?? describeError(error, "passkey"), {
+        cause: error,
+      });
+    }
+    await submitReset({ webauthn_response: response });
+  },
+  "passkey",
+);

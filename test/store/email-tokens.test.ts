@@ -1,0 +1,119 @@
+/**
+ * The `email_tokens` table (src/store/email-tokens.ts): a token is used at most once, even by
+ * concurrent calls, never after its expiry, and voided tokens are dead; on both dialects.
+ */
+import { expect, it } from "vitest";
+import {
+  consumeEmailToken,
+  createUser,
+  deleteExpiredEmailTokens,
+  findLiveEmailToken,
+  insertEmailToken,
+  voidEmailTokens,
+} from "../../src/store/index.js";
+import { describeStore } from "../helpers/store.js";
+
+const NOW = new Date(Date.UTC(2026, 10, 28, 12, 0, 0, 0));
+const later = (ms: number) => new Date(NOW.getTime() + ms);
+
+describeStore("email tokens", (database) => {
+  const user = () =>
+    createUser(database.db, { name: "u", email: "u@example.org", passwordHash: "h", now: NOW });
+
+  it("uses a token once and keeps its data", async () => {
+    const { id: userId } = await user();
+    const id = await insertEmailToken(database.db, {
+      userId,
+      purpose: "password_reset",
+      tokenHash: "a".repeat(64),
+      data: { fingerprint: "x" },
+      expiresAt: later(60_000),
+      now: NOW,
+    });
+    expect(
+      await findLiveEmailToken(database.db, "a".repeat(64), "password_reset", NOW),
+    ).toMatchObject({ id });
+    const used = await consumeEmailToken(database.db, "a".repeat(64), "password_reset", NOW);
+    expect(used).toMatchObject({
+      id,
+      userId,
+      purpose: "password_reset",
+      data: { fingerprint: "x" },
+    });
+    expect(
+      await consumeEmailToken(database.db, "a".repeat(64), "password_reset", NOW),
+    ).toBeUndefined();
+    expect(
+      await findLiveEmailToken(database.db, "a".repeat(64), "password_reset", NOW),
+    ).toBeUndefined();
+  });
+
+  it("gives a token to one of many concurrent uses", async () => {
+    await insertEmailToken(database.db, {
+      userId: null,
+      purpose: "invitation",
+      tokenHash: "b".repeat(64),
+      data: { email: "new@example.org" },
+      expiresAt: later(60_000),
+      now: NOW,
+    });
+    const results = await Promise.all(
+      Array.from({ length: 12 }, () =>
+        consumeEmailToken(database.db, "b".repeat(64), "invitation", NOW),
+      ),
+    );
+    expect(results.filter((r) => r !== undefined)).toHaveLength(1);
+  });
+
+  it("refuses a token of another purpose, at its expiry instant, and after voiding", async () => {
+    const { id: userId } = await user();
+    for (const [hash, purpose] of [
+      ["c", "password_reset"],
+      ["d", "password_reset"],
+      ["e", "not_me"],
+    ] as const) {
+      await insertEmailToken(database.db, {
+        userId,
+        purpose,
+        tokenHash: hash.repeat(64),
+        data: {},
+        expiresAt: later(60_000),
+        now: NOW,
+      });
+    }
+    expect(await consumeEmailToken(database.db, "c".repeat(64), "not_me", NOW)).toBeUndefined();
+    expect(
+      await consumeEmailToken(database.db, "c".repeat(64), "password_reset", later(60_000)),
+    ).toBeUndefined();
+    expect(await voidEmailTokens(database.db, userId, "password_reset", NOW)).toBe(2);
+    expect(
+      await consumeEmailToken(database.db, "d".repeat(64), "password_reset", NOW),
+    ).toBeUndefined();
+    // Another purpose is untouched.
+    expect(await consumeEmailToken(database.db, "e".repeat(64), "not_me", NOW)).toBeDefined();
+  });
+
+  it("deletes tokens expired before a time, and a user's tokens with the user", async () => {
+    const { id: userId } = await user();
+    await insertEmailToken(database.db, {
+      userId,
+      purpose: "not_me",
+      tokenHash: "f".repeat(64),
+      data: {},
+      expiresAt: later(1_000),
+      now: NOW,
+    });
+    expect(await deleteExpiredEmailTokens(database.db, NOW)).toBe(0);
+    expect(await deleteExpiredEmailTokens(database.db, later(2_000))).toBe(1);
+    await insertEmailToken(database.db, {
+      userId,
+      purpose: "not_me",
+      tokenHash: "g".repeat(64),
+      data: {},
+      expiresAt: later(1_000),
+      now: NOW,
+    });
+    await database.db.deleteFrom("users").where("id", "=", userId).execute();
+    expect(await database.db.selectFrom("email_tokens").selectAll().execute()).toEqual([]);
+  });
+});
