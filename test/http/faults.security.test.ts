@@ -3,10 +3,19 @@
  * quickly, never 500 or a hang, and the app recovers. The connection is cut through a TCP proxy
  * the test controls (test/helpers/tcp-proxy.ts), never by stopping the shared services. Short
  * timeouts are configured so the test runs fast; the assertions never measure time.
+ *
+ * The PostgreSQL proxy carries the pool and the session channel's LISTEN connection (the runtime
+ * listens on the database's URL). The fault cases run without the session cache, so what they
+ * see never depends on whether the listener happens to be up; one case with the cache on shows
+ * that a stall is noticed by the channel's heartbeat and the cache stops answering.
  */
 import { sql } from "kysely";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { createDatabase } from "../../src/store/index.js";
+import {
+  DEFAULT_CHANNEL_HEARTBEAT_MS,
+  DEFAULT_CHANNEL_HEARTBEAT_TIMEOUT_MS,
+} from "../../src/store/session-channel.js";
 import {
   closeRedisClient,
   createRedisClient,
@@ -49,6 +58,15 @@ async function recovered(ask: () => Promise<{ status: number }>): Promise<number
   return seen;
 }
 
+/** Polls `check` until true; throws after `giveUpMs` (a failure, not a measurement). */
+async function waitUntil(check: () => boolean | Promise<boolean>, giveUpMs: number): Promise<void> {
+  const start = performance.now();
+  while (!(await check())) {
+    if (performance.now() - start > giveUpMs) throw new Error("gave up waiting");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 describe.skipIf(postgresSkip !== null)("PostgreSQL through a proxy", () => {
   let proxy: TcpProxy;
   let database: TestDatabase;
@@ -72,7 +90,11 @@ describe.skipIf(postgresSkip !== null)("PostgreSQL through a proxy", () => {
     viaProxy.hostname = "127.0.0.1";
     viaProxy.port = String(proxy.port);
     const proxied = await createDatabase(viaProxy.toString(), FAST);
-    server = await startTestServer("postgres", { overrides: { database: proxied } });
+    // About database faults, not the cache (see the case with the cache below).
+    server = await startTestServer("postgres", {
+      env: { TESSERA_SESSION_CACHE: "off" },
+      overrides: { database: proxied },
+    });
     const user = await server.createUser({});
     client = server.client();
     await client.login(user.name, user.password);
@@ -117,6 +139,57 @@ describe.skipIf(postgresSkip !== null)("PostgreSQL through a proxy", () => {
       expect((await client.request("GET", "/readyz")).status).toBe(200);
     });
   }
+
+  it("with the session cache on, a stall is noticed by the channel heartbeat: /me stops answering from the cache (503), then recovers", async () => {
+    if (server === undefined) await start();
+    const viaProxy = new URL(database.url);
+    viaProxy.hostname = "127.0.0.1";
+    viaProxy.port = String(proxy.port);
+    const proxied = await createDatabase(viaProxy.toString(), FAST);
+    const warnings: string[] = [];
+    const cached = await startTestServer("postgres", {
+      env: { TESSERA_SESSION_CACHE: "on" },
+      overrides: {
+        database: proxied,
+        logger: { warn: (message) => warnings.push(message), info: () => undefined },
+      },
+    });
+    try {
+      const cache = cached.tessera.sessionCache;
+      expect(cache).not.toBeNull();
+      await waitUntil(() => cache?.enabled === true, 10_000);
+      const user = await cached.createUser({});
+      const me = cached.client();
+      await me.login(user.name, user.password);
+      expect((await me.request("GET", "/me")).status).toBe(200);
+      expect((await me.request("GET", "/me")).status).toBe(200);
+      expect(cache?.size()).toBeGreaterThan(0);
+
+      await proxy.setMode("stall");
+      // Until the heartbeat misses, the cache may still answer (200); then every answer is 503.
+      // Give up well after the bound (heartbeat interval + its timeout): a failure, not a timing.
+      const seen: number[] = [];
+      const bound = DEFAULT_CHANNEL_HEARTBEAT_MS + DEFAULT_CHANNEL_HEARTBEAT_TIMEOUT_MS;
+      await waitUntil(async () => {
+        seen.push((await me.request("GET", "/me")).status);
+        return seen.at(-1) === 503;
+      }, bound + 8_000);
+      expect(seen.every((s) => s === 200 || s === 503)).toBe(true);
+      expect(cache?.enabled).toBe(false);
+      expect(warnings.join("\n")).toMatch(/heartbeat missed/);
+      expectUnavailable(await me.request("GET", "/me"));
+
+      await proxy.setMode("pass");
+      const statuses = await recovered(() => me.request("GET", "/me"));
+      expect(statuses.every((s) => s === 503 || s === 200)).toBe(true);
+      expect(statuses.at(-1)).toBe(200);
+      await waitUntil(() => cache?.enabled === true, 10_000);
+      expect((await me.request("GET", "/me")).status).toBe(200);
+    } finally {
+      await cached.close();
+      await proxied.destroy();
+    }
+  });
 
   it("is not ready on an empty, re-created database", async () => {
     const empty = await openTestDatabase("postgres");
