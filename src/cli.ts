@@ -22,6 +22,7 @@ import {
 import { generateOneTimePassword, serve } from "./server.js";
 import type { ServiceContext } from "./services/context.js";
 import { findUnsafeIdentifiers } from "./services/check-names.js";
+import { markEmailVerifiedAsOperator } from "./services/email-verification.js";
 import { resetPasswordAsOperator } from "./services/passwords.js";
 import { createUser } from "./services/users.js";
 
@@ -111,6 +112,31 @@ export const COMMANDS: Readonly<Record<string, CliCommand>> = {
           io.out(`One-time password: ${password}`);
           io.out("It is shown once and must be changed at the next sign-in.");
         }
+        return 0;
+      });
+    },
+  },
+  "verify-email": {
+    summary:
+      "Mark a user's email address verified without a link: --name NAME_OR_EMAIL (e.g. an admin locked out by TESSERA_REQUIRE_VERIFIED_EMAIL)",
+    async run(args, env, io) {
+      const parsed = parseOptions(args, { name: "string" }, io);
+      if (parsed === null) return EXIT_USAGE;
+      if (typeof parsed.name !== "string") {
+        io.err("tessera verify-email needs --name NAME_OR_EMAIL");
+        return EXIT_USAGE;
+      }
+      const query = parsed.name;
+      return withContext(env, async (ctx) => {
+        let user;
+        try {
+          user = await markEmailVerifiedAsOperator(ctx, query);
+        } catch (error) {
+          if (!(error instanceof NotFoundError)) throw error;
+          io.err(`No user named ${JSON.stringify(query)}.`);
+          return 1;
+        }
+        io.out(`The address ${user.email} of ${user.name} is marked verified.`);
         return 0;
       });
     },

@@ -14,3 +14,4 @@ export * from "./passkeys.js";
 export * from "./tokens.js";
 export * from "./sessions.js";
 export * from "./audit.js";
+export * from "./email.js";

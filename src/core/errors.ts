@@ -30,6 +30,7 @@ export const ERROR_CODES = {
   two_fa_required: "permission_denied",
   password_change_required: "permission_denied",
   csrf: "permission_denied",
+  email_not_verified: "permission_denied", // right password, address not verified yet
 
   // 400
   client_error: "client_error",
@@ -51,6 +52,7 @@ export const ERROR_CODES = {
 
   // 409
   conflict: "conflict",
+  invitation_not_pending: "conflict", // "send again" for an account that accepted its invitation
 
   // 429
   too_many_requests: "too_many_requests",

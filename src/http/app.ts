@@ -124,7 +124,8 @@ export async function buildApp(
     },
   });
 
-  await app.register(pageRoutes);
+  // The sign-up page exists only while sign-up is open (issue 12 part 5).
+  await app.register(pageRoutes, { hidden: settings.signup === "open" ? [] : ["/signup"] });
   return app;
 }
 

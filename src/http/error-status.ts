@@ -11,6 +11,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   two_fa_required: 403,
   password_change_required: 403,
   csrf: 403,
+  email_not_verified: 403,
 
   client_error: 400,
   validation_error: 400,
@@ -28,6 +29,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
 
   not_found: 404,
   conflict: 409,
+  invitation_not_pending: 409,
   too_many_requests: 429,
 
   internal_error: 500,

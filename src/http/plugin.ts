@@ -19,6 +19,9 @@ import { installErrorHandler } from "./error-handler.js";
 import { installMetrics } from "./metrics.js";
 import type { RouterPathOptions } from "./router-path.js";
 import { auditRoutes } from "./routes/audit.js";
+import { emailRoutes } from "./routes/email.js";
+import { invitationRoutes } from "./routes/invitations.js";
+import { signupRoutes } from "./routes/signup.js";
 import { healthRoutes } from "./routes/health.js";
 import { jwksRoutes } from "./routes/jwks.js";
 import { loginRoutes } from "./routes/login.js";
@@ -94,6 +97,9 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
     await routes.register(totpRoutes, routeOptions);
     await routes.register(webauthnRoutes, { ...routeOptions, ...passkeys });
     await routes.register(auditRoutes, routeOptions);
+    await routes.register(emailRoutes, routeOptions);
+    await routes.register(invitationRoutes, routeOptions);
+    await routes.register(signupRoutes, routeOptions);
     await routes.register(tokenRoutes, {
       ...routeOptions,
       accessTokens: {

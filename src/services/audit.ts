@@ -28,7 +28,14 @@ export type AuditEventName =
   | "passkey_added"
   | "passkey_renamed"
   | "passkey_removed"
-  | "webauthn_counter_error";
+  | "webauthn_counter_error"
+  | "email_verification_sent"
+  | "email_verified"
+  | "email_changed"
+  | "login_email_not_verified"
+  | "invitation_sent"
+  | "invitation_accepted"
+  | "signup_refused";
 
 /** Appends one audit event. */
 export async function audit(

@@ -19,6 +19,7 @@ import { hashPassword } from "../core/password.js";
 import { audit } from "./audit.js";
 import type { RequestMeta, ServiceContext } from "./context.js";
 import { issueDeviceToken, verifyDeviceToken } from "./device-cookie.js";
+import { assertEmailVerifiedForSignIn } from "./email-verification.js";
 import type { LoginReservation } from "./rate-limit/index.js";
 import { issueSessionToken, type AuthenticationMethod } from "./sessions.js";
 import { passwordMatches, requireChangeOfRefusedPassword } from "./passwords.js";
@@ -61,6 +62,7 @@ export function accountKeyFor(user: User | undefined, query: string): string {
  * Logs a user in.
  * @throws TooManyRequestsError while the account or address is locked out;
  *   ClientError `invalid_credentials` for an unknown name or wrong password;
+ *   PermissionDeniedError `email_not_verified` (right password, address to verify first);
  *   PermissionDeniedError `two_fa_required` (extra: TwoFaRequiredResponse) when a second factor is needed;
  *   ClientError `invalid_two_fa_code` for a wrong, reused or expired second factor.
  */
@@ -101,6 +103,8 @@ export async function login(
     });
     throw new ClientError(INVALID_CREDENTIALS, { code: "invalid_credentials" });
   }
+  // Issue 12: only someone who knows the password learns that the address is not verified.
+  await assertEmailVerifiedForSignIn(ctx, user, reservation, meta);
 
   const amr: AuthenticationMethod[] = ["pwd"];
   const totpSupported = user.totpSecret !== null;

@@ -16,6 +16,8 @@ export interface PublicUser {
   totpEnabled: boolean;
   createdAt: Date;
   lastLoginAt: Date | null;
+  /** Whether the address was verified by mail (issue 12). */
+  emailVerified: boolean;
 }
 
 /** The views of a user, as the wire contract defines them. */
@@ -32,6 +34,7 @@ export function toPublicUser(user: User): PublicUser {
     totpEnabled: user.totpSecret !== null,
     createdAt: user.createdAt,
     lastLoginAt: user.lastLoginAt,
+    emailVerified: user.emailVerifiedAt !== null,
   };
 }
 
@@ -45,6 +48,7 @@ export function toUserView(user: PublicUser): UserView {
     totp_enabled: user.totpEnabled,
     created_at: user.createdAt.toISOString(),
     last_login_at: user.lastLoginAt === null ? null : user.lastLoginAt.toISOString(),
+    email_verified: user.emailVerified,
   };
 }
 

@@ -79,6 +79,12 @@ export {
 } from "./users.js";
 export type { User, NewUser, SetPasswordHashOptions, ConfirmTotpSecretOptions } from "./users.js";
 export {
+  setUserEmail,
+  markEmailVerified,
+  listPendingInvitationUserIds,
+  hasPendingInvitation,
+} from "./user-email.js";
+export {
   MAX_SIGNATURE_COUNTER,
   addWebauthnCredential,
   listWebauthnCredentials,

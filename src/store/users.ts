@@ -35,6 +35,8 @@ export interface User {
   lastLoginAt: Date | null;
   /** When the address was verified by mail (issue 12), or null. */
   emailVerifiedAt: Date | null;
+  /** No sign-in before the address is verified (a self-service sign-up). */
+  requiresVerifiedEmail: boolean;
 }
 
 /** What `createUser` needs; `isAdmin` and `mustChangePassword` default to false, `now` to now. */
@@ -46,6 +48,10 @@ export interface NewUser {
   mustChangePassword?: boolean;
   /** The creation time (the service's clock). */
   now: Date;
+  /** When the address was verified (an accepted invitation); default null. */
+  emailVerifiedAt?: Date | null;
+  /** No sign-in before the address is verified (sign-up); default false. */
+  requiresVerifiedEmail?: boolean;
 }
 
 /** Options of `setPasswordHash`. */
@@ -95,6 +101,7 @@ export function toUser(row: Selectable<UsersTable>): User {
     updatedAt: fromEpochMs(row.updated_at),
     lastLoginAt: fromNullableEpochMs(row.last_login_at),
     emailVerifiedAt: fromNullableEpochMs(row.email_verified_at ?? null),
+    requiresVerifiedEmail: fromDbBool(row.requires_verified_email ?? 0),
   };
 }
 
@@ -156,6 +163,10 @@ export async function createUser(db: Db, input: NewUser): Promise<User> {
         created_at: now,
         updated_at: now,
         last_login_at: null,
+        ...(input.emailVerifiedAt === undefined || input.emailVerifiedAt === null
+          ? {}
+          : { email_verified_at: toEpochMs(input.emailVerifiedAt) }),
+        ...(input.requiresVerifiedEmail === true ? { requires_verified_email: 1 as const } : {}),
       })
       .returningAll()
       .executeTakeFirstOrThrow();

@@ -149,6 +149,7 @@ describeStore("migrations", { clearBeforeEach: false }, (database) => {
         "users.name",
         "users.name_key",
         "users.password_hash",
+        "users.requires_verified_email",
         "users.token_version",
         "users.totp_last_step",
         "users.totp_pending_secret",

@@ -73,6 +73,7 @@ describeStore("users", (database) => {
       updatedAt: T0,
       lastLoginAt: null,
       emailVerifiedAt: null,
+      requiresVerifiedEmail: false,
     };
     expect(created).toEqual(expected);
     expect(await getUserById(database.db, created.id)).toEqual(expected);

@@ -31,6 +31,9 @@ export const PAGE_ROUTES: Readonly<Record<string, string>> = Object.freeze({
   "/": "sign-in",
   "/account": "account",
   "/admin": "admin",
+  "/verify-email": "verify-email",
+  "/invitation": "invitation",
+  "/signup": "signup",
 });
 
 /**
@@ -78,6 +81,8 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 export interface PageRoutesOptions {
   /** Folder of the built pages. Default: `dist/web` under the package root. */
   webRoot?: string;
+  /** Paths of `PAGE_ROUTES` answered 404 (a feature that is off, e.g. `/signup`). */
+  hidden?: readonly string[];
 }
 
 interface StaticFile {
@@ -242,7 +247,9 @@ export const pageRoutes: FastifyPluginAsync<PageRoutesOptions> = async (app, opt
       schema: { tags: ["pages"], summary, produces, response: errorResponses(...errors) },
     }) as const;
 
+  const hidden = new Set(options.hidden ?? []);
   for (const [path, page] of Object.entries(PAGE_ROUTES)) {
+    if (hidden.has(path)) continue;
     app.get(path, pageOptions(`The ${page} page`, ["text/html"], 503), async (request, reply) => {
       const current = currentSite(request);
       if (current === null) return notBuilt(reply);

@@ -1,6 +1,12 @@
 /** `GET /users`, `POST /users/create`, `PATCH /users/{id}/promote`, `DELETE /users/{id}`. */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { createUser, deleteUser, listUsers, promoteUser } from "../../services/users.js";
+import {
+  createUser,
+  deleteUser,
+  listInvitedUserIds,
+  listUsers,
+  promoteUser,
+} from "../../services/users.js";
 import { toPublicUser, toUserSummaryView, toUserView } from "../../services/users-view.js";
 import { clearSessionCookie } from "../cookie.js";
 import { actorOf, currentUser, requestMeta } from "../request-meta.js";
@@ -33,9 +39,12 @@ export const userRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, o
     async (request) => {
       const actor = actorOf(request);
       const users = await listUsers(ctx);
-      return actor.isAdmin
-        ? users.map((user) => toUserView(toPublicUser(user)))
-        : users.map(toUserSummaryView);
+      if (!actor.isAdmin) return users.map(toUserSummaryView);
+      const invited = await listInvitedUserIds(ctx);
+      return users.map((user) => ({
+        ...toUserView(toPublicUser(user)),
+        invitation_pending: invited.has(user.id),
+      }));
     },
   );
 
@@ -44,7 +53,10 @@ export const userRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, o
     {
       schema: {
         tags: ["users"],
-        summary: "Create a user (admin only); the user must change the password at first login",
+        summary:
+          "Create a user (admin only): with a password they must change at first login, or with `invite: true` and none (a mailed link)",
+        description:
+          "The new user gets a mail: the invitation (72 h, single use) with `invite`, else a link to verify the address.",
         body: CreateUserRequest,
         response: { 201: UserView, ...errorResponses(400, 401, 403, 409) },
       },
@@ -56,7 +68,8 @@ export const userRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, o
         {
           name: request.body.name,
           email: request.body.email,
-          password: request.body.password,
+          ...(request.body.password === undefined ? {} : { password: request.body.password }),
+          invite: request.body.invite ?? false,
           isAdmin: request.body.is_admin ?? false,
           mustChangePassword: true,
         },

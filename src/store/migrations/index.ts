@@ -13,6 +13,7 @@ import * as auditChain from "./0003-audit-chain.js";
 import * as signingKeys from "./0004-signing-keys.js";
 import * as rateLimitCounters from "./0005-rate-limit-counters.js";
 import * as mail from "./0008-mail.js";
+import * as mailFlows from "./0009-mail-flows.js";
 
 /** Every migration by name, in order. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -22,6 +23,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "0004-signing-keys": signingKeys,
   "0005-rate-limit-counters": rateLimitCounters,
   "0008-mail": mail,
+  "0009-mail-flows": mailFlows,
 });
 
 /** Table that records which migrations ran. */

@@ -16,6 +16,7 @@ import {
   setVisible,
   showMessage,
 } from "./lib/dom.js";
+import { wireEmailSection } from "./lib/email-section.js";
 import { renderHeader } from "./lib/header.js";
 import { createPasskey, describePasskeyError, passkeysSupported } from "./lib/passkeys.js";
 import { MAX_PASSKEY_NAME_LENGTH } from "../../contract/limits.js";
@@ -53,6 +54,10 @@ async function main(): Promise<void> {
     done: (updated) => {
       me = updated;
     },
+  });
+  wireEmailSection(me, (updated) => {
+    me = updated;
+    byId("me-email").textContent = me.email;
   });
   wireTotp();
   wirePasskeys();

@@ -48,20 +48,35 @@ const ACTIVITY = { list: "activity-list", more: "activity-more", message: "activ
 function wireCreateForm(): void {
   const form = byId<HTMLFormElement>("create-user-form");
   const message = byId("create-user-message");
+  const password = byId<HTMLInputElement>("new-password");
+  const inviting = () => byId<HTMLInputElement>("access-invite").checked;
+  // "Send invitation": no password here, the person chooses it from the mailed link.
+  const showAccess = () => {
+    setVisible(!inviting(), byId("new-password-field"));
+    setVisible(inviting(), byId("invite-hint"));
+    password.disabled = inviting();
+  };
+  for (const id of ["access-password", "access-invite"]) {
+    byId(id).addEventListener("change", showAccess);
+  }
   handleForm(form, {
     message,
     submit: async () => {
+      const invite = inviting();
       const created = await api<UserView>("POST", "/users/create", {
         name: fieldValue(form, "name"),
         email: fieldValue(form, "email"),
-        password: fieldValue(form, "password", true),
+        ...(invite ? { invite: true } : { password: fieldValue(form, "password", true) }),
         is_admin: (form.elements.namedItem("is_admin") as HTMLInputElement).checked,
       });
       form.reset();
+      showAccess();
       await loadUsers();
       showMessage(
         message,
-        `Created ${created.name}. They must choose a new password when they first sign in.`,
+        invite
+          ? `Created ${created.name} and sent the invitation to ${created.email}.`
+          : `Created ${created.name}. They must choose a new password when they first sign in.`,
         "success",
       );
       byId("new-name").focus();
@@ -122,6 +137,10 @@ function userItem(user: UserView): HTMLLIElement {
     user.is_admin && h("span", { className: "badge" }, "Admin"),
     self && h("span", { className: "badge" }, "You"),
     user.must_change_password && h("span", { className: "badge warn" }, "Must change password"),
+    user.invitation_pending === true && h("span", { className: "badge warn" }, "Invited"),
+    !user.email_verified &&
+      user.invitation_pending !== true &&
+      h("span", { className: "badge" }, "Email not verified"),
   ];
   const details = h(
     "span",
@@ -144,7 +163,17 @@ function userItem(user: UserView): HTMLLIElement {
       : null;
   const remove =
     manageable && !self ? actionButton("Delete", user.name, "danger", `delete-${key}`) : null;
-  for (const button of [promote, reset, totpOff, remove]) if (button !== null) buttons.push(button);
+  const inviteAgain =
+    manageable && !self && user.invitation_pending === true
+      ? actionButton("Send again", `the invitation of ${user.name}`, "secondary", `invite-${key}`)
+      : null;
+  const vouch =
+    manageable && !user.email_verified && user.invitation_pending !== true
+      ? actionButton("Mark email verified", user.name, "secondary", `verify-${key}`)
+      : null;
+  for (const button of [inviteAgain, vouch, promote, reset, totpOff, remove]) {
+    if (button !== null) buttons.push(button);
+  }
   const actions = h("div", { className: "actions", id: `actions-${key}` }, ...buttons);
 
   // Reset password: an inline form.
@@ -218,6 +247,18 @@ function userItem(user: UserView): HTMLLIElement {
     back?.focus();
   };
 
+  if (inviteAgain !== null) {
+    handleClick(inviteAgain, message, async () => {
+      await api("POST", `/users/${encodeURIComponent(user.id)}/invitation`);
+      await afterAction(`A new invitation is on its way to ${user.email}.`, inviteAgain.id);
+    });
+  }
+  if (vouch !== null) {
+    handleClick(vouch, message, async () => {
+      await api("POST", `/users/${encodeURIComponent(user.id)}/email/verified`);
+      await afterAction(`The address of ${user.name} is marked verified.`, null);
+    });
+  }
   if (promote !== null) {
     handleClick(promote, message, async () => {
       await api("PATCH", `/users/${encodeURIComponent(user.id)}/promote`);

@@ -53,6 +53,10 @@ export function describeError(error: unknown, context: MessageContext = "default
       return "Your session has ended. Please sign in again.";
     case "password_change_required":
       return "You must change your password first.";
+    case "email_not_verified":
+      return "Confirm your email address first: open the link in the mail we sent you.";
+    case "invalid_email_token":
+      return "This link does not work any more: it was used already, has expired or was replaced by a newer one.";
     case "csrf": {
       // The server names its public address: the page was opened at another one.
       const origin = error.extra.public_origin;
