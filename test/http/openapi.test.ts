@@ -33,6 +33,7 @@ const PUBLIC_OPERATIONS = [
   "get /invitation",
   "get /openapi.json",
   "get /readyz",
+  "get /signup",
   "get /verify-email",
   "post /email/verify",
   "post /email/verify/resend",

@@ -28,9 +28,9 @@ import type { RouteOptions } from "./route-options.js";
 
 /**
  * Public mail-sending requests per client network and minute (on top of the per-account caps
- * of `services/mail-limits.ts`): a person needs one; an office behind one address a few.
+ * of `services/mail-limits.ts`): a person needs one; an office behind one address a few at once.
  */
-export const MAIL_REQUESTS_PER_MINUTE = 10;
+export const MAIL_REQUESTS_PER_MINUTE = 20;
 
 /** Registers @fastify/rate-limit for the routes that opt in (`config.rateLimit`), with our 429. */
 export async function registerAddressRateLimit(
@@ -80,7 +80,7 @@ export const emailRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
         tags: ["email"],
         summary: "Mail the verification link again to an account whose address is not verified",
         description:
-          "Always 202, whether or not the account exists or is verified. At most 3 an hour per name or address, and 10 a minute per client network.",
+          "Always 202, whether or not the account exists or is verified. At most 3 an hour per name or address, and 20 a minute per client network.",
         body: ResendVerificationRequest,
         response: { 202: AcceptedResponse, ...errorResponses(400, 429, 503) },
       },

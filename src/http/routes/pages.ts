@@ -249,14 +249,21 @@ export const pageRoutes: FastifyPluginAsync<PageRoutesOptions> = async (app, opt
 
   const hidden = new Set(options.hidden ?? []);
   for (const [path, page] of Object.entries(PAGE_ROUTES)) {
-    if (hidden.has(path)) continue;
-    app.get(path, pageOptions(`The ${page} page`, ["text/html"], 503), async (request, reply) => {
-      const current = currentSite(request);
-      if (current === null) return notBuilt(reply);
-      const file = current.pages.get(page);
-      if (file === undefined) return notBuilt(reply);
-      return sendFile(request, reply, file);
-    });
+    app.get(
+      path,
+      pageOptions(`The ${page} page`, ["text/html"], 404, 503),
+      async (request, reply) => {
+        // A page of a feature that is off: as if it did not exist (not a 401 for a stranger).
+        if (hidden.has(path)) {
+          return reply.code(404).type("application/json").send(errorBody("not_found", "Not found"));
+        }
+        const current = currentSite(request);
+        if (current === null) return notBuilt(reply);
+        const file = current.pages.get(page);
+        if (file === undefined) return notBuilt(reply);
+        return sendFile(request, reply, file);
+      },
+    );
   }
 
   const assetOptions = pageOptions(

@@ -23,7 +23,7 @@ export const signupRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app,
         tags: ["signup"],
         summary: "Create an account (when TESSERA_SIGNUP=open); its address must be verified first",
         description:
-          "Always 202 once the name, address and password pass their rules, whether or not the name or address is taken: the mail tells the address's owner. At most 3 an hour per address and 10 a minute per client network. 404 when sign-up is off.",
+          "Always 202 once the name, address and password pass their rules, whether or not the name or address is taken: the mail tells the address's owner. At most 3 an hour per address and 20 a minute per client network. 404 when sign-up is off.",
         body: SignupRequest,
         response: { 202: AcceptedResponse, ...errorResponses(400, 403, 404, 429, 503) },
       },
