@@ -104,8 +104,8 @@ export interface E2eServer {
   close(): Promise<void>;
 }
 
-/** Starts the server on a port chosen beforehand, with the pages. */
-export async function startE2eServer(): Promise<E2eServer> {
+/** Starts the server on a port chosen beforehand, with the pages; `env` adds variables. */
+export async function startE2eServer(env: Record<string, string> = {}): Promise<E2eServer> {
   const database: TestDatabase = await openTestDatabase("sqlite");
   // The port must be known before the config is made, for the public URL and the RP ID.
   let lastError: unknown;
@@ -120,6 +120,7 @@ export async function startE2eServer(): Promise<E2eServer> {
       TESSERA_DATABASE_URL: "unused-by-tests.db",
       TESSERA_DATA_DIR: "/nonexistent-tessera-test-dir",
       ...TEST_ARGON2_ENV,
+      ...env,
     });
     const clock = frozenClock(Date.UTC(2026, 10, 28, 12, 0, 0));
     const tessera = await createTessera(config, { database, clock });

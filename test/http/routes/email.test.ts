@@ -6,7 +6,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { EMAIL_VERIFICATION_VALIDITY_MS } from "../../../src/services/email-verification.js";
 import { countMailsTo, mailTo, tokenFrom } from "../../helpers/mail-links.js";
 import { describeServer } from "../../helpers/routes.js";
-import type { TestServer } from "../../helpers/server.js";
+import { TEST_ORIGIN, type TestServer } from "../../helpers/server.js";
+import { SoftAuthenticator } from "../../helpers/soft-authenticator.js";
 import { startTestSmtpServer } from "../../helpers/smtp.js";
 
 const smtp = await startTestSmtpServer();
@@ -259,6 +260,54 @@ describeServer(
       expect(verified.status).toBe(202);
       expect(await countMailsTo(smtp, ghost.email, "")).toBe(0);
       expect(await countMailsTo(smtp, user.email, "")).toBe(0);
+    });
+
+    it("refuses a passwordless passkey sign-in of an unverified account after the passkey check", async () => {
+      const user = await server.createUser({});
+      const setVerified = (at: number | null) =>
+        server.tessera.ctx.db
+          .updateTable("users")
+          .set({ email_verified_at: at })
+          .where("id", "=", user.id)
+          .execute();
+      // Verified while the passkey is registered, then no longer (an address change).
+      await setVerified(server.clock());
+      const client = server.client();
+      await client.login(user.name, user.password);
+      const authenticator = new SoftAuthenticator();
+      const options = await client.request(
+        "POST",
+        `/users/${user.id}/2fa/webauthn/register/options`,
+        { json: {} },
+      );
+      const response = authenticator.createAttestation(options.body, { origin: TEST_ORIGIN });
+      const stored = await client.request(
+        "POST",
+        `/users/${user.id}/2fa/webauthn/register/verify`,
+        { json: { response, name: "Key" } },
+      );
+      expect(stored.status).toBe(200);
+      await setVerified(null);
+
+      const stranger = server.client();
+      const first = await stranger.request("POST", "/login/passkey/options", { json: {} });
+      const unverifiedUser = authenticator.createAssertion(first.body, {
+        origin: TEST_ORIGIN,
+        flags: { uv: false },
+      });
+      const badProof = await stranger.request("POST", "/login/passkey", {
+        json: { webauthn_response: unverifiedUser },
+      });
+      expect(badProof.body.code).toBe("webauthn_verification_failed");
+
+      const second = await stranger.request("POST", "/login/passkey/options", { json: {} });
+      const assertion = authenticator.createAssertion(second.body, { origin: TEST_ORIGIN });
+      const refused = await stranger.request("POST", "/login/passkey", {
+        json: { webauthn_response: assertion },
+      });
+      expect(refused.status).toBe(403);
+      expect(refused.body.code).toBe("email_not_verified");
+      expect(stranger.cookies.has("token")).toBe(false);
     });
 
     it("caps the resend per account name: the fourth in an hour gets 429", async () => {
