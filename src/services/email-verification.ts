@@ -10,18 +10,12 @@
  *   ctx.mail?.wake();                                       // after the commit
  */
 import { ClientError, NotFoundError, PermissionDeniedError } from "../core/errors.js";
-import {
-  getUserByNameOrMail,
-  markEmailVerified,
-  normalizeIdentifier,
-  setUserEmail,
-  type User,
-} from "../store/index.js";
+import { getUserByNameOrMail, markEmailVerified, type User } from "../store/index.js";
 import { loadTarget, type ActingUser } from "./access.js";
 import { audit } from "./audit.js";
 import type { RequestMeta, ServiceContext } from "./context.js";
 import { issueEmailToken, useEmailToken, voidEmailTokens } from "./email-tokens.js";
-import { emailChangedNoticeMail, verifyEmailMail } from "./mail/account-mails.js";
+import { verifyEmailMail } from "./mail/account-mails.js";
 import { enqueueMail } from "./mail/queue.js";
 import { reserveMail } from "./mail-limits.js";
 import type { LoginReservation } from "./rate-limit/index.js";
@@ -109,54 +103,6 @@ export async function resendVerification(
   };
   if (ctx.mail === undefined) await work();
   else ctx.mail.defer(work);
-}
-
-/**
- * `PATCH /users/{id}/email`: the user themself, or an admin for a non-admin. The new address
- * is not verified: a link goes to it, a notice to the old one, and reset and verification
- * links sent to the old address stop working. Returns the updated user.
- * @throws PermissionDeniedError, NotFoundError, ConflictError (another account's address),
- *   ClientError `validation_error` (not an address, or the same address).
- */
-export async function changeEmail(
-  ctx: ServiceContext,
-  actor: ActingUser,
-  targetId: string,
-  email: string,
-  meta: RequestMeta,
-): Promise<User> {
-  const target = await loadTarget(ctx, actor, targetId, { access: "self-or-admin" });
-  if (
-    typeof email === "string" &&
-    normalizeIdentifier(email) === normalizeIdentifier(target.email)
-  ) {
-    throw new ClientError("This is already the account's address", {
-      code: "validation_error",
-      extra: { field: "email" },
-    });
-  }
-  const updated = await ctx.db.transaction().execute(async (trx) => {
-    const tx = { ...ctx, db: trx };
-    const user = await setUserEmail(trx, target.id, email, new Date(ctx.clock()));
-    if (user === undefined) throw new NotFoundError("No such user");
-    // The old inbox no longer speaks for the account.
-    await voidEmailTokens(tx, user.id, "password_reset");
-    await sendVerificationMail(tx, user, meta);
-    await enqueueMail(tx, {
-      to: target.email,
-      ...emailChangedNoticeMail(ctx.settings, {
-        name: user.name,
-        oldEmail: target.email,
-        newEmail: user.email,
-        byAdmin: actor.id !== user.id,
-      }),
-    });
-    await audit(tx, "email_changed", { userId: user.id, meta, detail: { by: actor.id } });
-    return user;
-  });
-  ctx.mail?.wake();
-  await announceSessionChange(ctx, { kind: "user", userId: updated.id });
-  return updated;
 }
 
 /**

@@ -14,8 +14,8 @@ import {
   UserView,
   VerifyEmailRequest,
 } from "../../contract/index.js";
+import { changeEmail } from "../../services/email-change.js";
 import {
-  changeEmail,
   markEmailVerifiedByAdmin,
   resendVerification,
   verifyEmail,

@@ -5,7 +5,7 @@
  */
 import { afterAll, expect, it } from "vitest";
 import { INVITATION_VALIDITY_MS } from "../../../src/services/invitations.js";
-import { mailTo, tokenFrom } from "../../helpers/mail-links.js";
+import { countMailsTo, mailTo, tokenFrom } from "../../helpers/mail-links.js";
 import { describeServer } from "../../helpers/routes.js";
 import type { TestServer } from "../../helpers/server.js";
 import { startTestSmtpServer } from "../../helpers/smtp.js";
@@ -180,6 +180,27 @@ describeServer(
       const late = await admin.request("POST", `/users/${id}/invitation`, { json: {} });
       expect(late.status).toBe(409);
       expect(late.body.code).toBe("invitation_not_pending");
+    });
+
+    it("moves a waiting invitation to a corrected address; the old link dies", async () => {
+      const { admin, person, id, mail } = await invite(server);
+      const old = tokenFrom(mail, "/invitation");
+      const corrected = `fixed-${person.email}`;
+      const changed = await admin.request("PATCH", `/users/${id}/email`, {
+        json: { email: corrected },
+      });
+      expect(changed.status).toBe(200);
+      const moved = tokenFrom(await mailTo(smtp, corrected, "You are invited"), "/invitation");
+      const stale = await server
+        .client()
+        .request("POST", "/invitations/accept", { json: { token: old, new_password: PASSWORD } });
+      expect(stale.body.code).toBe("invalid_email_token");
+      const ok = await server
+        .client()
+        .request("POST", "/invitations/accept", { json: { token: moved, new_password: PASSWORD } });
+      expect(ok.body).toMatchObject({ email: corrected, email_verified: true });
+      // The mistyped address never had the account: it hears nothing of the change.
+      expect(await countMailsTo(smtp, person.email, "changed")).toBe(0);
     });
 
     it("lets only admins invite and send again", async () => {
