@@ -120,33 +120,40 @@ export async function acceptInvitation(
   const invited = await invitedUser(ctx, token);
   await assertPasswordPolicy(ctx, newPassword, invited);
   const hash = await hashPassword(newPassword, ctx.settings.argon2);
-  const user = await ctx.db.transaction().execute(async (trx) => {
-    const tx = { ...ctx, db: trx };
-    // The single use: of two concurrent accepts, one wins.
-    const record = await useEmailToken(tx, token, "invitation");
-    if (record === null || record.userId !== invited.id) {
-      throw new ClientError(INVALID_INVITATION, { code: "invalid_email_token" });
-    }
-    const now = new Date(ctx.clock());
-    const updated = await setPasswordHash(trx, invited.id, hash, {
-      mustChangePassword: false,
-      endSessions: true,
-      now,
-    });
-    if (updated === undefined) {
-      throw new ClientError(INVALID_INVITATION, { code: "invalid_email_token" });
-    }
-    const email = typeof record.data.email === "string" ? record.data.email : updated.email;
-    const verified = await markEmailVerified(trx, invited.id, email, now);
-    await audit(tx, "invitation_accepted", { userId: invited.id, meta });
-    return verified ?? updated;
-  });
-  await announceSessionChange(ctx, { kind: "user", userId: user.id });
-  // Signed in as after a password sign-in, through the same limits and the same end.
+  // Reserved before the link is used, so a locked account keeps its link for later.
   const reservation = await ctx.throttle.reserveLoginAttempt({
-    accountKey: user.id,
+    accountKey: invited.id,
     address: meta.ip,
   });
+  let user: User;
+  try {
+    user = await ctx.db.transaction().execute(async (trx) => {
+      const tx = { ...ctx, db: trx };
+      // The single use: of two concurrent accepts, one wins.
+      const record = await useEmailToken(tx, token, "invitation");
+      if (record === null || record.userId !== invited.id) {
+        throw new ClientError(INVALID_INVITATION, { code: "invalid_email_token" });
+      }
+      const now = new Date(ctx.clock());
+      const updated = await setPasswordHash(trx, invited.id, hash, {
+        mustChangePassword: false,
+        endSessions: true,
+        now,
+      });
+      if (updated === undefined) {
+        throw new ClientError(INVALID_INVITATION, { code: "invalid_email_token" });
+      }
+      const email = typeof record.data.email === "string" ? record.data.email : updated.email;
+      const verified = await markEmailVerified(trx, invited.id, email, now);
+      await audit(tx, "invitation_accepted", { userId: invited.id, meta });
+      return verified ?? updated;
+    });
+  } catch (error) {
+    await ctx.throttle.releaseLoginAttempt(reservation);
+    throw error;
+  }
+  await announceSessionChange(ctx, { kind: "user", userId: user.id });
+  // Signed in as after a password sign-in, through the same limits and the same end.
   return completeLogin(ctx, user, meta, {
     reservation,
     password: newPassword,
