@@ -214,6 +214,12 @@ export const ENVIRONMENT: readonly EnvironmentVariable[] = Object.freeze(
       ],
       ["TESSERA_SMTP_URL", "none", "smtp:// or smtps:// server that sends mail"],
       ["TESSERA_MAIL_FROM", '"APP_NAME" <no-reply@public host>', "sender of every mail"],
+      [
+        "TESSERA_REQUIRE_VERIFIED_EMAIL",
+        "false",
+        "true: no sign-in before the address is verified",
+      ],
+      ["TESSERA_SIGNUP", "off", "open: anyone may create an account (POST /signup)"],
       ["NODE_ENV", "none", "production makes the secret required and https mandatory"],
     ] as const
   ).map(([name, fallback, summary]) => Object.freeze({ name, default: fallback, summary })),
@@ -278,6 +284,8 @@ export interface TesseraConfig extends HttpSettings {
   readonly smtpUrl: string | null;
   /** The `From` of every mail (`TESSERA_MAIL_FROM`). */
   readonly mailFrom: string;
+  readonly requireVerifiedEmail: boolean;
+  readonly signup: "off" | "open";
 }
 
 /** Thrown when the environment holds bad values; its message lists every problem. */
@@ -645,6 +653,11 @@ export function loadConfig(env: Env = process.env): TesseraConfig {
     );
   }
 
+  // Issue 12, parts 3 and 5: verified addresses and self-service sign-up.
+  const requireVerifiedEmail =
+    choice("TESSERA_REQUIRE_VERIFIED_EMAIL", ["true", "false"], "false") === "true";
+  const signup = choice("TESSERA_SIGNUP", ["off", "open"], "off");
+
   if (problems.length > 0 || jwtKeys === undefined || secret === undefined) {
     throw new ConfigError(problems);
   }
@@ -709,6 +722,8 @@ export function loadConfig(env: Env = process.env): TesseraConfig {
     reauthenticationMinutes,
     smtpUrl,
     mailFrom,
+    requireVerifiedEmail,
+    signup,
   });
 }
 

@@ -17,3 +17,4 @@ export * from "./sessions.js";
 export * from "./audit.js";
 export * from "./reauthentication.js";
 export * from "./mail.js";
+export * from "./email.js";

@@ -34,6 +34,10 @@ export const UserView = Type.Object({
    * so everything but enrolment answers 403 `two_fa_enrolment_required`.
    */
   two_fa_enrolment_required: Type.Optional(Type.Boolean()),
+  /** Whether the address was verified by mail (issue 12). */
+  email_verified: Type.Boolean(),
+  /** Admins' list only: an invitation was sent and not accepted yet. */
+  invitation_pending: Type.Optional(Type.Boolean()),
 });
 export type UserView = Static<typeof UserView>;
 
@@ -77,13 +81,17 @@ export const UserIdParams = Type.Object({
 });
 export type UserIdParams = Static<typeof UserIdParams>;
 
-/** `POST /users/create` (admin only). The password policy is checked by the service. */
+/**
+ * `POST /users/create` (admin only). The password policy is checked by the service. With
+ * `invite: true` there is no password: the user chooses one from a mailed link.
+ */
 export const CreateUserRequest = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: MAX_NAME_LENGTH }),
     email: Type.String({ minLength: MIN_EMAIL_LENGTH, maxLength: MAX_NAME_LENGTH }),
-    password: Type.String({ maxLength: MAX_PASSWORD_LENGTH }),
+    password: Type.Optional(Type.String({ maxLength: MAX_PASSWORD_LENGTH })),
     is_admin: Type.Optional(Type.Boolean()),
+    invite: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );

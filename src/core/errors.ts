@@ -33,6 +33,7 @@ export const ERROR_CODES = {
   two_fa_enrolment_required: "permission_denied",
   reauthentication_required: "permission_denied",
   account_locked: "permission_denied", // right password, but an admin locked the account
+  email_not_verified: "permission_denied", // right password, address not verified yet
 
   // 400
   client_error: "client_error",
@@ -56,6 +57,7 @@ export const ERROR_CODES = {
   // 409
   conflict: "conflict",
   last_admin: "conflict", // demoting or deleting the only admin
+  invitation_not_pending: "conflict", // "send again" for an account that accepted its invitation
 
   // 429
   too_many_requests: "too_many_requests",

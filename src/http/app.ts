@@ -124,7 +124,11 @@ export async function buildApp(
     },
   });
 
-  await app.register(pageRoutes, { appName: settings.appName });
+  // The sign-up page exists only while sign-up is open (issue 12 part 5).
+  await app.register(pageRoutes, {
+    appName: settings.appName,
+    hidden: settings.signup === "open" ? [] : ["/signup"],
+  });
   return app;
 }
 

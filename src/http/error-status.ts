@@ -14,6 +14,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   two_fa_enrolment_required: 403,
   reauthentication_required: 403,
   account_locked: 403,
+  email_not_verified: 403,
 
   client_error: 400,
   validation_error: 400,
@@ -33,6 +34,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   not_found: 404,
   conflict: 409,
   last_admin: 409,
+  invitation_not_pending: 409,
   too_many_requests: 429,
 
   internal_error: 500,

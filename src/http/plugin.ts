@@ -20,6 +20,9 @@ import { installMetrics } from "./metrics.js";
 import { applyRoutePolicy, requireRecentAuthentication } from "./route-policy.js";
 import type { RouterPathOptions } from "./router-path.js";
 import { auditRoutes } from "./routes/audit.js";
+import { emailRoutes } from "./routes/email.js";
+import { invitationRoutes } from "./routes/invitations.js";
+import { signupRoutes } from "./routes/signup.js";
 import { healthRoutes } from "./routes/health.js";
 import { jwksRoutes } from "./routes/jwks.js";
 import { loginRoutes } from "./routes/login.js";
@@ -105,6 +108,9 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
     await routes.register(webauthnRoutes, { ...routeOptions, ...passkeys });
     await routes.register(auditRoutes, routeOptions);
     await routes.register(reauthenticationRoutes, { ...routeOptions, ...passkeys });
+    await routes.register(emailRoutes, routeOptions);
+    await routes.register(invitationRoutes, routeOptions);
+    await routes.register(signupRoutes, routeOptions);
     await routes.register(tokenRoutes, {
       ...routeOptions,
       accessTokens: {

@@ -54,6 +54,8 @@ export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = Object.free
   },
   // A new set of recovery codes ends the old one and is recovery data (ASVS V6.4.5): re-authenticate.
   "POST /users/:id/2fa/recovery-codes": { recentAuthentication: true },
+  // The address is where reset links go: changing it is a change of recovery channel.
+  "PATCH /users/:id/email": { recentAuthentication: true },
   // Renaming a passkey changes no factor: no re-authentication.
   "DELETE /users/:id/2fa/webauthn/:credential_id": { recentAuthentication: true },
 });

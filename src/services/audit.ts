@@ -39,7 +39,14 @@ export type AuditEventName =
   | "reauthenticated"
   | "reauthentication_failed"
   | "password_reset_requested"
-  | "not_me_reported";
+  | "not_me_reported"
+  | "email_verification_sent"
+  | "email_verified"
+  | "email_changed"
+  | "login_email_not_verified"
+  | "invitation_sent"
+  | "invitation_accepted"
+  | "signup_refused";
 
 /** Appends one audit event. */
 export async function audit(

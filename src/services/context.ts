@@ -13,7 +13,7 @@ import type { ChallengeStore } from "../store/challenge-store.js";
 import type { TesseraMetrics } from "./metrics.js";
 import type { HashGate } from "./hash-gate.js";
 import type { BreachedPasswordsSettings } from "./breached-passwords.js";
-import type { LoginThrottle } from "./rate-limit/index.js";
+import type { LoginThrottle, RateLimitStore } from "./rate-limit/index.js";
 import type { SigningKeys } from "./signing-keys.js";
 import type { SessionCache } from "./session-cache.js";
 import type { MailQueue } from "./mail/queue.js";
@@ -43,6 +43,10 @@ export interface ServiceSettings {
   readonly requireTwoFa?: "off" | "admins" | "all";
   /** Sensitive actions need an authentication this recent. Default 10. */
   readonly reauthenticationMinutes?: number;
+  /** `TESSERA_REQUIRE_VERIFIED_EMAIL`: no sign-in before the address is verified. Default false. */
+  readonly requireVerifiedEmail?: boolean;
+  /** `TESSERA_SIGNUP`: "open" lets anyone create an account. Default "off". */
+  readonly signup?: "off" | "open";
 }
 
 /** The settings the HTTP layer reads besides the services' (a subset of `TesseraConfig`). */
@@ -94,6 +98,11 @@ export interface ServiceContext {
   readonly hashGate?: HashGate;
   /** The mail worker (issue 12), to wake after queueing; absent: mail waits for a worker. */
   readonly mail?: MailQueue;
+  /**
+   * The store of the abuse counters (memory, database or Redis), for the per-address caps of
+   * the mail flows (`services/mail-limits.ts`); absent: a counter in this process.
+   */
+  readonly rateLimitStore?: RateLimitStore;
 }
 
 /** What the passkey flows need besides the services context. */

@@ -21,6 +21,7 @@ import { audit } from "./audit.js";
 import type { RequestMeta, ServiceContext } from "./context.js";
 import { issueDeviceToken, verifyDeviceToken } from "./device-cookie.js";
 import type { HashLane } from "./hash-gate.js";
+import { assertEmailVerifiedForSignIn } from "./email-verification.js";
 import type { LoginReservation } from "./rate-limit/index.js";
 import { verifyLoginRecoveryCode } from "./recovery-codes.js";
 import { issueSessionToken, type AuthenticationMethod } from "./sessions.js";
@@ -65,6 +66,7 @@ export function accountKeyFor(user: User | undefined, query: string): string {
  * Logs a user in.
  * @throws TooManyRequestsError while the account or address is locked out;
  *   ClientError `invalid_credentials` for an unknown name or wrong password;
+ *   PermissionDeniedError `email_not_verified` (right password, address to verify first);
  *   PermissionDeniedError `two_fa_required` (extra: TwoFaRequiredResponse) when a second factor is needed;
  *   PermissionDeniedError `account_locked` (extra: { until }) for a locked account, after the password;
  *   ClientError `invalid_two_fa_code` for a wrong, reused or expired second factor or recovery code.
@@ -108,6 +110,8 @@ export async function login(
   }
   // Only now, with the password verified: a lock tells nothing to someone without it.
   await refuseLocked(ctx, user, meta, reservation);
+  // Issue 12: only someone who knows the password learns that the address is not verified.
+  await assertEmailVerifiedForSignIn(ctx, user, reservation, meta);
 
   const factor = await verifySecondFactor(ctx, user, request, meta, {
     webauthn,

@@ -24,6 +24,8 @@ export interface PublicUser {
    * who has neither TOTP nor a passkey. Absent elsewhere.
    */
   twoFaEnrolmentRequired?: boolean;
+  /** Whether the address was verified by mail (issue 12). */
+  emailVerified: boolean;
 }
 
 /** The views of a user, as the wire contract defines them. */
@@ -41,6 +43,7 @@ export function toPublicUser(user: User): PublicUser {
     createdAt: user.createdAt,
     lastLoginAt: user.lastLoginAt,
     recoveryCodesLeft: user.recoveryCodesLeft,
+    emailVerified: user.emailVerifiedAt !== null,
   };
 }
 
@@ -54,6 +57,7 @@ export function toUserView(user: PublicUser): UserView {
     totp_enabled: user.totpEnabled,
     created_at: user.createdAt.toISOString(),
     last_login_at: user.lastLoginAt === null ? null : user.lastLoginAt.toISOString(),
+    email_verified: user.emailVerified,
   };
 }
 

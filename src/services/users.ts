@@ -1,13 +1,14 @@
 /**
  * User administration: list, create (admin), promote (admin), delete (admin or self).
  */
-import { NotFoundError, PermissionDeniedError } from "../core/errors.js";
+import { ClientError, NotFoundError, PermissionDeniedError } from "../core/errors.js";
 import { hashPassword } from "../core/password.js";
 import {
   createUser as insertUser,
   deleteUser as removeUser,
   demoteUser as unsetAdmin,
   getUserById,
+  listPendingInvitationUserIds,
   listUsers as selectUsers,
   promoteUser as setAdmin,
   type User,
@@ -15,16 +16,26 @@ import {
 import { loadTarget, type ActingUser } from "./access.js";
 import { audit } from "./audit.js";
 import type { Actor, RequestMeta, ServiceContext } from "./context.js";
+import { sendVerificationMail } from "./email-verification.js";
+import { sendInvitation, unusablePasswordHash } from "./invitations.js";
 import { assertPasswordPolicy } from "./passwords.js";
 import { announceSessionChange } from "./sessions.js";
 
 export interface CreateUserInput {
   name: string;
   email: string;
-  password: string;
+  /** Required unless `invite`. */
+  password?: string;
+  /** Issue 12: no password; the user chooses one from a mailed link (`services/invitations.ts`). */
+  invite?: boolean;
   isAdmin?: boolean;
   /** Default true: a password chosen by someone else must be changed at first login. */
   mustChangePassword?: boolean;
+}
+
+/** The ids of the users whose invitation is not accepted yet (the admin page's "Send again"). */
+export async function listInvitedUserIds(ctx: ServiceContext): Promise<Set<string>> {
+  return listPendingInvitationUserIds(ctx.db);
 }
 
 /** Lists every user (ordered by name). */
@@ -33,8 +44,10 @@ export async function listUsers(ctx: ServiceContext): Promise<User[]> {
 }
 
 /**
- * Creates a user. `actor` null means the operator (CLI, first start).
- * @throws PermissionDeniedError (not an admin), ConflictError (name or email taken), ClientError (`validation_error`, `password_policy`).
+ * Creates a user. `actor` null means the operator (CLI, first start). An admin's new user gets
+ * a mail: the invitation with `invite`, else a link to verify the address (the operator's
+ * users get none: the first admin's address is often a placeholder).
+ * @throws PermissionDeniedError (not an admin), ConflictError (name or email taken), ClientError (`validation_error`: a password with `invite` or none without; `password_policy`).
  */
 export async function createUser(
   ctx: ServiceContext,
@@ -44,21 +57,45 @@ export async function createUser(
 ): Promise<User> {
   if (actor !== null && !actor.isAdmin)
     throw new PermissionDeniedError("Only an admin may create users");
-  await assertPasswordPolicy(ctx, input.password, input);
-  const passwordHash = await hashPassword(input.password, ctx.settings.argon2);
-  const user = await insertUser(ctx.db, {
-    name: input.name,
-    email: input.email,
-    passwordHash,
-    isAdmin: input.isAdmin ?? false,
-    mustChangePassword: input.mustChangePassword ?? true,
-    now: new Date(ctx.clock()),
+  const invite = input.invite === true;
+  if (invite === (input.password !== undefined)) {
+    throw new ClientError(
+      invite
+        ? "An invited user chooses their own password: send no password with invite"
+        : "A password is required (or invite: true to mail an invitation)",
+      { code: "validation_error", extra: { field: "password" } },
+    );
+  }
+  if (input.password !== undefined) await assertPasswordPolicy(ctx, input.password, input);
+  const passwordHash =
+    input.password === undefined
+      ? await unusablePasswordHash(ctx)
+      : await hashPassword(input.password, ctx.settings.argon2);
+  const mail = actor !== null && ctx.settings.publicUrl !== undefined;
+  const user = await ctx.db.transaction().execute(async (trx) => {
+    const tx = { ...ctx, db: trx };
+    const created = await insertUser(trx, {
+      name: input.name,
+      email: input.email,
+      passwordHash,
+      isAdmin: input.isAdmin ?? false,
+      mustChangePassword: invite ? false : (input.mustChangePassword ?? true),
+      now: new Date(ctx.clock()),
+    });
+    await audit(tx, "user_created", {
+      userId: created.id,
+      meta,
+      detail: {
+        by: actor?.id ?? "operator",
+        is_admin: created.isAdmin,
+        ...(invite ? { invited: true } : {}),
+      },
+    });
+    if (invite) await sendInvitation(tx, created, { by: actor?.id ?? "operator", meta });
+    else if (mail) await sendVerificationMail(tx, created, meta);
+    return created;
   });
-  await audit(ctx, "user_created", {
-    userId: user.id,
-    meta,
-    detail: { by: actor?.id ?? "operator", is_admin: user.isAdmin },
-  });
+  if (invite || mail) ctx.mail?.wake();
   return user;
 }
 

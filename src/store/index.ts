@@ -90,6 +90,12 @@ export type {
   LockUserOptions,
 } from "./users.js";
 export {
+  setUserEmail,
+  markEmailVerified,
+  listPendingInvitationUserIds,
+  hasPendingInvitation,
+} from "./user-email.js";
+export {
   MAX_SIGNATURE_COUNTER,
   addWebauthnCredential,
   listWebauthnCredentials,

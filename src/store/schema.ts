@@ -46,6 +46,8 @@ export interface UsersTable {
   lock_reason: ColumnType<string | null, string | null | undefined, string | null>;
   /** When the user proved they read mail at `email` (issue 12); null: not verified. */
   email_verified_at: ColumnType<EpochMs | null, EpochMs | null | undefined, EpochMs | null>;
+  /** No sign-in before the address is verified (a self-service sign-up, issue 12 part 5). */
+  requires_verified_email: ColumnType<SqlBool, 0 | 1 | undefined, 0 | 1>;
 }
 
 /** `webauthn_credentials`: passkeys; deleted with their user. */

@@ -44,6 +44,8 @@ export interface User {
   lockReason: string | null;
   /** When the address was verified by mail (issue 12), or null. */
   emailVerifiedAt: Date | null;
+  /** No sign-in before the address is verified (a self-service sign-up). */
+  requiresVerifiedEmail: boolean;
 }
 
 /** What `createUser` needs; `isAdmin` and `mustChangePassword` default to false, `now` to now. */
@@ -55,6 +57,10 @@ export interface NewUser {
   mustChangePassword?: boolean;
   /** The creation time (the service's clock). */
   now: Date;
+  /** When the address was verified (an accepted invitation); default null. */
+  emailVerifiedAt?: Date | null;
+  /** No sign-in before the address is verified (sign-up); default false. */
+  requiresVerifiedEmail?: boolean;
 }
 
 /** Options of `setPasswordHash`. */
@@ -108,6 +114,7 @@ export function toUser(row: Selectable<UsersTable>): User {
     lockedUntil: fromNullableEpochMs(row.locked_until ?? null),
     lockReason: row.lock_reason ?? null,
     emailVerifiedAt: fromNullableEpochMs(row.email_verified_at ?? null),
+    requiresVerifiedEmail: fromDbBool(row.requires_verified_email ?? 0),
   };
 }
 
@@ -169,6 +176,10 @@ export async function createUser(db: Db, input: NewUser): Promise<User> {
         created_at: now,
         updated_at: now,
         last_login_at: null,
+        ...(input.emailVerifiedAt === undefined || input.emailVerifiedAt === null
+          ? {}
+          : { email_verified_at: toEpochMs(input.emailVerifiedAt) }),
+        ...(input.requiresVerifiedEmail === true ? { requires_verified_email: 1 as const } : {}),
       })
       .returningAll()
       .executeTakeFirstOrThrow();

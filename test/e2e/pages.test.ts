@@ -141,7 +141,7 @@ describe.skipIf(skipReason !== null)("the pages in a browser", () => {
     const form = page.locator("#create-user-form");
     await form.getByLabel("Name", { exact: true }).fill(ALICE.name);
     await form.getByLabel("Email").fill(ALICE.email);
-    await form.getByLabel("Initial password").fill(ALICE.initial);
+    await form.getByLabel("Initial password", { exact: true }).fill(ALICE.initial);
     await form.getByRole("button", { name: "Create user" }).click();
     await hasText(page.locator("#create-user-message"), /Created alice/);
     const item = page.locator("#user-list li", { hasText: ALICE.email });
@@ -373,7 +373,7 @@ describe.skipIf(skipReason !== null)("the pages in a browser", () => {
     const form = page.locator("#create-user-form");
     await form.getByLabel("Name", { exact: true }).fill("carol");
     await form.getByLabel("Email").fill("carol@example.org");
-    await form.getByLabel("Initial password").fill("carol-initial-pw");
+    await form.getByLabel("Initial password", { exact: true }).fill("carol-initial-pw");
     await form.getByRole("button", { name: "Create user" }).click();
     const carol = page.locator("#user-list li", { hasText: "carol@example.org" });
     await visible(carol);

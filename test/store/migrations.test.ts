@@ -158,6 +158,7 @@ describeStore("migrations", { clearBeforeEach: false }, (database) => {
         "users.name_key",
         "users.password_hash",
         "users.recovery_codes_left",
+        "users.requires_verified_email",
         "users.token_version",
         "users.totp_last_step",
         "users.totp_pending_secret",

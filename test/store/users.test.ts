@@ -77,6 +77,7 @@ describeStore("users", (database) => {
       lockedUntil: null,
       lockReason: null,
       emailVerifiedAt: null,
+      requiresVerifiedEmail: false,
     };
     expect(created).toEqual(expected);
     expect(await getUserById(database.db, created.id)).toEqual(expected);

@@ -33,6 +33,9 @@ export const PAGE_ROUTES: Readonly<Record<string, string>> = Object.freeze({
   "/admin": "admin",
   "/reset-password": "reset-password",
   "/not-me": "not-me",
+  "/verify-email": "verify-email",
+  "/invitation": "invitation",
+  "/signup": "signup",
 });
 
 /**
@@ -80,6 +83,8 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 export interface PageRoutesOptions {
   /** Folder of the built pages. Default: `dist/web` under the package root. */
   webRoot?: string;
+  /** Paths of `PAGE_ROUTES` answered 404 (a feature that is off, e.g. `/signup`). */
+  hidden?: readonly string[];
   /**
    * The name in the pages' header and `<title>` (`TESSERA_APP_NAME`, issue 11 item 6), put in
    * HTML-escaped when the build is read. Default `DEFAULT_PAGE_APP_NAME`.
@@ -290,14 +295,23 @@ export const pageRoutes: FastifyPluginAsync<PageRoutesOptions> = async (app, opt
       schema: { tags: ["pages"], summary, produces, response: errorResponses(...errors) },
     }) as const;
 
+  const hidden = new Set(options.hidden ?? []);
   for (const [path, page] of Object.entries(PAGE_ROUTES)) {
-    app.get(path, pageOptions(`The ${page} page`, ["text/html"], 503), async (request, reply) => {
-      const current = currentSite(request);
-      if (current === null) return notBuilt(reply);
-      const file = current.pages.get(page);
-      if (file === undefined) return notBuilt(reply);
-      return sendFile(request, reply, file);
-    });
+    app.get(
+      path,
+      pageOptions(`The ${page} page`, ["text/html"], 404, 503),
+      async (request, reply) => {
+        // A page of a feature that is off: as if it did not exist (not a 401 for a stranger).
+        if (hidden.has(path)) {
+          return reply.code(404).type("application/json").send(errorBody("not_found", "Not found"));
+        }
+        const current = currentSite(request);
+        if (current === null) return notBuilt(reply);
+        const file = current.pages.get(page);
+        if (file === undefined) return notBuilt(reply);
+        return sendFile(request, reply, file);
+      },
+    );
   }
 
   const assetOptions = pageOptions(

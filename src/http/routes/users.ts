@@ -8,6 +8,7 @@ import {
   createUser,
   deleteUser,
   demoteUser,
+  listInvitedUserIds,
   listUsers,
   promoteUser,
 } from "../../services/users.js";
@@ -50,10 +51,13 @@ export const userRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, o
     async (request) => {
       const actor = actorOf(request);
       const users = await listUsers(ctx);
+      if (!actor.isAdmin) return users.map(toUserSummaryView);
       const now = ctx.clock();
-      return actor.isAdmin
-        ? users.map((user) => toAdminUserView(user, now))
-        : users.map(toUserSummaryView);
+      const invited = await listInvitedUserIds(ctx);
+      return users.map((user) => ({
+        ...toAdminUserView(user, now),
+        invitation_pending: invited.has(user.id),
+      }));
     },
   );
 
@@ -62,7 +66,10 @@ export const userRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, o
     {
       schema: {
         tags: ["users"],
-        summary: "Create a user (admin only); the user must change the password at first login",
+        summary:
+          "Create a user (admin only): with a password they must change at first login, or with `invite: true` and none (a mailed link)",
+        description:
+          "The new user gets a mail: the invitation (72 h, single use) with `invite`, else a link to verify the address.",
         body: CreateUserRequest,
         response: { 201: UserView, ...errorResponses(400, 401, 403, 409) },
       },
@@ -74,7 +81,8 @@ export const userRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, o
         {
           name: request.body.name,
           email: request.body.email,
-          password: request.body.password,
+          ...(request.body.password === undefined ? {} : { password: request.body.password }),
+          invite: request.body.invite ?? false,
           isAdmin: request.body.is_admin ?? false,
           mustChangePassword: true,
         },

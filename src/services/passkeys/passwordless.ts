@@ -14,6 +14,7 @@ import {
 import { getUserById, getWebauthnCredentialById, type User } from "../../store/index.js";
 import { audit } from "../audit.js";
 import type { RequestMeta, ServiceContext } from "../context.js";
+import { assertEmailVerifiedForSignIn } from "../email-verification.js";
 import { completeLogin, type LoginResult } from "../login.js";
 import {
   CHALLENGE_PURPOSES,
@@ -109,5 +110,6 @@ export async function finishPasswordlessLogin(
     });
     throw error;
   }
+  await assertEmailVerifiedForSignIn(ctx, user, reservation, meta);
   return completeLogin(ctx, user, meta, { reservation, method: "passkey" });
 }

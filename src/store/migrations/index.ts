@@ -15,6 +15,7 @@ import * as rateLimitCounters from "./0005-rate-limit-counters.js";
 import * as recoveryCodes from "./0006-recovery-codes.js";
 import * as accountLock from "./0007-account-lock.js";
 import * as mail from "./0008-mail.js";
+import * as mailFlows from "./0009-mail-flows.js";
 
 /** Every migration by name, in order. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -26,6 +27,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "0006-recovery-codes": recoveryCodes,
   "0007-account-lock": accountLock,
   "0008-mail": mail,
+  "0009-mail-flows": mailFlows,
 });
 
 /** Table that records which migrations ran. */

@@ -19,6 +19,7 @@ import {
   setVisible,
   showMessage,
 } from "./lib/dom.js";
+import { wireEmailSection } from "./lib/email-section.js";
 import { renderHeader } from "./lib/header.js";
 import { askForReauthenticationInline } from "./lib/reauthenticate.js";
 import { createPasskey, describePasskeyError, passkeysSupported } from "./lib/passkeys.js";
@@ -75,6 +76,10 @@ async function main(): Promise<void> {
     done: (updated) => {
       me = updated;
     },
+  });
+  wireEmailSection(me, (updated) => {
+    me = updated;
+    byId("me-email").textContent = me.email;
   });
   wireTotp();
   wirePasskeys();

@@ -59,24 +59,39 @@ const ACTIVITY = { list: "activity-list", more: "activity-more", message: "activ
 function wireCreateForm(): void {
   const form = byId<HTMLFormElement>("create-user-form");
   const message = byId("create-user-message");
+  const password = byId<HTMLInputElement>("new-password");
+  const inviting = () => byId<HTMLInputElement>("access-invite").checked;
+  // "Send invitation": no password here, the person chooses it from the mailed link.
+  const showAccess = () => {
+    setVisible(!inviting(), byId("new-password-field"));
+    setVisible(inviting(), byId("invite-hint"));
+    password.disabled = inviting();
+  };
+  for (const id of ["access-password", "access-invite"]) {
+    byId(id).addEventListener("change", showAccess);
+  }
   // The initial password is the new user's: their name and email are its context words.
-  attachStrengthMeter(byId<HTMLInputElement>("new-password"), {
+  attachStrengthMeter(password, {
     account: () => ({ name: fieldValue(form, "name"), email: fieldValue(form, "email") }),
   });
   handleForm(form, {
     message,
     submit: async () => {
+      const invite = inviting();
       const created = await api<UserView>("POST", "/users/create", {
         name: fieldValue(form, "name"),
         email: fieldValue(form, "email"),
-        password: fieldValue(form, "password", true),
+        ...(invite ? { invite: true } : { password: fieldValue(form, "password", true) }),
         is_admin: (form.elements.namedItem("is_admin") as HTMLInputElement).checked,
       });
       form.reset();
+      showAccess();
       await loadUsers();
       showMessage(
         message,
-        `Created ${created.name}. They must choose a new password when they first sign in.`,
+        invite
+          ? `Created ${created.name} and sent the invitation to ${created.email}.`
+          : `Created ${created.name}. They must choose a new password when they first sign in.`,
         "success",
       );
       byId("new-name").focus();
@@ -166,6 +181,10 @@ function userItem(user: AdminUserView): HTMLLIElement {
     self && h("span", { className: "badge" }, "You"),
     user.locked && h("span", { className: "badge warn" }, "Locked"),
     user.must_change_password && h("span", { className: "badge warn" }, "Must change password"),
+    user.invitation_pending === true && h("span", { className: "badge warn" }, "Invited"),
+    !user.email_verified &&
+      user.invitation_pending !== true &&
+      h("span", { className: "badge" }, "Email not verified"),
   ];
   const details = h(
     "span",
@@ -201,9 +220,25 @@ function userItem(user: AdminUserView): HTMLLIElement {
       : null;
   const remove =
     manageable && !self ? actionButton("Delete", user.name, "danger", `delete-${key}`) : null;
-  const buttons = [promote, demote, lock, unlock, reset, totpOff, remove].filter(
-    (button): button is HTMLButtonElement => button !== null,
-  );
+  const inviteAgain =
+    manageable && !self && user.invitation_pending === true
+      ? actionButton("Send again", `the invitation of ${user.name}`, "secondary", `invite-${key}`)
+      : null;
+  const vouch =
+    manageable && !user.email_verified && user.invitation_pending !== true
+      ? actionButton("Mark email verified", user.name, "secondary", `verify-${key}`)
+      : null;
+  const buttons = [
+    inviteAgain,
+    vouch,
+    promote,
+    demote,
+    lock,
+    unlock,
+    reset,
+    totpOff,
+    remove,
+  ].filter((button): button is HTMLButtonElement => button !== null);
   const actions = h("div", { className: "actions", id: `actions-${key}` }, ...buttons);
 
   // Reset password: an inline form, with the strength meter for this user's password.
@@ -355,6 +390,18 @@ function userItem(user: AdminUserView): HTMLLIElement {
   };
   const path = (suffix = "") => `/users/${encodeURIComponent(user.id)}${suffix}`;
 
+  if (inviteAgain !== null) {
+    handleClick(inviteAgain, message, async () => {
+      await api("POST", `/users/${encodeURIComponent(user.id)}/invitation`);
+      await afterAction(`A new invitation is on its way to ${user.email}.`, inviteAgain.id);
+    });
+  }
+  if (vouch !== null) {
+    handleClick(vouch, message, async () => {
+      await api("POST", `/users/${encodeURIComponent(user.id)}/email/verified`);
+      await afterAction(`The address of ${user.name} is marked verified.`, null);
+    });
+  }
   confirmed(promote, promoteConfirm, async () => {
     await api("PATCH", path("/promote"));
     await afterAction(`${user.name} is now an admin.`, null);

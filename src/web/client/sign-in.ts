@@ -74,6 +74,9 @@ handleForm(signInForm, {
       signInForm.reset();
       afterSignIn(user);
     } catch (error) {
+      if (error instanceof ApiError && error.code === "email_not_verified") {
+        showUnverified(credentials.name);
+      }
       if (error instanceof ApiError && error.code === "two_fa_required") {
         pending = credentials;
         signInForm.reset();
@@ -194,6 +197,23 @@ handleForm(recoveryForm, {
 });
 
 byId("start-over").addEventListener("click", resetToCredentials);
+
+// Issue 12: an address to confirm before signing in, and "send the link again".
+let unverifiedName: string | null = null;
+function showUnverified(name: string): void {
+  unverifiedName = name;
+  showMessage(byId("resend-message"), "");
+  setVisible(true, byId("unverified"));
+}
+handleClick(byId<HTMLButtonElement>("resend-verification"), byId("resend-message"), async () => {
+  if (unverifiedName === null) return;
+  await api("POST", "/email/verify/resend", { name: unverifiedName });
+  showMessage(byId("resend-message"), "A new link is on its way. Check your mail.", "success");
+});
+// The sign-up page answers only while sign-up is open.
+void fetch("/signup", { method: "HEAD", cache: "no-store" })
+  .then((response) => setVisible(response.ok, byId("signup-link")))
+  .catch(() => undefined);
 
 /** Runs the browser's WebAuthn call, turning its failures into sentences. */
 async function passkeyStep(options: Record<string, unknown>): Promise<unknown> {

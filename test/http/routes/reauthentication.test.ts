@@ -71,9 +71,10 @@ describeServer("re-authentication", (server) => {
       .filter(([, policy]) => policy.recentAuthentication === true)
       .map(([key]) => key.split(" ") as [string, string]);
 
-    it("are the factor changes, new recovery codes and ending all sessions (rename and the password change excepted)", () => {
+    it("are the factor changes, new recovery codes, the email change and ending all sessions (rename and the password change excepted)", () => {
       expect(sensitive.map(([method, url]) => `${method} ${url}`).sort()).toEqual([
         "DELETE /users/:id/2fa/webauthn/:credential_id",
+        "PATCH /users/:id/email",
         "POST /logout/all",
         "POST /users/:id/2fa/recovery-codes",
         "POST /users/:id/2fa/totp/confirm",

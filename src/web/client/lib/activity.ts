@@ -40,6 +40,13 @@ const EVENT_TEXT: Readonly<Record<string, string>> = {
   reauthentication_failed: "Identity confirmation failed",
   password_reset_requested: "Password reset link sent",
   not_me_reported: "Reported “This wasn't me”",
+  email_verification_sent: "Address confirmation link sent",
+  email_verified: "Email address confirmed",
+  email_changed: "Email address changed",
+  login_email_not_verified: "Sign-in refused: email address not confirmed",
+  invitation_sent: "Invitation sent",
+  invitation_accepted: "Invitation accepted",
+  signup_refused: "Sign-up with a taken name or address",
 };
 
 /** Element ids of one activity section: the list, its "Show more" button and message. */

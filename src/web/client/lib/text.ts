@@ -70,6 +70,10 @@ export function describeError(error: unknown, context: MessageContext = "default
     }
     case "last_admin":
       return "This is the last admin: make someone else an admin first.";
+    case "email_not_verified":
+      return "Confirm your email address first: open the link in the mail we sent you.";
+    case "invalid_email_token":
+      return "This link does not work any more: it was used already, has expired or was replaced by a newer one.";
     case "csrf": {
       // The server names its public address: the page was opened at another one.
       const origin = error.extra.public_origin;
@@ -82,8 +86,6 @@ export function describeError(error: unknown, context: MessageContext = "default
     case "webauthn_challenge_invalid":
     case "webauthn_counter_error":
       return "That passkey could not be verified. Please try again.";
-    case "invalid_email_token":
-      return "This link is no longer valid: it was used, has expired, or the password changed since.";
     case "service_unavailable":
       return "The service is unavailable right now. Please try again shortly.";
     case "internal_error":

@@ -1,0 +1,140 @@
+/**
+ * Verified addresses (issue 12, part 3): `POST /email/verify`, `POST /email/verify/resend`,
+ * `PATCH /users/{id}/email`, `POST /users/{id}/email/verified`.
+ */
+import rateLimit from "@fastify/rate-limit";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { TooManyRequestsError } from "../../core/errors.js";
+import {
+  AcceptedResponse,
+  ChangeEmailRequest,
+  EmptyBody,
+  ResendVerificationRequest,
+  UserIdParams,
+  UserView,
+  VerifyEmailRequest,
+} from "../../contract/index.js";
+import { changeEmail } from "../../services/email-change.js";
+import {
+  markEmailVerifiedByAdmin,
+  resendVerification,
+  verifyEmail,
+} from "../../services/email-verification.js";
+import { normalizeClientAddress } from "../../services/rate-limit/index.js";
+import { toPublicUser, toUserView } from "../../services/users-view.js";
+import { currentUser, requestMeta } from "../request-meta.js";
+import { errorResponses } from "../schemas.js";
+import type { RouteOptions } from "./route-options.js";
+
+/**
+ * Public mail-sending requests per client network and minute (on top of the per-account caps
+ * of `services/mail-limits.ts`): a person needs one; an office behind one address a few at once.
+ */
+export const MAIL_REQUESTS_PER_MINUTE = 20;
+
+/** Registers @fastify/rate-limit for the routes that opt in (`config.rateLimit`), with our 429. */
+export async function registerAddressRateLimit(
+  app: Parameters<FastifyPluginAsyncTypebox>[0],
+): Promise<void> {
+  await app.register(rateLimit, {
+    global: false,
+    keyGenerator: (request) => normalizeClientAddress(request.ip),
+    errorResponseBuilder: (_request, context) =>
+      new TooManyRequestsError(context.ttl / 1000, "Too many requests, try again later"),
+  });
+}
+
+export const emailRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, options) => {
+  const { ctx } = options;
+  await registerAddressRateLimit(app);
+
+  app.post(
+    "/email/verify",
+    {
+      config: { excludeFromAuth: true, allowDuringPasswordChange: true },
+      schema: {
+        tags: ["email"],
+        summary: "Confirm an address with the token of the mailed link",
+        description:
+          "The link is `PUBLIC_URL/verify-email#token=…`; the page posts the token here. Single use; it verifies only the address it was sent to.",
+        body: VerifyEmailRequest,
+        response: { 200: UserView, ...errorResponses(400, 429) },
+      },
+    },
+    async (request) => {
+      const user = await verifyEmail(ctx, request.body.token, requestMeta(request));
+      // The page shows only that it worked; the name tells the person which account.
+      return toUserView(toPublicUser(user));
+    },
+  );
+
+  app.post(
+    "/email/verify/resend",
+    {
+      config: {
+        excludeFromAuth: true,
+        allowDuringPasswordChange: true,
+        rateLimit: { max: MAIL_REQUESTS_PER_MINUTE, timeWindow: 60_000 },
+      },
+      schema: {
+        tags: ["email"],
+        summary: "Mail the verification link again to an account whose address is not verified",
+        description:
+          "Always 202, whether or not the account exists or is verified. At most 3 an hour per name or address, and 20 a minute per client network.",
+        body: ResendVerificationRequest,
+        response: { 202: AcceptedResponse, ...errorResponses(400, 429, 503) },
+      },
+    },
+    async (request, reply) => {
+      await resendVerification(ctx, request.body.name, requestMeta(request));
+      return reply.code(202).send({ ok: true });
+    },
+  );
+
+  app.patch(
+    "/users/:id/email",
+    {
+      schema: {
+        tags: ["email"],
+        summary: "Change the address (self, or an admin for a non-admin)",
+        description:
+          "The new address is not verified until its owner opens the mailed link; the old address gets a notice, and reset links sent to it stop working.",
+        params: UserIdParams,
+        body: ChangeEmailRequest,
+        response: { 200: UserView, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => {
+      const user = await changeEmail(
+        ctx,
+        currentUser(request),
+        request.params.id,
+        request.body.email,
+        requestMeta(request),
+      );
+      return toUserView(toPublicUser(user));
+    },
+  );
+
+  app.post(
+    "/users/:id/email/verified",
+    {
+      schema: {
+        tags: ["email"],
+        summary: "Mark the address verified without a link (admin only, not on another admin)",
+        params: UserIdParams,
+        body: EmptyBody,
+        response: { 200: UserView, ...errorResponses(401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const user = await markEmailVerifiedByAdmin(
+        ctx,
+        currentUser(request),
+        request.params.id,
+        requestMeta(request),
+      );
+      return toUserView(toPublicUser(user));
+    },
+  );
+};

@@ -1,0 +1,58 @@
+/**
+ * The page of an invitation link (`/invitation#token=…`): shows whom the account is for, lets
+ * the person choose a password, then signs them in and opens their account page.
+ */
+import { api } from "./lib/api.js";
+import { byId, fieldValue, handleForm, setVisible, showMessage } from "./lib/dom.js";
+import { takeFragmentToken } from "./lib/fragment.js";
+import { describeError } from "./lib/text.js";
+import type { UserView } from "./lib/types.js";
+
+const token = takeFragmentToken();
+const form = byId<HTMLFormElement>("invitation-form");
+const intro = byId("invitation-intro");
+const problem = byId("invitation-problem");
+
+async function main(): Promise<void> {
+  if (token === null) {
+    intro.textContent = "";
+    showMessage(problem, "This page needs the link from your invitation mail.", "error");
+    return;
+  }
+  let invited: { name: string; email: string };
+  try {
+    invited = await api<{ name: string; email: string }>("POST", "/invitations/check", { token });
+  } catch (error) {
+    intro.textContent = "";
+    showMessage(
+      problem,
+      `${describeError(error)} Ask the administrator to send the invitation again.`,
+      "error",
+    );
+    return;
+  }
+  intro.textContent = `Welcome, ${invited.name}. Choose the password of your account (${invited.email}).`;
+  byId<HTMLInputElement>("invitation-name").value = invited.name;
+  setVisible(true, form);
+  byId("new-password").focus();
+  handleForm(form, {
+    message: byId("invitation-message"),
+    context: "password-change",
+    validate: () => {
+      const confirm = form.elements.namedItem("confirm_password") as HTMLInputElement;
+      if (fieldValue(form, "new_password", true) !== confirm.value) {
+        return { field: confirm, text: "The two passwords are not the same." };
+      }
+      return null;
+    },
+    submit: async () => {
+      await api<UserView>("POST", "/invitations/accept", {
+        token,
+        new_password: fieldValue(form, "new_password", true),
+      });
+      window.location.assign("/account");
+    },
+  });
+}
+
+main().catch((error: unknown) => showMessage(problem, describeError(error), "error"));
