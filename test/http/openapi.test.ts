@@ -35,8 +35,6 @@ const PUBLIC_OPERATIONS = [
   "get /readyz",
   "get /reset-password",
   "get /invitation",
-  "get /openapi.json",
-  "get /readyz",
   "get /signup",
   "get /verify-email",
   "post /email/verify",
