@@ -100,7 +100,7 @@ describe.skipIf(skipReason !== null)("admin controls and pages in a browser", ()
     const form = page.locator("#create-user-form");
     await form.getByLabel("Name", { exact: true }).fill(DAVE.name);
     await form.getByLabel("Email").fill(DAVE.email);
-    const password = form.getByLabel("Initial password");
+    const password = form.getByLabel("Initial password", { exact: true });
     const meter = page.locator("#new-password-strength");
     await hidden(meter);
     await password.fill("password");
