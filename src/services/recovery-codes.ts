@@ -133,7 +133,7 @@ export function recoveryCodesLow(left: number | null): boolean {
  */
 export async function verifyLoginRecoveryCode(
   ctx: ServiceContext,
-  user: { id: string },
+  user: { id: string; name: string; email: string },
   input: string,
   meta: RequestMeta,
   lane: HashLane,
@@ -157,8 +157,7 @@ export async function verifyLoginRecoveryCode(
   const left = (await getRecoveryCodeSetState(ctx.db, user.id)).remaining;
   await audit(ctx, "recovery_code_used", { userId: user.id, meta, detail: { remaining: left } });
   // The session is not issued yet: "This wasn't me" ends every session of the account.
-  const fresh = await getUserById(ctx.db, user.id);
-  if (fresh !== undefined) await notifySecurityEvent(ctx, fresh, "recovery_codes_used", { meta });
+  await notifySecurityEvent(ctx, user, "recovery_codes_used", { meta });
   return true;
 }
 
