@@ -16,7 +16,6 @@ import type { BreachedPasswordsSettings } from "./breached-passwords.js";
 import type { LoginThrottle, RateLimitStore } from "./rate-limit/index.js";
 import type { SigningKeys } from "./signing-keys.js";
 import type { SessionCache } from "./session-cache.js";
-import type { MailQueue } from "./mail/queue.js";
 
 /** The settings the flows read (a subset of `TesseraConfig`, so host apps can pass their own). */
 export interface ServiceSettings {
@@ -85,6 +84,17 @@ export interface HttpSettings extends ServiceSettings {
   readonly tokenAudience?: string | null;
   /** Bearer credential of `POST /token/introspect`; without it the route answers 404. */
   readonly introspectionSecret?: string | null;
+}
+
+/** What the flows see of the queue (`ctx.mail`): a nudge, and work after the answer. */
+export interface MailQueue {
+  /** Look for due mail now instead of at the next poll (after a commit that queued some). */
+  wake(): void;
+  /**
+   * Runs `task` after the caller answers (forgot-password does the same work whether or not
+   * the account exists, off the response path). `close()` waits for it; errors are logged.
+   */
+  defer(task: () => Promise<void>): void;
 }
 
 export interface ServiceContext {

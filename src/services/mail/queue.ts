@@ -22,7 +22,7 @@ import {
   type Database,
   type QueuedMail,
 } from "../../store/index.js";
-import type { ServiceContext } from "../context.js";
+import type { MailQueue, ServiceContext } from "../context.js";
 import type { TesseraMetrics } from "../metrics.js";
 import type { MailLogger, MailTransport } from "./transport.js";
 
@@ -32,17 +32,6 @@ export interface MailMessage {
   subject: string;
   text: string;
   html: string;
-}
-
-/** What the flows see of the queue (`ctx.mail`): a nudge, and work after the answer. */
-export interface MailQueue {
-  /** Look for due mail now instead of at the next poll (after a commit that queued some). */
-  wake(): void;
-  /**
-   * Runs `task` after the caller answers (forgot-password does the same work whether or not
-   * the account exists, off the response path). `close()` waits for it; errors are logged.
-   */
-  defer(task: () => Promise<void>): void;
 }
 
 /** How often the worker looks for due mail when nothing woke it. */
