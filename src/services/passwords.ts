@@ -167,7 +167,7 @@ export async function changePassword(
 
 /**
  * The new hash, the end of the user's sessions, the audit event, the void of pending reset
- * links and the notice mail (issue 12), as one transaction: a crash half-way leaves the old
+ * and invitation links and the notice mail (issue 12), as one transaction: a crash half-way leaves the old
  * password and the old sessions.
  */
 export async function storePassword(
@@ -201,8 +201,11 @@ export async function storePassword(
       meta: options.meta,
       detail: { by: options.by, ...options.detail },
     });
-    // Issue 12: a reset link mailed before this change is void; the owner hears of it.
+    // Issue 12: a reset link mailed before this change is void; the owner hears of it. So is a
+    // waiting invitation: its link would replace the password just set (an admin who set one
+    // for an invited person, perhaps because the invitation went to a wrong address).
     await voidEmailTokens(tx, userId, "password_reset");
+    await voidEmailTokens(tx, userId, "invitation");
     await notifySecurityEvent(tx, updated, options.event, { meta: options.meta });
     return updated;
   });

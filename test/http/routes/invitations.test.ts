@@ -182,6 +182,28 @@ describeServer(
       expect(late.body.code).toBe("invitation_not_pending");
     });
 
+    it("voids a waiting invitation when an admin sets the password instead", async () => {
+      const { admin, id, mail } = await invite(server);
+      const token = tokenFrom(mail, "/invitation");
+      const reset = await admin.request("PATCH", `/users/${id}/password/reset`, {
+        json: { new_password: "an admin chosen passphrase 9" },
+      });
+      expect(reset.status).toBe(200);
+      const stale = await server
+        .client()
+        .request("POST", "/invitations/accept", { json: { token, new_password: PASSWORD } });
+      expect(stale.status).toBe(400);
+      expect(stale.body.code).toBe("invalid_email_token");
+      const listed = (await admin.request("GET", "/users")).body as Record<string, unknown>[];
+      expect(listed.find((u) => u.id === id)).toMatchObject({
+        invitation_pending: false,
+        must_change_password: true,
+      });
+      const again = await admin.request("POST", `/users/${id}/invitation`, { json: {} });
+      expect(again.status).toBe(409);
+      expect(again.body.code).toBe("invitation_not_pending");
+    });
+
     it("moves a waiting invitation to a corrected address; the old link dies", async () => {
       const { admin, person, id, mail } = await invite(server);
       const old = tokenFrom(mail, "/invitation");
