@@ -211,9 +211,12 @@ describe.skipIf(!postgres)("two instances over one PostgreSQL", () => {
     const admin = new pg.Client({ connectionString: a.tessera.database.url });
     await admin.connect();
     cleanups.push(() => admin.end());
+    // A listener's last statement is its LISTEN, or its heartbeat's `select 1` once one has run
+    // (every 5 s: a loaded machine can take that long to get here).
     const killed = await admin.query(
       `select pg_terminate_backend(pid) from pg_stat_activity
-        where datname = current_database() and query ilike 'listen%' and pid <> pg_backend_pid()`,
+        where datname = current_database() and (query ilike 'listen%' or query = 'select 1')
+          and pid <> pg_backend_pid()`,
     );
     expect(killed.rowCount).toBe(2); // A's and B's listeners
     await waitFor(() => a.warnings.length > 0);
