@@ -24,7 +24,7 @@ import type { HashLane } from "./hash-gate.js";
 import { assertEmailVerifiedForSignIn } from "./email-verification.js";
 import type { LoginReservation } from "./rate-limit/index.js";
 import { verifyLoginRecoveryCode } from "./recovery-codes.js";
-import { issueSessionToken, type AuthenticationMethod } from "./sessions.js";
+import { announceSessionChange, issueSessionToken, type AuthenticationMethod } from "./sessions.js";
 import { passwordMatches, requireChangeOfRefusedPassword } from "./passwords.js";
 import { noticeNewDevice } from "./mail/new-device.js";
 
@@ -239,19 +239,34 @@ export async function completeLogin(
     await audit(ctx, "password_rehashed", { userId: user.id, meta });
   }
   const now = new Date(ctx.clock());
-  // The login time and its audit event are one write (one transaction, one fsync on SQLite).
-  await ctx.db.transaction().execute(async (trx) => {
-    await recordLogin(trx, user.id, now);
-    await audit({ ...ctx, db: trx }, "login_succeeded", {
-      userId: user.id,
-      meta,
-      detail: { method: options.method },
+  // The session, the login time and its audit event are one write (one transaction, one fsync
+  // on SQLite): when a lock commits first, the session's insert refuses (`account_locked`) and
+  // no "signed in" event is left behind for a sign-in that was refused.
+  const session = await ctx.db
+    .transaction()
+    .execute(async (trx) => {
+      const tx = { ...ctx, db: trx };
+      const issued = await issueSessionToken(tx, user, {
+        amr: options.amr ?? (options.method === "passkey" ? ["passkey"] : ["pwd"]),
+        meta,
+      });
+      await recordLogin(trx, user.id, now);
+      await audit(tx, "login_succeeded", {
+        userId: user.id,
+        meta,
+        detail: { method: options.method },
+      });
+      return issued;
+    })
+    .catch(async (error: unknown) => {
+      // Locked after the check above: refused and audited as that check would have.
+      if (error instanceof PermissionDeniedError && error.code === "account_locked") {
+        await audit(ctx, "login_failed", { userId: user.id, meta, detail: { reason: "locked" } });
+      }
+      throw error;
     });
-  });
-  const session = await issueSessionToken(ctx, user, {
-    amr: options.amr ?? (options.method === "passkey" ? ["passkey"] : ["pwd"]),
-    meta,
-  });
+  // Again after the commit: a read between the first announcement and the commit saw old rows.
+  await announceSessionChange(ctx, { kind: "user", userId: user.id });
   const keys = ctx.settings.jwtKeys;
   const cookieDeviceId = verifyDeviceToken(keys, meta.deviceToken, user.id);
   const deviceToken =

@@ -7,9 +7,10 @@
  */
 import { expect, it } from "vitest";
 import { lockAccount } from "../../../src/services/account-lock.js";
+import { completeLogin } from "../../../src/services/login.js";
 import { authenticateSessionToken, issueSessionToken } from "../../../src/services/sessions.js";
 import { toPublicUser } from "../../../src/services/users-view.js";
-import { listAuditEvents, listLiveSessions } from "../../../src/store/index.js";
+import { getUserById, listAuditEvents, listLiveSessions } from "../../../src/store/index.js";
 import { describeServer } from "../../helpers/routes.js";
 import { TEST_ORIGIN, type TestClient, type TestServer } from "../../helpers/server.js";
 import { SoftAuthenticator } from "../../helpers/soft-authenticator.js";
@@ -218,6 +219,36 @@ describeServer("account lock", (server) => {
         expect((await client.request("GET", "/me")).status).toBe(401);
       }
     }
+  });
+
+  it("leaves no 'signed in' event for a sign-in refused by a lock committed after its check", async () => {
+    const ctx = server.tessera.ctx;
+    const admin = toPublicUser(await server.createUser({ isAdmin: true }));
+    const user = await server.createUser({});
+    const attempt = { accountKey: user.id, address: META.ip };
+    const reservation = await ctx.throttle.reserveLoginAttempt(attempt);
+    // The lock commits between the sign-in's lock check and its session: recording the success
+    // is the step in between, so the lock is taken there.
+    const racing = {
+      ...ctx,
+      throttle: {
+        ...ctx.throttle,
+        recordLoginSuccess: async (input: typeof attempt) => {
+          await lockAccount(ctx, admin, user.id, { reason: "race", until: null }, META);
+          await ctx.throttle.recordLoginSuccess(input);
+        },
+      },
+    };
+    await expect(
+      completeLogin(racing, user, META, { reservation, method: "password" }),
+    ).rejects.toMatchObject({ code: "account_locked" });
+    expect(await listLiveSessions(db(), user.id, new Date(server.clock()))).toEqual([]);
+    const events = await listAuditEvents(db(), { userId: user.id });
+    expect(events.map((e) => e.event)).toContain("user_locked");
+    expect(events.map((e) => e.event)).not.toContain("login_succeeded");
+    expect(events.find((e) => e.event === "login_failed")?.detail).toEqual({ reason: "locked" });
+    const fresh = await getUserById(db(), user.id);
+    expect(fresh?.lastLoginAt).toBeNull();
   });
 
   it("issues no session that outlives a lock committed while sessions are being issued", async () => {
