@@ -91,13 +91,23 @@ async function sendResetLink(
   meta: RequestMeta,
 ): Promise<void> {
   if (user === undefined || user.email === "") {
-    // The same token and template work, nothing written: a slow answer never tells.
+    // The same token and template work, and a write in a transaction as a known account's: the
+    // request that comes next (an attacker's timing probe) meets similar work either way. The
+    // audit event shows admins who asks for accounts that do not exist (as login_failed does).
     const token = randomBytes(32).toString("base64url");
     hashEmailToken(token);
     passwordResetMail(ctx.settings, {
       name: "unknown",
       token,
       validityMs: PASSWORD_RESET_VALIDITY_MS,
+    });
+    await ctx.db.transaction().execute(async (db) => {
+      // No user id: the event would read "link sent" in the account's activity.
+      await audit({ ...ctx, db }, "password_reset_requested", {
+        userId: null,
+        meta,
+        detail: { reason: user === undefined ? "unknown_user" : "no_email" },
+      });
     });
     return;
   }

@@ -88,6 +88,20 @@ describeServer(
           .where("recipient", "=", unknown)
           .execute();
         expect(rows).toEqual([]);
+        // Audited without a user (admins see requests for accounts that do not exist), and
+        // without the name asked for.
+        // (Written after the answer: wait for it, up to 10 s.)
+        let anonymous: Awaited<ReturnType<typeof listAuditEvents>> = [];
+        for (const start = Date.now(); anonymous.length === 0 && Date.now() - start < 10_000;) {
+          const events = await listAuditEvents(server.tessera.ctx.db, {
+            event: "password_reset_requested",
+          });
+          anonymous = events.filter((e) => e.userId === null);
+          if (anonymous.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        expect(anonymous.length).toBeGreaterThan(0);
+        expect(anonymous[0]?.detail).toEqual({ reason: "unknown_user" });
+        expect(JSON.stringify(anonymous)).not.toContain("nobody");
       });
 
       it("refuses a token used twice, an expired one, and one older than another password change", async () => {
