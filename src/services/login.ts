@@ -265,7 +265,7 @@ export async function completeLogin(
       }
       throw error;
     });
-  // Again after the commit: a read between the first announcement and the commit saw old rows.
+  // After the commit (the last login time changed): views cached anywhere are stale.
   await announceSessionChange(ctx, { kind: "user", userId: user.id });
   const keys = ctx.settings.jwtKeys;
   const cookieDeviceId = verifyDeviceToken(keys, meta.deviceToken, user.id);

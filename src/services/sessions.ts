@@ -146,7 +146,8 @@ export async function announceSessionChange(
  * Starts a session at sign-in: a record (with how and where the user authenticated) and its
  * token. The record is inserted behind the lock gate (`holdUnlockedUser`, in the same
  * transaction), so no session is ever issued to a locked account, also when a lock races the
- * sign-in. @throws NotFoundError when the user is gone; PermissionDeniedError `account_locked`.
+ * sign-in. Inside a transaction (`ctx.db`), the caller announces the change after its commit.
+ * @throws NotFoundError when the user is gone; PermissionDeniedError `account_locked`.
  */
 export async function issueSessionToken(
   ctx: ServiceContext,
@@ -174,9 +175,13 @@ export async function issueSessionToken(
       device: describeUserAgent(userAgent),
     });
   };
-  const session = ctx.db.isTransaction
-    ? await start(ctx.db)
-    : await ctx.db.transaction().execute(start);
+  if (ctx.db.isTransaction) {
+    // In the caller's transaction: the caller announces after its commit (an announcement now
+    // would let a read before the commit cache the old rows again).
+    const session = await start(ctx.db);
+    return signSessionToken(ctx, user, session.id, session.expiresAt.getTime());
+  }
+  const session = await ctx.db.transaction().execute(start);
   // A sign-in changed the user's last login time: views cached anywhere are stale.
   await announceSessionChange(ctx, { kind: "user", userId: user.id });
   return signSessionToken(ctx, user, session.id, session.expiresAt.getTime());
