@@ -30,6 +30,7 @@ import {
   type TestServer,
 } from "../helpers/server.js";
 import { startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy.js";
+import { waitFor } from "../helpers/wait.js";
 
 const FAST = { acquireTimeoutMs: 400, statementTimeoutMs: 400 };
 const postgresSkip = TEST_DIALECTS.includes("postgres")
@@ -56,15 +57,6 @@ async function recovered(ask: () => Promise<{ status: number }>): Promise<number
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return seen;
-}
-
-/** Polls `check` until true; throws after `giveUpMs` (a failure, not a measurement). */
-async function waitUntil(check: () => boolean | Promise<boolean>, giveUpMs: number): Promise<void> {
-  const start = performance.now();
-  while (!(await check())) {
-    if (performance.now() - start > giveUpMs) throw new Error("gave up waiting");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 describe.skipIf(postgresSkip !== null)("PostgreSQL through a proxy", () => {
@@ -157,26 +149,32 @@ describe.skipIf(postgresSkip !== null)("PostgreSQL through a proxy", () => {
     try {
       const cache = cached.tessera.sessionCache;
       expect(cache).not.toBeNull();
-      await waitUntil(() => cache?.enabled === true, 10_000);
+      await waitFor(() => cache?.enabled === true, { pollMs: 50 });
       const user = await cached.createUser({});
       const me = cached.client();
       await me.login(user.name, user.password);
       // The sign-in's own NOTIFY evicts the user's entries when it arrives (late on a loaded
       // machine): use the session until the cache holds it.
-      await waitUntil(async () => {
-        expect((await me.request("GET", "/me")).status).toBe(200);
-        return (cache?.size() ?? 0) > 0;
-      }, 10_000);
+      await waitFor(
+        async () => {
+          expect((await me.request("GET", "/me")).status).toBe(200);
+          return (cache?.size() ?? 0) > 0;
+        },
+        { pollMs: 50 },
+      );
 
       await proxy.setMode("stall");
       // Until the heartbeat misses, the cache may still answer (200); then every answer is 503.
       // Give up well after the bound (heartbeat interval + its timeout): a failure, not a timing.
       const seen: number[] = [];
       const bound = DEFAULT_CHANNEL_HEARTBEAT_MS + DEFAULT_CHANNEL_HEARTBEAT_TIMEOUT_MS;
-      await waitUntil(async () => {
-        seen.push((await me.request("GET", "/me")).status);
-        return seen.at(-1) === 503;
-      }, bound + 8_000);
+      await waitFor(
+        async () => {
+          seen.push((await me.request("GET", "/me")).status);
+          return seen.at(-1) === 503;
+        },
+        { giveUpMs: bound + 8_000, pollMs: 50 },
+      );
       expect(seen.every((s) => s === 200 || s === 503)).toBe(true);
       expect(cache?.enabled).toBe(false);
       expect(warnings.join("\n")).toMatch(/heartbeat missed/);
@@ -186,7 +184,7 @@ describe.skipIf(postgresSkip !== null)("PostgreSQL through a proxy", () => {
       const statuses = await recovered(() => me.request("GET", "/me"));
       expect(statuses.every((s) => s === 503 || s === 200)).toBe(true);
       expect(statuses.at(-1)).toBe(200);
-      await waitUntil(() => cache?.enabled === true, 10_000);
+      await waitFor(() => cache?.enabled === true, { pollMs: 50 });
       expect((await me.request("GET", "/me")).status).toBe(200);
     } finally {
       await cached.close();

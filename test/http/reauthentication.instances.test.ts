@@ -17,9 +17,7 @@ import { createDatabaseChallengeStore } from "../../src/store/challenge-store.js
 import { createDatabase } from "../../src/store/index.js";
 import { openTestDatabase, TEST_DIALECTS, type TestDatabase } from "../helpers/database.js";
 import { createClient, testConfig, type TestClient } from "../helpers/server.js";
-
-const GIVE_UP_MS = 10_000;
-const POLL_MS = 10;
+import { waitFor } from "../helpers/wait.js";
 
 interface Instance {
   tessera: TesseraRuntime;
@@ -75,15 +73,6 @@ function browserOn(a: Instance, b: Instance): { onA: TestClient; onB: TestClient
   return { onA, onB };
 }
 
-async function waitFor(check: () => Promise<boolean>): Promise<number> {
-  const start = performance.now();
-  while (!(await check())) {
-    if (performance.now() - start > GIVE_UP_MS) throw new Error("gave up waiting");
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-  }
-  return performance.now() - start;
-}
-
 const postgres = TEST_DIALECTS.includes("postgres");
 if (!postgres) console.warn("Skipping the two-instance re-authentication tests: no PostgreSQL");
 
@@ -130,7 +119,9 @@ describe.skipIf(!postgres)("re-authentication and the enrolment gate on two inst
       json: { code: generateTotp(setup.body.secret, { clock }) },
     });
     expect(confirm.status).toBe(200);
-    const delay = await waitFor(async () => (await onB.request("GET", "/users")).status === 200);
+    const delay = await waitFor(async () => (await onB.request("GET", "/users")).status === 200, {
+      pollMs: 10,
+    });
     console.info(`enrolment gate lifted on the other instance after ${delay.toFixed(1)} ms`);
   });
 });

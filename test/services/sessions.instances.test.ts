@@ -20,10 +20,7 @@ import { openTestDatabase, TEST_DIALECTS, type TestDatabase } from "../helpers/d
 import { redisSkipReason, TEST_REDIS_URL } from "../helpers/redis.js";
 import { testConfig, TEST_ORIGIN } from "../helpers/server.js";
 import { startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy.js";
-
-/** Give up waiting for a revocation after this long (a failure, not a measurement). */
-const GIVE_UP_MS = 10_000;
-const POLL_MS = 5;
+import { DEFAULT_GIVE_UP_MS as GIVE_UP_MS, waitFor } from "../helpers/wait.js";
 
 interface Instance {
   tessera: TesseraRuntime;
@@ -106,16 +103,6 @@ async function logout(instance: Instance, token: string): Promise<void> {
     headers: { authorization: `Bearer ${token}` },
   });
   expect(response.status).toBe(200);
-}
-
-/** Polls until `check` is true; returns the time it took. Fails after GIVE_UP_MS. */
-async function waitFor(check: () => Promise<boolean> | boolean): Promise<number> {
-  const start = performance.now();
-  while (!(await check())) {
-    if (performance.now() - start > GIVE_UP_MS) throw new Error("gave up waiting");
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-  }
-  return performance.now() - start;
 }
 
 /**

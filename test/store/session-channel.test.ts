@@ -16,10 +16,11 @@ import {
 import { openTestDatabase, TEST_DIALECTS } from "../helpers/database.js";
 import { redisSkipReason, TEST_REDIS_URL } from "../helpers/redis.js";
 import { startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy.js";
+import { waitFor } from "../helpers/wait.js";
 
 const HEARTBEAT = { heartbeatMs: 100, heartbeatTimeoutMs: 300 };
-/** Give up waiting after this long (a failure, not a measurement). */
-const GIVE_UP_MS = 15_000;
+/** Give up waiting after 15 s (a failure, not a measurement); check every 20 ms. */
+const WAIT = { giveUpMs: 15_000, pollMs: 20 };
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -40,14 +41,6 @@ function recorder() {
   return { handlers, events, messages, ups, downs };
 }
 
-async function waitFor(check: () => boolean): Promise<void> {
-  const start = performance.now();
-  while (!check()) {
-    if (performance.now() - start > GIVE_UP_MS) throw new Error("gave up waiting");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 /** Up, stays up over several heartbeats, down on a stall (heartbeat), up again after it. */
 async function stallAndRecover(
   proxy: TcpProxy,
@@ -55,24 +48,24 @@ async function stallAndRecover(
   channel: SessionChannel,
   reasonPattern: RegExp,
 ): Promise<void> {
-  await waitFor(() => record.ups() === 1);
+  await waitFor(() => record.ups() === 1, WAIT);
   // Several heartbeats answered: no false alarm while the connection flows.
   await new Promise((resolve) => setTimeout(resolve, HEARTBEAT.heartbeatMs * 5));
   expect(record.downs()).toEqual([]);
 
   await proxy.setMode("stall");
-  await waitFor(() => record.downs().length > 0);
+  await waitFor(() => record.downs().length > 0, WAIT);
   expect(record.downs()[0]).toMatch(reasonPattern);
   expect(record.downs()[0]).toMatch(/heartbeat missed/);
 
   await proxy.setMode("pass");
-  await waitFor(() => record.events.at(-1)?.kind === "up" && record.ups() >= 2);
+  await waitFor(() => record.events.at(-1)?.kind === "up" && record.ups() >= 2, WAIT);
   // It carries messages again.
   const payload = `after-stall-${randomBytes(4).toString("hex")}`;
   await waitFor(() => {
     channel.publish(payload).catch(() => undefined);
     return record.messages.includes(payload);
-  });
+  }, WAIT);
 }
 
 const postgresSkip = !TEST_DIALECTS.includes("postgres");
