@@ -110,11 +110,11 @@ export function toUser(row: Selectable<UsersTable>): User {
     updatedAt: fromEpochMs(row.updated_at),
     lastLoginAt: fromNullableEpochMs(row.last_login_at),
     recoveryCodesLeft: row.recovery_codes_left === null ? null : Number(row.recovery_codes_left),
-    lockedAt: fromNullableEpochMs(row.locked_at ?? null),
-    lockedUntil: fromNullableEpochMs(row.locked_until ?? null),
-    lockReason: row.lock_reason ?? null,
-    emailVerifiedAt: fromNullableEpochMs(row.email_verified_at ?? null),
-    requiresVerifiedEmail: fromDbBool(row.requires_verified_email ?? 0),
+    lockedAt: fromNullableEpochMs(row.locked_at),
+    lockedUntil: fromNullableEpochMs(row.locked_until),
+    lockReason: row.lock_reason,
+    emailVerifiedAt: fromNullableEpochMs(row.email_verified_at),
+    requiresVerifiedEmail: fromDbBool(row.requires_verified_email),
   };
 }
 
