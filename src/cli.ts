@@ -7,7 +7,11 @@
 import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { disableSecondFactorsCommand, unlockCommand } from "./commands/accounts.js";
+import {
+  disableSecondFactorsCommand,
+  unlockCommand,
+  verifyEmailCommand,
+} from "./commands/accounts.js";
 import { auditCommand } from "./commands/audit.js";
 import { backupCommand, restoreCommand } from "./commands/backup.js";
 import { importCommand } from "./commands/import.js";
@@ -23,7 +27,6 @@ import {
 import { generateOneTimePassword, serve } from "./server.js";
 import type { ServiceContext } from "./services/context.js";
 import { findUnsafeIdentifiers } from "./services/check-names.js";
-import { markEmailVerifiedAsOperator } from "./services/email-verification.js";
 import { resetPasswordAsOperator } from "./services/passwords.js";
 import { createUser } from "./services/users.js";
 
@@ -119,31 +122,7 @@ export const COMMANDS: Readonly<Record<string, CliCommand>> = {
   },
   "disable-2fa": disableSecondFactorsCommand,
   unlock: unlockCommand,
-  "verify-email": {
-    summary:
-      "Mark a user's email address verified without a link: --name NAME_OR_EMAIL (e.g. an admin locked out by TESSERA_REQUIRE_VERIFIED_EMAIL)",
-    async run(args, env, io) {
-      const parsed = parseOptions(args, { name: "string" }, io);
-      if (parsed === null) return EXIT_USAGE;
-      if (typeof parsed.name !== "string") {
-        io.err("tessera verify-email needs --name NAME_OR_EMAIL");
-        return EXIT_USAGE;
-      }
-      const query = parsed.name;
-      return withContext(env, async (ctx) => {
-        let user;
-        try {
-          user = await markEmailVerifiedAsOperator(ctx, query);
-        } catch (error) {
-          if (!(error instanceof NotFoundError)) throw error;
-          io.err(`No user named ${JSON.stringify(query)}.`);
-          return 1;
-        }
-        io.out(`The address ${user.email} of ${user.name} is marked verified.`);
-        return 0;
-      });
-    },
-  },
+  "verify-email": verifyEmailCommand,
   "check-names": {
     summary:
       "List users whose name or email holds a character refused today (invisible, bidi control, unpaired surrogate); exit 1 when any",

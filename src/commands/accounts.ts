@@ -1,13 +1,15 @@
 /**
  * Operator commands on one account, found by name or email, audited as the operator:
  * - `tessera disable-2fa --name NAME_OR_EMAIL`: removes the authenticator app and passkeys;
- * - `tessera unlock --name NAME_OR_EMAIL`: removes an admin's lock (admins' included).
+ * - `tessera unlock --name NAME_OR_EMAIL`: removes an admin's lock (admins' included);
+ * - `tessera verify-email --name NAME_OR_EMAIL`: marks the address verified without a link.
  */
 import { loadConfig } from "../config.js";
 import { NotFoundError } from "../core/errors.js";
 import { createTessera } from "../runtime.js";
 import { unlockAccountAsOperator } from "../services/account-lock.js";
 import type { ServiceContext } from "../services/context.js";
+import { markEmailVerifiedAsOperator } from "../services/email-verification.js";
 import { disableSecondFactorsAsOperator } from "../services/second-factors.js";
 import { EXIT_USAGE, parseCommandArgs, type CliCommand, type CliIo } from "./shared.js";
 
@@ -77,6 +79,20 @@ export const unlockCommand: CliCommand = {
           ? `Unlocked ${user.name}; they can sign in again.`
           : `${user.name} was not locked; nothing changed.`,
       );
+      return 0;
+    });
+  },
+};
+
+export const verifyEmailCommand: CliCommand = {
+  summary:
+    "Mark a user's email address verified without a link: --name NAME_OR_EMAIL (e.g. an admin locked out by TESSERA_REQUIRE_VERIFIED_EMAIL)",
+  async run(args, env, io) {
+    const name = nameOption("verify-email", args, io);
+    if (name === null) return EXIT_USAGE;
+    return onAccount(env, io, name, async (ctx) => {
+      const user = await markEmailVerifiedAsOperator(ctx, name);
+      io.out(`The address ${user.email} of ${user.name} is marked verified.`);
       return 0;
     });
   },

@@ -4,7 +4,7 @@
  * and the expiry), so two requests with one token cannot both succeed.
  */
 import type { Kysely, Selectable } from "kysely";
-import { toEpochMs } from "./columns.js";
+import { fromEpochMs, fromNullableEpochMs, toEpochMs } from "./columns.js";
 import { canonicalId, newId } from "./ids.js";
 import type { Database, EmailTokensTable } from "./schema.js";
 
@@ -49,9 +49,9 @@ function toRecord(row: Selectable<EmailTokensTable>): EmailTokenRecord {
     userId: row.user_id,
     purpose: row.purpose as EmailTokenPurpose,
     data,
-    expiresAt: new Date(Number(row.expires_at)),
-    usedAt: row.used_at === null ? null : new Date(Number(row.used_at)),
-    createdAt: new Date(Number(row.created_at)),
+    expiresAt: fromEpochMs(row.expires_at),
+    usedAt: fromNullableEpochMs(row.used_at),
+    createdAt: fromEpochMs(row.created_at),
   };
 }
 

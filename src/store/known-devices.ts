@@ -1,6 +1,6 @@
 /** The `known_devices` table: the devices each user signed in from, and when last. */
 import type { Kysely } from "kysely";
-import { toEpochMs } from "./columns.js";
+import { fromEpochMs, toEpochMs } from "./columns.js";
 import { canonicalId } from "./ids.js";
 import type { Database } from "./schema.js";
 
@@ -8,7 +8,8 @@ type Db = Kysely<Database>;
 
 /**
  * Records that the user signed in from `deviceId` at `now`. Returns when that device was last
- * seen before (null: never) and whether the user had any device recorded at all.
+ * seen before (null: never) and whether the user had any device recorded at all. A known
+ * device (the usual sign-in) costs a read and the upsert; only a new one asks for any other.
  */
 export async function recordDeviceSeen(
   db: Db,
@@ -19,26 +20,29 @@ export async function recordDeviceSeen(
   const id = canonicalId(userId);
   if (id === undefined) return { lastSeenAt: null, firstDevice: true };
   const nowMs = toEpochMs(now);
-  const any = await db
-    .selectFrom("known_devices")
-    .select("device_id")
-    .where("user_id", "=", id)
-    .limit(1)
-    .executeTakeFirst();
   const previous = await db
     .selectFrom("known_devices")
     .select("last_seen_at")
     .where("user_id", "=", id)
     .where("device_id", "=", deviceId)
     .executeTakeFirst();
+  // The user has a device when this one is known; else any other row answers.
+  const anyDevice =
+    previous ??
+    (await db
+      .selectFrom("known_devices")
+      .select("device_id")
+      .where("user_id", "=", id)
+      .limit(1)
+      .executeTakeFirst());
   await db
     .insertInto("known_devices")
     .values({ user_id: id, device_id: deviceId, first_seen_at: nowMs, last_seen_at: nowMs })
     .onConflict((oc) => oc.columns(["user_id", "device_id"]).doUpdateSet({ last_seen_at: nowMs }))
     .execute();
   return {
-    lastSeenAt: previous === undefined ? null : new Date(Number(previous.last_seen_at)),
-    firstDevice: any === undefined,
+    lastSeenAt: previous === undefined ? null : fromEpochMs(previous.last_seen_at),
+    firstDevice: anyDevice === undefined,
   };
 }
 

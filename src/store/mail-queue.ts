@@ -5,7 +5,7 @@
  * mid-send loses its lease when `claimed_until` passes, and another one sends the row.
  */
 import type { Kysely, Selectable } from "kysely";
-import { storableText, toEpochMs } from "./columns.js";
+import { fromEpochMs, fromNullableEpochMs, storableText, toEpochMs } from "./columns.js";
 import { newId } from "./ids.js";
 import type { Database, MailQueueTable } from "./schema.js";
 
@@ -49,10 +49,10 @@ function toQueuedMail(row: Selectable<MailQueueTable>): QueuedMail {
     html: row.html,
     status: row.status as MailStatus,
     attempts: Number(row.attempts),
-    nextAttemptAt: new Date(Number(row.next_attempt_at)),
+    nextAttemptAt: fromEpochMs(row.next_attempt_at),
     lastError: row.last_error,
-    createdAt: new Date(Number(row.created_at)),
-    sentAt: row.sent_at === null ? null : new Date(Number(row.sent_at)),
+    createdAt: fromEpochMs(row.created_at),
+    sentAt: fromNullableEpochMs(row.sent_at),
   };
 }
 

@@ -7,13 +7,9 @@ import { NotFoundError } from "../core/errors.js";
 import { fromEpochMs, toEpochMs } from "./columns.js";
 import { canonicalId } from "./ids.js";
 import type { Database } from "./schema.js";
+import { inTransaction } from "./transactions.js";
 
 type Db = Kysely<Database>;
-
-/** Runs `work` in a transaction: the caller's when `db` is one, else a new one. */
-function inTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
-  return db.isTransaction ? work(db) : db.transaction().execute(work);
-}
 
 /** One code of a new set: its public index and the hash of its secret. */
 export interface NewRecoveryCodeRow {

@@ -39,13 +39,13 @@ export interface UsersTable {
   /** Unused codes of the current recovery set; null when there is none (recovery-codes.ts). */
   recovery_codes_left: number | null;
   /** When an admin locked the account (migration 0007); null: not locked. */
-  locked_at: ColumnType<EpochMs | null, EpochMs | null | undefined, EpochMs | null>;
+  locked_at: EpochMs | null;
   /** When the lock ends by itself; null with `locked_at` set: only an unlock ends it. */
-  locked_until: ColumnType<EpochMs | null, EpochMs | null | undefined, EpochMs | null>;
+  locked_until: EpochMs | null;
   /** The admin's reason (shown to admins, never to the user). */
-  lock_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  lock_reason: string | null;
   /** When the user proved they read mail at `email` (issue 12); null: not verified. */
-  email_verified_at: ColumnType<EpochMs | null, EpochMs | null | undefined, EpochMs | null>;
+  email_verified_at: EpochMs | null;
   /** No sign-in before the address is verified (a self-service sign-up, issue 12 part 5). */
   requires_verified_email: ColumnType<SqlBool, 0 | 1 | undefined, 0 | 1>;
 }

@@ -1,6 +1,7 @@
 /**
  * The `users` table. Every function takes a Kysely instance or a transaction first; every
- * write is a single statement, hence one transaction.
+ * write is a single statement, hence one transaction, except the demotion and deletion of an
+ * admin, which lock the admins first (in the caller's transaction when there is one).
  */
 import type { ExpressionBuilder, Kysely, Selectable } from "kysely";
 import { ConflictError } from "../core/errors.js";
@@ -18,6 +19,7 @@ import { checkIdentifiers, normalizeIdentifier } from "./identifiers.js";
 import { canonicalId, newId } from "./ids.js";
 import { prepareQuery } from "./prepared.js";
 import type { Database, UsersTable } from "./schema.js";
+import { inTransaction } from "./transactions.js";
 
 /** An account. */
 export interface User {
@@ -110,11 +112,11 @@ export function toUser(row: Selectable<UsersTable>): User {
     updatedAt: fromEpochMs(row.updated_at),
     lastLoginAt: fromNullableEpochMs(row.last_login_at),
     recoveryCodesLeft: row.recovery_codes_left === null ? null : Number(row.recovery_codes_left),
-    lockedAt: fromNullableEpochMs(row.locked_at ?? null),
-    lockedUntil: fromNullableEpochMs(row.locked_until ?? null),
-    lockReason: row.lock_reason ?? null,
-    emailVerifiedAt: fromNullableEpochMs(row.email_verified_at ?? null),
-    requiresVerifiedEmail: fromDbBool(row.requires_verified_email ?? 0),
+    lockedAt: fromNullableEpochMs(row.locked_at),
+    lockedUntil: fromNullableEpochMs(row.locked_until),
+    lockReason: row.lock_reason,
+    emailVerifiedAt: fromNullableEpochMs(row.email_verified_at),
+    requiresVerifiedEmail: fromDbBool(row.requires_verified_email),
   };
 }
 
@@ -279,11 +281,6 @@ export async function demoteUser(db: Db, id: string, now: Date): Promise<User | 
     await assertNotLastAdmin(trx, userId);
     return undefined;
   });
-}
-
-/** Runs `work` in a transaction, or in the caller's when `db` already is one. */
-function inTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
-  return db.isTransaction ? work(db) : db.transaction().execute(work);
 }
 
 /** `(select count(*) from users where is_admin)`. */

@@ -1,7 +1,7 @@
 /**
- * `tessera disable-2fa` and `tessera unlock` (src/commands/accounts.ts) on a real database of
- * each dialect: what they change, that the operator is the actor of the audit event, and the
- * usage and unknown-user answers.
+ * `tessera disable-2fa`, `tessera unlock` and `tessera verify-email` (src/commands/accounts.ts)
+ * on a real database of each dialect: what they change, that the operator is the actor of the
+ * audit event, and the usage and unknown-user answers.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -35,7 +35,7 @@ function captureIo(): CliIo & { lines: string[]; errors: string[] } {
   return { lines, errors, out: (l) => lines.push(l), err: (l) => errors.push(l) };
 }
 
-describeStore("tessera disable-2fa and unlock", { database: false }, ({ dialect }) => {
+describeStore("tessera account commands", { database: false }, ({ dialect }) => {
   let database: TestDatabase;
   let env: Record<string, string>;
   let dataDir: string;
@@ -127,8 +127,30 @@ describeStore("tessera disable-2fa and unlock", { database: false }, ({ dialect 
     expect(again.lines).toEqual(["bob was not locked; nothing changed."]);
   });
 
+  it("marks the address verified, audited as the operator", async () => {
+    const created = captureIo();
+    expect(
+      await runCli(
+        ["create-admin", "--name", "keeper", "--email", "keeper@example.org"],
+        env,
+        created,
+      ),
+    ).toBe(0);
+    expect((await getUserByNameOrMail(database.db, "keeper"))!.emailVerifiedAt).toBeNull();
+    const io = captureIo();
+    expect(await runCli(["verify-email", "--name", "KEEPER"], env, io)).toBe(0);
+    expect(io.lines[0]).toMatch(/keeper@example\.org of keeper is marked verified/);
+    const user = await getUserByNameOrMail(database.db, "keeper");
+    expect(user!.emailVerifiedAt).not.toBeNull();
+    const events = await listAuditEvents(database.db, { userId: user!.id });
+    expect(events.map((e) => [e.event, e.detail])).toContainEqual([
+      "email_verified",
+      { by: "operator", method: "operator" },
+    ]);
+  });
+
   it("answers an unknown user with exit code 1 and bad usage with exit code 2", async () => {
-    for (const command of ["disable-2fa", "unlock"]) {
+    for (const command of ["disable-2fa", "unlock", "verify-email"]) {
       const io = captureIo();
       expect(await runCli([command, "--name", "nobody"], env, io)).toBe(1);
       expect(io.errors).toEqual(['No user named "nobody".']);

@@ -69,6 +69,7 @@ async function stallAndRecover(
 }
 
 const postgresSkip = !TEST_DIALECTS.includes("postgres");
+if (postgresSkip) console.warn("Skipping the PostgreSQL LISTEN heartbeat test: no PostgreSQL");
 const redisSkip = await redisSkipReason("the Redis session channel heartbeat");
 
 describe.skipIf(postgresSkip)("PostgreSQL LISTEN channel heartbeat", () => {

@@ -1,0 +1,67 @@
+/**
+ * The `known_devices` table (src/store/known-devices.ts) on every dialect: what a sign-in's
+ * device record answers (seen before, and when; the user's first device at all), and the
+ * sweep of devices not seen for long.
+ */
+import { expect, it } from "vitest";
+import {
+  createUser,
+  deleteStaleDevices,
+  recordDeviceSeen,
+  type User,
+} from "../../src/store/index.js";
+import { describeStore } from "../helpers/store.js";
+
+const NOW = new Date(Date.UTC(2026, 10, 30, 12));
+const later = (ms: number) => new Date(NOW.getTime() + ms);
+
+describeStore("known devices", (database) => {
+  const user = (): Promise<User> =>
+    createUser(database.db, { name: "u", email: "u@example.org", passwordHash: "h", now: NOW });
+
+  it("answers a first device, a known one with when it was last seen, and a new one", async () => {
+    const { id } = await user();
+    expect(await recordDeviceSeen(database.db, id, "laptop", NOW)).toEqual({
+      lastSeenAt: null,
+      firstDevice: true,
+    });
+    expect(await recordDeviceSeen(database.db, id, "laptop", later(1_000))).toEqual({
+      lastSeenAt: NOW,
+      firstDevice: false,
+    });
+    expect(await recordDeviceSeen(database.db, id, "laptop", later(2_000))).toEqual({
+      lastSeenAt: later(1_000),
+      firstDevice: false,
+    });
+    expect(await recordDeviceSeen(database.db, id, "phone", later(3_000))).toEqual({
+      lastSeenAt: null,
+      firstDevice: false,
+    });
+    // Another user's devices are not this one's.
+    const other = await createUser(database.db, {
+      name: "v",
+      email: "v@example.org",
+      passwordHash: "h",
+      now: NOW,
+    });
+    expect(await recordDeviceSeen(database.db, other.id, "laptop", later(4_000))).toEqual({
+      lastSeenAt: null,
+      firstDevice: true,
+    });
+    expect(await recordDeviceSeen(database.db, "not-a-uuid", "laptop", NOW)).toEqual({
+      lastSeenAt: null,
+      firstDevice: true,
+    });
+  });
+
+  it("forgets devices not seen since a time", async () => {
+    const { id } = await user();
+    await recordDeviceSeen(database.db, id, "old", NOW);
+    await recordDeviceSeen(database.db, id, "recent", later(10_000));
+    expect(await deleteStaleDevices(database.db, later(5_000))).toBe(1);
+    expect(await recordDeviceSeen(database.db, id, "old", later(20_000))).toEqual({
+      lastSeenAt: null,
+      firstDevice: false,
+    });
+  });
+});
