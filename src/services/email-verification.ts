@@ -35,7 +35,6 @@ export async function sendVerificationMail(
   user: Pick<User, "id" | "name" | "email">,
   meta?: RequestMeta,
 ): Promise<void> {
-  await voidEmailTokens(ctx, user.id, "email_verification");
   const { token } = await issueEmailToken(ctx, {
     userId: user.id,
     purpose: "email_verification",
