@@ -236,7 +236,6 @@ export async function createTessera(
       throttle,
       hashGate: overrides.hashGate ?? createHashGate(),
       mail,
-      rateLimitStore,
       ...(sessionCache === null ? {} : { sessionCache }),
     };
     const sweep = () => void sweepSessions(ctx).catch(() => undefined);

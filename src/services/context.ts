@@ -13,7 +13,7 @@ import type { ChallengeStore } from "../store/challenge-store.js";
 import type { TesseraMetrics } from "./metrics.js";
 import type { HashGate } from "./hash-gate.js";
 import type { BreachedPasswordsSettings } from "./breached-passwords.js";
-import type { LoginThrottle, RateLimitStore } from "./rate-limit/index.js";
+import type { LoginThrottle } from "./rate-limit/index.js";
 import type { SigningKeys } from "./signing-keys.js";
 import type { SessionCache } from "./session-cache.js";
 
@@ -108,11 +108,6 @@ export interface ServiceContext {
   readonly hashGate?: HashGate;
   /** The mail worker (issue 12), to wake after queueing; absent: mail waits for a worker. */
   readonly mail?: MailQueue;
-  /**
-   * The store of the abuse counters (memory, database or Redis), for the per-address caps of
-   * the mail flows (`services/mail-limits.ts`); absent: a counter in this process.
-   */
-  readonly rateLimitStore?: RateLimitStore;
 }
 
 /** What the passkey flows need besides the services context. */

@@ -24,6 +24,16 @@ export type { EmailTokenPurpose, EmailTokenRecord } from "../store/index.js";
 export const EMAIL_TOKEN_BYTES = 32;
 /** The shape of a token: anything else is refused without a database query. */
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+/**
+ * Purposes where only the newest link works: issuing one voids the user's earlier ones (a
+ * reset asked twice, a verification or an invitation sent again). Each "This wasn't me" link
+ * names its own event and session, so those all stay live.
+ */
+const NEWEST_ONLY: ReadonlySet<EmailTokenPurpose> = new Set([
+  "password_reset",
+  "email_verification",
+  "invitation",
+]);
 
 /** A token just issued: the only time the raw token exists. */
 export interface IssuedEmailToken {
@@ -41,8 +51,9 @@ export function hashEmailToken(token: string): string {
 
 /**
  * Makes a token for `purpose`, valid `validityMs` from now, about `userId` (null: no account
- * yet) with `data` (JSON: the address being verified, the session a notice concerns, …).
- * Stored through `ctx.db`, so inside the caller's transaction when there is one.
+ * yet) with `data` (JSON: the address being verified, the session a notice concerns, …),
+ * voiding the user's earlier ones where only the newest works (`NEWEST_ONLY`). Stored through
+ * `ctx.db`, so inside the caller's transaction when there is one.
  */
 export async function issueEmailToken(
   ctx: ServiceContext,
@@ -53,6 +64,9 @@ export async function issueEmailToken(
     data?: Record<string, unknown>;
   },
 ): Promise<IssuedEmailToken> {
+  if (input.userId !== null && NEWEST_ONLY.has(input.purpose)) {
+    await voidEmailTokens(ctx, input.userId, input.purpose);
+  }
   const token = randomBytes(EMAIL_TOKEN_BYTES).toString("base64url");
   const now = ctx.clock();
   const expiresAt = new Date(now + input.validityMs);

@@ -17,7 +17,6 @@ import type { RequestMeta, ServiceContext } from "./context.js";
 import { issueEmailToken, useEmailToken, voidEmailTokens } from "./email-tokens.js";
 import { verifyEmailMail } from "./mail/account-mails.js";
 import { enqueueMail } from "./mail/queue.js";
-import { reserveMail } from "./mail-limits.js";
 import type { LoginReservation } from "./rate-limit/index.js";
 import { announceSessionChange } from "./sessions.js";
 
@@ -36,7 +35,6 @@ export async function sendVerificationMail(
   user: Pick<User, "id" | "name" | "email">,
   meta?: RequestMeta,
 ): Promise<void> {
-  await voidEmailTokens(ctx, user.id, "email_verification");
   const { token } = await issueEmailToken(ctx, {
     userId: user.id,
     purpose: "email_verification",
@@ -92,7 +90,7 @@ export async function resendVerification(
   nameOrEmail: string,
   meta: RequestMeta,
 ): Promise<void> {
-  await reserveMail(ctx, "resend_verification", nameOrEmail);
+  await ctx.throttle.reserveMailCap("resend_verification", nameOrEmail);
   const work = async () => {
     const user = await getUserByNameOrMail(ctx.db, nameOrEmail);
     if (user === undefined || user.emailVerifiedAt !== null) return;

@@ -19,13 +19,7 @@ import type { ForgotPasswordRequest, ResetWithTokenRequest } from "../contract/i
 import { getUserById, getUserByNameOrMail, type User } from "../store/index.js";
 import { audit } from "./audit.js";
 import type { RequestMeta, ServiceContext, ServiceSettings } from "./context.js";
-import {
-  findEmailToken,
-  hashEmailToken,
-  issueEmailToken,
-  useEmailToken,
-  voidEmailTokens,
-} from "./email-tokens.js";
+import { findEmailToken, hashEmailToken, issueEmailToken, useEmailToken } from "./email-tokens.js";
 import { accountKeyFor, verifySecondFactor, type SecondFactorProvider } from "./login.js";
 import { enqueueMail } from "./mail/queue.js";
 import { composeMail, describeDuration, publicLink, type MailContent } from "./mail/templates.js";
@@ -113,8 +107,7 @@ async function sendResetLink(
   }
   await ctx.db.transaction().execute(async (db) => {
     const tx = { ...ctx, db };
-    // Only the newest link works.
-    await voidEmailTokens(tx, user.id, "password_reset");
+    // Only the newest link works: issuing voids the earlier ones.
     const { token } = await issueEmailToken(tx, {
       userId: user.id,
       purpose: "password_reset",

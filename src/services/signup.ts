@@ -14,7 +14,6 @@ import type { RequestMeta, ServiceContext } from "./context.js";
 import { sendVerificationMail } from "./email-verification.js";
 import { signupAddressTakenMail, signupNameTakenMail } from "./mail/account-mails.js";
 import { enqueueMail } from "./mail/queue.js";
-import { reserveMail } from "./mail-limits.js";
 import { assertPasswordPolicy } from "./passwords.js";
 
 /** Whether sign-up is open. */
@@ -35,7 +34,7 @@ export async function signUp(
 ): Promise<void> {
   if (!signupOpen(ctx)) throw new NotFoundError("Not found");
   const ids = checkIdentifiers(request.name, request.email);
-  await reserveMail(ctx, "signup", ids.email);
+  await ctx.throttle.reserveMailCap("signup", ids.email);
   await assertPasswordPolicy(ctx, request.password, ids);
   const work = () => createAccount(ctx, ids, request.password, meta);
   if (ctx.mail === undefined) await work();

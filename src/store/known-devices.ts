@@ -7,15 +7,17 @@ import type { Database } from "./schema.js";
 type Db = Kysely<Database>;
 
 /**
- * Records that the user signed in from `deviceId` at `now`. Returns when that device was last
- * seen before (null: never) and whether the user had any device recorded at all. A known
- * device (the usual sign-in) costs a read and the upsert; only a new one asks for any other.
+ * Records that the user signed in from `deviceId` at `now` (and from `alsoIds`, whose history
+ * is not asked: the cookie this sign-in sets). Returns when `deviceId` was last seen before
+ * (null: never) and whether the user had any device recorded at all. On a sign-in from a known
+ * device (the usual one) that is one read and one write.
  */
 export async function recordDeviceSeen(
   db: Db,
   userId: string,
   deviceId: string,
   now: Date,
+  alsoIds: readonly string[] = [],
 ): Promise<{ lastSeenAt: Date | null; firstDevice: boolean }> {
   const id = canonicalId(userId);
   if (id === undefined) return { lastSeenAt: null, firstDevice: true };
@@ -26,23 +28,30 @@ export async function recordDeviceSeen(
     .where("user_id", "=", id)
     .where("device_id", "=", deviceId)
     .executeTakeFirst();
-  // The user has a device when this one is known; else any other row answers.
-  const anyDevice =
-    previous ??
+  // A known device answers both questions; only an unknown one asks whether there are others.
+  const firstDevice =
+    previous === undefined &&
     (await db
       .selectFrom("known_devices")
       .select("device_id")
       .where("user_id", "=", id)
       .limit(1)
-      .executeTakeFirst());
+      .executeTakeFirst()) === undefined;
   await db
     .insertInto("known_devices")
-    .values({ user_id: id, device_id: deviceId, first_seen_at: nowMs, last_seen_at: nowMs })
+    .values(
+      [deviceId, ...alsoIds].map((device_id) => ({
+        user_id: id,
+        device_id,
+        first_seen_at: nowMs,
+        last_seen_at: nowMs,
+      })),
+    )
     .onConflict((oc) => oc.columns(["user_id", "device_id"]).doUpdateSet({ last_seen_at: nowMs }))
     .execute();
   return {
     lastSeenAt: previous === undefined ? null : fromEpochMs(previous.last_seen_at),
-    firstDevice: anyDevice === undefined,
+    firstDevice,
   };
 }
 

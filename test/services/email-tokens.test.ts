@@ -82,6 +82,27 @@ describeStore("email token service", (database) => {
     expect(await useEmailToken(ctx, c.token, "password_reset")).toBeNull();
   });
 
+  it("voids the user's earlier links where only the newest works, not “This wasn't me” ones", async () => {
+    const { ctx } = context();
+    const user = await createUser(database.db, {
+      name: "w",
+      email: "w@example.org",
+      passwordHash: "h",
+      now: new Date(T0),
+    });
+    const issue = (purpose: "password_reset" | "invitation" | "not_me") =>
+      issueEmailToken(ctx, { userId: user.id, purpose, validityMs: 1_000 });
+    const reset = await issue("password_reset");
+    const invitation = await issue("invitation");
+    const notice = await issue("not_me");
+    const newerReset = await issue("password_reset");
+    await issue("not_me");
+    expect(await findEmailToken(ctx, reset.token, "password_reset")).toBeNull();
+    expect(await findEmailToken(ctx, newerReset.token, "password_reset")).not.toBeNull();
+    expect(await findEmailToken(ctx, invitation.token, "invitation")).not.toBeNull();
+    expect(await findEmailToken(ctx, notice.token, "not_me")).not.toBeNull();
+  });
+
   it("refuses malformed tokens without a query", async () => {
     const ctx = { db: null, clock: () => T0 } as unknown as ServiceContext;
     for (const token of [undefined, 42, "", "a".repeat(42), "a".repeat(44), `${"a".repeat(42)}=`]) {

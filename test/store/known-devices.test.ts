@@ -1,7 +1,7 @@
 /**
  * The `known_devices` table (src/store/known-devices.ts) on every dialect: what a sign-in's
  * device record answers (seen before, and when; the user's first device at all), and the
- * sweep of devices not seen for long.
+ * sweep of devices not seen for long, and the extra ids recorded alongside.
  */
 import { expect, it } from "vitest";
 import {
@@ -61,6 +61,36 @@ describeStore("known devices", (database) => {
     expect(await deleteStaleDevices(database.db, later(5_000))).toBe(1);
     expect(await recordDeviceSeen(database.db, id, "old", later(20_000))).toEqual({
       lastSeenAt: null,
+      firstDevice: false,
+    });
+  });
+
+  it("tells a user's first device, a new one and a known one apart", async () => {
+    const { id } = await createUser(database.db, {
+      name: "u",
+      email: "u@example.org",
+      passwordHash: "h",
+      now: NOW,
+    });
+    expect(await recordDeviceSeen(database.db, id, "fp:a", NOW, ["cookie-a"])).toEqual({
+      lastSeenAt: null,
+      firstDevice: true,
+    });
+    // The id recorded alongside is known from then on.
+    expect(await recordDeviceSeen(database.db, id, "cookie-a", later(1_000))).toEqual({
+      lastSeenAt: NOW,
+      firstDevice: false,
+    });
+    expect(await recordDeviceSeen(database.db, id, "fp:a", later(2_000))).toEqual({
+      lastSeenAt: NOW,
+      firstDevice: false,
+    });
+    expect(await recordDeviceSeen(database.db, id, "fp:b", later(3_000))).toEqual({
+      lastSeenAt: null,
+      firstDevice: false,
+    });
+    expect(await recordDeviceSeen(database.db, id, "fp:b", later(4_000))).toEqual({
+      lastSeenAt: later(3_000),
       firstDevice: false,
     });
   });

@@ -27,8 +27,8 @@ import { errorResponses } from "../schemas.js";
 import type { RouteOptions } from "./route-options.js";
 
 /**
- * Public mail-sending requests per client network and minute (on top of the per-account caps
- * of `services/mail-limits.ts`): a person needs one; an office behind one address a few at once.
+ * Public mail-sending requests per client network and minute (on top of the per-address caps,
+ * `LoginThrottle.reserveMailCap`): a person needs one; an office behind one address a few at once.
  */
 export const MAIL_REQUESTS_PER_MINUTE = 20;
 

@@ -39,11 +39,17 @@ export async function noticeNewDevice(
         .update(`${meta.userAgent ?? ""}|${normalizeClientAddress(meta.ip)}`)
         .digest("base64url")
         .slice(0, 22)}`;
-    const seen = await recordDeviceSeen(ctx.db, user.id, key, now);
-    if (options.cookieDeviceId === null && options.issuedDeviceId !== key) {
-      // The browser's next sign-in carries this cookie: known from now on.
-      await recordDeviceSeen(ctx.db, user.id, options.issuedDeviceId, now);
-    }
+    // Without a cookie, the one this sign-in sets is recorded too: the browser's next sign-in
+    // carries it, known from now on.
+    const seen = await recordDeviceSeen(
+      ctx.db,
+      user.id,
+      key,
+      now,
+      options.cookieDeviceId === null && options.issuedDeviceId !== key
+        ? [options.issuedDeviceId]
+        : [],
+    );
     const isNew =
       seen.lastSeenAt === null || now.getTime() - seen.lastSeenAt.getTime() >= NEW_DEVICE_AFTER_MS;
     if (!isNew || seen.firstDevice) return;

@@ -12,7 +12,7 @@ import nodemailer from "nodemailer";
 
 /** A mail ready to send. */
 export interface OutgoingMail {
-  /** The queue row's id (names the outbox file, and the Message-ID's local part). */
+  /** The queue row's id (names the outbox file). */
   id: string;
   to: string;
   subject: string;
@@ -46,6 +46,18 @@ const DEFAULT_SMTPS_PORT = 465;
 /** Headers of every mail: automatic, so auto-responders stay quiet (RFC 3834 §5). */
 const HEADERS = { "Auto-Submitted": "auto-generated" };
 
+/** What nodemailer composes, for either transport. */
+function message(from: string, mail: OutgoingMail) {
+  return {
+    from,
+    to: mail.to,
+    subject: mail.subject,
+    text: mail.text,
+    html: mail.html,
+    headers: HEADERS,
+  };
+}
+
 /**
  * A transport over the SMTP server of `url` (`smtp://` or `smtps://`, user and password
  * percent-encoded in the URL), sending as `from`.
@@ -75,14 +87,7 @@ export function createSmtpTransport(url: string, from: string): MailTransport {
   return {
     kind: "smtp",
     async send(mail) {
-      await transporter.sendMail({
-        from,
-        to: mail.to,
-        subject: mail.subject,
-        text: mail.text,
-        html: mail.html,
-        headers: HEADERS,
-      });
+      await transporter.sendMail(message(from, mail));
     },
     async close() {
       transporter.close();
@@ -107,14 +112,7 @@ export function createOutboxTransport(
   return {
     kind: "outbox",
     async send(mail) {
-      const info = await composer.sendMail({
-        from,
-        to: mail.to,
-        subject: mail.subject,
-        text: mail.text,
-        html: mail.html,
-        headers: HEADERS,
-      });
+      const info = await composer.sendMail(message(from, mail));
       await mkdir(dir, { recursive: true, mode: 0o700 });
       const stamp = new Date().toISOString().replace(/[:.]/g, "-");
       const file = join(dir, `${stamp}-${mail.id}.eml`);

@@ -7,6 +7,8 @@ export {
   DEFAULT_ACCOUNT_POLICY,
   DEFAULT_ADDRESS_POLICY,
   DEFAULT_TOTP_POLICY,
+  RESEND_VERIFICATION_POLICY,
+  SIGNUP_PER_ADDRESS_POLICY,
   TOO_MANY_ATTEMPTS_DETAIL,
   accountThrottleKey,
   addressThrottleKey,
@@ -18,6 +20,7 @@ export {
   type LoginReservation,
   type LoginThrottle,
   type LoginThrottleOptions,
+  type MailCap,
 } from "./login-throttle.js";
 export {
   DEFAULT_MEMORY_MAX_KEYS,

@@ -21,6 +21,9 @@
  *   that send a mail to an account (forgot password, issue 12), every request counted:
  *   progressive per account and network like a login, a window per account, one per network. Their own keys, so asking for reset links
  *   never locks anyone's sign-in.
+ * - `mail:<cap>:<address or name>`: mails a stranger can make Tessera send to an address
+ *   (`MailCap`: sign-ups, "send the verification link again"), a window each. Reserved before
+ *   anything is checked, whether or not the account exists, so a 429 tells nothing about it.
  *
  * The services RESERVE an attempt before checking the password or code (`reserve*`): one atomic
  * step refuses while any counter is locked and otherwise counts the attempt as a failure on
@@ -33,6 +36,7 @@
  */
 import { systemClock, type Clock } from "../../core/clock.js";
 import { InternalError, TooManyRequestsError } from "../../core/errors.js";
+import { normalizeIdentifier } from "../../store/index.js";
 import { normalizeClientAddress } from "./client-address.js";
 import {
   assertValidPolicy,
@@ -124,8 +128,33 @@ export const DEFAULT_EMAIL_ADDRESS_POLICY: Readonly<WindowPolicy> = Object.freez
   windowMs: 15 * MINUTE_MS,
 });
 
-/** The client-facing detail of every 429 from here: it never says which limit was hit. */
+/** Sign-ups per address: 3 an hour (a person who mistyped the name tries again). */
+export const SIGNUP_PER_ADDRESS_POLICY: Readonly<WindowPolicy> = Object.freeze({
+  kind: "window",
+  maxFailures: 3,
+  windowMs: HOUR_MS,
+});
+
+/** "Send the link again" per account name or address: 3 an hour. */
+export const RESEND_VERIFICATION_POLICY: Readonly<WindowPolicy> = Object.freeze({
+  kind: "window",
+  maxFailures: 3,
+  windowMs: HOUR_MS,
+});
+
+/** Which per-address mail cap (`reserveMailCap`). */
+export type MailCap = "signup" | "resend_verification";
+
+const MAIL_CAP_POLICIES: Readonly<Record<MailCap, WindowPolicy>> = {
+  signup: SIGNUP_PER_ADDRESS_POLICY,
+  resend_verification: RESEND_VERIFICATION_POLICY,
+};
+
+/** The detail of every login and second-factor 429: it never says which limit was hit. */
 export const TOO_MANY_ATTEMPTS_DETAIL = "Too many failed attempts, try again later";
+
+/** The detail of a mail cap's 429 (the same whether or not the account exists). */
+const TOO_MANY_MAILS_DETAIL = "Too many mails asked for this address, try again later";
 
 export interface LoginThrottleOptions {
   /** Where the counters live: `createMemoryRateLimitStore()` or the Redis store. */
@@ -215,6 +244,12 @@ export interface LoginThrottle {
    * @throws TooManyRequestsError; InternalError `service_unavailable`.
    */
   reserveEmailRequest(input: { accountKey: string; address: string }): Promise<void>;
+  /**
+   * Counts one mail for `identifier` (an address or an account name, folded as identifiers
+   * are) under the cap `cap`, refusing once it is reached (Retry-After: the window's end).
+   * @throws TooManyRequestsError; InternalError `service_unavailable`.
+   */
+  reserveMailCap(cap: MailCap, identifier: string): Promise<void>;
 }
 
 /** The store key of the fast lock of an account from one client network. */
@@ -282,14 +317,14 @@ export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottl
     ];
   }
 
-  async function reserve(entries: readonly RateLimitEntry[]): Promise<void> {
+  async function reserve(
+    entries: readonly RateLimitEntry[],
+    detail = TOO_MANY_ATTEMPTS_DETAIL,
+  ): Promise<void> {
     const nowMs = clock();
     const result = await guarded(() => store.reserve(entries, nowMs));
     if (!result.allowed) {
-      throw new TooManyRequestsError(
-        (result.lockedUntilMs - nowMs) / SECOND_MS,
-        TOO_MANY_ATTEMPTS_DETAIL,
-      );
+      throw new TooManyRequestsError((result.lockedUntilMs - nowMs) / SECOND_MS, detail);
     }
   }
 
@@ -361,6 +396,13 @@ export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottl
         { key: `mail-ceiling:${accountKey}`, policy: DEFAULT_EMAIL_CEILING_POLICY },
         { key: `mail-address:${bucket}`, policy: DEFAULT_EMAIL_ADDRESS_POLICY },
       ]);
+    },
+
+    async reserveMailCap(cap, identifier) {
+      await reserve(
+        [{ key: `mail:${cap}:${normalizeIdentifier(identifier)}`, policy: MAIL_CAP_POLICIES[cap] }],
+        TOO_MANY_MAILS_DETAIL,
+      );
     },
   };
 }
