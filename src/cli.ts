@@ -18,7 +18,7 @@ import { importCommand } from "./commands/import.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { NotFoundError, isTesseraError } from "./core/errors.js";
-import { createTessera, signingKeySettings } from "./runtime.js";
+import { signingKeySettings } from "./runtime.js";
 import {
   describeSigningKeys,
   pruneSigningKeys,
@@ -31,7 +31,7 @@ import { resetPasswordAsOperator } from "./services/passwords.js";
 import { createUser } from "./services/users.js";
 
 // The command contract lives beside the commands, so they never import this module back.
-import { EXIT_USAGE, type CliCommand, type CliIo } from "./commands/shared.js";
+import { EXIT_USAGE, withTessera, type CliCommand, type CliIo } from "./commands/shared.js";
 
 export { EXIT_USAGE };
 export type { CliCommand, CliIo };
@@ -225,17 +225,12 @@ export async function runCli(
   }
 }
 
-/** Runs one operator command over the running parts of the configured Tessera. */
-async function withContext(
+/** Runs one operator command over the services of the configured Tessera. */
+function withContext(
   env: NodeJS.ProcessEnv,
   run: (ctx: ServiceContext) => Promise<number>,
 ): Promise<number> {
-  const tessera = await createTessera(loadConfig(env));
-  try {
-    return await run(tessera.ctx);
-  } finally {
-    await tessera.close();
-  }
+  return withTessera(env, (tessera) => run(tessera.ctx));
 }
 
 function parseOptions(

@@ -104,6 +104,11 @@ export interface TesseraOverrides {
   mailTransport?: MailTransport;
   /** How often the mail worker looks for due mail. Default DEFAULT_MAIL_POLL_INTERVAL_MS. */
   mailPollIntervalMs?: number;
+  /**
+   * false: the mail worker sends nothing on its own (operator commands: the server's worker
+   * sends what they queue, and a command never claims the server's mail). Default true.
+   */
+  mailPolling?: boolean;
 }
 
 /** The running parts, with the database they run on. */
@@ -227,6 +232,7 @@ export async function createTessera(
       ...(overrides.mailPollIntervalMs === undefined
         ? {}
         : { pollIntervalMs: overrides.mailPollIntervalMs }),
+      ...(overrides.mailPolling === undefined ? {} : { polling: overrides.mailPolling }),
     });
     closers.push(() => mail.close());
     const ctx = {

@@ -4,14 +4,18 @@
  * - `tessera unlock --name NAME_OR_EMAIL`: removes an admin's lock (admins' included);
  * - `tessera verify-email --name NAME_OR_EMAIL`: marks the address verified without a link.
  */
-import { loadConfig } from "../config.js";
 import { NotFoundError } from "../core/errors.js";
-import { createTessera } from "../runtime.js";
 import { unlockAccountAsOperator } from "../services/account-lock.js";
 import type { ServiceContext } from "../services/context.js";
 import { markEmailVerifiedAsOperator } from "../services/email-verification.js";
 import { disableSecondFactorsAsOperator } from "../services/second-factors.js";
-import { EXIT_USAGE, parseCommandArgs, type CliCommand, type CliIo } from "./shared.js";
+import {
+  EXIT_USAGE,
+  parseCommandArgs,
+  withTessera,
+  type CliCommand,
+  type CliIo,
+} from "./shared.js";
 
 /** The `--name` of a one-account command, or null after printing the usage. */
 function nameOption(command: string, args: readonly string[], io: CliIo): string | null {
@@ -32,16 +36,15 @@ async function onAccount(
   name: string,
   work: (ctx: ServiceContext) => Promise<number>,
 ): Promise<number> {
-  const tessera = await createTessera(loadConfig(env));
-  try {
-    return await work(tessera.ctx);
-  } catch (error) {
-    if (!(error instanceof NotFoundError)) throw error;
-    io.err(`No user named ${JSON.stringify(name)}.`);
-    return 1;
-  } finally {
-    await tessera.close();
-  }
+  return withTessera(env, async (tessera) => {
+    try {
+      return await work(tessera.ctx);
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+      io.err(`No user named ${JSON.stringify(name)}.`);
+      return 1;
+    }
+  });
 }
 
 export const disableSecondFactorsCommand: CliCommand = {

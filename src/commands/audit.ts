@@ -4,12 +4,10 @@
  * line on standard output, with their chain fields (`seq`, `prev_hash`, `hash`).
  */
 import type { CliCommand, CliIo } from "./shared.js";
-import { loadConfig } from "../config.js";
-import { createTessera } from "../runtime.js";
 import { toAuditEventView } from "../services/audit-log.js";
 import { readAuditEventsSince, verifyAuditChain } from "../store/index.js";
 import type { TesseraRuntime } from "../runtime.js";
-import { EXIT_USAGE, parseCommandArgs } from "./shared.js";
+import { EXIT_USAGE, parseCommandArgs, withTessera } from "./shared.js";
 
 const USAGE = "tessera audit verify | tessera audit export --since DATE (ISO 8601) > events.jsonl";
 
@@ -17,7 +15,7 @@ export const auditCommand: CliCommand = {
   summary: "Audit trail: `verify` checks the hash chain; `export --since DATE` writes JSON lines",
   async run(args, env, io) {
     const [sub, ...rest] = args;
-    if (sub === "verify" && rest.length === 0) return withRuntime(env, (t) => verify(t, io));
+    if (sub === "verify" && rest.length === 0) return withTessera(env, (t) => verify(t, io));
     if (sub === "export") {
       const parsed = parseCommandArgs(rest, { since: "string" }, io);
       if (parsed === null) return EXIT_USAGE;
@@ -27,24 +25,12 @@ export const auditCommand: CliCommand = {
         io.err(`Usage: ${USAGE}`);
         return EXIT_USAGE;
       }
-      return withRuntime(env, (t) => exportEvents(t, date, io));
+      return withTessera(env, (t) => exportEvents(t, date, io));
     }
     io.err(`Usage: ${USAGE}`);
     return EXIT_USAGE;
   },
 };
-
-async function withRuntime(
-  env: NodeJS.ProcessEnv,
-  run: (tessera: TesseraRuntime) => Promise<number>,
-): Promise<number> {
-  const tessera = await createTessera(loadConfig(env));
-  try {
-    return await run(tessera);
-  } finally {
-    await tessera.close();
-  }
-}
 
 async function verify(tessera: TesseraRuntime, io: CliIo): Promise<number> {
   const report = await verifyAuditChain(tessera.ctx.db);

@@ -1,10 +1,8 @@
 /** `tessera import FILE.jsonl [--dry-run]`: the Python app's users, all or nothing. */
 import { readFile } from "node:fs/promises";
 import type { CliCommand } from "./shared.js";
-import { loadConfig } from "../config.js";
-import { createTessera } from "../runtime.js";
 import { importUsers } from "../services/user-import/index.js";
-import { EXIT_USAGE, parseCommandArgs } from "./shared.js";
+import { EXIT_USAGE, parseCommandArgs, withTessera } from "./shared.js";
 
 export const importCommand: CliCommand = {
   summary:
@@ -19,8 +17,7 @@ export const importCommand: CliCommand = {
     }
     const dryRun = parsed.values["dry-run"] === true;
     const text = await readFile(file, "utf8");
-    const tessera = await createTessera(loadConfig(env));
-    try {
+    return withTessera(env, async (tessera) => {
       const report = await importUsers(tessera.ctx, text, { dryRun });
       io.out(
         `${report.users} user(s) read: ${report.admins} admin(s), ${report.withTotp} with TOTP, ` +
@@ -42,8 +39,6 @@ export const importCommand: CliCommand = {
           : `Imported ${report.users} user(s). Passwords are re-hashed at each user's next sign-in.`,
       );
       return 0;
-    } finally {
-      await tessera.close();
-    }
+    });
   },
 };

@@ -1,5 +1,7 @@
 /** Helpers the operator commands share. */
 import { parseArgs } from "node:util";
+import { loadConfig } from "../config.js";
+import { createTessera, type TesseraRuntime } from "../runtime.js";
 import { parseDatabaseUrl } from "../store/index.js";
 
 /** Where a command writes; tests pass their own. */
@@ -18,6 +20,23 @@ export interface CliCommand {
 
 /** Exit code of a usage error (unknown command or argument). */
 export const EXIT_USAGE = 2;
+
+/**
+ * Runs `run` over the running parts of the Tessera `env` configures, closed after. A command's
+ * mail worker sends nothing on its own: the server's worker sends what the command queues (a
+ * notice), and a command never claims, and writes to its own outbox, the server's mail.
+ */
+export async function withTessera<T>(
+  env: NodeJS.ProcessEnv,
+  run: (tessera: TesseraRuntime) => Promise<T>,
+): Promise<T> {
+  const tessera = await createTessera(loadConfig(env), { mailPolling: false });
+  try {
+    return await run(tessera);
+  } finally {
+    await tessera.close();
+  }
+}
 
 /** The database a URL names, without its password. */
 export function describeDatabase(url: string | undefined): string {

@@ -3,7 +3,7 @@
  * on a real database of each dialect: what they change, that the operator is the actor of the
  * audit event, and the usage and unknown-user answers.
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -17,6 +17,7 @@ import {
   createUser,
   getUserByNameOrMail,
   holdUnlockedUser,
+  insertMail,
   listAuditEvents,
   lockUser,
   setTotpPendingSecret,
@@ -147,6 +148,28 @@ describeStore("tessera account commands", { database: false }, ({ dialect }) => 
       "email_verified",
       { by: "operator", method: "operator" },
     ]);
+  });
+
+  it("leaves queued mail to the server's worker: a command claims none and writes no outbox", async () => {
+    // A mail the server queued and has not sent yet (its worker polls every 2 s).
+    const queued = await insertMail(database.db, {
+      recipient: "waiting@example.org",
+      subject: "Choose a new password",
+      text: "the server sends this",
+      html: "<p>the server sends this</p>",
+      now: NOW,
+    });
+    const io = captureIo();
+    expect(await runCli(["check-names"], env, io)).toBe(0);
+    expect(await runCli(["unlock", "--name", "nobody"], env, captureIo())).toBe(1);
+    const row = await database.db
+      .selectFrom("mail_queue")
+      .select(["status", "claimed_by", "attempts"])
+      .where("id", "=", queued)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ status: "pending", claimed_by: null, attempts: 0 });
+    const outbox = await readdir(join(dataDir, "outbox")).catch(() => []);
+    expect(outbox).toEqual([]);
   });
 
   it("answers an unknown user with exit code 1 and bad usage with exit code 2", async () => {

@@ -81,6 +81,12 @@ export interface MailWorkerOptions {
   metrics?: TesseraMetrics;
   /** Default DEFAULT_MAIL_POLL_INTERVAL_MS. */
   pollIntervalMs?: number;
+  /**
+   * false: no round of its own (no poll, no `wake()`), only `runOnce()`. For one-shot operator
+   * commands: the server's worker sends what they queue, and they never claim its mail.
+   * Default true.
+   */
+  polling?: boolean;
   /** Default DEFAULT_MAIL_LEASE_MS. */
   leaseMs?: number;
   /** Default DEFAULT_MAIL_MAX_ATTEMPTS. */
@@ -171,7 +177,7 @@ export function startMailWorker(options: MailWorkerOptions): MailWorker {
   }
 
   function schedule(delayMs: number): void {
-    if (closed) return;
+    if (closed || options.polling === false) return;
     clearTimeout(timer);
     timer = setTimeout(() => void run(), delayMs);
     timer.unref();
