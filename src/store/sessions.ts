@@ -5,7 +5,7 @@
 import { sql, type Kysely, type Selectable } from "kysely";
 import { NotFoundError } from "../core/errors.js";
 import { fromEpochMs, fromNullableEpochMs, storableText, toEpochMs } from "./columns.js";
-import { isForeignKeyViolation } from "./dialect.js";
+import { capabilitiesOf, isForeignKeyViolation } from "./dialect.js";
 import { canonicalId } from "./ids.js";
 import type { Database, SessionsTable } from "./schema.js";
 
@@ -216,7 +216,7 @@ export async function endUserSessionRecords(
 
 /**
  * A re-authentication in a live session of `userId`: `auth_time = now` and `method` joins
- * `amr`. One transaction (the `amr` list is read, then written back with the method).
+ * `amr`. One transaction (the `amr` list is read, locked, then written back with the method).
  * Returns the updated session, or undefined when no live session of that user matched.
  */
 export async function recordReauthentication(
@@ -229,6 +229,7 @@ export async function recordReauthentication(
   const owner = canonicalId(userId);
   if (owner === undefined) return undefined;
   const nowMs = toEpochMs(now);
+  const { rowLocks } = capabilitiesOf(db);
   return db.transaction().execute(async (trx) => {
     const row = await trx
       .selectFrom("sessions")
@@ -238,6 +239,10 @@ export async function recordReauthentication(
       .where("ended_at", "is", null)
       .where("expires_at", ">", nowMs)
       .where("idle_expires_at", ">", nowMs)
+      // PostgreSQL: a concurrent re-authentication waits for this one's commit, then reads its
+      // `amr` (else each writes back the list it read and one method is lost). SQLite: the
+      // transaction holds the database.
+      .$if(rowLocks, (qb) => qb.forUpdate())
       .executeTakeFirst();
     if (row === undefined) return undefined;
     const amr = toSession(row).amr;

@@ -11,6 +11,7 @@ import {
   endUserSessionRecords,
   getSession,
   listLiveSessions,
+  recordReauthentication,
   SESSION_TOUCH_INTERVAL_MS,
   touchSession,
 } from "../../src/store/index.js";
@@ -160,6 +161,18 @@ describeStore("sessions", (database) => {
     expect(await deleteOldSessions(database.db, at(1), 2)).toBe(2);
     expect(await deleteOldSessions(database.db, at(1), 2)).toBe(1);
     expect(await deleteOldSessions(database.db, at(1), 2)).toBe(0);
+  });
+
+  it("keeps every method of re-authentications made at the same time (amr is not lost)", async () => {
+    const { id: userId } = await user("reauth");
+    const { id } = await session(userId);
+    const methods = Array.from({ length: 10 }, (_, i) => `method${i}`);
+    const results = await Promise.all(
+      methods.map((method) => recordReauthentication(database.db, id, userId, at(1_000), method)),
+    );
+    expect(results.every((result) => result !== undefined)).toBe(true);
+    const stored = await getSession(database.db, id);
+    expect([...(stored?.amr ?? [])].sort()).toEqual(["otp", "pwd", ...methods].sort());
   });
 
   it("goes with its user", async () => {
