@@ -9,7 +9,7 @@ import { byId, fieldValue, handleClick, handleForm, setVisible, showMessage } fr
 import { describePasskeyError, passkeysSupported, usePasskey } from "./lib/passkeys.js";
 import { wirePasswordForm } from "./lib/password-form.js";
 import { getMe } from "./lib/session.js";
-import { describeError, safeNext } from "./lib/text.js";
+import { describeError, safeNext, type MessageContext } from "./lib/text.js";
 import type { TwoFaRequired, UserView } from "./lib/types.js";
 
 const next = safeNext(window.location.search);
@@ -113,26 +113,32 @@ function showSecondFactor(required: TwoFaRequired): void {
   if (totp) byId("two-fa-code").focus();
 }
 
-const totpForm = byId<HTMLFormElement>("totp-form");
-handleForm(totpForm, {
-  message: byId("second-factor-message"),
-  context: "second-factor",
-  submit: async () => {
-    if (pending === null) return resetToCredentials();
-    let user: UserView;
-    try {
-      user = await api<UserView>("POST", "/login", {
-        ...pending,
-        two_fa_code: fieldValue(totpForm, "two_fa_code"),
-      });
-    } catch (error) {
-      // A refused code is selected so the next one replaces it.
-      byId<HTMLInputElement>("two-fa-code").select();
-      throw error;
-    }
-    afterSignIn(user);
-  },
-});
+/**
+ * A form of the second step: its one field goes to `POST /login` with the pending credentials.
+ * A refused value is selected so the next one replaces it.
+ */
+function wireSecondFactorForm(id: string, field: string, context: MessageContext): void {
+  handleForm(byId<HTMLFormElement>(id), {
+    message: byId("second-factor-message"),
+    context,
+    submit: async (form) => {
+      if (pending === null) return resetToCredentials();
+      let user: UserView;
+      try {
+        user = await api<UserView>("POST", "/login", {
+          ...pending,
+          [field]: fieldValue(form, field),
+        });
+      } catch (error) {
+        form.querySelector<HTMLInputElement>(`[name="${field}"]`)?.select();
+        throw error;
+      }
+      afterSignIn(user);
+    },
+  });
+}
+
+wireSecondFactorForm("totp-form", "two_fa_code", "second-factor");
 
 handleClick(
   byId<HTMLButtonElement>("use-passkey"),
@@ -176,25 +182,7 @@ byId("recovery-toggle").addEventListener("click", () => {
   byId("recovery-code").focus();
 });
 
-const recoveryForm = byId<HTMLFormElement>("recovery-form");
-handleForm(recoveryForm, {
-  message: byId("second-factor-message"),
-  context: "recovery-code",
-  submit: async () => {
-    if (pending === null) return resetToCredentials();
-    let user: UserView;
-    try {
-      user = await api<UserView>("POST", "/login", {
-        ...pending,
-        recovery_code: fieldValue(recoveryForm, "recovery_code"),
-      });
-    } catch (error) {
-      byId<HTMLInputElement>("recovery-code").select();
-      throw error;
-    }
-    afterSignIn(user);
-  },
-});
+wireSecondFactorForm("recovery-form", "recovery_code", "recovery-code");
 
 byId("start-over").addEventListener("click", resetToCredentials);
 
