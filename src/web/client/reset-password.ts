@@ -7,6 +7,7 @@
  */
 import { api, ApiError } from "./lib/api.js";
 import { byId, fieldValue, handleClick, handleForm, setVisible, showMessage } from "./lib/dom.js";
+import { takeFragmentToken } from "./lib/fragment.js";
 import { describePasskeyError, passkeysSupported, usePasskey } from "./lib/passkeys.js";
 import { describeError } from "./lib/text.js";
 import type { TwoFaRequired } from "./lib/types.js";
@@ -22,14 +23,8 @@ function showStep(step: HTMLElement): void {
   step.querySelector<HTMLElement>("h1")?.focus();
 }
 
-const token = new URLSearchParams(window.location.hash.slice(1)).get("token");
-// A link opened on this very page changes only the fragment: start again with it.
-window.addEventListener("hashchange", () => window.location.reload());
-if (token !== null) {
-  // Out of the address bar and the history: the link works once, but do not leave it lying.
-  history.replaceState(null, "", window.location.pathname);
-  showStep(steps.reset);
-}
+const token = takeFragmentToken();
+if (token !== null) showStep(steps.reset);
 
 const forgotForm = byId<HTMLFormElement>("forgot-form");
 handleForm(forgotForm, {
