@@ -22,7 +22,7 @@ import {
 import { wireEmailSection } from "./lib/email-section.js";
 import { renderHeader } from "./lib/header.js";
 import { askForReauthenticationInline } from "./lib/reauthenticate.js";
-import { createPasskey, describePasskeyError, passkeysSupported } from "./lib/passkeys.js";
+import { createPasskey, explainedPasskeyCall, passkeysSupported } from "./lib/passkeys.js";
 import {
   RECOVERY_CODES_FILE_NAME,
   describeRecoveryStatus,
@@ -263,14 +263,7 @@ function wirePasskeys(): void {
         "POST",
         userPath("/2fa/webauthn/register/options"),
       );
-      let response: unknown;
-      try {
-        response = await createPasskey(options);
-      } catch (error) {
-        throw new Error(describePasskeyError(error) ?? describeError(error, "passkey"), {
-          cause: error,
-        });
-      }
+      const response = await explainedPasskeyCall(() => createPasskey(options));
       await api("POST", userPath("/2fa/webauthn/register/verify"), { response, name });
       form.reset();
       if (me.two_fa_enrolment_required === true) return window.location.reload();

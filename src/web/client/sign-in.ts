@@ -6,7 +6,12 @@
  */
 import { api, ApiError } from "./lib/api.js";
 import { byId, fieldValue, handleClick, handleForm, setVisible, showMessage } from "./lib/dom.js";
-import { describePasskeyError, passkeysSupported, usePasskey } from "./lib/passkeys.js";
+import {
+  explainedPasskeyCall,
+  freshPasskeyOptions,
+  passkeysSupported,
+  usePasskey,
+} from "./lib/passkeys.js";
 import { wirePasswordForm } from "./lib/password-form.js";
 import { getMe } from "./lib/session.js";
 import { describeError, safeNext, type MessageContext } from "./lib/text.js";
@@ -144,22 +149,16 @@ handleClick(
   byId<HTMLButtonElement>("use-passkey"),
   byId("second-factor-message"),
   async () => {
-    if (pending === null) return resetToCredentials();
-    let options = pendingPasskeyOptions;
+    const credentials = pending;
+    if (credentials === null) return resetToCredentials();
+    // The first challenge is used once; then the password is checked again for a fresh one.
+    const options =
+      pendingPasskeyOptions ??
+      (await freshPasskeyOptions(() => api("POST", "/login", credentials)));
     pendingPasskeyOptions = null;
-    if (options === null) {
-      // The challenge is single-use: ask for a fresh one (the password is checked again).
-      try {
-        await api("POST", "/login", pending);
-      } catch (error) {
-        if (!(error instanceof ApiError) || error.code !== "two_fa_required") throw error;
-        options = (error.extra as unknown as TwoFaRequired).webauthn_options ?? null;
-      }
-      if (options === null) throw new Error("The server did not offer a passkey challenge.");
-    }
-    const response = await passkeyStep(options);
+    const response = await explainedPasskeyCall(() => usePasskey(options));
     const user = await api<UserView>("POST", "/login", {
-      ...pending,
+      ...credentials,
       webauthn_response: response,
     });
     afterSignIn(user);
@@ -203,17 +202,6 @@ void fetch("/signup", { method: "HEAD", cache: "no-store" })
   .then((response) => setVisible(response.ok, byId("signup-link")))
   .catch(() => undefined);
 
-/** Runs the browser's WebAuthn call, turning its failures into sentences. */
-async function passkeyStep(options: Record<string, unknown>): Promise<unknown> {
-  try {
-    return await usePasskey(options);
-  } catch (error) {
-    throw new Error(describePasskeyError(error) ?? describeError(error, "passkey"), {
-      cause: error,
-    });
-  }
-}
-
 // Passwordless: sign in with a passkey alone.
 if (passkeysSupported()) {
   setVisible(true, byId("passkey-sign-in"));
@@ -230,7 +218,7 @@ if (passkeysSupported()) {
         }
         throw error;
       }
-      const response = await passkeyStep(options);
+      const response = await explainedPasskeyCall(() => usePasskey(options));
       pending = null;
       afterSignIn(await api<UserView>("POST", "/login/passkey", { webauthn_response: response }));
     },
