@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Builds the pages a person uses (`npm run build` runs it after tsc): esbuild bundles every
 // src/web/client/*.ts (with @simplewebauthn/browser and qrcode) and src/web/styles.css into
-// content-hashed files, and writes the HTML templates of src/web/pages/ with their asset
-// references pointing at the hashed names. Output (default dist/web/):
+// content-hashed files, and writes the pages of src/web/pages/, each put in the one layout of
+// src/web/layout/ (see `assemblePage`), with their asset references pointing at the hashed
+// names. Output (default dist/web/):
 //   assets/<name>-<hash>.js|css   long-cacheable (the name changes when the content does)
 //   <page>.html                    the pages
 //   manifest.json                  what src/http/routes/pages.ts serves
@@ -36,6 +37,73 @@ function parseArgs(argv) {
     else throw new Error(`build-web: unknown argument ${argv[i]} (usage: [--outdir DIR])`);
   }
   return { outdir };
+}
+
+/** The page's settings at the top of a page template: `<!-- layout`, `key: value` lines, `-->`. */
+const LAYOUT_SETTINGS = /^<!-- layout\n((?: {2}[a-z]+: .*\n)*)-->\n/;
+/** The settings a page must give, and the one it may (a header of src/web/layout/). */
+const REQUIRED_SETTINGS = ["title", "referrer", "skip"];
+const OPTIONAL_SETTINGS = ["header"];
+
+/**
+ * A page of src/web/pages/ in the layout every page shares (src/web/layout/page.html), so the
+ * head and the headers are written once. A page template is its settings, then what follows
+ * the header in `<body>`:
+ *   <!-- layout
+ *     title: Sign in                    the <title> before " · Tessera" (which pages.ts brands)
+ *     referrer: same-origin             the page's referrer policy
+ *     skip: Skip to the sign-in form    the skip link's words
+ *     header: public                    src/web/layout/header-<name>.html; without it, the
+ *   -->                                 page writes its own header
+ *   <main id="main">...</main>
+ * Values are HTML, put in as they are; the script is /assets/<page>.js. The header's link to
+ * the page itself gets `aria-current="page"`. A setting or slot the layout does not know fails
+ * the build.
+ */
+function assemblePage(template) {
+  const source = readFileSync(join(sourceDir, "pages", template), "utf8");
+  const match = LAYOUT_SETTINGS.exec(source);
+  if (match === null) {
+    throw new Error(`build-web: ${template} does not start with its <!-- layout ... --> settings`);
+  }
+  const page = basename(template, ".html");
+  const settings = { page };
+  for (const line of match[1].split("\n").filter((each) => each !== "")) {
+    const [, key, value] = /^ {2}([a-z]+): (.*)$/.exec(line);
+    if (![...REQUIRED_SETTINGS, ...OPTIONAL_SETTINGS].includes(key)) {
+      throw new Error(`build-web: ${template} has an unknown layout setting ${key}`);
+    }
+    settings[key] = value;
+  }
+  const missing = REQUIRED_SETTINGS.find((key) => settings[key] === undefined);
+  if (missing !== undefined) throw new Error(`build-web: ${template} has no layout ${missing}`);
+
+  const header =
+    settings.header === undefined
+      ? ""
+      : readFileSync(join(sourceDir, "layout", `header-${settings.header}.html`), "utf8").replace(
+          `<a href="/${page}"`,
+          (link) => `${link} aria-current="page"`,
+        );
+  // Header and body go in at the indentation of their slot comment, which they replace.
+  const indented = (html, indent) =>
+    html
+      .replace(/\n$/, "")
+      .split("\n")
+      .map((line) => (line === "" ? line : indent + line))
+      .join("\n");
+  const blocks = { header, body: source.slice(match[0].length) };
+  // The settings first, so that nothing in a header or a body is taken for a slot.
+  return readFileSync(join(sourceDir, "layout", "page.html"), "utf8")
+    .replace(/\{\{([a-z]+)\}\}/g, (slot, key) => {
+      if (settings[key] === undefined) {
+        throw new Error(`build-web: no value for ${slot} in ${template}`);
+      }
+      return settings[key];
+    })
+    .replace(/^( *)<!-- (header|body) -->\n/gm, (_slot, indent, name) =>
+      blocks[name] === "" ? "" : `${indented(blocks[name], indent)}\n`,
+    );
 }
 
 export async function buildWeb({ outdir }) {
@@ -85,7 +153,7 @@ export async function buildWeb({ outdir }) {
   const pages = {};
   for (const template of readdirSync(join(sourceDir, "pages"))) {
     if (!template.endsWith(".html")) continue;
-    const html = readFileSync(join(sourceDir, "pages", template), "utf8").replace(
+    const html = assemblePage(template).replace(
       /(src|href)="\/assets\/([^"]+)"/g,
       (_match, attribute, name) => {
         const hashed = assets[name];

@@ -2,7 +2,7 @@
  * The pages' form fields carry the wire contract's limits: the static HTML cannot import
  * `src/contract/limits.ts`, so this test holds every `minlength`/`maxlength` to it.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
@@ -23,8 +23,10 @@ interface Field {
   maxlength?: number;
 }
 
+const PAGES_DIR = join(PACKAGE_ROOT, "src", "web", "pages");
+
 function fields(page: string): Field[] {
-  const html = readFileSync(join(PACKAGE_ROOT, "src", "web", "pages", page), "utf8");
+  const html = readFileSync(join(PAGES_DIR, page), "utf8");
   return [...html.matchAll(/<input\b([^>]*)>/g)].map(([, attributes = ""]) => {
     const attribute = (key: string) => new RegExp(`\\b${key}="([^"]*)"`).exec(attributes)?.[1];
     const number = (key: string) => {
@@ -46,7 +48,9 @@ function limitsOf(field: Field): { min?: number; max: number } | undefined {
   if (field.page === "account.html" && field.name === "name")
     return { max: MAX_PASSKEY_NAME_LENGTH };
   if (field.name === "name" || field.name === "email") return { max: MAX_NAME_LENGTH };
-  if (field.name === "new_password" || (field.name === "password" && field.page === "admin.html"))
+  // A password chosen here: the new one, the admin's initial one, the one of a sign-up.
+  const chosen = field.page === "admin.html" || field.page === "signup.html";
+  if (field.name === "new_password" || (field.name === "password" && chosen))
     return { min: MIN_PASSWORD_LENGTH, max: MAX_PASSWORD_LENGTH };
   if (/password/.test(field.name)) return { max: MAX_PASSWORD_LENGTH };
   if (field.name === "code" || field.name === "two_fa_code") return { max: MAX_TOTP_CODE_LENGTH };
@@ -55,7 +59,9 @@ function limitsOf(field: Field): { min?: number; max: number } | undefined {
 }
 
 describe("limits of the pages' form fields", () => {
-  const all = ["sign-in.html", "account.html", "admin.html"].flatMap(fields);
+  const all = readdirSync(PAGES_DIR)
+    .filter((file) => file.endsWith(".html"))
+    .flatMap(fields);
 
   it("finds the fields it checks", () => {
     expect(all.filter((field) => field.maxlength !== undefined).length).toBeGreaterThanOrEqual(14);

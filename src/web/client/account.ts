@@ -22,7 +22,7 @@ import {
 import { wireEmailSection } from "./lib/email-section.js";
 import { renderHeader } from "./lib/header.js";
 import { askForReauthenticationInline } from "./lib/reauthenticate.js";
-import { createPasskey, describePasskeyError, passkeysSupported } from "./lib/passkeys.js";
+import { createPasskey, explainedPasskeyCall, passkeysSupported } from "./lib/passkeys.js";
 import {
   RECOVERY_CODES_FILE_NAME,
   describeRecoveryStatus,
@@ -82,12 +82,12 @@ async function main(): Promise<void> {
     byId("me-email").textContent = me.email;
   });
   wireTotp();
-  wirePasskeys();
+  const passkeysShown = wirePasskeys();
   if (enrolling) {
     byId("enrolment-title").focus();
     return;
   }
-  wireRecoveryCodes(user.recovery_codes_low ? user.recovery_codes_left : null);
+  wireRecoveryCodes(user.recovery_codes_low ? user.recovery_codes_left : null, passkeysShown);
   await wireSessions();
   void showActivity(`/users/${me.id}/audit?limit=10`, {
     list: "activity-list",
@@ -205,7 +205,7 @@ function wireTotp(): void {
       if (me.two_fa_enrolment_required === true) return window.location.reload();
       me = { ...me, totp_enabled: true };
       showTotpState(true);
-      void refreshRecoveryCodes();
+      updateRecoveryCodes();
       showMessage(
         message,
         "The authenticator app is set up. You will be asked for a code when you sign in.",
@@ -236,7 +236,7 @@ function wireTotp(): void {
       disableForm.reset();
       me = { ...me, totp_enabled: false };
       showTotpState(false);
-      void refreshRecoveryCodes(); // the last factor takes the codes with it
+      updateRecoveryCodes(); // the last factor takes the codes with it
       showMessage(message, "The authenticator app is turned off.", "success");
       byId("totp-title").focus();
     },
@@ -247,7 +247,8 @@ function wireTotp(): void {
 
 let passkeys: PasskeyView[] = [];
 
-function wirePasskeys(): void {
+/** Wires the passkeys section; resolves once the list is shown (or could not be). */
+function wirePasskeys(): Promise<void> {
   const message = byId("passkey-message");
   const form = byId<HTMLFormElement>("passkey-add-form");
   if (!passkeysSupported()) {
@@ -263,24 +264,18 @@ function wirePasskeys(): void {
         "POST",
         userPath("/2fa/webauthn/register/options"),
       );
-      let response: unknown;
-      try {
-        response = await createPasskey(options);
-      } catch (error) {
-        throw new Error(describePasskeyError(error) ?? describeError(error, "passkey"), {
-          cause: error,
-        });
-      }
+      const response = await explainedPasskeyCall(() => createPasskey(options));
       await api("POST", userPath("/2fa/webauthn/register/verify"), { response, name });
       form.reset();
       if (me.two_fa_enrolment_required === true) return window.location.reload();
       await loadPasskeys();
+      updateRecoveryCodes(); // a first factor allows them
       showMessage(message, `Passkey “${name}” added.`, "success");
     },
   });
   // Owing a factor means having no passkey (and the list is closed until one is set up).
-  if (me.two_fa_enrolment_required === true) return;
-  void loadPasskeys().catch((error: unknown) => {
+  if (me.two_fa_enrolment_required === true) return Promise.resolve();
+  return loadPasskeys().catch((error: unknown) => {
     if (error instanceof ApiError && error.status === 404) {
       setVisible(false, form, byId("passkey-empty"));
       showMessage(message, "Passkeys are not enabled on this server.", "info");
@@ -293,7 +288,6 @@ function wirePasskeys(): void {
 async function loadPasskeys(): Promise<void> {
   passkeys = await api<PasskeyView[]>("GET", userPath("/2fa/webauthn"));
   renderPasskeys();
-  await refreshRecoveryCodes();
 }
 
 function renderPasskeys(): void {
@@ -404,6 +398,7 @@ function passkeyItem(passkey: PasskeyView): HTMLLIElement {
     handleClick(confirmButton, message, async () => {
       await api("DELETE", userPath(`/2fa/webauthn/${encodeURIComponent(passkey.id)}`));
       await loadPasskeys();
+      updateRecoveryCodes(); // the last factor takes the codes with it
       showMessage(message, `Passkey “${passkey.name}” removed.`, "success");
       byId("passkeys-title").focus();
     });
@@ -421,13 +416,14 @@ function hasSecondFactor(): boolean {
   return me.totp_enabled || passkeys.length > 0;
 }
 
-/** Shows how many codes are left; `lowLeft` (from `/me`) puts the prompt at the top. */
-function wireRecoveryCodes(lowLeft: number | null): void {
+/**
+ * Shows how many codes are left once the passkeys are known (whether the user has a factor);
+ * `lowLeft` (from `/me`) puts the prompt at the top.
+ */
+function wireRecoveryCodes(lowLeft: number | null, passkeysShown: Promise<void>): void {
   const message = byId("recovery-message");
   showRecoveryPrompt(lowLeft);
-  void refreshRecoveryCodes().catch((error: unknown) => {
-    showMessage(message, describeError(error), "error");
-  });
+  void passkeysShown.then(updateRecoveryCodes);
   const generate = byId<HTMLButtonElement>("recovery-generate");
   generate.addEventListener("click", () => {
     if (isBusyGenerating) return;
@@ -525,6 +521,13 @@ async function makeRecoveryCodes(button: HTMLButtonElement): Promise<void> {
 function showRecoveryPrompt(left: number | null): void {
   if (left !== null) byId("recovery-prompt-text").textContent = lowRecoveryCodesPrompt(left);
   setVisible(left !== null, byId("recovery-prompt"));
+}
+
+/** `refreshRecoveryCodes`, a failure shown in the section (not in the form that changed a factor). */
+function updateRecoveryCodes(): void {
+  refreshRecoveryCodes().catch((error: unknown) => {
+    showMessage(byId("recovery-message"), describeError(error), "error");
+  });
 }
 
 /** Reads how many codes are left and what the section offers. */

@@ -392,13 +392,13 @@ function userItem(user: AdminUserView): HTMLLIElement {
 
   if (inviteAgain !== null) {
     handleClick(inviteAgain, message, async () => {
-      await api("POST", `/users/${encodeURIComponent(user.id)}/invitation`);
+      await api("POST", path("/invitation"));
       await afterAction(`A new invitation is on its way to ${user.email}.`, inviteAgain.id);
     });
   }
   if (vouch !== null) {
     handleClick(vouch, message, async () => {
-      await api("POST", `/users/${encodeURIComponent(user.id)}/email/verified`);
+      await api("POST", path("/email/verified"));
       await afterAction(`The address of ${user.name} is marked verified.`, null);
     });
   }

@@ -5,10 +5,9 @@
  */
 import { api, ApiError } from "./lib/api.js";
 import { byId, handleClick, showMessage } from "./lib/dom.js";
+import { takeFragmentToken } from "./lib/fragment.js";
 
-const token = new URLSearchParams(window.location.hash.slice(1)).get("token");
-window.addEventListener("hashchange", () => window.location.reload());
-history.replaceState(null, "", window.location.pathname);
+const token = takeFragmentToken();
 const button = byId<HTMLButtonElement>("not-me-confirm");
 const message = byId("not-me-message");
 if (token === null) {

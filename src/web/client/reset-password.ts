@@ -7,8 +7,13 @@
  */
 import { api, ApiError } from "./lib/api.js";
 import { byId, fieldValue, handleClick, handleForm, setVisible, showMessage } from "./lib/dom.js";
-import { describePasskeyError, passkeysSupported, usePasskey } from "./lib/passkeys.js";
-import { describeError } from "./lib/text.js";
+import { takeFragmentToken } from "./lib/fragment.js";
+import {
+  explainedPasskeyCall,
+  freshPasskeyOptions,
+  passkeysSupported,
+  usePasskey,
+} from "./lib/passkeys.js";
 import type { TwoFaRequired } from "./lib/types.js";
 
 const steps = {
@@ -22,14 +27,8 @@ function showStep(step: HTMLElement): void {
   step.querySelector<HTMLElement>("h1")?.focus();
 }
 
-const token = new URLSearchParams(window.location.hash.slice(1)).get("token");
-// A link opened on this very page changes only the fragment: start again with it.
-window.addEventListener("hashchange", () => window.location.reload());
-if (token !== null) {
-  // Out of the address bar and the history: the link works once, but do not leave it lying.
-  history.replaceState(null, "", window.location.pathname);
-  showStep(steps.reset);
-}
+const token = takeFragmentToken();
+if (token !== null) showStep(steps.reset);
 
 const forgotForm = byId<HTMLFormElement>("forgot-form");
 handleForm(forgotForm, {
@@ -103,26 +102,12 @@ handleClick(
   async () => {
     const problem = validate();
     if (problem !== null) throw new Error(problem.text);
-    let options = passkeyOptions;
+    // The first challenge is used once; then ask for a fresh one.
+    const options =
+      passkeyOptions ??
+      (await freshPasskeyOptions(() => api("POST", "/password/reset-with-token", resetBody({}))));
     passkeyOptions = null;
-    if (options === null) {
-      // A passkey challenge is used once: ask for a fresh one.
-      try {
-        await api("POST", "/password/reset-with-token", resetBody({}));
-      } catch (error) {
-        if (!(error instanceof ApiError) || error.code !== "two_fa_required") throw error;
-        options = (error.extra as unknown as TwoFaRequired).webauthn_options ?? null;
-      }
-      if (options === null) throw new Error("The server did not offer a passkey challenge.");
-    }
-    let response: unknown;
-    try {
-      response = await usePasskey(options);
-    } catch (error) {
-      throw new Error(describePasskeyError(error) ?? describeError(error, "passkey"), {
-        cause: error,
-      });
-    }
+    const response = await explainedPasskeyCall(() => usePasskey(options));
     await submitReset({ webauthn_response: response });
   },
   "passkey",

@@ -6,10 +6,15 @@
  */
 import { api, ApiError } from "./lib/api.js";
 import { byId, fieldValue, handleClick, handleForm, setVisible, showMessage } from "./lib/dom.js";
-import { describePasskeyError, passkeysSupported, usePasskey } from "./lib/passkeys.js";
+import {
+  explainedPasskeyCall,
+  freshPasskeyOptions,
+  passkeysSupported,
+  usePasskey,
+} from "./lib/passkeys.js";
 import { wirePasswordForm } from "./lib/password-form.js";
 import { getMe } from "./lib/session.js";
-import { describeError, safeNext } from "./lib/text.js";
+import { describeError, safeNext, type MessageContext } from "./lib/text.js";
 import type { TwoFaRequired, UserView } from "./lib/types.js";
 
 const next = safeNext(window.location.search);
@@ -113,47 +118,47 @@ function showSecondFactor(required: TwoFaRequired): void {
   if (totp) byId("two-fa-code").focus();
 }
 
-const totpForm = byId<HTMLFormElement>("totp-form");
-handleForm(totpForm, {
-  message: byId("second-factor-message"),
-  context: "second-factor",
-  submit: async () => {
-    if (pending === null) return resetToCredentials();
-    let user: UserView;
-    try {
-      user = await api<UserView>("POST", "/login", {
-        ...pending,
-        two_fa_code: fieldValue(totpForm, "two_fa_code"),
-      });
-    } catch (error) {
-      // A refused code is selected so the next one replaces it.
-      byId<HTMLInputElement>("two-fa-code").select();
-      throw error;
-    }
-    afterSignIn(user);
-  },
-});
+/**
+ * A form of the second step: its one field goes to `POST /login` with the pending credentials.
+ * A refused value is selected so the next one replaces it.
+ */
+function wireSecondFactorForm(id: string, field: string, context: MessageContext): void {
+  handleForm(byId<HTMLFormElement>(id), {
+    message: byId("second-factor-message"),
+    context,
+    submit: async (form) => {
+      if (pending === null) return resetToCredentials();
+      let user: UserView;
+      try {
+        user = await api<UserView>("POST", "/login", {
+          ...pending,
+          [field]: fieldValue(form, field),
+        });
+      } catch (error) {
+        form.querySelector<HTMLInputElement>(`[name="${field}"]`)?.select();
+        throw error;
+      }
+      afterSignIn(user);
+    },
+  });
+}
+
+wireSecondFactorForm("totp-form", "two_fa_code", "second-factor");
 
 handleClick(
   byId<HTMLButtonElement>("use-passkey"),
   byId("second-factor-message"),
   async () => {
-    if (pending === null) return resetToCredentials();
-    let options = pendingPasskeyOptions;
+    const credentials = pending;
+    if (credentials === null) return resetToCredentials();
+    // The first challenge is used once; then the password is checked again for a fresh one.
+    const options =
+      pendingPasskeyOptions ??
+      (await freshPasskeyOptions(() => api("POST", "/login", credentials)));
     pendingPasskeyOptions = null;
-    if (options === null) {
-      // The challenge is single-use: ask for a fresh one (the password is checked again).
-      try {
-        await api("POST", "/login", pending);
-      } catch (error) {
-        if (!(error instanceof ApiError) || error.code !== "two_fa_required") throw error;
-        options = (error.extra as unknown as TwoFaRequired).webauthn_options ?? null;
-      }
-      if (options === null) throw new Error("The server did not offer a passkey challenge.");
-    }
-    const response = await passkeyStep(options);
+    const response = await explainedPasskeyCall(() => usePasskey(options));
     const user = await api<UserView>("POST", "/login", {
-      ...pending,
+      ...credentials,
       webauthn_response: response,
     });
     afterSignIn(user);
@@ -176,25 +181,7 @@ byId("recovery-toggle").addEventListener("click", () => {
   byId("recovery-code").focus();
 });
 
-const recoveryForm = byId<HTMLFormElement>("recovery-form");
-handleForm(recoveryForm, {
-  message: byId("second-factor-message"),
-  context: "recovery-code",
-  submit: async () => {
-    if (pending === null) return resetToCredentials();
-    let user: UserView;
-    try {
-      user = await api<UserView>("POST", "/login", {
-        ...pending,
-        recovery_code: fieldValue(recoveryForm, "recovery_code"),
-      });
-    } catch (error) {
-      byId<HTMLInputElement>("recovery-code").select();
-      throw error;
-    }
-    afterSignIn(user);
-  },
-});
+wireSecondFactorForm("recovery-form", "recovery_code", "recovery-code");
 
 byId("start-over").addEventListener("click", resetToCredentials);
 
@@ -215,17 +202,6 @@ void fetch("/signup", { method: "HEAD", cache: "no-store" })
   .then((response) => setVisible(response.ok, byId("signup-link")))
   .catch(() => undefined);
 
-/** Runs the browser's WebAuthn call, turning its failures into sentences. */
-async function passkeyStep(options: Record<string, unknown>): Promise<unknown> {
-  try {
-    return await usePasskey(options);
-  } catch (error) {
-    throw new Error(describePasskeyError(error) ?? describeError(error, "passkey"), {
-      cause: error,
-    });
-  }
-}
-
 // Passwordless: sign in with a passkey alone.
 if (passkeysSupported()) {
   setVisible(true, byId("passkey-sign-in"));
@@ -242,7 +218,7 @@ if (passkeysSupported()) {
         }
         throw error;
       }
-      const response = await passkeyStep(options);
+      const response = await explainedPasskeyCall(() => usePasskey(options));
       pending = null;
       afterSignIn(await api<UserView>("POST", "/login/passkey", { webauthn_response: response }));
     },

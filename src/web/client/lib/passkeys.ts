@@ -12,6 +12,9 @@ import {
   type PublicKeyCredentialRequestOptionsJSON,
   type RegistrationResponseJSON,
 } from "@simplewebauthn/browser";
+import { ApiError } from "./api.js";
+import { describeError } from "./text.js";
+import type { TwoFaRequired } from "./types.js";
 
 /** Whether this browser can use passkeys at all. */
 export function passkeysSupported(): boolean {
@@ -26,6 +29,38 @@ export function usePasskey(options: unknown): Promise<AuthenticationResponseJSON
 /** Asks the authenticator for a new credential (a WebAuthn `create()`). */
 export function createPasskey(options: unknown): Promise<RegistrationResponseJSON> {
   return startRegistration({ optionsJSON: options as PublicKeyCredentialCreationOptionsJSON });
+}
+
+/**
+ * Runs a WebAuthn call of the browser (`usePasskey`, `createPasskey`), its failure thrown again
+ * as an Error whose message is the sentence a person reads.
+ */
+export async function explainedPasskeyCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw new Error(describePasskeyError(error) ?? describeError(error, "passkey"), {
+      cause: error,
+    });
+  }
+}
+
+/**
+ * New passkey options for a second-factor step whose first ones were used (a challenge works
+ * once): `resend` sends the step's request again without a factor, which the server answers
+ * with `two_fa_required` and a fresh challenge.
+ */
+export async function freshPasskeyOptions(
+  resend: () => Promise<unknown>,
+): Promise<Record<string, unknown>> {
+  try {
+    await resend();
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.code !== "two_fa_required") throw error;
+    const options = (error.extra as unknown as TwoFaRequired).webauthn_options;
+    if (options !== undefined) return options;
+  }
+  throw new Error("The server did not offer a passkey challenge.");
 }
 
 /**
