@@ -16,7 +16,7 @@ import { audit } from "./audit.js";
 import type { RequestMeta, ServiceContext } from "./context.js";
 import { issueEmailToken, useEmailToken, voidEmailTokens } from "./email-tokens.js";
 import { verifyEmailMail } from "./mail/account-mails.js";
-import { enqueueMail } from "./mail/queue.js";
+import { afterAnswer, enqueueMail } from "./mail/queue.js";
 import type { LoginReservation } from "./rate-limit/index.js";
 import { announceSessionChange } from "./sessions.js";
 
@@ -99,8 +99,7 @@ export async function resendVerification(
     });
     ctx.mail?.wake();
   };
-  if (ctx.mail === undefined) await work();
-  else ctx.mail.defer(work);
+  await afterAnswer(ctx, work);
 }
 
 /**

@@ -21,7 +21,7 @@ import { audit } from "./audit.js";
 import type { RequestMeta, ServiceContext, ServiceSettings } from "./context.js";
 import { findEmailToken, hashEmailToken, issueEmailToken, useEmailToken } from "./email-tokens.js";
 import { accountKeyFor, verifySecondFactor, type SecondFactorProvider } from "./login.js";
-import { enqueueMail } from "./mail/queue.js";
+import { afterAnswer, enqueueMail } from "./mail/queue.js";
 import { composeMail, describeDuration, publicLink, type MailContent } from "./mail/templates.js";
 import { assertPasswordPolicy, storePassword } from "./passwords.js";
 
@@ -74,9 +74,7 @@ export async function requestPasswordReset(
     accountKey: accountKeyFor(user, request.name),
     address: meta.ip,
   });
-  const work = () => sendResetLink(ctx, user, meta);
-  if (ctx.mail === undefined) await work();
-  else ctx.mail.defer(work);
+  await afterAnswer(ctx, () => sendResetLink(ctx, user, meta));
 }
 
 async function sendResetLink(

@@ -13,7 +13,7 @@ import { audit } from "./audit.js";
 import type { RequestMeta, ServiceContext } from "./context.js";
 import { sendVerificationMail } from "./email-verification.js";
 import { signupAddressTakenMail, signupNameTakenMail } from "./mail/account-mails.js";
-import { enqueueMail } from "./mail/queue.js";
+import { afterAnswer, enqueueMail } from "./mail/queue.js";
 import { assertPasswordPolicy } from "./passwords.js";
 
 /** Whether sign-up is open. */
@@ -36,9 +36,7 @@ export async function signUp(
   const ids = checkIdentifiers(request.name, request.email);
   await ctx.throttle.reserveMailCap("signup", ids.email);
   await assertPasswordPolicy(ctx, request.password, ids);
-  const work = () => createAccount(ctx, ids, request.password, meta);
-  if (ctx.mail === undefined) await work();
-  else ctx.mail.defer(work);
+  await afterAnswer(ctx, () => createAccount(ctx, ids, request.password, meta));
 }
 
 async function createAccount(

@@ -54,6 +54,15 @@ const DEVICE_RETENTION_MS = 366 * 24 * 3_600_000;
 const SWEEP_INTERVAL_MS = 3_600_000;
 
 /**
+ * Runs `task` after the caller answers (`ctx.mail.defer`): the flows whose answer must not
+ * depend on whether the account exists. Without a worker (`ctx.mail` absent), at once.
+ */
+export async function afterAnswer(ctx: ServiceContext, task: () => Promise<void>): Promise<void> {
+  if (ctx.mail === undefined) await task();
+  else ctx.mail.defer(task);
+}
+
+/**
  * Queues a mail: one INSERT through `ctx.db`, so inside a transaction it commits or rolls back
  * with the change it reports. Wakes the worker (call `ctx.mail?.wake()` again after your commit
  * if the wake-up may come before it). Returns the row's id.
