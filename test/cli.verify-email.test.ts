@@ -7,17 +7,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { EXIT_USAGE, runCli, type CliIo } from "../src/cli.js";
+import { EXIT_USAGE, runCli } from "../src/cli.js";
 import { getUserByNameOrMail, listAuditEvents } from "../src/store/index.js";
+import { captureIo } from "./helpers/cli.js";
 import { openTestDatabase, type TestDatabase } from "./helpers/database.js";
 import { TEST_ARGON2_ENV } from "./helpers/server.js";
 import { describeStore } from "./helpers/store.js";
-
-function captureIo(): CliIo & { lines: string[]; errors: string[] } {
-  const lines: string[] = [];
-  const errors: string[] = [];
-  return { lines, errors, out: (l) => lines.push(l), err: (l) => errors.push(l) };
-}
 
 describeStore("tessera verify-email", { database: false }, ({ dialect }) => {
   let database: TestDatabase;
