@@ -5,16 +5,11 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { NO_MIGRATIONS } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EXIT_USAGE, runCli, type CliIo } from "../src/cli.js";
+import { EXIT_USAGE, runCli } from "../src/cli.js";
 import { MIGRATIONS, createMigrator } from "../src/store/index.js";
+import { captureIo } from "./helpers/cli.js";
 import { openTestDatabase } from "./helpers/database.js";
 import { describeStore } from "./helpers/store.js";
-
-function captureIo(): CliIo & { lines: string[]; errors: string[] } {
-  const lines: string[] = [];
-  const errors: string[] = [];
-  return { lines, errors, out: (l) => lines.push(l), err: (l) => errors.push(l) };
-}
 
 describeStore("tessera migrate", { database: false }, ({ dialect }) => {
   it("applies the migrations, then reports the database up to date", async () => {

@@ -7,18 +7,13 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EXIT_USAGE, runCli, type CliIo } from "../src/cli.js";
+import { EXIT_USAGE, runCli } from "../src/cli.js";
 import { verifyPassword } from "../src/core/password.js";
 import { getUserByNameOrMail, listAuditEvents } from "../src/store/index.js";
+import { captureIo } from "./helpers/cli.js";
 import { openTestDatabase, type TestDatabase } from "./helpers/database.js";
 import { TEST_ARGON2_ENV } from "./helpers/server.js";
 import { describeStore } from "./helpers/store.js";
-
-function captureIo(): CliIo & { lines: string[]; errors: string[] } {
-  const lines: string[] = [];
-  const errors: string[] = [];
-  return { lines, errors, out: (l) => lines.push(l), err: (l) => errors.push(l) };
-}
 
 /** The one-time password a command printed. */
 function printedPassword(lines: string[]): string {

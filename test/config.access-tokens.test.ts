@@ -1,17 +1,6 @@
 /** `src/config.ts`, issue 13's variables: access-token lifetime, audience, introspection secret. */
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../src/config.js";
-import { testConfig } from "./helpers/server.js";
-
-function problemsOf(env: Record<string, string>): readonly string[] {
-  try {
-    testConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+import { configProblems, testConfig } from "./helpers/server.js";
 
 describe("access-token configuration", () => {
   it("defaults to 10 minutes, no audience and no introspection", () => {
@@ -34,11 +23,11 @@ describe("access-token configuration", () => {
   });
 
   it("refuses a short secret and a lifetime out of range, naming the variable", () => {
-    expect(problemsOf({ TESSERA_INTROSPECTION_SECRET: "s".repeat(31) })).toEqual([
+    expect(configProblems({ TESSERA_INTROSPECTION_SECRET: "s".repeat(31) })).toEqual([
       expect.stringMatching(/^TESSERA_INTROSPECTION_SECRET: at least 32 characters/),
     ]);
     for (const minutes of ["0", "1441", "ten"]) {
-      expect(problemsOf({ TESSERA_ACCESS_TOKEN_MINUTES: minutes })).toEqual([
+      expect(configProblems({ TESSERA_ACCESS_TOKEN_MINUTES: minutes })).toEqual([
         expect.stringMatching(/^TESSERA_ACCESS_TOKEN_MINUTES: expected a whole number/),
       ]);
     }

@@ -1,17 +1,6 @@
 /** `src/config.ts`, issue 11's variables: TESSERA_REQUIRE_2FA, TESSERA_REAUTHENTICATION_MINUTES. */
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../src/config.js";
-import { testConfig } from "./helpers/server.js";
-
-function problemsOf(env: Record<string, string>): readonly string[] {
-  try {
-    testConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+import { configProblems, testConfig } from "./helpers/server.js";
 
 describe("second-factor policy and re-authentication configuration", () => {
   it("defaults to no mandatory second factor and a 10-minute window", () => {
@@ -30,11 +19,11 @@ describe("second-factor policy and re-authentication configuration", () => {
   });
 
   it("refuses an unknown policy and a window out of range, naming the variable", () => {
-    expect(problemsOf({ TESSERA_REQUIRE_2FA: "everyone" })).toEqual([
+    expect(configProblems({ TESSERA_REQUIRE_2FA: "everyone" })).toEqual([
       expect.stringMatching(/^TESSERA_REQUIRE_2FA: expected off or admins or all/),
     ]);
     for (const minutes of ["0", "1441", "ten"]) {
-      expect(problemsOf({ TESSERA_REAUTHENTICATION_MINUTES: minutes })).toEqual([
+      expect(configProblems({ TESSERA_REAUTHENTICATION_MINUTES: minutes })).toEqual([
         expect.stringMatching(/^TESSERA_REAUTHENTICATION_MINUTES: /),
       ]);
     }

@@ -7,7 +7,7 @@ import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { EXIT_USAGE, runCli, type CliIo } from "../../src/cli.js";
+import { EXIT_USAGE, runCli } from "../../src/cli.js";
 import {
   getRecoveryCodeSetState,
   replaceRecoveryCodes,
@@ -22,6 +22,7 @@ import {
   lockUser,
   setTotpPendingSecret,
 } from "../../src/store/index.js";
+import { captureIo } from "../helpers/cli.js";
 import { openTestDatabase, type TestDatabase } from "../helpers/database.js";
 import { TEST_ARGON2_ENV } from "../helpers/server.js";
 import { describeStore } from "../helpers/store.js";
@@ -29,12 +30,6 @@ import { describeStore } from "../helpers/store.js";
 const HASH =
   "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$fakefakefakefakefakefakefakefakefakefakefak";
 const NOW = new Date(Date.UTC(2026, 10, 30, 9));
-
-function captureIo(): CliIo & { lines: string[]; errors: string[] } {
-  const lines: string[] = [];
-  const errors: string[] = [];
-  return { lines, errors, out: (l) => lines.push(l), err: (l) => errors.push(l) };
-}
 
 describeStore("tessera account commands", { database: false }, ({ dialect }) => {
   let database: TestDatabase;

@@ -1,16 +1,11 @@
 /** `tessera audit verify` and `tessera audit export` over a real database. */
 import { sql } from "kysely";
 import { expect, it } from "vitest";
-import { runCli, type CliIo } from "../../src/cli.js";
+import { runCli } from "../../src/cli.js";
 import { appendAuditEvent } from "../../src/store/index.js";
+import { captureIo } from "../helpers/cli.js";
 import { TEST_ARGON2_ENV } from "../helpers/server.js";
 import { describeStore } from "../helpers/store.js";
-
-function captureIo(): CliIo & { lines: string[]; errors: string[] } {
-  const lines: string[] = [];
-  const errors: string[] = [];
-  return { lines, errors, out: (l) => lines.push(l), err: (l) => errors.push(l) };
-}
 
 describeStore("tessera audit", (ctx) => {
   const env = () => ({

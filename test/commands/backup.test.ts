@@ -6,19 +6,14 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli, type CliIo } from "../../src/cli.js";
+import { runCli } from "../../src/cli.js";
 import { loadConfig } from "../../src/config.js";
 import { buildApp } from "../../src/http/app.js";
 import { createTessera } from "../../src/runtime.js";
 import { createUser } from "../../src/services/users.js";
 import { verifyAuditChain } from "../../src/store/index.js";
+import { captureIo } from "../helpers/cli.js";
 import { TEST_ARGON2_ENV, TEST_ORIGIN } from "../helpers/server.js";
-
-function captureIo(): CliIo & { lines: string[]; errors: string[] } {
-  const lines: string[] = [];
-  const errors: string[] = [];
-  return { lines, errors, out: (l) => lines.push(l), err: (l) => errors.push(l) };
-}
 
 /** A server on an SQLite file whose JWT secret is generated into the file's folder. */
 async function startServer(databasePath: string) {

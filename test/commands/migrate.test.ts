@@ -1,17 +1,12 @@
 import { sql } from "kysely";
 import { expect, it } from "vitest";
-import { runCli, type CliIo } from "../../src/cli.js";
+import { runCli } from "../../src/cli.js";
 import { createTessera } from "../../src/runtime.js";
 import { MIGRATIONS, MIGRATION_TABLE, SchemaTooNewError } from "../../src/store/index.js";
+import { captureIo } from "../helpers/cli.js";
 import { openTestDatabase } from "../helpers/database.js";
 import { testConfig } from "../helpers/server.js";
 import { describeStore } from "../helpers/store.js";
-
-function captureIo(): CliIo & { lines: string[]; errors: string[] } {
-  const lines: string[] = [];
-  const errors: string[] = [];
-  return { lines, errors, out: (l) => lines.push(l), err: (l) => errors.push(l) };
-}
 
 const last = Object.keys(MIGRATIONS).at(-1)!;
 

@@ -5,79 +5,31 @@
  * at sign-in with the message) and unlocking, and the otpauth:// link of the TOTP enrolment on
  * a phone. One server (with TESSERA_APP_NAME set) and one browser; the tests run in order.
  */
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createUser } from "../../src/services/users.js";
+import { describe, expect, it } from "vitest";
 import {
-  browserSkipReason,
-  buildPages,
   containsText,
   hasCount,
   hasText,
   hidden,
-  launchBrowser,
-  newWatchedContext,
   screenshot,
-  startE2eServer,
+  signIn,
+  skipBrowserTests,
+  useE2e,
   visible,
-  type E2eServer,
-  type Watch,
 } from "./helpers.js";
 
-const skipReason = browserSkipReason();
 const APP_NAME = "Acme & <Co>";
 const ADMIN = { name: "root", email: "root@example.org", password: "the root's long passphrase" };
 const DAVE = { name: "dave", email: "dave@example.org", initial: "dave's first passphrase 9" };
 const STRONG = "violet tractor umbrella 1987 quiet";
 
-describe.skipIf(skipReason !== null)("admin controls and pages in a browser", () => {
-  let server: E2eServer;
-  let browser: Browser;
-  const watch: Watch = { foreignRequests: [], cspViolations: [] };
-  let admin: { context: BrowserContext; page: Page };
-  let dave: { context: BrowserContext; page: Page };
-
-  beforeAll(async () => {
-    buildPages();
-    server = await startE2eServer({ TESSERA_APP_NAME: APP_NAME });
-    await createUser(server.app.tessera, null, {
-      ...ADMIN,
-      isAdmin: true,
-      mustChangePassword: false,
-    });
-    browser = await launchBrowser();
-    admin = await newWatchedContext(browser, server.baseUrl, watch);
-    dave = await newWatchedContext(browser, server.baseUrl, watch);
+describe.skipIf(skipBrowserTests())("admin controls and pages in a browser", () => {
+  const e2e = useE2e({
+    env: { TESSERA_APP_NAME: APP_NAME },
+    users: [{ ...ADMIN, isAdmin: true }],
+    tabs: ["admin", "dave"],
   });
-
-  afterEach(async (context) => {
-    if (context.task.result?.state !== "fail") return;
-    for (const [who, session] of [
-      ["admin", admin],
-      ["dave", dave],
-    ] as const) {
-      if (session === undefined || session.page.isClosed()) continue;
-      await screenshot(session.page, `FAILED-admin-${who}`).catch(() => undefined);
-      const messages = await session.page
-        .locator(".message:not(:empty)")
-        .allTextContents()
-        .catch(() => []);
-      console.error(`[tessera e2e] ${who} at ${session.page.url()}: ${messages.join(" | ")}`);
-    }
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  async function signIn(page: Page, name: string, password: string): Promise<void> {
-    await page.goto("/");
-    const step = page.locator("#credentials-step");
-    await step.getByLabel("Name or email", { exact: true }).fill(name);
-    await step.getByLabel("Password", { exact: true }).fill(password);
-    await step.getByRole("button", { name: "Sign in", exact: true }).click();
-  }
+  const { admin, dave } = e2e.tabs;
 
   const daveRow = () => admin.page.locator("#user-list li", { hasText: DAVE.email });
 
@@ -226,10 +178,7 @@ describe.skipIf(skipReason !== null)("admin controls and pages in a browser", ()
   });
 
   it("offers an otpauth:// link on a phone besides the QR code and the key, and not on a desktop", async () => {
-    const phone = await newWatchedContext(browser, server.baseUrl, watch, {
-      width: 375,
-      height: 720,
-    });
+    const phone = await e2e.newTab({ width: 375, height: 720 });
     await phone.context.addCookies(await dave.context.cookies());
     await phone.page.goto("/account");
     await phone.page.getByRole("button", { name: "Set up authenticator app" }).click();
@@ -258,7 +207,7 @@ describe.skipIf(skipReason !== null)("admin controls and pages in a browser", ()
   });
 
   it("loaded nothing from another origin and broke no Content-Security-Policy rule", () => {
-    expect(watch.foreignRequests).toEqual([]);
-    expect(watch.cspViolations).toEqual([]);
+    expect(e2e.watch.foreignRequests).toEqual([]);
+    expect(e2e.watch.cspViolations).toEqual([]);
   });
 });

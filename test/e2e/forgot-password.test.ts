@@ -4,54 +4,22 @@
  * mail to the new password, and signed in with it; then the security notice's "This wasn't me"
  * link, confirmed, ends the session and leads to the reset page.
  */
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createUser } from "../../src/services/users.js";
-import { startTestSmtpServer, type TestSmtpServer } from "../helpers/smtp.js";
+import { describe, expect, it } from "vitest";
 import {
-  browserSkipReason,
-  buildPages,
   hasText,
-  launchBrowser,
-  newWatchedContext,
   screenshot,
-  startE2eServer,
+  skipBrowserTests,
+  submitCredentials,
+  useE2e,
   visible,
-  type E2eServer,
-  type Watch,
 } from "./helpers.js";
-
-const skipReason = browserSkipReason();
-if (skipReason !== null) console.warn(`[tessera e2e] browser tests skipped: ${skipReason}`);
 
 const USER = { name: "robin", email: "robin@example.org", password: "robin's first passphrase" };
 const NEW_PASSWORD = "robin's brand new passphrase";
 
-describe.skipIf(skipReason !== null)("forgot password in a browser", () => {
-  let smtp: TestSmtpServer;
-  let server: E2eServer;
-  let browser: Browser;
-  const watch: Watch = { foreignRequests: [], cspViolations: [] };
-  let tab: { context: BrowserContext; page: Page };
-
-  beforeAll(async () => {
-    buildPages();
-    smtp = await startTestSmtpServer();
-    server = await startE2eServer({ TESSERA_SMTP_URL: smtp.url });
-    await createUser(server.app.tessera, null, {
-      ...USER,
-      isAdmin: false,
-      mustChangePassword: false,
-    });
-    browser = await launchBrowser();
-    tab = await newWatchedContext(browser, server.baseUrl, watch);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await smtp?.close();
-  });
+describe.skipIf(skipBrowserTests())("forgot password in a browser", () => {
+  const e2e = useE2e({ smtp: true, users: [USER], tabs: ["tab"] });
+  const { tab } = e2e.tabs;
 
   it("goes from the sign-in page to the mail, to a new password, to signed in", async () => {
     const { page } = tab;
@@ -63,10 +31,10 @@ describe.skipIf(skipReason !== null)("forgot password in a browser", () => {
     await hasText(page.locator("#forgot-message"), /Check your mailbox/);
     await screenshot(page, "forgot-password-sent");
 
-    const mail = await smtp.waitForMail((m) => m.to.includes(USER.email));
+    const mail = await e2e.smtp.waitForMail((m) => m.to.includes(USER.email));
     const link = mail.links.find((l) => l.includes("/reset-password#token="));
     expect(link).toBeDefined();
-    expect(link?.startsWith(`${server.baseUrl}/reset-password#token=`)).toBe(true);
+    expect(link?.startsWith(`${e2e.server.baseUrl}/reset-password#token=`)).toBe(true);
 
     await page.goto(link ?? "");
     // The token leaves the address bar at once.
@@ -82,10 +50,7 @@ describe.skipIf(skipReason !== null)("forgot password in a browser", () => {
     await screenshot(page, "forgot-password-done");
 
     await page.getByRole("link", { name: "Sign in" }).click();
-    const step = page.locator("#credentials-step");
-    await step.getByLabel("Name or email", { exact: true }).fill(USER.name);
-    await step.getByLabel("Password", { exact: true }).fill(NEW_PASSWORD);
-    await step.getByRole("button", { name: "Sign in", exact: true }).click();
+    await submitCredentials(page, USER.name, NEW_PASSWORD);
     await page.waitForURL("**/account");
 
     // The same link a second time is refused.
@@ -98,7 +63,7 @@ describe.skipIf(skipReason !== null)("forgot password in a browser", () => {
 
   it("follows the notice's “This wasn't me” link: confirmed, the sessions end", async () => {
     const { page } = tab;
-    const notice = await smtp.waitForMail(
+    const notice = await e2e.smtp.waitForMail(
       (m) => m.to.includes(USER.email) && /password was reset/.test(m.subject),
     );
     const link = notice.links.find((l) => l.includes("/not-me#token="));
@@ -109,7 +74,7 @@ describe.skipIf(skipReason !== null)("forgot password in a browser", () => {
     await page.getByRole("button", { name: /It wasn't me/ }).click();
     await page.waitForURL("**/reset-password");
     expect((await page.request.get("/me")).status()).toBe(401);
-    expect(watch.foreignRequests).toEqual([]);
-    expect(watch.cspViolations).toEqual([]);
+    expect(e2e.watch.foreignRequests).toEqual([]);
+    expect(e2e.watch.cspViolations).toEqual([]);
   });
 });

@@ -8,25 +8,31 @@ import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FastifyInstance } from "fastify";
 import {
   chromium,
   type Browser,
   type BrowserContext,
+  type CDPSession,
   type Locator,
   type Page,
 } from "playwright-core";
-import { expect } from "vitest";
+import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import { frozenClock, type FrozenClock } from "../../src/core/clock.js";
 import { loadConfig, type TesseraConfig } from "../../src/config.js";
 import { buildApp } from "../../src/http/app.js";
 import { createTessera } from "../../src/runtime.js";
 import { pageRoutes } from "../../src/http/routes/pages.js";
+import { createUser } from "../../src/services/users.js";
 import { openTestDatabase, type TestDatabase } from "../helpers/database.js";
 import { TEST_ARGON2_ENV } from "../helpers/server.js";
-import { createDiscardMailTransport } from "../helpers/smtp.js";
+import {
+  createDiscardMailTransport,
+  startTestSmtpServer,
+  type TestSmtpServer,
+} from "../helpers/smtp.js";
 
 /** The package root. */
 export const PACKAGE_ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -60,6 +66,16 @@ export function browserSkipReason(): string | null {
   const reason = `Chromium not found at ${CHROMIUM_PATH} (apt-get install chromium, or set TESSERA_CHROMIUM)`;
   if (inCi) return null;
   return reason;
+}
+
+/**
+ * Whether this file's browser tests are skipped (`describe.skipIf`); when they are, says why on
+ * the console, so that a skipped run is not mistaken for a passed one.
+ */
+export function skipBrowserTests(): boolean {
+  const reason = browserSkipReason();
+  if (reason !== null) console.warn(`[tessera e2e] browser tests skipped: ${reason}`);
+  return reason !== null;
 }
 
 /** Launches Chromium headless with a fresh temporary profile (playwright makes one per launch). */
@@ -168,13 +184,19 @@ export interface Watch {
   cspViolations: string[];
 }
 
+/** One person's browser: a context (its own cookies) and its page. */
+export interface Tab {
+  context: BrowserContext;
+  page: Page;
+}
+
 /** A new browser context (its own cookies) on the server, watched for foreign requests. */
 export async function newWatchedContext(
   browser: Browser,
   baseUrl: string,
   watch: Watch,
   viewport = { width: 1000, height: 800 },
-): Promise<{ context: BrowserContext; page: Page }> {
+): Promise<Tab> {
   const context = await browser.newContext({ baseURL: baseUrl, viewport, locale: "en-GB" });
   context.on("request", (request) => {
     const url = request.url();
@@ -185,6 +207,143 @@ export async function newWatchedContext(
     if (/Content.Security.Policy/i.test(message.text())) watch.cspViolations.push(message.text());
   });
   return { context, page };
+}
+
+/** An account made before the browser opens, ready to sign in (no forced password change). */
+export interface E2eUser {
+  name: string;
+  email: string;
+  password: string;
+  isAdmin?: boolean;
+}
+
+export interface E2eOptions<T extends string> {
+  /** Variables for the server's config (see startE2eServer). */
+  env?: Record<string, string>;
+  /** Runs a test SMTP server in the test process and sends the server's mail to it. */
+  smtp?: boolean;
+  users?: readonly E2eUser[];
+  /** The names of the browsers to open, each with its own cookies. */
+  tabs: readonly T[];
+}
+
+/** What a file's browser tests share; the fields are set by `beforeAll`. */
+export interface E2e<T extends string> {
+  server: E2eServer;
+  /** The test SMTP server; only with `smtp: true`. */
+  smtp: TestSmtpServer;
+  browser: Browser;
+  watch: Watch;
+  /**
+   * The browsers by name. Each object exists at once and is filled in by `beforeAll`, so a
+   * `describe` body may destructure them (`const { admin } = e2e.tabs`) for its tests to use.
+   */
+  tabs: Record<T, Tab>;
+  /** One more watched browser on the server (e.g. a phone's viewport); the test closes it. */
+  newTab(viewport?: { width: number; height: number }): Promise<Tab>;
+}
+
+/**
+ * The setup every browser test file shares, registered as hooks of the calling `describe`: the
+ * page build, the server (with `env`, and the test SMTP server with `smtp`), the `users`, Chromium
+ * and one watched context per name in `tabs`; after a failed test, a screenshot and the visible
+ * messages of each open page, to tell why; at the end, everything closed.
+ */
+export function useE2e<T extends string>(options: E2eOptions<T>): E2e<T> {
+  const tabs = Object.fromEntries(options.tabs.map((name) => [name, {}])) as Record<T, Tab>;
+  // server, smtp and browser are set by beforeAll.
+  const e2e = {
+    watch: { foreignRequests: [], cspViolations: [] },
+    tabs,
+    newTab: (viewport) => newWatchedContext(e2e.browser, e2e.server.baseUrl, e2e.watch, viewport),
+  } as Partial<E2e<T>> as E2e<T>;
+  let smtp: TestSmtpServer | undefined;
+  let server: E2eServer | undefined;
+  let browser: Browser | undefined;
+
+  beforeAll(async () => {
+    buildPages();
+    if (options.smtp === true) e2e.smtp = smtp = await startTestSmtpServer();
+    e2e.server = server = await startE2eServer({
+      ...options.env,
+      ...(smtp === undefined ? {} : { TESSERA_SMTP_URL: smtp.url }),
+    });
+    for (const user of options.users ?? []) {
+      await createUser(server.app.tessera, null, {
+        ...user,
+        isAdmin: user.isAdmin ?? false,
+        mustChangePassword: false,
+      });
+    }
+    e2e.browser = browser = await launchBrowser();
+    for (const name of options.tabs) {
+      Object.assign(tabs[name], await newWatchedContext(browser, server.baseUrl, e2e.watch));
+    }
+  });
+
+  afterEach(async (context) => {
+    if (context.task.result?.state !== "fail") return;
+    const file = basename(context.task.file.name, ".test.ts");
+    for (const name of options.tabs) {
+      const { page } = tabs[name] as Partial<Tab>;
+      if (page === undefined || page.isClosed()) continue;
+      await screenshot(page, `FAILED-${file}-${name}`).catch(() => undefined);
+      const messages = await page
+        .locator(".message:not(:empty)")
+        .allTextContents()
+        .catch(() => []);
+      console.error(`[tessera e2e] ${name} at ${page.url()}: ${messages.join(" | ")}`);
+    }
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await smtp?.close();
+  });
+
+  return e2e;
+}
+
+/** Fills the sign-in page's first step (the page is on it) and submits it. */
+export async function submitCredentials(page: Page, name: string, password: string): Promise<void> {
+  const step = page.locator("#credentials-step");
+  await step.getByLabel("Name or email", { exact: true }).fill(name);
+  await step.getByLabel("Password", { exact: true }).fill(password);
+  await step.getByRole("button", { name: "Sign in", exact: true }).click();
+}
+
+/**
+ * Opens the sign-in page (with `next`, the page to go to afterwards) and submits the name and
+ * password; what comes next (the account page, a second factor, a message) is the caller's.
+ */
+export async function signIn(
+  page: Page,
+  name: string,
+  password: string,
+  next?: string,
+): Promise<void> {
+  await page.goto(next === undefined ? "/" : `/?next=${encodeURIComponent(next)}`);
+  await submitCredentials(page, name, password);
+}
+
+/**
+ * Gives the page a virtual passkey authenticator (CDP WebAuthn: resident keys, user verified),
+ * as a laptop's built-in one; detach the session to remove it.
+ */
+export async function addVirtualAuthenticator(page: Page): Promise<CDPSession> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("WebAuthn.enable");
+  await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: {
+      protocol: "ctap2",
+      transport: "internal",
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+    },
+  });
+  return cdp;
 }
 
 /** Width of the README screenshots: a large phone. */

@@ -3,67 +3,33 @@
  * page, the mail arrives at a real SMTP server in the test process, the invitee's browser
  * follows the link from the mail, chooses a password and ends signed in on the account page.
  */
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createUser } from "../../src/services/users.js";
+import { describe, expect, it } from "vitest";
 import { linkTo, mailTo } from "../helpers/mail-links.js";
-import { startTestSmtpServer, type TestSmtpServer } from "../helpers/smtp.js";
 import {
-  browserSkipReason,
-  buildPages,
   containsText,
   hasText,
-  launchBrowser,
-  newWatchedContext,
   screenshot,
-  startE2eServer,
+  signIn,
+  skipBrowserTests,
+  useE2e,
   visible,
-  type E2eServer,
-  type Watch,
 } from "./helpers.js";
-
-const skipReason = browserSkipReason();
-if (skipReason !== null) console.warn(`[tessera e2e] browser tests skipped: ${skipReason}`);
 
 const ADMIN = { name: "chief", email: "chief@example.org", password: "the chief's passphrase" };
 const INVITEE = { name: "robin", email: "robin@example.org", password: "robin's own long phrase" };
 
-describe.skipIf(skipReason !== null)("an invitation in a browser", () => {
-  let smtp: TestSmtpServer;
-  let server: E2eServer;
-  let browser: Browser;
-  const watch: Watch = { foreignRequests: [], cspViolations: [] };
-  let admin: { context: BrowserContext; page: Page };
-  let invitee: { context: BrowserContext; page: Page };
-
-  beforeAll(async () => {
-    buildPages();
-    smtp = await startTestSmtpServer();
-    server = await startE2eServer({ TESSERA_SMTP_URL: smtp.url });
-    await createUser(server.app.tessera, null, {
-      ...ADMIN,
-      isAdmin: true,
-      mustChangePassword: false,
-    });
-    browser = await launchBrowser();
-    admin = await newWatchedContext(browser, server.baseUrl, watch);
-    invitee = await newWatchedContext(browser, server.baseUrl, watch);
+describe.skipIf(skipBrowserTests())("an invitation in a browser", () => {
+  const e2e = useE2e({
+    smtp: true,
+    users: [{ ...ADMIN, isAdmin: true }],
+    tabs: ["admin", "invitee"],
   });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await smtp?.close();
-  });
+  const { admin, invitee } = e2e.tabs;
 
   it("goes from the admin's invitation to the invitee signed in", async () => {
     // The admin invites from the admin page: no password, "Send invitation".
     const page = admin.page;
-    await page.goto("/");
-    const step = page.locator("#credentials-step");
-    await step.getByLabel("Name or email", { exact: true }).fill(ADMIN.name);
-    await step.getByLabel("Password", { exact: true }).fill(ADMIN.password);
-    await step.getByRole("button", { name: "Sign in", exact: true }).click();
+    await signIn(page, ADMIN.name, ADMIN.password);
     await page.waitForURL("**/account");
     await page.goto("/admin");
     const form = page.locator("#create-user-form");
@@ -86,9 +52,9 @@ describe.skipIf(skipReason !== null)("an invitation in a browser", () => {
     await screenshot(page, "invitation-admin");
 
     // The mail arrives; the invitee's browser follows its link.
-    const mail = await mailTo(smtp, INVITEE.email, "You are invited");
+    const mail = await mailTo(e2e.smtp, INVITEE.email, "You are invited");
     const link = linkTo(mail, "/invitation");
-    expect(link.origin).toBe(server.baseUrl);
+    expect(link.origin).toBe(e2e.server.baseUrl);
     const browserPage = invitee.page;
     await browserPage.goto(link.href);
     await hasText(browserPage.locator("#invitation-intro"), /Welcome, robin\./);
@@ -117,7 +83,7 @@ describe.skipIf(skipReason !== null)("an invitation in a browser", () => {
         .getByRole("button", { name: /Send again/ })
         .count(),
     ).resolves.toBe(0);
-    expect(watch.foreignRequests).toEqual([]);
-    expect(watch.cspViolations).toEqual([]);
+    expect(e2e.watch.foreignRequests).toEqual([]);
+    expect(e2e.watch.cspViolations).toEqual([]);
   });
 });

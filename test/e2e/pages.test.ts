@@ -5,13 +5,12 @@
  * each saves a screenshot of every page it visits under test-results/e2e/.
  * TESSERA_UPDATE_SCREENSHOTS=1 also rewrites docs/screenshots/{sign-in,account}.png.
  */
-import type { Browser, BrowserContext, CDPSession, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
 import { generateTotp } from "../../src/core/totp.js";
 import { ensureFirstAdmin, FIRST_ADMIN_NAME } from "../../src/server.js";
 import {
-  browserSkipReason,
-  buildPages,
+  addVirtualAuthenticator,
   clearResults,
   containsText,
   docScreenshot,
@@ -19,16 +18,11 @@ import {
   hasText,
   hidden,
   visible,
-  launchBrowser,
-  newWatchedContext,
   screenshot,
-  startE2eServer,
-  type E2eServer,
-  type Watch,
+  signIn,
+  skipBrowserTests,
+  useE2e,
 } from "./helpers.js";
-
-const skipReason = browserSkipReason();
-if (skipReason !== null) console.warn(`[tessera e2e] browser tests skipped: ${skipReason}`);
 
 /** The TOTP period: a code is accepted once, so the clock moves a step between uses. */
 const TOTP_STEP_MS = 30_000;
@@ -36,57 +30,16 @@ const ADMIN_PASSWORD = "admin chose this long passphrase";
 const ALICE = { name: "alice", email: "alice@example.org", initial: "initial-Pa55word" };
 const ALICE_PASSWORD = "alice's own passphrase";
 
-describe.skipIf(skipReason !== null)("the pages in a browser", () => {
-  let server: E2eServer;
-  let browser: Browser;
-  const watch: Watch = { foreignRequests: [], cspViolations: [] };
-  let admin: { context: BrowserContext; page: Page };
-  let alice: { context: BrowserContext; page: Page };
+describe.skipIf(skipBrowserTests())("the pages in a browser", () => {
+  beforeAll(clearResults);
+  const e2e = useE2e({ tabs: ["admin", "alice"] });
+  const { admin, alice } = e2e.tabs;
   let totpSecret = "";
 
   /** The current TOTP code at the server's clock; the clock then moves past it. */
   function nextCode(): string {
-    const code = generateTotp(totpSecret, { clock: server.clock });
+    const code = generateTotp(totpSecret, { clock: e2e.server.clock });
     return code;
-  }
-
-  beforeAll(async () => {
-    clearResults();
-    buildPages();
-    server = await startE2eServer();
-    browser = await launchBrowser();
-    admin = await newWatchedContext(browser, server.baseUrl, watch);
-    alice = await newWatchedContext(browser, server.baseUrl, watch);
-  });
-
-  // A failed test leaves a screenshot and the visible messages of each open page, to tell why.
-  afterEach(async (context) => {
-    if (context.task.result?.state !== "fail") return;
-    for (const [who, session] of [
-      ["admin", admin],
-      ["alice", alice],
-    ] as const) {
-      if (session === undefined || session.page.isClosed()) continue;
-      await screenshot(session.page, `FAILED-${who}`).catch(() => undefined);
-      const messages = await session.page
-        .locator(".message:not(:empty)")
-        .allTextContents()
-        .catch(() => []);
-      console.error(`[tessera e2e] ${who} at ${session.page.url()}: ${messages.join(" | ")}`);
-    }
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  async function signIn(page: Page, name: string, password: string): Promise<void> {
-    await page.goto("/");
-    const step = page.locator("#credentials-step");
-    await step.getByLabel("Name or email", { exact: true }).fill(name);
-    await step.getByLabel("Password", { exact: true }).fill(password);
-    await step.getByRole("button", { name: "Sign in", exact: true }).click();
   }
 
   async function choosePassword(page: Page, password: string): Promise<void> {
@@ -104,7 +57,7 @@ describe.skipIf(skipReason !== null)("the pages in a browser", () => {
   it("lets the first admin sign in with the printed one-time password and makes them change it", async () => {
     const lines: string[] = [];
     expect(
-      await ensureFirstAdmin(server.app.tessera, server.config, (line) => lines.push(line)),
+      await ensureFirstAdmin(e2e.server.app.tessera, e2e.server.config, (line) => lines.push(line)),
     ).toBe(true);
     const oneTime = /password:\s+(\S+)/.exec(lines.join("\n"))?.[1];
     expect(oneTime).toBeDefined();
@@ -169,7 +122,7 @@ describe.skipIf(skipReason !== null)("the pages in a browser", () => {
     await setup.getByRole("button", { name: "Confirm" }).click();
     await hasText(page.locator("#totp-message"), /authenticator app is set up/);
     await hasText(page.locator("#totp-status"), "On");
-    server.clock.advance(TOTP_STEP_MS);
+    e2e.server.clock.advance(TOTP_STEP_MS);
     await screenshot(page, "totp-on");
   });
 
@@ -202,22 +155,12 @@ describe.skipIf(skipReason !== null)("the pages in a browser", () => {
     await code.fill(right);
     await step.getByRole("button", { name: "Verify" }).click();
     await page.waitForURL("**/account");
-    server.clock.advance(TOTP_STEP_MS);
+    e2e.server.clock.advance(TOTP_STEP_MS);
   });
 
   it("adds, renames and removes passkeys, and signs in with one", async () => {
     const { page } = alice;
-    const cdp: CDPSession = await page.context().newCDPSession(page);
-    await cdp.send("WebAuthn.enable");
-    await cdp.send("WebAuthn.addVirtualAuthenticator", {
-      options: {
-        protocol: "ctap2",
-        transport: "internal",
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: true,
-      },
-    });
+    const cdp = await addVirtualAuthenticator(page);
 
     await page.goto("/account");
     const add = page.locator("#passkey-add-form");
@@ -272,7 +215,7 @@ describe.skipIf(skipReason !== null)("the pages in a browser", () => {
   });
 
   it("shows the wait after too many wrong passwords", async () => {
-    const { context, page } = await newWatchedContext(browser, server.baseUrl, watch);
+    const { context, page } = await e2e.newTab();
     const message = page.locator("#sign-in-message");
     let text = "";
     for (let attempt = 0; attempt < 10 && !text.startsWith("Too many"); attempt += 1) {
@@ -286,10 +229,7 @@ describe.skipIf(skipReason !== null)("the pages in a browser", () => {
   });
 
   it("fits a 375 px wide screen, labels every control and shows the keyboard focus", async () => {
-    const { context, page } = await newWatchedContext(browser, server.baseUrl, watch, {
-      width: 375,
-      height: 720,
-    });
+    const { context, page } = await e2e.newTab({ width: 375, height: 720 });
     await context.addCookies(await alice.context.cookies());
     const problems = async () =>
       page.evaluate(() => {
@@ -319,10 +259,7 @@ describe.skipIf(skipReason !== null)("the pages in a browser", () => {
     await visible(page.getByRole("heading", { name: "Administrators only" }));
     expect(await problems()).toEqual([]);
 
-    const anonymous = await newWatchedContext(browser, server.baseUrl, watch, {
-      width: 375,
-      height: 720,
-    });
+    const anonymous = await e2e.newTab({ width: 375, height: 720 });
     await anonymous.page.goto("/");
     await visible(anonymous.page.getByRole("heading", { name: "Sign in" }));
     expect(
@@ -408,7 +345,7 @@ describe.skipIf(skipReason !== null)("the pages in a browser", () => {
   });
 
   it("loaded nothing from another origin and broke no Content-Security-Policy rule", () => {
-    expect(watch.foreignRequests).toEqual([]);
-    expect(watch.cspViolations).toEqual([]);
+    expect(e2e.watch.foreignRequests).toEqual([]);
+    expect(e2e.watch.cspViolations).toEqual([]);
   });
 });

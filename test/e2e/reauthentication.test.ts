@@ -4,72 +4,38 @@
  * `TESSERA_REQUIRE_2FA=admins`, an admin without a second factor is taken straight to
  * enrolment (even when heading for the admin page), and the full page opens once it is done.
  */
-import type { Browser, BrowserContext, CDPSession, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { generateTotp } from "../../src/core/totp.js";
-import { createUser } from "../../src/services/users.js";
 import {
-  browserSkipReason,
-  buildPages,
+  addVirtualAuthenticator,
   hasText,
   hidden,
-  launchBrowser,
-  newWatchedContext,
   screenshot,
-  startE2eServer,
+  signIn,
+  skipBrowserTests,
+  useE2e,
   visible,
-  type E2eServer,
-  type Watch,
 } from "./helpers.js";
-
-const skipReason = browserSkipReason();
-if (skipReason !== null) console.warn(`[tessera e2e] browser tests skipped: ${skipReason}`);
 
 const USER = { name: "robin", email: "robin@example.org", password: "robin's long passphrase" };
 const ADMIN = { name: "chief", email: "chief@example.org", password: "the chief's passphrase" };
 /** Past the default re-authentication window (10 minutes). */
 const PAST_WINDOW_MS = 11 * 60_000;
 
-describe.skipIf(skipReason !== null)("re-authentication and enrolment in a browser", () => {
-  let server: E2eServer;
-  let browser: Browser;
-  const watch: Watch = { foreignRequests: [], cspViolations: [] };
-  let user: { context: BrowserContext; page: Page };
-  let admin: { context: BrowserContext; page: Page };
-
-  async function signIn(page: Page, name: string, password: string, next: string): Promise<void> {
-    await page.goto(`/?next=${encodeURIComponent(next)}`);
-    const step = page.locator("#credentials-step");
-    await step.getByLabel("Name or email", { exact: true }).fill(name);
-    await step.getByLabel("Password", { exact: true }).fill(password);
-    await step.getByRole("button", { name: "Sign in", exact: true }).click();
-  }
-
-  beforeAll(async () => {
-    buildPages();
-    server = await startE2eServer({ TESSERA_REQUIRE_2FA: "admins" });
-    for (const [input, isAdmin] of [
-      [USER, false],
-      [ADMIN, true],
-    ] as const) {
-      await createUser(server.app.tessera, null, { ...input, isAdmin, mustChangePassword: false });
-    }
-    browser = await launchBrowser();
-    user = await newWatchedContext(browser, server.baseUrl, watch);
-    admin = await newWatchedContext(browser, server.baseUrl, watch);
+describe.skipIf(skipBrowserTests())("re-authentication and enrolment in a browser", () => {
+  const e2e = useE2e({
+    env: { TESSERA_REQUIRE_2FA: "admins" },
+    users: [USER, { ...ADMIN, isAdmin: true }],
+    tabs: ["user", "admin"],
   });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const { user, admin } = e2e.tabs;
 
   it("asks for the password inline when the sign-in is too old, then carries on", async () => {
     const { page } = user;
     await signIn(page, USER.name, USER.password, "/account");
     await page.waitForURL("**/account");
     await hidden(page.locator("#enrolment-notice"));
-    server.clock.advance(PAST_WINDOW_MS);
+    e2e.server.clock.advance(PAST_WINDOW_MS);
 
     await page.getByRole("button", { name: "Set up authenticator app" }).click();
     const dialog = page.getByRole("dialog", { name: "Confirm it is you" });
@@ -84,13 +50,13 @@ describe.skipIf(skipReason !== null)("re-authentication and enrolment in a brows
     await hidden(dialog);
     // The action went on by itself: the setup step is shown.
     await visible(page.getByRole("img", { name: "QR code for the authenticator app" }));
-    expect(watch.cspViolations).toEqual([]);
+    expect(e2e.watch.cspViolations).toEqual([]);
   });
 
   it("leaves the action undone when the person cancels", async () => {
     const { page } = user;
     await page.goto("/account");
-    server.clock.advance(PAST_WINDOW_MS);
+    e2e.server.clock.advance(PAST_WINDOW_MS);
     await page.getByRole("button", { name: "Sign out everywhere" }).click();
     const dialog = page.getByRole("dialog", { name: "Confirm it is you" });
     await visible(dialog);
@@ -102,21 +68,11 @@ describe.skipIf(skipReason !== null)("re-authentication and enrolment in a brows
 
   it("offers the passkey itself once the user has one, and the action goes on", async () => {
     const { page } = user;
-    const cdp: CDPSession = await page.context().newCDPSession(page);
-    await cdp.send("WebAuthn.enable");
-    await cdp.send("WebAuthn.addVirtualAuthenticator", {
-      options: {
-        protocol: "ctap2",
-        transport: "internal",
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: true,
-      },
-    });
+    await addVirtualAuthenticator(page);
     await page.goto("/account");
     const dialog = page.getByRole("dialog", { name: "Confirm it is you" });
     // Adding a passkey after the window: confirmed with the password, the passkey is added.
-    server.clock.advance(PAST_WINDOW_MS);
+    e2e.server.clock.advance(PAST_WINDOW_MS);
     const add = page.locator("#passkey-add-form");
     await add.getByLabel("Passkey name").fill("Laptop");
     await add.getByRole("button", { name: "Add passkey" }).click();
@@ -127,7 +83,7 @@ describe.skipIf(skipReason !== null)("re-authentication and enrolment in a brows
     await hasText(page.locator("#passkey-message"), "Passkey “Laptop” added.");
 
     // Removing it later: the dialog now offers the passkey itself.
-    server.clock.advance(PAST_WINDOW_MS);
+    e2e.server.clock.advance(PAST_WINDOW_MS);
     const list = page.locator("#passkey-list");
     await list.getByRole("button", { name: "Remove Laptop" }).click();
     await list.locator("[data-confirm]").click();
@@ -155,7 +111,7 @@ describe.skipIf(skipReason !== null)("re-authentication and enrolment in a brows
     const form = page.locator("#totp-confirm-form");
     await form
       .getByLabel("Authentication code")
-      .fill(generateTotp(secret, { clock: server.clock }));
+      .fill(generateTotp(secret, { clock: e2e.server.clock }));
     await form.getByRole("button", { name: "Confirm" }).click();
 
     // Enrolled: the page reloads without the notice, with everything else.

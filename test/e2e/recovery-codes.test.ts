@@ -5,75 +5,38 @@
  * for new codes when 2 or fewer are left.
  */
 import { readFileSync } from "node:fs";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { generateTotp } from "../../src/core/totp.js";
-import { createUser } from "../../src/services/users.js";
 import { createClient } from "../helpers/server.js";
 import {
-  browserSkipReason,
-  buildPages,
   containsText,
   hasCount,
   hasText,
   hidden,
-  launchBrowser,
-  newWatchedContext,
   screenshot,
-  startE2eServer,
+  signIn,
+  skipBrowserTests,
+  useE2e,
   visible,
-  type E2eServer,
-  type Watch,
 } from "./helpers.js";
-
-const skipReason = browserSkipReason();
-if (skipReason !== null) console.warn(`[tessera e2e] browser tests skipped: ${skipReason}`);
 
 const RITA = { name: "rita", email: "rita@example.org", password: "rita's long passphrase" };
 const CODE_SHAPE = /^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){4}$/;
 
-describe.skipIf(skipReason !== null)("recovery codes in a browser", () => {
-  let server: E2eServer;
-  let browser: Browser;
-  const watch: Watch = { foreignRequests: [], cspViolations: [] };
-  let rita: { context: BrowserContext; page: Page };
+describe.skipIf(skipBrowserTests())("recovery codes in a browser", () => {
+  const e2e = useE2e({ users: [RITA], tabs: ["rita"] });
+  const { rita } = e2e.tabs;
   let codes: string[] = [];
 
-  async function signIn(page: Page): Promise<void> {
-    await page.goto("/");
-    const step = page.locator("#credentials-step");
-    await step.getByLabel("Name or email", { exact: true }).fill(RITA.name);
-    await step.getByLabel("Password", { exact: true }).fill(RITA.password);
-    await step.getByRole("button", { name: "Sign in", exact: true }).click();
-  }
-
-  beforeAll(async () => {
-    buildPages();
-    server = await startE2eServer();
-    await createUser(server.app.tessera, null, {
-      ...RITA,
-      isAdmin: false,
-      mustChangePassword: false,
+  /** Rita's sign-in with a recovery code through the API, from a client of its own. */
+  const loginWithCode = (code: string | undefined) =>
+    createClient(e2e.server.baseUrl, e2e.server.baseUrl).request("POST", "/login", {
+      json: { name: RITA.name, password: RITA.password, recovery_code: code },
     });
-    browser = await launchBrowser();
-    rita = await newWatchedContext(browser, server.baseUrl, watch);
-  });
-
-  afterEach(async (context) => {
-    if (context.task.result?.state !== "fail" || rita?.page.isClosed() !== false) return;
-    await screenshot(rita.page, "FAILED-recovery").catch(() => undefined);
-    const messages = await rita.page.locator(".message:not(:empty)").allTextContents();
-    console.error(`[tessera e2e] rita at ${rita.page.url()}: ${messages.join(" | ")}`);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
 
   it("asks for a second factor before it offers recovery codes", async () => {
     const { page } = rita;
-    await signIn(page);
+    await signIn(page, RITA.name, RITA.password);
     await page.waitForURL("**/account");
     await visible(page.locator("#recovery-needs-factor"));
     await hidden(page.getByRole("button", { name: "Make recovery codes" }));
@@ -84,10 +47,10 @@ describe.skipIf(skipReason !== null)("recovery codes in a browser", () => {
     const setup = page.locator("#totp-confirm-form");
     await setup
       .getByLabel("Authentication code")
-      .fill(generateTotp(secret, { clock: server.clock }));
+      .fill(generateTotp(secret, { clock: e2e.server.clock }));
     await setup.getByRole("button", { name: "Confirm" }).click();
     await hasText(page.locator("#totp-status"), "On");
-    server.clock.advance(30_000);
+    e2e.server.clock.advance(30_000);
     await visible(page.getByRole("button", { name: "Make recovery codes" }));
     await hidden(page.locator("#recovery-needs-factor"));
   });
@@ -103,7 +66,7 @@ describe.skipIf(skipReason !== null)("recovery codes in a browser", () => {
     await screenshot(page, "recovery-codes-shown");
 
     await rita.context.grantPermissions(["clipboard-read", "clipboard-write"], {
-      origin: server.baseUrl,
+      origin: e2e.server.baseUrl,
     });
     await page.getByRole("button", { name: "Copy" }).click();
     await hasText(page.locator("#recovery-message"), "The codes are copied.");
@@ -139,7 +102,7 @@ describe.skipIf(skipReason !== null)("recovery codes in a browser", () => {
     const { page } = rita;
     await page.getByRole("button", { name: "Sign out", exact: true }).click();
     await page.waitForURL((url) => url.pathname === "/");
-    await signIn(page);
+    await signIn(page, RITA.name, RITA.password);
     const step = page.locator("#second-factor-step");
     await visible(step.getByLabel("Authentication code"));
     await step.getByRole("button", { name: "Use a recovery code" }).click();
@@ -165,9 +128,7 @@ describe.skipIf(skipReason !== null)("recovery codes in a browser", () => {
     const { page } = rita;
     // Seven more sign-ins with codes, from another client.
     for (const code of codes.slice(1, 8)) {
-      const answer = await createClient(server.baseUrl, server.baseUrl).request("POST", "/login", {
-        json: { name: RITA.name, password: RITA.password, recovery_code: code },
-      });
+      const answer = await loginWithCode(code);
       expect(answer.status, answer.text).toBe(200);
     }
     await page.reload();
@@ -184,14 +145,12 @@ describe.skipIf(skipReason !== null)("recovery codes in a browser", () => {
     await page.getByLabel("I have saved them").check();
     await page.getByRole("button", { name: "Done" }).click();
     await hasText(page.locator("#recovery-status"), "10 left");
-    const old = await createClient(server.baseUrl, server.baseUrl).request("POST", "/login", {
-      json: { name: RITA.name, password: RITA.password, recovery_code: codes[8] },
-    });
+    const old = await loginWithCode(codes[8]);
     expect(old.body.code).toBe("invalid_two_fa_code");
   });
 
   it("loaded nothing from another origin and broke no Content-Security-Policy rule", () => {
-    expect(watch.foreignRequests).toEqual([]);
-    expect(watch.cspViolations).toEqual([]);
+    expect(e2e.watch.foreignRequests).toEqual([]);
+    expect(e2e.watch.cspViolations).toEqual([]);
   });
 });

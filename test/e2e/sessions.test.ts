@@ -3,44 +3,31 @@
  * contexts, ends the other session from the account page, and the other context is signed
  * out; an admin sees the user's session count and ends the remaining one.
  */
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, it } from "vitest";
-import { createUser } from "../../src/services/users.js";
+import type { Page } from "playwright-core";
+import { describe, it } from "vitest";
 import {
-  browserSkipReason,
-  buildPages,
   containsText,
   hasCount,
   hasText,
-  launchBrowser,
-  newWatchedContext,
   screenshot,
-  startE2eServer,
+  signIn,
+  skipBrowserTests,
+  useE2e,
   visible,
-  type E2eServer,
-  type Watch,
 } from "./helpers.js";
-
-const skipReason = browserSkipReason();
-if (skipReason !== null) console.warn(`[tessera e2e] browser tests skipped: ${skipReason}`);
 
 const USER = { name: "sam", email: "sam@example.org", password: "sam's long passphrase" };
 const ADMIN = { name: "boss", email: "boss@example.org", password: "the boss's passphrase" };
 
-describe.skipIf(skipReason !== null)("sessions in a browser", () => {
-  let server: E2eServer;
-  let browser: Browser;
-  const watch: Watch = { foreignRequests: [], cspViolations: [] };
-  let laptop: { context: BrowserContext; page: Page };
-  let phone: { context: BrowserContext; page: Page };
-  let admin: { context: BrowserContext; page: Page };
+describe.skipIf(skipBrowserTests())("sessions in a browser", () => {
+  const e2e = useE2e({
+    users: [USER, { ...ADMIN, isAdmin: true }],
+    tabs: ["laptop", "phone", "admin"],
+  });
+  const { laptop, phone, admin } = e2e.tabs;
 
-  async function signIn(page: Page, name: string, password: string): Promise<void> {
-    await page.goto("/");
-    const step = page.locator("#credentials-step");
-    await step.getByLabel("Name or email", { exact: true }).fill(name);
-    await step.getByLabel("Password", { exact: true }).fill(password);
-    await step.getByRole("button", { name: "Sign in", exact: true }).click();
+  async function signInToAccount(page: Page, name: string, password: string): Promise<void> {
+    await signIn(page, name, password);
     await page.waitForURL("**/account");
   }
 
@@ -50,29 +37,9 @@ describe.skipIf(skipReason !== null)("sessions in a browser", () => {
     await visible(page.getByRole("heading", { name: "Sign in" }));
   }
 
-  beforeAll(async () => {
-    buildPages();
-    server = await startE2eServer();
-    for (const [input, isAdmin] of [
-      [USER, false],
-      [ADMIN, true],
-    ] as const) {
-      await createUser(server.app.tessera, null, { ...input, isAdmin, mustChangePassword: false });
-    }
-    browser = await launchBrowser();
-    laptop = await newWatchedContext(browser, server.baseUrl, watch);
-    phone = await newWatchedContext(browser, server.baseUrl, watch);
-    admin = await newWatchedContext(browser, server.baseUrl, watch);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
   it("lists both sessions and signs the other one out from the account page", async () => {
-    await signIn(laptop.page, USER.name, USER.password);
-    await signIn(phone.page, USER.name, USER.password);
+    await signInToAccount(laptop.page, USER.name, USER.password);
+    await signInToAccount(phone.page, USER.name, USER.password);
     await laptop.page.goto("/account");
     const list = laptop.page.locator("#session-list li");
     await hasCount(list, 2);
@@ -89,7 +56,7 @@ describe.skipIf(skipReason !== null)("sessions in a browser", () => {
   });
 
   it("signs every other session out with one button", async () => {
-    await signIn(phone.page, USER.name, USER.password);
+    await signInToAccount(phone.page, USER.name, USER.password);
     await laptop.page.goto("/account");
     await hasCount(laptop.page.locator("#session-list li"), 2);
     await laptop.page.getByRole("button", { name: "Sign out of all other sessions" }).click();
@@ -99,7 +66,7 @@ describe.skipIf(skipReason !== null)("sessions in a browser", () => {
   });
 
   it("shows an admin the user's session count and lets them end the sessions", async () => {
-    await signIn(admin.page, ADMIN.name, ADMIN.password);
+    await signInToAccount(admin.page, ADMIN.name, ADMIN.password);
     await admin.page.goto("/admin");
     const item = admin.page.locator("#user-list li", { hasText: USER.email });
     await containsText(item, "1 session");

@@ -6,7 +6,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { frozenClock, type FrozenClock } from "../../src/core/clock.js";
-import { loadConfig, type TesseraConfig } from "../../src/config.js";
+import { ConfigError, loadConfig, type TesseraConfig } from "../../src/config.js";
 import { buildApp, type BuildAppOptions } from "../../src/http/app.js";
 import { createTessera, type TesseraOverrides, type TesseraRuntime } from "../../src/runtime.js";
 import { createUser } from "../../src/services/users.js";
@@ -43,6 +43,17 @@ export function testConfig(env: Record<string, string> = {}): TesseraConfig {
     ...TEST_ARGON2_ENV,
     ...env,
   });
+}
+
+/** The problems `testConfig(env)` reports (none: an empty list). */
+export function configProblems(env: Record<string, string>): readonly string[] {
+  try {
+    testConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
 }
 
 export interface TestServer {

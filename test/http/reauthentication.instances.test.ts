@@ -5,55 +5,19 @@
  * once the user event arrives (B had the user cached as owing one).
  */
 import { randomBytes } from "node:crypto";
-import type { FastifyInstance } from "fastify";
 import { afterEach, describe, expect, it } from "vitest";
-import { frozenClock, type FrozenClock } from "../../src/core/clock.js";
+import { frozenClock } from "../../src/core/clock.js";
 import { generateTotp } from "../../src/core/totp.js";
-import { buildApp } from "../../src/http/app.js";
-import { createTessera, type TesseraRuntime } from "../../src/runtime.js";
-import { createMemoryRateLimitStore } from "../../src/services/rate-limit/index.js";
 import { createUser } from "../../src/services/users.js";
-import { createDatabaseChallengeStore } from "../../src/store/challenge-store.js";
-import { createDatabase } from "../../src/store/index.js";
-import { openTestDatabase, TEST_DIALECTS, type TestDatabase } from "../helpers/database.js";
-import { createClient, testConfig, type TestClient } from "../helpers/server.js";
+import { openTestDatabase, TEST_DIALECTS } from "../helpers/database.js";
+import { startInstance, type Instance } from "../helpers/instances.js";
+import { createClient, type TestClient } from "../helpers/server.js";
 import { waitFor } from "../helpers/wait.js";
-
-interface Instance {
-  tessera: TesseraRuntime;
-  app: FastifyInstance;
-  url: string;
-}
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-async function startInstance(
-  database: TestDatabase,
-  env: Record<string, string>,
-  clock: FrozenClock,
-): Promise<Instance> {
-  const own = await createDatabase(database.url, { poolMax: 3 });
-  const tessera = await createTessera(testConfig(env), {
-    database: own,
-    clock,
-    rateLimitStore: createMemoryRateLimitStore(),
-    challengeStore: createDatabaseChallengeStore(own.db),
-    logger: { warn: () => undefined, info: () => undefined },
-  });
-  const app = await buildApp(tessera, { logger: false });
-  await app.listen({ host: "127.0.0.1", port: 0 });
-  const address = app.server.address();
-  if (address === null || typeof address === "string") throw new Error("no port");
-  cleanups.push(async () => {
-    await app.close();
-    await tessera.close();
-    await own.destroy();
-  });
-  return { tessera, app, url: `http://127.0.0.1:${address.port}` };
-}
 
 /** The same browser talking to A and to B (A's cookie jar, as behind a load balancer). */
 function browserOn(a: Instance, b: Instance): { onA: TestClient; onB: TestClient } {
@@ -82,8 +46,18 @@ describe.skipIf(!postgres)("re-authentication and the enrolment gate on two inst
     cleanups.push(() => database.cleanup());
     const secret = randomBytes(32).toString("base64url");
     const clock = frozenClock(Date.UTC(2026, 10, 28, 12));
-    const a = await startInstance(database, { TESSERA_JWT_SECRET: secret, ...env }, clock);
-    const b = await startInstance(database, { TESSERA_JWT_SECRET: secret, ...env }, clock);
+    const a = await startInstance(
+      database,
+      { TESSERA_JWT_SECRET: secret, ...env },
+      cleanups,
+      clock,
+    );
+    const b = await startInstance(
+      database,
+      { TESSERA_JWT_SECRET: secret, ...env },
+      cleanups,
+      clock,
+    );
     const password = "a long enough passphrase";
     const user = await createUser(a.tessera.ctx, null, {
       name: `u${randomBytes(4).toString("hex")}`,

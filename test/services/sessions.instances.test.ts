@@ -9,55 +9,18 @@
 import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import pg from "pg";
-import type { FastifyInstance } from "fastify";
-import { buildApp } from "../../src/http/app.js";
-import { createTessera, type TesseraRuntime } from "../../src/runtime.js";
-import { createMemoryRateLimitStore } from "../../src/services/rate-limit/index.js";
 import { createUser } from "../../src/services/users.js";
-import { createDatabaseChallengeStore } from "../../src/store/challenge-store.js";
-import { createDatabase } from "../../src/store/index.js";
-import { openTestDatabase, TEST_DIALECTS, type TestDatabase } from "../helpers/database.js";
+import { openTestDatabase, TEST_DIALECTS } from "../helpers/database.js";
+import { startInstance, type Instance } from "../helpers/instances.js";
 import { redisSkipReason, TEST_REDIS_URL } from "../helpers/redis.js";
-import { testConfig, TEST_ORIGIN } from "../helpers/server.js";
+import { TEST_ORIGIN } from "../helpers/server.js";
 import { startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy.js";
 import { DEFAULT_GIVE_UP_MS as GIVE_UP_MS, waitFor } from "../helpers/wait.js";
-
-interface Instance {
-  tessera: TesseraRuntime;
-  app: FastifyInstance;
-  url: string;
-  warnings: string[];
-}
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-async function startInstance(
-  database: TestDatabase,
-  env: Record<string, string>,
-): Promise<Instance> {
-  const own = await createDatabase(database.url, { poolMax: 3 });
-  const warnings: string[] = [];
-  const tessera = await createTessera(testConfig(env), {
-    database: own,
-    // Rate limits and challenges stay out of the shared Redis: only the channel goes there.
-    rateLimitStore: createMemoryRateLimitStore(),
-    challengeStore: createDatabaseChallengeStore(own.db),
-    logger: { warn: (m) => warnings.push(m), info: () => undefined },
-  });
-  const app = await buildApp(tessera, { logger: false });
-  await app.listen({ host: "127.0.0.1", port: 0 });
-  const address = app.server.address();
-  if (address === null || typeof address === "string") throw new Error("no port");
-  cleanups.push(async () => {
-    await app.close();
-    await tessera.close();
-    await own.destroy();
-  });
-  return { tessera, app, url: `http://127.0.0.1:${address.port}`, warnings };
-}
 
 async function twoInstances(
   env: (which: "a" | "b") => Record<string, string>,
@@ -66,8 +29,8 @@ async function twoInstances(
   const database = await openTestDatabase(dialect);
   cleanups.push(() => database.cleanup());
   const secret = randomBytes(32).toString("base64url");
-  const a = await startInstance(database, { TESSERA_JWT_SECRET: secret, ...env("a") });
-  const b = await startInstance(database, { TESSERA_JWT_SECRET: secret, ...env("b") });
+  const a = await startInstance(database, { TESSERA_JWT_SECRET: secret, ...env("a") }, cleanups);
+  const b = await startInstance(database, { TESSERA_JWT_SECRET: secret, ...env("b") }, cleanups);
   const password = "a long enough passphrase";
   const user = await createUser(a.tessera.ctx, null, {
     name: `u${randomBytes(4).toString("hex")}`,

@@ -9,9 +9,10 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli, type CliIo } from "../../src/cli.js";
+import { runCli } from "../../src/cli.js";
 import { importUsers, parseImportFile } from "../../src/services/user-import/index.js";
 import { getUserById, listAuditEvents } from "../../src/store/index.js";
+import { captureIo } from "../helpers/cli.js";
 import { openTestDatabase } from "../helpers/database.js";
 import { startTestServer, TEST_ARGON2_ENV } from "../helpers/server.js";
 import { coseEc2Key } from "../helpers/soft-authenticator.js";
@@ -49,12 +50,6 @@ function exportLine(overrides: Record<string, unknown> = {}): string {
     ],
     ...overrides,
   });
-}
-
-function captureIo(): CliIo & { lines: string[]; errors: string[] } {
-  const lines: string[] = [];
-  const errors: string[] = [];
-  return { lines, errors, out: (l) => lines.push(l), err: (l) => errors.push(l) };
 }
 
 describe("parseImportFile", () => {

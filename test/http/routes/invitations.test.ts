@@ -16,6 +16,13 @@ afterAll(() => smtp.close());
 const PASSWORD = "a long chosen passphrase 7";
 let counter = 0;
 
+/** The invitee's browser, following the link, chooses `password` (by default PASSWORD). */
+function accept(server: TestServer, token: string, password = PASSWORD) {
+  return server
+    .client()
+    .request("POST", "/invitations/accept", { json: { token, new_password: password } });
+}
+
 /** An admin signs in and invites a fresh person; the invitation's token from the mail. */
 async function invite(server: TestServer) {
   counter += 1;
@@ -65,13 +72,9 @@ describeServer(
     it("uses a link once", async () => {
       const { mail } = await invite(server);
       const token = tokenFrom(mail, "/invitation");
-      const first = await server
-        .client()
-        .request("POST", "/invitations/accept", { json: { token, new_password: PASSWORD } });
+      const first = await accept(server, token);
       expect(first.status).toBe(200);
-      const second = await server
-        .client()
-        .request("POST", "/invitations/accept", { json: { token, new_password: `${PASSWORD}!` } });
+      const second = await accept(server, token, `${PASSWORD}!`);
       expect(second.status).toBe(400);
       expect(second.body.code).toBe("invalid_email_token");
       const check = await server
@@ -84,11 +87,7 @@ describeServer(
       const { mail } = await invite(server);
       const token = tokenFrom(mail, "/invitation");
       const answers = await Promise.all(
-        [1, 2, 3].map((n) =>
-          server.client().request("POST", "/invitations/accept", {
-            json: { token, new_password: `${PASSWORD}${n}` },
-          }),
-        ),
+        [1, 2, 3].map((n) => accept(server, token, `${PASSWORD}${n}`)),
       );
       expect(answers.map((a) => a.status).sort()).toEqual([200, 400, 400]);
     });
@@ -99,9 +98,7 @@ describeServer(
       const start = server.clock();
       server.clock.advance(INVITATION_VALIDITY_MS + 1);
       try {
-        const late = await server
-          .client()
-          .request("POST", "/invitations/accept", { json: { token, new_password: PASSWORD } });
+        const late = await accept(server, token);
         expect(late.status).toBe(400);
         expect(late.body.code).toBe("invalid_email_token");
       } finally {
@@ -118,9 +115,7 @@ describeServer(
         json: { name: email.split("@")[0], email, password: "initial password 1" },
       });
       const token = tokenFrom(await mailTo(smtp, email, "Confirm your email"), "/verify-email");
-      const wrong = await server
-        .client()
-        .request("POST", "/invitations/accept", { json: { token, new_password: PASSWORD } });
+      const wrong = await accept(server, token);
       expect(wrong.status).toBe(400);
       expect(wrong.body.code).toBe("invalid_email_token");
     });
@@ -128,14 +123,10 @@ describeServer(
     it("refuses a weak password and keeps the link usable", async () => {
       const { mail } = await invite(server);
       const token = tokenFrom(mail, "/invitation");
-      const weak = await server
-        .client()
-        .request("POST", "/invitations/accept", { json: { token, new_password: "password" } });
+      const weak = await accept(server, token, "password");
       expect(weak.status).toBe(400);
       expect(weak.body.code).toBe("password_policy");
-      const good = await server
-        .client()
-        .request("POST", "/invitations/accept", { json: { token, new_password: PASSWORD } });
+      const good = await accept(server, token);
       expect(good.status).toBe(200);
     });
 
@@ -169,13 +160,9 @@ describeServer(
         "/invitation",
       );
       expect(fresh).not.toBe(old);
-      const stale = await server
-        .client()
-        .request("POST", "/invitations/accept", { json: { token: old, new_password: PASSWORD } });
+      const stale = await accept(server, old);
       expect(stale.body.code).toBe("invalid_email_token");
-      const ok = await server
-        .client()
-        .request("POST", "/invitations/accept", { json: { token: fresh, new_password: PASSWORD } });
+      const ok = await accept(server, fresh);
       expect(ok.status).toBe(200);
       const late = await admin.request("POST", `/users/${id}/invitation`, { json: {} });
       expect(late.status).toBe(409);
@@ -189,9 +176,7 @@ describeServer(
         json: { new_password: "an admin chosen passphrase 9" },
       });
       expect(reset.status).toBe(200);
-      const stale = await server
-        .client()
-        .request("POST", "/invitations/accept", { json: { token, new_password: PASSWORD } });
+      const stale = await accept(server, token);
       expect(stale.status).toBe(400);
       expect(stale.body.code).toBe("invalid_email_token");
       const listed = (await admin.request("GET", "/users")).body as Record<string, unknown>[];
@@ -213,13 +198,9 @@ describeServer(
       });
       expect(changed.status).toBe(200);
       const moved = tokenFrom(await mailTo(smtp, corrected, "You are invited"), "/invitation");
-      const stale = await server
-        .client()
-        .request("POST", "/invitations/accept", { json: { token: old, new_password: PASSWORD } });
+      const stale = await accept(server, old);
       expect(stale.body.code).toBe("invalid_email_token");
-      const ok = await server
-        .client()
-        .request("POST", "/invitations/accept", { json: { token: moved, new_password: PASSWORD } });
+      const ok = await accept(server, moved);
       expect(ok.body).toMatchObject({ email: corrected, email_verified: true });
       // The mistyped address never had the account: it hears nothing of the change.
       expect(await countMailsTo(smtp, person.email, "changed")).toBe(0);

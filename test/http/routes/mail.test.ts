@@ -7,6 +7,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { generateTotp } from "../../../src/core/totp.js";
 import { listAuditEvents } from "../../../src/store/index.js";
+import { enableTotp, makeCodes } from "../../helpers/recovery-codes.js";
 import { describeServer } from "../../helpers/routes.js";
 import type { TestServer } from "../../helpers/server.js";
 import { startTestSmtpServer, type ReceivedMail } from "../../helpers/smtp.js";
@@ -167,10 +168,7 @@ describeServer(
         const user = await server.createUser({});
         const client = server.client();
         await client.login(user.name, user.password);
-        const setup = await client.request("POST", `/users/${user.id}/2fa/totp/setup`);
-        await client.request("POST", `/users/${user.id}/2fa/totp/confirm`, {
-          json: { code: generateTotp(setup.body.secret, { clock: server.clock }) },
-        });
+        const secret = await enableTotp(server, client, user.id);
         server.clock.advance(30_000);
         const token = tokenOf((await forgot(server, user.email)).links[0]);
         const body = { token, new_password: "protected passphrase 9" };
@@ -190,11 +188,11 @@ describeServer(
         });
         expect(wrong.body.code).toBe("invalid_two_fa_code");
         await server.client().login(user.name, user.password, {
-          two_fa_code: generateTotp(setup.body.secret, { clock: server.clock }),
+          two_fa_code: generateTotp(secret, { clock: server.clock }),
         });
         server.clock.advance(30_000);
         const right = await server.client().request("POST", "/password/reset-with-token", {
-          json: { ...body, two_fa_code: generateTotp(setup.body.secret, { clock: server.clock }) },
+          json: { ...body, two_fa_code: generateTotp(secret, { clock: server.clock }) },
         });
         expect(right.status).toBe(200);
       });
@@ -282,14 +280,11 @@ describeServer(
         const user = await server.createUser({});
         const client = server.client();
         await client.login(user.name, user.password);
-        const setup = await client.request("POST", `/users/${user.id}/2fa/totp/setup`);
-        await client.request("POST", `/users/${user.id}/2fa/totp/confirm`, {
-          json: { code: generateTotp(setup.body.secret, { clock: server.clock }) },
-        });
+        const secret = await enableTotp(server, client, user.id);
         await mailTo(user.email, /An authenticator app was added/);
         server.clock.advance(30_000);
         await client.request("POST", `/users/${user.id}/2fa/totp/disable`, {
-          json: { code: generateTotp(setup.body.secret, { clock: server.clock }) },
+          json: { code: generateTotp(secret, { clock: server.clock }) },
         });
         const off = await mailTo(user.email, /authenticator app was removed/);
         const reported = await server.client().request("POST", "/not-me", {
@@ -303,15 +298,8 @@ describeServer(
         const user = await server.createUser({});
         const client = server.client();
         await client.login(user.name, user.password);
-        const setup = await client.request("POST", `/users/${user.id}/2fa/totp/setup`);
-        await client.request("POST", `/users/${user.id}/2fa/totp/confirm`, {
-          json: { code: generateTotp(setup.body.secret, { clock: server.clock }) },
-        });
-        const made = await client.request("POST", `/users/${user.id}/2fa/recovery-codes`, {
-          json: {},
-        });
-        expect(made.status).toBe(200);
-        const [first, second] = made.body.codes as string[];
+        const secret = await enableTotp(server, client, user.id);
+        const [first, second] = await makeCodes(client, user.id);
         await mailTo(user.email, /Your recovery codes were renewed/);
 
         const elsewhere = server.client();
@@ -341,7 +329,7 @@ describeServer(
         expect(reset.status).toBe(200);
         server.clock.advance(30_000);
         const after = await server.client().login(user.name, "recovered passphrase 66", {
-          two_fa_code: generateTotp(setup.body.secret, { clock: server.clock }),
+          two_fa_code: generateTotp(secret, { clock: server.clock }),
         });
         expect(after.status).toBe(200);
       });
