@@ -17,7 +17,7 @@ import { authentication, type AuthenticationOptions } from "./authentication.js"
 import { setSessionCookie } from "./cookie.js";
 import { installErrorHandler } from "./error-handler.js";
 import { installMetrics } from "./metrics.js";
-import { applyRoutePolicy, requireRecentAuthentication } from "./route-policy.js";
+import { applyRoutePolicy } from "./route-policy.js";
 import type { RouterPathOptions } from "./router-path.js";
 import { auditRoutes } from "./routes/audit.js";
 import { emailRoutes } from "./routes/email.js";
@@ -91,8 +91,7 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
     metricsRoute?.(routes);
     // Issue 11: which routes a user who owes a second factor may call, which need a recent
     // authentication (one table, src/http/route-policy.ts).
-    routes.addHook("onRoute", applyRoutePolicy);
-    routes.addHook("preValidation", requireRecentAuthentication(ctx));
+    routes.addHook("onRoute", applyRoutePolicy(ctx));
     await routes.register(healthRoutes, routeOptions);
     await routes.register(jwksRoutes, {
       ...routeOptions,

@@ -2,9 +2,9 @@
  * The security policy of Tessera's own routes in one table (issue 11 items 3 and 4): which
  * routes a user who owes a second factor may call, and which need a recent authentication.
  * An `onRoute` hook copies each row into its route's `config` (`applyRoutePolicy`); the
- * authentication middleware enforces the first, `requireRecentAuthentication` the second. A
- * route absent from the table is closed to a user who owes a second factor and needs no
- * re-authentication. A test holds every row against a registered route.
+ * authentication middleware enforces the first, a `preValidation` hook of the route the
+ * second. A route absent from the table is closed to a user who owes a second factor and needs
+ * no re-authentication. A test holds every row against a registered route.
  */
 import type { FastifyRequest, RouteOptions } from "fastify";
 import type { ServiceContext } from "../services/context.js";
@@ -74,27 +74,35 @@ export function routePolicyOf(method: string, url: string): RoutePolicy | undefi
   return ROUTE_POLICIES[`${method === "HEAD" ? "GET" : method} ${url}`];
 }
 
-/** `onRoute` hook: copies the route's row into its `config`. */
-export function applyRoutePolicy(route: RouteOptions): void {
-  const methods = Array.isArray(route.method) ? route.method : [route.method];
-  const policy = routePolicyOf(String(methods[0]), route.url);
-  if (policy === undefined) return;
-  route.config = {
-    ...route.config,
-    ...(policy.duringEnrolment === true ? { allowDuringEnrolment: true } : {}),
-    ...(policy.recentAuthentication === true ? { requireRecentAuthentication: true } : {}),
+/**
+ * `onRoute` hook: copies the route's row into its `config`, and gives a route that needs a
+ * recent authentication its check as a `preValidation` hook of that route alone (before the
+ * body is validated: a client re-authenticates, then sends the same request again). Decided
+ * once per route at start-up, so the other routes run nothing for it per request.
+ */
+export function applyRoutePolicy(ctx: ServiceContext): (route: RouteOptions) => void {
+  const checkRecent = requireRecentAuthentication(ctx);
+  return (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const policy = routePolicyOf(String(methods[0]), route.url);
+    if (policy === undefined) return;
+    route.config = {
+      ...route.config,
+      ...(policy.duringEnrolment === true ? { allowDuringEnrolment: true } : {}),
+      ...(policy.recentAuthentication === true ? { requireRecentAuthentication: true } : {}),
+    };
+    if (policy.recentAuthentication === true) {
+      const own = route.preValidation ?? [];
+      route.preValidation = [...(Array.isArray(own) ? own : [own]), checkRecent];
+    }
   };
 }
 
-/**
- * `preValidation` hook: refuses a route flagged `requireRecentAuthentication` without one,
- * before the body is validated (a client re-authenticates, then sends the same request again).
- */
-export function requireRecentAuthentication(
+/** The check of a route flagged `requireRecentAuthentication`: refused without one. */
+function requireRecentAuthentication(
   ctx: ServiceContext,
 ): (request: FastifyRequest) => Promise<void> {
   return async (request) => {
-    if (request.routeOptions.config.requireRecentAuthentication !== true) return;
     await assertRecentAuthentication(ctx, {
       user: currentUser(request),
       sessionId: request.auth?.sessionId ?? null,

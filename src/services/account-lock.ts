@@ -10,7 +10,7 @@
  * same transaction as the insert), so a sign-in racing a lock either sees the lock and is
  * refused, or commits its session before the lock's ending of sessions runs, which ends it.
  */
-import { accountLockedError, isAccountLocked } from "../core/account-lock.js";
+import { isAccountLocked } from "../core/account-lock.js";
 import { ClientError, NotFoundError, PermissionDeniedError } from "../core/errors.js";
 import { getUserByNameOrMail, lockUser, unlockUser, type User } from "../store/index.js";
 import { loadTarget, type ActingUser } from "./access.js";
@@ -25,14 +25,6 @@ export interface LockAccountInput {
   reason: string;
   /** When the lock ends by itself; null: until an unlock. */
   until: Date | null;
-}
-
-/**
- * Refuses a sign-in of a locked account: 403 `account_locked` with `extra.until`. Call it only
- * after the password or passkey was verified. @throws PermissionDeniedError `account_locked`.
- */
-export function assertNotLocked(ctx: ServiceContext, user: User): void {
-  if (isAccountLocked(user, ctx.clock())) throw accountLockedError(user.lockedUntil);
 }
 
 /**

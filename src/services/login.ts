@@ -6,11 +6,9 @@
 import { accountLockedError, isAccountLocked } from "../core/account-lock.js";
 import { ClientError, PermissionDeniedError } from "../core/errors.js";
 import { needsRehash, verifyPasswordDummy } from "../core/password.js";
-import { matchTotpStep } from "../core/totp.js";
 import type { LoginRequest, TwoFaRequiredResponse } from "../contract/index.js";
 import {
   getUserByNameOrMail,
-  markTotpStepUsed,
   normalizeIdentifier,
   recordLogin,
   setPasswordHash,
@@ -26,6 +24,7 @@ import type { LoginReservation } from "./rate-limit/index.js";
 import { verifyLoginRecoveryCode } from "./recovery-codes.js";
 import { announceSessionChange, issueSessionToken, type AuthenticationMethod } from "./sessions.js";
 import { passwordMatches, requireChangeOfRefusedPassword } from "./passwords.js";
+import { claimTotpCode } from "./totp.js";
 import { noticeNewDevice } from "./mail/new-device.js";
 
 /** A successful login: the user and a fresh session token. */
@@ -306,31 +305,21 @@ async function checkPassword(
   return passwordMatches(user, password);
 }
 
-/** Checks a TOTP code for a user: throttled per user, each time step accepted once. */
-export async function verifyLoginTotp(
+/** A TOTP code at sign-in (`claimTotpCode`); a wrong or reused one is a failed second factor. */
+async function verifyLoginTotp(
   ctx: ServiceContext,
   user: User,
   code: string,
   meta: RequestMeta,
 ): Promise<void> {
-  await ctx.throttle.reserveTotpAttempt(user.id);
-  const step = matchTotpStep(user.totpSecret ?? "", code, {
-    window: ctx.settings.totpWindow,
-    clock: ctx.clock,
-    afterStep: user.totpLastStep,
-  });
-  // The step is claimed atomically: two requests racing with one code cannot both win.
-  if (step === null || !(await markTotpStepUsed(ctx.db, user.id, step))) {
-    await secondFactorFailed(ctx, user, meta, "totp");
-  }
-  await ctx.throttle.recordTotpSuccess(user.id);
+  if (!(await claimTotpCode(ctx, user, code))) await secondFactorFailed(ctx, user, meta, "totp");
 }
 
 /** What a failed second factor was, in the audit event's `reason`. */
-export type SecondFactorName = "totp" | "webauthn" | "recovery_code";
+type SecondFactorName = "totp" | "webauthn" | "recovery_code";
 
 /** Counts a failed second factor and throws `invalid_two_fa_code`. */
-export async function secondFactorFailed(
+async function secondFactorFailed(
   ctx: ServiceContext,
   user: User,
   meta: RequestMeta,
@@ -344,7 +333,7 @@ export async function secondFactorFailed(
  * A failed second factor counts as a failed login, for the account and the address: the
  * attempt reserved before the password check is simply not given back.
  */
-export async function countSecondFactorFailure(
+async function countSecondFactorFailure(
   ctx: ServiceContext,
   user: User,
   meta: RequestMeta,

@@ -13,16 +13,9 @@
  * answer keeps it), audited, and renews `auth_time` (the method joins `amr`).
  */
 import { ClientError, NotAuthorizedError, PermissionDeniedError } from "../core/errors.js";
-import { matchTotpStep } from "../core/totp.js";
 import { parseAuthenticationResponse } from "../core/webauthn/index.js";
 import type { ReauthenticateRequest } from "../contract/index.js";
-import {
-  getSession,
-  getUserById,
-  markTotpStepUsed,
-  recordReauthentication,
-  type User,
-} from "../store/index.js";
+import { getSession, getUserById, recordReauthentication, type User } from "../store/index.js";
 import { audit } from "./audit.js";
 import type { PasskeyDependencies, RequestMeta, ServiceContext } from "./context.js";
 import { verifyDeviceToken } from "./device-cookie.js";
@@ -35,6 +28,7 @@ import {
   reauthenticationMethods,
   type ReauthenticationMethod,
 } from "./two-factor-policy.js";
+import { claimTotpCode } from "./totp.js";
 import type { PublicUser } from "./users-view.js";
 
 /** The session a request runs in, as the middleware found it. */
@@ -150,7 +144,7 @@ export async function reauthenticate(
       throw error;
     }
   } else if (method === "totp") {
-    ok = await checkTotp(ctx, user, input.two_fa_code ?? "");
+    ok = await claimTotpCode(ctx, user, input.two_fa_code ?? "");
   } else {
     try {
       ok =
@@ -169,20 +163,6 @@ export async function reauthenticate(
       : new ClientError("Invalid second factor", { code: "invalid_two_fa_code" });
   }
   return succeeded(ctx, user, session, method, meta, reservation);
-}
-
-/** A TOTP code of the user, used once (the step is claimed atomically). */
-async function checkTotp(ctx: ServiceContext, user: User, code: string): Promise<boolean> {
-  if (user.totpSecret === null) return false;
-  await ctx.throttle.reserveTotpAttempt(user.id);
-  const step = matchTotpStep(user.totpSecret, code, {
-    window: ctx.settings.totpWindow,
-    clock: ctx.clock,
-    afterStep: user.totpLastStep,
-  });
-  if (step === null || !(await markTotpStepUsed(ctx.db, user.id, step))) return false;
-  await ctx.throttle.recordTotpSuccess(user.id);
-  return true;
 }
 
 /** A wrong answer: the reserved attempt stays counted; audited. */

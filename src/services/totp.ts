@@ -19,6 +19,30 @@ import { announceSessionChange } from "./sessions.js";
 import { notifySecurityEvent } from "./mail/notices.js";
 import type { RequestMeta, ServiceContext } from "./context.js";
 
+/**
+ * Checks a code against the user's confirmed secret and claims its time step, so each step is
+ * accepted once (atomically: two requests racing with one code cannot both win). Throttled per
+ * user: counted before the check, given back only by a right code. False for a wrong or reused
+ * code, or a user without TOTP (then nothing is counted). Sign-in, re-authentication and
+ * turning TOTP off each use it. @throws TooManyRequestsError while the user's counter is locked.
+ */
+export async function claimTotpCode(
+  ctx: ServiceContext,
+  user: { id: string; totpSecret: string | null; totpLastStep: number | null },
+  code: string,
+): Promise<boolean> {
+  if (user.totpSecret === null) return false;
+  await ctx.throttle.reserveTotpAttempt(user.id);
+  const step = matchTotpStep(user.totpSecret, code, {
+    window: ctx.settings.totpWindow,
+    clock: ctx.clock,
+    afterStep: user.totpLastStep,
+  });
+  if (step === null || !(await markTotpStepUsed(ctx.db, user.id, step))) return false;
+  await ctx.throttle.recordTotpSuccess(user.id);
+  return true;
+}
+
 /** Starts enrolment: a new pending secret and its otpauth URI. */
 export async function setupTotp(
   ctx: ServiceContext,
@@ -94,22 +118,13 @@ export async function disableTotpFor(
     withSecrets: true,
   });
   const self = actor.id === target.id;
-  if (self && target.totpSecret !== null) {
-    await ctx.throttle.reserveTotpAttempt(target.id);
-    const step = matchTotpStep(target.totpSecret, code ?? "", {
-      window: ctx.settings.totpWindow,
-      clock: ctx.clock,
-      afterStep: target.totpLastStep,
+  if (self && target.totpSecret !== null && !(await claimTotpCode(ctx, target, code ?? ""))) {
+    await audit(ctx, "totp_code_rejected", {
+      userId: target.id,
+      meta,
+      detail: { during: "disable" },
     });
-    if (step === null || !(await markTotpStepUsed(ctx.db, target.id, step))) {
-      await audit(ctx, "totp_code_rejected", {
-        userId: target.id,
-        meta,
-        detail: { during: "disable" },
-      });
-      throw new ClientError("Invalid code", { code: "invalid_two_fa_code" });
-    }
-    await ctx.throttle.recordTotpSuccess(target.id);
+    throw new ClientError("Invalid code", { code: "invalid_two_fa_code" });
   }
   await disableTotp(ctx.db, target.id, new Date(ctx.clock()));
   await announceSessionChange(ctx, { kind: "user", userId: target.id });

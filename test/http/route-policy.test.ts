@@ -57,6 +57,15 @@ describe("ROUTE_POLICIES", () => {
     expect(routes.has("GET /host/me")).toBe(true);
   });
 
+  it("gives the recent-authentication check to the routes that need it, and no other", () => {
+    for (const [key, route] of routes) {
+      const [method, url] = key.split(" ") as [string, string];
+      const hooks = route.preValidation ?? [];
+      const count = Array.isArray(hooks) ? hooks.length : 1;
+      expect(count, key).toBe(routePolicyOf(method, url)?.recentAuthentication === true ? 1 : 0);
+    }
+  });
+
   it("reads HEAD as GET and knows nothing of other routes", () => {
     expect(routePolicyOf("HEAD", "/me")).toEqual({ duringEnrolment: true });
     expect(routePolicyOf("GET", "/users")).toBeUndefined();

@@ -1,7 +1,5 @@
 /** `POST /reauthenticate/options`, `POST /reauthenticate` (issue 11 item 4). */
-import rateLimit from "@fastify/rate-limit";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { TooManyRequestsError } from "../../core/errors.js";
 import {
   EmptyBody,
   OptionsJson,
@@ -10,12 +8,12 @@ import {
 } from "../../contract/index.js";
 import type { PasskeyDependencies } from "../../services/context.js";
 import { startPasskeyReauthentication } from "../../services/passkeys/index.js";
-import { normalizeClientAddress } from "../../services/rate-limit/index.js";
 import { reauthenticate } from "../../services/reauthentication.js";
 import { RENEWED_TOKEN_HEADER } from "../authentication.js";
 import { setSessionCookie } from "../cookie.js";
 import { currentUser, requestMeta } from "../request-meta.js";
 import { errorResponses, inline } from "../schemas.js";
+import { registerAddressRateLimit } from "./email.js";
 import { PASSKEY_OPTIONS_PER_MINUTE } from "./webauthn.js";
 import type { RouteOptions } from "./route-options.js";
 
@@ -24,12 +22,7 @@ export const reauthenticationRoutes: FastifyPluginAsyncTypebox<
 > = async (app, options) => {
   const { ctx } = options;
   const deps: PasskeyDependencies = { rp: options.rp, challenges: options.challenges };
-  await app.register(rateLimit, {
-    global: false,
-    keyGenerator: (request) => normalizeClientAddress(request.ip),
-    errorResponseBuilder: (_request, context) =>
-      new TooManyRequestsError(context.ttl / 1000, "Too many requests, try again later"),
-  });
+  await registerAddressRateLimit(app);
 
   app.post(
     "/reauthenticate/options",

@@ -1,7 +1,5 @@
 /** Passkeys: `/users/{id}/2fa/webauthn…` and passwordless `/login/passkey…`. */
-import rateLimit from "@fastify/rate-limit";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { TooManyRequestsError } from "../../core/errors.js";
 import {
   CredentialParams,
   EmptyBody,
@@ -25,12 +23,12 @@ import {
   startPasswordlessLogin,
   type PasskeyDependencies,
 } from "../../services/passkeys/index.js";
-import { normalizeClientAddress } from "../../services/rate-limit/index.js";
 import { toPublicUser, toUserView } from "../../services/users-view.js";
 import { setDeviceCookie, setSessionCookie } from "../cookie.js";
 import { assertSameOrigin } from "../csrf.js";
 import { currentUser, requestMeta } from "../request-meta.js";
 import { errorResponses } from "../schemas.js";
+import { registerAddressRateLimit } from "./email.js";
 import type { RouteOptions } from "./route-options.js";
 
 /**
@@ -47,13 +45,7 @@ export const webauthnRoutes: FastifyPluginAsyncTypebox<RouteOptions & PasskeyDep
   const { ctx } = options;
   const deps: PasskeyDependencies = { rp: options.rp, challenges: options.challenges };
   // Only the routes that opt in through `config.rateLimit` are limited.
-  await app.register(rateLimit, {
-    global: false,
-    keyGenerator: (request) => normalizeClientAddress(request.ip),
-    // Thrown, so the error handler answers the usual 429 body with Retry-After.
-    errorResponseBuilder: (_request, context) =>
-      new TooManyRequestsError(context.ttl / 1000, "Too many requests, try again later"),
-  });
+  await registerAddressRateLimit(app);
 
   app.post(
     "/users/:id/2fa/webauthn/register/options",

@@ -3,19 +3,17 @@
  * one of their own passkeys. Like the login's second factor (user verification preferred): a
  * registered authenticator in the user's hands is worth a TOTP code, which also re-authenticates.
  */
-import { ClientError, isTesseraError } from "../../core/errors.js";
-import {
-  DEFAULT_CHALLENGE_TIMEOUT_MS,
-  createAuthenticationOptions,
-  type ParsedAuthenticationResponse,
-  type PublicKeyCredentialRequestOptionsJSON,
+import { ClientError } from "../../core/errors.js";
+import type {
+  ParsedAuthenticationResponse,
+  PublicKeyCredentialRequestOptionsJSON,
 } from "../../core/webauthn/index.js";
-import { getWebauthnCredentialById, listWebauthnCredentials } from "../../store/index.js";
+import { listWebauthnCredentials } from "../../store/index.js";
 import type { RequestMeta, ServiceContext } from "../context.js";
 import {
   CHALLENGE_PURPOSES,
-  challengeInvalid,
-  verifyAssertion,
+  startUserAssertion,
+  verifyUserAssertion,
   type PasskeyDependencies,
 } from "./shared.js";
 
@@ -32,17 +30,7 @@ export async function startPasskeyReauthentication(
   if (credentials.length === 0) {
     throw new ClientError("There is no passkey to authenticate with", { code: "client_error" });
   }
-  const options = await createAuthenticationOptions({
-    rp: deps.rp,
-    allowCredentials: credentials.map((c) => ({ id: c.id, transports: c.transports })),
-    userVerification: "preferred",
-  });
-  await deps.challenges.put(
-    { userId, purpose: CHALLENGE_PURPOSES.reauthenticate, challenge: options.challenge },
-    DEFAULT_CHALLENGE_TIMEOUT_MS,
-    ctx.clock(),
-  );
-  return options;
+  return startUserAssertion(ctx, deps, userId, credentials, CHALLENGE_PURPOSES.reauthenticate);
 }
 
 /**
@@ -58,19 +46,5 @@ export async function verifyPasskeyReauthentication(
   response: ParsedAuthenticationResponse,
   meta: RequestMeta,
 ): Promise<boolean> {
-  const stored = await deps.challenges.consume(
-    response.challenge,
-    CHALLENGE_PURPOSES.reauthenticate,
-    ctx.clock(),
-  );
-  if (stored === undefined || stored.userId !== userId) throw challengeInvalid();
-  const credential = await getWebauthnCredentialById(ctx.db, response.id);
-  if (credential === undefined || credential.userId !== userId) return false;
-  try {
-    await verifyAssertion(ctx, deps, credential, response, false, meta);
-  } catch (error) {
-    if (isTesseraError(error) && error.code === "webauthn_verification_failed") return false;
-    throw error;
-  }
-  return true;
+  return verifyUserAssertion(ctx, deps, userId, response, CHALLENGE_PURPOSES.reauthenticate, meta);
 }

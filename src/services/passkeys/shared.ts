@@ -1,15 +1,22 @@
 /**
  * What the passkey flows share: their dependencies, the challenge purposes, the wire view, and
- * the checked use of an assertion (second factor and passwordless). The WebAuthn checks are in
+ * the checked use of an assertion (second factor, re-authentication and passwordless). The WebAuthn checks are in
  * `core/webauthn`; here live the challenges (used once, 5 minutes), the atomic signature-counter
  * update and the audit trail.
  */
 import { ClientError, isTesseraError } from "../../core/errors.js";
 import {
+  DEFAULT_CHALLENGE_TIMEOUT_MS,
+  createAuthenticationOptions,
   verifyAuthentication,
   type ParsedAuthenticationResponse,
+  type PublicKeyCredentialRequestOptionsJSON,
 } from "../../core/webauthn/index.js";
-import { updateWebauthnCredentialCounter, type WebauthnCredential } from "../../store/index.js";
+import {
+  getWebauthnCredentialById,
+  updateWebauthnCredentialCounter,
+  type WebauthnCredential,
+} from "../../store/index.js";
 import { audit } from "../audit.js";
 import type { PasskeyDependencies, RequestMeta, ServiceContext } from "../context.js";
 
@@ -106,4 +113,60 @@ export async function verifyAssertion(
     }
     throw error;
   }
+}
+
+/** A challenge purpose for a user who is known beforehand (the second factor, re-authentication). */
+type UserAssertionPurpose =
+  typeof CHALLENGE_PURPOSES.secondFactor | typeof CHALLENGE_PURPOSES.reauthenticate;
+
+/**
+ * Request options naming the user's passkeys (`credentials`), user verification preferred; the
+ * challenge is the user's, for `purpose`, used once, 5 minutes.
+ */
+export async function startUserAssertion(
+  ctx: ServiceContext,
+  deps: PasskeyDependencies,
+  userId: string,
+  credentials: readonly WebauthnCredential[],
+  purpose: UserAssertionPurpose,
+): Promise<PublicKeyCredentialRequestOptionsJSON> {
+  const options = await createAuthenticationOptions({
+    rp: deps.rp,
+    allowCredentials: credentials.map((c) => ({ id: c.id, transports: c.transports })),
+    userVerification: "preferred",
+  });
+  await deps.challenges.put(
+    { userId, purpose, challenge: options.challenge },
+    DEFAULT_CHALLENGE_TIMEOUT_MS,
+    ctx.clock(),
+  );
+  return options;
+}
+
+/**
+ * Checks an assertion against a challenge of `startUserAssertion` for this user and purpose.
+ * Returns false for a passkey that is not the user's (a credential of another user proves
+ * nothing about this one) or a signature that does not verify.
+ * @throws ClientError `webauthn_challenge_invalid` (unknown, used, expired, another user's or
+ *   purpose's), `webauthn_counter_error`.
+ */
+export async function verifyUserAssertion(
+  ctx: ServiceContext,
+  deps: PasskeyDependencies,
+  userId: string,
+  response: ParsedAuthenticationResponse,
+  purpose: UserAssertionPurpose,
+  meta: RequestMeta,
+): Promise<boolean> {
+  const stored = await deps.challenges.consume(response.challenge, purpose, ctx.clock());
+  if (stored === undefined || stored.userId !== userId) throw challengeInvalid();
+  const credential = await getWebauthnCredentialById(ctx.db, response.id);
+  if (credential === undefined || credential.userId !== userId) return false;
+  try {
+    await verifyAssertion(ctx, deps, credential, response, false, meta);
+  } catch (error) {
+    if (isTesseraError(error) && error.code === "webauthn_verification_failed") return false;
+    throw error;
+  }
+  return true;
 }
