@@ -2,9 +2,7 @@
  * Verified addresses (issue 12, part 3): `POST /email/verify`, `POST /email/verify/resend`,
  * `PATCH /users/{id}/email`, `POST /users/{id}/email/verified`.
  */
-import rateLimit from "@fastify/rate-limit";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { TooManyRequestsError } from "../../core/errors.js";
 import {
   AcceptedResponse,
   ChangeEmailRequest,
@@ -20,8 +18,8 @@ import {
   resendVerification,
   verifyEmail,
 } from "../../services/email-verification.js";
-import { normalizeClientAddress } from "../../services/rate-limit/index.js";
 import { toPublicUser, toUserView } from "../../services/users-view.js";
+import { registerAddressRateLimit } from "../address-rate-limit.js";
 import { currentUser, requestMeta } from "../request-meta.js";
 import { errorResponses } from "../schemas.js";
 import type { RouteOptions } from "./route-options.js";
@@ -31,18 +29,6 @@ import type { RouteOptions } from "./route-options.js";
  * `LoginThrottle.reserveMailCap`): a person needs one; an office behind one address a few at once.
  */
 export const MAIL_REQUESTS_PER_MINUTE = 20;
-
-/** Registers @fastify/rate-limit for the routes that opt in (`config.rateLimit`), with our 429. */
-export async function registerAddressRateLimit(
-  app: Parameters<FastifyPluginAsyncTypebox>[0],
-): Promise<void> {
-  await app.register(rateLimit, {
-    global: false,
-    keyGenerator: (request) => normalizeClientAddress(request.ip),
-    errorResponseBuilder: (_request, context) =>
-      new TooManyRequestsError(context.ttl / 1000, "Too many requests, try again later"),
-  });
-}
 
 export const emailRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, options) => {
   const { ctx } = options;

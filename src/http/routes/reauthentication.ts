@@ -13,7 +13,7 @@ import { RENEWED_TOKEN_HEADER } from "../authentication.js";
 import { setSessionCookie } from "../cookie.js";
 import { currentUser, requestMeta } from "../request-meta.js";
 import { errorResponses, inline } from "../schemas.js";
-import { registerAddressRateLimit } from "./email.js";
+import { registerAddressRateLimit } from "../address-rate-limit.js";
 import { PASSKEY_OPTIONS_PER_MINUTE } from "./webauthn.js";
 import type { RouteOptions } from "./route-options.js";
 

@@ -5,7 +5,8 @@ import { signUp } from "../../services/signup.js";
 import { assertSameOrigin } from "../csrf.js";
 import { requestMeta } from "../request-meta.js";
 import { errorResponses } from "../schemas.js";
-import { MAIL_REQUESTS_PER_MINUTE, registerAddressRateLimit } from "./email.js";
+import { registerAddressRateLimit } from "../address-rate-limit.js";
+import { MAIL_REQUESTS_PER_MINUTE } from "./email.js";
 import type { RouteOptions } from "./route-options.js";
 
 export const signupRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, options) => {

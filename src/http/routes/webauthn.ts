@@ -28,7 +28,7 @@ import { setDeviceCookie, setSessionCookie } from "../cookie.js";
 import { assertSameOrigin } from "../csrf.js";
 import { currentUser, requestMeta } from "../request-meta.js";
 import { errorResponses } from "../schemas.js";
-import { registerAddressRateLimit } from "./email.js";
+import { registerAddressRateLimit } from "../address-rate-limit.js";
 import type { RouteOptions } from "./route-options.js";
 
 /**
