@@ -112,7 +112,7 @@ export async function recoveryCodeStatus(
     remaining: state.remaining,
     total: state.total,
     created_at: state.createdAt === null ? null : state.createdAt.toISOString(),
-    low: state.total > 0 && state.remaining <= RECOVERY_CODES_LOW_THRESHOLD,
+    low: recoveryCodesLow(state.total > 0 ? state.remaining : null),
   };
 }
 
