@@ -1,5 +1,5 @@
 /**
- * The package's entry point (`from "tessera"`) is the one place that reads the environment: the
+ * The package's entry point (`from "tessera-auth"`) is the one place that reads the environment: the
  * seed's call shapes take their keys, Argon2 parameters and issuer from `TESSERA_*` variables,
  * read at call time; explicit options win. The core itself reads none (tests in test/core/).
  */

@@ -34,8 +34,8 @@ import Fastify from "fastify";
 import {
   createTessera, createUser, getUserByNameOrMail, listAuditEvents, loadConfig, requireUser,
   tessera, type TesseraRuntime,
-} from "tessera/fastify";
-import { verifyPassword } from "tessera";
+} from "tessera-auth/fastify";
+import { verifyPassword } from "tessera-auth";
 
 const parts: TesseraRuntime = await createTessera(loadConfig(process.env));
 const app = Fastify();
@@ -73,7 +73,7 @@ beforeAll(() => {
 
   // 2. The host: the tarball unpacked as node_modules/tessera, the dependencies linked.
   const hostDir = join(workDir, "host");
-  const installed = join(hostDir, "node_modules", "tessera");
+  const installed = join(hostDir, "node_modules", "tessera-auth");
   mkdirSync(installed, { recursive: true });
   run("tar", ["-xzf", tarball, "-C", installed, "--strip-components=1"], hostDir);
   for (const name of readdirSync(join(ROOT, "node_modules"))) {

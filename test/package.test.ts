@@ -1,10 +1,10 @@
 /**
- * The published package works by its name: `import { … } from "tessera"`.
+ * The published package works by its name: `import { … } from "tessera-auth"`.
  *
  * The test builds the library entry point with the repository's tsconfig.build.json into a
  * temporary package root (a copy of package.json, `dist/` from tsc, and a link to
  * node_modules for the runtime dependencies), then runs Node and tsc there. Node resolves
- * "tessera" by package self-reference through the `exports` map of that package.json, exactly as
+ * "tessera-auth" by package self-reference through the `exports` map of that package.json, exactly as
  * an installed copy would. Building into a temporary root leaves the repository's dist/ (which
  * `npm run build` and other helpers own) untouched and cannot pass on a stale build.
  */
@@ -55,7 +55,7 @@ import {
   createJwt, verifyJwt, verifyJwtClaims, createJwtKeyRing,
   generateTotpSecret, totpProvisioningUri, verifyTotp, generateTotp, matchTotpStep,
   DEFAULT_ARGON2_OPTIONS, InvalidPasswordHashError,
-} from "tessera";
+} from "tessera-auth";
 const low = { memoryKib: 64, iterations: 1, parallelism: 1 };
 const hash = await hashPassword("pässword", low);
 const secret = "s".repeat(32);
@@ -82,7 +82,7 @@ import {
   hashPassword, verifyPassword, needsRehash, createJwt, verifyJwt,
   generateTotpSecret, totpProvisioningUri, verifyTotp,
   type Argon2Options, type JwtKeyRing, type JwtUser, type VerifyTotpOptions,
-} from "tessera";
+} from "tessera-auth";
 const options: Argon2Options = { memoryKib: 64, iterations: 1, parallelism: 1 };
 const hash: Promise<string> = hashPassword("pw", options);
 const ok: Promise<boolean> = hash.then((h) => verifyPassword(h, "pw"));
@@ -96,7 +96,7 @@ export { ok, stale, user, ring, valid, uri };
 `;
 
 describe("the built package", () => {
-  it("imports from 'tessera' by its name in Node and the functions work", () => {
+  it("imports from 'tessera-auth' by its name in Node and the functions work", () => {
     const output = execFileSync(process.execPath, ["--input-type=module", "-e", PROGRAM], {
       cwd: packageRoot,
       encoding: "utf8",
@@ -116,7 +116,7 @@ describe("the built package", () => {
     expect(result.uri).toMatch(/^otpauth:\/\/totp\/Acme:e%40example\.org\?/);
   });
 
-  it("type-checks a TypeScript consumer that imports from 'tessera' (the emitted .d.ts)", () => {
+  it("type-checks a TypeScript consumer that imports from 'tessera-auth' (the emitted .d.ts)", () => {
     writeFileSync(join(packageRoot, "consumer.ts"), CONSUMER);
     writeFileSync(
       join(packageRoot, "tsconfig.consumer.json"),

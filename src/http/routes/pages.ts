@@ -136,7 +136,7 @@ interface Site {
 }
 
 /**
- * The folder of the nearest `package.json` named `tessera` above `from` (this file's folder by
+ * The folder of the nearest `package.json` named `tessera-auth` above `from` (this file's folder by
  * default): the same answer from `src/http/routes/` and `dist/http/routes/`. Falls back to the
  * working directory when there is none (the code was copied elsewhere).
  */
@@ -147,7 +147,7 @@ export function findPackageRoot(from: string = dirname(fileURLToPath(import.meta
     if (existsSync(manifest)) {
       try {
         const parsed = JSON.parse(readFileSync(manifest, "utf8")) as { name?: unknown };
-        if (parsed.name === "tessera") return dir;
+        if (parsed.name === "tessera-auth") return dir;
       } catch {
         // An unreadable package.json is not ours; keep looking.
       }
