@@ -76,8 +76,9 @@ export async function lockAccount(
         sessions: ended,
       },
     });
-    // In the lock's transaction: the notice is queued if and only if the lock holds.
-    await notifySecurityEvent(tx, user, "account_locked", { meta });
+    // In the lock's transaction: the notice is queued if and only if the lock holds. Told as an
+    // administrator's action, without the admin's browser or address (issue 18, item 6).
+    await notifySecurityEvent(tx, user, "account_locked", { by: "administrator" });
     return user;
   });
   ctx.mail?.wake();

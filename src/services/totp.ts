@@ -95,10 +95,12 @@ export async function confirmTotp(
   await ctx.throttle.recordTotpSuccess(target.id);
   await announceSessionChange(ctx, { kind: "user", userId: target.id });
   await audit(ctx, "totp_enabled", { userId: target.id, meta, detail: { by: actor.id } });
-  await notifySecurityEvent(ctx, target, "totp_enabled", {
-    meta,
-    sessionId: actor.id === target.id ? meta.sessionId : null,
-  });
+  await notifySecurityEvent(
+    ctx,
+    target,
+    "totp_enabled",
+    actor.id === target.id ? { meta, sessionId: meta.sessionId } : { by: "administrator" },
+  );
 }
 
 /**
@@ -134,10 +136,12 @@ export async function disableTotpFor(
     detail: { by: actor.id, without_code: !self },
   });
   await dropRecoveryCodesWithoutSecondFactor(ctx, target.id, meta, actor.id);
-  await notifySecurityEvent(ctx, target, "totp_disabled", {
-    meta,
-    sessionId: self ? meta.sessionId : null,
-  });
+  await notifySecurityEvent(
+    ctx,
+    target,
+    "totp_disabled",
+    self ? { meta, sessionId: meta.sessionId } : { by: "administrator" },
+  );
 }
 
 /** Whether the user has a confirmed TOTP secret. */

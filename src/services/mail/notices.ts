@@ -5,7 +5,13 @@
  * 7 days) that, once opened and confirmed (`reportNotMe`), ends the session concerned, or every
  * session for a password change, and leads to the reset page. Users cannot turn them off.
  *
+ * An administrator's action (a lock, a password set or reset by an admin or the operator, a
+ * factor an admin turned on or off: `by: "administrator"`) is told as such (issue 18, item 6):
+ * no "if this was you", no "This wasn't me" link (it was not the user, and ending sessions is
+ * not theirs to undo), and never the acting admin's browser or address.
+ *
  *   await notifySecurityEvent(ctx, user, "totp_enabled", { sessionId, meta });
+ *   await notifySecurityEvent(ctx, user, "totp_disabled", { by: "administrator" });
  *
  * Called inside the change's transaction (`ctx.db` a transaction), the notice is queued with the
  * change or not at all; call `ctx.mail?.wake()` after the commit.
@@ -37,29 +43,61 @@ export type SecurityEvent =
 /** How long a "This wasn't me" link works. */
 export const NOT_ME_VALIDITY_MS = 7 * 24 * 3_600_000;
 
-/** What each notice says, and whether "This wasn't me" ends every session or the one concerned. */
+/** Who did what a notice tells: the user (or someone with their session), or an administrator. */
+export type NoticeActor = "user" | "administrator";
+
+/**
+ * What each notice says, whether "This wasn't me" ends every session or the one concerned, and
+ * what it says when an administrator did it (absent: only the user can do it).
+ */
 const NOTICES: Readonly<
-  Record<SecurityEvent, { subject: string; happened: string; scope: "all" | "session" }>
+  Record<
+    SecurityEvent,
+    {
+      subject: string;
+      happened: string;
+      scope: "all" | "session";
+      byAdministrator?: { happened: string; next: string };
+    }
+  >
 > = {
   password_changed: {
     subject: "Your password was changed",
     happened: "The password of your account was changed.",
     scope: "all",
+    byAdministrator: {
+      happened:
+        "An administrator set a new password for your account. Every session of your account ended.",
+      next: "Sign in with the password your administrator gives you. If you did not expect this, ask your administrator.",
+    },
   },
   password_reset: {
     subject: "Your password was reset",
     happened: "The password of your account was reset.",
     scope: "all",
+    byAdministrator: {
+      happened:
+        "An administrator set a new password for your account. Every session of your account ended.",
+      next: "Sign in with the password your administrator gives you. If you did not expect this, ask your administrator.",
+    },
   },
   totp_enabled: {
     subject: "An authenticator app was added",
     happened: "An authenticator app was set up as a second factor for your account.",
     scope: "session",
+    byAdministrator: {
+      happened: "An administrator set up an authenticator app as a second factor for your account.",
+      next: "If you did not expect this, ask your administrator.",
+    },
   },
   totp_disabled: {
     subject: "Your authenticator app was removed",
     happened: "The authenticator app was turned off for your account.",
     scope: "session",
+    byAdministrator: {
+      happened: "An administrator turned off the authenticator app of your account.",
+      next: "You can set up a second factor again on your account page. If you did not expect this, ask your administrator.",
+    },
   },
   passkey_added: {
     subject: "A passkey was added",
@@ -70,6 +108,10 @@ const NOTICES: Readonly<
     subject: "A passkey was removed",
     happened: "A passkey was removed from your account.",
     scope: "session",
+    byAdministrator: {
+      happened: "An administrator removed a passkey from your account.",
+      next: "You can add a passkey again on your account page. If you did not expect this, ask your administrator.",
+    },
   },
   recovery_codes_used: {
     subject: "A recovery code was used",
@@ -86,6 +128,11 @@ const NOTICES: Readonly<
     happened:
       "An administrator locked your account: nobody can sign in to it until it is unlocked.",
     scope: "all",
+    byAdministrator: {
+      happened:
+        "An administrator locked your account: nobody can sign in to it until it is unlocked.",
+      next: "If you did not expect this, ask your administrator.",
+    },
   },
   new_device_sign_in: {
     subject: "New sign-in to your account",
@@ -94,22 +141,44 @@ const NOTICES: Readonly<
   },
 };
 
-/** The notice of `event`, with its "This wasn't me" link. */
+/** When, as the notices write it: "When: 2026-01-02 03:04:05 UTC." */
+function describeWhen(at: Date): string {
+  return `When: ${at
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d+Z$/, " UTC")}.`;
+}
+
+/**
+ * The notice of `event`: the user's own action (or someone's with their session) with its
+ * "This wasn't me" link and where it came from; an administrator's action without either.
+ * @throws TypeError for an administrator's action on an event only the user can do, or a user's
+ * action without its token.
+ */
 export function securityNoticeMail(
   settings: ServiceSettings,
   facts: {
     name: string;
     event: SecurityEvent;
     at: Date;
+    by?: NoticeActor | undefined;
     meta?: RequestMeta | undefined;
-    notMeToken: string;
+    notMeToken?: string | undefined;
   },
 ): MailContent {
   const notice = NOTICES[facts.event];
-  const when = `When: ${facts.at
-    .toISOString()
-    .replace("T", " ")
-    .replace(/\.\d+Z$/, " UTC")}.`;
+  const when = describeWhen(facts.at);
+  if (facts.by === "administrator") {
+    const admin = notice.byAdministrator;
+    if (admin === undefined) throw new TypeError(`Only the user can cause ${facts.event}`);
+    // The acting admin's browser and address are theirs, not the user's business.
+    return composeMail(settings, notice.subject, {
+      name: facts.name,
+      paragraphs: [admin.happened, when, admin.next],
+      after: ["These notices cannot be turned off."],
+    });
+  }
+  if (facts.notMeToken === undefined) throw new TypeError("A user's notice needs its not_me token");
   const where =
     facts.meta === undefined
       ? []
@@ -133,17 +202,30 @@ export function securityNoticeMail(
 }
 
 /**
- * Queues the notice of `event` to the user's address (nothing when the user has none), with a
- * "This wasn't me" token naming `sessionId` (the session concerned; without one, or for a
- * password change or a lock, every session).
+ * Queues the notice of `event` to the user's address (nothing when the user has none). The
+ * user's own action carries a "This wasn't me" token naming `sessionId` (the session concerned;
+ * without one, or for a password change, every session); an administrator's
+ * (`by: "administrator"`) carries no token and no `meta`.
  */
 export async function notifySecurityEvent(
   ctx: ServiceContext,
   user: { id: string; name: string; email: string },
   event: SecurityEvent,
-  options: { sessionId?: string | null | undefined; meta?: RequestMeta | undefined } = {},
+  options: {
+    sessionId?: string | null | undefined;
+    meta?: RequestMeta | undefined;
+    by?: NoticeActor | undefined;
+  } = {},
 ): Promise<void> {
   if (user.email === "") return;
+  const at = new Date(ctx.clock());
+  if (options.by === "administrator") {
+    await enqueueMail(ctx, {
+      to: user.email,
+      ...securityNoticeMail(ctx.settings, { name: user.name, event, at, by: "administrator" }),
+    });
+    return;
+  }
   const scope =
     NOTICES[event].scope === "session" && options.sessionId ? "session" : ("all" as const);
   const { token } = await issueEmailToken(ctx, {
@@ -157,7 +239,7 @@ export async function notifySecurityEvent(
     ...securityNoticeMail(ctx.settings, {
       name: user.name,
       event,
-      at: new Date(ctx.clock()),
+      at,
       meta: options.meta,
       notMeToken: token,
     }),

@@ -68,8 +68,10 @@ export async function removePasskey(
     detail: { by: actor.id, credential_id: credentialId },
   });
   await dropRecoveryCodesWithoutSecondFactor(ctx, target.id, meta, actor.id);
-  await notifySecurityEvent(ctx, target, "passkey_removed", {
-    meta,
-    sessionId: actor.id === target.id ? meta.sessionId : null,
-  });
+  await notifySecurityEvent(
+    ctx,
+    target,
+    "passkey_removed",
+    actor.id === target.id ? { meta, sessionId: meta.sessionId } : { by: "administrator" },
+  );
 }

@@ -7,7 +7,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { generateTotp } from "../../../src/core/totp.js";
 import { listAuditEvents } from "../../../src/store/index.js";
-import { enableTotp, makeCodes } from "../../helpers/recovery-codes.js";
+import { addPasskey, enableTotp, makeCodes } from "../../helpers/recovery-codes.js";
 import { describeServer } from "../../helpers/routes.js";
 import type { TestServer } from "../../helpers/server.js";
 import { startTestSmtpServer, type ReceivedMail } from "../../helpers/smtp.js";
@@ -25,6 +25,37 @@ function tokenOf(link: string | undefined): string {
 
 const mailTo = (address: string, subject: RegExp) =>
   smtp.waitForMail((m) => m.to.includes(address.toLowerCase()) && subject.test(m.subject));
+
+/** The admin's browser, sent with every admin request below: it must never reach the user's mail. */
+const ADMIN_BROWSER = { "user-agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0" };
+
+/**
+ * A notice written as an administrator's action (issue 18, item 6): it says an administrator
+ * did it, offers no "this was you" or "This wasn't me" (no link at all), and names neither the
+ * admin's browser nor their address.
+ */
+function expectAdministratorNotice(notice: ReceivedMail): void {
+  for (const body of [notice.text, notice.html]) {
+    expect(body).toContain("An administrator");
+    expect(body).not.toMatch(/if this was you/i);
+    expect(body).not.toMatch(/wasn(&#39;|')t me/i);
+    expect(body).not.toMatch(/if it was not you/i);
+    expect(body).not.toContain("From:");
+    expect(body).not.toContain("Firefox");
+    expect(body).not.toContain("127.0.0.1");
+    expect(body).not.toContain("/not-me");
+  }
+  expect(notice.links).toEqual([]);
+}
+
+/** A notice of the user's own action, as before: where from, "If this was you", "This wasn't me". */
+function expectOwnActionNotice(notice: ReceivedMail): void {
+  expect(notice.text).toContain("If this was you, there is nothing to do.");
+  expect(notice.text).toContain("This wasn't me:");
+  expect(notice.text).toMatch(/From: .*, address 127\.0\.0\.1\./);
+  expect(notice.text).not.toContain("An administrator");
+  expect(notice.links[0]).toMatch(/^http:\/\/tessera\.test\/not-me#token=/);
+}
 
 async function forgot(server: TestServer, name: string): Promise<ReceivedMail> {
   const response = await server.client().request("POST", "/password/forgot", { json: { name } });
@@ -223,7 +254,7 @@ describeServer(
           json: { old_password: user.password, new_password: "another passphrase 44" },
         });
         const notice = await mailTo(user.email, /Your password was changed/);
-        expect(notice.text).toContain("This wasn't me:");
+        expectOwnActionNotice(notice);
         const token = tokenOf(notice.links[0]);
         expect((await a.request("GET", "/me")).status).toBe(200);
         const reported = await server.client().request("POST", "/not-me", { json: { token } });
@@ -242,10 +273,13 @@ describeServer(
         await asAdmin.login(admin.name, admin.password);
         const reset = await asAdmin.request("PATCH", `/users/${user.id}/password/reset`, {
           json: { new_password: "temporary passphrase 12" },
+          headers: ADMIN_BROWSER,
         });
         expect(reset.status).toBe(200);
         const notice = await mailTo(user.email, /Your password was reset/);
         expect(notice.text).toContain(`Hello ${user.name},`);
+        expectAdministratorNotice(notice);
+        expect(notice.text).toContain("An administrator set a new password for your account.");
         const late = await server.client().request("POST", "/password/reset-with-token", {
           json: { token: link, new_password: "my own passphrase 13" },
         });
@@ -287,6 +321,7 @@ describeServer(
           json: { code: generateTotp(secret, { clock: server.clock }) },
         });
         const off = await mailTo(user.email, /authenticator app was removed/);
+        expectOwnActionNotice(off);
         const reported = await server.client().request("POST", "/not-me", {
           json: { token: tokenOf(off.links[0]) },
         });
@@ -341,13 +376,73 @@ describeServer(
         await asAdmin.login(admin.name, admin.password);
         const locked = await asAdmin.request("POST", `/users/${user.id}/lock`, {
           json: { reason: "reported stolen laptop" },
+          headers: ADMIN_BROWSER,
         });
         expect(locked.status).toBe(200);
         const notice = await mailTo(user.email, /Your account was locked/);
         expect(notice.text).toContain("An administrator locked your account");
+        expectAdministratorNotice(notice);
         // The admin's note is for admins: the mail never carries it.
         expect(notice.text).not.toContain("stolen laptop");
         expect(notice.html).not.toContain("stolen laptop");
+      });
+
+      it("mails an admin's removal of the user's authenticator app as the administrator's action", async () => {
+        const admin = await server.createUser({ isAdmin: true });
+        const user = await server.createUser({});
+        const client = server.client();
+        await client.login(user.name, user.password);
+        await enableTotp(server, client, user.id);
+        const added = await mailTo(user.email, /An authenticator app was added/);
+        expectOwnActionNotice(added);
+        const asAdmin = server.client();
+        await asAdmin.login(admin.name, admin.password);
+        const off = await asAdmin.request("POST", `/users/${user.id}/2fa/totp/disable`, {
+          json: {},
+          headers: ADMIN_BROWSER,
+        });
+        expect(off.status, off.text).toBe(200);
+        const notice = await mailTo(user.email, /authenticator app was removed/);
+        expectAdministratorNotice(notice);
+        expect(notice.text).toContain(
+          "An administrator turned off the authenticator app of your account.",
+        );
+      });
+
+      it("mails an admin's removal of the user's passkey as the administrator's action, the user's own as theirs", async () => {
+        const admin = await server.createUser({ isAdmin: true });
+        const user = await server.createUser({});
+        const client = server.client();
+        await client.login(user.name, user.password);
+        const first = await addPasskey(client, user.id);
+        const second = await addPasskey(client, user.id);
+        const own = await client.request(
+          "DELETE",
+          `/users/${user.id}/2fa/webauthn/${encodeURIComponent(first.credentialId)}`,
+        );
+        expect(own.status, own.text).toBe(200);
+        expectOwnActionNotice(await mailTo(user.email, /A passkey was removed/));
+
+        const asAdmin = server.client();
+        await asAdmin.login(admin.name, admin.password);
+        const removed = await asAdmin.request(
+          "DELETE",
+          `/users/${user.id}/2fa/webauthn/${encodeURIComponent(second.credentialId)}`,
+          { headers: ADMIN_BROWSER },
+        );
+        expect(removed.status, removed.text).toBe(200);
+        await waitFor(
+          () =>
+            smtp.mailsTo(user.email).filter((m) => /A passkey was removed/.test(m.subject))
+              .length === 2,
+        );
+        const notices = smtp
+          .mailsTo(user.email)
+          .filter((m) => /A passkey was removed/.test(m.subject));
+        const notice = notices[1];
+        if (notice === undefined) throw new Error("no second notice");
+        expectAdministratorNotice(notice);
+        expect(notice.text).toContain("An administrator removed a passkey from your account.");
       });
 
       it("refuses an unknown or malformed “This wasn't me” token", async () => {
