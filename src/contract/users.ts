@@ -49,6 +49,16 @@ export const MeView = Type.Object({
   ...UserView.properties,
   recovery_codes_left: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
   recovery_codes_low: Type.Boolean(),
+  /**
+   * A link to confirm the current address was mailed (queued) and still works (issue 18): the
+   * pages say "open the link we sent" only then. False for a verified address.
+   */
+  email_verification_sent: Type.Boolean(),
+  /**
+   * False when the address can never receive mail: a `.invalid` domain (RFC 6761 §6.4), as the
+   * first admin's default `admin@tessera.invalid`. The pages then ask for a real address.
+   */
+  email_deliverable: Type.Boolean(),
 });
 export type MeView = Static<typeof MeView>;
 

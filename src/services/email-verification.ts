@@ -10,7 +10,13 @@
  *   ctx.mail?.wake();                                       // after the commit
  */
 import { ClientError, NotFoundError, PermissionDeniedError } from "../core/errors.js";
-import { getUserByNameOrMail, markEmailVerified, type User } from "../store/index.js";
+import {
+  getUserByNameOrMail,
+  listLiveEmailTokens,
+  markEmailVerified,
+  normalizeIdentifier,
+  type User,
+} from "../store/index.js";
 import { loadTarget, type ActingUser } from "./access.js";
 import { audit } from "./audit.js";
 import type { RequestMeta, ServiceContext } from "./context.js";
@@ -152,6 +158,39 @@ async function vouch(
   return user;
 }
 
+/**
+ * Whether `email` can ever receive mail: not under `.invalid`, which RFC 6761 §6.4 reserves so
+ * that it never resolves (the first admin's default address, `admin@tessera.invalid`).
+ */
+export function isDeliverableEmail(email: string): boolean {
+  return !/\.invalid\.?$/i.test(email.trim());
+}
+
+/**
+ * The account's address as `GET /me` tells it (issue 18): whether a link to confirm the current
+ * address was mailed and still works (unused, unexpired, for this very address), and whether
+ * the address can receive mail at all.
+ */
+export async function emailVerificationState(
+  ctx: ServiceContext,
+  user: Pick<User, "id" | "email"> & { emailVerified: boolean },
+): Promise<{ sent: boolean; deliverable: boolean }> {
+  const deliverable = isDeliverableEmail(user.email);
+  if (user.emailVerified) return { sent: false, deliverable };
+  const live = await listLiveEmailTokens(
+    ctx.db,
+    user.id,
+    "email_verification",
+    new Date(ctx.clock()),
+  );
+  const current = normalizeIdentifier(user.email);
+  const sent = live.some(
+    (token) =>
+      typeof token.data.email === "string" && normalizeIdentifier(token.data.email) === current,
+  );
+  return { sent, deliverable };
+}
+
 /** Whether this account must verify its address before signing in. */
 export function mustVerifyBeforeSignIn(
   ctx: ServiceContext,
@@ -177,7 +216,7 @@ export async function assertEmailVerifiedForSignIn(
   await ctx.throttle.releaseLoginAttempt(reservation);
   await audit(ctx, "login_email_not_verified", { userId: user.id, meta });
   throw new PermissionDeniedError(
-    "Confirm your email address first: open the link in the mail we sent, or ask for a new one",
+    "Confirm your email address first: open a confirmation link mailed to it, or ask for one",
     { code: "email_not_verified" },
   );
 }

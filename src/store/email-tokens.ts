@@ -92,6 +92,27 @@ export async function findLiveEmailToken(
   return row === undefined ? undefined : toRecord(row);
 }
 
+/** The user's unused, unexpired tokens of `purpose`, newest first. */
+export async function listLiveEmailTokens(
+  db: Db,
+  userId: string,
+  purpose: EmailTokenPurpose,
+  now: Date,
+): Promise<EmailTokenRecord[]> {
+  const id = canonicalId(userId);
+  if (id === undefined) return [];
+  const rows = await db
+    .selectFrom("email_tokens")
+    .selectAll()
+    .where("user_id", "=", id)
+    .where("purpose", "=", purpose)
+    .where("used_at", "is", null)
+    .where("expires_at", ">", toEpochMs(now))
+    .orderBy("created_at", "desc")
+    .execute();
+  return rows.map(toRecord);
+}
+
 /**
  * Uses the token up: one UPDATE that sets `used_at` only while it is null and the token has
  * not expired. The record when this call used it; undefined when it is unknown, of another

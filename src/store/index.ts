@@ -169,6 +169,7 @@ export type { MailStatus, NewMail, QueuedMail } from "./mail-queue.js";
 export {
   insertEmailToken,
   findLiveEmailToken,
+  listLiveEmailTokens,
   consumeEmailToken,
   voidEmailTokens,
   deleteExpiredEmailTokens,

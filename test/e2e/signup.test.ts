@@ -1,7 +1,7 @@
 /**
  * Sign-up and address verification in a real browser (issue 12, parts 3 and 5): the sign-in
  * page links to `/signup`, the person signs up, is refused at sign-in until the address is
- * verified (with "Send the link again"), follows the link from the mail and signs in.
+ * verified (with "Send a new link"), follows the link from the mail and signs in.
  */
 import { describe, expect, it } from "vitest";
 import { linkTo, mailTo } from "../helpers/mail-links.js";
@@ -29,7 +29,7 @@ describe.skipIf(skipBrowserTests())("sign-up in a browser", () => {
     // Before the address is confirmed: refused after the password, with "send again".
     await signIn(page, PERSON.name, PERSON.password);
     await hasText(page.locator("#sign-in-message"), /Confirm your email address first/);
-    await page.getByRole("button", { name: "Send the link again" }).click();
+    await page.getByRole("button", { name: "Send a new link" }).click();
     await hasText(page.locator("#resend-message"), /on its way/);
     const mail = await mailTo(e2e.smtp, PERSON.email, "Confirm your email address", 2);
 

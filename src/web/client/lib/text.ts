@@ -71,7 +71,7 @@ export function describeError(error: unknown, context: MessageContext = "default
     case "last_admin":
       return "This is the last admin: make someone else an admin first.";
     case "email_not_verified":
-      return "Confirm your email address first: open the link in the mail we sent you.";
+      return "Confirm your email address first.";
     case "invalid_email_token":
       return "This link does not work any more: it was used already, has expired or was replaced by a newer one.";
     case "csrf": {
