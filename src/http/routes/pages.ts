@@ -123,6 +123,19 @@ export function brandPage(html: string, appName: string): string {
     );
 }
 
+/**
+ * A page template with its links to optional pages shown or not (issue 18, item 12): an element
+ * marked `data-needs-page="/path" hidden` is shown (its `hidden` dropped) unless that path is
+ * among `hidden`. The sign-in page thus knows whether sign-up is open without asking: its old
+ * probe of `GET /signup` logged a failed request in every visitor's console when it was off.
+ */
+export function showOptionalLinks(html: string, hidden: ReadonlySet<string>): string {
+  return html.replace(
+    /(<[a-z]+\b[^>]*\bdata-needs-page="([^"]+)"[^>]*?)\s+hidden(?=\s*>)/g,
+    (whole, open: string, path: string) => (hidden.has(path) ? whole : open),
+  );
+}
+
 interface StaticFile {
   body: Buffer;
   contentType: string;
@@ -164,7 +177,11 @@ export function defaultWebRoot(): string {
 }
 
 /** Reads the build into memory, or says what is missing. It is small (tens of KiB). */
-function loadSite(root: string, appName: string): Site | { problem: string } {
+function loadSite(
+  root: string,
+  appName: string,
+  hidden: ReadonlySet<string>,
+): Site | { problem: string } {
   let manifest: {
     version?: unknown;
     pages?: Record<string, string>;
@@ -184,7 +201,7 @@ function loadSite(root: string, appName: string): Site | { problem: string } {
       pages.set(
         name,
         staticFile(join(root, safeName(file)), REVALIDATE_CACHE_CONTROL, (body) =>
-          Buffer.from(brandPage(body.toString("utf8"), appName), "utf8"),
+          Buffer.from(showOptionalLinks(brandPage(body.toString("utf8"), appName), hidden), "utf8"),
         ),
       );
     }
@@ -251,15 +268,16 @@ function sendFile(request: FastifyRequest, reply: FastifyReply, file: StaticFile
 export const pageRoutes: FastifyPluginAsync<PageRoutesOptions> = async (app, options) => {
   const root = resolve(options.webRoot ?? defaultWebRoot());
   const appName = options.appName ?? DEFAULT_PAGE_APP_NAME;
+  const hidden: ReadonlySet<string> = new Set(options.hidden ?? []);
   // Read the build now, so a later rebuild on disk cannot catch a request half-way.
-  const initial = loadSite(root, appName);
+  const initial = loadSite(root, appName, hidden);
   let site: Site | null = "problem" in initial ? null : initial;
   let warned = false;
 
   // Until a build is found, look again at each request (so `npm run build` needs no restart).
   const currentSite = (request: FastifyRequest): Site | null => {
     if (site !== null) return site;
-    const loaded = loadSite(root, appName);
+    const loaded = loadSite(root, appName, hidden);
     if ("problem" in loaded) {
       if (!warned) {
         request.log.warn(`web pages unavailable: ${loaded.problem}; run \`npm run build\``);
@@ -295,7 +313,6 @@ export const pageRoutes: FastifyPluginAsync<PageRoutesOptions> = async (app, opt
       schema: { tags: ["pages"], summary, produces, response: errorResponses(...errors) },
     }) as const;
 
-  const hidden = new Set(options.hidden ?? []);
   for (const [path, page] of Object.entries(PAGE_ROUTES)) {
     app.get(
       path,

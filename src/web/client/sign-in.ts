@@ -197,10 +197,7 @@ handleClick(byId<HTMLButtonElement>("resend-verification"), byId("resend-message
   await api("POST", "/email/verify/resend", { name: unverifiedName });
   showMessage(byId("resend-message"), "A new link is on its way. Check your mail.", "success");
 });
-// The sign-up page answers only while sign-up is open.
-void fetch("/signup", { method: "HEAD", cache: "no-store" })
-  .then((response) => setVisible(response.ok, byId("signup-link")))
-  .catch(() => undefined);
+// The link to sign-up is shown by the server while sign-up is open (data-needs-page): no probe.
 
 // Passwordless: sign in with a passkey alone.
 if (passkeysSupported()) {

@@ -239,3 +239,23 @@ describe("the app name in the pages (TESSERA_APP_NAME)", () => {
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
+
+describe("links to optional pages (issue 18: no probe of GET /signup)", () => {
+  it("serves the sign-in page with its sign-up link shown only while /signup is served", async () => {
+    const signupLink = /<p id="signup-link"[^>]*>/;
+    const off = Fastify();
+    await off.register(pageRoutes, { webRoot: build.webRoot, hidden: ["/signup"] });
+    const closed = await off.inject({ url: "/" });
+    await off.close();
+    expect(closed.body.match(signupLink)?.[0]).toMatch(/\shidden>$/);
+    const open = await app.inject({ url: "/" });
+    expect(open.body.match(signupLink)?.[0]).toBeDefined();
+    expect(open.body.match(signupLink)?.[0]).not.toMatch(/\bhidden\b/);
+    // The page itself asks nothing about sign-up.
+    const src = /<script[^>]*\ssrc="([^"]+)"/.exec(open.body)?.[1];
+    expect(src).toBeDefined();
+    const script = await app.inject({ url: src ?? "" });
+    expect(script.statusCode).toBe(200);
+    expect(script.body).not.toMatch(/["'`]\/signup["'`]/);
+  });
+});
