@@ -229,6 +229,10 @@ export async function registerOpenApi(
     // (issue 14 item 7): never framed, and no upgrade-insecure-requests, which would break a
     // plain-http loopback install.
     staticCSP: true,
+    // Without the top bar (issue 18, item 12): its Swagger logo is an SVG with an inline
+    // <style>, which the CSP refuses (a console violation on every load). The bar only holds
+    // the logo and a box to load another document; this UI shows this server's.
+    uiConfig: { layout: "BaseLayout" },
     transformStaticCSP: (header: string) =>
       header
         .replace("frame-ancestors 'self'", "frame-ancestors 'none'")
