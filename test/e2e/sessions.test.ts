@@ -72,6 +72,7 @@ describe.skipIf(skipBrowserTests())("sessions in a browser", () => {
     await containsText(item, "1 session");
     await screenshot(admin.page, "admin-sessions");
     await item.getByRole("button", { name: `End sessions ${USER.name}` }).click();
+    await item.getByRole("button", { name: "End sessions", exact: true }).click();
     await hasText(admin.page.locator("#users-message"), /signed out everywhere/);
     await expectSignedOut(laptop.page);
   });

@@ -1,8 +1,9 @@
 /**
  * The admin page (`/admin`): list users, create one, promote and demote, lock (with a reason,
  * optionally until a time) and unlock, reset a password, turn off a user's authenticator app,
- * see and end a user's sessions, delete. Promote, demote, lock and delete ask for confirmation
- * naming the user. Other signed-in users see a clear message instead.
+ * see a user's sessions (device, address, when, how) and end them, delete. Promote, demote,
+ * lock, ending sessions and delete ask for confirmation naming the user. The Activity list is
+ * read again after every action. Other signed-in users see a clear message instead.
  */
 import { showActivity } from "./lib/activity.js";
 import { api } from "./lib/api.js";
@@ -25,12 +26,14 @@ import {
 } from "../../contract/limits.js";
 import { attachStrengthMeter } from "./lib/strength-meter.js";
 import { getMe, goToSignIn } from "./lib/session.js";
-import { endSession, loadSessions, sessionCountText } from "./lib/sessions.js";
+import { describeSession, endSession, loadSessions, sessionCountText } from "./lib/sessions.js";
 import { describeError, formatDateTime } from "./lib/text.js";
 import type { AdminUserView, UserView } from "./lib/types.js";
 
 let me: UserView;
 let users: AdminUserView[] = [];
+/** Reads the Activity list again from its first page (set once it is shown). */
+let refreshActivity: () => Promise<void> = async () => undefined;
 
 async function main(): Promise<void> {
   const user = await getMe();
@@ -51,7 +54,12 @@ async function main(): Promise<void> {
   setVisible(true, byId("admin-content"));
   wireCreateForm();
   await loadUsers();
-  await showActivity("/audit", ACTIVITY, (id) => users.find((u) => u.id === id)?.name ?? null);
+  const activity = await showActivity(
+    "/audit",
+    ACTIVITY,
+    (id) => users.find((u) => u.id === id)?.name ?? null,
+  );
+  refreshActivity = activity.reload;
 }
 
 const ACTIVITY = { list: "activity-list", more: "activity-more", message: "activity-message" };
@@ -87,6 +95,7 @@ function wireCreateForm(): void {
       form.reset();
       showAccess();
       await loadUsers();
+      await refreshActivity();
       showMessage(
         message,
         invite
@@ -107,7 +116,10 @@ async function loadUsers(): Promise<void> {
   await Promise.all(users.map(showSessionCount));
 }
 
-/** Adds "N sessions" (and "End sessions") to a user the admin may manage. */
+/**
+ * Adds "N sessions" to a user the admin may manage, the sessions themselves (device, address,
+ * last active, how) to open below it, and "End sessions" behind a confirmation naming the user.
+ */
 async function showSessionCount(user: AdminUserView): Promise<void> {
   if (user.is_admin && user.id !== me.id) return; // refused by the server
   const key = user.id.replace(/[^A-Za-z0-9_-]/g, "_");
@@ -115,18 +127,55 @@ async function showSessionCount(user: AdminUserView): Promise<void> {
   if (slot === null) return;
   const sessions = await loadSessions(user.id);
   slot.textContent = ` · ${sessionCountText(sessions.length)}`;
-  if (user.id === me.id || sessions.length === 0) return;
+  if (sessions.length === 0) return;
+  const list = h(
+    "details",
+    { className: "sessions", id: `session-details-${key}` },
+    h("summary", {}, `Where ${user.name} is signed in`),
+    h(
+      "ul",
+      { className: "session-list" },
+      ...sessions.map((session) =>
+        h(
+          "li",
+          {},
+          h("span", { className: "item-title" }, session.device ?? "Unknown device"),
+          h("span", { className: "meta" }, describeSession(session)),
+        ),
+      ),
+    ),
+  );
+  slot.closest(".item-main")?.append(list);
+  if (user.id === me.id) return;
+  const actions = document.getElementById(`actions-${key}`);
   const button = actionButton("End sessions", user.name, "secondary", `end-sessions-${key}`);
-  document.getElementById(`actions-${key}`)?.prepend(button);
-  handleClick(button, byId("users-message"), async () => {
+  actions?.prepend(button);
+  const confirm = confirmPanel(
+    `End every session of ${user.name}? They are signed out on every device at once (${sessionCountText(sessions.length)}).`,
+    "End sessions",
+    "danger",
+  );
+  actions?.after(confirm.panel);
+  const toggle = (asking: boolean) => {
+    setVisible(asking, confirm.panel);
+    if (actions !== null) setVisible(!asking, actions);
+    (asking ? confirm.cancel : button).focus();
+  };
+  button.addEventListener("click", () => toggle(true));
+  confirm.cancel.addEventListener("click", () => toggle(false));
+  handleClick(confirm.confirm, byId("users-message"), async () => {
     for (const session of sessions) await endSession(user.id, session.id);
     await afterAction(`${user.name} is signed out everywhere.`, null);
   });
 }
 
-/** Reloads the list, then says what happened and puts the focus back near where it was. */
+/**
+ * Reloads the list and the Activity, then says what happened and puts the focus back near
+ * where it was.
+ */
 async function afterAction(text: string, focusId: string | null): Promise<void> {
   await loadUsers();
+  await refreshActivity();
   showMessage(byId("users-message"), text, "success");
   const target = focusId === null ? null : document.getElementById(focusId);
   (target ?? byId("users-title")).focus();

@@ -166,6 +166,15 @@ handleClick(
   "passkey",
 );
 
+/** "Use your authenticator app instead", "… passkey …" or both: the factors the account has. */
+function backToFactorText(required: TwoFaRequired): string {
+  const names = [
+    required.totp_supported ? "authenticator app" : null,
+    required.webauthn_supported ? "passkey" : null,
+  ].filter((name) => name !== null);
+  return names.length === 0 ? "Back" : `Use your ${names.join(" or ")} instead`;
+}
+
 // A recovery code in place of the second factor (issue 11 item 2).
 byId("recovery-toggle").addEventListener("click", () => {
   const showing = !byId("recovery-form").hidden;
@@ -176,7 +185,8 @@ byId("recovery-toggle").addEventListener("click", () => {
   for (const id of ["totp-form", "use-passkey", "second-factor-or"]) setVisible(false, byId(id));
   setVisible(true, byId("recovery-form"));
   byId("second-factor-intro").textContent = "Enter one of the recovery codes you saved.";
-  byId("recovery-toggle").textContent = "Use your authenticator app or passkey instead";
+  byId("recovery-toggle").textContent =
+    pendingRequired === null ? "Back" : backToFactorText(pendingRequired);
   showMessage(byId("second-factor-message"), "");
   byId("recovery-code").focus();
 });

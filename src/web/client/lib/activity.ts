@@ -56,29 +56,44 @@ export interface ActivityElements {
   message: string;
 }
 
+/** A shown Activity section. */
+export interface ActivitySection {
+  /** Reads the first page again, in place of what is shown (after an action that adds events). */
+  reload(): Promise<void>;
+}
+
 /** Loads the first page into the section and wires "Show more". */
 export async function showActivity(
   path: string,
   ids: ActivityElements,
   describeUser: (id: string | null) => string | null = () => null,
-): Promise<void> {
+): Promise<ActivitySection> {
   const list = byId<HTMLUListElement>(ids.list);
   const more = byId<HTMLButtonElement>(ids.more);
+  const message = byId(ids.message);
   let cursor: string | null = null;
-  const load = async () => {
-    const query = cursor === null ? "" : `${path.includes("?") ? "&" : "?"}cursor=${cursor}`;
+  const load = async (fresh: boolean) => {
+    const query =
+      fresh || cursor === null ? "" : `${path.includes("?") ? "&" : "?"}cursor=${cursor}`;
     const page = await api<AuditPage>("GET", `${path}${query}`);
-    list.append(...page.events.map((event) => activityItem(event, describeUser)));
+    const items = page.events.map((event) => activityItem(event, describeUser));
+    if (fresh) list.replaceChildren(...items);
+    else list.append(...items);
     cursor = page.next_cursor;
     setVisible(cursor !== null, more);
     if (list.childElementCount === 0) list.append(h("li", { text: "No activity recorded yet." }));
   };
-  handleClick(more, byId(ids.message), load);
-  try {
-    await load();
-  } catch (error) {
-    showMessage(byId(ids.message), describeError(error), "error");
-  }
+  handleClick(more, message, () => load(false));
+  const reload = async () => {
+    try {
+      await load(true);
+      showMessage(message, "");
+    } catch (error) {
+      showMessage(message, describeError(error), "error");
+    }
+  };
+  await reload();
+  return { reload };
 }
 
 function activityItem(
