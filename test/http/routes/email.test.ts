@@ -3,7 +3,10 @@
  * in the test process, on SQLite and PostgreSQL: the links are taken from the mails received.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { EMAIL_VERIFICATION_VALIDITY_MS } from "../../../src/services/email-verification.js";
+import {
+  EMAIL_VERIFICATION_VALIDITY_MS,
+  emailVerificationState,
+} from "../../../src/services/email-verification.js";
 import { countMailsTo, mailTo, tokenFrom } from "../../helpers/mail-links.js";
 import { describeServer } from "../../helpers/routes.js";
 import { TEST_ORIGIN, type TestServer } from "../../helpers/server.js";
@@ -116,6 +119,59 @@ describeServer(
       expect((await client.request("GET", "/me")).body).toMatchObject({
         email: next.email,
         email_verified: true,
+      });
+    });
+
+    it("says in GET /me whether a link to the current address was sent and still works, and whether it can receive mail", async () => {
+      const me = async (client: ReturnType<TestServer["client"]>) =>
+        (await client.request("GET", "/me")).body as Record<string, unknown>;
+      // Made by the operator: no mail went out.
+      const user = await server.createUser({});
+      const client = server.client();
+      await client.login(user.name, user.password);
+      expect(await me(client)).toMatchObject({
+        email_verified: false,
+        email_verification_sent: false,
+        email_deliverable: true,
+      });
+
+      // A new address: a link goes to it.
+      const next = fresh("sent");
+      await client.request("PATCH", `/users/${user.id}/email`, { json: { email: next.email } });
+      expect(await me(client)).toMatchObject({ email: next.email, email_verification_sent: true });
+      const token = tokenFrom(
+        await mailTo(smtp, next.email, "Confirm your email address"),
+        "/verify-email",
+      );
+
+      // Expired: no longer a link to open (asked of the service: the session would idle out).
+      const start = server.clock();
+      const facts = { id: user.id, email: next.email, emailVerified: false };
+      try {
+        server.clock.advance(EMAIL_VERIFICATION_VALIDITY_MS + 1);
+        expect(await emailVerificationState(server.app.tessera, facts)).toEqual({
+          sent: false,
+          deliverable: true,
+        });
+      } finally {
+        server.clock.set(start);
+      }
+      expect(await emailVerificationState(server.app.tessera, facts)).toMatchObject({ sent: true });
+
+      // Used: verified, nothing waiting.
+      await server.client().request("POST", "/email/verify", { json: { token } });
+      expect(await me(client)).toMatchObject({
+        email_verified: true,
+        email_verification_sent: false,
+      });
+
+      // The first admin's default address can never receive mail.
+      const first = await server.createUser({ email: `first-${fresh("x").name}@tessera.invalid` });
+      const firstClient = server.client();
+      await firstClient.login(first.name, first.password);
+      expect(await me(firstClient)).toMatchObject({
+        email_deliverable: false,
+        email_verification_sent: false,
       });
     });
 
