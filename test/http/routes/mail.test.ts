@@ -6,6 +6,7 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { generateTotp } from "../../../src/core/totp.js";
+import { resetPasswordAsOperator } from "../../../src/services/passwords.js";
 import { listAuditEvents } from "../../../src/store/index.js";
 import { addPasskey, enableTotp, makeCodes } from "../../helpers/recovery-codes.js";
 import { describeServer } from "../../helpers/routes.js";
@@ -284,6 +285,15 @@ describeServer(
           json: { token: link, new_password: "my own passphrase 13" },
         });
         expect(late.body.code).toBe("invalid_email_token");
+      });
+
+      it("mails the operator's reset (tessera reset-password) as an administrator's action", async () => {
+        const user = await server.createUser({});
+        await resetPasswordAsOperator(server.app.tessera, user.name, "operator passphrase 58", {
+          mustChangePassword: true,
+        });
+        const notice = await mailTo(user.email, /Your password was reset/);
+        expectAdministratorNotice(notice);
       });
 
       it("mails a sign-in from a new device; “This wasn't me” ends that session only", async () => {
