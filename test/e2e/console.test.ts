@@ -51,6 +51,10 @@ describe.skipIf(skipBrowserTests())("pages without console errors", () => {
     await page.goto("/docs");
     await visible(page.locator(".swagger-ui .info .title"));
     await page.waitForLoadState("networkidle");
+    // An operation opened, with its schemas, draws more of the UI.
+    await page.locator(".opblock-summary", { hasText: "/healthz" }).first().click();
+    await visible(page.locator(".opblock.is-open .responses-wrapper"));
+    await page.waitForLoadState("networkidle");
     await screenshot(page, "docs");
     expect(seen.problems.filter((p) => /Content.Security.Policy/i.test(p))).toEqual([]);
     expect(e2e.watch.cspViolations).toEqual([]);
