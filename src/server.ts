@@ -60,6 +60,9 @@ export function printBanner(config: TesseraConfig, print: (line: string) => void
   print("");
   print(`  Tessera is running. Open ${config.publicUrl}/ in your browser.`);
   print(`  API reference: ${config.publicUrl}/docs`);
+  print(
+    `  A new password for ${FIRST_ADMIN_NAME} (or anyone): npx --no-install tessera reset-password --name ${FIRST_ADMIN_NAME}`,
+  );
   print("");
 }
 
