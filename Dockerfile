@@ -14,8 +14,8 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json README.md LICENSE ./
 COPY scripts ./scripts
 COPY src ./src
-RUN npm run build \
-    && npm pack --pack-destination /tmp \
+# `npm pack` builds first (the prepack script).
+RUN npm pack --pack-destination /tmp \
     && mkdir /pkg && tar -xzf /tmp/tessera-*.tgz -C /pkg
 
 FROM ${NODE_IMAGE} AS install

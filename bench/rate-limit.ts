@@ -17,11 +17,8 @@ import {
   type RateLimitStore,
 } from "../src/services/rate-limit/index.js";
 import { createDatabaseRateLimitStore } from "../src/store/rate-limit-store.js";
-import {
-  closeRedisClient,
-  createRedisClient,
-  createRedisRateLimitStore,
-} from "../src/store/redis.js";
+import { closeRedisClient, createRedisClient } from "../src/store/redis-client.js";
+import { createRedisRateLimitStore } from "../src/store/redis.js";
 import { TEST_DIALECTS, openTestDatabase } from "../test/helpers/database.js";
 import { TEST_REDIS_URL } from "../test/helpers/redis.js";
 

@@ -47,7 +47,10 @@ export const COMMANDS: Readonly<Record<string, CliCommand>> = {
         );
         return EXIT_USAGE;
       }
-      await serve(loadConfig(env), io.out);
+      // Under npm (`npm start`, `npx tessera serve`) the server lives as long as npm does.
+      await serve(loadConfig(env), io.out, {
+        stopWithParent: env.npm_lifecycle_event !== undefined,
+      });
       return 0;
     },
   },

@@ -3,6 +3,9 @@
  * (`createTessera`), the plugin with the seed's routes and authentication middleware, the
  * middleware alone, and the standalone app.
  */
+import type { RedisClientOptions, RedisConnection } from "./store/redis.js";
+import { createRedisClient as createIoRedisClient } from "./store/redis-client.js";
+
 export { tessera } from "./http/plugin.js";
 export type { TesseraPluginOptions } from "./http/plugin.js";
 export {
@@ -47,7 +50,16 @@ export type { User, AuditEvent, ListAuditEventsOptions } from "./store/index.js"
 export type { TesseraDatabase } from "./store/index.js";
 export { createLoginThrottle, createMemoryRateLimitStore } from "./services/rate-limit/index.js";
 export type { LoginThrottle, RateLimitStore } from "./services/rate-limit/index.js";
-export { createRedisClient, createRedisRateLimitStore } from "./store/redis.js";
+export { createRedisRateLimitStore } from "./store/redis.js";
+export type { RedisClientOptions, RedisCommands, RedisConnection } from "./store/redis.js";
+/**
+ * Makes an ioredis client for `url` with bounded connect and command times, for
+ * `createRedisRateLimitStore` and `createRedisChallengeStore`. Typed as Tessera's
+ * `RedisConnection`, not ioredis's `Redis`, so these declarations import no driver's types.
+ * @throws TypeError when `url` is not a redis:// or rediss:// URL.
+ */
+export const createRedisClient: (url: string, options?: RedisClientOptions) => RedisConnection =
+  createIoRedisClient;
 export type { ChallengeStore, StoredChallenge } from "./store/challenge-store.js";
 export {
   createDatabaseChallengeStore,

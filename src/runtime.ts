@@ -50,7 +50,8 @@ import {
   type TesseraDatabase,
 } from "./store/index.js";
 import { createDatabaseRateLimitStore } from "./store/rate-limit-store.js";
-import { closeRedisClient, createRedisClient, createRedisRateLimitStore } from "./store/redis.js";
+import { closeRedisClient, createRedisClient } from "./store/redis-client.js";
+import { createRedisRateLimitStore } from "./store/redis.js";
 import {
   createPostgresSessionChannel,
   createRedisSessionChannel,

@@ -60,6 +60,9 @@ export function printBanner(config: TesseraConfig, print: (line: string) => void
   print("");
   print(`  Tessera is running. Open ${config.publicUrl}/ in your browser.`);
   print(`  API reference: ${config.publicUrl}/docs`);
+  print(
+    `  A new password for ${FIRST_ADMIN_NAME} (or anyone): npx --no-install tessera reset-password --name ${FIRST_ADMIN_NAME}`,
+  );
   print("");
 }
 
@@ -102,10 +105,25 @@ export async function openWithRetry(
   }
 }
 
+/** How often a server started by npm looks whether its parent process is still the same. */
+export const PARENT_CHECK_INTERVAL_MS = 250;
+
+export interface ServeOptions {
+  /**
+   * Stop, as on SIGTERM, when the parent process goes away. Default false; the CLI sets it under
+   * npm (`npm start`, `npx tessera serve`): npm runs the command as `sh -c "…"` and passes a
+   * signal on to that shell only, which exits without passing it on, so the server was left
+   * running, re-parented, holding its port (issue 18 item 4). Not for `nohup` or a service
+   * manager, where outliving the parent is intended.
+   */
+  stopWithParent?: boolean;
+}
+
 /** Starts the server and returns it; stops cleanly on SIGTERM and SIGINT. */
 export async function serve(
   config: TesseraConfig,
   print: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+  options: ServeOptions = {},
 ): Promise<FastifyInstance> {
   const tessera = await openWithRetry(config, print);
   let app: FastifyInstance;
@@ -128,9 +146,11 @@ export async function serve(
   });
   printBanner(config, print);
   let stopping = false;
+  let parentWatch: NodeJS.Timeout | undefined;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    clearInterval(parentWatch);
     app.log.info({ signal }, "stopping: finishing in-flight requests");
     app.close().then(
       () => process.exit(0),
@@ -142,5 +162,12 @@ export async function serve(
   };
   process.once("SIGTERM", () => stop("SIGTERM"));
   process.once("SIGINT", () => stop("SIGINT"));
+  if (options.stopWithParent === true) {
+    const parent = process.ppid;
+    parentWatch = setInterval(() => {
+      if (process.ppid !== parent) stop("parent exited");
+    }, PARENT_CHECK_INTERVAL_MS);
+    parentWatch.unref();
+  }
   return app;
 }

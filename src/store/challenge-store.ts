@@ -4,13 +4,13 @@
  * is the lookup key: the answer carries it back in its clientDataJSON, so clients keep no state.
  * Consumption is atomic in both (DELETE … RETURNING; GETDEL): a challenge is used once.
  */
-import type { Redis } from "ioredis";
 import type { Kysely } from "kysely";
 import { InternalError } from "../core/errors.js";
 import { toEpochMs } from "./columns.js";
 import { createHash } from "node:crypto";
 import { consumeChallenge, deleteExpiredChallenges } from "./challenges.js";
 import { canonicalId } from "./ids.js";
+import type { RedisCommands } from "./redis.js";
 import type { Database } from "./schema.js";
 
 /** A challenge as stored. */
@@ -149,7 +149,7 @@ export function createMemoryChallengeStore(
  * (clean-up) and in the value (decides, so an injected clock works the same as in the database).
  */
 export function createRedisChallengeStore(
-  redis: Redis,
+  redis: RedisCommands,
   options: { keyPrefix: string },
 ): ChallengeStore {
   return {

@@ -9,7 +9,6 @@
  * record's own `expiresAtMs` decides whether it still counts.
  */
 import { createHash } from "node:crypto";
-import { Redis } from "ioredis";
 // Types only: the store layer implements the services' interface without running their code.
 import type {
   FailurePolicy,
@@ -19,17 +18,35 @@ import type {
   ReserveResult,
 } from "../core/rate-limit.js";
 
-/** Give up connecting after this long (ioredis default 10 s: too long for a login request). */
-export const DEFAULT_REDIS_CONNECT_TIMEOUT_MS = 5_000;
-/** A command without a reply after this long fails, so a hung Redis gives a 503, not a hang. */
-export const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 2_000;
-/** Longest wait between reconnection attempts. */
-export const DEFAULT_REDIS_MAX_RECONNECT_DELAY_MS = 2_000;
-/** How long `closeRedisClient` waits for a clean `QUIT` before dropping the socket. */
-export const DEFAULT_REDIS_CLOSE_TIMEOUT_MS = 1_000;
-/** Prefix of every rate-limit key, so Tessera can share a Redis database with other apps. */
-export const DEFAULT_REDIS_RATE_LIMIT_KEY_PREFIX = "tessera:rate-limit:";
+// The Redis types here are Tessera's own, not ioredis's: the public declarations (`fastify.d.ts`)
+// name them, and a host type-checking with `skipLibCheck: false` would otherwise have to
+// type-check ioredis and its untyped `redis-errors` (issue 18 item 2). An ioredis `Redis` fits.
 
+/** The commands Tessera's Redis stores send, as ioredis declares them. */
+export interface RedisCommands {
+  evalsha(sha1: string, numKeys: number, ...keysAndArgs: (string | number)[]): Promise<unknown>;
+  eval(script: string, numKeys: number, ...keysAndArgs: (string | number)[]): Promise<unknown>;
+  hmget(key: string, ...fields: string[]): Promise<(string | null)[]>;
+  del(...keys: string[]): Promise<number>;
+  set(
+    key: string,
+    value: string,
+    millisecondsToken: "PX",
+    milliseconds: number,
+    nx: "NX",
+  ): Promise<"OK" | null>;
+  getdel(key: string): Promise<string | null>;
+}
+
+/** A client as `createRedisClient` makes it: the stores' commands and closing. */
+export interface RedisConnection extends RedisCommands {
+  /** ioredis's connection state ("wait", "connecting", "ready", "end", …). */
+  readonly status: string;
+  quit(): Promise<unknown>;
+  disconnect(): void;
+}
+
+/** Options of `createRedisClient` (`redis-client.ts`). */
 export interface RedisClientOptions {
   /** Default `DEFAULT_REDIS_CONNECT_TIMEOUT_MS`. */
   connectTimeoutMs?: number;
@@ -44,58 +61,8 @@ export interface RedisClientOptions {
   onError?: (error: Error) => void;
 }
 
-/**
- * Makes an ioredis client for `url` (`redis://` or `rediss://`) with bounded connect and
- * command times: while Redis is down, commands fail after one reconnection attempt instead of
- * queueing for ever. Close it with `closeRedisClient`.
- * @throws TypeError when `url` is not a redis:// or rediss:// URL.
- */
-export function createRedisClient(url: string, options: RedisClientOptions = {}): Redis {
-  if (!/^rediss?:\/\/./.test(url)) {
-    throw new TypeError("Redis URL: expected redis://… or rediss://…");
-  }
-  const redis = new Redis(url, {
-    connectTimeout: options.connectTimeoutMs ?? DEFAULT_REDIS_CONNECT_TIMEOUT_MS,
-    commandTimeout: options.commandTimeoutMs ?? DEFAULT_REDIS_COMMAND_TIMEOUT_MS,
-    lazyConnect: options.lazyConnect ?? true,
-    // Fail a pending command after one reconnection attempt: the throttle fails closed (503).
-    maxRetriesPerRequest: 1,
-    retryStrategy: (times) => Math.min(times * 200, DEFAULT_REDIS_MAX_RECONNECT_DELAY_MS),
-  });
-  redis.on("error", options.onError ?? (() => undefined));
-  return redis;
-}
-
-/**
- * Closes a client and waits until its socket is closed: `QUIT` when connected (pending replies
- * arrive first), dropping the connection if that takes over `timeoutMs` (default
- * `DEFAULT_REDIS_CLOSE_TIMEOUT_MS`) or if it is not connected. Never throws.
- */
-export async function closeRedisClient(
-  redis: Redis,
-  timeoutMs = DEFAULT_REDIS_CLOSE_TIMEOUT_MS,
-): Promise<void> {
-  if (redis.status !== "ready") {
-    // Never connected, closed, or retrying a dead server: nothing to flush.
-    redis.disconnect();
-    return;
-  }
-  let timer: NodeJS.Timeout | undefined;
-  // QUIT resolves at Redis's "OK"; the socket closes ("end") just after.
-  const ended = new Promise<void>((resolve) => redis.once("end", () => resolve()));
-  try {
-    await Promise.race([
-      redis.quit().then(() => ended),
-      new Promise<void>((_, reject) => {
-        timer = setTimeout(() => reject(new Error("QUIT timed out")), timeoutMs);
-      }),
-    ]);
-  } catch {
-    redis.disconnect();
-  } finally {
-    clearTimeout(timer);
-  }
-}
+/** Prefix of every rate-limit key, so Tessera can share a Redis database with other apps. */
+export const DEFAULT_REDIS_RATE_LIMIT_KEY_PREFIX = "tessera:rate-limit:";
 
 /**
  * Counts one failure. Mirrors `applyFailure` in src/services/rate-limit/store.ts line by line.
@@ -243,7 +210,7 @@ export interface RedisRateLimitStoreOptions {
  * Operations reject when Redis fails (the throttle turns that into a 503).
  */
 export function createRedisRateLimitStore(
-  redis: Redis,
+  redis: RedisCommands,
   options: RedisRateLimitStoreOptions = {},
 ): RateLimitStore {
   const keyPrefix = options.keyPrefix ?? DEFAULT_REDIS_RATE_LIMIT_KEY_PREFIX;

@@ -16,11 +16,8 @@ import {
   DEFAULT_CHANNEL_HEARTBEAT_MS,
   DEFAULT_CHANNEL_HEARTBEAT_TIMEOUT_MS,
 } from "../../src/store/session-channel.js";
-import {
-  closeRedisClient,
-  createRedisClient,
-  createRedisRateLimitStore,
-} from "../../src/store/redis.js";
+import { closeRedisClient, createRedisClient } from "../../src/store/redis-client.js";
+import { createRedisRateLimitStore } from "../../src/store/redis.js";
 import { openTestDatabase, TEST_DIALECTS, type TestDatabase } from "../helpers/database.js";
 import { openTestRedis, redisSkipReason, TEST_REDIS_URL } from "../helpers/redis.js";
 import {

@@ -6,10 +6,9 @@ import {
   type FailurePolicy,
   type RateLimitStore,
 } from "../../src/services/rate-limit/index.js";
+import { closeRedisClient, createRedisClient } from "../../src/store/redis-client.js";
 import {
   DEFAULT_REDIS_RATE_LIMIT_KEY_PREFIX,
-  closeRedisClient,
-  createRedisClient,
   createRedisRateLimitStore,
 } from "../../src/store/redis.js";
 import { createStoreHarness } from "../helpers/rate-limit-stores.js";

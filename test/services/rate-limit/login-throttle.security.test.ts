@@ -12,11 +12,8 @@ import {
   createLoginThrottle,
   createMemoryRateLimitStore,
 } from "../../../src/services/rate-limit/index.js";
-import {
-  closeRedisClient,
-  createRedisClient,
-  createRedisRateLimitStore,
-} from "../../../src/store/redis.js";
+import { closeRedisClient, createRedisClient } from "../../../src/store/redis-client.js";
+import { createRedisRateLimitStore } from "../../../src/store/redis.js";
 import { createStoreHarness } from "../../helpers/rate-limit-stores.js";
 
 const harness = await createStoreHarness("login-throttle-security");
