@@ -36,6 +36,7 @@ import { tokenRoutes } from "./routes/tokens.js";
 import { totpRoutes } from "./routes/totp.js";
 import { userRoutes } from "./routes/users.js";
 import { webauthnRoutes } from "./routes/webauthn.js";
+import { installRequestBodyRules } from "./request-body.js";
 import { installSecurityHeaders } from "./security-headers.js";
 
 export interface TesseraPluginOptions {
@@ -88,6 +89,8 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
     // a body that is not JSON is 415 whatever the host app accepts elsewhere.
     installSecurityHeaders(routes, { publicUrl: settings.publicUrl });
     if (routes.hasContentTypeParser("text/plain")) routes.removeContentTypeParser("text/plain");
+    // A route that takes no body accepts none, an empty JSON one, and `{}` (issue 18 item 5).
+    installRequestBodyRules(routes);
     metricsRoute?.(routes);
     // Issue 11: which routes a user who owes a second factor may call, which need a recent
     // authentication (one table, src/http/route-policy.ts).
