@@ -300,13 +300,25 @@ export class ConfigError extends Error {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** What a host app gives `loadConfig` besides the environment. */
+export interface LoadConfigOptions {
+  /**
+   * The URL people open (`TESSERA_PUBLIC_URL`, which it overrides): a host app passes its own
+   * address, since the default (`http://localhost:` + `TESSERA_PORT`, 8000) is the standalone
+   * server's. Browsers' `Origin` is checked against it (403 `csrf` otherwise) and passkeys are
+   * bound to it. Validated like the variable.
+   */
+  publicUrl?: string;
+}
+
 /**
- * Reads and validates the configuration from `env` (default `process.env`). With no
- * `TESSERA_JWT_SECRET`, a random secret is made on first start and kept in the data folder
+ * Reads and validates the configuration from `env` (default `process.env`) and `options`. With
+ * no `TESSERA_JWT_SECRET`, a random secret is made on first start and kept in the data folder
  * (mode 0600), except in production (`NODE_ENV=production`), where it is an error.
  * @throws ConfigError listing every bad value.
  */
-export function loadConfig(env: Env = process.env): TesseraConfig {
+export function loadConfig(env: Env = process.env, options: LoadConfigOptions = {}): TesseraConfig {
+  if (options.publicUrl !== undefined) env = { ...env, TESSERA_PUBLIC_URL: options.publicUrl };
   const problems: string[] = [];
   const read = (name: string): string | undefined => {
     // Reading a variable the schema does not declare is a bug here, not a user's mistake.
@@ -669,6 +681,7 @@ export function loadConfig(env: Env = process.env): TesseraConfig {
     publicUrl,
     publicOrigin,
     allowedOrigins: allowedOriginsFor(publicOrigin, read("TESSERA_PUBLIC_URL") === undefined),
+    publicUrlIsDefault: read("TESSERA_PUBLIC_URL") === undefined,
     jwtKeys,
     jwtAlgorithm,
     // In development the data folder's secret seals the keys too.

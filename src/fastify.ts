@@ -30,7 +30,7 @@ export { buildApp } from "./http/app.js";
 export type { BuildAppOptions } from "./http/app.js";
 export { ERROR_STATUS } from "./http/error-status.js";
 export { loadConfig, ConfigError, ENVIRONMENT } from "./config.js";
-export type { TesseraConfig, EnvironmentVariable } from "./config.js";
+export type { TesseraConfig, EnvironmentVariable, LoadConfigOptions } from "./config.js";
 export { createTessera, REDIS_KEY_PREFIXES } from "./runtime.js";
 export type { TesseraOverrides, TesseraRuntime } from "./runtime.js";
 export type { Tessera, ServiceContext, ServiceSettings, HttpSettings } from "./services/context.js";

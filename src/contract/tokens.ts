@@ -68,6 +68,11 @@ export const IntrospectionResponse = Type.Object(
     iat: Type.Optional(Type.Integer()),
     exp: Type.Optional(Type.Integer()),
     token_type: Type.Optional(Type.Literal("Bearer")),
+    /**
+     * Tessera's member (RFC 7662 §2.2 allows them): `access` for a token of `POST
+     * /token/access`, `session` for a session token (`POST /token`, the cookie).
+     */
+    token_use: Type.Optional(Type.Union([Type.Literal("access"), Type.Literal("session")])),
   },
   { $id: "IntrospectionResponse" },
 );

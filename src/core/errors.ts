@@ -50,6 +50,7 @@ export const ERROR_CODES = {
   webauthn_challenge_invalid: "client_error",
   webauthn_counter_error: "client_error", // signCount did not increase: possible cloned authenticator
   invalid_email_token: "client_error", // a mailed link that is unknown, used, void or expired
+  method_not_allowed: "client_error", // 405: the path exists, the method does not (`Allow` says which)
 
   // 404
   not_found: "not_found",

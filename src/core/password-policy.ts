@@ -49,6 +49,12 @@ export function passwordPolicyViolation(
   if (folded === fold(context.name) || folded === fold(context.email)) {
     return refusal("context", "Password must differ from the name and the email");
   }
+  if (containsAccountWord(folded, context)) {
+    return refusal(
+      "context",
+      "Password must not contain the account's name or the first part of its email",
+    );
+  }
   const strength = estimatePasswordStrength(password, contextWords(context));
   const suggestion = strength.suggestions[0] ?? null;
   if (strength.common) {
@@ -82,6 +88,30 @@ export function passwordPolicyViolation(
     );
   }
   return null;
+}
+
+/**
+ * Fewest code points a name or an email's local part must have before a password containing it
+ * is refused: shorter ones ("ann", "li") occur inside unrelated words. Keycloak's
+ * `notContainsUsername` has no floor; zxcvbn already weighs the short ones.
+ */
+export const MIN_CONTAINED_ACCOUNT_WORD_LENGTH = 4;
+
+/**
+ * Whether the folded password contains the whole name or the email's local part (each of at
+ * least MIN_CONTAINED_ACCOUNT_WORD_LENGTH code points once folded), as Keycloak's
+ * `notContainsUsername`: zxcvbn alone let `ursula3779418` take `ursula37794182024!`, the name
+ * being 72% of it, under its own 75% rule.
+ */
+function containsAccountWord(foldedPassword: string, context: PasswordPolicyContext): boolean {
+  const at = context.email.lastIndexOf("@");
+  const words = [context.name, at < 0 ? context.email : context.email.slice(0, at)];
+  return words.some((word) => {
+    const folded = fold(word);
+    return (
+      [...folded].length >= MIN_CONTAINED_ACCOUNT_WORD_LENGTH && foldedPassword.includes(folded)
+    );
+  });
 }
 
 function refusal(

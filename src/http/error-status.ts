@@ -30,6 +30,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   webauthn_challenge_invalid: 400,
   webauthn_counter_error: 400,
   invalid_email_token: 400,
+  method_not_allowed: 405,
 
   not_found: 404,
   conflict: 409,

@@ -6,6 +6,7 @@
  *   and 403 for a cross-site cookie write (`csrf`) or a pending password change;
  * - a route that takes a body answers 400 (bad JSON, invalid fields), 413 (too large) and 415
  *   (a media type it does not parse); one with path parameters 400 (invalid) and 404 (names nothing);
+ * - an optional body (`Type.Optional`, e.g. `EmptyBody`) is `requestBody.required: false`;
  * - a rate-limited route (one that declares 429) answers 503 when the limit store is down (it
  *   fails closed, catalog MI-02);
  * - every error body's `code` is an enum: the codes that give that status (`ERROR_STATUS`);
@@ -19,6 +20,7 @@ import swaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance, FastifySchema } from "fastify";
 import { ERROR_CODES, type ErrorCode } from "../core/errors.js";
 import { ERROR_STATUS } from "./error-status.js";
+import { isBodyRequired } from "./request-body.js";
 
 /** Where the UI is served; the server excludes it from authentication. */
 export const OPENAPI_UI_PREFIX = "/docs";
@@ -128,64 +130,92 @@ export function errorStatusesOf(route: {
 }
 
 type Transform = NonNullable<FastifyDynamicSwaggerOptions["transform"]>;
+type TransformObject = NonNullable<FastifyDynamicSwaggerOptions["transformObject"]>;
 
-const documentRoute: Transform = ({ schema, url, route }) => {
-  const method = (Array.isArray(route.method) ? route.method[0] : route.method) as string;
-  const config = route.config;
-  const base: FastifySchema = schema ?? {};
-  if (base.hide === true) return { schema: base, url };
-  const declared = (base.response ?? {}) as Record<string, object>;
-  const produces = (base as { produces?: readonly string[] }).produces;
-
-  const response: Record<string, unknown> = {};
-  for (const [status, body] of Object.entries(declared)) {
-    if (Number(status) >= 400) continue;
-    response[status] = {
-      ...body,
-      // @fastify/swagger's key for a response's description (else "Default Response").
-      "x-response-description": status === "201" ? "Created" : "OK",
-      ...(config?.setsSessionCookie === true
-        ? { headers: { "set-cookie": SET_COOKIE_HEADER } }
-        : {}),
+/**
+ * The document's last step: the operations named in `optionalBodies` (an optional body,
+ * `Type.Optional` such as `EmptyBody`: issue 18 item 5) get `requestBody.required: false`;
+ * @fastify/swagger marks every declared body required.
+ */
+function markOptionalBodies(optionalBodies: ReadonlySet<string>): TransformObject {
+  return (documentObject) => {
+    const document = (documentObject as { openapiObject?: unknown }).openapiObject as {
+      paths?: Record<string, Record<string, { operationId?: string; requestBody?: object }>>;
     };
-  }
-  if (Object.keys(response).length === 0) {
-    // Pages and files (`produces`), or JSON the route did not describe.
-    response[200] =
-      produces === undefined
-        ? { description: "OK", type: "object", additionalProperties: true }
-        : {
-            description: "OK",
-            content: Object.fromEntries(
-              produces.map((type) => [type, { schema: { type: "string" } }]),
-            ),
-          };
-    if (produces !== undefined) {
-      response[304] = {
-        description: "Not modified (`If-None-Match` matched the ETag)",
-        type: "null",
+    for (const operations of Object.values(document.paths ?? {})) {
+      for (const operation of Object.values(operations)) {
+        if (operation.requestBody === undefined || operation.operationId === undefined) continue;
+        if (optionalBodies.has(operation.operationId)) {
+          operation.requestBody = { ...operation.requestBody, required: false };
+        }
+      }
+    }
+    return document as ReturnType<TransformObject>;
+  };
+}
+
+/** Documents one route; adds its operationId to `optionalBodies` when its body is optional. */
+const documentRoute =
+  (optionalBodies: Set<string>): Transform =>
+  ({ schema, url, route }) => {
+    const method = (Array.isArray(route.method) ? route.method[0] : route.method) as string;
+    const config = route.config;
+    const base: FastifySchema = schema ?? {};
+    if (base.hide === true) return { schema: base, url };
+    const declared = (base.response ?? {}) as Record<string, object>;
+    const produces = (base as { produces?: readonly string[] }).produces;
+
+    const response: Record<string, unknown> = {};
+    for (const [status, body] of Object.entries(declared)) {
+      if (Number(status) >= 400) continue;
+      response[status] = {
+        ...body,
+        // @fastify/swagger's key for a response's description (else "Default Response").
+        "x-response-description": status === "201" ? "Created" : "OK",
+        ...(config?.setsSessionCookie === true
+          ? { headers: { "set-cookie": SET_COOKIE_HEADER } }
+          : {}),
       };
     }
-  }
-  const hasParams = url.includes(":") || url.includes("*");
-  const statuses = errorStatusesOf({
-    method,
-    config,
-    declared: Object.keys(declared).map(Number),
-    hasParams,
-  });
-  for (const status of statuses) response[status] = errorResponse(status);
+    if (Object.keys(response).length === 0) {
+      // Pages and files (`produces`), or JSON the route did not describe.
+      response[200] =
+        produces === undefined
+          ? { description: "OK", type: "object", additionalProperties: true }
+          : {
+              description: "OK",
+              content: Object.fromEntries(
+                produces.map((type) => [type, { schema: { type: "string" } }]),
+              ),
+            };
+      if (produces !== undefined) {
+        response[304] = {
+          description: "Not modified (`If-None-Match` matched the ETag)",
+          type: "null",
+        };
+      }
+    }
+    const hasParams = url.includes(":") || url.includes("*");
+    const statuses = errorStatusesOf({
+      method,
+      config,
+      declared: Object.keys(declared).map(Number),
+      hasParams,
+    });
+    for (const status of statuses) response[status] = errorResponse(status);
 
-  return {
-    url,
-    schema: {
-      ...base,
-      operationId: base.operationId ?? operationIdOf(method, url),
-      ...(config?.excludeFromAuth === true ? { security: [] } : {}),
-      response,
-    },
+    const operationId = base.operationId ?? operationIdOf(method, url);
+    if (base.body !== undefined && !isBodyRequired(base.body)) optionalBodies.add(operationId);
+    return {
+      url,
+      schema: {
+        ...base,
+        operationId,
+        ...(config?.excludeFromAuth === true ? { security: [] } : {}),
+        response,
+      },
+    };
   };
-};
 
 /**
  * Registers the document and the UI on `app`. Call it before any route is registered (the
@@ -195,6 +225,7 @@ export async function registerOpenApi(
   app: FastifyInstance,
   options: OpenApiOptions,
 ): Promise<void> {
+  const optionalBodies = new Set<string>();
   await app.register(swagger, {
     openapi: {
       openapi: "3.1.0",
@@ -221,7 +252,8 @@ export async function registerOpenApi(
       },
       security: [{ cookie: [] }, { bearer: [] }],
     },
-    transform: documentRoute,
+    transform: documentRoute(optionalBodies),
+    transformObject: markOptionalBodies(optionalBodies),
   });
   await app.register(swaggerUi, {
     routePrefix: OPENAPI_UI_PREFIX,

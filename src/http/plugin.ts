@@ -3,8 +3,11 @@
  * (in their own context, with Tessera's JSON errors), over running parts made by
  * `createTessera`. Host apps register it; `buildApp` registers it for the standalone server.
  *
- *   const tessera = await createTessera(loadConfig());
+ *   const tessera = await createTessera(loadConfig(process.env, { publicUrl }));
  *   await app.register(tesseraPlugin, { tessera });
+ *
+ * `publicUrl` is the address people open (the default is the standalone server's,
+ * `http://localhost:8000`); a host listening on another port with the default gets a warning.
  */
 import cookie from "@fastify/cookie";
 import type { FastifyInstance } from "fastify";
@@ -36,6 +39,8 @@ import { tokenRoutes } from "./routes/tokens.js";
 import { totpRoutes } from "./routes/totp.js";
 import { userRoutes } from "./routes/users.js";
 import { webauthnRoutes } from "./routes/webauthn.js";
+import { installPublicUrlCheck } from "./public-url-check.js";
+import { installRequestBodyRules } from "./request-body.js";
 import { installSecurityHeaders } from "./security-headers.js";
 
 export interface TesseraPluginOptions {
@@ -58,6 +63,8 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
   const { ctx, settings, passkeys } = options.tessera;
   app.decorate("tessera", ctx);
   if (!app.hasDecorator("parseCookie")) await app.register(cookie);
+  // A host listening elsewhere than the default public URL is told at once (issue 18 item 3).
+  installPublicUrlCheck(app, settings);
 
   await app.register(authentication, {
     ...options.authentication,
@@ -88,6 +95,8 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
     // a body that is not JSON is 415 whatever the host app accepts elsewhere.
     installSecurityHeaders(routes, { publicUrl: settings.publicUrl });
     if (routes.hasContentTypeParser("text/plain")) routes.removeContentTypeParser("text/plain");
+    // A route that takes no body accepts none, an empty JSON one, and `{}` (issue 18 item 5).
+    installRequestBodyRules(routes);
     metricsRoute?.(routes);
     // Issue 11: which routes a user who owes a second factor may call, which need a recent
     // authentication (one table, src/http/route-policy.ts).

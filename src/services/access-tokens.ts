@@ -8,7 +8,7 @@
 import { createAccessJwt, verifyAccessJwt } from "../core/access-jwt.js";
 import { PermissionDeniedError } from "../core/errors.js";
 import type { ServiceContext } from "./context.js";
-import { isSessionLive } from "./sessions.js";
+import { inspectSessionToken, isSessionLive } from "./sessions.js";
 
 /** `TESSERA_ACCESS_TOKEN_MINUTES`' default. */
 export const DEFAULT_ACCESS_TOKEN_MINUTES = 10;
@@ -29,7 +29,23 @@ export interface IssuedAccessToken {
   expiresInSeconds: number;
 }
 
-/** What introspection says of an active token (RFC 7662 §2.2). */
+/**
+ * What introspection says of an active token (RFC 7662 §2.2), and which kind it is: `token_use`
+ * on the wire, a Tessera member (§2.2 allows service-specific names); `token_type` is "Bearer"
+ * for both, as RFC 6749 §7.1 means it.
+ */
+export type IntrospectedToken =
+  | ({ use: "access" } & ActiveAccessToken)
+  | {
+      use: "session";
+      sub: string;
+      /** null for a token the seed issued (no session). */
+      sid: string | null;
+      iat: number | null;
+      exp: number;
+    };
+
+/** What introspection says of an active access token (RFC 7662 §2.2). */
 export interface ActiveAccessToken {
   sub: string;
   sid: string;
@@ -85,5 +101,28 @@ export async function introspectAccessToken(
     aud: claims.audience,
     iat: claims.issuedAtSeconds,
     exp: claims.expiresAtSeconds,
+  };
+}
+
+/**
+ * RFC 7662 for any token Tessera issues: an access token while its signature, `exp` and session
+ * live; a session token (`POST /token`, the cookie's) while Tessera would accept it, i.e. while
+ * its session lives. null: `active: false`. Asking changes nothing (no session is kept alive).
+ */
+export async function introspectToken(
+  ctx: ServiceContext,
+  settings: AccessTokenSettings,
+  token: string,
+): Promise<IntrospectedToken | null> {
+  const access = await introspectAccessToken(ctx, settings, token);
+  if (access !== null) return { use: "access", ...access };
+  const session = await inspectSessionToken(ctx, token);
+  if (session === null) return null;
+  return {
+    use: "session",
+    sub: session.userId,
+    sid: session.sessionId,
+    iat: session.issuedAtSeconds,
+    exp: session.expiresAtSeconds,
   };
 }

@@ -52,6 +52,11 @@ export interface ServiceSettings {
 export interface HttpSettings extends ServiceSettings {
   /** The URL people reach the server at, without a trailing slash. */
   readonly publicUrl: string;
+  /**
+   * true when no public URL was given and `publicUrl` is the standalone server's default
+   * (`http://localhost:` + its port): the plugin then warns when its host listens elsewhere.
+   */
+  readonly publicUrlIsDefault?: boolean;
   /** Origins whose cookie-authenticated writes and logins are accepted (CSRF). */
   readonly allowedOrigins: readonly string[];
   /** `Secure` on the session cookie (all but plain-http loopback). */

@@ -355,6 +355,41 @@ export async function isSessionLive(
   );
 }
 
+/** What introspection says of a live session token (RFC 7662 §2.2). */
+export interface LiveSessionToken {
+  userId: string;
+  /** null for a token the seed issued (no session: checked by the user's token version). */
+  sessionId: string | null;
+  issuedAtSeconds: number | null;
+  expiresAtSeconds: number;
+}
+
+/**
+ * The claims of `token` when Tessera would accept it as a session token now, else null: what a
+ * service asking `POST /token/introspect` learns (issue 18 item 7). Unlike
+ * authenticateSessionToken it changes nothing: a service asking does not keep the session alive.
+ */
+export async function inspectSessionToken(
+  ctx: ServiceContext,
+  token: string,
+): Promise<LiveSessionToken | null> {
+  const claims = verifySessionJwt(token, { keys: ctx.settings.jwtKeys, clock: ctx.clock });
+  if (claims === null) return null;
+  if (claims.sessionId === null) {
+    if (ctx.settings.legacyTokens === "refuse") return null;
+    const user = await loadUserView(ctx, claims.userId);
+    if (user === undefined || user.tokenVersion !== claims.tokenVersion) return null;
+  } else if (!(await isSessionLive(ctx, claims.sessionId, claims.userId))) {
+    return null;
+  }
+  return {
+    userId: claims.userId,
+    sessionId: claims.sessionId,
+    issuedAtSeconds: claims.issuedAtSeconds,
+    expiresAtSeconds: claims.expiresAtSeconds,
+  };
+}
+
 /**
  * Ends every session of the user (all of them, or all but `exceptSessionId`) and every seed
  * token (the token version goes up). Pass a transaction as `ctx.db` to make it part of a

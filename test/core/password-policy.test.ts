@@ -40,6 +40,28 @@ describe("the password policy", () => {
     expect(reason("abcdefgh12")).not.toBeNull();
   });
 
+  it("refuses as context a password containing the whole name or the email's local part, folded", () => {
+    // Issue 18 item 10: zxcvbn scored this 2 (the name is 72% of it), so it was accepted.
+    const ursula = { name: "ursula3779418", email: "u.r@example.org" };
+    const refused = (password: string, who = ursula) =>
+      passwordPolicyViolation(password, who)?.reason ?? null;
+    expect(refused("ursula37794182024!")).toBe("context");
+    expect(refused("2024-URSULA3779418")).toBe("context"); // case-folded
+    expect(refused("ｕｒｓｕｌａ３７７９４１８ rocks")).toBe("context"); // width-folded (NFKC)
+    const mail = { name: "zq", email: "Kristoffer.Nyquist@example.org" };
+    expect(refused("my kristoffer.nyquist pass", mail)).toBe("context");
+    expect(refused("KRISTOFFER.NYQUIST!", mail)).toBe("context");
+    // Shorter than 4 code points: a name inside an unrelated passphrase is not refused for it.
+    const short = { name: "ann", email: "bo@example.org" };
+    expect(refused("planning a bonfire tonight", short)).toBeNull();
+    // The same passphrase with a 4-character name in it is.
+    expect(refused("planning a bonfire tonight", { name: "nning", email: "x@y.org" })).toBe(
+      "context",
+    );
+    // A name the password does not contain whole is no reason by itself.
+    expect(refused("ursula-lantern-trombone-47")).toBeNull();
+  });
+
   it("accepts passphrases and random strings, and gives no reason for them", () => {
     for (const password of [
       "correct horse battery staple",

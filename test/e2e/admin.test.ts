@@ -19,8 +19,12 @@ import {
 } from "./helpers.js";
 
 const APP_NAME = "Acme & <Co>";
-const ADMIN = { name: "root", email: "root@example.org", password: "the root's long passphrase" };
-const DAVE = { name: "dave", email: "dave@example.org", initial: "dave's first passphrase 9" };
+const ADMIN = {
+  name: "root",
+  email: "root@example.org",
+  password: "the operator's long passphrase",
+};
+const DAVE = { name: "dave", email: "dave@example.org", initial: "a first long passphrase 9" };
 const STRONG = "violet tractor umbrella 1987 quiet";
 
 describe.skipIf(skipBrowserTests())("admin controls and pages in a browser", () => {

@@ -21,7 +21,7 @@ import {
 const FIRST_ADMIN = {
   name: "admin",
   email: DEFAULT_ADMIN_EMAIL,
-  password: "the first admin's passphrase",
+  password: "the first operator passphrase",
   isAdmin: true,
 };
 const PERSON = { name: "noor", email: "noor@example.org", password: "noor's long passphrase" };

@@ -14,8 +14,8 @@ import {
   visible,
 } from "./helpers.js";
 
-const USER = { name: "robin", email: "robin@example.org", password: "robin's first passphrase" };
-const NEW_PASSWORD = "robin's brand new passphrase";
+const USER = { name: "robin", email: "robin@example.org", password: "my first long passphrase" };
+const NEW_PASSWORD = "my brand new passphrase";
 
 describe.skipIf(skipBrowserTests())("forgot password in a browser", () => {
   const e2e = useE2e({ smtp: true, users: [USER], tabs: ["tab"] });

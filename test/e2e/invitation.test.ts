@@ -15,8 +15,16 @@ import {
   visible,
 } from "./helpers.js";
 
-const ADMIN = { name: "chief", email: "chief@example.org", password: "the chief's passphrase" };
-const INVITEE = { name: "robin", email: "robin@example.org", password: "robin's own long phrase" };
+const ADMIN = {
+  name: "chief",
+  email: "chief@example.org",
+  password: "the head admin's passphrase",
+};
+const INVITEE = {
+  name: "robin",
+  email: "robin@example.org",
+  password: "my own long invited phrase",
+};
 
 describe.skipIf(skipBrowserTests())("an invitation in a browser", () => {
   const e2e = useE2e({

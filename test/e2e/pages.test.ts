@@ -26,9 +26,9 @@ import {
 
 /** The TOTP period: a code is accepted once, so the clock moves a step between uses. */
 const TOTP_STEP_MS = 30_000;
-const ADMIN_PASSWORD = "admin chose this long passphrase";
+const ADMIN_PASSWORD = "the operator chose this long passphrase";
 const ALICE = { name: "alice", email: "alice@example.org", initial: "initial-Pa55word" };
-const ALICE_PASSWORD = "alice's own passphrase";
+const ALICE_PASSWORD = "her own long passphrase";
 
 describe.skipIf(skipBrowserTests())("the pages in a browser", () => {
   beforeAll(clearResults);
@@ -310,7 +310,7 @@ describe.skipIf(skipBrowserTests())("the pages in a browser", () => {
     const form = page.locator("#create-user-form");
     await form.getByLabel("Name", { exact: true }).fill("carol");
     await form.getByLabel("Email").fill("carol@example.org");
-    await form.getByLabel("Initial password", { exact: true }).fill("carol-initial-pw");
+    await form.getByLabel("Initial password", { exact: true }).fill("first-initial-pw-3");
     await form.getByRole("button", { name: "Create user" }).click();
     const carol = page.locator("#user-list li", { hasText: "carol@example.org" });
     await visible(carol);

@@ -17,8 +17,12 @@ import {
   visible,
 } from "./helpers.js";
 
-const USER = { name: "robin", email: "robin@example.org", password: "robin's long passphrase" };
-const ADMIN = { name: "chief", email: "chief@example.org", password: "the chief's passphrase" };
+const USER = { name: "robin", email: "robin@example.org", password: "a long passphrase of mine" };
+const ADMIN = {
+  name: "chief",
+  email: "chief@example.org",
+  password: "the head admin's passphrase",
+};
 /** Past the default re-authentication window (10 minutes). */
 const PAST_WINDOW_MS = 11 * 60_000;
 

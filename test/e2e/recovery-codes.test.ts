@@ -20,7 +20,7 @@ import {
   visible,
 } from "./helpers.js";
 
-const RITA = { name: "rita", email: "rita@example.org", password: "rita's long passphrase" };
+const RITA = { name: "rita", email: "rita@example.org", password: "her own long passphrase" };
 const CODE_SHAPE = /^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){4}$/;
 
 describe.skipIf(skipBrowserTests())("recovery codes in a browser", () => {

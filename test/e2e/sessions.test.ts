@@ -17,7 +17,7 @@ import {
 } from "./helpers.js";
 
 const USER = { name: "sam", email: "sam@example.org", password: "sam's long passphrase" };
-const ADMIN = { name: "boss", email: "boss@example.org", password: "the boss's passphrase" };
+const ADMIN = { name: "boss", email: "boss@example.org", password: "the manager's passphrase" };
 
 describe.skipIf(skipBrowserTests())("sessions in a browser", () => {
   const e2e = useE2e({

@@ -6,7 +6,12 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { frozenClock, type FrozenClock } from "../../src/core/clock.js";
-import { ConfigError, loadConfig, type TesseraConfig } from "../../src/config.js";
+import {
+  ConfigError,
+  loadConfig,
+  type LoadConfigOptions,
+  type TesseraConfig,
+} from "../../src/config.js";
 import { buildApp, type BuildAppOptions } from "../../src/http/app.js";
 import { createTessera, type TesseraOverrides, type TesseraRuntime } from "../../src/runtime.js";
 import { createUser } from "../../src/services/users.js";
@@ -30,16 +35,22 @@ export const TEST_ARGON2_ENV = {
  * A configuration for tests: a fresh random secret, the test origin, cheap Argon2, and no data
  * folder (the database is always passed in); `env` adds or replaces variables.
  */
-export function testConfig(env: Record<string, string> = {}): TesseraConfig {
-  return loadConfig({
-    NODE_ENV: "test",
-    TESSERA_JWT_SECRET: randomBytes(32).toString("base64url"),
-    TESSERA_PUBLIC_URL: TEST_ORIGIN,
-    TESSERA_DATABASE_URL: "unused-by-tests.db",
-    TESSERA_DATA_DIR: "/nonexistent-tessera-test-dir",
-    ...TEST_ARGON2_ENV,
-    ...env,
-  });
+export function testConfig(
+  env: Record<string, string> = {},
+  options: LoadConfigOptions = {},
+): TesseraConfig {
+  return loadConfig(
+    {
+      NODE_ENV: "test",
+      TESSERA_JWT_SECRET: randomBytes(32).toString("base64url"),
+      TESSERA_PUBLIC_URL: TEST_ORIGIN,
+      TESSERA_DATABASE_URL: "unused-by-tests.db",
+      TESSERA_DATA_DIR: "/nonexistent-tessera-test-dir",
+      ...TEST_ARGON2_ENV,
+      ...env,
+    },
+    options,
+  );
 }
 
 /** The problems `testConfig(env)` reports (none: an empty list). */

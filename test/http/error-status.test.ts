@@ -6,7 +6,7 @@ import { ERROR_STATUS } from "../../src/http/error-status.js";
 const KIND_STATUSES: Record<string, number[]> = {
   not_authorized: [401],
   permission_denied: [403],
-  client_error: [400, 413, 415],
+  client_error: [400, 405, 413, 415],
   not_found: [404],
   conflict: [409],
   too_many_requests: [429],

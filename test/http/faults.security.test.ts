@@ -10,6 +10,7 @@
  * that a stall is noticed by the channel's heartbeat and the cache stops answering.
  */
 import { sql } from "kysely";
+import pg from "pg";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { createDatabase } from "../../src/store/index.js";
 import {
@@ -18,7 +19,12 @@ import {
 } from "../../src/store/session-channel.js";
 import { closeRedisClient, createRedisClient } from "../../src/store/redis-client.js";
 import { createRedisRateLimitStore } from "../../src/store/redis.js";
-import { openTestDatabase, TEST_DIALECTS, type TestDatabase } from "../helpers/database.js";
+import {
+  openTestDatabase,
+  TEST_DIALECTS,
+  TEST_POSTGRES_URL,
+  type TestDatabase,
+} from "../helpers/database.js";
 import { openTestRedis, redisSkipReason, TEST_REDIS_URL } from "../helpers/redis.js";
 import {
   startTestServer,
@@ -204,6 +210,73 @@ describe.skipIf(postgresSkip !== null)("PostgreSQL through a proxy", () => {
     } finally {
       await empty.cleanup();
     }
+  });
+});
+
+describe.skipIf(postgresSkip !== null)("PostgreSQL refusing new connections", () => {
+  // Issue 18 item 11: a database that refuses connections (`ALLOW_CONNECTIONS false`: SQLSTATE
+  // 55000 at connect, severity FATAL) answered 500 `internal_error` on every route.
+  let database: TestDatabase | undefined;
+  let server: TestServer | undefined;
+  let admin: pg.Client | undefined;
+  let name = "";
+
+  afterAll(async () => {
+    if (name !== "") await admin?.query(`alter database "${name}" allow_connections true`);
+    await admin?.end();
+    await server?.close();
+    await database?.cleanup();
+  });
+
+  it("answers 503 service_unavailable with Retry-After while the database does not allow connections, and recovers", async () => {
+    database = await openTestDatabase("postgres");
+    name = new URL(database.url).pathname.slice(1);
+    // The server's own pool, so the test can see when its old connections are gone.
+    const pool = await createDatabase(database.url, FAST);
+    server = await startTestServer("postgres", {
+      env: { TESSERA_SESSION_CACHE: "off" },
+      overrides: { database: pool },
+    });
+    const close = server.close.bind(server);
+    server.close = async () => {
+      await close();
+      await pool.destroy();
+    };
+    const user = await server.createUser({});
+    const client = server.client();
+    await client.login(user.name, user.password);
+    expect((await client.request("GET", "/me")).status).toBe(200);
+
+    admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+    await admin.connect();
+    await admin.query(`alter database "${name}" allow_connections false`);
+    await admin.query("select pg_terminate_backend(pid) from pg_stat_activity where datname = $1", [
+      name,
+    ]);
+    // Every pooled connection is gone, so the next query must connect, and is refused.
+    await waitFor(() => pool.poolStats?.().total === 0);
+    const probe = new pg.Client({ connectionString: database.url });
+    probe.on("error", () => undefined);
+    const refused = await probe.connect().then(
+      () => "connected",
+      (error: { code?: string; severity?: string }) => `${error.code} ${error.severity}`,
+    );
+    await probe.end().catch(() => undefined);
+    expect(refused).toBe("55000 FATAL");
+
+    expectUnavailable(await client.request("GET", "/me"));
+    expectUnavailable(
+      await server.client().request("POST", "/login", {
+        json: { name: user.name, password: user.password },
+      }),
+    );
+    const ready = await client.request("GET", "/readyz");
+    expectUnavailable(ready);
+
+    await admin.query(`alter database "${name}" allow_connections true`);
+    const statuses = await recovered(() => client.request("GET", "/me"));
+    expect(statuses.every((s) => s === 503 || s === 200)).toBe(true);
+    expect(statuses.at(-1)).toBe(200);
   });
 });
 

@@ -163,9 +163,13 @@ describe("the OpenAPI document", () => {
     expect(document.servers).toEqual([{ url: server.config.publicUrl }]);
   });
 
-  it("saw the app's routes, and hides only the UI's own", () => {
+  it("saw the app's routes, and hides only the UI's own and the 405 answers", () => {
     expect(documentedRoutes().length).toBeGreaterThan(20);
-    for (const route of routes.filter((r) => r.hidden)) expect(route.url).toMatch(/^\/docs/);
+    for (const route of routes.filter((r) => r.hidden)) {
+      // `GET /token/introspect` is no operation: it answers 405 `method_not_allowed` (issue 18).
+      if (route.url === "/token/introspect" && route.method !== "POST") continue;
+      expect(route.url).toMatch(/^\/docs/);
+    }
   });
 
   it("has every route as an operation with a unique operationId", () => {

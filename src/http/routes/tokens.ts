@@ -4,7 +4,8 @@
  *   cookie read), answered with the session token in the body and no cookie.
  * - `POST /token/access`: a short-lived access token for the signed-in session, for calling
  *   other services (they verify it with the JWKS, or ask `/token/introspect`).
- * - `POST /token/introspect`: RFC 7662, for services holding `TESSERA_INTROSPECTION_SECRET`.
+ * - `POST /token/introspect`: RFC 7662, for services holding `TESSERA_INTROSPECTION_SECRET`
+ *   (as HTTP Basic client credentials or a Bearer token): access and session tokens.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type {
@@ -21,13 +22,14 @@ import {
 } from "../../contract/index.js";
 import { ClientError, NotAuthorizedError, NotFoundError } from "../../core/errors.js";
 import {
-  introspectAccessToken,
+  introspectToken,
   issueAccessToken,
   type AccessTokenSettings,
 } from "../../services/access-tokens.js";
 import { login } from "../../services/login.js";
 import { toPublicUser, toUserView } from "../../services/users-view.js";
 import { assertSameOrigin } from "../csrf.js";
+import { sendError } from "../error-handler.js";
 import { currentUser, requestMeta } from "../request-meta.js";
 import { errorResponses, inline } from "../schemas.js";
 import type { RouteOptions } from "./route-options.js";
@@ -39,15 +41,52 @@ export interface TokenRouteOptions extends RouteOptions {
   introspectionSecret: string | null;
 }
 
+/**
+ * The challenges of a 401 from `/token/introspect` (RFC 7235 §4.1): HTTP Basic client
+ * credentials as RFC 7662 §2.1's examples use (RFC 7617), or the secret as a Bearer token.
+ */
+export const INTROSPECTION_CHALLENGES = [
+  'Basic realm="tessera", charset="UTF-8"',
+  'Bearer realm="tessera"',
+] as const;
+
 function digest(value: string): Buffer {
   return createHash("sha256").update(value, "utf8").digest();
 }
 
-/** `Authorization: Bearer <secret>`, compared as SHA-256 digests (constant time, any length). */
+/** Equal as SHA-256 digests: constant time whatever the lengths. */
+function sameSecret(given: string, expected: Buffer): boolean {
+  return timingSafeEqual(digest(given), expected);
+}
+
+/** RFC 6749 §2.3.1: client credentials are form-encoded before Basic; null when malformed. */
+function formDecoded(value: string): string | null {
+  try {
+    return decodeURIComponent(value.replace(/\+/g, " "));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The caller's credential is the introspection secret: `Authorization: Bearer <secret>`, or
+ * `Basic base64(client_id:secret)` (any client id; the secret as sent or form-decoded, RFC 6749
+ * §2.3.1). Compared in constant time.
+ */
 function hasCredential(request: FastifyRequest, expected: Buffer): boolean {
   const header = request.headers.authorization;
-  if (typeof header !== "string" || !header.startsWith("Bearer ")) return false;
-  return timingSafeEqual(digest(header.slice("Bearer ".length).trim()), expected);
+  if (typeof header !== "string") return false;
+  const [scheme = "", value = ""] = header.trim().split(/\s+/, 2);
+  if (scheme.toLowerCase() === "bearer") return sameSecret(value, expected);
+  if (scheme.toLowerCase() !== "basic" || !/^[A-Za-z0-9+/]+=*$/.test(value)) return false;
+  const decoded = Buffer.from(value, "base64").toString("utf8");
+  const colon = decoded.indexOf(":");
+  if (colon < 0) return false;
+  const secret = decoded.slice(colon + 1);
+  const plain = sameSecret(secret, expected);
+  // Both comparisons always run, so the time does not tell which form matched.
+  const encoded = sameSecret(formDecoded(secret) ?? "", expected);
+  return plain || encoded;
 }
 
 export const tokenRoutes: FastifyPluginAsyncTypebox<TokenRouteOptions> = async (app, options) => {
@@ -130,24 +169,36 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<TokenRouteOptions> = async (
       {
         config: { excludeFromAuth: true },
         // The credential first, before the body is read: nothing is said to a caller without it.
-        onRequest: async (request) => {
+        onRequest: async (request, reply) => {
           if (secret === null) throw new NotFoundError();
           if (!hasCredential(request, secret)) {
+            void reply.header("www-authenticate", [...INTROSPECTION_CHALLENGES]);
             throw new NotAuthorizedError("Missing or wrong introspection credential");
           }
         },
         schema: {
           tags: ["tokens"],
-          summary: "Whether an access token is active (RFC 7662), for services",
+          summary: "Whether a token Tessera issued is active (RFC 7662), for services",
           description:
-            "`Authorization: Bearer <TESSERA_INTROSPECTION_SECRET>`; 404 when the variable is not set. Body `token` as a form or JSON. Active while the signature, `exp` and the session behind `sid` are live.",
+            "The caller sends `TESSERA_INTROSPECTION_SECRET` as `Authorization: Basic base64(client_id:secret)` (any client id, RFC 7662 §2.1) or `Authorization: Bearer <secret>`; a 401 carries `WWW-Authenticate`; 404 when the variable is not set. Body `token` as a form or JSON. An access token (`token_use: access`) is active while its signature, `exp` and the session behind `sid` are live; a session token (`token_use: session`, from `POST /token` or the cookie) while its session lives. Other methods answer 405 `method_not_allowed`.",
           body: inline(IntrospectionRequest),
           response: { 200: IntrospectionResponse, ...errorResponses(401, 404) },
         },
       },
       async (request) => {
-        const active = await introspectAccessToken(ctx, options.accessTokens, request.body.token);
+        const active = await introspectToken(ctx, options.accessTokens, request.body.token);
         if (active === null) return { active: false };
+        if (active.use === "session") {
+          return {
+            active: true,
+            sub: active.sub,
+            ...(active.sid === null ? {} : { sid: active.sid }),
+            ...(active.iat === null ? {} : { iat: active.iat }),
+            exp: active.exp,
+            token_type: "Bearer" as const,
+            token_use: "session" as const,
+          };
+        }
         return {
           active: true,
           sub: active.sub,
@@ -157,8 +208,21 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<TokenRouteOptions> = async (
           iat: active.iat,
           exp: active.exp,
           token_type: "Bearer" as const,
+          token_use: "access" as const,
         };
       },
     );
+    // RFC 9110 §15.5.6: the resource exists, only POST reads it; 405 with `Allow`, not 404.
+    introspection.route({
+      method: ["GET", "PUT", "PATCH", "DELETE"],
+      url: "/token/introspect",
+      config: { excludeFromAuth: true },
+      schema: { hide: true },
+      handler: async (_request, reply) =>
+        sendError(
+          reply.header("allow", "POST"),
+          new ClientError("Use POST to introspect a token", { code: "method_not_allowed" }),
+        ),
+    });
   });
 };

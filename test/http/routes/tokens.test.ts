@@ -227,10 +227,9 @@ describeServer(
             iat: now,
             exp: now + 300,
             token_type: "Bearer",
+            token_use: "access",
           });
         }
-        // A session token is not an access token.
-        expect((await introspect(server, session.access_token)).body).toEqual({ active: false });
         expect((await introspect(server, "not.a.token")).body).toEqual({ active: false });
 
         const out = await server.client().request("POST", "/logout", {
@@ -239,6 +238,88 @@ describeServer(
         });
         expect(out.status).toBe(200);
         expect((await introspect(server, access)).body).toEqual({ active: false });
+      });
+
+      it("reports a session token from POST /token active while its session lives, as token_use session", async () => {
+        // Issue 18 item 7: it was reported { active: false }.
+        const user = await server.createUser({});
+        const session = (await tokenFor(server, user.name, user.password)).body;
+        const claims = claimsOf(session.access_token);
+        for (const form of [false, true]) {
+          const live = await introspect(server, session.access_token, { form });
+          expect(live.status).toBe(200);
+          expect(live.body).toEqual({
+            active: true,
+            sub: user.id,
+            sid: session.session_id,
+            iat: claims.iat,
+            exp: claims.exp,
+            token_type: "Bearer",
+            token_use: "session",
+          });
+        }
+        const out = await server.client().request("POST", "/logout", {
+          headers: { authorization: `Bearer ${session.access_token}` },
+          origin: null,
+        });
+        expect(out.status).toBe(200);
+        expect((await introspect(server, session.access_token)).body).toEqual({ active: false });
+      });
+
+      it("accepts the secret as HTTP Basic client credentials (RFC 7662 §2.1), any client id", async () => {
+        const user = await server.createUser({});
+        const session = (await tokenFor(server, user.name, user.password)).body;
+        const basic = (id: string, secret: string) =>
+          `Basic ${Buffer.from(`${id}:${secret}`, "utf8").toString("base64")}`;
+        const ask = (authorization: string) =>
+          server.client().request("POST", "/token/introspect", {
+            headers: { authorization, "content-type": "application/x-www-form-urlencoded" },
+            body: new URLSearchParams({ token: session.access_token }).toString(),
+            origin: null,
+          });
+        for (const authorization of [
+          basic("orders", SECRET),
+          basic("", SECRET),
+          // RFC 6749 §2.3.1: client id and secret form-encoded before base64.
+          basic("orders%20service", encodeURIComponent(SECRET).replace(/-/g, "%2D")),
+        ]) {
+          const answer = await ask(authorization);
+          expect(answer.status, authorization).toBe(200);
+          expect(answer.body.active).toBe(true);
+        }
+        for (const authorization of [
+          basic("orders", `${SECRET}x`),
+          basic(SECRET, ""),
+          `Basic ${SECRET}`,
+          "Basic !!!",
+          basic("orders", SECRET).replace("Basic", "Digest"),
+        ]) {
+          const answer = await ask(authorization);
+          expect(answer.status, authorization).toBe(401);
+          expect(answer.body.code).toBe("not_authorized");
+        }
+      });
+
+      it("says how to authenticate on a 401 (WWW-Authenticate, RFC 7235 §4.1)", async () => {
+        for (const credential of [null, `${SECRET}x`]) {
+          const response = await introspect(server, "x", { credential });
+          expect(response.status).toBe(401);
+          const challenge = response.headers.get("www-authenticate") ?? "";
+          expect(challenge).toMatch(/^Basic realm="tessera"/);
+          expect(challenge).toMatch(/Bearer realm="tessera"/);
+        }
+      });
+
+      it("answers 405 method_not_allowed with Allow: POST to another method", async () => {
+        for (const method of ["GET", "PUT", "DELETE"]) {
+          const response = await server.client().request(method, "/token/introspect", {
+            headers: { authorization: `Bearer ${SECRET}` },
+            origin: null,
+          });
+          expect(response.status, method).toBe(405);
+          expect(response.headers.get("allow")).toBe("POST");
+          expect(response.body).toMatchObject({ status_code: 405, code: "method_not_allowed" });
+        }
       });
 
       it("answers inactive once the access token has expired", async () => {
