@@ -94,6 +94,7 @@ export {
   listPendingInvitationsAmong,
   listUserPage,
   prefixUpperBound,
+  userPageQuery,
 } from "./user-list.js";
 export type { UserListConditions, UserListFilters, UserListKey } from "./user-list.js";
 export {

@@ -50,10 +50,19 @@ export async function listUserPage(
   conditions: UserListConditions,
   page: { after?: UserListKey; limit: number },
 ): Promise<User[]> {
+  if (page.after !== undefined && canonicalId(page.after.id) === undefined) return [];
+  return (await userPageQuery(db, conditions, page).execute()).map(toUser);
+}
+
+/** The statement of `listUserPage` (its plan is checked on both dialects in the tests). */
+export function userPageQuery(
+  db: Db,
+  conditions: UserListConditions,
+  page: { after?: UserListKey; limit: number },
+) {
   const after = page.after;
   const afterId = after === undefined ? undefined : canonicalId(after.id);
-  if (after !== undefined && afterId === undefined) return [];
-  const rows = await db
+  return db
     .selectFrom("users")
     .selectAll()
     .where((eb) => {
@@ -70,9 +79,7 @@ export async function listUserPage(
     })
     .orderBy("created_at")
     .orderBy("id")
-    .limit(page.limit)
-    .execute();
-  return rows.map(toUser);
+    .limit(page.limit);
 }
 
 /** How many users match (one SQL COUNT; nobody is loaded). */
