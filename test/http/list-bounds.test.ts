@@ -4,7 +4,7 @@
  * and `cursor` in its query, the page's maximum as its `maxItems`) or has a natural cap named
  * here with the rule that holds it. A new route answering an unbounded list fails this test.
  */
-import Fastify, { type RouteOptions } from "fastify";
+import Fastify, { type FastifyInstance, type RouteOptions } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   MAX_AUDIT_PAGE_SIZE,
@@ -64,7 +64,7 @@ function arraysIn(schema: unknown, path = "", out: ListSchema[] = []): ListSchem
 }
 
 describe("every list answer is bounded", () => {
-  let app: ReturnType<typeof Fastify>;
+  let app: FastifyInstance;
   let database: TestDatabase;
   const routes = new Map<string, RouteOptions>();
 
