@@ -103,28 +103,29 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app
         response: { 200: pageResponse(SessionList), ...errorResponses(400, 401, 403, 404) },
       },
     },
-    async (request, reply) => {
-      const page = await listSessions(
-        ctx,
-        currentUser(request),
-        request.params.id,
-        request.auth?.sessionId ?? null,
-        request.query,
-      );
-      const items = page.items.map(({ session, current }) => ({
-        id: session.id,
-        created_at: session.createdAt.toISOString(),
-        last_seen_at: session.lastSeenAt.toISOString(),
-        expires_at: session.expiresAt.toISOString(),
-        idle_expires_at: session.idleExpiresAt.toISOString(),
-        ip: session.ip,
-        user_agent: session.userAgent,
-        device: session.device,
-        amr: session.amr,
-        current,
-      }));
-      return sendPage(request, reply, items, page.nextCursor);
-    },
+    async (request, reply) =>
+      sendPage(request, reply, async () => {
+        const page = await listSessions(
+          ctx,
+          currentUser(request),
+          request.params.id,
+          request.auth?.sessionId ?? null,
+          request.query,
+        );
+        const items = page.items.map(({ session, current }) => ({
+          id: session.id,
+          created_at: session.createdAt.toISOString(),
+          last_seen_at: session.lastSeenAt.toISOString(),
+          expires_at: session.expiresAt.toISOString(),
+          idle_expires_at: session.idleExpiresAt.toISOString(),
+          ip: session.ip,
+          user_agent: session.userAgent,
+          device: session.device,
+          amr: session.amr,
+          current,
+        }));
+        return { items, nextCursor: page.nextCursor };
+      }),
   );
 
   app.delete(

@@ -50,11 +50,17 @@ export const userRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, o
         },
       },
     },
-    async (request, reply) => {
-      const page = await readUserList(ctx, actorOf(request), request.query);
-      if (page.total !== undefined) reply.header(TOTAL_COUNT_HEADER, String(page.total));
-      return sendPage(request, reply, page.users, page.nextCursor);
-    },
+    async (request, reply) =>
+      sendPage(request, reply, async () => {
+        const page = await readUserList(ctx, actorOf(request), request.query);
+        return {
+          items: page.users,
+          nextCursor: page.nextCursor,
+          ...(page.total === undefined
+            ? {}
+            : { headers: { [TOTAL_COUNT_HEADER]: String(page.total) } }),
+        };
+      }),
   );
 
   app.post(
