@@ -165,7 +165,10 @@ async function main(): Promise<void> {
         `batch insert of ${USERS - IMPORT_USERS} more users: ${((performance.now() - fillStart) / 1000).toFixed(1)} s`,
       );
     }
+    // Steady state, not the bulk fill's aftermath: statistics, and on SQLite the fill's
+    // write-ahead log checkpointed (else every read of the server walks it).
     await sql`analyze`.execute(db);
+    if (DIALECT === "sqlite") await sql`pragma wal_checkpoint(truncate)`.execute(db);
     const later = await db
       .selectFrom("users")
       .select(["created_at", "id"])
