@@ -68,12 +68,9 @@ export function userPageQuery(
     .where((eb) => {
       const all = matching(eb, conditions, capabilitiesOf(db).byteOrderCollation);
       if (after !== undefined && afterId !== undefined) {
-        all.push(
-          eb.or([
-            eb("created_at", ">", after.createdAtMs),
-            eb.and([eb("created_at", "=", after.createdAtMs), eb("id", ">", afterId)]),
-          ]),
-        );
+        // A row value: one index range on both dialects, also inside a run of equal times
+        // (an import gives every user the same created_at).
+        all.push(eb(eb.refTuple("created_at", "id"), ">", eb.tuple(after.createdAtMs, afterId)));
       }
       return eb.and(all);
     })
