@@ -220,6 +220,11 @@ export const ENVIRONMENT: readonly EnvironmentVariable[] = Object.freeze(
         "true: no sign-in before the address is verified",
       ],
       ["TESSERA_SIGNUP", "off", "open: anyone may create an account (POST /signup)"],
+      [
+        "TESSERA_USER_DIRECTORY",
+        "off",
+        "search: signed-in users may look people up by name (GET /users?q=)",
+      ],
       ["NODE_ENV", "none", "production makes the secret required and https mandatory"],
     ] as const
   ).map(([name, fallback, summary]) => Object.freeze({ name, default: fallback, summary })),
@@ -286,6 +291,8 @@ export interface TesseraConfig extends HttpSettings {
   readonly mailFrom: string;
   readonly requireVerifiedEmail: boolean;
   readonly signup: "off" | "open";
+  /** Issue 25: `search` lets every signed-in user look people up by name; `off`: admins only. */
+  readonly userDirectory: "off" | "search";
 }
 
 /** Thrown when the environment holds bad values; its message lists every problem. */
@@ -669,6 +676,8 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
   const requireVerifiedEmail =
     choice("TESSERA_REQUIRE_VERIFIED_EMAIL", ["true", "false"], "false") === "true";
   const signup = choice("TESSERA_SIGNUP", ["off", "open"], "off");
+  // Issue 25: the people picker (GET /users for non-admins), off unless asked for.
+  const userDirectory = choice("TESSERA_USER_DIRECTORY", ["off", "search"], "off");
 
   if (problems.length > 0 || jwtKeys === undefined || secret === undefined) {
     throw new ConfigError(problems);
@@ -737,6 +746,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     mailFrom,
     requireVerifiedEmail,
     signup,
+    userDirectory,
   });
 }
 

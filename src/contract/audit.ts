@@ -60,7 +60,7 @@ export type AuditEventView = Static<typeof AuditEventView>;
 
 /** A page of events, newest first; `next_cursor` is null on the last page. */
 export const AuditPage = Type.Object({
-  events: Type.Array(AuditEventView),
+  events: Type.Array(AuditEventView, { maxItems: MAX_AUDIT_PAGE_SIZE }),
   next_cursor: Type.Union([Type.String(), Type.Null()]),
 });
 export type AuditPage = Static<typeof AuditPage>;

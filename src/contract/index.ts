@@ -15,6 +15,7 @@ export * from "./passkeys.js";
 export * from "./tokens.js";
 export * from "./sessions.js";
 export * from "./audit.js";
+export * from "./paging.js";
 export * from "./reauthentication.js";
 export * from "./mail.js";
 export * from "./email.js";

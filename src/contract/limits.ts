@@ -76,3 +76,25 @@ export const MAX_AUDIT_EVENT_NAME_LENGTH = 64;
 
 /** Longest token accepted on the wire (introspection): 8 KiB, core/jwt.ts MAX_JWT_LENGTH. */
 export const MAX_TOKEN_LENGTH = 8192;
+
+/**
+ * Items per page of a list that grows with its data (`GET /users`, a user's sessions and
+ * passkeys) when no `limit` is given (issue 25: "limit, default 50").
+ */
+export const DEFAULT_PAGE_SIZE = 50;
+/** Most items one page of such a list may hold (issue 25: "at most 200"). */
+export const MAX_PAGE_SIZE = 200;
+/** Longest `cursor` accepted: base64url of a sort key (an epoch-ms time and a UUID). */
+export const MAX_CURSOR_LENGTH = 128;
+/**
+ * `TESSERA_USER_DIRECTORY=search` (issue 25 item 2): a non-admin's `q` needs at least 3
+ * characters (no "every name starting with a") and gets at most 20 results, ids and names only.
+ */
+export const MIN_DIRECTORY_QUERY_LENGTH = 3;
+export const MAX_DIRECTORY_RESULTS = 20;
+/**
+ * Most passkeys one user may hold (issue 25 item 4: every list bounded): 20. Policy: a person
+ * has a few devices and security keys; every passkey is also listed in the sign-in options
+ * (`allowCredentials`), so the list stays short. A 21st is refused with 409 until one is removed.
+ */
+export const MAX_PASSKEYS_PER_USER = 20;

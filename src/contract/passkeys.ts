@@ -4,6 +4,7 @@ import {
   MAX_CLIENT_DATA_JSON_LENGTH,
   MAX_CREDENTIAL_ID_LENGTH,
   MAX_PASSKEY_NAME_LENGTH,
+  MAX_PASSKEYS_PER_USER,
   MAX_USER_ID_LENGTH,
 } from "./limits.js";
 
@@ -18,8 +19,8 @@ export const PasskeyView = Type.Object({
 });
 export type PasskeyView = Static<typeof PasskeyView>;
 
-/** `GET /users/{id}/2fa/webauthn`. */
-export const PasskeyList = Type.Array(PasskeyView);
+/** `GET /users/{id}/2fa/webauthn`: every passkey, at most `MAX_PASSKEYS_PER_USER` (a per-user cap). */
+export const PasskeyList = Type.Array(PasskeyView, { maxItems: MAX_PASSKEYS_PER_USER });
 export type PasskeyList = Static<typeof PasskeyList>;
 
 /** The name a user gives a passkey (the store also refuses blank names and control characters). */

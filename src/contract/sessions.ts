@@ -1,6 +1,7 @@
 /** Sessions on the wire: the device list, ending one session, ending the others. */
 import { Type, type Static } from "@sinclair/typebox";
-import { MAX_SESSION_ID_LENGTH, MAX_USER_ID_LENGTH } from "./limits.js";
+import { MAX_PAGE_SIZE, MAX_SESSION_ID_LENGTH, MAX_USER_ID_LENGTH } from "./limits.js";
+import { pageQueryFields } from "./paging.js";
 
 /** One live session (`GET /users/{id}/sessions`). */
 export const SessionView = Type.Object({
@@ -20,9 +21,13 @@ export const SessionView = Type.Object({
 });
 export type SessionView = Static<typeof SessionView>;
 
-/** `GET /users/{id}/sessions`: live sessions, newest first. */
-export const SessionList = Type.Array(SessionView);
+/** `GET /users/{id}/sessions`: a page of live sessions, the current one first, then newest first. */
+export const SessionList = Type.Array(SessionView, { maxItems: MAX_PAGE_SIZE });
 export type SessionList = Static<typeof SessionList>;
+
+/** `GET /users/{id}/sessions` query: a page (issue 25 item 4). */
+export const SessionListQuery = Type.Object(pageQueryFields, { additionalProperties: false });
+export type SessionListQuery = Static<typeof SessionListQuery>;
 
 /** `/users/{id}/sessions/{session_id}`. */
 export const SessionParams = Type.Object({

@@ -5,8 +5,10 @@ import {
   MAX_NAME_LENGTH,
   MAX_PASSWORD_LENGTH,
   MAX_USER_ID_LENGTH,
+  MAX_PAGE_SIZE,
   MIN_EMAIL_LENGTH,
 } from "./limits.js";
+import { pageQueryFields } from "./paging.js";
 
 /** `authentication.JwtUser`: who a token belongs to. */
 export const JwtUser = Type.Object(
@@ -81,9 +83,43 @@ export type AdminUserView = Static<typeof AdminUserView>;
 export const UserSummaryView = Type.Object({ id: Type.String(), name: Type.String() });
 export type UserSummaryView = Static<typeof UserSummaryView>;
 
-/** `GET /users`: full views with the lock for admins, summaries for the others. */
-export const UserList = Type.Array(Type.Union([AdminUserView, UserSummaryView]));
+/**
+ * `GET /users`: one page, oldest account first; full views with the lock for admins, summaries
+ * for the others (`TESSERA_USER_DIRECTORY=search`).
+ */
+export const UserList = Type.Array(Type.Union([AdminUserView, UserSummaryView]), {
+  maxItems: MAX_PAGE_SIZE,
+});
 export type UserList = Static<typeof UserList>;
+
+const flag = (description: string) =>
+  Type.Optional(Type.Union([Type.Literal("true"), Type.Literal("false")], { description }));
+
+/**
+ * `GET /users` query (issue 25 item 1): a page (`limit`, `cursor`), a case-insensitive prefix
+ * of the name or the email (`q`), and the admins' filters, combined with "and". A cursor is
+ * only valid with the same `q` and filters it was given with.
+ */
+export const UserListQuery = Type.Object(
+  {
+    ...pageQueryFields,
+    q: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: MAX_NAME_LENGTH,
+        description:
+          "the start of a name or an email, any case (non-admins with TESSERA_USER_DIRECTORY=search: of a name, 3 characters or more)",
+      }),
+    ),
+    admin: flag("admins only (true) or no admins (false)"),
+    locked: flag("accounts locked now (true) or not (false)"),
+    email_verified: flag("address verified (true) or not (false)"),
+    invited: flag("an invitation not accepted yet (true) or none (false)"),
+    second_factor: flag("TOTP or a passkey (true) or neither (false)"),
+  },
+  { additionalProperties: false },
+);
+export type UserListQuery = Static<typeof UserListQuery>;
 
 /** `/users/{id}/…`: the user id in the path. */
 export const UserIdParams = Type.Object({

@@ -46,6 +46,11 @@ export interface ServiceSettings {
   readonly requireVerifiedEmail?: boolean;
   /** `TESSERA_SIGNUP`: "open" lets anyone create an account. Default "off". */
   readonly signup?: "off" | "open";
+  /**
+   * `TESSERA_USER_DIRECTORY` (issue 25): `off` (default), `GET /users` is for admins only;
+   * `search`, signed-in users may look people up by the start of a name.
+   */
+  readonly userDirectory?: "off" | "search";
 }
 
 /** The settings the HTTP layer reads besides the services' (a subset of `TesseraConfig`). */

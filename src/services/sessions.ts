@@ -35,6 +35,7 @@ import {
   type User,
 } from "../store/index.js";
 import { loadTarget, type ActingUser } from "./access.js";
+import { decodeCursor, encodeCursor, parseLimit, toPage, type Page } from "./paging.js";
 import { audit } from "./audit.js";
 import type { RequestMeta, ServiceContext } from "./context.js";
 import type { CachedSession, SessionEvent } from "./session-cache.js";
@@ -450,23 +451,57 @@ export interface SessionListing {
   current: boolean;
 }
 
+/** A page of the device list (`limit` and `cursor` as sent). */
+export interface SessionPageQuery {
+  limit?: string | undefined;
+  cursor?: string | undefined;
+}
+
 /**
- * The live sessions of a user (self or admin), newest first.
- * @throws PermissionDeniedError, NotFoundError.
+ * A page of the live sessions of a user (self or admin): on the first page the session asking
+ * comes first ("this device"), then the others newest first; later pages hold only others.
+ * @throws PermissionDeniedError, NotFoundError, ClientError `validation_error` (limit, cursor).
  */
 export async function listSessions(
   ctx: ServiceContext,
   actor: ActingUser,
   targetId: string,
   currentSessionId: string | null,
-): Promise<SessionListing[]> {
+  query: SessionPageQuery = {},
+): Promise<Page<SessionListing>> {
+  const limit = parseLimit(query.limit);
+  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
   const target = await loadTarget(ctx, actor, targetId, { access: "self-or-admin" });
-  const sessions = await listLiveSessions(ctx.db, target.id, new Date(ctx.clock()));
-  // The session asking comes first ("this device"), then the others newest first.
-  return sessions
-    .map((session) => ({ session, current: session.id === currentSessionId }))
-    .sort((a, b) => Number(b.current) - Number(a.current));
+  const now = new Date(ctx.clock());
+  const exclude = currentSessionId === null ? {} : { excludeId: currentSessionId };
+  const current =
+    after === undefined && currentSessionId !== null
+      ? await listLiveSessions(ctx.db, target.id, now, { onlyId: currentSessionId })
+      : [];
+  const room = limit - current.length;
+  const others = await listLiveSessions(ctx.db, target.id, now, {
+    ...exclude,
+    ...(after === undefined ? {} : { after }),
+    limit: room + 1,
+  });
+  const page = toPage(others, room, (session) => ({
+    createdAtMs: session.createdAt.getTime(),
+    id: session.id,
+  }));
+  // limit 1 and the current session took the place: the next page starts before every other.
+  const nextCursor =
+    room === 0 && others.length > 0 ? encodeCursor(BEFORE_EVERY_SESSION) : page.nextCursor;
+  return {
+    items: [
+      ...current.map((session) => ({ session, current: true })),
+      ...page.items.map((session) => ({ session, current: false })),
+    ],
+    nextCursor,
+  };
 }
+
+/** A key above every session in the list's order (newest first): a time later than any. */
+const BEFORE_EVERY_SESSION = { createdAtMs: 999_999_999_999_999, id: "-" };
 
 /**
  * Ends one session of a user (self, or an admin for a non-admin). 404 for a session id that

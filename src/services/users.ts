@@ -1,5 +1,6 @@
 /**
- * User administration: list, create (admin), promote (admin), delete (admin or self).
+ * User administration: create (admin), promote (admin), delete (admin or self). The list is
+ * `user-list.ts`.
  */
 import { ClientError, NotFoundError, PermissionDeniedError } from "../core/errors.js";
 import { hashPassword } from "../core/password.js";
@@ -8,8 +9,6 @@ import {
   deleteUser as removeUser,
   demoteUser as unsetAdmin,
   getUserById,
-  listPendingInvitationUserIds,
-  listUsers as selectUsers,
   promoteUser as setAdmin,
   type User,
 } from "../store/index.js";
@@ -31,16 +30,6 @@ export interface CreateUserInput {
   isAdmin?: boolean;
   /** Default true: a password chosen by someone else must be changed at first login. */
   mustChangePassword?: boolean;
-}
-
-/** The ids of the users whose invitation is not accepted yet (the admin page's "Send again"). */
-export async function listInvitedUserIds(ctx: ServiceContext): Promise<Set<string>> {
-  return listPendingInvitationUserIds(ctx.db);
-}
-
-/** Lists every user (ordered by name). */
-export async function listUsers(ctx: ServiceContext): Promise<User[]> {
-  return selectUsers(ctx.db);
 }
 
 /**

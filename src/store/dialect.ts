@@ -34,6 +34,13 @@ export interface DialectCapabilities {
   readonly rowLocks: boolean;
   /** Driver error codes meaning "another connection holds the lock, try again later". */
   readonly busyCodes: readonly string[];
+  /**
+   * The collation that orders text by code point (UTF-8 bytes), so a prefix is one index range
+   * `key >= prefix AND key < next(prefix)` (issue 25: user search). PostgreSQL's columns sort
+   * by the database's locale, so its prefix indexes and queries say `collate "C"`; SQLite's
+   * default BINARY already is byte order (null: no collate clause).
+   */
+  readonly byteOrderCollation: string | null;
 }
 
 /** SQLite through better-sqlite3 (extended result codes). */
@@ -51,6 +58,7 @@ export const SQLITE_CAPABILITIES: DialectCapabilities = Object.freeze({
   rowLocks: false,
   // WAL: a deferred transaction that read before another writer committed cannot upgrade.
   busyCodes: ["SQLITE_BUSY", "SQLITE_BUSY_SNAPSHOT", "SQLITE_LOCKED"],
+  byteOrderCollation: null,
 });
 
 /** PostgreSQL through pg (SQLSTATE codes, PostgreSQL documentation appendix A). */
@@ -67,6 +75,7 @@ export const POSTGRES_CAPABILITIES: DialectCapabilities = Object.freeze({
   rowLocks: true,
   // Migrations serialise on an advisory lock; other writes wait on row locks, never fail busy.
   busyCodes: [],
+  byteOrderCollation: "C",
 });
 
 const ALL_CAPABILITIES = [SQLITE_CAPABILITIES, POSTGRES_CAPABILITIES] as const;

@@ -90,6 +90,14 @@ export type {
   LockUserOptions,
 } from "./users.js";
 export {
+  countUserList,
+  listPendingInvitationsAmong,
+  listUserPage,
+  prefixUpperBound,
+  userPageQuery,
+} from "./user-list.js";
+export type { UserListConditions, UserListFilters, UserListKey } from "./user-list.js";
+export {
   setUserEmail,
   markEmailVerified,
   listPendingInvitationUserIds,
@@ -144,7 +152,7 @@ export {
   deleteOldSessions,
   recordReauthentication,
 } from "./sessions.js";
-export type { Session, NewSession, EndSessionsOptions } from "./sessions.js";
+export type { Session, NewSession, EndSessionsOptions, LiveSessionsPage } from "./sessions.js";
 export { findTakenImportKeys, insertImportedUser } from "./user-import.js";
 export type { ImportKeys, ImportedUserRow } from "./user-import.js";
 export { canonicalId, newId } from "./ids.js";

@@ -135,21 +135,51 @@ export async function touchSession(
   return row === undefined ? undefined : fromEpochMs(row.idle_expires_at);
 }
 
-/** The user's live sessions (not ended, not expired, not idle too long), newest first. */
-export async function listLiveSessions(db: Db, userId: string, now: Date): Promise<Session[]> {
+/** Which of a user's live sessions `listLiveSessions` reads (default: all). */
+export interface LiveSessionsPage {
+  /** Only those after this one in the order (newest first, then by id). */
+  after?: { createdAtMs: number; id: string };
+  /** Not this session (the one asking, shown first on its own). */
+  excludeId?: string;
+  /** Only this session. */
+  onlyId?: string;
+  /** At most this many. */
+  limit?: number;
+}
+
+/**
+ * The user's live sessions (not ended, not expired, not idle too long), newest first (ties by
+ * id), a page of them with `page`.
+ */
+export async function listLiveSessions(
+  db: Db,
+  userId: string,
+  now: Date,
+  page: LiveSessionsPage = {},
+): Promise<Session[]> {
   const id = canonicalId(userId);
   if (id === undefined) return [];
   const nowMs = toEpochMs(now);
-  const rows = await db
+  let query = db
     .selectFrom("sessions")
     .selectAll()
     .where("user_id", "=", id)
     .where("ended_at", "is", null)
     .where("expires_at", ">", nowMs)
-    .where("idle_expires_at", ">", nowMs)
-    .orderBy("created_at", "desc")
-    .orderBy("id")
-    .execute();
+    .where("idle_expires_at", ">", nowMs);
+  const { after, excludeId, onlyId, limit } = page;
+  if (after !== undefined) {
+    query = query.where((eb) =>
+      eb.or([
+        eb("created_at", "<", after.createdAtMs),
+        eb.and([eb("created_at", "=", after.createdAtMs), eb("id", ">", after.id)]),
+      ]),
+    );
+  }
+  if (excludeId !== undefined) query = query.where("id", "!=", excludeId);
+  if (onlyId !== undefined) query = query.where("id", "=", onlyId);
+  if (limit !== undefined) query = query.limit(limit);
+  const rows = await query.orderBy("created_at", "desc").orderBy("id").execute();
   return rows.map(toSession);
 }
 

@@ -1,11 +1,16 @@
 /** The `webauthn_credentials` table: passkeys, deleted with their user. */
 import type { Kysely, Selectable } from "kysely";
-import { MAX_CREDENTIAL_ID_LENGTH, MAX_PASSKEY_NAME_LENGTH } from "../contract/limits.js";
+import {
+  MAX_CREDENTIAL_ID_LENGTH,
+  MAX_PASSKEY_NAME_LENGTH,
+  MAX_PASSKEYS_PER_USER,
+} from "../contract/limits.js";
 import { ClientError, ConflictError, NotFoundError } from "../core/errors.js";
 import { fromDbBool, fromEpochMs, fromNullableEpochMs, toDbBool, toEpochMs } from "./columns.js";
 import { isForeignKeyViolation, isUniqueViolation } from "./dialect.js";
 import { canonicalId } from "./ids.js";
 import type { Database, WebauthnCredentialsTable } from "./schema.js";
+import { inTransaction } from "./transactions.js";
 
 /** Largest signature counter: an unsigned 32-bit integer (WebAuthn §6.1, signCount). */
 export const MAX_SIGNATURE_COUNTER = 0xffff_ffff;
@@ -83,7 +88,9 @@ function checkCounter(counter: number): void {
 /**
  * Stores a verified passkey. Throws `ClientError` `validation_error` for a malformed credential
  * id or name, `ConflictError` when the credential id is already registered (WebAuthn §7.1
- * step 26) and `NotFoundError` when the user does not exist.
+ * step 26) or the user already has `MAX_PASSKEYS_PER_USER`, and `NotFoundError` when the user
+ * does not exist. The cap cannot be raced: the user's row is written first (a row lock on
+ * PostgreSQL, the write lock on SQLite), so two registrations count one after the other.
  */
 export async function addWebauthnCredential(
   db: Db,
@@ -101,26 +108,40 @@ export async function addWebauthnCredential(
   const name = checkName(credential.name);
   checkCounter(credential.counter);
   try {
-    const row = await db
-      .insertInto("webauthn_credentials")
-      .values({
-        id: credential.id,
-        user_id: userId,
-        public_key: Buffer.from(
-          credential.publicKey.buffer,
-          credential.publicKey.byteOffset,
-          credential.publicKey.byteLength,
-        ),
-        counter: credential.counter,
-        transports: JSON.stringify(credential.transports.filter((t) => typeof t === "string")),
-        name,
-        device_type: credential.deviceType,
-        backed_up: toDbBool(credential.backedUp),
-        created_at: toEpochMs(now),
-        last_used_at: null,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const row = await inTransaction(db, async (trx) => {
+      const held = await trx
+        .updateTable("users")
+        .set((eb) => ({ updated_at: eb.ref("updated_at") }))
+        .where("id", "=", userId)
+        .executeTakeFirst();
+      if (held.numUpdatedRows === 0n) throw new NotFoundError("No such user");
+      if ((await countWebauthnCredentials(trx, userId)) >= MAX_PASSKEYS_PER_USER) {
+        throw new ConflictError(
+          `A user may have at most ${MAX_PASSKEYS_PER_USER} passkeys: remove one first`,
+          { extra: { max: MAX_PASSKEYS_PER_USER } },
+        );
+      }
+      return trx
+        .insertInto("webauthn_credentials")
+        .values({
+          id: credential.id,
+          user_id: userId,
+          public_key: Buffer.from(
+            credential.publicKey.buffer,
+            credential.publicKey.byteOffset,
+            credential.publicKey.byteLength,
+          ),
+          counter: credential.counter,
+          transports: JSON.stringify(credential.transports.filter((t) => typeof t === "string")),
+          name,
+          device_type: credential.deviceType,
+          backed_up: toDbBool(credential.backedUp),
+          created_at: toEpochMs(now),
+          last_used_at: null,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    });
     return toCredential(row);
   } catch (error) {
     if (isUniqueViolation(error)) {
@@ -138,6 +159,7 @@ export async function listWebauthnCredentials(
 ): Promise<WebauthnCredential[]> {
   const id = canonicalId(userId);
   if (id === undefined) return [];
+  // Bounded by MAX_PASSKEYS_PER_USER, which `addWebauthnCredential` holds.
   const rows = await db
     .selectFrom("webauthn_credentials")
     .selectAll()

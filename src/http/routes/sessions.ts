@@ -7,6 +7,7 @@ import {
   EndSessionsResponse,
   OkResponse,
   SessionList,
+  SessionListQuery,
   SessionParams,
   UserIdParams,
 } from "../../contract/index.js";
@@ -23,6 +24,7 @@ import { readToken } from "../authentication.js";
 import { clearSessionCookie } from "../cookie.js";
 import { assertSameOrigin } from "../csrf.js";
 import { actorOf, currentUser, requestMeta } from "../request-meta.js";
+import { pageResponse, sendPage } from "../paging.js";
 import { errorResponses } from "../schemas.js";
 import type { RouteOptions } from "./route-options.js";
 
@@ -93,31 +95,37 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app
       schema: {
         tags: ["session"],
         summary:
-          "Where a user is signed in (self or admin): live sessions, the current one first, then newest first",
+          "Where a user is signed in (self or admin): live sessions, the current one first, then newest first, a page at a time",
+        description:
+          'Paged (`limit` 1 to 200, default 50; `cursor`): the next page is in `Link: <…>; rel="next"` and `X-Next-Cursor`, both absent on the last page.',
         params: UserIdParams,
-        response: { 200: SessionList, ...errorResponses(401, 403, 404) },
+        querystring: SessionListQuery,
+        response: { 200: pageResponse(SessionList), ...errorResponses(400, 401, 403, 404) },
       },
     },
-    async (request) => {
-      const listings = await listSessions(
-        ctx,
-        currentUser(request),
-        request.params.id,
-        request.auth?.sessionId ?? null,
-      );
-      return listings.map(({ session, current }) => ({
-        id: session.id,
-        created_at: session.createdAt.toISOString(),
-        last_seen_at: session.lastSeenAt.toISOString(),
-        expires_at: session.expiresAt.toISOString(),
-        idle_expires_at: session.idleExpiresAt.toISOString(),
-        ip: session.ip,
-        user_agent: session.userAgent,
-        device: session.device,
-        amr: session.amr,
-        current,
-      }));
-    },
+    async (request, reply) =>
+      sendPage(request, reply, async () => {
+        const page = await listSessions(
+          ctx,
+          currentUser(request),
+          request.params.id,
+          request.auth?.sessionId ?? null,
+          request.query,
+        );
+        const items = page.items.map(({ session, current }) => ({
+          id: session.id,
+          created_at: session.createdAt.toISOString(),
+          last_seen_at: session.lastSeenAt.toISOString(),
+          expires_at: session.expiresAt.toISOString(),
+          idle_expires_at: session.idleExpiresAt.toISOString(),
+          ip: session.ip,
+          user_agent: session.userAgent,
+          device: session.device,
+          amr: session.amr,
+          current,
+        }));
+        return { items, nextCursor: page.nextCursor };
+      }),
   );
 
   app.delete(

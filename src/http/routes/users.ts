@@ -4,20 +4,9 @@
  */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { lockAccount, unlockAccount } from "../../services/account-lock.js";
-import {
-  createUser,
-  deleteUser,
-  demoteUser,
-  listInvitedUserIds,
-  listUsers,
-  promoteUser,
-} from "../../services/users.js";
-import {
-  toAdminUserView,
-  toPublicUser,
-  toUserSummaryView,
-  toUserView,
-} from "../../services/users-view.js";
+import { createUser, deleteUser, demoteUser, promoteUser } from "../../services/users.js";
+import { readUserList } from "../../services/user-list.js";
+import { toAdminUserView, toPublicUser, toUserView } from "../../services/users-view.js";
 import { clearSessionCookie } from "../cookie.js";
 import { actorOf, currentUser, requestMeta } from "../request-meta.js";
 import {
@@ -26,9 +15,15 @@ import {
   LockUserRequest,
   OkResponse,
   UserIdParams,
+  MAX_DIRECTORY_RESULTS,
+  MAX_PAGE_SIZE,
+  MIN_DIRECTORY_QUERY_LENGTH,
+  TOTAL_COUNT_HEADER,
   UserList,
+  UserListQuery,
   UserView,
 } from "../../contract/index.js";
+import { pageResponse, sendPage } from "../paging.js";
 import { errorResponses } from "../schemas.js";
 import type { RouteOptions } from "./route-options.js";
 
@@ -41,24 +36,31 @@ export const userRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, o
       schema: {
         tags: ["users"],
         summary:
-          "List users: admins see every field (but hashes and secrets), others ids and names",
+          "A page of users, oldest first, searched by the start of a name or email and filtered (admin); with TESSERA_USER_DIRECTORY=search, a people search for everyone",
+        description: `Admins: \`limit\` (1 to ${MAX_PAGE_SIZE}, default 50) users after \`cursor\`, every field but hashes and secrets. The next page is in \`Link: <…>; rel="next"\` and \`X-Next-Cursor\` (both absent on the last page); a page without \`cursor\` also says in \`X-Total-Count\` how many users match. Others: 403 \`permission_denied\`, unless \`TESSERA_USER_DIRECTORY=search\`: then \`q\` (${MIN_DIRECTORY_QUERY_LENGTH} characters or more of a name) gives at most ${MAX_DIRECTORY_RESULTS} ids and names, one page, rate-limited per user. A bad \`limit\` or \`cursor\` is a 400 \`validation_error\` naming the field.`,
+        querystring: UserListQuery,
         response: {
-          200: UserList,
-          ...errorResponses(401, 403),
+          200: pageResponse(UserList, {
+            [TOTAL_COUNT_HEADER]: {
+              type: "string",
+              description: "admins, first page: how many users match q and the filters",
+            },
+          }),
+          ...errorResponses(400, 401, 403, 429),
         },
       },
     },
-    async (request) => {
-      const actor = actorOf(request);
-      const users = await listUsers(ctx);
-      if (!actor.isAdmin) return users.map(toUserSummaryView);
-      const now = ctx.clock();
-      const invited = await listInvitedUserIds(ctx);
-      return users.map((user) => ({
-        ...toAdminUserView(user, now),
-        invitation_pending: invited.has(user.id),
-      }));
-    },
+    async (request, reply) =>
+      sendPage(request, reply, async () => {
+        const page = await readUserList(ctx, actorOf(request), request.query);
+        return {
+          items: page.users,
+          nextCursor: page.nextCursor,
+          ...(page.total === undefined
+            ? {}
+            : { headers: { [TOTAL_COUNT_HEADER]: String(page.total) } }),
+        };
+      }),
   );
 
   app.post(

@@ -52,10 +52,11 @@ export const webauthnRoutes: FastifyPluginAsyncTypebox<RouteOptions & PasskeyDep
     {
       schema: {
         tags: ["passkeys"],
-        summary: "Creation options for a new passkey of the signed-in user",
+        summary:
+          "Creation options for a new passkey of the signed-in user; 409 once they have the most a user may (20)",
         params: UserIdParams,
         body: EmptyBody,
-        response: { 200: OptionsJson, ...errorResponses(401, 403, 404) },
+        response: { 200: OptionsJson, ...errorResponses(401, 403, 404, 409) },
       },
     },
     async (request) => ({
@@ -90,7 +91,7 @@ export const webauthnRoutes: FastifyPluginAsyncTypebox<RouteOptions & PasskeyDep
     {
       schema: {
         tags: ["passkeys"],
-        summary: "The user's passkeys (self or admin)",
+        summary: "The user's passkeys (self or admin): at most 20, the cap of passkeys per user",
         params: UserIdParams,
         response: { 200: PasskeyList, ...errorResponses(401, 403, 404) },
       },

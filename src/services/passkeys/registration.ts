@@ -9,6 +9,8 @@ import {
   verifyRegistration,
   type PublicKeyCredentialCreationOptionsJSON,
 } from "../../core/webauthn/index.js";
+import { MAX_PASSKEYS_PER_USER } from "../../contract/index.js";
+import { ConflictError } from "../../core/errors.js";
 import { addWebauthnCredential, listWebauthnCredentials } from "../../store/index.js";
 import { loadTarget, type ActingUser, type LoadTargetOptions } from "../access.js";
 import { audit } from "../audit.js";
@@ -37,6 +39,14 @@ export async function startPasskeyRegistration(
 ): Promise<PublicKeyCredentialCreationOptionsJSON> {
   const user = await loadTarget(ctx, actor, targetId, SELF_ONLY);
   const existing = await listWebauthnCredentials(ctx.db, user.id);
+  // Refused before the ceremony, not after the user touched their authenticator (the store
+  // holds the cap again when the passkey is added).
+  if (existing.length >= MAX_PASSKEYS_PER_USER) {
+    throw new ConflictError(
+      `A user may have at most ${MAX_PASSKEYS_PER_USER} passkeys: remove one first`,
+      { extra: { max: MAX_PASSKEYS_PER_USER } },
+    );
+  }
   const options = await createRegistrationOptions({
     rp: deps.rp,
     user: { id: user.id, name: user.name, displayName: user.name },

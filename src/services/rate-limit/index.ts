@@ -10,6 +10,7 @@ export {
   RESEND_VERIFICATION_POLICY,
   SIGNUP_PER_ADDRESS_POLICY,
   TOO_MANY_ATTEMPTS_DETAIL,
+  USER_SEARCH_POLICY,
   accountThrottleKey,
   addressThrottleKey,
   ceilingThrottleKey,

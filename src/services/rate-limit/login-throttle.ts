@@ -142,6 +142,17 @@ export const RESEND_VERIFICATION_POLICY: Readonly<WindowPolicy> = Object.freeze(
   windowMs: HOUR_MS,
 });
 
+/**
+ * People-picker searches (`GET /users` by a non-admin with `TESSERA_USER_DIRECTORY=search`,
+ * issue 25 item 2) per user: 30 a minute. Typing a name as someone looks for a colleague makes
+ * a few; a script reading the directory three letters at a time is slowed to 600 names a minute.
+ */
+export const USER_SEARCH_POLICY: Readonly<WindowPolicy> = Object.freeze({
+  kind: "window",
+  maxFailures: 30,
+  windowMs: MINUTE_MS,
+});
+
 /** Which per-address mail cap (`reserveMailCap`). */
 export type MailCap = "signup" | "resend_verification";
 
@@ -250,6 +261,12 @@ export interface LoginThrottle {
    * @throws TooManyRequestsError; InternalError `service_unavailable`.
    */
   reserveMailCap(cap: MailCap, identifier: string): Promise<void>;
+  /**
+   * Counts one people-picker search of a user (`USER_SEARCH_POLICY`, key `user-search:<id>`),
+   * refusing once the window's count is reached.
+   * @throws TooManyRequestsError; InternalError `service_unavailable`.
+   */
+  reserveUserSearch(userId: string): Promise<void>;
 }
 
 /** The store key of the fast lock of an account from one client network. */
@@ -402,6 +419,13 @@ export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottl
       await reserve(
         [{ key: `mail:${cap}:${normalizeIdentifier(identifier)}`, policy: MAIL_CAP_POLICIES[cap] }],
         TOO_MANY_MAILS_DETAIL,
+      );
+    },
+
+    async reserveUserSearch(userId) {
+      await reserve(
+        [{ key: `user-search:${userId}`, policy: USER_SEARCH_POLICY }],
+        "Too many searches, try again later",
       );
     },
   };

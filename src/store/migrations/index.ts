@@ -16,6 +16,7 @@ import * as recoveryCodes from "./0006-recovery-codes.js";
 import * as accountLock from "./0007-account-lock.js";
 import * as mail from "./0008-mail.js";
 import * as mailFlows from "./0009-mail-flows.js";
+import * as userList from "./0010-user-list.js";
 
 /** Every migration by name, in order. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -28,6 +29,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "0007-account-lock": accountLock,
   "0008-mail": mail,
   "0009-mail-flows": mailFlows,
+  "0010-user-list": userList,
 });
 
 /** Table that records which migrations ran. */

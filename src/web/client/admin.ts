@@ -1,12 +1,13 @@
 /**
- * The admin page (`/admin`): list users, create one, promote and demote, lock (with a reason,
+ * The admin page (`/admin`): find users (search as you type, filters, a page at a time with
+ * "More", the count from the server's `X-Total-Count`), create one, promote and demote, lock (with a reason,
  * optionally until a time) and unlock, reset a password, turn off a user's authenticator app,
  * see a user's sessions (device, address, when, how) and end them, delete. Promote, demote,
  * lock, ending sessions and delete ask for confirmation naming the user. The Activity list is
  * read again after every action. Other signed-in users see a clear message instead.
  */
 import { showActivity } from "./lib/activity.js";
-import { api } from "./lib/api.js";
+import { api, apiPage } from "./lib/api.js";
 import {
   byId,
   fieldValue,
@@ -31,9 +32,18 @@ import { describeError, formatDateTime } from "./lib/text.js";
 import type { AdminUserView, UserView } from "./lib/types.js";
 
 let me: UserView;
+/** The users shown: the pages loaded so far of the current search and filter. */
 let users: AdminUserView[] = [];
 /** Reads the Activity list again from its first page (set once it is shown). */
 let refreshActivity: () => Promise<void> = async () => undefined;
+/** The next page of the current search, or null. */
+let nextCursor: string | null = null;
+/** Counts the list's loads, so an answer to an older search is dropped. */
+let listGeneration = 0;
+/** Users per page of the list. */
+const USERS_PER_PAGE = 50;
+/** Wait after the last key press before searching (debounce). */
+const SEARCH_DELAY_MS = 250;
 
 async function main(): Promise<void> {
   const user = await getMe();
@@ -53,6 +63,7 @@ async function main(): Promise<void> {
   }
   setVisible(true, byId("admin-content"));
   wireCreateForm();
+  wireUserSearch();
   await loadUsers();
   const activity = await showActivity(
     "/audit",
@@ -108,12 +119,53 @@ function wireCreateForm(): void {
   });
 }
 
-async function loadUsers(): Promise<void> {
-  users = await api<AdminUserView[]>("GET", "/users");
-  users.sort((a, b) => a.name.localeCompare(b.name));
-  byId("user-count").textContent = String(users.length);
-  byId<HTMLUListElement>("user-list").replaceChildren(...users.map(userItem));
-  await Promise.all(users.map(showSessionCount));
+/** Search as you type (debounced), the filter, and "More". */
+function wireUserSearch(): void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const reload = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => void loadUsers().catch(showListError), SEARCH_DELAY_MS);
+  };
+  byId<HTMLInputElement>("user-search").addEventListener("input", reload);
+  byId<HTMLSelectElement>("user-filter").addEventListener("change", () => {
+    clearTimeout(timer);
+    void loadUsers().catch(showListError);
+  });
+  handleClick(byId("users-more"), byId("users-message"), async () => {
+    await loadUsers({ more: true });
+  });
+}
+
+function showListError(error: unknown): void {
+  showMessage(byId("users-message"), describeError(error), "error");
+}
+
+/** The list's query: the search, the filter (`name=value`), the page size, the cursor. */
+function listPath(cursor: string | null): string {
+  const query = new URLSearchParams({ limit: String(USERS_PER_PAGE) });
+  const q = byId<HTMLInputElement>("user-search").value.trim();
+  if (q !== "") query.set("q", q);
+  const [filter, value] = byId<HTMLSelectElement>("user-filter").value.split("=");
+  if (filter !== undefined && filter !== "" && value !== undefined) query.set(filter, value);
+  if (cursor !== null) query.set("cursor", cursor);
+  return `/users?${query.toString()}`;
+}
+
+/** Loads the first page of the current search (or, with `more`, the next one and appends it). */
+async function loadUsers(options: { more?: boolean } = {}): Promise<void> {
+  const more = options.more === true && nextCursor !== null;
+  const generation = ++listGeneration;
+  const page = await apiPage<AdminUserView>(listPath(more ? nextCursor : null));
+  if (generation !== listGeneration) return; // a newer search answered or is on its way
+  nextCursor = page.nextCursor;
+  users = more ? [...users, ...page.items] : page.items;
+  if (!more) byId("user-count").textContent = String(page.total ?? users.length);
+  const list = byId<HTMLUListElement>("user-list");
+  if (more) list.append(...page.items.map(userItem));
+  else list.replaceChildren(...page.items.map(userItem));
+  setVisible(nextCursor !== null, byId("users-more"));
+  setVisible(users.length === 0, byId("users-none"));
+  await Promise.all(page.items.map(showSessionCount));
 }
 
 /**

@@ -391,7 +391,7 @@ describeServer(
       const user = await server.createUser({});
       const userClient = server.client();
       await userClient.login(user.name, user.password);
-      expect((await userClient.request("GET", "/users")).status).toBe(200);
+      expect((await userClient.request("GET", `/users/${user.id}/2fa/totp`)).status).toBe(200);
       const promoted = await adminClient.request("PATCH", `/users/${user.id}/promote`, {
         json: {},
       });

@@ -8,7 +8,7 @@ import { describeServer } from "../../helpers/routes.js";
 
 describeServer("users routes", (server) => {
   describe("users", () => {
-    it("shows every field but secrets to admins and ids and names to others", async () => {
+    it("shows admins every field but secrets, and refuses the list to others (no directory)", async () => {
       const admin = await server.createUser({ isAdmin: true });
       const user = await server.createUser({});
       const asAdmin = server.client();
@@ -21,8 +21,10 @@ describeServer("users routes", (server) => {
       expect(JSON.stringify(full)).not.toMatch(/argon2|password_hash|totp_secret/);
       const asUser = server.client();
       await asUser.login(user.name, user.password);
-      const summary = (await asUser.request("GET", "/users")).body as Record<string, unknown>[];
-      expect(summary.find((u) => u.id === admin.id)).toEqual({ id: admin.id, name: admin.name });
+      const refused = await asUser.request("GET", "/users");
+      expect(refused.status).toBe(403);
+      expect(refused.body.code).toBe("permission_denied");
+      expect(refused.text).not.toContain(admin.name);
     });
 
     it("lets only admins create users, who must change the password at first login", async () => {
@@ -59,7 +61,7 @@ describeServer("users routes", (server) => {
       const newcomer = server.client();
       await newcomer.login(created.body.name, "initial password 1");
       expect((await newcomer.request("GET", "/me")).status).toBe(200);
-      const blocked = await newcomer.request("GET", "/users");
+      const blocked = await newcomer.request("GET", `/users/${created.body.id}/2fa/totp`);
       expect(blocked.status).toBe(403);
       expect(blocked.body.code).toBe("password_change_required");
       const change = await newcomer.request("PATCH", `/users/${created.body.id}/password/change`, {
@@ -68,7 +70,9 @@ describeServer("users routes", (server) => {
       expect(change.status).toBe(200);
       expect(change.body.must_change_password).toBe(false);
       // The change ended the old token and the response carried a new cookie.
-      expect((await newcomer.request("GET", "/users")).status).toBe(200);
+      expect((await newcomer.request("GET", `/users/${created.body.id}/2fa/totp`)).status).toBe(
+        200,
+      );
 
       const user = await server.createUser({});
       const asUser = server.client();

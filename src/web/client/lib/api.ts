@@ -76,8 +76,39 @@ export async function api<T>(method: Method, path: string, body?: unknown): Prom
   }
 }
 
+/** A page of a paged list: its items, the next page's cursor, the count when the server sent one. */
+export interface ApiPage<T> {
+  items: T[];
+  /** `X-Next-Cursor`; null on the last page. */
+  nextCursor: string | null;
+  /** `X-Total-Count`; null when absent. */
+  total: number | null;
+}
+
+/**
+ * `GET` of a paged list (issue 25): the array body and the paging headers.
+ * @throws ApiError.
+ */
+export async function apiPage<T>(path: string): Promise<ApiPage<T>> {
+  let headers: Headers | undefined;
+  const items = await send<T[]>("GET", path, undefined, (h) => {
+    headers = h;
+  });
+  const total = headers?.get("X-Total-Count") ?? null;
+  return {
+    items,
+    nextCursor: headers?.get("X-Next-Cursor") ?? null,
+    total: total === null || !/^\d+$/.test(total) ? null : Number(total),
+  };
+}
+
 /** One request: the parsed JSON body. @throws ApiError. */
-async function send<T>(method: Method, path: string, body?: unknown): Promise<T> {
+async function send<T>(
+  method: Method,
+  path: string,
+  body?: unknown,
+  onHeaders?: (headers: Headers) => void,
+): Promise<T> {
   const init: RequestInit = {
     method,
     credentials: "same-origin",
@@ -101,6 +132,7 @@ async function send<T>(method: Method, path: string, body?: unknown): Promise<T>
   }
   const text = await response.text();
   const parsed = parseJson(text);
+  onHeaders?.(response.headers);
   if (response.ok) return parsed as T;
   throw new ApiError(
     response.status,

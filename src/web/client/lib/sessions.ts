@@ -1,11 +1,27 @@
 /** The sessions of a user as the pages show them ("Where you're signed in", the admin's count). */
-import { api } from "./api.js";
+import { api, apiPage } from "./api.js";
 import { formatDateTime } from "./text.js";
 import type { SessionView } from "./types.js";
 
-/** `GET /users/{id}/sessions`: live sessions, newest first. */
-export function loadSessions(userId: string): Promise<SessionView[]> {
-  return api<SessionView[]>("GET", `/users/${encodeURIComponent(userId)}/sessions`);
+/** Most pages of sessions read (200 each): a bound on the loop, far above any real person. */
+const MAX_SESSION_PAGES = 10;
+
+/**
+ * `GET /users/{id}/sessions`: live sessions, the current one first, then newest first; every
+ * page (the server answers a page at a time), so "end them all" ends them all.
+ */
+export async function loadSessions(userId: string): Promise<SessionView[]> {
+  const path = `/users/${encodeURIComponent(userId)}/sessions?limit=200`;
+  const sessions: SessionView[] = [];
+  let cursor: string | null = null;
+  for (let page = 0; page < MAX_SESSION_PAGES; page += 1) {
+    const next: string = cursor === null ? path : `${path}&cursor=${encodeURIComponent(cursor)}`;
+    const { items, nextCursor } = await apiPage<SessionView>(next);
+    sessions.push(...items);
+    cursor = nextCursor;
+    if (cursor === null) break;
+  }
+  return sessions;
 }
 
 /** Ends one session of a user. */
