@@ -51,9 +51,19 @@ export const MeView = Type.Object({
   ...UserView.properties,
   recovery_codes_left: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
   recovery_codes_low: Type.Boolean(),
+});
+export type MeView = Static<typeof MeView>;
+
+/**
+ * `GET /users/{id}/email` (issue 18): the address and what the pages may say about it. Apart
+ * from `GET /me`, which answers from the session cache without a database read.
+ */
+export const EmailStateView = Type.Object({
+  email: Type.String(),
+  email_verified: Type.Boolean(),
   /**
-   * A link to confirm the current address was mailed (queued) and still works (issue 18): the
-   * pages say "open the link we sent" only then. False for a verified address.
+   * A link to confirm the current address was mailed (queued) and still works: the pages say
+   * "open the link we sent" only then. False for a verified address.
    */
   email_verification_sent: Type.Boolean(),
   /**
@@ -62,7 +72,7 @@ export const MeView = Type.Object({
    */
   email_deliverable: Type.Boolean(),
 });
-export type MeView = Static<typeof MeView>;
+export type EmailStateView = Static<typeof EmailStateView>;
 
 /**
  * An admin's view of a user in `GET /users`: the full view plus the account's lock. `locked`

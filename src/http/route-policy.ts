@@ -56,6 +56,8 @@ export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = Object.free
   "POST /users/:id/2fa/recovery-codes": { recentAuthentication: true },
   // The address is where reset links go: changing it is a change of recovery channel.
   "PATCH /users/:id/email": { recentAuthentication: true },
+  // Reading one's own address (the account page shows it during enrolment too).
+  "GET /users/:id/email": { duringEnrolment: true },
   // Renaming a passkey changes no factor: no re-authentication.
   "DELETE /users/:id/2fa/webauthn/:credential_id": { recentAuthentication: true },
 });

@@ -9,6 +9,7 @@
  *   await sendVerificationMail({ ...ctx, db: trx }, user); // in the caller's transaction
  *   ctx.mail?.wake();                                       // after the commit
  */
+import type { EmailStateView } from "../contract/index.js";
 import { ClientError, NotFoundError, PermissionDeniedError } from "../core/errors.js";
 import {
   getUserByNameOrMail,
@@ -167,7 +168,7 @@ export function isDeliverableEmail(email: string): boolean {
 }
 
 /**
- * The account's address as `GET /me` tells it (issue 18): whether a link to confirm the current
+ * The account's address as `GET /users/{id}/email` tells it (issue 18): whether a link to confirm the current
  * address was mailed and still works (unused, unexpired, for this very address), and whether
  * the address can receive mail at all.
  */
@@ -189,6 +190,27 @@ export async function emailVerificationState(
       typeof token.data.email === "string" && normalizeIdentifier(token.data.email) === current,
   );
   return { sent, deliverable };
+}
+
+/**
+ * `GET /users/{id}/email`: the address of `targetId` (the actor, or a non-admin for an admin)
+ * and what the pages may say of it. Kept out of `GET /me`, which answers from the session
+ * cache: this reads the waiting links from the database.
+ * @throws PermissionDeniedError, NotFoundError.
+ */
+export async function emailState(
+  ctx: ServiceContext,
+  actor: ActingUser,
+  targetId: string,
+): Promise<EmailStateView> {
+  const target = await loadTarget(ctx, actor, targetId, { access: "self-or-admin" });
+  const state = await emailVerificationState(ctx, target);
+  return {
+    email: target.email,
+    email_verified: target.emailVerified,
+    email_verification_sent: state.sent,
+    email_deliverable: state.deliverable,
+  };
 }
 
 /** Whether this account must verify its address before signing in. */

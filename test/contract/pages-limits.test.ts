@@ -47,7 +47,9 @@ function fields(page: string): Field[] {
 function limitsOf(field: Field): { min?: number; max: number } | undefined {
   if (field.page === "account.html" && field.name === "name")
     return { max: MAX_PASSKEY_NAME_LENGTH };
-  if (field.name === "name" || field.name === "email") return { max: MAX_NAME_LENGTH };
+  // The admin's user search: the start of a name or an email (`GET /users?q=`).
+  if (field.name === "name" || field.name === "email" || field.name === "q")
+    return { max: MAX_NAME_LENGTH };
   // A password chosen here: the new one, the admin's initial one, the one of a sign-up.
   const chosen = field.page === "admin.html" || field.page === "signup.html";
   if (field.name === "new_password" || (field.name === "password" && chosen))

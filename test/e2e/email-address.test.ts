@@ -24,7 +24,7 @@ const FIRST_ADMIN = {
   password: "the first operator passphrase",
   isAdmin: true,
 };
-const PERSON = { name: "noor", email: "noor@example.org", password: "noor's long passphrase" };
+const PERSON = { name: "noor", email: "noor@example.org", password: "her own long passphrase" };
 
 /** Every visible sentence of the email section. */
 async function emailSectionText(page: Page): Promise<string> {

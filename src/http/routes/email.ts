@@ -1,11 +1,12 @@
 /**
  * Verified addresses (issue 12, part 3): `POST /email/verify`, `POST /email/verify/resend`,
- * `PATCH /users/{id}/email`, `POST /users/{id}/email/verified`.
+ * `GET /users/{id}/email`, `PATCH /users/{id}/email`, `POST /users/{id}/email/verified`.
  */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import {
   AcceptedResponse,
   ChangeEmailRequest,
+  EmailStateView,
   EmptyBody,
   ResendVerificationRequest,
   UserIdParams,
@@ -14,6 +15,7 @@ import {
 } from "../../contract/index.js";
 import { changeEmail } from "../../services/email-change.js";
 import {
+  emailState,
   markEmailVerifiedByAdmin,
   resendVerification,
   verifyEmail,
@@ -75,6 +77,21 @@ export const emailRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
       await resendVerification(ctx, request.body.name, requestMeta(request));
       return reply.code(202).send({ ok: true });
     },
+  );
+
+  app.get(
+    "/users/:id/email",
+    {
+      config: { allowDuringPasswordChange: true },
+      schema: {
+        tags: ["email"],
+        summary:
+          "The address, whether a link to confirm it is waiting, and whether it can receive mail (self or admin)",
+        params: UserIdParams,
+        response: { 200: EmailStateView, ...errorResponses(401, 403, 404) },
+      },
+    },
+    async (request) => emailState(ctx, currentUser(request), request.params.id),
   );
 
   app.patch(

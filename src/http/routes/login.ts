@@ -1,7 +1,6 @@
 /** `POST /login`, `GET /me` (sign-out: routes/sessions.ts). */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { LoginRequest, MeView, UserView } from "../../contract/index.js";
-import { emailVerificationState } from "../../services/email-verification.js";
 import { login } from "../../services/login.js";
 import { recoveryCodesLow } from "../../services/recovery-codes.js";
 import { toPublicUser, toUserView } from "../../services/users-view.js";
@@ -52,14 +51,11 @@ export const loginRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
     },
     async (request) => {
       const user = currentUser(request);
-      const email = await emailVerificationState(ctx, user);
       return {
         ...toUserView(user),
         two_fa_enrolment_required: user.twoFaEnrolmentRequired === true,
         recovery_codes_left: user.recoveryCodesLeft,
         recovery_codes_low: recoveryCodesLow(user.recoveryCodesLeft),
-        email_verification_sent: email.sent,
-        email_deliverable: email.deliverable,
       };
     },
   );

@@ -77,7 +77,7 @@ async function main(): Promise<void> {
       me = updated;
     },
   });
-  wireEmailSection(user, (updated) => {
+  await wireEmailSection(user, (updated) => {
     me = updated;
     byId("me-email").textContent = me.email;
   });

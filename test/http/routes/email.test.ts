@@ -122,11 +122,16 @@ describeServer(
       });
     });
 
-    it("says in GET /me whether a link to the current address was sent and still works, and whether it can receive mail", async () => {
-      const me = async (client: ReturnType<TestServer["client"]>) =>
-        (await client.request("GET", "/me")).body as Record<string, unknown>;
+    it("says in GET /users/{id}/email whether a link to the current address was sent and still works, and whether it can receive mail", async () => {
+      let id = "";
+      const me = async (client: ReturnType<TestServer["client"]>) => {
+        const answer = await client.request("GET", `/users/${id}/email`);
+        expect(answer.status).toBe(200);
+        return answer.body as Record<string, unknown>;
+      };
       // Made by the operator: no mail went out.
       const user = await server.createUser({});
+      id = user.id;
       const client = server.client();
       await client.login(user.name, user.password);
       expect(await me(client)).toMatchObject({
@@ -169,10 +174,18 @@ describeServer(
       const first = await server.createUser({ email: `first-${fresh("x").name}@tessera.invalid` });
       const firstClient = server.client();
       await firstClient.login(first.name, first.password);
+      id = first.id;
       expect(await me(firstClient)).toMatchObject({
         email_deliverable: false,
         email_verification_sent: false,
       });
+      // Another user's: an admin's business, not a colleague's.
+      id = user.id;
+      expect((await firstClient.request("GET", `/users/${user.id}/email`)).status).toBe(403);
+      // GET /me answers from the session cache: it reads no mail links.
+      expect((await client.request("GET", "/me")).body).not.toHaveProperty(
+        "email_verification_sent",
+      );
     });
 
     it("verifies only the address a link was sent to", async () => {

@@ -1,16 +1,24 @@
 /**
  * The account page's email section (issue 12): the address, verified or not, "send again",
- * change. It says "open the link we sent" only when `GET /me` says a link was mailed and still
- * works, and asks for a real address when the current one cannot receive mail (issue 18).
+ * change. It says "open the link we sent" only when `GET /users/{id}/email` says a link was
+ * mailed and still works, and asks for a real address when the current one cannot receive mail
+ * (issue 18).
  */
 import { api } from "./api.js";
 import { byId, fieldValue, handleClick, handleForm, setVisible, showMessage } from "./dom.js";
-import { getMe } from "./session.js";
-import type { MeView, UserView } from "./types.js";
+import type { EmailStateView, UserView } from "./types.js";
+
+/** The address's state, as the server tells it. */
+function readEmailState(user: Pick<UserView, "id">): Promise<EmailStateView> {
+  return api<EmailStateView>("GET", `/users/${encodeURIComponent(user.id)}/email`);
+}
 
 /** Shows `user`'s address and wires the section; `changed` gets the user after a change. */
-export function wireEmailSection(user: MeView, changed: (user: UserView) => void): void {
-  let current = user;
+export async function wireEmailSection(
+  user: UserView,
+  changed: (user: UserView) => void,
+): Promise<void> {
+  let current = await readEmailState(user);
   const message = byId("email-message");
   const resend = byId<HTMLButtonElement>("email-resend");
   const render = () => {
@@ -27,14 +35,12 @@ export function wireEmailSection(user: MeView, changed: (user: UserView) => void
   };
   /** Reads the address's state again (after a change or a new link). */
   const refresh = async () => {
-    const me = await getMe();
-    if (me === null) return;
-    current = me;
+    current = await readEmailState(user);
     render();
   };
   render();
   handleClick(resend, message, async () => {
-    await api("POST", "/email/verify/resend", { name: current.name });
+    await api("POST", "/email/verify/resend", { name: user.name });
     showMessage(message, `A new link is on its way to ${current.email}.`, "success");
     // Queued just after the answer (the same answer whether or not a mail goes): the account
     // is this one and its address is not verified, so one goes.
@@ -45,11 +51,9 @@ export function wireEmailSection(user: MeView, changed: (user: UserView) => void
   handleForm(form, {
     message,
     submit: async () => {
-      const updated = await api<UserView>(
-        "PATCH",
-        `/users/${encodeURIComponent(current.id)}/email`,
-        { email: fieldValue(form, "email") },
-      );
+      const updated = await api<UserView>("PATCH", `/users/${encodeURIComponent(user.id)}/email`, {
+        email: fieldValue(form, "email"),
+      });
       form.reset();
       await refresh();
       changed(updated);

@@ -7,6 +7,8 @@ export type {
   UserView,
   /** `GET /me`: the user's view and their recovery codes left. */
   MeView,
+  /** `GET /users/{id}/email`: the address, a waiting link, whether it can receive mail. */
+  EmailStateView,
   /** Every error the API answers: the seed framework's shape plus a stable `code`. */
   ErrorResponse as ErrorBody,
   /** `extra` of the 403 `two_fa_required` that login answers. */
