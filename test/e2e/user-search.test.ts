@@ -30,7 +30,7 @@ describe.skipIf(skipBrowserTests())("the admin page's user search in a browser",
   const e2e = useE2e({ users: [{ ...ADMIN, isAdmin: true }], tabs: ["admin"] });
   const { admin } = e2e.tabs;
   // The user rows only: a row holds its own list of sessions.
-  const rows = () => admin.page.locator("#user-list > li");;
+  const rows = () => admin.page.locator("#user-list > li");
 
   it("shows the first page, the count of everyone, and the rest with More users", async () => {
     const db = e2e.server.app.tessera.db;
