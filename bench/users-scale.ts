@@ -13,9 +13,12 @@
  * 5. sign-in and `GET /me` again.
  *
  *   BENCH_DIALECT=sqlite (default) | postgres   BENCH_USERS (100000)   BENCH_IMPORT_USERS (= BENCH_USERS)
- *   BENCH_LOAD_SECONDS (15)
+ *   BENCH_LOAD_SECONDS (15)   BENCH_PIN (1: the server on core 0, this process and the probe on
+ *   core 1, with taskset, where there are two cores or more; 0: unpinned)
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { availableParallelism } from "node:os";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -42,6 +45,15 @@ const ADMIN = {
 };
 const USER = { name: "bench-user", email: "bench-user@example.org", password: "bench user pw 123" };
 const PAGING_CLIENTS = 20;
+const PIN = process.env.BENCH_PIN !== "0" && availableParallelism() >= 2;
+
+/** Pins a process to one core (taskset); false where it cannot (no taskset, one core). */
+function pin(pid: number, core: number): boolean {
+  if (!PIN) return false;
+  return (
+    spawnSync("taskset", ["-p", "-c", String(core), String(pid)], { stdio: "ignore" }).status === 0
+  );
+}
 
 /** The server process's environment: the real app, production settings, no login throttle. */
 function serverEnv(databaseUrl: string, dataDir: string, secret: string): Record<string, string> {
@@ -68,6 +80,18 @@ if (process.env.BENCH_ROLE === "server") {
   ]) {
     await createUser(app.tessera, null, { ...user, mustChangePassword: false });
   }
+  // The server's own view: how late its event loop ran (what any request waits at least).
+  const lag = monitorEventLoopDelay({ resolution: 5 });
+  lag.enable();
+  app.get("/bench/loop-delay", { config: { excludeFromAuth: true } }, async () => {
+    const figures = {
+      p50: lag.percentile(50) / 1e6,
+      p99: lag.percentile(99) / 1e6,
+      max: lag.max / 1e6,
+    };
+    lag.reset();
+    return figures;
+  });
   await app.listen({ host: "127.0.0.1", port: 0 });
   const address = app.server.address();
   if (address === null || typeof address === "string") throw new Error("no port");
@@ -228,11 +252,18 @@ async function main(): Promise<void> {
     };
     // The probe runs in its own process: in this one it would queue behind the 20 clients'
     // responses and time this process's event loop, not the server's.
+    const loopDelay = async () =>
+      (await (await fetch(`${base}/bench/loop-delay`)).json()) as Record<string, number>;
+    await loopDelay(); // reset
     const probe = probeHealth(`${base}/healthz`, LOAD_SECONDS);
     await Promise.all(Array.from({ length: PAGING_CLIENTS }, client));
     const health = await probe;
+    const lag = await loopDelay();
     console.log(
       `/healthz while ${PAGING_CLIENTS} clients page (200 a page) for ${LOAD_SECONDS} s: ${stats(health)}; ${pages} pages (${(pages / LOAD_SECONDS).toFixed(0)}/s), ${walks} whole walks`,
+    );
+    console.log(
+      `server event-loop delay meanwhile: p50 ${lag.p50!.toFixed(1)} ms  p99 ${lag.p99!.toFixed(1)} ms  max ${lag.max!.toFixed(1)} ms`,
     );
 
     // 5. Sign-in and /me again.
@@ -310,6 +341,7 @@ async function probeHealth(url: string, seconds: number): Promise<number[]> {
       process.stdout.write(JSON.stringify(times));
     })();`;
   const child = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+  pin(child.pid!, Number(process.env.BENCH_PROBE_CORE ?? 1));
   let out = "";
   child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
   await new Promise((resolve) => child.once("exit", resolve));
@@ -317,15 +349,23 @@ async function probeHealth(url: string, seconds: number): Promise<number[]> {
 }
 
 async function startServer(env: Record<string, string>): Promise<{ port: number; stop(): void }> {
-  const child = spawn(process.execPath, ["--import", "tsx", new URL(import.meta.url).pathname], {
-    env: { ...process.env, ...env, BENCH_ROLE: "server" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, "--import", "tsx", new URL(import.meta.url).pathname],
+    {
+      env: { ...process.env, ...env, BENCH_ROLE: "server" },
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once("line", resolve);
     child.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
   });
   const { port } = JSON.parse(line) as { port: number };
+  // The server alone on core 0; the clients (this process) and the probe on core 1.
+  if (pin(child.pid!, 0) && pin(process.pid, 1))
+    console.log("pinned: server on core 0, clients on core 1");
   return { port, stop: () => child.kill("SIGTERM") };
 }
 

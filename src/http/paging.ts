@@ -4,35 +4,41 @@
  * reference relative to the request's own URI, §3.1) and `X-Next-Cursor`, both absent on the
  * last page.
  *
- * A page is read, mapped and serialised inside a gate (item 5, "no answer holds the event
- * loop"): at most `MAX_CONCURRENT_PAGES` at once in this process, the others wait on a promise,
- * and each turn passes on through `setImmediate`, so the event loop takes the requests that
- * arrived meanwhile (a `/healthz`, a sign-in) between two pages instead of after all of them.
- * Measured (bench/users-scale.ts): 20 clients paging 200 users at a time held `/healthz` for
- * seconds without it.
+ * A page is read (and mapped to views) in one turn of the event loop and serialised in a later one, and
+ * each of these steps waits for a turn of its own: at most one step of one page per turn, the
+ * others queued in order (item 5, "no answer holds the event loop"). Between two steps the loop
+ * takes the timers and the I/O that arrived meanwhile (a `/healthz`, a sign-in). A gate that
+ * only bounds how many pages run at once does not do this: on SQLite a page is synchronous, so
+ * the requests that arrive in one turn each find the gate free and all run in that turn
+ * (measured with bench/users-scale.ts: 19-20 pages between two ticks of a 1 ms timer, the
+ * event loop 60-75 ms late at p50 while 20 clients paged).
  */
 import type { TSchema } from "@sinclair/typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { NEXT_CURSOR_HEADER, pageHeaders } from "../contract/index.js";
 
-/** Pages built at once per process: two keep a database round trip overlapped with work. */
-export const MAX_CONCURRENT_PAGES = 2;
-
-let running = 0;
 const waiting: (() => void)[] = [];
+let pumping = false;
 
-/** Runs `work` when a place in the gate is free; the place passes on after a turn of the loop (exported for its test). */
-export async function inPageGate<T>(work: () => Promise<T>): Promise<T> {
-  if (running < MAX_CONCURRENT_PAGES) running += 1;
-  else await new Promise<void>((resolve) => waiting.push(resolve));
-  try {
-    return await work();
-  } finally {
-    const next = waiting.shift();
-    // The place goes straight to the next page, but only after the loop's I/O phase.
-    if (next === undefined) running -= 1;
-    else setImmediate(next);
-  }
+/** Lets the first waiting step go, and the next one a turn later. */
+function pump(): void {
+  waiting.shift()?.();
+  if (waiting.length > 0) setImmediate(pump);
+  else pumping = false;
+}
+
+/**
+ * Resolves in a later turn of the event loop, one waiter a turn, first come first served (the
+ * step runs in the microtasks of that turn's check phase). Exported for its test.
+ */
+export function nextPageTurn(): Promise<void> {
+  return new Promise((resolve) => {
+    waiting.push(resolve);
+    if (!pumping) {
+      pumping = true;
+      setImmediate(pump);
+    }
+  });
 }
 
 /** A list's response schema with the page headers (and `extra` ones) for the OpenAPI document. */
@@ -51,25 +57,24 @@ export interface PageAnswer<T> {
 }
 
 /**
- * Answers a page: `build` reads it (in the gate), its headers are set, and its items are
- * serialised by the route's response schema (in the gate too: for 200 users that is most of
- * the work).
+ * Answers a page: `build` reads and maps it in a turn of its own, then its headers are set and its items
+ * serialised by the route's response schema in another (for 200 users that is most of the work).
  */
 export async function sendPage<T>(
   request: FastifyRequest,
   reply: FastifyReply,
   build: () => Promise<PageAnswer<T>>,
 ): Promise<FastifyReply> {
-  const body = await inPageGate(async () => {
-    const page = await build();
-    for (const [name, value] of Object.entries(page.headers ?? {})) reply.header(name, value);
-    if (page.nextCursor !== null) {
-      const next = new URL(request.url, "http://host.invalid");
-      next.searchParams.set("cursor", page.nextCursor);
-      reply.header(NEXT_CURSOR_HEADER, page.nextCursor);
-      reply.header("link", `<${next.pathname}${next.search}>; rel="next"`);
-    }
-    return reply.serialize(page.items);
-  });
+  await nextPageTurn();
+  const page = await build();
+  await nextPageTurn();
+  for (const [name, value] of Object.entries(page.headers ?? {})) reply.header(name, value);
+  if (page.nextCursor !== null) {
+    const next = new URL(request.url, "http://host.invalid");
+    next.searchParams.set("cursor", page.nextCursor);
+    reply.header(NEXT_CURSOR_HEADER, page.nextCursor);
+    reply.header("link", `<${next.pathname}${next.search}>; rel="next"`);
+  }
+  const body = reply.serialize(page.items);
   return reply.type("application/json; charset=utf-8").send(body);
 }

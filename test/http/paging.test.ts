@@ -1,53 +1,75 @@
 /**
- * The page gate of src/http/paging.ts (issue 25 item 5): at most MAX_CONCURRENT_PAGES pages
- * are built at once, every waiting page is built in the end, and the event loop gets a turn
- * (I/O, timers) between two pages instead of after all of them.
+ * The page turns of src/http/paging.ts (issue 25 item 5): each step of a page (the read, then
+ * the serialisation) waits for a turn of the event loop of its own, one step a turn, so timers
+ * and I/O run between two pages even when every page is synchronous (SQLite) and the requests
+ * arrive in the same turn, each in its own callback, as they do from a socket.
  */
 import { describe, expect, it } from "vitest";
-import { MAX_CONCURRENT_PAGES, inPageGate } from "../../src/http/paging.js";
+import { nextPageTurn } from "../../src/http/paging.js";
 
-describe("the page gate", () => {
-  it("builds exactly MAX_CONCURRENT_PAGES pages at once and every page in the end", async () => {
-    let running = 0;
-    let most = 0;
-    const done = await Promise.all(
-      Array.from({ length: 12 }, (_, i) =>
-        inPageGate(async () => {
-          running += 1;
-          most = Math.max(most, running);
-          await new Promise((resolve) => setImmediate(resolve));
-          running -= 1;
-          return i;
-        }),
-      ),
-    );
-    expect(most).toBe(MAX_CONCURRENT_PAGES);
-    expect(done).toEqual(Array.from({ length: 12 }, (_, i) => i));
+/** Counts turns of the event loop (check phases) until stopped. */
+function turnCounter(): { turn(): number; stop(): void } {
+  let turns = 0;
+  let stopped = false;
+  const tick = () => {
+    turns += 1;
+    if (!stopped) setImmediate(tick);
+  };
+  setImmediate(tick);
+  return { turn: () => turns, stop: () => (stopped = true) };
+}
+
+describe("the page turns", () => {
+  it("runs one page a turn when the requests arrive in one turn, each in its own callback", async () => {
+    const counter = turnCounter();
+    const turns: number[] = [];
+    // Eight synchronous pages started from eight callbacks of one turn, as eight requests
+    // read from eight sockets in one poll phase would.
+    const pages = await new Promise<Promise<number>[]>((resolve) => {
+      const started: Promise<number>[] = [];
+      for (let i = 0; i < 8; i += 1) {
+        setImmediate(() => {
+          started.push(
+            nextPageTurn().then(() => {
+              turns.push(counter.turn());
+              return i;
+            }),
+          );
+          if (started.length === 8) resolve(started);
+        });
+      }
+    });
+    expect(await Promise.all(pages)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    counter.stop();
+    // Exactly one page in each turn: every turn count differs from the one before.
+    expect(new Set(turns).size).toBe(8);
+    expect(turns).toEqual([...turns].sort((a, b) => a - b));
   });
 
-  it("lets the event loop run between two waiting pages (a page that only computes)", async () => {
+  it("lets a timer that is due run between two waiting pages", async () => {
     const order: string[] = [];
-    // Pages that never await: without the hand-over through setImmediate, all of them would
-    // run one after another in microtasks before any macrotask.
-    const pages = Array.from({ length: MAX_CONCURRENT_PAGES + 3 }, (_, i) =>
-      inPageGate(async () => {
+    // Pages that compute for 2 ms each (no await): the timer is due after the first.
+    const pages = Array.from({ length: 5 }, (_, i) =>
+      nextPageTurn().then(() => {
+        const until = performance.now() + 2;
+        while (performance.now() < until);
         order.push(`page ${i}`);
       }),
     );
-    setImmediate(() => order.push("other work"));
+    setTimeout(() => order.push("timer"), 0);
     await Promise.all(pages);
-    const other = order.indexOf("other work");
-    expect(other).toBeGreaterThan(0);
-    expect(other).toBeLessThan(order.length - 1);
+    const timer = order.indexOf("timer");
+    expect(timer).toBeGreaterThan(0);
+    expect(timer).toBeLessThan(order.length - 1);
   });
 
-  it("passes the place on when a page fails", async () => {
-    const failing = Array.from({ length: MAX_CONCURRENT_PAGES + 2 }, () =>
-      inPageGate(async () => {
+  it("goes on after a page that fails", async () => {
+    const failing = Array.from({ length: 3 }, () =>
+      nextPageTurn().then(() => {
         throw new Error("database down");
       }),
     );
     expect((await Promise.allSettled(failing)).every((r) => r.status === "rejected")).toBe(true);
-    expect(await inPageGate(async () => "still open")).toBe("still open");
+    await expect(nextPageTurn().then(() => "still open")).resolves.toBe("still open");
   });
 });
