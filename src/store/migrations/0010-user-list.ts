@@ -1,6 +1,6 @@
 /**
  * The paged, searchable user list (issue 25): an index for the list's order (oldest account
- * first, `(created_at, id)`, the keyset of its cursor), and indexes for a prefix of the name or
+ * first, `(created_at, id)`, the keyset of its cursor), one for the admins in that order, and indexes for a prefix of the name or
  * the email key in byte order (the dialect's `byteOrderCollation`). On SQLite the unique
  * indexes of migration 0001 already are in byte order (BINARY) and serve the prefix as they
  * are; PostgreSQL's sort by the database's locale, where a range is not a prefix, so it gets
@@ -23,6 +23,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .on("users")
     .columns(["created_at", "id"])
     .execute();
+  // The admins in the list's order: "administrators only" is a range, not a walk of everyone
+  // (measured: 55-69 ms at 100,000 users on SQLite, all of it on the event loop).
+  await db.schema
+    .createIndex("users_is_admin_created_at_id")
+    .on("users")
+    .columns(["is_admin", "created_at", "id"])
+    .execute();
   if (t.byteOrderCollation === null) return;
   for (const [column, index] of Object.entries(PREFIX_INDEXES)) {
     await db.schema
@@ -41,5 +48,6 @@ export async function down(db: Kysely<unknown>): Promise<void> {
       await db.schema.dropIndex(index).execute();
     }
   }
+  await db.schema.dropIndex("users_is_admin_created_at_id").execute();
   await db.schema.dropIndex("users_created_at_id").execute();
 }
