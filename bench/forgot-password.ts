@@ -17,13 +17,13 @@ import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
 import { frozenClock } from "../src/core/clock.js";
 import { loadConfig } from "../src/config.js";
 import { buildApp } from "../src/http/app.js";
 import { createTessera } from "../src/runtime.js";
 import { createUser } from "../src/services/users.js";
 import { createDatabase } from "../src/store/index.js";
+import { createBenchPostgresDatabase } from "./bench-database.js";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 300);
 const WARM_UP = 30;
@@ -38,16 +38,8 @@ if (process.env.BENCH_ROLE === "server") {
 async function serve(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "tessera-bench-forgot-"));
   const adminUrl = process.env.BENCH_DATABASE_URL;
-  const benchName = `tessera_bench_${randomBytes(4).toString("hex")}`;
-  const admin = adminUrl === undefined ? null : new pg.Client({ connectionString: adminUrl });
-  let databaseUrl = join(dir, "bench.db");
-  if (admin !== null && adminUrl !== undefined) {
-    await admin.connect();
-    await admin.query(`create database ${benchName}`);
-    const url = new URL(adminUrl);
-    url.pathname = `/${benchName}`;
-    databaseUrl = url.href;
-  }
+  const postgres = adminUrl === undefined ? null : await createBenchPostgresDatabase(adminUrl);
+  const databaseUrl = postgres?.url ?? join(dir, "bench.db");
 
   const database = await createDatabase(databaseUrl);
   const config = loadConfig({
@@ -86,10 +78,7 @@ async function serve(): Promise<void> {
       await app.close();
       await tessera.close();
       await database.destroy();
-      if (admin !== null) {
-        await admin.query(`drop database if exists ${benchName} with (force)`);
-        await admin.end();
-      }
+      await postgres?.drop();
       rmSync(dir, { recursive: true, force: true });
       process.exit(0);
     })();

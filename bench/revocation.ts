@@ -10,7 +10,6 @@
  *   BENCH_REDIS_URL (default redis://127.0.0.1:6379)
  */
 import { randomBytes } from "node:crypto";
-import pg from "pg";
 import { loadConfig } from "../src/config.js";
 import { buildApp } from "../src/http/app.js";
 import { createTessera } from "../src/runtime.js";
@@ -18,19 +17,14 @@ import { createMemoryRateLimitStore } from "../src/services/rate-limit/index.js"
 import { createUser } from "../src/services/users.js";
 import { createDatabaseChallengeStore } from "../src/store/challenge-store.js";
 import { createDatabase } from "../src/store/index.js";
+import { createBenchPostgresDatabase } from "./bench-database.js";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 50);
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
 const ORIGIN = "http://localhost:8000";
 
-const name = `tessera_bench_${randomBytes(4).toString("hex")}`;
-const admin = new pg.Client({ connectionString: ADMIN_URL });
-await admin.connect();
-await admin.query(`create database ${name}`);
-const url = new URL(ADMIN_URL);
-url.pathname = `/${name}`;
-const databaseUrl = url.href;
+const { url: databaseUrl, drop } = await createBenchPostgresDatabase(ADMIN_URL);
 
 async function instance(env: Record<string, string>, secret: string) {
   const database = await createDatabase(databaseUrl, { poolMax: 4 });
@@ -122,6 +116,5 @@ try {
   await measure("Redis pub/sub", { TESSERA_REDIS_URL: REDIS_URL });
   await measure("PostgreSQL LISTEN/NOTIFY", {});
 } finally {
-  await admin.query(`drop database if exists ${name} with (force)`);
-  await admin.end();
+  await drop();
 }

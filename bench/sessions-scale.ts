@@ -12,7 +12,6 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "kysely";
-import pg from "pg";
 import { loadConfig } from "../src/config.js";
 import { createTessera } from "../src/runtime.js";
 import {
@@ -21,27 +20,17 @@ import {
   sweepSessions,
 } from "../src/services/sessions.js";
 import { createUser as insertUser } from "../src/store/index.js";
+import { createBenchPostgresDatabase } from "./bench-database.js";
 
 const DIALECT = process.env.BENCH_DIALECT ?? "sqlite";
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const OPS = Number(process.env.BENCH_OPS ?? 2000);
 const USERS = 1000;
-const PG_ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
 let databaseUrl: string;
 let drop = async () => {};
 if (DIALECT === "postgres") {
-  const name = `tessera_bench_${randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  const url = new URL(PG_ADMIN_URL);
-  url.pathname = `/${name}`;
-  databaseUrl = url.href;
-  drop = async () => {
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
-  };
+  ({ url: databaseUrl, drop } = await createBenchPostgresDatabase());
 } else {
   databaseUrl = join(mkdtempSync(join(tmpdir(), "tessera-bench-")), "scale.db");
 }

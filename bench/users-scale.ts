@@ -17,27 +17,25 @@
  *   core 1, with taskset, where there are two cores or more; 0: unpinned)
  */
 import { spawn, spawnSync } from "node:child_process";
-import { availableParallelism } from "node:os";
-import { monitorEventLoopDelay } from "node:perf_hooks";
 import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { sql } from "kysely";
-import pg from "pg";
 import { loadConfig } from "../src/config.js";
 import { hashPassword } from "../src/core/password.js";
 import { buildApp } from "../src/http/app.js";
 import { createTessera } from "../src/runtime.js";
 import { encodeCursor } from "../src/services/paging.js";
 import { createUser } from "../src/services/users.js";
+import { createBenchPostgresDatabase } from "./bench-database.js";
 
 const DIALECT = process.env.BENCH_DIALECT ?? "sqlite";
 const USERS = Number(process.env.BENCH_USERS ?? 100_000);
 const IMPORT_USERS = Math.min(USERS, Number(process.env.BENCH_IMPORT_USERS ?? USERS));
 const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 15);
-const PG_ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const ADMIN = {
   name: "bench-admin",
   email: "bench-admin@example.org",
@@ -107,17 +105,7 @@ async function main(): Promise<void> {
   let databaseUrl: string;
   let drop = async () => {};
   if (DIALECT === "postgres") {
-    const name = `tessera_bench_${randomBytes(4).toString("hex")}`;
-    const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    const url = new URL(PG_ADMIN_URL);
-    url.pathname = `/${name}`;
-    databaseUrl = url.href;
-    drop = async () => {
-      await admin.query(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    };
+    ({ url: databaseUrl, drop } = await createBenchPostgresDatabase());
   } else {
     databaseUrl = join(dataDir, "users.db");
   }

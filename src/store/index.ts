@@ -97,12 +97,7 @@ export {
   userPageQuery,
 } from "./user-list.js";
 export type { UserListConditions, UserListFilters, UserListKey } from "./user-list.js";
-export {
-  setUserEmail,
-  markEmailVerified,
-  listPendingInvitationUserIds,
-  hasPendingInvitation,
-} from "./user-email.js";
+export { setUserEmail, markEmailVerified, hasPendingInvitation } from "./user-email.js";
 export {
   MAX_SIGNATURE_COUNTER,
   addWebauthnCredential,

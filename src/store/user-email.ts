@@ -72,19 +72,6 @@ export async function markEmailVerified(
   return row === undefined ? undefined : toUser(row);
 }
 
-/** The ids of the users with an invitation not yet accepted (used up or voided). */
-export async function listPendingInvitationUserIds(db: Db): Promise<Set<string>> {
-  const rows = await db
-    .selectFrom("email_tokens")
-    .select("user_id")
-    .distinct()
-    .where("purpose", "=", "invitation")
-    .where("used_at", "is", null)
-    .where("user_id", "is not", null)
-    .execute();
-  return new Set(rows.map((row) => String(row.user_id)));
-}
-
 /** Whether the user has an invitation not yet accepted (expired or not). */
 export async function hasPendingInvitation(db: Db, id: string): Promise<boolean> {
   const userId = canonicalId(id);
