@@ -7,7 +7,7 @@
  * everywhere, and an empty body where one is required too.
  */
 import { KindGuard, type TSchema } from "@sinclair/typebox";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyRequest, RouteOptions } from "fastify";
 
 /** Whether a route's body schema asks for a body: present and not `Type.Optional`. */
 export function isBodyRequired(schema: unknown): boolean {
@@ -36,10 +36,17 @@ export function installRequestBodyRules(routes: FastifyInstance): void {
     }
     parseJson(request, body as string, done);
   });
-  routes.addHook("preValidation", async (request) => {
-    const schema = bodySchemaOf(request);
-    if (request.body === undefined && schema !== undefined && !isBodyRequired(schema)) {
-      request.body = {};
-    }
+  // Decided at registration: only the routes with an optional body schema get the step, so
+  // the other requests (GET /me among them) run no hook for it.
+  routes.addHook("onRoute", (route: RouteOptions) => {
+    const schema = (route.schema as { body?: unknown } | undefined)?.body;
+    if (schema === undefined || isBodyRequired(schema)) return;
+    route.preValidation = [...[route.preValidation ?? []].flat(), emptyBodyAsObject];
   });
+}
+
+/** An optional body that was not sent is `{}` for validation and the handler. */
+function emptyBodyAsObject(request: FastifyRequest, _reply: unknown, done: () => void): void {
+  if (request.body === undefined) request.body = {};
+  done();
 }

@@ -104,7 +104,8 @@ export function applyRoutePolicy(ctx: ServiceContext): (route: RouteOptions) => 
 function requireRecentAuthentication(
   ctx: ServiceContext,
 ): (request: FastifyRequest) => Promise<void> {
-  return async (request) => {
+  // Named: a route's hooks tell it apart from its other preValidation steps (and its test does).
+  return async function recentAuthenticationCheck(request) {
     await assertRecentAuthentication(ctx, {
       user: currentUser(request),
       sessionId: request.auth?.sessionId ?? null,
