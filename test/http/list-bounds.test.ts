@@ -4,18 +4,14 @@
  * and `cursor` in its query, the page's maximum as its `maxItems`) or has a natural cap named
  * here with the rule that holds it. A new route answering an unbounded list fails this test.
  */
-import Fastify, { type FastifyInstance, type RouteOptions } from "fastify";
+import type { RouteOptions } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   MAX_AUDIT_PAGE_SIZE,
   MAX_PAGE_SIZE,
   MAX_PASSKEYS_PER_USER,
 } from "../../src/contract/index.js";
-import { frozenClock } from "../../src/core/clock.js";
-import { tessera } from "../../src/http/plugin.js";
-import { createTessera } from "../../src/runtime.js";
-import { openTestDatabase, type TestDatabase } from "../helpers/database.js";
-import { testConfig } from "../helpers/server.js";
+import { openRouteTable, type RouteTable } from "../helpers/route-table.js";
 
 /** Lists of records without paging, by route: the cap and what holds it. */
 const NATURAL_CAPS: Readonly<Record<string, { max: number | null; why: string }>> = {
@@ -64,29 +60,16 @@ function arraysIn(schema: unknown, path = "", out: ListSchema[] = []): ListSchem
 }
 
 describe("every list answer is bounded", () => {
-  let app: FastifyInstance;
-  let database: TestDatabase;
+  let table: RouteTable;
+  /** Every route as registered but HEAD (the same answers as its GET), by "METHOD url". */
   const routes = new Map<string, RouteOptions>();
 
   beforeAll(async () => {
-    database = await openTestDatabase("sqlite");
-    app = Fastify({ logger: false });
-    app.addHook("onRoute", (route) => {
-      const methods = Array.isArray(route.method) ? route.method : [route.method];
-      for (const method of methods) {
-        if (method !== "HEAD") routes.set(`${String(method)} ${route.url}`, route);
-      }
-    });
-    const parts = await createTessera(testConfig(), {
-      database,
-      clock: frozenClock(Date.UTC(2026, 10, 28, 12)),
-    });
-    await app.register(tessera, { tessera: parts });
-    await app.ready();
+    table = await openRouteTable();
+    for (const [key, route] of table.routes) if (!key.startsWith("HEAD ")) routes.set(key, route);
   });
   afterAll(async () => {
-    await app?.close();
-    await database?.cleanup();
+    await table?.close();
   });
 
   /** The routes with an array in a success answer, and those arrays. */
