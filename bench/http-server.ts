@@ -43,7 +43,7 @@ app.get("/bench/private", async () => ({
   id: "00000000-0000-4000-8000-000000000000",
   name: "public",
 }));
-const password = "bench password 123";
+const password = "plain horse staple 123";
 const user = await createUser(app.tessera, null, {
   name: "bench",
   email: "bench@example.org",
