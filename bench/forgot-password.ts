@@ -21,7 +21,7 @@ import { frozenClock } from "../src/core/clock.js";
 import { loadConfig } from "../src/config.js";
 import { buildApp } from "../src/http/app.js";
 import { createTessera } from "../src/runtime.js";
-import { createUser } from "../src/services/users.js";
+import { createUser } from "../src/services/account/users.js";
 import { createDatabase } from "../src/store/index.js";
 import { createBenchPostgresDatabase } from "./bench-database.js";
 

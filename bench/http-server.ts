@@ -12,8 +12,8 @@ import { join } from "node:path";
 import { loadConfig } from "../src/config.js";
 import { buildApp } from "../src/http/app.js";
 import { createTessera } from "../src/runtime.js";
-import { issueSessionToken } from "../src/services/sessions.js";
-import { createUser } from "../src/services/users.js";
+import { issueSessionToken } from "../src/services/sessions/sessions.js";
+import { createUser } from "../src/services/account/users.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tessera-bench-"));
 const config = loadConfig({

@@ -18,7 +18,7 @@ import { createInterface } from "node:readline";
 import autocannon from "autocannon";
 import { availableParallelism } from "node:os";
 import { hashPassword } from "../src/core/password.js";
-import { DEFAULT_HASH_QUEUE_PER_SLOT } from "../src/services/hash-gate.js";
+import { DEFAULT_HASH_QUEUE_PER_SLOT } from "../src/services/abuse/hash-gate.js";
 
 const DURATION_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 50;

@@ -15,7 +15,7 @@ import {
   createLoginThrottle,
   createMemoryRateLimitStore,
   type RateLimitStore,
-} from "../src/services/rate-limit/index.js";
+} from "../src/services/abuse/rate-limit/index.js";
 import { createDatabaseRateLimitStore } from "../src/store/rate-limit-store.js";
 import { closeRedisClient, createRedisClient } from "../src/store/redis-client.js";
 import { createRedisRateLimitStore } from "../src/store/redis.js";

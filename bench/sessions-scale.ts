@@ -18,7 +18,7 @@ import {
   authenticateSessionToken,
   issueSessionToken,
   sweepSessions,
-} from "../src/services/sessions.js";
+} from "../src/services/sessions/sessions.js";
 import { createUser as insertUser } from "../src/store/index.js";
 import { createBenchPostgresDatabase } from "./bench-database.js";
 

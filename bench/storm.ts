@@ -77,7 +77,7 @@ if (process.argv.includes("--server")) {
   const { createTessera } = await import("../src/runtime.js");
   const { buildApp } = await import("../src/http/app.js");
   const { loadConfig } = await import("../src/config.js");
-  const { createUser } = await import("../src/services/users.js");
+  const { createUser } = await import("../src/services/account/users.js");
   const { openTestDatabase } = await import("../test/helpers/database.js");
   const database = await openTestDatabase("sqlite");
   const config = loadConfig({

@@ -29,7 +29,7 @@ import { hashPassword } from "../src/core/password.js";
 import { buildApp } from "../src/http/app.js";
 import { createTessera } from "../src/runtime.js";
 import { encodeCursor } from "../src/services/paging.js";
-import { createUser } from "../src/services/users.js";
+import { createUser } from "../src/services/account/users.js";
 import { createBenchPostgresDatabase } from "./bench-database.js";
 
 const DIALECT = process.env.BENCH_DIALECT ?? "sqlite";

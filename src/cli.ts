@@ -23,12 +23,12 @@ import {
   describeSigningKeys,
   pruneSigningKeys,
   rotateSigningKey,
-} from "./services/signing-keys.js";
+} from "./services/keys/signing-keys.js";
 import { generateOneTimePassword, serve } from "./server.js";
 import type { ServiceContext } from "./services/context.js";
-import { findUnsafeIdentifiers } from "./services/check-names.js";
-import { resetPasswordAsOperator } from "./services/passwords.js";
-import { createUser } from "./services/users.js";
+import { findUnsafeIdentifiers } from "./services/operator/check-names.js";
+import { resetPasswordAsOperator } from "./services/account/passwords.js";
+import { createUser } from "./services/account/users.js";
 
 // The command contract lives beside the commands, so they never import this module back.
 import { EXIT_USAGE, withTessera, type CliCommand, type CliIo } from "./commands/shared.js";

@@ -28,13 +28,13 @@ import type { HttpSettings } from "./services/context.js";
 import {
   DEFAULT_SESSION_IDLE_MINUTES,
   DEFAULT_SESSION_RETENTION_DAYS,
-} from "./services/sessions.js";
-import { DEFAULT_ACCESS_TOKEN_MINUTES } from "./services/access-tokens.js";
+} from "./services/sessions/sessions.js";
+import { DEFAULT_ACCESS_TOKEN_MINUTES } from "./services/sessions/access-tokens.js";
 import {
   DEFAULT_REAUTHENTICATION_MINUTES,
   MAX_REAUTHENTICATION_MINUTES,
   TWO_FA_POLICIES,
-} from "./services/two-factor-policy.js";
+} from "./services/sessions/two-factor-policy.js";
 import { parseDatabaseUrl } from "./store/index.js";
 
 /** Default SQLite file, relative to the working directory. */

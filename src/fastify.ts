@@ -34,11 +34,11 @@ export type { TesseraConfig, EnvironmentVariable, LoadConfigOptions } from "./co
 export { createTessera, REDIS_KEY_PREFIXES } from "./runtime.js";
 export type { TesseraOverrides, TesseraRuntime } from "./runtime.js";
 export type { Tessera, ServiceContext, ServiceSettings, HttpSettings } from "./services/context.js";
-export type { PasskeyDependencies } from "./services/passkeys/index.js";
-export type { AuthenticatedSession } from "./services/sessions.js";
+export type { PasskeyDependencies } from "./services/factors/passkeys/index.js";
+export type { AuthenticatedSession } from "./services/sessions/sessions.js";
 export type { PublicUser } from "./services/users-view.js";
-export { createUser } from "./services/users.js";
-export type { CreateUserInput } from "./services/users.js";
+export { createUser } from "./services/account/users.js";
+export type { CreateUserInput } from "./services/account/users.js";
 export {
   createDatabase,
   migrateToLatest,
@@ -48,8 +48,11 @@ export {
 } from "./store/index.js";
 export type { User, AuditEvent, ListAuditEventsOptions } from "./store/index.js";
 export type { TesseraDatabase } from "./store/index.js";
-export { createLoginThrottle, createMemoryRateLimitStore } from "./services/rate-limit/index.js";
-export type { LoginThrottle, RateLimitStore } from "./services/rate-limit/index.js";
+export {
+  createLoginThrottle,
+  createMemoryRateLimitStore,
+} from "./services/abuse/rate-limit/index.js";
+export type { LoginThrottle, RateLimitStore } from "./services/abuse/rate-limit/index.js";
 export { createRedisRateLimitStore } from "./store/redis.js";
 export type { RedisClientOptions, RedisCommands, RedisConnection } from "./store/redis.js";
 /**

@@ -23,16 +23,16 @@ import { systemClock, type Clock } from "./core/clock.js";
 import { deriveKeyEncryptionKey } from "./core/key-encryption.js";
 import { prepareDummyPasswordHash } from "./core/password.js";
 import type { TesseraConfig } from "./config.js";
-import { startAuditSweeper } from "./services/audit-log.js";
+import { startAuditSweeper } from "./services/audit/audit-log.js";
 import type { Readiness, Tessera } from "./services/context.js";
-import { createHashGate, type HashGate } from "./services/hash-gate.js";
+import { createHashGate, type HashGate } from "./services/abuse/hash-gate.js";
 import { createMetrics } from "./services/metrics.js";
 import {
   SIGNING_KEY_REFRESH_MS,
   loadSigningKeys,
   type SigningKeySettings,
-} from "./services/signing-keys.js";
-import { createLoginThrottle, type RateLimitStore } from "./services/rate-limit/index.js";
+} from "./services/keys/signing-keys.js";
+import { createLoginThrottle, type RateLimitStore } from "./services/abuse/rate-limit/index.js";
 import {
   createDatabaseChallengeStore,
   createMemoryChallengeStore,
@@ -65,7 +65,7 @@ import {
   type SessionCacheLogger,
   type SessionEvent,
 } from "./services/session-cache.js";
-import { sweepSessions } from "./services/sessions.js";
+import { sweepSessions } from "./services/sessions/sessions.js";
 import { startMailWorker, type MailWorker } from "./services/mail/queue.js";
 import {
   createOutboxTransport,

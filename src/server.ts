@@ -10,7 +10,7 @@ import { buildApp } from "./http/app.js";
 import { createTessera, type TesseraRuntime } from "./runtime.js";
 import { isUnavailableError } from "./services/availability.js";
 import type { ServiceContext } from "./services/context.js";
-import { createUser } from "./services/users.js";
+import { createUser } from "./services/account/users.js";
 import { countUsers } from "./store/index.js";
 
 /** Name of the account made on first start. */

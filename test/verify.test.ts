@@ -10,7 +10,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateJwtKeyPair } from "../src/core/jwk.js";
 import { createJwt, createJwtKeyRing } from "../src/core/jwt.js";
-import { rotateSigningKey } from "../src/services/signing-keys.js";
+import { rotateSigningKey } from "../src/services/keys/signing-keys.js";
 import { signingKeySettings } from "../src/runtime.js";
 import {
   createTokenVerifier,

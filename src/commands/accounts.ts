@@ -5,10 +5,10 @@
  * - `tessera verify-email --name NAME_OR_EMAIL`: marks the address verified without a link.
  */
 import { NotFoundError } from "../core/errors.js";
-import { unlockAccountAsOperator } from "../services/account-lock.js";
+import { unlockAccountAsOperator } from "../services/account/account-lock.js";
 import type { ServiceContext } from "../services/context.js";
-import { markEmailVerifiedAsOperator } from "../services/email-verification.js";
-import { disableSecondFactorsAsOperator } from "../services/second-factors.js";
+import { markEmailVerifiedAsOperator } from "../services/account/email-verification.js";
+import { disableSecondFactorsAsOperator } from "../services/factors/second-factors.js";
 import {
   EXIT_USAGE,
   parseCommandArgs,

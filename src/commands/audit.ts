@@ -4,7 +4,7 @@
  * line on standard output, with their chain fields (`seq`, `prev_hash`, `hash`).
  */
 import type { CliCommand, CliIo } from "./shared.js";
-import { toAuditEventView } from "../services/audit-log.js";
+import { toAuditEventView } from "../services/audit/audit-log.js";
 import { readAuditEventsSince, verifyAuditChain } from "../store/index.js";
 import type { TesseraRuntime } from "../runtime.js";
 import { EXIT_USAGE, parseCommandArgs, withTessera } from "./shared.js";

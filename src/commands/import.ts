@@ -1,7 +1,7 @@
 /** `tessera import FILE.jsonl [--dry-run]`: the Python app's users, all or nothing. */
 import { readFile } from "node:fs/promises";
 import type { CliCommand } from "./shared.js";
-import { importUsers } from "../services/user-import/index.js";
+import { importUsers } from "../services/operator/user-import/index.js";
 import { EXIT_USAGE, parseCommandArgs, withTessera } from "./shared.js";
 
 export const importCommand: CliCommand = {

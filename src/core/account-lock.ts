@@ -1,7 +1,7 @@
 /**
  * Account locks (issue 11 item 5), the pure part: whether a lock holds at a moment, and the
  * error a locked account's sign-in gets. The lock itself is three columns of `users`
- * (store/users.ts) and its flows are services/account-lock.ts.
+ * (store/users.ts) and its flows are services/account/account-lock.ts.
  */
 import { PermissionDeniedError } from "./errors.js";
 

@@ -6,7 +6,7 @@
 import rateLimit from "@fastify/rate-limit";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { TooManyRequestsError } from "../core/errors.js";
-import { normalizeClientAddress } from "../services/rate-limit/index.js";
+import { normalizeClientAddress } from "../services/abuse/rate-limit/index.js";
 
 /** Registers the limit for the routes of `app` that opt in (`config.rateLimit`). */
 export async function registerAddressRateLimit(

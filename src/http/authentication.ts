@@ -12,7 +12,7 @@ import { NotAuthorizedError, PermissionDeniedError, isTesseraError } from "../co
 import { sendError } from "./error-handler.js";
 import { compileExcludePatterns, routerPath, type RouterPathOptions } from "./router-path.js";
 import { assertSameOrigin } from "./csrf.js";
-import type { AuthenticatedSession } from "../services/sessions.js";
+import type { AuthenticatedSession } from "../services/sessions/sessions.js";
 import type { PublicUser } from "../services/users-view.js";
 
 /** The seed's default: requests with this flag in their route `config` are public. */
@@ -66,7 +66,7 @@ export const RENEWED_TOKEN_HEADER = "tessera-token";
 export interface AuthenticationDependencies {
   /**
    * Checks a token and returns its session (`authenticateSessionToken` of
-   * `services/sessions.ts`). @throws NotAuthorizedError when the token is not valid.
+   * `services/sessions/sessions.ts`). @throws NotAuthorizedError when the token is not valid.
    */
   authenticateToken(token: string): Promise<AuthenticatedSession>;
   /** Origins whose cookie-authenticated writes are accepted. */

@@ -1,7 +1,10 @@
 import type { FastifyReply } from "fastify";
 import type {} from "@fastify/cookie";
 import { TOKEN_COOKIE } from "./authentication.js";
-import { DEFAULT_DEVICE_COOKIE_MAX_AGE_SECONDS, DEVICE_COOKIE } from "../services/device-cookie.js";
+import {
+  DEFAULT_DEVICE_COOKIE_MAX_AGE_SECONDS,
+  DEVICE_COOKIE,
+} from "../services/sign-in/device-cookie.js";
 
 export interface SessionCookieOptions {
   /** `Secure` flag: everywhere but plain-http localhost. */

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from "fastify";
 import { NotAuthorizedError } from "../core/errors.js";
 import type { Actor, RequestMeta } from "../services/context.js";
-import { DEVICE_COOKIE } from "../services/device-cookie.js";
+import { DEVICE_COOKIE } from "../services/sign-in/device-cookie.js";
 import type { PublicUser } from "../services/users-view.js";
 
 /**

@@ -8,7 +8,7 @@
  */
 import type { FastifyRequest, RouteOptions } from "fastify";
 import type { ServiceContext } from "../services/context.js";
-import { assertRecentAuthentication } from "../services/reauthentication.js";
+import { assertRecentAuthentication } from "../services/sign-in/reauthentication.js";
 import { currentUser } from "./request-meta.js";
 
 /** What a row says about a route. */

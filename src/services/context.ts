@@ -11,10 +11,10 @@ import type { Database } from "../store/index.js";
 import type { RelyingParty } from "../core/webauthn/index.js";
 import type { ChallengeStore } from "../store/challenge-store.js";
 import type { TesseraMetrics } from "./metrics.js";
-import type { HashGate } from "./hash-gate.js";
-import type { BreachedPasswordsSettings } from "./breached-passwords.js";
-import type { LoginThrottle } from "./rate-limit/index.js";
-import type { SigningKeys } from "./signing-keys.js";
+import type { HashGate } from "./abuse/hash-gate.js";
+import type { BreachedPasswordsSettings } from "./abuse/breached-passwords.js";
+import type { LoginThrottle } from "./abuse/rate-limit/index.js";
+import type { SigningKeys } from "./keys/signing-keys.js";
 import type { SessionCache } from "./session-cache.js";
 
 /** The settings the flows read (a subset of `TesseraConfig`, so host apps can pass their own). */

@@ -10,7 +10,7 @@ import { runCli } from "../../src/cli.js";
 import { loadConfig } from "../../src/config.js";
 import { buildApp } from "../../src/http/app.js";
 import { createTessera } from "../../src/runtime.js";
-import { createUser } from "../../src/services/users.js";
+import { createUser } from "../../src/services/account/users.js";
 import { verifyAuditChain } from "../../src/store/index.js";
 import { captureIo } from "../helpers/cli.js";
 import { TEST_ARGON2_ENV, TEST_ORIGIN } from "../helpers/server.js";

@@ -25,7 +25,7 @@ import { loadConfig, type TesseraConfig } from "../../src/config.js";
 import { buildApp } from "../../src/http/app.js";
 import { createTessera } from "../../src/runtime.js";
 import { pageRoutes } from "../../src/http/routes/pages.js";
-import { createUser } from "../../src/services/users.js";
+import { createUser } from "../../src/services/account/users.js";
 import { openTestDatabase, type TestDatabase } from "../helpers/database.js";
 import { TEST_ARGON2_ENV } from "../helpers/server.js";
 import {

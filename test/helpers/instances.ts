@@ -7,7 +7,7 @@ import type { FastifyInstance } from "fastify";
 import type { FrozenClock } from "../../src/core/clock.js";
 import { buildApp } from "../../src/http/app.js";
 import { createTessera, type TesseraRuntime } from "../../src/runtime.js";
-import { createMemoryRateLimitStore } from "../../src/services/rate-limit/index.js";
+import { createMemoryRateLimitStore } from "../../src/services/abuse/rate-limit/index.js";
 import { createDatabaseChallengeStore } from "../../src/store/challenge-store.js";
 import { createDatabase } from "../../src/store/index.js";
 import type { TestDatabase } from "./database.js";

@@ -8,7 +8,7 @@ import type { Redis } from "ioredis";
 import {
   createMemoryRateLimitStore,
   type RateLimitStore,
-} from "../../src/services/rate-limit/index.js";
+} from "../../src/services/abuse/rate-limit/index.js";
 import { randomUUID } from "node:crypto";
 import { createDatabase } from "../../src/store/index.js";
 import { createDatabaseRateLimitStore } from "../../src/store/rate-limit-store.js";

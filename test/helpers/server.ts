@@ -14,8 +14,8 @@ import {
 } from "../../src/config.js";
 import { buildApp, type BuildAppOptions } from "../../src/http/app.js";
 import { createTessera, type TesseraOverrides, type TesseraRuntime } from "../../src/runtime.js";
-import { createUser } from "../../src/services/users.js";
-import type { RateLimitStore } from "../../src/services/rate-limit/index.js";
+import { createUser } from "../../src/services/account/users.js";
+import type { RateLimitStore } from "../../src/services/abuse/rate-limit/index.js";
 import { closeRedisClient, createRedisClient } from "../../src/store/redis-client.js";
 import { createRedisRateLimitStore } from "../../src/store/redis.js";
 import type { User } from "../../src/store/index.js";

@@ -15,8 +15,8 @@ import { installErrorHandler, installNotFoundHandler } from "../../src/http/erro
 import type { AuthenticationOptions } from "../../src/http/authentication.js";
 import { tessera } from "../../src/http/plugin.js";
 import { createTessera } from "../../src/runtime.js";
-import { createUser } from "../../src/services/users.js";
-import { announceSessionChange, endUserSessions } from "../../src/services/sessions.js";
+import { createUser } from "../../src/services/account/users.js";
+import { announceSessionChange, endUserSessions } from "../../src/services/sessions/sessions.js";
 import { deleteUser, migrateToLatest, type User } from "../../src/store/index.js";
 import { openTestDatabase } from "../helpers/database.js";
 import { startTestServer, testConfig, TEST_ORIGIN, type TestServer } from "../helpers/server.js";

@@ -5,7 +5,7 @@
  * slot and a queue of two, and 60 sign-ins released together on connections opened beforehand.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { createHashGate } from "../../src/services/hash-gate.js";
+import { createHashGate } from "../../src/services/abuse/hash-gate.js";
 import { countStatuses, raceRequests } from "../helpers/parallel.js";
 import { TEST_ORIGIN, startTestServer, type TestServer } from "../helpers/server.js";
 

@@ -9,8 +9,8 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { generateTotp } from "../../src/core/totp.js";
-import { createHashGate } from "../../src/services/hash-gate.js";
-import { createMemoryRateLimitStore } from "../../src/services/rate-limit/index.js";
+import { createHashGate } from "../../src/services/abuse/hash-gate.js";
+import { createMemoryRateLimitStore } from "../../src/services/abuse/rate-limit/index.js";
 import { createDatabase } from "../../src/store/index.js";
 import { createDatabaseRateLimitStore } from "../../src/store/rate-limit-store.js";
 import { createRedisRateLimitStore } from "../../src/store/redis.js";

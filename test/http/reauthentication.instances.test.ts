@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { frozenClock } from "../../src/core/clock.js";
 import { generateTotp } from "../../src/core/totp.js";
-import { createUser } from "../../src/services/users.js";
+import { createUser } from "../../src/services/account/users.js";
 import { openTestDatabase, TEST_DIALECTS } from "../helpers/database.js";
 import { startInstance, type Instance } from "../helpers/instances.js";
 import { createClient, type TestClient } from "../helpers/server.js";

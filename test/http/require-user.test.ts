@@ -12,7 +12,7 @@ import type { AuthenticatedUser, AuthenticationResult } from "../../src/http/aut
 import { tessera } from "../../src/http/plugin.js";
 import { isAuthenticated, requireAuthenticated, requireUser } from "../../src/http/require-user.js";
 import { createTessera } from "../../src/runtime.js";
-import { createUser } from "../../src/services/users.js";
+import { createUser } from "../../src/services/account/users.js";
 import { migrateToLatest } from "../../src/store/index.js";
 import { openTestDatabase, type TestDatabase } from "../helpers/database.js";
 import { testConfig } from "../helpers/server.js";

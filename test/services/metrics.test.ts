@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTessera } from "../../src/runtime.js";
-import { createUser } from "../../src/services/users.js";
+import { createUser } from "../../src/services/account/users.js";
 import { testConfig } from "../helpers/server.js";
 
 async function counter(

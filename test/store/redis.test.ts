@@ -5,7 +5,7 @@ import {
   createMemoryRateLimitStore,
   type FailurePolicy,
   type RateLimitStore,
-} from "../../src/services/rate-limit/index.js";
+} from "../../src/services/abuse/rate-limit/index.js";
 import { closeRedisClient, createRedisClient } from "../../src/store/redis-client.js";
 import {
   DEFAULT_REDIS_RATE_LIMIT_KEY_PREFIX,

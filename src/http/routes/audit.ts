@@ -1,7 +1,7 @@
 /** `GET /audit` (admin) and `GET /users/{id}/audit` (self or admin): the audit trail, paged. */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { AuditPage, AuditQuery, UserAuditQuery, UserIdParams } from "../../contract/index.js";
-import { readAuditPage, readUserAuditPage } from "../../services/audit-log.js";
+import { readAuditPage, readUserAuditPage } from "../../services/audit/audit-log.js";
 import { actorOf } from "../request-meta.js";
 import { errorResponses } from "../schemas.js";
 import type { RouteOptions } from "./route-options.js";

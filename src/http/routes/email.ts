@@ -13,13 +13,13 @@ import {
   UserView,
   VerifyEmailRequest,
 } from "../../contract/index.js";
-import { changeEmail } from "../../services/email-change.js";
+import { changeEmail } from "../../services/account/email-change.js";
 import {
   emailState,
   markEmailVerifiedByAdmin,
   resendVerification,
   verifyEmail,
-} from "../../services/email-verification.js";
+} from "../../services/account/email-verification.js";
 import { toPublicUser, toUserView } from "../../services/users-view.js";
 import { registerAddressRateLimit } from "../address-rate-limit.js";
 import { currentUser, requestMeta } from "../request-meta.js";

@@ -9,7 +9,8 @@ import {
   UserIdParams,
   UserView,
 } from "../../contract/index.js";
-import { acceptInvitation, checkInvitation, resendInvitation } from "../../services/invitations.js";
+import { checkInvitation, resendInvitation } from "../../services/account/invitations.js";
+import { acceptInvitation } from "../../services/sign-in/accept-invitation.js";
 import { toPublicUser, toUserView } from "../../services/users-view.js";
 import { setDeviceCookie, setSessionCookie } from "../cookie.js";
 import { assertSameOrigin } from "../csrf.js";

@@ -6,7 +6,7 @@
  */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { JwkSetView } from "../../contract/index.js";
-import type { SigningKeys } from "../../services/signing-keys.js";
+import type { SigningKeys } from "../../services/keys/signing-keys.js";
 import type { RouteOptions } from "./route-options.js";
 
 export const jwksRoutes: FastifyPluginAsyncTypebox<

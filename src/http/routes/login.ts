@@ -1,8 +1,8 @@
 /** `POST /login`, `GET /me` (sign-out: routes/sessions.ts). */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { LoginRequest, MeView, UserView } from "../../contract/index.js";
-import { login } from "../../services/login.js";
-import { recoveryCodesLow } from "../../services/recovery-codes.js";
+import { login } from "../../services/sign-in/login.js";
+import { recoveryCodesLow } from "../../services/factors/recovery-codes.js";
 import { toPublicUser, toUserView } from "../../services/users-view.js";
 import { setDeviceCookie, setSessionCookie } from "../cookie.js";
 import { assertSameOrigin } from "../csrf.js";

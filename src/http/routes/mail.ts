@@ -17,7 +17,7 @@ import {
   FORGOT_PASSWORD_DETAIL,
   requestPasswordReset,
   resetPasswordWithToken,
-} from "../../services/password-reset.js";
+} from "../../services/sign-in/password-reset.js";
 import { assertSameOrigin } from "../csrf.js";
 import { requestMeta } from "../request-meta.js";
 import { errorResponses, inline } from "../schemas.js";

@@ -8,8 +8,12 @@ import {
   UserIdParams,
   UserView,
 } from "../../contract/index.js";
-import { issueSessionToken, renewSessionToken } from "../../services/sessions.js";
-import { changePassword, passwordStrength, resetPassword } from "../../services/passwords.js";
+import { issueSessionToken, renewSessionToken } from "../../services/sessions/sessions.js";
+import {
+  changePassword,
+  passwordStrength,
+  resetPassword,
+} from "../../services/account/passwords.js";
 import { toPublicUser, toUserView } from "../../services/users-view.js";
 import { setSessionCookie } from "../cookie.js";
 import { currentUser, requestMeta } from "../request-meta.js";

@@ -7,8 +7,8 @@ import {
   ReauthenticateResponse,
 } from "../../contract/index.js";
 import type { PasskeyDependencies } from "../../services/context.js";
-import { startPasskeyReauthentication } from "../../services/passkeys/index.js";
-import { reauthenticate } from "../../services/reauthentication.js";
+import { startPasskeyReauthentication } from "../../services/factors/passkeys/index.js";
+import { reauthenticate } from "../../services/sign-in/reauthentication.js";
 import { RENEWED_TOKEN_HEADER } from "../authentication.js";
 import { setSessionCookie } from "../cookie.js";
 import { currentUser, requestMeta } from "../request-meta.js";

@@ -1,7 +1,7 @@
 /** `/users/{id}/2fa/recovery-codes`: make a new set (shown once), how many are left. */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { RecoveryCodesResponse, RecoveryCodesStatus, UserIdParams } from "../../contract/index.js";
-import { recoveryCodeStatus, renewRecoveryCodes } from "../../services/recovery-codes.js";
+import { recoveryCodeStatus, renewRecoveryCodes } from "../../services/factors/recovery-codes.js";
 import { currentUser, requestMeta } from "../request-meta.js";
 import { errorResponses, inline } from "../schemas.js";
 import type { RouteOptions } from "./route-options.js";

@@ -1,5 +1,5 @@
 import type { Readiness, ServiceContext } from "../../services/context.js";
-import type { SecondFactorProvider } from "../../services/login.js";
+import type { SecondFactorProvider } from "../../services/sign-in/login.js";
 import type { SessionCookieOptions } from "../cookie.js";
 
 /** What every route group receives from the plugin. */

@@ -19,7 +19,7 @@ import {
   endUserSessions,
   listSessions,
   logout,
-} from "../../services/sessions.js";
+} from "../../services/sessions/sessions.js";
 import { readToken } from "../authentication.js";
 import { clearSessionCookie } from "../cookie.js";
 import { assertSameOrigin } from "../csrf.js";

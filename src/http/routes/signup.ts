@@ -1,7 +1,7 @@
 /** Self-service sign-up (issue 12, part 5): `POST /signup`, answered 404 unless `TESSERA_SIGNUP=open`. */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { AcceptedResponse, SignupRequest } from "../../contract/index.js";
-import { signUp } from "../../services/signup.js";
+import { signUp } from "../../services/account/signup.js";
 import { assertSameOrigin } from "../csrf.js";
 import { requestMeta } from "../request-meta.js";
 import { errorResponses } from "../schemas.js";

@@ -25,8 +25,8 @@ import {
   introspectToken,
   issueAccessToken,
   type AccessTokenSettings,
-} from "../../services/access-tokens.js";
-import { login } from "../../services/login.js";
+} from "../../services/sessions/access-tokens.js";
+import { login } from "../../services/sign-in/login.js";
 import { toPublicUser, toUserView } from "../../services/users-view.js";
 import { assertSameOrigin } from "../csrf.js";
 import { sendError } from "../error-handler.js";

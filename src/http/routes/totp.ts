@@ -8,7 +8,12 @@ import {
   UserIdParams,
 } from "../../contract/index.js";
 import { ClientError } from "../../core/errors.js";
-import { confirmTotp, disableTotpFor, isTotpConfigured, setupTotp } from "../../services/totp.js";
+import {
+  confirmTotp,
+  disableTotpFor,
+  isTotpConfigured,
+  setupTotp,
+} from "../../services/factors/totp.js";
 import { currentUser, requestMeta } from "../request-meta.js";
 import { errorResponses, inline } from "../schemas.js";
 import type { RouteOptions } from "./route-options.js";

@@ -3,9 +3,9 @@
  * `POST /users/{id}/lock`, `POST /users/{id}/unlock`, `DELETE /users/{id}`.
  */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { lockAccount, unlockAccount } from "../../services/account-lock.js";
-import { createUser, deleteUser, demoteUser, promoteUser } from "../../services/users.js";
-import { readUserList } from "../../services/user-list.js";
+import { lockAccount, unlockAccount } from "../../services/account/account-lock.js";
+import { createUser, deleteUser, demoteUser, promoteUser } from "../../services/account/users.js";
+import { readUserList } from "../../services/account/user-list.js";
 import { toAdminUserView, toPublicUser, toUserView } from "../../services/users-view.js";
 import { clearSessionCookie } from "../cookie.js";
 import { actorOf, currentUser, requestMeta } from "../request-meta.js";

@@ -15,14 +15,16 @@ import {
 } from "../../contract/index.js";
 import {
   finishPasskeyRegistration,
-  finishPasswordlessLogin,
   listPasskeys,
   removePasskey,
   renamePasskey,
   startPasskeyRegistration,
-  startPasswordlessLogin,
   type PasskeyDependencies,
-} from "../../services/passkeys/index.js";
+} from "../../services/factors/passkeys/index.js";
+import {
+  finishPasswordlessLogin,
+  startPasswordlessLogin,
+} from "../../services/sign-in/passkey-sign-in.js";
 import { toPublicUser, toUserView } from "../../services/users-view.js";
 import { setDeviceCookie, setSessionCookie } from "../cookie.js";
 import { assertSameOrigin } from "../csrf.js";

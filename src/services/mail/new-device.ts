@@ -9,7 +9,7 @@
 import { createHash } from "node:crypto";
 import { recordDeviceSeen, type User } from "../../store/index.js";
 import type { RequestMeta, ServiceContext } from "../context.js";
-import { normalizeClientAddress } from "../rate-limit/index.js";
+import { normalizeClientAddress } from "../abuse/rate-limit/index.js";
 import { notifySecurityEvent } from "./notices.js";
 
 /** A device unseen this long counts as new again. */

@@ -19,10 +19,10 @@
 import { ClientError } from "../../core/errors.js";
 import { describeUserAgent } from "../../core/user-agent.js";
 import { endSession, getUserById } from "../../store/index.js";
-import { audit } from "../audit.js";
+import { audit } from "../audit/audit.js";
 import type { RequestMeta, ServiceContext } from "../context.js";
-import { issueEmailToken, useEmailToken } from "../email-tokens.js";
-import { announceSessionChange, endUserSessions } from "../sessions.js";
+import { issueEmailToken, useEmailToken } from "./email-tokens.js";
+import { announceSessionChange, endUserSessions } from "../sessions/sessions.js";
 import { enqueueMail } from "./queue.js";
 import { composeMail, describeDuration, publicLink, type MailContent } from "./templates.js";
 import type { ServiceSettings } from "../context.js";

@@ -6,9 +6,12 @@
  * session.
  */
 import { expect, it } from "vitest";
-import { lockAccount } from "../../../src/services/account-lock.js";
-import { completeLogin } from "../../../src/services/login.js";
-import { authenticateSessionToken, issueSessionToken } from "../../../src/services/sessions.js";
+import { lockAccount } from "../../../src/services/account/account-lock.js";
+import { completeLogin } from "../../../src/services/sign-in/login.js";
+import {
+  authenticateSessionToken,
+  issueSessionToken,
+} from "../../../src/services/sessions/sessions.js";
 import { toPublicUser } from "../../../src/services/users-view.js";
 import { getUserById, listAuditEvents, listLiveSessions } from "../../../src/store/index.js";
 import { describeServer } from "../../helpers/routes.js";

@@ -1,6 +1,6 @@
 /** `GET /audit` and `GET /users/{id}/audit` through a real server on both dialects. */
 import { expect, it } from "vitest";
-import { sweepAuditTrail } from "../../../src/services/audit-log.js";
+import { sweepAuditTrail } from "../../../src/services/audit/audit-log.js";
 import { verifyAuditChain } from "../../../src/store/index.js";
 import { describeServer } from "../../helpers/routes.js";
 

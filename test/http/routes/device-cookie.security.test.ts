@@ -5,7 +5,7 @@
  * X-Forwarded-For from a trusted proxy (the test's loopback).
  */
 import { afterEach, expect, it } from "vitest";
-import { DEVICE_COOKIE } from "../../../src/services/device-cookie.js";
+import { DEVICE_COOKIE } from "../../../src/services/sign-in/device-cookie.js";
 import { startTestServer, type TestClient, type TestServer } from "../../helpers/server.js";
 import { describeStore } from "../../helpers/store.js";
 

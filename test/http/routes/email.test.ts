@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import {
   EMAIL_VERIFICATION_VALIDITY_MS,
   emailVerificationState,
-} from "../../../src/services/email-verification.js";
+} from "../../../src/services/account/email-verification.js";
 import { countMailsTo, mailTo, tokenFrom } from "../../helpers/mail-links.js";
 import { describeServer } from "../../helpers/routes.js";
 import { TEST_ORIGIN, type TestServer } from "../../helpers/server.js";

@@ -4,7 +4,7 @@
  * person chooses a password and is signed in.
  */
 import { afterAll, expect, it } from "vitest";
-import { INVITATION_VALIDITY_MS } from "../../../src/services/invitations.js";
+import { INVITATION_VALIDITY_MS } from "../../../src/services/account/invitations.js";
 import { countMailsTo, mailTo, tokenFrom } from "../../helpers/mail-links.js";
 import { describeServer } from "../../helpers/routes.js";
 import type { TestServer } from "../../helpers/server.js";

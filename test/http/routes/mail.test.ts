@@ -6,7 +6,7 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { generateTotp } from "../../../src/core/totp.js";
-import { resetPasswordAsOperator } from "../../../src/services/passwords.js";
+import { resetPasswordAsOperator } from "../../../src/services/account/passwords.js";
 import { listAuditEvents } from "../../../src/store/index.js";
 import { addPasskey, enableTotp, makeCodes } from "../../helpers/recovery-codes.js";
 import { describeServer } from "../../helpers/routes.js";

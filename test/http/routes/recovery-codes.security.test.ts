@@ -7,7 +7,7 @@
 import { afterEach, expect, it } from "vitest";
 import { MAX_RECOVERY_CODE_LENGTH } from "../../../src/contract/limits.js";
 import { generateTotp } from "../../../src/core/totp.js";
-import { createHashGate, type HashGate } from "../../../src/services/hash-gate.js";
+import { createHashGate, type HashGate } from "../../../src/services/abuse/hash-gate.js";
 import { listAuditEvents } from "../../../src/store/index.js";
 import { raceRequests } from "../../helpers/parallel.js";
 import { loginWithCode, userWithCodes } from "../../helpers/recovery-codes.js";

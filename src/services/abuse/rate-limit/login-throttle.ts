@@ -1,0 +1,432 @@
+/**
+ * The abuse limits of login and of the second factor (server issue: "failed logins limited per
+ * account and per client address, wrong TOTP codes per user, 429 with Retry-After"; issue 14:
+ * limits that cannot be raced, no lock-out of a victim from afar).
+ *
+ * Counters, each under its own key namespace in one store:
+ * - `account:<key>|<address bucket>`: the fast, progressive lock per account AND client network.
+ *   The HTTP layer passes the user's id, or `unknown:<normalised name>` when no user matches, so
+ *   an unknown name is throttled exactly like a known one (no enumeration, catalog LG-06).
+ *   Keyed with the address so that failures sent from elsewhere never lock the victim out from
+ *   their own network (issue 14 item 2).
+ * - `ceiling:<key>`: a slower per-account window against guessing spread over many addresses.
+ * - `device:<key>|<device id>`: the progressive lock of one browser that proved, with a device
+ *   cookie, that it signed in to this account before (OWASP "Slow Down Online Guessing Attacks
+ *   with Device Cookies"): its attempts count and are refused only here, so a distributed
+ *   attack that trips the ceiling does not block it.
+ * - `address:<bucket>`: failed attempts per client network (see `normalizeClientAddress`),
+ *   a generous fixed window, so one office behind one address is not locked out.
+ * - `totp:<user id>`: wrong second-factor codes per user, progressive like the account.
+ * - `mail:<key>|<address bucket>`, `mail-ceiling:<key>` and `mail-address:<bucket>`: requests
+ *   that send a mail to an account (forgot password, issue 12), every request counted:
+ *   progressive per account and network like a login, a window per account, one per network. Their own keys, so asking for reset links
+ *   never locks anyone's sign-in.
+ * - `mail:<cap>:<address or name>`: mails a stranger can make Tessera send to an address
+ *   (`MailCap`: sign-ups, "send the verification link again"), a window each. Reserved before
+ *   anything is checked, whether or not the account exists, so a 429 tells nothing about it.
+ *
+ * The services RESERVE an attempt before checking the password or code (`reserve*`): one atomic
+ * step refuses while any counter is locked and otherwise counts the attempt as a failure on
+ * each, so 100 parallel guesses cannot all slip through a check-then-act gap (issue 14 item 1).
+ * A right password gives the attempt back (`releaseLoginAttempt`, then `recordLoginSuccess`).
+ * A refused attempt is never counted, so hammering a locked account does not extend its lock;
+ * no Argon2 work is done while locked (catalog LG-08). `assert*` and `record*` are the
+ * non-reserving read and write, for tools and tests. A store that cannot answer fails closed
+ * with a 503 (catalog MI-02), never skipping the limit.
+ */
+import { systemClock, type Clock } from "../../../core/clock.js";
+import { InternalError, TooManyRequestsError } from "../../../core/errors.js";
+import { normalizeIdentifier } from "../../../store/index.js";
+import { normalizeClientAddress } from "./client-address.js";
+import {
+  assertValidPolicy,
+  type FailurePolicy,
+  type FailureRecord,
+  type ProgressivePolicy,
+  type RateLimitEntry,
+  type RateLimitStore,
+  type WindowPolicy,
+} from "../../../core/rate-limit.js";
+
+const SECOND_MS = 1000;
+const MINUTE_MS = 60 * SECOND_MS;
+const HOUR_MS = 60 * MINUTE_MS;
+
+/**
+ * Per account: 5 failures back to back, then a 30 s wait doubling with each further failure,
+ * at most 15 min (issue: "after 5 failures the wait grows, up to 15 minutes"); the count is
+ * forgotten 24 h after the last failure. Never permanent (catalog LG-09). For comparison
+ * (security catalog part c), Keycloak's brute-force detector is off by default and, when on,
+ * uses failureFactor 30, waitIncrementSeconds 60, maxFailureWaitSeconds 900 and
+ * maxDeltaTimeSeconds 43200 (12 h); NIST SP 800-63B-4 §3.2.2 mentions waits of 30 s up to 1 h.
+ */
+export const DEFAULT_ACCOUNT_POLICY: Readonly<ProgressivePolicy> = Object.freeze({
+  kind: "progressive",
+  freeFailures: 5,
+  baseDelayMs: 30 * SECOND_MS,
+  maxDelayMs: 15 * MINUTE_MS,
+  retentionMs: 24 * HOUR_MS,
+});
+
+/**
+ * Per client address: 100 failed attempts per 15 min window (issue; failed attempts only, so
+ * the successful logins of an office behind one address never count).
+ */
+export const DEFAULT_ADDRESS_POLICY: Readonly<WindowPolicy> = Object.freeze({
+  kind: "window",
+  maxFailures: 100,
+  windowMs: 15 * MINUTE_MS,
+});
+
+/**
+ * Per account from every address together: 100 failures per hour. The fast lock stops one
+ * network after 5; this ceiling stops guessing spread over many networks (issue 14 item 2: "a
+ * slower per-account ceiling against distributed guessing"). An attacker can trip it on purpose,
+ * which is why a browser with a device cookie for the account is not subject to it.
+ */
+export const DEFAULT_ACCOUNT_CEILING_POLICY: Readonly<WindowPolicy> = Object.freeze({
+  kind: "window",
+  maxFailures: 100,
+  windowMs: 60 * MINUTE_MS,
+});
+
+/**
+ * Per user, wrong second-factor codes: as the account (issue; catalog LG-11 suggests 5).
+ * A 6-digit code has 10^6 values, so rate limiting is required (NIST SP 800-63B-4 §3.1.4.2).
+ */
+export const DEFAULT_TOTP_POLICY: Readonly<ProgressivePolicy> = Object.freeze({
+  kind: "progressive",
+  freeFailures: 5,
+  baseDelayMs: 30 * SECOND_MS,
+  maxDelayMs: 15 * MINUTE_MS,
+  retentionMs: 24 * HOUR_MS,
+});
+
+/**
+ * Mail to one account from one network (issue 12): 3 requests back to back, then a wait from
+ * 1 minute doubling up to an hour; forgotten a day after the last.
+ */
+export const DEFAULT_EMAIL_ACCOUNT_POLICY: Readonly<ProgressivePolicy> = Object.freeze({
+  kind: "progressive",
+  freeFailures: 3,
+  baseDelayMs: MINUTE_MS,
+  maxDelayMs: HOUR_MS,
+  retentionMs: 24 * HOUR_MS,
+});
+
+/** Mail to one account from every network together: 10 per hour (no mail bombing). */
+export const DEFAULT_EMAIL_CEILING_POLICY: Readonly<WindowPolicy> = Object.freeze({
+  kind: "window",
+  maxFailures: 10,
+  windowMs: HOUR_MS,
+});
+
+/** Mail requests per client network, any accounts: 50 per 15 minutes. */
+export const DEFAULT_EMAIL_ADDRESS_POLICY: Readonly<WindowPolicy> = Object.freeze({
+  kind: "window",
+  maxFailures: 50,
+  windowMs: 15 * MINUTE_MS,
+});
+
+/** Sign-ups per address: 3 an hour (a person who mistyped the name tries again). */
+export const SIGNUP_PER_ADDRESS_POLICY: Readonly<WindowPolicy> = Object.freeze({
+  kind: "window",
+  maxFailures: 3,
+  windowMs: HOUR_MS,
+});
+
+/** "Send the link again" per account name or address: 3 an hour. */
+export const RESEND_VERIFICATION_POLICY: Readonly<WindowPolicy> = Object.freeze({
+  kind: "window",
+  maxFailures: 3,
+  windowMs: HOUR_MS,
+});
+
+/**
+ * People-picker searches (`GET /users` by a non-admin with `TESSERA_USER_DIRECTORY=search`,
+ * issue 25 item 2) per user: 30 a minute. Typing a name as someone looks for a colleague makes
+ * a few; a script reading the directory three letters at a time is slowed to 600 names a minute.
+ */
+export const USER_SEARCH_POLICY: Readonly<WindowPolicy> = Object.freeze({
+  kind: "window",
+  maxFailures: 30,
+  windowMs: MINUTE_MS,
+});
+
+/** Which per-address mail cap (`reserveMailCap`). */
+export type MailCap = "signup" | "resend_verification";
+
+const MAIL_CAP_POLICIES: Readonly<Record<MailCap, WindowPolicy>> = {
+  signup: SIGNUP_PER_ADDRESS_POLICY,
+  resend_verification: RESEND_VERIFICATION_POLICY,
+};
+
+/** The detail of every login and second-factor 429: it never says which limit was hit. */
+export const TOO_MANY_ATTEMPTS_DETAIL = "Too many failed attempts, try again later";
+
+/** The detail of a mail cap's 429 (the same whether or not the account exists). */
+const TOO_MANY_MAILS_DETAIL = "Too many mails asked for this address, try again later";
+
+export interface LoginThrottleOptions {
+  /** Where the counters live: `createMemoryRateLimitStore()` or the Redis store. */
+  store: RateLimitStore;
+  /** Default `systemClock`. */
+  clock?: Clock;
+  /** Default `DEFAULT_ACCOUNT_POLICY`. */
+  accountPolicy?: FailurePolicy;
+  /** Default `DEFAULT_ADDRESS_POLICY`. */
+  addressPolicy?: FailurePolicy;
+  /** Default `DEFAULT_ACCOUNT_CEILING_POLICY`. */
+  ceilingPolicy?: FailurePolicy;
+  /** Default `DEFAULT_TOTP_POLICY`. */
+  totpPolicy?: FailurePolicy;
+}
+
+/** The inputs of a password login attempt. */
+export interface LoginAttempt {
+  /** The user's id, or `unknown:<normalised name>` when no user matches. */
+  accountKey: string;
+  /** The client address as the HTTP layer resolved it (trusted proxies only). */
+  address: string;
+  /**
+   * The device id of a valid device cookie for this very account (see `device-cookie.ts`), or
+   * null/absent. With one, only that device's own failures can refuse the attempt.
+   */
+  deviceId?: string | null;
+}
+
+/** An attempt counted in advance: hand it back with `releaseLoginAttempt` when it succeeds. */
+export interface LoginReservation {
+  readonly attempt: LoginAttempt;
+  readonly entries: readonly RateLimitEntry[];
+}
+
+/** The abuse limits the login, password and TOTP flows call. */
+export interface LoginThrottle {
+  /**
+   * Counts the attempt as a failure in advance, atomically with the lock check (issue 14
+   * item 1). Call it before verifying the password or the passkey; on a right answer call
+   * `releaseLoginAttempt`. A refused attempt is not counted.
+   * @throws TooManyRequestsError with the remaining wait (whole seconds, rounded up);
+   *   InternalError `service_unavailable` when the store cannot answer.
+   */
+  reserveLoginAttempt(input: LoginAttempt): Promise<LoginReservation>;
+  /**
+   * Gives a reserved attempt back: the password was right (a second factor may still follow,
+   * which reserves again). @throws InternalError `service_unavailable`.
+   */
+  releaseLoginAttempt(reservation: LoginReservation): Promise<void>;
+  /**
+   * Counts a second-factor attempt in advance for the user (see `reserveLoginAttempt`); a
+   * correct code calls `recordTotpSuccess`.
+   * @throws TooManyRequestsError; InternalError `service_unavailable`.
+   */
+  reserveTotpAttempt(userId: string): Promise<void>;
+  /**
+   * Refuses an attempt while the account or the address is locked, without counting it (tools
+   * and tests; the flows reserve). Reads only: a refused attempt does not count.
+   * @throws TooManyRequestsError with the longer remaining wait (whole seconds, rounded up);
+   *   InternalError `service_unavailable` when the store cannot answer.
+   */
+  assertLoginAllowed(input: LoginAttempt): Promise<void>;
+  /**
+   * Counts a failed login (wrong password, unknown user, wrong second factor) for the account
+   * and the address. @throws InternalError `service_unavailable` when the store cannot answer.
+   */
+  recordLoginFailure(input: LoginAttempt): Promise<void>;
+  /**
+   * Forgets the account's failures from this address (and this device) after a successful
+   * login; the address's and the ceiling's stay.
+   * @throws InternalError `service_unavailable` when the store cannot answer.
+   */
+  recordLoginSuccess(input: LoginAttempt): Promise<void>;
+  /**
+   * Refuses a second-factor code while the user's TOTP counter is locked.
+   * @throws TooManyRequestsError; InternalError `service_unavailable`.
+   */
+  assertTotpAllowed(userId: string): Promise<void>;
+  /** Counts a wrong second-factor code. @throws InternalError `service_unavailable`. */
+  recordTotpFailure(userId: string): Promise<void>;
+  /** Forgets the user's wrong codes after a correct one. @throws InternalError `service_unavailable`. */
+  recordTotpSuccess(userId: string): Promise<void>;
+  /**
+   * Counts a request that mails an account (`accountKey` as for a login: the user's id or
+   * `unknown:<name>`), refusing while its counters are locked (issue 12).
+   * @throws TooManyRequestsError; InternalError `service_unavailable`.
+   */
+  reserveEmailRequest(input: { accountKey: string; address: string }): Promise<void>;
+  /**
+   * Counts one mail for `identifier` (an address or an account name, folded as identifiers
+   * are) under the cap `cap`, refusing once it is reached (Retry-After: the window's end).
+   * @throws TooManyRequestsError; InternalError `service_unavailable`.
+   */
+  reserveMailCap(cap: MailCap, identifier: string): Promise<void>;
+  /**
+   * Counts one people-picker search of a user (`USER_SEARCH_POLICY`, key `user-search:<id>`),
+   * refusing once the window's count is reached.
+   * @throws TooManyRequestsError; InternalError `service_unavailable`.
+   */
+  reserveUserSearch(userId: string): Promise<void>;
+}
+
+/** The store key of the fast lock of an account from one client network. */
+export function accountThrottleKey(accountKey: string, address: string): string {
+  return `account:${accountKey}|${normalizeClientAddress(address)}`;
+}
+
+/** The store key of the per-account ceiling (every address together). */
+export function ceilingThrottleKey(accountKey: string): string {
+  return `ceiling:${accountKey}`;
+}
+
+/** The store key of one trusted browser's lock for an account. */
+export function deviceThrottleKey(accountKey: string, deviceId: string): string {
+  return `device:${accountKey}|${deviceId}`;
+}
+
+/** The store key of an address counter (the address's /64 or IPv4 bucket). */
+export function addressThrottleKey(address: string): string {
+  return `address:${normalizeClientAddress(address)}`;
+}
+
+/** The store key of a user's second-factor counter. */
+export function totpThrottleKey(userId: string): string {
+  return `totp:${userId}`;
+}
+
+/**
+ * Makes the login and TOTP throttle over one store.
+ * @throws TypeError at start-up when a policy is invalid.
+ */
+export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottle {
+  const { store } = options;
+  const clock = options.clock ?? systemClock;
+  const accountPolicy = options.accountPolicy ?? DEFAULT_ACCOUNT_POLICY;
+  const addressPolicy = options.addressPolicy ?? DEFAULT_ADDRESS_POLICY;
+  const ceilingPolicy = options.ceilingPolicy ?? DEFAULT_ACCOUNT_CEILING_POLICY;
+  const totpPolicy = options.totpPolicy ?? DEFAULT_TOTP_POLICY;
+  assertValidPolicy(accountPolicy, "accountPolicy");
+  assertValidPolicy(addressPolicy, "addressPolicy");
+  assertValidPolicy(ceilingPolicy, "ceilingPolicy");
+  assertValidPolicy(totpPolicy, "totpPolicy");
+
+  // Fail closed: a store outage becomes a 503, never a skipped limit.
+  async function guarded<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      throw new InternalError("Rate limit store unavailable", {
+        code: "service_unavailable",
+        cause: error,
+      });
+    }
+  }
+
+  /** The counters one login attempt is held to (see the file comment). */
+  function loginEntries({ accountKey, address, deviceId }: LoginAttempt): RateLimitEntry[] {
+    if (deviceId !== undefined && deviceId !== null) {
+      return [{ key: deviceThrottleKey(accountKey, deviceId), policy: accountPolicy }];
+    }
+    return [
+      { key: accountThrottleKey(accountKey, address), policy: accountPolicy },
+      { key: ceilingThrottleKey(accountKey), policy: ceilingPolicy },
+      { key: addressThrottleKey(address), policy: addressPolicy },
+    ];
+  }
+
+  async function reserve(
+    entries: readonly RateLimitEntry[],
+    detail = TOO_MANY_ATTEMPTS_DETAIL,
+  ): Promise<void> {
+    const nowMs = clock();
+    const result = await guarded(() => store.reserve(entries, nowMs));
+    if (!result.allowed) {
+      throw new TooManyRequestsError((result.lockedUntilMs - nowMs) / SECOND_MS, detail);
+    }
+  }
+
+  async function assertUnlocked(keys: readonly string[]): Promise<void> {
+    const nowMs = clock();
+    const records = await guarded(() => Promise.all(keys.map((key) => store.get(key, nowMs))));
+    const lockedUntilMs = Math.max(
+      0,
+      ...records.map((r: FailureRecord | null) => r?.lockedUntilMs ?? 0),
+    );
+    if (lockedUntilMs > nowMs) {
+      throw new TooManyRequestsError((lockedUntilMs - nowMs) / SECOND_MS, TOO_MANY_ATTEMPTS_DETAIL);
+    }
+  }
+
+  return {
+    async reserveLoginAttempt(attempt) {
+      const entries = loginEntries(attempt);
+      await reserve(entries);
+      return { attempt, entries };
+    },
+
+    async releaseLoginAttempt({ entries }) {
+      const nowMs = clock();
+      await guarded(() =>
+        Promise.all(entries.map(({ key, policy }) => store.release(key, policy, nowMs))),
+      );
+    },
+
+    async reserveTotpAttempt(userId) {
+      await reserve([{ key: totpThrottleKey(userId), policy: totpPolicy }]);
+    },
+
+    async assertLoginAllowed(attempt) {
+      await assertUnlocked(loginEntries(attempt).map(({ key }) => key));
+    },
+
+    async recordLoginFailure(attempt) {
+      const nowMs = clock();
+      await guarded(() =>
+        Promise.all(
+          loginEntries(attempt).map(({ key, policy }) => store.recordFailure(key, policy, nowMs)),
+        ),
+      );
+    },
+
+    async recordLoginSuccess(attempt) {
+      // The fast lock of this network (or this device); the ceiling and the address keep theirs.
+      const [own] = loginEntries(attempt);
+      if (own !== undefined) await guarded(() => store.reset(own.key));
+    },
+
+    async assertTotpAllowed(userId) {
+      await assertUnlocked([totpThrottleKey(userId)]);
+    },
+
+    async recordTotpFailure(userId) {
+      await guarded(() => store.recordFailure(totpThrottleKey(userId), totpPolicy, clock()));
+    },
+
+    async recordTotpSuccess(userId) {
+      await guarded(() => store.reset(totpThrottleKey(userId)));
+    },
+
+    async reserveEmailRequest({ accountKey, address }) {
+      const bucket = normalizeClientAddress(address);
+      await reserve([
+        { key: `mail:${accountKey}|${bucket}`, policy: DEFAULT_EMAIL_ACCOUNT_POLICY },
+        { key: `mail-ceiling:${accountKey}`, policy: DEFAULT_EMAIL_CEILING_POLICY },
+        { key: `mail-address:${bucket}`, policy: DEFAULT_EMAIL_ADDRESS_POLICY },
+      ]);
+    },
+
+    async reserveMailCap(cap, identifier) {
+      await reserve(
+        [{ key: `mail:${cap}:${normalizeIdentifier(identifier)}`, policy: MAIL_CAP_POLICIES[cap] }],
+        TOO_MANY_MAILS_DETAIL,
+      );
+    },
+
+    async reserveUserSearch(userId) {
+      await reserve(
+        [{ key: `user-search:${userId}`, policy: USER_SEARCH_POLICY }],
+        "Too many searches, try again later",
+      );
+    },
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * Self-service sign-up (issue 12, part 5), when `TESSERA_SIGNUP=open`: `POST /signup` makes a
+ * non-admin account whose address must be verified before its first sign-in. The answer is the
+ * same (202) whether or not the name or the address is taken, and takes the same time: the
+ * hashing, the insert and the mail run after the answer. When the address is taken its owner
+ * gets a mail saying so; when the name is taken, the address gets a mail asking for another.
+ */
+import { ConflictError, NotFoundError } from "../../core/errors.js";
+import { hashPassword } from "../../core/password.js";
+import type { SignupRequest } from "../../contract/index.js";
+import {
+  checkIdentifiers,
+  createUser as insertUser,
+  getUserByNameOrMail,
+} from "../../store/index.js";
+import { audit } from "../audit/audit.js";
+import type { RequestMeta, ServiceContext } from "../context.js";
+import { sendVerificationMail } from "./email-verification.js";
+import { signupAddressTakenMail, signupNameTakenMail } from "../mail/account-mails.js";
+import { afterAnswer, enqueueMail } from "../mail/queue.js";
+import { assertPasswordPolicy } from "./passwords.js";
+
+/** Whether sign-up is open. */
+export function signupOpen(ctx: ServiceContext): boolean {
+  return ctx.settings.signup === "open";
+}
+
+/**
+ * Checks what can be checked without looking at other accounts (the name and address rules,
+ * the per-address cap, the password policy), then makes the account after the answer.
+ * @throws NotFoundError when sign-up is off; ClientError `validation_error`, `password_policy`;
+ *   TooManyRequestsError.
+ */
+export async function signUp(
+  ctx: ServiceContext,
+  request: SignupRequest,
+  meta: RequestMeta,
+): Promise<void> {
+  if (!signupOpen(ctx)) throw new NotFoundError("Not found");
+  const ids = checkIdentifiers(request.name, request.email);
+  await ctx.throttle.reserveMailCap("signup", ids.email);
+  await assertPasswordPolicy(ctx, request.password, ids);
+  await afterAnswer(ctx, () => createAccount(ctx, ids, request.password, meta));
+}
+
+async function createAccount(
+  ctx: ServiceContext,
+  ids: { name: string; email: string },
+  password: string,
+  meta: RequestMeta,
+): Promise<void> {
+  const passwordHash = await hashPassword(password, ctx.settings.argon2);
+  try {
+    await ctx.db.transaction().execute(async (trx) => {
+      const tx = { ...ctx, db: trx };
+      const user = await insertUser(trx, {
+        name: ids.name,
+        email: ids.email,
+        passwordHash,
+        isAdmin: false,
+        mustChangePassword: false,
+        requiresVerifiedEmail: true,
+        now: new Date(ctx.clock()),
+      });
+      await audit(tx, "user_created", {
+        userId: user.id,
+        meta,
+        detail: { via: "signup", is_admin: false },
+      });
+      await sendVerificationMail(tx, user, meta);
+    });
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+    await answerTaken(ctx, ids, meta);
+  }
+  ctx.mail?.wake();
+}
+
+/** The name or the address is taken: tell the address's owner, not the requester. */
+async function answerTaken(
+  ctx: ServiceContext,
+  ids: { name: string; email: string },
+  meta: RequestMeta,
+): Promise<void> {
+  const owner = await getUserByNameOrMail(ctx.db, ids.email);
+  await ctx.db.transaction().execute(async (trx) => {
+    const tx = { ...ctx, db: trx };
+    if (owner !== undefined) {
+      await enqueueMail(tx, { to: owner.email, ...signupAddressTakenMail(ctx.settings, owner) });
+    } else {
+      await enqueueMail(tx, { to: ids.email, ...signupNameTakenMail(ctx.settings, ids) });
+    }
+    await audit(tx, "signup_refused", {
+      userId: owner?.id ?? null,
+      meta,
+      detail: { taken: owner === undefined ? "name" : "email" },
+    });
+  });
+}

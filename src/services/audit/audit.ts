@@ -1,0 +1,81 @@
+/**
+ * The audit trail: who did what, from where. Events never carry a password, code, token or
+ * secret: callers pass only identifiers and outcomes in `detail`.
+ */
+import { appendAuditEvent } from "../../store/index.js";
+import type { RequestMeta, ServiceContext } from "../context.js";
+
+/** The audit event names (stable: operators query them). */
+export type AuditEventName =
+  | "login_succeeded"
+  | "login_failed"
+  | "login_two_fa_required"
+  | "logout_all"
+  | "session_ended"
+  | "sessions_ended"
+  | "password_changed"
+  | "password_reset"
+  | "password_rehashed"
+  | "password_change_required"
+  | "user_created"
+  | "user_imported"
+  | "user_promoted"
+  | "user_deleted"
+  | "user_demoted"
+  | "user_locked"
+  | "user_unlocked"
+  | "second_factors_disabled"
+  | "totp_setup_started"
+  | "totp_enabled"
+  | "totp_disabled"
+  | "totp_code_rejected"
+  | "recovery_codes_generated"
+  | "recovery_code_used"
+  | "recovery_codes_deleted"
+  | "passkey_added"
+  | "passkey_renamed"
+  | "passkey_removed"
+  | "webauthn_counter_error"
+  | "reauthenticated"
+  | "reauthentication_failed"
+  | "password_reset_requested"
+  | "not_me_reported"
+  | "email_verification_sent"
+  | "email_verified"
+  | "email_changed"
+  | "login_email_not_verified"
+  | "invitation_sent"
+  | "invitation_accepted"
+  | "signup_refused";
+
+/** Appends one audit event. */
+export async function audit(
+  ctx: ServiceContext,
+  event: AuditEventName,
+  input: {
+    userId?: string | null;
+    meta?: RequestMeta | undefined;
+    detail?: Record<string, unknown>;
+  },
+): Promise<void> {
+  await appendAuditEvent(ctx.db, {
+    event,
+    userId: input.userId ?? null,
+    actorId: actorOf(input),
+    ip: input.meta?.ip ?? null,
+    userAgent: input.meta?.userAgent ?? null,
+    detail: input.detail ?? {},
+    at: new Date(ctx.clock()),
+  });
+}
+
+/** Who acted: `detail.by` when a flow names someone else (an admin, "operator" → null), else
+ * the user the event is about. */
+function actorOf(input: {
+  userId?: string | null;
+  detail?: Record<string, unknown>;
+}): string | null {
+  const by = input.detail?.by;
+  if (typeof by === "string") return by === "operator" ? null : by;
+  return input.userId ?? null;
+}

@@ -1,0 +1,233 @@
+/**
+ * The keys session tokens are signed with. With HS256 (the default, the seed's) it is the
+ * configured secret ring and nothing is published. With EdDSA or ES256 the key pairs live in
+ * the database, private halves sealed (core/key-encryption.ts): the newest unretired key signs;
+ * a rotated key keeps verifying, and stays in the JWKS, until the longest token it can have
+ * signed has expired; then `pruneSigningKeys` drops it. The HS256 keys keep verifying in every
+ * mode, so sessions issued before a switch of algorithm live out their time.
+ *
+ * Every instance reloads the keys on `refresh()` (the composition root calls it every minute),
+ * so a rotation needs no restart.
+ */
+import { createPrivateKey, createPublicKey } from "node:crypto";
+import type { Kysely } from "kysely";
+import type { Clock } from "../../core/clock.js";
+import { generateJwtKeyPair, importPublicJwk, publicJwk, type JwkSet } from "../../core/jwk.js";
+import {
+  createJwtKeyRing,
+  type AsymmetricJwtAlgorithm,
+  type AsymmetricJwtKey,
+  type JwtAlgorithm,
+  type JwtKeyRing,
+} from "../../core/jwt.js";
+import { openPrivateKey, sealPrivateKey } from "../../core/key-encryption.js";
+import {
+  addSigningKey,
+  deleteRetiredSigningKeys,
+  listSigningKeys,
+  retireSigningKeys,
+  type Database,
+  type StoredSigningKey,
+} from "../../store/index.js";
+
+/** How often each instance reloads the keys (issue 13: "they notice within a minute"). */
+export const SIGNING_KEY_REFRESH_MS = 60_000;
+
+/** What the signing keys need to know. */
+export interface SigningKeySettings {
+  readonly jwtAlgorithm: JwtAlgorithm;
+  /** The HS256 ring from the configured secret(s). */
+  readonly hmacKeys: JwtKeyRing;
+  /** Longest lifetime of a token a key signs, in hours. */
+  readonly jwtValidityHours: number;
+  /** AES key that seals private keys (HKDF of the operator's secret). */
+  readonly keyEncryptionKey: Buffer;
+}
+
+/** One key as an operator sees it. */
+export interface SigningKeyInfo {
+  kid: string;
+  algorithm: string;
+  createdAt: Date;
+  retiredAt: Date | null;
+  /** When it stops verifying (retired + token lifetime); null while it signs. */
+  verifiesUntil: Date | null;
+  signing: boolean;
+}
+
+/** The live keys of one instance. */
+export interface SigningKeys {
+  /** The ring sessions are signed and verified with now. */
+  ring(): JwtKeyRing;
+  /** The public keys that still verify live tokens (empty with HS256: secrets are never published). */
+  jwks(): JwkSet;
+  /** How long a JWKS answer may be cached, in seconds. */
+  readonly jwksMaxAgeSeconds: number;
+  /** Reloads the keys from the database (a rotation elsewhere). */
+  refresh(): Promise<void>;
+}
+
+type Db = Kysely<Database>;
+
+function validityMs(settings: SigningKeySettings): number {
+  return settings.jwtValidityHours * 3_600_000;
+}
+
+function stillVerifies(
+  key: StoredSigningKey,
+  settings: SigningKeySettings,
+  nowMs: number,
+): boolean {
+  return key.retiredAt === null || key.retiredAt.getTime() + validityMs(settings) > nowMs;
+}
+
+function unseal(key: StoredSigningKey, settings: SigningKeySettings): AsymmetricJwtKey {
+  const imported = importPublicJwk(JSON.parse(key.publicJwk));
+  if (imported === null || imported.kid !== key.kid) {
+    throw new Error(`Signing key ${key.kid}: the stored public key is not valid`);
+  }
+  const der = openPrivateKey(settings.keyEncryptionKey, key.sealedPrivateKey, key.kid);
+  const privateKey = createPrivateKey({ key: der, format: "der", type: "pkcs8" });
+  // The private half must belong to the public half the JWKS publishes.
+  const derived = createPublicKey(privateKey).export({ format: "jwk" });
+  const stored = imported.publicKey.export({ format: "jwk" });
+  if (derived.x !== stored.x || derived.y !== stored.y) {
+    throw new Error(`Signing key ${key.kid}: the private key does not match the public key`);
+  }
+  return { ...imported, privateKey };
+}
+
+async function insertNewKey(
+  db: Db,
+  settings: SigningKeySettings,
+  algorithm: AsymmetricJwtAlgorithm,
+  now: Date,
+): Promise<AsymmetricJwtKey> {
+  const key = generateJwtKeyPair(algorithm);
+  const der = key.privateKey!.export({ format: "der", type: "pkcs8" });
+  await addSigningKey(
+    db,
+    {
+      kid: key.kid,
+      algorithm,
+      publicJwk: JSON.stringify(publicJwk(key)),
+      sealedPrivateKey: sealPrivateKey(settings.keyEncryptionKey, der, key.kid),
+    },
+    now,
+  );
+  return key;
+}
+
+/**
+ * Loads the keys (making the first one on first start with EdDSA or ES256) and returns the live
+ * keys of this instance. Several instances starting at once may each make a key: all of them
+ * verify, the newest signs.
+ * @throws Error when a stored key cannot be opened (a wrong TESSERA_KEY_ENCRYPTION_SECRET).
+ */
+export async function loadSigningKeys(
+  db: Db,
+  settings: SigningKeySettings,
+  clock: Clock,
+): Promise<SigningKeys> {
+  const algorithm = settings.jwtAlgorithm;
+  const jwksMaxAgeSeconds = Math.round(SIGNING_KEY_REFRESH_MS / 1000) * 5;
+  if (algorithm === "HS256") {
+    return {
+      ring: () => settings.hmacKeys,
+      jwks: () => ({ keys: [] }),
+      jwksMaxAgeSeconds,
+      refresh: async () => {},
+    };
+  }
+  let current: { ring: JwtKeyRing; jwks: JwkSet } | undefined;
+  const opened = new Map<string, AsymmetricJwtKey>();
+  const load = async () => {
+    const nowMs = clock();
+    let stored = (await listSigningKeys(db, algorithm)).filter((k) =>
+      stillVerifies(k, settings, nowMs),
+    );
+    if (!stored.some((k) => k.retiredAt === null)) {
+      await insertNewKey(db, settings, algorithm, new Date(nowMs));
+      stored = (await listSigningKeys(db, algorithm)).filter((k) =>
+        stillVerifies(k, settings, nowMs),
+      );
+    }
+    const keys = stored.map((k) => {
+      let key = opened.get(k.kid);
+      if (key === undefined) {
+        key = unseal(k, settings);
+        opened.set(k.kid, key);
+      }
+      return key;
+    });
+    const signingIndex = stored.findIndex((k) => k.retiredAt === null);
+    const signing = keys[signingIndex]!;
+    const others = keys.filter((_, i) => i !== signingIndex);
+    current = {
+      ring: createJwtKeyRing(signing, [...others, ...settings.hmacKeys.verifying]),
+      jwks: { keys: keys.map(publicJwk) },
+    };
+  };
+  await load();
+  return {
+    ring: () => current!.ring,
+    jwks: () => current!.jwks,
+    jwksMaxAgeSeconds,
+    refresh: load,
+  };
+}
+
+/**
+ * Makes a new signing key and retires the others of the configured algorithm (they keep
+ * verifying until their tokens have expired). Returns the new kid.
+ * @throws TypeError with HS256 (rotate the secret with TESSERA_JWT_PREVIOUS_SECRETS instead).
+ */
+export async function rotateSigningKey(
+  db: Db,
+  settings: SigningKeySettings,
+  clock: Clock,
+): Promise<string> {
+  const algorithm = settings.jwtAlgorithm;
+  if (algorithm === "HS256") {
+    throw new TypeError(
+      "HS256 keys are the configured secret: rotate with TESSERA_JWT_SECRET and TESSERA_JWT_PREVIOUS_SECRETS",
+    );
+  }
+  const now = new Date(clock());
+  return db.transaction().execute(async (trx) => {
+    const key = await insertNewKey(trx, settings, algorithm, now);
+    await retireSigningKeys(trx, algorithm, key.kid, now);
+    return key.kid;
+  });
+}
+
+/** Deletes keys whose every token has expired; the kids deleted. */
+export async function pruneSigningKeys(
+  db: Db,
+  settings: SigningKeySettings,
+  clock: Clock,
+): Promise<string[]> {
+  return deleteRetiredSigningKeys(db, new Date(clock() - validityMs(settings)));
+}
+
+/** Every stored key, newest first, with what it does now. */
+export async function describeSigningKeys(
+  db: Db,
+  settings: SigningKeySettings,
+  clock: Clock,
+): Promise<SigningKeyInfo[]> {
+  const nowMs = clock();
+  const stored = await listSigningKeys(db);
+  const signingKid = stored.find(
+    (k) => k.algorithm === settings.jwtAlgorithm && k.retiredAt === null,
+  )?.kid;
+  return stored.map((k) => ({
+    kid: k.kid,
+    algorithm: k.algorithm,
+    createdAt: k.createdAt,
+    retiredAt: k.retiredAt,
+    verifiesUntil:
+      k.retiredAt === null ? null : new Date(k.retiredAt.getTime() + validityMs(settings)),
+    signing: k.kid === signingKid && stillVerifies(k, settings, nowMs),
+  }));
+}

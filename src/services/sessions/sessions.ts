@@ -1,0 +1,570 @@
+/**
+ * What a session is, in one file (issue 10): a record per sign-in (`sessions` table), named by
+ * the token's `sid`; issuing and renewing its token; authenticating a token on every request;
+ * ending one session, the others, or all of them; listing them; sweeping old rows.
+ *
+ * A token carries `id` (the user), `sid`, a unique `jti`, `iat` and `exp` (see
+ * core/session-jwt.ts). Its `exp` is the nearer of the session's absolute end and the idle
+ * window; while a session is used the token is renewed when less than half of the idle window
+ * is left (no write: the record's `last_seen_at` is written at most once a minute). Tokens the
+ * seed issued (no `sid`) keep working until they expire, checked against the user's token
+ * version, unless `legacyTokens` is "refuse".
+ *
+ * Hot path: with the per-process cache (session-cache.ts) up, a known session and its user are
+ * answered without a database read. Every write here updates the cache before returning and
+ * tells the other instances (`announceSessionChange`).
+ */
+import { accountLockedError } from "../../core/account-lock.js";
+import { NotAuthorizedError, NotFoundError } from "../../core/errors.js";
+import { createSessionJwt, newSessionId, verifySessionJwt } from "../../core/session-jwt.js";
+import { describeUserAgent } from "../../core/user-agent.js";
+import {
+  bumpTokenVersion,
+  createSession,
+  DEFAULT_SESSION_SWEEP_BATCH,
+  deleteOldSessions,
+  endSession as endSessionRecord,
+  endUserSessionRecords,
+  getSession,
+  getUserById,
+  holdUnlockedUser,
+  listLiveSessions,
+  SESSION_TOUCH_INTERVAL_MS,
+  touchSession,
+  type Session,
+  type User,
+} from "../../store/index.js";
+import { loadTarget, type ActingUser } from "../access.js";
+import { decodeCursor, encodeCursor, parseLimit, toPage, type Page } from "../paging.js";
+import { audit } from "../audit/audit.js";
+import type { RequestMeta, ServiceContext } from "../context.js";
+import type { CachedSession, SessionEvent } from "../session-cache.js";
+import { needsTwoFaEnrolment } from "./two-factor-policy.js";
+import { toPublicUser, type PublicUser } from "../users-view.js";
+
+/** Idle timeout: a session unused this long ends (issue 10: one day). */
+export const DEFAULT_SESSION_IDLE_MINUTES = 1440;
+/** Ended and expired records are kept this long for the activity view, then swept. */
+export const DEFAULT_SESSION_RETENTION_DAYS = 30;
+
+/**
+ * How a user authenticated (`amr`): RFC 8176 §2 names where it has them (`pwd`, `otp`), the
+ * WebAuthn ceremony as `webauthn`, a passwordless passkey as `passkey`, a recovery code as
+ * `recovery`.
+ */
+export type AuthenticationMethod = "pwd" | "otp" | "webauthn" | "passkey" | "recovery";
+
+/** A new or renewed session token and the cookie lifetime that goes with it. */
+export interface IssuedSession {
+  token: string;
+  /** Cookie `Max-Age`: until the token's `exp`. */
+  maxAgeSeconds: number;
+  /** The session record's id (`sid`). */
+  sessionId: string;
+}
+
+/** A token that passed every check, with its user as the request sees it. */
+export interface AuthenticatedSession {
+  user: PublicUser;
+  /** The user's token version (`ver`; seed tokens are checked against it). */
+  tokenVersion: number;
+  /** The token's `exp`, in seconds since the epoch. */
+  expiresAtSeconds: number;
+  /** The session (`sid`), or null for a seed token. */
+  sessionId: string | null;
+  /** A fresh token for the same session when the idle window runs low, else null. */
+  renewed: IssuedSession | null;
+}
+
+/** Why sessions end, for the record and the audit trail. */
+export type SessionEndReason =
+  | "logout"
+  | "logout_all"
+  | "ended_by_user"
+  | "ended_by_admin"
+  | "end_others"
+  | "password_changed"
+  | "password_reset"
+  | "user_deleted"
+  | "user_demoted"
+  | "user_locked"
+  | "not_me";
+
+/** One message for every refusal: a client cannot tell a revoked token from a deleted user. */
+const INVALID_TOKEN = "Invalid or expired token";
+
+function idleMs(ctx: ServiceContext): number {
+  return (ctx.settings.sessionIdleMinutes ?? DEFAULT_SESSION_IDLE_MINUTES) * 60_000;
+}
+
+/** The token for a session: `exp` = the nearer of its absolute end and now + the idle window. */
+function signSessionToken(
+  ctx: ServiceContext,
+  user: { id: string; name: string; email: string },
+  sessionId: string,
+  sessionExpiresAtMs: number,
+): IssuedSession {
+  const now = ctx.clock();
+  const expiresAtMs = Math.min(sessionExpiresAtMs, now + idleMs(ctx));
+  const token = createSessionJwt(
+    {
+      userId: user.id,
+      sessionId,
+      expiresAtMs,
+      ...(ctx.settings.tokenClaims === "seed"
+        ? { seedClaims: { name: user.name, email: user.email } }
+        : {}),
+    },
+    { keys: ctx.settings.jwtKeys, clock: ctx.clock },
+  );
+  return {
+    token,
+    maxAgeSeconds: Math.max(1, Math.floor(expiresAtMs / 1000) - Math.floor(now / 1000)),
+    sessionId,
+  };
+}
+
+/**
+ * Tells this process's cache (before the caller answers) and the other instances that
+ * sessions or a user changed. A failed publish is logged by the channel's owner, not thrown:
+ * the write has happened, and an instance whose channel is down reads the database anyway.
+ */
+export async function announceSessionChange(
+  ctx: ServiceContext,
+  event: SessionEvent,
+): Promise<void> {
+  const cache = ctx.sessionCache;
+  if (cache === undefined) return;
+  cache.apply(event);
+  try {
+    await cache.publisher?.publish(event);
+  } catch {
+    // The channel is down; its subscribers are down too and bypass their caches.
+  }
+}
+
+/**
+ * Starts a session at sign-in: a record (with how and where the user authenticated) and its
+ * token. The record is inserted behind the lock gate (`holdUnlockedUser`, in the same
+ * transaction), so no session is ever issued to a locked account, also when a lock races the
+ * sign-in. Inside a transaction (`ctx.db`), the caller announces the change after its commit.
+ * @throws NotFoundError when the user is gone; PermissionDeniedError `account_locked`.
+ */
+export async function issueSessionToken(
+  ctx: ServiceContext,
+  user: User,
+  options: { amr: readonly AuthenticationMethod[]; meta?: RequestMeta | undefined },
+): Promise<IssuedSession> {
+  const now = ctx.clock();
+  const expiresAtMs = now + Math.floor(ctx.settings.jwtValidityHours * 3_600_000);
+  const userAgent = options.meta?.userAgent ?? null;
+  const start = async (db: ServiceContext["db"]): Promise<Session> => {
+    if (!(await holdUnlockedUser(db, user.id, new Date(now)))) {
+      const current = await getUserById(db, user.id);
+      if (current === undefined) throw new NotFoundError("No such user");
+      throw accountLockedError(current.lockedUntil);
+    }
+    return createSession(db, {
+      id: newSessionId(),
+      userId: user.id,
+      now: new Date(now),
+      expiresAt: new Date(expiresAtMs),
+      idleExpiresAt: new Date(Math.min(expiresAtMs, now + idleMs(ctx))),
+      amr: options.amr,
+      ip: options.meta?.ip ?? null,
+      userAgent,
+      device: describeUserAgent(userAgent),
+    });
+  };
+  if (ctx.db.isTransaction) {
+    // In the caller's transaction: the caller announces after its commit (an announcement now
+    // would let a read before the commit cache the old rows again).
+    const session = await start(ctx.db);
+    return signSessionToken(ctx, user, session.id, session.expiresAt.getTime());
+  }
+  const session = await ctx.db.transaction().execute(start);
+  // A sign-in changed the user's last login time: views cached anywhere are stale.
+  await announceSessionChange(ctx, { kind: "user", userId: user.id });
+  return signSessionToken(ctx, user, session.id, session.expiresAt.getTime());
+}
+
+/**
+ * A new token for a live session of `user` (a password change keeps the current session).
+ * @throws NotAuthorizedError when the session is not live or not the user's.
+ */
+export async function renewSessionToken(
+  ctx: ServiceContext,
+  user: { id: string; name: string; email: string },
+  sessionId: string,
+): Promise<IssuedSession> {
+  const session = await getSession(ctx.db, sessionId);
+  const now = ctx.clock();
+  if (session === undefined || session.userId !== user.id || !isLive(session, now)) {
+    throw new NotAuthorizedError(INVALID_TOKEN);
+  }
+  return signSessionToken(ctx, user, session.id, session.expiresAt.getTime());
+}
+
+function isLive(session: Session, nowMs: number): boolean {
+  return (
+    session.endedAt === null &&
+    session.expiresAt.getTime() > nowMs &&
+    session.idleExpiresAt.getTime() > nowMs
+  );
+}
+
+function toCached(session: Session): CachedSession {
+  return {
+    userId: session.userId,
+    expiresAtMs: session.expiresAt.getTime(),
+    idleExpiresAtMs: session.idleExpiresAt.getTime(),
+    lastSeenAtMs: session.lastSeenAt.getTime(),
+    ended: session.endedAt !== null,
+  };
+}
+
+/** The session's state: from the cache when it is trusted, else the database (and fill). */
+async function loadSessionState(
+  ctx: ServiceContext,
+  sessionId: string,
+  fresh: boolean,
+): Promise<CachedSession | undefined> {
+  const cache = ctx.sessionCache;
+  if (!fresh) {
+    const hit = cache?.getSession(sessionId);
+    if (hit !== undefined) return hit;
+  }
+  const generation = cache?.generation() ?? 0;
+  const session = await getSession(ctx.db, sessionId);
+  if (session === undefined) return undefined;
+  const state = toCached(session);
+  cache?.setSession(sessionId, state, generation);
+  return state;
+}
+
+/** The user the middleware returns: from the cache when trusted, else the database. */
+async function loadUserView(ctx: ServiceContext, userId: string): Promise<PublicUser | undefined> {
+  const cache = ctx.sessionCache;
+  const hit = cache?.getUser(userId);
+  if (hit !== undefined) return hit;
+  const generation = cache?.generation() ?? 0;
+  const user = await getUserById(ctx.db, userId);
+  if (user === undefined) return undefined;
+  const view = toPublicUser(user);
+  // Issue 11 item 3: the middleware keeps a user who owes a second factor to enrolment. Factor
+  // changes announce a user event, so a cached answer goes with them.
+  view.twoFaEnrolmentRequired = await needsTwoFaEnrolment(ctx, view);
+  cache?.setUser(userId, view, generation);
+  return view;
+}
+
+/**
+ * The seed's `authenticate_request` minus the reading of the request: verifies the token,
+ * then its session (live: not ended, not past its end, not idle too long) and its user. A seed
+ * token (no `sid`) is checked against the user's token version instead, unless refused.
+ * @throws NotAuthorizedError for a malformed, expired, ended or idle session, or a user who is gone.
+ */
+export async function authenticateSessionToken(
+  ctx: ServiceContext,
+  token: string,
+): Promise<AuthenticatedSession> {
+  const claims = verifySessionJwt(token, { keys: ctx.settings.jwtKeys, clock: ctx.clock });
+  if (claims === null) throw new NotAuthorizedError(INVALID_TOKEN);
+  const sessionId = claims.sessionId;
+
+  if (sessionId === null) {
+    if (ctx.settings.legacyTokens === "refuse") throw new NotAuthorizedError(INVALID_TOKEN);
+    const user = await loadUserView(ctx, claims.userId);
+    if (user === undefined || user.tokenVersion !== claims.tokenVersion) {
+      throw new NotAuthorizedError(INVALID_TOKEN);
+    }
+    return {
+      user,
+      tokenVersion: claims.tokenVersion,
+      expiresAtSeconds: claims.expiresAtSeconds,
+      sessionId: null,
+      renewed: null,
+    };
+  }
+
+  const now = ctx.clock();
+  let state = await loadSessionState(ctx, sessionId, false);
+  // A cached idle end may be old: another instance may have seen the session since.
+  if (state !== undefined && !state.ended && state.idleExpiresAtMs <= now) {
+    state = await loadSessionState(ctx, sessionId, true);
+  }
+  if (
+    state === undefined ||
+    state.ended ||
+    state.userId !== claims.userId ||
+    state.expiresAtMs <= now ||
+    state.idleExpiresAtMs <= now
+  ) {
+    throw new NotAuthorizedError(INVALID_TOKEN);
+  }
+  const user = await loadUserView(ctx, state.userId);
+  if (user === undefined) throw new NotAuthorizedError(INVALID_TOKEN);
+
+  if (now - state.lastSeenAtMs >= SESSION_TOUCH_INTERVAL_MS) {
+    // At most one write a minute per session (per instance; the statement's guard makes
+    // concurrent touches of other instances no-ops).
+    // Best effort: a database that is down must not fail a request the cache can answer.
+    state.lastSeenAtMs = now;
+    try {
+      const idleEnd = await touchSession(ctx.db, sessionId, new Date(now), idleMs(ctx));
+      if (idleEnd !== undefined) state.idleExpiresAtMs = idleEnd.getTime();
+    } catch {
+      // The next touch, a minute on, tries again.
+    }
+  }
+
+  // Sliding renewal: a new token once less than half of the idle window is left on this one.
+  const tokenEndMs = claims.expiresAtSeconds * 1000;
+  const renewed =
+    tokenEndMs - now < idleMs(ctx) / 2 && state.expiresAtMs > tokenEndMs
+      ? signSessionToken(ctx, user, sessionId, state.expiresAtMs)
+      : null;
+  return {
+    user,
+    tokenVersion: user.tokenVersion,
+    expiresAtSeconds: claims.expiresAtSeconds,
+    sessionId,
+    renewed,
+  };
+}
+
+/**
+ * Whether `sessionId` is a live session of `userId` (not ended, not past its end, not idle too
+ * long): what token introspection asks (issue 13). Same sources as authenticateSessionToken.
+ */
+export async function isSessionLive(
+  ctx: ServiceContext,
+  sessionId: string,
+  userId: string,
+): Promise<boolean> {
+  const now = ctx.clock();
+  let state = await loadSessionState(ctx, sessionId, false);
+  if (state !== undefined && !state.ended && state.idleExpiresAtMs <= now) {
+    state = await loadSessionState(ctx, sessionId, true);
+  }
+  return (
+    state !== undefined &&
+    !state.ended &&
+    state.userId === userId &&
+    state.expiresAtMs > now &&
+    state.idleExpiresAtMs > now
+  );
+}
+
+/** What introspection says of a live session token (RFC 7662 §2.2). */
+export interface LiveSessionToken {
+  userId: string;
+  /** null for a token the seed issued (no session: checked by the user's token version). */
+  sessionId: string | null;
+  issuedAtSeconds: number | null;
+  expiresAtSeconds: number;
+}
+
+/**
+ * The claims of `token` when Tessera would accept it as a session token now, else null: what a
+ * service asking `POST /token/introspect` learns (issue 18 item 7). Unlike
+ * authenticateSessionToken it changes nothing: a service asking does not keep the session alive.
+ */
+export async function inspectSessionToken(
+  ctx: ServiceContext,
+  token: string,
+): Promise<LiveSessionToken | null> {
+  const claims = verifySessionJwt(token, { keys: ctx.settings.jwtKeys, clock: ctx.clock });
+  if (claims === null) return null;
+  if (claims.sessionId === null) {
+    if (ctx.settings.legacyTokens === "refuse") return null;
+    const user = await loadUserView(ctx, claims.userId);
+    if (user === undefined || user.tokenVersion !== claims.tokenVersion) return null;
+  } else if (!(await isSessionLive(ctx, claims.sessionId, claims.userId))) {
+    return null;
+  }
+  return {
+    userId: claims.userId,
+    sessionId: claims.sessionId,
+    issuedAtSeconds: claims.issuedAtSeconds,
+    expiresAtSeconds: claims.expiresAtSeconds,
+  };
+}
+
+/**
+ * Ends every session of the user (all of them, or all but `exceptSessionId`) and every seed
+ * token (the token version goes up). Pass a transaction as `ctx.db` to make it part of a
+ * larger write (a password change); announce again after it commits. Audited when `reason` is
+ * `logout_all`; the other reasons are audited by the flow that ends them.
+ * @throws NotFoundError when the user does not exist.
+ */
+export async function endUserSessions(
+  ctx: ServiceContext,
+  userId: string,
+  reason: SessionEndReason,
+  meta?: RequestMeta,
+  options: { exceptSessionId?: string | null | undefined } = {},
+): Promise<number> {
+  if ((await bumpTokenVersion(ctx.db, userId)) === undefined) {
+    throw new NotFoundError("No such user");
+  }
+  const ended = await endUserSessionRecords(ctx.db, userId, {
+    now: new Date(ctx.clock()),
+    reason,
+    ...(options.exceptSessionId ? { exceptId: options.exceptSessionId } : {}),
+  });
+  await announceSessionChange(ctx, { kind: "user", userId });
+  if (reason === "logout_all") {
+    await audit(ctx, "logout_all", { userId, meta, detail: { by: userId, sessions: ended } });
+  }
+  return ended;
+}
+
+/**
+ * `POST /logout`: ends the request's session on the server. A seed token has no session to
+ * end (it stays valid until `exp` or "sign out everywhere"). Audited.
+ */
+export async function logout(
+  ctx: ServiceContext,
+  session: { userId: string; sessionId: string | null },
+  meta: RequestMeta,
+): Promise<void> {
+  if (session.sessionId === null) return;
+  const ended = await endSessionRecord(ctx.db, session.sessionId, {
+    now: new Date(ctx.clock()),
+    reason: "logout",
+    userId: session.userId,
+  });
+  await announceSessionChange(ctx, { kind: "session", sessionId: session.sessionId });
+  if (ended !== undefined) {
+    await audit(ctx, "session_ended", {
+      userId: session.userId,
+      meta,
+      detail: { by: session.userId, reason: "logout", session: session.sessionId },
+    });
+  }
+}
+
+/** A session as the device list shows it. */
+export interface SessionListing {
+  session: Session;
+  current: boolean;
+}
+
+/** A page of the device list (`limit` and `cursor` as sent). */
+export interface SessionPageQuery {
+  limit?: string | undefined;
+  cursor?: string | undefined;
+}
+
+/**
+ * A page of the live sessions of a user (self or admin): on the first page the session asking
+ * comes first ("this device"), then the others newest first; later pages hold only others.
+ * @throws PermissionDeniedError, NotFoundError, ClientError `validation_error` (limit, cursor).
+ */
+export async function listSessions(
+  ctx: ServiceContext,
+  actor: ActingUser,
+  targetId: string,
+  currentSessionId: string | null,
+  query: SessionPageQuery = {},
+): Promise<Page<SessionListing>> {
+  const limit = parseLimit(query.limit);
+  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+  const target = await loadTarget(ctx, actor, targetId, { access: "self-or-admin" });
+  const now = new Date(ctx.clock());
+  const exclude = currentSessionId === null ? {} : { excludeId: currentSessionId };
+  const current =
+    after === undefined && currentSessionId !== null
+      ? await listLiveSessions(ctx.db, target.id, now, { onlyId: currentSessionId })
+      : [];
+  const room = limit - current.length;
+  const others = await listLiveSessions(ctx.db, target.id, now, {
+    ...exclude,
+    ...(after === undefined ? {} : { after }),
+    limit: room + 1,
+  });
+  const page = toPage(others, room, (session) => ({
+    createdAtMs: session.createdAt.getTime(),
+    id: session.id,
+  }));
+  // limit 1 and the current session took the place: the next page starts before every other.
+  const nextCursor =
+    room === 0 && others.length > 0 ? encodeCursor(BEFORE_EVERY_SESSION) : page.nextCursor;
+  return {
+    items: [
+      ...current.map((session) => ({ session, current: true })),
+      ...page.items.map((session) => ({ session, current: false })),
+    ],
+    nextCursor,
+  };
+}
+
+/** A key above every session in the list's order (newest first): a time later than any. */
+const BEFORE_EVERY_SESSION = { createdAtMs: 999_999_999_999_999, id: "-" };
+
+/**
+ * Ends one session of a user (self, or an admin for a non-admin). 404 for a session id that
+ * is not a live session of that user (no probing of other users' ids). Audited.
+ * @throws PermissionDeniedError, NotFoundError.
+ */
+export async function endOneSession(
+  ctx: ServiceContext,
+  actor: ActingUser,
+  targetId: string,
+  sessionId: string,
+  meta: RequestMeta,
+): Promise<void> {
+  const target = await loadTarget(ctx, actor, targetId, { access: "self-or-admin" });
+  const reason: SessionEndReason = actor.id === target.id ? "ended_by_user" : "ended_by_admin";
+  const ended = await endSessionRecord(ctx.db, sessionId, {
+    now: new Date(ctx.clock()),
+    reason,
+    userId: target.id,
+  });
+  if (ended === undefined) throw new NotFoundError("No such session");
+  await announceSessionChange(ctx, { kind: "session", sessionId });
+  await audit(ctx, "session_ended", {
+    userId: target.id,
+    meta,
+    detail: { by: actor.id, reason, session: sessionId },
+  });
+}
+
+/**
+ * Ends every session of the user but the current one (self only), and the user's seed tokens.
+ * Returns how many ended. Audited. @throws PermissionDeniedError, NotFoundError.
+ */
+export async function endOtherSessions(
+  ctx: ServiceContext,
+  actor: ActingUser,
+  targetId: string,
+  currentSessionId: string | null,
+  meta: RequestMeta,
+): Promise<number> {
+  const target = await loadTarget(ctx, actor, targetId, { access: "self" });
+  const ended = await endUserSessions(ctx, target.id, "end_others", meta, {
+    exceptSessionId: currentSessionId,
+  });
+  await audit(ctx, "sessions_ended", {
+    userId: target.id,
+    meta,
+    detail: { by: actor.id, reason: "end_others", sessions: ended },
+  });
+  return ended;
+}
+
+/**
+ * Deletes session records that ended, expired or idled out more than the retention ago, in
+ * batches (each a short write). Returns how many went.
+ */
+export async function sweepSessions(ctx: ServiceContext): Promise<number> {
+  const retentionDays = ctx.settings.sessionRetentionDays ?? DEFAULT_SESSION_RETENTION_DAYS;
+  const before = new Date(ctx.clock() - retentionDays * 86_400_000);
+  let total = 0;
+  for (;;) {
+    const deleted = await deleteOldSessions(ctx.db, before, DEFAULT_SESSION_SWEEP_BATCH);
+    total += deleted;
+    if (deleted < DEFAULT_SESSION_SWEEP_BATCH) return total;
+  }
+}
