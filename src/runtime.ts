@@ -63,7 +63,8 @@ import {
   createSessionCache,
   type SessionCache,
   type SessionCacheLogger,
-  type SessionEvent,
+  encodeSessionEvent,
+  parseSessionEvent,
 } from "./services/session-cache.js";
 import { sweepSessions } from "./services/sessions/sessions.js";
 import { startMailWorker, type MailWorker } from "./services/mail/queue.js";
@@ -324,23 +325,6 @@ function stderrLogger(config: TesseraConfig): SessionCacheLogger {
   };
 }
 
-/** A channel message as an event; anything unexpected clears the whole cache. */
-function parseSessionEvent(payload: string | null): SessionEvent {
-  if (payload === null) return { kind: "all" };
-  try {
-    const event = JSON.parse(payload) as Record<string, unknown>;
-    if (event.kind === "session" && typeof event.sessionId === "string") {
-      return { kind: "session", sessionId: event.sessionId };
-    }
-    if (event.kind === "user" && typeof event.userId === "string") {
-      return { kind: "user", userId: event.userId };
-    }
-  } catch {
-    // fall through
-  }
-  return { kind: "all" };
-}
-
 /**
  * The session cache and the channel that keeps it right: Redis when configured, else
  * PostgreSQL LISTEN/NOTIFY, else SQLite's change counter. Waits up to
@@ -377,7 +361,7 @@ async function startSessionCache(
     channel = createSqliteChangeWatcher(database.db, handlers);
   }
   closers.push(() => channel.close());
-  cache.publisher = { publish: (event) => channel.publish(JSON.stringify(event)) };
+  cache.publisher = { publish: (event) => channel.publish(encodeSessionEvent(event)) };
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([
     up,

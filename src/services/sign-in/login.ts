@@ -143,6 +143,25 @@ export interface SecondFactorAnswer {
 }
 
 /**
+ * The second factor a sign-in request presents, in the order `verifySecondFactor` tries them;
+ * an empty field is no answer. What the sign-in metrics count an attempt under.
+ */
+export function presentedSecondFactor(
+  answer: SecondFactorAnswer,
+): "totp" | "webauthn" | "recovery" | null {
+  if (isAnswered(answer.two_fa_code)) return "totp";
+  if (answer.webauthn_response !== undefined && answer.webauthn_response !== null) {
+    return "webauthn";
+  }
+  if (isAnswered(answer.recovery_code)) return "recovery";
+  return null;
+}
+
+function isAnswered(field: string | null | undefined): field is string {
+  return typeof field === "string" && field !== "";
+}
+
+/**
  * The second factor of a request that already proved the first (a password, or a reset link):
  * TOTP (replay-safe), a passkey assertion, or a recovery code in place of either, each failure
  * counted with the login's. Returns the `amr` entry it adds, or null when the user has no second
@@ -166,10 +185,10 @@ export async function verifySecondFactor(
   const totpSupported = user.totpSecret !== null;
   const webauthnSupported = webauthn !== undefined && (await webauthn.isConfigured(ctx, user));
   if (!totpSupported && !webauthnSupported) return null;
-  const code = answer.two_fa_code ?? undefined;
+  const code = answer.two_fa_code;
   const response = answer.webauthn_response ?? undefined;
-  const recoveryCode = answer.recovery_code ?? undefined;
-  if (code !== undefined && code !== "" && totpSupported) {
+  const recoveryCode = answer.recovery_code;
+  if (isAnswered(code) && totpSupported) {
     await verifyLoginTotp(ctx, user, code, meta);
     return "otp";
   }
@@ -185,7 +204,7 @@ export async function verifySecondFactor(
     if (!ok) await secondFactorFailed(ctx, user, meta, "webauthn");
     return "webauthn";
   }
-  if (recoveryCode !== undefined && recoveryCode !== "") {
+  if (isAnswered(recoveryCode)) {
     // In place of the second factor, once (issue 11 item 2); counted with its failures.
     if (!(await verifyLoginRecoveryCode(ctx, user, recoveryCode, meta, options.lane))) {
       await secondFactorFailed(ctx, user, meta, "recovery_code");
