@@ -22,12 +22,13 @@ import {
 } from "node:crypto";
 import { createSigner } from "fast-jwt";
 import { systemClock, type Clock } from "./clock.js";
+import { MIN_SECRET_BYTES, isSecretLongEnough } from "./secret.js";
 import type { JwtUser } from "./types.js";
 
 /** The only accepted algorithm (seed: `algorithm="HS256"`). */
 export const JWT_ALGORITHM = "HS256";
 /** RFC 7518 §3.2: an HS256 key must be at least as long as the hash output (256 bits). */
-export const MIN_JWT_SECRET_BYTES = 32;
+export const MIN_JWT_SECRET_BYTES = MIN_SECRET_BYTES;
 /** Longer tokens are refused before parsing (a session token is about 300 characters). */
 export const MAX_JWT_LENGTH = 8192;
 /** Clock skew allowed for `iat`/`nbf` in the future, between instances (RFC 7519 §4.1.5 "small leeway"). `exp` gets none, like PyJWT's default `leeway=0`. */
@@ -142,10 +143,9 @@ const KIDLESS_HEADER_SEGMENT = base64UrlJson({ alg: JWT_ALGORITHM, typ: "JWT" })
 
 function checkSecret(secret: unknown): string {
   if (typeof secret !== "string") throw new TypeError("JWT secret must be a string");
-  const bytes = Buffer.byteLength(secret, "utf8");
-  if (bytes < MIN_JWT_SECRET_BYTES) {
+  if (!isSecretLongEnough(secret)) {
     throw new TypeError(
-      `JWT secret must be at least ${MIN_JWT_SECRET_BYTES} bytes (UTF-8), got ${bytes}; e.g. \`openssl rand -base64 48\``,
+      `JWT secret must be at least ${MIN_JWT_SECRET_BYTES} bytes (UTF-8), got ${Buffer.byteLength(secret, "utf8")}; e.g. \`openssl rand -base64 48\``,
     );
   }
   return secret;
