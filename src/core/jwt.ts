@@ -21,6 +21,7 @@ import {
   type KeyObject,
 } from "node:crypto";
 import { createSigner } from "fast-jwt";
+import { encodeBase64Url, isCanonicalBase64Url } from "./base64url.js";
 import { systemClock, type Clock } from "./clock.js";
 import { MIN_SECRET_BYTES, isSecretLongEnough } from "./secret.js";
 import type { JwtUser } from "./types.js";
@@ -102,13 +103,12 @@ export interface VerifiedJwt {
 const KID_PATTERN = /^[A-Za-z0-9._~-]{1,128}$/;
 // The signature must be the canonical base64url encoding of 32 bytes: 43 characters whose last
 // one carries 4 data bits and 2 zero bits (RFC 4648 §3.5). Base64 decoders ignore those 2 bits,
-// so without this check 4 different last characters would give the same valid signature.
-// (The verifier then refuses any character outside the base64url alphabet and any segment
-// count other than 3: COMPACT_HS256.)
+// so without the canonical check (isCanonicalBase64Url) 4 different last characters would give
+// the same valid signature. (The verifier also refuses any character outside the base64url
+// alphabet and any segment count other than 3: COMPACT_HS256.)
 const SIGNATURE_CHARS = 43;
 /** Base64url length of a 64-byte EdDSA or ES256 signature. */
 const ASYMMETRIC_SIGNATURE_CHARS = 86;
-const CANONICAL_LAST_CHAR = new Set([..."AEIMQUYcgkosw048"].map((c) => c.charCodeAt(0)));
 /** Verified claims kept per ring (at most), so a session's repeated requests skip the HMAC. */
 export const VERIFIED_JWT_CACHE_SIZE = 10_000;
 
@@ -135,7 +135,7 @@ class TwoGenerationCache<V> {
 const ALLOWED_HEADER_MEMBERS = new Set(["alg", "typ", "kid"]);
 
 function base64UrlJson(value: unknown): string {
-  return Buffer.from(JSON.stringify(value), "utf8").toString("base64url");
+  return encodeBase64Url(JSON.stringify(value));
 }
 
 /** `{"alg":"HS256","typ":"JWT"}`: the header PyJWT writes, without a kid. */
@@ -279,11 +279,12 @@ function createHs256Verifier(secret: string): (token: string) => Claims {
   const key = Buffer.from(secret, "utf8");
   return (token) => {
     if (!COMPACT_HS256.test(token)) throw new Error("malformed");
-    if (!CANONICAL_LAST_CHAR.has(token.charCodeAt(token.length - 1))) throw new Error("signature");
     const firstDot = token.indexOf(".");
     const lastDot = token.lastIndexOf(".");
+    const signature = token.slice(lastDot + 1);
+    if (!isCanonicalBase64Url(signature)) throw new Error("signature");
     const expected = createHmac("sha256", key).update(token.slice(0, lastDot)).digest();
-    const actual = Buffer.from(token.slice(lastDot + 1), "base64url");
+    const actual = Buffer.from(signature, "base64url");
     if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) {
       throw new Error("signature");
     }
@@ -299,8 +300,9 @@ function createHs256Verifier(secret: string): (token: string) => Claims {
 }
 
 // EdDSA (Ed25519) and ES256 signatures are 64 bytes (RFC 8032 §5.1.6; RFC 7518 §3.4: R || S),
-// 86 base64url characters whose last one carries 2 data bits and 4 zero bits (RFC 4648 §3.5).
-const COMPACT_ASYMMETRIC = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{85}[AQgw]$/;
+// 86 base64url characters whose last one carries 2 data bits and 4 zero bits (RFC 4648 §3.5:
+// canonical, checked by isCanonicalBase64Url).
+const COMPACT_ASYMMETRIC = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{86}$/;
 
 /** The hash node:crypto's sign/verify take for an algorithm (Ed25519 hashes internally). */
 function digestOf(algorithm: AsymmetricJwtAlgorithm): string | null {
@@ -315,7 +317,9 @@ function createAsymmetricVerifier(key: AsymmetricJwtKey): (token: string) => Cla
     if (!COMPACT_ASYMMETRIC.test(token)) throw new Error("malformed");
     const firstDot = token.indexOf(".");
     const lastDot = token.lastIndexOf(".");
-    const signature = Buffer.from(token.slice(lastDot + 1), "base64url");
+    const signatureText = token.slice(lastDot + 1);
+    if (!isCanonicalBase64Url(signatureText)) throw new Error("signature");
+    const signature = Buffer.from(signatureText, "base64url");
     const input = Buffer.from(token.slice(0, lastDot), "latin1");
     if (!verifyBytes(digest, input, publicKey, signature)) throw new Error("signature");
     const payload: unknown = JSON.parse(
@@ -341,7 +345,7 @@ function createAsymmetricSigner(key: AsymmetricJwtKey): (payload: Claims) => str
       key: privateKey,
       dsaEncoding: "ieee-p1363",
     });
-    return `${input}.${signature.toString("base64url")}`;
+    return `${input}.${encodeBase64Url(signature)}`;
   };
 }
 

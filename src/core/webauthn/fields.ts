@@ -5,6 +5,7 @@
  * together into the one parse of a ceremony.
  */
 import { parseAuthenticatorData } from "@simplewebauthn/server/helpers";
+import { decodeBase64Url } from "../base64url.js";
 import { assertAuthenticatorDataStructure } from "./cbor.js";
 import {
   KNOWN_TRANSPORTS,
@@ -12,7 +13,7 @@ import {
   MAX_CREDENTIAL_ID_BYTES,
   MAX_RESPONSE_FIELD_CHARS,
 } from "./constants.js";
-import { decodeBase64Url, isRecord } from "./encoding.js";
+import { isRecord } from "./encoding.js";
 import { invalidResponse } from "./errors.js";
 import type { AuthenticatorTransport } from "./types.js";
 
