@@ -23,6 +23,7 @@ import {
 import { createSigner } from "fast-jwt";
 import { encodeBase64Url, isCanonicalBase64Url } from "./base64url.js";
 import { systemClock, type Clock } from "./clock.js";
+import { MAX_TOKEN_LENGTH } from "../contract/limits.js";
 import { MIN_SECRET_BYTES, isSecretLongEnough } from "./secret.js";
 import type { JwtUser } from "./types.js";
 
@@ -30,8 +31,11 @@ import type { JwtUser } from "./types.js";
 export const JWT_ALGORITHM = "HS256";
 /** RFC 7518 §3.2: an HS256 key must be at least as long as the hash output (256 bits). */
 export const MIN_JWT_SECRET_BYTES = MIN_SECRET_BYTES;
-/** Longer tokens are refused before parsing (a session token is about 300 characters). */
-export const MAX_JWT_LENGTH = 8192;
+/**
+ * Longer tokens are refused before parsing (a session token is about 300 characters): 8 KiB,
+ * the wire contract's MAX_TOKEN_LENGTH.
+ */
+export const MAX_JWT_LENGTH = MAX_TOKEN_LENGTH;
 /** Clock skew allowed for `iat`/`nbf` in the future, between instances (RFC 7519 §4.1.5 "small leeway"). `exp` gets none, like PyJWT's default `leeway=0`. */
 export const DEFAULT_JWT_CLOCK_TOLERANCE_SECONDS = 60;
 
