@@ -21,7 +21,7 @@ import {
   createJwtKeyRing,
   type JwtAlgorithm,
   type JwtKeyRing,
-} from "./core/jwt.js";
+} from "./core/jwt/index.js";
 import { DEFAULT_TOTP_WINDOW, MAX_TOTP_WINDOW } from "./core/totp.js";
 import { MIN_SECRET_BYTES, isSecretLongEnough } from "./core/secret.js";
 import { DEFAULT_PASSWORD_MIN_SCORE } from "./core/password-policy.js";

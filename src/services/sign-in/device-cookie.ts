@@ -11,7 +11,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { encodeBase64Url, isCanonicalBase64Url } from "../../core/base64url.js";
-import { isAsymmetricJwtKey, type JwtKey, type JwtKeyRing } from "../../core/jwt.js";
+import { isAsymmetricJwtKey, type JwtKey, type JwtKeyRing } from "../../core/jwt/index.js";
 
 /** The cookie's name. */
 export const DEVICE_COOKIE = "tessera_device";

@@ -7,14 +7,11 @@
  * claim (an access token, issue 13) is never a session token.
  */
 import { randomBytes } from "node:crypto";
-import { systemClock } from "./clock.js";
-import {
-  DEFAULT_JWT_CLOCK_TOLERANCE_SECONDS,
-  signJwtPayload,
-  verifyJwtPayload,
-  type Claims,
-  type JwtOptions,
-} from "./jwt.js";
+import { systemClock } from "../clock.js";
+import { DEFAULT_JWT_CLOCK_TOLERANCE_SECONDS, type Claims } from "./claims.js";
+import type { JwtOptions } from "./compiled-ring.js";
+import { signJwtPayload } from "./sign.js";
+import { verifyJwtPayload } from "./verify.js";
 
 /** Random bytes in a `jti` (RFC 7519 §4.1.7: collisions must be negligible). */
 export const JWT_ID_BYTES = 16;
@@ -93,7 +90,7 @@ export function verifySessionJwt(token: string, options?: JwtOptions): VerifiedS
   const nowMs = (options?.clock ?? systemClock)();
   const { id, sid, exp, iat, nbf, ver, name, email } = claims;
   if (typeof id !== "string") return null;
-  // An access token (access-jwt.ts) is for other services, never a session (issue 13).
+  // An access token (access.ts) is for other services, never a session (issue 13).
   if (claims.token_use !== undefined) return null;
   if (!isTime(exp) || exp * 1000 <= nowMs) return null;
   const latestMs = nowMs + DEFAULT_JWT_CLOCK_TOLERANCE_SECONDS * 1000;
