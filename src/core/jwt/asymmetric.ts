@@ -5,7 +5,7 @@
  */
 import { sign as signBytes, verify as verifyBytes, type KeyObject } from "node:crypto";
 import { encodeBase64Url, isCanonicalBase64Url } from "../base64url.js";
-import type { Claims } from "./claims.js";
+import { parseClaims, type Claims } from "./claims.js";
 import { encodeJsonSegment, keyHeaderSegment } from "./segments.js";
 
 /** The asymmetric algorithms a ring may hold (RFC 8037 §3.1; RFC 7518 §3.4). */
@@ -82,14 +82,7 @@ export function createAsymmetricVerifier(key: AsymmetricJwtKey): (token: string)
     const signature = Buffer.from(signatureText, "base64url");
     const input = Buffer.from(token.slice(0, lastDot), "latin1");
     if (!verifyBytes(digest, input, publicKey, signature)) throw new Error("signature");
-    const payload: unknown = JSON.parse(
-      Buffer.from(token.slice(firstDot + 1, lastDot), "base64url").toString("utf8"),
-    );
-    if (typeof payload !== "object" || payload === null || Array.isArray(payload)) {
-      throw new Error("payload");
-    }
-    if (!("exp" in payload)) throw new Error("exp");
-    return payload as Claims;
+    return parseClaims(token.slice(firstDot + 1, lastDot));
   };
 }
 

@@ -6,7 +6,12 @@
  */
 import { systemClock } from "../clock.js";
 import type { JwtUser } from "../types.js";
-import { DEFAULT_JWT_CLOCK_TOLERANCE_SECONDS, isTime, type Claims } from "./claims.js";
+import {
+  DEFAULT_JWT_CLOCK_TOLERANCE_SECONDS,
+  checkTimeClaims,
+  isVersionClaim,
+  type Claims,
+} from "./claims.js";
 import { resolveRing, type JwtOptions } from "./compiled-ring.js";
 import { verifyJwtPayload } from "./verify.js";
 
@@ -64,16 +69,10 @@ export function createJwt(user: JwtSubject, validityHours: number, options?: Jwt
 }
 
 function readClaims(claims: Claims, nowMs: number): VerifiedJwt | null {
-  const { id, name, email, exp, iat, nbf, ver } = claims;
+  if (!checkTimeClaims(claims, nowMs, DEFAULT_JWT_CLOCK_TOLERANCE_SECONDS)) return null;
+  const { id, name, email, exp, iat, ver } = claims;
   if (typeof id !== "string" || typeof name !== "string" || typeof email !== "string") return null;
-  // PyJWT: expired when exp <= now (leeway 0).
-  if (!isTime(exp) || exp * 1000 <= nowMs) return null;
-  const latestMs = nowMs + DEFAULT_JWT_CLOCK_TOLERANCE_SECONDS * 1000;
-  if (iat !== undefined && (!isTime(iat) || iat * 1000 > latestMs)) return null;
-  if (nbf !== undefined && (!isTime(nbf) || nbf * 1000 > latestMs)) return null;
-  if (ver !== undefined && (typeof ver !== "number" || !Number.isSafeInteger(ver) || ver < 0)) {
-    return null;
-  }
+  if (!isVersionClaim(ver)) return null;
   return {
     user: { id, name, email },
     tokenVersion: ver ?? 0,

@@ -8,7 +8,7 @@
 import { MAX_TOKEN_LENGTH } from "../../contract/limits.js";
 import { systemClock, type Clock } from "../clock.js";
 import { ASYMMETRIC_SIGNATURE_CHARS } from "./asymmetric.js";
-import { DEFAULT_JWT_CLOCK_TOLERANCE_SECONDS, isTime, type Claims } from "./claims.js";
+import { DEFAULT_JWT_CLOCK_TOLERANCE_SECONDS, checkTimeClaims, type Claims } from "./claims.js";
 import {
   resolveRing,
   type CompiledKey,
@@ -95,10 +95,5 @@ export function verifyTimedJwtPayload(
   const claims = verifyJwtPayload(token, options);
   if (claims === null) return null;
   const nowMs = (options.clock ?? systemClock)();
-  const { exp, iat, nbf } = claims;
-  if (!isTime(exp) || exp * 1000 <= nowMs) return null;
-  const latestMs = nowMs + DEFAULT_JWT_CLOCK_TOLERANCE_SECONDS * 1000;
-  if (iat !== undefined && (!isTime(iat) || iat * 1000 > latestMs)) return null;
-  if (nbf !== undefined && (!isTime(nbf) || nbf * 1000 > latestMs)) return null;
-  return claims;
+  return checkTimeClaims(claims, nowMs, DEFAULT_JWT_CLOCK_TOLERANCE_SECONDS) ? claims : null;
 }
