@@ -21,8 +21,9 @@ import {
   createJwtKeyRing,
   type JwtAlgorithm,
   type JwtKeyRing,
-} from "./core/jwt.js";
+} from "./core/jwt/index.js";
 import { DEFAULT_TOTP_WINDOW, MAX_TOTP_WINDOW } from "./core/totp.js";
+import { MIN_SECRET_BYTES, isSecretLongEnough } from "./core/secret.js";
 import { DEFAULT_PASSWORD_MIN_SCORE } from "./core/password-policy.js";
 import type { HttpSettings } from "./services/context.js";
 import {
@@ -69,8 +70,6 @@ export const DEFAULT_MAX_CONNECTIONS = 2_000;
 export const DEFAULT_KEEP_ALIVE_TIMEOUT_SECONDS = 5;
 /** Requests per keep-alive connection before it is closed (0 = no limit in Node). */
 export const DEFAULT_MAX_REQUESTS_PER_SOCKET = 1_000;
-/** Shortest JWT secret accepted (RFC 7518 §3.2: a key of at least the hash output size). */
-export const MIN_JWT_SECRET_BYTES = 32;
 /** Email of the first admin when `TESSERA_ADMIN_EMAIL` is not set (`.invalid`: RFC 2606 §2). */
 export const DEFAULT_ADMIN_EMAIL = "admin@tessera.invalid";
 /** Days audit events are kept (the operations issue: a year). */
@@ -579,7 +578,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
   if (secret === undefined) {
     if (production) {
       problems.push(
-        "TESSERA_JWT_SECRET: required in production (at least 32 bytes, e.g. `openssl rand -base64 48`)",
+        `TESSERA_JWT_SECRET: required in production (at least ${MIN_SECRET_BYTES} bytes, e.g. \`openssl rand -base64 48\`)`,
       );
     } else if (problems.length === 0) {
       secret = readOrCreateSecret(dataDir);
@@ -602,8 +601,8 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     );
   }
   const keyEncryptionSecret = read("TESSERA_KEY_ENCRYPTION_SECRET");
-  if (keyEncryptionSecret !== undefined && Buffer.byteLength(keyEncryptionSecret) < 32) {
-    problems.push("TESSERA_KEY_ENCRYPTION_SECRET: must be at least 32 bytes");
+  if (keyEncryptionSecret !== undefined && !isSecretLongEnough(keyEncryptionSecret)) {
+    problems.push(`TESSERA_KEY_ENCRYPTION_SECRET: must be at least ${MIN_SECRET_BYTES} bytes`);
   }
   if (production && jwtAlgorithm !== "HS256" && keyEncryptionSecret === undefined) {
     problems.push(

@@ -7,7 +7,7 @@
  * `TESSERA_JWT_SECRET` (+ `TESSERA_JWT_PREVIOUS_SECRETS`), `TESSERA_ARGON2_*` and
  * `TESSERA_APP_NAME`, read at call time. Explicit options always win.
  */
-import * as jwt from "./core/jwt.js";
+import * as jwt from "./core/jwt/index.js";
 import * as password from "./core/password.js";
 import * as totp from "./core/totp.js";
 
@@ -58,10 +58,10 @@ export {
   VERIFIED_JWT_CACHE_SIZE,
   jwtKeyId,
   createJwtKeyRing,
-} from "./core/jwt.js";
-export type { JwtKey, JwtKeyRing, JwtOptions, JwtSubject, VerifiedJwt } from "./core/jwt.js";
-export { SESSION_ID_PATTERN, createSessionJwt, verifySessionJwt } from "./core/session-jwt.js";
-export type { SessionTokenSubject, VerifiedSessionJwt } from "./core/session-jwt.js";
+} from "./core/jwt/index.js";
+export type { JwtKey, JwtKeyRing, JwtOptions, JwtSubject, VerifiedJwt } from "./core/jwt/index.js";
+export { SESSION_ID_PATTERN, createSessionJwt, verifySessionJwt } from "./core/jwt/index.js";
+export type { SessionTokenSubject, VerifiedSessionJwt } from "./core/jwt/index.js";
 export {
   DEFAULT_TOTP_PERIOD_SECONDS,
   DEFAULT_TOTP_DIGITS,

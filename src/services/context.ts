@@ -6,7 +6,7 @@
 import type { Kysely } from "kysely";
 import type { Clock } from "../core/clock.js";
 import type { Argon2Options } from "../core/password.js";
-import type { JwtKeyRing } from "../core/jwt.js";
+import type { JwtKeyRing } from "../core/jwt/index.js";
 import type { Database } from "../store/index.js";
 import type { RelyingParty } from "../core/webauthn/index.js";
 import type { ChallengeStore } from "../store/challenge-store.js";

@@ -10,7 +10,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { frozenClock } from "../../src/core/clock.js";
-import { createJwt, createJwtKeyRing } from "../../src/core/jwt.js";
+import { createJwt, createJwtKeyRing } from "../../src/core/jwt/index.js";
 import { installErrorHandler, installNotFoundHandler } from "../../src/http/error-handler.js";
 import type { AuthenticationOptions } from "../../src/http/authentication.js";
 import { tessera } from "../../src/http/plugin.js";

@@ -1,6 +1,6 @@
 import { expect, it } from "vitest";
 import { NotFoundError } from "../../src/core/errors.js";
-import { newSessionId } from "../../src/core/session-jwt.js";
+import { newSessionId } from "../../src/core/jwt/index.js";
 import {
   countLiveSessions,
   createSession,

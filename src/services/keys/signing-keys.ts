@@ -19,7 +19,7 @@ import {
   type AsymmetricJwtKey,
   type JwtAlgorithm,
   type JwtKeyRing,
-} from "../../core/jwt.js";
+} from "../../core/jwt/index.js";
 import { openPrivateKey, sealPrivateKey } from "../../core/key-encryption.js";
 import {
   addSigningKey,

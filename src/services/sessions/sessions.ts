@@ -4,7 +4,7 @@
  * ending one session, the others, or all of them; listing them; sweeping old rows.
  *
  * A token carries `id` (the user), `sid`, a unique `jti`, `iat` and `exp` (see
- * core/session-jwt.ts). Its `exp` is the nearer of the session's absolute end and the idle
+ * core/jwt/session.ts). Its `exp` is the nearer of the session's absolute end and the idle
  * window; while a session is used the token is renewed when less than half of the idle window
  * is left (no write: the record's `last_seen_at` is written at most once a minute). Tokens the
  * seed issued (no `sid`) keep working until they expire, checked against the user's token
@@ -16,7 +16,7 @@
  */
 import { accountLockedError } from "../../core/account-lock.js";
 import { NotAuthorizedError, NotFoundError } from "../../core/errors.js";
-import { createSessionJwt, newSessionId, verifySessionJwt } from "../../core/session-jwt.js";
+import { createSessionJwt, newSessionId, verifySessionJwt } from "../../core/jwt/index.js";
 import { describeUserAgent } from "../../core/user-agent.js";
 import {
   bumpTokenVersion,

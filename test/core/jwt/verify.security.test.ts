@@ -1,10 +1,10 @@
 import { generateKeyPairSync, sign as signWithKey } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { frozenClock } from "../../src/core/clock.js";
-import { createJwt, createJwtKeyRing, verifyJwt } from "../../src/core/jwt.js";
-import seed from "../fixtures/seed-interop.json" with { type: "json" };
-import catalog from "../vectors/malformed-jwts.json" with { type: "json" };
-import { b64url, signRaw, type HmacAlgorithm } from "./jwt-tokens.js";
+import { frozenClock } from "../../../src/core/clock.js";
+import { createJwt, createJwtKeyRing, verifyJwt } from "../../../src/core/jwt/index.js";
+import seed from "../../fixtures/seed-interop.json" with { type: "json" };
+import catalog from "../../vectors/malformed-jwts.json" with { type: "json" };
+import { b64url, signRaw, type HmacAlgorithm } from "./tokens.js";
 
 const SECRET = seed.jwt.secret;
 const NOW_SECONDS = 1_800_000_000;

@@ -7,14 +7,16 @@
  * claim (an access token, issue 13) is never a session token.
  */
 import { randomBytes } from "node:crypto";
-import { systemClock } from "./clock.js";
+import { systemClock } from "../clock.js";
 import {
   DEFAULT_JWT_CLOCK_TOLERANCE_SECONDS,
-  signJwtPayload,
-  verifyJwtPayload,
+  checkTimeClaims,
+  isVersionClaim,
   type Claims,
-  type JwtOptions,
-} from "./jwt.js";
+} from "./claims.js";
+import type { JwtOptions } from "./compiled-ring.js";
+import { signJwtPayload } from "./sign.js";
+import { verifyJwtPayload } from "./verify.js";
 
 /** Random bytes in a `jti` (RFC 7519 §4.1.7: collisions must be negligible). */
 export const JWT_ID_BYTES = 16;
@@ -78,10 +80,6 @@ export function createSessionJwt(subject: SessionTokenSubject, options?: JwtOpti
   return signJwtPayload(claims, options);
 }
 
-function isTime(value: unknown): value is number {
-  return typeof value === "number" && Number.isFinite(value);
-}
-
 /**
  * Verifies a session token or a seed token: signature (see verifyJwtClaims), `exp` (required,
  * no leeway), `iat`/`nbf` at most 60 s ahead. A token with `sid` needs a well-formed `sid`; one
@@ -91,17 +89,11 @@ export function verifySessionJwt(token: string, options?: JwtOptions): VerifiedS
   const claims = verifyJwtPayload(token, options);
   if (claims === null) return null;
   const nowMs = (options?.clock ?? systemClock)();
-  const { id, sid, exp, iat, nbf, ver, name, email } = claims;
-  if (typeof id !== "string") return null;
-  // An access token (access-jwt.ts) is for other services, never a session (issue 13).
+  // An access token (access.ts) is for other services, never a session (issue 13).
   if (claims.token_use !== undefined) return null;
-  if (!isTime(exp) || exp * 1000 <= nowMs) return null;
-  const latestMs = nowMs + DEFAULT_JWT_CLOCK_TOLERANCE_SECONDS * 1000;
-  if (iat !== undefined && (!isTime(iat) || iat * 1000 > latestMs)) return null;
-  if (nbf !== undefined && (!isTime(nbf) || nbf * 1000 > latestMs)) return null;
-  if (ver !== undefined && (typeof ver !== "number" || !Number.isSafeInteger(ver) || ver < 0)) {
-    return null;
-  }
+  if (!checkTimeClaims(claims, nowMs, DEFAULT_JWT_CLOCK_TOLERANCE_SECONDS)) return null;
+  const { id, sid, exp, iat, ver, name, email } = claims;
+  if (typeof id !== "string" || !isVersionClaim(ver)) return null;
   if (sid !== undefined) {
     if (typeof sid !== "string" || !SESSION_ID_PATTERN.test(sid)) return null;
   } else if (typeof name !== "string" || typeof email !== "string") {
@@ -110,8 +102,8 @@ export function verifySessionJwt(token: string, options?: JwtOptions): VerifiedS
   return {
     userId: id,
     sessionId: sid ?? null,
-    tokenVersion: (ver as number | undefined) ?? 0,
-    issuedAtSeconds: (iat as number | undefined) ?? null,
+    tokenVersion: ver ?? 0,
+    issuedAtSeconds: iat ?? null,
     expiresAtSeconds: exp,
   };
 }

@@ -2,15 +2,18 @@
  * Access tokens (issue 13 item 4): short-lived tokens a signed-in session hands to API clients
  * for calling other services. Claims: `iss` (Tessera's public URL), `sub` and `id` (the user),
  * `sid` (the session behind it, for introspection), a unique `jti`, `iat`, `exp`, `aud` when
- * configured, and `token_use: "access"`. Session verification (session-jwt.ts) refuses any
+ * configured, and `token_use: "access"`. Session verification (session.ts) refuses any
  * token with `token_use`, so an access token handed to a service can never be replayed against
  * Tessera itself as a session token (RFC 8725 §3.11: explicit typing; the header stays
  * `typ: "JWT"` because the key ring's header allow-list is shared with session tokens).
  */
 import { randomBytes } from "node:crypto";
-import { systemClock, type Clock } from "./clock.js";
-import { signJwtPayload, verifyTimedJwtPayload, type Claims, type JwtKeyRing } from "./jwt.js";
-import { JWT_ID_BYTES, SESSION_ID_PATTERN } from "./session-jwt.js";
+import { systemClock, type Clock } from "../clock.js";
+import type { Claims } from "./claims.js";
+import type { JwtKeyRing } from "./key-ring.js";
+import { JWT_ID_BYTES, SESSION_ID_PATTERN } from "./session.js";
+import { signJwtPayload } from "./sign.js";
+import { verifyTimedJwtPayload } from "./verify.js";
 
 /** The `token_use` claim of an access token. */
 export const ACCESS_TOKEN_USE = "access";

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { frozenClock } from "../../src/core/clock.js";
+import { frozenClock } from "../../../src/core/clock.js";
 import {
   VERIFIED_JWT_CACHE_SIZE,
   createJwt,
@@ -11,9 +11,9 @@ import {
   verifyJwtClaims,
   type JwtKey,
   type JwtKeyRing,
-} from "../../src/core/jwt.js";
-import seed from "../fixtures/seed-interop.json" with { type: "json" };
-import { decodeParts, signRaw } from "./jwt-tokens.js";
+} from "../../../src/core/jwt/index.js";
+import seed from "../../fixtures/seed-interop.json" with { type: "json" };
+import { decodeParts, signRaw } from "./tokens.js";
 
 const SECRET = seed.jwt.secret; // contains "字": 32 characters, 34 UTF-8 bytes
 const NOW_MS = 1_800_000_000_000; // 2027-01-15T08:00:00Z

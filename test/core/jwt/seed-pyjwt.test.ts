@@ -5,8 +5,8 @@
  */
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { createJwt, createJwtKeyRing, verifyJwt } from "../../src/core/jwt.js";
-import seed from "../fixtures/seed-interop.json" with { type: "json" };
+import { createJwt, createJwtKeyRing, verifyJwt } from "../../../src/core/jwt/index.js";
+import seed from "../../fixtures/seed-interop.json" with { type: "json" };
 
 const PYTHON = "/usr/bin/python3";
 const SECRET = seed.jwt.secret;

@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { frozenClock } from "../../src/core/clock.js";
-import { createJwt, createJwtKeyRing, verifyJwt } from "../../src/core/jwt.js";
-import { createSessionJwt, newSessionId, verifySessionJwt } from "../../src/core/session-jwt.js";
+import { frozenClock } from "../../../src/core/clock.js";
+import {
+  createJwt,
+  createJwtKeyRing,
+  createSessionJwt,
+  newSessionId,
+  verifyJwt,
+  verifySessionJwt,
+} from "../../../src/core/jwt/index.js";
 
 const keys = createJwtKeyRing("a test secret that is at least 32 bytes long");
 const clock = frozenClock(Date.UTC(2026, 10, 28, 12));
