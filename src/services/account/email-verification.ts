@@ -77,7 +77,7 @@ export async function verifyEmail(
     if (record === null || record.userId === null || typeof email !== "string") {
       throw new ClientError(INVALID_LINK, { code: "invalid_email_token" });
     }
-    const updated = await markEmailVerified(trx, record.userId, email, new Date(ctx.clock()));
+    const updated = await markEmailVerified(trx, record.userId, email, ctx.clock());
     if (updated === undefined) throw new ClientError(INVALID_LINK, { code: "invalid_email_token" });
     await audit(tx, "email_verified", { userId: updated.id, meta, detail: { method: "link" } });
     return updated;
@@ -145,7 +145,7 @@ async function vouch(
   meta: RequestMeta | undefined,
 ): Promise<User> {
   const user = await ctx.db.transaction().execute(async (trx) => {
-    const updated = await markEmailVerified(trx, userId, null, new Date(ctx.clock()));
+    const updated = await markEmailVerified(trx, userId, null, ctx.clock());
     if (updated === undefined) throw new NotFoundError("No such user");
     await voidEmailTokens({ ...ctx, db: trx }, userId, "email_verification");
     await audit({ ...ctx, db: trx }, "email_verified", {
@@ -178,12 +178,7 @@ export async function emailVerificationState(
 ): Promise<{ sent: boolean; deliverable: boolean }> {
   const deliverable = isDeliverableEmail(user.email);
   if (user.emailVerified) return { sent: false, deliverable };
-  const live = await listLiveEmailTokens(
-    ctx.db,
-    user.id,
-    "email_verification",
-    new Date(ctx.clock()),
-  );
+  const live = await listLiveEmailTokens(ctx.db, user.id, "email_verification", ctx.clock());
   const current = normalizeIdentifier(user.email);
   const sent = live.some(
     (token) =>

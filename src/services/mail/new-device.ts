@@ -31,7 +31,7 @@ export async function noticeNewDevice(
   },
 ): Promise<void> {
   try {
-    const now = new Date(ctx.clock());
+    const nowMs = ctx.clock();
     const { meta } = options;
     const key =
       options.cookieDeviceId ??
@@ -45,13 +45,13 @@ export async function noticeNewDevice(
       ctx.db,
       user.id,
       key,
-      now,
+      nowMs,
       options.cookieDeviceId === null && options.issuedDeviceId !== key
         ? [options.issuedDeviceId]
         : [],
     );
     const isNew =
-      seen.lastSeenAt === null || now.getTime() - seen.lastSeenAt.getTime() >= NEW_DEVICE_AFTER_MS;
+      seen.lastSeenAt === null || nowMs - seen.lastSeenAt.getTime() >= NEW_DEVICE_AFTER_MS;
     if (!isNew || seen.firstDevice) return;
     await notifySecurityEvent(ctx, user, "new_device_sign_in", {
       sessionId: options.sessionId,

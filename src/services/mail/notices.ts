@@ -142,8 +142,8 @@ const NOTICES: Readonly<
 };
 
 /** When, as the notices write it: "When: 2026-01-02 03:04:05 UTC." */
-function describeWhen(at: Date): string {
-  return `When: ${at
+function describeWhen(atMs: number): string {
+  return `When: ${new Date(atMs)
     .toISOString()
     .replace("T", " ")
     .replace(/\.\d+Z$/, " UTC")}.`;
@@ -160,14 +160,14 @@ export function securityNoticeMail(
   facts: {
     name: string;
     event: SecurityEvent;
-    at: Date;
+    atMs: number;
     by?: NoticeActor | undefined;
     meta?: RequestMeta | undefined;
     notMeToken?: string | undefined;
   },
 ): MailContent {
   const notice = NOTICES[facts.event];
-  const when = describeWhen(facts.at);
+  const when = describeWhen(facts.atMs);
   if (facts.by === "administrator") {
     const admin = notice.byAdministrator;
     if (admin === undefined) throw new TypeError(`Only the user can cause ${facts.event}`);
@@ -218,11 +218,11 @@ export async function notifySecurityEvent(
   } = {},
 ): Promise<void> {
   if (user.email === "") return;
-  const at = new Date(ctx.clock());
+  const atMs = ctx.clock();
   if (options.by === "administrator") {
     await enqueueMail(ctx, {
       to: user.email,
-      ...securityNoticeMail(ctx.settings, { name: user.name, event, at, by: "administrator" }),
+      ...securityNoticeMail(ctx.settings, { name: user.name, event, atMs, by: "administrator" }),
     });
     return;
   }
@@ -239,7 +239,7 @@ export async function notifySecurityEvent(
     ...securityNoticeMail(ctx.settings, {
       name: user.name,
       event,
-      at,
+      atMs,
       meta: options.meta,
       notMeToken: token,
     }),
@@ -270,7 +270,7 @@ export async function reportNotMe(
   let ended: number;
   if (record.data.scope === "session" && typeof sessionId === "string") {
     const session = await endSession(ctx.db, sessionId, {
-      now: new Date(ctx.clock()),
+      nowMs: ctx.clock(),
       reason: "not_me",
       userId: user.id,
     });

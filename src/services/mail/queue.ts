@@ -68,7 +68,7 @@ export async function afterAnswer(ctx: ServiceContext, task: () => Promise<void>
  * if the wake-up may come before it). Returns the row's id.
  */
 export async function enqueueMail(ctx: ServiceContext, mail: MailMessage): Promise<string> {
-  const id = await insertMail(ctx.db, { ...mail, recipient: mail.to, now: new Date(ctx.clock()) });
+  const id = await insertMail(ctx.db, { ...mail, recipient: mail.to, nowMs: ctx.clock() });
   ctx.mail?.wake();
   return id;
 }
@@ -144,10 +144,10 @@ export function startMailWorker(options: MailWorkerOptions): MailWorker {
     } catch (error) {
       const reason = describeError(error);
       const giveUp = mail.attempts >= maxAttempts;
-      const retryAt = giveUp
+      const retryAtMs = giveUp
         ? null
-        : new Date(clock() + mailRetryDelayMs(mail.attempts, retryBaseMs, retryMaxMs));
-      await markMailFailed(db, mail.id, owner, { error: reason, retryAt });
+        : clock() + mailRetryDelayMs(mail.attempts, retryBaseMs, retryMaxMs);
+      await markMailFailed(db, mail.id, owner, { error: reason, retryAtMs });
       if (giveUp) {
         metrics?.mail("failed");
         logger.warn(`mail ${mail.id} not delivered after ${mail.attempts} attempts: ${reason}`);
@@ -156,7 +156,7 @@ export function startMailWorker(options: MailWorkerOptions): MailWorker {
       }
       return false;
     }
-    await markMailSent(db, mail.id, owner, new Date(clock()));
+    await markMailSent(db, mail.id, owner, clock());
     metrics?.mail("sent");
     return true;
   }
@@ -166,7 +166,7 @@ export function startMailWorker(options: MailWorkerOptions): MailWorker {
     for (;;) {
       const batch = await claimDueMail(db, {
         owner,
-        now: new Date(clock()),
+        nowMs: clock(),
         leaseMs,
         limit: BATCH_SIZE,
       });
@@ -175,12 +175,12 @@ export function startMailWorker(options: MailWorkerOptions): MailWorker {
       }
       if (batch.length < BATCH_SIZE || closed) break;
     }
-    const now = clock();
-    if (now - lastSweepMs >= SWEEP_INTERVAL_MS) {
-      lastSweepMs = now;
-      await deleteOldMail(db, new Date(now - MAIL_RETENTION_MS));
-      await deleteExpiredEmailTokens(db, new Date(now - EXPIRED_TOKEN_RETENTION_MS));
-      await deleteStaleDevices(db, new Date(now - DEVICE_RETENTION_MS));
+    const nowMs = clock();
+    if (nowMs - lastSweepMs >= SWEEP_INTERVAL_MS) {
+      lastSweepMs = nowMs;
+      await deleteOldMail(db, nowMs - MAIL_RETENTION_MS);
+      await deleteExpiredEmailTokens(db, nowMs - EXPIRED_TOKEN_RETENTION_MS);
+      await deleteStaleDevices(db, nowMs - DEVICE_RETENTION_MS);
     }
     return sent;
   }
