@@ -10,6 +10,7 @@
  *   ctx.mail?.wake();                                       // after the commit
  */
 import type { EmailStateView } from "../../contract/index.js";
+import { HOUR_MS } from "../../core/clock.js";
 import { ClientError, NotFoundError, PermissionDeniedError } from "../../core/errors.js";
 import {
   getUserByNameOrMail,
@@ -28,7 +29,7 @@ import type { LoginReservation } from "../abuse/rate-limit/index.js";
 import { announceSessionChange } from "../sessions/sessions.js";
 
 /** A verification link lives 48 hours (long enough for a weekend's inbox, then it is void). */
-export const EMAIL_VERIFICATION_VALIDITY_MS = 48 * 60 * 60_000;
+export const EMAIL_VERIFICATION_VALIDITY_MS = 48 * HOUR_MS;
 
 const INVALID_LINK =
   "This link is not valid: it was used already, has expired or is for an older address";

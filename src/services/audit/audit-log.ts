@@ -5,6 +5,7 @@
  */
 import type { AuditEventView, AuditPage } from "../../contract/index.js";
 import { DEFAULT_AUDIT_PAGE_SIZE, MAX_AUDIT_PAGE_SIZE } from "../../contract/index.js";
+import { DAY_MS } from "../../core/clock.js";
 import { ClientError, NotFoundError, PermissionDeniedError } from "../../core/errors.js";
 import {
   deleteAuditEventsBefore,
@@ -16,7 +17,7 @@ import {
 import type { Actor, ServiceContext } from "../context.js";
 
 /** How often the retention sweep runs. */
-export const AUDIT_SWEEP_INTERVAL_MS = 24 * 60 * 60 * 1000;
+export const AUDIT_SWEEP_INTERVAL_MS = DAY_MS;
 /** The first sweep after start waits this long (start-up stays quick; restarts still sweep). */
 export const AUDIT_FIRST_SWEEP_DELAY_MS = 60_000;
 
@@ -106,7 +107,7 @@ export async function sweepAuditTrail(
   const nowMs = ctx.clock();
   await writeAuditCheckpoint(ctx.db, nowMs);
   if (retentionDays <= 0) return { deleted: 0 };
-  const cutoffMs = nowMs - retentionDays * 24 * 60 * 60 * 1000;
+  const cutoffMs = nowMs - retentionDays * DAY_MS;
   return { deleted: await deleteAuditEventsBefore(ctx.db, cutoffMs, nowMs) };
 }
 

@@ -11,7 +11,7 @@
  */
 import { createPrivateKey, createPublicKey } from "node:crypto";
 import type { Kysely } from "kysely";
-import type { Clock } from "../../core/clock.js";
+import { HOUR_MS, SECOND_MS, type Clock } from "../../core/clock.js";
 import { generateJwtKeyPair, importPublicJwk, publicJwk, type JwkSet } from "../../core/jwk.js";
 import {
   createJwtKeyRing,
@@ -70,7 +70,7 @@ export interface SigningKeys {
 type Db = Kysely<Database>;
 
 function validityMs(settings: SigningKeySettings): number {
-  return settings.jwtValidityHours * 3_600_000;
+  return settings.jwtValidityHours * HOUR_MS;
 }
 
 function stillVerifies(
@@ -130,7 +130,7 @@ export async function loadSigningKeys(
   clock: Clock,
 ): Promise<SigningKeys> {
   const algorithm = settings.jwtAlgorithm;
-  const jwksMaxAgeSeconds = Math.round(SIGNING_KEY_REFRESH_MS / 1000) * 5;
+  const jwksMaxAgeSeconds = Math.round(SIGNING_KEY_REFRESH_MS / SECOND_MS) * 5;
   if (algorithm === "HS256") {
     return {
       ring: () => settings.hmacKeys,

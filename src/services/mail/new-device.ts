@@ -7,13 +7,14 @@
  * compare with: new accounts, and every account once after the upgrade).
  */
 import { createHash } from "node:crypto";
+import { DAY_MS } from "../../core/clock.js";
 import { recordDeviceSeen, type User } from "../../store/index.js";
 import type { RequestMeta, ServiceContext } from "../context.js";
 import { normalizeClientAddress } from "../abuse/rate-limit/index.js";
 import { notifySecurityEvent } from "./notices.js";
 
 /** A device unseen this long counts as new again. */
-export const NEW_DEVICE_AFTER_MS = 30 * 24 * 3_600_000;
+export const NEW_DEVICE_AFTER_MS = 30 * DAY_MS;
 
 /**
  * Records the sign-in's device and queues the notice when it is new. `cookieDeviceId` is the

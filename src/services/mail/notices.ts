@@ -16,6 +16,7 @@
  * Called inside the change's transaction (`ctx.db` a transaction), the notice is queued with the
  * change or not at all; call `ctx.mail?.wake()` after the commit.
  */
+import { DAY_MS } from "../../core/clock.js";
 import { ClientError } from "../../core/errors.js";
 import { describeUserAgent } from "../../core/user-agent.js";
 import { endSession, getUserById } from "../../store/index.js";
@@ -41,7 +42,7 @@ export type SecurityEvent =
   | "new_device_sign_in";
 
 /** How long a "This wasn't me" link works. */
-export const NOT_ME_VALIDITY_MS = 7 * 24 * 3_600_000;
+export const NOT_ME_VALIDITY_MS = 7 * DAY_MS;
 
 /** Who did what a notice tells: the user (or someone with their session), or an administrator. */
 export type NoticeActor = "user" | "administrator";

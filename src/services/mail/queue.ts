@@ -10,7 +10,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
-import type { Clock } from "../../core/clock.js";
+import { DAY_MS, HOUR_MS, type Clock } from "../../core/clock.js";
 import {
   claimDueMail,
   deleteExpiredEmailTokens,
@@ -42,16 +42,16 @@ export const DEFAULT_MAIL_LEASE_MS = 120_000;
 export const DEFAULT_MAIL_MAX_ATTEMPTS = 10;
 /** Wait after the first failure, doubled after each further one, at most the maximum. */
 export const DEFAULT_MAIL_RETRY_BASE_MS = 30_000;
-export const DEFAULT_MAIL_RETRY_MAX_MS = 2 * 3_600_000;
+export const DEFAULT_MAIL_RETRY_MAX_MS = 2 * HOUR_MS;
 /** Rows claimed per round. */
 const BATCH_SIZE = 10;
 /** Sent and failed rows are deleted after this long (their bodies hold links). */
-export const MAIL_RETENTION_MS = 7 * 24 * 3_600_000;
+export const MAIL_RETENTION_MS = 7 * DAY_MS;
 /** Expired email tokens are deleted after this long (kept a while for support questions). */
-const EXPIRED_TOKEN_RETENTION_MS = 7 * 24 * 3_600_000;
+const EXPIRED_TOKEN_RETENTION_MS = 7 * DAY_MS;
 /** Devices not seen for a year are forgotten. */
-const DEVICE_RETENTION_MS = 366 * 24 * 3_600_000;
-const SWEEP_INTERVAL_MS = 3_600_000;
+const DEVICE_RETENTION_MS = 366 * DAY_MS;
+const SWEEP_INTERVAL_MS = HOUR_MS;
 
 /**
  * Runs `task` after the caller answers (`ctx.mail.defer`): the flows whose answer must not

@@ -15,6 +15,7 @@
  * tells the other instances (`announceSessionChange`).
  */
 import { accountLockedError } from "../../core/account-lock.js";
+import { DAY_MS, HOUR_MS, SECOND_MS } from "../../core/clock.js";
 import { NotAuthorizedError, NotFoundError } from "../../core/errors.js";
 import { createSessionJwt, newSessionId, verifySessionJwt } from "../../core/session-jwt.js";
 import { describeUserAgent } from "../../core/user-agent.js";
@@ -119,7 +120,7 @@ function signSessionToken(
   );
   return {
     token,
-    maxAgeSeconds: Math.max(1, Math.floor(expiresAtMs / 1000) - Math.floor(now / 1000)),
+    maxAgeSeconds: Math.max(1, Math.floor(expiresAtMs / SECOND_MS) - Math.floor(now / SECOND_MS)),
     sessionId,
   };
 }
@@ -156,7 +157,7 @@ export async function issueSessionToken(
   options: { amr: readonly AuthenticationMethod[]; meta?: RequestMeta | undefined },
 ): Promise<IssuedSession> {
   const nowMs = ctx.clock();
-  const expiresAtMs = nowMs + Math.floor(ctx.settings.jwtValidityHours * 3_600_000);
+  const expiresAtMs = nowMs + Math.floor(ctx.settings.jwtValidityHours * HOUR_MS);
   const userAgent = options.meta?.userAgent ?? null;
   const start = async (db: ServiceContext["db"]): Promise<Session> => {
     if (!(await holdUnlockedUser(db, user.id, nowMs))) {
@@ -319,7 +320,7 @@ export async function authenticateSessionToken(
   }
 
   // Sliding renewal: a new token once less than half of the idle window is left on this one.
-  const tokenEndMs = claims.expiresAtSeconds * 1000;
+  const tokenEndMs = claims.expiresAtSeconds * SECOND_MS;
   const renewed =
     tokenEndMs - now < idleMs(ctx) / 2 && state.expiresAtMs > tokenEndMs
       ? signSessionToken(ctx, user, sessionId, state.expiresAtMs)
@@ -560,7 +561,7 @@ export async function endOtherSessions(
  */
 export async function sweepSessions(ctx: ServiceContext): Promise<number> {
   const retentionDays = ctx.settings.sessionRetentionDays ?? DEFAULT_SESSION_RETENTION_DAYS;
-  const beforeMs = ctx.clock() - retentionDays * 86_400_000;
+  const beforeMs = ctx.clock() - retentionDays * DAY_MS;
   let total = 0;
   for (;;) {
     const deleted = await deleteOldSessions(ctx.db, beforeMs, DEFAULT_SESSION_SWEEP_BATCH);

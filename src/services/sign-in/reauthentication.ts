@@ -12,6 +12,7 @@
  * login is (an attempt reserved for the account, address and device before the check; a wrong
  * answer keeps it), audited, and renews `auth_time` (the method joins `amr`).
  */
+import { SECOND_MS } from "../../core/clock.js";
 import { ClientError, NotAuthorizedError, PermissionDeniedError } from "../../core/errors.js";
 import { parseAuthenticationResponse } from "../../core/webauthn/index.js";
 import type { ReauthenticateRequest } from "../../contract/index.js";
@@ -86,7 +87,7 @@ export async function assertRecentAuthentication(
     code: "reauthentication_required",
     extra: {
       methods: await reauthenticationMethods(ctx, session.user),
-      max_age_seconds: windowMs(ctx) / 1000,
+      max_age_seconds: windowMs(ctx) / SECOND_MS,
     },
   });
 }
