@@ -53,7 +53,7 @@ const user = await insertUser(db, {
   name: "measured",
   email: "measured@example.org",
   passwordHash: "x",
-  now: new Date(now),
+  nowMs: now,
 });
 
 async function settle(): Promise<void> {
@@ -92,7 +92,7 @@ try {
       name: `other${i}`,
       email: `other${i}@example.org`,
       passwordHash: hash,
-      now: new Date(now),
+      nowMs: now,
     });
   }
   const fill = performance.now();

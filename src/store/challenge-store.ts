@@ -66,7 +66,7 @@ export function createDatabaseChallengeStore(
 ): ChallengeStore {
   return {
     async put(challenge, ttlMs, nowMs) {
-      await deleteExpiredChallenges(db, new Date(nowMs));
+      await deleteExpiredChallenges(db, nowMs);
       if (challenge.userId === null) {
         // Expired rows were just deleted: every row left is live.
         const { count } = await db
@@ -84,13 +84,13 @@ export function createDatabaseChallengeStore(
           user_id: userId,
           purpose: challenge.purpose,
           challenge: challenge.challenge,
-          expires_at: toEpochMs(new Date(nowMs + ttlMs)),
+          expires_at: toEpochMs(nowMs + ttlMs),
         })
         .execute();
     },
     async consume(challenge, purpose, nowMs) {
       if (challenge.length === 0 || challenge.length > MAX_CHALLENGE_LENGTH) return undefined;
-      const row = await consumeChallenge(db, challengeRowId(challenge), purpose, new Date(nowMs));
+      const row = await consumeChallenge(db, challengeRowId(challenge), purpose, nowMs);
       if (row === undefined || row.challenge !== challenge) return undefined;
       return { userId: row.userId, purpose, challenge: row.challenge };
     },

@@ -11,7 +11,7 @@ export interface NewChallenge {
   userId: string | null;
   purpose: string;
   challenge: string;
-  expiresAt: Date;
+  expiresAtMs: number;
 }
 
 /** A consumed challenge. */
@@ -38,7 +38,7 @@ export async function createChallenge(db: Db, input: NewChallenge): Promise<stri
         user_id: userId,
         purpose: input.purpose,
         challenge: input.challenge,
-        expires_at: toEpochMs(input.expiresAt),
+        expires_at: toEpochMs(input.expiresAtMs),
       })
       .execute();
   } catch (error) {
@@ -51,32 +51,32 @@ export async function createChallenge(db: Db, input: NewChallenge): Promise<stri
 /**
  * Consumes a challenge once: one `DELETE … RETURNING`, so of two concurrent calls only one gets
  * it. Undefined when there is no such challenge for `purpose`, or when it had expired
- * (`expiresAt <= now`; an expired challenge is consumed all the same).
+ * (`expiresAtMs <= nowMs`; an expired challenge is consumed all the same).
  */
 export async function consumeChallenge(
   db: Db,
   id: string,
   purpose: string,
-  now: Date,
+  nowMs: number,
 ): Promise<ConsumedChallenge | undefined> {
   const challengeId = canonicalId(id);
   if (challengeId === undefined) return undefined;
-  const nowMs = toEpochMs(now);
+  const now = toEpochMs(nowMs);
   const row = await db
     .deleteFrom("auth_challenges")
     .where("id", "=", challengeId)
     .where("purpose", "=", purpose)
     .returning(["user_id", "challenge", "expires_at"])
     .executeTakeFirst();
-  if (row === undefined || Number(row.expires_at) <= nowMs) return undefined;
+  if (row === undefined || Number(row.expires_at) <= now) return undefined;
   return { userId: row.user_id, challenge: row.challenge };
 }
 
-/** Deletes every challenge expired at `now`; how many. */
-export async function deleteExpiredChallenges(db: Db, now: Date): Promise<number> {
+/** Deletes every challenge expired at `nowMs`; how many. */
+export async function deleteExpiredChallenges(db: Db, nowMs: number): Promise<number> {
   const result = await db
     .deleteFrom("auth_challenges")
-    .where("expires_at", "<=", toEpochMs(now))
+    .where("expires_at", "<=", toEpochMs(nowMs))
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }

@@ -2,6 +2,10 @@
  * The store: Kysely over an embedded SQLite file or PostgreSQL, its migrations, and one
  * repository module per table. Everything the rest of Tessera uses from `src/store/` (except
  * `redis.ts`) is exported here by name.
+ *
+ * Time: every time a store function takes is epoch milliseconds, a `number` whose name ends in
+ * `Ms` (`nowMs`, `expiresAtMs`, `beforeMs`), as `ctx.clock()` gives it; the store writes it to
+ * its `EpochMs` column itself (columns.ts). Records read back carry `Date`s (`createdAt`).
  */
 export {
   DEFAULT_SQLITE_PATH,

@@ -37,11 +37,11 @@ export async function replaceRecoveryCodes(
   db: Db,
   userId: string,
   codes: readonly NewRecoveryCodeRow[],
-  now: Date,
+  nowMs: number,
 ): Promise<number> {
   const id = canonicalId(userId);
   if (id === undefined) throw new NotFoundError("No such user");
-  const at = toEpochMs(now);
+  const at = toEpochMs(nowMs);
   return inTransaction(db, async (trx) => {
     // Locks the user row (PostgreSQL) before the delete: a concurrent renewal waits here.
     const user = await trx
@@ -101,11 +101,11 @@ export async function consumeRecoveryCode(
   userId: string,
   index: string,
   hash: string,
-  now: Date,
+  nowMs: number,
 ): Promise<boolean> {
   const id = canonicalId(userId);
   if (id === undefined) return false;
-  const at = toEpochMs(now);
+  const at = toEpochMs(nowMs);
   return inTransaction(db, async (trx) => {
     const used = await trx
       .updateTable("recovery_codes")

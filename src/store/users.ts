@@ -50,7 +50,7 @@ export interface User {
   requiresVerifiedEmail: boolean;
 }
 
-/** What `createUser` needs; `isAdmin` and `mustChangePassword` default to false, `now` to now. */
+/** What `createUser` needs; `isAdmin` and `mustChangePassword` default to false. */
 export interface NewUser {
   name: string;
   email: string;
@@ -58,9 +58,9 @@ export interface NewUser {
   isAdmin?: boolean;
   mustChangePassword?: boolean;
   /** The creation time (the service's clock). */
-  now: Date;
+  nowMs: number;
   /** When the address was verified (an accepted invitation); default null. */
-  emailVerifiedAt?: Date | null;
+  emailVerifiedAtMs?: number | null;
   /** No sign-in before the address is verified (sign-up); default false. */
   requiresVerifiedEmail?: boolean;
 }
@@ -71,7 +71,7 @@ export interface SetPasswordHashOptions {
   /** Bump `token_version` in the same statement, ending every session issued before. */
   endSessions: boolean;
   /** The update time (the service's clock). */
-  now: Date;
+  nowMs: number;
 }
 
 /** Options of `confirmTotpSecret`. */
@@ -79,7 +79,7 @@ export interface ConfirmTotpSecretOptions {
   /** Confirm only if the pending secret is still this one (the one the code was checked with). */
   pendingSecret?: string;
   /** The update time (the service's clock). */
-  now: Date;
+  nowMs: number;
 }
 
 type Db = Kysely<Database>;
@@ -158,7 +158,7 @@ export async function createUser(db: Db, input: NewUser): Promise<User> {
   if (typeof input.passwordHash !== "string" || input.passwordHash === "") {
     throw new TypeError("createUser needs a password hash");
   }
-  const now = toEpochMs(input.now);
+  const now = toEpochMs(input.nowMs);
   try {
     const row = await db
       .insertInto("users")
@@ -178,9 +178,9 @@ export async function createUser(db: Db, input: NewUser): Promise<User> {
         created_at: now,
         updated_at: now,
         last_login_at: null,
-        ...(input.emailVerifiedAt === undefined || input.emailVerifiedAt === null
+        ...(input.emailVerifiedAtMs === undefined || input.emailVerifiedAtMs === null
           ? {}
-          : { email_verified_at: toEpochMs(input.emailVerifiedAt) }),
+          : { email_verified_at: toEpochMs(input.emailVerifiedAtMs) }),
         ...(input.requiresVerifiedEmail === true ? { requires_verified_email: 1 as const } : {}),
       })
       .returningAll()
@@ -226,12 +226,12 @@ export async function countUsers(db: Db): Promise<number> {
 }
 
 /** Makes a user an admin; the updated user, or undefined when there is none. */
-export async function promoteUser(db: Db, id: string, now: Date): Promise<User | undefined> {
+export async function promoteUser(db: Db, id: string, nowMs: number): Promise<User | undefined> {
   const userId = canonicalId(id);
   if (userId === undefined) return undefined;
   const row = await db
     .updateTable("users")
-    .set({ is_admin: 1, updated_at: toEpochMs(now) })
+    .set({ is_admin: 1, updated_at: toEpochMs(nowMs) })
     .where("id", "=", userId)
     .returningAll()
     .executeTakeFirst();
@@ -265,14 +265,14 @@ export async function deleteUser(db: Db, id: string): Promise<boolean> {
  * admin remains, so two admins demoting each other at once leave one admin.
  * @throws ConflictError `last_admin` when the user is the only admin.
  */
-export async function demoteUser(db: Db, id: string, now: Date): Promise<User | undefined> {
+export async function demoteUser(db: Db, id: string, nowMs: number): Promise<User | undefined> {
   const userId = canonicalId(id);
   if (userId === undefined) return undefined;
   return inTransaction(db, async (trx) => {
     await lockAdminRows(trx);
     const row = await trx
       .updateTable("users")
-      .set({ is_admin: 0, updated_at: toEpochMs(now) })
+      .set({ is_admin: 0, updated_at: toEpochMs(nowMs) })
       .where("id", "=", userId)
       .where((eb) => eb.or([eb("is_admin", "=", 0), eb(adminCount(eb), ">", 1)]))
       .returningAll()
@@ -318,8 +318,8 @@ export interface LockUserOptions {
   /** The admin's reason (stored as text, shown to admins). */
   reason: string;
   /** When the lock ends by itself; null: only an unlock ends it. */
-  until: Date | null;
-  now: Date;
+  untilMs: number | null;
+  nowMs: number;
 }
 
 /** Locks an account (replacing an earlier lock); the updated user, or undefined when none. */
@@ -330,12 +330,12 @@ export async function lockUser(
 ): Promise<User | undefined> {
   const userId = canonicalId(id);
   if (userId === undefined) return undefined;
-  const now = toEpochMs(options.now);
+  const now = toEpochMs(options.nowMs);
   const row = await db
     .updateTable("users")
     .set({
       locked_at: now,
-      locked_until: options.until === null ? null : toEpochMs(options.until),
+      locked_until: options.untilMs === null ? null : toEpochMs(options.untilMs),
       lock_reason: storableText(options.reason),
       updated_at: now,
     })
@@ -346,12 +346,12 @@ export async function lockUser(
 }
 
 /** Removes an account's lock (expired or not); the updated user, or undefined when none. */
-export async function unlockUser(db: Db, id: string, now: Date): Promise<User | undefined> {
+export async function unlockUser(db: Db, id: string, nowMs: number): Promise<User | undefined> {
   const userId = canonicalId(id);
   if (userId === undefined) return undefined;
   const row = await db
     .updateTable("users")
-    .set({ locked_at: null, locked_until: null, lock_reason: null, updated_at: toEpochMs(now) })
+    .set({ locked_at: null, locked_until: null, lock_reason: null, updated_at: toEpochMs(nowMs) })
     .where("id", "=", userId)
     .returningAll()
     .executeTakeFirst();
@@ -366,10 +366,10 @@ export async function unlockUser(db: Db, id: string, now: Date): Promise<User | 
  * either committed first (the gate sees the lock and refuses) or waits for the session to
  * commit, and its ending of the user's sessions then ends this one too.
  */
-export async function holdUnlockedUser(db: Db, id: string, now: Date): Promise<boolean> {
+export async function holdUnlockedUser(db: Db, id: string, nowMs: number): Promise<boolean> {
   const userId = canonicalId(id);
   if (userId === undefined) return false;
-  const nowMs = toEpochMs(now);
+  const now = toEpochMs(nowMs);
   const result = await db
     .updateTable("users")
     .set((eb) => ({ locked_at: eb.ref("locked_at") }))
@@ -377,7 +377,7 @@ export async function holdUnlockedUser(db: Db, id: string, now: Date): Promise<b
     .where((eb) =>
       eb.or([
         eb("locked_at", "is", null),
-        eb.and([eb("locked_until", "is not", null), eb("locked_until", "<=", nowMs)]),
+        eb.and([eb("locked_until", "is not", null), eb("locked_until", "<=", now)]),
       ]),
     )
     .executeTakeFirst();
@@ -404,7 +404,7 @@ export async function setPasswordHash(
     .set({
       password_hash: passwordHash,
       must_change_password: toDbBool(options.mustChangePassword),
-      updated_at: toEpochMs(options.now),
+      updated_at: toEpochMs(options.nowMs),
     })
     .where("id", "=", userId);
   if (options.endSessions) {
@@ -418,13 +418,13 @@ export async function setPasswordHash(
 export async function requirePasswordChange(
   db: Db,
   id: string,
-  now: Date,
+  nowMs: number,
 ): Promise<User | undefined> {
   const userId = canonicalId(id);
   if (userId === undefined) return undefined;
   const row = await db
     .updateTable("users")
-    .set({ must_change_password: toDbBool(true), updated_at: toEpochMs(now) })
+    .set({ must_change_password: toDbBool(true), updated_at: toEpochMs(nowMs) })
     .where("id", "=", userId)
     .returningAll()
     .executeTakeFirst();
@@ -445,12 +445,12 @@ export async function bumpTokenVersion(db: Db, id: string): Promise<number | und
 }
 
 /** Records a successful login time. */
-export async function recordLogin(db: Db, id: string, at: Date): Promise<void> {
+export async function recordLogin(db: Db, id: string, atMs: number): Promise<void> {
   const userId = canonicalId(id);
   if (userId === undefined) return;
   await db
     .updateTable("users")
-    .set({ last_login_at: toEpochMs(at) })
+    .set({ last_login_at: toEpochMs(atMs) })
     .where("id", "=", userId)
     .execute();
 }
@@ -481,7 +481,7 @@ export async function confirmTotpSecret(
       totp_secret: eb.ref("totp_pending_secret"),
       totp_pending_secret: null,
       totp_last_step: step,
-      updated_at: toEpochMs(options.now),
+      updated_at: toEpochMs(options.nowMs),
     }))
     .where("id", "=", id)
     .where("totp_pending_secret", "is not", null);
@@ -493,7 +493,7 @@ export async function confirmTotpSecret(
 }
 
 /** Removes the user's TOTP secret, pending secret and replay marker. */
-export async function disableTotp(db: Db, userId: string, now: Date): Promise<void> {
+export async function disableTotp(db: Db, userId: string, nowMs: number): Promise<void> {
   const id = canonicalId(userId);
   if (id === undefined) return;
   await db
@@ -502,7 +502,7 @@ export async function disableTotp(db: Db, userId: string, now: Date): Promise<vo
       totp_secret: null,
       totp_pending_secret: null,
       totp_last_step: null,
-      updated_at: toEpochMs(now),
+      updated_at: toEpochMs(nowMs),
     })
     .where("id", "=", id)
     .execute();

@@ -95,7 +95,7 @@ function checkCounter(counter: number): void {
 export async function addWebauthnCredential(
   db: Db,
   credential: NewWebauthnCredential,
-  now: Date,
+  nowMs: number,
 ): Promise<WebauthnCredential> {
   if (!isCredentialId(credential.id)) {
     throw new ClientError("Malformed credential id", {
@@ -136,7 +136,7 @@ export async function addWebauthnCredential(
           name,
           device_type: credential.deviceType,
           backed_up: toDbBool(credential.backedUp),
-          created_at: toEpochMs(now),
+          created_at: toEpochMs(nowMs),
           last_used_at: null,
         })
         .returningAll()
@@ -193,13 +193,13 @@ export async function updateWebauthnCredentialCounter(
   db: Db,
   credentialId: string,
   newCounter: number,
-  at: Date,
+  atMs: number,
 ): Promise<boolean> {
   if (!isCredentialId(credentialId)) return false;
   checkCounter(newCounter);
   const result = await db
     .updateTable("webauthn_credentials")
-    .set({ counter: newCounter, last_used_at: toEpochMs(at) })
+    .set({ counter: newCounter, last_used_at: toEpochMs(atMs) })
     .where("id", "=", credentialId)
     .where((eb) => (newCounter === 0 ? eb("counter", "=", 0) : eb("counter", "<", newCounter)))
     .executeTakeFirst();

@@ -41,14 +41,14 @@ describe.skipIf(skipBrowserTests())("the admin page's user search in a browser",
         name: `member${n}`,
         email: `member${n}@example.org`,
         passwordHash: HASH,
-        now,
+        nowMs: now.getTime(),
       });
     }
     await insertUser(db, {
       name: "Zelda Fitzgerald",
       email: "zf@example.org",
       passwordHash: HASH,
-      now,
+      nowMs: now.getTime(),
     });
     const { page } = admin;
     await signIn(page, ADMIN.name, ADMIN.password);

@@ -6,6 +6,7 @@ import { describeStore, type StoreContext } from "./store.js";
 
 /** The time store writes are stamped with (the service's clock, frozen). */
 const NOW = new Date(Date.UTC(2026, 10, 28, 12));
+const NOW_MS = NOW.getTime();
 
 const seen: string[] = [];
 
@@ -18,7 +19,7 @@ describeStore("describeStore", (ctx) => {
       name: "first",
       email: "first@example.org",
       passwordHash: "h",
-      now: NOW,
+      nowMs: NOW_MS,
     });
     expect(await countUsers(ctx.db)).toBe(1);
   });
@@ -34,7 +35,7 @@ describeStore("describeStore without clearing", { clearBeforeEach: false }, (ctx
       name: "kept",
       email: "kept@example.org",
       passwordHash: "h",
-      now: NOW,
+      nowMs: NOW_MS,
     });
   });
 

@@ -13,6 +13,7 @@ import { describeStore } from "../helpers/store.js";
 
 /** The time store writes are stamped with (the service's clock, frozen). */
 const NOW = new Date(Date.UTC(2026, 10, 28, 12));
+const NOW_MS = NOW.getTime();
 
 describeStore("loadTarget", (store) => {
   let admin: User;
@@ -26,7 +27,7 @@ describeStore("loadTarget", (store) => {
       email: `${name}@example.org`,
       passwordHash: "h",
       isAdmin,
-      now: NOW,
+      nowMs: NOW_MS,
     });
 
   beforeEach(async () => {

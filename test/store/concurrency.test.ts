@@ -20,6 +20,7 @@ import {
 import { describeStore } from "../helpers/store.js";
 
 const NOW = new Date(Date.UTC(2026, 10, 28, 12));
+const NOW_MS = NOW.getTime();
 /** Racers per contest: two connections, each firing several calls at once. */
 const RACERS_PER_CONNECTION = 4;
 
@@ -46,7 +47,7 @@ describeStore("races", (first) => {
         name: i % 2 === 0 ? "Racer" : "RACER",
         email: `racer${i}@example.org`,
         passwordHash: "h",
-        now: NOW,
+        nowMs: NOW_MS,
       }),
     );
     const won = results.filter((r) => r.status === "fulfilled");
@@ -61,7 +62,12 @@ describeStore("races", (first) => {
 
   it("lets exactly one of many racing createUser calls for one email win", async () => {
     const results = await race((db, i) =>
-      createUser(db, { name: `racer${i}`, email: "Same@Example.org", passwordHash: "h", now: NOW }),
+      createUser(db, {
+        name: `racer${i}`,
+        email: "Same@Example.org",
+        passwordHash: "h",
+        nowMs: NOW_MS,
+      }),
     );
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     expect(
@@ -74,9 +80,9 @@ describeStore("races", (first) => {
       userId: null,
       purpose: "webauthn_login",
       challenge: "only-once",
-      expiresAt: new Date(NOW.getTime() + 60_000),
+      expiresAtMs: NOW_MS + 60_000,
     });
-    const results = await race((db) => consumeChallenge(db, id, "webauthn_login", NOW));
+    const results = await race((db) => consumeChallenge(db, id, "webauthn_login", NOW_MS));
     const got = results.flatMap((r) => (r.status === "fulfilled" && r.value ? [r.value] : []));
     expect(results.every((r) => r.status === "fulfilled")).toBe(true);
     expect(got).toEqual([{ userId: null, challenge: "only-once" }]);
@@ -87,7 +93,7 @@ describeStore("races", (first) => {
       name: "totp",
       email: "t@example.org",
       passwordHash: "h",
-      now: NOW,
+      nowMs: NOW_MS,
     });
     const results = await race((db) => markTotpStepUsed(db, user.id, 59_000_000));
     expect(results.filter((r) => r.status === "fulfilled" && r.value === true)).toHaveLength(1);
@@ -101,7 +107,7 @@ describeStore("races", (first) => {
       name: "key",
       email: "k@example.org",
       passwordHash: "h",
-      now: NOW,
+      nowMs: NOW_MS,
     });
     await addWebauthnCredential(
       first.db,
@@ -115,9 +121,9 @@ describeStore("races", (first) => {
         deviceType: "singleDevice",
         backedUp: false,
       },
-      NOW,
+      NOW_MS,
     );
-    const results = await race((db) => updateWebauthnCredentialCounter(db, "cred", 8, NOW));
+    const results = await race((db) => updateWebauthnCredentialCounter(db, "cred", 8, NOW_MS));
     expect(results.filter((r) => r.status === "fulfilled" && r.value === true)).toHaveLength(1);
   });
 
@@ -126,7 +132,7 @@ describeStore("races", (first) => {
       name: "bump",
       email: "b@example.org",
       passwordHash: "h",
-      now: NOW,
+      nowMs: NOW_MS,
     });
     const results = await race((db) => bumpTokenVersion(db, user.id));
     const versions = results.map((r) => (r.status === "fulfilled" ? r.value : undefined));

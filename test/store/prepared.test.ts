@@ -14,6 +14,7 @@ import { prepareQuery } from "../../src/store/prepared.js";
 
 /** The time store writes are stamped with (the service's clock, frozen). */
 const NOW = new Date(Date.UTC(2026, 10, 28, 12));
+const NOW_MS = NOW.getTime();
 
 describe("prepareQuery", () => {
   let dir: string;
@@ -27,7 +28,7 @@ describe("prepareQuery", () => {
         name,
         email: `${name}@example.org`,
         passwordHash: "h",
-        now: NOW,
+        nowMs: NOW_MS,
       });
     }
   });

@@ -25,6 +25,7 @@ import { describeStore } from "../helpers/store.js";
 
 /** The time store writes are stamped with (the service's clock, frozen). */
 const NOW = new Date(Date.UTC(2026, 10, 28, 12));
+const NOW_MS = NOW.getTime();
 
 const HOSTILE = [
   "\u0000",
@@ -45,7 +46,7 @@ describeStore("hostile input", (database) => {
       name: "admin",
       email: "admin@example.org",
       passwordHash: "h",
-      now: NOW,
+      nowMs: NOW_MS,
     });
     for (const query of HOSTILE) {
       expect(
@@ -60,11 +61,11 @@ describeStore("hostile input", (database) => {
       name: "victim",
       email: "v@example.org",
       passwordHash: "h",
-      now: NOW,
+      nowMs: NOW_MS,
     });
     for (const id of HOSTILE) {
       expect(await getUserById(database.db, id)).toBeUndefined();
-      expect(await promoteUser(database.db, id, NOW)).toBeUndefined();
+      expect(await promoteUser(database.db, id, NOW_MS)).toBeUndefined();
       expect(await deleteUser(database.db, id)).toBe(false);
       expect(await bumpTokenVersion(database.db, id)).toBeUndefined();
       expect(await markTotpStepUsed(database.db, id, 1)).toBe(false);
@@ -72,10 +73,10 @@ describeStore("hostile input", (database) => {
         await setPasswordHash(database.db, id, "h2", {
           mustChangePassword: false,
           endSessions: true,
-          now: NOW,
+          nowMs: NOW_MS,
         }),
       ).toBeUndefined();
-      expect(await consumeChallenge(database.db, id, "p", new Date())).toBeUndefined();
+      expect(await consumeChallenge(database.db, id, "p", Date.now())).toBeUndefined();
       expect(await getWebauthnCredentialById(database.db, id)).toBeUndefined();
       expect(await deleteWebauthnCredential(database.db, user.id, id)).toBe(false);
       expect(await listWebauthnCredentials(database.db, id)).toEqual([]);
@@ -91,13 +92,13 @@ describeStore("hostile input", (database) => {
       name: "50%_off'",
       email: "p@example.org",
       passwordHash: "h",
-      now: NOW,
+      nowMs: NOW_MS,
     });
     await createUser(database.db, {
       name: "50xyoff'",
       email: "q@example.org",
       passwordHash: "h",
-      now: NOW,
+      nowMs: NOW_MS,
     });
     expect((await getUserByNameOrMail(database.db, "50%_OFF'"))?.id).toBe(percent.id);
     expect(await getUserByNameOrMail(database.db, "50%")).toBeUndefined();
@@ -108,7 +109,7 @@ describeStore("hostile input", (database) => {
       name: "owner",
       email: "owner@example.org",
       passwordHash: "h",
-      now: NOW,
+      nowMs: NOW_MS,
     });
     for (const name of [
       "owner@example.org",
@@ -120,7 +121,7 @@ describeStore("hostile input", (database) => {
         name,
         email: "new@example.org",
         passwordHash: "h",
-        now: NOW,
+        nowMs: NOW_MS,
       }).catch((e: unknown) => e);
       expect(error, name).toBeInstanceOf(ClientError);
       expect((error as ClientError).code).toBe("validation_error");
@@ -158,7 +159,7 @@ describeStore("hostile input", (database) => {
       name: "admin",
       email: "admin@example.org",
       passwordHash: "h",
-      now: NOW,
+      nowMs: NOW_MS,
     });
     const names = [
       "ad\u0000min",
@@ -176,7 +177,7 @@ describeStore("hostile input", (database) => {
         name,
         email: `lookalike${index}@example.org`,
         passwordHash: "h",
-        now: NOW,
+        nowMs: NOW_MS,
       }).catch((e: unknown) => e);
       expect(error, JSON.stringify(name)).toBeInstanceOf(ClientError);
       expect((error as ClientError).code).toBe("validation_error");
@@ -188,7 +189,7 @@ describeStore("hostile input", (database) => {
       event: "login_failed",
       userAgent: "agent\u0000",
       detail: { name: "admin\u0000", broken: "\ud800x" },
-      at: NOW,
+      atMs: NOW_MS,
     });
     const [event] = await listAuditEvents(database.db);
     expect(event).toMatchObject({
@@ -202,7 +203,7 @@ describeStore("hostile input", (database) => {
       name: "robert'); drop table users;--",
       email: "bobby@example.org",
       passwordHash: "h",
-      now: NOW,
+      nowMs: NOW_MS,
     });
     const { rows } = await sql<{ n: number }>`select count(*) as n from users`.execute(database.db);
     expect(Number(rows[0]?.n)).toBe(1);

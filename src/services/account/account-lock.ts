@@ -51,7 +51,8 @@ export async function lockAccount(
     });
   }
   const nowMs = ctx.clock();
-  if (input.until !== null && !(input.until.getTime() > nowMs)) {
+  const untilMs = input.until === null ? null : input.until.getTime();
+  if (untilMs !== null && !(untilMs > nowMs)) {
     throw new ClientError("The end of the lock must be in the future", {
       code: "validation_error",
       extra: { field: "until" },
@@ -61,8 +62,8 @@ export async function lockAccount(
     const tx = { ...ctx, db };
     const user = await lockUser(db, target.id, {
       reason,
-      until: input.until,
-      now: new Date(nowMs),
+      untilMs,
+      nowMs,
     });
     if (user === undefined) throw new NotFoundError("No such user");
     // After the lock's write: a sign-in that got past the gate first has committed its session.
@@ -130,7 +131,7 @@ async function unlock(
   if (target.lockedAt === null) return target;
   const wasActive = isAccountLocked(target, ctx.clock());
   const user = await ctx.db.transaction().execute(async (db) => {
-    const updated = await unlockUser(db, target.id, new Date(ctx.clock()));
+    const updated = await unlockUser(db, target.id, ctx.clock());
     if (updated === undefined) throw new NotFoundError("No such user");
     await audit({ ...ctx, db }, "user_unlocked", {
       userId: target.id,

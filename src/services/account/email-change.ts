@@ -47,7 +47,7 @@ export async function changeEmail(
   }
   const updated = await ctx.db.transaction().execute(async (trx) => {
     const tx = { ...ctx, db: trx };
-    const user = await setUserEmail(trx, target.id, email, new Date(ctx.clock()));
+    const user = await setUserEmail(trx, target.id, email, ctx.clock());
     if (user === undefined) throw new NotFoundError("No such user");
     // The old inbox no longer speaks for the account.
     await voidEmailTokens(tx, user.id, "password_reset");

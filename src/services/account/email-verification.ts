@@ -10,6 +10,7 @@
  *   ctx.mail?.wake();                                       // after the commit
  */
 import type { EmailStateView } from "../../contract/index.js";
+import { HOUR_MS } from "../../core/clock.js";
 import { ClientError, NotFoundError, PermissionDeniedError } from "../../core/errors.js";
 import {
   getUserByNameOrMail,
@@ -28,7 +29,7 @@ import type { LoginReservation } from "../abuse/rate-limit/index.js";
 import { announceSessionChange } from "../sessions/sessions.js";
 
 /** A verification link lives 48 hours (long enough for a weekend's inbox, then it is void). */
-export const EMAIL_VERIFICATION_VALIDITY_MS = 48 * 60 * 60_000;
+export const EMAIL_VERIFICATION_VALIDITY_MS = 48 * HOUR_MS;
 
 const INVALID_LINK =
   "This link is not valid: it was used already, has expired or is for an older address";
@@ -77,7 +78,7 @@ export async function verifyEmail(
     if (record === null || record.userId === null || typeof email !== "string") {
       throw new ClientError(INVALID_LINK, { code: "invalid_email_token" });
     }
-    const updated = await markEmailVerified(trx, record.userId, email, new Date(ctx.clock()));
+    const updated = await markEmailVerified(trx, record.userId, email, ctx.clock());
     if (updated === undefined) throw new ClientError(INVALID_LINK, { code: "invalid_email_token" });
     await audit(tx, "email_verified", { userId: updated.id, meta, detail: { method: "link" } });
     return updated;
@@ -145,7 +146,7 @@ async function vouch(
   meta: RequestMeta | undefined,
 ): Promise<User> {
   const user = await ctx.db.transaction().execute(async (trx) => {
-    const updated = await markEmailVerified(trx, userId, null, new Date(ctx.clock()));
+    const updated = await markEmailVerified(trx, userId, null, ctx.clock());
     if (updated === undefined) throw new NotFoundError("No such user");
     await voidEmailTokens({ ...ctx, db: trx }, userId, "email_verification");
     await audit({ ...ctx, db: trx }, "email_verified", {
@@ -178,12 +179,7 @@ export async function emailVerificationState(
 ): Promise<{ sent: boolean; deliverable: boolean }> {
   const deliverable = isDeliverableEmail(user.email);
   if (user.emailVerified) return { sent: false, deliverable };
-  const live = await listLiveEmailTokens(
-    ctx.db,
-    user.id,
-    "email_verification",
-    new Date(ctx.clock()),
-  );
+  const live = await listLiveEmailTokens(ctx.db, user.id, "email_verification", ctx.clock());
   const current = normalizeIdentifier(user.email);
   const sent = live.some(
     (token) =>

@@ -6,6 +6,7 @@
  * previous link.
  */
 import { randomBytes } from "node:crypto";
+import { HOUR_MS } from "../../core/clock.js";
 import { hashPassword } from "../../core/password.js";
 import { ClientError, ConflictError, PermissionDeniedError } from "../../core/errors.js";
 import { getUserById, hasPendingInvitation, type User } from "../../store/index.js";
@@ -17,7 +18,7 @@ import { invitationMail } from "../mail/account-mails.js";
 import { enqueueMail } from "../mail/queue.js";
 
 /** An invitation link lives 72 hours (issue 12). */
-export const INVITATION_VALIDITY_MS = 72 * 60 * 60_000;
+export const INVITATION_VALIDITY_MS = 72 * HOUR_MS;
 
 export const INVALID_INVITATION =
   "This invitation link is not valid: it was used already, has expired or was replaced by a newer one";

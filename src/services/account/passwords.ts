@@ -93,7 +93,7 @@ export async function requireChangeOfRefusedPassword(
   const context = { name: user.name, email: user.email, appName: ctx.settings.appName };
   const violation = passwordPolicyViolation(password, context, ctx.settings.passwordMinScore);
   if (violation === null) return user;
-  const updated = await requirePasswordChange(ctx.db, user.id, new Date(ctx.clock()));
+  const updated = await requirePasswordChange(ctx.db, user.id, ctx.clock());
   await audit(ctx, "password_change_required", {
     userId: user.id,
     meta,
@@ -196,7 +196,7 @@ export async function storePassword(
     const updated = await setPasswordHash(db, userId, hash, {
       mustChangePassword: options.mustChangePassword,
       endSessions: false,
-      now: new Date(ctx.clock()),
+      nowMs: ctx.clock(),
     });
     if (updated === undefined) throw new NotFoundError("No such user");
     await audit(tx, options.event, {

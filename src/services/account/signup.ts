@@ -60,7 +60,7 @@ async function createAccount(
         isAdmin: false,
         mustChangePassword: false,
         requiresVerifiedEmail: true,
-        now: new Date(ctx.clock()),
+        nowMs: ctx.clock(),
       });
       await audit(tx, "user_created", {
         userId: user.id,

@@ -69,7 +69,7 @@ export async function createUser(
       passwordHash,
       isAdmin: input.isAdmin ?? false,
       mustChangePassword: invite ? false : (input.mustChangePassword ?? true),
-      now: new Date(ctx.clock()),
+      nowMs: ctx.clock(),
     });
     await audit(tx, "user_created", {
       userId: created.id,
@@ -96,7 +96,7 @@ export async function promoteUser(
   meta: RequestMeta,
 ): Promise<User> {
   if (!actor.isAdmin) throw new PermissionDeniedError("Only an admin may promote users");
-  const user = await setAdmin(ctx.db, targetId, new Date(ctx.clock()));
+  const user = await setAdmin(ctx.db, targetId, ctx.clock());
   if (user === undefined) throw new NotFoundError("No such user");
   // The middleware's view of the user changed (is_admin).
   await announceSessionChange(ctx, { kind: "user", userId: user.id });
@@ -121,7 +121,7 @@ export async function demoteUser(
   const before = await getUserById(ctx.db, targetId);
   if (before === undefined) throw new NotFoundError("No such user");
   if (!before.isAdmin) return before;
-  const user = await unsetAdmin(ctx.db, before.id, new Date(ctx.clock()));
+  const user = await unsetAdmin(ctx.db, before.id, ctx.clock());
   if (user === undefined) throw new NotFoundError("No such user");
   // The middleware's view of the user changed (is_admin).
   await announceSessionChange(ctx, { kind: "user", userId: user.id });

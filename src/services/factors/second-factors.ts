@@ -28,7 +28,7 @@ export interface RemovedSecondFactors {
 /** Removes every second factor of `user` inside the caller's transaction (`ctx.db`). */
 async function removeSecondFactors(ctx: ServiceContext, user: User): Promise<RemovedSecondFactors> {
   const totp = user.totpSecret !== null || user.totpPendingSecret !== null;
-  await disableTotp(ctx.db, user.id, new Date(ctx.clock()));
+  await disableTotp(ctx.db, user.id, ctx.clock());
   const passkeys = await deleteUserWebauthnCredentials(ctx.db, user.id);
   // With no factor left the codes would stand in for nothing (services/factors/recovery-codes.ts).
   const recoveryCodes = await deleteRecoveryCodes(ctx.db, user.id);

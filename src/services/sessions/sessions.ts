@@ -15,6 +15,7 @@
  * tells the other instances (`announceSessionChange`).
  */
 import { accountLockedError } from "../../core/account-lock.js";
+import { DAY_MS, HOUR_MS, SECOND_MS } from "../../core/clock.js";
 import { NotAuthorizedError, NotFoundError } from "../../core/errors.js";
 import { createSessionJwt, newSessionId, verifySessionJwt } from "../../core/jwt/index.js";
 import { describeUserAgent } from "../../core/user-agent.js";
@@ -119,7 +120,7 @@ function signSessionToken(
   );
   return {
     token,
-    maxAgeSeconds: Math.max(1, Math.floor(expiresAtMs / 1000) - Math.floor(now / 1000)),
+    maxAgeSeconds: Math.max(1, Math.floor(expiresAtMs / SECOND_MS) - Math.floor(now / SECOND_MS)),
     sessionId,
   };
 }
@@ -155,11 +156,11 @@ export async function issueSessionToken(
   user: User,
   options: { amr: readonly AuthenticationMethod[]; meta?: RequestMeta | undefined },
 ): Promise<IssuedSession> {
-  const now = ctx.clock();
-  const expiresAtMs = now + Math.floor(ctx.settings.jwtValidityHours * 3_600_000);
+  const nowMs = ctx.clock();
+  const expiresAtMs = nowMs + Math.floor(ctx.settings.jwtValidityHours * HOUR_MS);
   const userAgent = options.meta?.userAgent ?? null;
   const start = async (db: ServiceContext["db"]): Promise<Session> => {
-    if (!(await holdUnlockedUser(db, user.id, new Date(now)))) {
+    if (!(await holdUnlockedUser(db, user.id, nowMs))) {
       const current = await getUserById(db, user.id);
       if (current === undefined) throw new NotFoundError("No such user");
       throw accountLockedError(current.lockedUntil);
@@ -167,9 +168,9 @@ export async function issueSessionToken(
     return createSession(db, {
       id: newSessionId(),
       userId: user.id,
-      now: new Date(now),
-      expiresAt: new Date(expiresAtMs),
-      idleExpiresAt: new Date(Math.min(expiresAtMs, now + idleMs(ctx))),
+      nowMs,
+      expiresAtMs,
+      idleExpiresAtMs: Math.min(expiresAtMs, nowMs + idleMs(ctx)),
       amr: options.amr,
       ip: options.meta?.ip ?? null,
       userAgent,
@@ -311,7 +312,7 @@ export async function authenticateSessionToken(
     // Best effort: a database that is down must not fail a request the cache can answer.
     state.lastSeenAtMs = now;
     try {
-      const idleEnd = await touchSession(ctx.db, sessionId, new Date(now), idleMs(ctx));
+      const idleEnd = await touchSession(ctx.db, sessionId, now, idleMs(ctx));
       if (idleEnd !== undefined) state.idleExpiresAtMs = idleEnd.getTime();
     } catch {
       // The next touch, a minute on, tries again.
@@ -319,7 +320,7 @@ export async function authenticateSessionToken(
   }
 
   // Sliding renewal: a new token once less than half of the idle window is left on this one.
-  const tokenEndMs = claims.expiresAtSeconds * 1000;
+  const tokenEndMs = claims.expiresAtSeconds * SECOND_MS;
   const renewed =
     tokenEndMs - now < idleMs(ctx) / 2 && state.expiresAtMs > tokenEndMs
       ? signSessionToken(ctx, user, sessionId, state.expiresAtMs)
@@ -409,7 +410,7 @@ export async function endUserSessions(
     throw new NotFoundError("No such user");
   }
   const ended = await endUserSessionRecords(ctx.db, userId, {
-    now: new Date(ctx.clock()),
+    nowMs: ctx.clock(),
     reason,
     ...(options.exceptSessionId ? { exceptId: options.exceptSessionId } : {}),
   });
@@ -431,7 +432,7 @@ export async function logout(
 ): Promise<void> {
   if (session.sessionId === null) return;
   const ended = await endSessionRecord(ctx.db, session.sessionId, {
-    now: new Date(ctx.clock()),
+    nowMs: ctx.clock(),
     reason: "logout",
     userId: session.userId,
   });
@@ -472,14 +473,14 @@ export async function listSessions(
   const limit = parseLimit(query.limit);
   const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
   const target = await loadTarget(ctx, actor, targetId, { access: "self-or-admin" });
-  const now = new Date(ctx.clock());
+  const nowMs = ctx.clock();
   const exclude = currentSessionId === null ? {} : { excludeId: currentSessionId };
   const current =
     after === undefined && currentSessionId !== null
-      ? await listLiveSessions(ctx.db, target.id, now, { onlyId: currentSessionId })
+      ? await listLiveSessions(ctx.db, target.id, nowMs, { onlyId: currentSessionId })
       : [];
   const room = limit - current.length;
-  const others = await listLiveSessions(ctx.db, target.id, now, {
+  const others = await listLiveSessions(ctx.db, target.id, nowMs, {
     ...exclude,
     ...(after === undefined ? {} : { after }),
     limit: room + 1,
@@ -518,7 +519,7 @@ export async function endOneSession(
   const target = await loadTarget(ctx, actor, targetId, { access: "self-or-admin" });
   const reason: SessionEndReason = actor.id === target.id ? "ended_by_user" : "ended_by_admin";
   const ended = await endSessionRecord(ctx.db, sessionId, {
-    now: new Date(ctx.clock()),
+    nowMs: ctx.clock(),
     reason,
     userId: target.id,
   });
@@ -560,10 +561,10 @@ export async function endOtherSessions(
  */
 export async function sweepSessions(ctx: ServiceContext): Promise<number> {
   const retentionDays = ctx.settings.sessionRetentionDays ?? DEFAULT_SESSION_RETENTION_DAYS;
-  const before = new Date(ctx.clock() - retentionDays * 86_400_000);
+  const beforeMs = ctx.clock() - retentionDays * DAY_MS;
   let total = 0;
   for (;;) {
-    const deleted = await deleteOldSessions(ctx.db, before, DEFAULT_SESSION_SWEEP_BATCH);
+    const deleted = await deleteOldSessions(ctx.db, beforeMs, DEFAULT_SESSION_SWEEP_BATCH);
     total += deleted;
     if (deleted < DEFAULT_SESSION_SWEEP_BATCH) return total;
   }

@@ -42,17 +42,17 @@ export async function acceptInvitation(
       if (record === null || record.userId !== invited.id) {
         throw new ClientError(INVALID_INVITATION, { code: "invalid_email_token" });
       }
-      const now = new Date(ctx.clock());
+      const nowMs = ctx.clock();
       const updated = await setPasswordHash(trx, invited.id, hash, {
         mustChangePassword: false,
         endSessions: true,
-        now,
+        nowMs,
       });
       if (updated === undefined) {
         throw new ClientError(INVALID_INVITATION, { code: "invalid_email_token" });
       }
       const email = typeof record.data.email === "string" ? record.data.email : updated.email;
-      const verified = await markEmailVerified(trx, invited.id, email, now);
+      const verified = await markEmailVerified(trx, invited.id, email, nowMs);
       await audit(tx, "invitation_accepted", { userId: invited.id, meta });
       return verified ?? updated;
     });

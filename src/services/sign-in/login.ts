@@ -256,11 +256,11 @@ export async function completeLogin(
     await setPasswordHash(ctx.db, user.id, hash, {
       mustChangePassword: user.mustChangePassword,
       endSessions: false,
-      now: new Date(ctx.clock()),
+      nowMs: ctx.clock(),
     });
     await audit(ctx, "password_rehashed", { userId: user.id, meta });
   }
-  const now = new Date(ctx.clock());
+  const nowMs = ctx.clock();
   // The session, the login time and its audit event are one write (one transaction, one fsync
   // on SQLite): when a lock commits first, the session's insert refuses (`account_locked`) and
   // no "signed in" event is left behind for a sign-in that was refused.
@@ -272,7 +272,7 @@ export async function completeLogin(
         amr: options.amr ?? (options.method === "passkey" ? ["passkey"] : ["pwd"]),
         meta,
       });
-      await recordLogin(trx, user.id, now);
+      await recordLogin(trx, user.id, nowMs);
       await audit(tx, "login_succeeded", {
         userId: user.id,
         meta,
@@ -300,7 +300,7 @@ export async function completeLogin(
     cookieDeviceId,
     issuedDeviceId: deviceToken.split(".")[1] ?? "",
   });
-  return { user: { ...user, lastLoginAt: now }, ...session, deviceToken };
+  return { user: { ...user, lastLoginAt: new Date(nowMs) }, ...session, deviceToken };
 }
 
 /**

@@ -13,6 +13,7 @@
  * never takes over a protected account (ASVS 5.0 V6.4.3).
  */
 import { createHash, randomBytes } from "node:crypto";
+import { MINUTE_MS } from "../../core/clock.js";
 import { ClientError } from "../../core/errors.js";
 import { hashPassword } from "../../core/password.js";
 import type { ForgotPasswordRequest, ResetWithTokenRequest } from "../../contract/index.js";
@@ -31,7 +32,7 @@ import { composeMail, describeDuration, publicLink, type MailContent } from "../
 import { assertPasswordPolicy, storePassword } from "../account/passwords.js";
 
 /** How long a reset link works (issue 12: 30 minutes). */
-export const PASSWORD_RESET_VALIDITY_MS = 30 * 60_000;
+export const PASSWORD_RESET_VALIDITY_MS = 30 * MINUTE_MS;
 
 /** The answer to every forgot-password request. */
 export const FORGOT_PASSWORD_DETAIL =

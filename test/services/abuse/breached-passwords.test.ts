@@ -67,7 +67,7 @@ async function adminClient(server: TestServer) {
     email: `${name}@example.org`,
     passwordHash: await hashPassword(password, server.config.argon2),
     isAdmin: true,
-    now: new Date(server.clock()),
+    nowMs: server.clock(),
   });
   const client = server.client();
   await client.login(name, password);
@@ -137,7 +137,7 @@ describe("a password the policy refuses today", () => {
       name: "legacy",
       email: "legacy@example.org",
       passwordHash: hash,
-      now: new Date(server.clock()),
+      nowMs: server.clock(),
     });
     const client = server.client();
     const login = await client.login("legacy", "password1234");

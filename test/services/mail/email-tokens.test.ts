@@ -29,7 +29,7 @@ describeStore("email token service", (database) => {
       name: "u",
       email: "u@example.org",
       passwordHash: "h",
-      now: new Date(T0),
+      nowMs: T0,
     });
     const issued = await issueEmailToken(ctx, {
       userId: user.id,
@@ -58,7 +58,7 @@ describeStore("email token service", (database) => {
       name: "v",
       email: "v@example.org",
       passwordHash: "h",
-      now: new Date(T0),
+      nowMs: T0,
     });
     const a = await issueEmailToken(ctx, { userId: user.id, purpose: "not_me", validityMs: 1_000 });
     expect(await findEmailToken(ctx, a.token, "not_me")).toMatchObject({ id: a.id });
@@ -88,7 +88,7 @@ describeStore("email token service", (database) => {
       name: "w",
       email: "w@example.org",
       passwordHash: "h",
-      now: new Date(T0),
+      nowMs: T0,
     });
     const issue = (purpose: "password_reset" | "invitation" | "not_me") =>
       issueEmailToken(ctx, { userId: user.id, purpose, validityMs: 1_000 });

@@ -34,7 +34,7 @@
  * non-reserving read and write, for tools and tests. A store that cannot answer fails closed
  * with a 503 (catalog MI-02), never skipping the limit.
  */
-import { systemClock, type Clock } from "../../../core/clock.js";
+import { HOUR_MS, MINUTE_MS, SECOND_MS, systemClock, type Clock } from "../../../core/clock.js";
 import { InternalError, TooManyRequestsError } from "../../../core/errors.js";
 import { normalizeIdentifier } from "../../../store/index.js";
 import { normalizeClientAddress } from "./client-address.js";
@@ -47,10 +47,6 @@ import {
   type RateLimitStore,
   type WindowPolicy,
 } from "../../../core/rate-limit.js";
-
-const SECOND_MS = 1000;
-const MINUTE_MS = 60 * SECOND_MS;
-const HOUR_MS = 60 * MINUTE_MS;
 
 /**
  * Per account: 5 failures back to back, then a 30 s wait doubling with each further failure,

@@ -66,11 +66,11 @@ export async function importUsers(
   await ctx.db.transaction().execute(async (trx) => {
     report.problems.push(...(await collisionsWithDatabase(trx, parsed.users)));
     if (report.problems.length > 0 || options.dryRun === true) return;
-    const now = new Date(ctx.clock());
+    const nowMs = ctx.clock();
     const inTransaction = { ...ctx, db: trx };
     for (const user of parsed.users) {
       const id = user.id ?? newId();
-      await insertImportedUser(trx, { ...user, id }, now);
+      await insertImportedUser(trx, { ...user, id }, nowMs);
       for (const credential of user.credentials) {
         await addWebauthnCredential(
           trx,
@@ -84,7 +84,7 @@ export async function importUsers(
             deviceType: "singleDevice",
             backedUp: false,
           },
-          now,
+          nowMs,
         );
       }
       await audit(inTransaction, "user_imported", {
