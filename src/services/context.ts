@@ -9,7 +9,7 @@ import type { Argon2Options } from "../core/password.js";
 import type { JwtKeyRing } from "../core/jwt.js";
 import type { Database } from "../store/index.js";
 import type { RelyingParty } from "../core/webauthn/index.js";
-import type { ChallengeStore } from "../store/challenge-store.js";
+import type { ChallengeStore } from "../store/challenges/index.js";
 import type { TesseraMetrics } from "./metrics.js";
 import type { HashGate } from "./abuse/hash-gate.js";
 import type { BreachedPasswordsSettings } from "./abuse/breached-passwords.js";

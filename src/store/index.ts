@@ -1,7 +1,8 @@
 /**
  * The store: Kysely over an embedded SQLite file or PostgreSQL, its migrations, and one
- * repository module per table. Everything the rest of Tessera uses from `src/store/` (except
- * `redis.ts`) is exported here by name.
+ * repository module per table. Everything the rest of Tessera uses from `src/store/` is exported
+ * here by name, except what has a folder of its own: the ports `rate-limit/` and `challenges/`
+ * (each with its index) and the Redis client `redis/`; and the session channel.
  */
 export {
   DEFAULT_SQLITE_PATH,
@@ -118,8 +119,12 @@ export {
   deleteRecoveryCodes,
 } from "./recovery-codes.js";
 export type { NewRecoveryCodeRow, RecoveryCodeSetState } from "./recovery-codes.js";
-export { createChallenge, consumeChallenge, deleteExpiredChallenges } from "./challenges.js";
-export type { NewChallenge, ConsumedChallenge } from "./challenges.js";
+export {
+  createChallenge,
+  consumeChallenge,
+  deleteExpiredChallenges,
+} from "./challenges/database.js";
+export type { NewChallenge, ConsumedChallenge } from "./challenges/database.js";
 export {
   DEFAULT_AUDIT_EVENT_LIMIT,
   MAX_AUDIT_EVENT_LIMIT,

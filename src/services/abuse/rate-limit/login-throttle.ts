@@ -43,10 +43,9 @@ import {
   type FailurePolicy,
   type FailureRecord,
   type ProgressivePolicy,
-  type RateLimitEntry,
-  type RateLimitStore,
   type WindowPolicy,
 } from "../../../core/rate-limit.js";
+import type { RateLimitEntry, RateLimitStore } from "../../../store/rate-limit/index.js";
 
 const SECOND_MS = 1000;
 const MINUTE_MS = 60 * SECOND_MS;
