@@ -15,6 +15,8 @@ export {
   pingDatabase,
 } from "./database.js";
 export type { TesseraDatabase, DatabaseOptions, DatabaseLocation } from "./database.js";
+export { withTransaction } from "./transactions.js";
+export type { DatabaseHandle } from "./transactions.js";
 export {
   SQLITE_CAPABILITIES,
   POSTGRES_CAPABILITIES,

@@ -19,7 +19,7 @@ import { checkIdentifiers, normalizeIdentifier } from "./identifiers.js";
 import { canonicalId, newId } from "./ids.js";
 import { prepareQuery } from "./prepared.js";
 import type { Database, UsersTable } from "./schema.js";
-import { inTransaction } from "./transactions.js";
+import { withTransaction } from "./transactions.js";
 
 /** An account. */
 export interface User {
@@ -245,7 +245,7 @@ export async function promoteUser(db: Db, id: string, now: Date): Promise<User |
 export async function deleteUser(db: Db, id: string): Promise<boolean> {
   const userId = canonicalId(id);
   if (userId === undefined) return false;
-  return inTransaction(db, async (trx) => {
+  return withTransaction(db, async (trx) => {
     await lockAdminRows(trx);
     const result = await trx
       .deleteFrom("users")
@@ -268,7 +268,7 @@ export async function deleteUser(db: Db, id: string): Promise<boolean> {
 export async function demoteUser(db: Db, id: string, now: Date): Promise<User | undefined> {
   const userId = canonicalId(id);
   if (userId === undefined) return undefined;
-  return inTransaction(db, async (trx) => {
+  return withTransaction(db, async (trx) => {
     await lockAdminRows(trx);
     const row = await trx
       .updateTable("users")

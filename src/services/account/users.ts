@@ -10,6 +10,7 @@ import {
   demoteUser as unsetAdmin,
   getUserById,
   promoteUser as setAdmin,
+  withTransaction,
   type User,
 } from "../../store/index.js";
 import { loadTarget, type ActingUser } from "../access.js";
@@ -61,7 +62,7 @@ export async function createUser(
       ? await unusablePasswordHash(ctx)
       : await hashPassword(input.password, ctx.settings.argon2);
   const mail = actor !== null && ctx.settings.publicUrl !== undefined;
-  const user = await ctx.db.transaction().execute(async (trx) => {
+  const user = await withTransaction(ctx.db, async (trx) => {
     const tx = { ...ctx, db: trx };
     const created = await insertUser(trx, {
       name: input.name,

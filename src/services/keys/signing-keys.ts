@@ -10,7 +10,6 @@
  * so a rotation needs no restart.
  */
 import { createPrivateKey, createPublicKey } from "node:crypto";
-import type { Kysely } from "kysely";
 import type { Clock } from "../../core/clock.js";
 import { generateJwtKeyPair, importPublicJwk, publicJwk, type JwkSet } from "../../core/jwk.js";
 import {
@@ -26,7 +25,8 @@ import {
   deleteRetiredSigningKeys,
   listSigningKeys,
   retireSigningKeys,
-  type Database,
+  withTransaction,
+  type DatabaseHandle,
   type StoredSigningKey,
 } from "../../store/index.js";
 
@@ -67,7 +67,7 @@ export interface SigningKeys {
   refresh(): Promise<void>;
 }
 
-type Db = Kysely<Database>;
+type Db = DatabaseHandle;
 
 function validityMs(settings: SigningKeySettings): number {
   return settings.jwtValidityHours * 3_600_000;
@@ -194,7 +194,7 @@ export async function rotateSigningKey(
     );
   }
   const now = new Date(clock());
-  return db.transaction().execute(async (trx) => {
+  return withTransaction(db, async (trx) => {
     const key = await insertNewKey(trx, settings, algorithm, now);
     await retireSigningKeys(trx, algorithm, key.kid, now);
     return key.kid;
