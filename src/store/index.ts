@@ -41,7 +41,6 @@ export type {
   EpochMs,
   BooleanColumn,
 } from "./schema.js";
-export { isUnavailableError, pendingMigrations } from "./availability.js";
 export {
   MIGRATIONS,
   MIGRATION_TABLE,
@@ -55,6 +54,7 @@ export {
   SchemaTooNewError,
   assertSchemaNotNewer,
   getMigrationStatus,
+  pendingMigrations,
 } from "./migrations/status.js";
 export type { MigrationState } from "./migrations/status.js";
 export {
