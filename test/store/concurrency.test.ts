@@ -11,7 +11,7 @@ import {
   countUsers,
   createChallenge,
   createDatabase,
-  createUser,
+  insertUser,
   getUserById,
   markTotpStepUsed,
   updateWebauthnCredentialCounter,
@@ -40,9 +40,9 @@ describeStore("races", (first) => {
     );
   }
 
-  it("lets exactly one of many racing createUser calls for one name win; the rest get ConflictError", async () => {
+  it("lets exactly one of many racing insertUser calls for one name win; the rest get ConflictError", async () => {
     const results = await race((db, i) =>
-      createUser(db, {
+      insertUser(db, {
         name: i % 2 === 0 ? "Racer" : "RACER",
         email: `racer${i}@example.org`,
         passwordHash: "h",
@@ -59,9 +59,9 @@ describeStore("races", (first) => {
     expect(await countUsers(first.db)).toBe(1);
   });
 
-  it("lets exactly one of many racing createUser calls for one email win", async () => {
+  it("lets exactly one of many racing insertUser calls for one email win", async () => {
     const results = await race((db, i) =>
-      createUser(db, { name: `racer${i}`, email: "Same@Example.org", passwordHash: "h", now: NOW }),
+      insertUser(db, { name: `racer${i}`, email: "Same@Example.org", passwordHash: "h", now: NOW }),
     );
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     expect(
@@ -83,7 +83,7 @@ describeStore("races", (first) => {
   });
 
   it("accepts one TOTP step raced by many requests exactly once", async () => {
-    const user = await createUser(first.db, {
+    const user = await insertUser(first.db, {
       name: "totp",
       email: "t@example.org",
       passwordHash: "h",
@@ -97,7 +97,7 @@ describeStore("races", (first) => {
   });
 
   it("accepts one passkey signature counter raced by many requests exactly once", async () => {
-    const user = await createUser(first.db, {
+    const user = await insertUser(first.db, {
       name: "key",
       email: "k@example.org",
       passwordHash: "h",
@@ -122,7 +122,7 @@ describeStore("races", (first) => {
   });
 
   it("loses no token-version bump when many race", async () => {
-    const user = await createUser(first.db, {
+    const user = await insertUser(first.db, {
       name: "bump",
       email: "b@example.org",
       passwordHash: "h",

@@ -5,11 +5,11 @@
 import { expect, it } from "vitest";
 import {
   consumeEmailToken,
-  createUser,
+  insertUser,
   deleteExpiredEmailTokens,
   findLiveEmailToken,
   insertEmailToken,
-  voidEmailTokens,
+  voidEmailTokenRecords,
 } from "../../src/store/index.js";
 import { describeStore } from "../helpers/store.js";
 
@@ -18,7 +18,7 @@ const later = (ms: number) => new Date(NOW.getTime() + ms);
 
 describeStore("email tokens", (database) => {
   const user = () =>
-    createUser(database.db, { name: "u", email: "u@example.org", passwordHash: "h", now: NOW });
+    insertUser(database.db, { name: "u", email: "u@example.org", passwordHash: "h", now: NOW });
 
   it("uses a token once and keeps its data", async () => {
     const { id: userId } = await user();
@@ -85,7 +85,7 @@ describeStore("email tokens", (database) => {
     expect(
       await consumeEmailToken(database.db, "c".repeat(64), "password_reset", later(60_000)),
     ).toBeUndefined();
-    expect(await voidEmailTokens(database.db, userId, "password_reset", NOW)).toBe(2);
+    expect(await voidEmailTokenRecords(database.db, userId, "password_reset", NOW)).toBe(2);
     expect(
       await consumeEmailToken(database.db, "d".repeat(64), "password_reset", NOW),
     ).toBeUndefined();

@@ -8,7 +8,7 @@ import { ConflictError } from "../../src/core/errors.js";
 import {
   addWebauthnCredential,
   countWebauthnCredentials,
-  createUser,
+  insertUser,
   listWebauthnCredentials,
 } from "../../src/store/index.js";
 import { describeStore } from "../helpers/store.js";
@@ -35,7 +35,7 @@ describeStore("passkeys per user", (ctx) => {
     );
 
   it(`stores ${MAX_PASSKEYS_PER_USER} passkeys and refuses the next with 409`, async () => {
-    const user = await createUser(ctx.db, {
+    const user = await insertUser(ctx.db, {
       name: "a",
       email: "a@example.org",
       passwordHash: HASH,
@@ -49,7 +49,7 @@ describeStore("passkeys per user", (ctx) => {
   });
 
   it("keeps the cap when 10 registrations race two places before it", async () => {
-    const user = await createUser(ctx.db, {
+    const user = await insertUser(ctx.db, {
       name: "b",
       email: "b@example.org",
       passwordHash: HASH,

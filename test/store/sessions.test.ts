@@ -4,10 +4,10 @@ import { newSessionId } from "../../src/core/session-jwt.js";
 import {
   countLiveSessions,
   createSession,
-  createUser,
+  insertUser,
   deleteOldSessions,
-  deleteUser,
-  endSession,
+  deleteUserRow,
+  endSessionRecord,
   endUserSessionRecords,
   getSession,
   listLiveSessions,
@@ -24,7 +24,7 @@ const IDLE = 24 * HOUR;
 
 describeStore("sessions", (database) => {
   async function user(name: string) {
-    return createUser(database.db, {
+    return insertUser(database.db, {
       name,
       email: `${name}@example.org`,
       passwordHash: "h",
@@ -92,7 +92,7 @@ describeStore("sessions", (database) => {
   it("does not touch an ended or idle session", async () => {
     const u = await user("carol");
     const ended = await session(u.id);
-    await endSession(database.db, ended.id, { now: NOW, reason: "logout" });
+    await endSessionRecord(database.db, ended.id, { now: NOW, reason: "logout" });
     expect(await touchSession(database.db, ended.id, at(HOUR), IDLE)).toBe(undefined);
     const idle = await session(u.id);
     expect(await touchSession(database.db, idle.id, at(IDLE), IDLE)).toBe(undefined);
@@ -103,12 +103,14 @@ describeStore("sessions", (database) => {
     const other = await user("erin");
     const s = await session(u.id);
     expect(
-      await endSession(database.db, s.id, { now: NOW, reason: "x", userId: other.id }),
+      await endSessionRecord(database.db, s.id, { now: NOW, reason: "x", userId: other.id }),
     ).toBeUndefined();
     expect(
-      await endSession(database.db, s.id, { now: at(5), reason: "logout", userId: u.id }),
+      await endSessionRecord(database.db, s.id, { now: at(5), reason: "logout", userId: u.id }),
     ).toBe(u.id);
-    expect(await endSession(database.db, s.id, { now: at(9), reason: "again" })).toBeUndefined();
+    expect(
+      await endSessionRecord(database.db, s.id, { now: at(9), reason: "again" }),
+    ).toBeUndefined();
     expect(await getSession(database.db, s.id)).toMatchObject({
       endedAt: at(5),
       endReason: "logout",
@@ -120,7 +122,7 @@ describeStore("sessions", (database) => {
     const first = await session(u.id, 0);
     const second = await session(u.id, 1000);
     const third = await session(u.id, 2000);
-    await endSession(database.db, first.id, { now: at(3000), reason: "logout" });
+    await endSessionRecord(database.db, first.id, { now: at(3000), reason: "logout" });
     const live = await listLiveSessions(database.db, u.id, at(3000));
     expect(live.map((s) => s.id)).toEqual([third.id, second.id]);
     expect((await countLiveSessions(database.db, at(3000))).get(u.id)).toBe(2);
@@ -143,7 +145,7 @@ describeStore("sessions", (database) => {
   it("sweeps what ended or expired before the cut-off and keeps the rest", async () => {
     const u = await user("grace");
     const ended = await session(u.id);
-    await endSession(database.db, ended.id, { now: at(HOUR), reason: "logout" });
+    await endSessionRecord(database.db, ended.id, { now: at(HOUR), reason: "logout" });
     const idle = await session(u.id);
     const live = await session(u.id, 2 * IDLE);
     expect(await deleteOldSessions(database.db, at(IDLE + 1))).toBe(2);
@@ -156,7 +158,7 @@ describeStore("sessions", (database) => {
     const u = await user("ivan");
     for (let i = 0; i < 3; i++) {
       const s = await session(u.id);
-      await endSession(database.db, s.id, { now: NOW, reason: "logout" });
+      await endSessionRecord(database.db, s.id, { now: NOW, reason: "logout" });
     }
     expect(await deleteOldSessions(database.db, at(1), 2)).toBe(2);
     expect(await deleteOldSessions(database.db, at(1), 2)).toBe(1);
@@ -178,7 +180,7 @@ describeStore("sessions", (database) => {
   it("goes with its user", async () => {
     const u = await user("heidi");
     const s = await session(u.id);
-    await deleteUser(database.db, u.id);
+    await deleteUserRow(database.db, u.id);
     expect(await getSession(database.db, s.id)).toBeUndefined();
   });
 });

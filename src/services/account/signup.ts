@@ -10,8 +10,8 @@ import { hashPassword } from "../../core/password.js";
 import type { SignupRequest } from "../../contract/index.js";
 import {
   checkIdentifiers,
-  createUser as insertUser,
   getUserByNameOrMail,
+  insertUser,
   withTransaction,
 } from "../../store/index.js";
 import { audit } from "../audit/audit.js";

@@ -18,7 +18,7 @@
  */
 import { ClientError } from "../../core/errors.js";
 import { describeUserAgent } from "../../core/user-agent.js";
-import { endSession, getUserById } from "../../store/index.js";
+import { endSessionRecord, getUserById } from "../../store/index.js";
 import { audit } from "../audit/audit.js";
 import type { RequestMeta, ServiceContext } from "../context.js";
 import { issueEmailToken, useEmailToken } from "./email-tokens.js";
@@ -269,7 +269,7 @@ export async function reportNotMe(
   const sessionId = record.data.session_id;
   let ended: number;
   if (record.data.scope === "session" && typeof sessionId === "string") {
-    const session = await endSession(ctx.db, sessionId, {
+    const session = await endSessionRecord(ctx.db, sessionId, {
       now: new Date(ctx.clock()),
       reason: "not_me",
       userId: user.id,

@@ -23,7 +23,7 @@ import {
   createSession,
   DEFAULT_SESSION_SWEEP_BATCH,
   deleteOldSessions,
-  endSession as endSessionRecord,
+  endSessionRecord,
   endUserSessionRecords,
   getSession,
   getUserById,
