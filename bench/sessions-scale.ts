@@ -19,7 +19,7 @@ import {
   issueSessionToken,
   sweepSessions,
 } from "../src/services/sessions/sessions.js";
-import { createUser as insertUser } from "../src/store/index.js";
+import { insertUser } from "../src/store/index.js";
 import { createBenchPostgresDatabase } from "./bench-database.js";
 
 const DIALECT = process.env.BENCH_DIALECT ?? "sqlite";

@@ -32,13 +32,13 @@ import {
   loadSigningKeys,
   type SigningKeySettings,
 } from "./services/keys/signing-keys.js";
-import { createLoginThrottle, type RateLimitStore } from "./services/abuse/rate-limit/index.js";
+import { createLoginThrottle } from "./services/abuse/rate-limit/index.js";
 import {
   createDatabaseChallengeStore,
   createMemoryChallengeStore,
   createRedisChallengeStore,
   type ChallengeStore,
-} from "./store/challenge-store.js";
+} from "./store/challenges/index.js";
 import {
   assertSchemaNotNewer,
   createDatabase,
@@ -49,9 +49,12 @@ import {
   pingDatabase,
   type TesseraDatabase,
 } from "./store/index.js";
-import { createDatabaseRateLimitStore } from "./store/rate-limit-store.js";
-import { closeRedisClient, createRedisClient } from "./store/redis-client.js";
-import { createRedisRateLimitStore } from "./store/redis.js";
+import {
+  createDatabaseRateLimitStore,
+  createRedisRateLimitStore,
+  type RateLimitStore,
+} from "./store/rate-limit/index.js";
+import { closeRedisClient, createRedisClient } from "./store/redis/client.js";
 import {
   createPostgresSessionChannel,
   createRedisSessionChannel,

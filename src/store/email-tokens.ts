@@ -138,7 +138,7 @@ export async function consumeEmailToken(
 }
 
 /** Marks every unused token of `purpose` for the user used (void); how many. */
-export async function voidEmailTokens(
+export async function voidEmailTokenRecords(
   db: Db,
   userId: string,
   purpose: EmailTokenPurpose,

@@ -1,7 +1,8 @@
 /**
  * The store: Kysely over an embedded SQLite file or PostgreSQL, its migrations, and one
- * repository module per table. Everything the rest of Tessera uses from `src/store/` (except
- * `redis.ts`) is exported here by name.
+ * repository module per table. Everything the rest of Tessera uses from `src/store/` is exported
+ * here by name, except what has a folder of its own: the ports `rate-limit/` and `challenges/`
+ * (each with its index) and the Redis client `redis/`; and the session channel.
  *
  * Time: every time a store function takes is epoch milliseconds, a `number` whose name ends in
  * `Ms` (`nowMs`, `expiresAtMs`, `beforeMs`), as `ctx.clock()` gives it; the store writes it to
@@ -18,6 +19,8 @@ export {
   pingDatabase,
 } from "./database.js";
 export type { TesseraDatabase, DatabaseOptions, DatabaseLocation } from "./database.js";
+export { withTransaction } from "./transactions.js";
+export type { DatabaseHandle } from "./transactions.js";
 export {
   SQLITE_CAPABILITIES,
   POSTGRES_CAPABILITIES,
@@ -42,7 +45,6 @@ export type {
   EpochMs,
   BooleanColumn,
 } from "./schema.js";
-export { isUnavailableError, pendingMigrations } from "./availability.js";
 export {
   MIGRATIONS,
   MIGRATION_TABLE,
@@ -56,6 +58,7 @@ export {
   SchemaTooNewError,
   assertSchemaNotNewer,
   getMigrationStatus,
+  pendingMigrations,
 } from "./migrations/status.js";
 export type { MigrationState } from "./migrations/status.js";
 export {
@@ -68,12 +71,12 @@ export type { CheckedIdentifiers } from "./identifiers.js";
 export {
   getUserByNameOrMail,
   getUserById,
-  createUser,
+  insertUser,
   listUsers,
   countUsers,
-  promoteUser,
-  deleteUser,
-  demoteUser,
+  setUserAdmin,
+  deleteUserRow,
+  unsetUserAdmin,
   lockUser,
   unlockUser,
   holdUnlockedUser,
@@ -122,8 +125,12 @@ export {
   deleteRecoveryCodes,
 } from "./recovery-codes.js";
 export type { NewRecoveryCodeRow, RecoveryCodeSetState } from "./recovery-codes.js";
-export { createChallenge, consumeChallenge, deleteExpiredChallenges } from "./challenges.js";
-export type { NewChallenge, ConsumedChallenge } from "./challenges.js";
+export {
+  createChallenge,
+  consumeChallenge,
+  deleteExpiredChallenges,
+} from "./challenges/database.js";
+export type { NewChallenge, ConsumedChallenge } from "./challenges/database.js";
 export {
   DEFAULT_AUDIT_EVENT_LIMIT,
   MAX_AUDIT_EVENT_LIMIT,
@@ -146,7 +153,7 @@ export {
   touchSession,
   listLiveSessions,
   countLiveSessions,
-  endSession,
+  endSessionRecord,
   endUserSessionRecords,
   deleteOldSessions,
   recordReauthentication,
@@ -178,7 +185,7 @@ export {
   findLiveEmailToken,
   listLiveEmailTokens,
   consumeEmailToken,
-  voidEmailTokens,
+  voidEmailTokenRecords,
   deleteExpiredEmailTokens,
 } from "./email-tokens.js";
 export type { EmailTokenPurpose, NewEmailToken, EmailTokenRecord } from "./email-tokens.js";

@@ -207,7 +207,7 @@ export interface EndSessionsOptions {
  * Ends one live session; with `userId`, only if it is that user's (no probing of other users'
  * ids). Returns the session's user id, or undefined when no live session matched.
  */
-export async function endSession(
+export async function endSessionRecord(
   db: Db,
   id: string,
   options: EndSessionsOptions & { userId?: string },

@@ -19,7 +19,7 @@ import { checkIdentifiers, normalizeIdentifier } from "./identifiers.js";
 import { canonicalId, newId } from "./ids.js";
 import { prepareQuery } from "./prepared.js";
 import type { Database, UsersTable } from "./schema.js";
-import { inTransaction } from "./transactions.js";
+import { withTransaction } from "./transactions.js";
 
 /** An account. */
 export interface User {
@@ -50,7 +50,7 @@ export interface User {
   requiresVerifiedEmail: boolean;
 }
 
-/** What `createUser` needs; `isAdmin` and `mustChangePassword` default to false. */
+/** What `insertUser` needs; `isAdmin` and `mustChangePassword` default to false. */
 export interface NewUser {
   name: string;
   email: string;
@@ -153,7 +153,7 @@ function firstUser(rows: Selectable<UsersTable>[]): User | undefined {
  * when the name or email is already taken as a name or an email, also when two callers race
  * (the unique indexes decide). `extra.field` says which, when the driver tells.
  */
-export async function createUser(db: Db, input: NewUser): Promise<User> {
+export async function insertUser(db: Db, input: NewUser): Promise<User> {
   const ids = checkIdentifiers(input.name, input.email);
   if (typeof input.passwordHash !== "string" || input.passwordHash === "") {
     throw new TypeError("createUser needs a password hash");
@@ -226,7 +226,7 @@ export async function countUsers(db: Db): Promise<number> {
 }
 
 /** Makes a user an admin; the updated user, or undefined when there is none. */
-export async function promoteUser(db: Db, id: string, nowMs: number): Promise<User | undefined> {
+export async function setUserAdmin(db: Db, id: string, nowMs: number): Promise<User | undefined> {
   const userId = canonicalId(id);
   if (userId === undefined) return undefined;
   const row = await db
@@ -240,12 +240,12 @@ export async function promoteUser(db: Db, id: string, nowMs: number): Promise<Us
 
 /**
  * Deletes a user with their passkeys and challenges (foreign-key cascade); false when none.
- * @throws ConflictError `last_admin` when the user is the only admin (see `demoteUser`).
+ * @throws ConflictError `last_admin` when the user is the only admin (see `unsetUserAdmin`).
  */
-export async function deleteUser(db: Db, id: string): Promise<boolean> {
+export async function deleteUserRow(db: Db, id: string): Promise<boolean> {
   const userId = canonicalId(id);
   if (userId === undefined) return false;
-  return inTransaction(db, async (trx) => {
+  return withTransaction(db, async (trx) => {
     await lockAdminRows(trx);
     const result = await trx
       .deleteFrom("users")
@@ -265,10 +265,10 @@ export async function deleteUser(db: Db, id: string): Promise<boolean> {
  * admin remains, so two admins demoting each other at once leave one admin.
  * @throws ConflictError `last_admin` when the user is the only admin.
  */
-export async function demoteUser(db: Db, id: string, nowMs: number): Promise<User | undefined> {
+export async function unsetUserAdmin(db: Db, id: string, nowMs: number): Promise<User | undefined> {
   const userId = canonicalId(id);
   if (userId === undefined) return undefined;
-  return inTransaction(db, async (trx) => {
+  return withTransaction(db, async (trx) => {
     await lockAdminRows(trx);
     const row = await trx
       .updateTable("users")

@@ -10,7 +10,7 @@ import { fromDbBool, fromEpochMs, fromNullableEpochMs, toDbBool, toEpochMs } fro
 import { isForeignKeyViolation, isUniqueViolation } from "./dialect.js";
 import { canonicalId } from "./ids.js";
 import type { Database, WebauthnCredentialsTable } from "./schema.js";
-import { inTransaction } from "./transactions.js";
+import { withTransaction } from "./transactions.js";
 
 /** Largest signature counter: an unsigned 32-bit integer (WebAuthn §6.1, signCount). */
 export const MAX_SIGNATURE_COUNTER = 0xffff_ffff;
@@ -108,7 +108,7 @@ export async function addWebauthnCredential(
   const name = checkName(credential.name);
   checkCounter(credential.counter);
   try {
-    const row = await inTransaction(db, async (trx) => {
+    const row = await withTransaction(db, async (trx) => {
       const held = await trx
         .updateTable("users")
         .set((eb) => ({ updated_at: eb.ref("updated_at") }))

@@ -14,7 +14,7 @@ import {
   addWebauthnCredential,
   confirmTotpSecret,
   countWebauthnCredentials,
-  createUser,
+  insertUser,
   getUserByNameOrMail,
   holdUnlockedUser,
   insertMail,
@@ -47,7 +47,7 @@ describeStore("tessera account commands", { database: false }, ({ dialect }) => 
   });
 
   it("removes the authenticator app and every passkey, audited as the operator", async () => {
-    const user = await createUser(database.db, {
+    const user = await insertUser(database.db, {
       name: "ada",
       email: "ada@example.org",
       passwordHash: HASH,
@@ -102,7 +102,7 @@ describeStore("tessera account commands", { database: false }, ({ dialect }) => 
   });
 
   it("unlocks a locked account, audited as the operator", async () => {
-    const user = await createUser(database.db, {
+    const user = await insertUser(database.db, {
       name: "bob",
       email: "bob@example.org",
       passwordHash: HASH,

@@ -13,7 +13,7 @@ import { ClientError } from "../../src/core/errors.js";
 import {
   addWebauthnCredential,
   checkIdentifiers,
-  createUser,
+  insertUser,
   listWebauthnCredentials,
   renameWebauthnCredential,
   type NewWebauthnCredential,
@@ -55,7 +55,7 @@ describe("identifier limits", () => {
 describeStore("passkey limits in the store", { clearBeforeEach: false }, (database) => {
   let owner: User;
   beforeAll(async () => {
-    owner = await createUser(database.db, {
+    owner = await insertUser(database.db, {
       name: "owner",
       email: "owner@example.org",
       passwordHash: "h",

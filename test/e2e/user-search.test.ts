@@ -4,7 +4,7 @@
  * its count is the server's (`X-Total-Count`), not the rows loaded.
  */
 import { describe, expect, it } from "vitest";
-import { createUser as insertUser } from "../../src/store/index.js";
+import { insertUser } from "../../src/store/index.js";
 import {
   hasCount,
   hasText,

@@ -1,6 +1,6 @@
 /** The per-dialect store helper: a fresh migrated database per block, emptied before each test. */
 import { describe, expect, it } from "vitest";
-import { countUsers, createUser } from "../../src/store/index.js";
+import { countUsers, insertUser } from "../../src/store/index.js";
 import { TEST_DIALECTS } from "./database.js";
 import { describeStore, type StoreContext } from "./store.js";
 
@@ -15,7 +15,7 @@ describeStore("describeStore", (ctx) => {
     seen.push(ctx.dialect);
     expect(ctx.database.dialect).toBe(ctx.dialect);
     expect(ctx.db).toBe(ctx.database.db);
-    await createUser(ctx.db, {
+    await insertUser(ctx.db, {
       name: "first",
       email: "first@example.org",
       passwordHash: "h",
@@ -31,7 +31,7 @@ describeStore("describeStore", (ctx) => {
 
 describeStore("describeStore without clearing", { clearBeforeEach: false }, (ctx) => {
   it("keeps rows from one test", async () => {
-    await createUser(ctx.db, {
+    await insertUser(ctx.db, {
       name: "kept",
       email: "kept@example.org",
       passwordHash: "h",

@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { beforeEach, expect, it } from "vitest";
 import { NotFoundError, PermissionDeniedError } from "../../src/core/errors.js";
-import { createUser, deleteUser, type User } from "../../src/store/index.js";
+import { insertUser, deleteUserRow, type User } from "../../src/store/index.js";
 import { loadTarget } from "../../src/services/access.js";
 import { toPublicUser } from "../../src/services/users-view.js";
 import { describeStore } from "../helpers/store.js";
@@ -22,7 +22,7 @@ describeStore("loadTarget", (store) => {
   let bob: User;
   const ctx = () => ({ db: store.db });
   const make = (name: string, isAdmin = false) =>
-    createUser(store.db, {
+    insertUser(store.db, {
       name,
       email: `${name}@example.org`,
       passwordHash: "h",
@@ -40,7 +40,7 @@ describeStore("loadTarget", (store) => {
   it("returns the acting user themself without reading the database", async () => {
     const actor = toPublicUser(alice);
     // Gone from the database, yet returned: proof that nothing was read.
-    await deleteUser(store.db, alice.id);
+    await deleteUserRow(store.db, alice.id);
     for (const access of ["self", "self-or-admin"] as const) {
       expect(await loadTarget(ctx(), actor, alice.id, { access })).toBe(actor);
     }
@@ -53,7 +53,7 @@ describeStore("loadTarget", (store) => {
       withSecrets: true,
     });
     expect(row.passwordHash).toBe("h");
-    await deleteUser(store.db, alice.id);
+    await deleteUserRow(store.db, alice.id);
     await expect(
       loadTarget(ctx(), actor, alice.id, { access: "self", withSecrets: true }),
     ).rejects.toBeInstanceOf(NotFoundError);

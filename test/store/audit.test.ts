@@ -1,8 +1,8 @@
 import { expect, it } from "vitest";
 import {
   appendAuditEvent,
-  createUser,
-  deleteUser,
+  insertUser,
+  deleteUserRow,
   listAuditEvents,
   MAX_AUDIT_EVENT_LIMIT,
 } from "../../src/store/index.js";
@@ -73,14 +73,14 @@ describeStore("audit events", (database) => {
   });
 
   it("keeps a user's events after the user is deleted", async () => {
-    const user = await createUser(database.db, {
+    const user = await insertUser(database.db, {
       name: "gone",
       email: "gone@example.org",
       passwordHash: "h",
       nowMs: NOW_MS,
     });
     await appendAuditEvent(database.db, { event: "user_created", userId: user.id, atMs: NOW_MS });
-    await deleteUser(database.db, user.id);
+    await deleteUserRow(database.db, user.id);
     expect((await listAuditEvents(database.db, { userId: user.id })).map((e) => e.event)).toEqual([
       "user_created",
     ]);

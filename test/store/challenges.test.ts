@@ -3,7 +3,7 @@ import { NotFoundError } from "../../src/core/errors.js";
 import {
   consumeChallenge,
   createChallenge,
-  createUser,
+  insertUser,
   deleteExpiredChallenges,
 } from "../../src/store/index.js";
 import { describeStore } from "../helpers/store.js";
@@ -13,7 +13,7 @@ const NOW_MS = NOW.getTime();
 
 describeStore("challenges", (database) => {
   it("consumes a challenge exactly once", async () => {
-    const user = await createUser(database.db, {
+    const user = await insertUser(database.db, {
       name: "u",
       email: "u@example.org",
       passwordHash: "h",

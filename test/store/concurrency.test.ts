@@ -11,7 +11,7 @@ import {
   countUsers,
   createChallenge,
   createDatabase,
-  createUser,
+  insertUser,
   getUserById,
   markTotpStepUsed,
   updateWebauthnCredentialCounter,
@@ -41,9 +41,9 @@ describeStore("races", (first) => {
     );
   }
 
-  it("lets exactly one of many racing createUser calls for one name win; the rest get ConflictError", async () => {
+  it("lets exactly one of many racing insertUser calls for one name win; the rest get ConflictError", async () => {
     const results = await race((db, i) =>
-      createUser(db, {
+      insertUser(db, {
         name: i % 2 === 0 ? "Racer" : "RACER",
         email: `racer${i}@example.org`,
         passwordHash: "h",
@@ -60,9 +60,9 @@ describeStore("races", (first) => {
     expect(await countUsers(first.db)).toBe(1);
   });
 
-  it("lets exactly one of many racing createUser calls for one email win", async () => {
+  it("lets exactly one of many racing insertUser calls for one email win", async () => {
     const results = await race((db, i) =>
-      createUser(db, {
+      insertUser(db, {
         name: `racer${i}`,
         email: "Same@Example.org",
         passwordHash: "h",
@@ -89,7 +89,7 @@ describeStore("races", (first) => {
   });
 
   it("accepts one TOTP step raced by many requests exactly once", async () => {
-    const user = await createUser(first.db, {
+    const user = await insertUser(first.db, {
       name: "totp",
       email: "t@example.org",
       passwordHash: "h",
@@ -103,7 +103,7 @@ describeStore("races", (first) => {
   });
 
   it("accepts one passkey signature counter raced by many requests exactly once", async () => {
-    const user = await createUser(first.db, {
+    const user = await insertUser(first.db, {
       name: "key",
       email: "k@example.org",
       passwordHash: "h",
@@ -128,7 +128,7 @@ describeStore("races", (first) => {
   });
 
   it("loses no token-version bump when many race", async () => {
-    const user = await createUser(first.db, {
+    const user = await insertUser(first.db, {
       name: "bump",
       email: "b@example.org",
       passwordHash: "h",

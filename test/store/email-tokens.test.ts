@@ -5,11 +5,11 @@
 import { expect, it } from "vitest";
 import {
   consumeEmailToken,
-  createUser,
+  insertUser,
   deleteExpiredEmailTokens,
   findLiveEmailToken,
   insertEmailToken,
-  voidEmailTokens,
+  voidEmailTokenRecords,
 } from "../../src/store/index.js";
 import { describeStore } from "../helpers/store.js";
 
@@ -18,7 +18,7 @@ const NOW_MS = NOW.getTime();
 
 describeStore("email tokens", (database) => {
   const user = () =>
-    createUser(database.db, {
+    insertUser(database.db, {
       name: "u",
       email: "u@example.org",
       passwordHash: "h",
@@ -90,7 +90,7 @@ describeStore("email tokens", (database) => {
     expect(
       await consumeEmailToken(database.db, "c".repeat(64), "password_reset", NOW_MS + 60_000),
     ).toBeUndefined();
-    expect(await voidEmailTokens(database.db, userId, "password_reset", NOW_MS)).toBe(2);
+    expect(await voidEmailTokenRecords(database.db, userId, "password_reset", NOW_MS)).toBe(2);
     expect(
       await consumeEmailToken(database.db, "d".repeat(64), "password_reset", NOW_MS),
     ).toBeUndefined();

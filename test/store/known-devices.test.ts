@@ -5,7 +5,7 @@
  */
 import { expect, it } from "vitest";
 import {
-  createUser,
+  insertUser,
   deleteStaleDevices,
   recordDeviceSeen,
   type User,
@@ -18,7 +18,7 @@ const later = (ms: number) => new Date(NOW.getTime() + ms);
 
 describeStore("known devices", (database) => {
   const user = (): Promise<User> =>
-    createUser(database.db, {
+    insertUser(database.db, {
       name: "u",
       email: "u@example.org",
       passwordHash: "h",
@@ -44,7 +44,7 @@ describeStore("known devices", (database) => {
       firstDevice: false,
     });
     // Another user's devices are not this one's.
-    const other = await createUser(database.db, {
+    const other = await insertUser(database.db, {
       name: "v",
       email: "v@example.org",
       passwordHash: "h",
@@ -72,7 +72,7 @@ describeStore("known devices", (database) => {
   });
 
   it("tells a user's first device, a new one and a known one apart", async () => {
-    const { id } = await createUser(database.db, {
+    const { id } = await insertUser(database.db, {
       name: "u",
       email: "u@example.org",
       passwordHash: "h",

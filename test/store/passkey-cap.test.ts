@@ -8,7 +8,7 @@ import { ConflictError } from "../../src/core/errors.js";
 import {
   addWebauthnCredential,
   countWebauthnCredentials,
-  createUser,
+  insertUser,
   listWebauthnCredentials,
 } from "../../src/store/index.js";
 import { describeStore } from "../helpers/store.js";
@@ -36,7 +36,7 @@ describeStore("passkeys per user", (ctx) => {
     );
 
   it(`stores ${MAX_PASSKEYS_PER_USER} passkeys and refuses the next with 409`, async () => {
-    const user = await createUser(ctx.db, {
+    const user = await insertUser(ctx.db, {
       name: "a",
       email: "a@example.org",
       passwordHash: HASH,
@@ -50,7 +50,7 @@ describeStore("passkeys per user", (ctx) => {
   });
 
   it("keeps the cap when 10 registrations race two places before it", async () => {
-    const user = await createUser(ctx.db, {
+    const user = await insertUser(ctx.db, {
       name: "b",
       email: "b@example.org",
       passwordHash: HASH,

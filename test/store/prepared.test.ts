@@ -5,7 +5,7 @@ import { sql, type Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createDatabase,
-  createUser,
+  insertUser,
   migrateToLatest,
   type Database,
   type TesseraDatabase,
@@ -24,7 +24,7 @@ describe("prepareQuery", () => {
     database = await createDatabase(join(dir, "p.db"));
     await migrateToLatest(database.db);
     for (const name of ["ann", "ben", "cy"]) {
-      await createUser(database.db, {
+      await insertUser(database.db, {
         name,
         email: `${name}@example.org`,
         passwordHash: "h",

@@ -7,9 +7,9 @@ import { beforeEach, expect, it } from "vitest";
 import { NotFoundError } from "../../src/core/errors.js";
 import {
   consumeRecoveryCode,
-  createUser,
+  insertUser,
   deleteRecoveryCodes,
-  deleteUser,
+  deleteUserRow,
   findUnusedRecoveryCode,
   getRecoveryCodeSetState,
   getUserById,
@@ -28,7 +28,7 @@ const set = (prefix: string, count = 3) =>
 describeStore("recovery codes", (database) => {
   let user: User;
   beforeEach(async () => {
-    user = await createUser(database.db, {
+    user = await insertUser(database.db, {
       name: "owner",
       email: "o@example.org",
       passwordHash: "h",
@@ -102,7 +102,7 @@ describeStore("recovery codes", (database) => {
       createdAt: null,
     });
     await replaceRecoveryCodes(database.db, user.id, set("A"), NOW_MS);
-    await deleteUser(database.db, user.id);
+    await deleteUserRow(database.db, user.id);
     const rows = await database.db.selectFrom("recovery_codes").selectAll().execute();
     expect(rows).toEqual([]);
   });

@@ -4,10 +4,10 @@ import { newSessionId } from "../../src/core/jwt/index.js";
 import {
   countLiveSessions,
   createSession,
-  createUser,
+  insertUser,
   deleteOldSessions,
-  deleteUser,
-  endSession,
+  deleteUserRow,
+  endSessionRecord,
   endUserSessionRecords,
   getSession,
   listLiveSessions,
@@ -25,7 +25,7 @@ const IDLE = 24 * HOUR;
 
 describeStore("sessions", (database) => {
   async function user(name: string) {
-    return createUser(database.db, {
+    return insertUser(database.db, {
       name,
       email: `${name}@example.org`,
       passwordHash: "h",
@@ -93,7 +93,7 @@ describeStore("sessions", (database) => {
   it("does not touch an ended or idle session", async () => {
     const u = await user("carol");
     const ended = await session(u.id);
-    await endSession(database.db, ended.id, { nowMs: NOW_MS, reason: "logout" });
+    await endSessionRecord(database.db, ended.id, { nowMs: NOW_MS, reason: "logout" });
     expect(await touchSession(database.db, ended.id, NOW_MS + HOUR, IDLE)).toBe(undefined);
     const idle = await session(u.id);
     expect(await touchSession(database.db, idle.id, NOW_MS + IDLE, IDLE)).toBe(undefined);
@@ -104,13 +104,17 @@ describeStore("sessions", (database) => {
     const other = await user("erin");
     const s = await session(u.id);
     expect(
-      await endSession(database.db, s.id, { nowMs: NOW_MS, reason: "x", userId: other.id }),
+      await endSessionRecord(database.db, s.id, { nowMs: NOW_MS, reason: "x", userId: other.id }),
     ).toBeUndefined();
     expect(
-      await endSession(database.db, s.id, { nowMs: NOW_MS + 5, reason: "logout", userId: u.id }),
+      await endSessionRecord(database.db, s.id, {
+        nowMs: NOW_MS + 5,
+        reason: "logout",
+        userId: u.id,
+      }),
     ).toBe(u.id);
     expect(
-      await endSession(database.db, s.id, { nowMs: NOW_MS + 9, reason: "again" }),
+      await endSessionRecord(database.db, s.id, { nowMs: NOW_MS + 9, reason: "again" }),
     ).toBeUndefined();
     expect(await getSession(database.db, s.id)).toMatchObject({
       endedAt: at(5),
@@ -123,7 +127,7 @@ describeStore("sessions", (database) => {
     const first = await session(u.id, 0);
     const second = await session(u.id, 1000);
     const third = await session(u.id, 2000);
-    await endSession(database.db, first.id, { nowMs: NOW_MS + 3000, reason: "logout" });
+    await endSessionRecord(database.db, first.id, { nowMs: NOW_MS + 3000, reason: "logout" });
     const live = await listLiveSessions(database.db, u.id, NOW_MS + 3000);
     expect(live.map((s) => s.id)).toEqual([third.id, second.id]);
     expect((await countLiveSessions(database.db, NOW_MS + 3000)).get(u.id)).toBe(2);
@@ -146,7 +150,7 @@ describeStore("sessions", (database) => {
   it("sweeps what ended or expired before the cut-off and keeps the rest", async () => {
     const u = await user("grace");
     const ended = await session(u.id);
-    await endSession(database.db, ended.id, { nowMs: NOW_MS + HOUR, reason: "logout" });
+    await endSessionRecord(database.db, ended.id, { nowMs: NOW_MS + HOUR, reason: "logout" });
     const idle = await session(u.id);
     const live = await session(u.id, 2 * IDLE);
     expect(await deleteOldSessions(database.db, NOW_MS + IDLE + 1)).toBe(2);
@@ -159,7 +163,7 @@ describeStore("sessions", (database) => {
     const u = await user("ivan");
     for (let i = 0; i < 3; i++) {
       const s = await session(u.id);
-      await endSession(database.db, s.id, { nowMs: NOW_MS, reason: "logout" });
+      await endSessionRecord(database.db, s.id, { nowMs: NOW_MS, reason: "logout" });
     }
     expect(await deleteOldSessions(database.db, NOW_MS + 1, 2)).toBe(2);
     expect(await deleteOldSessions(database.db, NOW_MS + 1, 2)).toBe(1);
@@ -183,7 +187,7 @@ describeStore("sessions", (database) => {
   it("goes with its user", async () => {
     const u = await user("heidi");
     const s = await session(u.id);
-    await deleteUser(database.db, u.id);
+    await deleteUserRow(database.db, u.id);
     expect(await getSession(database.db, s.id)).toBeUndefined();
   });
 });

@@ -9,8 +9,8 @@ import {
   appendAuditEvent,
   bumpTokenVersion,
   consumeChallenge,
-  createUser,
-  deleteUser,
+  insertUser,
+  deleteUserRow,
   deleteWebauthnCredential,
   getUserById,
   getUserByNameOrMail,
@@ -18,7 +18,7 @@ import {
   listAuditEvents,
   listWebauthnCredentials,
   markTotpStepUsed,
-  promoteUser,
+  setUserAdmin,
   setPasswordHash,
 } from "../../src/store/index.js";
 import { describeStore } from "../helpers/store.js";
@@ -42,7 +42,7 @@ const HOSTILE = [
 
 describeStore("hostile input", (database) => {
   it("answers a miss, never a database error, for hostile login names", async () => {
-    await createUser(database.db, {
+    await insertUser(database.db, {
       name: "admin",
       email: "admin@example.org",
       passwordHash: "h",
@@ -57,7 +57,7 @@ describeStore("hostile input", (database) => {
   });
 
   it("answers a miss for hostile ids in every lookup and write", async () => {
-    const user = await createUser(database.db, {
+    const user = await insertUser(database.db, {
       name: "victim",
       email: "v@example.org",
       passwordHash: "h",
@@ -65,8 +65,8 @@ describeStore("hostile input", (database) => {
     });
     for (const id of HOSTILE) {
       expect(await getUserById(database.db, id)).toBeUndefined();
-      expect(await promoteUser(database.db, id, NOW_MS)).toBeUndefined();
-      expect(await deleteUser(database.db, id)).toBe(false);
+      expect(await setUserAdmin(database.db, id, NOW_MS)).toBeUndefined();
+      expect(await deleteUserRow(database.db, id)).toBe(false);
       expect(await bumpTokenVersion(database.db, id)).toBeUndefined();
       expect(await markTotpStepUsed(database.db, id, 1)).toBe(false);
       expect(
@@ -88,13 +88,13 @@ describeStore("hostile input", (database) => {
   });
 
   it("treats LIKE wildcards and quotes in names as plain characters", async () => {
-    const percent = await createUser(database.db, {
+    const percent = await insertUser(database.db, {
       name: "50%_off'",
       email: "p@example.org",
       passwordHash: "h",
       nowMs: NOW_MS,
     });
-    await createUser(database.db, {
+    await insertUser(database.db, {
       name: "50xyoff'",
       email: "q@example.org",
       passwordHash: "h",
@@ -105,7 +105,7 @@ describeStore("hostile input", (database) => {
   });
 
   it("refuses a name that is an email, so nobody can take over another user's login address", async () => {
-    await createUser(database.db, {
+    await insertUser(database.db, {
       name: "owner",
       email: "owner@example.org",
       passwordHash: "h",
@@ -117,7 +117,7 @@ describeStore("hostile input", (database) => {
       "owner＠example.org",
       "owner﹫example.org",
     ]) {
-      const error = await createUser(database.db, {
+      const error = await insertUser(database.db, {
         name,
         email: "new@example.org",
         passwordHash: "h",
@@ -155,7 +155,7 @@ describeStore("hostile input", (database) => {
   });
 
   it("refuses control characters in names, so look-alike accounts cannot be made with them", async () => {
-    await createUser(database.db, {
+    await insertUser(database.db, {
       name: "admin",
       email: "admin@example.org",
       passwordHash: "h",
@@ -173,7 +173,7 @@ describeStore("hostile input", (database) => {
       "admin\u001b[0m",
     ];
     for (const [index, name] of names.entries()) {
-      const error = await createUser(database.db, {
+      const error = await insertUser(database.db, {
         name,
         email: `lookalike${index}@example.org`,
         passwordHash: "h",
@@ -199,7 +199,7 @@ describeStore("hostile input", (database) => {
   });
 
   it("never lets a raw SQL fragment in a value reach the database as SQL", async () => {
-    await createUser(database.db, {
+    await insertUser(database.db, {
       name: "robert'); drop table users;--",
       email: "bobby@example.org",
       passwordHash: "h",

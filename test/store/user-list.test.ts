@@ -8,7 +8,7 @@ import { expect, it } from "vitest";
 import {
   addWebauthnCredential,
   countUserList,
-  createUser,
+  insertUser,
   insertEmailToken,
   listUserPage,
   lockUser,
@@ -51,7 +51,7 @@ async function readAll(
   throw new Error("more than 1000 pages");
 }
 
-/** Many users at once: one multi-row insert per 500 (the store's createUser is one by one). */
+/** Many users at once: one multi-row insert per 500 (the store's insertUser is one by one). */
 async function insertMany(db: Kysely<Database>, count: number, namePrefix: string): Promise<void> {
   for (let start = 0; start < count; start += 500) {
     const rows = Array.from({ length: Math.min(500, count - start) }, (_, i) => {
@@ -83,7 +83,7 @@ describeStore("user list", (ctx) => {
   let counter = 0;
   const make = (name?: string, email?: string, at: Date = NOW) => {
     counter += 1;
-    return createUser(ctx.db, {
+    return insertUser(ctx.db, {
       name: name ?? `person${counter}`,
       email: email ?? `person${counter}@example.org`,
       passwordHash: HASH,
@@ -146,7 +146,7 @@ describeStore("user list", (ctx) => {
   });
 
   it("filters by admin, lock (now), verified address, pending invitation and second factor", async () => {
-    const admin = await createUser(ctx.db, {
+    const admin = await insertUser(ctx.db, {
       name: "root",
       email: "root@example.org",
       passwordHash: HASH,

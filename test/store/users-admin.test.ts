@@ -6,9 +6,9 @@
 import { expect, it } from "vitest";
 import { ConflictError } from "../../src/core/errors.js";
 import {
-  createUser,
-  deleteUser,
-  demoteUser,
+  insertUser,
+  deleteUserRow,
+  unsetUserAdmin,
   getUserById,
   holdUnlockedUser,
   lockUser,
@@ -25,7 +25,7 @@ describeStore("users: admins and locks", (database) => {
   let counter = 0;
   const make = (isAdmin: boolean) => {
     counter += 1;
-    return createUser(database.db, {
+    return insertUser(database.db, {
       name: `u${counter}`,
       email: `u${counter}@example.org`,
       passwordHash: HASH,
@@ -39,19 +39,22 @@ describeStore("users: admins and locks", (database) => {
   it("demotes an admin while another remains, and refuses the last one with last_admin", async () => {
     const a = await make(true);
     const b = await make(true);
-    expect(await demoteUser(database.db, b.id, NOW_MS)).toMatchObject({ id: b.id, isAdmin: false });
-    const error = await demoteUser(database.db, a.id, NOW_MS).catch((e: unknown) => e);
+    expect(await unsetUserAdmin(database.db, b.id, NOW_MS)).toMatchObject({
+      id: b.id,
+      isAdmin: false,
+    });
+    const error = await unsetUserAdmin(database.db, a.id, NOW_MS).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConflictError);
     expect(error).toMatchObject({ code: "last_admin" });
-    await expect(deleteUser(database.db, a.id)).rejects.toMatchObject({ code: "last_admin" });
+    await expect(deleteUserRow(database.db, a.id)).rejects.toMatchObject({ code: "last_admin" });
     expect(await admins()).toBe(1);
     // Non-admins are demoted (a no-op) and deleted freely; unknown ids are undefined/false.
-    expect(await demoteUser(database.db, b.id, NOW_MS)).toMatchObject({ isAdmin: false });
-    expect(await deleteUser(database.db, b.id)).toBe(true);
-    expect(await demoteUser(database.db, "00000000-0000-4000-8000-000000000000", NOW_MS)).toBe(
+    expect(await unsetUserAdmin(database.db, b.id, NOW_MS)).toMatchObject({ isAdmin: false });
+    expect(await deleteUserRow(database.db, b.id)).toBe(true);
+    expect(await unsetUserAdmin(database.db, "00000000-0000-4000-8000-000000000000", NOW_MS)).toBe(
       undefined,
     );
-    expect(await deleteUser(database.db, "00000000-0000-4000-8000-000000000000")).toBe(false);
+    expect(await deleteUserRow(database.db, "00000000-0000-4000-8000-000000000000")).toBe(false);
   });
 
   it("keeps one admin when demotions and deletions of every admin race", async () => {
@@ -60,7 +63,9 @@ describeStore("users: admins and locks", (database) => {
       const team = await Promise.all([make(true), make(true), make(true)]);
       const results = await Promise.allSettled(
         team.map((user, i): Promise<unknown> =>
-          i % 2 === 0 ? demoteUser(database.db, user.id, NOW_MS) : deleteUser(database.db, user.id),
+          i % 2 === 0
+            ? unsetUserAdmin(database.db, user.id, NOW_MS)
+            : deleteUserRow(database.db, user.id),
         ),
       );
       for (const result of results) {

@@ -7,14 +7,14 @@ import {
   countUsers,
   countWebauthnCredentials,
   createChallenge,
-  createUser,
-  deleteUser,
+  insertUser,
+  deleteUserRow,
   disableTotp,
   getUserById,
   getUserByNameOrMail,
   listUsers,
   markTotpStepUsed,
-  promoteUser,
+  setUserAdmin,
   recordLogin,
   setPasswordHash,
   setTotpPendingSecret,
@@ -34,8 +34,8 @@ describeStore("users", (database) => {
   const make = (
     name: string,
     email: string,
-    extra: Partial<Parameters<typeof createUser>[1]> = {},
-  ) => createUser(database.db, { name, email, passwordHash: HASH, nowMs: T0.getTime(), ...extra });
+    extra: Partial<Parameters<typeof insertUser>[1]> = {},
+  ) => insertUser(database.db, { name, email, passwordHash: HASH, nowMs: T0.getTime(), ...extra });
 
   async function expectCode(
     promise: Promise<unknown>,
@@ -190,14 +190,14 @@ describeStore("users", (database) => {
   it("promotes a user to admin and answers undefined for a missing one", async () => {
     const user = await make("grace", "grace@example.org");
     const later = new Date(T0.getTime() + 1000);
-    const promoted = await promoteUser(database.db, user.id, later.getTime());
+    const promoted = await setUserAdmin(database.db, user.id, later.getTime());
     expect(promoted?.isAdmin).toBe(true);
     expect(promoted?.updatedAt).toEqual(later);
     expect((await getUserById(database.db, user.id))?.isAdmin).toBe(true);
     expect(
-      await promoteUser(database.db, "00000000-0000-4000-8000-000000000000", NOW_MS),
+      await setUserAdmin(database.db, "00000000-0000-4000-8000-000000000000", NOW_MS),
     ).toBeUndefined();
-    expect(await promoteUser(database.db, "garbage", NOW_MS)).toBeUndefined();
+    expect(await setUserAdmin(database.db, "garbage", NOW_MS)).toBeUndefined();
   });
 
   it("deletes a user together with their passkeys and challenges", async () => {
@@ -225,7 +225,7 @@ describeStore("users", (database) => {
         expiresAtMs: T0.getTime() + 60_000,
       });
     }
-    expect(await deleteUser(database.db, user.id)).toBe(true);
+    expect(await deleteUserRow(database.db, user.id)).toBe(true);
     expect(await getUserById(database.db, user.id)).toBeUndefined();
     expect(await countWebauthnCredentials(database.db, user.id)).toBe(0);
     const challengeOwners = await database.db
@@ -234,8 +234,8 @@ describeStore("users", (database) => {
       .execute();
     expect(challengeOwners.map((r) => r.user_id)).toEqual([keep.id]);
     expect(await countWebauthnCredentials(database.db, keep.id)).toBe(1);
-    expect(await deleteUser(database.db, user.id)).toBe(false);
-    expect(await deleteUser(database.db, "nope")).toBe(false);
+    expect(await deleteUserRow(database.db, user.id)).toBe(false);
+    expect(await deleteUserRow(database.db, "nope")).toBe(false);
   });
 
   it("sets a password hash and, with endSessions, bumps the token version in the same write", async () => {

@@ -3,7 +3,7 @@ import { ClientError, ConflictError, NotFoundError } from "../../src/core/errors
 import {
   addWebauthnCredential,
   countWebauthnCredentials,
-  createUser,
+  insertUser,
   deleteWebauthnCredential,
   getWebauthnCredentialById,
   listWebauthnCredentials,
@@ -25,13 +25,13 @@ describeStore("passkeys", (database) => {
   let owner: User;
   let stranger: User;
   beforeEach(async () => {
-    owner = await createUser(database.db, {
+    owner = await insertUser(database.db, {
       name: "owner",
       email: "o@example.org",
       passwordHash: "h",
       nowMs: NOW_MS,
     });
-    stranger = await createUser(database.db, {
+    stranger = await insertUser(database.db, {
       name: "other",
       email: "x@example.org",
       passwordHash: "h",

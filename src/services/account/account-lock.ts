@@ -12,7 +12,13 @@
  */
 import { isAccountLocked } from "../../core/account-lock.js";
 import { ClientError, NotFoundError, PermissionDeniedError } from "../../core/errors.js";
-import { getUserByNameOrMail, lockUser, unlockUser, type User } from "../../store/index.js";
+import {
+  getUserByNameOrMail,
+  lockUser,
+  unlockUser,
+  withTransaction,
+  type User,
+} from "../../store/index.js";
 import { loadTarget, type ActingUser } from "../access.js";
 import { audit } from "../audit/audit.js";
 import type { RequestMeta, ServiceContext } from "../context.js";
@@ -58,7 +64,7 @@ export async function lockAccount(
       extra: { field: "until" },
     });
   }
-  const locked = await ctx.db.transaction().execute(async (db) => {
+  const locked = await withTransaction(ctx.db, async (db) => {
     const tx = { ...ctx, db };
     const user = await lockUser(db, target.id, {
       reason,
@@ -130,7 +136,7 @@ async function unlock(
 ): Promise<User> {
   if (target.lockedAt === null) return target;
   const wasActive = isAccountLocked(target, ctx.clock());
-  const user = await ctx.db.transaction().execute(async (db) => {
+  const user = await withTransaction(ctx.db, async (db) => {
     const updated = await unlockUser(db, target.id, ctx.clock());
     if (updated === undefined) throw new NotFoundError("No such user");
     await audit({ ...ctx, db }, "user_unlocked", {

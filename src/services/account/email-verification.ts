@@ -17,6 +17,7 @@ import {
   listLiveEmailTokens,
   markEmailVerified,
   normalizeIdentifier,
+  withTransaction,
   type User,
 } from "../../store/index.js";
 import { loadTarget, type ActingUser } from "../access.js";
@@ -71,7 +72,7 @@ export async function verifyEmail(
   token: string,
   meta: RequestMeta,
 ): Promise<User> {
-  const user = await ctx.db.transaction().execute(async (trx) => {
+  const user = await withTransaction(ctx.db, async (trx) => {
     const tx = { ...ctx, db: trx };
     const record = await useEmailToken(tx, token, "email_verification");
     const email = record?.data.email;
@@ -102,7 +103,7 @@ export async function resendVerification(
   const work = async () => {
     const user = await getUserByNameOrMail(ctx.db, nameOrEmail);
     if (user === undefined || user.emailVerifiedAt !== null) return;
-    await ctx.db.transaction().execute(async (trx) => {
+    await withTransaction(ctx.db, async (trx) => {
       await sendVerificationMail({ ...ctx, db: trx }, user, meta);
     });
     ctx.mail?.wake();
@@ -145,7 +146,7 @@ async function vouch(
   by: string,
   meta: RequestMeta | undefined,
 ): Promise<User> {
-  const user = await ctx.db.transaction().execute(async (trx) => {
+  const user = await withTransaction(ctx.db, async (trx) => {
     const updated = await markEmailVerified(trx, userId, null, ctx.clock());
     if (updated === undefined) throw new NotFoundError("No such user");
     await voidEmailTokens({ ...ctx, db: trx }, userId, "email_verification");

@@ -9,7 +9,12 @@ import { randomBytes } from "node:crypto";
 import { HOUR_MS } from "../../core/clock.js";
 import { hashPassword } from "../../core/password.js";
 import { ClientError, ConflictError, PermissionDeniedError } from "../../core/errors.js";
-import { getUserById, hasPendingInvitation, type User } from "../../store/index.js";
+import {
+  getUserById,
+  hasPendingInvitation,
+  withTransaction,
+  type User,
+} from "../../store/index.js";
 import { loadTarget, type ActingUser } from "../access.js";
 import { audit } from "../audit/audit.js";
 import type { RequestMeta, ServiceContext } from "../context.js";
@@ -72,7 +77,7 @@ export async function resendInvitation(
       code: "invitation_not_pending",
     });
   }
-  await ctx.db.transaction().execute(async (trx) => {
+  await withTransaction(ctx.db, async (trx) => {
     await sendInvitation({ ...ctx, db: trx }, target, { by: actor.id, meta, again: true });
   });
   ctx.mail?.wake();

@@ -17,6 +17,7 @@ import {
   getUserByNameOrMail,
   requirePasswordChange,
   setPasswordHash,
+  withTransaction,
   type User,
 } from "../../store/index.js";
 import { loadTarget, type ActingUser } from "../access.js";
@@ -188,7 +189,7 @@ export async function storePassword(
     detail?: Record<string, unknown>;
   },
 ): Promise<User> {
-  const user = await ctx.db.transaction().execute(async (db) => {
+  const user = await withTransaction(ctx.db, async (db) => {
     const tx = { ...ctx, db };
     await endUserSessions(tx, userId, options.event, undefined, {
       exceptSessionId: options.keepSessionId ?? null,

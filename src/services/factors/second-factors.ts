@@ -9,6 +9,7 @@ import {
   deleteUserWebauthnCredentials,
   disableTotp,
   getUserByNameOrMail,
+  withTransaction,
   type User,
 } from "../../store/index.js";
 import { audit } from "../audit/audit.js";
@@ -47,7 +48,7 @@ export async function disableSecondFactorsAsOperator(
 ): Promise<{ user: User; removed: RemovedSecondFactors }> {
   const user = await getUserByNameOrMail(ctx.db, nameOrEmail);
   if (user === undefined) throw new NotFoundError("No such user");
-  const removed = await ctx.db.transaction().execute(async (db) => {
+  const removed = await withTransaction(ctx.db, async (db) => {
     const tx = { ...ctx, db };
     const result = await removeSecondFactors(tx, user);
     await audit(tx, "second_factors_disabled", {

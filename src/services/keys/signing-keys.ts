@@ -10,7 +10,6 @@
  * so a rotation needs no restart.
  */
 import { createPrivateKey, createPublicKey } from "node:crypto";
-import type { Kysely } from "kysely";
 import { HOUR_MS, SECOND_MS, type Clock } from "../../core/clock.js";
 import { generateJwtKeyPair, importPublicJwk, publicJwk, type JwkSet } from "../../core/jwk.js";
 import {
@@ -26,7 +25,8 @@ import {
   deleteRetiredSigningKeys,
   listSigningKeys,
   retireSigningKeys,
-  type Database,
+  withTransaction,
+  type DatabaseHandle,
   type StoredSigningKey,
 } from "../../store/index.js";
 
@@ -67,7 +67,7 @@ export interface SigningKeys {
   refresh(): Promise<void>;
 }
 
-type Db = Kysely<Database>;
+type Db = DatabaseHandle;
 
 function validityMs(settings: SigningKeySettings): number {
   return settings.jwtValidityHours * HOUR_MS;
@@ -194,7 +194,7 @@ export async function rotateSigningKey(
     );
   }
   const nowMs = clock();
-  return db.transaction().execute(async (trx) => {
+  return withTransaction(db, async (trx) => {
     const key = await insertNewKey(trx, settings, algorithm, nowMs);
     await retireSigningKeys(trx, algorithm, key.kid, nowMs);
     return key.kid;

@@ -9,10 +9,10 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import {
-  consumeEmailToken as consumeStoredToken,
+  consumeEmailToken,
   findLiveEmailToken,
   insertEmailToken,
-  voidEmailTokens as voidStoredTokens,
+  voidEmailTokenRecords,
   type EmailTokenPurpose,
   type EmailTokenRecord,
 } from "../../store/index.js";
@@ -106,7 +106,7 @@ export async function useEmailToken(
   purpose: EmailTokenPurpose,
 ): Promise<EmailTokenRecord | null> {
   if (typeof token !== "string" || !TOKEN_SHAPE.test(token)) return null;
-  const record = await consumeStoredToken(ctx.db, hashEmailToken(token), purpose, ctx.clock());
+  const record = await consumeEmailToken(ctx.db, hashEmailToken(token), purpose, ctx.clock());
   return record ?? null;
 }
 
@@ -116,5 +116,5 @@ export async function voidEmailTokens(
   userId: string,
   purpose: EmailTokenPurpose,
 ): Promise<number> {
-  return voidStoredTokens(ctx.db, userId, purpose, ctx.clock());
+  return voidEmailTokenRecords(ctx.db, userId, purpose, ctx.clock());
 }

@@ -19,7 +19,7 @@
 import { DAY_MS } from "../../core/clock.js";
 import { ClientError } from "../../core/errors.js";
 import { describeUserAgent } from "../../core/user-agent.js";
-import { endSession, getUserById } from "../../store/index.js";
+import { endSessionRecord, getUserById } from "../../store/index.js";
 import { audit } from "../audit/audit.js";
 import type { RequestMeta, ServiceContext } from "../context.js";
 import { issueEmailToken, useEmailToken } from "./email-tokens.js";
@@ -270,7 +270,7 @@ export async function reportNotMe(
   const sessionId = record.data.session_id;
   let ended: number;
   if (record.data.scope === "session" && typeof sessionId === "string") {
-    const session = await endSession(ctx.db, sessionId, {
+    const session = await endSessionRecord(ctx.db, sessionId, {
       nowMs: ctx.clock(),
       reason: "not_me",
       userId: user.id,

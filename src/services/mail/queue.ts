@@ -9,7 +9,6 @@
  * before it wrote "sent" leaves the row to be sent again when its lease lapses.
  */
 import { randomBytes } from "node:crypto";
-import type { Kysely } from "kysely";
 import { DAY_MS, HOUR_MS, type Clock } from "../../core/clock.js";
 import {
   claimDueMail,
@@ -19,7 +18,7 @@ import {
   insertMail,
   markMailFailed,
   markMailSent,
-  type Database,
+  type DatabaseHandle,
   type QueuedMail,
 } from "../../store/index.js";
 import type { MailQueue, ServiceContext } from "../context.js";
@@ -83,7 +82,7 @@ export function mailRetryDelayMs(
 }
 
 export interface MailWorkerOptions {
-  db: Kysely<Database>;
+  db: DatabaseHandle;
   transport: MailTransport;
   clock: Clock;
   logger: MailLogger;

@@ -24,7 +24,7 @@ import {
   createSession,
   DEFAULT_SESSION_SWEEP_BATCH,
   deleteOldSessions,
-  endSession as endSessionRecord,
+  endSessionRecord,
   endUserSessionRecords,
   getSession,
   getUserById,
@@ -32,6 +32,7 @@ import {
   listLiveSessions,
   SESSION_TOUCH_INTERVAL_MS,
   touchSession,
+  withTransaction,
   type Session,
   type User,
 } from "../../store/index.js";
@@ -183,7 +184,7 @@ export async function issueSessionToken(
     const session = await start(ctx.db);
     return signSessionToken(ctx, user, session.id, session.expiresAt.getTime());
   }
-  const session = await ctx.db.transaction().execute(start);
+  const session = await withTransaction(ctx.db, start);
   // A sign-in changed the user's last login time: views cached anywhere are stale.
   await announceSessionChange(ctx, { kind: "user", userId: user.id });
   return signSessionToken(ctx, user, session.id, session.expiresAt.getTime());

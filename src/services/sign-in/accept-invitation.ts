@@ -4,7 +4,12 @@
  */
 import { hashPassword } from "../../core/password.js";
 import { ClientError } from "../../core/errors.js";
-import { markEmailVerified, setPasswordHash, type User } from "../../store/index.js";
+import {
+  markEmailVerified,
+  setPasswordHash,
+  withTransaction,
+  type User,
+} from "../../store/index.js";
 import { INVALID_INVITATION, invitedUser } from "../account/invitations.js";
 import { assertPasswordPolicy } from "../account/passwords.js";
 import { audit } from "../audit/audit.js";
@@ -35,7 +40,7 @@ export async function acceptInvitation(
   });
   let user: User;
   try {
-    user = await ctx.db.transaction().execute(async (trx) => {
+    user = await withTransaction(ctx.db, async (trx) => {
       const tx = { ...ctx, db: trx };
       // The single use: of two concurrent accepts, one wins.
       const record = await useEmailToken(tx, token, "invitation");

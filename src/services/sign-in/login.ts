@@ -12,6 +12,7 @@ import {
   normalizeIdentifier,
   recordLogin,
   setPasswordHash,
+  withTransaction,
   type User,
 } from "../../store/index.js";
 import { hashPassword } from "../../core/password.js";
@@ -264,29 +265,26 @@ export async function completeLogin(
   // The session, the login time and its audit event are one write (one transaction, one fsync
   // on SQLite): when a lock commits first, the session's insert refuses (`account_locked`) and
   // no "signed in" event is left behind for a sign-in that was refused.
-  const session = await ctx.db
-    .transaction()
-    .execute(async (trx) => {
-      const tx = { ...ctx, db: trx };
-      const issued = await issueSessionToken(tx, user, {
-        amr: options.amr ?? (options.method === "passkey" ? ["passkey"] : ["pwd"]),
-        meta,
-      });
-      await recordLogin(trx, user.id, nowMs);
-      await audit(tx, "login_succeeded", {
-        userId: user.id,
-        meta,
-        detail: { method: options.method },
-      });
-      return issued;
-    })
-    .catch(async (error: unknown) => {
-      // Locked after the check above: refused and audited as that check would have.
-      if (error instanceof PermissionDeniedError && error.code === "account_locked") {
-        await audit(ctx, "login_failed", { userId: user.id, meta, detail: { reason: "locked" } });
-      }
-      throw error;
+  const session = await withTransaction(ctx.db, async (trx) => {
+    const tx = { ...ctx, db: trx };
+    const issued = await issueSessionToken(tx, user, {
+      amr: options.amr ?? (options.method === "passkey" ? ["passkey"] : ["pwd"]),
+      meta,
     });
+    await recordLogin(trx, user.id, nowMs);
+    await audit(tx, "login_succeeded", {
+      userId: user.id,
+      meta,
+      detail: { method: options.method },
+    });
+    return issued;
+  }).catch(async (error: unknown) => {
+    // Locked after the check above: refused and audited as that check would have.
+    if (error instanceof PermissionDeniedError && error.code === "account_locked") {
+      await audit(ctx, "login_failed", { userId: user.id, meta, detail: { reason: "locked" } });
+    }
+    throw error;
+  });
   // After the commit (the last login time changed): views cached anywhere are stale.
   await announceSessionChange(ctx, { kind: "user", userId: user.id });
   const keys = ctx.settings.jwtKeys;

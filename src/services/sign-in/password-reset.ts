@@ -17,7 +17,7 @@ import { MINUTE_MS } from "../../core/clock.js";
 import { ClientError } from "../../core/errors.js";
 import { hashPassword } from "../../core/password.js";
 import type { ForgotPasswordRequest, ResetWithTokenRequest } from "../../contract/index.js";
-import { getUserById, getUserByNameOrMail, type User } from "../../store/index.js";
+import { getUserById, getUserByNameOrMail, withTransaction, type User } from "../../store/index.js";
 import { audit } from "../audit/audit.js";
 import type { RequestMeta, ServiceContext, ServiceSettings } from "../context.js";
 import {
@@ -99,7 +99,7 @@ async function sendResetLink(
       token,
       validityMs: PASSWORD_RESET_VALIDITY_MS,
     });
-    await ctx.db.transaction().execute(async (db) => {
+    await withTransaction(ctx.db, async (db) => {
       // No user id: the event would read "link sent" in the account's activity.
       await audit({ ...ctx, db }, "password_reset_requested", {
         userId: null,
@@ -109,7 +109,7 @@ async function sendResetLink(
     });
     return;
   }
-  await ctx.db.transaction().execute(async (db) => {
+  await withTransaction(ctx.db, async (db) => {
     const tx = { ...ctx, db };
     // Only the newest link works: issuing voids the earlier ones.
     const { token } = await issueEmailToken(tx, {

@@ -8,11 +8,7 @@ import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { hashPassword } from "../../../src/core/password.js";
-import {
-  createUser as insertUser,
-  getUserById,
-  listAuditEvents,
-} from "../../../src/store/index.js";
+import { getUserById, insertUser, listAuditEvents } from "../../../src/store/index.js";
 import { startTestServer, type TestServer } from "../../helpers/server.js";
 
 const BREACHED = "Correct-Horse-Battery-9";

@@ -1,6 +1,7 @@
 /**
  * The abuse limits: failed logins per account and per client address, wrong second-factor
- * codes per user, in memory or shared through Redis (`src/store/redis.ts`).
+ * codes per user. The counters live in a store of `src/store/rate-limit/` (in memory, in the
+ * database, or shared through Redis).
  */
 export {
   DEFAULT_ACCOUNT_CEILING_POLICY,
@@ -23,13 +24,6 @@ export {
   type LoginThrottleOptions,
   type MailCap,
 } from "./login-throttle.js";
-export {
-  DEFAULT_MEMORY_MAX_KEYS,
-  DEFAULT_MEMORY_SWEEP_INTERVAL_MS,
-  createMemoryRateLimitStore,
-  type MemoryRateLimitStore,
-  type MemoryRateLimitStoreOptions,
-} from "./memory-store.js";
 export { normalizeClientAddress } from "./client-address.js";
 export {
   assertValidPolicy,
@@ -37,8 +31,5 @@ export {
   type FailurePolicy,
   type FailureRecord,
   type ProgressivePolicy,
-  type RateLimitEntry,
-  type ReserveResult,
-  type RateLimitStore,
   type WindowPolicy,
 } from "../../../core/rate-limit.js";

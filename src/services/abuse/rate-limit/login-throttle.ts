@@ -43,10 +43,9 @@ import {
   type FailurePolicy,
   type FailureRecord,
   type ProgressivePolicy,
-  type RateLimitEntry,
-  type RateLimitStore,
   type WindowPolicy,
 } from "../../../core/rate-limit.js";
+import type { RateLimitEntry, RateLimitStore } from "../../../store/rate-limit/index.js";
 
 /**
  * Per account: 5 failures back to back, then a 30 s wait doubling with each further failure,

@@ -11,6 +11,7 @@ import {
   findTakenImportKeys,
   insertImportedUser,
   newId,
+  withTransaction,
 } from "../../../store/index.js";
 import { audit } from "../../audit/audit.js";
 import type { ServiceContext } from "../../context.js";
@@ -63,7 +64,7 @@ export async function importUsers(
   };
   if (report.problems.length > 0) return report;
 
-  await ctx.db.transaction().execute(async (trx) => {
+  await withTransaction(ctx.db, async (trx) => {
     report.problems.push(...(await collisionsWithDatabase(trx, parsed.users)));
     if (report.problems.length > 0 || options.dryRun === true) return;
     const nowMs = ctx.clock();

@@ -1,6 +1,6 @@
-/** `isUnavailableError` (src/store/availability.ts): connection-class failures, and only those. */
+/** `isUnavailableError` (src/core/availability.ts): connection-class failures, and only those. */
 import { describe, expect, it } from "vitest";
-import { isUnavailableError } from "../../src/store/availability.js";
+import { isUnavailableError } from "../../src/core/availability.js";
 
 function coded(message: string, code: string): Error {
   return Object.assign(new Error(message), { code });

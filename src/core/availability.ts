@@ -5,10 +5,10 @@
  * `isUnavailableError` tells a connection-class failure (the service is down, unreachable,
  * overloaded, or too slow) from a bug. It looks at the error and its `cause` chain: Node socket
  * codes, PostgreSQL SQLSTATEs and the messages `pg`, `pg-pool` and `ioredis` use for their own
- * timeouts and closed connections.
+ * timeouts and closed connections. Those shapes are data here, no driver is imported: so the
+ * HTTP error handler (which may not import the store) and the server's start-up retries ask
+ * the same rule.
  */
-import type { Kysely } from "kysely";
-import { createMigrator } from "./migrations/index.js";
 
 /** Socket-level codes of a peer that is not there (Node's `error.code`). */
 const SOCKET_CODES = new Set([
@@ -74,10 +74,4 @@ export function isUnavailableError(error: unknown): boolean {
     current = cause;
   }
   return false;
-}
-
-/** Names of the migrations not yet run on `db` (`[]` when it is up to date). */
-export async function pendingMigrations<DB>(db: Kysely<DB>): Promise<string[]> {
-  const migrations = await createMigrator(db).getMigrations();
-  return migrations.filter((m) => m.executedAt === undefined).map((m) => m.name);
 }

@@ -10,14 +10,12 @@ import {
   applyFailure,
   applyRelease,
   lockedUntil,
-  type RateLimitEntry,
-  type ReserveResult,
   toFailureRecord,
   type FailurePolicy,
   type FailureRecord,
-  type RateLimitStore,
   type StoredFailureRecord,
-} from "../../../core/rate-limit.js";
+} from "../../core/rate-limit.js";
+import type { RateLimitEntry, RateLimitStore, ReserveResult } from "./types.js";
 
 /**
  * Most records kept at once. About 200 bytes each, so the cap is about 20 MB; reaching it needs

@@ -19,13 +19,11 @@ import {
   toFailureRecord,
   type FailurePolicy,
   type FailureRecord,
-  type RateLimitEntry,
-  type RateLimitStore,
-  type ReserveResult,
   type StoredFailureRecord,
-} from "../core/rate-limit.js";
-import { capabilitiesOf } from "./dialect.js";
-import type { Database } from "./schema.js";
+} from "../../core/rate-limit.js";
+import { capabilitiesOf } from "../dialect.js";
+import type { Database } from "../schema.js";
+import type { RateLimitEntry, RateLimitStore, ReserveResult } from "./types.js";
 
 /** Keys longer than this are stored as `sha256:<hex>`. */
 const MAX_PLAIN_KEY_LENGTH = 200;

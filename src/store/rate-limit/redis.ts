@@ -9,63 +9,15 @@
  * record's own `expiresAtMs` decides whether it still counts.
  */
 import { createHash } from "node:crypto";
-// Types only: the store layer implements the services' interface without running their code.
-import type {
-  FailurePolicy,
-  FailureRecord,
-  RateLimitEntry,
-  RateLimitStore,
-  ReserveResult,
-} from "../core/rate-limit.js";
-
-// The Redis types here are Tessera's own, not ioredis's: the public declarations (`fastify.d.ts`)
-// name them, and a host type-checking with `skipLibCheck: false` would otherwise have to
-// type-check ioredis and its untyped `redis-errors` (issue 18 item 2). An ioredis `Redis` fits.
-
-/** The commands Tessera's Redis stores send, as ioredis declares them. */
-export interface RedisCommands {
-  evalsha(sha1: string, numKeys: number, ...keysAndArgs: (string | number)[]): Promise<unknown>;
-  eval(script: string, numKeys: number, ...keysAndArgs: (string | number)[]): Promise<unknown>;
-  hmget(key: string, ...fields: string[]): Promise<(string | null)[]>;
-  del(...keys: string[]): Promise<number>;
-  set(
-    key: string,
-    value: string,
-    millisecondsToken: "PX",
-    milliseconds: number,
-    nx: "NX",
-  ): Promise<"OK" | null>;
-  getdel(key: string): Promise<string | null>;
-}
-
-/** A client as `createRedisClient` makes it: the stores' commands and closing. */
-export interface RedisConnection extends RedisCommands {
-  /** ioredis's connection state ("wait", "connecting", "ready", "end", …). */
-  readonly status: string;
-  quit(): Promise<unknown>;
-  disconnect(): void;
-}
-
-/** Options of `createRedisClient` (`redis-client.ts`). */
-export interface RedisClientOptions {
-  /** Default `DEFAULT_REDIS_CONNECT_TIMEOUT_MS`. */
-  connectTimeoutMs?: number;
-  /** Default `DEFAULT_REDIS_COMMAND_TIMEOUT_MS`. */
-  commandTimeoutMs?: number;
-  /** Connect at the first command instead of at once. Default true (creating does no I/O). */
-  lazyConnect?: boolean;
-  /**
-   * Connection errors (each failed command also rejects on its own, which the throttle turns
-   * into a 503). Default: ignored here, so ioredis does not print "Unhandled error event".
-   */
-  onError?: (error: Error) => void;
-}
+import type { FailurePolicy, FailureRecord } from "../../core/rate-limit.js";
+import type { RedisCommands } from "../redis/types.js";
+import type { RateLimitEntry, RateLimitStore, ReserveResult } from "./types.js";
 
 /** Prefix of every rate-limit key, so Tessera can share a Redis database with other apps. */
 export const DEFAULT_REDIS_RATE_LIMIT_KEY_PREFIX = "tessera:rate-limit:";
 
 /**
- * Counts one failure. Mirrors `applyFailure` in src/services/rate-limit/store.ts line by line.
+ * Counts one failure. Mirrors `applyFailure` in src/core/rate-limit.ts line by line.
  * KEYS[1] the record. ARGV[1] nowMs, ARGV[2] policy kind; progressive: ARGV[3] freeFailures,
  * ARGV[4] baseDelayMs, ARGV[5] maxDelayMs, ARGV[6] retentionMs; window: ARGV[3] maxFailures,
  * ARGV[4] windowMs. Returns { failures, lockedUntilMs or 0 }.
@@ -284,7 +236,7 @@ export function createRedisRateLimitStore(
       if (!stored.every(Number.isFinite)) {
         throw new TypeError(`Corrupt rate-limit record at ${keyPrefix}${key}`);
       }
-      // As `toFailureRecord` in the services' store.ts: expired → none; a past lock → 0.
+      // As `toFailureRecord` in core/rate-limit.ts: expired → none; a past lock → 0.
       if (stored[2] <= nowMs) return null;
       return { failures: stored[0], lockedUntilMs: stored[1] > nowMs ? stored[1] : 0 };
     },

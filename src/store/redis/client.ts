@@ -1,10 +1,11 @@
 /**
- * The ioredis client of the stores and the session channel, with bounded connect and command
- * times. The only module that names ioredis's own types: its declarations stay out of the
+ * `store/redis/`: the Redis connection every Redis user of the store shares (the rate-limit and
+ * challenge stores, the session channel). This file is the ioredis client, with bounded connect
+ * and command times; `types.ts` holds Tessera's own Redis types, so ioredis's stay out of the
  * public surface (`fastify.ts` exports `createRedisClient` as a `RedisConnection`).
  */
 import { Redis } from "ioredis";
-import type { RedisClientOptions } from "./redis.js";
+import type { RedisClientOptions } from "./types.js";
 
 /** Give up connecting after this long (ioredis default 10 s: too long for a login request). */
 export const DEFAULT_REDIS_CONNECT_TIMEOUT_MS = 5_000;
