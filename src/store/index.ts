@@ -77,25 +77,20 @@ export {
   setUserAdmin,
   deleteUserRow,
   unsetUserAdmin,
-  lockUser,
-  unlockUser,
-  holdUnlockedUser,
   setPasswordHash,
   bumpTokenVersion,
   requirePasswordChange,
   recordLogin,
+} from "./users.js";
+export {
   setTotpPendingSecret,
   confirmTotpSecret,
   disableTotp,
   markTotpStepUsed,
-} from "./users.js";
-export type {
-  User,
-  NewUser,
-  SetPasswordHashOptions,
-  ConfirmTotpSecretOptions,
-  LockUserOptions,
-} from "./users.js";
+  type ConfirmTotpSecretOptions,
+} from "./user-totp.js";
+export { lockUser, unlockUser, holdUnlockedUser, type LockUserOptions } from "./user-locks.js";
+export type { User, NewUser, SetPasswordHashOptions } from "./users.js";
 export {
   countUserList,
   listPendingInvitationsAmong,

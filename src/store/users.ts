@@ -1,7 +1,8 @@
 /**
- * The `users` table. Every function takes a Kysely instance or a transaction first; every
- * write is a single statement, hence one transaction, except the demotion and deletion of an
- * admin, which lock the admins first (in the caller's transaction when there is one).
+ * The `users` table (its TOTP columns: user-totp.ts; its lock: user-locks.ts). Every function
+ * takes a Kysely instance or a transaction first; every write is a single statement, hence one
+ * transaction, except the demotion and deletion of an admin, which lock the admins first (in
+ * the caller's transaction when there is one).
  */
 import type { ExpressionBuilder, Kysely, Selectable } from "kysely";
 import { ConflictError } from "../core/errors.js";
@@ -10,7 +11,6 @@ import {
   fromEpochMs,
   fromNullableEpochMs,
   hasControlCharacter,
-  storableText,
   toDbBool,
   toEpochMs,
 } from "./columns.js";
@@ -70,14 +70,6 @@ export interface SetPasswordHashOptions {
   mustChangePassword: boolean;
   /** Bump `token_version` in the same statement, ending every session issued before. */
   endSessions: boolean;
-  /** The update time (the service's clock). */
-  nowMs: number;
-}
-
-/** Options of `confirmTotpSecret`. */
-export interface ConfirmTotpSecretOptions {
-  /** Confirm only if the pending secret is still this one (the one the code was checked with). */
-  pendingSecret?: string;
   /** The update time (the service's clock). */
   nowMs: number;
 }
@@ -313,77 +305,6 @@ async function assertNotLastAdmin(trx: Db, userId: string): Promise<void> {
   }
 }
 
-/** What `lockUser` stores. */
-export interface LockUserOptions {
-  /** The admin's reason (stored as text, shown to admins). */
-  reason: string;
-  /** When the lock ends by itself; null: only an unlock ends it. */
-  untilMs: number | null;
-  nowMs: number;
-}
-
-/** Locks an account (replacing an earlier lock); the updated user, or undefined when none. */
-export async function lockUser(
-  db: Db,
-  id: string,
-  options: LockUserOptions,
-): Promise<User | undefined> {
-  const userId = canonicalId(id);
-  if (userId === undefined) return undefined;
-  const now = toEpochMs(options.nowMs);
-  const row = await db
-    .updateTable("users")
-    .set({
-      locked_at: now,
-      locked_until: options.untilMs === null ? null : toEpochMs(options.untilMs),
-      lock_reason: storableText(options.reason),
-      updated_at: now,
-    })
-    .where("id", "=", userId)
-    .returningAll()
-    .executeTakeFirst();
-  return row === undefined ? undefined : toUser(row);
-}
-
-/** Removes an account's lock (expired or not); the updated user, or undefined when none. */
-export async function unlockUser(db: Db, id: string, nowMs: number): Promise<User | undefined> {
-  const userId = canonicalId(id);
-  if (userId === undefined) return undefined;
-  const row = await db
-    .updateTable("users")
-    .set({ locked_at: null, locked_until: null, lock_reason: null, updated_at: toEpochMs(nowMs) })
-    .where("id", "=", userId)
-    .returningAll()
-    .executeTakeFirst();
-  return row === undefined ? undefined : toUser(row);
-}
-
-/**
- * The gate of every new session: a no-op write on the user's row, made only while the account
- * is not locked at `now` (no lock, or one whose `locked_until` has passed). True when the row
- * was written. Run it in the transaction that inserts the session: the write holds the row
- * until commit (PostgreSQL; SQLite holds the whole database), so a concurrent `lockUser`
- * either committed first (the gate sees the lock and refuses) or waits for the session to
- * commit, and its ending of the user's sessions then ends this one too.
- */
-export async function holdUnlockedUser(db: Db, id: string, nowMs: number): Promise<boolean> {
-  const userId = canonicalId(id);
-  if (userId === undefined) return false;
-  const now = toEpochMs(nowMs);
-  const result = await db
-    .updateTable("users")
-    .set((eb) => ({ locked_at: eb.ref("locked_at") }))
-    .where("id", "=", userId)
-    .where((eb) =>
-      eb.or([
-        eb("locked_at", "is", null),
-        eb.and([eb("locked_until", "is not", null), eb("locked_until", "<=", now)]),
-      ]),
-    )
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
-}
-
 /**
  * Stores a new password hash; with `endSessions` also bumps `token_version` in the same
  * statement (`token_version = token_version + 1`). The updated user, or undefined when none.
@@ -453,80 +374,4 @@ export async function recordLogin(db: Db, id: string, atMs: number): Promise<voi
     .set({ last_login_at: toEpochMs(atMs) })
     .where("id", "=", userId)
     .execute();
-}
-
-/** Stores a TOTP secret awaiting confirmation (replacing any earlier pending one). */
-export async function setTotpPendingSecret(db: Db, userId: string, secret: string): Promise<void> {
-  const id = canonicalId(userId);
-  if (id === undefined) return;
-  await db.updateTable("users").set({ totp_pending_secret: secret }).where("id", "=", id).execute();
-}
-
-/**
- * Makes the pending TOTP secret the user's second factor and marks `step` used, in one
- * statement. False when there is no pending secret (or not `options.pendingSecret`).
- */
-export async function confirmTotpSecret(
-  db: Db,
-  userId: string,
-  step: number,
-  options: ConfirmTotpSecretOptions,
-): Promise<boolean> {
-  const id = canonicalId(userId);
-  if (id === undefined) return false;
-  assertStep(step);
-  let update = db
-    .updateTable("users")
-    .set((eb) => ({
-      totp_secret: eb.ref("totp_pending_secret"),
-      totp_pending_secret: null,
-      totp_last_step: step,
-      updated_at: toEpochMs(options.nowMs),
-    }))
-    .where("id", "=", id)
-    .where("totp_pending_secret", "is not", null);
-  if (options.pendingSecret !== undefined) {
-    update = update.where("totp_pending_secret", "=", options.pendingSecret);
-  }
-  const result = await update.executeTakeFirst();
-  return result.numUpdatedRows > 0n;
-}
-
-/** Removes the user's TOTP secret, pending secret and replay marker. */
-export async function disableTotp(db: Db, userId: string, nowMs: number): Promise<void> {
-  const id = canonicalId(userId);
-  if (id === undefined) return;
-  await db
-    .updateTable("users")
-    .set({
-      totp_secret: null,
-      totp_pending_secret: null,
-      totp_last_step: null,
-      updated_at: toEpochMs(nowMs),
-    })
-    .where("id", "=", id)
-    .execute();
-}
-
-/**
- * Atomically marks a TOTP time step used: true only if it is later than the last one used
- * (one conditional UPDATE, so two racing requests with the same code cannot both pass).
- */
-export async function markTotpStepUsed(db: Db, userId: string, step: number): Promise<boolean> {
-  const id = canonicalId(userId);
-  if (id === undefined) return false;
-  assertStep(step);
-  const result = await db
-    .updateTable("users")
-    .set({ totp_last_step: step })
-    .where("id", "=", id)
-    .where((eb) => eb.or([eb("totp_last_step", "is", null), eb("totp_last_step", "<", step)]))
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
-}
-
-function assertStep(step: number): void {
-  if (!Number.isSafeInteger(step) || step < 0) {
-    throw new TypeError("A TOTP time step is a non-negative integer");
-  }
 }
