@@ -4,14 +4,7 @@
  * database, or shared through Redis).
  */
 export {
-  DEFAULT_ACCOUNT_CEILING_POLICY,
-  DEFAULT_ACCOUNT_POLICY,
-  DEFAULT_ADDRESS_POLICY,
-  DEFAULT_TOTP_POLICY,
-  RESEND_VERIFICATION_POLICY,
-  SIGNUP_PER_ADDRESS_POLICY,
   TOO_MANY_ATTEMPTS_DETAIL,
-  USER_SEARCH_POLICY,
   accountThrottleKey,
   addressThrottleKey,
   ceilingThrottleKey,
@@ -22,8 +15,17 @@ export {
   type LoginReservation,
   type LoginThrottle,
   type LoginThrottleOptions,
-  type MailCap,
 } from "./login-throttle.js";
+export {
+  DEFAULT_ACCOUNT_CEILING_POLICY,
+  DEFAULT_ACCOUNT_POLICY,
+  DEFAULT_ADDRESS_POLICY,
+  DEFAULT_TOTP_POLICY,
+  RESEND_VERIFICATION_POLICY,
+  SIGNUP_PER_ADDRESS_POLICY,
+  USER_SEARCH_POLICY,
+  type MailCap,
+} from "./policies.js";
 export { normalizeClientAddress } from "./client-address.js";
 export {
   assertValidPolicy,
