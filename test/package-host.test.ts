@@ -15,8 +15,8 @@ import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "./e2e/helpers.js";
 import { REPOSITORY_ROOT, packTessera } from "./helpers/pack.js";
+import { registerPasskey } from "./helpers/passkeys.js";
 import { createClient, TEST_ARGON2_ENV } from "./helpers/server.js";
-import { SoftAuthenticator } from "./helpers/soft-authenticator.js";
 
 const ROOT = REPOSITORY_ROOT;
 const TSC = join(ROOT, "node_modules", "typescript", "bin", "tsc");
@@ -163,15 +163,10 @@ describe("a host app on the packed package", () => {
     expect(signIn.headers.get("content-type") ?? "").toMatch(/json/);
     expect(signIn.body?.code ?? signIn.status).toBe(200);
     expect(signIn.body).toMatchObject({ name: "host-user", is_admin: true });
-    const authenticator = new SoftAuthenticator();
-    const creation = await client.request("POST", `/users/${id}/2fa/webauthn/register/options`, {
-      json: {},
+    const { authenticator } = await registerPasskey(client, id, {
+      origin: baseUrl,
+      name: "Host key",
     });
-    const attestation = authenticator.createAttestation(creation.body, { origin: baseUrl });
-    const stored = await client.request("POST", `/users/${id}/2fa/webauthn/register/verify`, {
-      json: { response: attestation, name: "Host key" },
-    });
-    expect(stored.status).toBe(200);
 
     // A new browser signs in with the passkey alone.
     const browser = createClient(baseUrl, baseUrl);

@@ -19,10 +19,11 @@ import {
   MIN_PASSWORD_LENGTH,
 } from "../../src/contract/limits.js";
 import { countUsers, listAuditEvents, listWebauthnCredentials } from "../../src/store/index.js";
+import { startPasskeyRegistration } from "../helpers/passkeys.js";
 import { loginWithCode, userWithCodes } from "../helpers/recovery-codes.js";
 import { describeServer } from "../helpers/routes.js";
-import { TEST_ORIGIN, type TestClient, type TestResponse } from "../helpers/server.js";
-import { SoftAuthenticator, type AttestationOverrides } from "../helpers/soft-authenticator.js";
+import type { TestClient, TestResponse } from "../helpers/server.js";
+import type { AttestationOverrides } from "../helpers/soft-authenticator.js";
 
 /**
  * A password of exactly `length` characters that the strength policy accepts (a repeated
@@ -213,21 +214,13 @@ describeServer("wire limits", (server) => {
     /** Registration options for a signed-in user, and a way to send an answer with a name. */
     async function registration(overrides: Omit<AttestationOverrides, "origin"> = {}) {
       const user = await signedIn();
-      const options = await user.client.request(
-        "POST",
-        `/users/${user.id}/2fa/webauthn/register/options`,
-        { json: {} },
-      );
-      expect(options.status).toBe(200);
-      const response = new SoftAuthenticator().createAttestation(options.body, {
-        origin: TEST_ORIGIN,
-        ...overrides,
-      });
-      const send = (body: unknown, name = "Key") =>
-        user.client.request("POST", `/users/${user.id}/2fa/webauthn/register/verify`, {
-          json: { response: body, name },
-        });
-      return { user, response, send, stored: () => listWebauthnCredentials(db(), user.id) };
+      const ceremony = await startPasskeyRegistration(user.client, user.id);
+      return {
+        user,
+        response: ceremony.attest(overrides),
+        send: ceremony.verify,
+        stored: () => listWebauthnCredentials(db(), user.id),
+      };
     }
 
     it(`registers and renames a passkey named with ${MAX_PASSKEY_NAME_LENGTH} characters, not ${MAX_PASSKEY_NAME_LENGTH + 1}`, async () => {

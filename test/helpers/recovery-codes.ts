@@ -4,8 +4,8 @@
  */
 import { expect } from "vitest";
 import { generateTotp } from "../../src/core/totp.js";
-import { SoftAuthenticator } from "./soft-authenticator.js";
-import { TEST_ORIGIN, type TestClient, type TestServer } from "./server.js";
+import { registerPasskey } from "./passkeys.js";
+import type { TestClient, TestServer } from "./server.js";
 
 /** A user of `server` signed in on `client`, with a second factor and ten recovery codes. */
 export interface UserWithCodes {
@@ -33,24 +33,6 @@ export async function enableTotp(
   return setup.body.secret as string;
 }
 
-/** Registers a passkey of a new soft authenticator for the signed-in user; returns its id. */
-export async function addPasskey(
-  client: TestClient,
-  userId: string,
-): Promise<{ credentialId: string; authenticator: SoftAuthenticator }> {
-  const authenticator = new SoftAuthenticator();
-  const options = await client.request("POST", `/users/${userId}/2fa/webauthn/register/options`, {
-    json: {},
-  });
-  expect(options.status).toBe(200);
-  const response = authenticator.createAttestation(options.body, { origin: TEST_ORIGIN });
-  const stored = await client.request("POST", `/users/${userId}/2fa/webauthn/register/verify`, {
-    json: { response, name: "Test key" },
-  });
-  expect(stored.status, stored.text).toBe(200);
-  return { credentialId: stored.body.id as string, authenticator };
-}
-
 /** Makes a new set for the signed-in user; expects 200. */
 export async function makeCodes(client: TestClient, userId: string): Promise<string[]> {
   const made = await client.request("POST", `/users/${userId}/2fa/recovery-codes`);
@@ -68,7 +50,7 @@ export async function userWithCodes(
   await client.login(user.name, user.password);
   const totpSecret = factor === "totp" ? await enableTotp(server, client, user.id) : null;
   const credentialId =
-    factor === "passkey" ? (await addPasskey(client, user.id)).credentialId : null;
+    factor === "passkey" ? (await registerPasskey(client, user.id)).credentialId : null;
   const codes = await makeCodes(client, user.id);
   return { user, client, codes, totpSecret, credentialId };
 }

@@ -14,9 +14,9 @@ import {
 } from "../../../src/services/sessions/sessions.js";
 import { toPublicUser } from "../../../src/services/users-view.js";
 import { getUserById, listAuditEvents, listLiveSessions } from "../../../src/store/index.js";
+import { registerPasskey } from "../../helpers/passkeys.js";
 import { describeServer } from "../../helpers/routes.js";
 import { TEST_ORIGIN, type TestClient, type TestServer } from "../../helpers/server.js";
-import { SoftAuthenticator } from "../../helpers/soft-authenticator.js";
 
 async function signedIn(server: TestServer, isAdmin = false) {
   const user = await server.createUser({ isAdmin });
@@ -125,19 +125,7 @@ describeServer("account lock", (server) => {
   it("refuses passwordless passkey sign-in of a locked account", async () => {
     const { client: admin } = await signedIn(server, true);
     const { user, client } = await signedIn(server);
-    const authenticator = new SoftAuthenticator();
-    const options = await client.request(
-      "POST",
-      `/users/${user.id}/2fa/webauthn/register/options`,
-      {
-        json: {},
-      },
-    );
-    const response = authenticator.createAttestation(options.body, { origin: TEST_ORIGIN });
-    const stored = await client.request("POST", `/users/${user.id}/2fa/webauthn/register/verify`, {
-      json: { response, name: "key" },
-    });
-    expect(stored.status).toBe(200);
+    const { authenticator } = await registerPasskey(client, user.id);
     expect((await lock(admin, user.id, { reason: "stolen laptop" })).status).toBe(200);
 
     const passkeyClient = server.client();

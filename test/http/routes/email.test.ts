@@ -8,9 +8,9 @@ import {
   emailVerificationState,
 } from "../../../src/services/account/email-verification.js";
 import { countMailsTo, mailTo, tokenFrom } from "../../helpers/mail-links.js";
+import { registerPasskey } from "../../helpers/passkeys.js";
 import { describeServer } from "../../helpers/routes.js";
 import { TEST_ORIGIN, type TestServer } from "../../helpers/server.js";
-import { SoftAuthenticator } from "../../helpers/soft-authenticator.js";
 import { startTestSmtpServer } from "../../helpers/smtp.js";
 
 const smtp = await startTestSmtpServer();
@@ -343,19 +343,7 @@ describeServer(
       await setVerified(server.clock());
       const client = server.client();
       await client.login(user.name, user.password);
-      const authenticator = new SoftAuthenticator();
-      const options = await client.request(
-        "POST",
-        `/users/${user.id}/2fa/webauthn/register/options`,
-        { json: {} },
-      );
-      const response = authenticator.createAttestation(options.body, { origin: TEST_ORIGIN });
-      const stored = await client.request(
-        "POST",
-        `/users/${user.id}/2fa/webauthn/register/verify`,
-        { json: { response, name: "Key" } },
-      );
-      expect(stored.status).toBe(200);
+      const { authenticator } = await registerPasskey(client, user.id);
       await setVerified(null);
 
       const stranger = server.client();

@@ -8,7 +8,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { generateTotp } from "../../../src/core/totp.js";
 import { resetPasswordAsOperator } from "../../../src/services/account/passwords.js";
 import { listAuditEvents } from "../../../src/store/index.js";
-import { addPasskey, enableTotp, makeCodes } from "../../helpers/recovery-codes.js";
+import { registerPasskey } from "../../helpers/passkeys.js";
+import { enableTotp, makeCodes } from "../../helpers/recovery-codes.js";
 import { describeServer } from "../../helpers/routes.js";
 import type { TestServer } from "../../helpers/server.js";
 import { startTestSmtpServer, type ReceivedMail } from "../../helpers/smtp.js";
@@ -424,8 +425,8 @@ describeServer(
         const user = await server.createUser({});
         const client = server.client();
         await client.login(user.name, user.password);
-        const first = await addPasskey(client, user.id);
-        const second = await addPasskey(client, user.id);
+        const first = await registerPasskey(client, user.id);
+        const second = await registerPasskey(client, user.id);
         const own = await client.request(
           "DELETE",
           `/users/${user.id}/2fa/webauthn/${encodeURIComponent(first.credentialId)}`,

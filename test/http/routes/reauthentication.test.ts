@@ -9,9 +9,9 @@ import { createJwt } from "../../../src/core/jwt/index.js";
 import { generateTotp } from "../../../src/core/totp.js";
 import { ROUTE_POLICIES } from "../../../src/http/route-policy.js";
 import { listAuditEvents } from "../../../src/store/index.js";
+import { registerPasskey } from "../../helpers/passkeys.js";
 import { describeServer } from "../../helpers/routes.js";
 import { TEST_ORIGIN, type TestClient, type TestServer } from "../../helpers/server.js";
-import { SoftAuthenticator } from "../../helpers/soft-authenticator.js";
 
 const MINUTE = 60_000;
 /** Just past the default window (10 minutes). */
@@ -38,26 +38,6 @@ async function enrolTotp(server: TestServer, client: TestClient, userId: string)
   });
   expect(confirm.status).toBe(200);
   return setup.body.secret as string;
-}
-
-/** Registers a passkey for a signed-in user (right after sign-in). */
-async function addPasskey(
-  client: TestClient,
-  userId: string,
-): Promise<{ authenticator: SoftAuthenticator; credentialId: string }> {
-  const authenticator = new SoftAuthenticator();
-  const options = await client.request("POST", `/users/${userId}/2fa/webauthn/register/options`, {
-    json: {},
-  });
-  expect(options.status).toBe(200);
-  const stored = await client.request("POST", `/users/${userId}/2fa/webauthn/register/verify`, {
-    json: {
-      response: authenticator.createAttestation(options.body, { origin: TEST_ORIGIN }),
-      name: "k",
-    },
-  });
-  expect(stored.status).toBe(200);
-  return { authenticator, credentialId: stored.body.id as string };
 }
 
 /** A concrete path of a table row for a user (a made-up passkey id). */
@@ -119,7 +99,7 @@ describeServer("re-authentication", (server) => {
 
     it("leave renaming a passkey and changing one's own password (the old one counts) alone", async () => {
       const { user, client } = await signedIn(server);
-      const { credentialId } = await addPasskey(client, user.id);
+      const { credentialId } = await registerPasskey(client, user.id);
       server.clock.advance(PAST_WINDOW_MS);
       const renamed = await client.request(
         "PATCH",
@@ -153,7 +133,7 @@ describeServer("re-authentication", (server) => {
     it("name the user's methods: the password, TOTP when enrolled, passkeys when registered", async () => {
       const { user, client } = await signedIn(server);
       await enrolTotp(server, client, user.id);
-      await addPasskey(client, user.id);
+      await registerPasskey(client, user.id);
       server.clock.advance(PAST_WINDOW_MS);
       const refused = await client.request("POST", "/logout/all", { json: {} });
       expect(refused.body.extra.methods).toEqual(["password", "totp", "webauthn"]);
@@ -189,7 +169,7 @@ describeServer("re-authentication", (server) => {
 
     it("takes an assertion of one of the user's passkeys over its own challenge", async () => {
       const { user, client } = await signedIn(server);
-      const { authenticator } = await addPasskey(client, user.id);
+      const { authenticator } = await registerPasskey(client, user.id);
       server.clock.advance(PAST_WINDOW_MS);
       const options = await client.request("POST", "/reauthenticate/options", { json: {} });
       expect(options.status).toBe(200);
@@ -210,8 +190,8 @@ describeServer("re-authentication", (server) => {
     it("refuses another user's challenge and another user's passkey", async () => {
       const alice = await signedIn(server);
       const bob = await signedIn(server);
-      const alicePasskey = await addPasskey(alice.client, alice.user.id);
-      await addPasskey(bob.client, bob.user.id);
+      const alicePasskey = await registerPasskey(alice.client, alice.user.id);
+      await registerPasskey(bob.client, bob.user.id);
       // Alice's challenge answered in Bob's session.
       const aliceOptions = await alice.client.request("POST", "/reauthenticate/options", {
         json: {},

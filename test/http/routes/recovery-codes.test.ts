@@ -7,8 +7,8 @@
 import { describe, expect, it } from "vitest";
 import { generateTotp } from "../../../src/core/totp.js";
 import { listAuditEvents } from "../../../src/store/index.js";
+import { registerPasskey } from "../../helpers/passkeys.js";
 import {
-  addPasskey,
   enableTotp,
   loginWithCode,
   makeCodes,
@@ -262,7 +262,7 @@ describeServer("recovery code routes", (server) => {
 
     it("keeps them while another factor is left, deletes them with the last passkey", async () => {
       const { user, client, codes, credentialId } = await userWithCodes(server, "passkey");
-      const second = await addPasskey(client, user.id);
+      const second = await registerPasskey(client, user.id);
       const removeFirst = await client.request(
         "DELETE",
         `/users/${user.id}/2fa/webauthn/${credentialId}`,

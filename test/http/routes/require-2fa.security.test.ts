@@ -8,6 +8,7 @@
 import { afterAll, expect, it } from "vitest";
 import { createJwt } from "../../../src/core/jwt/index.js";
 import { generateTotp } from "../../../src/core/totp.js";
+import { registerPasskey } from "../../helpers/passkeys.js";
 import { describeServer } from "../../helpers/routes.js";
 import {
   TEST_ORIGIN,
@@ -15,7 +16,6 @@ import {
   type TestResponse,
   type TestServer,
 } from "../../helpers/server.js";
-import { SoftAuthenticator } from "../../helpers/soft-authenticator.js";
 
 type CreatedUser = Awaited<ReturnType<TestServer["createUser"]>>;
 type Send = (method: string, path: string, json?: unknown) => Promise<TestResponse>;
@@ -142,24 +142,6 @@ function sender(client: TestClient, bearer?: () => string): Send {
         ? {}
         : { headers: { authorization: `Bearer ${bearer()}` }, origin: null }),
     });
-}
-
-async function registerPasskey(
-  client: TestClient,
-  userId: string,
-): Promise<{ authenticator: SoftAuthenticator; credentialId: string }> {
-  const authenticator = new SoftAuthenticator();
-  const options = await client.request("POST", `/users/${userId}/2fa/webauthn/register/options`, {
-    json: {},
-  });
-  const stored = await client.request("POST", `/users/${userId}/2fa/webauthn/register/verify`, {
-    json: {
-      response: authenticator.createAttestation(options.body, { origin: TEST_ORIGIN }),
-      name: "k",
-    },
-  });
-  expect(stored.status).toBe(200);
-  return { authenticator, credentialId: stored.body.id as string };
 }
 
 describeServer(

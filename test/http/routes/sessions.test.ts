@@ -8,9 +8,9 @@ import { describe, expect, it } from "vitest";
 import { createJwt } from "../../../src/core/jwt/index.js";
 import { generateTotp } from "../../../src/core/totp.js";
 import { listAuditEvents } from "../../../src/store/index.js";
+import { registerPasskey } from "../../helpers/passkeys.js";
 import { describeServer } from "../../helpers/routes.js";
 import { TEST_ORIGIN, type TestClient, type TestServer } from "../../helpers/server.js";
-import { SoftAuthenticator } from "../../helpers/soft-authenticator.js";
 
 const MINUTE = 60_000;
 
@@ -318,23 +318,7 @@ describeServer("session routes", (server) => {
       expect(await currentAmr(totp, user.id)).toEqual(["pwd", "otp"]);
 
       const keyed = await signedIn(server);
-      const authenticator = new SoftAuthenticator();
-      const options = await keyed.client.request(
-        "POST",
-        `/users/${keyed.user.id}/2fa/webauthn/register/options`,
-        { json: {} },
-      );
-      const stored = await keyed.client.request(
-        "POST",
-        `/users/${keyed.user.id}/2fa/webauthn/register/verify`,
-        {
-          json: {
-            response: authenticator.createAttestation(options.body, { origin: TEST_ORIGIN }),
-            name: "key",
-          },
-        },
-      );
-      expect(stored.status).toBe(200);
+      const { authenticator } = await registerPasskey(keyed.client, keyed.user.id);
       const second = server.client();
       const needs = await second.request("POST", "/login", {
         json: { name: keyed.user.name, password: keyed.user.password },

@@ -15,36 +15,26 @@ import {
   type TestClient,
   type TestServer,
 } from "../../helpers/server.js";
+import {
+  passkeyRegistrationPath,
+  registerPasskey,
+  startPasskeyRegistration,
+  type RegisteredPasskey,
+  type RegisterPasskeyOptions,
+} from "../../helpers/passkeys.js";
 import { describeServer } from "../../helpers/routes.js";
-import { SoftAuthenticator, type AttestationOverrides } from "../../helpers/soft-authenticator.js";
 
-/** A signed-in user of `server` with one registered passkey (attestation overrides optional). */
+/** A signed-in user of `server` with one registered passkey (registration options optional). */
 async function signedInWithPasskey(
   server: TestServer,
-  overrides: Omit<AttestationOverrides, "origin"> = {},
-): Promise<{
-  user: Awaited<ReturnType<TestServer["createUser"]>>;
-  client: TestClient;
-  authenticator: SoftAuthenticator;
-  credentialId: string;
-}> {
+  options: RegisterPasskeyOptions = {},
+): Promise<
+  RegisteredPasskey & { user: Awaited<ReturnType<TestServer["createUser"]>>; client: TestClient }
+> {
   const user = await server.createUser({});
   const client = server.client();
   await client.login(user.name, user.password);
-  const authenticator = new SoftAuthenticator();
-  const options = await client.request("POST", `/users/${user.id}/2fa/webauthn/register/options`, {
-    json: {},
-  });
-  expect(options.status).toBe(200);
-  const response = authenticator.createAttestation(options.body, {
-    origin: TEST_ORIGIN,
-    ...overrides,
-  });
-  const stored = await client.request("POST", `/users/${user.id}/2fa/webauthn/register/verify`, {
-    json: { response, name: "Test key" },
-  });
-  expect(stored.status).toBe(200);
-  return { user, client, authenticator, credentialId: stored.body.id };
+  return { user, client, ...(await registerPasskey(client, user.id, options)) };
 }
 
 describeServer("passkeys", (server) => {
@@ -61,15 +51,13 @@ describeServer("passkeys", (server) => {
         backed_up: false,
       }),
     ]);
-    const next = await client.request("POST", `/users/${user.id}/2fa/webauthn/register/options`, {
-      json: {},
-    });
-    expect(next.body.attestation).toBe("none");
-    expect(next.body.authenticatorSelection).toMatchObject({
+    const { options: next } = await startPasskeyRegistration(client, user.id);
+    expect(next.attestation).toBe("none");
+    expect(next.authenticatorSelection).toMatchObject({
       residentKey: "preferred",
       userVerification: "preferred",
     });
-    expect(next.body.excludeCredentials).toEqual([expect.objectContaining({ id: credentialId })]);
+    expect(next.excludeCredentials).toEqual([expect.objectContaining({ id: credentialId })]);
   });
 
   it("registers for the signed-in user only, not even an admin for someone else", async () => {
@@ -78,11 +66,8 @@ describeServer("passkeys", (server) => {
     const client = server.client();
     await client.login(admin.name, admin.password);
     expect(
-      (
-        await client.request("POST", `/users/${user.id}/2fa/webauthn/register/options`, {
-          json: {},
-        })
-      ).status,
+      (await client.request("POST", passkeyRegistrationPath(user.id, "options"), { json: {} }))
+        .status,
     ).toBe(403);
   });
 
@@ -90,29 +75,16 @@ describeServer("passkeys", (server) => {
     const user = await server.createUser({});
     const client = server.client();
     await client.login(user.name, user.password);
-    const authenticator = new SoftAuthenticator();
-    const options = await client.request(
-      "POST",
-      `/users/${user.id}/2fa/webauthn/register/options`,
-      { json: {} },
-    );
-    const response = authenticator.createAttestation(options.body, { origin: TEST_ORIGIN });
-    const verify = (body: unknown) =>
-      client.request("POST", `/users/${user.id}/2fa/webauthn/register/verify`, {
-        json: { response: body, name: "k" },
-      });
-    expect((await verify(response)).status).toBe(200);
-    const replay = await verify(response);
+    const first = await startPasskeyRegistration(client, user.id);
+    const response = first.attest();
+    expect((await first.verify(response)).status).toBe(200);
+    const replay = await first.verify(response);
     expect(replay.status).toBe(400);
     expect(replay.body.code).toBe("webauthn_challenge_invalid");
 
-    const late = await client.request("POST", `/users/${user.id}/2fa/webauthn/register/options`, {
-      json: {},
-    });
+    const late = await startPasskeyRegistration(client, user.id);
     server.clock.advance(5 * 60_000 + 1_000);
-    const expired = await verify(
-      new SoftAuthenticator().createAttestation(late.body, { origin: TEST_ORIGIN }),
-    );
+    const expired = await late.verify(late.attest());
     expect(expired.body.code).toBe("webauthn_challenge_invalid");
   });
 
@@ -125,19 +97,8 @@ describeServer("passkeys", (server) => {
       { origin: TEST_ORIGIN, rpId: "evil.example" },
       { origin: TEST_ORIGIN, flags: { up: false } },
     ]) {
-      const options = await client.request(
-        "POST",
-        `/users/${user.id}/2fa/webauthn/register/options`,
-        { json: {} },
-      );
-      const response = new SoftAuthenticator().createAttestation(options.body, overrides);
-      const result = await client.request(
-        "POST",
-        `/users/${user.id}/2fa/webauthn/register/verify`,
-        {
-          json: { response, name: "k" },
-        },
-      );
+      const ceremony = await startPasskeyRegistration(client, user.id);
+      const result = await ceremony.verify(ceremony.attest(overrides));
       expect(result.status, JSON.stringify(overrides)).toBe(400);
       expect(result.body.code).toBe("webauthn_verification_failed");
     }
@@ -262,13 +223,9 @@ describeServer("passkeys", (server) => {
       expect(result.status, JSON.stringify(webauthn_response).slice(0, 80)).toBe(400);
       expect(result.body.code).toMatch(/^webauthn_/);
     }
-    const register = await client.request(
-      "POST",
-      `/users/${user.id}/2fa/webauthn/register/verify`,
-      {
-        json: { response: { id: "abc", response: {} }, name: "k" },
-      },
-    );
+    const register = await client.request("POST", passkeyRegistrationPath(user.id, "verify"), {
+      json: { response: { id: "abc", response: {} }, name: "k" },
+    });
     expect(register.status).toBe(400);
     expect(register.body.code).toMatch(/^webauthn_/);
   });
@@ -393,19 +350,12 @@ describe("passkey challenges across instances", () => {
       const user = await first.createUser({});
       const client = first.client();
       await client.login(user.name, user.password);
-      const options = await client.request(
-        "POST",
-        `/users/${user.id}/2fa/webauthn/register/options`,
-        { json: {} },
-      );
-      const response = new SoftAuthenticator().createAttestation(options.body, {
-        origin: TEST_ORIGIN,
-      });
+      const ceremony = await startPasskeyRegistration(client, user.id);
       const answered = await second.inject({
         method: "POST",
-        url: `/users/${user.id}/2fa/webauthn/register/verify`,
+        url: passkeyRegistrationPath(user.id, "verify"),
         headers: { cookie: `token=${client.cookies.get("token")}`, origin: TEST_ORIGIN },
-        payload: { response, name: "k" },
+        payload: { response: ceremony.attest(), name: "k" },
       });
       expect(answered.statusCode).toBe(200);
     } finally {
