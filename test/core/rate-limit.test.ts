@@ -1,14 +1,13 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   assertValidPolicy,
   progressiveDelayMs,
   type ProgressivePolicy,
   type WindowPolicy,
 } from "../../src/core/rate-limit.js";
-import { createStoreHarness } from "../helpers/rate-limit-stores.js";
+import { useStoreHarness } from "../helpers/rate-limit-stores.js";
 
-const harness = await createStoreHarness("store");
-afterAll(() => harness.cleanup());
+const harness = await useStoreHarness("store");
 
 const NOW_MS = Date.UTC(2030, 0, 1);
 const PROGRESSIVE: ProgressivePolicy = {

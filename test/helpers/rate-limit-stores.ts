@@ -5,6 +5,7 @@
  * reason; with CI=true it fails the file.
  */
 import type { Redis } from "ioredis";
+import { afterAll } from "vitest";
 import { randomUUID } from "node:crypto";
 import { createDatabase } from "../../src/store/index.js";
 import {
@@ -119,4 +120,11 @@ export async function createStoreHarness(fileTag: string): Promise<StoreHarness>
       for (const database of databases.splice(0)) await database.cleanup();
     },
   };
+}
+
+/** `createStoreHarness` for a test file, cleaned up after the file (`afterAll`). */
+export async function useStoreHarness(fileTag: string): Promise<StoreHarness> {
+  const harness = await createStoreHarness(fileTag);
+  afterAll(() => harness.cleanup());
+  return harness;
 }

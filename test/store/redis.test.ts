@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import type { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { FailurePolicy } from "../../src/services/abuse/rate-limit/index.js";
 import { closeRedisClient, createRedisClient } from "../../src/store/redis/client.js";
 import {
@@ -9,11 +9,10 @@ import {
   createRedisRateLimitStore,
   type RateLimitStore,
 } from "../../src/store/rate-limit/index.js";
-import { createStoreHarness } from "../helpers/rate-limit-stores.js";
+import { useStoreHarness } from "../helpers/rate-limit-stores.js";
 import { TEST_REDIS_URL } from "../helpers/redis.js";
 
-const harness = await createStoreHarness("redis");
-afterAll(() => harness.cleanup());
+const harness = await useStoreHarness("redis");
 const redisKind = harness.kinds.find((kind) => kind.name === "redis");
 const skipReason = redisKind === undefined ? "no Redis store kind" : redisKind.skipReason;
 

@@ -2,9 +2,9 @@
  * Abuse cases of the login and TOTP limits (security catalog LG-05, LG-06, LG-07, LG-08,
  * LG-09, LG-11, MI-01, MI-02), over the memory store and a real Redis.
  */
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { frozenClock } from "../../../../src/core/clock.js";
-import { InternalError, TooManyRequestsError } from "../../../../src/core/errors.js";
+import { InternalError } from "../../../../src/core/errors.js";
 import {
   DEFAULT_ACCOUNT_POLICY,
   DEFAULT_ADDRESS_POLICY,
@@ -16,31 +16,21 @@ import {
   createRedisRateLimitStore,
 } from "../../../../src/store/rate-limit/index.js";
 import { closeRedisClient, createRedisClient } from "../../../../src/store/redis/client.js";
-import { createStoreHarness } from "../../../helpers/rate-limit-stores.js";
+import { useStoreHarness } from "../../../helpers/rate-limit-stores.js";
+import {
+  MINUTE_MS,
+  SECOND_MS,
+  THROTTLE_START_MS,
+  refusal,
+  throttleOver,
+} from "../../../helpers/throttle.js";
 
-const harness = await createStoreHarness("login-throttle-security");
-afterAll(() => harness.cleanup());
-
-const START_MS = Date.UTC(2030, 0, 1);
-const SECOND_MS = 1000;
-const MINUTE_MS = 60 * SECOND_MS;
-
-async function refusal(assertion: Promise<void>): Promise<number | null> {
-  try {
-    await assertion;
-    return null;
-  } catch (error) {
-    if (!(error instanceof TooManyRequestsError)) throw error;
-    return error.retryAfterSeconds;
-  }
-}
+const harness = await useStoreHarness("login-throttle-security");
 
 for (const kind of harness.kinds) {
   describe.skipIf(kind.skipReason !== null)(`abuse limits over the ${kind.name} store`, () => {
     it("does not extend a lock for attempts refused while locked", async () => {
-      const clock = frozenClock(START_MS);
-      const store = kind.make();
-      const throttle = createLoginThrottle({ store, clock });
+      const { throttle, clock, store } = throttleOver(kind);
       const attempt = { accountKey: "user-1", address: "198.51.100.7" };
       for (let i = 0; i < 5; i += 1) await throttle.recordLoginFailure(attempt);
       for (let i = 0; i < 200; i += 1) {
@@ -60,8 +50,7 @@ for (const kind of harness.kinds) {
 
     it("throttles an unknown name exactly like a known one", async () => {
       async function waitsFor(accountKey: string): Promise<(number | null)[]> {
-        const clock = frozenClock(START_MS);
-        const throttle = createLoginThrottle({ store: kind.make(), clock });
+        const { throttle, clock } = throttleOver(kind);
         const attempt = { accountKey, address: "198.51.100.7" };
         const waits: (number | null)[] = [];
         for (let i = 0; i < 8; i += 1) {
@@ -79,8 +68,7 @@ for (const kind of harness.kinds) {
     });
 
     it("never locks an account for good: after the longest wait the right password gets through", async () => {
-      const clock = frozenClock(START_MS);
-      const throttle = createLoginThrottle({ store: kind.make(), clock });
+      const { throttle, clock } = throttleOver(kind);
       const attempt = { accountKey: "user-1", address: "198.51.100.7" };
       // From one network: the fast lock is per account and address (issue 14 item 2).
       for (let i = 0; i < 40; i += 1) await throttle.recordLoginFailure(attempt);
@@ -93,10 +81,7 @@ for (const kind of harness.kinds) {
     });
 
     it("counts every address of one IPv6 /64 as one client", async () => {
-      const clock = frozenClock(START_MS);
-      const throttle = createLoginThrottle({
-        store: kind.make(),
-        clock,
+      const { throttle } = throttleOver(kind, {
         addressPolicy: { kind: "window", maxFailures: 10, windowMs: 15 * MINUTE_MS },
       });
       // An attacker rotating through the interface identifiers of its /64, and names.
@@ -117,10 +102,7 @@ for (const kind of harness.kinds) {
     });
 
     it("counts an IPv4-mapped IPv6 address as the IPv4 address", async () => {
-      const clock = frozenClock(START_MS);
-      const throttle = createLoginThrottle({
-        store: kind.make(),
-        clock,
+      const { throttle } = throttleOver(kind, {
         addressPolicy: { kind: "window", maxFailures: 4, windowMs: 15 * MINUTE_MS },
       });
       const forms = [
@@ -141,10 +123,9 @@ for (const kind of harness.kinds) {
     });
 
     it("shares counters between two instances (catalog MI-01)", async () => {
-      const clock = frozenClock(START_MS);
       const [storeA, storeB] = await kind.makeShared();
-      const instanceA = createLoginThrottle({ store: storeA, clock });
-      const instanceB = createLoginThrottle({ store: storeB, clock });
+      const { throttle: instanceA } = throttleOver(kind, { store: storeA });
+      const { throttle: instanceB } = throttleOver(kind, { store: storeB });
       const attempt = { accountKey: "user-1", address: "198.51.100.7" };
       for (let i = 0; i < 3; i += 1) await instanceA.recordLoginFailure(attempt);
       for (let i = 0; i < 2; i += 1) await instanceB.recordLoginFailure(attempt);
@@ -162,7 +143,7 @@ for (const kind of harness.kinds) {
 
     it("counts 50 concurrent failures on one key as exactly 50", async () => {
       const [storeA, storeB] = await kind.makeShared();
-      const nowMs = START_MS;
+      const nowMs = THROTTLE_START_MS;
       const records = await Promise.all(
         Array.from({ length: 50 }, (_, i) =>
           (i % 2 === 0 ? storeA : storeB).recordFailure(
@@ -187,9 +168,7 @@ for (const kind of harness.kinds) {
     });
 
     it("counts 50 concurrent failed logins through the throttle as exactly 50", async () => {
-      const clock = frozenClock(START_MS);
-      const store = kind.make();
-      const throttle = createLoginThrottle({ store, clock });
+      const { throttle, clock, store } = throttleOver(kind);
       const attempt = { accountKey: "user-1", address: "198.51.100.7" };
       await Promise.all(Array.from({ length: 50 }, () => throttle.recordLoginFailure(attempt)));
       expect(
@@ -205,13 +184,13 @@ describe("memory store under a flood of distinct keys", () => {
     const store = createMemoryRateLimitStore({ maxKeys: 10_000 });
     const policy = DEFAULT_ADDRESS_POLICY;
     for (let i = 0; i < 100_000; i += 1) {
-      await store.recordFailure(`address:flood-${i}`, policy, START_MS);
+      await store.recordFailure(`address:flood-${i}`, policy, THROTTLE_START_MS);
       expect(store.size).toBeLessThanOrEqual(10_000);
     }
     expect(store.size).toBe(10_000);
-    expect(await store.get("address:flood-0", START_MS)).toBeNull();
-    expect(await store.get("address:flood-89999", START_MS)).toBeNull();
-    expect(await store.get("address:flood-90000", START_MS)).toEqual({
+    expect(await store.get("address:flood-0", THROTTLE_START_MS)).toBeNull();
+    expect(await store.get("address:flood-89999", THROTTLE_START_MS)).toBeNull();
+    expect(await store.get("address:flood-90000", THROTTLE_START_MS)).toEqual({
       failures: 1,
       lockedUntilMs: 0,
     });
@@ -219,23 +198,23 @@ describe("memory store under a flood of distinct keys", () => {
 
   it("keeps a key that is still being written while older idle keys are evicted", async () => {
     const store = createMemoryRateLimitStore({ maxKeys: 100 });
-    await store.recordFailure("account:victim", DEFAULT_ACCOUNT_POLICY, START_MS);
+    await store.recordFailure("account:victim", DEFAULT_ACCOUNT_POLICY, THROTTLE_START_MS);
     for (let i = 0; i < 1_000; i += 1) {
-      await store.recordFailure(`address:flood-${i}`, DEFAULT_ADDRESS_POLICY, START_MS);
+      await store.recordFailure(`address:flood-${i}`, DEFAULT_ADDRESS_POLICY, THROTTLE_START_MS);
       if (i % 50 === 0) {
-        await store.recordFailure("account:victim", DEFAULT_ACCOUNT_POLICY, START_MS);
+        await store.recordFailure("account:victim", DEFAULT_ACCOUNT_POLICY, THROTTLE_START_MS);
       }
     }
-    expect((await store.get("account:victim", START_MS))?.failures).toBe(21);
+    expect((await store.get("account:victim", THROTTLE_START_MS))?.failures).toBe(21);
   });
 
   it("sweeps expired records as time passes", async () => {
     const store = createMemoryRateLimitStore({ sweepIntervalMs: MINUTE_MS });
     for (let i = 0; i < 5_000; i += 1) {
-      await store.recordFailure(`address:old-${i}`, DEFAULT_ADDRESS_POLICY, START_MS);
+      await store.recordFailure(`address:old-${i}`, DEFAULT_ADDRESS_POLICY, THROTTLE_START_MS);
     }
     expect(store.size).toBe(5_000);
-    const later = START_MS + DEFAULT_ADDRESS_POLICY.windowMs;
+    const later = THROTTLE_START_MS + DEFAULT_ADDRESS_POLICY.windowMs;
     await store.recordFailure("address:new", DEFAULT_ADDRESS_POLICY, later);
     expect(store.size).toBe(1);
   });
@@ -256,7 +235,7 @@ describe("an unreachable Redis (catalog MI-02)", () => {
     try {
       const throttle = createLoginThrottle({
         store: createRedisRateLimitStore(redis, { keyPrefix: "unreachable:" }),
-        clock: frozenClock(START_MS),
+        clock: frozenClock(THROTTLE_START_MS),
       });
       const attempt = { accountKey: "user-1", address: "198.51.100.7" };
       for (const operation of [

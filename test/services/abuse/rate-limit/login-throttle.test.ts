@@ -1,5 +1,4 @@
-import { afterAll, describe, expect, it } from "vitest";
-import { frozenClock } from "../../../../src/core/clock.js";
+import { describe, expect, it } from "vitest";
 import { TooManyRequestsError } from "../../../../src/core/errors.js";
 import {
   DEFAULT_ACCOUNT_POLICY,
@@ -7,28 +6,12 @@ import {
   DEFAULT_TOTP_POLICY,
   TOO_MANY_ATTEMPTS_DETAIL,
   createLoginThrottle,
-  type LoginThrottle,
 } from "../../../../src/services/abuse/rate-limit/index.js";
 import { createMemoryRateLimitStore } from "../../../../src/store/rate-limit/index.js";
-import { createStoreHarness } from "../../../helpers/rate-limit-stores.js";
+import { useStoreHarness } from "../../../helpers/rate-limit-stores.js";
+import { MINUTE_MS, SECOND_MS, refusal, throttleOver } from "../../../helpers/throttle.js";
 
-const harness = await createStoreHarness("login-throttle");
-afterAll(() => harness.cleanup());
-
-const START_MS = Date.UTC(2030, 0, 1);
-const SECOND_MS = 1000;
-const MINUTE_MS = 60 * SECOND_MS;
-
-/** The retry-after an assertion refuses with, or null when it allows. */
-async function refusal(assertion: Promise<void>): Promise<number | null> {
-  try {
-    await assertion;
-    return null;
-  } catch (error) {
-    if (!(error instanceof TooManyRequestsError)) throw error;
-    return error.retryAfterSeconds;
-  }
-}
+const harness = await useStoreHarness("login-throttle");
 
 describe("default policies", () => {
   it("follow the issue: 5 free failures, 30 s doubling up to 15 min; 100 per 15 min per address", () => {
@@ -69,13 +52,8 @@ describe("default policies", () => {
 
 for (const kind of harness.kinds) {
   describe.skipIf(kind.skipReason !== null)(`login throttle over the ${kind.name} store`, () => {
-    function setUp(): { throttle: LoginThrottle; clock: ReturnType<typeof frozenClock> } {
-      const clock = frozenClock(START_MS);
-      return { throttle: createLoginThrottle({ store: kind.make(), clock }), clock };
-    }
-
     it("waits 30 s after the 5th failure, then 60 s, 120 s … capped at 900 s", async () => {
-      const { throttle, clock } = setUp();
+      const { throttle, clock } = throttleOver(kind);
       const attempt = { accountKey: "user-1", address: "198.51.100.7" };
       const waits: number[] = [];
       for (let failure = 1; failure <= 11; failure += 1) {
@@ -92,7 +70,7 @@ for (const kind of harness.kinds) {
     });
 
     it("allows the attempt exactly when the wait is over, not a millisecond before", async () => {
-      const { throttle, clock } = setUp();
+      const { throttle, clock } = throttleOver(kind);
       const attempt = { accountKey: "user-1", address: "198.51.100.7" };
       for (let i = 0; i < 5; i += 1) await throttle.recordLoginFailure(attempt);
       clock.advance(30 * SECOND_MS - 1);
@@ -102,7 +80,7 @@ for (const kind of harness.kinds) {
     });
 
     it("rounds the Retry-After up to whole seconds", async () => {
-      const { throttle, clock } = setUp();
+      const { throttle, clock } = throttleOver(kind);
       const attempt = { accountKey: "user-1", address: "198.51.100.7" };
       for (let i = 0; i < 5; i += 1) await throttle.recordLoginFailure(attempt);
       expect(await refusal(throttle.assertLoginAllowed(attempt))).toBe(30);
@@ -117,7 +95,7 @@ for (const kind of harness.kinds) {
     });
 
     it("refuses with a 429 error that names neither the account nor the limit", async () => {
-      const { throttle } = setUp();
+      const { throttle } = throttleOver(kind);
       const attempt = { accountKey: "user-1", address: "198.51.100.7" };
       for (let i = 0; i < 5; i += 1) await throttle.recordLoginFailure(attempt);
       const error = await throttle.assertLoginAllowed(attempt).catch((e: unknown) => e);
@@ -131,7 +109,7 @@ for (const kind of harness.kinds) {
     });
 
     it("locks an address at its 100th failure until the window ends, not at its 99th", async () => {
-      const { throttle, clock } = setUp();
+      const { throttle, clock } = throttleOver(kind);
       const address = "203.0.113.9";
       // A different name each time, as in credential stuffing: no account lock interferes.
       for (let i = 1; i <= 99; i += 1) {
@@ -152,7 +130,7 @@ for (const kind of harness.kinds) {
     });
 
     it("starts a fresh address window once the old one has ended", async () => {
-      const { throttle, clock } = setUp();
+      const { throttle, clock } = throttleOver(kind);
       const address = "203.0.113.9";
       const fresh = { accountKey: "user-fresh", address };
       for (let i = 1; i <= 100; i += 1) {
@@ -169,7 +147,7 @@ for (const kind of harness.kinds) {
     });
 
     it("forgets an address's failures when its window ends even without a lock", async () => {
-      const { throttle, clock } = setUp();
+      const { throttle, clock } = throttleOver(kind);
       const address = "203.0.113.9";
       for (let i = 1; i <= 60; i += 1) {
         await throttle.recordLoginFailure({ accountKey: `unknown:a-${i}`, address });
@@ -182,10 +160,7 @@ for (const kind of harness.kinds) {
     });
 
     it("resets the account after a successful login but not the address", async () => {
-      const clock = frozenClock(START_MS);
-      const throttle = createLoginThrottle({
-        store: kind.make(),
-        clock,
+      const { throttle } = throttleOver(kind, {
         addressPolicy: { kind: "window", maxFailures: 6, windowMs: 15 * MINUTE_MS },
       });
       const attempt = { accountKey: "user-1", address: "198.51.100.7" };
@@ -209,10 +184,7 @@ for (const kind of harness.kinds) {
     });
 
     it("uses the longer wait when both the account and the address are locked", async () => {
-      const clock = frozenClock(START_MS);
-      const throttle = createLoginThrottle({
-        store: kind.make(),
-        clock,
+      const { throttle, clock } = throttleOver(kind, {
         addressPolicy: { kind: "window", maxFailures: 7, windowMs: 10 * MINUTE_MS },
       });
       const attempt = { accountKey: "user-1", address: "198.51.100.7" };
@@ -235,7 +207,7 @@ for (const kind of harness.kinds) {
     });
 
     it("throttles wrong TOTP codes per user and forgets them after a correct code", async () => {
-      const { throttle, clock } = setUp();
+      const { throttle, clock } = throttleOver(kind);
       for (let i = 1; i <= 4; i += 1) await throttle.recordTotpFailure("user-1");
       expect(await refusal(throttle.assertTotpAllowed("user-1"))).toBeNull();
       await throttle.recordTotpFailure("user-1");
@@ -254,7 +226,7 @@ for (const kind of harness.kinds) {
     });
 
     it("keeps account, address and TOTP counters apart even for equal strings", async () => {
-      const { throttle } = setUp();
+      const { throttle } = throttleOver(kind);
       for (let i = 0; i < 5; i += 1) await throttle.recordTotpFailure("198.51.100.7");
       expect(
         await refusal(
@@ -264,7 +236,7 @@ for (const kind of harness.kinds) {
     });
 
     it("forgets an account's failures 24 h after the last one", async () => {
-      const { throttle, clock } = setUp();
+      const { throttle, clock } = throttleOver(kind);
       const attempt = { accountKey: "user-1", address: "198.51.100.7" };
       for (let i = 0; i < 4; i += 1) await throttle.recordLoginFailure(attempt);
       clock.advance(24 * 60 * MINUTE_MS - 1);
