@@ -3,8 +3,10 @@
  * refused on A, which had it cached, through Redis pub/sub and, without Redis, through
  * PostgreSQL LISTEN/NOTIFY; with the channel cut (a TCP proxy the test controls, or the
  * listener's connection terminated) A reads the database instead of trusting its cache.
- * The measured delays are printed; the bound asserted is generous (the machine is shared):
- * bench/revocation.ts measures them properly.
+ * A ends the session within the documented bound, one second (issue 10; README, "revocation seen
+ * by another instance ... target 1 s"): the test polls A and fails once a second has passed.
+ * The delays measured are milliseconds (printed; bench/revocation.ts measures them properly), so
+ * the bound is a correctness bound with room for a loaded machine, not a timing figure.
  */
 import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
@@ -15,7 +17,10 @@ import { startInstance, type Instance } from "../../helpers/instances.js";
 import { redisSkipReason, TEST_REDIS_URL } from "../../helpers/redis.js";
 import { TEST_ORIGIN } from "../../helpers/server.js";
 import { startTcpProxy, type TcpProxy } from "../../helpers/tcp-proxy.js";
-import { DEFAULT_GIVE_UP_MS as GIVE_UP_MS, waitFor } from "../../helpers/wait.js";
+import { waitFor } from "../../helpers/wait.js";
+
+/** How long another instance may go on accepting an ended session: 1 s (issue 10, README). */
+const REVOCATION_BOUND_MS = 1_000;
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -82,15 +87,32 @@ async function useUntilCached(instance: Instance, token: string): Promise<void> 
   });
 }
 
-/** Sign in on A, use it there (cached), end it on B: A refuses. Returns the delay in ms. */
+/**
+ * Polls A with `token` until it refuses it (401), from the moment B answered the sign-out;
+ * fails once `REVOCATION_BOUND_MS` has passed. Returns the delay in ms.
+ */
+async function refusedWithinBound(a: Instance, token: string): Promise<number> {
+  try {
+    return await waitFor(async () => (await me(a, token)) === 401, {
+      giveUpMs: REVOCATION_BOUND_MS,
+    });
+  } catch (error) {
+    throw new Error(`A did not refuse the ended session within ${REVOCATION_BOUND_MS} ms`, {
+      cause: error,
+    });
+  }
+}
+
+/** Sign in on A, use it there (cached), end it on B: A refuses within the bound. The delay in ms. */
 async function revocationDelay(a: Instance, b: Instance, name: string, password: string) {
   const token = await login(a, name, password);
   expect(a.tessera.sessionCache?.enabled).toBe(true);
   // The session is in A's cache: without the channel A would keep saying yes.
   await useUntilCached(a, token);
   await logout(b, token);
+  const delayMs = await refusedWithinBound(a, token);
   expect(await me(b, token)).toBe(401);
-  return waitFor(async () => (await me(a, token)) === 401);
+  return delayMs;
 }
 
 const postgres = TEST_DIALECTS.includes("postgres");
@@ -150,7 +172,7 @@ describe.skipIf(!postgres)("two instances over one PostgreSQL", () => {
       expect(a.warnings).toHaveLength(1); // logged once, however long it was down
       expect(await me(a, ended)).toBe(401);
       // And the channel works again.
-      expect(await revocationDelay(a, b, user.name, password)).toBeLessThan(GIVE_UP_MS);
+      await revocationDelay(a, b, user.name, password);
     },
   );
 
@@ -172,10 +194,10 @@ describe.skipIf(!postgres)("two instances over one PostgreSQL", () => {
     await waitFor(() => a.warnings.length > 0);
     expect(a.warnings[0]).toMatch(/bypassed/);
     await logout(b, token);
-    await waitFor(async () => (await me(a, token)) === 401);
+    await refusedWithinBound(a, token);
     await waitFor(() => a.tessera.sessionCache?.enabled === true);
     expect(await me(a, token)).toBe(401);
-    expect(await revocationDelay(a, b, user.name, password)).toBeLessThan(GIVE_UP_MS);
+    await revocationDelay(a, b, user.name, password);
   });
 });
 
