@@ -120,12 +120,8 @@ export {
   deleteRecoveryCodes,
 } from "./recovery-codes.js";
 export type { NewRecoveryCodeRow, RecoveryCodeSetState } from "./recovery-codes.js";
-export {
-  createChallenge,
-  consumeChallenge,
-  deleteExpiredChallenges,
-} from "./challenges/database.js";
-export type { NewChallenge, ConsumedChallenge } from "./challenges/database.js";
+export { consumeChallenge, deleteExpiredChallenges } from "./challenges/database.js";
+export type { ConsumedChallenge } from "./challenges/database.js";
 export {
   DEFAULT_AUDIT_EVENT_LIMIT,
   MAX_AUDIT_EVENT_LIMIT,

@@ -4,12 +4,11 @@
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ConflictError } from "../../src/core/errors.js";
+import { createDatabaseChallengeStore } from "../../src/store/challenges/index.js";
 import {
   addWebauthnCredential,
   bumpTokenVersion,
-  consumeChallenge,
   countUsers,
-  createChallenge,
   createDatabase,
   insertUser,
   getUserById,
@@ -76,16 +75,14 @@ describeStore("races", (first) => {
   });
 
   it("hands a challenge consumed by many racers at once to exactly one of them", async () => {
-    const id = await createChallenge(first.db, {
-      userId: null,
-      purpose: "webauthn_login",
-      challenge: "only-once",
-      expiresAtMs: NOW_MS + 60_000,
-    });
-    const results = await race((db) => consumeChallenge(db, id, "webauthn_login", NOW_MS));
+    const issued = { userId: null, purpose: "webauthn_passwordless", challenge: "only-once" };
+    await createDatabaseChallengeStore(first.db).put(issued, 60_000, NOW_MS);
+    const results = await race((db) =>
+      createDatabaseChallengeStore(db).consume("only-once", issued.purpose, NOW_MS),
+    );
     const got = results.flatMap((r) => (r.status === "fulfilled" && r.value ? [r.value] : []));
     expect(results.every((r) => r.status === "fulfilled")).toBe(true);
-    expect(got).toEqual([{ userId: null, challenge: "only-once" }]);
+    expect(got).toEqual([issued]);
   });
 
   it("accepts one TOTP step raced by many requests exactly once", async () => {

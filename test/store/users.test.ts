@@ -1,12 +1,12 @@
 import { expect, it } from "vitest";
 import { ClientError, ConflictError } from "../../src/core/errors.js";
+import { createDatabaseChallengeStore } from "../../src/store/challenges/index.js";
 import {
   addWebauthnCredential,
   bumpTokenVersion,
   confirmTotpSecret,
   countUsers,
   countWebauthnCredentials,
-  createChallenge,
   insertUser,
   deleteUserRow,
   disableTotp,
@@ -218,12 +218,11 @@ describeStore("users", (database) => {
         },
         NOW_MS,
       );
-      await createChallenge(database.db, {
-        userId: owner.id,
-        purpose: "webauthn_login",
-        challenge: "c",
-        expiresAtMs: T0.getTime() + 60_000,
-      });
+      await createDatabaseChallengeStore(database.db).put(
+        { userId: owner.id, purpose: "webauthn_login_2fa", challenge: `c-${owner.name}` },
+        60_000,
+        T0.getTime(),
+      );
     }
     expect(await deleteUserRow(database.db, user.id)).toBe(true);
     expect(await getUserById(database.db, user.id)).toBeUndefined();

@@ -4,10 +4,8 @@
  */
 import { createHash } from "node:crypto";
 import type { Kysely } from "kysely";
-import { NotFoundError } from "../../core/errors.js";
 import { toEpochMs } from "../columns.js";
-import { isForeignKeyViolation } from "../dialect.js";
-import { canonicalId, newId } from "../ids.js";
+import { canonicalId } from "../ids.js";
 import type { Database } from "../schema.js";
 import {
   DEFAULT_MAX_LIVE_ANONYMOUS_CHALLENGES,
@@ -16,14 +14,6 @@ import {
   type ChallengeStore,
 } from "./types.js";
 
-/** What `createChallenge` stores; `userId` null for a challenge not yet tied to a user. */
-export interface NewChallenge {
-  userId: string | null;
-  purpose: string;
-  challenge: string;
-  expiresAtMs: number;
-}
-
 /** A consumed challenge. */
 export interface ConsumedChallenge {
   userId: string | null;
@@ -31,32 +21,6 @@ export interface ConsumedChallenge {
 }
 
 type Db = Kysely<Database>;
-
-/** Stores a challenge and returns its new id. Throws `NotFoundError` for an unknown user. */
-export async function createChallenge(db: Db, input: NewChallenge): Promise<string> {
-  let userId: string | null = null;
-  if (input.userId !== null) {
-    userId = canonicalId(input.userId) ?? null;
-    if (userId === null) throw new NotFoundError("No such user");
-  }
-  const id = newId();
-  try {
-    await db
-      .insertInto("auth_challenges")
-      .values({
-        id,
-        user_id: userId,
-        purpose: input.purpose,
-        challenge: input.challenge,
-        expires_at: toEpochMs(input.expiresAtMs),
-      })
-      .execute();
-  } catch (error) {
-    if (isForeignKeyViolation(error)) throw new NotFoundError("No such user", { cause: error });
-    throw error;
-  }
-  return id;
-}
 
 /**
  * Consumes a challenge once: one `DELETE … RETURNING`, so of two concurrent calls only one gets
