@@ -19,7 +19,7 @@ import {
   type Locator,
   type Page,
 } from "playwright-core";
-import { afterAll, afterEach, beforeAll, expect } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
 import { frozenClock, type FrozenClock } from "../../src/core/clock.js";
 import { loadConfig, type TesseraConfig } from "../../src/config.js";
 import { buildApp } from "../../src/http/app.js";
@@ -209,12 +209,14 @@ export async function newWatchedContext(
   return { context, page };
 }
 
-/** An account made before the browser opens, ready to sign in (no forced password change). */
+/** An account made through the service, ready to sign in (no forced password change). */
 export interface E2eUser {
   name: string;
   email: string;
   password: string;
   isAdmin?: boolean;
+  /** Make the first sign-in choose a new password. Default false. */
+  mustChangePassword?: boolean;
 }
 
 export interface E2eOptions<T extends string> {
@@ -225,6 +227,12 @@ export interface E2eOptions<T extends string> {
   users?: readonly E2eUser[];
   /** The names of the browsers to open, each with its own cookies. */
   tabs: readonly T[];
+  /**
+   * A new server (with its SMTP server, `users` and `tabs`) for each test instead of one for the
+   * file, so that no test depends on what another did before it; the browser is shared, and
+   * the tabs `newTab` opened are closed after each test.
+   */
+  serverPerTest?: boolean;
 }
 
 /** What a file's browser tests share; the fields are set by `beforeAll`. */
@@ -241,65 +249,99 @@ export interface E2e<T extends string> {
   tabs: Record<T, Tab>;
   /** One more watched browser on the server (e.g. a phone's viewport); the test closes it. */
   newTab(viewport?: { width: number; height: number }): Promise<Tab>;
+  /** Creates an account on the server through the service (no browser); its id. */
+  addUser(user: E2eUser): Promise<{ id: string }>;
 }
 
 /**
  * The setup every browser test file shares, registered as hooks of the calling `describe`: the
- * page build, the server (with `env`, and the test SMTP server with `smtp`), the `users`, Chromium
- * and one watched context per name in `tabs`; after a failed test, a screenshot and the visible
+ * page build, Chromium, the server (with `env`, and the test SMTP server with `smtp`), the
+ * `users` and one watched context per name in `tabs`, once for the file or, with
+ * `serverPerTest`, afresh for each test; after a failed test, a screenshot and the visible
  * messages of each open page, to tell why; at the end, everything closed.
  */
 export function useE2e<T extends string>(options: E2eOptions<T>): E2e<T> {
   const tabs = Object.fromEntries(options.tabs.map((name) => [name, {}])) as Record<T, Tab>;
-  // server, smtp and browser are set by beforeAll.
+  const perTest = options.serverPerTest === true;
+  /** The tabs `newTab` opened during the current test (tracked with `serverPerTest` only). */
+  const extraTabs: Tab[] = [];
+  // server, smtp and browser are set by the before hooks.
   const e2e = {
     watch: { foreignRequests: [], cspViolations: [] },
     tabs,
-    newTab: (viewport) => newWatchedContext(e2e.browser, e2e.server.baseUrl, e2e.watch, viewport),
+    async newTab(viewport) {
+      const tab = await newWatchedContext(e2e.browser, e2e.server.baseUrl, e2e.watch, viewport);
+      if (perTest) extraTabs.push(tab);
+      return tab;
+    },
+    addUser: (user) =>
+      createUser(e2e.server.app.tessera, null, {
+        ...user,
+        isAdmin: user.isAdmin ?? false,
+        mustChangePassword: user.mustChangePassword ?? false,
+      }),
   } as Partial<E2e<T>> as E2e<T>;
   let smtp: TestSmtpServer | undefined;
   let server: E2eServer | undefined;
   let browser: Browser | undefined;
 
-  beforeAll(async () => {
-    buildPages();
+  async function open(): Promise<void> {
     if (options.smtp === true) e2e.smtp = smtp = await startTestSmtpServer();
     e2e.server = server = await startE2eServer({
       ...options.env,
       ...(smtp === undefined ? {} : { TESSERA_SMTP_URL: smtp.url }),
     });
-    for (const user of options.users ?? []) {
-      await createUser(server.app.tessera, null, {
-        ...user,
-        isAdmin: user.isAdmin ?? false,
-        mustChangePassword: false,
-      });
-    }
-    e2e.browser = browser = await launchBrowser();
+    for (const user of options.users ?? []) await e2e.addUser(user);
     for (const name of options.tabs) {
-      Object.assign(tabs[name], await newWatchedContext(browser, server.baseUrl, e2e.watch));
+      Object.assign(tabs[name], await newWatchedContext(browser!, server.baseUrl, e2e.watch));
     }
+  }
+
+  async function close(): Promise<void> {
+    if (perTest) {
+      const opened: Partial<Tab>[] = [...options.tabs.map((name) => tabs[name]), ...extraTabs];
+      extraTabs.length = 0;
+      for (const { context } of opened) await context?.close().catch(() => undefined);
+    }
+    await server?.close();
+    await smtp?.close();
+    server = smtp = undefined;
+  }
+
+  beforeAll(async () => {
+    buildPages();
+    e2e.browser = browser = await launchBrowser();
+    if (!perTest) await open();
   });
 
+  if (perTest) {
+    beforeEach(async () => {
+      e2e.watch.foreignRequests.length = 0;
+      e2e.watch.cspViolations.length = 0;
+      await open();
+    });
+  }
+
   afterEach(async (context) => {
-    if (context.task.result?.state !== "fail") return;
-    const file = basename(context.task.file.name, ".test.ts");
-    for (const name of options.tabs) {
-      const { page } = tabs[name] as Partial<Tab>;
-      if (page === undefined || page.isClosed()) continue;
-      await screenshot(page, `FAILED-${file}-${name}`).catch(() => undefined);
-      const messages = await page
-        .locator(".message:not(:empty)")
-        .allTextContents()
-        .catch(() => []);
-      console.error(`[tessera e2e] ${name} at ${page.url()}: ${messages.join(" | ")}`);
+    if (context.task.result?.state === "fail") {
+      const file = basename(context.task.file.name, ".test.ts");
+      for (const name of options.tabs) {
+        const { page } = tabs[name] as Partial<Tab>;
+        if (page === undefined || page.isClosed()) continue;
+        await screenshot(page, `FAILED-${file}-${name}`).catch(() => undefined);
+        const messages = await page
+          .locator(".message:not(:empty)")
+          .allTextContents()
+          .catch(() => []);
+        console.error(`[tessera e2e] ${name} at ${page.url()}: ${messages.join(" | ")}`);
+      }
     }
+    if (perTest) await close();
   });
 
   afterAll(async () => {
     await browser?.close();
-    await server?.close();
-    await smtp?.close();
+    await close();
   });
 
   return e2e;

@@ -1,14 +1,18 @@
 /**
  * The pages in a real browser (Debian's Chromium through playwright-core) against the real
  * server: first admin, user creation, password change, TOTP, passkeys through a CDP virtual
- * authenticator, password reset. The tests run in order and share one server and one browser;
- * each saves a screenshot of every page it visits under test-results/e2e/.
- * TESSERA_UPDATE_SCREENSHOTS=1 also rewrites docs/screenshots/{sign-in,account}.png.
+ * authenticator, password reset. Each test has a server of its own and makes the accounts and
+ * sign-ins it starts from (through the service and the API), so they pass in any order
+ * (`--sequence.shuffle`); the browser is shared. Each saves a screenshot of every page it visits
+ * under test-results/e2e/. TESSERA_UPDATE_SCREENSHOTS=1 also rewrites
+ * docs/screenshots/{sign-in,account}.png.
  */
-import type { Page } from "playwright-core";
-import { beforeAll, describe, expect, it } from "vitest";
+import type { BrowserContext, Page } from "playwright-core";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { generateTotp } from "../../src/core/totp.js";
 import { ensureFirstAdmin, FIRST_ADMIN_NAME } from "../../src/server.js";
+import { enableTotp } from "../helpers/recovery-codes.js";
+import { createClient, type TestClient } from "../helpers/server.js";
 import {
   addVirtualAuthenticator,
   clearResults,
@@ -22,6 +26,7 @@ import {
   signIn,
   skipBrowserTests,
   useE2e,
+  type E2eUser,
 } from "./helpers.js";
 
 /** The TOTP period: a code is accepted once, so the clock moves a step between uses. */
@@ -29,17 +34,65 @@ const TOTP_STEP_MS = 30_000;
 const ADMIN_PASSWORD = "the operator chose this long passphrase";
 const ALICE = { name: "alice", email: "alice@example.org", initial: "initial-Pa55word" };
 const ALICE_PASSWORD = "her own long passphrase";
+/** The admin of the tests that do not start from the first start. */
+const ADMIN_USER: E2eUser = {
+  name: FIRST_ADMIN_NAME,
+  email: "admin@example.org",
+  password: ADMIN_PASSWORD,
+  isAdmin: true,
+};
+/** Alice once she has chosen her own password. */
+const ALICE_USER: E2eUser = { name: ALICE.name, email: ALICE.email, password: ALICE_PASSWORD };
 
 describe.skipIf(skipBrowserTests())("the pages in a browser", () => {
   beforeAll(clearResults);
-  const e2e = useE2e({ tabs: ["admin", "alice"] });
+  const e2e = useE2e({ tabs: ["admin", "alice"], serverPerTest: true });
   const { admin, alice } = e2e.tabs;
-  let totpSecret = "";
 
-  /** The current TOTP code at the server's clock; the clock then moves past it. */
-  function nextCode(): string {
-    const code = generateTotp(totpSecret, { clock: e2e.server.clock });
-    return code;
+  // Every test's pages: nothing loaded from another origin, no Content-Security-Policy violation.
+  afterEach(() => {
+    expect(e2e.watch.foreignRequests).toEqual([]);
+    expect(e2e.watch.cspViolations).toEqual([]);
+  });
+
+  /** The current TOTP code of `secret` at the server's clock. */
+  function nextCode(secret: string): string {
+    return generateTotp(secret, { clock: e2e.server.clock });
+  }
+
+  /** An API client of the server, signed in as `user` with the password. */
+  async function apiSignIn(user: { name: string; password: string }): Promise<TestClient> {
+    const api = createClient(e2e.server.baseUrl, e2e.server.baseUrl);
+    await api.login(user.name, user.password);
+    return api;
+  }
+
+  /** Gives a browser context the API client's session, as if it had signed in itself. */
+  async function shareSession(context: BrowserContext, api: TestClient): Promise<void> {
+    const value = api.cookies.get("token");
+    if (value === undefined) throw new Error("the API client has no session");
+    await context.addCookies([
+      { name: "token", value, url: e2e.server.baseUrl, httpOnly: true, sameSite: "Lax" },
+    ]);
+  }
+
+  /** Creates `user` and signs them in on `context`. */
+  async function signedIn(context: BrowserContext, user: E2eUser): Promise<void> {
+    await e2e.addUser(user);
+    await shareSession(context, await apiSignIn(user));
+  }
+
+  /**
+   * Alice with the authenticator app on (enrolled through the API, the clock then a step on, so
+   * the code used is spent), signed in on her tab; the app's secret.
+   */
+  async function aliceWithTotp(): Promise<string> {
+    const { id } = await e2e.addUser(ALICE_USER);
+    const api = await apiSignIn(ALICE_USER);
+    const secret = await enableTotp(e2e.server, api, id);
+    e2e.server.clock.advance(TOTP_STEP_MS);
+    await shareSession(alice.context, api);
+    return secret;
   }
 
   async function choosePassword(page: Page, password: string): Promise<void> {
@@ -87,7 +140,9 @@ describe.skipIf(skipBrowserTests())("the pages in a browser", () => {
   });
 
   it("lets the admin create a user on the admin page", async () => {
+    await signedIn(admin.context, ADMIN_USER);
     const { page } = admin;
+    await page.goto("/account");
     await page.getByRole("link", { name: "Admin" }).click();
     await page.waitForURL("**/admin");
     await visible(page.getByRole("heading", { name: "Users", exact: true }));
@@ -103,6 +158,7 @@ describe.skipIf(skipBrowserTests())("the pages in a browser", () => {
   });
 
   it("makes the new user choose a password, then enrols the authenticator app from the QR code page", async () => {
+    await e2e.addUser({ ...ALICE_USER, password: ALICE.initial, mustChangePassword: true });
     const { page } = alice;
     await signIn(page, ALICE.email, ALICE.initial);
     await choosePassword(page, ALICE_PASSWORD);
@@ -113,20 +169,23 @@ describe.skipIf(skipBrowserTests())("the pages in a browser", () => {
     await visible(qr);
     expect(await qr.getAttribute("src")).toMatch(/^data:image\/png;base64,/);
     expect(await qr.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(100);
-    totpSecret = ((await page.locator("#totp-secret").textContent()) ?? "").replace(/\s/g, "");
+    const totpSecret = ((await page.locator("#totp-secret").textContent()) ?? "").replace(
+      /\s/g,
+      "",
+    );
     expect(totpSecret).toMatch(/^[A-Z2-7]{32}$/);
     await screenshot(page, "totp-setup");
 
     const setup = page.locator("#totp-confirm-form");
-    await setup.getByLabel("Authentication code").fill(nextCode());
+    await setup.getByLabel("Authentication code").fill(nextCode(totpSecret));
     await setup.getByRole("button", { name: "Confirm" }).click();
     await hasText(page.locator("#totp-message"), /authenticator app is set up/);
     await hasText(page.locator("#totp-status"), "On");
-    e2e.server.clock.advance(TOTP_STEP_MS);
     await screenshot(page, "totp-on");
   });
 
   it("shows a user who is not an admin a clear message on the admin page", async () => {
+    await signedIn(alice.context, ALICE_USER);
     const { page } = alice;
     await page.goto("/admin");
     await visible(page.getByRole("heading", { name: "Administrators only" }));
@@ -135,6 +194,7 @@ describe.skipIf(skipBrowserTests())("the pages in a browser", () => {
   });
 
   it("signs the user out, then in again with a code from the authenticator app", async () => {
+    const secret = await aliceWithTotp();
     const { page } = alice;
     await page.goto("/account");
     await page.getByRole("button", { name: "Sign out", exact: true }).click();
@@ -146,7 +206,7 @@ describe.skipIf(skipBrowserTests())("the pages in a browser", () => {
     await visible(code);
     await hidden(step.getByRole("button", { name: "Use passkey" }));
 
-    const right = nextCode();
+    const right = nextCode(secret);
     await code.fill(right === "000000" ? "111111" : "000000");
     await step.getByRole("button", { name: "Verify" }).click();
     await hasText(page.locator("#second-factor-message"), /code is not right/);
@@ -155,10 +215,10 @@ describe.skipIf(skipBrowserTests())("the pages in a browser", () => {
     await code.fill(right);
     await step.getByRole("button", { name: "Verify" }).click();
     await page.waitForURL("**/account");
-    e2e.server.clock.advance(TOTP_STEP_MS);
   });
 
   it("adds, renames and removes passkeys, and signs in with one", async () => {
+    await aliceWithTotp();
     const { page } = alice;
     const cdp = await addVirtualAuthenticator(page);
 
@@ -230,7 +290,7 @@ describe.skipIf(skipBrowserTests())("the pages in a browser", () => {
 
   it("fits a 375 px wide screen, labels every control and shows the keyboard focus", async () => {
     const { context, page } = await e2e.newTab({ width: 375, height: 720 });
-    await context.addCookies(await alice.context.cookies());
+    await signedIn(context, ALICE_USER);
     const problems = async () =>
       page.evaluate(() => {
         const found: string[] = [];
@@ -280,6 +340,8 @@ describe.skipIf(skipBrowserTests())("the pages in a browser", () => {
   });
 
   it("ends the user's session when an admin resets the password", async () => {
+    await signedIn(admin.context, ADMIN_USER);
+    await signedIn(alice.context, ALICE_USER);
     const { page } = admin;
     await page.goto("/admin");
     const item = page.locator("#user-list li", { hasText: ALICE.email });
@@ -297,6 +359,8 @@ describe.skipIf(skipBrowserTests())("the pages in a browser", () => {
   });
 
   it("lets the admin turn off a user's authenticator app, delete a user and promote one", async () => {
+    await aliceWithTotp();
+    await signedIn(admin.context, ADMIN_USER);
     const { page } = admin;
     await page.goto("/admin");
     const aliceItem = page.locator("#user-list li", { hasText: ALICE.email });
@@ -331,6 +395,29 @@ describe.skipIf(skipBrowserTests())("the pages in a browser", () => {
   });
 
   it("shows the user's security activity on the account page and everyone's on the admin page", async () => {
+    // What the lists show, done through the API: the admin's sign-in and password change, a
+    // promotion and a deletion.
+    const first = { ...ADMIN_USER, password: "the operator's first passphrase" };
+    const { id: adminId } = await e2e.addUser(first);
+    const { id: aliceId } = await e2e.addUser(ALICE_USER);
+    const carol = {
+      name: "carol",
+      email: "carol@example.org",
+      password: "a third long passphrase",
+    };
+    const { id: carolId } = await e2e.addUser(carol);
+    const api = await apiSignIn(first);
+    const done = async (method: string, path: string, json?: unknown) => {
+      const answer = await api.request(method, path, json === undefined ? {} : { json });
+      expect(answer.status, `${method} ${path}: ${answer.text}`).toBe(200);
+    };
+    await done("PATCH", `/users/${adminId}/password/change`, {
+      old_password: first.password,
+      new_password: ADMIN_PASSWORD,
+    });
+    await done("PATCH", `/users/${aliceId}/promote`);
+    await done("DELETE", `/users/${carolId}`);
+    await shareSession(admin.context, await apiSignIn(ADMIN_USER));
     const { page } = admin;
     await page.goto("/account");
     await visible(page.getByRole("heading", { name: "Recent security activity" }));
@@ -342,10 +429,5 @@ describe.skipIf(skipBrowserTests())("the pages in a browser", () => {
     await visible(page.locator("#activity-list li", { hasText: "Made an admin (alice)" }));
     await visible(page.locator("#activity-list li", { hasText: "Account deleted" }).first());
     await screenshot(page, "admin-activity");
-  });
-
-  it("loaded nothing from another origin and broke no Content-Security-Policy rule", () => {
-    expect(e2e.watch.foreignRequests).toEqual([]);
-    expect(e2e.watch.cspViolations).toEqual([]);
   });
 });

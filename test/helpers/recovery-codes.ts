@@ -18,9 +18,9 @@ export interface UserWithCodes {
   credentialId: string | null;
 }
 
-/** Turns TOTP on for the signed-in user; returns the secret. */
+/** Turns TOTP on for the signed-in user (codes at `server`'s clock); returns the secret. */
 export async function enableTotp(
-  server: TestServer,
+  server: Pick<TestServer, "clock">,
   client: TestClient,
   userId: string,
 ): Promise<string> {
