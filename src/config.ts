@@ -24,7 +24,7 @@ import {
 } from "./core/jwt.js";
 import { DEFAULT_TOTP_WINDOW, MAX_TOTP_WINDOW } from "./core/totp.js";
 import { DEFAULT_PASSWORD_MIN_SCORE } from "./core/password-policy.js";
-import type { HttpSettings } from "./services/context.js";
+import type { HttpSettings } from "./http/settings.js";
 import {
   DEFAULT_SESSION_IDLE_MINUTES,
   DEFAULT_SESSION_RETENTION_DAYS,

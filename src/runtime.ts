@@ -24,7 +24,7 @@ import { deriveKeyEncryptionKey } from "./core/key-encryption.js";
 import { prepareDummyPasswordHash } from "./core/password.js";
 import type { TesseraConfig } from "./config.js";
 import { startAuditSweeper } from "./services/audit/audit-log.js";
-import type { Readiness, Tessera } from "./services/context.js";
+import type { Readiness, Tessera } from "./http/tessera.js";
 import { createHashGate, type HashGate } from "./services/abuse/hash-gate.js";
 import { createMetrics } from "./services/metrics.js";
 import {

@@ -12,7 +12,7 @@
 import cookie from "@fastify/cookie";
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
-import type { ServiceContext, Tessera } from "../services/context.js";
+import type { ServiceContext } from "../services/context.js";
 import { DEFAULT_ACCESS_TOKEN_MINUTES } from "../services/sessions/access-tokens.js";
 import { createPasskeySecondFactor } from "../services/sign-in/passkey-second-factor.js";
 import { authenticateSessionToken } from "../services/sessions/sessions.js";
@@ -42,6 +42,7 @@ import { webauthnRoutes } from "./routes/webauthn.js";
 import { installPublicUrlCheck } from "./public-url-check.js";
 import { installRequestBodyRules } from "./request-body.js";
 import { installSecurityHeaders } from "./security-headers.js";
+import type { Tessera } from "./tessera.js";
 
 export interface TesseraPluginOptions {
   /** The running parts (`await createTessera(config)`). */
