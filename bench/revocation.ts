@@ -10,7 +10,7 @@
  *   BENCH_REDIS_URL (default redis://127.0.0.1:6379)
  */
 import { randomBytes } from "node:crypto";
-import { loadConfig } from "../src/config.js";
+import { loadConfig } from "../src/config/index.js";
 import { buildApp } from "../src/http/app.js";
 import { createTessera } from "../src/runtime.js";
 import { createMemoryRateLimitStore } from "../src/services/abuse/rate-limit/index.js";

@@ -76,7 +76,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 if (process.argv.includes("--server")) {
   const { createTessera } = await import("../src/runtime.js");
   const { buildApp } = await import("../src/http/app.js");
-  const { loadConfig } = await import("../src/config.js");
+  const { loadConfig } = await import("../src/config/index.js");
   const { createUser } = await import("../src/services/account/users.js");
   const { openTestDatabase } = await import("../test/helpers/database.js");
   const database = await openTestDatabase("sqlite");

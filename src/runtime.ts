@@ -22,7 +22,7 @@
 import { systemClock, type Clock } from "./core/clock.js";
 import { deriveKeyEncryptionKey } from "./core/key-encryption.js";
 import { prepareDummyPasswordHash } from "./core/password.js";
-import type { TesseraConfig } from "./config.js";
+import type { TesseraConfig } from "./config/index.js";
 import { startAuditSweeper } from "./services/audit/audit-log.js";
 import type { Readiness, Tessera } from "./http/tessera.js";
 import { createHashGate, type HashGate } from "./services/abuse/hash-gate.js";

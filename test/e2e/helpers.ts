@@ -21,7 +21,7 @@ import {
 } from "playwright-core";
 import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import { frozenClock, type FrozenClock } from "../../src/core/clock.js";
-import { loadConfig, type TesseraConfig } from "../../src/config.js";
+import { loadConfig, type TesseraConfig } from "../../src/config/index.js";
 import { buildApp } from "../../src/http/app.js";
 import { createTessera } from "../../src/runtime.js";
 import { pageRoutes } from "../../src/http/routes/pages.js";

@@ -11,7 +11,7 @@ import {
   loadConfig,
   type LoadConfigOptions,
   type TesseraConfig,
-} from "../../src/config.js";
+} from "../../src/config/index.js";
 import { buildApp, type BuildAppOptions } from "../../src/http/app.js";
 import { createTessera, type TesseraOverrides, type TesseraRuntime } from "../../src/runtime.js";
 import { createUser } from "../../src/services/account/users.js";
