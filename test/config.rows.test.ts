@@ -1,10 +1,11 @@
 /**
  * `src/config/rows.ts`, the configuration table: it and the README's table cannot drift (every
  * row's name and default in the README, every README row a row, in the same order), each row's
- * default is a value of its own type, a quantity's unit is in its names, and every row fills
- * its field.
+ * default is a value of its own type, a quantity's unit is in its names, every row fills its
+ * field, and no place of use applies a default of its own.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ENVIRONMENT, SETTING_ROWS } from "../src/config/index.js";
 import { isDerived, shownDefault, type SettingType } from "../src/config/parse.js";
@@ -97,5 +98,28 @@ describe("the configuration table", () => {
     expect(Object.isFrozen(config.argon2)).toBe(true);
     expect(Object.isFrozen(config.metrics)).toBe(true);
     expect(Object.isFrozen(config.webauthn?.origins)).toBe(true);
+  });
+});
+
+describe("the places of use", () => {
+  /** Every .ts file under src/. */
+  function sources(dir = new URL("../src/", import.meta.url).pathname): string[] {
+    return readdirSync(dir).flatMap((entry) => {
+      const path = join(dir, entry);
+      if (statSync(path).isDirectory()) return sources(path);
+      return /\.ts$/.test(entry) ? [path] : [];
+    });
+  }
+
+  it("apply no default of their own to a setting (the resolved settings are complete)", () => {
+    const fallbacks = sources()
+      .filter((path) => !path.includes("/src/config/"))
+      .flatMap((path) =>
+        readFileSync(path, "utf8")
+          .split("\n")
+          .filter((line) => /\bsettings\??\.[a-zA-Z.]+(\?\.[a-zA-Z]+)* \?\?/.test(line))
+          .map((line) => `${path}: ${line.trim()}`),
+      );
+    expect(fallbacks).toEqual([]);
   });
 });

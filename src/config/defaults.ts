@@ -4,16 +4,6 @@
  * that uses it). Defaults of the core's own options (Argon2, the TOTP window, the password
  * score) stay with the core, whose functions take them too; the rows name them there.
  */
-export {
-  DEFAULT_SESSION_IDLE_MINUTES,
-  DEFAULT_SESSION_RETENTION_DAYS,
-} from "../services/sessions/sessions.js";
-export { DEFAULT_ACCESS_TOKEN_MINUTES } from "../services/sessions/access-tokens.js";
-export {
-  DEFAULT_REAUTHENTICATION_MINUTES,
-  MAX_REAUTHENTICATION_MINUTES,
-  TWO_FA_POLICIES,
-} from "../services/sessions/two-factor-policy.js";
 
 /** Default SQLite file, relative to the working directory. */
 export const DEFAULT_DATABASE_URL = "./data/tessera.db";
@@ -34,6 +24,10 @@ export const DEFAULT_ADDRESS_WINDOW_MINUTES = 15;
 export const DEFAULT_ADMIN_EMAIL = "admin@tessera.invalid";
 /** Pino level of the standalone server's log (`silent` under `NODE_ENV=test`). */
 export const DEFAULT_LOG_LEVEL = "info";
+/** Idle timeout: a session unused this long ends (issue 10: one day). */
+export const DEFAULT_SESSION_IDLE_MINUTES = 1440;
+/** Ended and expired records are kept this long for the activity view, then swept. */
+export const DEFAULT_SESSION_RETENTION_DAYS = 30;
 /** Days audit events are kept (the operations issue: a year). */
 export const DEFAULT_AUDIT_RETENTION_DAYS = 365;
 /**
@@ -53,6 +47,17 @@ export const DEFAULT_MAX_CONNECTIONS = 2_000;
 export const DEFAULT_KEEP_ALIVE_TIMEOUT_SECONDS = 5;
 /** Requests per keep-alive connection before it is closed (0 = no limit in Node). */
 export const DEFAULT_MAX_REQUESTS_PER_SOCKET = 1_000;
+/** Lifetime of the access tokens of `POST /token/access` (issue 13). */
+export const DEFAULT_ACCESS_TOKEN_MINUTES = 10;
+/**
+ * How recent an authentication a sensitive action needs (issue 11 item 4: ASVS 5.0 V7.5.1
+ * asks for a full re-authentication before changing the MFA configuration or recovery data).
+ */
+export const DEFAULT_REAUTHENTICATION_MINUTES = 10;
+/** A day: longer would make the check meaningless next to the idle timeout. */
+export const MAX_REAUTHENTICATION_MINUTES = 1440;
+/** The values of `TESSERA_REQUIRE_2FA`: who must have a second factor (issue 11 item 3). */
+export const TWO_FA_POLICIES = ["off", "admins", "all"] as const;
 /** Shortest `TESSERA_METRICS_TOKEN`: 32 characters, about 192 bits as base64. */
 export const MIN_METRICS_TOKEN_LENGTH = 32;
 /** Shortest `TESSERA_INTROSPECTION_SECRET`, as the metrics token. */

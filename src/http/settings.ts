@@ -1,7 +1,8 @@
 /**
- * The settings the HTTP layer reads besides the services': a subset of `TesseraConfig`. The
- * plugin, `buildApp` and the routes read them from `Tessera.settings`; the HTTP layer never
- * imports the configuration itself.
+ * The settings the HTTP layer reads besides the services': a subset of `TesseraConfig`, complete
+ * (every default is applied where the configuration is resolved, `src/config/`). The plugin,
+ * `buildApp` and the routes read them from `Tessera.settings`; the HTTP layer never imports the
+ * configuration itself.
  */
 import type { ServiceSettings } from "../services/context.js";
 
@@ -13,7 +14,7 @@ export interface HttpSettings extends ServiceSettings {
    * true when no public URL was given and `publicUrl` is the standalone server's default
    * (`http://localhost:` + its port): the plugin then warns when its host listens elsewhere.
    */
-  readonly publicUrlIsDefault?: boolean;
+  readonly publicUrlIsDefault: boolean;
   /** Origins whose cookie-authenticated writes and logins are accepted (CSRF). */
   readonly allowedOrigins: readonly string[];
   /** `Secure` on the session cookie (all but plain-http loopback). */
@@ -25,7 +26,7 @@ export interface HttpSettings extends ServiceSettings {
   /** Pino level of the standalone server's log. */
   readonly logLevel: string;
   /** `GET /metrics`: served when enabled, to the `allow` addresses or the bearer `token`. */
-  readonly metrics?: {
+  readonly metrics: {
     readonly enabled: boolean;
     readonly allow: readonly string[];
     readonly token: string | null;
@@ -40,10 +41,10 @@ export interface HttpSettings extends ServiceSettings {
   readonly keepAliveTimeoutSeconds: number;
   /** Requests on one keep-alive connection (0: no limit). */
   readonly maxRequestsPerSocket: number;
-  /** Lifetime of `POST /token/access` tokens in minutes. Default 10. */
-  readonly accessTokenMinutes?: number;
-  /** The `aud` of access tokens; none by default. */
-  readonly tokenAudience?: string | null;
-  /** Bearer credential of `POST /token/introspect`; without it the route answers 404. */
-  readonly introspectionSecret?: string | null;
+  /** Lifetime of `POST /token/access` tokens (`TESSERA_ACCESS_TOKEN_MINUTES`). */
+  readonly accessTokenMinutes: number;
+  /** The `aud` of access tokens; null: none. */
+  readonly tokenAudience: string | null;
+  /** Bearer credential of `POST /token/introspect`; null: the route answers 404. */
+  readonly introspectionSecret: string | null;
 }

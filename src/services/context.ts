@@ -15,40 +15,46 @@ import type { BreachedPasswordsSettings } from "./abuse/breached-passwords.js";
 import type { LoginThrottle } from "./abuse/rate-limit/index.js";
 import type { SessionCache } from "./session-cache.js";
 
-/** The settings the flows read (a subset of `TesseraConfig`, so host apps can pass their own). */
+/**
+ * The settings the flows read: a subset of `TesseraConfig`, complete (every default is applied
+ * where the configuration is resolved, `src/config/`, never at a place of use).
+ */
 export interface ServiceSettings {
   readonly appName: string;
-  /** The URL people reach the server at, without a trailing slash: every link in a mail. */
+  /**
+   * The URL people reach the server at, without a trailing slash: every link in a mail. Always
+   * set by the configuration; a context made by hand without it sends no invitation mail.
+   */
   readonly publicUrl?: string;
   readonly argon2: Readonly<Argon2Options>;
   readonly jwtKeys: JwtKeyRing;
   readonly jwtValidityHours: number;
   readonly totpWindow: number;
-  /** A session unused this long ends. Default DEFAULT_SESSION_IDLE_MINUTES (1440). */
-  readonly sessionIdleMinutes?: number;
-  /** Ended and expired session records are kept this long. Default 30. */
-  readonly sessionRetentionDays?: number;
-  /** "seed" puts `name` and `email` back into session tokens. Default "minimal". */
-  readonly tokenClaims?: "minimal" | "seed";
-  /** "refuse" refuses tokens the seed issued (no `sid`). Default "accept". */
-  readonly legacyTokens?: "accept" | "refuse";
+  /** A session unused this long ends (`TESSERA_SESSION_IDLE_MINUTES`). */
+  readonly sessionIdleMinutes: number;
+  /** Ended and expired session records are kept this long (`TESSERA_SESSION_RETENTION_DAYS`). */
+  readonly sessionRetentionDays: number;
+  /** "seed" puts `name` and `email` back into session tokens. */
+  readonly tokenClaims: "minimal" | "seed";
+  /** "refuse" refuses tokens the seed issued (no `sid`). */
+  readonly legacyTokens: "accept" | "refuse";
   /** Least zxcvbn score of a new password (0 to 4). */
   readonly passwordMinScore: number;
   /** The optional online breach check; null when off. */
   readonly breachedPasswords: BreachedPasswordsSettings | null;
-  /** Who must have a second factor (`TESSERA_REQUIRE_2FA`). Default "off". */
-  readonly requireTwoFa?: "off" | "admins" | "all";
-  /** Sensitive actions need an authentication this recent. Default 10. */
-  readonly reauthenticationMinutes?: number;
-  /** `TESSERA_REQUIRE_VERIFIED_EMAIL`: no sign-in before the address is verified. Default false. */
-  readonly requireVerifiedEmail?: boolean;
-  /** `TESSERA_SIGNUP`: "open" lets anyone create an account. Default "off". */
-  readonly signup?: "off" | "open";
+  /** Who must have a second factor (`TESSERA_REQUIRE_2FA`). */
+  readonly requireTwoFa: "off" | "admins" | "all";
+  /** Sensitive actions need an authentication this recent (`TESSERA_REAUTHENTICATION_MINUTES`). */
+  readonly reauthenticationMinutes: number;
+  /** `TESSERA_REQUIRE_VERIFIED_EMAIL`: no sign-in before the address is verified. */
+  readonly requireVerifiedEmail: boolean;
+  /** `TESSERA_SIGNUP`: "open" lets anyone create an account. */
+  readonly signup: "off" | "open";
   /**
-   * `TESSERA_USER_DIRECTORY` (issue 25): `off` (default), `GET /users` is for admins only;
-   * `search`, signed-in users may look people up by the start of a name.
+   * `TESSERA_USER_DIRECTORY` (issue 25): `off`, `GET /users` is for admins only; `search`,
+   * signed-in users may look people up by the start of a name.
    */
-  readonly userDirectory?: "off" | "search";
+  readonly userDirectory: "off" | "search";
 }
 
 /** What the flows see of the queue (`ctx.mail`): a nudge, and work after the answer. */
