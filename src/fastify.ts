@@ -29,8 +29,13 @@ export type { AuthenticatedRequest } from "./http/require-user.js";
 export { buildApp } from "./http/app.js";
 export type { BuildAppOptions } from "./http/app.js";
 export { ERROR_STATUS } from "./http/error-status.js";
-export { loadConfig, ConfigError, ENVIRONMENT } from "./config/index.js";
-export type { TesseraConfig, EnvironmentVariable, LoadConfigOptions } from "./config/index.js";
+export { loadConfig, resolveConfig, ConfigError, ENVIRONMENT } from "./config/index.js";
+export type {
+  TesseraConfig,
+  TesseraOptions,
+  EnvironmentVariable,
+  LoadConfigOptions,
+} from "./config/index.js";
 export { createTessera, REDIS_KEY_PREFIXES } from "./runtime.js";
 export type { TesseraOverrides, TesseraRuntime } from "./runtime.js";
 export type { ServiceContext, ServiceSettings } from "./services/context.js";

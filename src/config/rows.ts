@@ -2,12 +2,12 @@
  * The configuration table (STYLE principle 22): one row per variable, keyed by the settings
  * field it fills, in the README's order. Each row gives the variable's name, its type (range and
  * unit included), its default and the README's summary; the same row reads the variable
- * (`loadConfig`) and is held against the README's table by a test. A derived default and a
- * rule across fields live in `resolve.ts`.
+ * (`loadConfig`), checks the typed option (`createTessera({ … })`), and is held against the
+ * README's table by a test. A derived default and a rule across fields live in `resolve.ts`.
  *
  * Adding a variable is a row here (and a README line), plus its use: the field appears in
- * `TesseraConfig` by itself; a flow that reads it declares it in `ServiceSettings` (or the HTTP
- * layer in `HttpSettings`).
+ * `TesseraConfig` and `TesseraOptions` by itself; a flow that reads it declares it in
+ * `ServiceSettings` (or the HTTP layer in `HttpSettings`).
  *
  * Imports only what the library's entry point loads anyway (no store, no dictionary).
  */

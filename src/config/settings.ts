@@ -1,6 +1,7 @@
 /**
- * The shape the table gives: `TesseraConfig` (complete, frozen), read off the rows, so a new row
- * is a new field; the few settings worked out from others (`DerivedSettings`) are declared here.
+ * The shapes the table gives: `TesseraOptions` in (every field optional, typed), `TesseraConfig`
+ * out (complete, frozen). Both are read off the rows, so a new row is a new field of each; the
+ * few settings worked out from others (`DerivedSettings`) are declared here.
  */
 import type { JwtKeyRing } from "../core/jwt.js";
 import type { BreachedPasswordsSettings } from "../services/abuse/breached-passwords.js";
@@ -22,6 +23,15 @@ type Nested<Flat> = {
   readonly [K in keyof Flat & string as Group<K>]: K extends `${infer G}.${string}`
     ? { readonly [J in keyof Flat & string as Member<J, G>]: Flat[J] }
     : Flat[K];
+};
+
+/** Every field optional, groups included. */
+type Optional<S> = {
+  readonly [K in keyof S]?: S[K] extends readonly unknown[]
+    ? S[K]
+    : S[K] extends object
+      ? Optional<S[K]>
+      : S[K];
 };
 
 /** Rows that are read but become other settings (`jwtSecret` → `jwtKeys`). */
@@ -59,7 +69,14 @@ export interface DerivedSettings {
 }
 
 /**
- * The resolved configuration: every setting, complete, frozen. Made by `loadConfig`; what
- * `createTessera` runs on.
+ * The resolved configuration: every setting, complete, frozen. Made by `loadConfig` (the
+ * environment) or `resolveConfig` (typed options); what `createTessera` runs on.
  */
 export interface TesseraConfig extends Omit<RowSettings, InputField>, DerivedSettings {}
+
+/**
+ * Typed settings for `createTessera` and `resolveConfig`: any field of the table, by its settings
+ * name (`sessionIdleMinutes: 60`, `argon2: { memoryKib: 65536 }`, `jwtSecret`,
+ * `breachedPasswords: { url }`), checked and defaulted by the same rows as the variables.
+ */
+export type TesseraOptions = Optional<RowSettings>;

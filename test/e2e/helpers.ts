@@ -137,7 +137,6 @@ export async function startE2eServer(env: Record<string, string> = {}): Promise<
       TESSERA_JWT_SECRET: randomBytes(32).toString("base64url"),
       TESSERA_PUBLIC_URL: baseUrl,
       TESSERA_PORT: String(port),
-      TESSERA_DATABASE_URL: "unused-by-tests.db",
       TESSERA_DATA_DIR: "/nonexistent-tessera-test-dir",
       ...TEST_ARGON2_ENV,
       ...env,

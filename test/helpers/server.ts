@@ -32,8 +32,9 @@ export const TEST_ARGON2_ENV = {
 };
 
 /**
- * A configuration for tests: a fresh random secret, the test origin, cheap Argon2, and no data
- * folder (the database is always passed in); `env` adds or replaces variables.
+ * A configuration for tests: a fresh random secret, the test origin, cheap Argon2, and a data
+ * folder no test may write to (the database is always passed in, mail goes where the test
+ * says); `env` adds or replaces variables.
  */
 export function testConfig(
   env: Record<string, string> = {},
@@ -44,7 +45,6 @@ export function testConfig(
       NODE_ENV: "test",
       TESSERA_JWT_SECRET: randomBytes(32).toString("base64url"),
       TESSERA_PUBLIC_URL: TEST_ORIGIN,
-      TESSERA_DATABASE_URL: "unused-by-tests.db",
       TESSERA_DATA_DIR: "/nonexistent-tessera-test-dir",
       ...TEST_ARGON2_ENV,
       ...env,
