@@ -77,7 +77,8 @@ export default tseslint.config(
     ...ROOT,
   ]),
   ...layer("src/store/**", ["**/services/**", "**/http/**", ...ROOT]),
-  ...layer("src/services/**", ["**/http/**", ...ROOT]),
+  // Kysely is the store's: services take a `DatabaseHandle` and run `withTransaction` from it.
+  ...layer("src/services/**", ["**/http/**", ...ROOT], ["kysely"]),
   ...layer("src/http/**", ["**/store/**", ...ROOT]),
   {
     // The environment is read in three places only: the config, the CLI and the library's

@@ -36,7 +36,7 @@ for (const dialect of TEST_DIALECTS) {
       ip: "192.0.2.1",
       userAgent: "bench",
       detail: { factor: "password" },
-      at: new Date(),
+      atMs: Date.now(),
     });
     const plain = await rate(1, async () => {
       await database.db

@@ -25,7 +25,7 @@ import {
   createJwtKeyRing,
   verifyJwt,
   type JwtKey,
-} from "../src/core/jwt.js";
+} from "../src/core/jwt/index.js";
 import { generateJwtKeyPair } from "../src/core/jwk.js";
 import { DEFAULT_ARGON2_OPTIONS, hashPassword } from "../src/core/password.js";
 import { passwordPolicyViolation } from "../src/core/password-policy.js";

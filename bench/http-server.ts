@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { JwtAlgorithm } from "../src/core/jwt.js";
+import type { JwtAlgorithm } from "../src/core/jwt/index.js";
 import { buildApp } from "../src/http/app.js";
 import { createTessera } from "../src/runtime.js";
 import { issueSessionToken } from "../src/services/sessions/sessions.js";

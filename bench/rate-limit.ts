@@ -11,14 +11,14 @@
  */
 import { randomUUID } from "node:crypto";
 import { DEFAULT_ARGON2_OPTIONS, hashPassword, verifyPassword } from "../src/core/password.js";
+import { createLoginThrottle } from "../src/services/abuse/rate-limit/index.js";
 import {
-  createLoginThrottle,
+  createDatabaseRateLimitStore,
   createMemoryRateLimitStore,
+  createRedisRateLimitStore,
   type RateLimitStore,
-} from "../src/services/abuse/rate-limit/index.js";
-import { createDatabaseRateLimitStore } from "../src/store/rate-limit-store.js";
-import { closeRedisClient, createRedisClient } from "../src/store/redis-client.js";
-import { createRedisRateLimitStore } from "../src/store/redis.js";
+} from "../src/store/rate-limit/index.js";
+import { closeRedisClient, createRedisClient } from "../src/store/redis/client.js";
 import { TEST_DIALECTS, openTestDatabase } from "../test/helpers/database.js";
 import { TEST_REDIS_URL } from "../test/helpers/redis.js";
 

@@ -13,9 +13,9 @@ import { randomBytes } from "node:crypto";
 import type { TesseraOptions } from "../src/config/index.js";
 import { buildApp } from "../src/http/app.js";
 import { createTessera } from "../src/runtime.js";
-import { createMemoryRateLimitStore } from "../src/services/abuse/rate-limit/index.js";
+import { createMemoryRateLimitStore } from "../src/store/rate-limit/index.js";
 import { createUser } from "../src/services/account/users.js";
-import { createDatabaseChallengeStore } from "../src/store/challenge-store.js";
+import { createDatabaseChallengeStore } from "../src/store/challenges/index.js";
 import { createDatabase } from "../src/store/index.js";
 import { createBenchPostgresDatabase } from "./bench-database.js";
 

@@ -18,7 +18,7 @@ import {
   issueSessionToken,
   sweepSessions,
 } from "../src/services/sessions/sessions.js";
-import { createUser as insertUser } from "../src/store/index.js";
+import { insertUser } from "../src/store/index.js";
 import { createBenchPostgresDatabase } from "./bench-database.js";
 
 const DIALECT = process.env.BENCH_DIALECT ?? "sqlite";
@@ -48,7 +48,7 @@ const user = await insertUser(db, {
   name: "measured",
   email: "measured@example.org",
   passwordHash: "x",
-  now: new Date(now),
+  nowMs: now,
 });
 
 async function settle(): Promise<void> {
@@ -87,7 +87,7 @@ try {
       name: `other${i}`,
       email: `other${i}@example.org`,
       passwordHash: hash,
-      now: new Date(now),
+      nowMs: now,
     });
   }
   const fill = performance.now();

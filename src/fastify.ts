@@ -3,8 +3,8 @@
  * (`createTessera`), the plugin with the seed's routes and authentication middleware, the
  * middleware alone, and the standalone app.
  */
-import type { RedisClientOptions, RedisConnection } from "./store/redis.js";
-import { createRedisClient as createIoRedisClient } from "./store/redis-client.js";
+import type { RedisClientOptions, RedisConnection } from "./store/redis/types.js";
+import { createRedisClient as createIoRedisClient } from "./store/redis/client.js";
 
 export { tessera } from "./http/plugin.js";
 export type { TesseraPluginOptions } from "./http/plugin.js";
@@ -55,13 +55,11 @@ export {
 } from "./store/index.js";
 export type { User, AuditEvent, ListAuditEventsOptions } from "./store/index.js";
 export type { TesseraDatabase } from "./store/index.js";
-export {
-  createLoginThrottle,
-  createMemoryRateLimitStore,
-} from "./services/abuse/rate-limit/index.js";
-export type { LoginThrottle, RateLimitStore } from "./services/abuse/rate-limit/index.js";
-export { createRedisRateLimitStore } from "./store/redis.js";
-export type { RedisClientOptions, RedisCommands, RedisConnection } from "./store/redis.js";
+export { createLoginThrottle } from "./services/abuse/rate-limit/index.js";
+export type { LoginThrottle } from "./services/abuse/rate-limit/index.js";
+export { createMemoryRateLimitStore, createRedisRateLimitStore } from "./store/rate-limit/index.js";
+export type { RateLimitStore } from "./store/rate-limit/index.js";
+export type { RedisClientOptions, RedisCommands, RedisConnection } from "./store/redis/types.js";
 /**
  * Makes an ioredis client for `url` with bounded connect and command times, for
  * `createRedisRateLimitStore` and `createRedisChallengeStore`. Typed as Tessera's
@@ -70,8 +68,8 @@ export type { RedisClientOptions, RedisCommands, RedisConnection } from "./store
  */
 export const createRedisClient: (url: string, options?: RedisClientOptions) => RedisConnection =
   createIoRedisClient;
-export type { ChallengeStore, StoredChallenge } from "./store/challenge-store.js";
+export type { ChallengeStore, StoredChallenge } from "./store/challenges/index.js";
 export {
   createDatabaseChallengeStore,
   createRedisChallengeStore,
-} from "./store/challenge-store.js";
+} from "./store/challenges/index.js";

@@ -11,7 +11,7 @@
  */
 import { splitList, variableText } from "./config/parse.js";
 import { SETTINGS } from "./config/rows.js";
-import * as jwt from "./core/jwt.js";
+import * as jwt from "./core/jwt/index.js";
 import * as password from "./core/password.js";
 import * as totp from "./core/totp.js";
 
@@ -62,10 +62,10 @@ export {
   VERIFIED_JWT_CACHE_SIZE,
   jwtKeyId,
   createJwtKeyRing,
-} from "./core/jwt.js";
-export type { JwtKey, JwtKeyRing, JwtOptions, JwtSubject, VerifiedJwt } from "./core/jwt.js";
-export { SESSION_ID_PATTERN, createSessionJwt, verifySessionJwt } from "./core/session-jwt.js";
-export type { SessionTokenSubject, VerifiedSessionJwt } from "./core/session-jwt.js";
+} from "./core/jwt/index.js";
+export type { JwtKey, JwtKeyRing, JwtOptions, JwtSubject, VerifiedJwt } from "./core/jwt/index.js";
+export { SESSION_ID_PATTERN, createSessionJwt, verifySessionJwt } from "./core/jwt/index.js";
+export type { SessionTokenSubject, VerifiedSessionJwt } from "./core/jwt/index.js";
 export {
   DEFAULT_TOTP_PERIOD_SECONDS,
   DEFAULT_TOTP_DIGITS,

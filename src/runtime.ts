@@ -38,13 +38,13 @@ import {
   loadSigningKeys,
   type SigningKeySettings,
 } from "./services/keys/signing-keys.js";
-import { createLoginThrottle, type RateLimitStore } from "./services/abuse/rate-limit/index.js";
+import { createLoginThrottle } from "./services/abuse/rate-limit/index.js";
 import {
   createDatabaseChallengeStore,
   createMemoryChallengeStore,
   createRedisChallengeStore,
   type ChallengeStore,
-} from "./store/challenge-store.js";
+} from "./store/challenges/index.js";
 import {
   assertSchemaNotNewer,
   createDatabase,
@@ -55,9 +55,12 @@ import {
   pingDatabase,
   type TesseraDatabase,
 } from "./store/index.js";
-import { createDatabaseRateLimitStore } from "./store/rate-limit-store.js";
-import { closeRedisClient, createRedisClient } from "./store/redis-client.js";
-import { createRedisRateLimitStore } from "./store/redis.js";
+import {
+  createDatabaseRateLimitStore,
+  createRedisRateLimitStore,
+  type RateLimitStore,
+} from "./store/rate-limit/index.js";
+import { closeRedisClient, createRedisClient } from "./store/redis/client.js";
 import {
   createPostgresSessionChannel,
   createRedisSessionChannel,
@@ -69,7 +72,8 @@ import {
   createSessionCache,
   type SessionCache,
   type SessionCacheLogger,
-  type SessionEvent,
+  encodeSessionEvent,
+  parseSessionEvent,
 } from "./services/session-cache.js";
 import { sweepSessions } from "./services/sessions/sessions.js";
 import { startMailWorker, type MailWorker } from "./services/mail/queue.js";
@@ -335,23 +339,6 @@ function stderrLogger(config: TesseraConfig): SessionCacheLogger {
   };
 }
 
-/** A channel message as an event; anything unexpected clears the whole cache. */
-function parseSessionEvent(payload: string | null): SessionEvent {
-  if (payload === null) return { kind: "all" };
-  try {
-    const event = JSON.parse(payload) as Record<string, unknown>;
-    if (event.kind === "session" && typeof event.sessionId === "string") {
-      return { kind: "session", sessionId: event.sessionId };
-    }
-    if (event.kind === "user" && typeof event.userId === "string") {
-      return { kind: "user", userId: event.userId };
-    }
-  } catch {
-    // fall through
-  }
-  return { kind: "all" };
-}
-
 /**
  * The session cache and the channel that keeps it right: Redis when configured, else
  * PostgreSQL LISTEN/NOTIFY, else SQLite's change counter. Waits up to
@@ -388,7 +375,7 @@ async function startSessionCache(
     channel = createSqliteChangeWatcher(database.db, handlers);
   }
   closers.push(() => channel.close());
-  cache.publisher = { publish: (event) => channel.publish(JSON.stringify(event)) };
+  cache.publisher = { publish: (event) => channel.publish(encodeSessionEvent(event)) };
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([
     up,

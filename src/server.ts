@@ -5,10 +5,10 @@
 import { randomBytes } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import type { TesseraConfig } from "./config/index.js";
+import { isUnavailableError } from "./core/availability.js";
 import { ConflictError } from "./core/errors.js";
 import { buildApp } from "./http/app.js";
 import { createTessera, type TesseraRuntime } from "./runtime.js";
-import { isUnavailableError } from "./services/availability.js";
 import type { ServiceContext } from "./services/context.js";
 import { createUser } from "./services/account/users.js";
 import { countUsers } from "./store/index.js";

@@ -20,7 +20,7 @@ import {
   type AsymmetricJwtAlgorithm,
   type AsymmetricJwtKey,
   type JwtKeyRing,
-} from "./core/jwt.js";
+} from "./core/jwt/index.js";
 
 /** Least time between two fetches caused by unknown kids (a flood of forged kids costs one fetch). */
 export const DEFAULT_JWKS_COOLDOWN_MS = 30_000;

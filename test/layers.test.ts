@@ -63,6 +63,19 @@ describe("layers", () => {
     const services = 'import type { X } from "../services/context.js";\nexport type Y = X;\n';
     expect(await restrictedImports("src/store/probe.ts", services)).toHaveLength(1);
   });
+
+  it("keeps Kysely out of src/services, which reach the database through the store", async () => {
+    for (const code of [
+      'import type { Kysely } from "kysely";\nexport type Y = Kysely<never>;\n',
+      'import { sql } from "kysely";\nexport const y = sql;\n',
+    ]) {
+      expect(await restrictedImports("src/services/account/probe.ts", code), code).toHaveLength(1);
+    }
+    const store =
+      'import { withTransaction, type DatabaseHandle } from "../../store/index.js";\n' +
+      "export const y: [typeof withTransaction, DatabaseHandle | null] = [withTransaction, null];\n";
+    expect(await restrictedImports("src/services/account/probe.ts", store)).toEqual([]);
+  });
 });
 
 describe("the environment", () => {

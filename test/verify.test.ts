@@ -9,7 +9,7 @@ import { createHmac } from "node:crypto";
 import Fastify, { type FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateJwtKeyPair } from "../src/core/jwk.js";
-import { createJwt, createJwtKeyRing } from "../src/core/jwt.js";
+import { createJwt, createJwtKeyRing } from "../src/core/jwt/index.js";
 import { rotateSigningKey } from "../src/services/keys/signing-keys.js";
 import { signingKeySettings } from "../src/runtime.js";
 import {

@@ -59,7 +59,7 @@ async function exportEvents(tessera: TesseraRuntime, since: Date, io: CliIo): Pr
   let after = 0;
   let count = 0;
   for (;;) {
-    const events = await readAuditEventsSince(tessera.ctx.db, since, after);
+    const events = await readAuditEventsSince(tessera.ctx.db, since.getTime(), after);
     for (const event of events) {
       io.out(
         JSON.stringify({ ...toAuditEventView(event), prev_hash: event.prevHash, hash: event.hash }),

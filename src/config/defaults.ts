@@ -62,7 +62,3 @@ export const TWO_FA_POLICIES = ["off", "admins", "all"] as const;
 export const MIN_METRICS_TOKEN_LENGTH = 32;
 /** Shortest `TESSERA_INTROSPECTION_SECRET`, as the metrics token. */
 export const MIN_INTROSPECTION_SECRET_LENGTH = 32;
-/** Shortest JWT secret accepted (RFC 7518 §3.2: a key of at least the hash output size). */
-export const MIN_JWT_SECRET_BYTES = 32;
-/** Shortest `TESSERA_KEY_ENCRYPTION_SECRET` (it is stretched by HKDF into an AES-256 key). */
-export const MIN_KEY_ENCRYPTION_SECRET_BYTES = 32;

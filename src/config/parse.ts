@@ -4,9 +4,11 @@
  * a value or its problems, each without the variable's name (the caller prefixes it), so every
  * problem of a configuration is reported at once.
  *
- * Imports nothing at run time: the library's entry point (`src/index.ts`) reads its variables
- * through these types, and must not load a database driver or a password dictionary to do so.
+ * Imports nothing at run time but the core's secret-length rule: the library's entry point
+ * (`src/index.ts`) reads its variables through these types, and must not load a database driver
+ * or a password dictionary to do so.
  */
+import { MIN_SECRET_BYTES, isSecretLongEnough } from "../core/secret.js";
 import type { SettingField, SETTING_ROWS } from "./rows.js";
 import type { SettingValues } from "./settings.js";
 
@@ -177,10 +179,10 @@ export function credential(min: number): SettingType<string> {
   return { fromText, fromValue: asText(fromText), show: () => "set" };
 }
 
-/** A secret of at least `min` UTF-8 bytes; the refusal never repeats it. */
-export function secretBytes(min: number): SettingType<string> {
+/** A secret the core accepts (`isSecretLongEnough`: 32 UTF-8 bytes); the refusal never repeats it. */
+export function secret(): SettingType<string> {
   const fromText = (value: string) =>
-    Buffer.byteLength(value) >= min ? { value } : refuse(`must be at least ${min} bytes`);
+    isSecretLongEnough(value) ? { value } : refuse(`must be at least ${MIN_SECRET_BYTES} bytes`);
   return { fromText, fromValue: asText(fromText), show: () => "set" };
 }
 

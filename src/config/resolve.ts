@@ -7,7 +7,8 @@
  * last, so a configuration with any other problem writes no file).
  */
 import { dirname, resolve as resolvePath } from "node:path";
-import { MIN_JWT_SECRET_BYTES, createJwtKeyRing, type JwtKeyRing } from "../core/jwt.js";
+import { createJwtKeyRing, type JwtKeyRing } from "../core/jwt/index.js";
+import { MIN_SECRET_BYTES } from "../core/secret.js";
 import { parseDatabaseUrl } from "../store/index.js";
 import { isDerived, type Problem, type ReadSettings } from "./parse.js";
 import { SETTINGS, SETTING_ROWS, type SettingField } from "./rows.js";
@@ -134,7 +135,7 @@ export function resolveSettings({
     if (production) {
       report(
         "jwtSecret",
-        `${label("jwtSecret")}: required in production (at least ${MIN_JWT_SECRET_BYTES} bytes, e.g. \`openssl rand -base64 48\`)`,
+        `${label("jwtSecret")}: required in production (at least ${MIN_SECRET_BYTES} bytes, e.g. \`openssl rand -base64 48\`)`,
       );
     } else if (problems.length === 0) {
       secret = readOrCreateSecret(dataDir);

@@ -17,7 +17,7 @@ import {
   MAX_ARGON2_MEMORY_KIB,
   MAX_ARGON2_PARALLELISM,
 } from "../core/password.js";
-import { JWT_ALGORITHMS } from "../core/jwt.js";
+import { JWT_ALGORITHMS } from "../core/jwt/index.js";
 import { DEFAULT_TOTP_WINDOW, MAX_TOTP_WINDOW } from "../core/totp.js";
 import { DEFAULT_PASSWORD_MIN_SCORE } from "../core/password-score.js";
 import * as D from "./defaults.js";
@@ -35,7 +35,7 @@ import {
   matching,
   originItem,
   row,
-  secretBytes,
+  secret,
   smtpUrl,
   text,
 } from "./parse.js";
@@ -292,7 +292,7 @@ export const SETTINGS = Object.freeze({
   }),
   keyEncryptionSecret: row({
     name: "TESSERA_KEY_ENCRYPTION_SECRET",
-    type: secretBytes(D.MIN_KEY_ENCRYPTION_SECRET_BYTES),
+    type: secret(),
     default: derived("the JWT secret"),
     summary: "seals EdDSA/ES256 private keys",
   }),

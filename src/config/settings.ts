@@ -3,7 +3,7 @@
  * out (complete, frozen). Both are read off the rows, so a new row is a new field of each; the
  * few settings worked out from others (`DerivedSettings`) are declared here.
  */
-import type { JwtKeyRing } from "../core/jwt.js";
+import type { JwtKeyRing } from "../core/jwt/index.js";
 import type { BreachedPasswordsSettings } from "../services/abuse/breached-passwords.js";
 import type { SettingRow } from "./parse.js";
 import type { SETTINGS, SettingField } from "./rows.js";

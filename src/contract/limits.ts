@@ -74,7 +74,7 @@ export const MAX_AUDIT_PAGE_SIZE = 200;
 /** Longest audit event name in a filter (the names are short snake_case words). */
 export const MAX_AUDIT_EVENT_NAME_LENGTH = 64;
 
-/** Longest token accepted on the wire (introspection): 8 KiB, core/jwt.ts MAX_JWT_LENGTH. */
+/** Longest token accepted on the wire (introspection) and by the core's verifier: 8 KiB. */
 export const MAX_TOKEN_LENGTH = 8192;
 
 /**

@@ -3,6 +3,15 @@
  * challenges and lockouts take a `Clock`, and tests freeze it.
  */
 
+/** Milliseconds in a second. */
+export const SECOND_MS = 1_000;
+/** Milliseconds in a minute. */
+export const MINUTE_MS = 60 * SECOND_MS;
+/** Milliseconds in an hour. */
+export const HOUR_MS = 60 * MINUTE_MS;
+/** Milliseconds in a day (epoch time counts every day as 86 400 s: no leap seconds). */
+export const DAY_MS = 24 * HOUR_MS;
+
 /** Returns the current time in milliseconds since the Unix epoch. */
 export type Clock = () => number;
 

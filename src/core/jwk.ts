@@ -6,7 +6,7 @@
  * is refused by `importPublicJwk`.
  */
 import { createHash, createPublicKey, generateKeyPairSync, type KeyObject } from "node:crypto";
-import type { AsymmetricJwtAlgorithm, AsymmetricJwtKey } from "./jwt.js";
+import type { AsymmetricJwtAlgorithm, AsymmetricJwtKey } from "./jwt/index.js";
 
 /** A public signing key as a JWKS lists it. */
 export interface PublicJwk {

@@ -5,16 +5,17 @@
  * Layout (base64url): version byte 1 | 12-byte nonce | 16-byte tag | ciphertext.
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
+import { MIN_SECRET_BYTES, isSecretLongEnough } from "./secret.js";
 
 const VERSION = 1;
 const NONCE_BYTES = 12; // SP 800-38D §8.2: 96-bit IVs
 const TAG_BYTES = 16;
 const INFO = "tessera signing keys v1";
 
-/** Derives the sealing key from a secret of at least 32 bytes. @throws TypeError when shorter. */
+/** Derives the sealing key from a secret of at least MIN_SECRET_BYTES (32). @throws TypeError when shorter. */
 export function deriveKeyEncryptionKey(secret: string): Buffer {
-  if (typeof secret !== "string" || Buffer.byteLength(secret, "utf8") < 32) {
-    throw new TypeError("The key encryption secret must be at least 32 bytes");
+  if (!isSecretLongEnough(secret)) {
+    throw new TypeError(`The key encryption secret must be at least ${MIN_SECRET_BYTES} bytes`);
   }
   return Buffer.from(hkdfSync("sha256", Buffer.from(secret, "utf8"), Buffer.alloc(0), INFO, 32));
 }

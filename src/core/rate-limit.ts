@@ -1,11 +1,11 @@
 /**
  * The failure counters behind the abuse limits, and the policy arithmetic every store shares.
  *
- * A store keeps one record per key: how many failures, until when the key is locked, and when
- * the record is forgotten. Time is always passed in (`nowMs`, from the injected clock), never
- * read inside, so the memory store and the Redis store behave the same under a frozen clock.
- * The Redis store (`src/store/redis.ts`) runs `applyFailure` as one Lua script; keep the two in
- * step (a property test compares them).
+ * A store (`src/store/rate-limit/`) keeps one record per key: how many failures, until when the
+ * key is locked, and when the record is forgotten. Time is always passed in (`nowMs`, from the
+ * injected clock), never read inside, so the memory store and the Redis store behave the same
+ * under a frozen clock. The Redis store (`src/store/rate-limit/redis.ts`) runs `applyFailure` as
+ * one Lua script; keep the two in step (a property test compares them).
  */
 
 /** What a store reports for a key. `lockedUntilMs` is 0 when the key is not locked. */
@@ -39,40 +39,6 @@ export interface WindowPolicy {
 
 /** How failures turn into a lock. */
 export type FailurePolicy = ProgressivePolicy | WindowPolicy;
-
-/** One counter of a reservation: its key and the policy that turns its failures into a lock. */
-export interface RateLimitEntry {
-  key: string;
-  policy: FailurePolicy;
-}
-
-/** The answer of `RateLimitStore.reserve`. */
-export type ReserveResult = { allowed: true } | { allowed: false; lockedUntilMs: number };
-
-/** Where failure counters live: in this process, or shared by every instance (Redis). */
-export interface RateLimitStore {
-  /**
-   * Reserves one attempt on every entry as ONE atomic step: when any entry is locked at
-   * `nowMs`, counts nothing and answers the latest lock end; otherwise counts one failure on
-   * each entry (as `recordFailure`) and answers allowed. The attempt is counted BEFORE the
-   * password or code is checked, so parallel attempts cannot all pass a check-then-act gap
-   * (issue 14 item 1); `release` gives it back when the attempt turns out not to be a failure.
-   */
-  reserve(entries: readonly RateLimitEntry[], nowMs: number): Promise<ReserveResult>;
-  /** Gives back one reserved failure of `key` (count − 1, lock recomputed by `policy`). */
-  release(key: string, policy: FailurePolicy, nowMs: number): Promise<void>;
-  /**
-   * Atomically counts one failure for `key`, computes the new lock from `policy` and keeps the
-   * record until it expires; returns the new record. Rejects when the backing service fails.
-   */
-  recordFailure(key: string, policy: FailurePolicy, nowMs: number): Promise<FailureRecord>;
-  /** The record of `key` at `nowMs`, or null when there is none (never counted, reset or expired). */
-  get(key: string, nowMs: number): Promise<FailureRecord | null>;
-  /** Forgets `key`'s record. */
-  reset(key: string): Promise<void>;
-  /** Releases what the store holds (timers, connections it owns). */
-  close?(): Promise<void>;
-}
 
 /** A record as stored: the public fields plus the time it is forgotten. */
 export interface StoredFailureRecord {

@@ -14,6 +14,7 @@ import { compileExcludePatterns, routerPath, type RouterPathOptions } from "./ro
 import { assertSameOrigin } from "./csrf.js";
 import type { AuthenticatedSession } from "../services/sessions/sessions.js";
 import type { PublicUser } from "../services/users-view.js";
+import { bearerCredentials } from "./credentials.js";
 
 /** The seed's default: requests with this flag in their route `config` are public. */
 export const DEFAULT_EXCLUDE_FROM_AUTH_KEY = "excludeFromAuth";
@@ -102,9 +103,11 @@ export function readToken(
 ): { token: string; source: "cookie" | "bearer" | "header" } | null {
   const authorization = request.headers.authorization;
   if (authorization !== undefined) {
-    // RFC 6750 §2.1: the scheme is case-insensitive.
-    const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(authorization);
-    return match?.[1] === undefined ? null : { token: match[1], source: "bearer" };
+    // RFC 6750 §2.1: a b64token after the scheme (any case); anything else is no token.
+    const token = bearerCredentials(authorization);
+    return token !== null && /^[A-Za-z0-9\-._~+/]+=*$/.test(token)
+      ? { token, source: "bearer" }
+      : null;
   }
   const header = request.headers.token;
   if (typeof header === "string" && header !== "") return { token: header, source: "header" };

@@ -6,7 +6,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { ClientError, isTesseraError, type ErrorCode, type TesseraError } from "../core/errors.js";
 import type { ErrorResponse } from "../contract/index.js";
 import { ERROR_STATUS } from "./error-status.js";
-import { isUnavailableError } from "../services/availability.js";
+import { isUnavailableError } from "../core/availability.js";
 
 /**
  * Retry-After of a 503 (issue 14 item 4): a database or Redis outage is usually a restart or a

@@ -5,11 +5,12 @@
  * `TESSERA_METRICS_ALLOW` (the client address after `TESSERA_TRUSTED_PROXIES`) or with
  * `Authorization: Bearer TESSERA_METRICS_TOKEN` (compared in constant time).
  */
-import { createHash, timingSafeEqual } from "node:crypto";
 import { BlockList, isIP } from "node:net";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { PermissionDeniedError, isTesseraError } from "../core/errors.js";
 import type { SignInFactor, SignInResult, TesseraMetrics } from "../services/metrics.js";
+import { bearerCredentials, sameSecret, secretDigest } from "./credentials.js";
+import { presentedSecondFactor, type SecondFactorAnswer } from "../services/sign-in/login.js";
 
 /** Where sign-ins are answered (route patterns). */
 const SIGN_IN_ROUTES = new Set(["/login", "/login/passkey"]);
@@ -45,7 +46,7 @@ export function installMetrics(
   });
 
   const allowed = toBlockList(options.allow);
-  const token = options.token === null ? null : digest(options.token);
+  const token = options.token === null ? null : secretDigest(options.token);
   return (routes) => {
     routes.get(
       "/metrics",
@@ -77,13 +78,12 @@ function signInResult(status: number, code: string | undefined): SignInResult {
   }
 }
 
+/** The factor an attempt presented, by the sign-in's own rule (`presentedSecondFactor`). */
 function signInFactor(route: string, request: FastifyRequest): SignInFactor {
   if (route === "/login/passkey") return "passkey";
-  const body = request.body as Record<string, unknown> | null | undefined;
-  if (typeof body?.two_fa_code === "string") return "totp";
-  if (body?.webauthn_response !== undefined && body.webauthn_response !== null) return "webauthn";
-  if (typeof body?.recovery_code === "string" && body.recovery_code !== "") return "recovery";
-  return "password";
+  const body: unknown = request.body;
+  if (typeof body !== "object" || body === null) return "password";
+  return presentedSecondFactor(body as SecondFactorAnswer) ?? "password";
 }
 
 function toBlockList(entries: readonly string[]): BlockList {
@@ -110,14 +110,9 @@ function isAllowedAddress(list: BlockList, ip: string): boolean {
   return list.check(address, family === 6 ? "ipv6" : "ipv4");
 }
 
-function digest(value: string): Buffer {
-  return createHash("sha256").update(value, "utf8").digest();
-}
-
-/** Compares SHA-256 digests, so the compare is constant-time whatever the lengths. */
+/** `Authorization: Bearer <TESSERA_METRICS_TOKEN>`, compared in constant time. */
 function hasToken(request: FastifyRequest, expected: Buffer | null): boolean {
   if (expected === null) return false;
-  const header = request.headers.authorization;
-  if (typeof header !== "string" || !header.startsWith("Bearer ")) return false;
-  return timingSafeEqual(digest(header.slice("Bearer ".length).trim()), expected);
+  const given = bearerCredentials(request.headers.authorization);
+  return given !== null && sameSecret(given, expected);
 }

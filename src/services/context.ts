@@ -3,13 +3,12 @@
  * limits. The running parts the composition root (`createTessera` in `src/runtime.ts`) hands to
  * the HTTP layer, the CLI and host apps are `Tessera`, in `src/http/tessera.ts`.
  */
-import type { Kysely } from "kysely";
 import type { Clock } from "../core/clock.js";
 import type { Argon2Options } from "../core/password.js";
-import type { JwtKeyRing } from "../core/jwt.js";
-import type { Database } from "../store/index.js";
+import type { JwtKeyRing } from "../core/jwt/index.js";
+import type { DatabaseHandle } from "../store/index.js";
 import type { RelyingParty } from "../core/webauthn/index.js";
-import type { ChallengeStore } from "../store/challenge-store.js";
+import type { ChallengeStore } from "../store/challenges/index.js";
 import type { HashGate } from "./abuse/hash-gate.js";
 import type { BreachedPasswordsSettings } from "./abuse/breached-passwords.js";
 import type { LoginThrottle } from "./abuse/rate-limit/index.js";
@@ -69,7 +68,7 @@ export interface MailQueue {
 }
 
 export interface ServiceContext {
-  readonly db: Kysely<Database>;
+  readonly db: DatabaseHandle;
   readonly settings: ServiceSettings;
   readonly clock: Clock;
   readonly throttle: LoginThrottle;

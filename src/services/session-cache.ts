@@ -34,6 +34,31 @@ export interface CachedSession {
 export type SessionEvent =
   { kind: "session"; sessionId: string } | { kind: "user"; userId: string } | { kind: "all" };
 
+/**
+ * An event as other instances receive it over the channel (Redis, PostgreSQL NOTIFY): JSON,
+ * read back by `parseSessionEvent`.
+ */
+export function encodeSessionEvent(event: SessionEvent): string {
+  return JSON.stringify(event);
+}
+
+/** A channel message as an event; anything unexpected (or null: news lost) clears the whole cache. */
+export function parseSessionEvent(payload: string | null): SessionEvent {
+  if (payload === null) return { kind: "all" };
+  try {
+    const event = JSON.parse(payload) as Record<string, unknown>;
+    if (event.kind === "session" && typeof event.sessionId === "string") {
+      return { kind: "session", sessionId: event.sessionId };
+    }
+    if (event.kind === "user" && typeof event.userId === "string") {
+      return { kind: "user", userId: event.userId };
+    }
+  } catch {
+    // fall through
+  }
+  return { kind: "all" };
+}
+
 /** Where events go to other instances (none: a single process). */
 export interface SessionEventPublisher {
   publish(event: SessionEvent): Promise<void>;

@@ -61,11 +61,16 @@ export function toUserView(user: PublicUser): UserView {
   };
 }
 
+/** The wire view of a stored user (what a flow that returns a user answers). */
+export function userViewOf(user: User): UserView {
+  return toUserView(toPublicUser(user));
+}
+
 /** An admin's view of a user: the full view and the lock as it stands at `nowMs`. */
 export function toAdminUserView(user: User, nowMs: number): AdminUserView {
   const locked = isAccountLocked(user, nowMs);
   return {
-    ...toUserView(toPublicUser(user)),
+    ...userViewOf(user),
     locked,
     locked_until: locked && user.lockedUntil !== null ? user.lockedUntil.toISOString() : null,
     lock_reason: locked ? user.lockReason : null,

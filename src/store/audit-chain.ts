@@ -163,7 +163,7 @@ export async function verifyAuditChain(db: Db): Promise<AuditChainReport> {
 /** Records the chain's current head as a checkpoint (once per seq); returns it. */
 export async function writeAuditCheckpoint(
   db: Db,
-  now: Date,
+  nowMs: number,
 ): Promise<{ seq: number; hash: string }> {
   const head = await db
     .selectFrom("audit_chain_head")
@@ -174,23 +174,27 @@ export async function writeAuditCheckpoint(
   const hash = head?.hash ?? AUDIT_CHAIN_GENESIS;
   await db
     .insertInto("audit_checkpoints")
-    .values({ seq, hash, at: toEpochMs(now) })
+    .values({ seq, hash, at: toEpochMs(nowMs) })
     .onConflict((oc) => oc.column("seq").doNothing())
     .execute();
   return { seq, hash };
 }
 
 /**
- * Deletes the events older than `cutoff` (retention): everything before the first event at or
- * after `cutoff` in chain order, after a checkpoint at the last one deleted, in one transaction.
+ * Deletes the events older than `cutoffMs` (retention): everything before the first event at
+ * or after `cutoffMs` in chain order, after a checkpoint at the last one deleted, in one transaction.
  * Returns how many were deleted.
  */
-export async function deleteAuditEventsBefore(db: Db, cutoff: Date, now: Date): Promise<number> {
+export async function deleteAuditEventsBefore(
+  db: Db,
+  cutoffMs: number,
+  nowMs: number,
+): Promise<number> {
   return db.transaction().execute(async (trx) => {
     const keep = await trx
       .selectFrom("audit_events")
       .select((eb) => eb.fn.min("seq").as("seq"))
-      .where("at", ">=", toEpochMs(cutoff))
+      .where("at", ">=", toEpochMs(cutoffMs))
       .executeTakeFirst();
     const last = await trx
       .selectFrom("audit_events")
@@ -202,7 +206,7 @@ export async function deleteAuditEventsBefore(db: Db, cutoff: Date, now: Date): 
     if (last === undefined) return 0;
     await trx
       .insertInto("audit_checkpoints")
-      .values({ seq: Number(last.seq), hash: last.hash, at: toEpochMs(now) })
+      .values({ seq: Number(last.seq), hash: last.hash, at: toEpochMs(nowMs) })
       .onConflict((oc) => oc.column("seq").doNothing())
       .execute();
     const result = await trx
@@ -213,17 +217,17 @@ export async function deleteAuditEventsBefore(db: Db, cutoff: Date, now: Date): 
   });
 }
 
-/** Events at or after `since`, oldest first, a page after `afterSeq`. */
+/** Events at or after `sinceMs`, oldest first, a page after `afterSeq`. */
 export async function readAuditEventsSince(
   db: Db,
-  since: Date,
+  sinceMs: number,
   afterSeq = 0,
   limit = PAGE,
 ): Promise<ChainedAuditEvent[]> {
   const rows = await db
     .selectFrom("audit_events")
     .selectAll()
-    .where("at", ">=", toEpochMs(since))
+    .where("at", ">=", toEpochMs(sinceMs))
     .where("seq", ">", afterSeq)
     .orderBy("seq")
     .limit(limit)

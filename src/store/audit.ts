@@ -38,7 +38,7 @@ export interface NewAuditEvent {
   ip?: string | null;
   userAgent?: string | null;
   detail?: Record<string, unknown>;
-  at: Date;
+  atMs: number;
 }
 
 /** Filters of `listAuditEvents` (all optional, combined with "and"). */
@@ -47,9 +47,9 @@ export interface ListAuditEventsOptions {
   actorId?: string;
   event?: string;
   /** Events at or after this time. */
-  since?: Date;
+  sinceMs?: number;
   /** Events before this time. */
-  until?: Date;
+  untilMs?: number;
   /** Only events with a smaller id (the cursor of the previous page). */
   beforeId?: number;
   /** Default `DEFAULT_AUDIT_EVENT_LIMIT`, at most `MAX_AUDIT_EVENT_LIMIT`. */
@@ -83,7 +83,7 @@ async function appendInTransaction(trx: Db, input: NewAuditEvent): Promise<void>
     ),
   );
   const fields = {
-    atMs: toEpochMs(input.at),
+    atMs: toEpochMs(input.atMs),
     userId: nullableText(input.userId),
     actorId: nullableText(input.actorId),
     event: storableText(input.event),
@@ -151,8 +151,8 @@ export async function listAuditEvents(
   if (options.actorId !== undefined)
     query = query.where("actor_id", "=", storableText(options.actorId));
   if (options.event !== undefined) query = query.where("event", "=", storableText(options.event));
-  if (options.since !== undefined) query = query.where("at", ">=", toEpochMs(options.since));
-  if (options.until !== undefined) query = query.where("at", "<", toEpochMs(options.until));
+  if (options.sinceMs !== undefined) query = query.where("at", ">=", toEpochMs(options.sinceMs));
+  if (options.untilMs !== undefined) query = query.where("at", "<", toEpochMs(options.untilMs));
   if (options.beforeId !== undefined) query = query.where("id", "<", options.beforeId);
   const rows = await query.orderBy("id", "desc").limit(limit).execute();
   return rows.map(toAuditEvent);

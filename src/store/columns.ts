@@ -2,11 +2,20 @@
 import type { SqlBool } from "kysely";
 import type { EpochMs } from "./schema.js";
 
-/** A Date as epoch milliseconds. Throws `TypeError` for an invalid Date. */
-export function toEpochMs(date: Date): EpochMs {
-  const ms = date instanceof Date ? date.getTime() : Number.NaN;
-  if (!Number.isSafeInteger(ms)) throw new TypeError("Expected a valid Date");
-  return ms;
+/** The largest distance from the epoch a Date can hold (ECMA-262 §21.4.1.1: 10^8 days). */
+const MAX_TIME_MS = 8.64e15;
+
+/**
+ * A time of the store's API (epoch milliseconds, see index.ts) as written to an `EpochMs`
+ * column: a fraction is dropped toward zero and NaN, ±Infinity or a time past ±10^8 days
+ * throws `TypeError`, exactly as `new Date(ms).getTime()` did when the API took Dates
+ * (ECMA-262 §21.4.1.31 TimeClip), so every stored value is unchanged.
+ */
+export function toEpochMs(ms: number): EpochMs {
+  if (typeof ms !== "number" || !(Math.abs(ms) <= MAX_TIME_MS)) {
+    throw new TypeError("Expected a time in epoch milliseconds");
+  }
+  return Math.trunc(ms) + 0; // + 0: TimeClip's -0 is +0
 }
 
 /** Epoch milliseconds as a Date. */

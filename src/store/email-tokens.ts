@@ -19,8 +19,8 @@ export interface NewEmailToken {
   purpose: EmailTokenPurpose;
   tokenHash: string;
   data: Record<string, unknown>;
-  expiresAt: Date;
-  now: Date;
+  expiresAtMs: number;
+  nowMs: number;
 }
 
 /** A stored token (never the token itself). */
@@ -66,9 +66,9 @@ export async function insertEmailToken(db: Db, token: NewEmailToken): Promise<st
       purpose: token.purpose,
       token_hash: token.tokenHash,
       data: JSON.stringify(token.data),
-      expires_at: toEpochMs(token.expiresAt),
+      expires_at: toEpochMs(token.expiresAtMs),
       used_at: null,
-      created_at: toEpochMs(token.now),
+      created_at: toEpochMs(token.nowMs),
     })
     .execute();
   return id;
@@ -79,7 +79,7 @@ export async function findLiveEmailToken(
   db: Db,
   tokenHash: string,
   purpose: EmailTokenPurpose,
-  now: Date,
+  nowMs: number,
 ): Promise<EmailTokenRecord | undefined> {
   const row = await db
     .selectFrom("email_tokens")
@@ -87,7 +87,7 @@ export async function findLiveEmailToken(
     .where("token_hash", "=", tokenHash)
     .where("purpose", "=", purpose)
     .where("used_at", "is", null)
-    .where("expires_at", ">", toEpochMs(now))
+    .where("expires_at", ">", toEpochMs(nowMs))
     .executeTakeFirst();
   return row === undefined ? undefined : toRecord(row);
 }
@@ -97,7 +97,7 @@ export async function listLiveEmailTokens(
   db: Db,
   userId: string,
   purpose: EmailTokenPurpose,
-  now: Date,
+  nowMs: number,
 ): Promise<EmailTokenRecord[]> {
   const id = canonicalId(userId);
   if (id === undefined) return [];
@@ -107,7 +107,7 @@ export async function listLiveEmailTokens(
     .where("user_id", "=", id)
     .where("purpose", "=", purpose)
     .where("used_at", "is", null)
-    .where("expires_at", ">", toEpochMs(now))
+    .where("expires_at", ">", toEpochMs(nowMs))
     .orderBy("created_at", "desc")
     .execute();
   return rows.map(toRecord);
@@ -122,33 +122,33 @@ export async function consumeEmailToken(
   db: Db,
   tokenHash: string,
   purpose: EmailTokenPurpose,
-  now: Date,
+  nowMs: number,
 ): Promise<EmailTokenRecord | undefined> {
-  const nowMs = toEpochMs(now);
+  const now = toEpochMs(nowMs);
   const row = await db
     .updateTable("email_tokens")
-    .set({ used_at: nowMs })
+    .set({ used_at: now })
     .where("token_hash", "=", tokenHash)
     .where("purpose", "=", purpose)
     .where("used_at", "is", null)
-    .where("expires_at", ">", nowMs)
+    .where("expires_at", ">", now)
     .returningAll()
     .executeTakeFirst();
   return row === undefined ? undefined : toRecord(row);
 }
 
 /** Marks every unused token of `purpose` for the user used (void); how many. */
-export async function voidEmailTokens(
+export async function voidEmailTokenRecords(
   db: Db,
   userId: string,
   purpose: EmailTokenPurpose,
-  now: Date,
+  nowMs: number,
 ): Promise<number> {
   const id = canonicalId(userId);
   if (id === undefined) return 0;
   const result = await db
     .updateTable("email_tokens")
-    .set({ used_at: toEpochMs(now) })
+    .set({ used_at: toEpochMs(nowMs) })
     .where("user_id", "=", id)
     .where("purpose", "=", purpose)
     .where("used_at", "is", null)
@@ -156,11 +156,11 @@ export async function voidEmailTokens(
   return Number(result.numUpdatedRows);
 }
 
-/** Deletes tokens that expired before `before`; how many. */
-export async function deleteExpiredEmailTokens(db: Db, before: Date): Promise<number> {
+/** Deletes tokens that expired before `beforeMs`; how many. */
+export async function deleteExpiredEmailTokens(db: Db, beforeMs: number): Promise<number> {
   const result = await db
     .deleteFrom("email_tokens")
-    .where("expires_at", "<", toEpochMs(before))
+    .where("expires_at", "<", toEpochMs(beforeMs))
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }

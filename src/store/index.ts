@@ -1,7 +1,12 @@
 /**
  * The store: Kysely over an embedded SQLite file or PostgreSQL, its migrations, and one
- * repository module per table. Everything the rest of Tessera uses from `src/store/` (except
- * `redis.ts`) is exported here by name.
+ * repository module per table. Everything the rest of Tessera uses from `src/store/` is exported
+ * here by name, except what has a folder of its own: the ports `rate-limit/` and `challenges/`
+ * (each with its index) and the Redis client `redis/`; and the session channel.
+ *
+ * Time: every time a store function takes is epoch milliseconds, a `number` whose name ends in
+ * `Ms` (`nowMs`, `expiresAtMs`, `beforeMs`), as `ctx.clock()` gives it; the store writes it to
+ * its `EpochMs` column itself (columns.ts). Records read back carry `Date`s (`createdAt`).
  */
 export {
   DEFAULT_SQLITE_PATH,
@@ -14,6 +19,8 @@ export {
   pingDatabase,
 } from "./database.js";
 export type { TesseraDatabase, DatabaseOptions, DatabaseLocation } from "./database.js";
+export { withTransaction } from "./transactions.js";
+export type { DatabaseHandle } from "./transactions.js";
 export {
   SQLITE_CAPABILITIES,
   POSTGRES_CAPABILITIES,
@@ -38,7 +45,6 @@ export type {
   EpochMs,
   BooleanColumn,
 } from "./schema.js";
-export { isUnavailableError, pendingMigrations } from "./availability.js";
 export {
   MIGRATIONS,
   MIGRATION_TABLE,
@@ -52,6 +58,7 @@ export {
   SchemaTooNewError,
   assertSchemaNotNewer,
   getMigrationStatus,
+  pendingMigrations,
 } from "./migrations/status.js";
 export type { MigrationState } from "./migrations/status.js";
 export {
@@ -64,31 +71,26 @@ export type { CheckedIdentifiers } from "./identifiers.js";
 export {
   getUserByNameOrMail,
   getUserById,
-  createUser,
+  insertUser,
   listUsers,
   countUsers,
-  promoteUser,
-  deleteUser,
-  demoteUser,
-  lockUser,
-  unlockUser,
-  holdUnlockedUser,
+  setUserAdmin,
+  deleteUserRow,
+  unsetUserAdmin,
   setPasswordHash,
   bumpTokenVersion,
   requirePasswordChange,
   recordLogin,
+} from "./users.js";
+export {
   setTotpPendingSecret,
   confirmTotpSecret,
   disableTotp,
   markTotpStepUsed,
-} from "./users.js";
-export type {
-  User,
-  NewUser,
-  SetPasswordHashOptions,
-  ConfirmTotpSecretOptions,
-  LockUserOptions,
-} from "./users.js";
+  type ConfirmTotpSecretOptions,
+} from "./user-totp.js";
+export { lockUser, unlockUser, holdUnlockedUser, type LockUserOptions } from "./user-locks.js";
+export type { User, NewUser, SetPasswordHashOptions } from "./users.js";
 export {
   countUserList,
   listPendingInvitationsAmong,
@@ -118,8 +120,12 @@ export {
   deleteRecoveryCodes,
 } from "./recovery-codes.js";
 export type { NewRecoveryCodeRow, RecoveryCodeSetState } from "./recovery-codes.js";
-export { createChallenge, consumeChallenge, deleteExpiredChallenges } from "./challenges.js";
-export type { NewChallenge, ConsumedChallenge } from "./challenges.js";
+export {
+  createChallenge,
+  consumeChallenge,
+  deleteExpiredChallenges,
+} from "./challenges/database.js";
+export type { NewChallenge, ConsumedChallenge } from "./challenges/database.js";
 export {
   DEFAULT_AUDIT_EVENT_LIMIT,
   MAX_AUDIT_EVENT_LIMIT,
@@ -142,7 +148,7 @@ export {
   touchSession,
   listLiveSessions,
   countLiveSessions,
-  endSession,
+  endSessionRecord,
   endUserSessionRecords,
   deleteOldSessions,
   recordReauthentication,
@@ -174,7 +180,7 @@ export {
   findLiveEmailToken,
   listLiveEmailTokens,
   consumeEmailToken,
-  voidEmailTokens,
+  voidEmailTokenRecords,
   deleteExpiredEmailTokens,
 } from "./email-tokens.js";
 export type { EmailTokenPurpose, NewEmailToken, EmailTokenRecord } from "./email-tokens.js";

@@ -7,7 +7,7 @@ import type { Database } from "./schema.js";
 type Db = Kysely<Database>;
 
 /**
- * Records that the user signed in from `deviceId` at `now` (and from `alsoIds`, whose history
+ * Records that the user signed in from `deviceId` at `nowMs` (and from `alsoIds`, whose history
  * is not asked: the cookie this sign-in sets). Returns when `deviceId` was last seen before
  * (null: never) and whether the user had any device recorded at all. On a sign-in from a known
  * device (the usual one) that is one read and one write.
@@ -16,12 +16,12 @@ export async function recordDeviceSeen(
   db: Db,
   userId: string,
   deviceId: string,
-  now: Date,
+  nowMs: number,
   alsoIds: readonly string[] = [],
 ): Promise<{ lastSeenAt: Date | null; firstDevice: boolean }> {
   const id = canonicalId(userId);
   if (id === undefined) return { lastSeenAt: null, firstDevice: true };
-  const nowMs = toEpochMs(now);
+  const now = toEpochMs(nowMs);
   const previous = await db
     .selectFrom("known_devices")
     .select("last_seen_at")
@@ -43,11 +43,11 @@ export async function recordDeviceSeen(
       [deviceId, ...alsoIds].map((device_id) => ({
         user_id: id,
         device_id,
-        first_seen_at: nowMs,
-        last_seen_at: nowMs,
+        first_seen_at: now,
+        last_seen_at: now,
       })),
     )
-    .onConflict((oc) => oc.columns(["user_id", "device_id"]).doUpdateSet({ last_seen_at: nowMs }))
+    .onConflict((oc) => oc.columns(["user_id", "device_id"]).doUpdateSet({ last_seen_at: now }))
     .execute();
   return {
     lastSeenAt: previous === undefined ? null : fromEpochMs(previous.last_seen_at),
@@ -55,11 +55,11 @@ export async function recordDeviceSeen(
   };
 }
 
-/** Forgets devices not seen since `before`; how many. */
-export async function deleteStaleDevices(db: Db, before: Date): Promise<number> {
+/** Forgets devices not seen since `beforeMs`; how many. */
+export async function deleteStaleDevices(db: Db, beforeMs: number): Promise<number> {
   const result = await db
     .deleteFrom("known_devices")
-    .where("last_seen_at", "<", toEpochMs(before))
+    .where("last_seen_at", "<", toEpochMs(beforeMs))
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }

@@ -21,7 +21,7 @@ export interface NewMail {
   text: string;
   html: string;
   /** Enqueue time; the first attempt is due at once. */
-  now: Date;
+  nowMs: number;
 }
 
 /** A queued mail. */
@@ -59,7 +59,7 @@ function toQueuedMail(row: Selectable<MailQueueTable>): QueuedMail {
 /** Queues a mail (pending, due now); returns its id. One INSERT: part of the caller's transaction. */
 export async function insertMail(db: Db, mail: NewMail): Promise<string> {
   const id = newId();
-  const now = toEpochMs(mail.now);
+  const now = toEpochMs(mail.nowMs);
   await db
     .insertInto("mail_queue")
     .values({
@@ -82,15 +82,15 @@ export async function insertMail(db: Db, mail: NewMail): Promise<string> {
 }
 
 /**
- * Takes up to `limit` pending mails due at `now` whose lease is free or lapsed, for `owner`
- * until `now + leaseMs`, counting one attempt each. Each row is taken by a conditional UPDATE
+ * Takes up to `limit` pending mails due at `nowMs` whose lease is free or lapsed, for `owner`
+ * until `nowMs + leaseMs`, counting one attempt each. Each row is taken by a conditional UPDATE
  * that repeats the conditions, so a row another worker took in between is skipped.
  */
 export async function claimDueMail(
   db: Db,
-  options: { owner: string; now: Date; leaseMs: number; limit: number },
+  options: { owner: string; nowMs: number; leaseMs: number; limit: number },
 ): Promise<QueuedMail[]> {
-  const now = toEpochMs(options.now);
+  const now = toEpochMs(options.nowMs);
   const until = now + options.leaseMs;
   const candidates = await db
     .selectFrom("mail_queue")
@@ -122,10 +122,15 @@ export async function claimDueMail(
 }
 
 /** Marks a claimed mail sent (only while `owner` holds it); whether it did. */
-export async function markMailSent(db: Db, id: string, owner: string, now: Date): Promise<boolean> {
+export async function markMailSent(
+  db: Db,
+  id: string,
+  owner: string,
+  nowMs: number,
+): Promise<boolean> {
   const result = await db
     .updateTable("mail_queue")
-    .set({ status: "sent", sent_at: toEpochMs(now), claimed_by: null, claimed_until: null })
+    .set({ status: "sent", sent_at: toEpochMs(nowMs), claimed_by: null, claimed_until: null })
     .where("id", "=", id)
     .where("claimed_by", "=", owner)
     .executeTakeFirst();
@@ -133,20 +138,20 @@ export async function markMailSent(db: Db, id: string, owner: string, now: Date)
 }
 
 /**
- * A failed attempt of a claimed mail: due again at `retryAt`, or "failed" for good when
- * `retryAt` is null. The lease is given back. Whether `owner` still held it.
+ * A failed attempt of a claimed mail: due again at `retryAtMs`, or "failed" for good when
+ * `retryAtMs` is null. The lease is given back. Whether `owner` still held it.
  */
 export async function markMailFailed(
   db: Db,
   id: string,
   owner: string,
-  options: { error: string; retryAt: Date | null },
+  options: { error: string; retryAtMs: number | null },
 ): Promise<boolean> {
   const result = await db
     .updateTable("mail_queue")
     .set({
-      status: options.retryAt === null ? "failed" : "pending",
-      ...(options.retryAt === null ? {} : { next_attempt_at: toEpochMs(options.retryAt) }),
+      status: options.retryAtMs === null ? "failed" : "pending",
+      ...(options.retryAtMs === null ? {} : { next_attempt_at: toEpochMs(options.retryAtMs) }),
       last_error: storableText(options.error.slice(0, 1000)),
       claimed_by: null,
       claimed_until: null,
@@ -175,12 +180,12 @@ export async function countQueuedMail(db: Db): Promise<Record<MailStatus, number
   return counts;
 }
 
-/** Deletes sent and failed mails created before `before` (their bodies hold links); how many. */
-export async function deleteOldMail(db: Db, before: Date): Promise<number> {
+/** Deletes sent and failed mails created before `beforeMs` (their bodies hold links); how many. */
+export async function deleteOldMail(db: Db, beforeMs: number): Promise<number> {
   const result = await db
     .deleteFrom("mail_queue")
     .where("status", "in", ["sent", "failed"])
-    .where("created_at", "<", toEpochMs(before))
+    .where("created_at", "<", toEpochMs(beforeMs))
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }

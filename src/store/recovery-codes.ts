@@ -7,7 +7,7 @@ import { NotFoundError } from "../core/errors.js";
 import { fromEpochMs, toEpochMs } from "./columns.js";
 import { canonicalId } from "./ids.js";
 import type { Database } from "./schema.js";
-import { inTransaction } from "./transactions.js";
+import { withTransaction } from "./transactions.js";
 
 type Db = Kysely<Database>;
 
@@ -37,12 +37,12 @@ export async function replaceRecoveryCodes(
   db: Db,
   userId: string,
   codes: readonly NewRecoveryCodeRow[],
-  now: Date,
+  nowMs: number,
 ): Promise<number> {
   const id = canonicalId(userId);
   if (id === undefined) throw new NotFoundError("No such user");
-  const at = toEpochMs(now);
-  return inTransaction(db, async (trx) => {
+  const at = toEpochMs(nowMs);
+  return withTransaction(db, async (trx) => {
     // Locks the user row (PostgreSQL) before the delete: a concurrent renewal waits here.
     const user = await trx
       .updateTable("users")
@@ -101,12 +101,12 @@ export async function consumeRecoveryCode(
   userId: string,
   index: string,
   hash: string,
-  now: Date,
+  nowMs: number,
 ): Promise<boolean> {
   const id = canonicalId(userId);
   if (id === undefined) return false;
-  const at = toEpochMs(now);
-  return inTransaction(db, async (trx) => {
+  const at = toEpochMs(nowMs);
+  return withTransaction(db, async (trx) => {
     const used = await trx
       .updateTable("recovery_codes")
       .set({ used_at: at })
@@ -153,7 +153,7 @@ export async function getRecoveryCodeSetState(
 export async function deleteRecoveryCodes(db: Db, userId: string): Promise<number> {
   const id = canonicalId(userId);
   if (id === undefined) return 0;
-  return inTransaction(db, async (trx) => {
+  return withTransaction(db, async (trx) => {
     await trx
       .updateTable("users")
       .set({ recovery_codes_left: null })

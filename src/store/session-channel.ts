@@ -14,7 +14,7 @@
 import { sql, type Kysely } from "kysely";
 import pg from "pg";
 import type { Redis } from "ioredis";
-import { closeRedisClient, createRedisClient } from "./redis-client.js";
+import { closeRedisClient, createRedisClient } from "./redis/client.js";
 import type { Database } from "./schema.js";
 
 /** Channel name on Redis and PostgreSQL. */

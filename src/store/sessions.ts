@@ -37,9 +37,9 @@ export interface NewSession {
   /** 128 random bits or more, base64url (made by the service). */
   id: string;
   userId: string;
-  now: Date;
-  expiresAt: Date;
-  idleExpiresAt: Date;
+  nowMs: number;
+  expiresAtMs: number;
+  idleExpiresAtMs: number;
   amr: readonly string[];
   ip: string | null;
   userAgent: string | null;
@@ -75,7 +75,7 @@ function toSession(row: Selectable<SessionsTable>): Session {
 export async function createSession(db: Db, input: NewSession): Promise<Session> {
   const userId = canonicalId(input.userId);
   if (userId === undefined) throw new NotFoundError("No such user");
-  const now = toEpochMs(input.now);
+  const now = toEpochMs(input.nowMs);
   try {
     const row = await db
       .insertInto("sessions")
@@ -84,8 +84,8 @@ export async function createSession(db: Db, input: NewSession): Promise<Session>
         user_id: userId,
         created_at: now,
         last_seen_at: now,
-        expires_at: toEpochMs(input.expiresAt),
-        idle_expires_at: toEpochMs(input.idleExpiresAt),
+        expires_at: toEpochMs(input.expiresAtMs),
+        idle_expires_at: toEpochMs(input.idleExpiresAtMs),
         amr: JSON.stringify(input.amr),
         auth_time: now,
         ip: input.ip === null ? null : storableText(input.ip),
@@ -115,21 +115,21 @@ export async function getSession(db: Db, id: string): Promise<Session | undefine
 export async function touchSession(
   db: Db,
   id: string,
-  now: Date,
+  nowMs: number,
   idleMs: number,
 ): Promise<Date | undefined> {
-  const nowMs = toEpochMs(now);
+  const now = toEpochMs(nowMs);
   const row = await db
     .updateTable("sessions")
     .set({
-      last_seen_at: nowMs,
+      last_seen_at: now,
       // Portable min(): SQLite's scalar min() is PostgreSQL's least().
-      idle_expires_at: sql<number>`case when expires_at < ${nowMs + idleMs} then expires_at else ${nowMs + idleMs} end`,
+      idle_expires_at: sql<number>`case when expires_at < ${now + idleMs} then expires_at else ${now + idleMs} end`,
     })
     .where("id", "=", id)
     .where("ended_at", "is", null)
-    .where("last_seen_at", "<=", nowMs - SESSION_TOUCH_INTERVAL_MS)
-    .where("idle_expires_at", ">", nowMs)
+    .where("last_seen_at", "<=", now - SESSION_TOUCH_INTERVAL_MS)
+    .where("idle_expires_at", ">", now)
     .returning("idle_expires_at")
     .executeTakeFirst();
   return row === undefined ? undefined : fromEpochMs(row.idle_expires_at);
@@ -154,19 +154,19 @@ export interface LiveSessionsPage {
 export async function listLiveSessions(
   db: Db,
   userId: string,
-  now: Date,
+  nowMs: number,
   page: LiveSessionsPage = {},
 ): Promise<Session[]> {
   const id = canonicalId(userId);
   if (id === undefined) return [];
-  const nowMs = toEpochMs(now);
+  const now = toEpochMs(nowMs);
   let query = db
     .selectFrom("sessions")
     .selectAll()
     .where("user_id", "=", id)
     .where("ended_at", "is", null)
-    .where("expires_at", ">", nowMs)
-    .where("idle_expires_at", ">", nowMs);
+    .where("expires_at", ">", now)
+    .where("idle_expires_at", ">", now);
   const { after, excludeId, onlyId, limit } = page;
   if (after !== undefined) {
     query = query.where((eb) =>
@@ -184,14 +184,14 @@ export async function listLiveSessions(
 }
 
 /** Live sessions per user id (users without one are absent). */
-export async function countLiveSessions(db: Db, now: Date): Promise<Map<string, number>> {
-  const nowMs = toEpochMs(now);
+export async function countLiveSessions(db: Db, nowMs: number): Promise<Map<string, number>> {
+  const now = toEpochMs(nowMs);
   const rows = await db
     .selectFrom("sessions")
     .select((eb) => ["user_id", eb.fn.countAll<number>().as("count")])
     .where("ended_at", "is", null)
-    .where("expires_at", ">", nowMs)
-    .where("idle_expires_at", ">", nowMs)
+    .where("expires_at", ">", now)
+    .where("idle_expires_at", ">", now)
     .groupBy("user_id")
     .execute();
   return new Map(rows.map((r) => [r.user_id, Number(r.count)]));
@@ -199,7 +199,7 @@ export async function countLiveSessions(db: Db, now: Date): Promise<Map<string, 
 
 /** What ending sessions records. */
 export interface EndSessionsOptions {
-  now: Date;
+  nowMs: number;
   reason: string;
 }
 
@@ -207,14 +207,14 @@ export interface EndSessionsOptions {
  * Ends one live session; with `userId`, only if it is that user's (no probing of other users'
  * ids). Returns the session's user id, or undefined when no live session matched.
  */
-export async function endSession(
+export async function endSessionRecord(
   db: Db,
   id: string,
   options: EndSessionsOptions & { userId?: string },
 ): Promise<string | undefined> {
   let query = db
     .updateTable("sessions")
-    .set({ ended_at: toEpochMs(options.now), end_reason: options.reason })
+    .set({ ended_at: toEpochMs(options.nowMs), end_reason: options.reason })
     .where("id", "=", id)
     .where("ended_at", "is", null);
   if (options.userId !== undefined) {
@@ -236,7 +236,7 @@ export async function endUserSessionRecords(
   if (id === undefined) return 0;
   let query = db
     .updateTable("sessions")
-    .set({ ended_at: toEpochMs(options.now), end_reason: options.reason })
+    .set({ ended_at: toEpochMs(options.nowMs), end_reason: options.reason })
     .where("user_id", "=", id)
     .where("ended_at", "is", null);
   if (options.exceptId !== undefined) query = query.where("id", "!=", options.exceptId);
@@ -253,12 +253,12 @@ export async function recordReauthentication(
   db: Db,
   id: string,
   userId: string,
-  now: Date,
+  nowMs: number,
   method: string,
 ): Promise<Session | undefined> {
   const owner = canonicalId(userId);
   if (owner === undefined) return undefined;
-  const nowMs = toEpochMs(now);
+  const now = toEpochMs(nowMs);
   const { rowLocks } = capabilitiesOf(db);
   return db.transaction().execute(async (trx) => {
     const row = await trx
@@ -267,8 +267,8 @@ export async function recordReauthentication(
       .where("id", "=", id)
       .where("user_id", "=", owner)
       .where("ended_at", "is", null)
-      .where("expires_at", ">", nowMs)
-      .where("idle_expires_at", ">", nowMs)
+      .where("expires_at", ">", now)
+      .where("idle_expires_at", ">", now)
       // PostgreSQL: a concurrent re-authentication waits for this one's commit, then reads its
       // `amr` (else each writes back the list it read and one method is lost). SQLite: the
       // transaction holds the database.
@@ -279,7 +279,7 @@ export async function recordReauthentication(
     const updated = await trx
       .updateTable("sessions")
       .set({
-        auth_time: nowMs,
+        auth_time: now,
         amr: JSON.stringify(amr.includes(method) ? amr : [...amr, method]),
       })
       .where("id", "=", id)
@@ -299,10 +299,10 @@ export const DEFAULT_SESSION_SWEEP_BATCH = 1000;
  */
 export async function deleteOldSessions(
   db: Db,
-  before: Date,
+  beforeMs: number,
   batch: number = DEFAULT_SESSION_SWEEP_BATCH,
 ): Promise<number> {
-  const cutoff = toEpochMs(before);
+  const cutoff = toEpochMs(beforeMs);
   const result = await db
     .deleteFrom("sessions")
     .where("id", "in", (eb) =>

@@ -41,7 +41,7 @@ export async function listSigningKeys(db: Db, algorithm?: string): Promise<Store
 export async function addSigningKey(
   db: Db,
   key: { kid: string; algorithm: string; publicJwk: string; sealedPrivateKey: string },
-  now: Date,
+  nowMs: number,
 ): Promise<boolean> {
   const result = await db
     .insertInto("signing_keys")
@@ -50,7 +50,7 @@ export async function addSigningKey(
       algorithm: key.algorithm,
       public_jwk: key.publicJwk,
       private_key: key.sealedPrivateKey,
-      created_at: toEpochMs(now),
+      created_at: toEpochMs(nowMs),
       retired_at: null,
     })
     .onConflict((oc) => oc.column("kid").doNothing())
@@ -63,11 +63,11 @@ export async function retireSigningKeys(
   db: Db,
   algorithm: string,
   keepKid: string,
-  now: Date,
+  nowMs: number,
 ): Promise<number> {
   const result = await db
     .updateTable("signing_keys")
-    .set({ retired_at: toEpochMs(now) })
+    .set({ retired_at: toEpochMs(nowMs) })
     .where("algorithm", "=", algorithm)
     .where("kid", "!=", keepKid)
     .where("retired_at", "is", null)
@@ -75,12 +75,12 @@ export async function retireSigningKeys(
   return Number(result.numUpdatedRows);
 }
 
-/** Deletes keys retired at or before `retiredBefore`; the kids deleted. */
-export async function deleteRetiredSigningKeys(db: Db, retiredBefore: Date): Promise<string[]> {
+/** Deletes keys retired at or before `retiredBeforeMs`; the kids deleted. */
+export async function deleteRetiredSigningKeys(db: Db, retiredBeforeMs: number): Promise<string[]> {
   const rows = await db
     .deleteFrom("signing_keys")
     .where("retired_at", "is not", null)
-    .where("retired_at", "<=", toEpochMs(retiredBefore))
+    .where("retired_at", "<=", toEpochMs(retiredBeforeMs))
     .returning("kid")
     .execute();
   return rows.map((row) => row.kid);

@@ -22,7 +22,7 @@ export async function setUserEmail(
   db: Db,
   id: string,
   email: string,
-  now: Date,
+  nowMs: number,
 ): Promise<User | undefined> {
   const userId = canonicalId(id);
   if (userId === undefined) return undefined;
@@ -35,7 +35,7 @@ export async function setUserEmail(
         email: ids.email,
         email_key: ids.emailKey,
         email_verified_at: null,
-        updated_at: toEpochMs(now),
+        updated_at: toEpochMs(nowMs),
       })
       .where("id", "=", userId)
       .returningAll()
@@ -51,7 +51,7 @@ export async function setUserEmail(
 }
 
 /**
- * Marks the user's address verified at `now`, only while it is still `email` (a link sent to
+ * Marks the user's address verified at `nowMs`, only while it is still `email` (a link sent to
  * an earlier address verifies nothing). Null `email`: whatever it is (the operator's word).
  * The updated user, or undefined when none matched.
  */
@@ -59,13 +59,13 @@ export async function markEmailVerified(
   db: Db,
   id: string,
   email: string | null,
-  now: Date,
+  nowMs: number,
 ): Promise<User | undefined> {
   const userId = canonicalId(id);
   if (userId === undefined) return undefined;
   let update = db
     .updateTable("users")
-    .set({ email_verified_at: toEpochMs(now), updated_at: toEpochMs(now) })
+    .set({ email_verified_at: toEpochMs(nowMs), updated_at: toEpochMs(nowMs) })
     .where("id", "=", userId);
   if (email !== null) update = update.where("email_key", "=", normalizeIdentifier(email));
   const row = await update.returningAll().executeTakeFirst();

@@ -60,8 +60,12 @@ export interface ImportedUserRow {
 }
 
 /** Inserts one imported user (no password change required: the password is still theirs). */
-export async function insertImportedUser(db: Db, user: ImportedUserRow, now: Date): Promise<void> {
-  const at = toEpochMs(now);
+export async function insertImportedUser(
+  db: Db,
+  user: ImportedUserRow,
+  nowMs: number,
+): Promise<void> {
+  const at = toEpochMs(nowMs);
   await db
     .insertInto("users")
     .values({

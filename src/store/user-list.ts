@@ -41,7 +41,7 @@ export interface UserListConditions {
   emailToo?: boolean;
   filters?: UserListFilters;
   /** The time "locked now" is read at. */
-  now: Date;
+  nowMs: number;
 }
 
 /** A page: `limit` users after `after` (from the first without it). */
@@ -137,7 +137,7 @@ function matching(
     );
   }
   const f = conditions.filters ?? {};
-  const nowMs = toEpochMs(conditions.now);
+  const nowMs = toEpochMs(conditions.nowMs);
   if (f.admin !== undefined) all.push(eb("is_admin", "=", toDbBool(f.admin)));
   if (f.emailVerified !== undefined) {
     all.push(eb("email_verified_at", f.emailVerified ? "is not" : "is", null));

@@ -1,7 +1,8 @@
 /**
- * The `users` table. Every function takes a Kysely instance or a transaction first; every
- * write is a single statement, hence one transaction, except the demotion and deletion of an
- * admin, which lock the admins first (in the caller's transaction when there is one).
+ * The `users` table (its TOTP columns: user-totp.ts; its lock: user-locks.ts). Every function
+ * takes a Kysely instance or a transaction first; every write is a single statement, hence one
+ * transaction, except the demotion and deletion of an admin, which lock the admins first (in
+ * the caller's transaction when there is one).
  */
 import type { ExpressionBuilder, Kysely, Selectable } from "kysely";
 import { ConflictError } from "../core/errors.js";
@@ -10,7 +11,6 @@ import {
   fromEpochMs,
   fromNullableEpochMs,
   hasControlCharacter,
-  storableText,
   toDbBool,
   toEpochMs,
 } from "./columns.js";
@@ -19,7 +19,7 @@ import { checkIdentifiers, normalizeIdentifier } from "./identifiers.js";
 import { canonicalId, newId } from "./ids.js";
 import { prepareQuery } from "./prepared.js";
 import type { Database, UsersTable } from "./schema.js";
-import { inTransaction } from "./transactions.js";
+import { withTransaction } from "./transactions.js";
 
 /** An account. */
 export interface User {
@@ -50,7 +50,7 @@ export interface User {
   requiresVerifiedEmail: boolean;
 }
 
-/** What `createUser` needs; `isAdmin` and `mustChangePassword` default to false, `now` to now. */
+/** What `insertUser` needs; `isAdmin` and `mustChangePassword` default to false. */
 export interface NewUser {
   name: string;
   email: string;
@@ -58,9 +58,9 @@ export interface NewUser {
   isAdmin?: boolean;
   mustChangePassword?: boolean;
   /** The creation time (the service's clock). */
-  now: Date;
+  nowMs: number;
   /** When the address was verified (an accepted invitation); default null. */
-  emailVerifiedAt?: Date | null;
+  emailVerifiedAtMs?: number | null;
   /** No sign-in before the address is verified (sign-up); default false. */
   requiresVerifiedEmail?: boolean;
 }
@@ -71,15 +71,7 @@ export interface SetPasswordHashOptions {
   /** Bump `token_version` in the same statement, ending every session issued before. */
   endSessions: boolean;
   /** The update time (the service's clock). */
-  now: Date;
-}
-
-/** Options of `confirmTotpSecret`. */
-export interface ConfirmTotpSecretOptions {
-  /** Confirm only if the pending secret is still this one (the one the code was checked with). */
-  pendingSecret?: string;
-  /** The update time (the service's clock). */
-  now: Date;
+  nowMs: number;
 }
 
 type Db = Kysely<Database>;
@@ -153,12 +145,12 @@ function firstUser(rows: Selectable<UsersTable>[]): User | undefined {
  * when the name or email is already taken as a name or an email, also when two callers race
  * (the unique indexes decide). `extra.field` says which, when the driver tells.
  */
-export async function createUser(db: Db, input: NewUser): Promise<User> {
+export async function insertUser(db: Db, input: NewUser): Promise<User> {
   const ids = checkIdentifiers(input.name, input.email);
   if (typeof input.passwordHash !== "string" || input.passwordHash === "") {
     throw new TypeError("createUser needs a password hash");
   }
-  const now = toEpochMs(input.now);
+  const now = toEpochMs(input.nowMs);
   try {
     const row = await db
       .insertInto("users")
@@ -178,9 +170,9 @@ export async function createUser(db: Db, input: NewUser): Promise<User> {
         created_at: now,
         updated_at: now,
         last_login_at: null,
-        ...(input.emailVerifiedAt === undefined || input.emailVerifiedAt === null
+        ...(input.emailVerifiedAtMs === undefined || input.emailVerifiedAtMs === null
           ? {}
-          : { email_verified_at: toEpochMs(input.emailVerifiedAt) }),
+          : { email_verified_at: toEpochMs(input.emailVerifiedAtMs) }),
         ...(input.requiresVerifiedEmail === true ? { requires_verified_email: 1 as const } : {}),
       })
       .returningAll()
@@ -226,12 +218,12 @@ export async function countUsers(db: Db): Promise<number> {
 }
 
 /** Makes a user an admin; the updated user, or undefined when there is none. */
-export async function promoteUser(db: Db, id: string, now: Date): Promise<User | undefined> {
+export async function setUserAdmin(db: Db, id: string, nowMs: number): Promise<User | undefined> {
   const userId = canonicalId(id);
   if (userId === undefined) return undefined;
   const row = await db
     .updateTable("users")
-    .set({ is_admin: 1, updated_at: toEpochMs(now) })
+    .set({ is_admin: 1, updated_at: toEpochMs(nowMs) })
     .where("id", "=", userId)
     .returningAll()
     .executeTakeFirst();
@@ -240,12 +232,12 @@ export async function promoteUser(db: Db, id: string, now: Date): Promise<User |
 
 /**
  * Deletes a user with their passkeys and challenges (foreign-key cascade); false when none.
- * @throws ConflictError `last_admin` when the user is the only admin (see `demoteUser`).
+ * @throws ConflictError `last_admin` when the user is the only admin (see `unsetUserAdmin`).
  */
-export async function deleteUser(db: Db, id: string): Promise<boolean> {
+export async function deleteUserRow(db: Db, id: string): Promise<boolean> {
   const userId = canonicalId(id);
   if (userId === undefined) return false;
-  return inTransaction(db, async (trx) => {
+  return withTransaction(db, async (trx) => {
     await lockAdminRows(trx);
     const result = await trx
       .deleteFrom("users")
@@ -265,14 +257,14 @@ export async function deleteUser(db: Db, id: string): Promise<boolean> {
  * admin remains, so two admins demoting each other at once leave one admin.
  * @throws ConflictError `last_admin` when the user is the only admin.
  */
-export async function demoteUser(db: Db, id: string, now: Date): Promise<User | undefined> {
+export async function unsetUserAdmin(db: Db, id: string, nowMs: number): Promise<User | undefined> {
   const userId = canonicalId(id);
   if (userId === undefined) return undefined;
-  return inTransaction(db, async (trx) => {
+  return withTransaction(db, async (trx) => {
     await lockAdminRows(trx);
     const row = await trx
       .updateTable("users")
-      .set({ is_admin: 0, updated_at: toEpochMs(now) })
+      .set({ is_admin: 0, updated_at: toEpochMs(nowMs) })
       .where("id", "=", userId)
       .where((eb) => eb.or([eb("is_admin", "=", 0), eb(adminCount(eb), ">", 1)]))
       .returningAll()
@@ -313,77 +305,6 @@ async function assertNotLastAdmin(trx: Db, userId: string): Promise<void> {
   }
 }
 
-/** What `lockUser` stores. */
-export interface LockUserOptions {
-  /** The admin's reason (stored as text, shown to admins). */
-  reason: string;
-  /** When the lock ends by itself; null: only an unlock ends it. */
-  until: Date | null;
-  now: Date;
-}
-
-/** Locks an account (replacing an earlier lock); the updated user, or undefined when none. */
-export async function lockUser(
-  db: Db,
-  id: string,
-  options: LockUserOptions,
-): Promise<User | undefined> {
-  const userId = canonicalId(id);
-  if (userId === undefined) return undefined;
-  const now = toEpochMs(options.now);
-  const row = await db
-    .updateTable("users")
-    .set({
-      locked_at: now,
-      locked_until: options.until === null ? null : toEpochMs(options.until),
-      lock_reason: storableText(options.reason),
-      updated_at: now,
-    })
-    .where("id", "=", userId)
-    .returningAll()
-    .executeTakeFirst();
-  return row === undefined ? undefined : toUser(row);
-}
-
-/** Removes an account's lock (expired or not); the updated user, or undefined when none. */
-export async function unlockUser(db: Db, id: string, now: Date): Promise<User | undefined> {
-  const userId = canonicalId(id);
-  if (userId === undefined) return undefined;
-  const row = await db
-    .updateTable("users")
-    .set({ locked_at: null, locked_until: null, lock_reason: null, updated_at: toEpochMs(now) })
-    .where("id", "=", userId)
-    .returningAll()
-    .executeTakeFirst();
-  return row === undefined ? undefined : toUser(row);
-}
-
-/**
- * The gate of every new session: a no-op write on the user's row, made only while the account
- * is not locked at `now` (no lock, or one whose `locked_until` has passed). True when the row
- * was written. Run it in the transaction that inserts the session: the write holds the row
- * until commit (PostgreSQL; SQLite holds the whole database), so a concurrent `lockUser`
- * either committed first (the gate sees the lock and refuses) or waits for the session to
- * commit, and its ending of the user's sessions then ends this one too.
- */
-export async function holdUnlockedUser(db: Db, id: string, now: Date): Promise<boolean> {
-  const userId = canonicalId(id);
-  if (userId === undefined) return false;
-  const nowMs = toEpochMs(now);
-  const result = await db
-    .updateTable("users")
-    .set((eb) => ({ locked_at: eb.ref("locked_at") }))
-    .where("id", "=", userId)
-    .where((eb) =>
-      eb.or([
-        eb("locked_at", "is", null),
-        eb.and([eb("locked_until", "is not", null), eb("locked_until", "<=", nowMs)]),
-      ]),
-    )
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
-}
-
 /**
  * Stores a new password hash; with `endSessions` also bumps `token_version` in the same
  * statement (`token_version = token_version + 1`). The updated user, or undefined when none.
@@ -404,7 +325,7 @@ export async function setPasswordHash(
     .set({
       password_hash: passwordHash,
       must_change_password: toDbBool(options.mustChangePassword),
-      updated_at: toEpochMs(options.now),
+      updated_at: toEpochMs(options.nowMs),
     })
     .where("id", "=", userId);
   if (options.endSessions) {
@@ -418,13 +339,13 @@ export async function setPasswordHash(
 export async function requirePasswordChange(
   db: Db,
   id: string,
-  now: Date,
+  nowMs: number,
 ): Promise<User | undefined> {
   const userId = canonicalId(id);
   if (userId === undefined) return undefined;
   const row = await db
     .updateTable("users")
-    .set({ must_change_password: toDbBool(true), updated_at: toEpochMs(now) })
+    .set({ must_change_password: toDbBool(true), updated_at: toEpochMs(nowMs) })
     .where("id", "=", userId)
     .returningAll()
     .executeTakeFirst();
@@ -445,88 +366,12 @@ export async function bumpTokenVersion(db: Db, id: string): Promise<number | und
 }
 
 /** Records a successful login time. */
-export async function recordLogin(db: Db, id: string, at: Date): Promise<void> {
+export async function recordLogin(db: Db, id: string, atMs: number): Promise<void> {
   const userId = canonicalId(id);
   if (userId === undefined) return;
   await db
     .updateTable("users")
-    .set({ last_login_at: toEpochMs(at) })
+    .set({ last_login_at: toEpochMs(atMs) })
     .where("id", "=", userId)
     .execute();
-}
-
-/** Stores a TOTP secret awaiting confirmation (replacing any earlier pending one). */
-export async function setTotpPendingSecret(db: Db, userId: string, secret: string): Promise<void> {
-  const id = canonicalId(userId);
-  if (id === undefined) return;
-  await db.updateTable("users").set({ totp_pending_secret: secret }).where("id", "=", id).execute();
-}
-
-/**
- * Makes the pending TOTP secret the user's second factor and marks `step` used, in one
- * statement. False when there is no pending secret (or not `options.pendingSecret`).
- */
-export async function confirmTotpSecret(
-  db: Db,
-  userId: string,
-  step: number,
-  options: ConfirmTotpSecretOptions,
-): Promise<boolean> {
-  const id = canonicalId(userId);
-  if (id === undefined) return false;
-  assertStep(step);
-  let update = db
-    .updateTable("users")
-    .set((eb) => ({
-      totp_secret: eb.ref("totp_pending_secret"),
-      totp_pending_secret: null,
-      totp_last_step: step,
-      updated_at: toEpochMs(options.now),
-    }))
-    .where("id", "=", id)
-    .where("totp_pending_secret", "is not", null);
-  if (options.pendingSecret !== undefined) {
-    update = update.where("totp_pending_secret", "=", options.pendingSecret);
-  }
-  const result = await update.executeTakeFirst();
-  return result.numUpdatedRows > 0n;
-}
-
-/** Removes the user's TOTP secret, pending secret and replay marker. */
-export async function disableTotp(db: Db, userId: string, now: Date): Promise<void> {
-  const id = canonicalId(userId);
-  if (id === undefined) return;
-  await db
-    .updateTable("users")
-    .set({
-      totp_secret: null,
-      totp_pending_secret: null,
-      totp_last_step: null,
-      updated_at: toEpochMs(now),
-    })
-    .where("id", "=", id)
-    .execute();
-}
-
-/**
- * Atomically marks a TOTP time step used: true only if it is later than the last one used
- * (one conditional UPDATE, so two racing requests with the same code cannot both pass).
- */
-export async function markTotpStepUsed(db: Db, userId: string, step: number): Promise<boolean> {
-  const id = canonicalId(userId);
-  if (id === undefined) return false;
-  assertStep(step);
-  const result = await db
-    .updateTable("users")
-    .set({ totp_last_step: step })
-    .where("id", "=", id)
-    .where((eb) => eb.or([eb("totp_last_step", "is", null), eb("totp_last_step", "<", step)]))
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
-}
-
-function assertStep(step: number): void {
-  if (!Number.isSafeInteger(step) || step < 0) {
-    throw new TypeError("A TOTP time step is a non-negative integer");
-  }
 }

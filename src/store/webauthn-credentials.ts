@@ -10,7 +10,7 @@ import { fromDbBool, fromEpochMs, fromNullableEpochMs, toDbBool, toEpochMs } fro
 import { isForeignKeyViolation, isUniqueViolation } from "./dialect.js";
 import { canonicalId } from "./ids.js";
 import type { Database, WebauthnCredentialsTable } from "./schema.js";
-import { inTransaction } from "./transactions.js";
+import { withTransaction } from "./transactions.js";
 
 /** Largest signature counter: an unsigned 32-bit integer (WebAuthn §6.1, signCount). */
 export const MAX_SIGNATURE_COUNTER = 0xffff_ffff;
@@ -95,7 +95,7 @@ function checkCounter(counter: number): void {
 export async function addWebauthnCredential(
   db: Db,
   credential: NewWebauthnCredential,
-  now: Date,
+  nowMs: number,
 ): Promise<WebauthnCredential> {
   if (!isCredentialId(credential.id)) {
     throw new ClientError("Malformed credential id", {
@@ -108,7 +108,7 @@ export async function addWebauthnCredential(
   const name = checkName(credential.name);
   checkCounter(credential.counter);
   try {
-    const row = await inTransaction(db, async (trx) => {
+    const row = await withTransaction(db, async (trx) => {
       const held = await trx
         .updateTable("users")
         .set((eb) => ({ updated_at: eb.ref("updated_at") }))
@@ -136,7 +136,7 @@ export async function addWebauthnCredential(
           name,
           device_type: credential.deviceType,
           backed_up: toDbBool(credential.backedUp),
-          created_at: toEpochMs(now),
+          created_at: toEpochMs(nowMs),
           last_used_at: null,
         })
         .returningAll()
@@ -193,13 +193,13 @@ export async function updateWebauthnCredentialCounter(
   db: Db,
   credentialId: string,
   newCounter: number,
-  at: Date,
+  atMs: number,
 ): Promise<boolean> {
   if (!isCredentialId(credentialId)) return false;
   checkCounter(newCounter);
   const result = await db
     .updateTable("webauthn_credentials")
-    .set({ counter: newCounter, last_used_at: toEpochMs(at) })
+    .set({ counter: newCounter, last_used_at: toEpochMs(atMs) })
     .where("id", "=", credentialId)
     .where((eb) => (newCounter === 0 ? eb("counter", "=", 0) : eb("counter", "<", newCounter)))
     .executeTakeFirst();

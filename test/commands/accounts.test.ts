@@ -14,7 +14,7 @@ import {
   addWebauthnCredential,
   confirmTotpSecret,
   countWebauthnCredentials,
-  createUser,
+  insertUser,
   getUserByNameOrMail,
   holdUnlockedUser,
   insertMail,
@@ -30,6 +30,7 @@ import { describeStore } from "../helpers/store.js";
 const HASH =
   "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$fakefakefakefakefakefakefakefakefakefakefak";
 const NOW = new Date(Date.UTC(2026, 10, 30, 9));
+const NOW_MS = NOW.getTime();
 
 describeStore("tessera account commands", { database: false }, ({ dialect }) => {
   let database: TestDatabase;
@@ -46,14 +47,14 @@ describeStore("tessera account commands", { database: false }, ({ dialect }) => 
   });
 
   it("removes the authenticator app and every passkey, audited as the operator", async () => {
-    const user = await createUser(database.db, {
+    const user = await insertUser(database.db, {
       name: "ada",
       email: "ada@example.org",
       passwordHash: HASH,
-      now: NOW,
+      nowMs: NOW_MS,
     });
     await setTotpPendingSecret(database.db, user.id, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP");
-    expect(await confirmTotpSecret(database.db, user.id, 1, { now: NOW })).toBe(true);
+    expect(await confirmTotpSecret(database.db, user.id, 1, { nowMs: NOW_MS })).toBe(true);
     for (const id of ["key-one", "key-two"]) {
       await addWebauthnCredential(
         database.db,
@@ -67,14 +68,14 @@ describeStore("tessera account commands", { database: false }, ({ dialect }) => 
           deviceType: "singleDevice",
           backedUp: false,
         },
-        NOW,
+        NOW_MS,
       );
     }
     await replaceRecoveryCodes(
       database.db,
       user.id,
       [0, 1, 2].map((i) => ({ index: `AAA${i}`, hash: `hash-${i}` })),
-      NOW,
+      NOW_MS,
     );
     const io = captureIo();
     expect(await runCli(["disable-2fa", "--name", "ADA@example.org"], env, io)).toBe(0);
@@ -101,19 +102,19 @@ describeStore("tessera account commands", { database: false }, ({ dialect }) => 
   });
 
   it("unlocks a locked account, audited as the operator", async () => {
-    const user = await createUser(database.db, {
+    const user = await insertUser(database.db, {
       name: "bob",
       email: "bob@example.org",
       passwordHash: HASH,
       isAdmin: true,
-      now: NOW,
+      nowMs: NOW_MS,
     });
-    await lockUser(database.db, user.id, { reason: "test", until: null, now: NOW });
-    expect(await holdUnlockedUser(database.db, user.id, NOW)).toBe(false);
+    await lockUser(database.db, user.id, { reason: "test", untilMs: null, nowMs: NOW_MS });
+    expect(await holdUnlockedUser(database.db, user.id, NOW_MS)).toBe(false);
     const io = captureIo();
     expect(await runCli(["unlock", "--name", "bob"], env, io)).toBe(0);
     expect(io.lines).toEqual(["Unlocked bob; they can sign in again."]);
-    expect(await holdUnlockedUser(database.db, user.id, NOW)).toBe(true);
+    expect(await holdUnlockedUser(database.db, user.id, NOW_MS)).toBe(true);
     const events = await listAuditEvents(database.db, { userId: user.id, event: "user_unlocked" });
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ actorId: null, detail: { by: "operator" } });
@@ -152,7 +153,7 @@ describeStore("tessera account commands", { database: false }, ({ dialect }) => 
       subject: "Choose a new password",
       text: "the server sends this",
       html: "<p>the server sends this</p>",
-      now: NOW,
+      nowMs: NOW_MS,
     });
     const io = captureIo();
     expect(await runCli(["check-names"], env, io)).toBe(0);

@@ -21,7 +21,7 @@ describeStore("tessera audit", (ctx) => {
         event: "login_succeeded",
         userId: null,
         detail: { i },
-        at: new Date(Date.UTC(2026, 0, 1, 0, i)),
+        atMs: Date.UTC(2026, 0, 1, 0, i),
       });
     }
     const ok = captureIo();
@@ -41,7 +41,7 @@ describeStore("tessera audit", (ctx) => {
       await appendAuditEvent(ctx.db, {
         event: "logout_all",
         userId: null,
-        at: new Date(Date.UTC(2026, 0, 1 + i)),
+        atMs: Date.UTC(2026, 0, 1 + i),
       });
     }
     const io = captureIo();

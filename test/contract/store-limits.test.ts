@@ -13,7 +13,7 @@ import { ClientError } from "../../src/core/errors.js";
 import {
   addWebauthnCredential,
   checkIdentifiers,
-  createUser,
+  insertUser,
   listWebauthnCredentials,
   renameWebauthnCredential,
   type NewWebauthnCredential,
@@ -23,6 +23,7 @@ import { describeStore } from "../helpers/store.js";
 
 /** The time store writes are stamped with (the service's clock, frozen). */
 const NOW = new Date(Date.UTC(2026, 10, 28, 12));
+const NOW_MS = NOW.getTime();
 
 function expectValidationError(error: unknown): void {
   expect(error).toBeInstanceOf(ClientError);
@@ -54,11 +55,11 @@ describe("identifier limits", () => {
 describeStore("passkey limits in the store", { clearBeforeEach: false }, (database) => {
   let owner: User;
   beforeAll(async () => {
-    owner = await createUser(database.db, {
+    owner = await insertUser(database.db, {
       name: "owner",
       email: "owner@example.org",
       passwordHash: "h",
-      now: NOW,
+      nowMs: NOW_MS,
     });
   });
 
@@ -80,14 +81,14 @@ describeStore("passkey limits in the store", { clearBeforeEach: false }, (databa
       await addWebauthnCredential(
         database.db,
         credential({ id: "name-over", name: "n".repeat(MAX_PASSKEY_NAME_LENGTH + 1) }),
-        NOW,
+        NOW_MS,
       ).catch((e: unknown) => e),
     );
     expect(await ids()).not.toContain("name-over");
     await addWebauthnCredential(
       database.db,
       credential({ id: "name-at", name: "n".repeat(MAX_PASSKEY_NAME_LENGTH) }),
-      NOW,
+      NOW_MS,
     );
     expectValidationError(
       await renameWebauthnCredential(
@@ -104,13 +105,13 @@ describeStore("passkey limits in the store", { clearBeforeEach: false }, (databa
   it(`stores a credential id of ${MAX_CREDENTIAL_ID_LENGTH} characters, not ${MAX_CREDENTIAL_ID_LENGTH + 1}`, async () => {
     const over = "B".repeat(MAX_CREDENTIAL_ID_LENGTH + 1);
     expectValidationError(
-      await addWebauthnCredential(database.db, credential({ id: over }), NOW).catch(
+      await addWebauthnCredential(database.db, credential({ id: over }), NOW_MS).catch(
         (e: unknown) => e,
       ),
     );
     expect(await ids()).not.toContain(over);
     const atLimit = "C".repeat(MAX_CREDENTIAL_ID_LENGTH);
-    await addWebauthnCredential(database.db, credential({ id: atLimit }), NOW);
+    await addWebauthnCredential(database.db, credential({ id: atLimit }), NOW_MS);
     expect(await ids()).toContain(atLimit);
   });
 });

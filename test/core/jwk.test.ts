@@ -1,5 +1,5 @@
 /**
- * Asymmetric session tokens (src/core/jwt.ts with keys from src/core/jwk.ts): EdDSA and ES256
+ * Asymmetric session tokens (src/core/jwt/ with keys from src/core/jwk.ts): EdDSA and ES256
  * sign and verify, the key decides the algorithm, and the attacks RFC 8725 names fail: `alg`
  * swapped, `alg: HS256` with the public key as the HMAC secret, `alg: none`, a key not in the
  * ring, a non-canonical signature.
@@ -18,7 +18,7 @@ import {
   createJwtKeyRing,
   verifyJwtClaims,
   type AsymmetricJwtAlgorithm,
-} from "../../src/core/jwt.js";
+} from "../../src/core/jwt/index.js";
 
 const clock = frozenClock(1_800_000_000_000);
 const subject = { id: "5b0d2f1e-8a4b-4e0c-9d7f-6f9f978015de", name: "Zoë", email: "z@example.org" };

@@ -4,7 +4,7 @@
  * its count is the server's (`X-Total-Count`), not the rows loaded.
  */
 import { describe, expect, it } from "vitest";
-import { createUser as insertUser } from "../../src/store/index.js";
+import { insertUser } from "../../src/store/index.js";
 import {
   hasCount,
   hasText,
@@ -41,14 +41,14 @@ describe.skipIf(skipBrowserTests())("the admin page's user search in a browser",
         name: `member${n}`,
         email: `member${n}@example.org`,
         passwordHash: HASH,
-        now,
+        nowMs: now.getTime(),
       });
     }
     await insertUser(db, {
       name: "Zelda Fitzgerald",
       email: "zf@example.org",
       passwordHash: HASH,
-      now,
+      nowMs: now.getTime(),
     });
     const { page } = admin;
     await signIn(page, ADMIN.name, ADMIN.password);

@@ -11,7 +11,7 @@ try {
     await appendAuditEvent(database.db, {
       event: "login_succeeded",
       detail: { tag, i },
-      at: new Date(Date.UTC(2026, 0, 1) + i),
+      atMs: Date.UTC(2026, 0, 1) + i,
     });
   }
 } finally {

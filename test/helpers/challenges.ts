@@ -1,4 +1,7 @@
-import { createRedisChallengeStore, type ChallengeStore } from "../../src/store/challenge-store.js";
+import {
+  createRedisChallengeStore,
+  type ChallengeStore,
+} from "../../src/store/challenges/index.js";
 import { openTestRedis } from "./redis.js";
 
 /** A Redis challenge store under a unique key prefix, removed by `close`. */

@@ -5,14 +5,14 @@
  * reason; with CI=true it fails the file.
  */
 import type { Redis } from "ioredis";
-import {
-  createMemoryRateLimitStore,
-  type RateLimitStore,
-} from "../../src/services/abuse/rate-limit/index.js";
 import { randomUUID } from "node:crypto";
 import { createDatabase } from "../../src/store/index.js";
-import { createDatabaseRateLimitStore } from "../../src/store/rate-limit-store.js";
-import { createRedisRateLimitStore } from "../../src/store/redis.js";
+import {
+  createDatabaseRateLimitStore,
+  createMemoryRateLimitStore,
+  createRedisRateLimitStore,
+  type RateLimitStore,
+} from "../../src/store/rate-limit/index.js";
 import { TEST_DIALECTS, openTestDatabase, type TestDatabase } from "./database.js";
 import { openTestRedis, redisSkipReason, type TestRedis } from "./redis.js";
 

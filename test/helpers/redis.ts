@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
-import { closeRedisClient, createRedisClient } from "../../src/store/redis-client.js";
+import { closeRedisClient, createRedisClient } from "../../src/store/redis/client.js";
 
 export const TEST_REDIS_URL = process.env.TESSERA_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 

@@ -15,9 +15,11 @@ import {
 import { buildApp, type BuildAppOptions } from "../../src/http/app.js";
 import { createTessera, type TesseraOverrides, type TesseraRuntime } from "../../src/runtime.js";
 import { createUser } from "../../src/services/account/users.js";
-import type { RateLimitStore } from "../../src/services/abuse/rate-limit/index.js";
-import { closeRedisClient, createRedisClient } from "../../src/store/redis-client.js";
-import { createRedisRateLimitStore } from "../../src/store/redis.js";
+import {
+  createRedisRateLimitStore,
+  type RateLimitStore,
+} from "../../src/store/rate-limit/index.js";
+import { closeRedisClient, createRedisClient } from "../../src/store/redis/client.js";
 import type { User } from "../../src/store/index.js";
 import { openTestDatabase, type TestDialect } from "./database.js";
 import { createDiscardMailTransport } from "./smtp.js";

@@ -1,11 +1,12 @@
 /** The per-dialect store helper: a fresh migrated database per block, emptied before each test. */
 import { describe, expect, it } from "vitest";
-import { countUsers, createUser } from "../../src/store/index.js";
+import { countUsers, insertUser } from "../../src/store/index.js";
 import { TEST_DIALECTS } from "./database.js";
 import { describeStore, type StoreContext } from "./store.js";
 
 /** The time store writes are stamped with (the service's clock, frozen). */
 const NOW = new Date(Date.UTC(2026, 10, 28, 12));
+const NOW_MS = NOW.getTime();
 
 const seen: string[] = [];
 
@@ -14,11 +15,11 @@ describeStore("describeStore", (ctx) => {
     seen.push(ctx.dialect);
     expect(ctx.database.dialect).toBe(ctx.dialect);
     expect(ctx.db).toBe(ctx.database.db);
-    await createUser(ctx.db, {
+    await insertUser(ctx.db, {
       name: "first",
       email: "first@example.org",
       passwordHash: "h",
-      now: NOW,
+      nowMs: NOW_MS,
     });
     expect(await countUsers(ctx.db)).toBe(1);
   });
@@ -30,11 +31,11 @@ describeStore("describeStore", (ctx) => {
 
 describeStore("describeStore without clearing", { clearBeforeEach: false }, (ctx) => {
   it("keeps rows from one test", async () => {
-    await createUser(ctx.db, {
+    await insertUser(ctx.db, {
       name: "kept",
       email: "kept@example.org",
       passwordHash: "h",
-      now: NOW,
+      nowMs: NOW_MS,
     });
   });
 

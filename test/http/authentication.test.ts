@@ -10,14 +10,14 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { frozenClock } from "../../src/core/clock.js";
-import { createJwt, createJwtKeyRing } from "../../src/core/jwt.js";
+import { createJwt, createJwtKeyRing } from "../../src/core/jwt/index.js";
 import { installErrorHandler, installNotFoundHandler } from "../../src/http/error-handler.js";
 import type { AuthenticationOptions } from "../../src/http/authentication.js";
 import { tessera } from "../../src/http/plugin.js";
 import { createTessera } from "../../src/runtime.js";
 import { createUser } from "../../src/services/account/users.js";
 import { announceSessionChange, endUserSessions } from "../../src/services/sessions/sessions.js";
-import { deleteUser, migrateToLatest, type User } from "../../src/store/index.js";
+import { deleteUserRow, migrateToLatest, type User } from "../../src/store/index.js";
 import { openTestDatabase } from "../helpers/database.js";
 import { startTestServer, testConfig, TEST_ORIGIN, type TestServer } from "../helpers/server.js";
 
@@ -253,7 +253,7 @@ describe("authentication middleware tokens", () => {
       clock: host.app.tessera.clock,
     });
     expect(await status({ authorization: `Bearer ${fresh}` })).toBe(200);
-    await deleteUser(host.app.tessera.db, user.id);
+    await deleteUserRow(host.app.tessera.db, user.id);
     // A store write bypasses the services: the cache learns of it as from another instance.
     await announceSessionChange(host.app.tessera, { kind: "user", userId: user.id });
     expect(await status({ authorization: `Bearer ${fresh}` })).toBe(401);

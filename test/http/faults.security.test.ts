@@ -17,8 +17,8 @@ import {
   DEFAULT_CHANNEL_HEARTBEAT_MS,
   DEFAULT_CHANNEL_HEARTBEAT_TIMEOUT_MS,
 } from "../../src/store/session-channel.js";
-import { closeRedisClient, createRedisClient } from "../../src/store/redis-client.js";
-import { createRedisRateLimitStore } from "../../src/store/redis.js";
+import { closeRedisClient, createRedisClient } from "../../src/store/redis/client.js";
+import { createRedisRateLimitStore } from "../../src/store/rate-limit/index.js";
 import {
   openTestDatabase,
   TEST_DIALECTS,

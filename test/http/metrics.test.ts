@@ -61,6 +61,19 @@ describeServer(
       }
     });
 
+    it("counts an empty two_fa_code as no factor, as the sign-in does", async () => {
+      const user = await server.createUser({});
+      const before = await scrape();
+      const response = await server.client().request("POST", "/login", {
+        json: { name: user.name, password: user.password, two_fa_code: "" },
+      });
+      expect(response.status).toBe(200);
+      const after = await scrape();
+      const delta = (series: string) => sample(after, series) - sample(before, series);
+      expect(delta('tessera_sign_ins_total{result="success",factor="password"}')).toBe(1);
+      expect(delta('tessera_sign_ins_total{result="success",factor="totp"}')).toBe(0);
+    });
+
     it("counts throttled sign-ins as rate-limit refusals", async () => {
       const user = await server.createUser({});
       const before = await scrape();
@@ -117,6 +130,11 @@ describe("metrics access", () => {
       });
       expect(withToken.status).toBe(200);
       expect(withToken.text).toContain("tessera_http_requests_total");
+      // RFC 6750 §2.1: the scheme is case-insensitive, as on every other route.
+      const lowercase = await client.request("GET", "/metrics", {
+        headers: { authorization: `bearer  ${TOKEN}` },
+      });
+      expect(lowercase.status).toBe(200);
     } finally {
       await server.close();
     }

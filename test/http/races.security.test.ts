@@ -10,10 +10,12 @@ import { randomBytes } from "node:crypto";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { generateTotp } from "../../src/core/totp.js";
 import { createHashGate } from "../../src/services/abuse/hash-gate.js";
-import { createMemoryRateLimitStore } from "../../src/services/abuse/rate-limit/index.js";
 import { createDatabase } from "../../src/store/index.js";
-import { createDatabaseRateLimitStore } from "../../src/store/rate-limit-store.js";
-import { createRedisRateLimitStore } from "../../src/store/redis.js";
+import {
+  createDatabaseRateLimitStore,
+  createMemoryRateLimitStore,
+  createRedisRateLimitStore,
+} from "../../src/store/rate-limit/index.js";
 import { TEST_DIALECTS, openTestDatabase } from "../helpers/database.js";
 import { countStatuses, raceRequests, type RaceRequest } from "../helpers/parallel.js";
 import { openTestRedis, redisSkipReason } from "../helpers/redis.js";

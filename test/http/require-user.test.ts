@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import Fastify, { type FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import { frozenClock } from "../../src/core/clock.js";
-import { createJwt, createJwtKeyRing } from "../../src/core/jwt.js";
+import { createJwt, createJwtKeyRing } from "../../src/core/jwt/index.js";
 import type { AuthenticatedUser, AuthenticationResult } from "../../src/http/authentication.js";
 import { tessera } from "../../src/http/plugin.js";
 import { isAuthenticated, requireAuthenticated, requireUser } from "../../src/http/require-user.js";

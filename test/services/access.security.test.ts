@@ -6,13 +6,14 @@
 import { randomUUID } from "node:crypto";
 import { beforeEach, expect, it } from "vitest";
 import { NotFoundError, PermissionDeniedError } from "../../src/core/errors.js";
-import { createUser, deleteUser, type User } from "../../src/store/index.js";
+import { insertUser, deleteUserRow, type User } from "../../src/store/index.js";
 import { loadTarget } from "../../src/services/access.js";
 import { toPublicUser } from "../../src/services/users-view.js";
 import { describeStore } from "../helpers/store.js";
 
 /** The time store writes are stamped with (the service's clock, frozen). */
 const NOW = new Date(Date.UTC(2026, 10, 28, 12));
+const NOW_MS = NOW.getTime();
 
 describeStore("loadTarget", (store) => {
   let admin: User;
@@ -21,12 +22,12 @@ describeStore("loadTarget", (store) => {
   let bob: User;
   const ctx = () => ({ db: store.db });
   const make = (name: string, isAdmin = false) =>
-    createUser(store.db, {
+    insertUser(store.db, {
       name,
       email: `${name}@example.org`,
       passwordHash: "h",
       isAdmin,
-      now: NOW,
+      nowMs: NOW_MS,
     });
 
   beforeEach(async () => {
@@ -39,7 +40,7 @@ describeStore("loadTarget", (store) => {
   it("returns the acting user themself without reading the database", async () => {
     const actor = toPublicUser(alice);
     // Gone from the database, yet returned: proof that nothing was read.
-    await deleteUser(store.db, alice.id);
+    await deleteUserRow(store.db, alice.id);
     for (const access of ["self", "self-or-admin"] as const) {
       expect(await loadTarget(ctx(), actor, alice.id, { access })).toBe(actor);
     }
@@ -52,7 +53,7 @@ describeStore("loadTarget", (store) => {
       withSecrets: true,
     });
     expect(row.passwordHash).toBe("h");
-    await deleteUser(store.db, alice.id);
+    await deleteUserRow(store.db, alice.id);
     await expect(
       loadTarget(ctx(), actor, alice.id, { access: "self", withSecrets: true }),
     ).rejects.toBeInstanceOf(NotFoundError);

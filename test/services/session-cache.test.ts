@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { createSessionCache, type CachedSession } from "../../src/services/session-cache.js";
+import {
+  createSessionCache,
+  encodeSessionEvent,
+  parseSessionEvent,
+  type CachedSession,
+} from "../../src/services/session-cache.js";
 import type { PublicUser } from "../../src/services/users-view.js";
 
 const state = (userId: string): CachedSession => ({
@@ -85,5 +90,27 @@ describe("the session cache", () => {
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^warn session cache bypassed \(lost\)/);
     expect(lines[1]).toMatch(/^info /);
+  });
+});
+
+describe("the session events on the channel", () => {
+  it("reads back what it writes, and clears everything on anything else", () => {
+    for (const event of [
+      { kind: "session", sessionId: "s1" },
+      { kind: "user", userId: "u1" },
+      { kind: "all" },
+    ] as const) {
+      expect(parseSessionEvent(encodeSessionEvent(event))).toEqual(event);
+    }
+    // null is news lost (a reconnect); the rest is a message this version cannot read.
+    for (const payload of [
+      null,
+      "",
+      "not json",
+      '{"kind":"session"}',
+      '{"kind":"user","userId":1}',
+    ]) {
+      expect(parseSessionEvent(payload)).toEqual({ kind: "all" });
+    }
   });
 });

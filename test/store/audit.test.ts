@@ -1,8 +1,8 @@
 import { expect, it } from "vitest";
 import {
   appendAuditEvent,
-  createUser,
-  deleteUser,
+  insertUser,
+  deleteUserRow,
   listAuditEvents,
   MAX_AUDIT_EVENT_LIMIT,
 } from "../../src/store/index.js";
@@ -10,12 +10,13 @@ import { describeStore } from "../helpers/store.js";
 
 /** The time store writes are stamped with (the service's clock, frozen). */
 const NOW = new Date(Date.UTC(2026, 10, 28, 12));
+const NOW_MS = NOW.getTime();
 
 const T0 = new Date(Date.UTC(2026, 10, 28, 12, 0, 0, 123));
 
 describeStore("audit events", (database) => {
   it("appends events and lists them newest first with their JSON detail", async () => {
-    await appendAuditEvent(database.db, { event: "login_failed", at: T0 });
+    await appendAuditEvent(database.db, { event: "login_failed", atMs: T0.getTime() });
     await appendAuditEvent(database.db, {
       event: "login_succeeded",
       userId: "5b0d2f1e-8a4b-4e0c-9d7f-6f9f978015de",
@@ -26,7 +27,7 @@ describeStore("audit events", (database) => {
         nested: { ok: true, list: [1, "two", null] },
         unicode: "ärne ✓",
       },
-      at: new Date(T0.getTime() + 1),
+      atMs: T0.getTime() + 1,
     });
     const events = await listAuditEvents(database.db);
     expect(events).toHaveLength(2);
@@ -58,7 +59,7 @@ describeStore("audit events", (database) => {
       await appendAuditEvent(database.db, {
         event: i % 2 === 0 ? "even" : "odd",
         userId: i < 3 ? "u1" : "u2",
-        at: NOW,
+        atMs: NOW_MS,
       });
     }
     expect((await listAuditEvents(database.db, { userId: "u1" })).length).toBe(3);
@@ -72,14 +73,14 @@ describeStore("audit events", (database) => {
   });
 
   it("keeps a user's events after the user is deleted", async () => {
-    const user = await createUser(database.db, {
+    const user = await insertUser(database.db, {
       name: "gone",
       email: "gone@example.org",
       passwordHash: "h",
-      now: NOW,
+      nowMs: NOW_MS,
     });
-    await appendAuditEvent(database.db, { event: "user_created", userId: user.id, at: NOW });
-    await deleteUser(database.db, user.id);
+    await appendAuditEvent(database.db, { event: "user_created", userId: user.id, atMs: NOW_MS });
+    await deleteUserRow(database.db, user.id);
     expect((await listAuditEvents(database.db, { userId: user.id })).map((e) => e.event)).toEqual([
       "user_created",
     ]);

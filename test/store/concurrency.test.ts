@@ -11,7 +11,7 @@ import {
   countUsers,
   createChallenge,
   createDatabase,
-  createUser,
+  insertUser,
   getUserById,
   markTotpStepUsed,
   updateWebauthnCredentialCounter,
@@ -20,6 +20,7 @@ import {
 import { describeStore } from "../helpers/store.js";
 
 const NOW = new Date(Date.UTC(2026, 10, 28, 12));
+const NOW_MS = NOW.getTime();
 /** Racers per contest: two connections, each firing several calls at once. */
 const RACERS_PER_CONNECTION = 4;
 
@@ -40,13 +41,13 @@ describeStore("races", (first) => {
     );
   }
 
-  it("lets exactly one of many racing createUser calls for one name win; the rest get ConflictError", async () => {
+  it("lets exactly one of many racing insertUser calls for one name win; the rest get ConflictError", async () => {
     const results = await race((db, i) =>
-      createUser(db, {
+      insertUser(db, {
         name: i % 2 === 0 ? "Racer" : "RACER",
         email: `racer${i}@example.org`,
         passwordHash: "h",
-        now: NOW,
+        nowMs: NOW_MS,
       }),
     );
     const won = results.filter((r) => r.status === "fulfilled");
@@ -59,9 +60,14 @@ describeStore("races", (first) => {
     expect(await countUsers(first.db)).toBe(1);
   });
 
-  it("lets exactly one of many racing createUser calls for one email win", async () => {
+  it("lets exactly one of many racing insertUser calls for one email win", async () => {
     const results = await race((db, i) =>
-      createUser(db, { name: `racer${i}`, email: "Same@Example.org", passwordHash: "h", now: NOW }),
+      insertUser(db, {
+        name: `racer${i}`,
+        email: "Same@Example.org",
+        passwordHash: "h",
+        nowMs: NOW_MS,
+      }),
     );
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     expect(
@@ -74,20 +80,20 @@ describeStore("races", (first) => {
       userId: null,
       purpose: "webauthn_login",
       challenge: "only-once",
-      expiresAt: new Date(NOW.getTime() + 60_000),
+      expiresAtMs: NOW_MS + 60_000,
     });
-    const results = await race((db) => consumeChallenge(db, id, "webauthn_login", NOW));
+    const results = await race((db) => consumeChallenge(db, id, "webauthn_login", NOW_MS));
     const got = results.flatMap((r) => (r.status === "fulfilled" && r.value ? [r.value] : []));
     expect(results.every((r) => r.status === "fulfilled")).toBe(true);
     expect(got).toEqual([{ userId: null, challenge: "only-once" }]);
   });
 
   it("accepts one TOTP step raced by many requests exactly once", async () => {
-    const user = await createUser(first.db, {
+    const user = await insertUser(first.db, {
       name: "totp",
       email: "t@example.org",
       passwordHash: "h",
-      now: NOW,
+      nowMs: NOW_MS,
     });
     const results = await race((db) => markTotpStepUsed(db, user.id, 59_000_000));
     expect(results.filter((r) => r.status === "fulfilled" && r.value === true)).toHaveLength(1);
@@ -97,11 +103,11 @@ describeStore("races", (first) => {
   });
 
   it("accepts one passkey signature counter raced by many requests exactly once", async () => {
-    const user = await createUser(first.db, {
+    const user = await insertUser(first.db, {
       name: "key",
       email: "k@example.org",
       passwordHash: "h",
-      now: NOW,
+      nowMs: NOW_MS,
     });
     await addWebauthnCredential(
       first.db,
@@ -115,18 +121,18 @@ describeStore("races", (first) => {
         deviceType: "singleDevice",
         backedUp: false,
       },
-      NOW,
+      NOW_MS,
     );
-    const results = await race((db) => updateWebauthnCredentialCounter(db, "cred", 8, NOW));
+    const results = await race((db) => updateWebauthnCredentialCounter(db, "cred", 8, NOW_MS));
     expect(results.filter((r) => r.status === "fulfilled" && r.value === true)).toHaveLength(1);
   });
 
   it("loses no token-version bump when many race", async () => {
-    const user = await createUser(first.db, {
+    const user = await insertUser(first.db, {
       name: "bump",
       email: "b@example.org",
       passwordHash: "h",
-      now: NOW,
+      nowMs: NOW_MS,
     });
     const results = await race((db) => bumpTokenVersion(db, user.id));
     const versions = results.map((r) => (r.status === "fulfilled" ? r.value : undefined));

@@ -5,20 +5,25 @@
 import { expect, it } from "vitest";
 import {
   consumeEmailToken,
-  createUser,
+  insertUser,
   deleteExpiredEmailTokens,
   findLiveEmailToken,
   insertEmailToken,
-  voidEmailTokens,
+  voidEmailTokenRecords,
 } from "../../src/store/index.js";
 import { describeStore } from "../helpers/store.js";
 
 const NOW = new Date(Date.UTC(2026, 10, 28, 12, 0, 0, 0));
-const later = (ms: number) => new Date(NOW.getTime() + ms);
+const NOW_MS = NOW.getTime();
 
 describeStore("email tokens", (database) => {
   const user = () =>
-    createUser(database.db, { name: "u", email: "u@example.org", passwordHash: "h", now: NOW });
+    insertUser(database.db, {
+      name: "u",
+      email: "u@example.org",
+      passwordHash: "h",
+      nowMs: NOW_MS,
+    });
 
   it("uses a token once and keeps its data", async () => {
     const { id: userId } = await user();
@@ -27,13 +32,13 @@ describeStore("email tokens", (database) => {
       purpose: "password_reset",
       tokenHash: "a".repeat(64),
       data: { fingerprint: "x" },
-      expiresAt: later(60_000),
-      now: NOW,
+      expiresAtMs: NOW_MS + 60_000,
+      nowMs: NOW_MS,
     });
     expect(
-      await findLiveEmailToken(database.db, "a".repeat(64), "password_reset", NOW),
+      await findLiveEmailToken(database.db, "a".repeat(64), "password_reset", NOW_MS),
     ).toMatchObject({ id });
-    const used = await consumeEmailToken(database.db, "a".repeat(64), "password_reset", NOW);
+    const used = await consumeEmailToken(database.db, "a".repeat(64), "password_reset", NOW_MS);
     expect(used).toMatchObject({
       id,
       userId,
@@ -41,10 +46,10 @@ describeStore("email tokens", (database) => {
       data: { fingerprint: "x" },
     });
     expect(
-      await consumeEmailToken(database.db, "a".repeat(64), "password_reset", NOW),
+      await consumeEmailToken(database.db, "a".repeat(64), "password_reset", NOW_MS),
     ).toBeUndefined();
     expect(
-      await findLiveEmailToken(database.db, "a".repeat(64), "password_reset", NOW),
+      await findLiveEmailToken(database.db, "a".repeat(64), "password_reset", NOW_MS),
     ).toBeUndefined();
   });
 
@@ -54,12 +59,12 @@ describeStore("email tokens", (database) => {
       purpose: "invitation",
       tokenHash: "b".repeat(64),
       data: { email: "new@example.org" },
-      expiresAt: later(60_000),
-      now: NOW,
+      expiresAtMs: NOW_MS + 60_000,
+      nowMs: NOW_MS,
     });
     const results = await Promise.all(
       Array.from({ length: 12 }, () =>
-        consumeEmailToken(database.db, "b".repeat(64), "invitation", NOW),
+        consumeEmailToken(database.db, "b".repeat(64), "invitation", NOW_MS),
       ),
     );
     expect(results.filter((r) => r !== undefined)).toHaveLength(1);
@@ -77,20 +82,20 @@ describeStore("email tokens", (database) => {
         purpose,
         tokenHash: hash.repeat(64),
         data: {},
-        expiresAt: later(60_000),
-        now: NOW,
+        expiresAtMs: NOW_MS + 60_000,
+        nowMs: NOW_MS,
       });
     }
-    expect(await consumeEmailToken(database.db, "c".repeat(64), "not_me", NOW)).toBeUndefined();
+    expect(await consumeEmailToken(database.db, "c".repeat(64), "not_me", NOW_MS)).toBeUndefined();
     expect(
-      await consumeEmailToken(database.db, "c".repeat(64), "password_reset", later(60_000)),
+      await consumeEmailToken(database.db, "c".repeat(64), "password_reset", NOW_MS + 60_000),
     ).toBeUndefined();
-    expect(await voidEmailTokens(database.db, userId, "password_reset", NOW)).toBe(2);
+    expect(await voidEmailTokenRecords(database.db, userId, "password_reset", NOW_MS)).toBe(2);
     expect(
-      await consumeEmailToken(database.db, "d".repeat(64), "password_reset", NOW),
+      await consumeEmailToken(database.db, "d".repeat(64), "password_reset", NOW_MS),
     ).toBeUndefined();
     // Another purpose is untouched.
-    expect(await consumeEmailToken(database.db, "e".repeat(64), "not_me", NOW)).toBeDefined();
+    expect(await consumeEmailToken(database.db, "e".repeat(64), "not_me", NOW_MS)).toBeDefined();
   });
 
   it("deletes tokens expired before a time, and a user's tokens with the user", async () => {
@@ -100,18 +105,18 @@ describeStore("email tokens", (database) => {
       purpose: "not_me",
       tokenHash: "f".repeat(64),
       data: {},
-      expiresAt: later(1_000),
-      now: NOW,
+      expiresAtMs: NOW_MS + 1_000,
+      nowMs: NOW_MS,
     });
-    expect(await deleteExpiredEmailTokens(database.db, NOW)).toBe(0);
-    expect(await deleteExpiredEmailTokens(database.db, later(2_000))).toBe(1);
+    expect(await deleteExpiredEmailTokens(database.db, NOW_MS)).toBe(0);
+    expect(await deleteExpiredEmailTokens(database.db, NOW_MS + 2_000)).toBe(1);
     await insertEmailToken(database.db, {
       userId,
       purpose: "not_me",
       tokenHash: "g".repeat(64),
       data: {},
-      expiresAt: later(1_000),
-      now: NOW,
+      expiresAtMs: NOW_MS + 1_000,
+      nowMs: NOW_MS,
     });
     await database.db.deleteFrom("users").where("id", "=", userId).execute();
     expect(await database.db.selectFrom("email_tokens").selectAll().execute()).toEqual([]);

@@ -5,7 +5,7 @@
  */
 import { expect, it } from "vitest";
 import {
-  createUser,
+  insertUser,
   deleteStaleDevices,
   recordDeviceSeen,
   type User,
@@ -13,42 +13,48 @@ import {
 import { describeStore } from "../helpers/store.js";
 
 const NOW = new Date(Date.UTC(2026, 10, 30, 12));
+const NOW_MS = NOW.getTime();
 const later = (ms: number) => new Date(NOW.getTime() + ms);
 
 describeStore("known devices", (database) => {
   const user = (): Promise<User> =>
-    createUser(database.db, { name: "u", email: "u@example.org", passwordHash: "h", now: NOW });
+    insertUser(database.db, {
+      name: "u",
+      email: "u@example.org",
+      passwordHash: "h",
+      nowMs: NOW_MS,
+    });
 
   it("answers a first device, a known one with when it was last seen, and a new one", async () => {
     const { id } = await user();
-    expect(await recordDeviceSeen(database.db, id, "laptop", NOW)).toEqual({
+    expect(await recordDeviceSeen(database.db, id, "laptop", NOW_MS)).toEqual({
       lastSeenAt: null,
       firstDevice: true,
     });
-    expect(await recordDeviceSeen(database.db, id, "laptop", later(1_000))).toEqual({
+    expect(await recordDeviceSeen(database.db, id, "laptop", NOW_MS + 1_000)).toEqual({
       lastSeenAt: NOW,
       firstDevice: false,
     });
-    expect(await recordDeviceSeen(database.db, id, "laptop", later(2_000))).toEqual({
+    expect(await recordDeviceSeen(database.db, id, "laptop", NOW_MS + 2_000)).toEqual({
       lastSeenAt: later(1_000),
       firstDevice: false,
     });
-    expect(await recordDeviceSeen(database.db, id, "phone", later(3_000))).toEqual({
+    expect(await recordDeviceSeen(database.db, id, "phone", NOW_MS + 3_000)).toEqual({
       lastSeenAt: null,
       firstDevice: false,
     });
     // Another user's devices are not this one's.
-    const other = await createUser(database.db, {
+    const other = await insertUser(database.db, {
       name: "v",
       email: "v@example.org",
       passwordHash: "h",
-      now: NOW,
+      nowMs: NOW_MS,
     });
-    expect(await recordDeviceSeen(database.db, other.id, "laptop", later(4_000))).toEqual({
+    expect(await recordDeviceSeen(database.db, other.id, "laptop", NOW_MS + 4_000)).toEqual({
       lastSeenAt: null,
       firstDevice: true,
     });
-    expect(await recordDeviceSeen(database.db, "not-a-uuid", "laptop", NOW)).toEqual({
+    expect(await recordDeviceSeen(database.db, "not-a-uuid", "laptop", NOW_MS)).toEqual({
       lastSeenAt: null,
       firstDevice: true,
     });
@@ -56,40 +62,40 @@ describeStore("known devices", (database) => {
 
   it("forgets devices not seen since a time", async () => {
     const { id } = await user();
-    await recordDeviceSeen(database.db, id, "old", NOW);
-    await recordDeviceSeen(database.db, id, "recent", later(10_000));
-    expect(await deleteStaleDevices(database.db, later(5_000))).toBe(1);
-    expect(await recordDeviceSeen(database.db, id, "old", later(20_000))).toEqual({
+    await recordDeviceSeen(database.db, id, "old", NOW_MS);
+    await recordDeviceSeen(database.db, id, "recent", NOW_MS + 10_000);
+    expect(await deleteStaleDevices(database.db, NOW_MS + 5_000)).toBe(1);
+    expect(await recordDeviceSeen(database.db, id, "old", NOW_MS + 20_000)).toEqual({
       lastSeenAt: null,
       firstDevice: false,
     });
   });
 
   it("tells a user's first device, a new one and a known one apart", async () => {
-    const { id } = await createUser(database.db, {
+    const { id } = await insertUser(database.db, {
       name: "u",
       email: "u@example.org",
       passwordHash: "h",
-      now: NOW,
+      nowMs: NOW_MS,
     });
-    expect(await recordDeviceSeen(database.db, id, "fp:a", NOW, ["cookie-a"])).toEqual({
+    expect(await recordDeviceSeen(database.db, id, "fp:a", NOW_MS, ["cookie-a"])).toEqual({
       lastSeenAt: null,
       firstDevice: true,
     });
     // The id recorded alongside is known from then on.
-    expect(await recordDeviceSeen(database.db, id, "cookie-a", later(1_000))).toEqual({
+    expect(await recordDeviceSeen(database.db, id, "cookie-a", NOW_MS + 1_000)).toEqual({
       lastSeenAt: NOW,
       firstDevice: false,
     });
-    expect(await recordDeviceSeen(database.db, id, "fp:a", later(2_000))).toEqual({
+    expect(await recordDeviceSeen(database.db, id, "fp:a", NOW_MS + 2_000)).toEqual({
       lastSeenAt: NOW,
       firstDevice: false,
     });
-    expect(await recordDeviceSeen(database.db, id, "fp:b", later(3_000))).toEqual({
+    expect(await recordDeviceSeen(database.db, id, "fp:b", NOW_MS + 3_000)).toEqual({
       lastSeenAt: null,
       firstDevice: false,
     });
-    expect(await recordDeviceSeen(database.db, id, "fp:b", later(4_000))).toEqual({
+    expect(await recordDeviceSeen(database.db, id, "fp:b", NOW_MS + 4_000)).toEqual({
       lastSeenAt: later(3_000),
       firstDevice: false,
     });

@@ -15,13 +15,14 @@ import {
 import { describeStore } from "../helpers/store.js";
 
 const NOW = new Date(Date.UTC(2026, 10, 28, 12, 0, 0, 0));
+const NOW_MS = NOW.getTime();
 const later = (ms: number) => new Date(NOW.getTime() + ms);
 const mail = (n: number) => ({
   recipient: `r${n}@example.org`,
   subject: `s${n}`,
   text: "t",
   html: "<p>t</p>",
-  now: NOW,
+  nowMs: NOW_MS,
 });
 
 describeStore("mail queue", (database) => {
@@ -29,7 +30,7 @@ describeStore("mail queue", (database) => {
     for (let n = 0; n < 20; n += 1) await insertMail(database.db, mail(n));
     const claims = await Promise.all(
       ["a", "b", "c", "d"].map((owner) =>
-        claimDueMail(database.db, { owner, now: NOW, leaseMs: 60_000, limit: 20 }),
+        claimDueMail(database.db, { owner, nowMs: NOW_MS, leaseMs: 60_000, limit: 20 }),
       ),
     );
     const ids = claims.flat().map((m) => m.id);
@@ -42,23 +43,28 @@ describeStore("mail queue", (database) => {
     const id = await insertMail(database.db, mail(1));
     const [first] = await claimDueMail(database.db, {
       owner: "a",
-      now: NOW,
+      nowMs: NOW_MS,
       leaseMs: 1_000,
       limit: 5,
     });
     expect(first?.id).toBe(id);
     expect(
-      await claimDueMail(database.db, { owner: "b", now: later(999), leaseMs: 1_000, limit: 5 }),
+      await claimDueMail(database.db, {
+        owner: "b",
+        nowMs: NOW_MS + 999,
+        leaseMs: 1_000,
+        limit: 5,
+      }),
     ).toEqual([]);
     const [again] = await claimDueMail(database.db, {
       owner: "b",
-      now: later(1_001),
+      nowMs: NOW_MS + 1_001,
       leaseMs: 1_000,
       limit: 5,
     });
     expect(again).toMatchObject({ id, attempts: 2 });
-    expect(await markMailSent(database.db, id, "a", later(1_002))).toBe(false);
-    expect(await markMailSent(database.db, id, "b", later(1_002))).toBe(true);
+    expect(await markMailSent(database.db, id, "a", NOW_MS + 1_002)).toBe(false);
+    expect(await markMailSent(database.db, id, "b", NOW_MS + 1_002)).toBe(true);
     expect(await getQueuedMail(database.db, id)).toMatchObject({
       status: "sent",
       sentAt: later(1_002),
@@ -67,32 +73,37 @@ describeStore("mail queue", (database) => {
 
   it("retries a failed row when due and gives it up when told", async () => {
     const id = await insertMail(database.db, mail(2));
-    await claimDueMail(database.db, { owner: "a", now: NOW, leaseMs: 60_000, limit: 5 });
-    await markMailFailed(database.db, id, "a", { error: "451 later", retryAt: later(30_000) });
+    await claimDueMail(database.db, { owner: "a", nowMs: NOW_MS, leaseMs: 60_000, limit: 5 });
+    await markMailFailed(database.db, id, "a", { error: "451 later", retryAtMs: NOW_MS + 30_000 });
     expect(
       await claimDueMail(database.db, {
         owner: "a",
-        now: later(29_999),
+        nowMs: NOW_MS + 29_999,
         leaseMs: 60_000,
         limit: 5,
       }),
     ).toEqual([]);
     const [retry] = await claimDueMail(database.db, {
       owner: "a",
-      now: later(30_000),
+      nowMs: NOW_MS + 30_000,
       leaseMs: 60_000,
       limit: 5,
     });
     expect(retry).toMatchObject({ id, attempts: 2, lastError: "451 later" });
-    await markMailFailed(database.db, id, "a", { error: "550 no", retryAt: null });
+    await markMailFailed(database.db, id, "a", { error: "550 no", retryAtMs: null });
     expect(await getQueuedMail(database.db, id)).toMatchObject({
       status: "failed",
       lastError: "550 no",
     });
     expect(
-      await claimDueMail(database.db, { owner: "a", now: later(10_000_000), leaseMs: 1, limit: 5 }),
+      await claimDueMail(database.db, {
+        owner: "a",
+        nowMs: NOW_MS + 10_000_000,
+        leaseMs: 1,
+        limit: 5,
+      }),
     ).toEqual([]);
     expect(await countQueuedMail(database.db)).toEqual({ pending: 0, sent: 0, failed: 1 });
-    expect(await deleteOldMail(database.db, later(1))).toBe(1);
+    expect(await deleteOldMail(database.db, NOW_MS + 1)).toBe(1);
   });
 });

@@ -8,7 +8,7 @@ import { ConflictError } from "../../src/core/errors.js";
 import {
   addWebauthnCredential,
   countWebauthnCredentials,
-  createUser,
+  insertUser,
   listWebauthnCredentials,
 } from "../../src/store/index.js";
 import { describeStore } from "../helpers/store.js";
@@ -16,6 +16,7 @@ import { describeStore } from "../helpers/store.js";
 const HASH =
   "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$fakefakefakefakefakefakefakefakefakefakefak";
 const NOW = new Date(Date.UTC(2026, 10, 30, 9));
+const NOW_MS = NOW.getTime();
 
 describeStore("passkeys per user", (ctx) => {
   const passkey = (userId: string, n: number) =>
@@ -31,15 +32,15 @@ describeStore("passkeys per user", (ctx) => {
         deviceType: "singleDevice",
         backedUp: false,
       },
-      NOW,
+      NOW_MS,
     );
 
   it(`stores ${MAX_PASSKEYS_PER_USER} passkeys and refuses the next with 409`, async () => {
-    const user = await createUser(ctx.db, {
+    const user = await insertUser(ctx.db, {
       name: "a",
       email: "a@example.org",
       passwordHash: HASH,
-      now: NOW,
+      nowMs: NOW_MS,
     });
     for (let n = 0; n < MAX_PASSKEYS_PER_USER; n += 1) await passkey(user.id, n);
     const error = await passkey(user.id, 99).catch((e: unknown) => e);
@@ -49,11 +50,11 @@ describeStore("passkeys per user", (ctx) => {
   });
 
   it("keeps the cap when 10 registrations race two places before it", async () => {
-    const user = await createUser(ctx.db, {
+    const user = await insertUser(ctx.db, {
       name: "b",
       email: "b@example.org",
       passwordHash: HASH,
-      now: NOW,
+      nowMs: NOW_MS,
     });
     for (let n = 0; n < MAX_PASSKEYS_PER_USER - 2; n += 1) await passkey(user.id, n);
     const results = await Promise.allSettled(

@@ -5,7 +5,7 @@ import { sql, type Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createDatabase,
-  createUser,
+  insertUser,
   migrateToLatest,
   type Database,
   type TesseraDatabase,
@@ -14,6 +14,7 @@ import { prepareQuery } from "../../src/store/prepared.js";
 
 /** The time store writes are stamped with (the service's clock, frozen). */
 const NOW = new Date(Date.UTC(2026, 10, 28, 12));
+const NOW_MS = NOW.getTime();
 
 describe("prepareQuery", () => {
   let dir: string;
@@ -23,11 +24,11 @@ describe("prepareQuery", () => {
     database = await createDatabase(join(dir, "p.db"));
     await migrateToLatest(database.db);
     for (const name of ["ann", "ben", "cy"]) {
-      await createUser(database.db, {
+      await insertUser(database.db, {
         name,
         email: `${name}@example.org`,
         passwordHash: "h",
-        now: NOW,
+        nowMs: NOW_MS,
       });
     }
   });

@@ -1,16 +1,14 @@
 import fc from "fast-check";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  createMemoryRateLimitStore,
-  type FailurePolicy,
-  type RateLimitStore,
-} from "../../src/services/abuse/rate-limit/index.js";
-import { closeRedisClient, createRedisClient } from "../../src/store/redis-client.js";
+import type { FailurePolicy } from "../../src/services/abuse/rate-limit/index.js";
+import { closeRedisClient, createRedisClient } from "../../src/store/redis/client.js";
 import {
   DEFAULT_REDIS_RATE_LIMIT_KEY_PREFIX,
+  createMemoryRateLimitStore,
   createRedisRateLimitStore,
-} from "../../src/store/redis.js";
+  type RateLimitStore,
+} from "../../src/store/rate-limit/index.js";
 import { createStoreHarness } from "../helpers/rate-limit-stores.js";
 import { TEST_REDIS_URL } from "../helpers/redis.js";
 

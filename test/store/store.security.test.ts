@@ -9,8 +9,8 @@ import {
   appendAuditEvent,
   bumpTokenVersion,
   consumeChallenge,
-  createUser,
-  deleteUser,
+  insertUser,
+  deleteUserRow,
   deleteWebauthnCredential,
   getUserById,
   getUserByNameOrMail,
@@ -18,13 +18,14 @@ import {
   listAuditEvents,
   listWebauthnCredentials,
   markTotpStepUsed,
-  promoteUser,
+  setUserAdmin,
   setPasswordHash,
 } from "../../src/store/index.js";
 import { describeStore } from "../helpers/store.js";
 
 /** The time store writes are stamped with (the service's clock, frozen). */
 const NOW = new Date(Date.UTC(2026, 10, 28, 12));
+const NOW_MS = NOW.getTime();
 
 const HOSTILE = [
   "\u0000",
@@ -41,11 +42,11 @@ const HOSTILE = [
 
 describeStore("hostile input", (database) => {
   it("answers a miss, never a database error, for hostile login names", async () => {
-    await createUser(database.db, {
+    await insertUser(database.db, {
       name: "admin",
       email: "admin@example.org",
       passwordHash: "h",
-      now: NOW,
+      nowMs: NOW_MS,
     });
     for (const query of HOSTILE) {
       expect(
@@ -56,26 +57,26 @@ describeStore("hostile input", (database) => {
   });
 
   it("answers a miss for hostile ids in every lookup and write", async () => {
-    const user = await createUser(database.db, {
+    const user = await insertUser(database.db, {
       name: "victim",
       email: "v@example.org",
       passwordHash: "h",
-      now: NOW,
+      nowMs: NOW_MS,
     });
     for (const id of HOSTILE) {
       expect(await getUserById(database.db, id)).toBeUndefined();
-      expect(await promoteUser(database.db, id, NOW)).toBeUndefined();
-      expect(await deleteUser(database.db, id)).toBe(false);
+      expect(await setUserAdmin(database.db, id, NOW_MS)).toBeUndefined();
+      expect(await deleteUserRow(database.db, id)).toBe(false);
       expect(await bumpTokenVersion(database.db, id)).toBeUndefined();
       expect(await markTotpStepUsed(database.db, id, 1)).toBe(false);
       expect(
         await setPasswordHash(database.db, id, "h2", {
           mustChangePassword: false,
           endSessions: true,
-          now: NOW,
+          nowMs: NOW_MS,
         }),
       ).toBeUndefined();
-      expect(await consumeChallenge(database.db, id, "p", new Date())).toBeUndefined();
+      expect(await consumeChallenge(database.db, id, "p", Date.now())).toBeUndefined();
       expect(await getWebauthnCredentialById(database.db, id)).toBeUndefined();
       expect(await deleteWebauthnCredential(database.db, user.id, id)).toBe(false);
       expect(await listWebauthnCredentials(database.db, id)).toEqual([]);
@@ -87,28 +88,28 @@ describeStore("hostile input", (database) => {
   });
 
   it("treats LIKE wildcards and quotes in names as plain characters", async () => {
-    const percent = await createUser(database.db, {
+    const percent = await insertUser(database.db, {
       name: "50%_off'",
       email: "p@example.org",
       passwordHash: "h",
-      now: NOW,
+      nowMs: NOW_MS,
     });
-    await createUser(database.db, {
+    await insertUser(database.db, {
       name: "50xyoff'",
       email: "q@example.org",
       passwordHash: "h",
-      now: NOW,
+      nowMs: NOW_MS,
     });
     expect((await getUserByNameOrMail(database.db, "50%_OFF'"))?.id).toBe(percent.id);
     expect(await getUserByNameOrMail(database.db, "50%")).toBeUndefined();
   });
 
   it("refuses a name that is an email, so nobody can take over another user's login address", async () => {
-    await createUser(database.db, {
+    await insertUser(database.db, {
       name: "owner",
       email: "owner@example.org",
       passwordHash: "h",
-      now: NOW,
+      nowMs: NOW_MS,
     });
     for (const name of [
       "owner@example.org",
@@ -116,11 +117,11 @@ describeStore("hostile input", (database) => {
       "owner＠example.org",
       "owner﹫example.org",
     ]) {
-      const error = await createUser(database.db, {
+      const error = await insertUser(database.db, {
         name,
         email: "new@example.org",
         passwordHash: "h",
-        now: NOW,
+        nowMs: NOW_MS,
       }).catch((e: unknown) => e);
       expect(error, name).toBeInstanceOf(ClientError);
       expect((error as ClientError).code).toBe("validation_error");
@@ -154,11 +155,11 @@ describeStore("hostile input", (database) => {
   });
 
   it("refuses control characters in names, so look-alike accounts cannot be made with them", async () => {
-    await createUser(database.db, {
+    await insertUser(database.db, {
       name: "admin",
       email: "admin@example.org",
       passwordHash: "h",
-      now: NOW,
+      nowMs: NOW_MS,
     });
     const names = [
       "ad\u0000min",
@@ -172,11 +173,11 @@ describeStore("hostile input", (database) => {
       "admin\u001b[0m",
     ];
     for (const [index, name] of names.entries()) {
-      const error = await createUser(database.db, {
+      const error = await insertUser(database.db, {
         name,
         email: `lookalike${index}@example.org`,
         passwordHash: "h",
-        now: NOW,
+        nowMs: NOW_MS,
       }).catch((e: unknown) => e);
       expect(error, JSON.stringify(name)).toBeInstanceOf(ClientError);
       expect((error as ClientError).code).toBe("validation_error");
@@ -188,7 +189,7 @@ describeStore("hostile input", (database) => {
       event: "login_failed",
       userAgent: "agent\u0000",
       detail: { name: "admin\u0000", broken: "\ud800x" },
-      at: NOW,
+      atMs: NOW_MS,
     });
     const [event] = await listAuditEvents(database.db);
     expect(event).toMatchObject({
@@ -198,11 +199,11 @@ describeStore("hostile input", (database) => {
   });
 
   it("never lets a raw SQL fragment in a value reach the database as SQL", async () => {
-    await createUser(database.db, {
+    await insertUser(database.db, {
       name: "robert'); drop table users;--",
       email: "bobby@example.org",
       passwordHash: "h",
-      now: NOW,
+      nowMs: NOW_MS,
     });
     const { rows } = await sql<{ n: number }>`select count(*) as n from users`.execute(database.db);
     expect(Number(rows[0]?.n)).toBe(1);

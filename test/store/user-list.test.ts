@@ -8,7 +8,7 @@ import { expect, it } from "vitest";
 import {
   addWebauthnCredential,
   countUserList,
-  createUser,
+  insertUser,
   insertEmailToken,
   listUserPage,
   lockUser,
@@ -25,6 +25,7 @@ import { describeStore } from "../helpers/store.js";
 const HASH =
   "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$fakefakefakefakefakefakefakefakefakefakefak";
 const NOW = new Date(Date.UTC(2026, 10, 30, 9));
+const NOW_MS = NOW.getTime();
 
 const keyOf = (user: User): UserListKey => ({
   createdAtMs: user.createdAt.getTime(),
@@ -50,7 +51,7 @@ async function readAll(
   throw new Error("more than 1000 pages");
 }
 
-/** Many users at once: one multi-row insert per 500 (the store's createUser is one by one). */
+/** Many users at once: one multi-row insert per 500 (the store's insertUser is one by one). */
 async function insertMany(db: Kysely<Database>, count: number, namePrefix: string): Promise<void> {
   for (let start = 0; start < count; start += 500) {
     const rows = Array.from({ length: Math.min(500, count - start) }, (_, i) => {
@@ -82,14 +83,14 @@ describeStore("user list", (ctx) => {
   let counter = 0;
   const make = (name?: string, email?: string, at: Date = NOW) => {
     counter += 1;
-    return createUser(ctx.db, {
+    return insertUser(ctx.db, {
       name: name ?? `person${counter}`,
       email: email ?? `person${counter}@example.org`,
       passwordHash: HASH,
-      now: at,
+      nowMs: at.getTime(),
     });
   };
-  const all: UserListConditions = { now: NOW };
+  const all: UserListConditions = { nowMs: NOW_MS };
 
   it("reads every user exactly once in (created_at, id) order, also while users are added between pages", async () => {
     // Same creation time for most (ties ordered by id), a few earlier and later.
@@ -118,7 +119,7 @@ describeStore("user list", (ctx) => {
     const alistair = await make("Bob", "Alistair@example.org");
     await make("Malice", "m@example.org");
     const found = (prefix: string, emailToo = true) =>
-      listUserPage(ctx.db, { prefix, emailToo, now: NOW }, { limit: 50 }).then((users) =>
+      listUserPage(ctx.db, { prefix, emailToo, nowMs: NOW_MS }, { limit: 50 }).then((users) =>
         users.map((u) => u.id).sort(),
       );
     expect(await found("ALI")).toEqual([alice.id, alistair.id].sort());
@@ -126,7 +127,7 @@ describeStore("user list", (ctx) => {
     expect(await found("alice")).toEqual([alice.id]);
     expect(await found("alicex")).toEqual([]);
     expect(await found("lice")).toEqual([]);
-    expect(await countUserList(ctx.db, { prefix: "ali", emailToo: true, now: NOW })).toBe(2);
+    expect(await countUserList(ctx.db, { prefix: "ali", emailToo: true, nowMs: NOW_MS })).toBe(2);
   });
 
   it("bounds a prefix by the next code point, skipping surrogates and the last one", () => {
@@ -139,37 +140,37 @@ describeStore("user list", (ctx) => {
   it("finds names beyond the BMP and with non-ASCII letters by their start", async () => {
     const emoji = await make("Zoë🦊", "fox@example.org");
     await make("Zoë", "zoe@example.org");
-    const page = await listUserPage(ctx.db, { prefix: "zoë🦊", now: NOW }, { limit: 5 });
+    const page = await listUserPage(ctx.db, { prefix: "zoë🦊", nowMs: NOW_MS }, { limit: 5 });
     expect(page.map((u) => u.id)).toEqual([emoji.id]);
-    expect(await countUserList(ctx.db, { prefix: "ZOË", now: NOW })).toBe(2);
+    expect(await countUserList(ctx.db, { prefix: "ZOË", nowMs: NOW_MS })).toBe(2);
   });
 
   it("filters by admin, lock (now), verified address, pending invitation and second factor", async () => {
-    const admin = await createUser(ctx.db, {
+    const admin = await insertUser(ctx.db, {
       name: "root",
       email: "root@example.org",
       passwordHash: HASH,
       isAdmin: true,
-      now: NOW,
+      nowMs: NOW_MS,
     });
     const locked = await make("locked");
-    await lockUser(ctx.db, locked.id, { reason: "r", until: null, now: NOW });
+    await lockUser(ctx.db, locked.id, { reason: "r", untilMs: null, nowMs: NOW_MS });
     const expired = await make("expired");
     await lockUser(ctx.db, expired.id, {
       reason: "r",
-      until: new Date(NOW.getTime() - 1),
-      now: NOW,
+      untilMs: NOW_MS - 1,
+      nowMs: NOW_MS,
     });
     const verified = await make("verified");
-    await markEmailVerified(ctx.db, verified.id, null, NOW);
+    await markEmailVerified(ctx.db, verified.id, null, NOW_MS);
     const invited = await make("invited");
     await insertEmailToken(ctx.db, {
       userId: invited.id,
       purpose: "invitation",
       tokenHash: "h".repeat(64),
       data: {},
-      expiresAt: new Date(NOW.getTime() + 1000),
-      now: NOW,
+      expiresAtMs: NOW_MS + 1000,
+      nowMs: NOW_MS,
     });
     const withTotp = await make("totp");
     await ctx.db
@@ -190,14 +191,14 @@ describeStore("user list", (ctx) => {
         deviceType: "singleDevice",
         backedUp: false,
       },
-      NOW,
+      NOW_MS,
     );
     const everyone = [admin, locked, expired, verified, invited, withTotp, withPasskey].map(
       (u) => u.id,
     );
     const ids = async (filters: UserListConditions["filters"]) => {
-      const users = await listUserPage(ctx.db, { filters, now: NOW }, { limit: 50 });
-      expect(await countUserList(ctx.db, { filters, now: NOW })).toBe(users.length);
+      const users = await listUserPage(ctx.db, { filters, nowMs: NOW_MS }, { limit: 50 });
+      expect(await countUserList(ctx.db, { filters, nowMs: NOW_MS })).toBe(users.length);
       return users.map((u) => u.id).sort();
     };
     const others = (...ids: string[]) => everyone.filter((id) => !ids.includes(id)).sort();
@@ -228,7 +229,7 @@ describeStore("user list", (ctx) => {
       );
       return { sql: compiled.sql, text: JSON.stringify(result.rows) };
     };
-    const search = await plan({ prefix: "member00120", emailToo: true, now: NOW });
+    const search = await plan({ prefix: "member00120", emailToo: true, nowMs: NOW_MS });
     // The prefix form: a range, never LIKE with a leading wildcard nor lower(…) on the column.
     expect(search.sql).toMatch(/"name_key"( collate "C")? >= \S+ and "name_key"( collate "C")? < /);
     expect(search.sql).not.toMatch(/like|lower\(/i);
@@ -237,12 +238,12 @@ describeStore("user list", (ctx) => {
         ? ["users_name_key_prefix", "users_email_key_prefix"]
         : ["users_name_key_unique", "users_email_key_unique"];
     for (const index of indexes) expect(search.text).toContain(index);
-    const firstPage = await plan({ now: NOW });
+    const firstPage = await plan({ nowMs: NOW_MS });
     expect(firstPage.text).toContain("users_created_at_id");
     console.info(`${ctx.dialect} plan of a prefix search: ${search.sql} ${search.text}`);
     const page = await listUserPage(
       ctx.db,
-      { prefix: "member00120", emailToo: true, now: NOW },
+      { prefix: "member00120", emailToo: true, nowMs: NOW_MS },
       { limit: 50 },
     );
     expect(page.map((u) => u.name)).toEqual(

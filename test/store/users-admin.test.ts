@@ -6,9 +6,9 @@
 import { expect, it } from "vitest";
 import { ConflictError } from "../../src/core/errors.js";
 import {
-  createUser,
-  deleteUser,
-  demoteUser,
+  insertUser,
+  deleteUserRow,
+  unsetUserAdmin,
   getUserById,
   holdUnlockedUser,
   lockUser,
@@ -19,17 +19,18 @@ import { describeStore } from "../helpers/store.js";
 const HASH =
   "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$fakefakefakefakefakefakefakefakefakefakefak";
 const NOW = new Date(Date.UTC(2026, 10, 30, 9));
+const NOW_MS = NOW.getTime();
 
 describeStore("users: admins and locks", (database) => {
   let counter = 0;
   const make = (isAdmin: boolean) => {
     counter += 1;
-    return createUser(database.db, {
+    return insertUser(database.db, {
       name: `u${counter}`,
       email: `u${counter}@example.org`,
       passwordHash: HASH,
       isAdmin,
-      now: NOW,
+      nowMs: NOW_MS,
     });
   };
   const admins = async () =>
@@ -38,19 +39,22 @@ describeStore("users: admins and locks", (database) => {
   it("demotes an admin while another remains, and refuses the last one with last_admin", async () => {
     const a = await make(true);
     const b = await make(true);
-    expect(await demoteUser(database.db, b.id, NOW)).toMatchObject({ id: b.id, isAdmin: false });
-    const error = await demoteUser(database.db, a.id, NOW).catch((e: unknown) => e);
+    expect(await unsetUserAdmin(database.db, b.id, NOW_MS)).toMatchObject({
+      id: b.id,
+      isAdmin: false,
+    });
+    const error = await unsetUserAdmin(database.db, a.id, NOW_MS).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConflictError);
     expect(error).toMatchObject({ code: "last_admin" });
-    await expect(deleteUser(database.db, a.id)).rejects.toMatchObject({ code: "last_admin" });
+    await expect(deleteUserRow(database.db, a.id)).rejects.toMatchObject({ code: "last_admin" });
     expect(await admins()).toBe(1);
     // Non-admins are demoted (a no-op) and deleted freely; unknown ids are undefined/false.
-    expect(await demoteUser(database.db, b.id, NOW)).toMatchObject({ isAdmin: false });
-    expect(await deleteUser(database.db, b.id)).toBe(true);
-    expect(await demoteUser(database.db, "00000000-0000-4000-8000-000000000000", NOW)).toBe(
+    expect(await unsetUserAdmin(database.db, b.id, NOW_MS)).toMatchObject({ isAdmin: false });
+    expect(await deleteUserRow(database.db, b.id)).toBe(true);
+    expect(await unsetUserAdmin(database.db, "00000000-0000-4000-8000-000000000000", NOW_MS)).toBe(
       undefined,
     );
-    expect(await deleteUser(database.db, "00000000-0000-4000-8000-000000000000")).toBe(false);
+    expect(await deleteUserRow(database.db, "00000000-0000-4000-8000-000000000000")).toBe(false);
   });
 
   it("keeps one admin when demotions and deletions of every admin race", async () => {
@@ -59,7 +63,9 @@ describeStore("users: admins and locks", (database) => {
       const team = await Promise.all([make(true), make(true), make(true)]);
       const results = await Promise.allSettled(
         team.map((user, i): Promise<unknown> =>
-          i % 2 === 0 ? demoteUser(database.db, user.id, NOW) : deleteUser(database.db, user.id),
+          i % 2 === 0
+            ? unsetUserAdmin(database.db, user.id, NOW_MS)
+            : deleteUserRow(database.db, user.id),
         ),
       );
       for (const result of results) {
@@ -73,24 +79,28 @@ describeStore("users: admins and locks", (database) => {
 
   it("stores, reads and clears a lock; the gate holds only an unlocked user", async () => {
     const user = await make(false);
-    expect(await holdUnlockedUser(database.db, user.id, NOW)).toBe(true);
+    expect(await holdUnlockedUser(database.db, user.id, NOW_MS)).toBe(true);
     const until = new Date(NOW.getTime() + 60_000);
-    const locked = await lockUser(database.db, user.id, { reason: "why\u0000", until, now: NOW });
+    const locked = await lockUser(database.db, user.id, {
+      reason: "why\u0000",
+      untilMs: until.getTime(),
+      nowMs: NOW_MS,
+    });
     expect(locked).toMatchObject({ lockedAt: NOW, lockedUntil: until, lockReason: "why\ufffd" });
-    expect(await holdUnlockedUser(database.db, user.id, NOW)).toBe(false);
+    expect(await holdUnlockedUser(database.db, user.id, NOW_MS)).toBe(false);
     // The lock's end is the first moment it no longer holds.
-    expect(await holdUnlockedUser(database.db, user.id, until)).toBe(true);
-    await lockUser(database.db, user.id, { reason: "for good", until: null, now: NOW });
-    expect(await holdUnlockedUser(database.db, user.id, new Date(Date.UTC(2099, 0)))).toBe(false);
-    expect(await unlockUser(database.db, user.id, NOW)).toMatchObject({
+    expect(await holdUnlockedUser(database.db, user.id, until.getTime())).toBe(true);
+    await lockUser(database.db, user.id, { reason: "for good", untilMs: null, nowMs: NOW_MS });
+    expect(await holdUnlockedUser(database.db, user.id, Date.UTC(2099, 0))).toBe(false);
+    expect(await unlockUser(database.db, user.id, NOW_MS)).toMatchObject({
       lockedAt: null,
       lockedUntil: null,
       lockReason: null,
     });
-    expect(await holdUnlockedUser(database.db, user.id, NOW)).toBe(true);
+    expect(await holdUnlockedUser(database.db, user.id, NOW_MS)).toBe(true);
     expect((await getUserById(database.db, user.id))?.lockedAt).toBeNull();
-    expect(await holdUnlockedUser(database.db, "00000000-0000-4000-8000-000000000000", NOW)).toBe(
-      false,
-    );
+    expect(
+      await holdUnlockedUser(database.db, "00000000-0000-4000-8000-000000000000", NOW_MS),
+    ).toBe(false);
   });
 });

@@ -7,14 +7,14 @@ import {
   countUsers,
   countWebauthnCredentials,
   createChallenge,
-  createUser,
-  deleteUser,
+  insertUser,
+  deleteUserRow,
   disableTotp,
   getUserById,
   getUserByNameOrMail,
   listUsers,
   markTotpStepUsed,
-  promoteUser,
+  setUserAdmin,
   recordLogin,
   setPasswordHash,
   setTotpPendingSecret,
@@ -24,6 +24,7 @@ import { describeStore } from "../helpers/store.js";
 
 /** The time store writes are stamped with (the service's clock, frozen). */
 const NOW = new Date(Date.UTC(2026, 10, 28, 12));
+const NOW_MS = NOW.getTime();
 
 const HASH =
   "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$fakefakefakefakefakefakefakefakefakefakefak";
@@ -33,8 +34,8 @@ describeStore("users", (database) => {
   const make = (
     name: string,
     email: string,
-    extra: Partial<Parameters<typeof createUser>[1]> = {},
-  ) => createUser(database.db, { name, email, passwordHash: HASH, now: T0, ...extra });
+    extra: Partial<Parameters<typeof insertUser>[1]> = {},
+  ) => insertUser(database.db, { name, email, passwordHash: HASH, nowMs: T0.getTime(), ...extra });
 
   async function expectCode(
     promise: Promise<unknown>,
@@ -88,8 +89,8 @@ describeStore("users", (database) => {
   });
 
   it("round-trips timestamps to the exact millisecond", async () => {
-    const user = await make("ms", "ms@example.org", { now: new Date(1_767_225_600_001) });
-    await recordLogin(database.db, user.id, new Date(8_640_000_000_000_000 - 1));
+    const user = await make("ms", "ms@example.org", { nowMs: 1_767_225_600_001 });
+    await recordLogin(database.db, user.id, 8_640_000_000_000_000 - 1);
     const read = await getUserById(database.db, user.id);
     expect(read?.createdAt.getTime()).toBe(1_767_225_600_001);
     expect(read?.lastLoginAt?.getTime()).toBe(8_640_000_000_000_000 - 1);
@@ -180,8 +181,8 @@ describeStore("users", (database) => {
   it("lists users oldest first and counts them", async () => {
     expect(await listUsers(database.db)).toEqual([]);
     expect(await countUsers(database.db)).toBe(0);
-    const second = await make("second", "2@example.org", { now: new Date(T0.getTime() + 1) });
-    const first = await make("first", "1@example.org", { now: T0 });
+    const second = await make("second", "2@example.org", { nowMs: T0.getTime() + 1 });
+    const first = await make("first", "1@example.org", { nowMs: T0.getTime() });
     expect((await listUsers(database.db)).map((u) => u.id)).toEqual([first.id, second.id]);
     expect(await countUsers(database.db)).toBe(2);
   });
@@ -189,14 +190,14 @@ describeStore("users", (database) => {
   it("promotes a user to admin and answers undefined for a missing one", async () => {
     const user = await make("grace", "grace@example.org");
     const later = new Date(T0.getTime() + 1000);
-    const promoted = await promoteUser(database.db, user.id, later);
+    const promoted = await setUserAdmin(database.db, user.id, later.getTime());
     expect(promoted?.isAdmin).toBe(true);
     expect(promoted?.updatedAt).toEqual(later);
     expect((await getUserById(database.db, user.id))?.isAdmin).toBe(true);
     expect(
-      await promoteUser(database.db, "00000000-0000-4000-8000-000000000000", NOW),
+      await setUserAdmin(database.db, "00000000-0000-4000-8000-000000000000", NOW_MS),
     ).toBeUndefined();
-    expect(await promoteUser(database.db, "garbage", NOW)).toBeUndefined();
+    expect(await setUserAdmin(database.db, "garbage", NOW_MS)).toBeUndefined();
   });
 
   it("deletes a user together with their passkeys and challenges", async () => {
@@ -215,16 +216,16 @@ describeStore("users", (database) => {
           deviceType: "singleDevice",
           backedUp: false,
         },
-        NOW,
+        NOW_MS,
       );
       await createChallenge(database.db, {
         userId: owner.id,
         purpose: "webauthn_login",
         challenge: "c",
-        expiresAt: new Date(T0.getTime() + 60_000),
+        expiresAtMs: T0.getTime() + 60_000,
       });
     }
-    expect(await deleteUser(database.db, user.id)).toBe(true);
+    expect(await deleteUserRow(database.db, user.id)).toBe(true);
     expect(await getUserById(database.db, user.id)).toBeUndefined();
     expect(await countWebauthnCredentials(database.db, user.id)).toBe(0);
     const challengeOwners = await database.db
@@ -233,8 +234,8 @@ describeStore("users", (database) => {
       .execute();
     expect(challengeOwners.map((r) => r.user_id)).toEqual([keep.id]);
     expect(await countWebauthnCredentials(database.db, keep.id)).toBe(1);
-    expect(await deleteUser(database.db, user.id)).toBe(false);
-    expect(await deleteUser(database.db, "nope")).toBe(false);
+    expect(await deleteUserRow(database.db, user.id)).toBe(false);
+    expect(await deleteUserRow(database.db, "nope")).toBe(false);
   });
 
   it("sets a password hash and, with endSessions, bumps the token version in the same write", async () => {
@@ -243,7 +244,7 @@ describeStore("users", (database) => {
     const kept = await setPasswordHash(database.db, user.id, "hash-2", {
       mustChangePassword: false,
       endSessions: false,
-      now: t1,
+      nowMs: t1.getTime(),
     });
     expect(kept).toMatchObject({
       passwordHash: "hash-2",
@@ -254,7 +255,7 @@ describeStore("users", (database) => {
     const ended = await setPasswordHash(database.db, user.id, "hash-3", {
       mustChangePassword: true,
       endSessions: true,
-      now: NOW,
+      nowMs: NOW_MS,
     });
     expect(ended).toMatchObject({
       passwordHash: "hash-3",
@@ -265,7 +266,7 @@ describeStore("users", (database) => {
       await setPasswordHash(database.db, "00000000-0000-4000-8000-000000000000", "h", {
         mustChangePassword: false,
         endSessions: true,
-        now: NOW,
+        nowMs: NOW_MS,
       }),
     ).toBeUndefined();
   });
@@ -283,13 +284,13 @@ describeStore("users", (database) => {
   it("records the last login time", async () => {
     const user = await make("leo", "leo@example.org");
     const at = new Date(T0.getTime() + 123_456);
-    await recordLogin(database.db, user.id, at);
+    await recordLogin(database.db, user.id, at.getTime());
     expect((await getUserById(database.db, user.id))?.lastLoginAt).toEqual(at);
   });
 
   it("confirms a pending TOTP secret, marking the step used, and disables it again", async () => {
     const user = await make("mia", "mia@example.org");
-    expect(await confirmTotpSecret(database.db, user.id, 100, { now: NOW })).toBe(false);
+    expect(await confirmTotpSecret(database.db, user.id, 100, { nowMs: NOW_MS })).toBe(false);
     await setTotpPendingSecret(database.db, user.id, "PENDINGSECRET");
     expect(await getUserById(database.db, user.id)).toMatchObject({
       totpSecret: null,
@@ -298,13 +299,13 @@ describeStore("users", (database) => {
     expect(
       await confirmTotpSecret(database.db, user.id, 100, {
         pendingSecret: "OTHERSECRET",
-        now: NOW,
+        nowMs: NOW_MS,
       }),
     ).toBe(false);
     expect(
       await confirmTotpSecret(database.db, user.id, 59_000_000, {
         pendingSecret: "PENDINGSECRET",
-        now: NOW,
+        nowMs: NOW_MS,
       }),
     ).toBe(true);
     expect(await getUserById(database.db, user.id)).toMatchObject({
@@ -312,8 +313,10 @@ describeStore("users", (database) => {
       totpPendingSecret: null,
       totpLastStep: 59_000_000,
     });
-    expect(await confirmTotpSecret(database.db, user.id, 59_000_001, { now: NOW })).toBe(false);
-    await disableTotp(database.db, user.id, NOW);
+    expect(await confirmTotpSecret(database.db, user.id, 59_000_001, { nowMs: NOW_MS })).toBe(
+      false,
+    );
+    await disableTotp(database.db, user.id, NOW_MS);
     expect(await getUserById(database.db, user.id)).toMatchObject({
       totpSecret: null,
       totpPendingSecret: null,

@@ -3,7 +3,7 @@ import { ClientError, ConflictError, NotFoundError } from "../../src/core/errors
 import {
   addWebauthnCredential,
   countWebauthnCredentials,
-  createUser,
+  insertUser,
   deleteWebauthnCredential,
   getWebauthnCredentialById,
   listWebauthnCredentials,
@@ -16,6 +16,7 @@ import { describeStore } from "../helpers/store.js";
 
 /** The time store writes are stamped with (the service's clock, frozen). */
 const NOW = new Date(Date.UTC(2026, 10, 28, 12));
+const NOW_MS = NOW.getTime();
 
 const T0 = new Date(Date.UTC(2026, 4, 6, 7, 8, 9, 10));
 const UNKNOWN_USER = "00000000-0000-4000-8000-000000000000";
@@ -24,17 +25,17 @@ describeStore("passkeys", (database) => {
   let owner: User;
   let stranger: User;
   beforeEach(async () => {
-    owner = await createUser(database.db, {
+    owner = await insertUser(database.db, {
       name: "owner",
       email: "o@example.org",
       passwordHash: "h",
-      now: NOW,
+      nowMs: NOW_MS,
     });
-    stranger = await createUser(database.db, {
+    stranger = await insertUser(database.db, {
       name: "other",
       email: "x@example.org",
       passwordHash: "h",
-      now: NOW,
+      nowMs: NOW_MS,
     });
   });
 
@@ -51,7 +52,7 @@ describeStore("passkeys", (database) => {
   });
 
   it("stores a passkey and reads every field back, public key bytes included", async () => {
-    const added = await addWebauthnCredential(database.db, credential(), T0);
+    const added = await addWebauthnCredential(database.db, credential(), T0.getTime());
     const expected = { ...credential(), createdAt: T0, lastUsedAt: null };
     expect(added).toEqual(expected);
     const read = await getWebauthnCredentialById(database.db, "AbC-_123");
@@ -63,15 +64,19 @@ describeStore("passkeys", (database) => {
 
   it("stores the bytes of a Uint8Array that views part of a larger buffer", async () => {
     const big = new Uint8Array([9, 9, 1, 2, 3, 9]);
-    await addWebauthnCredential(database.db, credential({ publicKey: big.subarray(2, 5) }), NOW);
+    await addWebauthnCredential(database.db, credential({ publicKey: big.subarray(2, 5) }), NOW_MS);
     const read = await getWebauthnCredentialById(database.db, "AbC-_123");
     expect(Array.from(read?.publicKey ?? [])).toEqual([1, 2, 3]);
   });
 
   it("lists and counts only the user's own passkeys, oldest first", async () => {
-    await addWebauthnCredential(database.db, credential({ id: "b" }), new Date(T0.getTime() + 1));
-    await addWebauthnCredential(database.db, credential({ id: "a" }), T0);
-    await addWebauthnCredential(database.db, credential({ id: "c", userId: stranger.id }), T0);
+    await addWebauthnCredential(database.db, credential({ id: "b" }), T0.getTime() + 1);
+    await addWebauthnCredential(database.db, credential({ id: "a" }), T0.getTime());
+    await addWebauthnCredential(
+      database.db,
+      credential({ id: "c", userId: stranger.id }),
+      T0.getTime(),
+    );
     expect((await listWebauthnCredentials(database.db, owner.id)).map((c) => c.id)).toEqual([
       "a",
       "b",
@@ -83,18 +88,18 @@ describeStore("passkeys", (database) => {
   });
 
   it("refuses a credential id that is already registered, even to another user", async () => {
-    await addWebauthnCredential(database.db, credential(), NOW);
+    await addWebauthnCredential(database.db, credential(), NOW_MS);
     await expect(
-      addWebauthnCredential(database.db, credential({ userId: stranger.id }), NOW),
+      addWebauthnCredential(database.db, credential({ userId: stranger.id }), NOW_MS),
     ).rejects.toBeInstanceOf(ConflictError);
   });
 
   it("refuses a passkey for a user that does not exist", async () => {
     await expect(
-      addWebauthnCredential(database.db, credential({ userId: UNKNOWN_USER }), NOW),
+      addWebauthnCredential(database.db, credential({ userId: UNKNOWN_USER }), NOW_MS),
     ).rejects.toBeInstanceOf(NotFoundError);
     await expect(
-      addWebauthnCredential(database.db, credential({ userId: "garbage" }), NOW),
+      addWebauthnCredential(database.db, credential({ userId: "garbage" }), NOW_MS),
     ).rejects.toBeInstanceOf(NotFoundError);
   });
 
@@ -107,7 +112,7 @@ describeStore("passkeys", (database) => {
       { name: "x".repeat(101) },
       { name: "a\u0000b" },
     ]) {
-      const error = await addWebauthnCredential(database.db, credential(bad), NOW).catch(
+      const error = await addWebauthnCredential(database.db, credential(bad), NOW_MS).catch(
         (e: unknown) => e,
       );
       expect(error, JSON.stringify(bad)).toBeInstanceOf(ClientError);
@@ -116,26 +121,38 @@ describeStore("passkeys", (database) => {
   });
 
   it("accepts only a counter greater than the stored one, or 0 after 0", async () => {
-    await addWebauthnCredential(database.db, credential({ counter: 0 }), NOW);
+    await addWebauthnCredential(database.db, credential({ counter: 0 }), NOW_MS);
     const t1 = new Date(T0.getTime() + 1);
-    expect(await updateWebauthnCredentialCounter(database.db, "AbC-_123", 0, t1)).toBe(true);
-    expect((await getWebauthnCredentialById(database.db, "AbC-_123"))?.lastUsedAt).toEqual(t1);
-    expect(await updateWebauthnCredentialCounter(database.db, "AbC-_123", 5, T0)).toBe(true);
-    expect(await updateWebauthnCredentialCounter(database.db, "AbC-_123", 5, T0)).toBe(false);
-    expect(await updateWebauthnCredentialCounter(database.db, "AbC-_123", 4, T0)).toBe(false);
-    expect(await updateWebauthnCredentialCounter(database.db, "AbC-_123", 0, T0)).toBe(false);
-    expect(await updateWebauthnCredentialCounter(database.db, "AbC-_123", 0xffff_ffff, T0)).toBe(
+    expect(await updateWebauthnCredentialCounter(database.db, "AbC-_123", 0, t1.getTime())).toBe(
       true,
     );
-    expect((await getWebauthnCredentialById(database.db, "AbC-_123"))?.counter).toBe(0xffff_ffff);
-    expect(await updateWebauthnCredentialCounter(database.db, "unknown", 9, T0)).toBe(false);
-    await expect(updateWebauthnCredentialCounter(database.db, "AbC-_123", -1, T0)).rejects.toThrow(
-      TypeError,
+    expect((await getWebauthnCredentialById(database.db, "AbC-_123"))?.lastUsedAt).toEqual(t1);
+    expect(await updateWebauthnCredentialCounter(database.db, "AbC-_123", 5, T0.getTime())).toBe(
+      true,
     );
+    expect(await updateWebauthnCredentialCounter(database.db, "AbC-_123", 5, T0.getTime())).toBe(
+      false,
+    );
+    expect(await updateWebauthnCredentialCounter(database.db, "AbC-_123", 4, T0.getTime())).toBe(
+      false,
+    );
+    expect(await updateWebauthnCredentialCounter(database.db, "AbC-_123", 0, T0.getTime())).toBe(
+      false,
+    );
+    expect(
+      await updateWebauthnCredentialCounter(database.db, "AbC-_123", 0xffff_ffff, T0.getTime()),
+    ).toBe(true);
+    expect((await getWebauthnCredentialById(database.db, "AbC-_123"))?.counter).toBe(0xffff_ffff);
+    expect(await updateWebauthnCredentialCounter(database.db, "unknown", 9, T0.getTime())).toBe(
+      false,
+    );
+    await expect(
+      updateWebauthnCredentialCounter(database.db, "AbC-_123", -1, T0.getTime()),
+    ).rejects.toThrow(TypeError);
   });
 
   it("renames and deletes a passkey only for its owner", async () => {
-    await addWebauthnCredential(database.db, credential(), NOW);
+    await addWebauthnCredential(database.db, credential(), NOW_MS);
     expect(await renameWebauthnCredential(database.db, stranger.id, "AbC-_123", "Mine now")).toBe(
       false,
     );

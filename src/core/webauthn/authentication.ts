@@ -9,6 +9,7 @@ import {
   type PublicKeyCredentialRequestOptionsJSON,
   type VerifiedAuthenticationResponse,
 } from "@simplewebauthn/server";
+import { decodeBase64Url } from "../base64url.js";
 import { ClientError } from "../errors.js";
 import {
   assertCredentialId,
@@ -20,7 +21,6 @@ import {
 } from "./checks.js";
 import { CHALLENGE_BYTES, COSE_ALG_ES256, P256_SCALAR_BYTES } from "./constants.js";
 import { isDerEcdsaSignature, usableCoseKeyAlgorithm } from "./cose-key.js";
-import { decodeBase64Url } from "./encoding.js";
 import { verificationFailed } from "./errors.js";
 import { parseAuthenticationResponse } from "./response.js";
 import type {

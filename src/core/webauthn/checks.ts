@@ -3,8 +3,8 @@
  * They take parsed fields of `fields.ts` (type-only import: the parse never imports
  * the checks).
  */
+import { decodeBase64Url } from "../base64url.js";
 import { DEFAULT_CHALLENGE_TIMEOUT_MS, KNOWN_TRANSPORTS } from "./constants.js";
-import { decodeBase64Url } from "./encoding.js";
 import { verificationFailed } from "./errors.js";
 import type { ClientData, ParsedAuthenticatorData } from "./fields.js";
 import type { CredentialDescriptor, RelyingParty } from "./types.js";

@@ -52,12 +52,11 @@ export const MAX_USER_HANDLE_BYTES = 64;
 export const MAX_RESPONSE_FIELD_CHARS = 64 * 1024;
 
 /**
- * Longest `clientDataJSON` accepted, in base64url characters: 4096 (3072 bytes of JSON). Policy,
- * not spec: a real one is a few hundred bytes (§5.8.1: type, challenge, origin, crossOrigin,
- * topOrigin, and rarely a short extra member), and it is decoded and parsed as JSON before any
- * check, so it gets a tighter bound than the other fields.
+ * Longest `clientDataJSON` accepted, in base64url characters: 4096 (3072 bytes of JSON), the
+ * wire contract's limit. Tighter than MAX_RESPONSE_FIELD_CHARS: it is decoded and parsed as
+ * JSON before any check, and a real one is a few hundred bytes (§5.8.1).
  */
-export const MAX_CLIENT_DATA_JSON_CHARS = 4096;
+export { MAX_CLIENT_DATA_JSON_LENGTH } from "../../contract/limits.js";
 
 /**
  * The transports a client may report (§5.8.4 `AuthenticatorTransport`). Unknown values are

@@ -5,14 +5,15 @@
  * together into the one parse of a ceremony.
  */
 import { parseAuthenticatorData } from "@simplewebauthn/server/helpers";
-import { assertAuthenticatorDataStructure } from "./cbor.js";
 import {
-  KNOWN_TRANSPORTS,
-  MAX_CLIENT_DATA_JSON_CHARS,
+  MAX_CLIENT_DATA_JSON_LENGTH,
   MAX_CREDENTIAL_ID_BYTES,
-  MAX_RESPONSE_FIELD_CHARS,
-} from "./constants.js";
-import { decodeBase64Url, isRecord } from "./encoding.js";
+  MAX_CREDENTIAL_ID_LENGTH,
+} from "../../contract/limits.js";
+import { decodeBase64Url } from "../base64url.js";
+import { assertAuthenticatorDataStructure } from "./cbor.js";
+import { KNOWN_TRANSPORTS, MAX_RESPONSE_FIELD_CHARS } from "./constants.js";
+import { isRecord } from "./encoding.js";
 import { invalidResponse } from "./errors.js";
 import type { AuthenticatorTransport } from "./types.js";
 
@@ -91,8 +92,8 @@ export function parseEnvelope(response: unknown): { id: string; body: Record<str
   if (typeof id !== "string") throw invalidResponse("id must be a string");
   if (id.length === 0) throw invalidResponse("id is empty");
   // A credential id is at most 1023 bytes (§7.1 step 25), so at most 1364 base64url chars.
-  if (id.length > Math.ceil((MAX_CREDENTIAL_ID_BYTES * 4) / 3)) {
-    throw invalidResponse("id is longer than 1023 bytes");
+  if (id.length > MAX_CREDENTIAL_ID_LENGTH) {
+    throw invalidResponse(`id is longer than ${MAX_CREDENTIAL_ID_BYTES} bytes`);
   }
   if (decodeBase64Url(id) === null) throw invalidResponse("id is not unpadded base64url");
   if (rawId !== id) throw invalidResponse("rawId must equal id");
@@ -114,7 +115,7 @@ export function parseTransports(value: unknown): AuthenticatorTransport[] {
   return [...kept];
 }
 
-/** Reads and parses `response.clientDataJSON` (§5.8.1), at most `MAX_CLIENT_DATA_JSON_CHARS`. */
+/** Reads and parses `response.clientDataJSON` (§5.8.1), at most `MAX_CLIENT_DATA_JSON_LENGTH`. */
 export function readClientData(body: Record<string, unknown>): {
   text: string;
   clientData: ClientData;
@@ -123,7 +124,7 @@ export function readClientData(body: Record<string, unknown>): {
     body,
     "clientDataJSON",
     "response.clientDataJSON",
-    MAX_CLIENT_DATA_JSON_CHARS,
+    MAX_CLIENT_DATA_JSON_LENGTH,
   );
   return { text: field.text, clientData: parseClientData(field.bytes) };
 }

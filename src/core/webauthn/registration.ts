@@ -9,6 +9,7 @@ import {
   type PublicKeyCredentialCreationOptionsJSON,
   type VerifiedRegistrationResponse,
 } from "@simplewebauthn/server";
+import { decodeBase64Url, encodeBase64Url } from "../base64url.js";
 import {
   assertRelyingParty,
   bytesEqual,
@@ -19,7 +20,7 @@ import {
 } from "./checks.js";
 import { CHALLENGE_BYTES, SUPPORTED_ALGORITHM_IDS } from "./constants.js";
 import { usableCoseKeyAlgorithm } from "./cose-key.js";
-import { decodeBase64Url, encodeBase64Url, encodeUserId } from "./encoding.js";
+import { encodeUserId } from "./encoding.js";
 import { verificationFailed } from "./errors.js";
 import { parseRegistrationResponse } from "./response.js";
 import type {

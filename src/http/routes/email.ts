@@ -20,7 +20,7 @@ import {
   resendVerification,
   verifyEmail,
 } from "../../services/account/email-verification.js";
-import { toPublicUser, toUserView } from "../../services/users-view.js";
+import { userViewOf } from "../../services/users-view.js";
 import { registerAddressRateLimit } from "../address-rate-limit.js";
 import { currentUser, requestMeta } from "../request-meta.js";
 import { errorResponses } from "../schemas.js";
@@ -52,7 +52,7 @@ export const emailRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
     async (request) => {
       const user = await verifyEmail(ctx, request.body.token, requestMeta(request));
       // The page shows only that it worked; the name tells the person which account.
-      return toUserView(toPublicUser(user));
+      return userViewOf(user);
     },
   );
 
@@ -115,7 +115,7 @@ export const emailRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
         request.body.email,
         requestMeta(request),
       );
-      return toUserView(toPublicUser(user));
+      return userViewOf(user);
     },
   );
 
@@ -137,7 +137,7 @@ export const emailRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
         request.params.id,
         requestMeta(request),
       );
-      return toUserView(toPublicUser(user));
+      return userViewOf(user);
     },
   );
 };

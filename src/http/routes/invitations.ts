@@ -11,7 +11,7 @@ import {
 } from "../../contract/index.js";
 import { checkInvitation, resendInvitation } from "../../services/account/invitations.js";
 import { acceptInvitation } from "../../services/sign-in/accept-invitation.js";
-import { toPublicUser, toUserView } from "../../services/users-view.js";
+import { userViewOf } from "../../services/users-view.js";
 import { setDeviceCookie, setSessionCookie } from "../cookie.js";
 import { assertSameOrigin } from "../csrf.js";
 import { currentUser, requestMeta } from "../request-meta.js";
@@ -59,7 +59,7 @@ export const invitationRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
       );
       setSessionCookie(reply, result.token, result.maxAgeSeconds, cookie);
       setDeviceCookie(reply, result.deviceToken, cookie);
-      return toUserView(toPublicUser(result.user));
+      return userViewOf(result.user);
     },
   );
 

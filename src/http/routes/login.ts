@@ -1,12 +1,11 @@
-/** `POST /login`, `GET /me` (sign-out: routes/sessions.ts). */
+/** `POST /login` (the signed-in user, `GET /me`: routes/users.ts; sign-out: routes/sessions.ts). */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { LoginRequest, MeView, UserView } from "../../contract/index.js";
+import { LoginRequest, UserView } from "../../contract/index.js";
 import { login } from "../../services/sign-in/login.js";
-import { recoveryCodesLow } from "../../services/factors/recovery-codes.js";
-import { toPublicUser, toUserView } from "../../services/users-view.js";
+import { userViewOf } from "../../services/users-view.js";
 import { setDeviceCookie, setSessionCookie } from "../cookie.js";
 import { assertSameOrigin } from "../csrf.js";
-import { currentUser, requestMeta } from "../request-meta.js";
+import { requestMeta } from "../request-meta.js";
 import { errorResponses, inline } from "../schemas.js";
 import type { RouteOptions } from "./route-options.js";
 
@@ -33,30 +32,7 @@ export const loginRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
       const result = await login(ctx, request.body, requestMeta(request), options.webauthn);
       setSessionCookie(reply, result.token, result.maxAgeSeconds, cookie);
       setDeviceCookie(reply, result.deviceToken, cookie);
-      return toUserView(toPublicUser(result.user));
-    },
-  );
-
-  app.get(
-    "/me",
-    {
-      config: { allowDuringPasswordChange: true },
-      schema: {
-        tags: ["users"],
-        summary: "The signed-in user, and how many recovery codes are left",
-        description:
-          "`two_fa_enrolment_required`: `TESSERA_REQUIRE_2FA` covers the user, who has neither TOTP nor a passkey; until one is set up only enrolment, the password change, re-authentication and sign-out answer.",
-        response: { 200: MeView, ...errorResponses(401) },
-      },
-    },
-    async (request) => {
-      const user = currentUser(request);
-      return {
-        ...toUserView(user),
-        two_fa_enrolment_required: user.twoFaEnrolmentRequired === true,
-        recovery_codes_left: user.recoveryCodesLeft,
-        recovery_codes_low: recoveryCodesLow(user.recoveryCodesLeft),
-      };
+      return userViewOf(result.user);
     },
   );
 };

@@ -14,7 +14,7 @@ import {
   passwordStrength,
   resetPassword,
 } from "../../services/account/passwords.js";
-import { toPublicUser, toUserView } from "../../services/users-view.js";
+import { userViewOf } from "../../services/users-view.js";
 import { setSessionCookie } from "../cookie.js";
 import { currentUser, requestMeta } from "../request-meta.js";
 import { errorResponses, inline } from "../schemas.js";
@@ -58,7 +58,7 @@ export const passwordRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (ap
             : await renewSessionToken(ctx, user, sessionId);
         setSessionCookie(reply, session.token, session.maxAgeSeconds, options.cookie);
       }
-      return toUserView(toPublicUser(user));
+      return userViewOf(user);
     },
   );
 
@@ -82,7 +82,7 @@ export const passwordRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (ap
         request.body,
         requestMeta(request),
       );
-      return toUserView(toPublicUser(user));
+      return userViewOf(user);
     },
   );
 

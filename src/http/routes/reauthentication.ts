@@ -77,7 +77,7 @@ export const reauthenticationRoutes: FastifyPluginAsyncTypebox<
           void reply.header(RENEWED_TOKEN_HEADER, result.issued.token);
         }
       }
-      return { auth_time: result.authTime.toISOString(), amr: result.amr };
+      return { auth_time: new Date(result.authTimeMs).toISOString(), amr: result.amr };
     },
   );
 };

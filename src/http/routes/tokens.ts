@@ -7,7 +7,6 @@
  * - `POST /token/introspect`: RFC 7662, for services holding `TESSERA_INTROSPECTION_SECRET`
  *   (as HTTP Basic client credentials or a Bearer token): access and session tokens.
  */
-import { createHash, timingSafeEqual } from "node:crypto";
 import type {
   FastifyPluginAsyncTypebox,
   TypeBoxTypeProvider,
@@ -27,12 +26,13 @@ import {
   type AccessTokenSettings,
 } from "../../services/sessions/access-tokens.js";
 import { login } from "../../services/sign-in/login.js";
-import { toPublicUser, toUserView } from "../../services/users-view.js";
+import { userViewOf } from "../../services/users-view.js";
 import { assertSameOrigin } from "../csrf.js";
 import { sendError } from "../error-handler.js";
 import { currentUser, requestMeta } from "../request-meta.js";
 import { errorResponses, inline } from "../schemas.js";
 import type { RouteOptions } from "./route-options.js";
+import { authorizationOf, sameSecret, secretDigest } from "../credentials.js";
 
 /** What the token routes take besides every route group's options. */
 export interface TokenRouteOptions extends RouteOptions {
@@ -50,15 +50,6 @@ export const INTROSPECTION_CHALLENGES = [
   'Bearer realm="tessera"',
 ] as const;
 
-function digest(value: string): Buffer {
-  return createHash("sha256").update(value, "utf8").digest();
-}
-
-/** Equal as SHA-256 digests: constant time whatever the lengths. */
-function sameSecret(given: string, expected: Buffer): boolean {
-  return timingSafeEqual(digest(given), expected);
-}
-
 /** RFC 6749 §2.3.1: client credentials are form-encoded before Basic; null when malformed. */
 function formDecoded(value: string): string | null {
   try {
@@ -74,11 +65,11 @@ function formDecoded(value: string): string | null {
  * §2.3.1). Compared in constant time.
  */
 function hasCredential(request: FastifyRequest, expected: Buffer): boolean {
-  const header = request.headers.authorization;
-  if (typeof header !== "string") return false;
-  const [scheme = "", value = ""] = header.trim().split(/\s+/, 2);
-  if (scheme.toLowerCase() === "bearer") return sameSecret(value, expected);
-  if (scheme.toLowerCase() !== "basic" || !/^[A-Za-z0-9+/]+=*$/.test(value)) return false;
+  const authorization = authorizationOf(request.headers.authorization);
+  if (authorization === null) return false;
+  const { scheme, credentials: value } = authorization;
+  if (scheme === "bearer") return sameSecret(value, expected);
+  if (scheme !== "basic" || !/^[A-Za-z0-9+/]+=*$/.test(value)) return false;
   const decoded = Buffer.from(value, "base64").toString("utf8");
   const colon = decoded.indexOf(":");
   if (colon < 0) return false;
@@ -116,7 +107,7 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<TokenRouteOptions> = async (
         token_type: "Bearer" as const,
         expires_in: result.maxAgeSeconds,
         session_id: result.sessionId,
-        user: toUserView(toPublicUser(result.user)),
+        user: userViewOf(result.user),
       };
     },
   );
@@ -146,7 +137,8 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<TokenRouteOptions> = async (
     },
   );
 
-  const secret = options.introspectionSecret === null ? null : digest(options.introspectionSecret);
+  const secret =
+    options.introspectionSecret === null ? null : secretDigest(options.introspectionSecret);
   await app.register(async (introspection) => {
     // RFC 7662 §2.1 posts a form; this scope alone also reads one.
     introspection.addContentTypeParser(

@@ -1,18 +1,21 @@
 /**
- * `GET /users`, `POST /users/create`, `PATCH /users/{id}/promote`, `PATCH /users/{id}/demote`,
- * `POST /users/{id}/lock`, `POST /users/{id}/unlock`, `DELETE /users/{id}`.
+ * `GET /me`, `GET /users`, `POST /users/create`, `PATCH /users/{id}/promote`,
+ * `PATCH /users/{id}/demote`, `POST /users/{id}/lock`, `POST /users/{id}/unlock`,
+ * `DELETE /users/{id}`.
  */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { lockAccount, unlockAccount } from "../../services/account/account-lock.js";
 import { createUser, deleteUser, demoteUser, promoteUser } from "../../services/account/users.js";
 import { readUserList } from "../../services/account/user-list.js";
-import { toAdminUserView, toPublicUser, toUserView } from "../../services/users-view.js";
+import { recoveryCodesLow } from "../../services/factors/recovery-codes.js";
+import { toAdminUserView, toUserView, userViewOf } from "../../services/users-view.js";
 import { clearSessionCookie } from "../cookie.js";
 import { actorOf, currentUser, requestMeta } from "../request-meta.js";
 import {
   AdminUserView,
   CreateUserRequest,
   LockUserRequest,
+  MeView,
   OkResponse,
   UserIdParams,
   MAX_DIRECTORY_RESULTS,
@@ -29,6 +32,29 @@ import type { RouteOptions } from "./route-options.js";
 
 export const userRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, options) => {
   const { ctx } = options;
+
+  app.get(
+    "/me",
+    {
+      config: { allowDuringPasswordChange: true },
+      schema: {
+        tags: ["users"],
+        summary: "The signed-in user, and how many recovery codes are left",
+        description:
+          "`two_fa_enrolment_required`: `TESSERA_REQUIRE_2FA` covers the user, who has neither TOTP nor a passkey; until one is set up only enrolment, the password change, re-authentication and sign-out answer.",
+        response: { 200: MeView, ...errorResponses(401) },
+      },
+    },
+    async (request) => {
+      const user = currentUser(request);
+      return {
+        ...toUserView(user),
+        two_fa_enrolment_required: user.twoFaEnrolmentRequired === true,
+        recovery_codes_left: user.recoveryCodesLeft,
+        recovery_codes_low: recoveryCodesLow(user.recoveryCodesLeft),
+      };
+    },
+  );
 
   app.get(
     "/users",
@@ -90,7 +116,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, o
         },
         requestMeta(request),
       );
-      return reply.code(201).send(toUserView(toPublicUser(user)));
+      return reply.code(201).send(userViewOf(user));
     },
   );
 
@@ -111,7 +137,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, o
         request.params.id,
         requestMeta(request),
       );
-      return toUserView(toPublicUser(user));
+      return userViewOf(user);
     },
   );
 
@@ -127,7 +153,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, o
     },
     async (request) => {
       const user = await demoteUser(ctx, actorOf(request), request.params.id, requestMeta(request));
-      return toUserView(toPublicUser(user));
+      return userViewOf(user);
     },
   );
 

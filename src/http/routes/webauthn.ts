@@ -25,7 +25,7 @@ import {
   finishPasswordlessLogin,
   startPasswordlessLogin,
 } from "../../services/sign-in/passkey-sign-in.js";
-import { toPublicUser, toUserView } from "../../services/users-view.js";
+import { userViewOf } from "../../services/users-view.js";
 import { setDeviceCookie, setSessionCookie } from "../cookie.js";
 import { assertSameOrigin } from "../csrf.js";
 import { currentUser, requestMeta } from "../request-meta.js";
@@ -186,7 +186,7 @@ export const webauthnRoutes: FastifyPluginAsyncTypebox<RouteOptions & PasskeyDep
       );
       setSessionCookie(reply, result.token, result.maxAgeSeconds, options.cookie);
       setDeviceCookie(reply, result.deviceToken, options.cookie);
-      return toUserView(toPublicUser(result.user));
+      return userViewOf(result.user);
     },
   );
 };

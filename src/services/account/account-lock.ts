@@ -12,7 +12,13 @@
  */
 import { isAccountLocked } from "../../core/account-lock.js";
 import { ClientError, NotFoundError, PermissionDeniedError } from "../../core/errors.js";
-import { getUserByNameOrMail, lockUser, unlockUser, type User } from "../../store/index.js";
+import {
+  getUserByNameOrMail,
+  lockUser,
+  unlockUser,
+  withTransaction,
+  type User,
+} from "../../store/index.js";
 import { loadTarget, type ActingUser } from "../access.js";
 import { audit } from "../audit/audit.js";
 import type { RequestMeta, ServiceContext } from "../context.js";
@@ -51,18 +57,19 @@ export async function lockAccount(
     });
   }
   const nowMs = ctx.clock();
-  if (input.until !== null && !(input.until.getTime() > nowMs)) {
+  const untilMs = input.until === null ? null : input.until.getTime();
+  if (untilMs !== null && !(untilMs > nowMs)) {
     throw new ClientError("The end of the lock must be in the future", {
       code: "validation_error",
       extra: { field: "until" },
     });
   }
-  const locked = await ctx.db.transaction().execute(async (db) => {
+  const locked = await withTransaction(ctx.db, async (db) => {
     const tx = { ...ctx, db };
     const user = await lockUser(db, target.id, {
       reason,
-      until: input.until,
-      now: new Date(nowMs),
+      untilMs,
+      nowMs,
     });
     if (user === undefined) throw new NotFoundError("No such user");
     // After the lock's write: a sign-in that got past the gate first has committed its session.
@@ -129,8 +136,8 @@ async function unlock(
 ): Promise<User> {
   if (target.lockedAt === null) return target;
   const wasActive = isAccountLocked(target, ctx.clock());
-  const user = await ctx.db.transaction().execute(async (db) => {
-    const updated = await unlockUser(db, target.id, new Date(ctx.clock()));
+  const user = await withTransaction(ctx.db, async (db) => {
+    const updated = await unlockUser(db, target.id, ctx.clock());
     if (updated === undefined) throw new NotFoundError("No such user");
     await audit({ ...ctx, db }, "user_unlocked", {
       userId: target.id,

@@ -8,6 +8,7 @@ import {
   hasPendingInvitation,
   normalizeIdentifier,
   setUserEmail,
+  withTransaction,
   type User,
 } from "../../store/index.js";
 import { loadTarget, type ActingUser } from "../access.js";
@@ -45,9 +46,9 @@ export async function changeEmail(
       extra: { field: "email" },
     });
   }
-  const updated = await ctx.db.transaction().execute(async (trx) => {
+  const updated = await withTransaction(ctx.db, async (trx) => {
     const tx = { ...ctx, db: trx };
-    const user = await setUserEmail(trx, target.id, email, new Date(ctx.clock()));
+    const user = await setUserEmail(trx, target.id, email, ctx.clock());
     if (user === undefined) throw new NotFoundError("No such user");
     // The old inbox no longer speaks for the account.
     await voidEmailTokens(tx, user.id, "password_reset");

@@ -10,12 +10,14 @@
  *   ctx.mail?.wake();                                       // after the commit
  */
 import type { EmailStateView } from "../../contract/index.js";
+import { HOUR_MS } from "../../core/clock.js";
 import { ClientError, NotFoundError, PermissionDeniedError } from "../../core/errors.js";
 import {
   getUserByNameOrMail,
   listLiveEmailTokens,
   markEmailVerified,
   normalizeIdentifier,
+  withTransaction,
   type User,
 } from "../../store/index.js";
 import { loadTarget, type ActingUser } from "../access.js";
@@ -28,7 +30,7 @@ import type { LoginReservation } from "../abuse/rate-limit/index.js";
 import { announceSessionChange } from "../sessions/sessions.js";
 
 /** A verification link lives 48 hours (long enough for a weekend's inbox, then it is void). */
-export const EMAIL_VERIFICATION_VALIDITY_MS = 48 * 60 * 60_000;
+export const EMAIL_VERIFICATION_VALIDITY_MS = 48 * HOUR_MS;
 
 const INVALID_LINK =
   "This link is not valid: it was used already, has expired or is for an older address";
@@ -70,14 +72,14 @@ export async function verifyEmail(
   token: string,
   meta: RequestMeta,
 ): Promise<User> {
-  const user = await ctx.db.transaction().execute(async (trx) => {
+  const user = await withTransaction(ctx.db, async (trx) => {
     const tx = { ...ctx, db: trx };
     const record = await useEmailToken(tx, token, "email_verification");
     const email = record?.data.email;
     if (record === null || record.userId === null || typeof email !== "string") {
       throw new ClientError(INVALID_LINK, { code: "invalid_email_token" });
     }
-    const updated = await markEmailVerified(trx, record.userId, email, new Date(ctx.clock()));
+    const updated = await markEmailVerified(trx, record.userId, email, ctx.clock());
     if (updated === undefined) throw new ClientError(INVALID_LINK, { code: "invalid_email_token" });
     await audit(tx, "email_verified", { userId: updated.id, meta, detail: { method: "link" } });
     return updated;
@@ -101,7 +103,7 @@ export async function resendVerification(
   const work = async () => {
     const user = await getUserByNameOrMail(ctx.db, nameOrEmail);
     if (user === undefined || user.emailVerifiedAt !== null) return;
-    await ctx.db.transaction().execute(async (trx) => {
+    await withTransaction(ctx.db, async (trx) => {
       await sendVerificationMail({ ...ctx, db: trx }, user, meta);
     });
     ctx.mail?.wake();
@@ -144,8 +146,8 @@ async function vouch(
   by: string,
   meta: RequestMeta | undefined,
 ): Promise<User> {
-  const user = await ctx.db.transaction().execute(async (trx) => {
-    const updated = await markEmailVerified(trx, userId, null, new Date(ctx.clock()));
+  const user = await withTransaction(ctx.db, async (trx) => {
+    const updated = await markEmailVerified(trx, userId, null, ctx.clock());
     if (updated === undefined) throw new NotFoundError("No such user");
     await voidEmailTokens({ ...ctx, db: trx }, userId, "email_verification");
     await audit({ ...ctx, db: trx }, "email_verified", {
@@ -178,12 +180,7 @@ export async function emailVerificationState(
 ): Promise<{ sent: boolean; deliverable: boolean }> {
   const deliverable = isDeliverableEmail(user.email);
   if (user.emailVerified) return { sent: false, deliverable };
-  const live = await listLiveEmailTokens(
-    ctx.db,
-    user.id,
-    "email_verification",
-    new Date(ctx.clock()),
-  );
+  const live = await listLiveEmailTokens(ctx.db, user.id, "email_verification", ctx.clock());
   const current = normalizeIdentifier(user.email);
   const sent = live.some(
     (token) =>

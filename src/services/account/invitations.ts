@@ -6,9 +6,15 @@
  * previous link.
  */
 import { randomBytes } from "node:crypto";
+import { HOUR_MS } from "../../core/clock.js";
 import { hashPassword } from "../../core/password.js";
 import { ClientError, ConflictError, PermissionDeniedError } from "../../core/errors.js";
-import { getUserById, hasPendingInvitation, type User } from "../../store/index.js";
+import {
+  getUserById,
+  hasPendingInvitation,
+  withTransaction,
+  type User,
+} from "../../store/index.js";
 import { loadTarget, type ActingUser } from "../access.js";
 import { audit } from "../audit/audit.js";
 import type { RequestMeta, ServiceContext } from "../context.js";
@@ -17,7 +23,7 @@ import { invitationMail } from "../mail/account-mails.js";
 import { enqueueMail } from "../mail/queue.js";
 
 /** An invitation link lives 72 hours (issue 12). */
-export const INVITATION_VALIDITY_MS = 72 * 60 * 60_000;
+export const INVITATION_VALIDITY_MS = 72 * HOUR_MS;
 
 export const INVALID_INVITATION =
   "This invitation link is not valid: it was used already, has expired or was replaced by a newer one";
@@ -71,7 +77,7 @@ export async function resendInvitation(
       code: "invitation_not_pending",
     });
   }
-  await ctx.db.transaction().execute(async (trx) => {
+  await withTransaction(ctx.db, async (trx) => {
     await sendInvitation({ ...ctx, db: trx }, target, { by: actor.id, meta, again: true });
   });
   ctx.mail?.wake();

@@ -17,6 +17,7 @@ import {
   getUserByNameOrMail,
   requirePasswordChange,
   setPasswordHash,
+  withTransaction,
   type User,
 } from "../../store/index.js";
 import { loadTarget, type ActingUser } from "../access.js";
@@ -93,7 +94,7 @@ export async function requireChangeOfRefusedPassword(
   const context = { name: user.name, email: user.email, appName: ctx.settings.appName };
   const violation = passwordPolicyViolation(password, context, ctx.settings.passwordMinScore);
   if (violation === null) return user;
-  const updated = await requirePasswordChange(ctx.db, user.id, new Date(ctx.clock()));
+  const updated = await requirePasswordChange(ctx.db, user.id, ctx.clock());
   await audit(ctx, "password_change_required", {
     userId: user.id,
     meta,
@@ -188,7 +189,7 @@ export async function storePassword(
     detail?: Record<string, unknown>;
   },
 ): Promise<User> {
-  const user = await ctx.db.transaction().execute(async (db) => {
+  const user = await withTransaction(ctx.db, async (db) => {
     const tx = { ...ctx, db };
     await endUserSessions(tx, userId, options.event, undefined, {
       exceptSessionId: options.keepSessionId ?? null,
@@ -196,7 +197,7 @@ export async function storePassword(
     const updated = await setPasswordHash(db, userId, hash, {
       mustChangePassword: options.mustChangePassword,
       endSessions: false,
-      now: new Date(ctx.clock()),
+      nowMs: ctx.clock(),
     });
     if (updated === undefined) throw new NotFoundError("No such user");
     await audit(tx, options.event, {

@@ -10,8 +10,9 @@ import { hashPassword } from "../../core/password.js";
 import type { SignupRequest } from "../../contract/index.js";
 import {
   checkIdentifiers,
-  createUser as insertUser,
   getUserByNameOrMail,
+  insertUser,
+  withTransaction,
 } from "../../store/index.js";
 import { audit } from "../audit/audit.js";
 import type { RequestMeta, ServiceContext } from "../context.js";
@@ -51,7 +52,7 @@ async function createAccount(
 ): Promise<void> {
   const passwordHash = await hashPassword(password, ctx.settings.argon2);
   try {
-    await ctx.db.transaction().execute(async (trx) => {
+    await withTransaction(ctx.db, async (trx) => {
       const tx = { ...ctx, db: trx };
       const user = await insertUser(trx, {
         name: ids.name,
@@ -60,7 +61,7 @@ async function createAccount(
         isAdmin: false,
         mustChangePassword: false,
         requiresVerifiedEmail: true,
-        now: new Date(ctx.clock()),
+        nowMs: ctx.clock(),
       });
       await audit(tx, "user_created", {
         userId: user.id,
@@ -83,7 +84,7 @@ async function answerTaken(
   meta: RequestMeta,
 ): Promise<void> {
   const owner = await getUserByNameOrMail(ctx.db, ids.email);
-  await ctx.db.transaction().execute(async (trx) => {
+  await withTransaction(ctx.db, async (trx) => {
     const tx = { ...ctx, db: trx };
     if (owner !== undefined) {
       await enqueueMail(tx, { to: owner.email, ...signupAddressTakenMail(ctx.settings, owner) });

@@ -46,12 +46,12 @@ async function adminPage(ctx: ServiceContext, query: UserListQuery): Promise<Use
     query.cursor === undefined
       ? undefined
       : decodeCursor(query.cursor, (id) => canonicalId(id) === id);
-  const now = new Date(ctx.clock());
+  const nowMs = ctx.clock();
   const conditions = {
     ...(query.q === undefined ? {} : { prefix: query.q }),
     emailToo: true,
     filters: filtersOf(query),
-    now,
+    nowMs,
   };
   const page = toPage(
     await listUserPage(ctx.db, conditions, {
@@ -68,7 +68,7 @@ async function adminPage(ctx: ServiceContext, query: UserListQuery): Promise<Use
   const total = after === undefined ? await countUserList(ctx.db, conditions) : undefined;
   return {
     users: page.items.map((user) => ({
-      ...toAdminUserView(user, now.getTime()),
+      ...toAdminUserView(user, nowMs),
       invitation_pending: invited.has(user.id),
     })),
     nextCursor: page.nextCursor,
@@ -106,7 +106,7 @@ async function directorySearch(
   // Names only: an address is not for every colleague to find (nor to confirm by its start).
   const users = await listUserPage(
     ctx.db,
-    { prefix, emailToo: false, now: new Date(ctx.clock()) },
+    { prefix, emailToo: false, nowMs: ctx.clock() },
     { limit },
   );
   return { users: users.map(toUserSummaryView), nextCursor: null };

@@ -5,11 +5,12 @@
 import { ClientError, NotFoundError, PermissionDeniedError } from "../../core/errors.js";
 import { hashPassword } from "../../core/password.js";
 import {
-  createUser as insertUser,
-  deleteUser as removeUser,
-  demoteUser as unsetAdmin,
+  deleteUserRow,
   getUserById,
-  promoteUser as setAdmin,
+  insertUser,
+  setUserAdmin,
+  unsetUserAdmin,
+  withTransaction,
   type User,
 } from "../../store/index.js";
 import { loadTarget, type ActingUser } from "../access.js";
@@ -61,7 +62,7 @@ export async function createUser(
       ? await unusablePasswordHash(ctx)
       : await hashPassword(input.password, ctx.settings.argon2);
   const mail = actor !== null && ctx.settings.publicUrl !== undefined;
-  const user = await ctx.db.transaction().execute(async (trx) => {
+  const user = await withTransaction(ctx.db, async (trx) => {
     const tx = { ...ctx, db: trx };
     const created = await insertUser(trx, {
       name: input.name,
@@ -69,7 +70,7 @@ export async function createUser(
       passwordHash,
       isAdmin: input.isAdmin ?? false,
       mustChangePassword: invite ? false : (input.mustChangePassword ?? true),
-      now: new Date(ctx.clock()),
+      nowMs: ctx.clock(),
     });
     await audit(tx, "user_created", {
       userId: created.id,
@@ -96,7 +97,7 @@ export async function promoteUser(
   meta: RequestMeta,
 ): Promise<User> {
   if (!actor.isAdmin) throw new PermissionDeniedError("Only an admin may promote users");
-  const user = await setAdmin(ctx.db, targetId, new Date(ctx.clock()));
+  const user = await setUserAdmin(ctx.db, targetId, ctx.clock());
   if (user === undefined) throw new NotFoundError("No such user");
   // The middleware's view of the user changed (is_admin).
   await announceSessionChange(ctx, { kind: "user", userId: user.id });
@@ -121,7 +122,7 @@ export async function demoteUser(
   const before = await getUserById(ctx.db, targetId);
   if (before === undefined) throw new NotFoundError("No such user");
   if (!before.isAdmin) return before;
-  const user = await unsetAdmin(ctx.db, before.id, new Date(ctx.clock()));
+  const user = await unsetUserAdmin(ctx.db, before.id, ctx.clock());
   if (user === undefined) throw new NotFoundError("No such user");
   // The middleware's view of the user changed (is_admin).
   await announceSessionChange(ctx, { kind: "user", userId: user.id });
@@ -143,7 +144,7 @@ export async function deleteUser(
 ): Promise<void> {
   const target = await loadTarget(ctx, actor, targetId, { access: "self-or-admin" });
   // The user's session records go with the row (foreign key, on delete cascade).
-  if (!(await removeUser(ctx.db, target.id))) throw new NotFoundError("No such user");
+  if (!(await deleteUserRow(ctx.db, target.id))) throw new NotFoundError("No such user");
   await announceSessionChange(ctx, { kind: "user", userId: target.id });
   await audit(ctx, "user_deleted", {
     userId: target.id,

@@ -5,6 +5,7 @@
  */
 import type { AuditEventView, AuditPage } from "../../contract/index.js";
 import { DEFAULT_AUDIT_PAGE_SIZE, MAX_AUDIT_PAGE_SIZE } from "../../contract/index.js";
+import { DAY_MS } from "../../core/clock.js";
 import { ClientError, NotFoundError, PermissionDeniedError } from "../../core/errors.js";
 import {
   deleteAuditEventsBefore,
@@ -16,7 +17,7 @@ import {
 import type { Actor, ServiceContext } from "../context.js";
 
 /** How often the retention sweep runs. */
-export const AUDIT_SWEEP_INTERVAL_MS = 24 * 60 * 60 * 1000;
+export const AUDIT_SWEEP_INTERVAL_MS = DAY_MS;
 /** The first sweep after start waits this long (start-up stays quick; restarts still sweep). */
 export const AUDIT_FIRST_SWEEP_DELAY_MS = 60_000;
 
@@ -70,8 +71,8 @@ async function page(ctx: ServiceContext, query: AuditPageQuery): Promise<AuditPa
     ...(query.userId === undefined ? {} : { userId: query.userId }),
     ...(query.actorId === undefined ? {} : { actorId: query.actorId }),
     ...(query.event === undefined ? {} : { event: query.event }),
-    ...(query.since === undefined ? {} : { since: new Date(query.since) }),
-    ...(query.until === undefined ? {} : { until: new Date(query.until) }),
+    ...(query.since === undefined ? {} : { sinceMs: Date.parse(query.since) }),
+    ...(query.until === undefined ? {} : { untilMs: Date.parse(query.until) }),
     ...(query.cursor === undefined ? {} : { beforeId: Number(query.cursor) }),
     // One more than asked: whether there is a next page, without a count.
     limit: limit + 1,
@@ -103,11 +104,11 @@ export async function sweepAuditTrail(
   ctx: ServiceContext,
   retentionDays: number,
 ): Promise<{ deleted: number }> {
-  const now = new Date(ctx.clock());
-  await writeAuditCheckpoint(ctx.db, now);
+  const nowMs = ctx.clock();
+  await writeAuditCheckpoint(ctx.db, nowMs);
   if (retentionDays <= 0) return { deleted: 0 };
-  const cutoff = new Date(now.getTime() - retentionDays * 24 * 60 * 60 * 1000);
-  return { deleted: await deleteAuditEventsBefore(ctx.db, cutoff, now) };
+  const cutoffMs = nowMs - retentionDays * DAY_MS;
+  return { deleted: await deleteAuditEventsBefore(ctx.db, cutoffMs, nowMs) };
 }
 
 /** The daily sweep's timer. */

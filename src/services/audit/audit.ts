@@ -65,7 +65,7 @@ export async function audit(
     ip: input.meta?.ip ?? null,
     userAgent: input.meta?.userAgent ?? null,
     detail: input.detail ?? {},
-    at: new Date(ctx.clock()),
+    atMs: ctx.clock(),
   });
 }
 

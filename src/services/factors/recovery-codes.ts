@@ -73,12 +73,12 @@ export async function renewRecoveryCodes(
     return hashes;
   };
   const hashes = await (ctx.hashGate?.run("default", hashAll) ?? hashAll());
-  const now = new Date(ctx.clock());
+  const nowMs = ctx.clock();
   const replaced = await replaceRecoveryCodes(
     ctx.db,
     target.id,
     codes.map((code, i) => ({ index: code.index, hash: hashes[i] as string })),
-    now,
+    nowMs,
   );
   await announceSessionChange(ctx, { kind: "user", userId: target.id });
   // The last factor may have gone while the codes were hashed: then they go too (the removal
@@ -97,7 +97,7 @@ export async function renewRecoveryCodes(
     meta,
     sessionId: meta.sessionId,
   });
-  return { codes: codes.map((code) => code.code), created_at: now.toISOString() };
+  return { codes: codes.map((code) => code.code), created_at: new Date(nowMs).toISOString() };
 }
 
 /** How many codes of the user's set are left (self or admin); never the codes. */
@@ -149,7 +149,7 @@ export async function verifyLoginRecoveryCode(
       : secretMatches(stored, parsed.secret);
   const ok = await (ctx.hashGate?.run(lane, check) ?? check());
   if (!ok || stored === undefined) return false;
-  if (!(await consumeRecoveryCode(ctx.db, user.id, parsed.index, stored, new Date(ctx.clock())))) {
+  if (!(await consumeRecoveryCode(ctx.db, user.id, parsed.index, stored, ctx.clock()))) {
     return false;
   }
   await ctx.throttle.recordTotpSuccess(user.id);

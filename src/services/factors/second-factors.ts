@@ -9,6 +9,7 @@ import {
   deleteUserWebauthnCredentials,
   disableTotp,
   getUserByNameOrMail,
+  withTransaction,
   type User,
 } from "../../store/index.js";
 import { audit } from "../audit/audit.js";
@@ -28,7 +29,7 @@ export interface RemovedSecondFactors {
 /** Removes every second factor of `user` inside the caller's transaction (`ctx.db`). */
 async function removeSecondFactors(ctx: ServiceContext, user: User): Promise<RemovedSecondFactors> {
   const totp = user.totpSecret !== null || user.totpPendingSecret !== null;
-  await disableTotp(ctx.db, user.id, new Date(ctx.clock()));
+  await disableTotp(ctx.db, user.id, ctx.clock());
   const passkeys = await deleteUserWebauthnCredentials(ctx.db, user.id);
   // With no factor left the codes would stand in for nothing (services/factors/recovery-codes.ts).
   const recoveryCodes = await deleteRecoveryCodes(ctx.db, user.id);
@@ -47,7 +48,7 @@ export async function disableSecondFactorsAsOperator(
 ): Promise<{ user: User; removed: RemovedSecondFactors }> {
   const user = await getUserByNameOrMail(ctx.db, nameOrEmail);
   if (user === undefined) throw new NotFoundError("No such user");
-  const removed = await ctx.db.transaction().execute(async (db) => {
+  const removed = await withTransaction(ctx.db, async (db) => {
     const tx = { ...ctx, db };
     const result = await removeSecondFactors(tx, user);
     await audit(tx, "second_factors_disabled", {

@@ -82,7 +82,7 @@ export async function confirmTotp(
     step === null ||
     !(await confirmTotpSecret(ctx.db, target.id, step, {
       pendingSecret: target.totpPendingSecret,
-      now: new Date(ctx.clock()),
+      nowMs: ctx.clock(),
     }))
   ) {
     await audit(ctx, "totp_code_rejected", {
@@ -128,7 +128,7 @@ export async function disableTotpFor(
     });
     throw new ClientError("Invalid code", { code: "invalid_two_fa_code" });
   }
-  await disableTotp(ctx.db, target.id, new Date(ctx.clock()));
+  await disableTotp(ctx.db, target.id, ctx.clock());
   await announceSessionChange(ctx, { kind: "user", userId: target.id });
   await audit(ctx, "totp_disabled", {
     userId: target.id,

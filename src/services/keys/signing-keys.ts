@@ -10,8 +10,7 @@
  * so a rotation needs no restart.
  */
 import { createPrivateKey, createPublicKey } from "node:crypto";
-import type { Kysely } from "kysely";
-import type { Clock } from "../../core/clock.js";
+import { HOUR_MS, SECOND_MS, type Clock } from "../../core/clock.js";
 import { generateJwtKeyPair, importPublicJwk, publicJwk, type JwkSet } from "../../core/jwk.js";
 import {
   createJwtKeyRing,
@@ -19,14 +18,15 @@ import {
   type AsymmetricJwtKey,
   type JwtAlgorithm,
   type JwtKeyRing,
-} from "../../core/jwt.js";
+} from "../../core/jwt/index.js";
 import { openPrivateKey, sealPrivateKey } from "../../core/key-encryption.js";
 import {
   addSigningKey,
   deleteRetiredSigningKeys,
   listSigningKeys,
   retireSigningKeys,
-  type Database,
+  withTransaction,
+  type DatabaseHandle,
   type StoredSigningKey,
 } from "../../store/index.js";
 
@@ -67,10 +67,10 @@ export interface SigningKeys {
   refresh(): Promise<void>;
 }
 
-type Db = Kysely<Database>;
+type Db = DatabaseHandle;
 
 function validityMs(settings: SigningKeySettings): number {
-  return settings.jwtValidityHours * 3_600_000;
+  return settings.jwtValidityHours * HOUR_MS;
 }
 
 function stillVerifies(
@@ -101,7 +101,7 @@ async function insertNewKey(
   db: Db,
   settings: SigningKeySettings,
   algorithm: AsymmetricJwtAlgorithm,
-  now: Date,
+  nowMs: number,
 ): Promise<AsymmetricJwtKey> {
   const key = generateJwtKeyPair(algorithm);
   const der = key.privateKey!.export({ format: "der", type: "pkcs8" });
@@ -113,7 +113,7 @@ async function insertNewKey(
       publicJwk: JSON.stringify(publicJwk(key)),
       sealedPrivateKey: sealPrivateKey(settings.keyEncryptionKey, der, key.kid),
     },
-    now,
+    nowMs,
   );
   return key;
 }
@@ -130,7 +130,7 @@ export async function loadSigningKeys(
   clock: Clock,
 ): Promise<SigningKeys> {
   const algorithm = settings.jwtAlgorithm;
-  const jwksMaxAgeSeconds = Math.round(SIGNING_KEY_REFRESH_MS / 1000) * 5;
+  const jwksMaxAgeSeconds = Math.round(SIGNING_KEY_REFRESH_MS / SECOND_MS) * 5;
   if (algorithm === "HS256") {
     return {
       ring: () => settings.hmacKeys,
@@ -147,7 +147,7 @@ export async function loadSigningKeys(
       stillVerifies(k, settings, nowMs),
     );
     if (!stored.some((k) => k.retiredAt === null)) {
-      await insertNewKey(db, settings, algorithm, new Date(nowMs));
+      await insertNewKey(db, settings, algorithm, nowMs);
       stored = (await listSigningKeys(db, algorithm)).filter((k) =>
         stillVerifies(k, settings, nowMs),
       );
@@ -193,10 +193,10 @@ export async function rotateSigningKey(
       "HS256 keys are the configured secret: rotate with TESSERA_JWT_SECRET and TESSERA_JWT_PREVIOUS_SECRETS",
     );
   }
-  const now = new Date(clock());
-  return db.transaction().execute(async (trx) => {
-    const key = await insertNewKey(trx, settings, algorithm, now);
-    await retireSigningKeys(trx, algorithm, key.kid, now);
+  const nowMs = clock();
+  return withTransaction(db, async (trx) => {
+    const key = await insertNewKey(trx, settings, algorithm, nowMs);
+    await retireSigningKeys(trx, algorithm, key.kid, nowMs);
     return key.kid;
   });
 }
@@ -207,7 +207,7 @@ export async function pruneSigningKeys(
   settings: SigningKeySettings,
   clock: Clock,
 ): Promise<string[]> {
-  return deleteRetiredSigningKeys(db, new Date(clock() - validityMs(settings)));
+  return deleteRetiredSigningKeys(db, clock() - validityMs(settings));
 }
 
 /** Every stored key, newest first, with what it does now. */

@@ -9,10 +9,10 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import {
-  consumeEmailToken as consumeStoredToken,
+  consumeEmailToken,
   findLiveEmailToken,
   insertEmailToken,
-  voidEmailTokens as voidStoredTokens,
+  voidEmailTokenRecords,
   type EmailTokenPurpose,
   type EmailTokenRecord,
 } from "../../store/index.js";
@@ -68,17 +68,17 @@ export async function issueEmailToken(
     await voidEmailTokens(ctx, input.userId, input.purpose);
   }
   const token = randomBytes(EMAIL_TOKEN_BYTES).toString("base64url");
-  const now = ctx.clock();
-  const expiresAt = new Date(now + input.validityMs);
+  const nowMs = ctx.clock();
+  const expiresAtMs = nowMs + input.validityMs;
   const id = await insertEmailToken(ctx.db, {
     userId: input.userId,
     purpose: input.purpose,
     tokenHash: hashEmailToken(token),
     data: input.data ?? {},
-    expiresAt,
-    now: new Date(now),
+    expiresAtMs,
+    nowMs,
   });
-  return { token, id, expiresAt };
+  return { token, id, expiresAt: new Date(expiresAtMs) };
 }
 
 /**
@@ -91,12 +91,7 @@ export async function findEmailToken(
   purpose: EmailTokenPurpose,
 ): Promise<EmailTokenRecord | null> {
   if (typeof token !== "string" || !TOKEN_SHAPE.test(token)) return null;
-  const record = await findLiveEmailToken(
-    ctx.db,
-    hashEmailToken(token),
-    purpose,
-    new Date(ctx.clock()),
-  );
+  const record = await findLiveEmailToken(ctx.db, hashEmailToken(token), purpose, ctx.clock());
   return record ?? null;
 }
 
@@ -111,12 +106,7 @@ export async function useEmailToken(
   purpose: EmailTokenPurpose,
 ): Promise<EmailTokenRecord | null> {
   if (typeof token !== "string" || !TOKEN_SHAPE.test(token)) return null;
-  const record = await consumeStoredToken(
-    ctx.db,
-    hashEmailToken(token),
-    purpose,
-    new Date(ctx.clock()),
-  );
+  const record = await consumeEmailToken(ctx.db, hashEmailToken(token), purpose, ctx.clock());
   return record ?? null;
 }
 
@@ -126,5 +116,5 @@ export async function voidEmailTokens(
   userId: string,
   purpose: EmailTokenPurpose,
 ): Promise<number> {
-  return voidStoredTokens(ctx.db, userId, purpose, new Date(ctx.clock()));
+  return voidEmailTokenRecords(ctx.db, userId, purpose, ctx.clock());
 }

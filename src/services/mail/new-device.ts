@@ -7,13 +7,14 @@
  * compare with: new accounts, and every account once after the upgrade).
  */
 import { createHash } from "node:crypto";
+import { DAY_MS } from "../../core/clock.js";
 import { recordDeviceSeen, type User } from "../../store/index.js";
 import type { RequestMeta, ServiceContext } from "../context.js";
 import { normalizeClientAddress } from "../abuse/rate-limit/index.js";
 import { notifySecurityEvent } from "./notices.js";
 
 /** A device unseen this long counts as new again. */
-export const NEW_DEVICE_AFTER_MS = 30 * 24 * 3_600_000;
+export const NEW_DEVICE_AFTER_MS = 30 * DAY_MS;
 
 /**
  * Records the sign-in's device and queues the notice when it is new. `cookieDeviceId` is the
@@ -31,7 +32,7 @@ export async function noticeNewDevice(
   },
 ): Promise<void> {
   try {
-    const now = new Date(ctx.clock());
+    const nowMs = ctx.clock();
     const { meta } = options;
     const key =
       options.cookieDeviceId ??
@@ -45,13 +46,13 @@ export async function noticeNewDevice(
       ctx.db,
       user.id,
       key,
-      now,
+      nowMs,
       options.cookieDeviceId === null && options.issuedDeviceId !== key
         ? [options.issuedDeviceId]
         : [],
     );
     const isNew =
-      seen.lastSeenAt === null || now.getTime() - seen.lastSeenAt.getTime() >= NEW_DEVICE_AFTER_MS;
+      seen.lastSeenAt === null || nowMs - seen.lastSeenAt.getTime() >= NEW_DEVICE_AFTER_MS;
     if (!isNew || seen.firstDevice) return;
     await notifySecurityEvent(ctx, user, "new_device_sign_in", {
       sessionId: options.sessionId,

@@ -16,9 +16,10 @@
  * Called inside the change's transaction (`ctx.db` a transaction), the notice is queued with the
  * change or not at all; call `ctx.mail?.wake()` after the commit.
  */
+import { DAY_MS } from "../../core/clock.js";
 import { ClientError } from "../../core/errors.js";
 import { describeUserAgent } from "../../core/user-agent.js";
-import { endSession, getUserById } from "../../store/index.js";
+import { endSessionRecord, getUserById } from "../../store/index.js";
 import { audit } from "../audit/audit.js";
 import type { RequestMeta, ServiceContext } from "../context.js";
 import { issueEmailToken, useEmailToken } from "./email-tokens.js";
@@ -41,7 +42,7 @@ export type SecurityEvent =
   | "new_device_sign_in";
 
 /** How long a "This wasn't me" link works. */
-export const NOT_ME_VALIDITY_MS = 7 * 24 * 3_600_000;
+export const NOT_ME_VALIDITY_MS = 7 * DAY_MS;
 
 /** Who did what a notice tells: the user (or someone with their session), or an administrator. */
 export type NoticeActor = "user" | "administrator";
@@ -142,8 +143,8 @@ const NOTICES: Readonly<
 };
 
 /** When, as the notices write it: "When: 2026-01-02 03:04:05 UTC." */
-function describeWhen(at: Date): string {
-  return `When: ${at
+function describeWhen(atMs: number): string {
+  return `When: ${new Date(atMs)
     .toISOString()
     .replace("T", " ")
     .replace(/\.\d+Z$/, " UTC")}.`;
@@ -160,14 +161,14 @@ export function securityNoticeMail(
   facts: {
     name: string;
     event: SecurityEvent;
-    at: Date;
+    atMs: number;
     by?: NoticeActor | undefined;
     meta?: RequestMeta | undefined;
     notMeToken?: string | undefined;
   },
 ): MailContent {
   const notice = NOTICES[facts.event];
-  const when = describeWhen(facts.at);
+  const when = describeWhen(facts.atMs);
   if (facts.by === "administrator") {
     const admin = notice.byAdministrator;
     if (admin === undefined) throw new TypeError(`Only the user can cause ${facts.event}`);
@@ -218,11 +219,11 @@ export async function notifySecurityEvent(
   } = {},
 ): Promise<void> {
   if (user.email === "") return;
-  const at = new Date(ctx.clock());
+  const atMs = ctx.clock();
   if (options.by === "administrator") {
     await enqueueMail(ctx, {
       to: user.email,
-      ...securityNoticeMail(ctx.settings, { name: user.name, event, at, by: "administrator" }),
+      ...securityNoticeMail(ctx.settings, { name: user.name, event, atMs, by: "administrator" }),
     });
     return;
   }
@@ -239,7 +240,7 @@ export async function notifySecurityEvent(
     ...securityNoticeMail(ctx.settings, {
       name: user.name,
       event,
-      at,
+      atMs,
       meta: options.meta,
       notMeToken: token,
     }),
@@ -269,8 +270,8 @@ export async function reportNotMe(
   const sessionId = record.data.session_id;
   let ended: number;
   if (record.data.scope === "session" && typeof sessionId === "string") {
-    const session = await endSession(ctx.db, sessionId, {
-      now: new Date(ctx.clock()),
+    const session = await endSessionRecord(ctx.db, sessionId, {
+      nowMs: ctx.clock(),
       reason: "not_me",
       userId: user.id,
     });

@@ -9,8 +9,7 @@
  * before it wrote "sent" leaves the row to be sent again when its lease lapses.
  */
 import { randomBytes } from "node:crypto";
-import type { Kysely } from "kysely";
-import type { Clock } from "../../core/clock.js";
+import { DAY_MS, HOUR_MS, type Clock } from "../../core/clock.js";
 import {
   claimDueMail,
   deleteExpiredEmailTokens,
@@ -19,7 +18,7 @@ import {
   insertMail,
   markMailFailed,
   markMailSent,
-  type Database,
+  type DatabaseHandle,
   type QueuedMail,
 } from "../../store/index.js";
 import type { MailQueue, ServiceContext } from "../context.js";
@@ -42,16 +41,16 @@ export const DEFAULT_MAIL_LEASE_MS = 120_000;
 export const DEFAULT_MAIL_MAX_ATTEMPTS = 10;
 /** Wait after the first failure, doubled after each further one, at most the maximum. */
 export const DEFAULT_MAIL_RETRY_BASE_MS = 30_000;
-export const DEFAULT_MAIL_RETRY_MAX_MS = 2 * 3_600_000;
+export const DEFAULT_MAIL_RETRY_MAX_MS = 2 * HOUR_MS;
 /** Rows claimed per round. */
 const BATCH_SIZE = 10;
 /** Sent and failed rows are deleted after this long (their bodies hold links). */
-export const MAIL_RETENTION_MS = 7 * 24 * 3_600_000;
+export const MAIL_RETENTION_MS = 7 * DAY_MS;
 /** Expired email tokens are deleted after this long (kept a while for support questions). */
-const EXPIRED_TOKEN_RETENTION_MS = 7 * 24 * 3_600_000;
+const EXPIRED_TOKEN_RETENTION_MS = 7 * DAY_MS;
 /** Devices not seen for a year are forgotten. */
-const DEVICE_RETENTION_MS = 366 * 24 * 3_600_000;
-const SWEEP_INTERVAL_MS = 3_600_000;
+const DEVICE_RETENTION_MS = 366 * DAY_MS;
+const SWEEP_INTERVAL_MS = HOUR_MS;
 
 /**
  * Runs `task` after the caller answers (`ctx.mail.defer`): the flows whose answer must not
@@ -68,7 +67,7 @@ export async function afterAnswer(ctx: ServiceContext, task: () => Promise<void>
  * if the wake-up may come before it). Returns the row's id.
  */
 export async function enqueueMail(ctx: ServiceContext, mail: MailMessage): Promise<string> {
-  const id = await insertMail(ctx.db, { ...mail, recipient: mail.to, now: new Date(ctx.clock()) });
+  const id = await insertMail(ctx.db, { ...mail, recipient: mail.to, nowMs: ctx.clock() });
   ctx.mail?.wake();
   return id;
 }
@@ -83,7 +82,7 @@ export function mailRetryDelayMs(
 }
 
 export interface MailWorkerOptions {
-  db: Kysely<Database>;
+  db: DatabaseHandle;
   transport: MailTransport;
   clock: Clock;
   logger: MailLogger;
@@ -144,10 +143,10 @@ export function startMailWorker(options: MailWorkerOptions): MailWorker {
     } catch (error) {
       const reason = describeError(error);
       const giveUp = mail.attempts >= maxAttempts;
-      const retryAt = giveUp
+      const retryAtMs = giveUp
         ? null
-        : new Date(clock() + mailRetryDelayMs(mail.attempts, retryBaseMs, retryMaxMs));
-      await markMailFailed(db, mail.id, owner, { error: reason, retryAt });
+        : clock() + mailRetryDelayMs(mail.attempts, retryBaseMs, retryMaxMs);
+      await markMailFailed(db, mail.id, owner, { error: reason, retryAtMs });
       if (giveUp) {
         metrics?.mail("failed");
         logger.warn(`mail ${mail.id} not delivered after ${mail.attempts} attempts: ${reason}`);
@@ -156,7 +155,7 @@ export function startMailWorker(options: MailWorkerOptions): MailWorker {
       }
       return false;
     }
-    await markMailSent(db, mail.id, owner, new Date(clock()));
+    await markMailSent(db, mail.id, owner, clock());
     metrics?.mail("sent");
     return true;
   }
@@ -166,7 +165,7 @@ export function startMailWorker(options: MailWorkerOptions): MailWorker {
     for (;;) {
       const batch = await claimDueMail(db, {
         owner,
-        now: new Date(clock()),
+        nowMs: clock(),
         leaseMs,
         limit: BATCH_SIZE,
       });
@@ -175,12 +174,12 @@ export function startMailWorker(options: MailWorkerOptions): MailWorker {
       }
       if (batch.length < BATCH_SIZE || closed) break;
     }
-    const now = clock();
-    if (now - lastSweepMs >= SWEEP_INTERVAL_MS) {
-      lastSweepMs = now;
-      await deleteOldMail(db, new Date(now - MAIL_RETENTION_MS));
-      await deleteExpiredEmailTokens(db, new Date(now - EXPIRED_TOKEN_RETENTION_MS));
-      await deleteStaleDevices(db, new Date(now - DEVICE_RETENTION_MS));
+    const nowMs = clock();
+    if (nowMs - lastSweepMs >= SWEEP_INTERVAL_MS) {
+      lastSweepMs = nowMs;
+      await deleteOldMail(db, nowMs - MAIL_RETENTION_MS);
+      await deleteExpiredEmailTokens(db, nowMs - EXPIRED_TOKEN_RETENTION_MS);
+      await deleteStaleDevices(db, nowMs - DEVICE_RETENTION_MS);
     }
     return sent;
   }

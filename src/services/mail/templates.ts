@@ -7,6 +7,7 @@
  * A new mail: write a function here that returns `composeMail(settings, subject, body)`, then
  * `await enqueueMail(ctx, { to, ...yourMail(settings, facts) })` where the event happens.
  */
+import { MINUTE_MS } from "../../core/clock.js";
 import type { ServiceSettings } from "../context.js";
 
 /** A rendered mail, ready for `enqueueMail` with a recipient. */
@@ -95,7 +96,7 @@ export function composeMail(
 
 /** "30 minutes", "1 hour", "7 days". */
 export function describeDuration(ms: number): string {
-  const minutes = Math.round(ms / 60_000);
+  const minutes = Math.round(ms / MINUTE_MS);
   if (minutes < 120) return minutes === 1 ? "1 minute" : `${minutes} minutes`;
   const hours = Math.round(minutes / 60);
   if (hours < 48) return `${hours} hours`;

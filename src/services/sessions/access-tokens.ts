@@ -5,7 +5,7 @@
  * `sid` are all live, so ending a session (sign-out, "sign out everywhere", an admin) makes its
  * access tokens inactive at once for services that ask.
  */
-import { createAccessJwt, verifyAccessJwt } from "../../core/access-jwt.js";
+import { createAccessJwt, verifyAccessJwt } from "../../core/jwt/index.js";
 import { PermissionDeniedError } from "../../core/errors.js";
 import type { ServiceContext } from "../context.js";
 import { inspectSessionToken, isSessionLive } from "./sessions.js";

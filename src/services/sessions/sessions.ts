@@ -4,7 +4,7 @@
  * ending one session, the others, or all of them; listing them; sweeping old rows.
  *
  * A token carries `id` (the user), `sid`, a unique `jti`, `iat` and `exp` (see
- * core/session-jwt.ts). Its `exp` is the nearer of the session's absolute end and the idle
+ * core/jwt/session.ts). Its `exp` is the nearer of the session's absolute end and the idle
  * window; while a session is used the token is renewed when less than half of the idle window
  * is left (no write: the record's `last_seen_at` is written at most once a minute). Tokens the
  * seed issued (no `sid`) keep working until they expire, checked against the user's token
@@ -15,15 +15,16 @@
  * tells the other instances (`announceSessionChange`).
  */
 import { accountLockedError } from "../../core/account-lock.js";
+import { DAY_MS, HOUR_MS, SECOND_MS } from "../../core/clock.js";
 import { NotAuthorizedError, NotFoundError } from "../../core/errors.js";
-import { createSessionJwt, newSessionId, verifySessionJwt } from "../../core/session-jwt.js";
+import { createSessionJwt, newSessionId, verifySessionJwt } from "../../core/jwt/index.js";
 import { describeUserAgent } from "../../core/user-agent.js";
 import {
   bumpTokenVersion,
   createSession,
   DEFAULT_SESSION_SWEEP_BATCH,
   deleteOldSessions,
-  endSession as endSessionRecord,
+  endSessionRecord,
   endUserSessionRecords,
   getSession,
   getUserById,
@@ -31,6 +32,7 @@ import {
   listLiveSessions,
   SESSION_TOUCH_INTERVAL_MS,
   touchSession,
+  withTransaction,
   type Session,
   type User,
 } from "../../store/index.js";
@@ -114,7 +116,7 @@ function signSessionToken(
   );
   return {
     token,
-    maxAgeSeconds: Math.max(1, Math.floor(expiresAtMs / 1000) - Math.floor(now / 1000)),
+    maxAgeSeconds: Math.max(1, Math.floor(expiresAtMs / SECOND_MS) - Math.floor(now / SECOND_MS)),
     sessionId,
   };
 }
@@ -150,11 +152,11 @@ export async function issueSessionToken(
   user: User,
   options: { amr: readonly AuthenticationMethod[]; meta?: RequestMeta | undefined },
 ): Promise<IssuedSession> {
-  const now = ctx.clock();
-  const expiresAtMs = now + Math.floor(ctx.settings.jwtValidityHours * 3_600_000);
+  const nowMs = ctx.clock();
+  const expiresAtMs = nowMs + Math.floor(ctx.settings.jwtValidityHours * HOUR_MS);
   const userAgent = options.meta?.userAgent ?? null;
   const start = async (db: ServiceContext["db"]): Promise<Session> => {
-    if (!(await holdUnlockedUser(db, user.id, new Date(now)))) {
+    if (!(await holdUnlockedUser(db, user.id, nowMs))) {
       const current = await getUserById(db, user.id);
       if (current === undefined) throw new NotFoundError("No such user");
       throw accountLockedError(current.lockedUntil);
@@ -162,9 +164,9 @@ export async function issueSessionToken(
     return createSession(db, {
       id: newSessionId(),
       userId: user.id,
-      now: new Date(now),
-      expiresAt: new Date(expiresAtMs),
-      idleExpiresAt: new Date(Math.min(expiresAtMs, now + idleMs(ctx))),
+      nowMs,
+      expiresAtMs,
+      idleExpiresAtMs: Math.min(expiresAtMs, nowMs + idleMs(ctx)),
       amr: options.amr,
       ip: options.meta?.ip ?? null,
       userAgent,
@@ -177,7 +179,7 @@ export async function issueSessionToken(
     const session = await start(ctx.db);
     return signSessionToken(ctx, user, session.id, session.expiresAt.getTime());
   }
-  const session = await ctx.db.transaction().execute(start);
+  const session = await withTransaction(ctx.db, start);
   // A sign-in changed the user's last login time: views cached anywhere are stale.
   await announceSessionChange(ctx, { kind: "user", userId: user.id });
   return signSessionToken(ctx, user, session.id, session.expiresAt.getTime());
@@ -306,7 +308,7 @@ export async function authenticateSessionToken(
     // Best effort: a database that is down must not fail a request the cache can answer.
     state.lastSeenAtMs = now;
     try {
-      const idleEnd = await touchSession(ctx.db, sessionId, new Date(now), idleMs(ctx));
+      const idleEnd = await touchSession(ctx.db, sessionId, now, idleMs(ctx));
       if (idleEnd !== undefined) state.idleExpiresAtMs = idleEnd.getTime();
     } catch {
       // The next touch, a minute on, tries again.
@@ -314,7 +316,7 @@ export async function authenticateSessionToken(
   }
 
   // Sliding renewal: a new token once less than half of the idle window is left on this one.
-  const tokenEndMs = claims.expiresAtSeconds * 1000;
+  const tokenEndMs = claims.expiresAtSeconds * SECOND_MS;
   const renewed =
     tokenEndMs - now < idleMs(ctx) / 2 && state.expiresAtMs > tokenEndMs
       ? signSessionToken(ctx, user, sessionId, state.expiresAtMs)
@@ -404,7 +406,7 @@ export async function endUserSessions(
     throw new NotFoundError("No such user");
   }
   const ended = await endUserSessionRecords(ctx.db, userId, {
-    now: new Date(ctx.clock()),
+    nowMs: ctx.clock(),
     reason,
     ...(options.exceptSessionId ? { exceptId: options.exceptSessionId } : {}),
   });
@@ -426,7 +428,7 @@ export async function logout(
 ): Promise<void> {
   if (session.sessionId === null) return;
   const ended = await endSessionRecord(ctx.db, session.sessionId, {
-    now: new Date(ctx.clock()),
+    nowMs: ctx.clock(),
     reason: "logout",
     userId: session.userId,
   });
@@ -467,14 +469,14 @@ export async function listSessions(
   const limit = parseLimit(query.limit);
   const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
   const target = await loadTarget(ctx, actor, targetId, { access: "self-or-admin" });
-  const now = new Date(ctx.clock());
+  const nowMs = ctx.clock();
   const exclude = currentSessionId === null ? {} : { excludeId: currentSessionId };
   const current =
     after === undefined && currentSessionId !== null
-      ? await listLiveSessions(ctx.db, target.id, now, { onlyId: currentSessionId })
+      ? await listLiveSessions(ctx.db, target.id, nowMs, { onlyId: currentSessionId })
       : [];
   const room = limit - current.length;
-  const others = await listLiveSessions(ctx.db, target.id, now, {
+  const others = await listLiveSessions(ctx.db, target.id, nowMs, {
     ...exclude,
     ...(after === undefined ? {} : { after }),
     limit: room + 1,
@@ -513,7 +515,7 @@ export async function endOneSession(
   const target = await loadTarget(ctx, actor, targetId, { access: "self-or-admin" });
   const reason: SessionEndReason = actor.id === target.id ? "ended_by_user" : "ended_by_admin";
   const ended = await endSessionRecord(ctx.db, sessionId, {
-    now: new Date(ctx.clock()),
+    nowMs: ctx.clock(),
     reason,
     userId: target.id,
   });
@@ -555,10 +557,10 @@ export async function endOtherSessions(
  */
 export async function sweepSessions(ctx: ServiceContext): Promise<number> {
   const retentionDays = ctx.settings.sessionRetentionDays;
-  const before = new Date(ctx.clock() - retentionDays * 86_400_000);
+  const beforeMs = ctx.clock() - retentionDays * DAY_MS;
   let total = 0;
   for (;;) {
-    const deleted = await deleteOldSessions(ctx.db, before, DEFAULT_SESSION_SWEEP_BATCH);
+    const deleted = await deleteOldSessions(ctx.db, beforeMs, DEFAULT_SESSION_SWEEP_BATCH);
     total += deleted;
     if (deleted < DEFAULT_SESSION_SWEEP_BATCH) return total;
   }

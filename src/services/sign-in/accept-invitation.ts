@@ -4,7 +4,12 @@
  */
 import { hashPassword } from "../../core/password.js";
 import { ClientError } from "../../core/errors.js";
-import { markEmailVerified, setPasswordHash, type User } from "../../store/index.js";
+import {
+  markEmailVerified,
+  setPasswordHash,
+  withTransaction,
+  type User,
+} from "../../store/index.js";
 import { INVALID_INVITATION, invitedUser } from "../account/invitations.js";
 import { assertPasswordPolicy } from "../account/passwords.js";
 import { audit } from "../audit/audit.js";
@@ -35,24 +40,24 @@ export async function acceptInvitation(
   });
   let user: User;
   try {
-    user = await ctx.db.transaction().execute(async (trx) => {
+    user = await withTransaction(ctx.db, async (trx) => {
       const tx = { ...ctx, db: trx };
       // The single use: of two concurrent accepts, one wins.
       const record = await useEmailToken(tx, token, "invitation");
       if (record === null || record.userId !== invited.id) {
         throw new ClientError(INVALID_INVITATION, { code: "invalid_email_token" });
       }
-      const now = new Date(ctx.clock());
+      const nowMs = ctx.clock();
       const updated = await setPasswordHash(trx, invited.id, hash, {
         mustChangePassword: false,
         endSessions: true,
-        now,
+        nowMs,
       });
       if (updated === undefined) {
         throw new ClientError(INVALID_INVITATION, { code: "invalid_email_token" });
       }
       const email = typeof record.data.email === "string" ? record.data.email : updated.email;
-      const verified = await markEmailVerified(trx, invited.id, email, now);
+      const verified = await markEmailVerified(trx, invited.id, email, nowMs);
       await audit(tx, "invitation_accepted", { userId: invited.id, meta });
       return verified ?? updated;
     });

@@ -10,7 +10,8 @@
  * (every verifying secret is tried, so rotation keeps trusted browsers trusted).
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { isAsymmetricJwtKey, type JwtKey, type JwtKeyRing } from "../../core/jwt.js";
+import { encodeBase64Url, isCanonicalBase64Url } from "../../core/base64url.js";
+import { isAsymmetricJwtKey, type JwtKey, type JwtKeyRing } from "../../core/jwt/index.js";
 
 /** The cookie's name. */
 export const DEVICE_COOKIE = "tessera_device";
@@ -35,15 +36,15 @@ function hmacKeys(keys: JwtKeyRing): JwtKey[] {
 }
 
 // HMAC-SHA256 is 32 bytes: 43 base64url characters, the last carrying 4 data bits and 2 zero bits.
-const CANONICAL_MAC = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
+const MAC_CHARS = 43;
 
 /** A new device token for `userId`, signed with the ring's (first) HMAC secret. */
 export function issueDeviceToken(keys: JwtKeyRing, userId: string): string {
   const deviceId = randomBytes(DEVICE_ID_BYTES).toString("base64url");
   const key = hmacKeys(keys)[0];
   if (key === undefined) throw new TypeError("Device cookies need the configured HS256 secret");
-  const signature = mac(key.secret, userId, deviceId).toString("base64url");
-  return `${Buffer.from(userId).toString("base64url")}.${deviceId}.${signature}`;
+  const signature = encodeBase64Url(mac(key.secret, userId, deviceId));
+  return `${encodeBase64Url(userId)}.${deviceId}.${signature}`;
 }
 
 /**
@@ -61,9 +62,9 @@ export function verifyDeviceToken(
   const [encodedUser, deviceId, signature] = parts as [string, string, string];
   // Canonical encodings only: a second spelling of the same bytes (RFC 4648 §3.5, the last
   // character's unused bits) would be a second valid cookie.
-  if (encodedUser !== Buffer.from(userId).toString("base64url")) return null;
+  if (encodedUser !== encodeBase64Url(userId)) return null;
   if (!/^[A-Za-z0-9_-]{22}$/.test(deviceId)) return null;
-  if (!CANONICAL_MAC.test(signature)) return null;
+  if (signature.length !== MAC_CHARS || !isCanonicalBase64Url(signature)) return null;
   const given = Buffer.from(signature, "base64url");
   for (const key of hmacKeys(keys)) {
     const expected = mac(key.secret, userId, deviceId);

@@ -12,6 +12,7 @@ import {
   normalizeIdentifier,
   recordLogin,
   setPasswordHash,
+  withTransaction,
   type User,
 } from "../../store/index.js";
 import { hashPassword } from "../../core/password.js";
@@ -143,6 +144,25 @@ export interface SecondFactorAnswer {
 }
 
 /**
+ * The second factor a sign-in request presents, in the order `verifySecondFactor` tries them;
+ * an empty field is no answer. What the sign-in metrics count an attempt under.
+ */
+export function presentedSecondFactor(
+  answer: SecondFactorAnswer,
+): "totp" | "webauthn" | "recovery" | null {
+  if (isAnswered(answer.two_fa_code)) return "totp";
+  if (answer.webauthn_response !== undefined && answer.webauthn_response !== null) {
+    return "webauthn";
+  }
+  if (isAnswered(answer.recovery_code)) return "recovery";
+  return null;
+}
+
+function isAnswered(field: string | null | undefined): field is string {
+  return typeof field === "string" && field !== "";
+}
+
+/**
  * The second factor of a request that already proved the first (a password, or a reset link):
  * TOTP (replay-safe), a passkey assertion, or a recovery code in place of either, each failure
  * counted with the login's. Returns the `amr` entry it adds, or null when the user has no second
@@ -166,10 +186,10 @@ export async function verifySecondFactor(
   const totpSupported = user.totpSecret !== null;
   const webauthnSupported = webauthn !== undefined && (await webauthn.isConfigured(ctx, user));
   if (!totpSupported && !webauthnSupported) return null;
-  const code = answer.two_fa_code ?? undefined;
+  const code = answer.two_fa_code;
   const response = answer.webauthn_response ?? undefined;
-  const recoveryCode = answer.recovery_code ?? undefined;
-  if (code !== undefined && code !== "" && totpSupported) {
+  const recoveryCode = answer.recovery_code;
+  if (isAnswered(code) && totpSupported) {
     await verifyLoginTotp(ctx, user, code, meta);
     return "otp";
   }
@@ -185,7 +205,7 @@ export async function verifySecondFactor(
     if (!ok) await secondFactorFailed(ctx, user, meta, "webauthn");
     return "webauthn";
   }
-  if (recoveryCode !== undefined && recoveryCode !== "") {
+  if (isAnswered(recoveryCode)) {
     // In place of the second factor, once (issue 11 item 2); counted with its failures.
     if (!(await verifyLoginRecoveryCode(ctx, user, recoveryCode, meta, options.lane))) {
       await secondFactorFailed(ctx, user, meta, "recovery_code");
@@ -237,37 +257,34 @@ export async function completeLogin(
     await setPasswordHash(ctx.db, user.id, hash, {
       mustChangePassword: user.mustChangePassword,
       endSessions: false,
-      now: new Date(ctx.clock()),
+      nowMs: ctx.clock(),
     });
     await audit(ctx, "password_rehashed", { userId: user.id, meta });
   }
-  const now = new Date(ctx.clock());
+  const nowMs = ctx.clock();
   // The session, the login time and its audit event are one write (one transaction, one fsync
   // on SQLite): when a lock commits first, the session's insert refuses (`account_locked`) and
   // no "signed in" event is left behind for a sign-in that was refused.
-  const session = await ctx.db
-    .transaction()
-    .execute(async (trx) => {
-      const tx = { ...ctx, db: trx };
-      const issued = await issueSessionToken(tx, user, {
-        amr: options.amr ?? (options.method === "passkey" ? ["passkey"] : ["pwd"]),
-        meta,
-      });
-      await recordLogin(trx, user.id, now);
-      await audit(tx, "login_succeeded", {
-        userId: user.id,
-        meta,
-        detail: { method: options.method },
-      });
-      return issued;
-    })
-    .catch(async (error: unknown) => {
-      // Locked after the check above: refused and audited as that check would have.
-      if (error instanceof PermissionDeniedError && error.code === "account_locked") {
-        await audit(ctx, "login_failed", { userId: user.id, meta, detail: { reason: "locked" } });
-      }
-      throw error;
+  const session = await withTransaction(ctx.db, async (trx) => {
+    const tx = { ...ctx, db: trx };
+    const issued = await issueSessionToken(tx, user, {
+      amr: options.amr ?? (options.method === "passkey" ? ["passkey"] : ["pwd"]),
+      meta,
     });
+    await recordLogin(trx, user.id, nowMs);
+    await audit(tx, "login_succeeded", {
+      userId: user.id,
+      meta,
+      detail: { method: options.method },
+    });
+    return issued;
+  }).catch(async (error: unknown) => {
+    // Locked after the check above: refused and audited as that check would have.
+    if (error instanceof PermissionDeniedError && error.code === "account_locked") {
+      await audit(ctx, "login_failed", { userId: user.id, meta, detail: { reason: "locked" } });
+    }
+    throw error;
+  });
   // After the commit (the last login time changed): views cached anywhere are stale.
   await announceSessionChange(ctx, { kind: "user", userId: user.id });
   const keys = ctx.settings.jwtKeys;
@@ -281,7 +298,7 @@ export async function completeLogin(
     cookieDeviceId,
     issuedDeviceId: deviceToken.split(".")[1] ?? "",
   });
-  return { user: { ...user, lastLoginAt: now }, ...session, deviceToken };
+  return { user: { ...user, lastLoginAt: new Date(nowMs) }, ...session, deviceToken };
 }
 
 /**

@@ -1,6 +1,6 @@
 /** Passkeys as the login's second factor, after the password (see `services/sign-in/login.ts`). */
 import { parseAuthenticationResponse, type RelyingParty } from "../../core/webauthn/index.js";
-import type { ChallengeStore } from "../../store/challenge-store.js";
+import type { ChallengeStore } from "../../store/challenges/index.js";
 import { countWebauthnCredentials, listWebauthnCredentials } from "../../store/index.js";
 import type { SecondFactorProvider } from "./login.js";
 import {

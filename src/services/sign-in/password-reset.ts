@@ -13,10 +13,11 @@
  * never takes over a protected account (ASVS 5.0 V6.4.3).
  */
 import { createHash, randomBytes } from "node:crypto";
+import { MINUTE_MS } from "../../core/clock.js";
 import { ClientError } from "../../core/errors.js";
 import { hashPassword } from "../../core/password.js";
 import type { ForgotPasswordRequest, ResetWithTokenRequest } from "../../contract/index.js";
-import { getUserById, getUserByNameOrMail, type User } from "../../store/index.js";
+import { getUserById, getUserByNameOrMail, withTransaction, type User } from "../../store/index.js";
 import { audit } from "../audit/audit.js";
 import type { RequestMeta, ServiceContext, ServiceSettings } from "../context.js";
 import {
@@ -31,7 +32,7 @@ import { composeMail, describeDuration, publicLink, type MailContent } from "../
 import { assertPasswordPolicy, storePassword } from "../account/passwords.js";
 
 /** How long a reset link works (issue 12: 30 minutes). */
-export const PASSWORD_RESET_VALIDITY_MS = 30 * 60_000;
+export const PASSWORD_RESET_VALIDITY_MS = 30 * MINUTE_MS;
 
 /** The answer to every forgot-password request. */
 export const FORGOT_PASSWORD_DETAIL =
@@ -98,7 +99,7 @@ async function sendResetLink(
       token,
       validityMs: PASSWORD_RESET_VALIDITY_MS,
     });
-    await ctx.db.transaction().execute(async (db) => {
+    await withTransaction(ctx.db, async (db) => {
       // No user id: the event would read "link sent" in the account's activity.
       await audit({ ...ctx, db }, "password_reset_requested", {
         userId: null,
@@ -108,7 +109,7 @@ async function sendResetLink(
     });
     return;
   }
-  await ctx.db.transaction().execute(async (db) => {
+  await withTransaction(ctx.db, async (db) => {
     const tx = { ...ctx, db };
     // Only the newest link works: issuing voids the earlier ones.
     const { token } = await issueEmailToken(tx, {

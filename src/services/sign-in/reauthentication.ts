@@ -12,6 +12,7 @@
  * login is (an attempt reserved for the account, address and device before the check; a wrong
  * answer keeps it), audited, and renews `auth_time` (the method joins `amr`).
  */
+import { SECOND_MS } from "../../core/clock.js";
 import { ClientError, NotAuthorizedError, PermissionDeniedError } from "../../core/errors.js";
 import { parseAuthenticationResponse } from "../../core/webauthn/index.js";
 import type { ReauthenticateRequest } from "../../contract/index.js";
@@ -44,7 +45,8 @@ export interface RequestSession {
 /** What `POST /reauthenticate` did. */
 export interface ReauthenticationResult {
   method: ReauthenticationMethod;
-  authTime: Date;
+  /** The session's new `auth_time`, epoch milliseconds. */
+  authTimeMs: number;
   amr: string[];
   /** A seed token has no session to renew: a new session was started for it. */
   issued: IssuedSession | null;
@@ -84,7 +86,7 @@ export async function assertRecentAuthentication(
     code: "reauthentication_required",
     extra: {
       methods: await reauthenticationMethods(ctx, session.user),
-      max_age_seconds: windowMs(ctx) / 1000,
+      max_age_seconds: windowMs(ctx) / SECOND_MS,
     },
   });
 }
@@ -194,17 +196,17 @@ async function succeeded(
     // A seed token has no `auth_time`: the re-authentication starts a session (as a password
     // change does for one).
     const issued = await issueSessionToken(ctx, user, { amr: [amrMethod], meta });
-    result = { method, authTime: new Date(ctx.clock()), amr: [amrMethod], issued };
+    result = { method, authTimeMs: ctx.clock(), amr: [amrMethod], issued };
   } else {
     const record = await recordReauthentication(
       ctx.db,
       session.sessionId,
       user.id,
-      new Date(ctx.clock()),
+      ctx.clock(),
       amrMethod,
     );
     if (record === undefined) throw new NotAuthorizedError("Invalid or expired token");
-    result = { method, authTime: record.authTime, amr: record.amr, issued: null };
+    result = { method, authTimeMs: record.authTime.getTime(), amr: record.amr, issued: null };
   }
   await audit(ctx, "reauthenticated", {
     userId: user.id,

@@ -1,6 +1,6 @@
 /**
  * The failure counters of the login and TOTP limits, for deployments without Redis (issue 14
- * item 6: a restart, deploy or crash must not clear every lock). See store/rate-limit-store.ts.
+ * item 6: a restart, deploy or crash must not clear every lock). See store/rate-limit/database.ts.
  */
 import type { Kysely } from "kysely";
 import { capabilitiesOf } from "../dialect.js";

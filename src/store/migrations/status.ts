@@ -3,7 +3,7 @@
  * build (an instance left on the old version while another one migrated forward).
  */
 import { sql, type Kysely } from "kysely";
-import { MIGRATIONS, MIGRATION_TABLE } from "./index.js";
+import { MIGRATIONS, MIGRATION_TABLE, createMigrator } from "./index.js";
 
 /** One migration as `tessera migrate --status` shows it. */
 export interface MigrationState {
@@ -48,6 +48,12 @@ export async function getMigrationStatus<DB>(db: Kysely<DB>): Promise<MigrationS
     .filter(([name]) => !Object.hasOwn(MIGRATIONS, name))
     .map(([name, executedAt]) => ({ name, executedAt, unknown: true }));
   return [...known, ...unknown];
+}
+
+/** Names of the migrations not yet run on `db` (`[]` when it is up to date). */
+export async function pendingMigrations<DB>(db: Kysely<DB>): Promise<string[]> {
+  const migrations = await createMigrator(db).getMigrations();
+  return migrations.filter((m) => m.executedAt === undefined).map((m) => m.name);
 }
 
 /** @throws SchemaTooNewError when the database has migrations this build does not know. */

@@ -56,7 +56,7 @@ describeServer("account lock", (server) => {
     expect((await client.request("GET", "/me")).status).toBe(401);
     const bearer = { authorization: `Bearer ${token.body.access_token}` };
     expect((await api.request("GET", "/me", { headers: bearer })).status).toBe(401);
-    expect(await listLiveSessions(db(), user.id, new Date(server.clock()))).toEqual([]);
+    expect(await listLiveSessions(db(), user.id, server.clock())).toEqual([]);
 
     // A wrong password says nothing about the lock.
     const wrong = await server.client().request("POST", "/login", {
@@ -217,7 +217,7 @@ describeServer("account lock", (server) => {
         expect([200, 403, 429, 503]).toContain(answer.status);
         if (answer.status === 403) expect(answer.body.code).toBe("account_locked");
       }
-      expect(await listLiveSessions(db(), user.id, new Date(server.clock()))).toEqual([]);
+      expect(await listLiveSessions(db(), user.id, server.clock())).toEqual([]);
       for (const client of clients) {
         expect((await client.request("GET", "/me")).status).toBe(401);
       }
@@ -245,7 +245,7 @@ describeServer("account lock", (server) => {
     await expect(
       completeLogin(racing, user, META, { reservation, method: "password" }),
     ).rejects.toMatchObject({ code: "account_locked" });
-    expect(await listLiveSessions(db(), user.id, new Date(server.clock()))).toEqual([]);
+    expect(await listLiveSessions(db(), user.id, server.clock())).toEqual([]);
     const events = await listAuditEvents(db(), { userId: user.id });
     expect(events.map((e) => e.event)).toContain("user_locked");
     expect(events.map((e) => e.event)).not.toContain("login_succeeded");
@@ -272,7 +272,7 @@ describeServer("account lock", (server) => {
         }
       }
       expect(results[8]?.status).toBe("fulfilled");
-      expect(await listLiveSessions(db(), user.id, new Date(server.clock()))).toEqual([]);
+      expect(await listLiveSessions(db(), user.id, server.clock())).toEqual([]);
       for (const result of results.slice(0, 8)) {
         if (result.status !== "fulfilled" || !("token" in result.value)) continue;
         await expect(authenticateSessionToken(ctx, result.value.token)).rejects.toMatchObject({

@@ -11,6 +11,7 @@ import { describeServer } from "../../helpers/routes.js";
 
 /** The time store writes are stamped with (the service's clock, frozen). */
 const NOW = new Date(Date.UTC(2026, 10, 28, 12));
+const NOW_MS = NOW.getTime();
 
 describeServer("login routes", (server) => {
   describe("POST /login", () => {
@@ -117,7 +118,7 @@ describeServer("login routes", (server) => {
       await setPasswordHash(server.app.tessera.db, user.id, old, {
         mustChangePassword: false,
         endSessions: false,
-        now: NOW,
+        nowMs: NOW_MS,
       });
       await server.client().login(user.name, user.password);
       const after = await getUserById(server.app.tessera.db, user.id);

@@ -9,7 +9,7 @@ import {
   createDatabaseChallengeStore,
   createMemoryChallengeStore,
   type ChallengeStore,
-} from "../../../src/store/challenge-store.js";
+} from "../../../src/store/challenges/index.js";
 import { openTestDatabase } from "../../helpers/database.js";
 import { startTestServer, type TestServer } from "../../helpers/server.js";
 import { describeStore } from "../../helpers/store.js";

@@ -5,7 +5,7 @@
  * /reauthenticate` with the password, a TOTP code or a passkey renews it, throttled and audited.
  */
 import { describe, expect, it } from "vitest";
-import { createJwt } from "../../../src/core/jwt.js";
+import { createJwt } from "../../../src/core/jwt/index.js";
 import { generateTotp } from "../../../src/core/totp.js";
 import { ROUTE_POLICIES } from "../../../src/http/route-policy.js";
 import { listAuditEvents } from "../../../src/store/index.js";

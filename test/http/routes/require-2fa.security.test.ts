@@ -6,7 +6,7 @@
  * The table it prints is the one in the report.
  */
 import { afterAll, expect, it } from "vitest";
-import { createJwt } from "../../../src/core/jwt.js";
+import { createJwt } from "../../../src/core/jwt/index.js";
 import { generateTotp } from "../../../src/core/totp.js";
 import { describeServer } from "../../helpers/routes.js";
 import {

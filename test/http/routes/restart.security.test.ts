@@ -13,7 +13,7 @@ describeStore("failure counters across a restart", { database: false }, ({ diale
     // The PostgreSQL harness passes a Redis store: pass the default without Redis (the database).
     const withoutRedis = async () => {
       const { createDatabaseRateLimitStore } =
-        await import("../../../src/store/rate-limit-store.js");
+        await import("../../../src/store/rate-limit/index.js");
       return startTestServer(dialect, {
         overrides: { database, rateLimitStore: createDatabaseRateLimitStore(database.db) },
       });

@@ -5,7 +5,7 @@
  * every sign-in path, and the seed's tokens.
  */
 import { describe, expect, it } from "vitest";
-import { createJwt } from "../../../src/core/jwt.js";
+import { createJwt } from "../../../src/core/jwt/index.js";
 import { generateTotp } from "../../../src/core/totp.js";
 import { listAuditEvents } from "../../../src/store/index.js";
 import { describeServer } from "../../helpers/routes.js";

@@ -8,11 +8,7 @@ import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { hashPassword } from "../../../src/core/password.js";
-import {
-  createUser as insertUser,
-  getUserById,
-  listAuditEvents,
-} from "../../../src/store/index.js";
+import { getUserById, insertUser, listAuditEvents } from "../../../src/store/index.js";
 import { startTestServer, type TestServer } from "../../helpers/server.js";
 
 const BREACHED = "Correct-Horse-Battery-9";
@@ -67,7 +63,7 @@ async function adminClient(server: TestServer) {
     email: `${name}@example.org`,
     passwordHash: await hashPassword(password, server.config.argon2),
     isAdmin: true,
-    now: new Date(server.clock()),
+    nowMs: server.clock(),
   });
   const client = server.client();
   await client.login(name, password);
@@ -137,7 +133,7 @@ describe("a password the policy refuses today", () => {
       name: "legacy",
       email: "legacy@example.org",
       passwordHash: hash,
-      now: new Date(server.clock()),
+      nowMs: server.clock(),
     });
     const client = server.client();
     const login = await client.login("legacy", "password1234");

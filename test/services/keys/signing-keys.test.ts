@@ -7,7 +7,7 @@ import { expect, it } from "vitest";
 import { runCli, type CliIo } from "../../../src/cli.js";
 import { frozenClock } from "../../../src/core/clock.js";
 import { deriveKeyEncryptionKey } from "../../../src/core/key-encryption.js";
-import { createJwt, createJwtKeyRing, verifyJwtClaims } from "../../../src/core/jwt.js";
+import { createJwt, createJwtKeyRing, verifyJwtClaims } from "../../../src/core/jwt/index.js";
 import {
   describeSigningKeys,
   loadSigningKeys,

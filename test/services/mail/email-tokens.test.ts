@@ -12,7 +12,7 @@ import {
   voidEmailTokens,
 } from "../../../src/services/mail/email-tokens.js";
 import type { ServiceContext } from "../../../src/services/context.js";
-import { createUser } from "../../../src/store/index.js";
+import { insertUser } from "../../../src/store/index.js";
 import { describeStore } from "../../helpers/store.js";
 
 const T0 = Date.UTC(2026, 10, 28, 12, 0, 0);
@@ -25,11 +25,11 @@ describeStore("email token service", (database) => {
 
   it("issues a 256-bit token shown once and stored only as its hash", async () => {
     const { ctx } = context();
-    const user = await createUser(database.db, {
+    const user = await insertUser(database.db, {
       name: "u",
       email: "u@example.org",
       passwordHash: "h",
-      now: new Date(T0),
+      nowMs: T0,
     });
     const issued = await issueEmailToken(ctx, {
       userId: user.id,
@@ -54,11 +54,11 @@ describeStore("email token service", (database) => {
 
   it("finds without using, uses once, and refuses after expiry or voiding", async () => {
     const { ctx, clock } = context();
-    const user = await createUser(database.db, {
+    const user = await insertUser(database.db, {
       name: "v",
       email: "v@example.org",
       passwordHash: "h",
-      now: new Date(T0),
+      nowMs: T0,
     });
     const a = await issueEmailToken(ctx, { userId: user.id, purpose: "not_me", validityMs: 1_000 });
     expect(await findEmailToken(ctx, a.token, "not_me")).toMatchObject({ id: a.id });
@@ -84,11 +84,11 @@ describeStore("email token service", (database) => {
 
   it("voids the user's earlier links where only the newest works, not “This wasn't me” ones", async () => {
     const { ctx } = context();
-    const user = await createUser(database.db, {
+    const user = await insertUser(database.db, {
       name: "w",
       email: "w@example.org",
       passwordHash: "h",
-      now: new Date(T0),
+      nowMs: T0,
     });
     const issue = (purpose: "password_reset" | "invitation" | "not_me") =>
       issueEmailToken(ctx, { userId: user.id, purpose, validityMs: 1_000 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createJwtKeyRing } from "../../../src/core/jwt.js";
+import { createJwtKeyRing } from "../../../src/core/jwt/index.js";
 import {
   issueDeviceToken,
   verifyDeviceToken,

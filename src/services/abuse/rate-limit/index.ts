@@ -1,16 +1,10 @@
 /**
  * The abuse limits: failed logins per account and per client address, wrong second-factor
- * codes per user, in memory or shared through Redis (`src/store/redis.ts`).
+ * codes per user. The counters live in a store of `src/store/rate-limit/` (in memory, in the
+ * database, or shared through Redis).
  */
 export {
-  DEFAULT_ACCOUNT_CEILING_POLICY,
-  DEFAULT_ACCOUNT_POLICY,
-  DEFAULT_ADDRESS_POLICY,
-  DEFAULT_TOTP_POLICY,
-  RESEND_VERIFICATION_POLICY,
-  SIGNUP_PER_ADDRESS_POLICY,
   TOO_MANY_ATTEMPTS_DETAIL,
-  USER_SEARCH_POLICY,
   accountThrottleKey,
   addressThrottleKey,
   ceilingThrottleKey,
@@ -21,15 +15,17 @@ export {
   type LoginReservation,
   type LoginThrottle,
   type LoginThrottleOptions,
-  type MailCap,
 } from "./login-throttle.js";
 export {
-  DEFAULT_MEMORY_MAX_KEYS,
-  DEFAULT_MEMORY_SWEEP_INTERVAL_MS,
-  createMemoryRateLimitStore,
-  type MemoryRateLimitStore,
-  type MemoryRateLimitStoreOptions,
-} from "./memory-store.js";
+  DEFAULT_ACCOUNT_CEILING_POLICY,
+  DEFAULT_ACCOUNT_POLICY,
+  DEFAULT_ADDRESS_POLICY,
+  DEFAULT_TOTP_POLICY,
+  RESEND_VERIFICATION_POLICY,
+  SIGNUP_PER_ADDRESS_POLICY,
+  USER_SEARCH_POLICY,
+  type MailCap,
+} from "./policies.js";
 export { normalizeClientAddress } from "./client-address.js";
 export {
   assertValidPolicy,
@@ -37,8 +33,5 @@ export {
   type FailurePolicy,
   type FailureRecord,
   type ProgressivePolicy,
-  type RateLimitEntry,
-  type ReserveResult,
-  type RateLimitStore,
   type WindowPolicy,
 } from "../../../core/rate-limit.js";

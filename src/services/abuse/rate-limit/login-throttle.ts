@@ -34,7 +34,7 @@
  * non-reserving read and write, for tools and tests. A store that cannot answer fails closed
  * with a 503 (catalog MI-02), never skipping the limit.
  */
-import { systemClock, type Clock } from "../../../core/clock.js";
+import { SECOND_MS, systemClock, type Clock } from "../../../core/clock.js";
 import { InternalError, TooManyRequestsError } from "../../../core/errors.js";
 import { normalizeIdentifier } from "../../../store/index.js";
 import { normalizeClientAddress } from "./client-address.js";
@@ -42,124 +42,20 @@ import {
   assertValidPolicy,
   type FailurePolicy,
   type FailureRecord,
-  type ProgressivePolicy,
-  type RateLimitEntry,
-  type RateLimitStore,
-  type WindowPolicy,
 } from "../../../core/rate-limit.js";
-
-const SECOND_MS = 1000;
-const MINUTE_MS = 60 * SECOND_MS;
-const HOUR_MS = 60 * MINUTE_MS;
-
-/**
- * Per account: 5 failures back to back, then a 30 s wait doubling with each further failure,
- * at most 15 min (issue: "after 5 failures the wait grows, up to 15 minutes"); the count is
- * forgotten 24 h after the last failure. Never permanent (catalog LG-09). For comparison
- * (security catalog part c), Keycloak's brute-force detector is off by default and, when on,
- * uses failureFactor 30, waitIncrementSeconds 60, maxFailureWaitSeconds 900 and
- * maxDeltaTimeSeconds 43200 (12 h); NIST SP 800-63B-4 §3.2.2 mentions waits of 30 s up to 1 h.
- */
-export const DEFAULT_ACCOUNT_POLICY: Readonly<ProgressivePolicy> = Object.freeze({
-  kind: "progressive",
-  freeFailures: 5,
-  baseDelayMs: 30 * SECOND_MS,
-  maxDelayMs: 15 * MINUTE_MS,
-  retentionMs: 24 * HOUR_MS,
-});
-
-/**
- * Per client address: 100 failed attempts per 15 min window (issue; failed attempts only, so
- * the successful logins of an office behind one address never count).
- */
-export const DEFAULT_ADDRESS_POLICY: Readonly<WindowPolicy> = Object.freeze({
-  kind: "window",
-  maxFailures: 100,
-  windowMs: 15 * MINUTE_MS,
-});
-
-/**
- * Per account from every address together: 100 failures per hour. The fast lock stops one
- * network after 5; this ceiling stops guessing spread over many networks (issue 14 item 2: "a
- * slower per-account ceiling against distributed guessing"). An attacker can trip it on purpose,
- * which is why a browser with a device cookie for the account is not subject to it.
- */
-export const DEFAULT_ACCOUNT_CEILING_POLICY: Readonly<WindowPolicy> = Object.freeze({
-  kind: "window",
-  maxFailures: 100,
-  windowMs: 60 * MINUTE_MS,
-});
-
-/**
- * Per user, wrong second-factor codes: as the account (issue; catalog LG-11 suggests 5).
- * A 6-digit code has 10^6 values, so rate limiting is required (NIST SP 800-63B-4 §3.1.4.2).
- */
-export const DEFAULT_TOTP_POLICY: Readonly<ProgressivePolicy> = Object.freeze({
-  kind: "progressive",
-  freeFailures: 5,
-  baseDelayMs: 30 * SECOND_MS,
-  maxDelayMs: 15 * MINUTE_MS,
-  retentionMs: 24 * HOUR_MS,
-});
-
-/**
- * Mail to one account from one network (issue 12): 3 requests back to back, then a wait from
- * 1 minute doubling up to an hour; forgotten a day after the last.
- */
-export const DEFAULT_EMAIL_ACCOUNT_POLICY: Readonly<ProgressivePolicy> = Object.freeze({
-  kind: "progressive",
-  freeFailures: 3,
-  baseDelayMs: MINUTE_MS,
-  maxDelayMs: HOUR_MS,
-  retentionMs: 24 * HOUR_MS,
-});
-
-/** Mail to one account from every network together: 10 per hour (no mail bombing). */
-export const DEFAULT_EMAIL_CEILING_POLICY: Readonly<WindowPolicy> = Object.freeze({
-  kind: "window",
-  maxFailures: 10,
-  windowMs: HOUR_MS,
-});
-
-/** Mail requests per client network, any accounts: 50 per 15 minutes. */
-export const DEFAULT_EMAIL_ADDRESS_POLICY: Readonly<WindowPolicy> = Object.freeze({
-  kind: "window",
-  maxFailures: 50,
-  windowMs: 15 * MINUTE_MS,
-});
-
-/** Sign-ups per address: 3 an hour (a person who mistyped the name tries again). */
-export const SIGNUP_PER_ADDRESS_POLICY: Readonly<WindowPolicy> = Object.freeze({
-  kind: "window",
-  maxFailures: 3,
-  windowMs: HOUR_MS,
-});
-
-/** "Send the link again" per account name or address: 3 an hour. */
-export const RESEND_VERIFICATION_POLICY: Readonly<WindowPolicy> = Object.freeze({
-  kind: "window",
-  maxFailures: 3,
-  windowMs: HOUR_MS,
-});
-
-/**
- * People-picker searches (`GET /users` by a non-admin with `TESSERA_USER_DIRECTORY=search`,
- * issue 25 item 2) per user: 30 a minute. Typing a name as someone looks for a colleague makes
- * a few; a script reading the directory three letters at a time is slowed to 600 names a minute.
- */
-export const USER_SEARCH_POLICY: Readonly<WindowPolicy> = Object.freeze({
-  kind: "window",
-  maxFailures: 30,
-  windowMs: MINUTE_MS,
-});
-
-/** Which per-address mail cap (`reserveMailCap`). */
-export type MailCap = "signup" | "resend_verification";
-
-const MAIL_CAP_POLICIES: Readonly<Record<MailCap, WindowPolicy>> = {
-  signup: SIGNUP_PER_ADDRESS_POLICY,
-  resend_verification: RESEND_VERIFICATION_POLICY,
-};
+import type { RateLimitEntry, RateLimitStore } from "../../../store/rate-limit/index.js";
+import {
+  DEFAULT_ACCOUNT_POLICY,
+  DEFAULT_ADDRESS_POLICY,
+  DEFAULT_ACCOUNT_CEILING_POLICY,
+  DEFAULT_TOTP_POLICY,
+  DEFAULT_EMAIL_ACCOUNT_POLICY,
+  DEFAULT_EMAIL_CEILING_POLICY,
+  DEFAULT_EMAIL_ADDRESS_POLICY,
+  USER_SEARCH_POLICY,
+  MAIL_CAP_POLICIES,
+  type MailCap,
+} from "./policies.js";
 
 /** The detail of every login and second-factor 429: it never says which limit was hit. */
 export const TOO_MANY_ATTEMPTS_DETAIL = "Too many failed attempts, try again later";

@@ -98,7 +98,7 @@ export async function finishPasskeyRegistration(
       deviceType: registered.deviceType,
       backedUp: registered.backedUp,
     },
-    new Date(ctx.clock()),
+    ctx.clock(),
   );
   // The middleware's view of the user (second factor owed or not) is cached.
   await announceSessionChange(ctx, { kind: "user", userId: user.id });

@@ -92,7 +92,7 @@ export async function verifyAssertion(
         ctx.db,
         credential.id,
         result.newCounter,
-        new Date(ctx.clock()),
+        ctx.clock(),
       ))
     ) {
       throw new ClientError("The passkey's signature counter did not increase", {

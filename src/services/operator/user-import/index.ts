@@ -11,6 +11,7 @@ import {
   findTakenImportKeys,
   insertImportedUser,
   newId,
+  withTransaction,
 } from "../../../store/index.js";
 import { audit } from "../../audit/audit.js";
 import type { ServiceContext } from "../../context.js";
@@ -63,14 +64,14 @@ export async function importUsers(
   };
   if (report.problems.length > 0) return report;
 
-  await ctx.db.transaction().execute(async (trx) => {
+  await withTransaction(ctx.db, async (trx) => {
     report.problems.push(...(await collisionsWithDatabase(trx, parsed.users)));
     if (report.problems.length > 0 || options.dryRun === true) return;
-    const now = new Date(ctx.clock());
+    const nowMs = ctx.clock();
     const inTransaction = { ...ctx, db: trx };
     for (const user of parsed.users) {
       const id = user.id ?? newId();
-      await insertImportedUser(trx, { ...user, id }, now);
+      await insertImportedUser(trx, { ...user, id }, nowMs);
       for (const credential of user.credentials) {
         await addWebauthnCredential(
           trx,
@@ -84,7 +85,7 @@ export async function importUsers(
             deviceType: "singleDevice",
             backedUp: false,
           },
-          now,
+          nowMs,
         );
       }
       await audit(inTransaction, "user_imported", {

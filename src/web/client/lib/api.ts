@@ -34,6 +34,11 @@ export class ApiError extends Error {
 
 type Method = "GET" | "POST" | "PATCH" | "DELETE";
 
+/** The path of a user's resource, `/users/{id}{suffix}`, the id percent-encoded. */
+export function userPath(userId: string, suffix = ""): string {
+  return `/users/${encodeURIComponent(userId)}${suffix}`;
+}
+
 /**
  * Asks the person to authenticate again (`methods`: `extra.methods` of the 403
  * `reauthentication_required`); resolves true once `POST /reauthenticate` succeeded, false when

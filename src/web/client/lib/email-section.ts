@@ -4,13 +4,13 @@
  * mailed and still works, and asks for a real address when the current one cannot receive mail
  * (issue 18).
  */
-import { api } from "./api.js";
+import { api, userPath } from "./api.js";
 import { byId, fieldValue, handleClick, handleForm, setVisible, showMessage } from "./dom.js";
 import type { EmailStateView, UserView } from "./types.js";
 
 /** The address's state, as the server tells it. */
 function readEmailState(user: Pick<UserView, "id">): Promise<EmailStateView> {
-  return api<EmailStateView>("GET", `/users/${encodeURIComponent(user.id)}/email`);
+  return api<EmailStateView>("GET", userPath(user.id, "/email"));
 }
 
 /** Shows `user`'s address and wires the section; `changed` gets the user after a change. */
@@ -51,7 +51,7 @@ export async function wireEmailSection(
   handleForm(form, {
     message,
     submit: async () => {
-      const updated = await api<UserView>("PATCH", `/users/${encodeURIComponent(user.id)}/email`, {
+      const updated = await api<UserView>("PATCH", userPath(user.id, "/email"), {
         email: fieldValue(form, "email"),
       });
       form.reset();

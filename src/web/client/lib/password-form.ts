@@ -1,5 +1,5 @@
 /** The change-password form, used by the sign-in page (forced change) and the account page. */
-import { api } from "./api.js";
+import { api, userPath } from "./api.js";
 import { fieldValue, handleForm, showMessage } from "./dom.js";
 import { attachStrengthMeter } from "./strength-meter.js";
 import type { UserView } from "./types.js";
@@ -37,11 +37,10 @@ export function wirePasswordForm(options: PasswordFormOptions): void {
     submit: async () => {
       const known = options.knownPassword?.() ?? null;
       const oldPassword = known ?? fieldValue(form, "old_password", true);
-      const user = await api<UserView>(
-        "PATCH",
-        `/users/${encodeURIComponent(options.user().id)}/password/change`,
-        { old_password: oldPassword, new_password: fieldValue(form, "new_password", true) },
-      );
+      const user = await api<UserView>("PATCH", userPath(options.user().id, "/password/change"), {
+        old_password: oldPassword,
+        new_password: fieldValue(form, "new_password", true),
+      });
       form.reset();
       showMessage(message, "Your password has been changed.", "success");
       await options.done(user);

@@ -1,5 +1,5 @@
 /** The sessions of a user as the pages show them ("Where you're signed in", the admin's count). */
-import { api, apiPage } from "./api.js";
+import { api, apiPage, userPath } from "./api.js";
 import { formatDateTime } from "./text.js";
 import type { SessionView } from "./types.js";
 
@@ -11,7 +11,7 @@ const MAX_SESSION_PAGES = 10;
  * page (the server answers a page at a time), so "end them all" ends them all.
  */
 export async function loadSessions(userId: string): Promise<SessionView[]> {
-  const path = `/users/${encodeURIComponent(userId)}/sessions?limit=200`;
+  const path = userPath(userId, "/sessions?limit=200");
   const sessions: SessionView[] = [];
   let cursor: string | null = null;
   for (let page = 0; page < MAX_SESSION_PAGES; page += 1) {
@@ -26,10 +26,7 @@ export async function loadSessions(userId: string): Promise<SessionView[]> {
 
 /** Ends one session of a user. */
 export async function endSession(userId: string, sessionId: string): Promise<void> {
-  await api(
-    "DELETE",
-    `/users/${encodeURIComponent(userId)}/sessions/${encodeURIComponent(sessionId)}`,
-  );
+  await api("DELETE", userPath(userId, `/sessions/${encodeURIComponent(sessionId)}`));
 }
 
 const METHOD_NAMES: Readonly<Record<string, string>> = {

@@ -10,10 +10,12 @@ import {
   DEFAULT_ADDRESS_POLICY,
   accountThrottleKey,
   createLoginThrottle,
-  createMemoryRateLimitStore,
 } from "../../../../src/services/abuse/rate-limit/index.js";
-import { closeRedisClient, createRedisClient } from "../../../../src/store/redis-client.js";
-import { createRedisRateLimitStore } from "../../../../src/store/redis.js";
+import {
+  createMemoryRateLimitStore,
+  createRedisRateLimitStore,
+} from "../../../../src/store/rate-limit/index.js";
+import { closeRedisClient, createRedisClient } from "../../../../src/store/redis/client.js";
 import { createStoreHarness } from "../../../helpers/rate-limit-stores.js";
 
 const harness = await createStoreHarness("login-throttle-security");

@@ -7,9 +7,9 @@ import {
   DEFAULT_TOTP_POLICY,
   TOO_MANY_ATTEMPTS_DETAIL,
   createLoginThrottle,
-  createMemoryRateLimitStore,
   type LoginThrottle,
 } from "../../../../src/services/abuse/rate-limit/index.js";
+import { createMemoryRateLimitStore } from "../../../../src/store/rate-limit/index.js";
 import { createStoreHarness } from "../../../helpers/rate-limit-stores.js";
 
 const harness = await createStoreHarness("login-throttle");

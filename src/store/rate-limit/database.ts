@@ -1,0 +1,185 @@
+/**
+ * The failure counters in the database, for deployments without Redis (issue 14 item 6: the
+ * memory store forgot every lock at each restart). Same arithmetic as the memory and Redis
+ * stores (the pure functions of core/rate-limit.ts), so the three cannot drift.
+ *
+ * Atomicity (STYLE principle 10): each operation is ONE transaction. On PostgreSQL the rows are
+ * created if missing (INSERT … ON CONFLICT DO NOTHING) and then locked (SELECT … FOR UPDATE, in
+ * key order so two reservations cannot deadlock) before they are read and written, so
+ * concurrent reservations on any number of instances queue on the row locks. On SQLite the
+ * same first write takes the database's write lock for the whole transaction (and Kysely's
+ * driver holds its one connection), which serialises the same way. A long key (an unknown name can be 1 KB) is stored as its SHA-256.
+ */
+import { createHash } from "node:crypto";
+import type { Kysely, Transaction } from "kysely";
+import {
+  applyFailure,
+  applyRelease,
+  lockedUntil,
+  toFailureRecord,
+  type FailurePolicy,
+  type FailureRecord,
+  type StoredFailureRecord,
+} from "../../core/rate-limit.js";
+import { capabilitiesOf } from "../dialect.js";
+import type { Database } from "../schema.js";
+import type { RateLimitEntry, RateLimitStore, ReserveResult } from "./types.js";
+
+/** Keys longer than this are stored as `sha256:<hex>`. */
+const MAX_PLAIN_KEY_LENGTH = 200;
+/** Expired rows are deleted at most this often (in the injected time). */
+export const DEFAULT_DATABASE_SWEEP_INTERVAL_MS = 60_000;
+
+export interface DatabaseRateLimitStoreOptions {
+  /** Prepended to every key (tests give each store its own). Default "". */
+  keyPrefix?: string;
+  /** Default `DEFAULT_DATABASE_SWEEP_INTERVAL_MS`. */
+  sweepIntervalMs?: number;
+}
+
+type Db = Kysely<Database>;
+
+/**
+ * Makes a store that keeps failure counters in the `rate_limit_counters` table. Operations
+ * reject when the database fails (the throttle turns that into a 503).
+ */
+export function createDatabaseRateLimitStore(
+  db: Db,
+  options: DatabaseRateLimitStoreOptions = {},
+): RateLimitStore {
+  const keyPrefix = options.keyPrefix ?? "";
+  const sweepIntervalMs = options.sweepIntervalMs ?? DEFAULT_DATABASE_SWEEP_INTERVAL_MS;
+  const { rowLocks } = capabilitiesOf(db);
+  let lastSweepMs = Number.NEGATIVE_INFINITY;
+
+  function rowKey(key: string): string {
+    const full = keyPrefix + key;
+    return full.length <= MAX_PLAIN_KEY_LENGTH
+      ? full
+      : `sha256:${createHash("sha256").update(full).digest("hex")}`;
+  }
+
+  /** Locks (PostgreSQL) and reads the rows of `keys`, absent ones as null. */
+  async function lockRows(
+    trx: Transaction<Database>,
+    keys: readonly string[],
+  ): Promise<Map<string, StoredFailureRecord | null>> {
+    const sorted = [...new Set(keys)].sort();
+    // A write first: on PostgreSQL it makes the rows to lock; on SQLite it takes the write lock
+    // at the start, where the busy timeout applies (a deferred transaction that read first could
+    // not upgrade and would fail with SQLITE_BUSY at once).
+    await trx
+      .insertInto("rate_limit_counters")
+      .values(sorted.map((key) => ({ key, failures: 0, locked_until_ms: 0, expires_at_ms: 0 })))
+      .onConflict((oc) => oc.column("key").doNothing())
+      .execute();
+    const rows = await trx
+      .selectFrom("rate_limit_counters")
+      .selectAll()
+      .where("key", "in", sorted)
+      .orderBy("key")
+      .$if(rowLocks, (qb) => qb.forUpdate())
+      .execute();
+    const found = new Map<string, StoredFailureRecord | null>(sorted.map((key) => [key, null]));
+    for (const row of rows) {
+      found.set(row.key, {
+        failures: Number(row.failures),
+        lockedUntilMs: Number(row.locked_until_ms),
+        expiresAtMs: Number(row.expires_at_ms),
+      });
+    }
+    return found;
+  }
+
+  async function write(
+    trx: Transaction<Database>,
+    key: string,
+    record: StoredFailureRecord | null,
+  ): Promise<void> {
+    if (record === null) {
+      await trx.deleteFrom("rate_limit_counters").where("key", "=", key).execute();
+      return;
+    }
+    const values = {
+      failures: record.failures,
+      locked_until_ms: record.lockedUntilMs,
+      expires_at_ms: record.expiresAtMs,
+    };
+    await trx
+      .insertInto("rate_limit_counters")
+      .values({ key, ...values })
+      .onConflict((oc) => oc.column("key").doUpdateSet(values))
+      .execute();
+  }
+
+  async function sweep(nowMs: number): Promise<void> {
+    if (nowMs >= lastSweepMs && nowMs - lastSweepMs < sweepIntervalMs) return;
+    lastSweepMs = nowMs;
+    await db.deleteFrom("rate_limit_counters").where("expires_at_ms", "<=", nowMs).execute();
+  }
+
+  return {
+    async reserve(entries: readonly RateLimitEntry[], nowMs: number): Promise<ReserveResult> {
+      await sweep(nowMs);
+      const keyed = entries.map(({ key, policy }) => ({ key: rowKey(key), policy }));
+      return db.transaction().execute(async (trx) => {
+        const rows = await lockRows(
+          trx,
+          keyed.map(({ key }) => key),
+        );
+        const lockedUntilMs = Math.max(
+          0,
+          ...keyed.map(({ key }) => lockedUntil(rows.get(key) ?? null, nowMs)),
+        );
+        if (lockedUntilMs > 0) return { allowed: false, lockedUntilMs };
+        for (const { key, policy } of keyed) {
+          const next = applyFailure(rows.get(key) ?? null, policy, nowMs);
+          rows.set(key, next);
+          await write(trx, key, next);
+        }
+        return { allowed: true } as const;
+      });
+    },
+
+    async release(key: string, policy: FailurePolicy, nowMs: number): Promise<void> {
+      const row = rowKey(key);
+      await db.transaction().execute(async (trx) => {
+        const rows = await lockRows(trx, [row]);
+        await write(trx, row, applyRelease(rows.get(row) ?? null, policy, nowMs));
+      });
+    },
+
+    async recordFailure(key: string, policy: FailurePolicy, nowMs: number): Promise<FailureRecord> {
+      await sweep(nowMs);
+      const row = rowKey(key);
+      const next = await db.transaction().execute(async (trx) => {
+        const rows = await lockRows(trx, [row]);
+        const record = applyFailure(rows.get(row) ?? null, policy, nowMs);
+        await write(trx, row, record);
+        return record;
+      });
+      return toFailureRecord(next, nowMs) ?? { failures: next.failures, lockedUntilMs: 0 };
+    },
+
+    async get(key: string, nowMs: number): Promise<FailureRecord | null> {
+      const row = await db
+        .selectFrom("rate_limit_counters")
+        .selectAll()
+        .where("key", "=", rowKey(key))
+        .executeTakeFirst();
+      if (row === undefined) return null;
+      return toFailureRecord(
+        {
+          failures: Number(row.failures),
+          lockedUntilMs: Number(row.locked_until_ms),
+          expiresAtMs: Number(row.expires_at_ms),
+        },
+        nowMs,
+      );
+    },
+
+    async reset(key: string): Promise<void> {
+      await db.deleteFrom("rate_limit_counters").where("key", "=", rowKey(key)).execute();
+    },
+  };
+}
