@@ -18,7 +18,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { frozenClock } from "../src/core/clock.js";
-import { loadConfig } from "../src/config.js";
 import { buildApp } from "../src/http/app.js";
 import { createTessera } from "../src/runtime.js";
 import { createUser } from "../src/services/account/users.js";
@@ -42,19 +41,16 @@ async function serve(): Promise<void> {
   const databaseUrl = postgres?.url ?? join(dir, "bench.db");
 
   const database = await createDatabase(databaseUrl);
-  const config = loadConfig({
-    NODE_ENV: "test",
-    TESSERA_DATABASE_URL: databaseUrl,
-    TESSERA_JWT_SECRET: randomBytes(32).toString("base64url"),
-    TESSERA_PUBLIC_URL: ORIGIN,
-    TESSERA_DATA_DIR: dir,
-    TESSERA_ARGON2_MEMORY_KIB: "1024",
-    TESSERA_ARGON2_ITERATIONS: "1",
-    TESSERA_LOG_LEVEL: "silent",
-  });
   const clock = frozenClock(Date.UTC(2026, 10, 28, 12, 0, 0));
   const total = ROUNDS + WARM_UP;
-  const tessera = await createTessera(config, {
+  const settings = {
+    databaseUrl,
+    jwtSecret: randomBytes(32).toString("base64url"),
+    publicUrl: ORIGIN,
+    argon2: { memoryKib: 1024, iterations: 1 },
+    logLevel: "silent",
+  };
+  const tessera = await createTessera(settings, {
     database,
     clock,
     mailTransport: { kind: "discard", send: async () => undefined, close: async () => undefined },

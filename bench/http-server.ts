@@ -9,29 +9,29 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadConfig } from "../src/config.js";
+import type { JwtAlgorithm } from "../src/core/jwt/index.js";
 import { buildApp } from "../src/http/app.js";
 import { createTessera } from "../src/runtime.js";
 import { issueSessionToken } from "../src/services/sessions/sessions.js";
 import { createUser } from "../src/services/account/users.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tessera-bench-"));
-const config = loadConfig({
-  NODE_ENV: "production",
-  TESSERA_DATABASE_URL: join(dir, "bench.db"),
-  TESSERA_JWT_SECRET: randomBytes(32).toString("base64url"),
-  TESSERA_PUBLIC_URL: "http://localhost:8000",
-  TESSERA_LOG_LEVEL: "silent",
+const tessera = await createTessera({
+  nodeEnv: "production",
+  databaseUrl: join(dir, "bench.db"),
+  jwtSecret: randomBytes(32).toString("base64url"),
+  publicUrl: "http://localhost:8000",
+  logLevel: "silent",
   // Login throughput is measured, not brute force: lift the per-address limit.
-  TESSERA_LOGIN_ADDRESS_MAX_FAILURES: "1000000",
-  TESSERA_SESSION_CACHE: process.env.TESSERA_SESSION_CACHE ?? "on",
+  addressMaxFailures: 1_000_000,
+  sessionCache: process.env.TESSERA_SESSION_CACHE !== "off",
   // autocannon keeps its 50 connections open: with the default 1,000 requests per socket every
   // route capped at exactly 50,000 answers a run and then got fast non-2xx answers.
-  TESSERA_MAX_REQUESTS_PER_SOCKET: "0",
-  TESSERA_JWT_ALGORITHM: process.env.TESSERA_JWT_ALGORITHM ?? "HS256",
-  TESSERA_KEY_ENCRYPTION_SECRET: randomBytes(32).toString("base64url"),
+  maxRequestsPerSocket: 0,
+  // Checked by the configuration's row like the variable (HS256, EdDSA or ES256).
+  jwtAlgorithm: (process.env.TESSERA_JWT_ALGORITHM ?? "HS256") as JwtAlgorithm,
+  keyEncryptionSecret: randomBytes(32).toString("base64url"),
 });
-const tessera = await createTessera(config);
 const app = await buildApp(tessera, { logger: false, closeTessera: true });
 app.get("/bench/public", { config: { excludeFromAuth: true } }, async () => ({
   id: "00000000-0000-4000-8000-000000000000",

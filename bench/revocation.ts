@@ -10,7 +10,7 @@
  *   BENCH_REDIS_URL (default redis://127.0.0.1:6379)
  */
 import { randomBytes } from "node:crypto";
-import { loadConfig } from "../src/config.js";
+import type { TesseraOptions } from "../src/config/index.js";
 import { buildApp } from "../src/http/app.js";
 import { createTessera } from "../src/runtime.js";
 import { createMemoryRateLimitStore } from "../src/store/rate-limit/index.js";
@@ -26,21 +26,20 @@ const ORIGIN = "http://localhost:8000";
 
 const { url: databaseUrl, drop } = await createBenchPostgresDatabase(ADMIN_URL);
 
-async function instance(env: Record<string, string>, secret: string) {
+async function instance(options: TesseraOptions, secret: string) {
   const database = await createDatabase(databaseUrl, { poolMax: 4 });
-  const config = loadConfig({
-    NODE_ENV: "test",
-    TESSERA_DATABASE_URL: databaseUrl,
-    TESSERA_JWT_SECRET: secret,
-    TESSERA_PUBLIC_URL: ORIGIN,
-    TESSERA_DATA_DIR: "/nonexistent-tessera-bench-dir",
-    TESSERA_ARGON2_MEMORY_KIB: "1024",
-    TESSERA_ARGON2_ITERATIONS: "1",
-    TESSERA_LOG_LEVEL: "silent",
-    ...env,
-  });
+  const config: TesseraOptions = {
+    databaseUrl,
+    jwtSecret: secret,
+    publicUrl: ORIGIN,
+    argon2: { memoryKib: 1024, iterations: 1 },
+    logLevel: "silent",
+    ...options,
+  };
   const tessera = await createTessera(config, {
     database,
+    // No mail leaves a bench (sign-in notices are queued): dropped, not written to a data folder.
+    mailTransport: { kind: "discard", send: async () => undefined, close: async () => undefined },
     rateLimitStore: createMemoryRateLimitStore(),
     challengeStore: createDatabaseChallengeStore(database.db),
   });
@@ -68,10 +67,10 @@ async function status(base: string, path: string, token: string, method = "GET")
   return response.status;
 }
 
-async function measure(label: string, env: Record<string, string>): Promise<void> {
+async function measure(label: string, options: TesseraOptions): Promise<void> {
   const secret = randomBytes(32).toString("base64url");
-  const a = await instance(env, secret);
-  const b = await instance(env, secret);
+  const a = await instance(options, secret);
+  const b = await instance(options, secret);
   try {
     const password = "bench password 123";
     const user = await createUser(a.tessera.ctx, null, {
@@ -113,7 +112,7 @@ async function measure(label: string, env: Record<string, string>): Promise<void
 }
 
 try {
-  await measure("Redis pub/sub", { TESSERA_REDIS_URL: REDIS_URL });
+  await measure("Redis pub/sub", { redisUrl: REDIS_URL });
   await measure("PostgreSQL LISTEN/NOTIFY", {});
 } finally {
   await drop();

@@ -12,7 +12,6 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "kysely";
-import { loadConfig } from "../src/config.js";
 import { createTessera } from "../src/runtime.js";
 import {
   authenticateSessionToken,
@@ -36,15 +35,11 @@ if (DIALECT === "postgres") {
 }
 
 const tessera = await createTessera(
-  loadConfig({
-    NODE_ENV: "test",
-    TESSERA_DATABASE_URL: databaseUrl,
-    TESSERA_JWT_SECRET: randomBytes(32).toString("base64url"),
-    TESSERA_PUBLIC_URL: "http://localhost:8000",
-    TESSERA_DATA_DIR: "/nonexistent-tessera-bench-dir",
-    TESSERA_LOG_LEVEL: "silent",
-  }),
-  { sessionCache: false },
+  { databaseUrl, jwtSecret: randomBytes(32).toString("base64url"), logLevel: "silent" },
+  {
+    sessionCache: false,
+    mailTransport: { kind: "discard", send: async () => undefined, close: async () => undefined },
+  },
 );
 const { ctx } = tessera;
 const db = ctx.db;

@@ -76,20 +76,22 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 if (process.argv.includes("--server")) {
   const { createTessera } = await import("../src/runtime.js");
   const { buildApp } = await import("../src/http/app.js");
-  const { loadConfig } = await import("../src/config.js");
   const { createUser } = await import("../src/services/account/users.js");
   const { openTestDatabase } = await import("../test/helpers/database.js");
   const database = await openTestDatabase("sqlite");
-  const config = loadConfig({
-    NODE_ENV: "test",
-    TESSERA_JWT_SECRET: randomBytes(32).toString("base64url"),
-    TESSERA_PUBLIC_URL: ORIGIN,
-    TESSERA_DATABASE_URL: "unused",
-    TESSERA_DATA_DIR: "/nonexistent",
-    TESSERA_TRUSTED_PROXIES: "127.0.0.1",
-    TESSERA_LOG_LEVEL: "silent",
-  });
-  const tessera = await createTessera(config, { database });
+  const tessera = await createTessera(
+    {
+      jwtSecret: randomBytes(32).toString("base64url"),
+      publicUrl: ORIGIN,
+      trustedProxies: ["127.0.0.1"],
+      logLevel: "silent",
+    },
+    {
+      database,
+      // No mail leaves a bench: dropped, not written to a data folder.
+      mailTransport: { kind: "discard", send: async () => undefined, close: async () => undefined },
+    },
+  );
   await createUser(tessera.ctx, null, {
     name: "victim",
     email: "victim@example.org",

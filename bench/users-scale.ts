@@ -24,7 +24,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { sql } from "kysely";
-import { loadConfig } from "../src/config.js";
+import { loadConfig } from "../src/config/index.js";
 import { hashPassword } from "../src/core/password.js";
 import { buildApp } from "../src/http/app.js";
 import { createTessera } from "../src/runtime.js";

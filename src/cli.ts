@@ -16,7 +16,7 @@ import { auditCommand } from "./commands/audit.js";
 import { backupCommand, restoreCommand } from "./commands/backup.js";
 import { importCommand } from "./commands/import.js";
 import { migrateCommand } from "./commands/migrate.js";
-import { ConfigError, loadConfig } from "./config.js";
+import { ConfigError, loadConfig } from "./config/index.js";
 import { NotFoundError, isTesseraError } from "./core/errors.js";
 import { signingKeySettings } from "./runtime.js";
 import {

@@ -29,11 +29,18 @@ export type { AuthenticatedRequest } from "./http/require-user.js";
 export { buildApp } from "./http/app.js";
 export type { BuildAppOptions } from "./http/app.js";
 export { ERROR_STATUS } from "./http/error-status.js";
-export { loadConfig, ConfigError, ENVIRONMENT } from "./config.js";
-export type { TesseraConfig, EnvironmentVariable, LoadConfigOptions } from "./config.js";
+export { loadConfig, resolveConfig, ConfigError, ENVIRONMENT } from "./config/index.js";
+export type {
+  TesseraConfig,
+  TesseraOptions,
+  EnvironmentVariable,
+  LoadConfigOptions,
+} from "./config/index.js";
 export { createTessera, REDIS_KEY_PREFIXES } from "./runtime.js";
 export type { TesseraOverrides, TesseraRuntime } from "./runtime.js";
-export type { Tessera, ServiceContext, ServiceSettings, HttpSettings } from "./services/context.js";
+export type { ServiceContext, ServiceSettings } from "./services/context.js";
+export type { Tessera } from "./http/tessera.js";
+export type { HttpSettings } from "./http/settings.js";
 export type { PasskeyDependencies } from "./services/factors/passkeys/index.js";
 export type { AuthenticatedSession } from "./services/sessions/sessions.js";
 export type { PublicUser } from "./services/users-view.js";

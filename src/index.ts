@@ -5,8 +5,12 @@
  * hours)` signs with the app's secret). The core never reads `process.env`; this file is the one
  * thin façade that does, for the functions below whose options the caller may leave out:
  * `TESSERA_JWT_SECRET` (+ `TESSERA_JWT_PREVIOUS_SECRETS`), `TESSERA_ARGON2_*` and
- * `TESSERA_APP_NAME`, read at call time. Explicit options always win.
+ * `TESSERA_APP_NAME`, read at call time through the configuration table's rows (their names,
+ * and the variables' reading: trimmed, empty as unset, lists split on commas). Explicit options
+ * always win.
  */
+import { splitList, variableText } from "./config/parse.js";
+import { SETTINGS } from "./config/rows.js";
 import * as jwt from "./core/jwt/index.js";
 import * as password from "./core/password.js";
 import * as totp from "./core/totp.js";
@@ -76,16 +80,16 @@ export {
 } from "./core/totp.js";
 export type { TotpCodeOptions, VerifyTotpOptions } from "./core/totp.js";
 
-/** The environment variables the façade reads (declared in src/config.ts's ENVIRONMENT too). */
-const ARGON2_VARIABLES = Object.freeze({
-  memoryKib: "TESSERA_ARGON2_MEMORY_KIB",
-  iterations: "TESSERA_ARGON2_ITERATIONS",
-  parallelism: "TESSERA_ARGON2_PARALLELISM",
-} as const);
+/** The rows of the Argon2 parameters, by option. */
+const ARGON2_ROWS = Object.freeze({
+  memoryKib: SETTINGS["argon2.memoryKib"],
+  iterations: SETTINGS["argon2.iterations"],
+  parallelism: SETTINGS["argon2.parallelism"],
+});
 
-function readEnv(name: string): string | undefined {
-  const value = process.env[name]?.trim();
-  return value === undefined || value === "" ? undefined : value;
+/** A row's variable, read now, as the configuration reads it. */
+function readEnv(setting: { readonly name: string }): string | undefined {
+  return variableText(process.env, setting.name);
 }
 
 /** Argon2 options: the caller's, else `TESSERA_ARGON2_*`, else the core's defaults. */
@@ -93,15 +97,17 @@ function argon2FromEnv(
   options: Partial<password.Argon2Options> | undefined,
 ): Partial<password.Argon2Options> {
   const filled: Partial<password.Argon2Options> = {};
-  for (const key of Object.keys(ARGON2_VARIABLES) as (keyof password.Argon2Options)[]) {
+  for (const key of Object.keys(ARGON2_ROWS) as (keyof password.Argon2Options)[]) {
     if (options?.[key] !== undefined) {
       filled[key] = options[key];
       continue;
     }
-    const raw = readEnv(ARGON2_VARIABLES[key]);
+    const raw = readEnv(ARGON2_ROWS[key]);
     if (raw === undefined) continue;
+    // The range is the core's (resolveArgon2Options, the rows' MAX_ARGON2_* too); this message
+    // is the façade's since before the table, and stays.
     if (!/^\d+$/.test(raw))
-      throw new TypeError(`${ARGON2_VARIABLES[key]} must be a positive integer`);
+      throw new TypeError(`${ARGON2_ROWS[key].name} must be a positive integer`);
     filled[key] = Number(raw);
   }
   return filled;
@@ -110,16 +116,13 @@ function argon2FromEnv(
 /** JWT keys: the caller's, else `TESSERA_JWT_SECRET` and `TESSERA_JWT_PREVIOUS_SECRETS`. */
 function jwtFromEnv(options: jwt.JwtOptions | undefined): jwt.JwtOptions {
   if (options?.keys !== undefined || options?.secret !== undefined) return options;
-  const secret = readEnv("TESSERA_JWT_SECRET");
+  const secret = readEnv(SETTINGS.jwtSecret);
   if (secret === undefined) {
     throw new TypeError(
-      "No JWT secret: pass options.secret or options.keys, or set TESSERA_JWT_SECRET",
+      `No JWT secret: pass options.secret or options.keys, or set ${SETTINGS.jwtSecret.name}`,
     );
   }
-  const previous = (readEnv("TESSERA_JWT_PREVIOUS_SECRETS") ?? "")
-    .split(",")
-    .map((s) => s.trim())
-    .filter((s) => s !== "");
+  const previous = splitList(readEnv(SETTINGS.jwtPreviousSecrets) ?? "");
   return { ...options, keys: jwt.createJwtKeyRing(secret, previous) };
 }
 
@@ -181,5 +184,5 @@ export function verifyJwtClaims(token: string, options?: jwt.JwtOptions): jwt.Ve
 
 /** The seed's `totp_provisioning_uri(secret, email)`; issuer: given, else `TESSERA_APP_NAME`, else "Tessera". */
 export function totpProvisioningUri(secret: string, email: string, issuer?: string): string {
-  return totp.totpProvisioningUri(secret, email, issuer ?? readEnv("TESSERA_APP_NAME"));
+  return totp.totpProvisioningUri(secret, email, issuer ?? readEnv(SETTINGS.appName));
 }

@@ -16,15 +16,21 @@
  *   mail        the worker that sends the durable mail queue over SMTP (`config.smtpUrl`),
  *               or writes it to `DATA_DIR/outbox/` without one
  *
- *   const tessera = await createTessera(loadConfig());
+ *   const tessera = await createTessera(loadConfig());            // the environment
+ *   const tessera = await createTessera({ databaseUrl, publicUrl, jwtSecret }); // typed
  *   await app.register(tesseraPlugin, { tessera });
  */
 import { systemClock, type Clock } from "./core/clock.js";
 import { deriveKeyEncryptionKey } from "./core/key-encryption.js";
 import { prepareDummyPasswordHash } from "./core/password.js";
-import type { TesseraConfig } from "./config.js";
+import {
+  isTesseraConfig,
+  resolveConfig,
+  type TesseraConfig,
+  type TesseraOptions,
+} from "./config/index.js";
 import { startAuditSweeper } from "./services/audit/audit-log.js";
-import type { Readiness, Tessera } from "./services/context.js";
+import type { Readiness, Tessera } from "./http/tessera.js";
 import { createHashGate, type HashGate } from "./services/abuse/hash-gate.js";
 import { createMetrics } from "./services/metrics.js";
 import {
@@ -128,14 +134,19 @@ export interface TesseraRuntime extends Tessera {
 
 /**
  * Opens the database (and Redis when configured), migrates, and returns the running parts.
- * `close()` closes what was opened here, in reverse order; parts passed in `overrides` stay
- * open. On a failure half-way, what was opened is closed before the error is thrown.
+ * `input` is a resolved configuration (`loadConfig`, `resolveConfig`), or typed options that
+ * `resolveConfig` resolves through the configuration table (a field left out takes its
+ * default; default `{}`: SQLite in ./data, a generated secret). `close()` closes what was
+ * opened here, in reverse order; parts passed in `overrides` stay open. On a failure half-way,
+ * what was opened is closed before the error is thrown.
+ * @throws ConfigError listing every bad option.
  * @throws the driver's error when the database cannot be opened or migrated.
  */
 export async function createTessera(
-  config: TesseraConfig,
+  input: TesseraConfig | TesseraOptions = {},
   overrides: TesseraOverrides = {},
 ): Promise<TesseraRuntime> {
+  const config = isTesseraConfig(input) ? input : resolveConfig(input);
   const closers: Array<() => Promise<void>> = [];
   const close = async () => {
     for (const closer of closers.splice(0).reverse()) await closer();

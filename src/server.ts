@@ -4,7 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { FastifyInstance } from "fastify";
-import type { TesseraConfig } from "./config.js";
+import type { TesseraConfig } from "./config/index.js";
 import { isUnavailableError } from "./core/availability.js";
 import { ConflictError } from "./core/errors.js";
 import { buildApp } from "./http/app.js";

@@ -1,4 +1,4 @@
-/** `src/config.ts`, issue 13's variables: access-token lifetime, audience, introspection secret. */
+/** `src/config/`, issue 13's variables: access-token lifetime, audience, introspection secret. */
 import { describe, expect, it } from "vitest";
 import { configProblems, testConfig } from "./helpers/server.js";
 

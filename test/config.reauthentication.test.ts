@@ -1,4 +1,4 @@
-/** `src/config.ts`, issue 11's variables: TESSERA_REQUIRE_2FA, TESSERA_REAUTHENTICATION_MINUTES. */
+/** `src/config/`, issue 11's variables: TESSERA_REQUIRE_2FA, TESSERA_REAUTHENTICATION_MINUTES. */
 import { describe, expect, it } from "vitest";
 import { configProblems, testConfig } from "./helpers/server.js";
 

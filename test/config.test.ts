@@ -1,12 +1,12 @@
 /**
- * `src/config.ts`: the environment schema against the README's table, every documented rule,
+ * `src/config/`: the environment schema against the README's table, every documented rule,
  * every bad value named, and where the generated secret is kept.
  */
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { ConfigError, ENVIRONMENT, JWT_SECRET_FILE, loadConfig } from "../src/config.js";
+import { ConfigError, ENVIRONMENT, JWT_SECRET_FILE, loadConfig } from "../src/config/index.js";
 
 const SECRET = "a".repeat(43);
 const dirs: string[] = [];

@@ -21,6 +21,8 @@ describe("layers", () => {
       "../store/index.js",
       "../../store/users.js",
       "../config.js",
+      "../config/index.js",
+      "../../config/rows.js",
       "../runtime.js",
     ]) {
       const messages = await restrictedImports(
@@ -84,7 +86,7 @@ describe("the environment", () => {
       const rules = (result?.messages ?? []).map((m) => m.ruleId);
       expect(rules, file).toContain("no-restricted-properties");
     }
-    const [config] = await eslint.lintText(code, { filePath: "src/config.ts" });
+    const [config] = await eslint.lintText(code, { filePath: "src/config/index.ts" });
     expect((config?.messages ?? []).map((m) => m.ruleId)).not.toContain("no-restricted-properties");
   });
 });

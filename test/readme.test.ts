@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_SESSION_IDLE_MINUTES } from "../src/services/sessions/sessions.js";
+import { DEFAULT_SESSION_IDLE_MINUTES } from "../src/config/index.js";
 import { configProblems } from "./helpers/server.js";
 
 const README = readFileSync(new URL("../README.md", import.meta.url), "utf8");

@@ -7,7 +7,7 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { CliCommand } from "./shared.js";
-import { JWT_SECRET_FILE, resolveDataDir } from "../config.js";
+import { JWT_SECRET_FILE, resolveDataDir } from "../config/index.js";
 import {
   backupSqliteFile,
   isSqliteDatabaseEmpty,

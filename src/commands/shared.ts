@@ -1,6 +1,6 @@
 /** Helpers the operator commands share. */
 import { parseArgs } from "node:util";
-import { loadConfig } from "../config.js";
+import { loadConfig } from "../config/index.js";
 import { createTessera, type TesseraRuntime } from "../runtime.js";
 import { parseDatabaseUrl } from "../store/index.js";
 

@@ -6,10 +6,10 @@
  * rules (NIST: "SHALL NOT impose other composition rules").
  */
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "../contract/limits.js";
-import { contextWords, estimatePasswordStrength, type PasswordScore } from "./password-strength.js";
+import { DEFAULT_PASSWORD_MIN_SCORE } from "./password-score.js";
+import { contextWords, estimatePasswordStrength } from "./password-strength.js";
 
-/** Default least zxcvbn score: 2, "somewhat guessable" (more than 10^8 guesses, see the README). */
-export const DEFAULT_PASSWORD_MIN_SCORE: PasswordScore = 2;
+export { DEFAULT_PASSWORD_MIN_SCORE };
 
 export interface PasswordPolicyContext {
   name: string;

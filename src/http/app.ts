@@ -4,7 +4,7 @@
  */
 import websocket from "@fastify/websocket";
 import Fastify, { type FastifyInstance } from "fastify";
-import type { Tessera } from "../services/context.js";
+import type { Tessera } from "./tessera.js";
 import { MAX_CREDENTIAL_ID_LENGTH } from "../contract/limits.js";
 import type { AuthenticationOptions } from "./authentication.js";
 import {

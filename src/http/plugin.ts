@@ -12,8 +12,7 @@
 import cookie from "@fastify/cookie";
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
-import type { ServiceContext, Tessera } from "../services/context.js";
-import { DEFAULT_ACCESS_TOKEN_MINUTES } from "../services/sessions/access-tokens.js";
+import type { ServiceContext } from "../services/context.js";
 import { createPasskeySecondFactor } from "../services/sign-in/passkey-second-factor.js";
 import { authenticateSessionToken } from "../services/sessions/sessions.js";
 import { authentication, type AuthenticationOptions } from "./authentication.js";
@@ -42,6 +41,7 @@ import { webauthnRoutes } from "./routes/webauthn.js";
 import { installPublicUrlCheck } from "./public-url-check.js";
 import { installRequestBodyRules } from "./request-body.js";
 import { installSecurityHeaders } from "./security-headers.js";
+import type { Tessera } from "./tessera.js";
 
 export interface TesseraPluginOptions {
   /** The running parts (`await createTessera(config)`). */
@@ -86,7 +86,7 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
   };
   const { metrics } = options.tessera;
   const metricsRoute =
-    settings.metrics?.enabled === true && metrics !== undefined
+    settings.metrics.enabled && metrics !== undefined
       ? installMetrics(app, { metrics, ...settings.metrics })
       : undefined;
   await app.register(async (routes) => {
@@ -123,10 +123,10 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
       ...routeOptions,
       accessTokens: {
         issuer: settings.publicUrl,
-        audience: settings.tokenAudience ?? null,
-        minutes: settings.accessTokenMinutes ?? DEFAULT_ACCESS_TOKEN_MINUTES,
+        audience: settings.tokenAudience,
+        minutes: settings.accessTokenMinutes,
       },
-      introspectionSecret: settings.introspectionSecret ?? null,
+      introspectionSecret: settings.introspectionSecret,
     });
   });
 }

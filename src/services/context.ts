@@ -1,7 +1,7 @@
 /**
- * What every service needs (the database, the resolved settings, the clock and the abuse
- * limits), and the running parts the composition root (`createTessera` in `src/runtime.ts`)
- * hands to the HTTP layer, the CLI and host apps.
+ * What every service needs: the database, the resolved settings, the clock and the abuse
+ * limits. The running parts the composition root (`createTessera` in `src/runtime.ts`) hands to
+ * the HTTP layer, the CLI and host apps are `Tessera`, in `src/http/tessera.ts`.
  */
 import type { Clock } from "../core/clock.js";
 import type { Argon2Options } from "../core/password.js";
@@ -9,90 +9,51 @@ import type { JwtKeyRing } from "../core/jwt/index.js";
 import type { DatabaseHandle } from "../store/index.js";
 import type { RelyingParty } from "../core/webauthn/index.js";
 import type { ChallengeStore } from "../store/challenges/index.js";
-import type { TesseraMetrics } from "./metrics.js";
 import type { HashGate } from "./abuse/hash-gate.js";
 import type { BreachedPasswordsSettings } from "./abuse/breached-passwords.js";
 import type { LoginThrottle } from "./abuse/rate-limit/index.js";
-import type { SigningKeys } from "./keys/signing-keys.js";
 import type { SessionCache } from "./session-cache.js";
 
-/** The settings the flows read (a subset of `TesseraConfig`, so host apps can pass their own). */
+/**
+ * The settings the flows read: a subset of `TesseraConfig`, complete (every default is applied
+ * where the configuration is resolved, `src/config/`, never at a place of use).
+ */
 export interface ServiceSettings {
   readonly appName: string;
-  /** The URL people reach the server at, without a trailing slash: every link in a mail. */
+  /**
+   * The URL people reach the server at, without a trailing slash: every link in a mail. Always
+   * set by the configuration; a context made by hand without it sends no invitation mail.
+   */
   readonly publicUrl?: string;
   readonly argon2: Readonly<Argon2Options>;
   readonly jwtKeys: JwtKeyRing;
   readonly jwtValidityHours: number;
   readonly totpWindow: number;
-  /** A session unused this long ends. Default DEFAULT_SESSION_IDLE_MINUTES (1440). */
-  readonly sessionIdleMinutes?: number;
-  /** Ended and expired session records are kept this long. Default 30. */
-  readonly sessionRetentionDays?: number;
-  /** "seed" puts `name` and `email` back into session tokens. Default "minimal". */
-  readonly tokenClaims?: "minimal" | "seed";
-  /** "refuse" refuses tokens the seed issued (no `sid`). Default "accept". */
-  readonly legacyTokens?: "accept" | "refuse";
+  /** A session unused this long ends (`TESSERA_SESSION_IDLE_MINUTES`). */
+  readonly sessionIdleMinutes: number;
+  /** Ended and expired session records are kept this long (`TESSERA_SESSION_RETENTION_DAYS`). */
+  readonly sessionRetentionDays: number;
+  /** "seed" puts `name` and `email` back into session tokens. */
+  readonly tokenClaims: "minimal" | "seed";
+  /** "refuse" refuses tokens the seed issued (no `sid`). */
+  readonly legacyTokens: "accept" | "refuse";
   /** Least zxcvbn score of a new password (0 to 4). */
   readonly passwordMinScore: number;
   /** The optional online breach check; null when off. */
   readonly breachedPasswords: BreachedPasswordsSettings | null;
-  /** Who must have a second factor (`TESSERA_REQUIRE_2FA`). Default "off". */
-  readonly requireTwoFa?: "off" | "admins" | "all";
-  /** Sensitive actions need an authentication this recent. Default 10. */
-  readonly reauthenticationMinutes?: number;
-  /** `TESSERA_REQUIRE_VERIFIED_EMAIL`: no sign-in before the address is verified. Default false. */
-  readonly requireVerifiedEmail?: boolean;
-  /** `TESSERA_SIGNUP`: "open" lets anyone create an account. Default "off". */
-  readonly signup?: "off" | "open";
+  /** Who must have a second factor (`TESSERA_REQUIRE_2FA`). */
+  readonly requireTwoFa: "off" | "admins" | "all";
+  /** Sensitive actions need an authentication this recent (`TESSERA_REAUTHENTICATION_MINUTES`). */
+  readonly reauthenticationMinutes: number;
+  /** `TESSERA_REQUIRE_VERIFIED_EMAIL`: no sign-in before the address is verified. */
+  readonly requireVerifiedEmail: boolean;
+  /** `TESSERA_SIGNUP`: "open" lets anyone create an account. */
+  readonly signup: "off" | "open";
   /**
-   * `TESSERA_USER_DIRECTORY` (issue 25): `off` (default), `GET /users` is for admins only;
-   * `search`, signed-in users may look people up by the start of a name.
+   * `TESSERA_USER_DIRECTORY` (issue 25): `off`, `GET /users` is for admins only; `search`,
+   * signed-in users may look people up by the start of a name.
    */
-  readonly userDirectory?: "off" | "search";
-}
-
-/** The settings the HTTP layer reads besides the services' (a subset of `TesseraConfig`). */
-export interface HttpSettings extends ServiceSettings {
-  /** The URL people reach the server at, without a trailing slash. */
-  readonly publicUrl: string;
-  /**
-   * true when no public URL was given and `publicUrl` is the standalone server's default
-   * (`http://localhost:` + its port): the plugin then warns when its host listens elsewhere.
-   */
-  readonly publicUrlIsDefault?: boolean;
-  /** Origins whose cookie-authenticated writes and logins are accepted (CSRF). */
-  readonly allowedOrigins: readonly string[];
-  /** `Secure` on the session cookie (all but plain-http loopback). */
-  readonly secureCookie: boolean;
-  /** Larger request bodies get 413. */
-  readonly maxBodyBytes: number;
-  /** Proxies whose `X-Forwarded-For` is believed (Fastify `trustProxy`). */
-  readonly trustedProxies: readonly string[];
-  /** Pino level of the standalone server's log. */
-  readonly logLevel: string;
-  /** `GET /metrics`: served when enabled, to the `allow` addresses or the bearer `token`. */
-  readonly metrics?: {
-    readonly enabled: boolean;
-    readonly allow: readonly string[];
-    readonly token: string | null;
-  };
-  /** Issue 14 item 5, slow clients: the whole request, body included, must arrive in time. */
-  readonly requestTimeoutSeconds: number;
-  /** The request's headers must arrive in time. */
-  readonly headersTimeoutSeconds: number;
-  /** Open connections at once; more are closed at accept. */
-  readonly maxConnections: number;
-  /** An idle keep-alive connection is closed after this long. */
-  readonly keepAliveTimeoutSeconds: number;
-  /** Requests on one keep-alive connection (0: no limit). */
-  readonly maxRequestsPerSocket: number;
-  /** Lifetime of `POST /token/access` tokens in minutes. Default 10. */
-  readonly accessTokenMinutes?: number;
-  /** The `aud` of access tokens; none by default. */
-  readonly tokenAudience?: string | null;
-  /** Bearer credential of `POST /token/introspect`; without it the route answers 404. */
-  readonly introspectionSecret?: string | null;
+  readonly userDirectory: "off" | "search";
 }
 
 /** What the flows see of the queue (`ctx.mail`): a nudge, and work after the answer. */
@@ -123,38 +84,6 @@ export interface ServiceContext {
 export interface PasskeyDependencies {
   rp: RelyingParty;
   challenges: ChallengeStore;
-}
-
-/**
- * The running parts of one Tessera (made by `createTessera`): what the Fastify plugin, the
- * standalone server, the CLI and the tests use. Nothing else opens a database or a Redis client.
- */
-export interface Tessera {
-  readonly settings: HttpSettings;
-  /** The services context every flow takes. */
-  readonly ctx: ServiceContext;
-  /** Passkeys: the relying party and where challenges live. */
-  readonly passkeys: PasskeyDependencies;
-  /** The keys session tokens are signed with, and the JWKS other services verify with. */
-  readonly signingKeys: SigningKeys;
-  /** Prometheus metrics (served at `/metrics` when enabled). */
-  readonly metrics?: TesseraMetrics;
-  /** Resolves when the database answers; rejects when it does not. */
-  ping(): Promise<void>;
-  /**
-   * Readiness (`/readyz`, issue 14 item 4): the database answers and is migrated, Redis answers
-   * when configured. Never throws; each part says "ok" or what is wrong.
-   */
-  readiness(): Promise<Readiness>;
-  /** Closes what `createTessera` opened (a database or Redis client passed in stays open). */
-  close(): Promise<void>;
-}
-
-/** What `Tessera.readiness` found. */
-export interface Readiness {
-  readonly ready: boolean;
-  readonly database: "ok" | "unreachable" | "not_migrated";
-  readonly redis: "ok" | "unreachable" | "none";
 }
 
 /** Who is asking, for the audit log and the per-address limits. */

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli.js";
-import { loadConfig } from "../../src/config.js";
+import { loadConfig } from "../../src/config/index.js";
 import { buildApp } from "../../src/http/app.js";
 import { createTessera } from "../../src/runtime.js";
 import { createUser } from "../../src/services/account/users.js";

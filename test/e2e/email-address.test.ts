@@ -6,7 +6,7 @@
  */
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_ADMIN_EMAIL } from "../../src/config.js";
+import { DEFAULT_ADMIN_EMAIL } from "../../src/config/index.js";
 import { mailTo } from "../helpers/mail-links.js";
 import {
   hasText,

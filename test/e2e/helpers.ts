@@ -21,7 +21,7 @@ import {
 } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
 import { frozenClock, type FrozenClock } from "../../src/core/clock.js";
-import { loadConfig, type TesseraConfig } from "../../src/config.js";
+import { loadConfig, type TesseraConfig } from "../../src/config/index.js";
 import { buildApp } from "../../src/http/app.js";
 import { createTessera } from "../../src/runtime.js";
 import { pageRoutes } from "../../src/http/routes/pages.js";
@@ -137,7 +137,6 @@ export async function startE2eServer(env: Record<string, string> = {}): Promise<
       TESSERA_JWT_SECRET: randomBytes(32).toString("base64url"),
       TESSERA_PUBLIC_URL: baseUrl,
       TESSERA_PORT: String(port),
-      TESSERA_DATABASE_URL: "unused-by-tests.db",
       TESSERA_DATA_DIR: "/nonexistent-tessera-test-dir",
       ...TEST_ARGON2_ENV,
       ...env,

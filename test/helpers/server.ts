@@ -11,7 +11,7 @@ import {
   loadConfig,
   type LoadConfigOptions,
   type TesseraConfig,
-} from "../../src/config.js";
+} from "../../src/config/index.js";
 import { buildApp, type BuildAppOptions } from "../../src/http/app.js";
 import { createTessera, type TesseraOverrides, type TesseraRuntime } from "../../src/runtime.js";
 import { createUser } from "../../src/services/account/users.js";
@@ -34,8 +34,9 @@ export const TEST_ARGON2_ENV = {
 };
 
 /**
- * A configuration for tests: a fresh random secret, the test origin, cheap Argon2, and no data
- * folder (the database is always passed in); `env` adds or replaces variables.
+ * A configuration for tests: a fresh random secret, the test origin, cheap Argon2, and a data
+ * folder no test may write to (the database is always passed in, mail goes where the test
+ * says); `env` adds or replaces variables.
  */
 export function testConfig(
   env: Record<string, string> = {},
@@ -46,7 +47,6 @@ export function testConfig(
       NODE_ENV: "test",
       TESSERA_JWT_SECRET: randomBytes(32).toString("base64url"),
       TESSERA_PUBLIC_URL: TEST_ORIGIN,
-      TESSERA_DATABASE_URL: "unused-by-tests.db",
       TESSERA_DATA_DIR: "/nonexistent-tessera-test-dir",
       ...TEST_ARGON2_ENV,
       ...env,

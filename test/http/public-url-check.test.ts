@@ -12,7 +12,7 @@ import { tessera } from "../../src/http/plugin.js";
 import { PUBLIC_URL_MISMATCH_WARNING, publicUrlMismatch } from "../../src/http/public-url-check.js";
 import { createTessera } from "../../src/runtime.js";
 import { createUser } from "../../src/services/account/users.js";
-import type { TesseraConfig } from "../../src/config.js";
+import type { TesseraConfig } from "../../src/config/index.js";
 import { freePort } from "../e2e/helpers.js";
 import { openTestDatabase, type TestDatabase } from "../helpers/database.js";
 import { createClient, testConfig } from "../helpers/server.js";

@@ -1,4 +1,5 @@
-import type { Readiness, ServiceContext } from "../../services/context.js";
+import type { ServiceContext } from "../../services/context.js";
+import type { Readiness } from "../tessera.js";
 import type { SecondFactorProvider } from "../../services/sign-in/login.js";
 import type { SessionCookieOptions } from "../cookie.js";
 

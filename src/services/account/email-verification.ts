@@ -216,7 +216,7 @@ export function mustVerifyBeforeSignIn(
   user: Pick<User, "emailVerifiedAt" | "requiresVerifiedEmail">,
 ): boolean {
   if (user.emailVerifiedAt !== null) return false;
-  return user.requiresVerifiedEmail || ctx.settings.requireVerifiedEmail === true;
+  return user.requiresVerifiedEmail || ctx.settings.requireVerifiedEmail;
 }
 
 /**

@@ -10,9 +10,6 @@ import { PermissionDeniedError } from "../../core/errors.js";
 import type { ServiceContext } from "../context.js";
 import { inspectSessionToken, isSessionLive } from "./sessions.js";
 
-/** `TESSERA_ACCESS_TOKEN_MINUTES`' default. */
-export const DEFAULT_ACCESS_TOKEN_MINUTES = 10;
-
 /** Where access tokens come from and whom they are for. */
 export interface AccessTokenSettings {
   /** `iss`: the public URL. */

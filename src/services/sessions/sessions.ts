@@ -44,11 +44,6 @@ import type { CachedSession, SessionEvent } from "../session-cache.js";
 import { needsTwoFaEnrolment } from "./two-factor-policy.js";
 import { toPublicUser, type PublicUser } from "../users-view.js";
 
-/** Idle timeout: a session unused this long ends (issue 10: one day). */
-export const DEFAULT_SESSION_IDLE_MINUTES = 1440;
-/** Ended and expired records are kept this long for the activity view, then swept. */
-export const DEFAULT_SESSION_RETENTION_DAYS = 30;
-
 /**
  * How a user authenticated (`amr`): RFC 8176 §2 names where it has them (`pwd`, `otp`), the
  * WebAuthn ceremony as `webauthn`, a passwordless passkey as `passkey`, a recovery code as
@@ -96,7 +91,7 @@ export type SessionEndReason =
 const INVALID_TOKEN = "Invalid or expired token";
 
 function idleMs(ctx: ServiceContext): number {
-  return (ctx.settings.sessionIdleMinutes ?? DEFAULT_SESSION_IDLE_MINUTES) * 60_000;
+  return ctx.settings.sessionIdleMinutes * 60_000;
 }
 
 /** The token for a session: `exp` = the nearer of its absolute end and now + the idle window. */
@@ -561,7 +556,7 @@ export async function endOtherSessions(
  * batches (each a short write). Returns how many went.
  */
 export async function sweepSessions(ctx: ServiceContext): Promise<number> {
-  const retentionDays = ctx.settings.sessionRetentionDays ?? DEFAULT_SESSION_RETENTION_DAYS;
+  const retentionDays = ctx.settings.sessionRetentionDays;
   const beforeMs = ctx.clock() - retentionDays * DAY_MS;
   let total = 0;
   for (;;) {

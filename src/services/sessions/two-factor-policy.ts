@@ -6,17 +6,8 @@
 import { countWebauthnCredentials } from "../../store/index.js";
 import type { ServiceContext } from "../context.js";
 
-/** The values of `TESSERA_REQUIRE_2FA`. */
-export const TWO_FA_POLICIES = ["off", "admins", "all"] as const;
-export type TwoFaPolicy = (typeof TWO_FA_POLICIES)[number];
-
-/**
- * How recent an authentication a sensitive action needs (issue 11 item 4: ASVS 5.0 V7.5.1
- * asks for a full re-authentication before changing the MFA configuration or recovery data).
- */
-export const DEFAULT_REAUTHENTICATION_MINUTES = 10;
-/** A day: longer would make the check meaningless next to the idle timeout. */
-export const MAX_REAUTHENTICATION_MINUTES = 1440;
+/** Who must have a second factor: the values of `TESSERA_REQUIRE_2FA`. */
+export type TwoFaPolicy = ServiceContext["settings"]["requireTwoFa"];
 
 /** A way to authenticate again, as `extra.methods` of `reauthentication_required` names it. */
 export type ReauthenticationMethod = "password" | "totp" | "webauthn";
@@ -26,7 +17,7 @@ export function isCoveredByTwoFaPolicy(
   settings: Pick<ServiceContext["settings"], "requireTwoFa">,
   user: { isAdmin: boolean },
 ): boolean {
-  const policy = settings.requireTwoFa ?? "off";
+  const policy = settings.requireTwoFa;
   return policy === "all" || (policy === "admins" && user.isAdmin);
 }
 

@@ -29,7 +29,6 @@ import {
   type IssuedSession,
 } from "../sessions/sessions.js";
 import {
-  DEFAULT_REAUTHENTICATION_MINUTES,
   reauthenticationMethods,
   type ReauthenticationMethod,
 } from "../sessions/two-factor-policy.js";
@@ -60,7 +59,7 @@ const AMR_OF: Readonly<Record<ReauthenticationMethod, AuthenticationMethod>> = O
 });
 
 function windowMs(ctx: ServiceContext): number {
-  return (ctx.settings.reauthenticationMinutes ?? DEFAULT_REAUTHENTICATION_MINUTES) * 60_000;
+  return ctx.settings.reauthenticationMinutes * 60_000;
 }
 
 /**
