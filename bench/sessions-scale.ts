@@ -13,11 +13,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "kysely";
 import { createTessera } from "../src/runtime.js";
-import {
-  authenticateSessionToken,
-  issueSessionToken,
-  sweepSessions,
-} from "../src/services/sessions/sessions.js";
+import { authenticateSessionToken, issueSessionToken } from "../src/services/sessions/sessions.js";
+import { sweepSessions } from "../src/services/sessions/ending.js";
 import { insertUser } from "../src/store/index.js";
 import { createBenchPostgresDatabase } from "./bench-database.js";
 

@@ -95,7 +95,7 @@ if (process.argv.includes("--server")) {
   await createUser(tessera.ctx, null, {
     name: "victim",
     email: "victim@example.org",
-    password: "victim's long passphrase",
+    password: "a long passphrase of hers",
     isAdmin: false,
     mustChangePassword: false,
   });
@@ -140,7 +140,7 @@ async function runStorm(): Promise<void> {
     {},
     {
       name: "victim",
-      password: "victim's long passphrase",
+      password: "a long passphrase of hers",
     },
   );
   const cookies = signIn.setCookie.map((c) => c.split(";")[0]!);
@@ -167,7 +167,7 @@ async function runStorm(): Promise<void> {
             { cookie: device },
             {
               name: "victim",
-              password: "victim's long passphrase",
+              password: "a long passphrase of hers",
             },
           );
           logins.push(answer.ms);

@@ -75,7 +75,7 @@ import {
   encodeSessionEvent,
   parseSessionEvent,
 } from "./services/session-cache.js";
-import { sweepSessions } from "./services/sessions/sessions.js";
+import { sweepSessions } from "./services/sessions/ending.js";
 import { startMailWorker, type MailWorker } from "./services/mail/queue.js";
 import {
   createOutboxTransport,

@@ -12,14 +12,9 @@ import {
   UserIdParams,
 } from "../../contract/index.js";
 import { isTesseraError } from "../../core/errors.js";
-import {
-  authenticateSessionToken,
-  endOneSession,
-  endOtherSessions,
-  endUserSessions,
-  listSessions,
-  logout,
-} from "../../services/sessions/sessions.js";
+import { endOneSession, endOtherSessions, listSessions } from "../../services/sessions/devices.js";
+import { authenticateSessionToken } from "../../services/sessions/sessions.js";
+import { endUserSessions, logout } from "../../services/sessions/ending.js";
 import { readToken } from "../authentication.js";
 import { clearSessionCookie } from "../cookie.js";
 import { assertSameOrigin } from "../csrf.js";

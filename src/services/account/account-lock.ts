@@ -23,7 +23,8 @@ import { loadTarget, type ActingUser } from "../access.js";
 import { audit } from "../audit/audit.js";
 import type { RequestMeta, ServiceContext } from "../context.js";
 import { notifySecurityEvent } from "../mail/notices.js";
-import { announceSessionChange, endUserSessions } from "../sessions/sessions.js";
+import { announceSessionChange } from "../sessions/sessions.js";
+import { endUserSessions } from "../sessions/ending.js";
 
 /** What an admin gives to lock an account. */
 export interface LockAccountInput {

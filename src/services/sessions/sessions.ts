@@ -15,30 +15,21 @@
  * tells the other instances (`announceSessionChange`).
  */
 import { accountLockedError } from "../../core/account-lock.js";
-import { DAY_MS, HOUR_MS, SECOND_MS } from "../../core/clock.js";
+import { HOUR_MS, SECOND_MS } from "../../core/clock.js";
 import { NotAuthorizedError, NotFoundError } from "../../core/errors.js";
 import { createSessionJwt, newSessionId, verifySessionJwt } from "../../core/jwt/index.js";
 import { describeUserAgent } from "../../core/user-agent.js";
 import {
-  bumpTokenVersion,
   createSession,
-  DEFAULT_SESSION_SWEEP_BATCH,
-  deleteOldSessions,
-  endSessionRecord,
-  endUserSessionRecords,
   getSession,
   getUserById,
   holdUnlockedUser,
-  listLiveSessions,
   SESSION_TOUCH_INTERVAL_MS,
   touchSession,
   withTransaction,
   type Session,
   type User,
 } from "../../store/index.js";
-import { loadTarget, type ActingUser } from "../access.js";
-import { decodeCursor, encodeCursor, parseLimit, toPage, type Page } from "../paging.js";
-import { audit } from "../audit/audit.js";
 import type { RequestMeta, ServiceContext } from "../context.js";
 import type { CachedSession, SessionEvent } from "../session-cache.js";
 import { needsTwoFaEnrolment } from "./two-factor-policy.js";
@@ -386,182 +377,4 @@ export async function inspectSessionToken(
     issuedAtSeconds: claims.issuedAtSeconds,
     expiresAtSeconds: claims.expiresAtSeconds,
   };
-}
-
-/**
- * Ends every session of the user (all of them, or all but `exceptSessionId`) and every seed
- * token (the token version goes up). Pass a transaction as `ctx.db` to make it part of a
- * larger write (a password change); announce again after it commits. Audited when `reason` is
- * `logout_all`; the other reasons are audited by the flow that ends them.
- * @throws NotFoundError when the user does not exist.
- */
-export async function endUserSessions(
-  ctx: ServiceContext,
-  userId: string,
-  reason: SessionEndReason,
-  meta?: RequestMeta,
-  options: { exceptSessionId?: string | null | undefined } = {},
-): Promise<number> {
-  if ((await bumpTokenVersion(ctx.db, userId)) === undefined) {
-    throw new NotFoundError("No such user");
-  }
-  const ended = await endUserSessionRecords(ctx.db, userId, {
-    nowMs: ctx.clock(),
-    reason,
-    ...(options.exceptSessionId ? { exceptId: options.exceptSessionId } : {}),
-  });
-  await announceSessionChange(ctx, { kind: "user", userId });
-  if (reason === "logout_all") {
-    await audit(ctx, "logout_all", { userId, meta, detail: { by: userId, sessions: ended } });
-  }
-  return ended;
-}
-
-/**
- * `POST /logout`: ends the request's session on the server. A seed token has no session to
- * end (it stays valid until `exp` or "sign out everywhere"). Audited.
- */
-export async function logout(
-  ctx: ServiceContext,
-  session: { userId: string; sessionId: string | null },
-  meta: RequestMeta,
-): Promise<void> {
-  if (session.sessionId === null) return;
-  const ended = await endSessionRecord(ctx.db, session.sessionId, {
-    nowMs: ctx.clock(),
-    reason: "logout",
-    userId: session.userId,
-  });
-  await announceSessionChange(ctx, { kind: "session", sessionId: session.sessionId });
-  if (ended !== undefined) {
-    await audit(ctx, "session_ended", {
-      userId: session.userId,
-      meta,
-      detail: { by: session.userId, reason: "logout", session: session.sessionId },
-    });
-  }
-}
-
-/** A session as the device list shows it. */
-export interface SessionListing {
-  session: Session;
-  current: boolean;
-}
-
-/** A page of the device list (`limit` and `cursor` as sent). */
-export interface SessionPageQuery {
-  limit?: string | undefined;
-  cursor?: string | undefined;
-}
-
-/**
- * A page of the live sessions of a user (self or admin): on the first page the session asking
- * comes first ("this device"), then the others newest first; later pages hold only others.
- * @throws PermissionDeniedError, NotFoundError, ClientError `validation_error` (limit, cursor).
- */
-export async function listSessions(
-  ctx: ServiceContext,
-  actor: ActingUser,
-  targetId: string,
-  currentSessionId: string | null,
-  query: SessionPageQuery = {},
-): Promise<Page<SessionListing>> {
-  const limit = parseLimit(query.limit);
-  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-  const target = await loadTarget(ctx, actor, targetId, { access: "self-or-admin" });
-  const nowMs = ctx.clock();
-  const exclude = currentSessionId === null ? {} : { excludeId: currentSessionId };
-  const current =
-    after === undefined && currentSessionId !== null
-      ? await listLiveSessions(ctx.db, target.id, nowMs, { onlyId: currentSessionId })
-      : [];
-  const room = limit - current.length;
-  const others = await listLiveSessions(ctx.db, target.id, nowMs, {
-    ...exclude,
-    ...(after === undefined ? {} : { after }),
-    limit: room + 1,
-  });
-  const page = toPage(others, room, (session) => ({
-    createdAtMs: session.createdAt.getTime(),
-    id: session.id,
-  }));
-  // limit 1 and the current session took the place: the next page starts before every other.
-  const nextCursor =
-    room === 0 && others.length > 0 ? encodeCursor(BEFORE_EVERY_SESSION) : page.nextCursor;
-  return {
-    items: [
-      ...current.map((session) => ({ session, current: true })),
-      ...page.items.map((session) => ({ session, current: false })),
-    ],
-    nextCursor,
-  };
-}
-
-/** A key above every session in the list's order (newest first): a time later than any. */
-const BEFORE_EVERY_SESSION = { createdAtMs: 999_999_999_999_999, id: "-" };
-
-/**
- * Ends one session of a user (self, or an admin for a non-admin). 404 for a session id that
- * is not a live session of that user (no probing of other users' ids). Audited.
- * @throws PermissionDeniedError, NotFoundError.
- */
-export async function endOneSession(
-  ctx: ServiceContext,
-  actor: ActingUser,
-  targetId: string,
-  sessionId: string,
-  meta: RequestMeta,
-): Promise<void> {
-  const target = await loadTarget(ctx, actor, targetId, { access: "self-or-admin" });
-  const reason: SessionEndReason = actor.id === target.id ? "ended_by_user" : "ended_by_admin";
-  const ended = await endSessionRecord(ctx.db, sessionId, {
-    nowMs: ctx.clock(),
-    reason,
-    userId: target.id,
-  });
-  if (ended === undefined) throw new NotFoundError("No such session");
-  await announceSessionChange(ctx, { kind: "session", sessionId });
-  await audit(ctx, "session_ended", {
-    userId: target.id,
-    meta,
-    detail: { by: actor.id, reason, session: sessionId },
-  });
-}
-
-/**
- * Ends every session of the user but the current one (self only), and the user's seed tokens.
- * Returns how many ended. Audited. @throws PermissionDeniedError, NotFoundError.
- */
-export async function endOtherSessions(
-  ctx: ServiceContext,
-  actor: ActingUser,
-  targetId: string,
-  currentSessionId: string | null,
-  meta: RequestMeta,
-): Promise<number> {
-  const target = await loadTarget(ctx, actor, targetId, { access: "self" });
-  const ended = await endUserSessions(ctx, target.id, "end_others", meta, {
-    exceptSessionId: currentSessionId,
-  });
-  await audit(ctx, "sessions_ended", {
-    userId: target.id,
-    meta,
-    detail: { by: actor.id, reason: "end_others", sessions: ended },
-  });
-  return ended;
-}
-
-/**
- * Deletes session records that ended, expired or idled out more than the retention ago, in
- * batches (each a short write). Returns how many went.
- */
-export async function sweepSessions(ctx: ServiceContext): Promise<number> {
-  const retentionDays = ctx.settings.sessionRetentionDays;
-  const beforeMs = ctx.clock() - retentionDays * DAY_MS;
-  let total = 0;
-  for (;;) {
-    const deleted = await deleteOldSessions(ctx.db, beforeMs, DEFAULT_SESSION_SWEEP_BATCH);
-    total += deleted;
-    if (deleted < DEFAULT_SESSION_SWEEP_BATCH) return total;
-  }
 }
