@@ -9,7 +9,7 @@
  * and the variables' reading: trimmed, empty as unset, lists split on commas). Explicit options
  * always win.
  */
-import { splitList, variableText } from "./config/parse.js";
+import { splitList, variableText } from "./config/types.js";
 import { SETTINGS } from "./config/rows.js";
 import * as jwt from "./core/jwt/index.js";
 import * as password from "./core/password.js";

@@ -8,7 +8,7 @@ import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ENVIRONMENT, SETTING_ROWS } from "../src/config/index.js";
-import { isDerived, shownDefault, type SettingType } from "../src/config/parse.js";
+import { isDerived, shownDefault, type SettingType } from "../src/config/types.js";
 import { INPUT_FIELDS } from "../src/config/settings.js";
 import { testConfig } from "./helpers/server.js";
 

@@ -15,7 +15,8 @@
  */
 import { parseDatabaseUrl } from "../store/index.js";
 import { DEFAULT_DATABASE_URL } from "./defaults.js";
-import { readRows, shownDefault, variableText } from "./parse.js";
+import { readRows } from "./parse.js";
+import { shownDefault, variableText } from "./types.js";
 import { dataDirOf, resolveSettings } from "./resolve.js";
 import { SETTINGS, SETTING_ROWS, type SettingField } from "./rows.js";
 import type { TesseraConfig, TesseraOptions } from "./settings.js";

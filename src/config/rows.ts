@@ -38,7 +38,7 @@ import {
   secret,
   smtpUrl,
   text,
-} from "./parse.js";
+} from "./types.js";
 
 /** Every variable Tessera reads, keyed by the field it fills (`argon2.memoryKib`: nested). */
 export const SETTINGS = Object.freeze({

@@ -5,7 +5,7 @@
  */
 import type { JwtKeyRing } from "../core/jwt/index.js";
 import type { BreachedPasswordsSettings } from "../services/abuse/breached-passwords.js";
-import type { SettingRow } from "./parse.js";
+import type { SettingRow } from "./types.js";
 import type { SETTINGS, SettingField } from "./rows.js";
 
 /** The value a row gives: its type's, or null when its default is none. */

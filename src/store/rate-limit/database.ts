@@ -8,7 +8,8 @@
  * key order so two reservations cannot deadlock) before they are read and written, so
  * concurrent reservations on any number of instances queue on the row locks. On SQLite the
  * same first write takes the database's write lock for the whole transaction (and Kysely's
- * driver holds its one connection), which serialises the same way. A long key (an unknown name can be 1 KB) is stored as its SHA-256.
+ * driver holds its one connection), which serialises the same way. A long key (an unknown name
+ * can be 1 KB) is stored as its SHA-256.
  */
 import { createHash } from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
