@@ -4,13 +4,13 @@
  * default is a value of its own type, a quantity's unit is in its names, every row fills its
  * field, and no place of use applies a default of its own.
  */
-import { readFileSync, readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ENVIRONMENT, SETTING_ROWS } from "../src/config/index.js";
 import { isDerived, shownDefault, type SettingType } from "../src/config/types.js";
 import { INPUT_FIELDS } from "../src/config/settings.js";
 import { testConfig } from "./helpers/server.js";
+import { sourceFiles } from "./helpers/source-files.js";
 
 /** The README's configuration table as (variable, default) pairs, in order. */
 function readmeTable(): { name: string; default: string }[] {
@@ -102,17 +102,8 @@ describe("the configuration table", () => {
 });
 
 describe("the places of use", () => {
-  /** Every .ts file under src/. */
-  function sources(dir = new URL("../src/", import.meta.url).pathname): string[] {
-    return readdirSync(dir).flatMap((entry) => {
-      const path = join(dir, entry);
-      if (statSync(path).isDirectory()) return sources(path);
-      return /\.ts$/.test(entry) ? [path] : [];
-    });
-  }
-
   it("apply no default of their own to a setting (the resolved settings are complete)", () => {
-    const fallbacks = sources()
+    const fallbacks = sourceFiles()
       .filter((path) => !path.includes("/src/config/"))
       .flatMap((path) =>
         readFileSync(path, "utf8")

@@ -3,24 +3,16 @@
  * unless its first line says why, and "now" is never wrapped in a Date on its way to the store
  * (`new Date(ctx.clock())`): the store takes epoch milliseconds.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import { relative } from "node:path";
 import { describe, expect, it } from "vitest";
+import { sourceFiles } from "./helpers/source-files.js";
+import { PACKAGE_ROOT } from "./helpers/web-build.js";
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const MAX_LINES = 400;
 
-function sources(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return sources(path);
-    return /\.(ts|mts)$/.test(name) ? [path] : [];
-  });
-}
-
-const files = sources(join(ROOT, "src")).map((path) => ({
-  path: relative(ROOT, path),
+const files = sourceFiles().map((path) => ({
+  path: relative(PACKAGE_ROOT, path),
   text: readFileSync(path, "utf8"),
 }));
 

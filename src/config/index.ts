@@ -8,10 +8,12 @@
  *
  *   rows.ts         the table: one row per variable (name, type with range and unit, default,
  *                   summary), keyed by the settings field it fills
- *   parse.ts        the types of settings: text → value, typed option → value, default → README
+ *   types.ts        the types of settings: text → value, typed option → value, default → README
+ *   parse.ts        reading every row, keeping every problem
  *   resolve.ts      derived defaults and the rules across fields; the JWT keys
  *   secret-file.ts  the generated secret in the data folder
  *   settings.ts     `TesseraOptions` and `TesseraConfig`, read off the table
+ *   defaults.ts     the defaults the rows name
  */
 import { parseDatabaseUrl } from "../store/index.js";
 import { DEFAULT_DATABASE_URL } from "./defaults.js";

@@ -42,7 +42,10 @@ export function encodeSessionEvent(event: SessionEvent): string {
   return JSON.stringify(event);
 }
 
-/** A channel message as an event; anything unexpected (or null: news lost) clears the whole cache. */
+/**
+ * A channel message as an event; anything unexpected (or null: news lost) clears the whole
+ * cache.
+ */
 export function parseSessionEvent(payload: string | null): SessionEvent {
   if (payload === null) return { kind: "all" };
   try {

@@ -3,22 +3,10 @@
  * and the browser bundles import it), the core has no schema library, and the pages take the
  * contract's shapes as types only (so no TypeBox code reaches the bundles).
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
-import { PACKAGE_ROOT } from "../helpers/web-build.js";
-
-const SRC = join(PACKAGE_ROOT, "src");
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory()
-      ? sourceFiles(join(dir, entry.name))
-      : entry.name.endsWith(".ts")
-        ? [join(dir, entry.name)]
-        : [],
-  );
-}
+import { SRC, sourceFiles } from "../helpers/source-files.js";
 
 /** Each import or re-export statement of a file: its specifier and whether it is type-only. */
 function imports(file: string): { from: string; typeOnly: boolean }[] {

@@ -5,18 +5,10 @@
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, normalize, relative } from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { SRC, sourceFiles } from "../helpers/source-files.js";
 
-const SERVICES = join(dirname(fileURLToPath(import.meta.url)), "../../src/services");
-
-function sources(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return sources(path);
-    return name.endsWith(".ts") ? [path] : [];
-  });
-}
+const SERVICES = join(SRC, "services");
 
 /** The top-level part of `src/services/` a file belongs to: its folder, or itself at the root. */
 function partOf(file: string): string {
@@ -36,7 +28,7 @@ describe("src/services", () => {
   it.each(folders)("%s/ opens with a README naming each of its files", (folder) => {
     const readme = readFileSync(join(SERVICES, folder, "README.md"), "utf8");
     expect(readme.startsWith(`# services/${folder}\n`)).toBe(true);
-    const files = sources(join(SERVICES, folder)).map((file) =>
+    const files = sourceFiles(join(SERVICES, folder)).map((file) =>
       relative(join(SERVICES, folder), file),
     );
     for (const file of files) expect(readme).toContain(`\`${file}\``);
@@ -52,7 +44,7 @@ describe("src/services", () => {
 
   it("has no two parts that import each other, directly or round a loop", () => {
     const edges = new Map<string, Set<string>>();
-    for (const file of sources(SERVICES)) {
+    for (const file of sourceFiles(SERVICES)) {
       const text = readFileSync(file, "utf8");
       for (const [, specifier = ""] of text.matchAll(/(?:from|import) "(\.{1,2}\/[^"]+)"/g)) {
         const target = normalize(join(dirname(file), specifier));

@@ -1,7 +1,7 @@
 /**
- * What a session is, in one file (issue 10): a record per sign-in (`sessions` table), named by
- * the token's `sid`; issuing and renewing its token; authenticating a token on every request;
- * ending one session, the others, or all of them; listing them; sweeping old rows.
+ * What a session is (issue 10): a record per sign-in (`sessions` table), named by the token's
+ * `sid`; issuing and renewing its token; authenticating a token on every request. Ending them is
+ * `ending.ts`; the device list, `devices.ts`.
  *
  * A token carries `id` (the user), `sid`, a unique `jti`, `iat` and `exp` (see
  * core/jwt/session.ts). Its `exp` is the nearer of the session's absolute end and the idle
@@ -15,7 +15,7 @@
  * tells the other instances (`announceSessionChange`).
  */
 import { accountLockedError } from "../../core/account-lock.js";
-import { HOUR_MS, SECOND_MS } from "../../core/clock.js";
+import { HOUR_MS, MINUTE_MS, SECOND_MS } from "../../core/clock.js";
 import { NotAuthorizedError, NotFoundError } from "../../core/errors.js";
 import { createSessionJwt, newSessionId, verifySessionJwt } from "../../core/jwt/index.js";
 import { describeUserAgent } from "../../core/user-agent.js";
@@ -82,7 +82,7 @@ export type SessionEndReason =
 const INVALID_TOKEN = "Invalid or expired token";
 
 function idleMs(ctx: ServiceContext): number {
-  return ctx.settings.sessionIdleMinutes * 60_000;
+  return ctx.settings.sessionIdleMinutes * MINUTE_MS;
 }
 
 /** The token for a session: `exp` = the nearer of its absolute end and now + the idle window. */

@@ -12,7 +12,7 @@
  * login is (an attempt reserved for the account, address and device before the check; a wrong
  * answer keeps it), audited, and renews `auth_time` (the method joins `amr`).
  */
-import { SECOND_MS } from "../../core/clock.js";
+import { MINUTE_MS, SECOND_MS } from "../../core/clock.js";
 import { ClientError, NotAuthorizedError, PermissionDeniedError } from "../../core/errors.js";
 import { parseAuthenticationResponse } from "../../core/webauthn/index.js";
 import type { ReauthenticateRequest } from "../../contract/index.js";
@@ -59,7 +59,7 @@ const AMR_OF: Readonly<Record<ReauthenticationMethod, AuthenticationMethod>> = O
 });
 
 function windowMs(ctx: ServiceContext): number {
-  return ctx.settings.reauthenticationMinutes * 60_000;
+  return ctx.settings.reauthenticationMinutes * MINUTE_MS;
 }
 
 /**
