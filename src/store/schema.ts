@@ -221,6 +221,53 @@ export interface KnownDevicesTable {
   last_seen_at: EpochMs;
 }
 
+/** `oidc_artefacts`: the OpenID Connect provider's models (issue 21), payloads as JSON text. */
+export interface OidcArtefactsTable {
+  model: string;
+  id: string;
+  payload: string;
+  grant_id: string | null;
+  user_code: string | null;
+  uid: string | null;
+  account_id: string | null;
+  client_id: string | null;
+  /** A provider session: the Tessera session it belongs to. */
+  tessera_session_id: string | null;
+  consumed_at: EpochMs | null;
+  expires_at: EpochMs | null;
+}
+
+/** `oidc_clients`: registered relying parties; secrets as SHA-256 digests. */
+export interface OidcClientsTable {
+  client_id: string;
+  name: string;
+  /** The provider's client metadata as JSON text, without the secret. */
+  metadata: string;
+  secret_hash: string | null;
+  first_party: BooleanColumn;
+  created_at: EpochMs;
+  updated_at: EpochMs;
+}
+
+/** `oidc_consents`: the scopes a person granted a client. */
+export interface OidcConsentsTable {
+  user_id: string;
+  client_id: string;
+  /** Space-separated. */
+  scopes: string;
+  created_at: EpochMs;
+  updated_at: EpochMs;
+}
+
+/** `oidc_refresh_grace`: concurrent refreshes with one token get one successor. */
+export interface OidcRefreshGraceTable {
+  token_hash: string;
+  client_id: string;
+  sealed_response: string | null;
+  created_at: EpochMs;
+  expires_at: EpochMs;
+}
+
 export interface Database {
   users: UsersTable;
   webauthn_credentials: WebauthnCredentialsTable;
@@ -235,4 +282,8 @@ export interface Database {
   mail_queue: MailQueueTable;
   email_tokens: EmailTokensTable;
   known_devices: KnownDevicesTable;
+  oidc_artefacts: OidcArtefactsTable;
+  oidc_clients: OidcClientsTable;
+  oidc_consents: OidcConsentsTable;
+  oidc_refresh_grace: OidcRefreshGraceTable;
 }

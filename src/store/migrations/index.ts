@@ -17,6 +17,7 @@ import * as accountLock from "./0007-account-lock.js";
 import * as mail from "./0008-mail.js";
 import * as mailFlows from "./0009-mail-flows.js";
 import * as userList from "./0010-user-list.js";
+import * as oidc from "./0011-oidc.js";
 
 /** Every migration by name, in order. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -30,6 +31,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "0008-mail": mail,
   "0009-mail-flows": mailFlows,
   "0010-user-list": userList,
+  "0011-oidc": oidc,
 });
 
 /** Table that records which migrations ran. */
