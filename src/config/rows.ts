@@ -21,6 +21,7 @@ import { JWT_ALGORITHMS } from "../core/jwt/index.js";
 import { DEFAULT_TOTP_WINDOW, MAX_TOTP_WINDOW } from "../core/totp.js";
 import { DEFAULT_PASSWORD_MIN_SCORE } from "../core/password-score.js";
 import * as D from "./defaults.js";
+import { OIDC_SETTINGS } from "./rows-oidc.js";
 import {
   addressItem,
   choice,
@@ -380,6 +381,7 @@ export const SETTINGS = Object.freeze({
     default: null,
     summary: "production makes the secret required and https mandatory",
   }),
+  ...OIDC_SETTINGS,
 });
 
 /** A settings field the table fills (`sessionIdleMinutes`, `argon2.memoryKib`). */

@@ -181,3 +181,10 @@ export {
 } from "./email-tokens.js";
 export type { EmailTokenPurpose, NewEmailToken, EmailTokenRecord } from "./email-tokens.js";
 export { recordDeviceSeen, deleteStaleDevices } from "./known-devices.js";
+export {
+  addOidcConsentScopes,
+  deleteOidcConsent,
+  getOidcConsentScopes,
+  listOidcConsents,
+  type OidcConsent,
+} from "./oidc-consents.js";

@@ -46,7 +46,18 @@ export type AuditEventName =
   | "login_email_not_verified"
   | "invitation_sent"
   | "invitation_accepted"
-  | "signup_refused";
+  | "signup_refused"
+  | "oidc_client_added"
+  | "oidc_client_removed"
+  | "oidc_client_secret_rotated"
+  | "oidc_consent_given"
+  | "oidc_consent_denied"
+  | "oidc_consent_revoked"
+  | "oidc_grant_issued"
+  | "oidc_grant_refused"
+  | "oidc_grant_revoked"
+  | "oidc_token_revoked"
+  | "oidc_logout";
 
 /** Appends one audit event. */
 export async function audit(

@@ -47,6 +47,17 @@ const EVENT_TEXT: Readonly<Record<string, string>> = {
   invitation_sent: "Invitation sent",
   invitation_accepted: "Invitation accepted",
   signup_refused: "Sign-up with a taken name or address",
+  oidc_client_added: "Application registered",
+  oidc_client_removed: "Application removed",
+  oidc_client_secret_rotated: "Application secret replaced",
+  oidc_consent_given: "Access given to an application",
+  oidc_consent_denied: "Access refused to an application",
+  oidc_consent_revoked: "Access of an application revoked",
+  oidc_grant_issued: "Application signed in",
+  oidc_grant_refused: "Application sign-in refused",
+  oidc_grant_revoked: "Application access revoked (a token was reused)",
+  oidc_token_revoked: "Application token revoked",
+  oidc_logout: "Signed out through an application",
 };
 
 /** Element ids of one activity section: the list, its "Show more" button and message. */

@@ -1,0 +1,63 @@
+/**
+ * Four changes to oidc-provider's models, made per provider instance (its model classes belong
+ * to the instance, so nothing global changes). `oidc-provider` is pinned to an exact version in
+ * package.json, and test/services/oidc/patches.test.ts fails when an upgrade stops them taking
+ * effect.
+ *
+ * 1. A client's secret is stored as its SHA-256 digest (issue 21 item 6: never in clear), so
+ *    `compareClientSecret` compares digests, in constant time. HS* algorithms and
+ *    `client_secret_jwt`, which would need the secret itself, are not offered.
+ * 2-3. A provider session remembers the Tessera session it was made from (`tesseraSessionId`,
+ *    kept in its stored payload), set when a login completes.
+ * 4. The `sid` the provider gives a client (ID tokens, logout tokens) is that Tessera session's
+ *    id (issue 21 item 3), not a random value per client.
+ */
+import { randomUUID } from "node:crypto";
+import type Provider from "oidc-provider";
+import { tesseraSessionOf } from "./request-session.js";
+
+/** What Tessera adds to the provider's session. */
+interface TesseraProviderSession {
+  tesseraSessionId?: string;
+  accountId?: string;
+  sidFor(clientId: string, value?: string): string | undefined;
+}
+
+/** Applies the changes to one provider's classes. */
+export function patchProviderModels(
+  ProviderClass: typeof Provider,
+  provider: Provider,
+  secretMatches: (storedDigest: string, presented: string) => boolean,
+): void {
+  const client = provider.Client.prototype as unknown as {
+    clientSecret?: string;
+    compareClientSecret(actual: string): boolean | Promise<boolean>;
+  };
+  client.compareClientSecret = function compareClientSecret(this: { clientSecret?: string }, actual) {
+    return typeof this.clientSecret === "string" && typeof actual === "string"
+      ? secretMatches(this.clientSecret, actual)
+      : false;
+  };
+
+  const Session = provider.Session as unknown as {
+    IN_PAYLOAD: readonly string[];
+    prototype: TesseraProviderSession & {
+      loginAccount(details: Record<string, unknown>): void;
+      ensureClientContainer(clientId: string): void;
+    };
+  };
+  const inPayload = [...Session.IN_PAYLOAD, "tesseraSessionId"];
+  Object.defineProperty(Session, "IN_PAYLOAD", { get: () => inPayload, configurable: true });
+
+  const loginAccount = Session.prototype.loginAccount;
+  Session.prototype.loginAccount = function (this: TesseraProviderSession, details) {
+    loginAccount.call(this, details);
+    const tessera = tesseraSessionOf(ProviderClass.ctx?.req);
+    this.tesseraSessionId =
+      tessera !== null && tessera.userId === details.accountId ? tessera.sessionId : undefined;
+  };
+
+  Session.prototype.ensureClientContainer = function (this: TesseraProviderSession, clientId) {
+    if (!this.sidFor(clientId)) this.sidFor(clientId, this.tesseraSessionId ?? randomUUID());
+  };
+}

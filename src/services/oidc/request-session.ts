@@ -1,0 +1,60 @@
+/**
+ * The Tessera session of a request the provider handles. The HTTP layer verifies the session
+ * cookie before it hands the raw request to the provider and binds what it found here; the
+ * provider's checks, its account loading and its storage read it back (oidc-provider runs in
+ * the same call, so the raw request is the key).
+ */
+import type { IncomingMessage } from "node:http";
+import type { AuthenticationMethod } from "../sessions/sessions.js";
+
+/** A live Tessera session, as the provider sees it. */
+export interface OidcTesseraSession {
+  readonly userId: string;
+  readonly sessionId: string;
+  /** When the person last authenticated in this session (sign-in or re-authentication). */
+  readonly authTimeMs: number;
+  readonly amr: readonly AuthenticationMethod[];
+}
+
+const bound = new WeakMap<IncomingMessage, OidcTesseraSession | null>();
+
+/** Binds the request's Tessera session (null: none, or not live). */
+export function bindTesseraSession(req: IncomingMessage, session: OidcTesseraSession | null): void {
+  bound.set(req, session);
+}
+
+/** The request's Tessera session, or null. */
+export function tesseraSessionOf(req: IncomingMessage | undefined): OidcTesseraSession | null {
+  return req === undefined ? null : (bound.get(req) ?? null);
+}
+
+/** Authentication Context Class References the provider offers (`acr_values`). */
+export const ACR_PASSWORD = "urn:tessera:loa:1";
+/** A second factor (TOTP, a security key, a recovery code) or a passkey. */
+export const ACR_SECOND_FACTOR = "urn:tessera:loa:2";
+
+/** Whether a session's methods include a second factor (or a passkey, itself two factors). */
+export function hasSecondFactor(amr: readonly AuthenticationMethod[]): boolean {
+  return amr.some((m) => m !== "pwd");
+}
+
+/**
+ * The session's methods as RFC 8176 values: `pwd`, `otp`, `hwk` for a security key or a
+ * passkey, and `mfa` when there are two factors. A recovery code has no RFC 8176 value: it adds
+ * `mfa` only.
+ */
+export function oidcAmr(amr: readonly AuthenticationMethod[]): string[] {
+  const out = new Set<string>();
+  for (const method of amr) {
+    if (method === "pwd") out.add("pwd");
+    else if (method === "otp") out.add("otp");
+    else if (method === "webauthn" || method === "passkey") out.add("hwk");
+  }
+  if (hasSecondFactor(amr)) out.add("mfa");
+  return [...out];
+}
+
+/** The `acr` of a session. */
+export function oidcAcr(amr: readonly AuthenticationMethod[]): string {
+  return hasSecondFactor(amr) ? ACR_SECOND_FACTOR : ACR_PASSWORD;
+}
