@@ -42,6 +42,10 @@ export type {
   MailQueueTable,
   EmailTokensTable,
   KnownDevicesTable,
+  OidcArtefactsTable,
+  OidcClientsTable,
+  OidcConsentsTable,
+  OidcRefreshGraceTable,
   EpochMs,
   BooleanColumn,
 } from "./schema.js";
@@ -181,3 +185,19 @@ export {
 } from "./email-tokens.js";
 export type { EmailTokenPurpose, NewEmailToken, EmailTokenRecord } from "./email-tokens.js";
 export { recordDeviceSeen, deleteStaleDevices } from "./known-devices.js";
+export {
+  DEFAULT_OIDC_SWEEP_BATCH,
+  OIDC_REDIS_MODELS,
+  createOidcAdapter,
+  destroyOidcArtefact,
+  findOidcSessionsOfTesseraSession,
+  sweepOidcArtefacts,
+} from "./oidc-artefacts.js";
+export type {
+  OidcAdapter,
+  OidcAdapterClass,
+  OidcAdapterOptions,
+  OidcPayload,
+  OidcSessionArtefact,
+} from "./oidc-artefacts.js";
+export { DEFAULT_REDIS_OIDC_KEY_PREFIX } from "./oidc-artefacts-redis.js";
