@@ -42,6 +42,10 @@ export type {
   MailQueueTable,
   EmailTokensTable,
   KnownDevicesTable,
+  OidcArtefactsTable,
+  OidcClientsTable,
+  OidcConsentsTable,
+  OidcRefreshGraceTable,
   EpochMs,
   BooleanColumn,
 } from "./schema.js";
@@ -188,3 +192,19 @@ export {
   listOidcConsents,
   type OidcConsent,
 } from "./oidc-consents.js";
+export {
+  DEFAULT_OIDC_SWEEP_BATCH,
+  OIDC_REDIS_MODELS,
+  createOidcAdapter,
+  destroyOidcArtefact,
+  findOidcSessionsOfTesseraSession,
+  sweepOidcArtefacts,
+} from "./oidc-artefacts.js";
+export type {
+  OidcAdapter,
+  OidcAdapterClass,
+  OidcAdapterOptions,
+  OidcPayload,
+  OidcSessionArtefact,
+} from "./oidc-artefacts.js";
+export { DEFAULT_REDIS_OIDC_KEY_PREFIX } from "./oidc-artefacts-redis.js";
