@@ -54,6 +54,7 @@ export const ERROR_CODES = {
 
   // 404
   not_found: "not_found",
+  interaction_expired: "not_found", // an OpenID Connect sign-in that is unknown, finished or expired
 
   // 409
   conflict: "conflict",

@@ -17,6 +17,7 @@ import { installSecurityHeaders } from "./security-headers.js";
 import { registerOpenApi } from "./openapi.js";
 import { tessera as tesseraPlugin } from "./plugin.js";
 import { pageRoutes } from "./routes/pages.js";
+import { oidcRoutes } from "./oidc/index.js";
 
 /** Router options of the server: the authentication middleware matches on the same path. */
 const ROUTER_OPTIONS = {
@@ -134,6 +135,14 @@ export async function buildApp(
       exclude: ["/docs", ...toList(options.authentication?.exclude)],
     },
   });
+
+  if (tessera.oidc !== undefined) {
+    await app.register(oidcRoutes, {
+      ctx: tessera.ctx,
+      oidc: tessera.oidc,
+      allowedOrigins: settings.allowedOrigins,
+    });
+  }
 
   // The sign-up page exists only while sign-up is open (issue 12 part 5).
   await app.register(pageRoutes, {

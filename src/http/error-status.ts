@@ -33,6 +33,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   method_not_allowed: 405,
 
   not_found: 404,
+  interaction_expired: 404,
   conflict: 409,
   last_admin: 409,
   invitation_not_pending: 409,

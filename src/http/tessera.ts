@@ -6,6 +6,7 @@
 import type { PasskeyDependencies, ServiceContext } from "../services/context.js";
 import type { SigningKeys } from "../services/keys/signing-keys.js";
 import type { TesseraMetrics } from "../services/metrics.js";
+import type { OidcRuntime } from "../services/oidc/running.js";
 import type { HttpSettings } from "./settings.js";
 
 /**
@@ -22,6 +23,8 @@ export interface Tessera {
   readonly signingKeys: SigningKeys;
   /** Prometheus metrics (served at `/metrics` when enabled). */
   readonly metrics?: TesseraMetrics;
+  /** The OpenID Connect provider (`TESSERA_OIDC`, issue 21); absent when off. */
+  readonly oidc?: OidcRuntime;
   /** Resolves when the database answers; rejects when it does not. */
   ping(): Promise<void>;
   /**

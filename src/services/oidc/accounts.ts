@@ -9,6 +9,14 @@ import { isAccountLocked } from "../../core/account-lock.js";
 import { getUserById } from "../../store/index.js";
 import type { ServiceContext } from "../context.js";
 
+/** The scopes the provider offers. */
+export const OIDC_SCOPES: readonly string[] = Object.freeze([
+  "openid",
+  "offline_access",
+  "email",
+  "profile",
+]);
+
 /** The claims each scope releases. */
 export const OIDC_CLAIMS = Object.freeze({
   openid: ["sub"],

@@ -18,7 +18,7 @@ import { addOidcConsentScopes, getOidcConsentScopes } from "../../store/index.js
 import { audit } from "../audit/audit.js";
 import type { RequestMeta, ServiceContext } from "../context.js";
 import { SECOND_FACTOR_REASON } from "./policy.js";
-import { OIDC_SCOPES } from "./provider.js";
+import { OIDC_SCOPES } from "./accounts.js";
 import {
   hasSecondFactor,
   oidcAcr,
@@ -34,6 +34,7 @@ export const FIRST_PARTY = "tessera_first_party";
 /** What the interaction route does next. */
 export type InteractionStep =
   | { kind: "sign-in" }
+  | { kind: "enrol-second-factor" }
   | { kind: "reauthenticate"; secondFactor: boolean }
   | { kind: "consent"; scopes: string[] }
   | { kind: "done"; result: InteractionResults };
@@ -41,7 +42,7 @@ export type InteractionStep =
 /** The scopes of a request that Tessera offers. */
 function requestedScopes(scope: unknown): string[] {
   if (typeof scope !== "string") return [];
-  return [...new Set(scope.split(" ").filter((s) => (OIDC_SCOPES as string[]).includes(s)))];
+  return [...new Set(scope.split(" ").filter((s) => OIDC_SCOPES.includes(s)))];
 }
 
 /** The login of a Tessera session, as the provider records it. */
@@ -61,7 +62,8 @@ function loginStep(
   interaction: Interaction,
   session: OidcTesseraSession | null,
 ): InteractionStep {
-  if (session === null) return { kind: "sign-in" };
+  if (session === null || session.owes === "password_change") return { kind: "sign-in" };
+  if (session.owes === "two_fa_enrolment") return { kind: "enrol-second-factor" };
   const { reasons } = interaction.prompt;
   const prompt = typeof interaction.params.prompt === "string" ? interaction.params.prompt : "";
   const fresh = (sinceMs: number) => session.authTimeMs >= sinceMs;

@@ -26,7 +26,8 @@ import type {
 import type { JSONWebKeySet } from "jose";
 import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS } from "../../core/clock.js";
 import type { ServiceContext } from "../context.js";
-import { findOidcAccount, OIDC_CLAIMS } from "./accounts.js";
+import { findOidcAccount, OIDC_CLAIMS, OIDC_SCOPES } from "./accounts.js";
+import { loadTesseraGrant } from "./interactions.js";
 import { loadOidcProvider } from "./load.js";
 import { patchProviderModels } from "./patches.js";
 import { tesseraInteractionPolicy } from "./policy.js";
@@ -54,9 +55,6 @@ export const OIDC_ROUTES = Object.freeze({
 export function interactionPath(uid: string): string {
   return `/oidc/interaction/${uid}`;
 }
-
-/** The scopes the provider offers. */
-export const OIDC_SCOPES = Object.freeze(["openid", "offline_access", "email", "profile"]);
 
 /** An authorization code lives this long (RFC 6749 §4.1.2 recommends at most 10 minutes). */
 const AUTHORIZATION_CODE_MS = MINUTE_MS;
@@ -163,6 +161,8 @@ export function oidcConfiguration(
       short: cookie,
     },
     routes: { ...OIDC_ROUTES },
+    // Consent remembered per person and client (issue 21 item 4), not per provider session.
+    loadExistingGrant: (kctx) => loadTesseraGrant(ctx, kctx),
     interactions: {
       url: (_kctx, interaction) => interactionPath(interaction.uid),
       policy: tesseraInteractionPolicy(interactionPolicy),

@@ -14,6 +14,8 @@ export interface OidcTesseraSession {
   /** When the person last authenticated in this session (sign-in or re-authentication). */
   readonly authTimeMs: number;
   readonly amr: readonly AuthenticationMethod[];
+  /** The person must first change the password, or set up a second factor (TESSERA_REQUIRE_2FA). */
+  readonly owes: "password_change" | "two_fa_enrolment" | null;
 }
 
 const bound = new WeakMap<IncomingMessage, OidcTesseraSession | null>();

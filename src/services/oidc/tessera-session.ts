@@ -17,10 +17,16 @@ export async function readTesseraSession(
   if (token === undefined || token === "") return null;
   let sessionId: string | null;
   let userId: string;
+  let owes: OidcTesseraSession["owes"];
   try {
     const session = await authenticateSessionToken(ctx, token);
     sessionId = session.sessionId;
     userId = session.user.id;
+    owes = session.user.mustChangePassword
+      ? "password_change"
+      : session.user.twoFaEnrolmentRequired === true
+        ? "two_fa_enrolment"
+        : null;
   } catch (error) {
     if (isTesseraError(error)) return null;
     throw error;
@@ -34,5 +40,6 @@ export async function readTesseraSession(
     sessionId,
     authTimeMs: record.authTime.getTime(),
     amr: record.amr as AuthenticationMethod[],
+    owes,
   };
 }

@@ -1,0 +1,88 @@
+/**
+ * The provider of one instance: made from the settings, the store's adapter, the client
+ * registry and the signing keys, and made again when the keys change (a rotation on any
+ * instance reaches this one within the keys' refresh, as for session tokens). Every instance
+ * shares every artefact through the database (and Redis for the short-lived ones).
+ */
+import { createHmac } from "node:crypto";
+import type Provider from "oidc-provider";
+import type { Clock } from "../../core/clock.js";
+import { createOidcAdapter, sweepOidcArtefacts } from "../../store/index.js";
+import type { RedisCommands } from "../../store/redis/types.js";
+import type { ServiceContext } from "../context.js";
+import type { OidcSigningKeys } from "../keys/oidc-keys.js";
+import { findOidcClientMetadata, oidcClientSecretMatches } from "./clients.js";
+import { oidcProviderPages } from "./pages.js";
+import { createOidcProvider } from "./provider.js";
+
+/** What the provider of an instance is made from. */
+export interface OidcRuntimeOptions {
+  readonly issuer: string;
+  readonly appName: string;
+  readonly behindProxy: boolean;
+  readonly accessTokenMinutes: number;
+  readonly refreshTokenDays: number;
+  readonly sessionHours: number;
+  readonly registration: "off" | "token" | "open";
+  readonly registrationToken: string | null;
+  /** The key that seals private keys: the provider's cookie keys are derived from it. */
+  readonly keyEncryptionKey: Buffer;
+  readonly keys: OidcSigningKeys;
+  readonly redis?: RedisCommands | undefined;
+}
+
+/** The running provider of an instance. */
+export interface OidcRuntime {
+  /** The provider now (a new one after the keys changed). */
+  current(): Provider;
+  /** Makes the provider again if the keys changed since (after `keys.refresh()`). */
+  refresh(): Promise<void>;
+  /** Deletes expired artefacts; how many. */
+  sweep(): Promise<number>;
+}
+
+/** The provider's cookie-signing key, derived from the key-encryption key. */
+export function oidcCookieKey(keyEncryptionKey: Buffer): string {
+  return createHmac("sha256", keyEncryptionKey)
+    .update("tessera oidc cookie signing")
+    .digest("base64url");
+}
+
+/** Starts the provider of this instance. */
+export async function startOidcRuntime(
+  ctx: ServiceContext,
+  options: OidcRuntimeOptions,
+  clock: Clock = ctx.clock,
+): Promise<OidcRuntime> {
+  const adapter = createOidcAdapter(ctx.db, clock, {
+    ...(options.redis === undefined ? {} : { redis: options.redis }),
+  });
+  const pages = oidcProviderPages(options.appName);
+  const make = () =>
+    createOidcProvider(ctx, {
+      issuer: options.issuer,
+      adapter,
+      findClient: (clientId) => findOidcClientMetadata(ctx.db, clientId),
+      clientSecretMatches: oidcClientSecretMatches,
+      jwks: { keys: options.keys.privateJwks() },
+      cookieKeys: [oidcCookieKey(options.keyEncryptionKey)],
+      behindProxy: options.behindProxy,
+      accessTokenMinutes: options.accessTokenMinutes,
+      refreshTokenDays: options.refreshTokenDays,
+      sessionHours: options.sessionHours,
+      registration: options.registration,
+      registrationToken: options.registrationToken,
+      pages,
+    });
+  let provider = await make();
+  let version = options.keys.version();
+  return {
+    current: () => provider,
+    refresh: async () => {
+      if (options.keys.version() === version) return;
+      version = options.keys.version();
+      provider = await make();
+    },
+    sweep: () => sweepOidcArtefacts(ctx.db, clock()),
+  };
+}
