@@ -12,7 +12,7 @@ import type { ChallengeStore } from "../store/challenges/index.js";
 import type { HashGate } from "./abuse/hash-gate.js";
 import type { BreachedPasswordsSettings } from "./abuse/breached-passwords.js";
 import type { LoginThrottle } from "./abuse/rate-limit/index.js";
-import type { SessionCache } from "./session-cache.js";
+import type { SessionCache, SessionEvent } from "./session-cache.js";
 
 /**
  * The settings the flows read: a subset of `TesseraConfig`, complete (every default is applied
@@ -78,6 +78,12 @@ export interface ServiceContext {
   readonly hashGate?: HashGate;
   /** The mail worker (issue 12), to wake after queueing; absent: mail waits for a worker. */
   readonly mail?: MailQueue;
+  /**
+   * Told of every announced session change, on the instance that made it, after its commit
+   * (the OpenID provider ends its sessions and sends back-channel logout tokens). It must not
+   * throw nor wait: it runs its work after the answer.
+   */
+  readonly sessionsChanged?: (event: SessionEvent) => void;
 }
 
 /** What the passkey flows need besides the services context. */

@@ -197,6 +197,7 @@ export {
   OIDC_REDIS_MODELS,
   createOidcAdapter,
   destroyOidcArtefact,
+  findOidcSessionsOfAccount,
   findOidcSessionsOfTesseraSession,
   sweepOidcArtefacts,
 } from "./oidc-artefacts.js";

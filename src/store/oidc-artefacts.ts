@@ -328,3 +328,19 @@ export async function destroyOidcArtefact(
     .executeTakeFirst();
   return result.numDeletedRows > 0n;
 }
+
+/** The provider sessions (model `Session`) of an account, expired ones included, by id. */
+export async function findOidcSessionsOfAccount(
+  db: DatabaseHandle,
+  accountId: string,
+): Promise<OidcSessionArtefact[]> {
+  if (!isLookupKey(accountId)) return [];
+  const rows = await db
+    .selectFrom("oidc_artefacts")
+    .select(["id", "payload"])
+    .where("model", "=", "Session")
+    .where("account_id", "=", accountId)
+    .orderBy("id")
+    .execute();
+  return rows.map((row) => ({ id: row.id, payload: readPayload(row.payload, null) ?? {} }));
+}

@@ -121,6 +121,7 @@ export async function announceSessionChange(
   ctx: ServiceContext,
   event: SessionEvent,
 ): Promise<void> {
+  ctx.sessionsChanged?.(event);
   const cache = ctx.sessionCache;
   if (cache === undefined) return;
   cache.apply(event);

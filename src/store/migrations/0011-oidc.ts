@@ -47,6 +47,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .on("oidc_artefacts")
     .column("tessera_session_id")
     .execute();
+  // A person's provider sessions and grants (a sign-out, a consent revoked on the account page).
+  await db.schema
+    .createIndex("oidc_artefacts_account_id")
+    .on("oidc_artefacts")
+    .columns(["account_id", "model", "client_id"])
+    .execute();
   await db.schema
     .createIndex("oidc_artefacts_expires_at")
     .on("oidc_artefacts")
