@@ -181,3 +181,12 @@ export {
 } from "./email-tokens.js";
 export type { EmailTokenPurpose, NewEmailToken, EmailTokenRecord } from "./email-tokens.js";
 export { recordDeviceSeen, deleteStaleDevices } from "./known-devices.js";
+export {
+  insertOidcClient,
+  findOidcClient,
+  listOidcClientRecords,
+  deleteOidcClientRecord,
+  setOidcClientSecretHash,
+  setOidcClientMetadata,
+} from "./oidc-clients.js";
+export type { NewOidcClient, OidcClientMetadata, OidcClientRecord } from "./oidc-clients.js";
