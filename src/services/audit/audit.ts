@@ -46,7 +46,10 @@ export type AuditEventName =
   | "login_email_not_verified"
   | "invitation_sent"
   | "invitation_accepted"
-  | "signup_refused";
+  | "signup_refused"
+  | "oidc_client_added"
+  | "oidc_client_removed"
+  | "oidc_client_secret_rotated";
 
 /** Appends one audit event. */
 export async function audit(

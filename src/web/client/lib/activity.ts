@@ -47,6 +47,9 @@ const EVENT_TEXT: Readonly<Record<string, string>> = {
   invitation_sent: "Invitation sent",
   invitation_accepted: "Invitation accepted",
   signup_refused: "Sign-up with a taken name or address",
+  oidc_client_added: "App registered for sign-in with Tessera",
+  oidc_client_removed: "App registration removed",
+  oidc_client_secret_rotated: "App given a new secret",
 };
 
 /** Element ids of one activity section: the list, its "Show more" button and message. */
