@@ -14,6 +14,7 @@ import {
 } from "./commands/accounts.js";
 import { auditCommand } from "./commands/audit.js";
 import { backupCommand, restoreCommand } from "./commands/backup.js";
+import { clientsCommand } from "./commands/clients.js";
 import { importCommand } from "./commands/import.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { ConfigError, loadConfig } from "./config/index.js";
@@ -155,6 +156,7 @@ export const COMMANDS: Readonly<Record<string, CliCommand>> = {
   audit: auditCommand,
   backup: backupCommand,
   restore: restoreCommand,
+  clients: clientsCommand,
   keys: {
     summary:
       "Token-signing keys (EdDSA/ES256): keys list | keys rotate (new key signs, old ones verify until their tokens expire) | keys prune",

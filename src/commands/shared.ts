@@ -51,19 +51,28 @@ export function describeDatabase(url: string | undefined): string {
   }
 }
 
-/** Parsed options and positionals, or null after printing the usage problem. */
+/**
+ * Parsed options and positionals, or null after printing the usage problem. An option of type
+ * "strings" may be repeated (`--redirect-uri A --redirect-uri B`) and reads as a list.
+ */
 export function parseCommandArgs(
   args: readonly string[],
-  spec: Record<string, "string" | "boolean">,
+  spec: Record<string, "string" | "boolean" | "strings">,
   io: CliIo,
-): { values: Record<string, string | boolean | undefined>; positionals: string[] } | null {
+): {
+  values: Record<string, string | boolean | string[] | undefined>;
+  positionals: string[];
+} | null {
   try {
     const options = Object.fromEntries(
-      Object.entries(spec).map(([name, type]) => [name, { type }]),
+      Object.entries(spec).map(([name, type]) => [
+        name,
+        type === "strings" ? { type: "string" as const, multiple: true } : { type },
+      ]),
     );
     const parsed = parseArgs({ args: [...args], options, strict: true, allowPositionals: true });
     return {
-      values: parsed.values as Record<string, string | boolean | undefined>,
+      values: parsed.values as Record<string, string | boolean | string[] | undefined>,
       positionals: parsed.positionals,
     };
   } catch (error) {

@@ -209,3 +209,12 @@ export type {
   OidcSessionArtefact,
 } from "./oidc-artefacts.js";
 export { DEFAULT_REDIS_OIDC_KEY_PREFIX } from "./oidc-artefacts-redis.js";
+export {
+  insertOidcClient,
+  findOidcClient,
+  listOidcClientRecords,
+  deleteOidcClientRecord,
+  setOidcClientSecretHash,
+  setOidcClientMetadata,
+} from "./oidc-clients.js";
+export type { NewOidcClient, OidcClientMetadata, OidcClientRecord } from "./oidc-clients.js";

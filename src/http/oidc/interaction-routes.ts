@@ -24,8 +24,8 @@ import {
   answerConsent,
   missingScopes,
   nextInteractionStep,
-  FIRST_PARTY,
 } from "../../services/oidc/interactions.js";
+import { FIRST_PARTY } from "../../services/oidc/client-metadata.js";
 import { interactionPath } from "../../services/oidc/provider.js";
 import { assertSameOrigin } from "../csrf.js";
 import { requestMeta } from "../request-meta.js";

@@ -19,6 +19,7 @@ import { audit } from "../audit/audit.js";
 import type { RequestMeta, ServiceContext } from "../context.js";
 import { SECOND_FACTOR_REASON } from "./policy.js";
 import { OIDC_SCOPES } from "./accounts.js";
+import { FIRST_PARTY } from "./client-metadata.js";
 import {
   hasSecondFactor,
   oidcAcr,
@@ -27,9 +28,6 @@ import {
 } from "./request-session.js";
 
 type Interaction = Awaited<ReturnType<Provider["interactionDetails"]>>;
-
-/** The client metadata flag of a first-party client (it skips consent). */
-export const FIRST_PARTY = "tessera_first_party";
 
 /** What the interaction route does next. */
 export type InteractionStep =

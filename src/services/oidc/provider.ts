@@ -27,6 +27,7 @@ import type { JSONWebKeySet } from "jose";
 import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS } from "../../core/clock.js";
 import type { ServiceContext } from "../context.js";
 import { findOidcAccount, OIDC_CLAIMS, OIDC_SCOPES } from "./accounts.js";
+import { FIRST_PARTY } from "./client-metadata.js";
 import { loadTesseraGrant } from "./interactions.js";
 import { loadOidcProvider } from "./load.js";
 import { patchProviderModels } from "./patches.js";
@@ -144,6 +145,7 @@ export function oidcConfiguration(
       authorizationSigningAlgValues: ["RS256", "ES256", "EdDSA"],
       requestObjectSigningAlgValues: ["RS256", "ES256", "EdDSA"],
     },
+    extraClientMetadata: { properties: [FIRST_PARTY] },
     clientDefaults: {
       grant_types: ["authorization_code", "refresh_token"],
       response_types: ["code"],
