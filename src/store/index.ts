@@ -218,3 +218,11 @@ export {
   setOidcClientMetadata,
 } from "./oidc-clients.js";
 export type { NewOidcClient, OidcClientMetadata, OidcClientRecord } from "./oidc-clients.js";
+export {
+  claimRefreshGrace,
+  completeRefreshGrace,
+  dropRefreshGrace,
+  getRefreshGrace,
+  sweepRefreshGrace,
+  type RefreshGrace,
+} from "./oidc-refresh-grace.js";

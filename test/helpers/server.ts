@@ -117,6 +117,8 @@ export async function startTestServer(
     env?: Record<string, string>;
     overrides?: TesseraOverrides;
     app?: BuildAppOptions;
+    /** The port to listen on (default: any free one). */
+    port?: number;
   } = {},
 ): Promise<TestServer> {
   const database = await openTestDatabase(dialect);
@@ -149,7 +151,7 @@ export async function startTestServer(
     ...options.overrides,
   });
   const app = await buildApp(tessera, { logger: false, closeTessera: true, ...options.app });
-  await app.listen({ host: "127.0.0.1", port: 0 });
+  await app.listen({ host: "127.0.0.1", port: options.port ?? 0 });
   const address = app.server.address();
   if (address === null || typeof address === "string") throw new Error("no port");
   const baseUrl = `http://127.0.0.1:${address.port}`;

@@ -7,13 +7,14 @@
 import { createHmac } from "node:crypto";
 import type Provider from "oidc-provider";
 import type { Clock } from "../../core/clock.js";
-import { createOidcAdapter, sweepOidcArtefacts } from "../../store/index.js";
+import { createOidcAdapter, sweepOidcArtefacts, sweepRefreshGrace } from "../../store/index.js";
 import type { RedisCommands } from "../../store/redis/types.js";
 import type { ServiceContext } from "../context.js";
 import type { OidcSigningKeys } from "../keys/oidc-keys.js";
 import { findOidcClientMetadata, oidcClientSecretMatches } from "./clients.js";
 import { oidcProviderPages } from "./pages.js";
 import { createOidcProvider } from "./provider.js";
+import { installRefreshGrace } from "./refresh-grace.js";
 
 /** What the provider of an instance is made from. */
 export interface OidcRuntimeOptions {
@@ -22,6 +23,8 @@ export interface OidcRuntimeOptions {
   readonly behindProxy: boolean;
   readonly accessTokenMinutes: number;
   readonly refreshTokenDays: number;
+  /** `TESSERA_OIDC_REFRESH_GRACE_SECONDS` (0: none). */
+  readonly refreshGraceSeconds: number;
   readonly sessionHours: number;
   readonly registration: "off" | "token" | "open";
   readonly registrationToken: string | null;
@@ -58,8 +61,8 @@ export async function startOidcRuntime(
     ...(options.redis === undefined ? {} : { redis: options.redis }),
   });
   const pages = oidcProviderPages(options.appName);
-  const make = () =>
-    createOidcProvider(ctx, {
+  const make = async () => {
+    const provider = await createOidcProvider(ctx, {
       issuer: options.issuer,
       adapter,
       findClient: (clientId) => findOidcClientMetadata(ctx.db, clientId),
@@ -74,6 +77,9 @@ export async function startOidcRuntime(
       registrationToken: options.registrationToken,
       pages,
     });
+    await installRefreshGrace(ctx, provider, options.refreshGraceSeconds);
+    return provider;
+  };
   let provider = await make();
   let version = options.keys.version();
   return {
@@ -83,6 +89,7 @@ export async function startOidcRuntime(
       version = options.keys.version();
       provider = await make();
     },
-    sweep: () => sweepOidcArtefacts(ctx.db, clock()),
+    sweep: async () =>
+      (await sweepOidcArtefacts(ctx.db, clock())) + (await sweepRefreshGrace(ctx.db, clock())),
   };
 }

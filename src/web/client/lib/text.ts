@@ -9,10 +9,17 @@ export const SAFE_NEXT_PATHS: readonly string[] = ["/account", "/admin"];
 /** Where a sign-in goes when `?next=` is absent or not one of `SAFE_NEXT_PATHS`. */
 export const DEFAULT_NEXT_PATH = "/account";
 
-/** The page to go to after signing in; anything but our own pages is ignored (open redirect). */
+/** An application's sign-in in progress (the OpenID provider's interaction, issue 21). */
+const INTERACTION_PATH = /^\/oidc\/interaction\/[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * The page to go to after signing in; anything but our own pages (and an application's
+ * sign-in in progress) is ignored (open redirect).
+ */
 export function safeNext(search: string): string {
   const next = new URLSearchParams(search).get("next");
-  return next !== null && SAFE_NEXT_PATHS.includes(next) ? next : DEFAULT_NEXT_PATH;
+  if (next === null) return DEFAULT_NEXT_PATH;
+  return SAFE_NEXT_PATHS.includes(next) || INTERACTION_PATH.test(next) ? next : DEFAULT_NEXT_PATH;
 }
 
 /** "30 seconds", "1 minute", "15 minutes": a wait rounded up to whole minutes past a minute. */

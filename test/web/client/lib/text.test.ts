@@ -21,6 +21,10 @@ describe("safeNext", () => {
     expect(safeNext("?next=%2Faccount")).toBe("/account");
   });
 
+  it("follows ?next= back to an application's sign-in in progress (issue 21)", () => {
+    expect(safeNext("?next=%2Foidc%2Finteraction%2FAbC_-12")).toBe("/oidc/interaction/AbC_-12");
+  });
+
   it.each([
     "",
     "?next=https://evil.example/",
@@ -29,6 +33,9 @@ describe("safeNext", () => {
     "?next=javascript:alert(1)",
     "?next=/admin/../logout",
     "?next=/ADMIN",
+    "?next=/oidc/interaction/../../logout",
+    "?next=/oidc/interaction/x?y=https://evil.example",
+    "?next=/oidc/interaction//evil.example",
   ])("refuses an open redirect through %j and goes to the account page", (search) => {
     expect(safeNext(search)).toBe(DEFAULT_NEXT_PATH);
   });
