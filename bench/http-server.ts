@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { JwtAlgorithm } from "../src/core/jwt/index.js";
+import type { SessionJwtAlgorithm } from "../src/core/jwt/index.js";
 import { buildApp } from "../src/http/app.js";
 import { createTessera } from "../src/runtime.js";
 import { issueSessionToken } from "../src/services/sessions/sessions.js";
@@ -29,7 +29,7 @@ const tessera = await createTessera({
   // route capped at exactly 50,000 answers a run and then got fast non-2xx answers.
   maxRequestsPerSocket: 0,
   // Checked by the configuration's row like the variable (HS256, EdDSA or ES256).
-  jwtAlgorithm: (process.env.TESSERA_JWT_ALGORITHM ?? "HS256") as JwtAlgorithm,
+  jwtAlgorithm: (process.env.TESSERA_JWT_ALGORITHM ?? "HS256") as SessionJwtAlgorithm,
   keyEncryptionSecret: randomBytes(32).toString("base64url"),
 });
 const app = await buildApp(tessera, { logger: false, closeTessera: true });

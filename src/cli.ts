@@ -159,20 +159,25 @@ export const COMMANDS: Readonly<Record<string, CliCommand>> = {
   clients: clientsCommand,
   keys: {
     summary:
-      "Token-signing keys (EdDSA/ES256): keys list | keys rotate (new key signs, old ones verify until their tokens expire) | keys prune",
+      "Token-signing keys (EdDSA/ES256 sessions, RS256 ID tokens): keys list | keys rotate [RS256] (new key signs, old ones verify until their tokens expire) | keys prune",
     async run(args, env, io) {
-      const [action, ...rest] = args;
-      if (!["list", "rotate", "prune"].includes(action ?? "") || rest.length > 0) {
-        io.err("tessera keys takes one of: list, rotate, prune");
+      const [action, algorithm, ...rest] = args;
+      const rotatesOne = action === "rotate" && (algorithm === undefined || algorithm === "RS256");
+      const valid =
+        rotatesOne || (["list", "prune"].includes(action ?? "") && algorithm === undefined);
+      if (!valid || rest.length > 0) {
+        io.err("tessera keys takes one of: list, rotate, rotate RS256, prune");
         return EXIT_USAGE;
       }
       const config = loadConfig(env);
       return withContext(env, async (ctx) => {
         const settings = signingKeySettings(config);
         if (action === "rotate") {
-          const kid = await rotateSigningKey(ctx.db, settings, ctx.clock);
+          // Without an algorithm: the session key (EdDSA/ES256); RS256: the ID-token key.
+          const rotated = algorithm === "RS256" ? "RS256" : config.jwtAlgorithm;
+          const kid = await rotateSigningKey(ctx.db, settings, ctx.clock, rotated);
           io.out(
-            `New ${config.jwtAlgorithm} signing key ${kid}; every instance signs with it within a minute.`,
+            `New ${rotated} signing key ${kid}; every instance signs with it within a minute.`,
           );
           return 0;
         }

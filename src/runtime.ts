@@ -33,6 +33,7 @@ import { startAuditSweeper } from "./services/audit/audit-log.js";
 import type { Readiness, Tessera } from "./http/tessera.js";
 import { createHashGate, type HashGate } from "./services/abuse/hash-gate.js";
 import { createMetrics } from "./services/metrics.js";
+import { loadOidcSigningKeys } from "./services/keys/oidc-keys.js";
 import {
   SIGNING_KEY_REFRESH_MS,
   loadSigningKeys,
@@ -198,12 +199,16 @@ export async function createTessera(
         : createDatabaseChallengeStore(database.db);
 
     const clock = overrides.clock ?? systemClock;
-    // Session tokens: the HS256 secret ring, or EdDSA/ES256 keys from the database, reloaded
-    // every minute so a rotation on any instance (or by the CLI) reaches this one.
-    const signingKeys = await loadSigningKeys(database.db, signingKeySettings(config), clock);
+    // Session tokens: the HS256 secret ring, or EdDSA/ES256 keys from the database; the OpenID
+    // provider's ID tokens: RS256 keys in the same table (and the session keys when asymmetric).
+    // Both reloaded every minute so a rotation on any instance (or by the CLI) reaches this one.
+    const keySettings = signingKeySettings(config);
+    const signingKeys = await loadSigningKeys(database.db, keySettings, clock);
+    const oidcKeys = await loadOidcSigningKeys(database.db, keySettings, clock);
     const refresh = setInterval(() => {
       // A database blip keeps the keys this instance has; the next tick tries again.
       signingKeys.refresh().catch(() => undefined);
+      oidcKeys.refresh().catch(() => undefined);
     }, SIGNING_KEY_REFRESH_MS);
     refresh.unref();
     closers.push(async () => clearInterval(refresh));
@@ -280,6 +285,7 @@ export async function createTessera(
       mail,
       metrics,
       signingKeys,
+      oidcKeys,
       passkeys: {
         rp: {
           id: config.webauthn.rpId,

@@ -6,6 +6,12 @@
  * `tesseraVerifier` is the Fastify plugin: it sets `request.user` from a Bearer token (or the
  * `token` cookie) and answers 401 when it is missing or not valid.
  *
+ * The JWKS also lists the keys of Tessera's OpenID provider (RS256, and the session keys when
+ * it signs ID tokens with them), so a signature alone does not make a token one for this
+ * service: only Tessera's session tokens and access tokens pass. An ID token (it always has an
+ * `aud`, the client it was issued to, and no `token_use`) is refused, so a client that received
+ * one cannot present it here.
+ *
  *   const verifier = createTokenVerifier({ jwksUrl: "https://auth.example.com/.well-known/jwks.json" });
  *   await app.register(tesseraVerifier, { verifier });
  *   app.get("/orders", async (request) => tokenUser(request).id);
@@ -15,6 +21,7 @@ import fp from "fastify-plugin";
 import { systemClock, type Clock } from "./core/clock.js";
 import { importPublicJwk } from "./core/jwk.js";
 import {
+  ACCESS_TOKEN_USE,
   createVerifyingKeyRing,
   verifyTimedJwtPayload,
   type AsymmetricJwtAlgorithm,
@@ -36,7 +43,7 @@ export interface TokenVerifierOptions {
   issuer?: string;
   /** When set, the token's `aud` must be or contain it. */
   audience?: string;
-  /** Algorithms accepted. Default both of Tessera's: EdDSA and ES256. */
+  /** Algorithms accepted. Default all of Tessera's: EdDSA, ES256 and RS256. */
   algorithms?: readonly AsymmetricJwtAlgorithm[];
   /** Default DEFAULT_JWKS_COOLDOWN_MS. */
   cooldownMs?: number;
@@ -81,6 +88,18 @@ function headerKid(token: string): string | null {
   }
 }
 
+/**
+ * Whether verified claims are a Tessera session token (`id`, no `aud`, no `token_use`) or an
+ * access token (`token_use: "access"`, core/jwt/access.ts): not an ID token or any other token
+ * a key of the same JWKS signed (RFC 8725 §3.11, §3.12).
+ */
+function isTesseraToken(claims: Readonly<Record<string, unknown>>): boolean {
+  if (claims.token_use === ACCESS_TOKEN_USE) return true;
+  return (
+    claims.token_use === undefined && claims.aud === undefined && typeof claims.id === "string"
+  );
+}
+
 /** Makes a verifier over a remote JWKS. Nothing is fetched until the first token. */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const url = new URL(options.jwksUrl);
@@ -90,7 +109,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   const clock = options.clock ?? systemClock;
   const cooldownMs = options.cooldownMs ?? DEFAULT_JWKS_COOLDOWN_MS;
   const timeoutMs = options.timeoutMs ?? DEFAULT_JWKS_TIMEOUT_MS;
-  const algorithms = new Set(options.algorithms ?? ["EdDSA", "ES256"]);
+  const algorithms = new Set(options.algorithms ?? ["EdDSA", "ES256", "RS256"]);
   let ring: JwtKeyRing | null = null;
   let kids = new Set<string>();
   let expiresAtMs = 0;
@@ -146,7 +165,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       const keys = await keysFor(kid);
       if (keys === null) return null;
       const claims = verifyTimedJwtPayload(token, { keys, clock });
-      if (claims === null) return null;
+      if (claims === null || !isTesseraToken(claims)) return null;
       if (options.issuer !== undefined && claims.iss !== options.issuer) return null;
       if (options.audience !== undefined) {
         const aud = claims.aud;

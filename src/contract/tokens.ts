@@ -3,17 +3,31 @@ import { Type, type Static } from "@sinclair/typebox";
 import { MAX_TOKEN_LENGTH } from "./limits.js";
 import { UserView } from "./users.js";
 
-/** A public signing key (RFC 7517 §4; OKP for Ed25519 per RFC 8037 §2, EC P-256 per RFC 7518 §6.2). */
-export const PublicJwkView = Type.Object(
-  {
-    kty: Type.Union([Type.Literal("OKP"), Type.Literal("EC")]),
-    crv: Type.Union([Type.Literal("Ed25519"), Type.Literal("P-256")]),
-    x: Type.String(),
-    y: Type.Optional(Type.String()),
-    kid: Type.String(),
-    alg: Type.Union([Type.Literal("EdDSA"), Type.Literal("ES256")]),
-    use: Type.Literal("sig"),
-  },
+/**
+ * A public signing key (RFC 7517 §4): OKP for Ed25519 (RFC 8037 §2) or EC P-256 (RFC 7518
+ * §6.2) for the session keys, RSA (RFC 7518 §6.3.1: `n`, `e`) for the ID-token keys of the
+ * OpenID provider. Only the members listed here are ever written: no private member can leave.
+ */
+export const PublicJwkView = Type.Union(
+  [
+    Type.Object({
+      kty: Type.Union([Type.Literal("OKP"), Type.Literal("EC")]),
+      crv: Type.Union([Type.Literal("Ed25519"), Type.Literal("P-256")]),
+      x: Type.String(),
+      y: Type.Optional(Type.String()),
+      kid: Type.String(),
+      alg: Type.Union([Type.Literal("EdDSA"), Type.Literal("ES256")]),
+      use: Type.Literal("sig"),
+    }),
+    Type.Object({
+      kty: Type.Literal("RSA"),
+      n: Type.String(),
+      e: Type.String(),
+      kid: Type.String(),
+      alg: Type.Literal("RS256"),
+      use: Type.Literal("sig"),
+    }),
+  ],
   { $id: "PublicJwk" },
 );
 export type PublicJwkView = Static<typeof PublicJwkView>;

@@ -105,6 +105,7 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
     await routes.register(jwksRoutes, {
       ...routeOptions,
       signingKeys: options.tessera.signingKeys,
+      oidcKeys: options.tessera.oidcKeys,
     });
     await routes.register(loginRoutes, routeOptions);
     await routes.register(sessionRoutes, routeOptions);

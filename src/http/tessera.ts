@@ -4,6 +4,7 @@
  * their users, so the HTTP layer needs neither the composition root nor the configuration.
  */
 import type { PasskeyDependencies, ServiceContext } from "../services/context.js";
+import type { OidcSigningKeys } from "../services/keys/oidc-keys.js";
 import type { SigningKeys } from "../services/keys/signing-keys.js";
 import type { TesseraMetrics } from "../services/metrics.js";
 import type { OidcRuntime } from "../services/oidc/running.js";
@@ -19,8 +20,13 @@ export interface Tessera {
   readonly ctx: ServiceContext;
   /** Passkeys: the relying party and where challenges live. */
   readonly passkeys: PasskeyDependencies;
-  /** The keys session tokens are signed with, and the JWKS other services verify with. */
+  /** The keys session tokens are signed with. */
   readonly signingKeys: SigningKeys;
+  /**
+   * The OpenID provider's signing keys (RS256, plus the session keys when EdDSA or ES256), as
+   * private JWKs for its key set; with `signingKeys`, the JWKS other services verify with.
+   */
+  readonly oidcKeys: OidcSigningKeys;
   /** Prometheus metrics (served at `/metrics` when enabled). */
   readonly metrics?: TesseraMetrics;
   /** The OpenID Connect provider (`TESSERA_OIDC`, issue 21); absent when off. */

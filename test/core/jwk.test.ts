@@ -1,8 +1,9 @@
 /**
- * Asymmetric session tokens (src/core/jwt/ with keys from src/core/jwk.ts): EdDSA and ES256
- * sign and verify, the key decides the algorithm, and the attacks RFC 8725 names fail: `alg`
+ * Asymmetric tokens (src/core/jwt/ with keys from src/core/jwk.ts): EdDSA, ES256 and RS256 sign
+ * and verify, the key decides the algorithm, and the attacks RFC 8725 names fail: `alg`
  * swapped, `alg: HS256` with the public key as the HMAC secret, `alg: none`, a key not in the
- * ring, a non-canonical signature.
+ * ring, a non-canonical signature. RS256's own cases (the RFC 7515 vector, the key size) are in
+ * test/core/jwt/rs256.test.ts.
  */
 import { createHmac, createPublicKey, generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
@@ -35,7 +36,9 @@ function b64(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString("base64url");
 }
 
-describe.each<AsymmetricJwtAlgorithm>(["EdDSA", "ES256"])("%s tokens", (algorithm) => {
+const ALGORITHMS: readonly AsymmetricJwtAlgorithm[] = ["EdDSA", "ES256", "RS256"];
+
+describe.each<AsymmetricJwtAlgorithm>(ALGORITHMS)("%s tokens", (algorithm) => {
   const key = generateJwtKeyPair(algorithm);
   const ring = createJwtKeyRing(key, [HMAC_SECRET]);
   const token = createJwt(subject, 1, { keys: ring, clock });
@@ -61,13 +64,18 @@ describe.each<AsymmetricJwtAlgorithm>(["EdDSA", "ES256"])("%s tokens", (algorith
     expect(verifyJwtClaims(token, { keys: ringFromJwk, clock })?.user).toEqual(subject);
     expect(importPublicJwk({ ...jwk, d: "private" })).toBeNull();
     expect(importPublicJwk({ ...jwk, use: "enc" })).toBeNull();
-    expect(importPublicJwk({ ...jwk, alg: algorithm === "EdDSA" ? "ES256" : "EdDSA" })).toBeNull();
-    expect(importPublicJwk({ ...jwk, x: "AAAA" })).toBeNull();
+    for (const other of ALGORITHMS.filter((a) => a !== algorithm)) {
+      expect(importPublicJwk({ ...jwk, alg: other }), other).toBeNull();
+    }
+    // A truncated point, or a truncated modulus (a 24-bit RSA key).
+    expect(
+      importPublicJwk({ ...jwk, ...(jwk.kty === "RSA" ? { n: "AAAA" } : { x: "AAAA" }) }),
+    ).toBeNull();
   });
 
   it("refuses the token when its alg is changed, or is none", () => {
     const [, payload, signature] = token.split(".");
-    for (const alg of ["HS256", "none", algorithm === "EdDSA" ? "ES256" : "EdDSA", "RS256"]) {
+    for (const alg of ["HS256", "none", "PS256", ...ALGORITHMS].filter((a) => a !== algorithm)) {
       const forged = `${b64({ alg, typ: "JWT", kid: key.kid })}.${payload}.${signature}`;
       expect(verifyJwtClaims(forged, { keys: ring, clock }), alg).toBeNull();
     }

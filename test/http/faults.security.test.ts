@@ -143,7 +143,12 @@ describe.skipIf(postgresSkip !== null)("PostgreSQL through a proxy", () => {
     const proxied = await createDatabase(viaProxy.toString(), FAST);
     const warnings: string[] = [];
     const cached = await startTestServer("postgres", {
-      env: { TESSERA_SESSION_CACHE: "on" },
+      // The same database as `server`: the same key-encryption secret opens its stored keys
+      // (the OpenID provider's RS256 key, made on first start).
+      env: {
+        TESSERA_SESSION_CACHE: "on",
+        TESSERA_KEY_ENCRYPTION_SECRET: server.config.keyEncryptionSecret,
+      },
       overrides: {
         database: proxied,
         logger: { warn: (message) => warnings.push(message), info: () => undefined },

@@ -5,9 +5,14 @@
  * requests skip the signature check.
  */
 import type { Clock } from "../clock.js";
-import { createAsymmetricSigner, createAsymmetricVerifier } from "./asymmetric.js";
+import {
+  asymmetricSignatureChars,
+  createAsymmetricSigner,
+  createAsymmetricVerifier,
+} from "./asymmetric.js";
 import type { Claims } from "./claims.js";
 import {
+  HS256_SIGNATURE_CHARS,
   JWT_ALGORITHM,
   KIDLESS_HEADER_SEGMENT,
   createHs256Signer,
@@ -61,6 +66,8 @@ class TwoGenerationCache<V> {
 export interface CompiledKey {
   kid: string;
   algorithm: JwtAlgorithm;
+  /** Base64url length of this key's signatures (43 for HS256, 86 for EdDSA/ES256, RS256's by modulus). */
+  signatureChars: number;
   verify: (token: string) => Claims;
 }
 
@@ -77,6 +84,8 @@ export interface CompiledRing {
   all: readonly CompiledKey[];
   /** The HS256 keys: the only ones a kid-less token may name. */
   hmacKeys: readonly CompiledKey[];
+  /** The signature lengths of the ring's keys: a token with another is refused unread. */
+  signatureChars: ReadonlySet<number>;
   /** Header segments this ring writes (and PyJWT's kid-less one) to the keys to try. */
   byHeaderSegment: Map<string, readonly CompiledKey[]>;
 }
@@ -89,8 +98,18 @@ function compileRing(ring: JwtKeyRing): CompiledRing {
   const keys = uniqueKeys([signing, ...ring.verifying.map(toKey)]);
   const all = keys.map((key): CompiledKey =>
     isAsymmetricJwtKey(key)
-      ? { kid: key.kid, algorithm: key.algorithm, verify: createAsymmetricVerifier(key) }
-      : { kid: key.kid, algorithm: JWT_ALGORITHM, verify: createHs256Verifier(key.secret) },
+      ? {
+          kid: key.kid,
+          algorithm: key.algorithm,
+          signatureChars: asymmetricSignatureChars(key),
+          verify: createAsymmetricVerifier(key),
+        }
+      : {
+          kid: key.kid,
+          algorithm: JWT_ALGORITHM,
+          signatureChars: HS256_SIGNATURE_CHARS,
+          verify: createHs256Verifier(key.secret),
+        },
   );
   // A kid-less header is PyJWT's: it may only ever be HS256, tried against the HMAC keys.
   const hmacKeys = all.filter((key) => key.algorithm === JWT_ALGORITHM);
@@ -112,6 +131,7 @@ function compileRing(ring: JwtKeyRing): CompiledRing {
     byKid: new Map(all.map((key) => [key.kid, key])),
     all,
     hmacKeys,
+    signatureChars: new Set(all.map((key) => key.signatureChars)),
     byHeaderSegment,
   };
 }

@@ -14,8 +14,18 @@ import { JWT_ALGORITHM, checkSecret, type JwtKey } from "./hs256.js";
 
 /** Every signing algorithm Tessera knows. */
 export type JwtAlgorithm = typeof JWT_ALGORITHM | AsymmetricJwtAlgorithm;
-/** The algorithms in the order the configuration names them. */
-export const JWT_ALGORITHMS: readonly JwtAlgorithm[] = Object.freeze(["HS256", "EdDSA", "ES256"]);
+/**
+ * The algorithms session tokens may be signed with (`TESSERA_JWT_ALGORITHM`). RS256 is not one:
+ * its keys sign the OpenID provider's ID tokens (issue 21), and a session signed with the same
+ * key as an ID token would be one key for two kinds of token.
+ */
+export type SessionJwtAlgorithm = Exclude<JwtAlgorithm, "RS256">;
+/** The session algorithms in the order the configuration names them. */
+export const JWT_ALGORITHMS: readonly SessionJwtAlgorithm[] = Object.freeze([
+  "HS256",
+  "EdDSA",
+  "ES256",
+]);
 
 /** Any key of a ring. */
 export type AnyJwtKey = JwtKey | AsymmetricJwtKey;

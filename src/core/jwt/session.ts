@@ -4,7 +4,7 @@
  * (unique per token, RFC 7519 §4.1.7), `iat` and `exp`; no name or email in clear text
  * (NIST SP 800-63B-4 §5.1) unless the operator asks for the seed's claims. Seed tokens (no `sid`)
  * verify here too, with `sessionId: null`, so one check serves both. A token with a `token_use`
- * claim (an access token, issue 13) is never a session token.
+ * claim (an access token, issue 13) or an `aud` (an ID token, issue 21) is never a session token.
  */
 import { randomBytes } from "node:crypto";
 import { systemClock } from "../clock.js";
@@ -89,8 +89,10 @@ export function verifySessionJwt(token: string, options?: JwtOptions): VerifiedS
   const claims = verifyJwtPayload(token, options);
   if (claims === null) return null;
   const nowMs = (options?.clock ?? systemClock)();
-  // An access token (access.ts) is for other services, never a session (issue 13).
-  if (claims.token_use !== undefined) return null;
+  // An access token (access.ts) is for other services, never a session (issue 13); nor is a
+  // token with an audience: an ID token the OpenID provider signed with a session key (issue
+  // 21) always names the client it was issued to.
+  if (claims.token_use !== undefined || claims.aud !== undefined) return null;
   if (!checkTimeClaims(claims, nowMs, DEFAULT_JWT_CLOCK_TOLERANCE_SECONDS)) return null;
   const { id, sid, exp, iat, ver, name, email } = claims;
   if (typeof id !== "string" || !isVersionClaim(ver)) return null;

@@ -7,7 +7,6 @@
  */
 import { MAX_TOKEN_LENGTH } from "../../contract/limits.js";
 import { systemClock, type Clock } from "../clock.js";
-import { ASYMMETRIC_SIGNATURE_CHARS } from "./asymmetric.js";
 import { DEFAULT_JWT_CLOCK_TOLERANCE_SECONDS, checkTimeClaims, type Claims } from "./claims.js";
 import {
   resolveRing,
@@ -15,7 +14,7 @@ import {
   type CompiledRing,
   type JwtOptions,
 } from "./compiled-ring.js";
-import { HS256_SIGNATURE_CHARS, JWT_ALGORITHM } from "./hs256.js";
+import { JWT_ALGORITHM } from "./hs256.js";
 import type { JwtKeyRing } from "./key-ring.js";
 
 /**
@@ -63,10 +62,7 @@ export function verifyJwtPayload(token: string, options?: JwtOptions): Claims | 
   if (cached !== undefined) return cached;
   const lastDot = token.lastIndexOf(".");
   // Every key checks its own signature length and encoding; cut anything else short here.
-  const signatureChars = token.length - lastDot - 1;
-  if (signatureChars !== HS256_SIGNATURE_CHARS && signatureChars !== ASYMMETRIC_SIGNATURE_CHARS) {
-    return null;
-  }
+  if (!ring.signatureChars.has(token.length - lastDot - 1)) return null;
   const firstDot = token.indexOf(".");
   if (firstDot <= 0 || firstDot === lastDot) return null;
   for (const key of candidateKeys(ring, token.slice(0, firstDot))) {

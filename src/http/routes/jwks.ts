@@ -1,16 +1,20 @@
 /**
- * `GET /.well-known/jwks.json`: the public keys that still verify live session tokens (EdDSA or
- * ES256), for other services; empty with HS256, whose secret is never published. Public and
- * cacheable: a rotated key stays listed until its tokens have expired, and a verifier that meets
- * an unknown `kid` fetches again.
+ * `GET /.well-known/jwks.json`: one JWKS for everything (issue 21). It lists the public keys
+ * that still verify live tokens: the OpenID provider's RS256 keys (ID tokens) always, and the
+ * session keys when sessions are EdDSA or ES256 (the provider may sign ID tokens with those
+ * too). With HS256 sessions only the RS256 keys are listed: the HS256 secret is never
+ * published, and the answer's schema writes public members only. Public and cacheable: a
+ * rotated key stays listed until its tokens have expired, and a verifier that meets an unknown
+ * `kid` fetches again.
  */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { JwkSetView } from "../../contract/index.js";
+import { publishedJwks, type OidcSigningKeys } from "../../services/keys/oidc-keys.js";
 import type { SigningKeys } from "../../services/keys/signing-keys.js";
 import type { RouteOptions } from "./route-options.js";
 
 export const jwksRoutes: FastifyPluginAsyncTypebox<
-  RouteOptions & { signingKeys: SigningKeys }
+  RouteOptions & { signingKeys: SigningKeys; oidcKeys: OidcSigningKeys }
 > = async (app, options) => {
   app.get(
     "/.well-known/jwks.json",
@@ -18,7 +22,7 @@ export const jwksRoutes: FastifyPluginAsyncTypebox<
       config: { excludeFromAuth: true },
       schema: {
         tags: ["tokens"],
-        summary: "The public keys that verify Tessera's tokens (JWKS)",
+        summary: "The public keys that verify Tessera's tokens and ID tokens (JWKS)",
         response: { 200: JwkSetView },
       },
     },
@@ -27,7 +31,7 @@ export const jwksRoutes: FastifyPluginAsyncTypebox<
         "cache-control",
         `public, max-age=${options.signingKeys.jwksMaxAgeSeconds}`,
       );
-      return options.signingKeys.jwks();
+      return publishedJwks(options.signingKeys, options.oidcKeys);
     },
   );
 };

@@ -1,10 +1,13 @@
 /**
  * The keys session tokens are signed with. With HS256 (the default, the seed's) it is the
- * configured secret ring and nothing is published. With EdDSA or ES256 the key pairs live in
- * the database, private halves sealed (core/key-encryption.ts): the newest unretired key signs;
- * a rotated key keeps verifying, and stays in the JWKS, until the longest token it can have
- * signed has expired; then `pruneSigningKeys` drops it. The HS256 keys keep verifying in every
- * mode, so sessions issued before a switch of algorithm live out their time.
+ * configured secret ring and no session key is published. With EdDSA or ES256 the key pairs live
+ * in the database, private halves sealed (core/key-encryption.ts): the newest unretired key
+ * signs; a rotated key keeps verifying, and stays in the JWKS, until the longest token it can
+ * have signed has expired; then `pruneSigningKeys` drops it. The HS256 keys keep verifying in
+ * every mode, so sessions issued before a switch of algorithm live out their time.
+ *
+ * The same table holds the OpenID provider's RS256 keys (oidc-keys.ts, issue 21), which the same
+ * rotation, pruning and listing serve: `openStoredKeys` is the loading both share.
  *
  * Every instance reloads the keys on `refresh()` (the composition root calls it every minute),
  * so a rotation needs no restart.
@@ -13,11 +16,12 @@ import { createPrivateKey, createPublicKey } from "node:crypto";
 import { HOUR_MS, SECOND_MS, type Clock } from "../../core/clock.js";
 import { generateJwtKeyPair, importPublicJwk, publicJwk, type JwkSet } from "../../core/jwk.js";
 import {
+  checkAsymmetricKey,
   createJwtKeyRing,
   type AsymmetricJwtAlgorithm,
   type AsymmetricJwtKey,
-  type JwtAlgorithm,
   type JwtKeyRing,
+  type SessionJwtAlgorithm,
 } from "../../core/jwt/index.js";
 import { openPrivateKey, sealPrivateKey } from "../../core/key-encryption.js";
 import {
@@ -33,9 +37,13 @@ import {
 /** How often each instance reloads the keys (issue 13: "they notice within a minute"). */
 export const SIGNING_KEY_REFRESH_MS = 60_000;
 
+/** The algorithm of the OpenID provider's ID-token keys (OpenID Connect Core §15.1: RS256). */
+export const OIDC_SIGNING_ALGORITHM = "RS256";
+
 /** What the signing keys need to know. */
 export interface SigningKeySettings {
-  readonly jwtAlgorithm: JwtAlgorithm;
+  /** What session tokens are signed with. */
+  readonly jwtAlgorithm: SessionJwtAlgorithm;
   /** The HS256 ring from the configured secret(s). */
   readonly hmacKeys: JwtKeyRing;
   /** Longest lifetime of a token a key signs, in hours. */
@@ -83,18 +91,18 @@ function stillVerifies(
 
 function unseal(key: StoredSigningKey, settings: SigningKeySettings): AsymmetricJwtKey {
   const imported = importPublicJwk(JSON.parse(key.publicJwk));
-  if (imported === null || imported.kid !== key.kid) {
+  if (imported === null || imported.kid !== key.kid || imported.algorithm !== key.algorithm) {
     throw new Error(`Signing key ${key.kid}: the stored public key is not valid`);
   }
   const der = openPrivateKey(settings.keyEncryptionKey, key.sealedPrivateKey, key.kid);
   const privateKey = createPrivateKey({ key: der, format: "der", type: "pkcs8" });
-  // The private half must belong to the public half the JWKS publishes.
-  const derived = createPublicKey(privateKey).export({ format: "jwk" });
-  const stored = imported.publicKey.export({ format: "jwk" });
-  if (derived.x !== stored.x || derived.y !== stored.y) {
+  // The private half must belong to the public half the JWKS publishes: the whole public key
+  // (SubjectPublicKeyInfo) compared, whatever its type (x and y, or n and e).
+  const spki = { format: "der", type: "spki" } as const;
+  if (!createPublicKey(privateKey).export(spki).equals(imported.publicKey.export(spki))) {
     throw new Error(`Signing key ${key.kid}: the private key does not match the public key`);
   }
-  return { ...imported, privateKey };
+  return checkAsymmetricKey({ ...imported, privateKey });
 }
 
 async function insertNewKey(
@@ -116,6 +124,41 @@ async function insertNewKey(
     nowMs,
   );
   return key;
+}
+
+/** Opened keys by kid: each stored key is unsealed once per instance. */
+export type OpenedKeys = Map<string, AsymmetricJwtKey>;
+
+/**
+ * The keys of `algorithm` that still verify, the one that signs (the newest unretired) first,
+ * then the others newest first; a first key is made when none signs (first start). Several
+ * instances starting at once may each make one: all of them verify, the newest signs.
+ * @throws Error when a stored key cannot be opened (a wrong TESSERA_KEY_ENCRYPTION_SECRET).
+ */
+export async function openStoredKeys(
+  db: Db,
+  settings: SigningKeySettings,
+  algorithm: AsymmetricJwtAlgorithm,
+  nowMs: number,
+  opened: OpenedKeys,
+): Promise<AsymmetricJwtKey[]> {
+  const live = async () =>
+    (await listSigningKeys(db, algorithm)).filter((k) => stillVerifies(k, settings, nowMs));
+  let stored = await live();
+  if (!stored.some((k) => k.retiredAt === null)) {
+    await insertNewKey(db, settings, algorithm, nowMs);
+    stored = await live();
+  }
+  const signingIndex = stored.findIndex((k) => k.retiredAt === null);
+  const ordered = [stored[signingIndex]!, ...stored.filter((_, i) => i !== signingIndex)];
+  return ordered.map((k) => {
+    let key = opened.get(k.kid);
+    if (key === undefined) {
+      key = unseal(k, settings);
+      opened.set(k.kid, key);
+    }
+    return key;
+  });
 }
 
 /**
@@ -140,32 +183,12 @@ export async function loadSigningKeys(
     };
   }
   let current: { ring: JwtKeyRing; jwks: JwkSet } | undefined;
-  const opened = new Map<string, AsymmetricJwtKey>();
+  const opened: OpenedKeys = new Map();
   const load = async () => {
-    const nowMs = clock();
-    let stored = (await listSigningKeys(db, algorithm)).filter((k) =>
-      stillVerifies(k, settings, nowMs),
-    );
-    if (!stored.some((k) => k.retiredAt === null)) {
-      await insertNewKey(db, settings, algorithm, nowMs);
-      stored = (await listSigningKeys(db, algorithm)).filter((k) =>
-        stillVerifies(k, settings, nowMs),
-      );
-    }
-    const keys = stored.map((k) => {
-      let key = opened.get(k.kid);
-      if (key === undefined) {
-        key = unseal(k, settings);
-        opened.set(k.kid, key);
-      }
-      return key;
-    });
-    const signingIndex = stored.findIndex((k) => k.retiredAt === null);
-    const signing = keys[signingIndex]!;
-    const others = keys.filter((_, i) => i !== signingIndex);
+    const [signing, ...others] = await openStoredKeys(db, settings, algorithm, clock(), opened);
     current = {
-      ring: createJwtKeyRing(signing, [...others, ...settings.hmacKeys.verifying]),
-      jwks: { keys: keys.map(publicJwk) },
+      ring: createJwtKeyRing(signing!, [...others, ...settings.hmacKeys.verifying]),
+      jwks: { keys: [signing!, ...others].map(publicJwk) },
     };
   };
   await load();
@@ -177,21 +200,34 @@ export async function loadSigningKeys(
   };
 }
 
+/** The algorithms whose keys are stored and in use: the sessions' (unless HS256) and RS256. */
+export function storedKeyAlgorithms(settings: SigningKeySettings): AsymmetricJwtAlgorithm[] {
+  return settings.jwtAlgorithm === "HS256"
+    ? [OIDC_SIGNING_ALGORITHM]
+    : [settings.jwtAlgorithm, OIDC_SIGNING_ALGORITHM];
+}
+
 /**
- * Makes a new signing key and retires the others of the configured algorithm (they keep
- * verifying until their tokens have expired). Returns the new kid.
- * @throws TypeError with HS256 (rotate the secret with TESSERA_JWT_PREVIOUS_SECRETS instead).
+ * Makes a new signing key of `algorithm` (default: the sessions') and retires the others of
+ * that algorithm (they keep verifying, and stay published, until their tokens have expired).
+ * `RS256` rotates the OpenID provider's ID-token key. Returns the new kid.
+ * @throws TypeError with HS256 (rotate the secret with TESSERA_JWT_PREVIOUS_SECRETS instead), or
+ * an algorithm not in use (storedKeyAlgorithms).
  */
 export async function rotateSigningKey(
   db: Db,
   settings: SigningKeySettings,
   clock: Clock,
+  algorithm: AsymmetricJwtAlgorithm | "HS256" = settings.jwtAlgorithm,
 ): Promise<string> {
-  const algorithm = settings.jwtAlgorithm;
   if (algorithm === "HS256") {
     throw new TypeError(
       "HS256 keys are the configured secret: rotate with TESSERA_JWT_SECRET and TESSERA_JWT_PREVIOUS_SECRETS",
     );
+  }
+  const inUse = storedKeyAlgorithms(settings);
+  if (!inUse.includes(algorithm)) {
+    throw new TypeError(`No ${algorithm} keys are in use (rotate one of ${inUse.join(", ")})`);
   }
   const nowMs = clock();
   return withTransaction(db, async (trx) => {
@@ -218,9 +254,12 @@ export async function describeSigningKeys(
 ): Promise<SigningKeyInfo[]> {
   const nowMs = clock();
   const stored = await listSigningKeys(db);
-  const signingKid = stored.find(
-    (k) => k.algorithm === settings.jwtAlgorithm && k.retiredAt === null,
-  )?.kid;
+  // The newest unretired key of each algorithm in use signs (sessions, ID tokens).
+  const signingKids = new Set(
+    storedKeyAlgorithms(settings).map(
+      (algorithm) => stored.find((k) => k.algorithm === algorithm && k.retiredAt === null)?.kid,
+    ),
+  );
   return stored.map((k) => ({
     kid: k.kid,
     algorithm: k.algorithm,
@@ -228,6 +267,6 @@ export async function describeSigningKeys(
     retiredAt: k.retiredAt,
     verifiesUntil:
       k.retiredAt === null ? null : new Date(k.retiredAt.getTime() + validityMs(settings)),
-    signing: k.kid === signingKid && stillVerifies(k, settings, nowMs),
+    signing: signingKids.has(k.kid) && stillVerifies(k, settings, nowMs),
   }));
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { frozenClock } from "../../../src/core/clock.js";
+import { generateJwtKeyPair } from "../../../src/core/jwk.js";
+import { createAsymmetricSigner } from "../../../src/core/jwt/asymmetric.js";
 import {
   createJwt,
   createJwtKeyRing,
@@ -68,5 +70,26 @@ describe("session tokens", () => {
     expect(() =>
       createSessionJwt({ userId: USER, sessionId: newSessionId(), expiresAtMs: clock() }, options),
     ).toThrow(TypeError);
+  });
+
+  it("refuse a token with an audience: an ID token signed with a session key (issue 21)", () => {
+    const key = generateJwtKeyPair("EdDSA");
+    const ring = createJwtKeyRing(key);
+    const now = clock() / 1000;
+    const claims = { id: USER, sid: newSessionId(), jti: "j", iat: now, exp: now + 60 };
+    const sign = createAsymmetricSigner(key);
+    expect(verifySessionJwt(sign(claims), { keys: ring, clock })?.userId).toBe(USER);
+    for (const aud of ["a-client", ["a-client"], ""]) {
+      expect(verifySessionJwt(sign({ ...claims, aud }), { keys: ring, clock })).toBeNull();
+    }
+    // The shape oidc-provider gives an ID token (sub, aud, iss, no id) is no session either.
+    const idToken = {
+      sub: USER,
+      aud: "a-client",
+      iss: "https://id.example",
+      iat: now,
+      exp: now + 60,
+    };
+    expect(verifySessionJwt(sign(idToken), { keys: ring, clock })).toBeNull();
   });
 });

@@ -1,13 +1,15 @@
 /**
  * Token-signing keys in the database (src/services/keys/signing-keys.ts) on each dialect: made on
  * first start, shared by instances, rotated, kept while they verify, pruned, sealed at rest;
- * and `tessera keys list | rotate | prune`.
+ * and `tessera keys list | rotate [RS256] | prune`. The OpenID provider's RS256 keys:
+ * oidc-keys.test.ts.
  */
 import { expect, it } from "vitest";
 import { runCli, type CliIo } from "../../../src/cli.js";
 import { frozenClock } from "../../../src/core/clock.js";
 import { deriveKeyEncryptionKey } from "../../../src/core/key-encryption.js";
 import { createJwt, createJwtKeyRing, verifyJwtClaims } from "../../../src/core/jwt/index.js";
+import { loadOidcSigningKeys, publishedJwks } from "../../../src/services/keys/oidc-keys.js";
 import {
   describeSigningKeys,
   loadSigningKeys,
@@ -83,12 +85,20 @@ describeStore("signing keys", (store) => {
     await expect(loadSigningKeys(store.db, settings("EdDSA"), clock)).rejects.toThrow();
   });
 
-  it("keeps HS256 to the configured secret: nothing stored, nothing published, no rotation", async () => {
+  it("keeps HS256 to the configured secret: no session key stored or published, no rotation", async () => {
     const clock = frozenClock(Date.UTC(2026, 10, 28));
     const keys = await loadSigningKeys(store.db, settings("HS256"), clock);
     expect(keys.jwks()).toEqual({ keys: [] });
     expect(await listSigningKeys(store.db)).toEqual([]);
     await expect(rotateSigningKey(store.db, settings("HS256"), clock)).rejects.toThrow(TypeError);
+    // The published JWKS (issue 21) holds exactly the OpenID provider's RS256 key, public only.
+    const oidc = await loadOidcSigningKeys(store.db, settings("HS256"), clock);
+    const published = publishedJwks(keys, oidc);
+    expect(published.keys.map((k) => [k.kty, k.alg])).toEqual([["RSA", "RS256"]]);
+    for (const member of ["d", "p", "q", "dp", "dq", "qi", "k"]) {
+      expect(published.keys[0]).not.toHaveProperty(member);
+    }
+    expect((await listSigningKeys(store.db)).map((k) => k.algorithm)).toEqual(["RS256"]);
   });
 });
 
@@ -104,17 +114,27 @@ describeStore("tessera keys", { database: false }, ({ dialect }) => {
       TESSERA_JWT_ALGORITHM: "EdDSA",
     };
     try {
+      // Each start makes what is missing: the session key and the ID-token key (RS256).
       expect(await runCli(["keys", "list"], env, io)).toBe(0);
-      expect(lines.at(-1)).toMatch(/EdDSA .* signing$/);
+      expect(lines.filter((l) => / (EdDSA|RS256) .* signing$/.test(l))).toHaveLength(2);
       expect(await runCli(["keys", "rotate"], env, io)).toBe(0);
       expect(lines.at(-1)).toMatch(/^New EdDSA signing key /);
       lines.length = 0;
       expect(await runCli(["keys", "list"], env, io)).toBe(0);
-      expect(lines).toHaveLength(2);
-      expect(lines[1]).toMatch(/verifies until/);
+      expect(lines).toHaveLength(3);
+      expect(lines.filter((l) => /EdDSA .* verifies until/.test(l))).toHaveLength(1);
+      expect(await runCli(["keys", "rotate", "RS256"], env, io)).toBe(0);
+      expect(lines.at(-1)).toMatch(/^New RS256 signing key /);
+      lines.length = 0;
+      expect(await runCli(["keys", "list"], env, io)).toBe(0);
+      expect(lines.filter((l) => l.endsWith(" signing"))).toHaveLength(2);
+      expect(lines.filter((l) => /RS256 .* verifies until/.test(l))).toHaveLength(1);
       expect(await runCli(["keys", "prune"], env, io)).toBe(0);
       expect(lines.at(-1)).toBe("No key to prune.");
       expect(await runCli(["keys", "spin"], env, io)).toBe(2);
+      expect(await runCli(["keys", "rotate", "PS256"], env, io)).toBe(2);
+      expect(await runCli(["keys", "list", "RS256"], env, io)).toBe(2);
+      expect(await runCli(["keys", "rotate", "RS256", "now"], env, io)).toBe(2);
     } finally {
       await database.cleanup();
     }
