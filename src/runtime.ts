@@ -34,6 +34,8 @@ import type { Readiness, Tessera } from "./http/tessera.js";
 import { createHashGate, type HashGate } from "./services/abuse/hash-gate.js";
 import { createMetrics } from "./services/metrics.js";
 import { loadOidcSigningKeys } from "./services/keys/oidc-keys.js";
+import { startOidcRuntime, type OidcRuntime } from "./services/oidc/running.js";
+import type { SessionEvent } from "./services/session-cache.js";
 import {
   SIGNING_KEY_REFRESH_MS,
   loadSigningKeys,
@@ -62,20 +64,8 @@ import {
   type RateLimitStore,
 } from "./store/rate-limit/index.js";
 import { closeRedisClient, createRedisClient } from "./store/redis/client.js";
-import {
-  createPostgresSessionChannel,
-  createRedisSessionChannel,
-  createSqliteChangeWatcher,
-  type SessionChannel,
-  type SessionChannelHandlers,
-} from "./store/session-channel.js";
-import {
-  createSessionCache,
-  type SessionCache,
-  type SessionCacheLogger,
-  encodeSessionEvent,
-  parseSessionEvent,
-} from "./services/session-cache.js";
+import type { SessionCache, SessionCacheLogger } from "./services/session-cache.js";
+import { oidcRuntimeOptions, startSessionCache, stderrLogger } from "./runtime-parts.js";
 import { sweepSessions } from "./services/sessions/ending.js";
 import { startMailWorker, type MailWorker } from "./services/mail/queue.js";
 import {
@@ -87,8 +77,7 @@ import { join } from "node:path";
 
 /** How often old session records are swept. */
 export const SESSION_SWEEP_INTERVAL_MS = 3_600_000;
-/** How long `createTessera` waits for the session channel before serving (uncached meanwhile). */
-export const SESSION_CHANNEL_START_WAIT_MS = 2_000;
+export { SESSION_CHANNEL_START_WAIT_MS } from "./runtime-parts.js";
 
 /** Key prefixes in a shared Redis: rate-limit counters and WebAuthn challenges. */
 export const REDIS_KEY_PREFIXES = Object.freeze({
@@ -177,15 +166,17 @@ export async function createTessera(
     let rateLimitStore = overrides.rateLimitStore;
     let challenges = overrides.challengeStore;
     let redisPing: (() => Promise<unknown>) | null = null;
+    let redis: ReturnType<typeof createRedisClient> | undefined;
     if (config.redisUrl !== null && (rateLimitStore === undefined || challenges === undefined)) {
-      const redis = createRedisClient(config.redisUrl);
-      redis.on("error", () => metrics.redisError());
-      redisPing = () => redis.ping();
-      closers.push(() => closeRedisClient(redis));
-      rateLimitStore ??= createRedisRateLimitStore(redis, {
+      redis = createRedisClient(config.redisUrl);
+      const client = redis;
+      client.on("error", () => metrics.redisError());
+      redisPing = () => client.ping();
+      closers.push(() => closeRedisClient(client));
+      rateLimitStore ??= createRedisRateLimitStore(client, {
         keyPrefix: REDIS_KEY_PREFIXES.rateLimit,
       });
-      challenges ??= createRedisChallengeStore(redis, { keyPrefix: REDIS_KEY_PREFIXES.challenge });
+      challenges ??= createRedisChallengeStore(client, { keyPrefix: REDIS_KEY_PREFIXES.challenge });
     }
     // Without Redis the counters live in the database, so a restart keeps every lock (issue 14
     // item 6); the memory store remains for host apps that pass it in.
@@ -256,7 +247,9 @@ export async function createTessera(
       ...(overrides.mailPolling === undefined ? {} : { polling: overrides.mailPolling }),
     });
     closers.push(() => mail.close());
+    let oidc: OidcRuntime | undefined;
     const ctx = {
+      sessionsChanged: (event: SessionEvent) => oidc?.sessionsChanged(event),
       db: database.db,
       settings,
       clock,
@@ -275,6 +268,11 @@ export async function createTessera(
       process.emitWarning(`Audit retention sweep failed: ${String(error)}`);
     });
     closers.push(async () => auditSweeper.stop());
+    if (config.oidc) {
+      const provider = await startOidcRuntime(ctx, oidcRuntimeOptions(config, oidcKeys, redis));
+      closers.push(() => provider.close());
+      oidc = provider;
+    }
 
     return {
       config,
@@ -286,6 +284,7 @@ export async function createTessera(
       metrics,
       signingKeys,
       oidcKeys,
+      ...(oidc === undefined ? {} : { oidc }),
       passkeys: {
         rp: {
           id: config.webauthn.rpId,
@@ -331,64 +330,4 @@ export function signingKeySettings(config: TesseraConfig): SigningKeySettings {
     jwtValidityHours: config.jwtValidityHours,
     keyEncryptionKey: deriveKeyEncryptionKey(config.keyEncryptionSecret),
   };
-}
-
-function stderrLogger(config: TesseraConfig): SessionCacheLogger {
-  const quiet = config.logLevel === "silent";
-  return {
-    warn: (message) => {
-      if (!quiet) console.warn(`tessera: ${message}`);
-    },
-    info: (message) => {
-      if (!quiet) console.info(`tessera: ${message}`);
-    },
-  };
-}
-
-/**
- * The session cache and the channel that keeps it right: Redis when configured, else
- * PostgreSQL LISTEN/NOTIFY, else SQLite's change counter. Waits up to
- * SESSION_CHANNEL_START_WAIT_MS for the channel (the cache is bypassed until it is up).
- */
-async function startSessionCache(
-  config: TesseraConfig,
-  database: TesseraDatabase,
-  logger: SessionCacheLogger,
-  closers: Array<() => Promise<void>>,
-): Promise<SessionCache> {
-  const cache = createSessionCache({ logger });
-  let markUp: () => void = () => undefined;
-  const up = new Promise<void>((resolve) => {
-    markUp = resolve;
-  });
-  const handlers: SessionChannelHandlers = {
-    onMessage: (payload) => cache.apply(parseSessionEvent(payload)),
-    onUp: () => {
-      cache.channelUp();
-      markUp();
-    },
-    onDown: (reason) => cache.channelDown(reason),
-  };
-  let channel: SessionChannel;
-  if (config.redisUrl !== null) {
-    channel = createRedisSessionChannel(config.redisUrl, handlers);
-  } else if (database.dialect === "postgres") {
-    const url =
-      database.url ?? (/^postgres/i.test(config.databaseUrl) ? config.databaseUrl : undefined);
-    if (url === undefined) throw new TypeError("PostgreSQL database without a URL to LISTEN on");
-    channel = createPostgresSessionChannel(url, database.db, handlers);
-  } else {
-    channel = createSqliteChangeWatcher(database.db, handlers);
-  }
-  closers.push(() => channel.close());
-  cache.publisher = { publish: (event) => channel.publish(encodeSessionEvent(event)) };
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    up,
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, SESSION_CHANNEL_START_WAIT_MS);
-    }),
-  ]);
-  clearTimeout(timer);
-  return cache;
 }

@@ -19,7 +19,9 @@ export const OIDC_SCOPES: readonly string[] = Object.freeze([
 
 /** The claims each scope releases. */
 export const OIDC_CLAIMS = Object.freeze({
-  openid: ["sub"],
+  iss: null,
+  // In every ID token: how and when the person authenticated, and the Tessera session.
+  openid: ["sub", "acr", "amr", "auth_time", "sid"],
   email: ["email", "email_verified"],
   profile: ["name", "preferred_username", "updated_at"],
 });

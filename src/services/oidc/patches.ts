@@ -1,5 +1,5 @@
 /**
- * Four changes to oidc-provider's models, made per provider instance (its model classes belong
+ * Five changes to oidc-provider's models, made per provider instance (its model classes belong
  * to the instance, so nothing global changes). `oidc-provider` is pinned to an exact version in
  * package.json, and test/services/oidc/patches.test.ts fails when an upgrade stops them taking
  * effect.
@@ -10,7 +10,9 @@
  * 2-3. A provider session remembers the Tessera session it was made from (`tesseraSessionId`,
  *    kept in its stored payload), set when a login completes.
  * 4. The `sid` the provider gives a client (ID tokens, logout tokens) is that Tessera session's
- *    id (issue 21 item 3), not a random value per client.
+ *    id (issue 21 item 3), not a random value per client;
+ * 5. and every ID token carries it (oidc-provider puts it only in those of clients with a
+ *    back-channel logout URI).
  */
 import { randomUUID } from "node:crypto";
 import type Provider from "oidc-provider";
@@ -32,7 +34,9 @@ export function patchProviderModels(
   const client = provider.Client.prototype as unknown as {
     clientSecret?: string;
     compareClientSecret(actual: string): boolean | Promise<boolean>;
+    includeSid(): boolean;
   };
+  client.includeSid = () => true;
   client.compareClientSecret = function compareClientSecret(this: { clientSecret?: string }, actual) {
     return typeof this.clientSecret === "string" && typeof actual === "string"
       ? secretMatches(this.clientSecret, actual)

@@ -65,8 +65,20 @@ export async function installRefreshGrace(
   graceSeconds: number,
 ): Promise<void> {
   if (graceSeconds <= 0) return;
-  const grant = await import("oidc-provider/lib/actions/grants/refresh_token.js");
-  const original: GrantHandler = grant.handler;
+  const [grant, helpers] = await Promise.all([
+    import("oidc-provider/lib/actions/grants/refresh_token.js"),
+    import("oidc-provider/lib/helpers/grants.js"),
+  ]);
+  // Bound as oidc-provider's initialize_app.js binds them for its own registration.
+  const bound = Object.fromEntries(
+    Object.entries(helpers as Record<string, unknown>)
+      .filter(
+        (entry): entry is [string, (...args: unknown[]) => unknown] =>
+          typeof entry[1] === "function",
+      )
+      .map(([name, helper]) => [name, helper.bind(undefined, provider)]),
+  );
+  const original: GrantHandler = (kctx) => grant.handler(provider, bound, kctx);
   const handler: GrantHandler = async (kctx) => {
     const token = kctx.oidc.params?.refresh_token;
     const clientId = kctx.oidc.client?.clientId;

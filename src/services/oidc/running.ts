@@ -6,11 +6,14 @@
  */
 import { createHmac } from "node:crypto";
 import type Provider from "oidc-provider";
-import type { Clock } from "../../core/clock.js";
+import { HOUR_MS, type Clock } from "../../core/clock.js";
 import { createOidcAdapter, sweepOidcArtefacts, sweepRefreshGrace } from "../../store/index.js";
 import type { RedisCommands } from "../../store/redis/types.js";
 import type { ServiceContext } from "../context.js";
 import type { OidcSigningKeys } from "../keys/oidc-keys.js";
+import { SIGNING_KEY_REFRESH_MS } from "../keys/signing-keys.js";
+import type { SessionEvent } from "../session-cache.js";
+import { endProviderSessionsAfter } from "./session-end.js";
 import { findOidcClientMetadata, oidcClientSecretMatches } from "./clients.js";
 import { oidcProviderPages } from "./pages.js";
 import { createOidcProvider } from "./provider.js";
@@ -32,6 +35,8 @@ export interface OidcRuntimeOptions {
   readonly keyEncryptionKey: Buffer;
   readonly keys: OidcSigningKeys;
   readonly redis?: RedisCommands | undefined;
+  /** Told of a failure of background work (a sweep, a back-channel logout). */
+  readonly onError?: (error: unknown) => void;
 }
 
 /** The running provider of an instance. */
@@ -42,7 +47,19 @@ export interface OidcRuntime {
   refresh(): Promise<void>;
   /** Deletes expired artefacts; how many. */
   sweep(): Promise<number>;
+  /**
+   * A session change on this instance (the service context's `sessionsChanged`): ends the
+   * provider sessions it ended, after the answer. Never throws.
+   */
+  sessionsChanged(event: SessionEvent): void;
+  /** Waits for the work `sessionsChanged` started (tests, shutdown). */
+  settled(): Promise<void>;
+  /** Stops the timers and waits for that work. */
+  close(): Promise<void>;
 }
+
+/** How often the expired artefacts are deleted. */
+export const OIDC_SWEEP_INTERVAL_MS = HOUR_MS;
 
 /** The provider's cookie-signing key, derived from the key-encryption key. */
 export function oidcCookieKey(keyEncryptionKey: Buffer): string {
@@ -82,7 +99,15 @@ export async function startOidcRuntime(
   };
   let provider = await make();
   let version = options.keys.version();
-  return {
+  const pending = new Set<Promise<unknown>>();
+  const track = (work: Promise<unknown>) => {
+    const settled = work.catch((error: unknown) => {
+      options.onError?.(error);
+    });
+    pending.add(settled);
+    void settled.finally(() => pending.delete(settled));
+  };
+  const runtime: OidcRuntime = {
     current: () => provider,
     refresh: async () => {
       if (options.keys.version() === version) return;
@@ -91,5 +116,23 @@ export async function startOidcRuntime(
     },
     sweep: async () =>
       (await sweepOidcArtefacts(ctx.db, clock())) + (await sweepRefreshGrace(ctx.db, clock())),
+    sessionsChanged: (event) => {
+      if (event.kind === "all") return;
+      track(endProviderSessionsAfter(ctx, provider, event));
+    },
+    settled: async () => {
+      while (pending.size > 0) await Promise.all([...pending]);
+    },
+    close: async () => {
+      clearInterval(refresher);
+      clearInterval(sweeper);
+      await runtime.settled();
+    },
   };
+  // The keys are reloaded by the composition root every minute; the provider follows them.
+  const refresher = setInterval(() => track(runtime.refresh()), SIGNING_KEY_REFRESH_MS);
+  refresher.unref();
+  const sweeper = setInterval(() => track(runtime.sweep()), OIDC_SWEEP_INTERVAL_MS);
+  sweeper.unref();
+  return runtime;
 }
