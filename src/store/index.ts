@@ -194,7 +194,9 @@ export {
 } from "./oidc-consents.js";
 export {
   DEFAULT_OIDC_SWEEP_BATCH,
+  HASHED_OIDC_MODELS,
   OIDC_REDIS_MODELS,
+  tokenDigestId,
   createOidcAdapter,
   destroyOidcArtefact,
   findOidcSessionsOfAccount,
