@@ -136,6 +136,7 @@ export type { AuditEvent, NewAuditEvent, ListAuditEventsOptions } from "./audit.
 export {
   listSigningKeys,
   addSigningKey,
+  resealSigningKey,
   retireSigningKeys,
   deleteRetiredSigningKeys,
 } from "./signing-keys.js";
