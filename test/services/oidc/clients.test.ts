@@ -266,7 +266,7 @@ describeStore("registered OIDC clients", (store) => {
     const metadata = await findOidcClientMetadata(store.db, added.clientId);
     expect(metadata).toEqual({
       ...stored!.metadata,
-      tessera_first_party: false,
+      tessera_first_party: stored!.firstParty,
       client_secret: stored!.secretHash,
     });
     expect(oidcClientSecretMatches(metadata!.client_secret, added.clientSecret)).toBe(true);
