@@ -6,6 +6,12 @@
  * and the stable codes of refusals. (Tokens that stop working: test/http/oidc/apps-with-access.)
  */
 import { describe, expect, it } from "vitest";
+import {
+  MAX_OIDC_CLIENT_ID_LENGTH,
+  MAX_OIDC_CLIENT_NAME_LENGTH,
+  MAX_OIDC_CLIENT_URIS,
+  MAX_OIDC_CLIENT_URI_LENGTH,
+} from "../../../src/contract/index.js";
 import { MINUTE_MS } from "../../../src/core/clock.js";
 import { addOidcClient } from "../../../src/services/oidc/clients.js";
 import { addOidcConsentScopes, findOidcClient } from "../../../src/store/index.js";
@@ -207,6 +213,37 @@ describeServer("applications routes", (server) => {
       });
       expect(chosen.status).toBe(201);
       expect(chosen.body.client_secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    });
+
+    it("holds the wire's limits: the name, the URIs, the client id in a path", async () => {
+      const { client } = await signedIn(true);
+      const register = (json: Record<string, unknown>) =>
+        client.request("POST", "/applications", { json });
+      const uri = "https://a.example/cb";
+      expect(
+        (await register({ name: "n".repeat(MAX_OIDC_CLIENT_NAME_LENGTH), redirect_uris: [uri] }))
+          .status,
+      ).toBe(201);
+      const long = await register({
+        name: "n".repeat(MAX_OIDC_CLIENT_NAME_LENGTH + 1),
+        redirect_uris: [uri],
+      });
+      expect([long.status, long.body.code]).toEqual([400, "validation_error"]);
+      const many = Array.from({ length: MAX_OIDC_CLIENT_URIS + 1 }, (_, i) => `${uri}${i}`);
+      const tooMany = await register({ name: "Many", redirect_uris: many });
+      expect([tooMany.status, tooMany.body.code]).toEqual([400, "validation_error"]);
+      const longUri = `${uri}?${"q".repeat(MAX_OIDC_CLIENT_URI_LENGTH)}`;
+      const tooLong = await register({ name: "Long", redirect_uris: [longUri] });
+      expect([tooLong.status, tooLong.body.code]).toEqual([400, "validation_error"]);
+      const id = "i".repeat(MAX_OIDC_CLIENT_ID_LENGTH + 1);
+      for (const [method, path] of [
+        ["DELETE", `/applications/${id}`],
+        ["DELETE", `/me/applications/${id}`],
+        ["POST", `/applications/${id}/secret`],
+      ] as const) {
+        const response = await client.request(method, path);
+        expect([response.status, response.body.code], path).toEqual([400, "validation_error"]);
+      }
     });
 
     it("needs a recent authentication for the writes, not for the list", async () => {
