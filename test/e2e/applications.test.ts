@@ -1,11 +1,12 @@
 /**
  * Applications in a real browser (issue 21 items 4 and 6): an admin registers an app on the
  * admin page, sees and copies its secret once, gives it a new one, is told which field a bad
- * registration got wrong, and removes it; a person sees the apps with access to their account
- * on the account page and revokes one. No page breaks the CSP or loads anything from
- * elsewhere.
+ * registration got wrong, and removes it (confirming it is them, long after signing in); a
+ * person sees the apps with access to their account on the account page and revokes one. No
+ * page breaks the CSP or loads anything from elsewhere.
  */
 import { describe, expect, it } from "vitest";
+import { MINUTE_MS } from "../../src/core/clock.js";
 import { secretDigestBase64Url } from "../../src/core/secret-digest.js";
 import { addOidcClient } from "../../src/services/oidc/clients.js";
 import {
@@ -102,8 +103,15 @@ describe.skipIf(skipBrowserTests())("applications in a browser", () => {
     );
     await page.getByRole("button", { name: "Done" }).click();
 
+    // Long after the sign-in: removing asks "Confirm it is you" first, then carries on.
+    e2e.server.clock.advance(11 * MINUTE_MS);
     await item.getByRole("button", { name: "Remove Wiki" }).click();
     await item.getByRole("button", { name: "Remove", exact: true }).click();
+    const dialog = page.getByRole("dialog", { name: "Confirm it is you" });
+    await visible(dialog);
+    await dialog.getByLabel("Your password").fill(ADMIN.password);
+    await dialog.getByRole("button", { name: "Confirm with password" }).click();
+    await hidden(dialog);
     await hasText(page.locator("#apps-message"), "“Wiki” is removed.");
     await hasCount(page.locator("#app-list li"), 0);
     await visible(page.locator("#app-empty"));
