@@ -213,6 +213,14 @@ export type {
 } from "./oidc-artefacts.js";
 export { DEFAULT_REDIS_OIDC_KEY_PREFIX } from "./oidc-artefacts-redis.js";
 export {
+  deleteOidcArtefactsOfClient,
+  deleteOidcGrantsOfAccountClient,
+  dropOidcSessionAuthorizations,
+  findOidcGrantsOfAccount,
+  type DroppedOidcAuthorization,
+  type OidcGrantOfAccount,
+} from "./oidc-grants.js";
+export {
   insertOidcClient,
   findOidcClient,
   listOidcClientRecords,
