@@ -251,3 +251,22 @@ export async function findOidcClientMetadata(
 export function oidcClientSecretMatches(storedDigest: unknown, presentedSecret: unknown): boolean {
   return secretMatchesDigest(storedDigest, presentedSecret);
 }
+
+/** The metadata flag of a client made by dynamic registration (RFC 7591), not by an operator. */
+export const DYNAMICALLY_REGISTERED = "tessera_dynamic";
+
+/**
+ * Whether a URL the provider is about to call is the back-channel logout URI or `jwks_uri` of
+ * a client an operator registered (`tessera clients add`, the admin page). Those may be on a
+ * private network or the loopback, as self-hosted apps often are; oidc-provider's protection
+ * against server-side request forgery stays on for every other call (a dynamically registered
+ * client's, whoever registered it).
+ */
+export async function isOperatorClientUrl(db: DatabaseHandle, url: string): Promise<boolean> {
+  for (const record of await listOidcClientRecords(db)) {
+    const metadata = record.metadata as Record<string, unknown>;
+    if (metadata[DYNAMICALLY_REGISTERED] === true) continue;
+    if (metadata.backchannel_logout_uri === url || metadata.jwks_uri === url) return true;
+  }
+  return false;
+}
