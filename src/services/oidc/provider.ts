@@ -231,7 +231,21 @@ export function oidcConfiguration(
             },
     },
     renderError: async (kctx, out, error) => options.pages.error(kctx, out, error),
+    ...(options.registration === "open" ? {} : { fetch: operatorFetch }),
   };
+}
+
+/**
+ * The provider's outgoing requests (back-channel logout tokens, a client's `jwks_uri`) without
+ * oidc-provider's guard against private and loopback addresses. Every URI it calls comes from
+ * a client the operator or an admin registered, and self-hosted apps live on exactly those
+ * addresses (`http://127.0.0.1`, `10.0.0.0/8`, a container network): with the guard their
+ * back-channel logout never arrived. With `TESSERA_OIDC_REGISTRATION=open`, where anyone names
+ * the URIs, the guard stays (Server-Side Request Forgery).
+ */
+function operatorFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+  const { dispatcher: _guard, ...rest } = (init ?? {}) as RequestInit & { dispatcher?: unknown };
+  return globalThis.fetch(input, rest);
 }
 
 /** The origins of a client's redirect URIs: the only ones CORS lets read its answers. */
@@ -294,10 +308,7 @@ export async function createOidcProvider(
   options: OidcProviderOptions,
 ): Promise<Provider> {
   const { Provider, interactionPolicy } = await loadOidcProvider();
-  const provider = new Provider(
-    options.issuer,
-    oidcConfiguration(ctx, options, interactionPolicy),
-  );
+  const provider = new Provider(options.issuer, oidcConfiguration(ctx, options, interactionPolicy));
   provider.proxy = options.behindProxy;
   patchProviderModels(Provider, provider, options.clientSecretMatches);
   return provider;
