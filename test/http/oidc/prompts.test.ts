@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { systemClock } from "../../../src/core/clock.js";
 import { generateTotp } from "../../../src/core/totp.js";
 import { startOidcTestServer, type OidcTestServer } from "../../helpers/oidc.js";
+import { waitFor } from "../../helpers/wait.js";
 import {
   authorizationRequest,
   codeFlow,
@@ -88,6 +89,20 @@ describe("OpenID Connect: prompt=login, max_age and acr_values", () => {
       expect(claims.sid).toBe(first.sid);
     });
   }
+
+  it("prompt=login asks again even when the last authentication was in the same second", async () => {
+    const { user, config, browser } = await signedIn();
+    // Early in a second: authenticate, then ask for a fresh authentication at once, so that
+    // both most likely fall in the same second (the interaction's `iat` has no milliseconds).
+    await waitFor(() => Date.now() % 1000 < 100, { pollMs: 2 });
+    const again = await browser.request("POST", "/reauthenticate", {
+      json: { password: user.password },
+    });
+    expect(again.status, again.text).toBe(200);
+    const { run } = await stopFor(config, browser, { prompt: "login" });
+    expect(run.final.origin, run.hops.join(" -> ")).toBe(server.issuer);
+    expect(run.final.searchParams.get("reauthenticate")).toBe("any");
+  });
 
   it("prompt=login asks a person who is not signed in to sign in once, not twice", async () => {
     const user = await server.createUser({});

@@ -5,7 +5,8 @@
  * without `offline_access` stops working and the one with it keeps working (except for a locked
  * person, who has no account any more), and the client that registered a
  * `backchannel_logout_uri` receives a logout token (a small node:http receiver here) that
- * verifies against the JWKS and carries the session's `sid`.
+ * verifies against the JWKS and carries the session's `sid`. With open dynamic registration the
+ * provider keeps its guard against loopback and private addresses, so none is sent there.
  */
 import { createServer, type Server } from "node:http";
 import * as oidc from "openid-client";
@@ -190,5 +191,32 @@ describe("OpenID Connect: the client's tokens end with the Tessera session", () 
     await server.tessera.oidc!.settled();
     const refreshed = await oidc.refreshTokenGrant(config, second.tokens.refresh_token!);
     expect(refreshed.access_token).toBeTypeOf("string");
+  });
+});
+
+describe("OpenID Connect: back-channel logout with open registration", () => {
+  let server: OidcTestServer;
+  let receiver: Receiver;
+  beforeAll(async () => {
+    server = await startOidcTestServer("sqlite", { env: { TESSERA_OIDC_REGISTRATION: "open" } });
+    receiver = await startReceiver();
+  });
+  afterAll(async () => {
+    await server.close();
+    await receiver.close();
+  });
+
+  it("keeps oidc-provider's guard: nothing is sent to a loopback address anyone may have named", async () => {
+    const user = await server.createUser({});
+    const notes = await server.addClient({ firstParty: true, backchannelLogoutUri: receiver.uri });
+    const config = await discover(server, notes.clientId, notes.clientSecret);
+    const flow = await codeFlow(server, config, user);
+    expect((await flow.browser.request("POST", "/logout")).status).toBe(200);
+    // The session still ends for the client; only the request to 127.0.0.1 is not made.
+    await waitFor(
+      async () => !(await oidc.tokenIntrospection(config, flow.tokens.refresh_token!)).active,
+    );
+    await server.tessera.oidc!.settled();
+    expect(receiver.tokens).toEqual([]);
   });
 });
