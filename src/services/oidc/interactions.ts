@@ -5,8 +5,9 @@
  * Signing in is Tessera's own sign-in page with everything it enforces (second factors,
  * passkeys, recovery codes, mandatory 2FA, locks, verified addresses, the throttle).
  *
- * - `prompt=login` wants an authentication newer than the interaction; `max_age` one newer than
- *   that many seconds: both use the re-authentication flow.
+ * - `prompt=login` (and `max_age=0`) wants an authentication newer than the one the session had
+ *   when the browser arrived; `max_age` one newer than that many seconds: both use the
+ *   re-authentication flow.
  * - `acr_values` with `ACR_SECOND_FACTOR` wants a session with a second factor.
  * - Consent: a first-party client gets what it asks for; a third-party client gets what the
  *   person granted it before, and asks for the rest on the consent page. Never skipped.
@@ -17,15 +18,11 @@ import { SECOND_MS } from "../../core/clock.js";
 import { addOidcConsentScopes, getOidcConsentScopes } from "../../store/index.js";
 import { audit } from "../audit/audit.js";
 import type { RequestMeta, ServiceContext } from "../context.js";
+import { AUTH_BEFORE_FIELD } from "./patches.js";
 import { SECOND_FACTOR_REASON } from "./policy.js";
 import { OIDC_SCOPES } from "./accounts.js";
 import { FIRST_PARTY } from "./client-metadata.js";
-import {
-  hasSecondFactor,
-  oidcAcr,
-  oidcAmr,
-  type OidcTesseraSession,
-} from "./request-session.js";
+import { hasSecondFactor, oidcAcr, oidcAmr, type OidcTesseraSession } from "./request-session.js";
 
 type Interaction = Awaited<ReturnType<Provider["interactionDetails"]>>;
 
@@ -54,18 +51,40 @@ function loginOf(session: OidcTesseraSession): InteractionResults["login"] {
   };
 }
 
+/**
+ * When the browser first came to the interaction, how recently its Tessera session had
+ * authenticated (0: it had none); stored in the interaction then (patches.ts, change 6).
+ * `prompt=login` (and `max_age=0`, which the provider turns into it) wants an authentication
+ * newer than that: the interaction's `iat`, in whole seconds, would take one from the same
+ * second before the request for a fresh one.
+ */
+async function authenticatedBefore(
+  interaction: Interaction,
+  session: OidcTesseraSession | null,
+): Promise<number> {
+  const fields = interaction as unknown as Record<string, unknown>;
+  const stored = fields[AUTH_BEFORE_FIELD];
+  if (typeof stored === "number") return stored;
+  const before = session?.authTimeMs ?? 0;
+  fields[AUTH_BEFORE_FIELD] = before;
+  await interaction.persist();
+  return before;
+}
+
 /** Decides the next step of a login prompt. */
-function loginStep(
+async function loginStep(
   ctx: ServiceContext,
   interaction: Interaction,
   session: OidcTesseraSession | null,
-): InteractionStep {
+): Promise<InteractionStep> {
+  const prompt = typeof interaction.params.prompt === "string" ? interaction.params.prompt : "";
+  const loginAsked = prompt.split(" ").includes("login");
+  const before = loginAsked ? await authenticatedBefore(interaction, session) : 0;
   if (session === null || session.owes === "password_change") return { kind: "sign-in" };
   if (session.owes === "two_fa_enrolment") return { kind: "enrol-second-factor" };
   const { reasons } = interaction.prompt;
-  const prompt = typeof interaction.params.prompt === "string" ? interaction.params.prompt : "";
   const fresh = (sinceMs: number) => session.authTimeMs >= sinceMs;
-  if (prompt.split(" ").includes("login") && !fresh(interaction.iat * SECOND_MS)) {
+  if (loginAsked && session.authTimeMs <= before) {
     return { kind: "reauthenticate", secondFactor: false };
   }
   const maxAge = Number(interaction.params.max_age);

@@ -1,5 +1,5 @@
 /**
- * Five changes to oidc-provider's models, made per provider instance (its model classes belong
+ * Seven changes to oidc-provider's models, made per provider instance (its model classes belong
  * to the instance, so nothing global changes). `oidc-provider` is pinned to an exact version in
  * package.json, and test/services/oidc/patches.test.ts fails when an upgrade stops them taking
  * effect.
@@ -13,6 +13,11 @@
  *    id (issue 21 item 3), not a random value per client;
  * 5. and every ID token carries it (oidc-provider puts it only in those of clients with a
  *    back-channel logout URI).
+ * 6. An interaction keeps `tesseraAuthBeforeMs` (interactions.ts): when the browser first came,
+ *    how recently its Tessera session had authenticated; `prompt=login` wants a newer one.
+ * 7. A provider session that was never saved is not persisted: oidc-provider's error handler
+ *    re-renders the device-code page into it (a code posted without the session cookie) and
+ *    then asks it to persist, which threw, and the person got a bare 500.
  */
 import { randomUUID } from "node:crypto";
 import type Provider from "oidc-provider";
@@ -24,6 +29,9 @@ interface TesseraProviderSession {
   accountId?: string;
   sidFor(clientId: string, value?: string): string | undefined;
 }
+
+/** The interaction's field of change 6. */
+export const AUTH_BEFORE_FIELD = "tesseraAuthBeforeMs";
 
 /** Applies the changes to one provider's classes. */
 export function patchProviderModels(
@@ -37,7 +45,10 @@ export function patchProviderModels(
     includeSid(): boolean;
   };
   client.includeSid = () => true;
-  client.compareClientSecret = function compareClientSecret(this: { clientSecret?: string }, actual) {
+  client.compareClientSecret = function compareClientSecret(
+    this: { clientSecret?: string },
+    actual,
+  ) {
     return typeof this.clientSecret === "string" && typeof actual === "string"
       ? secretMatches(this.clientSecret, actual)
       : false;
@@ -46,8 +57,10 @@ export function patchProviderModels(
   const Session = provider.Session as unknown as {
     IN_PAYLOAD: readonly string[];
     prototype: TesseraProviderSession & {
+      exp?: number;
       loginAccount(details: Record<string, unknown>): void;
       ensureClientContainer(clientId: string): void;
+      persist(): Promise<unknown>;
     };
   };
   const inPayload = [...Session.IN_PAYLOAD, "tesseraSessionId"];
@@ -64,4 +77,16 @@ export function patchProviderModels(
   Session.prototype.ensureClientContainer = function (this: TesseraProviderSession, clientId) {
     if (!this.sidFor(clientId)) this.sidFor(clientId, this.tesseraSessionId ?? randomUUID());
   };
+
+  const persist = Session.prototype.persist;
+  Session.prototype.persist = function (this: { exp?: number }) {
+    return typeof this.exp === "number" ? persist.call(this) : Promise.resolve(undefined);
+  };
+
+  const Interaction = provider.Interaction as unknown as { IN_PAYLOAD: readonly string[] };
+  const interactionPayload = [...Interaction.IN_PAYLOAD, AUTH_BEFORE_FIELD];
+  Object.defineProperty(Interaction, "IN_PAYLOAD", {
+    get: () => interactionPayload,
+    configurable: true,
+  });
 }

@@ -306,10 +306,7 @@ export async function createOidcProvider(
   options: OidcProviderOptions,
 ): Promise<Provider> {
   const { Provider, interactionPolicy } = await loadOidcProvider();
-  const provider = new Provider(
-    options.issuer,
-    oidcConfiguration(ctx, options, interactionPolicy),
-  );
+  const provider = new Provider(options.issuer, oidcConfiguration(ctx, options, interactionPolicy));
   provider.proxy = options.behindProxy;
   patchProviderModels(Provider, provider, options.clientSecretMatches);
   return provider;
