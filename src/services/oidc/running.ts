@@ -9,12 +9,14 @@ import type Provider from "oidc-provider";
 import { HOUR_MS, type Clock } from "../../core/clock.js";
 import { createOidcAdapter, sweepOidcArtefacts, sweepRefreshGrace } from "../../store/index.js";
 import type { RedisCommands } from "../../store/redis/types.js";
+import type { OidcLimits } from "../abuse/rate-limit/index.js";
 import type { ServiceContext } from "../context.js";
 import type { OidcSigningKeys } from "../keys/oidc-keys.js";
 import { SIGNING_KEY_REFRESH_MS } from "../keys/signing-keys.js";
 import type { SessionEvent } from "../session-cache.js";
 import { endProviderSessionsAfter } from "./session-end.js";
 import { findOidcClientMetadata, oidcClientSecretMatches } from "./clients.js";
+import { installOidcLimits } from "./limits.js";
 import { oidcProviderPages } from "./pages.js";
 import { createOidcProvider } from "./provider.js";
 import { installRefreshGrace } from "./refresh-grace.js";
@@ -35,6 +37,8 @@ export interface OidcRuntimeOptions {
   readonly keyEncryptionKey: Buffer;
   readonly keys: OidcSigningKeys;
   readonly redis?: RedisCommands | undefined;
+  /** The abuse limits (token endpoint per client, device user codes, registrations). */
+  readonly limits: OidcLimits;
   /** Told of a failure of background work (a sweep, a back-channel logout). */
   readonly onError?: (error: unknown) => void;
 }
@@ -78,6 +82,15 @@ export async function startOidcRuntime(
     ...(options.redis === undefined ? {} : { redis: options.redis }),
   });
   const pages = oidcProviderPages(options.appName);
+  const pending = new Set<Promise<unknown>>();
+  const track = (work: Promise<unknown>) => {
+    const settled = work.catch((error: unknown) => {
+      options.onError?.(error);
+    });
+    pending.add(settled);
+    void settled.finally(() => pending.delete(settled));
+  };
+  // Every provider made (again after a key change) gets the limits.
   const make = async () => {
     const provider = await createOidcProvider(ctx, {
       issuer: options.issuer,
@@ -95,18 +108,11 @@ export async function startOidcRuntime(
       pages,
     });
     await installRefreshGrace(ctx, provider, options.refreshGraceSeconds);
+    await installOidcLimits(provider, options.limits);
     return provider;
   };
   let provider = await make();
   let version = options.keys.version();
-  const pending = new Set<Promise<unknown>>();
-  const track = (work: Promise<unknown>) => {
-    const settled = work.catch((error: unknown) => {
-      options.onError?.(error);
-    });
-    pending.add(settled);
-    void settled.finally(() => pending.delete(settled));
-  };
   const runtime: OidcRuntime = {
     current: () => provider,
     refresh: async () => {
