@@ -15,6 +15,7 @@ import type { OidcSigningKeys } from "../keys/oidc-keys.js";
 import { SIGNING_KEY_REFRESH_MS } from "../keys/signing-keys.js";
 import type { SessionEvent } from "../session-cache.js";
 import { endProviderSessionsAfter } from "./session-end.js";
+import { installOidcAudit } from "./audit-events.js";
 import { findOidcClientMetadata, oidcClientSecretMatches } from "./clients.js";
 import { installOidcLimits } from "./limits.js";
 import { oidcProviderPages } from "./pages.js";
@@ -39,7 +40,10 @@ export interface OidcRuntimeOptions {
   readonly redis?: RedisCommands | undefined;
   /** The abuse limits (token endpoint per client, device user codes, registrations). */
   readonly limits: OidcLimits;
-  /** Told of a failure of background work (a sweep, a back-channel logout). */
+  /**
+   * Told of a failure of background work (a sweep, a back-channel logout, an audit write) and
+   * of the provider's server errors.
+   */
   readonly onError?: (error: unknown) => void;
 }
 
@@ -90,7 +94,7 @@ export async function startOidcRuntime(
     pending.add(settled);
     void settled.finally(() => pending.delete(settled));
   };
-  // Every provider made (again after a key change) gets the limits.
+  // Every provider made (again after a key change) gets the limits and the audit listeners.
   const make = async () => {
     const provider = await createOidcProvider(ctx, {
       issuer: options.issuer,
@@ -109,6 +113,11 @@ export async function startOidcRuntime(
     });
     await installRefreshGrace(ctx, provider, options.refreshGraceSeconds);
     await installOidcLimits(provider, options.limits);
+    await installOidcAudit(ctx, provider, {
+      track,
+      limits: options.limits,
+      onError: (error) => options.onError?.(error),
+    });
     return provider;
   };
   let provider = await make();
