@@ -21,6 +21,7 @@ import { installOidcLimits } from "./limits.js";
 import { oidcProviderPages } from "./pages.js";
 import { createOidcProvider } from "./provider.js";
 import { installRefreshGrace } from "./refresh-grace.js";
+import { oidcClientRegistrar } from "./registration.js";
 
 /** What the provider of an instance is made from. */
 export interface OidcRuntimeOptions {
@@ -94,12 +95,14 @@ export async function startOidcRuntime(
     pending.add(settled);
     void settled.finally(() => pending.delete(settled));
   };
+  const registerClient = oidcClientRegistrar(ctx, options.limits);
   // Every provider made (again after a key change) gets the limits and the audit listeners.
   const make = async () => {
     const provider = await createOidcProvider(ctx, {
       issuer: options.issuer,
       adapter,
       findClient: (clientId) => findOidcClientMetadata(ctx.db, clientId),
+      registerClient,
       clientSecretMatches: oidcClientSecretMatches,
       jwks: { keys: options.keys.privateJwks() },
       cookieKeys: [oidcCookieKey(options.keyEncryptionKey)],
