@@ -11,7 +11,7 @@
  * in Tessera, or another person signing in on the same browser, leaves the provider with no
  * session, so it asks again, and Tessera answers from its own session.
  */
-import type { FastifyPluginAsync, FastifyRequest } from "fastify";
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import type Provider from "oidc-provider";
 import type { ServiceContext } from "../../services/context.js";
 import type { OidcRuntime } from "../../services/oidc/running.js";
@@ -91,7 +91,7 @@ export const providerRoutes: FastifyPluginAsync<ProviderRoutesOptions> = async (
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", (_request, _payload, done) => done(null, undefined));
 
-  const handOver = async (request: FastifyRequest, reply: import("fastify").FastifyReply) => {
+  const handOver = async (request: FastifyRequest, reply: FastifyReply) => {
     const provider = oidc.current();
     await prepareProviderRequest(request, ctx, provider);
     reply.hijack();
