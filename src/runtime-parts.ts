@@ -4,7 +4,9 @@
  * logger of background work.
  */
 import type { TesseraConfig } from "./config/index.js";
+import type { Clock } from "./core/clock.js";
 import { deriveKeyEncryptionKey } from "./core/key-encryption.js";
+import { createOidcLimits } from "./services/abuse/rate-limit/index.js";
 import type { OidcSigningKeys } from "./services/keys/oidc-keys.js";
 import type { OidcRuntimeOptions } from "./services/oidc/running.js";
 import {
@@ -15,6 +17,7 @@ import {
   parseSessionEvent,
 } from "./services/session-cache.js";
 import type { TesseraDatabase } from "./store/index.js";
+import type { RateLimitStore } from "./store/rate-limit/index.js";
 import type { createRedisClient } from "./store/redis/client.js";
 import {
   createPostgresSessionChannel,
@@ -32,6 +35,7 @@ export function oidcRuntimeOptions(
   config: TesseraConfig,
   keys: OidcSigningKeys,
   redis: ReturnType<typeof createRedisClient> | undefined,
+  limits: { store: RateLimitStore; clock: Clock },
 ): OidcRuntimeOptions {
   return {
     issuer: config.publicUrl,
@@ -46,6 +50,11 @@ export function oidcRuntimeOptions(
     keyEncryptionKey: deriveKeyEncryptionKey(config.keyEncryptionSecret),
     keys,
     redis,
+    limits: createOidcLimits({
+      ...limits,
+      clientRequestsPerMinute: config.oidcClientRequestsPerMinute,
+      unknownClientRequestsPerMinute: config.oidcUnknownClientRequestsPerMinute,
+    }),
     onError: (error) => process.emitWarning(`OpenID provider: ${String(error)}`),
   };
 }

@@ -269,7 +269,10 @@ export async function createTessera(
     });
     closers.push(async () => auditSweeper.stop());
     if (config.oidc) {
-      const provider = await startOidcRuntime(ctx, oidcRuntimeOptions(config, oidcKeys, redis));
+      const provider = await startOidcRuntime(
+        ctx,
+        oidcRuntimeOptions(config, oidcKeys, redis, { store: rateLimitStore, clock }),
+      );
       closers.push(() => provider.close());
       oidc = provider;
     }

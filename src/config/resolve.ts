@@ -118,6 +118,16 @@ export function resolveSettings({
       ? null
       : Object.freeze({ url: breachedUrl, failMode: value("breachedPasswords.failMode") });
 
+  // Registration with an initial access token needs the token (else nobody could register).
+  const registrationTokenGiven =
+    given.oidcRegistrationToken !== undefined || refused.has("oidcRegistrationToken");
+  if (value("oidcRegistration") === "token" && !registrationTokenGiven) {
+    report(
+      "oidcRegistrationToken",
+      `${label("oidcRegistrationToken")}: required with ${label("oidcRegistration")}=token (the initial access token a client registers with)`,
+    );
+  }
+
   // A refused value still counts as given: an unknown algorithm is not HS256, a short secret is
   // one that was set (its own problem says what is wrong with it).
   const asymmetric = value("jwtAlgorithm") !== "HS256" || refused.has("jwtAlgorithm");

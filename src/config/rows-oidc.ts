@@ -44,4 +44,16 @@ export const OIDC_SETTINGS = Object.freeze({
     default: 10,
     summary: "concurrent refreshes with one token get one successor",
   }),
+  oidcClientRequestsPerMinute: row({
+    name: "TESSERA_OIDC_CLIENT_REQUESTS_PER_MINUTE",
+    type: integer(1, 1_000_000),
+    default: 600,
+    summary: "token endpoint requests per client and network",
+  }),
+  oidcUnknownClientRequestsPerMinute: row({
+    name: "TESSERA_OIDC_UNKNOWN_CLIENT_REQUESTS_PER_MINUTE",
+    type: integer(1, 1_000_000),
+    default: 60,
+    summary: "token endpoint requests per network naming no client",
+  }),
 });

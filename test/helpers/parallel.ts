@@ -9,6 +9,7 @@ import { Agent, request as httpRequest, type IncomingHttpHeaders } from "node:ht
 export interface RaceRequest {
   method: string;
   path: string;
+  /** Sent as JSON, or as it is when a string (give its `content-type` in `headers`). */
   body?: unknown;
   headers?: Record<string, string>;
   /** Another server than the race's (two instances sharing one store). */
@@ -24,7 +25,13 @@ export interface RaceAnswer {
 
 function send(agent: Agent, baseUrl: string, input: RaceRequest): Promise<RaceAnswer> {
   const url = new URL(input.path, baseUrl);
-  const payload = input.body === undefined ? undefined : JSON.stringify(input.body);
+  const raw = typeof input.body === "string";
+  const payload =
+    input.body === undefined
+      ? undefined
+      : raw
+        ? (input.body as string)
+        : JSON.stringify(input.body);
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       url,
@@ -32,7 +39,7 @@ function send(agent: Agent, baseUrl: string, input: RaceRequest): Promise<RaceAn
         method: input.method,
         agent,
         headers: {
-          ...(payload === undefined ? {} : { "content-type": "application/json" }),
+          ...(payload === undefined || raw ? {} : { "content-type": "application/json" }),
           ...input.headers,
         },
       },

@@ -5,16 +5,18 @@
  * `error_description`, as RFC 6749 §5.2 says they must be).
  *
  * Before it hands a request over, the route reads the Tessera session cookie and binds the
- * session to the request (the provider's policy, its login and its `sid` read it), and drops
+ * session to the request (the provider's policy, its login and its `sid` read it; and the
+ * client's address as Fastify resolved it, for its abuse limits and audit events), and drops
  * a provider session cookie that belongs to another Tessera session than this one: a sign-out
  * in Tessera, or another person signing in on the same browser, leaves the provider with no
  * session, so it asks again, and Tessera answers from its own session.
  */
-import type { FastifyPluginAsync, FastifyRequest } from "fastify";
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import type Provider from "oidc-provider";
 import type { ServiceContext } from "../../services/context.js";
 import type { OidcRuntime } from "../../services/oidc/running.js";
 import {
+  bindRequestMeta,
   bindTesseraSession,
   type OidcTesseraSession,
 } from "../../services/oidc/request-session.js";
@@ -51,6 +53,12 @@ export async function prepareProviderRequest(
 ): Promise<OidcTesseraSession | null> {
   const session = await readTesseraSession(ctx, request.cookies?.[TOKEN_COOKIE]);
   bindTesseraSession(request.raw, session);
+  const agent = request.headers["user-agent"];
+  bindRequestMeta(request.raw, {
+    ip: request.ip,
+    userAgent: typeof agent === "string" ? agent.slice(0, 512) : null,
+    sessionId: session?.sessionId ?? null,
+  });
   const providerSessionId = request.cookies?.[PROVIDER_SESSION_COOKIE];
   if (providerSessionId !== undefined && providerSessionId !== "") {
     const stored = (await provider.Session.find(providerSessionId)) as
@@ -82,7 +90,7 @@ export const providerRoutes: FastifyPluginAsync<ProviderRoutesOptions> = async (
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", (_request, _payload, done) => done(null, undefined));
 
-  const handOver = async (request: FastifyRequest, reply: import("fastify").FastifyReply) => {
+  const handOver = async (request: FastifyRequest, reply: FastifyReply) => {
     const provider = oidc.current();
     await prepareProviderRequest(request, ctx, provider);
     reply.hijack();

@@ -104,7 +104,8 @@ export function newOidcClientId(): string {
   }
 }
 
-function newSecret(): string {
+/** A new client secret: 256 random bits, base64url. */
+export function newOidcClientSecret(): string {
   return randomBytes(OIDC_CLIENT_SECRET_BYTES).toString("base64url");
 }
 
@@ -120,7 +121,7 @@ export async function addOidcClient(
 ): Promise<AddedOidcClient> {
   const checked = checkOidcClient(input);
   const clientId = newOidcClientId();
-  const clientSecret = checked.public ? undefined : newSecret();
+  const clientSecret = checked.public ? undefined : newOidcClientSecret();
   await withTransaction(ctx.db, async (db) => {
     await insertOidcClient(db, {
       clientId,
@@ -204,7 +205,7 @@ export async function rotateOidcClientSecret(
         extra: { field: "client_id" },
       });
     }
-    const clientSecret = newSecret();
+    const clientSecret = newOidcClientSecret();
     const updated = await setOidcClientSecretHash(
       db,
       client.clientId,

@@ -57,15 +57,19 @@ function clientName(ctx: KoaContextWithOIDC): string | undefined {
 export function oidcProviderPages(appName: string): OidcProviderPages {
   return {
     deviceCodeInput(ctx, form, _out, err) {
-      const error = err as { userCode?: unknown; name?: string } | undefined;
+      const error = err as { userCode?: unknown; name?: string; status?: number } | undefined;
       const message =
         error === undefined
           ? "Enter the code your device shows."
-          : error.userCode !== undefined || error.name === "NoCodeError"
-            ? "That code is wrong or has expired. Check the device and try again."
-            : error.name === "AbortedError"
-              ? "The sign-in was cancelled."
-              : "Something went wrong. Start again on the device.";
+          : error.status === 429
+            ? "Too many wrong codes. Wait a few minutes, then try again."
+            : error.status === 503
+              ? "The server is busy. Try again in a moment."
+              : error.userCode !== undefined || error.name === "NoCodeError"
+                ? "That code is wrong or has expired. Check the device and try again."
+                : error.name === "AbortedError"
+                  ? "The sign-in was cancelled."
+                  : "Something went wrong. Start again on the device.";
       render(
         ctx,
         appName,

@@ -28,6 +28,8 @@ import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS } from "../../core/clock.js";
 import type { ServiceContext } from "../context.js";
 import { findOidcAccount, OIDC_CLAIMS, OIDC_SCOPES } from "./accounts.js";
 import { FIRST_PARTY } from "./client-metadata.js";
+import { DYNAMICALLY_REGISTERED } from "./clients.js";
+import { newOidcClientId, newOidcClientSecret } from "./clients.js";
 import { loadTesseraGrant } from "./interactions.js";
 import { loadOidcProvider } from "./load.js";
 import { patchProviderModels } from "./patches.js";
@@ -76,6 +78,11 @@ export interface OidcProviderOptions {
   readonly findClient: (clientId: string) => Promise<ClientMetadata | undefined>;
   /** Whether an outgoing call may reach a private or loopback address (an operator's client). */
   readonly trustedOutbound: (url: string) => Promise<boolean>;
+  /**
+   * Adds a client registered dynamically (RFC 7591) to the registry; its `client_secret` is
+   * the secret in clear, which the registry digests. Throws the provider's error to answer.
+   */
+  readonly registerClient: (clientId: string, metadata: ClientMetadata) => Promise<void>;
   /** Whether a stored secret digest matches a presented secret (constant time). */
   readonly clientSecretMatches: (storedDigest: string, presented: string) => boolean;
   /** The signing keys, private, the one that signs ID tokens first. */
@@ -126,7 +133,7 @@ export function oidcConfiguration(
   const secure = options.issuer.startsWith("https:");
   const cookie = { httpOnly: true, sameSite: "lax" as const, secure, signed: true };
   return {
-    adapter: withClients(options.adapter, options.findClient),
+    adapter: withClients(options.adapter, options.findClient, options.registerClient),
     findAccount: (kctx, id) => findOidcAccount(ctx, kctx, id),
     jwks: options.jwks,
     claims: OIDC_CLAIMS,
@@ -147,7 +154,7 @@ export function oidcConfiguration(
       authorizationSigningAlgValues: ["RS256", "ES256", "EdDSA"],
       requestObjectSigningAlgValues: ["RS256", "ES256", "EdDSA"],
     },
-    extraClientMetadata: { properties: [FIRST_PARTY] },
+    extraClientMetadata: { properties: [FIRST_PARTY, DYNAMICALLY_REGISTERED] },
     clientDefaults: {
       grant_types: ["authorization_code", "refresh_token"],
       response_types: ["code"],
@@ -230,6 +237,11 @@ export function oidcConfiguration(
               enabled: true,
               initialAccessToken:
                 options.registration === "token" ? (options.registrationToken ?? true) : false,
+              // Ids and secrets as `tessera clients add` makes them (registration.ts).
+              idFactory: () => newOidcClientId(),
+              secretFactory: async () => newOidcClientSecret(),
+              // No RFC 7592 management: a client cannot read, change or delete itself.
+              issueRegistrationAccessToken: false,
             },
     },
     renderError: async (kctx, out, error) => options.pages.error(kctx, out, error),
@@ -262,11 +274,13 @@ export function allowedOrigins(metadata: ClientMetadata): Set<string> {
 
 /**
  * The store's adapter, except that clients come from Tessera's client registry
- * (`oidc_clients`, `tessera clients add`), not from the artefacts.
+ * (`oidc_clients`, `tessera clients add`), not from the artefacts, and a client the provider
+ * stores (dynamic registration) goes there too.
  */
 function withClients(
   Base: AdapterConstructor,
   findClient: OidcProviderOptions["findClient"],
+  registerClient: OidcProviderOptions["registerClient"],
 ): AdapterConstructor {
   return class TesseraAdapter implements Adapter {
     readonly #inner: Adapter;
@@ -276,6 +290,7 @@ function withClients(
       this.#clients = name === "Client";
     }
     upsert(id: string, payload: AdapterPayload, expiresIn: number) {
+      if (this.#clients) return registerClient(id, payload as ClientMetadata);
       return this.#inner.upsert(id, payload, expiresIn);
     }
     async find(id: string) {

@@ -5,6 +5,7 @@
  * the same call, so the raw request is the key).
  */
 import type { IncomingMessage } from "node:http";
+import type { RequestMeta } from "../context.js";
 import type { AuthenticationMethod } from "../sessions/sessions.js";
 
 /** A live Tessera session, as the provider sees it. */
@@ -28,6 +29,28 @@ export function bindTesseraSession(req: IncomingMessage, session: OidcTesseraSes
 /** The request's Tessera session, or null. */
 export function tesseraSessionOf(req: IncomingMessage | undefined): OidcTesseraSession | null {
   return req === undefined ? null : (bound.get(req) ?? null);
+}
+
+const metas = new WeakMap<IncomingMessage, RequestMeta>();
+
+/**
+ * Binds who is asking, as the HTTP layer resolved it (the client address through trusted
+ * proxies only): the provider's abuse limits and audit events read it. Not Koa's `ctx.ip`,
+ * which behind a proxy believes the first `X-Forwarded-For` entry, whoever wrote it.
+ */
+export function bindRequestMeta(req: IncomingMessage, meta: RequestMeta): void {
+  metas.set(req, meta);
+}
+
+/** Who is asking, as bound; without a binding, the socket's address. */
+export function requestMetaOf(req: IncomingMessage | undefined): RequestMeta {
+  const bound = req === undefined ? undefined : metas.get(req);
+  if (bound !== undefined) return bound;
+  const agent = req?.headers["user-agent"];
+  return {
+    ip: req?.socket?.remoteAddress ?? "unknown",
+    userAgent: typeof agent === "string" ? agent.slice(0, 512) : null,
+  };
 }
 
 /** Authentication Context Class References the provider offers (`acr_values`). */

@@ -9,19 +9,19 @@ import type Provider from "oidc-provider";
 import { HOUR_MS, type Clock } from "../../core/clock.js";
 import { createOidcAdapter, sweepOidcArtefacts, sweepRefreshGrace } from "../../store/index.js";
 import type { RedisCommands } from "../../store/redis/types.js";
+import type { OidcLimits } from "../abuse/rate-limit/index.js";
 import type { ServiceContext } from "../context.js";
 import type { OidcSigningKeys } from "../keys/oidc-keys.js";
 import { SIGNING_KEY_REFRESH_MS } from "../keys/signing-keys.js";
 import type { SessionEvent } from "../session-cache.js";
 import { endProviderSessionsAfter } from "./session-end.js";
-import {
-  findOidcClientMetadata,
-  isOperatorClientUrl,
-  oidcClientSecretMatches,
-} from "./clients.js";
+import { installOidcAudit } from "./audit-events.js";
+import { findOidcClientMetadata, isOperatorClientUrl, oidcClientSecretMatches } from "./clients.js";
+import { installOidcLimits } from "./limits.js";
 import { oidcProviderPages } from "./pages.js";
 import { createOidcProvider } from "./provider.js";
 import { installRefreshGrace } from "./refresh-grace.js";
+import { oidcClientRegistrar } from "./registration.js";
 
 /** What the provider of an instance is made from. */
 export interface OidcRuntimeOptions {
@@ -39,7 +39,12 @@ export interface OidcRuntimeOptions {
   readonly keyEncryptionKey: Buffer;
   readonly keys: OidcSigningKeys;
   readonly redis?: RedisCommands | undefined;
-  /** Told of a failure of background work (a sweep, a back-channel logout). */
+  /** The abuse limits (token endpoint per client, device user codes, registrations). */
+  readonly limits: OidcLimits;
+  /**
+   * Told of a failure of background work (a sweep, a back-channel logout, an audit write) and
+   * of the provider's server errors.
+   */
   readonly onError?: (error: unknown) => void;
 }
 
@@ -82,11 +87,22 @@ export async function startOidcRuntime(
     ...(options.redis === undefined ? {} : { redis: options.redis }),
   });
   const pages = oidcProviderPages(options.appName);
+  const pending = new Set<Promise<unknown>>();
+  const track = (work: Promise<unknown>) => {
+    const settled = work.catch((error: unknown) => {
+      options.onError?.(error);
+    });
+    pending.add(settled);
+    void settled.finally(() => pending.delete(settled));
+  };
+  const registerClient = oidcClientRegistrar(ctx, options.limits);
+  // Every provider made (again after a key change) gets the limits and the audit listeners.
   const make = async () => {
     const provider = await createOidcProvider(ctx, {
       issuer: options.issuer,
       adapter,
       findClient: (clientId) => findOidcClientMetadata(ctx.db, clientId),
+      registerClient,
       clientSecretMatches: oidcClientSecretMatches,
       trustedOutbound: (url) => isOperatorClientUrl(ctx.db, url),
       jwks: { keys: options.keys.privateJwks() },
@@ -100,18 +116,16 @@ export async function startOidcRuntime(
       pages,
     });
     await installRefreshGrace(ctx, provider, options.refreshGraceSeconds);
+    await installOidcLimits(provider, options.limits);
+    await installOidcAudit(ctx, provider, {
+      track,
+      limits: options.limits,
+      onError: (error) => options.onError?.(error),
+    });
     return provider;
   };
   let provider = await make();
   let version = options.keys.version();
-  const pending = new Set<Promise<unknown>>();
-  const track = (work: Promise<unknown>) => {
-    const settled = work.catch((error: unknown) => {
-      options.onError?.(error);
-    });
-    pending.add(settled);
-    void settled.finally(() => pending.delete(settled));
-  };
   const runtime: OidcRuntime = {
     current: () => provider,
     refresh: async () => {

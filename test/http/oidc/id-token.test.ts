@@ -42,7 +42,11 @@ async function register(server: OidcTestServer, alg: string) {
   const response = await fetch(`${server.issuer}/oidc/reg`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ redirect_uris: [REDIRECT_URI], id_token_signed_response_alg: alg }),
+    body: JSON.stringify({
+      client_name: "Registered app",
+      redirect_uris: [REDIRECT_URI],
+      id_token_signed_response_alg: alg,
+    }),
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }

@@ -29,6 +29,7 @@ import {
   addOidcConsentScopes,
   claimRefreshGrace,
   createOidcAdapter,
+  tokenDigestId,
   insertUser,
   listAuditEvents,
   type OidcPayload,
@@ -72,7 +73,11 @@ describeStore("apps with access", (store) => {
   }
 
   /** Saves an artefact as the provider would (through its adapter), for `ttlSeconds`. */
+  /** Bearer tokens are stored under their digest: the names the tests gave them, by digest. */
+  const named = new Map<string, string>();
+
   async function save(model: string, id: string, payload: OidcPayload, ttlSeconds = HOUR_S) {
+    named.set(tokenDigestId(id), id);
     const Adapter = createOidcAdapter(store.db, clock);
     await new Adapter(model).upsert(id, { jti: id, kind: model, ...payload }, ttlSeconds);
   }
@@ -99,7 +104,7 @@ describeStore("apps with access", (store) => {
   async function ids(model?: string): Promise<string[]> {
     let query = store.db.selectFrom("oidc_artefacts").select("id");
     if (model !== undefined) query = query.where("model", "=", model);
-    return (await query.orderBy("id").execute()).map((row) => row.id).sort();
+    return (await query.orderBy("id").execute()).map((row) => named.get(row.id) ?? row.id).sort();
   }
 
   async function sessionPayload(id: string): Promise<OidcPayload> {

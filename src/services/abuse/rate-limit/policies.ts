@@ -113,3 +113,42 @@ export const MAIL_CAP_POLICIES: Readonly<Record<MailCap, WindowPolicy>> = {
   signup: SIGNUP_PER_ADDRESS_POLICY,
   resend_verification: RESEND_VERIFICATION_POLICY,
 };
+
+/**
+ * Wrong device user codes (RFC 8628 §5.1) entered per Tessera session: 10 per 15 minutes. A
+ * user code is 8 characters of a 20-letter alphabet (20^8 ≈ 2^34.6), living 10 minutes.
+ */
+export const OIDC_USER_CODE_SESSION_POLICY: Readonly<WindowPolicy> = Object.freeze({
+  kind: "window",
+  maxFailures: 10,
+  windowMs: 15 * MINUTE_MS,
+});
+
+/**
+ * Wrong device user codes entered per client network, signed in or not: 30 per 15 minutes (a
+ * few people of one office mistyping do not lock each other out; a guesser gets 2,880 tries a
+ * day per network, about one chance in nine million per live code).
+ */
+export const OIDC_USER_CODE_ADDRESS_POLICY: Readonly<WindowPolicy> = Object.freeze({
+  kind: "window",
+  maxFailures: 30,
+  windowMs: 15 * MINUTE_MS,
+});
+
+/** Clients registered dynamically (RFC 7591) per client network: 10 an hour. */
+export const OIDC_REGISTRATION_ADDRESS_POLICY: Readonly<WindowPolicy> = Object.freeze({
+  kind: "window",
+  maxFailures: 10,
+  windowMs: HOUR_MS,
+});
+
+/**
+ * Refusals of one client from one network written to the audit trail (the token endpoint and
+ * its siblings): 30 per 15 minutes. Beyond that they are refused alike but not written, so a
+ * stranger who knows a client's id cannot fill the trail at the rate limit's pace.
+ */
+export const OIDC_REFUSAL_AUDIT_POLICY: Readonly<WindowPolicy> = Object.freeze({
+  kind: "window",
+  maxFailures: 30,
+  windowMs: 15 * MINUTE_MS,
+});
