@@ -36,6 +36,7 @@ export const PAGE_ROUTES: Readonly<Record<string, string>> = Object.freeze({
   "/verify-email": "verify-email",
   "/invitation": "invitation",
   "/signup": "signup",
+  "/consent": "consent",
 });
 
 /**
