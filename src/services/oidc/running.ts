@@ -23,6 +23,8 @@ import { installRefreshGrace } from "./refresh-grace.js";
 export interface OidcRuntimeOptions {
   readonly issuer: string;
   readonly appName: string;
+  /** The stylesheet the provider's own pages link (a path on this server), if any. */
+  readonly stylesheet?: string | undefined;
   readonly behindProxy: boolean;
   readonly accessTokenMinutes: number;
   readonly refreshTokenDays: number;
@@ -77,7 +79,7 @@ export async function startOidcRuntime(
   const adapter = createOidcAdapter(ctx.db, clock, {
     ...(options.redis === undefined ? {} : { redis: options.redis }),
   });
-  const pages = oidcProviderPages(options.appName);
+  const pages = oidcProviderPages({ appName: options.appName, stylesheet: options.stylesheet });
   const make = async () => {
     const provider = await createOidcProvider(ctx, {
       issuer: options.issuer,
