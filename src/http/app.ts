@@ -141,6 +141,7 @@ export async function buildApp(
       ctx: tessera.ctx,
       oidc: tessera.oidc,
       allowedOrigins: settings.allowedOrigins,
+      secureCookie: settings.secureCookie,
     });
   }
 

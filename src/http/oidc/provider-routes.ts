@@ -10,13 +10,19 @@
  * in Tessera, or another person signing in on the same browser, leaves the provider with no
  * session, so it asks again, and Tessera answers from its own session.
  */
-import type { FastifyPluginAsync, FastifyRequest } from "fastify";
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import type Provider from "oidc-provider";
 import type { ServiceContext } from "../../services/context.js";
 import type { OidcRuntime } from "../../services/oidc/running.js";
-import { bindTesseraSession, type OidcTesseraSession } from "../../services/oidc/request-session.js";
+import {
+  bindTesseraSession,
+  type OidcTesseraSession,
+} from "../../services/oidc/request-session.js";
 import { readTesseraSession } from "../../services/oidc/tessera-session.js";
 import { TOKEN_COOKIE } from "../authentication.js";
+import { clearedSessionCookieHeader } from "../cookie.js";
+import { requestMeta } from "../request-meta.js";
+import { bindRequestMeta, endTesseraSessionOnLogout } from "./logout.js";
 
 /** The provider's session cookie (`cookies.names.session` in services/oidc/provider.ts). */
 export const PROVIDER_SESSION_COOKIE = "tessera_oidc_session";
@@ -27,6 +33,8 @@ const METHODS = ["GET", "POST", "OPTIONS", "PUT", "DELETE"] as const;
 export interface ProviderRoutesOptions {
   readonly ctx: ServiceContext;
   readonly oidc: OidcRuntime;
+  /** The session cookie's `Secure` flag (an RP-initiated logout clears the cookie). */
+  readonly secureCookie: boolean;
 }
 
 /** Removes the provider's session cookie (and its signature) from a request's Cookie header. */
@@ -51,8 +59,7 @@ export async function prepareProviderRequest(
   const providerSessionId = request.cookies?.[PROVIDER_SESSION_COOKIE];
   if (providerSessionId !== undefined && providerSessionId !== "") {
     const stored = (await provider.Session.find(providerSessionId)) as
-      | { accountId?: string; tesseraSessionId?: string }
-      | undefined;
+      { accountId?: string; tesseraSessionId?: string } | undefined;
     const own =
       stored === undefined ||
       stored.accountId === undefined ||
@@ -66,11 +73,16 @@ export async function prepareProviderRequest(
 
 export const providerRoutes: FastifyPluginAsync<ProviderRoutesOptions> = async (app, options) => {
   const { ctx, oidc } = options;
-  // The provider changes when the keys do: one Koa callback per provider.
+  const clearCookie = clearedSessionCookieHeader(app.serializeCookie, {
+    secure: options.secureCookie,
+  });
+  // The provider changes when the keys do: one Koa callback per provider, made after its
+  // post-middleware (RP-initiated logout ends the Tessera session) is in place.
   const callbacks = new WeakMap<Provider, ReturnType<Provider["callback"]>>();
   const callbackOf = (provider: Provider) => {
     let callback = callbacks.get(provider);
     if (callback === undefined) {
+      provider.use(endTesseraSessionOnLogout(ctx, clearCookie));
       callback = provider.callback();
       callbacks.set(provider, callback);
     }
@@ -80,9 +92,10 @@ export const providerRoutes: FastifyPluginAsync<ProviderRoutesOptions> = async (
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", (_request, _payload, done) => done(null, undefined));
 
-  const handOver = async (request: FastifyRequest, reply: import("fastify").FastifyReply) => {
+  const handOver = async (request: FastifyRequest, reply: FastifyReply) => {
     const provider = oidc.current();
     await prepareProviderRequest(request, ctx, provider);
+    bindRequestMeta(request.raw, requestMeta(request));
     reply.hijack();
     await callbackOf(provider)(request.raw, reply.raw);
   };

@@ -231,7 +231,26 @@ export function oidcConfiguration(
             },
     },
     renderError: async (kctx, out, error) => options.pages.error(kctx, out, error),
+    fetch: backchannelFetch,
   };
+}
+
+/**
+ * The provider's outgoing requests. Its SSRF guard (a `dispatcher` refusing loopback and
+ * private addresses) stays on all of them but the back-channel logouts (a POST of a
+ * `logout_token`): their URI is the operator's (`tessera clients add`, which allows http on a
+ * loopback host), and an app on this host or the internal network must get them too.
+ */
+export function backchannelFetch(
+  url: string | URL | Request,
+  options: RequestInit = {},
+): Promise<Response> {
+  const { body } = options;
+  if (body instanceof URLSearchParams && body.has("logout_token")) {
+    const { dispatcher: _guard, ...unguarded } = options as RequestInit & { dispatcher?: unknown };
+    return globalThis.fetch(url, unguarded);
+  }
+  return globalThis.fetch(url, options);
 }
 
 /** The origins of a client's redirect URIs: the only ones CORS lets read its answers. */
@@ -294,10 +313,7 @@ export async function createOidcProvider(
   options: OidcProviderOptions,
 ): Promise<Provider> {
   const { Provider, interactionPolicy } = await loadOidcProvider();
-  const provider = new Provider(
-    options.issuer,
-    oidcConfiguration(ctx, options, interactionPolicy),
-  );
+  const provider = new Provider(options.issuer, oidcConfiguration(ctx, options, interactionPolicy));
   provider.proxy = options.behindProxy;
   patchProviderModels(Provider, provider, options.clientSecretMatches);
   return provider;
