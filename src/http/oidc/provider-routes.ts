@@ -105,6 +105,7 @@ export const providerRoutes: FastifyPluginAsync<ProviderRoutesOptions> = async (
     "/.well-known/openid-configuration",
     "/.well-known/oauth-authorization-server",
   ]) {
-    app.route({ method: [...METHODS], url, config, handler: handOver });
+    // Described by the provider's discovery document (RFC 8414), not in OpenAPI.
+    app.route({ method: [...METHODS], url, config, schema: { hide: true }, handler: handOver });
   }
 };
