@@ -4,7 +4,8 @@
  * on its own pages (password and an authenticator app code), asks for consent for a third-party
  * app, and sends them back signed in; then the app's refresh and userinfo, and RP-initiated
  * logout, which ends the Tessera session and reaches the app's back-channel logout URI with a
- * logout token it verifies against the JWKS. Also: single sign-on at a first-party app for a
+ * logout token it verifies against the JWKS. Also: Deny, which the app hears as `access_denied`,
+ * and a consent page for a request that is over; single sign-on at a first-party app for a
  * person already signed in (no form at all), `prompt=login` asking them to confirm it is you,
  * `acr_values` asking for a second factor they set up on the account page on the way, and the
  * second factor an operator requires (`TESSERA_REQUIRE_2FA`), with the way back to the app.
