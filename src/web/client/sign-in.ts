@@ -264,7 +264,8 @@ void (async () => {
     const me = await getMe();
     if (me === null) return;
     if (me.must_change_password) afterSignIn(me);
-    else if (reauthenticate !== null) {
+    // Owing a second factor, the interaction sends them to set one up first.
+    else if (reauthenticate !== null && me.two_fa_enrolment_required !== true) {
       await showReauthentication(me, { mode: reauthenticate, next, show: showStep });
     } else window.location.replace(next);
   } catch (error) {
