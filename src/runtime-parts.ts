@@ -7,6 +7,7 @@ import type { TesseraConfig } from "./config/index.js";
 import type { Clock } from "./core/clock.js";
 import { deriveKeyEncryptionKey } from "./core/key-encryption.js";
 import { createOidcLimits } from "./services/abuse/rate-limit/index.js";
+import { STABLE_STYLESHEET_PATH } from "./http/routes/pages.js";
 import type { OidcSigningKeys } from "./services/keys/oidc-keys.js";
 import type { OidcRuntimeOptions } from "./services/oidc/running.js";
 import {
@@ -40,6 +41,8 @@ export function oidcRuntimeOptions(
   return {
     issuer: config.publicUrl,
     appName: config.appName,
+    // The pages plugin (registered by the standalone server) serves it.
+    stylesheet: STABLE_STYLESHEET_PATH,
     behindProxy: config.trustedProxies.length > 0,
     accessTokenMinutes: config.oidcAccessTokenMinutes,
     refreshTokenDays: config.oidcRefreshTokenDays,

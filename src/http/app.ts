@@ -141,13 +141,18 @@ export async function buildApp(
       ctx: tessera.ctx,
       oidc: tessera.oidc,
       allowedOrigins: settings.allowedOrigins,
+      secureCookie: settings.secureCookie,
     });
   }
 
-  // The sign-up page exists only while sign-up is open (issue 12 part 5).
+  // The sign-up page exists only while sign-up is open (issue 12 part 5), the consent page
+  // only with the OpenID provider (issue 21).
   await app.register(pageRoutes, {
     appName: settings.appName,
-    hidden: settings.signup === "open" ? [] : ["/signup"],
+    hidden: [
+      ...(settings.signup === "open" ? [] : ["/signup"]),
+      ...(tessera.oidc === undefined ? ["/consent"] : []),
+    ],
   });
   return app;
 }

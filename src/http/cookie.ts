@@ -27,13 +27,28 @@ export function setSessionCookie(
   });
 }
 
+/** The session cookie's attributes (those a clearing must repeat). */
+function sessionCookieAttributes(options: SessionCookieOptions) {
+  return { httpOnly: true, sameSite: "lax", secure: options.secure, path: "/" } as const;
+}
+
 /** Clears the session cookie. */
 export function clearSessionCookie(reply: FastifyReply, options: SessionCookieOptions): void {
-  void reply.clearCookie(TOKEN_COOKIE, {
-    httpOnly: true,
-    sameSite: "lax",
-    secure: options.secure,
-    path: "/",
+  void reply.clearCookie(TOKEN_COOKIE, sessionCookieAttributes(options));
+}
+
+/**
+ * The `Set-Cookie` value that clears the session cookie, for an answer Fastify does not send
+ * (the OpenID provider's, written to the raw response): as `clearSessionCookie` writes it.
+ */
+export function clearedSessionCookieHeader(
+  serialize: (name: string, value: string, options: Record<string, unknown>) => string,
+  options: SessionCookieOptions,
+): string {
+  return serialize(TOKEN_COOKIE, "", {
+    ...sessionCookieAttributes(options),
+    expires: new Date(0),
+    maxAge: 0,
   });
 }
 

@@ -27,6 +27,7 @@ const PUBLIC_OPERATIONS = [
   "get /",
   "get /account",
   "get /admin",
+  "get /consent",
   "get /.well-known/jwks.json",
   "get /assets/{file}",
   "get /healthz",

@@ -13,9 +13,15 @@ export interface OidcRoutesOptions {
   readonly ctx: ServiceContext;
   readonly oidc: OidcRuntime;
   readonly allowedOrigins: readonly string[];
+  /** The session cookie's `Secure` flag. */
+  readonly secureCookie: boolean;
 }
 
 export const oidcRoutes: FastifyPluginAsync<OidcRoutesOptions> = async (app, options) => {
-  await app.register(providerRoutes, { ctx: options.ctx, oidc: options.oidc });
+  await app.register(providerRoutes, {
+    ctx: options.ctx,
+    oidc: options.oidc,
+    secureCookie: options.secureCookie,
+  });
   await app.register(interactionRoutes, options);
 };

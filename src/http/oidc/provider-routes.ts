@@ -22,6 +22,9 @@ import {
 } from "../../services/oidc/request-session.js";
 import { readTesseraSession } from "../../services/oidc/tessera-session.js";
 import { TOKEN_COOKIE } from "../authentication.js";
+import { clearedSessionCookieHeader } from "../cookie.js";
+import { requestMeta } from "../request-meta.js";
+import { endTesseraSessionOnLogout } from "./logout.js";
 
 /** The provider's session cookie (`cookies.names.session` in services/oidc/provider.ts). */
 export const PROVIDER_SESSION_COOKIE = "tessera_oidc_session";
@@ -32,6 +35,8 @@ const METHODS = ["GET", "POST", "OPTIONS", "PUT", "DELETE"] as const;
 export interface ProviderRoutesOptions {
   readonly ctx: ServiceContext;
   readonly oidc: OidcRuntime;
+  /** The session cookie's `Secure` flag (an RP-initiated logout clears the cookie). */
+  readonly secureCookie: boolean;
 }
 
 /** Removes the provider's session cookie (and its signature) from a request's Cookie header. */
@@ -53,12 +58,9 @@ export async function prepareProviderRequest(
 ): Promise<OidcTesseraSession | null> {
   const session = await readTesseraSession(ctx, request.cookies?.[TOKEN_COOKIE]);
   bindTesseraSession(request.raw, session);
-  const agent = request.headers["user-agent"];
-  bindRequestMeta(request.raw, {
-    ip: request.ip,
-    userAgent: typeof agent === "string" ? agent.slice(0, 512) : null,
-    sessionId: session?.sessionId ?? null,
-  });
+  // Who is asking, through trusted proxies only (Koa's own `ctx.ip` believes any
+  // X-Forwarded-For): for the provider's limits and the audit of what the request does.
+  bindRequestMeta(request.raw, { ...requestMeta(request), sessionId: session?.sessionId ?? null });
   const providerSessionId = request.cookies?.[PROVIDER_SESSION_COOKIE];
   if (providerSessionId !== undefined && providerSessionId !== "") {
     const stored = (await provider.Session.find(providerSessionId)) as
@@ -76,11 +78,16 @@ export async function prepareProviderRequest(
 
 export const providerRoutes: FastifyPluginAsync<ProviderRoutesOptions> = async (app, options) => {
   const { ctx, oidc } = options;
-  // The provider changes when the keys do: one Koa callback per provider.
+  const clearCookie = clearedSessionCookieHeader(app.serializeCookie, {
+    secure: options.secureCookie,
+  });
+  // The provider changes when the keys do: one Koa callback per provider, made after its
+  // post-middleware (RP-initiated logout ends the Tessera session) is in place.
   const callbacks = new WeakMap<Provider, ReturnType<Provider["callback"]>>();
   const callbackOf = (provider: Provider) => {
     let callback = callbacks.get(provider);
     if (callback === undefined) {
+      provider.use(endTesseraSessionOnLogout(ctx, clearCookie));
       callback = provider.callback();
       callbacks.set(provider, callback);
     }

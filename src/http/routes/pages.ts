@@ -5,6 +5,8 @@
  * `dist/` or from `src/` (tsx, vitest). While the build is missing it answers 503 with a JSON
  * error saying to run `npm run build`, and serves the pages as soon as they appear.
  *
+ * The stylesheet is also served as `STABLE_STYLESHEET_PATH` for the OpenID provider's pages.
+ *
  * Every page gets a strict Content-Security-Policy (only our own scripts and styles, no inline
  * code, images only from us or `data:` for the QR code, no framing), `nosniff` and a
  * same-origin referrer policy. Content-hashed assets are cached for a year; pages revalidate.
@@ -36,6 +38,7 @@ export const PAGE_ROUTES: Readonly<Record<string, string>> = Object.freeze({
   "/verify-email": "verify-email",
   "/invitation": "invitation",
   "/signup": "signup",
+  "/consent": "consent",
 });
 
 /**
@@ -65,6 +68,12 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze(
   "cross-origin-resource-policy": "same-origin",
 });
 
+/**
+ * The stylesheet under a name that does not change with its content, revalidated like a page:
+ * for the pages the OpenID provider renders itself (src/services/oidc/pages.ts), which are not
+ * built and cannot know the hashed name.
+ */
+export const STABLE_STYLESHEET_PATH = "/assets/styles.css";
 /** Cache-Control of an asset whose name carries its content hash: a year (RFC 8246). */
 export const IMMUTABLE_CACHE_CONTROL = "public, max-age=31536000, immutable";
 /** Cache-Control of the pages and unhashed files: always revalidate (with the ETag). */
@@ -185,6 +194,7 @@ function loadSite(
   let manifest: {
     version?: unknown;
     pages?: Record<string, string>;
+    assets?: Record<string, string>;
     files?: Record<string, unknown>;
   };
   try {
@@ -211,6 +221,11 @@ function loadSite(
         ? IMMUTABLE_CACHE_CONTROL
         : REVALIDATE_CACHE_CONTROL;
       assets.set(file, staticFile(join(root, "assets", safeName(file)), cacheControl));
+    }
+    const stylesheet = assets.get(manifest.assets?.["styles.css"] ?? "");
+    if (stylesheet !== undefined) {
+      const stable = STABLE_STYLESHEET_PATH.slice("/assets/".length);
+      assets.set(stable, { ...stylesheet, cacheControl: REVALIDATE_CACHE_CONTROL });
     }
     for (const page of Object.values(PAGE_ROUTES)) {
       if (!pages.has(page)) return { problem: `the build in ${root} has no page ${page}` };

@@ -7,7 +7,9 @@
  * suite, the provider's tests with openid-client included, runs on Node.js 20, so that one
  * line is not printed; every other warning of the module is.
  */
-type OidcProviderModule = typeof import("oidc-provider");
+import type * as OidcProvider from "oidc-provider";
+
+type OidcProviderModule = typeof OidcProvider;
 
 let loading: Promise<OidcProviderModule> | undefined;
 

@@ -2,8 +2,10 @@
  * The few pages the provider renders itself (its `*Source` helpers): entering a device's code,
  * confirming it (naming the application, RFC 8628 §5.4: the person must see which client they
  * approve), the device flow's success, the RP-initiated logout's confirmation and success, and
- * errors. Plain HTML with every value escaped, no script, and their own security headers (the
- * provider's answers do not pass through Fastify's hooks).
+ * errors. HTML with every value escaped, no script, and their own security headers (the
+ * provider's answers do not pass through Fastify's hooks). They wear the built pages' header,
+ * card and buttons: the stylesheet under its stable name (the HTTP layer's pages serve it; the
+ * content-hashed name is the build's, which the provider does not read).
  */
 import type { KoaContextWithOIDC, UnknownObject } from "oidc-provider";
 import type { ErrorOut, OidcProviderPages } from "./provider.js";
@@ -28,23 +30,41 @@ export const PAGE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   "cache-control": "no-store",
 });
 
-function render(ctx: KoaContextWithOIDC, appName: string, title: string, body: string): void {
+/** How the pages look: the product's name and the stylesheet to link (none: unstyled). */
+export interface OidcPageLook {
+  readonly appName: string;
+  /** A path on this server, e.g. `/assets/styles.css`. */
+  readonly stylesheet?: string | undefined;
+}
+
+function render(ctx: KoaContextWithOIDC, look: OidcPageLook, title: string, body: string): void {
   for (const [name, value] of Object.entries(PAGE_HEADERS)) ctx.set(name, value);
   ctx.type = "html";
+  const stylesheet =
+    look.stylesheet === undefined
+      ? ""
+      : `\n    <link rel="stylesheet" href="${html(look.stylesheet)}">`;
   ctx.body = `<!DOCTYPE html>
 <html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${html(title)} · ${html(appName)}</title>
-</head>
-<body>
-<main>
-<p class="brand">${html(appName)}</p>
-<h1>${html(title)}</h1>
+  <head>
+    <meta charset="utf-8">
+    <meta name="viewport" content="width=device-width, initial-scale=1">
+    <meta name="color-scheme" content="light dark">
+    <meta name="referrer" content="same-origin">
+    <title>${html(title)} · ${html(look.appName)}</title>${stylesheet}
+  </head>
+  <body>
+    <a class="skip-link" href="#main">Skip to content</a>
+    <header class="site-header">
+      <div class="bar"><span class="brand">${html(look.appName)}</span></div>
+    </header>
+    <main id="main" class="narrow">
+      <section class="card" aria-labelledby="page-title">
+        <h1 id="page-title">${html(title)}</h1>
 ${body}
-</main>
-</body>
+      </section>
+    </main>
+  </body>
 </html>`;
 }
 
@@ -53,75 +73,91 @@ function clientName(ctx: KoaContextWithOIDC): string | undefined {
   return client === undefined ? undefined : (client.clientName ?? client.clientId);
 }
 
-/** The pages, with the product's name (`TESSERA_APP_NAME`) in their title. */
-export function oidcProviderPages(appName: string): OidcProviderPages {
+/** The pages, with the product's name (`TESSERA_APP_NAME`) in their header and title. */
+export function oidcProviderPages(look: OidcPageLook): OidcProviderPages {
+  const { appName } = look;
   return {
     deviceCodeInput(ctx, form, _out, err) {
       const error = err as { userCode?: unknown; name?: string; status?: number } | undefined;
       const message =
         error === undefined
-          ? "Enter the code your device shows."
-          : error.status === 429
-            ? "Too many wrong codes. Wait a few minutes, then try again."
-            : error.status === 503
-              ? "The server is busy. Try again in a moment."
-              : error.userCode !== undefined || error.name === "NoCodeError"
-                ? "That code is wrong or has expired. Check the device and try again."
-                : error.name === "AbortedError"
-                  ? "The sign-in was cancelled."
-                  : "Something went wrong. Start again on the device.";
+          ? `<p>Enter the code your device shows.</p>`
+          : `<p class="message error" role="alert">${html(
+              error.status === 429
+                ? "Too many wrong codes. Wait a few minutes, then try again."
+                : error.status === 503
+                  ? "The server is busy. Try again in a moment."
+                  : error.userCode !== undefined || error.name === "NoCodeError"
+                    ? "That code is wrong or has expired. Check the device and try again."
+                    : error.name === "AbortedError"
+                      ? "The sign-in was cancelled."
+                      : "Something went wrong. Start again on the device.",
+            )}</p>`;
       render(
         ctx,
-        appName,
+        look,
         "Sign in a device",
-        `<p role="status">${html(message)}</p>
+        `${message}
 ${form}
-<label for="user-code">Code</label>
-<input id="user-code" name="user_code" form="op.deviceInputForm" autocomplete="one-time-code" autocapitalize="characters" spellcheck="false" required autofocus>
-<button type="submit" form="op.deviceInputForm">Continue</button>`,
+<div class="field">
+  <label for="user-code">Code</label>
+  <input id="user-code" class="user-code" name="user_code" form="op.deviceInputForm" autocomplete="one-time-code" autocapitalize="characters" spellcheck="false" required autofocus>
+</div>
+<button type="submit" class="primary wide" form="op.deviceInputForm">Continue</button>`,
       );
     },
     deviceCodeConfirm(ctx, form, client, _deviceInfo: UnknownObject, userCode) {
       const name = client.clientName ?? client.clientId;
       render(
         ctx,
-        appName,
+        look,
         "Confirm the device",
         `<p><strong>${html(name)}</strong> asks to sign in as you on a device.</p>
-<p>It should show this code: <code>${html(userCode)}</code></p>
+<p>It should show this code: <code class="user-code">${html(userCode)}</code></p>
 <p>If you did not start this, or the code differs, cancel.</p>
 ${form}
-<button type="submit" form="op.deviceConfirmForm" autofocus>Continue</button>
-<button type="submit" form="op.deviceConfirmForm" name="abort" value="yes">Cancel</button>`,
+<div class="actions">
+  <button type="submit" class="primary" form="op.deviceConfirmForm" autofocus>Continue</button>
+  <button type="submit" class="secondary" form="op.deviceConfirmForm" name="abort" value="yes">Cancel</button>
+</div>`,
       );
     },
     deviceSuccess(ctx) {
       const name = clientName(ctx);
       render(
         ctx,
-        appName,
+        look,
         "Device signed in",
         `<p>${name === undefined ? "The device" : `<strong>${html(name)}</strong>`} is signed in. You can close this page.</p>`,
       );
     },
     logoutConfirm(ctx, form) {
+      const name = clientName(ctx);
       render(
         ctx,
-        appName,
+        look,
         "Sign out?",
-        `<p>Sign out of ${html(appName)} and the applications you signed in to with it?</p>
+        `<p>${name === undefined ? "An application" : `<strong>${html(name)}</strong>`} signed you out. Sign out of ${html(appName)} too, and of every application you signed in to with it?</p>
 ${form}
-<button type="submit" form="op.logoutForm" name="logout" value="yes" autofocus>Sign out</button>
-<button type="submit" form="op.logoutForm">Stay signed in</button>`,
+<div class="actions">
+  <button type="submit" class="primary" form="op.logoutForm" name="logout" value="yes" autofocus>Sign out</button>
+  <button type="submit" class="secondary" form="op.logoutForm">Stay signed in to ${html(appName)}</button>
+</div>`,
       );
     },
     logoutSuccess(ctx) {
-      render(ctx, appName, "Signed out", `<p>You are signed out.</p><p><a href="/">Sign in again</a></p>`);
+      render(
+        ctx,
+        look,
+        "Signed out",
+        `<p>You are signed out.</p>
+<p class="after"><a href="/">Sign in again</a></p>`,
+      );
     },
     error(ctx, out: ErrorOut) {
       render(
         ctx,
-        appName,
+        look,
         "Sign-in failed",
         `<p>The application's request was refused: <code>${html(out.error)}</code></p>
 ${out.error_description === undefined ? "" : `<p>${html(out.error_description)}</p>`}

@@ -27,6 +27,8 @@ import { oidcClientRegistrar } from "./registration.js";
 export interface OidcRuntimeOptions {
   readonly issuer: string;
   readonly appName: string;
+  /** The stylesheet the provider's own pages link (a path on this server), if any. */
+  readonly stylesheet?: string | undefined;
   readonly behindProxy: boolean;
   readonly accessTokenMinutes: number;
   readonly refreshTokenDays: number;
@@ -86,7 +88,7 @@ export async function startOidcRuntime(
   const adapter = createOidcAdapter(ctx.db, clock, {
     ...(options.redis === undefined ? {} : { redis: options.redis }),
   });
-  const pages = oidcProviderPages(options.appName);
+  const pages = oidcProviderPages({ appName: options.appName, stylesheet: options.stylesheet });
   const pending = new Set<Promise<unknown>>();
   const track = (work: Promise<unknown>) => {
     const settled = work.catch((error: unknown) => {

@@ -10,8 +10,9 @@
  * This entry checks who is signed in and puts the sections together: the password form
  * (./lib/password-form.ts), the address (./lib/email-section.ts), ./account/totp-section.ts,
  * ./account/passkeys-section.ts, ./account/recovery-codes-section.ts,
- * ./account/sessions-section.ts, ./account/apps-section.ts and the Activity
- * (./lib/activity.ts); what they share is ./account/state.ts.
+ * ./account/sessions-section.ts, ./account/apps-section.ts, the Activity (./lib/activity.ts),
+ * and the way back to an application's sign-in (./account/continue-section.ts); what they
+ * share is ./account/state.ts.
  */
 import { showActivity } from "./lib/activity.js";
 import { byId, setVisible, showMessage } from "./lib/dom.js";
@@ -27,6 +28,7 @@ import { wireRecoveryCodes } from "./account/recovery-codes-section.js";
 import { wireSessions, wireSignOutEverywhere } from "./account/sessions-section.js";
 import type { AccountState } from "./account/state.js";
 import { wireTotp } from "./account/totp-section.js";
+import { updateContinueNotice } from "./account/continue-section.js";
 
 async function main(): Promise<void> {
   const user = await getMe();
@@ -69,6 +71,10 @@ async function main(): Promise<void> {
     byId("enrolment-title").focus();
     return;
   }
+  // Back from an application's sign-in that asked for a second factor: continue there.
+  void passkeysShown.then(() => {
+    if (updateContinueNotice(state)) byId("continue-title").focus();
+  });
   wireRecoveryCodes(
     state,
     user.recovery_codes_low ? user.recovery_codes_left : null,

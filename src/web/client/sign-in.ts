@@ -3,6 +3,8 @@
  * (authentication code and/or passkey, or a recovery code in their place), then a new password
  * when one must be chosen.
  * Passwordless sign-in with a passkey is offered beside the form.
+ * An application's sign-in (issue 21) that wants a fresh authentication or a second factor
+ * asks a person already signed in to confirm it is you (./sign-in/reauthentication-step.ts).
  */
 import { api, ApiError } from "./lib/api.js";
 import { byId, fieldValue, handleClick, handleForm, setVisible, showMessage } from "./lib/dom.js";
@@ -14,15 +16,19 @@ import {
 } from "./lib/passkeys.js";
 import { wirePasswordForm } from "./lib/password-form.js";
 import { getMe } from "./lib/session.js";
-import { describeError, safeNext, type MessageContext } from "./lib/text.js";
+import { describeError, reauthenticationAsked, safeNext, type MessageContext } from "./lib/text.js";
 import type { TwoFaRequired, UserView } from "./lib/types.js";
+import { showReauthentication, wireSwitchUser } from "./sign-in/reauthentication-step.js";
 
 const next = safeNext(window.location.search);
+/** An application's sign-in asks a person already signed in to authenticate again. */
+const reauthenticate = reauthenticationAsked(window.location.search);
 
 const steps = {
   credentials: byId("credentials-step"),
   secondFactor: byId("second-factor-step"),
   changePassword: byId("change-password-step"),
+  reauthenticate: byId("reauthenticate-step"),
 };
 
 /** The credentials typed in step 1: sent again with the second factor, never stored. */
@@ -248,13 +254,20 @@ wirePasswordForm({
   },
 });
 
-// Someone already signed in goes straight on (or to the password change they still owe).
+// An application's sign-in asking to confirm it is you: the step, or sign in as someone else.
+wireSwitchUser(resetToCredentials);
+
+// Someone already signed in goes straight on (or to the password change they still owe), unless
+// the application asks them to authenticate again; a fresh sign-in here satisfies it.
 void (async () => {
   try {
     const me = await getMe();
     if (me === null) return;
     if (me.must_change_password) afterSignIn(me);
-    else window.location.replace(next);
+    // Owing a second factor, the interaction sends them to set one up first.
+    else if (reauthenticate !== null && me.two_fa_enrolment_required !== true) {
+      await showReauthentication(me, { mode: reauthenticate, next, show: showStep });
+    } else window.location.replace(next);
   } catch (error) {
     showMessage(byId("sign-in-message"), describeError(error), "error");
   }

@@ -12,6 +12,7 @@ import {
   IMMUTABLE_CACHE_CONTROL,
   PAGE_ROUTES,
   REVALIDATE_CACHE_CONTROL,
+  STABLE_STYLESHEET_PATH,
   brandPage,
   defaultWebRoot,
   escapeHtml,
@@ -113,6 +114,24 @@ describe("the pages plugin", () => {
     expect(second.body).toBe("");
     const other = await app.inject({ url: "/account", headers: { "if-none-match": '"other"' } });
     expect(other.statusCode).toBe(200);
+  });
+
+  it("serves the stylesheet under its stable name too, revalidated (the OpenID provider's pages link it)", async () => {
+    const page = await app.inject({ url: "/" });
+    const hashed = /href="(\/assets\/styles-[A-Z0-9]{8}\.css)"/.exec(page.body)?.[1];
+    expect(hashed).toBeDefined();
+    const [stable, original] = await Promise.all([
+      app.inject({ url: STABLE_STYLESHEET_PATH }),
+      app.inject({ url: hashed! }),
+    ]);
+    expect(STABLE_STYLESHEET_PATH).toBe("/assets/styles.css");
+    expect(stable.statusCode).toBe(200);
+    expect(stable.headers["content-type"]).toBe("text/css; charset=utf-8");
+    expect(stable.body).toBe(original.body);
+    expect(stable.headers["cache-control"]).toBe(REVALIDATE_CACHE_CONTROL);
+    expect(original.headers["cache-control"]).toBe(IMMUTABLE_CACHE_CONTROL);
+    // Only the stylesheet: the scripts keep their hashed names alone.
+    expect((await app.inject({ url: "/assets/sign-in.js" })).statusCode).toBe(404);
   });
 
   it("answers HEAD for the pages without a body", async () => {

@@ -18,6 +18,7 @@ import { actionButton, confirmPanel, inlineFormActions } from "../lib/item-contr
 import { createPasskey, explainedPasskeyCall, passkeysSupported } from "../lib/passkeys.js";
 import { describeError, formatDateTime } from "../lib/text.js";
 import type { PasskeyView } from "../lib/types.js";
+import { updateContinueNotice } from "./continue-section.js";
 import { updateRecoveryCodes } from "./recovery-codes-section.js";
 import type { AccountState } from "./state.js";
 
@@ -48,6 +49,7 @@ export function wirePasskeys(state: AccountState): Promise<void> {
       await loadPasskeys(state);
       updateRecoveryCodes(state); // a first factor allows them
       showMessage(message, `Passkey “${name}” added.`, "success");
+      if (updateContinueNotice(state)) byId("continue-title").focus();
     },
   });
   // Owing a factor means having no passkey (and the list is closed until one is set up).
@@ -158,6 +160,7 @@ function passkeyItem(state: AccountState, passkey: PasskeyView): HTMLLIElement {
     await api("DELETE", path);
     await loadPasskeys(state);
     updateRecoveryCodes(state); // the last factor takes the codes with it
+    updateContinueNotice(state);
     showMessage(message, `Passkey “${passkey.name}” removed.`, "success");
     byId("passkeys-title").focus();
   });

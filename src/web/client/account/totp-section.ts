@@ -7,6 +7,7 @@ import { api, userPath } from "../lib/api.js";
 import { byId, fieldValue, handleClick, handleForm, setVisible, showMessage } from "../lib/dom.js";
 import { groupSecret } from "../lib/text.js";
 import type { TotpSetup } from "../lib/types.js";
+import { updateContinueNotice } from "./continue-section.js";
 import { updateRecoveryCodes } from "./recovery-codes-section.js";
 import type { AccountState } from "./state.js";
 
@@ -63,7 +64,8 @@ export function wireTotp(state: AccountState): void {
         "The authenticator app is set up. You will be asked for a code when you sign in.",
         "success",
       );
-      byId("totp-title").focus();
+      if (updateContinueNotice(state)) byId("continue-title").focus();
+      else byId("totp-title").focus();
     },
   });
 
@@ -89,6 +91,7 @@ export function wireTotp(state: AccountState): void {
       state.me = { ...state.me, totp_enabled: false };
       showTotpState(false);
       updateRecoveryCodes(state); // the last factor takes the codes with it
+      updateContinueNotice(state);
       showMessage(message, "The authenticator app is turned off.", "success");
       byId("totp-title").focus();
     },

@@ -1,8 +1,11 @@
 /**
- * "Confirm it is you", inline (issue 11 item 4): when a sensitive action answers
- * `reauthentication_required`, a modal dialog asks for the password, a code from the
- * authenticator app or a passkey (the methods the server names), calls `POST /reauthenticate`,
- * and the action carries on (`api` sends it again).
+ * "Confirm it is you" (issue 11 item 4): the password, a code from the authenticator app or a
+ * passkey (the methods the server names) sent to `POST /reauthenticate`.
+ *
+ * - Inline on the account page: when a sensitive action answers `reauthentication_required`, a
+ *   modal dialog asks, and the action carries on (`api` sends it again).
+ * - On the sign-in page (issue 21): an application asks a person already signed in to
+ *   authenticate again, or with a second factor; the same forms, in a step of the page.
  */
 import { api, onReauthenticationRequired } from "./api.js";
 import { busy, fieldValue, h, showMessage } from "./dom.js";
@@ -14,42 +17,58 @@ export function askForReauthenticationInline(): void {
   onReauthenticationRequired(askToReauthenticate);
 }
 
-let dialogCount = 0;
+/** The forms of a re-authentication, to put in a dialog or a page. */
+export interface ReauthenticationForms {
+  /** The password form, the code form, the passkey button: those the methods allow. */
+  readonly parts: HTMLElement[];
+  /** The announced message region (put it after the parts). */
+  readonly message: HTMLElement;
+  /** Moves the focus to the first field (or the passkey button). */
+  focus(): void;
+}
 
-/** Shows the dialog; resolves true once re-authenticated, false when cancelled. */
-export function askToReauthenticate(methods: readonly string[]): Promise<boolean> {
-  dialogCount += 1;
-  const id = (name: string) => `reauth-${name}-${dialogCount}`;
+let formsCount = 0;
+
+/**
+ * The forms for `methods` (`password`, `totp`, `webauthn`; a passkey only where the browser
+ * can use one); `done` runs once `POST /reauthenticate` succeeded. A failure is shown in the
+ * message region.
+ */
+export function reauthenticationForms(
+  methods: readonly string[],
+  done: () => void,
+): ReauthenticationForms {
+  formsCount += 1;
+  const id = (name: string) => `reauth-${name}-${formsCount}`;
   const message = h("p", {
     className: "message",
     "aria-live": "assertive",
     "aria-atomic": "true",
   });
-  const title = h("h2", { id: id("title") }, "Confirm it is you");
-  const parts: HTMLElement[] = [
-    title,
-    h("p", {}, "This change needs a recent sign-in. Confirm it is you to carry on."),
-  ];
+  const parts: HTMLElement[] = [];
 
-  const passwordForm = h(
-    "form",
-    { novalidate: true },
-    h(
-      "div",
-      { className: "field" },
-      h("label", { for: id("password") }, "Your password"),
-      h("input", {
-        id: id("password"),
-        name: "password",
-        type: "password",
-        autocomplete: "current-password",
-        maxlength: "1024",
-        required: true,
-      }),
-    ),
-    h("button", { type: "submit", className: "primary" }, "Confirm with password"),
-  );
-  parts.push(passwordForm);
+  let passwordForm: HTMLFormElement | null = null;
+  if (methods.includes("password")) {
+    passwordForm = h(
+      "form",
+      { novalidate: true },
+      h(
+        "div",
+        { className: "field" },
+        h("label", { for: id("password") }, "Your password"),
+        h("input", {
+          id: id("password"),
+          name: "password",
+          type: "password",
+          autocomplete: "current-password",
+          maxlength: "1024",
+          required: true,
+        }),
+      ),
+      h("button", { type: "submit", className: "primary" }, "Confirm with password"),
+    );
+    parts.push(passwordForm);
+  }
 
   let codeForm: HTMLFormElement | null = null;
   if (methods.includes("totp")) {
@@ -59,7 +78,13 @@ export function askToReauthenticate(methods: readonly string[]): Promise<boolean
       h(
         "div",
         { className: "field" },
-        h("label", { for: id("code") }, "Or a code from your authenticator app"),
+        h(
+          "label",
+          { for: id("code") },
+          passwordForm === null
+            ? "A code from your authenticator app"
+            : "Or a code from your authenticator app",
+        ),
         h("input", {
           id: id("code"),
           name: "code",
@@ -70,7 +95,11 @@ export function askToReauthenticate(methods: readonly string[]): Promise<boolean
           required: true,
         }),
       ),
-      h("button", { type: "submit", className: "secondary" }, "Confirm with code"),
+      h(
+        "button",
+        { type: "submit", className: passwordForm === null ? "primary" : "secondary" },
+        "Confirm with code",
+      ),
     );
     parts.push(codeForm);
   }
@@ -80,16 +109,71 @@ export function askToReauthenticate(methods: readonly string[]): Promise<boolean
     passkeyButton = h("button", { type: "button", className: "secondary" }, "Use a passkey");
     parts.push(h("div", { className: "actions" }, passkeyButton));
   }
-  const cancel = h("button", { type: "button", className: "link" }, "Cancel");
-  parts.push(message, h("div", { className: "actions" }, cancel));
 
-  const dialog = h(
-    "dialog",
-    { className: "card reauth", "aria-labelledby": id("title") },
-    ...parts,
-  );
-  document.body.append(dialog);
+  let finished = false;
+  const attempt = async (container: HTMLElement, answer: () => Promise<unknown>) => {
+    if (finished) return;
+    showMessage(message, "");
+    await busy(container, async () => {
+      try {
+        await api("POST", "/reauthenticate", await answer());
+        finished = true;
+        done();
+      } catch (error) {
+        const passkeyProblem = describePasskeyError(error);
+        showMessage(
+          message,
+          passkeyProblem ??
+            describeError(error, container === passwordForm ? "password-change" : "second-factor"),
+          "error",
+        );
+        container.querySelector("input")?.select();
+      }
+    });
+  };
+  const onSubmit = (form: HTMLFormElement, answer: () => unknown) => {
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      if (!form.checkValidity()) {
+        showMessage(message, "Fill in the field first.", "error");
+        form.querySelector("input")?.focus();
+        return;
+      }
+      void attempt(form, async () => answer());
+    });
+  };
+  if (passwordForm !== null) {
+    const form = passwordForm;
+    onSubmit(form, () => ({ password: fieldValue(form, "password", true) }));
+  }
+  if (codeForm !== null) {
+    const form = codeForm;
+    onSubmit(form, () => ({ two_fa_code: fieldValue(form, "code") }));
+  }
+  passkeyButton?.addEventListener("click", () => {
+    const button = passkeyButton as HTMLButtonElement;
+    void attempt(button, async () => {
+      const options = await api<Record<string, unknown>>("POST", "/reauthenticate/options");
+      return { webauthn_response: await usePasskey(options) };
+    });
+  });
 
+  return {
+    parts,
+    message,
+    focus: () => {
+      const first = parts[0];
+      (first?.querySelector<HTMLElement>("input, button") ?? first)?.focus();
+    },
+  };
+}
+
+let dialogCount = 0;
+
+/** Shows the dialog; resolves true once re-authenticated, false when cancelled. */
+export function askToReauthenticate(methods: readonly string[]): Promise<boolean> {
+  dialogCount += 1;
+  const titleId = `reauth-title-${dialogCount}`;
   return new Promise<boolean>((resolve) => {
     let settled = false;
     const finish = (ok: boolean) => {
@@ -99,53 +183,22 @@ export function askToReauthenticate(methods: readonly string[]): Promise<boolean
       dialog.remove();
       resolve(ok);
     };
-    const attempt = async (container: HTMLElement, answer: () => Promise<unknown>) => {
-      showMessage(message, "");
-      await busy(container, async () => {
-        try {
-          await api("POST", "/reauthenticate", await answer());
-          finish(true);
-        } catch (error) {
-          const passkeyProblem = describePasskeyError(error);
-          showMessage(
-            message,
-            passkeyProblem ??
-              describeError(
-                error,
-                container === passwordForm ? "password-change" : "second-factor",
-              ),
-            "error",
-          );
-        }
-      });
-    };
-    const onSubmit = (form: HTMLFormElement, answer: () => unknown) => {
-      form.addEventListener("submit", (event) => {
-        event.preventDefault();
-        if (!form.checkValidity()) {
-          showMessage(message, "Fill in the field first.", "error");
-          form.querySelector("input")?.focus();
-          return;
-        }
-        void attempt(form, async () => answer());
-      });
-    };
-    onSubmit(passwordForm, () => ({ password: fieldValue(passwordForm, "password", true) }));
-    if (codeForm !== null) {
-      const form = codeForm;
-      onSubmit(form, () => ({ two_fa_code: fieldValue(form, "code") }));
-    }
-    passkeyButton?.addEventListener("click", () => {
-      const button = passkeyButton as HTMLButtonElement;
-      void attempt(button, async () => {
-        const options = await api<Record<string, unknown>>("POST", "/reauthenticate/options");
-        return { webauthn_response: await usePasskey(options) };
-      });
-    });
+    const forms = reauthenticationForms(methods, () => finish(true));
+    const cancel = h("button", { type: "button", className: "link" }, "Cancel");
+    const dialog = h(
+      "dialog",
+      { className: "card reauth", "aria-labelledby": titleId },
+      h("h2", { id: titleId }, "Confirm it is you"),
+      h("p", {}, "This change needs a recent sign-in. Confirm it is you to carry on."),
+      ...forms.parts,
+      forms.message,
+      h("div", { className: "actions" }, cancel),
+    );
+    document.body.append(dialog);
     cancel.addEventListener("click", () => finish(false));
     // Escape closes a modal dialog: that is a cancel too.
     dialog.addEventListener("close", () => finish(false));
     dialog.showModal();
-    passwordForm.querySelector("input")?.focus();
+    forms.focus();
   });
 }

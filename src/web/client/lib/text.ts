@@ -22,6 +22,42 @@ export function safeNext(search: string): string {
   return SAFE_NEXT_PATHS.includes(next) || INTERACTION_PATH.test(next) ? next : DEFAULT_NEXT_PATH;
 }
 
+/** `?next=` when it is an application's sign-in in progress (`/oidc/interaction/…`), else null. */
+export function interactionNext(search: string): string | null {
+  const next = new URLSearchParams(search).get("next");
+  return next !== null && INTERACTION_PATH.test(next) ? next : null;
+}
+
+/** The interaction id of the consent page's `?interaction=`, or null when it is not one. */
+export function interactionId(search: string): string | null {
+  const uid = new URLSearchParams(search).get("interaction");
+  return uid !== null && INTERACTION_PATH.test(`/oidc/interaction/${uid}`) ? uid : null;
+}
+
+/**
+ * What an application sent back to the sign-in page asks of a person already signed in
+ * (`?reauthenticate=`, only with an interaction as `next`): to authenticate again with any
+ * method (`prompt=login`, `max_age`), or with a second factor (`acr_values`); null otherwise.
+ */
+export function reauthenticationAsked(search: string): "any" | "second-factor" | null {
+  if (interactionNext(search) === null) return null;
+  const asked = new URLSearchParams(search).get("reauthenticate");
+  return asked === "any" || asked === "second-factor" ? asked : null;
+}
+
+/** What each scope an application asks for lets it do, in the words of the consent page. */
+export const SCOPE_WORDS: Readonly<Record<string, string>> = Object.freeze({
+  openid: "sign you in",
+  email: "see your email address",
+  profile: "see your name",
+  offline_access: "stay signed in when you are away",
+});
+
+/** The consent page's line for a scope (one Tessera does not describe is named as it is). */
+export function describeScope(scope: string): string {
+  return SCOPE_WORDS[scope] ?? `use “${scope}”`;
+}
+
 /** "30 seconds", "1 minute", "15 minutes": a wait rounded up to whole minutes past a minute. */
 export function formatWait(seconds: number): string {
   const whole = Math.max(1, Math.ceil(seconds));
@@ -79,6 +115,8 @@ export function describeError(error: unknown, context: MessageContext = "default
       return "This is the last admin: make someone else an admin first.";
     case "email_not_verified":
       return "Confirm your email address first.";
+    case "interaction_expired":
+      return "This sign-in has expired or was already finished. Go back to the application and start again.";
     case "invalid_email_token":
       return "This link does not work any more: it was used already, has expired or was replaced by a newer one.";
     case "csrf": {

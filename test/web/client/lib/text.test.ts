@@ -4,9 +4,13 @@ import { ApiError, retryAfterSeconds, toErrorBody } from "../../../../src/web/cl
 import {
   DEFAULT_NEXT_PATH,
   describeError,
+  describeScope,
   formatDateTime,
   formatWait,
   groupSecret,
+  interactionId,
+  interactionNext,
+  reauthenticationAsked,
   safeNext,
   strengthText,
 } from "../../../../src/web/client/lib/text.js";
@@ -38,6 +42,61 @@ describe("safeNext", () => {
     "?next=/oidc/interaction//evil.example",
   ])("refuses an open redirect through %j and goes to the account page", (search) => {
     expect(safeNext(search)).toBe(DEFAULT_NEXT_PATH);
+  });
+});
+
+describe("an application's sign-in (issue 21)", () => {
+  it("finds the interaction to go back to, and nothing else", () => {
+    expect(interactionNext("?next=%2Foidc%2Finteraction%2FAbC_-12")).toBe(
+      "/oidc/interaction/AbC_-12",
+    );
+    for (const search of [
+      "",
+      "?next=/account",
+      "?next=/oidc/interaction/../../logout",
+      "?next=/oidc/interaction//evil.example",
+      "?next=https://evil.example/oidc/interaction/x",
+    ]) {
+      expect(interactionNext(search)).toBeNull();
+    }
+  });
+
+  it("reads the consent page's interaction id, and refuses anything else", () => {
+    expect(interactionId("?interaction=AbC_-12")).toBe("AbC_-12");
+    for (const search of [
+      "",
+      "?interaction=",
+      "?interaction=a/b",
+      "?interaction=..%2Fx",
+      "?uid=x",
+    ]) {
+      expect(interactionId(search)).toBeNull();
+    }
+  });
+
+  it("asks to authenticate again only on the way back to an interaction", () => {
+    const next = "next=%2Foidc%2Finteraction%2Fabc";
+    expect(reauthenticationAsked(`?${next}&reauthenticate=any`)).toBe("any");
+    expect(reauthenticationAsked(`?${next}&reauthenticate=second-factor`)).toBe("second-factor");
+    expect(reauthenticationAsked(`?${next}&reauthenticate=never`)).toBeNull();
+    expect(reauthenticationAsked(`?${next}`)).toBeNull();
+    expect(reauthenticationAsked("?next=/account&reauthenticate=any")).toBeNull();
+  });
+
+  it("says what each scope lets an application do, in plain words", () => {
+    expect(["openid", "email", "profile", "offline_access"].map(describeScope)).toEqual([
+      "sign you in",
+      "see your email address",
+      "see your name",
+      "stay signed in when you are away",
+    ]);
+    expect(describeScope("calendar")).toBe("use “calendar”");
+  });
+
+  it("says that a sign-in that is over must start again from the application", () => {
+    expect(describeError(apiError("interaction_expired"))).toBe(
+      "This sign-in has expired or was already finished. Go back to the application and start again.",
+    );
   });
 });
 
