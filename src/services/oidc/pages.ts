@@ -53,6 +53,15 @@ function clientName(ctx: KoaContextWithOIDC): string | undefined {
   return client === undefined ? undefined : (client.clientName ?? client.clientId);
 }
 
+/**
+ * The provider's code-entry form without its own text field (an unlabelled input with an inline
+ * script): the page's labelled field joins the form with `form=`. Both in the form would send
+ * `user_code` twice, which the provider refuses (`invalid_request`).
+ */
+export function withoutVisibleInputs(form: string): string {
+  return form.replace(/<input\b(?![^>]*\btype="hidden")[^>]*>(?:\s*<\/input>)?/g, "");
+}
+
 /** The pages, with the product's name (`TESSERA_APP_NAME`) in their title. */
 export function oidcProviderPages(appName: string): OidcProviderPages {
   return {
@@ -71,7 +80,7 @@ export function oidcProviderPages(appName: string): OidcProviderPages {
         appName,
         "Sign in a device",
         `<p role="status">${html(message)}</p>
-${form}
+${withoutVisibleInputs(form)}
 <label for="user-code">Code</label>
 <input id="user-code" name="user_code" form="op.deviceInputForm" autocomplete="one-time-code" autocapitalize="characters" spellcheck="false" required autofocus>
 <button type="submit" form="op.deviceInputForm">Continue</button>`,
@@ -112,7 +121,12 @@ ${form}
       );
     },
     logoutSuccess(ctx) {
-      render(ctx, appName, "Signed out", `<p>You are signed out.</p><p><a href="/">Sign in again</a></p>`);
+      render(
+        ctx,
+        appName,
+        "Signed out",
+        `<p>You are signed out.</p><p><a href="/">Sign in again</a></p>`,
+      );
     },
     error(ctx, out: ErrorOut) {
       render(
