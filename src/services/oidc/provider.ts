@@ -189,7 +189,12 @@ export function oidcConfiguration(
       devInteractions: { enabled: false },
       claimsParameter: { enabled: false },
       clientCredentials: { enabled: true },
-      introspection: { enabled: true },
+      introspection: {
+        enabled: true,
+        // A client reads only its own tokens (RFC 7662 §4 leaves who may ask to the server;
+        // oidc-provider's default lets any confidential client read any token it holds).
+        allowedPolicy: (_kctx, client, token) => token.clientId === client.clientId,
+      },
       revocation: { enabled: true },
       userinfo: { enabled: true },
       backchannelLogout: { enabled: true },
@@ -294,10 +299,7 @@ export async function createOidcProvider(
   options: OidcProviderOptions,
 ): Promise<Provider> {
   const { Provider, interactionPolicy } = await loadOidcProvider();
-  const provider = new Provider(
-    options.issuer,
-    oidcConfiguration(ctx, options, interactionPolicy),
-  );
+  const provider = new Provider(options.issuer, oidcConfiguration(ctx, options, interactionPolicy));
   provider.proxy = options.behindProxy;
   patchProviderModels(Provider, provider, options.clientSecretMatches);
   return provider;
