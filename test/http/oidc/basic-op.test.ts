@@ -265,7 +265,7 @@ describe("OpenID Connect: the Basic OP plan's modules", () => {
     });
     expect(result.final.startsWith(server.issuer)).toBe(true);
     expect(result.status).toBe(400);
-    expect(result.text).toContain("<code>invalid_redirect_uri</code>");
+    expect(result.text).toContain("invalid_redirect_uri");
   });
 
   it("oidcc-ensure-post-request-succeeds: FAILS, the authorization endpoint takes GET only", async () => {
