@@ -93,6 +93,21 @@ describe("OpenID Connect: the Basic OP plan's modules", () => {
     expect(query.has("code")).toBe(false);
   });
 
+  it("(every module but the PKCE one) a request without PKCE is refused: invalid_request", async () => {
+    const url = new URL(`${server.issuer}/oidc/auth`);
+    url.search = new URLSearchParams({
+      client_id: clientId,
+      response_type: "code",
+      redirect_uri: REDIRECT_URI,
+      scope: "openid",
+      state: "no-pkce",
+    }).toString();
+    const query = callbackOf((await follow(await signedIn(), server.issuer, url.href)).final);
+    expect(query.get("error")).toBe("invalid_request");
+    expect(query.get("error_description")).toMatch(/requires PKCE/);
+    expect(query.has("code")).toBe(false);
+  });
+
   it("oidcc-idtoken-unsigned: alg none is not offered (refused by design)", () => {
     const metadata = config.serverMetadata();
     expect(metadata.id_token_signing_alg_values_supported).not.toContain("none");

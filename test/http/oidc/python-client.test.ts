@@ -104,6 +104,7 @@ describe.skipIf(!python.available && !inCi)("OpenID Connect: a Python client (Au
       email_verified: false,
       preferred_username: user.name,
       amr: ["pwd"],
+      acr: "urn:tessera:loa:1",
     });
     expect(result.pyjwt_sub).toBe(user.id);
     // Authlib refuses the token with a changed signature, and with another nonce.
