@@ -329,5 +329,18 @@ export function signingKeySettings(config: TesseraConfig): SigningKeySettings {
     hmacKeys: config.jwtKeys,
     jwtValidityHours: config.jwtValidityHours,
     keyEncryptionKey: deriveKeyEncryptionKey(config.keyEncryptionSecret),
+    // The default key-encryption secret is the JWT secret: keys sealed before its rotation
+    // open with the previous ones (and are sealed again), so a rotation never stops a start.
+    previousKeyEncryptionKeys: keyEncryptionFollowsJwtSecret(config)
+      ? config.jwtKeys.verifying
+          .slice(1)
+          .flatMap((key) => ("secret" in key ? [deriveKeyEncryptionKey(key.secret)] : []))
+      : [],
   };
+}
+
+/** Whether the key-encryption secret is the JWT secret (none of its own was given). */
+function keyEncryptionFollowsJwtSecret(config: TesseraConfig): boolean {
+  const signing = config.jwtKeys.signing;
+  return "secret" in signing && signing.secret === config.keyEncryptionSecret;
 }

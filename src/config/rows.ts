@@ -295,7 +295,7 @@ export const SETTINGS = Object.freeze({
     name: "TESSERA_KEY_ENCRYPTION_SECRET",
     type: secret(),
     default: derived("the JWT secret"),
-    summary: "seals EdDSA/ES256 private keys",
+    summary: "seals the private signing keys",
   }),
   passwordMinScore: row({
     name: "TESSERA_PASSWORD_MIN_SCORE",

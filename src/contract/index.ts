@@ -19,3 +19,4 @@ export * from "./paging.js";
 export * from "./reauthentication.js";
 export * from "./mail.js";
 export * from "./email.js";
+export * from "./applications.js";

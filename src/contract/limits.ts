@@ -98,3 +98,15 @@ export const MAX_DIRECTORY_RESULTS = 20;
  * (`allowCredentials`), so the list stays short. A 21st is refused with 409 until one is removed.
  */
 export const MAX_PASSKEYS_PER_USER = 20;
+
+/**
+ * Longest client id in a path: 255 characters. Ids Tessera makes are 22 (128 bits in
+ * base64url); a dynamically registered client's id is the provider's, as short.
+ */
+export const MAX_OIDC_CLIENT_ID_LENGTH = 255;
+/** Longest name of an application (an OpenID Connect client), in characters: 100. */
+export const MAX_OIDC_CLIENT_NAME_LENGTH = 100;
+/** Longest redirect (or other) URI of an application, in characters: 2000. */
+export const MAX_OIDC_CLIENT_URI_LENGTH = 2_000;
+/** Most URIs in one list of an application (redirect, or post-logout redirect): 20. */
+export const MAX_OIDC_CLIENT_URIS = 20;

@@ -21,6 +21,7 @@ import { installErrorHandler } from "./error-handler.js";
 import { installMetrics } from "./metrics.js";
 import { applyRoutePolicy } from "./route-policy.js";
 import type { RouterPathOptions } from "./router-path.js";
+import { applicationRoutes } from "./routes/applications.js";
 import { auditRoutes } from "./routes/audit.js";
 import { emailRoutes } from "./routes/email.js";
 import { invitationRoutes } from "./routes/invitations.js";
@@ -120,6 +121,7 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
     await routes.register(emailRoutes, routeOptions);
     await routes.register(invitationRoutes, routeOptions);
     await routes.register(signupRoutes, routeOptions);
+    await routes.register(applicationRoutes, { ...routeOptions, oidc: options.tessera.oidc });
     await routes.register(tokenRoutes, {
       ...routeOptions,
       accessTokens: {

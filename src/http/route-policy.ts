@@ -60,6 +60,13 @@ export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = Object.free
   "GET /users/:id/email": { duringEnrolment: true },
   // Renaming a passkey changes no factor: no re-authentication.
   "DELETE /users/:id/2fa/webauthn/:credential_id": { recentAuthentication: true },
+  // Applications (OpenID Connect clients): registering one (a first-party one signs anyone in
+  // without asking), removing one and replacing its secret are an admin's sensitive writes.
+  // A person revoking an app's access only takes access away, as ending one session: no
+  // re-authentication.
+  "POST /applications": { recentAuthentication: true },
+  "DELETE /applications/:client_id": { recentAuthentication: true },
+  "POST /applications/:client_id/secret": { recentAuthentication: true },
 });
 
 declare module "fastify" {

@@ -136,6 +136,7 @@ export type { AuditEvent, NewAuditEvent, ListAuditEventsOptions } from "./audit.
 export {
   listSigningKeys,
   addSigningKey,
+  resealSigningKey,
   retireSigningKeys,
   deleteRetiredSigningKeys,
 } from "./signing-keys.js";
@@ -194,7 +195,9 @@ export {
 } from "./oidc-consents.js";
 export {
   DEFAULT_OIDC_SWEEP_BATCH,
+  HASHED_OIDC_MODELS,
   OIDC_REDIS_MODELS,
+  tokenDigestId,
   createOidcAdapter,
   destroyOidcArtefact,
   findOidcSessionsOfAccount,
@@ -209,6 +212,14 @@ export type {
   OidcSessionArtefact,
 } from "./oidc-artefacts.js";
 export { DEFAULT_REDIS_OIDC_KEY_PREFIX } from "./oidc-artefacts-redis.js";
+export {
+  deleteOidcArtefactsOfClient,
+  deleteOidcGrantsOfAccountClient,
+  dropOidcSessionAuthorizations,
+  findOidcGrantsOfAccount,
+  type DroppedOidcAuthorization,
+  type OidcGrantOfAccount,
+} from "./oidc-grants.js";
 export {
   insertOidcClient,
   findOidcClient,

@@ -10,7 +10,14 @@
  * Consuming is one conditional UPDATE (`consumed_at IS NULL`), so of racing consumers one wins;
  * consumption is sticky: an upsert never clears it. Expired rows read as missing and are
  * deleted by `sweepOidcArtefacts`.
+ *
+ * The bearer tokens among them (`HASHED_OIDC_MODELS`: access and refresh tokens, codes) are
+ * opaque random values whose id is the token itself: they are stored under the SHA-256 of the
+ * token, without the token in the payload, and given back with it on a lookup by the token. A
+ * copy of the table or of a backup holds no usable token. (A device code stays in clear: the
+ * provider finds it by its user code and needs the code back.)
  */
+import { createHash } from "node:crypto";
 import type { Clock } from "../core/clock.js";
 import { toEpochMs } from "./columns.js";
 import {
@@ -190,6 +197,21 @@ function databaseModelStore(db: DatabaseHandle, clock: Clock, model: string): Oi
   };
 }
 
+/** The models whose ids are bearer tokens: stored under their digest. */
+export const HASHED_OIDC_MODELS: ReadonlySet<string> = new Set([
+  "AccessToken",
+  "RefreshToken",
+  "AuthorizationCode",
+  "ClientCredentials",
+  "RegistrationAccessToken",
+  "InitialAccessToken",
+]);
+
+/** The stored id of a token: `sha256:` and the base64url SHA-256 of the token. */
+export function tokenDigestId(token: string): string {
+  return `sha256:${createHash("sha256").update(token, "utf8").digest("base64url")}`;
+}
+
 /**
  * The adapter class for oidc-provider's `adapter` option: one instance per model, each backed
  * by this table or, with `options.redis`, by Redis for the models of `OIDC_REDIS_MODELS`.
@@ -209,20 +231,30 @@ export function createOidcAdapter(
 
   return class TesseraOidcAdapter implements OidcAdapter {
     readonly #store: OidcModelStore;
+    readonly #hashed: boolean;
 
     constructor(name: string) {
       this.#store =
         redis !== undefined && OIDC_REDIS_MODELS.has(name)
           ? redis.model(name)
           : databaseModelStore(db, clock, name);
+      this.#hashed = HASHED_OIDC_MODELS.has(name);
+    }
+
+    /** The stored id of an artefact. */
+    #key(id: string): string {
+      return this.#hashed && isLookupKey(id) ? tokenDigestId(id) : id;
     }
 
     async upsert(id: string, payload: OidcPayload, expiresIn?: number): Promise<void> {
-      await this.#store.upsert(id, payload, expiresIn);
+      if (!this.#hashed) return this.#store.upsert(id, payload, expiresIn);
+      const { jti: _token, ...rest } = payload;
+      await this.#store.upsert(this.#key(id), rest, expiresIn);
     }
 
-    find(id: string): Promise<OidcPayload | undefined> {
-      return this.#store.find(id);
+    async find(id: string): Promise<OidcPayload | undefined> {
+      const found = await this.#store.find(this.#key(id));
+      return found === undefined || !this.#hashed ? found : { ...found, jti: id };
     }
 
     findByUid(uid: string): Promise<OidcPayload | undefined> {
@@ -234,15 +266,15 @@ export function createOidcAdapter(
     }
 
     async consume(id: string): Promise<void> {
-      await this.#store.consume(id);
+      await this.#store.consume(this.#key(id));
     }
 
     consumeOnce(id: string): Promise<boolean> {
-      return this.#store.consume(id);
+      return this.#store.consume(this.#key(id));
     }
 
     async destroy(id: string): Promise<void> {
-      await this.#store.destroy(id);
+      await this.#store.destroy(this.#key(id));
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {

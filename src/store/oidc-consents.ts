@@ -3,7 +3,7 @@
  * remembered across sessions, listed on the account page and revocable there.
  */
 import type { Kysely } from "kysely";
-import { fromEpochMs, toEpochMs } from "./columns.js";
+import { fromDbBool, fromEpochMs, toEpochMs } from "./columns.js";
 import { canonicalId } from "./ids.js";
 import type { Database } from "./schema.js";
 
@@ -13,6 +13,8 @@ type Db = Kysely<Database>;
 export interface OidcConsent {
   clientId: string;
   clientName: string;
+  /** The client is Tessera's operator's own (it asks no consent). */
+  firstParty: boolean;
   scopes: string[];
   createdAt: Date;
   updatedAt: Date;
@@ -88,6 +90,7 @@ export async function listOidcConsents(db: Db, userId: string): Promise<OidcCons
     .select([
       "oidc_consents.client_id as clientId",
       "oidc_clients.name as clientName",
+      "oidc_clients.first_party as firstParty",
       "oidc_consents.scopes as scopes",
       "oidc_consents.created_at as createdAt",
       "oidc_consents.updated_at as updatedAt",
@@ -99,6 +102,7 @@ export async function listOidcConsents(db: Db, userId: string): Promise<OidcCons
   return rows.map((r) => ({
     clientId: r.clientId,
     clientName: r.clientName,
+    firstParty: fromDbBool(r.firstParty),
     scopes: scopeList(r.scopes),
     createdAt: fromEpochMs(r.createdAt),
     updatedAt: fromEpochMs(r.updatedAt),
@@ -106,7 +110,11 @@ export async function listOidcConsents(db: Db, userId: string): Promise<OidcCons
 }
 
 /** Forgets the user's consent to the client; whether there was one. */
-export async function deleteOidcConsent(db: Db, userId: string, clientId: string): Promise<boolean> {
+export async function deleteOidcConsent(
+  db: Db,
+  userId: string,
+  clientId: string,
+): Promise<boolean> {
   const id = canonicalId(userId);
   if (id === undefined) return false;
   const result = await db

@@ -75,6 +75,19 @@ export async function retireSigningKeys(
   return Number(result.numUpdatedRows);
 }
 
+/** Replaces a key's sealed private half (sealed again under a new key-encryption key). */
+export async function resealSigningKey(
+  db: Db,
+  kid: string,
+  sealedPrivateKey: string,
+): Promise<void> {
+  await db
+    .updateTable("signing_keys")
+    .set({ private_key: sealedPrivateKey })
+    .where("kid", "=", kid)
+    .execute();
+}
+
 /** Deletes keys retired at or before `retiredBeforeMs`; the kids deleted. */
 export async function deleteRetiredSigningKeys(db: Db, retiredBeforeMs: number): Promise<string[]> {
   const rows = await db

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   MAX_NAME_LENGTH,
+  MAX_OIDC_CLIENT_NAME_LENGTH,
   MAX_PASSKEY_NAME_LENGTH,
   MAX_PASSWORD_LENGTH,
   MAX_RECOVERY_CODE_LENGTH,
@@ -47,6 +48,8 @@ function fields(page: string): Field[] {
 function limitsOf(field: Field): { min?: number; max: number } | undefined {
   if (field.page === "account.html" && field.name === "name")
     return { max: MAX_PASSKEY_NAME_LENGTH };
+  // The name of an application the admin registers (`POST /applications`).
+  if (field.name === "client_name") return { max: MAX_OIDC_CLIENT_NAME_LENGTH };
   // The admin's user search: the start of a name or an email (`GET /users?q=`).
   if (field.name === "name" || field.name === "email" || field.name === "q")
     return { max: MAX_NAME_LENGTH };

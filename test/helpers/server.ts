@@ -24,6 +24,14 @@ import type { User } from "../../src/store/index.js";
 import { openTestDatabase, type TestDialect } from "./database.js";
 import { createDiscardMailTransport } from "./smtp.js";
 
+/**
+ * The JWT secret of every test configuration that names none: one per test process, so that
+ * instances started one after the other over one database (a restart, a second instance) open
+ * the keys the first sealed with it (the RS256 key every installation keeps, issue 21), as a
+ * real deployment's instances share their secret. A test about another secret names it.
+ */
+export const TEST_JWT_SECRET = randomBytes(32).toString("base64url");
+
 /** The origin the test server believes it is served from. */
 export const TEST_ORIGIN = "http://tessera.test";
 /** Cheap Argon2 parameters so the suite stays fast (the defaults are tested in core). */
@@ -45,7 +53,7 @@ export function testConfig(
   return loadConfig(
     {
       NODE_ENV: "test",
-      TESSERA_JWT_SECRET: randomBytes(32).toString("base64url"),
+      TESSERA_JWT_SECRET: TEST_JWT_SECRET,
       TESSERA_PUBLIC_URL: TEST_ORIGIN,
       TESSERA_DATA_DIR: "/nonexistent-tessera-test-dir",
       ...TEST_ARGON2_ENV,

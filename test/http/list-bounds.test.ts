@@ -19,6 +19,14 @@ const NATURAL_CAPS: Readonly<Record<string, { max: number | null; why: string }>
     max: MAX_PASSKEYS_PER_USER,
     why: "a user holds at most MAX_PASSKEYS_PER_USER passkeys (store, under a row lock)",
   },
+  "GET /me/applications": {
+    max: null,
+    why: "one entry per registered application the person gave access to: clients are registered by an operator or an admin",
+  },
+  "GET /applications": {
+    max: null,
+    why: "the registered applications: an operator or an admin registers each one",
+  },
   "GET /.well-known/jwks.json": {
     max: null,
     why: "the keys that verify live tokens: only the operator makes keys, a retired one leaves after the token lifetime",
@@ -29,6 +37,10 @@ const NATURAL_CAPS: Readonly<Record<string, { max: number | null; why: string }>
 const SCALAR_LISTS: Readonly<Record<string, string>> = {
   amr: "distinct authentication method names, a handful",
   codes: "one set of RECOVERY_CODE_COUNT recovery codes",
+  scopes: "the provider's few scopes (OIDC_SCOPES)",
+  redirect_uris: "at most MAX_OIDC_CLIENT_URIS (checked at registration)",
+  post_logout_redirect_uris: "at most MAX_OIDC_CLIENT_URIS (checked at registration)",
+  grant_types: "the grants Tessera offers (OIDC_GRANT_TYPES)",
 };
 
 /** The page maximum of each paged list. */

@@ -5,12 +5,15 @@
  * user-code lookups, revoking a grant across models (and across both homes), unicode payloads;
  * then the table's own functions (sweep, the sessions of a Tessera session, destroy).
  */
+import { randomUUID } from "node:crypto";
 import type { AdapterConstructor } from "oidc-provider";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { frozenClock, type FrozenClock } from "../../src/core/clock.js";
 import {
   DEFAULT_REDIS_OIDC_KEY_PREFIX,
+  HASHED_OIDC_MODELS,
   OIDC_REDIS_MODELS,
+  tokenDigestId,
   createDatabase,
   createOidcAdapter,
   destroyOidcArtefact,
@@ -108,6 +111,24 @@ describeStore("oidc artefacts", (store) => {
         }
       });
 
+      it("keeps bearer tokens only as their digest: no token in the row, found by the token", async () => {
+        for (const model of HASHED_OIDC_MODELS) {
+          const value = `${model}-secret-value-${randomUUID()}`;
+          const payload = token(model, value, { grantId: "grant-h" });
+          await new Adapter(model).upsert(value, payload, 60);
+          expect(await new Adapter(model).find(value)).toEqual(payload);
+          expect(await new Adapter(model).find(`${value}x`)).toBeUndefined();
+          if (inRedis(model)) continue;
+          const [row] = await rows(model);
+          expect(row!.id).toBe(tokenDigestId(value));
+          expect(JSON.stringify(row)).not.toContain(value);
+          await new Adapter(model).consume(value);
+          expect((await new Adapter(model).find(value))?.consumed).toBeTypeOf("number");
+          await new Adapter(model).destroy(value);
+          expect(await rows(model)).toHaveLength(0);
+        }
+      });
+
       it("copies the lookup fields of the payload into the row", async () => {
         const session = {
           jti: "sid-1",
@@ -200,7 +221,8 @@ describeStore("oidc artefacts", (store) => {
           expect(results.filter((won) => won)).toHaveLength(1);
           expect(await adapters[1]!.find("raced")).toMatchObject({ consumed: NOW_S });
           if (inRedis(model)) {
-            const stored = await redis!.client.hget(`${keyPrefix}r:${model}:raced`, "consumedAtMs");
+            const id = HASHED_OIDC_MODELS.has(model) ? tokenDigestId("raced") : "raced";
+            const stored = await redis!.client.hget(`${keyPrefix}r:${model}:${id}`, "consumedAtMs");
             expect(stored).toBe(String(NOW_MS));
           } else {
             expect((await rows(model)).map((row) => Number(row.consumed_at))).toEqual([NOW_MS]);
@@ -360,7 +382,7 @@ describeStore("oidc artefacts", (store) => {
             [
               "c:DeviceCode:UC",
               "g:G",
-              "r:AuthorizationCode:ac",
+              `r:AuthorizationCode:${tokenDigestId("ac")}`,
               "r:DeviceCode:dc",
               "u:DeviceCode:U",
             ].sort(),
@@ -373,11 +395,13 @@ describeStore("oidc artefacts", (store) => {
           // The grant's set lives as long as its longest artefact.
           expect(await client.pttl(`${keyPrefix}g:G`)).toBeGreaterThan(85_000);
           expect((await client.smembers(`${keyPrefix}g:G`)).sort()).toEqual([
-            "AuthorizationCode:ac",
+            `AuthorizationCode:${tokenDigestId("ac")}`,
             "DeviceCode:dc",
           ]);
           await new Adapter("DeviceCode").destroy("dc");
-          expect(await client.smembers(`${keyPrefix}g:G`)).toEqual(["AuthorizationCode:ac"]);
+          expect(await client.smembers(`${keyPrefix}g:G`)).toEqual([
+            `AuthorizationCode:${tokenDigestId("ac")}`,
+          ]);
           expect(await client.exists(`${keyPrefix}c:DeviceCode:UC`)).toBe(0);
         });
 

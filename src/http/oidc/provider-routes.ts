@@ -14,7 +14,10 @@ import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import type Provider from "oidc-provider";
 import type { ServiceContext } from "../../services/context.js";
 import type { OidcRuntime } from "../../services/oidc/running.js";
-import { bindTesseraSession, type OidcTesseraSession } from "../../services/oidc/request-session.js";
+import {
+  bindTesseraSession,
+  type OidcTesseraSession,
+} from "../../services/oidc/request-session.js";
 import { readTesseraSession } from "../../services/oidc/tessera-session.js";
 import { TOKEN_COOKIE } from "../authentication.js";
 
@@ -51,8 +54,7 @@ export async function prepareProviderRequest(
   const providerSessionId = request.cookies?.[PROVIDER_SESSION_COOKIE];
   if (providerSessionId !== undefined && providerSessionId !== "") {
     const stored = (await provider.Session.find(providerSessionId)) as
-      | { accountId?: string; tesseraSessionId?: string }
-      | undefined;
+      { accountId?: string; tesseraSessionId?: string } | undefined;
     const own =
       stored === undefined ||
       stored.accountId === undefined ||
@@ -92,6 +94,7 @@ export const providerRoutes: FastifyPluginAsync<ProviderRoutesOptions> = async (
     "/.well-known/openid-configuration",
     "/.well-known/oauth-authorization-server",
   ]) {
-    app.route({ method: [...METHODS], url, config, handler: handOver });
+    // Described by the provider's discovery document (RFC 8414), not in OpenAPI.
+    app.route({ method: [...METHODS], url, config, schema: { hide: true }, handler: handOver });
   }
 };

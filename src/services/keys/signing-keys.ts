@@ -28,6 +28,7 @@ import {
   addSigningKey,
   deleteRetiredSigningKeys,
   listSigningKeys,
+  resealSigningKey,
   retireSigningKeys,
   withTransaction,
   type DatabaseHandle,
@@ -50,6 +51,12 @@ export interface SigningKeySettings {
   readonly jwtValidityHours: number;
   /** AES key that seals private keys (HKDF of the operator's secret). */
   readonly keyEncryptionKey: Buffer;
+  /**
+   * Keys that may have sealed a stored key before the secret they come from rotated: while the
+   * key-encryption secret is the JWT secret (its default), the previous JWT secrets'. A key
+   * opened with one is sealed again with `keyEncryptionKey`.
+   */
+  readonly previousKeyEncryptionKeys?: readonly Buffer[];
 }
 
 /** One key as an operator sees it. */
@@ -89,12 +96,32 @@ function stillVerifies(
   return key.retiredAt === null || key.retiredAt.getTime() + validityMs(settings) > nowMs;
 }
 
-function unseal(key: StoredSigningKey, settings: SigningKeySettings): AsymmetricJwtKey {
+/** The private half of a stored key, and whether it was sealed with a previous key. */
+function openSealed(
+  key: StoredSigningKey,
+  settings: SigningKeySettings,
+): { der: Buffer; previous: boolean } {
+  let firstError: unknown;
+  const candidates = [settings.keyEncryptionKey, ...(settings.previousKeyEncryptionKeys ?? [])];
+  for (const [index, candidate] of candidates.entries()) {
+    try {
+      return { der: openPrivateKey(candidate, key.sealedPrivateKey, key.kid), previous: index > 0 };
+    } catch (error) {
+      firstError ??= error;
+    }
+  }
+  throw firstError;
+}
+
+function unseal(
+  key: StoredSigningKey,
+  settings: SigningKeySettings,
+): { key: AsymmetricJwtKey; der: Buffer; previous: boolean } {
   const imported = importPublicJwk(JSON.parse(key.publicJwk));
   if (imported === null || imported.kid !== key.kid || imported.algorithm !== key.algorithm) {
     throw new Error(`Signing key ${key.kid}: the stored public key is not valid`);
   }
-  const der = openPrivateKey(settings.keyEncryptionKey, key.sealedPrivateKey, key.kid);
+  const { der, previous } = openSealed(key, settings);
   const privateKey = createPrivateKey({ key: der, format: "der", type: "pkcs8" });
   // The private half must belong to the public half the JWKS publishes: the whole public key
   // (SubjectPublicKeyInfo) compared, whatever its type (x and y, or n and e).
@@ -102,7 +129,7 @@ function unseal(key: StoredSigningKey, settings: SigningKeySettings): Asymmetric
   if (!createPublicKey(privateKey).export(spki).equals(imported.publicKey.export(spki))) {
     throw new Error(`Signing key ${key.kid}: the private key does not match the public key`);
   }
-  return checkAsymmetricKey({ ...imported, privateKey });
+  return { key: checkAsymmetricKey({ ...imported, privateKey }), der, previous };
 }
 
 async function insertNewKey(
@@ -151,14 +178,26 @@ export async function openStoredKeys(
   }
   const signingIndex = stored.findIndex((k) => k.retiredAt === null);
   const ordered = [stored[signingIndex]!, ...stored.filter((_, i) => i !== signingIndex)];
-  return ordered.map((k) => {
+  const keys: AsymmetricJwtKey[] = [];
+  for (const k of ordered) {
     let key = opened.get(k.kid);
     if (key === undefined) {
-      key = unseal(k, settings);
+      const unsealed = unseal(k, settings);
+      // Sealed under a previous JWT secret (the default key-encryption secret rotated): sealed
+      // again under the current one, so the previous secret can be dropped.
+      if (unsealed.previous) {
+        await resealSigningKey(
+          db,
+          k.kid,
+          sealPrivateKey(settings.keyEncryptionKey, unsealed.der, k.kid),
+        );
+      }
+      key = unsealed.key;
       opened.set(k.kid, key);
     }
-    return key;
-  });
+    keys.push(key);
+  }
+  return keys;
 }
 
 /**

@@ -10,6 +10,11 @@
  * private-use URI is a native app (`application_type: "native"`), for which the provider
  * refuses https on a loopback host (a claimed https URI names a real domain).
  */
+import {
+  MAX_OIDC_CLIENT_NAME_LENGTH,
+  MAX_OIDC_CLIENT_URI_LENGTH,
+  MAX_OIDC_CLIENT_URIS,
+} from "../../contract/limits.js";
 import { ClientError } from "../../core/errors.js";
 import { findForbiddenCharacter } from "../../core/identifier-characters.js";
 
@@ -30,12 +35,12 @@ export type OidcGrant = (typeof OIDC_GRANTS)[number];
 /** The grants of a client registered without `grants`. */
 export const DEFAULT_OIDC_GRANTS: readonly OidcGrant[] = ["authorization_code", "refresh_token"];
 
-/** Longest client name, in characters (code points). */
-export const MAX_CLIENT_NAME_LENGTH = 100;
+/** Longest client name, in characters (code points); the wire's limit. */
+export const MAX_CLIENT_NAME_LENGTH = MAX_OIDC_CLIENT_NAME_LENGTH;
 /** Longest URI, in characters. */
-export const MAX_CLIENT_URI_LENGTH = 2_000;
+export const MAX_CLIENT_URI_LENGTH = MAX_OIDC_CLIENT_URI_LENGTH;
 /** Most URIs in one list (redirect or post-logout redirect). */
-export const MAX_CLIENT_URIS = 20;
+export const MAX_CLIENT_URIS = MAX_OIDC_CLIENT_URIS;
 
 /** The signature algorithm of the ID tokens every client gets. */
 export const ID_TOKEN_SIGNING_ALGORITHM = "RS256";

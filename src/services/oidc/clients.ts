@@ -13,6 +13,7 @@ import type { ClientMetadata } from "oidc-provider";
 import { ClientError, NotFoundError } from "../../core/errors.js";
 import { secretDigestBase64Url, secretMatchesDigest } from "../../core/secret-digest.js";
 import {
+  deleteOidcArtefactsOfClient,
   deleteOidcClientRecord,
   findOidcClient,
   insertOidcClient,
@@ -150,9 +151,20 @@ export async function listOidcClients(ctx: ServiceContext): Promise<OidcClientVi
   return (await listOidcClientRecords(ctx.db)).map(toView);
 }
 
+/** The client with this id as the services show it, or undefined. */
+export async function findOidcClientView(
+  ctx: ServiceContext,
+  clientId: string,
+): Promise<OidcClientView | undefined> {
+  const record = await findOidcClient(ctx.db, clientId);
+  return record === undefined ? undefined : toView(record);
+}
+
 /**
- * Removes a client; the consents people gave it go with it (foreign key, cascade). Audited as
- * `oidc_client_removed`. Returns the removed client.
+ * Removes a client; the consents people gave it go with it (foreign key, cascade), and so do
+ * its grants and every token and code issued to it in the database: they stop working at once
+ * (a code in Redis dies with its grant). Audited as `oidc_client_removed`. Returns the removed
+ * client.
  * @throws NotFoundError for an unknown id.
  */
 export async function removeOidcClient(
@@ -163,6 +175,7 @@ export async function removeOidcClient(
   return withTransaction(ctx.db, async (db) => {
     const removed = await deleteOidcClientRecord(db, clientId);
     if (removed === undefined) throw new NotFoundError("No such client");
+    await deleteOidcArtefactsOfClient(db, removed.clientId);
     await audit(
       { ...ctx, db },
       "oidc_client_removed",
@@ -237,4 +250,23 @@ export async function findOidcClientMetadata(
  */
 export function oidcClientSecretMatches(storedDigest: unknown, presentedSecret: unknown): boolean {
   return secretMatchesDigest(storedDigest, presentedSecret);
+}
+
+/** The metadata flag of a client made by dynamic registration (RFC 7591), not by an operator. */
+export const DYNAMICALLY_REGISTERED = "tessera_dynamic";
+
+/**
+ * Whether a URL the provider is about to call is the back-channel logout URI or `jwks_uri` of
+ * a client an operator registered (`tessera clients add`, the admin page). Those may be on a
+ * private network or the loopback, as self-hosted apps often are; oidc-provider's protection
+ * against server-side request forgery stays on for every other call (a dynamically registered
+ * client's, whoever registered it).
+ */
+export async function isOperatorClientUrl(db: DatabaseHandle, url: string): Promise<boolean> {
+  for (const record of await listOidcClientRecords(db)) {
+    const metadata = record.metadata as Record<string, unknown>;
+    if (metadata[DYNAMICALLY_REGISTERED] === true) continue;
+    if (metadata.backchannel_logout_uri === url || metadata.jwks_uri === url) return true;
+  }
+  return false;
 }

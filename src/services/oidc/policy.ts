@@ -10,7 +10,7 @@ import type { interactionPolicy as Policy, KoaContextWithOIDC } from "oidc-provi
 import { ACR_SECOND_FACTOR, hasSecondFactor, tesseraSessionOf } from "./request-session.js";
 
 /** The reasons our checks give (the interaction route reads them). */
-export const TESSERA_SESSION_REASON = "tessera_session";
+export const LIVE_SESSION_REASON = "tessera_session";
 export const SECOND_FACTOR_REASON = "tessera_second_factor";
 
 /** Whether the request asked for a second factor with `acr_values`. */
@@ -27,7 +27,7 @@ export function tesseraInteractionPolicy(
   const login = policy.get("login")!;
   login.checks.add(
     new Check(
-      TESSERA_SESSION_REASON,
+      LIVE_SESSION_REASON,
       "End-User authentication is required",
       (ctx: KoaContextWithOIDC) => {
         const tessera = tesseraSessionOf(ctx.req);

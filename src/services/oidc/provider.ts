@@ -74,6 +74,8 @@ export interface OidcProviderOptions {
   readonly adapter: AdapterConstructor;
   /** The registered client, or undefined; its `client_secret` is the secret's digest. */
   readonly findClient: (clientId: string) => Promise<ClientMetadata | undefined>;
+  /** Whether an outgoing call may reach a private or loopback address (an operator's client). */
+  readonly trustedOutbound: (url: string) => Promise<boolean>;
   /** Whether a stored secret digest matches a presented secret (constant time). */
   readonly clientSecretMatches: (storedDigest: string, presented: string) => boolean;
   /** The signing keys, private, the one that signs ID tokens first. */
@@ -236,6 +238,16 @@ export function oidcConfiguration(
             },
     },
     renderError: async (kctx, out, error) => options.pages.error(kctx, out, error),
+    // Outgoing calls (back-channel logout, a client's jwks_uri): oidc-provider refuses private
+    // and loopback addresses (SSRF); an operator-registered client's own URIs may be there.
+    fetch: async (url, init) => {
+      const target = url instanceof URL ? url.href : String(url);
+      if (await options.trustedOutbound(target)) {
+        const { dispatcher: _ssrfGuard, ...rest } = init as RequestInit & { dispatcher?: unknown };
+        return globalThis.fetch(url, rest);
+      }
+      return globalThis.fetch(url, init);
+    },
   };
 }
 

@@ -14,7 +14,11 @@ import type { OidcSigningKeys } from "../keys/oidc-keys.js";
 import { SIGNING_KEY_REFRESH_MS } from "../keys/signing-keys.js";
 import type { SessionEvent } from "../session-cache.js";
 import { endProviderSessionsAfter } from "./session-end.js";
-import { findOidcClientMetadata, oidcClientSecretMatches } from "./clients.js";
+import {
+  findOidcClientMetadata,
+  isOperatorClientUrl,
+  oidcClientSecretMatches,
+} from "./clients.js";
 import { oidcProviderPages } from "./pages.js";
 import { createOidcProvider } from "./provider.js";
 import { installRefreshGrace } from "./refresh-grace.js";
@@ -84,6 +88,7 @@ export async function startOidcRuntime(
       adapter,
       findClient: (clientId) => findOidcClientMetadata(ctx.db, clientId),
       clientSecretMatches: oidcClientSecretMatches,
+      trustedOutbound: (url) => isOperatorClientUrl(ctx.db, url),
       jwks: { keys: options.keys.privateJwks() },
       cookieKeys: [oidcCookieKey(options.keyEncryptionKey)],
       behindProxy: options.behindProxy,

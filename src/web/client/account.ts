@@ -2,15 +2,16 @@
  * The account page (`/account`): change the password, the authenticator app (TOTP: set up
  * with a QR code, confirm, turn off), passkeys (add, rename, remove), recovery codes (made and
  * shown once, copied or downloaded, "I have saved them"; a prompt when 2 or fewer are left),
- * where you're signed in (sign out one session, all the others, or everywhere). A user who owes
- * a second factor (`TESSERA_REQUIRE_2FA`) sees only the password and the two ways to set one up;
- * sensitive actions ask "Confirm it is you" inline when the sign-in is too old.
+ * where you're signed in (sign out one session, all the others, or everywhere), the apps with
+ * access (revoke one). A user who owes a second factor (`TESSERA_REQUIRE_2FA`) sees only the
+ * password and the two ways to set one up; sensitive actions ask "Confirm it is you" inline
+ * when the sign-in is too old.
  *
  * This entry checks who is signed in and puts the sections together: the password form
  * (./lib/password-form.ts), the address (./lib/email-section.ts), ./account/totp-section.ts,
  * ./account/passkeys-section.ts, ./account/recovery-codes-section.ts,
- * ./account/sessions-section.ts and the Activity (./lib/activity.ts); what they share is
- * ./account/state.ts.
+ * ./account/sessions-section.ts, ./account/apps-section.ts and the Activity
+ * (./lib/activity.ts); what they share is ./account/state.ts.
  */
 import { showActivity } from "./lib/activity.js";
 import { byId, setVisible, showMessage } from "./lib/dom.js";
@@ -20,6 +21,7 @@ import { wirePasswordForm } from "./lib/password-form.js";
 import { askForReauthenticationInline } from "./lib/reauthenticate.js";
 import { getMe, goToSignIn } from "./lib/session.js";
 import { describeError } from "./lib/text.js";
+import { wireApps } from "./account/apps-section.js";
 import { wirePasskeys } from "./account/passkeys-section.js";
 import { wireRecoveryCodes } from "./account/recovery-codes-section.js";
 import { wireSessions, wireSignOutEverywhere } from "./account/sessions-section.js";
@@ -41,7 +43,13 @@ async function main(): Promise<void> {
   // Enrolment first (issue 11 item 3): everything else answers 403 until a factor is set up.
   const enrolling = state.me.two_fa_enrolment_required === true;
   setVisible(enrolling, byId("enrolment-notice"));
-  setVisible(!enrolling, byId("sessions-card"), byId("activity-card"), byId("recovery-card"));
+  setVisible(
+    !enrolling,
+    byId("sessions-card"),
+    byId("apps-card"),
+    byId("activity-card"),
+    byId("recovery-card"),
+  );
 
   wirePasswordForm({
     form: byId<HTMLFormElement>("password-form"),
@@ -67,6 +75,9 @@ async function main(): Promise<void> {
     passkeysShown,
   );
   await wireSessions(state.me.id);
+  void wireApps().catch((error: unknown) => {
+    showMessage(byId("apps-message"), describeError(error), "error");
+  });
   void showActivity(`/users/${state.me.id}/audit?limit=10`, {
     list: "activity-list",
     more: "activity-more",

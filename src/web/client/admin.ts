@@ -3,13 +3,16 @@
  * "More", the count from the server's `X-Total-Count`), create one, promote and demote, lock (with a reason,
  * optionally until a time) and unlock, reset a password, turn off a user's authenticator app,
  * see a user's sessions (device, address, when, how) and end them, delete. Promote, demote,
- * lock, ending sessions and delete ask for confirmation naming the user. The Activity list is
- * read again after every action. Other signed-in users see a clear message instead.
+ * lock, ending sessions and delete ask for confirmation naming the user. The applications
+ * people sign in to with this server: register one (its secret shown once), give one a new
+ * secret, remove one. The Activity list is read again after every action. Other signed-in
+ * users see a clear message instead.
  *
  * This entry checks who is signed in and puts the sections together: ./admin/user-list.ts (the
  * list, its search, filter and paging), ./admin/user-item.ts (a user's entry and its actions),
  * ./admin/user-forms.ts (the reset and lock forms), ./admin/user-sessions.ts (a user's
- * sessions), ./admin/create-user-form.ts, and the Activity (./lib/activity.ts).
+ * sessions), ./admin/create-user-form.ts, ./admin/applications.ts and
+ * ./admin/application-form.ts (the applications), and the Activity (./lib/activity.ts).
  */
 import { showActivity } from "./lib/activity.js";
 import { byId, setVisible, showMessage } from "./lib/dom.js";
@@ -17,6 +20,8 @@ import { renderHeader } from "./lib/header.js";
 import { askForReauthenticationInline } from "./lib/reauthenticate.js";
 import { getMe, goToSignIn } from "./lib/session.js";
 import { describeError } from "./lib/text.js";
+import { wireApplicationForm } from "./admin/application-form.js";
+import { createApplications } from "./admin/applications.js";
 import { wireCreateUserForm } from "./admin/create-user-form.js";
 import { createUserList } from "./admin/user-list.js";
 
@@ -46,6 +51,8 @@ async function main(): Promise<void> {
   await users.load();
   const activity = await showActivity("/audit", ACTIVITY, users.nameOf);
   refreshActivity = activity.reload;
+  const applications = await createApplications(() => refreshActivity());
+  wireApplicationForm(applications);
 }
 
 main().catch((error: unknown) => {

@@ -65,6 +65,28 @@ describeStore("OpenID provider keys", (store) => {
     expect(first.privateJwks()[0]!.d).toBe(jwk!.d);
   });
 
+  it("opens a key sealed under a previous JWT secret after its rotation, and seals it again", async () => {
+    const clock = frozenClock(Date.UTC(2026, 11, 7));
+    const before = await loadOidcSigningKeys(store.db, settings("HS256"), clock);
+    const NEW_SECRET = "another-test-secret-of-more-than-32-bytes";
+    const rotated: SigningKeySettings = {
+      ...settings("HS256"),
+      hmacKeys: createJwtKeyRing(NEW_SECRET, [SECRET]),
+      keyEncryptionKey: deriveKeyEncryptionKey(NEW_SECRET),
+    };
+    // Without the previous secret the stored key does not open.
+    await expect(loadOidcSigningKeys(store.db, rotated, clock)).rejects.toThrow();
+    const after = await loadOidcSigningKeys(
+      store.db,
+      { ...rotated, previousKeyEncryptionKeys: [deriveKeyEncryptionKey(SECRET)] },
+      clock,
+    );
+    expect(after.privateJwks()).toEqual(before.privateJwks());
+    // Sealed again under the new secret: it opens without the previous one from now on.
+    const alone = await loadOidcSigningKeys(store.db, rotated, clock);
+    expect(alone.privateJwks()).toEqual(before.privateJwks());
+  });
+
   it("with EdDSA sessions: the RS256 keys first, then the session keys, each signing key first", async () => {
     const clock = frozenClock(Date.UTC(2026, 11, 7));
     const sessions = await loadSigningKeys(store.db, settings("EdDSA"), clock);

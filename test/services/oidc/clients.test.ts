@@ -264,7 +264,11 @@ describeStore("registered OIDC clients", (store) => {
     expect(stored!.metadata).toMatchObject({ client_id: added.clientId, client_name: "Wiki" });
 
     const metadata = await findOidcClientMetadata(store.db, added.clientId);
-    expect(metadata).toEqual({ ...stored!.metadata, client_secret: stored!.secretHash });
+    expect(metadata).toEqual({
+      ...stored!.metadata,
+      tessera_first_party: stored!.firstParty,
+      client_secret: stored!.secretHash,
+    });
     expect(oidcClientSecretMatches(metadata!.client_secret, added.clientSecret)).toBe(true);
 
     const events = await listAuditEvents(store.db, { event: "oidc_client_added" });

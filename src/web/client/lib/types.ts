@@ -27,4 +27,12 @@ export type {
   AdminUserView,
   /** `POST /password/strength`: the score and the policy's verdict, for the meter. */
   PasswordStrengthResponse as PasswordStrength,
+  /** `GET /me/applications` entries: an app with access to the signed-in person's account. */
+  ApplicationAccessView,
+  /** The admin's `GET /applications` entries: a registered app, never its secret. */
+  ApplicationView,
+  /** `POST /applications`: the new app and, unless public, its secret this once. */
+  CreatedApplication,
+  /** `POST /applications/{client_id}/secret`: the new secret, this once. */
+  ApplicationSecret,
 } from "../../../contract/index.js";
