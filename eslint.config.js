@@ -2,7 +2,14 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 /** The modules above every layer: configuration, composition root, CLI, server. */
-const ROOT = ["**/config.js", "**/config/**", "**/runtime.js", "**/runtime-parts.js", "**/cli.js", "**/server.js"];
+const ROOT = [
+  "**/config.js",
+  "**/config/**",
+  "**/runtime.js",
+  "**/runtime-parts.js",
+  "**/cli.js",
+  "**/server.js",
+];
 
 /** A layer may not import these modules (type imports included) nor these packages. */
 function layer(files, modules, packages = []) {

@@ -82,6 +82,8 @@ export interface TestServer {
   clock: FrozenClock;
   baseUrl: string;
   dialect: TestDialect;
+  /** The database's URL, for a second connection (an operator command's). */
+  databaseUrl: string;
   /** Creates a user directly through the service (no HTTP). */
   createUser(input: {
     name?: string;
@@ -172,6 +174,7 @@ export async function startTestServer(
     clock,
     baseUrl,
     dialect,
+    databaseUrl: database.url,
     async createUser(input) {
       counter += 1;
       const password = input.password ?? `pw-${randomUUID()}`;

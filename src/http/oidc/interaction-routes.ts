@@ -50,14 +50,20 @@ async function detailsOf(
   try {
     interaction = await provider.interactionDetails(request.raw, reply.raw);
   } catch {
-    throw new NotFoundError("This sign-in is unknown, finished or expired: start again from the app", {
-      code: "interaction_expired",
-    });
+    throw new NotFoundError(
+      "This sign-in is unknown, finished or expired: start again from the app",
+      {
+        code: "interaction_expired",
+      },
+    );
   }
   if (interaction.uid !== uid) {
-    throw new NotFoundError("This sign-in is unknown, finished or expired: start again from the app", {
-      code: "interaction_expired",
-    });
+    throw new NotFoundError(
+      "This sign-in is unknown, finished or expired: start again from the app",
+      {
+        code: "interaction_expired",
+      },
+    );
   }
   return interaction;
 }
@@ -94,7 +100,10 @@ export const interactionRoutes: FastifyPluginAsyncTypebox<InteractionRoutesOptio
             303,
           );
         case "enrol-second-factor":
-          return reply.redirect(`/account?${new URLSearchParams({ next: interactionPath(uid) })}`, 303);
+          return reply.redirect(
+            `/account?${new URLSearchParams({ next: interactionPath(uid) })}`,
+            303,
+          );
         case "consent":
           return reply.redirect(`/consent?${new URLSearchParams({ interaction: uid })}`, 303);
         case "done": {

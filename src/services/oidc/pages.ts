@@ -73,6 +73,15 @@ function clientName(ctx: KoaContextWithOIDC): string | undefined {
   return client === undefined ? undefined : (client.clientName ?? client.clientId);
 }
 
+/**
+ * The provider's code-entry form without its own text field (an unlabelled input with an inline
+ * script): the page's labelled field joins the form with `form=`. Both in the form would send
+ * `user_code` twice, which the provider refuses (`invalid_request`).
+ */
+export function withoutVisibleInputs(form: string): string {
+  return form.replace(/<input\b(?![^>]*\btype="hidden")[^>]*>(?:\s*<\/input>)?/g, "");
+}
+
 /** The pages, with the product's name (`TESSERA_APP_NAME`) in their header and title. */
 export function oidcProviderPages(look: OidcPageLook): OidcProviderPages {
   const { appName } = look;
@@ -98,7 +107,7 @@ export function oidcProviderPages(look: OidcPageLook): OidcProviderPages {
         look,
         "Sign in a device",
         `${message}
-${form}
+${withoutVisibleInputs(form)}
 <div class="field">
   <label for="user-code">Code</label>
   <input id="user-code" class="user-code" name="user_code" form="op.deviceInputForm" autocomplete="one-time-code" autocapitalize="characters" spellcheck="false" required autofocus>

@@ -19,9 +19,7 @@ export function asksSecondFactor(acrValues: unknown): boolean {
 }
 
 /** The provider's interaction policy. */
-export function tesseraInteractionPolicy(
-  interactionPolicy: typeof Policy,
-): Policy.DefaultPolicy {
+export function tesseraInteractionPolicy(interactionPolicy: typeof Policy): Policy.DefaultPolicy {
   const { Check } = interactionPolicy;
   const policy = interactionPolicy.base();
   const login = policy.get("login")!;
@@ -41,18 +39,14 @@ export function tesseraInteractionPolicy(
     0,
   );
   login.checks.add(
-    new Check(
-      SECOND_FACTOR_REASON,
-      "A second factor is required",
-      (ctx: KoaContextWithOIDC) => {
-        if (!asksSecondFactor(ctx.oidc.params?.acr_values)) return Check.NO_NEED_TO_PROMPT;
-        if (ctx.oidc.result?.login?.acr === ACR_SECOND_FACTOR) return Check.NO_NEED_TO_PROMPT;
-        const tessera = tesseraSessionOf(ctx.req);
-        return tessera !== null && hasSecondFactor(tessera.amr)
-          ? Check.NO_NEED_TO_PROMPT
-          : Check.REQUEST_PROMPT;
-      },
-    ),
+    new Check(SECOND_FACTOR_REASON, "A second factor is required", (ctx: KoaContextWithOIDC) => {
+      if (!asksSecondFactor(ctx.oidc.params?.acr_values)) return Check.NO_NEED_TO_PROMPT;
+      if (ctx.oidc.result?.login?.acr === ACR_SECOND_FACTOR) return Check.NO_NEED_TO_PROMPT;
+      const tessera = tesseraSessionOf(ctx.req);
+      return tessera !== null && hasSecondFactor(tessera.amr)
+        ? Check.NO_NEED_TO_PROMPT
+        : Check.REQUEST_PROMPT;
+    }),
   );
   return policy;
 }

@@ -89,7 +89,7 @@ export interface OidcProviderOptions {
   readonly jwks: JSONWebKeySet;
   /** Keys that sign the provider's cookies (newest first). */
   readonly cookieKeys: readonly string[];
-  /** Behind a proxy: trust its `X-Forwarded-*` (the server's `trustProxy`). */
+  /** Behind a proxy: trust its `X-Forwarded-For` (the server's `trustProxy`). */
   readonly behindProxy: boolean;
   readonly accessTokenMinutes: number;
   readonly refreshTokenDays: number;
@@ -198,7 +198,12 @@ export function oidcConfiguration(
       devInteractions: { enabled: false },
       claimsParameter: { enabled: false },
       clientCredentials: { enabled: true },
-      introspection: { enabled: true },
+      introspection: {
+        enabled: true,
+        // A client reads only its own tokens (RFC 7662 §4 leaves who may ask to the server;
+        // oidc-provider's default lets any confidential client read any token it holds).
+        allowedPolicy: (_kctx, client, token) => token.clientId === client.clientId,
+      },
       revocation: { enabled: true },
       userinfo: { enabled: true },
       backchannelLogout: { enabled: true },
@@ -315,6 +320,32 @@ function withClients(
   };
 }
 
+/**
+ * Middleware first in the provider's chain: the request says it is for the issuer's host and
+ * scheme, so every URL the provider writes (discovery's endpoints, redirects, the device flow's
+ * `verification_uri`) is under `TESSERA_PUBLIC_URL`, whatever Host or X-Forwarded-* the
+ * request carried. Otherwise an https issuer behind a TLS proxy listed http endpoints unless
+ * `TESSERA_TRUSTED_PROXIES` was set, and with it a client's X-Forwarded-Host that a proxy passed
+ * through named any host. X-Forwarded-For counts only behind a trusted proxy.
+ */
+export function pinnedToIssuer(
+  issuer: URL,
+  behindProxy: boolean,
+): (
+  kctx: { req: { headers: Record<string, unknown> } },
+  next: () => Promise<unknown>,
+) => Promise<void> {
+  const scheme = issuer.protocol.slice(0, -1);
+  return async (kctx, next) => {
+    const { headers } = kctx.req;
+    headers.host = issuer.host;
+    headers["x-forwarded-host"] = issuer.host;
+    headers["x-forwarded-proto"] = scheme;
+    if (!behindProxy) delete headers["x-forwarded-for"];
+    await next();
+  };
+}
+
 /** Makes the provider. */
 export async function createOidcProvider(
   ctx: ServiceContext,
@@ -322,7 +353,9 @@ export async function createOidcProvider(
 ): Promise<Provider> {
   const { Provider, interactionPolicy } = await loadOidcProvider();
   const provider = new Provider(options.issuer, oidcConfiguration(ctx, options, interactionPolicy));
-  provider.proxy = options.behindProxy;
+  // Every URL the provider writes is the issuer's (below); Koa reads X-Forwarded-* only then.
+  provider.proxy = true;
+  provider.use(pinnedToIssuer(new URL(options.issuer), options.behindProxy));
   patchProviderModels(Provider, provider, options.clientSecretMatches);
   return provider;
 }
