@@ -23,7 +23,7 @@ import {
   type JsonWebKey,
   type KeyObject,
 } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CompactSign } from "jose";
@@ -125,7 +125,10 @@ async function providerIdTokens(idToken: string) {
     kid,
     payload: real,
     sameClaims: same,
-    close: () => runtime.close(),
+    close: async () => {
+      await runtime.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 
@@ -175,7 +178,7 @@ export async function benchIdTokenCost(idToken: string): Promise<number> {
     const micros = each.map(median);
     const rates = many.map(median);
     console.log(
-      `  ${"".padEnd(50)} ${"µs each".padStart(9)} ${`/s, ${IN_FLIGHT} in flight`.padStart(18)}  ${"µs vs raw".padStart(9)}`,
+      `  ${"".padEnd(50)} ${"µs each".padStart(9)} ${`/s, ${IN_FLIGHT} in flight`.padStart(18)}  ${"vs raw".padStart(9)}`,
     );
     const floorOf = (c: number) => (c < 4 ? 0 : c < 6 ? 4 : 6);
     cases.forEach(([label], c) => {
