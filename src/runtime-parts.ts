@@ -31,7 +31,11 @@ import {
 /** How long `createTessera` waits for the session channel before serving (uncached meanwhile). */
 export const SESSION_CHANNEL_START_WAIT_MS = 2_000;
 
-/** What the OpenID provider of an instance is made from (issue 21). */
+/**
+ * What the OpenID provider of an instance is made from (issue 21). Not in the package's types
+ * (they would pull in oidc-provider's and Koa's).
+ * @internal
+ */
 export function oidcRuntimeOptions(
   config: TesseraConfig,
   keys: OidcSigningKeys,

@@ -29,7 +29,12 @@ export interface Tessera {
   readonly oidcKeys: OidcSigningKeys;
   /** Prometheus metrics (served at `/metrics` when enabled). */
   readonly metrics?: TesseraMetrics;
-  /** The OpenID Connect provider (`TESSERA_OIDC`, issue 21); absent when off. */
+  /**
+   * The OpenID Connect provider (`TESSERA_OIDC`, issue 21); absent when off. Internal: the
+   * standalone server mounts it (`buildApp`); it is not in the package's types, which would
+   * otherwise pull in oidc-provider's and Koa's (`stripInternal` in tsconfig.build.json).
+   * @internal
+   */
   readonly oidc?: OidcRuntime;
   /** Resolves when the database answers; rejects when it does not. */
   ping(): Promise<void>;

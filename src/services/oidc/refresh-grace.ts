@@ -1,3 +1,4 @@
+/// <reference path="./internals.d.ts" />
 /**
  * Refresh-token rotation that does not sign out two tabs refreshing at once (issue 21 item 2;
  * Better Auth #8512). Every refresh rotates the token, and oidc-provider revokes the whole

@@ -51,10 +51,13 @@ describeServer("re-authentication", (server) => {
       .filter(([, policy]) => policy.recentAuthentication === true)
       .map(([key]) => key.split(" ") as [string, string]);
 
-    it("are the factor changes, new recovery codes, the email change and ending all sessions (rename and the password change excepted)", () => {
+    it("are the factor changes, new recovery codes, the email change, ending all sessions and the admin's application changes (rename and the password change excepted)", () => {
       expect(sensitive.map(([method, url]) => `${method} ${url}`).sort()).toEqual([
+        "DELETE /applications/:client_id",
         "DELETE /users/:id/2fa/webauthn/:credential_id",
         "PATCH /users/:id/email",
+        "POST /applications",
+        "POST /applications/:client_id/secret",
         "POST /logout/all",
         "POST /users/:id/2fa/recovery-codes",
         "POST /users/:id/2fa/totp/confirm",
