@@ -1,3 +1,4 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- ambient module declarations, reached from the package entry points too (test/package-types.test.ts)
 /// <reference path="./internals.d.ts" />
 /**
  * Refresh-token rotation that does not sign out two tabs refreshing at once (issue 21 item 2;
