@@ -56,7 +56,7 @@ export interface SigningKeySettings {
    * key-encryption secret is the JWT secret (its default), the previous JWT secrets'. A key
    * opened with one is sealed again with `keyEncryptionKey`.
    */
-  readonly previousKeyEncryptionKeys?: readonly Buffer[];
+  readonly previousKeyEncryptionKeys: readonly Buffer[];
 }
 
 /** One key as an operator sees it. */
@@ -102,7 +102,7 @@ function openSealed(
   settings: SigningKeySettings,
 ): { der: Buffer; previous: boolean } {
   let firstError: unknown;
-  const candidates = [settings.keyEncryptionKey, ...(settings.previousKeyEncryptionKeys ?? [])];
+  const candidates = [settings.keyEncryptionKey, ...settings.previousKeyEncryptionKeys];
   for (const [index, candidate] of candidates.entries()) {
     try {
       return { der: openPrivateKey(candidate, key.sealedPrivateKey, key.kid), previous: index > 0 };

@@ -33,6 +33,7 @@ function settings(algorithm: "EdDSA" | "ES256" | "HS256"): SigningKeySettings {
     hmacKeys: createJwtKeyRing(SECRET),
     jwtValidityHours: 1,
     keyEncryptionKey: deriveKeyEncryptionKey(SECRET),
+    previousKeyEncryptionKeys: [],
   };
 }
 

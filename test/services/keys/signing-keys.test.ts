@@ -30,6 +30,7 @@ function settings(algorithm: "EdDSA" | "ES256" | "HS256", secret = SECRET): Sign
     hmacKeys: createJwtKeyRing(SECRET),
     jwtValidityHours: 1,
     keyEncryptionKey: deriveKeyEncryptionKey(secret),
+    previousKeyEncryptionKeys: [],
   };
 }
 
