@@ -7,7 +7,12 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { runCli, type CliIo } from "../../../src/cli.js";
 import { openTestDatabase } from "../../helpers/database.js";
-import { startTestServer, type TestClient, type TestServer } from "../../helpers/server.js";
+import {
+  startTestServer,
+  TEST_JWT_SECRET,
+  type TestClient,
+  type TestServer,
+} from "../../helpers/server.js";
 import { describeStore } from "../../helpers/store.js";
 
 describeStore("names that cannot impersonate", { database: false }, ({ dialect }) => {
@@ -64,7 +69,7 @@ describeStore("tessera check-names", { database: false }, ({ dialect }) => {
       const io: CliIo = { out: (l) => lines.push(l), err: (l) => lines.push(l) };
       const env = {
         TESSERA_DATABASE_URL: database.url,
-        TESSERA_JWT_SECRET: "x".repeat(40),
+        TESSERA_JWT_SECRET: TEST_JWT_SECRET,
         NODE_ENV: "test",
       };
       expect(await runCli(["check-names"], env, io)).toBe(1);
