@@ -17,7 +17,7 @@ import {
   removeOidcClient,
   rotateOidcClientSecret,
   type AddedOidcClient,
-  type OidcClientView,
+  applicationViewOf,
 } from "../services/oidc/clients.js";
 import {
   EXIT_USAGE,
@@ -70,22 +70,6 @@ function credentialsJson(added: AddedOidcClient): string {
       ? { client_id: added.clientId }
       : { client_id: added.clientId, client_secret: added.clientSecret },
   );
-}
-
-function clientJson(client: OidcClientView): Record<string, unknown> {
-  return {
-    client_id: client.clientId,
-    name: client.name,
-    public: client.public,
-    first_party: client.firstParty,
-    application_type: client.applicationType,
-    redirect_uris: client.redirectUris,
-    post_logout_redirect_uris: client.postLogoutRedirectUris,
-    backchannel_logout_uri: client.backchannelLogoutUri,
-    grant_types: client.grants,
-    created_at: client.createdAt.toISOString(),
-    updated_at: client.updatedAt.toISOString(),
-  };
 }
 
 function listOf(value: string | boolean | string[] | undefined): string[] | undefined {
@@ -154,7 +138,7 @@ async function list(args: readonly string[], env: NodeJS.ProcessEnv, io: CliIo):
   return onClients(env, io, null, async (ctx) => {
     const clients = await listOidcClients(ctx);
     if (parsed.values.json === true) {
-      io.out(JSON.stringify(clients.map(clientJson)));
+      io.out(JSON.stringify(clients.map(applicationViewOf)));
       return 0;
     }
     if (clients.length === 0) io.out("No clients registered.");

@@ -13,7 +13,6 @@ import {
   ClientIdParams,
   CreateApplicationRequest,
   CreatedApplication,
-  type ApplicationView,
 } from "../../contract/index.js";
 import { ClientError } from "../../core/errors.js";
 import {
@@ -22,7 +21,7 @@ import {
   removeOidcClientAsAdmin,
   rotateOidcClientSecretAsAdmin,
 } from "../../services/oidc/admin-clients.js";
-import type { OidcClientView } from "../../services/oidc/clients.js";
+import { applicationViewOf as applicationView } from "../../services/oidc/clients.js";
 import {
   listOidcApplicationsOf,
   revokeOidcApplicationAccess,
@@ -38,22 +37,6 @@ export interface ApplicationRoutesOptions extends RouteOptions {
 }
 
 const NoContent = Type.Null({ description: "Done; no body" });
-
-function applicationView(client: OidcClientView): ApplicationView {
-  return {
-    client_id: client.clientId,
-    name: client.name,
-    public: client.public,
-    first_party: client.firstParty,
-    application_type: client.applicationType,
-    redirect_uris: client.redirectUris,
-    post_logout_redirect_uris: client.postLogoutRedirectUris,
-    backchannel_logout_uri: client.backchannelLogoutUri,
-    grant_types: client.grants,
-    created_at: client.createdAt.toISOString(),
-    updated_at: client.updatedAt.toISOString(),
-  };
-}
 
 /** The service names the metadata field (`client_name`); the body calls it `name`. */
 async function withBodyFieldNames<T>(work: () => Promise<T>): Promise<T> {

@@ -10,6 +10,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { ClientMetadata } from "oidc-provider";
+import type { ApplicationView } from "../../contract/index.js";
 import { ClientError, NotFoundError } from "../../core/errors.js";
 import { secretDigestBase64Url, secretMatchesDigest } from "../../core/secret-digest.js";
 import {
@@ -270,4 +271,21 @@ export async function isOperatorClientUrl(db: DatabaseHandle, url: string): Prom
     if (metadata.backchannel_logout_uri === url || metadata.jwks_uri === url) return true;
   }
   return false;
+}
+
+/** A client as the API and `tessera clients list --json` show it (never a secret). */
+export function applicationViewOf(client: OidcClientView): ApplicationView {
+  return {
+    client_id: client.clientId,
+    name: client.name,
+    public: client.public,
+    first_party: client.firstParty,
+    application_type: client.applicationType,
+    redirect_uris: client.redirectUris,
+    post_logout_redirect_uris: client.postLogoutRedirectUris,
+    backchannel_logout_uri: client.backchannelLogoutUri,
+    grant_types: client.grants,
+    created_at: client.createdAt.toISOString(),
+    updated_at: client.updatedAt.toISOString(),
+  };
 }

@@ -8,8 +8,7 @@
 import * as oidc from "openid-client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { follow, startOidcTestServer, type OidcTestServer } from "../../helpers/oidc.js";
-
-const REDIRECT_URI = "http://127.0.0.1:9/callback";
+import { authorizationRequest, REDIRECT_URI } from "../../helpers/oidc-flow.js";
 
 describe("OpenID Connect: authorization code with PKCE (openid-client)", () => {
   let server: OidcTestServer;
@@ -31,18 +30,7 @@ describe("OpenID Connect: authorization code with PKCE (openid-client)", () => {
     user: { name: string; password: string },
     extra: Record<string, string> = {},
   ) {
-    const verifier = oidc.randomPKCECodeVerifier();
-    const state = oidc.randomState();
-    const nonce = oidc.randomNonce();
-    const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT_URI,
-      scope: "openid email profile",
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: "S256",
-      state,
-      nonce,
-      ...extra,
-    });
+    const { url, verifier, state, nonce } = await authorizationRequest(config, extra);
     const browser = server.browser();
     const first = await follow(browser, server.issuer, url.href);
     // Not signed in: the provider sent the browser to Tessera's sign-in page.
