@@ -22,6 +22,7 @@ import { DEFAULT_TOTP_WINDOW, MAX_TOTP_WINDOW } from "../core/totp.js";
 import { DEFAULT_PASSWORD_MIN_SCORE } from "../core/password-score.js";
 import * as D from "./defaults.js";
 import { OIDC_SETTINGS } from "./rows-oidc.js";
+import { PERSONAL_TOKEN_SETTINGS } from "./rows-personal-tokens.js";
 import {
   addressItem,
   choice,
@@ -382,6 +383,7 @@ export const SETTINGS = Object.freeze({
     summary: "production makes the secret required and https mandatory",
   }),
   ...OIDC_SETTINGS,
+  ...PERSONAL_TOKEN_SETTINGS,
 });
 
 /** A settings field the table fills (`sessionIdleMinutes`, `argon2.memoryKib`). */

@@ -110,3 +110,17 @@ export const MAX_OIDC_CLIENT_NAME_LENGTH = 100;
 export const MAX_OIDC_CLIENT_URI_LENGTH = 2_000;
 /** Most URIs in one list of an application (redirect, or post-logout redirect): 20. */
 export const MAX_OIDC_CLIENT_URIS = 20;
+
+/**
+ * Personal access tokens (issue 23 item 1): a name of 1 to 100 characters, at most 50 live
+ * tokens per user (every list bounded, issue 25), at most 20 scopes on one token, a scope string
+ * of at most 64 characters (`resource:action`).
+ */
+export const MAX_PERSONAL_TOKEN_NAME_LENGTH = 100;
+export const MAX_PERSONAL_TOKENS_PER_USER = 50;
+export const MAX_PERSONAL_TOKEN_SCOPES = 20;
+export const MAX_SCOPE_LENGTH = 64;
+/** A personal access token lives this long when its maker does not say (issue 23: 90 days). */
+export const DEFAULT_PERSONAL_TOKEN_DAYS = 90;
+/** Longest token id in a path: a UUID (36), with room. */
+export const MAX_PERSONAL_TOKEN_ID_LENGTH = 64;

@@ -34,6 +34,7 @@ export const ERROR_CODES = {
   reauthentication_required: "permission_denied",
   account_locked: "permission_denied", // right password, but an admin locked the account
   email_not_verified: "permission_denied", // right password, address not verified yet
+  insufficient_scope: "permission_denied", // a personal access token without the route's scope (RFC 6750 §3.1)
 
   // 400
   client_error: "client_error",
@@ -50,6 +51,7 @@ export const ERROR_CODES = {
   webauthn_challenge_invalid: "client_error",
   webauthn_counter_error: "client_error", // signCount did not increase: possible cloned authenticator
   invalid_email_token: "client_error", // a mailed link that is unknown, used, void or expired
+  invalid_scope: "client_error", // a token asked for a scope its user does not hold
   method_not_allowed: "client_error", // 405: the path exists, the method does not (`Allow` says which)
 
   // 404

@@ -13,6 +13,9 @@ import { sendError } from "./error-handler.js";
 import { compileExcludePatterns, routerPath, type RouterPathOptions } from "./router-path.js";
 import { assertSameOrigin } from "./csrf.js";
 import type { AuthenticatedSession } from "../services/sessions/sessions.js";
+import type { PersonalTokenAuthenticator } from "../services/personal-tokens/authenticate.js";
+import { hasPersonalTokenPrefix } from "../core/personal-token.js";
+import { assertTokenScope } from "./token-scopes.js";
 import type { PublicUser } from "../services/users-view.js";
 import { bearerCredentials } from "./credentials.js";
 
@@ -53,8 +56,13 @@ export interface AuthenticationResult {
     source: "cookie" | "bearer" | "header";
     tokenVersion: number;
     expiresAtSeconds: number;
-    /** The session (`sid`), or null for a token the seed issued. */
+    /** The session (`sid`), or null for a token the seed issued or a personal access token. */
     sessionId: string | null;
+    /**
+     * Set for a personal access token (issue 23): its id and what it opens now (its scopes
+     * that its user still holds). Absent for sessions.
+     */
+    personalToken?: { id: string; scopes: readonly string[] };
   };
   /** A fresh token for the same session when the idle window runs low, else null. */
   renewed: { token: string; maxAgeSeconds: number } | null;
@@ -70,6 +78,11 @@ export interface AuthenticationDependencies {
    * `services/sessions/sessions.ts`). @throws NotAuthorizedError when the token is not valid.
    */
   authenticateToken(token: string): Promise<AuthenticatedSession>;
+  /**
+   * Checks a personal access token (`Bearer tsr_pat_…`, issue 23); absent: such a token is
+   * checked as a session token (and refused).
+   */
+  authenticatePersonalToken?: PersonalTokenAuthenticator;
   /** Origins whose cookie-authenticated writes are accepted. */
   allowedOrigins: readonly string[];
   routerOptions?: RouterPathOptions;
@@ -122,11 +135,35 @@ export function readToken(
  * @throws NotAuthorizedError for a missing, malformed, expired, revoked or orphaned token.
  */
 export function createRequestAuthenticator(
-  deps: Pick<AuthenticationDependencies, "authenticateToken">,
+  deps: Pick<AuthenticationDependencies, "authenticateToken" | "authenticatePersonalToken">,
 ): (request: FastifyRequest) => Promise<AuthenticationResult> {
   return async (request) => {
     const found = readToken(request);
     if (found === null) throw new NotAuthorizedError("Missing or malformed token");
+    // A personal access token is a Bearer credential only: never a cookie nor the seed's header.
+    if (
+      found.source === "bearer" &&
+      deps.authenticatePersonalToken !== undefined &&
+      hasPersonalTokenPrefix(found.token)
+    ) {
+      const agent = request.headers["user-agent"];
+      const checked = await deps.authenticatePersonalToken(found.token, {
+        ip: request.ip,
+        userAgent: typeof agent === "string" ? agent.slice(0, 512) : null,
+      });
+      return {
+        user: checked.user,
+        auth: {
+          token: found.token,
+          source: "bearer",
+          tokenVersion: checked.user.tokenVersion,
+          expiresAtSeconds: checked.expiresAtSeconds,
+          sessionId: null,
+          personalToken: { id: checked.tokenId, scopes: checked.scopes },
+        },
+        renewed: null,
+      };
+    }
     const session = await deps.authenticateToken(found.token);
     return {
       user: session.user,
@@ -201,6 +238,8 @@ async function authenticationPlugin(
       const result = await authenticate(request);
       request.user = result.user;
       request.auth = result.auth;
+      // Issue 23: a personal access token opens only the routes its scopes name.
+      if (result.auth.personalToken !== undefined) assertTokenScope(request, reply, config);
       // A session in a cookie is sent by the browser on its own: check where a write came from.
       if (result.auth.source === "cookie" && !SAFE_METHODS.has(request.method)) {
         assertSameOrigin(request, options.allowedOrigins);

@@ -15,6 +15,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   reauthentication_required: 403,
   account_locked: 403,
   email_not_verified: 403,
+  insufficient_scope: 403,
 
   client_error: 400,
   validation_error: 400,
@@ -30,6 +31,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   webauthn_challenge_invalid: 400,
   webauthn_counter_error: 400,
   invalid_email_token: 400,
+  invalid_scope: 400,
   method_not_allowed: 405,
 
   not_found: 404,

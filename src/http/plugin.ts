@@ -15,11 +15,14 @@ import fp from "fastify-plugin";
 import type { ServiceContext } from "../services/context.js";
 import { createPasskeySecondFactor } from "../services/sign-in/passkey-second-factor.js";
 import { authenticateSessionToken } from "../services/sessions/sessions.js";
+import { createPersonalTokenAuthenticator } from "../services/personal-tokens/authenticate.js";
 import { authentication, type AuthenticationOptions } from "./authentication.js";
 import { setSessionCookie } from "./cookie.js";
 import { installErrorHandler } from "./error-handler.js";
 import { installMetrics } from "./metrics.js";
 import { applyRoutePolicy } from "./route-policy.js";
+import { applyTokenScopes } from "./token-scopes.js";
+import { personalTokenRoutes } from "./routes/personal-tokens.js";
 import type { RouterPathOptions } from "./router-path.js";
 import { applicationRoutes } from "./routes/applications.js";
 import { auditRoutes } from "./routes/audit.js";
@@ -72,6 +75,7 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
     allowedOrigins: settings.allowedOrigins,
     ...(options.routerOptions === undefined ? {} : { routerOptions: options.routerOptions }),
     authenticateToken: (token) => authenticateSessionToken(ctx, token),
+    authenticatePersonalToken: createPersonalTokenAuthenticator(ctx),
     setCookie: (reply, renewed) =>
       setSessionCookie(reply, renewed.token, renewed.maxAgeSeconds, {
         secure: settings.secureCookie,
@@ -102,6 +106,8 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
     // Issue 11: which routes a user who owes a second factor may call, which need a recent
     // authentication (one table, src/http/route-policy.ts).
     routes.addHook("onRoute", applyRoutePolicy(ctx));
+    // Issue 23: the scope a personal access token needs on each route (src/http/token-scopes.ts).
+    routes.addHook("onRoute", applyTokenScopes);
     await routes.register(healthRoutes, routeOptions);
     await routes.register(jwksRoutes, {
       ...routeOptions,
@@ -121,6 +127,7 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
     await routes.register(emailRoutes, routeOptions);
     await routes.register(invitationRoutes, routeOptions);
     await routes.register(signupRoutes, routeOptions);
+    await routes.register(personalTokenRoutes, routeOptions);
     await routes.register(applicationRoutes, { ...routeOptions, oidc: options.tessera.oidc });
     await routes.register(tokenRoutes, {
       ...routeOptions,

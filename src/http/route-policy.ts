@@ -60,6 +60,8 @@ export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = Object.free
   "GET /users/:id/email": { duringEnrolment: true },
   // Renaming a passkey changes no factor: no re-authentication.
   "DELETE /users/:id/2fa/webauthn/:credential_id": { recentAuthentication: true },
+  // A personal access token acts for the user without them (issue 23): making one is sensitive.
+  "POST /users/:id/tokens": { recentAuthentication: true },
   // Applications (OpenID Connect clients): registering one (a first-party one signs anyone in
   // without asking), removing one and replacing its secret are an admin's sensitive writes.
   // A person revoking an app's access only takes access away, as ending one session: no

@@ -54,6 +54,10 @@ export interface ServiceSettings {
    * signed-in users may look people up by the start of a name.
    */
   readonly userDirectory: "off" | "search";
+  /** `TESSERA_ACCESS_TOKEN_MAX_DAYS`: the longest a personal access token may live (issue 23). */
+  readonly accessTokenMaxDays: number;
+  /** `TESSERA_ACCESS_TOKEN_REQUESTS_PER_MINUTE`: per token, per instance. */
+  readonly accessTokenRequestsPerMinute: number;
 }
 
 /** What the flows see of the queue (`ctx.mail`): a nudge, and work after the answer. */

@@ -30,9 +30,25 @@ export interface CachedSession {
   ended: boolean;
 }
 
+/**
+ * What the middleware needs of a personal access token (issue 23), keyed by the token's digest.
+ * Revoked and unknown tokens are not stored: they are refused after a read, as rare as typos.
+ */
+export interface CachedPersonalToken {
+  id: string;
+  userId: string;
+  scopes: readonly string[];
+  expiresAtMs: number;
+  lastUsedAtMs: number | null;
+  lastUsedAddress: string | null;
+}
+
 /** A change other instances must learn of. */
 export type SessionEvent =
-  { kind: "session"; sessionId: string } | { kind: "user"; userId: string } | { kind: "all" };
+  | { kind: "session"; sessionId: string }
+  | { kind: "user"; userId: string }
+  | { kind: "token"; tokenId: string }
+  | { kind: "all" };
 
 /**
  * An event as other instances receive it over the channel (Redis, PostgreSQL NOTIFY): JSON,
@@ -55,6 +71,9 @@ export function parseSessionEvent(payload: string | null): SessionEvent {
     }
     if (event.kind === "user" && typeof event.userId === "string") {
       return { kind: "user", userId: event.userId };
+    }
+    if (event.kind === "token" && typeof event.tokenId === "string") {
+      return { kind: "token", tokenId: event.tokenId };
     }
   } catch {
     // fall through
@@ -83,6 +102,9 @@ export interface SessionCache {
   setSession(sessionId: string, state: CachedSession, generation: number): void;
   getUser(userId: string): PublicUser | undefined;
   setUser(userId: string, user: PublicUser, generation: number): void;
+  /** A personal access token by its digest (issue 23). */
+  getToken(digest: string): CachedPersonalToken | undefined;
+  setToken(digest: string, state: CachedPersonalToken, generation: number): void;
   /** Applies an event (local write or from the channel). */
   apply(event: SessionEvent): void;
   /** The channel is down: bypass until `channelUp`. Logged once. */
@@ -91,7 +113,7 @@ export interface SessionCache {
   channelUp(): void;
   /** Sends an event to the other instances (after `apply`). */
   publisher: SessionEventPublisher | null;
-  /** Entries held (sessions + users), for tests and metrics. */
+  /** Entries held (sessions + users + tokens), for tests and metrics. */
   size(): number;
 }
 
@@ -115,6 +137,7 @@ export function createSessionCache(
   const now = options.now ?? (() => performance.now());
   const sessions = new Map<string, Entry<CachedSession>>();
   const users = new Map<string, Entry<PublicUser>>();
+  const tokens = new Map<string, Entry<CachedPersonalToken>>();
   let generation = 0;
   let enabled = false;
   let everUp = false;
@@ -140,6 +163,7 @@ export function createSessionCache(
     generation += 1;
     sessions.clear();
     users.clear();
+    tokens.clear();
   };
 
   const cache: SessionCache = {
@@ -155,13 +179,25 @@ export function createSessionCache(
     setUser: (id, user, gen) => {
       if (enabled && gen === generation) bounded(users, id, user);
     },
+    getToken: (digest) => fresh(tokens, digest),
+    setToken: (digest, state, gen) => {
+      if (enabled && gen === generation) bounded(tokens, digest, state);
+    },
     apply: (event) => {
       generation += 1;
       if (event.kind === "session") sessions.delete(event.sessionId);
-      else if (event.kind === "user") {
+      else if (event.kind === "token") {
+        // Revocations are rare; the map is walked rather than indexed twice.
+        for (const [digest, entry] of tokens) {
+          if (entry.value.id === event.tokenId) tokens.delete(digest);
+        }
+      } else if (event.kind === "user") {
         users.delete(event.userId);
         for (const [id, entry] of sessions) {
           if (entry.value.userId === event.userId) sessions.delete(id);
+        }
+        for (const [digest, entry] of tokens) {
+          if (entry.value.userId === event.userId) tokens.delete(digest);
         }
       } else clear();
     },
@@ -183,7 +219,7 @@ export function createSessionCache(
       everUp = true;
     },
     publisher: null,
-    size: () => sessions.size + users.size,
+    size: () => sessions.size + users.size + tokens.size,
   };
   return cache;
 }

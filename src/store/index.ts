@@ -46,6 +46,7 @@ export type {
   OidcClientsTable,
   OidcConsentsTable,
   OidcRefreshGraceTable,
+  PersonalAccessTokensTable,
   EpochMs,
   BooleanColumn,
 } from "./schema.js";
@@ -155,6 +156,20 @@ export {
   recordReauthentication,
 } from "./sessions.js";
 export type { Session, NewSession, EndSessionsOptions, LiveSessionsPage } from "./sessions.js";
+export {
+  PERSONAL_TOKEN_TOUCH_INTERVAL_MS,
+  insertPersonalAccessToken,
+  findPersonalAccessTokenByHash,
+  listLivePersonalAccessTokens,
+  countLivePersonalAccessTokens,
+  revokePersonalAccessToken,
+  revokeUserPersonalAccessTokens,
+  touchPersonalAccessToken,
+} from "./personal-access-tokens.js";
+export type {
+  PersonalAccessToken,
+  NewPersonalAccessToken,
+} from "./personal-access-tokens.js";
 export { findTakenImportKeys, insertImportedUser } from "./user-import.js";
 export type { ImportKeys, ImportedUserRow } from "./user-import.js";
 export { canonicalId, newId } from "./ids.js";

@@ -161,6 +161,24 @@ export interface SessionsTable {
   end_reason: string | null;
 }
 
+/** Personal access tokens (issue 23): the secret only as its SHA-256. */
+export interface PersonalAccessTokensTable {
+  id: string;
+  user_id: string;
+  name: string;
+  /** base64url SHA-256 of the token; unique. */
+  token_hash: string;
+  /** JSON array of scope strings. */
+  scopes: string;
+  created_at: EpochMs;
+  expires_at: EpochMs;
+  /** Written at most once a minute, not on every request. */
+  last_used_at: EpochMs | null;
+  last_used_address: string | null;
+  revoked_at: EpochMs | null;
+  revoked_reason: string | null;
+}
+
 /** The whole database, as Kysely's type parameter. */
 /** Asymmetric token-signing keys (EdDSA, ES256); private halves encrypted at rest. */
 export interface SigningKeysTable {
@@ -286,4 +304,5 @@ export interface Database {
   oidc_clients: OidcClientsTable;
   oidc_consents: OidcConsentsTable;
   oidc_refresh_grace: OidcRefreshGraceTable;
+  personal_access_tokens: PersonalAccessTokensTable;
 }

@@ -192,8 +192,10 @@ export async function storePassword(
 ): Promise<User> {
   const user = await withTransaction(ctx.db, async (db) => {
     const tx = { ...ctx, db };
+    // Issue 23: the user's own change keeps their access tokens; anyone else's revokes them.
     await endUserSessions(tx, userId, options.event, undefined, {
       exceptSessionId: options.keepSessionId ?? null,
+      revokePersonalTokens: options.event === "password_reset" || options.by !== userId,
     });
     const updated = await setPasswordHash(db, userId, hash, {
       mustChangePassword: options.mustChangePassword,

@@ -57,7 +57,11 @@ export type AuditEventName =
   | "oidc_grant_refused"
   | "oidc_grant_revoked"
   | "oidc_token_revoked"
-  | "oidc_logout";
+  | "oidc_logout"
+  | "personal_token_created"
+  | "personal_token_used_from_new_address"
+  | "personal_token_revoked"
+  | "personal_tokens_revoked";
 
 /** Appends one audit event. */
 export async function audit(

@@ -11,10 +11,22 @@ import {
   deleteOldSessions,
   endSessionRecord,
   endUserSessionRecords,
+  revokeUserPersonalAccessTokens,
 } from "../../store/index.js";
 import { audit } from "../audit/audit.js";
 import type { RequestMeta, ServiceContext } from "../context.js";
 import { announceSessionChange, type SessionEndReason } from "./sessions.js";
+
+/**
+ * The ends that also revoke the user's personal access tokens (issue 23): a lock, a reset (by
+ * an admin, the operator or a mailed link) and "This wasn't me". A password change by the user
+ * keeps them; one by an admin revokes them (`revokePersonalTokens`).
+ */
+const REVOKES_PERSONAL_TOKENS: ReadonlySet<SessionEndReason> = new Set([
+  "user_locked",
+  "password_reset",
+  "not_me",
+]);
 
 /**
  * Ends every session of the user (all of them, or all but `exceptSessionId`) and every seed
@@ -28,10 +40,19 @@ export async function endUserSessions(
   userId: string,
   reason: SessionEndReason,
   meta?: RequestMeta,
-  options: { exceptSessionId?: string | null | undefined } = {},
+  options: { exceptSessionId?: string | null | undefined; revokePersonalTokens?: boolean } = {},
 ): Promise<number> {
   if ((await bumpTokenVersion(ctx.db, userId)) === undefined) {
     throw new NotFoundError("No such user");
+  }
+  if (options.revokePersonalTokens ?? REVOKES_PERSONAL_TOKENS.has(reason)) {
+    const revoked = await revokeUserPersonalAccessTokens(ctx.db, userId, {
+      nowMs: ctx.clock(),
+      reason,
+    });
+    if (revoked > 0) {
+      await audit(ctx, "personal_tokens_revoked", { userId, meta, detail: { reason, revoked } });
+    }
   }
   const ended = await endUserSessionRecords(ctx.db, userId, {
     nowMs: ctx.clock(),

@@ -58,6 +58,10 @@ const EVENT_TEXT: Readonly<Record<string, string>> = {
   oidc_grant_revoked: "Application access revoked (a token was reused)",
   oidc_token_revoked: "Application token revoked",
   oidc_logout: "Signed out through an application",
+  personal_token_created: "Access token made",
+  personal_token_used_from_new_address: "Access token used from a new address",
+  personal_token_revoked: "Access token revoked",
+  personal_tokens_revoked: "Every access token revoked",
 };
 
 /** Element ids of one activity section: the list, its "Show more" button and message. */

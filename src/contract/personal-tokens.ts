@@ -1,0 +1,101 @@
+/**
+ * Personal access tokens on the wire (issue 23 item 1), and the one vocabulary of scopes a token
+ * may carry. A scope is `resource:action`; Tessera's own are listed in `TESSERA_SCOPES` with
+ * what they open; a host app's permissions (roles, issue 23 item 2) join them through the
+ * services' `scopesOfUser`. The token format is documented beside `PERSONAL_TOKEN_PREFIX`.
+ */
+import { Type, type Static } from "@sinclair/typebox";
+import {
+  MAX_PERSONAL_TOKEN_ID_LENGTH,
+  MAX_PERSONAL_TOKEN_NAME_LENGTH,
+  MAX_PERSONAL_TOKEN_SCOPES,
+  MAX_PERSONAL_TOKENS_PER_USER,
+  MAX_SCOPE_LENGTH,
+  MAX_USER_ID_LENGTH,
+} from "./limits.js";
+
+/**
+ * Every token starts with this fixed prefix, so secret scanners find a leaked one (GitHub's
+ * `ghp_` idea): `tsr_pat_` + 43 base62 characters (256 random bits) + 6 base62 characters of
+ * the CRC32 of everything before them. 57 characters in all.
+ */
+export const PERSONAL_TOKEN_PREFIX = "tsr_pat_";
+
+/**
+ * Tessera's own scopes and what each opens (the README's table says the same). Everybody holds
+ * `profile:read` and `sessions:read`; admins also hold the `users:*`, `audit:read` and
+ * `applications:read` scopes. No scope opens a change of a password, an email address, a
+ * factor, a session or a token, nor re-authentication: those routes take no token at all.
+ * Acting on another user's `/users/{id}/…` also needs `users:read` (reads) or `users:write`.
+ */
+export const TESSERA_SCOPES = Object.freeze({
+  "profile:read":
+    "GET /me, and one's own email, factors' state, activity, applications and tokens",
+  "sessions:read": "GET /users/{id}/sessions",
+  "users:read": "GET /users, and other users' /users/{id}/… reads (admins)",
+  "users:write": "create, promote, demote, lock, unlock, invite and delete users (admins)",
+  "audit:read": "GET /audit (admins)",
+  "applications:read": "GET /applications (admins)",
+} as const);
+
+/** One of Tessera's own scopes. */
+export type TesseraScope = keyof typeof TESSERA_SCOPES;
+
+/** A scope string: `resource:action`, lowercase letters, digits, `_`, `-` and `.`. */
+export const ScopeString = Type.String({
+  minLength: 3,
+  maxLength: MAX_SCOPE_LENGTH,
+  pattern: "^[a-z0-9_.-]+:[a-z0-9_.-]+$",
+});
+
+/** `POST /users/{id}/tokens`. `expires_in_days` defaults to 90, at most `TESSERA_ACCESS_TOKEN_MAX_DAYS`. */
+export const CreatePersonalTokenRequest = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: MAX_PERSONAL_TOKEN_NAME_LENGTH }),
+    scopes: Type.Array(ScopeString, {
+      minItems: 1,
+      maxItems: MAX_PERSONAL_TOKEN_SCOPES,
+      uniqueItems: true,
+    }),
+    expires_in_days: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
+  },
+  { additionalProperties: false },
+);
+export type CreatePersonalTokenRequest = Static<typeof CreatePersonalTokenRequest>;
+
+/** A token as listed: never the secret. */
+export const PersonalTokenView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  scopes: Type.Array(Type.String()),
+  created_at: Type.String({ format: "date-time" }),
+  expires_at: Type.String({ format: "date-time" }),
+  /** Written at most once a minute. */
+  last_used_at: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
+  last_used_address: Type.Union([Type.String(), Type.Null()]),
+});
+export type PersonalTokenView = Static<typeof PersonalTokenView>;
+
+/** `POST /users/{id}/tokens` → 201: the token, shown this once. */
+export const CreatedPersonalToken = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  token: Type.String(),
+  scopes: Type.Array(Type.String()),
+  created_at: Type.String({ format: "date-time" }),
+  expires_at: Type.String({ format: "date-time" }),
+});
+export type CreatedPersonalToken = Static<typeof CreatedPersonalToken>;
+
+/** `GET /users/{id}/tokens`: the live tokens (not revoked, not expired), newest first. */
+export const PersonalTokenList = Type.Array(PersonalTokenView, {
+  maxItems: MAX_PERSONAL_TOKENS_PER_USER,
+});
+export type PersonalTokenList = Static<typeof PersonalTokenList>;
+
+/** `/users/{id}/tokens/{token_id}`. */
+export const PersonalTokenParams = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: MAX_USER_ID_LENGTH }),
+  token_id: Type.String({ minLength: 1, maxLength: MAX_PERSONAL_TOKEN_ID_LENGTH }),
+});
+export type PersonalTokenParams = Static<typeof PersonalTokenParams>;
