@@ -29,8 +29,7 @@ export const PERSONAL_TOKEN_PREFIX = "tsr_pat_";
  * Acting on another user's `/users/{id}/…` also needs `users:read` (reads) or `users:write`.
  */
 export const TESSERA_SCOPES = Object.freeze({
-  "profile:read":
-    "GET /me, and one's own email, factors' state, activity, applications and tokens",
+  "profile:read": "GET /me, and one's own email, factors' state, activity, applications and tokens",
   "sessions:read": "GET /users/{id}/sessions",
   "users:read": "GET /users, and other users' /users/{id}/… reads (admins)",
   "users:write": "create, promote, demote, lock, unlock, invite and delete users (admins)",

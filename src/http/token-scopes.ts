@@ -64,7 +64,8 @@ export function applyTokenScopes(route: RouteOptions): void {
 function requiredScopes(request: FastifyRequest, scope: string): string[] {
   const params = request.params as { id?: unknown } | undefined;
   if (params?.id === undefined || params.id === request.user?.id) return [scope];
-  const other = request.method === "GET" || request.method === "HEAD" ? "users:read" : "users:write";
+  const other =
+    request.method === "GET" || request.method === "HEAD" ? "users:read" : "users:write";
   return other === scope ? [scope] : [scope, other];
 }
 

@@ -31,10 +31,7 @@ export function scopesOfUser(user: PublicUser): ReadonlySet<string> {
 }
 
 /** The scopes of `requested` that `user` holds now (a token's effective scopes). */
-export function effectiveScopes(
-  requested: readonly string[],
-  user: PublicUser,
-): readonly string[] {
+export function effectiveScopes(requested: readonly string[], user: PublicUser): readonly string[] {
   const held = scopesOfUser(user);
   return requested.filter((scope) => held.has(scope));
 }

@@ -5,10 +5,7 @@
  * and stored only as its SHA-256.
  */
 import type { CreatePersonalTokenRequest } from "../../contract/index.js";
-import {
-  DEFAULT_PERSONAL_TOKEN_DAYS,
-  MAX_PERSONAL_TOKENS_PER_USER,
-} from "../../contract/index.js";
+import { DEFAULT_PERSONAL_TOKEN_DAYS, MAX_PERSONAL_TOKENS_PER_USER } from "../../contract/index.js";
 import { DAY_MS } from "../../core/clock.js";
 import { ClientError, ConflictError, NotFoundError } from "../../core/errors.js";
 import { generatePersonalToken, personalTokenDigest } from "../../core/personal-token.js";
@@ -102,12 +99,7 @@ export async function listPersonalTokens(
   targetId: string,
 ): Promise<PersonalAccessToken[]> {
   const target = await loadTarget(ctx, actor, targetId, { access: "self-or-admin" });
-  return listLivePersonalAccessTokens(
-    ctx.db,
-    target.id,
-    ctx.clock(),
-    MAX_PERSONAL_TOKENS_PER_USER,
-  );
+  return listLivePersonalAccessTokens(ctx.db, target.id, ctx.clock(), MAX_PERSONAL_TOKENS_PER_USER);
 }
 
 /**

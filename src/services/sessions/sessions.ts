@@ -232,7 +232,10 @@ async function loadSessionState(
 }
 
 /** The user the middleware returns: from the cache when trusted, else the database. */
-export async function loadUserView(ctx: ServiceContext, userId: string): Promise<PublicUser | undefined> {
+export async function loadUserView(
+  ctx: ServiceContext,
+  userId: string,
+): Promise<PublicUser | undefined> {
   const cache = ctx.sessionCache;
   const hit = cache?.getUser(userId);
   if (hit !== undefined) return hit;

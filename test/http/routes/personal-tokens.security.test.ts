@@ -118,7 +118,8 @@ describeServer("a profile:read token", (server) => {
     const meta = { ip: "127.0.0.1", userAgent: null };
     const last = token.at(-1) === "a" ? "b" : "a";
     const middle = token.length >> 1;
-    const swapped = token.slice(0, middle) + (token[middle] === "Q" ? "R" : "Q") + token.slice(middle + 1);
+    const swapped =
+      token.slice(0, middle) + (token[middle] === "Q" ? "R" : "Q") + token.slice(middle + 1);
     for (const bad of [token.slice(0, -1) + last, swapped, token.slice(0, -1), "tsr_pat_x"]) {
       await expect(check(bad, meta)).rejects.toMatchObject({ code: "not_authorized" });
     }

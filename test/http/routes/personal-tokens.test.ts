@@ -74,7 +74,10 @@ describeServer("personal access tokens", (server) => {
         event: "personal_token_created",
         userId: user.id,
       });
-      expect(event?.detail).toMatchObject({ token: created.id, scopes: ["profile:read", "sessions:read"] });
+      expect(event?.detail).toMatchObject({
+        token: created.id,
+        scopes: ["profile:read", "sessions:read"],
+      });
       expect(JSON.stringify(event)).not.toContain(created.token);
     });
 
@@ -84,7 +87,10 @@ describeServer("personal access tokens", (server) => {
         json: { name: "x", scopes: ["profile:read", "users:write"] },
       });
       expect(admin.status).toBe(400);
-      expect(admin.body).toMatchObject({ code: "invalid_scope", extra: { scopes: ["users:write"] } });
+      expect(admin.body).toMatchObject({
+        code: "invalid_scope",
+        extra: { scopes: ["users:write"] },
+      });
       const long = await client.request("POST", `/users/${user.id}/tokens`, {
         json: { name: "x", scopes: ["profile:read"], expires_in_days: 366 },
       });
@@ -254,9 +260,7 @@ describeServer("personal access tokens", (server) => {
       const { client: stranger } = await signedIn(server);
       const { id, token } = await makeToken(client, user.id);
       expect((await stranger.request("GET", `/users/${user.id}/tokens`)).status).toBe(403);
-      expect((await stranger.request("DELETE", `/users/${user.id}/tokens/${id}`)).status).toBe(
-        403,
-      );
+      expect((await stranger.request("DELETE", `/users/${user.id}/tokens/${id}`)).status).toBe(403);
       const listed = await admin.request("GET", `/users/${user.id}/tokens`);
       expect(listed.body.map((t: { id: string }) => t.id)).toEqual([id]);
       expect((await admin.request("DELETE", `/users/${user.id}/tokens/${id}`)).status).toBe(200);
