@@ -82,11 +82,16 @@ export const IntrospectionResponse = Type.Object(
     iat: Type.Optional(Type.Integer()),
     exp: Type.Optional(Type.Integer()),
     token_type: Type.Optional(Type.Literal("Bearer")),
+    /** RFC 7662 §2.2: a personal access token's scopes its user holds now, space-separated. */
+    scope: Type.Optional(Type.String()),
     /**
      * Tessera's member (RFC 7662 §2.2 allows them): `access` for a token of `POST
-     * /token/access`, `session` for a session token (`POST /token`, the cookie).
+     * /token/access`, `session` for a session token (`POST /token`, the cookie), `personal` for
+     * a personal access token (issue 23).
      */
-    token_use: Type.Optional(Type.Union([Type.Literal("access"), Type.Literal("session")])),
+    token_use: Type.Optional(
+      Type.Union([Type.Literal("access"), Type.Literal("session"), Type.Literal("personal")]),
+    ),
   },
   { $id: "IntrospectionResponse" },
 );

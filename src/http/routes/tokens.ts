@@ -26,6 +26,8 @@ import {
   type AccessTokenSettings,
 } from "../../services/sessions/access-tokens.js";
 import { login } from "../../services/sign-in/login.js";
+import { inspectPersonalToken } from "../../services/personal-tokens/authenticate.js";
+import { hasPersonalTokenPrefix } from "../../core/personal-token.js";
 import { userViewOf } from "../../services/users-view.js";
 import { assertSameOrigin } from "../csrf.js";
 import { sendError } from "../error-handler.js";
@@ -172,12 +174,25 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<TokenRouteOptions> = async (
           tags: ["tokens"],
           summary: "Whether a token Tessera issued is active (RFC 7662), for services",
           description:
-            "The caller sends `TESSERA_INTROSPECTION_SECRET` as `Authorization: Basic base64(client_id:secret)` (any client id, RFC 7662 §2.1) or `Authorization: Bearer <secret>`; a 401 carries `WWW-Authenticate`; 404 when the variable is not set. Body `token` as a form or JSON. An access token (`token_use: access`) is active while its signature, `exp` and the session behind `sid` are live; a session token (`token_use: session`, from `POST /token` or the cookie) while its session lives. Other methods answer 405 `method_not_allowed`.",
+            "The caller sends `TESSERA_INTROSPECTION_SECRET` as `Authorization: Basic base64(client_id:secret)` (any client id, RFC 7662 §2.1) or `Authorization: Bearer <secret>`; a 401 carries `WWW-Authenticate`; 404 when the variable is not set. Body `token` as a form or JSON. An access token (`token_use: access`) is active while its signature, `exp` and the session behind `sid` are live; a session token (`token_use: session`, from `POST /token` or the cookie) while its session lives; a personal access token (`token_use: personal`, with `scope`: its scopes its user holds now) while it is not revoked nor expired. Other methods answer 405 `method_not_allowed`.",
           body: inline(IntrospectionRequest),
           response: { 200: IntrospectionResponse, ...errorResponses(401, 404) },
         },
       },
       async (request) => {
+        if (hasPersonalTokenPrefix(request.body.token)) {
+          const personal = await inspectPersonalToken(ctx, request.body.token);
+          if (personal === null) return { active: false };
+          return {
+            active: true,
+            sub: personal.sub,
+            scope: personal.scopes.join(" "),
+            iat: personal.iat,
+            exp: personal.exp,
+            token_type: "Bearer" as const,
+            token_use: "personal" as const,
+          };
+        }
         const active = await introspectToken(ctx, options.accessTokens, request.body.token);
         if (active === null) return { active: false };
         if (active.use === "session") {

@@ -157,3 +157,37 @@ export function createPersonalTokenAuthenticator(ctx: ServiceContext): PersonalT
     };
   };
 }
+
+/** What introspection says of an active personal access token (RFC 7662 §2.2). */
+export interface InspectedPersonalToken {
+  sub: string;
+  tokenId: string;
+  /** Its scopes that its user holds now. */
+  scopes: readonly string[];
+  iat: number;
+  exp: number;
+}
+
+/**
+ * `POST /token/introspect` for a personal access token: active while well formed, known, not
+ * revoked, not expired and its user exists. Asking changes nothing (no last use, no limit).
+ */
+export async function inspectPersonalToken(
+  ctx: ServiceContext,
+  token: string,
+): Promise<InspectedPersonalToken | null> {
+  if (!isWellFormedPersonalToken(token)) return null;
+  const row = await findPersonalAccessTokenByHash(ctx.db, personalTokenDigest(token));
+  if (row === undefined || row.revokedAt !== null || row.expiresAt.getTime() <= ctx.clock()) {
+    return null;
+  }
+  const user = await loadUserView(ctx, row.userId);
+  if (user === undefined) return null;
+  return {
+    sub: user.id,
+    tokenId: row.id,
+    scopes: effectiveScopes(row.scopes, user),
+    iat: Math.floor(row.createdAt.getTime() / SECOND_MS),
+    exp: Math.floor(row.expiresAt.getTime() / SECOND_MS),
+  };
+}
