@@ -1,8 +1,6 @@
 /**
- * Personal access tokens on the wire (issue 23 item 1), and the one vocabulary of scopes a token
- * may carry. A scope is `resource:action`; Tessera's own are listed in `TESSERA_SCOPES` with
- * what they open; a host app's permissions (roles, issue 23 item 2) join them through the
- * services' `scopesOfUser`. The token format is documented beside `PERSONAL_TOKEN_PREFIX`.
+ * Personal access tokens on the wire (issue 23 item 1). The vocabulary of scopes and the token's
+ * prefix are in `personal-token-scopes.ts` (plain data, which the pages import too).
  */
 import { Type, type Static } from "@sinclair/typebox";
 import {
@@ -14,31 +12,7 @@ import {
   MAX_USER_ID_LENGTH,
 } from "./limits.js";
 
-/**
- * Every token starts with this fixed prefix, so secret scanners find a leaked one (GitHub's
- * `ghp_` idea): `tsr_pat_` + 43 base62 characters (256 random bits) + 6 base62 characters of
- * the CRC32 of everything before them. 57 characters in all.
- */
-export const PERSONAL_TOKEN_PREFIX = "tsr_pat_";
-
-/**
- * Tessera's own scopes and what each opens (the README's table says the same). Everybody holds
- * `profile:read` and `sessions:read`; admins also hold the `users:*`, `audit:read` and
- * `applications:read` scopes. No scope opens a change of a password, an email address, a
- * factor, a session or a token, nor re-authentication: those routes take no token at all.
- * Acting on another user's `/users/{id}/…` also needs `users:read` (reads) or `users:write`.
- */
-export const TESSERA_SCOPES = Object.freeze({
-  "profile:read": "GET /me, and one's own email, factors' state, activity, applications and tokens",
-  "sessions:read": "GET /users/{id}/sessions",
-  "users:read": "GET /users, and other users' /users/{id}/… reads (admins)",
-  "users:write": "create, promote, demote, lock, unlock, invite and delete users (admins)",
-  "audit:read": "GET /audit (admins)",
-  "applications:read": "GET /applications (admins)",
-} as const);
-
-/** One of Tessera's own scopes. */
-export type TesseraScope = keyof typeof TESSERA_SCOPES;
+export * from "./personal-token-scopes.js";
 
 /** A scope string: `resource:action`, lowercase letters, digits, `_`, `-` and `.`. */
 export const ScopeString = Type.String({

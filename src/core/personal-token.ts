@@ -11,7 +11,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { crc32 } from "node:zlib";
-import { PERSONAL_TOKEN_PREFIX } from "../contract/personal-tokens.js";
+import { PERSONAL_TOKEN_PREFIX } from "../contract/personal-token-scopes.js";
 
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 /** Characters of the random part: 43 base62 characters carry 256.03 bits. */

@@ -8,22 +8,20 @@
  * from `is_admin`; roles and permissions (issue 23 item 2) extend it here. The vocabulary and
  * what each scope opens are in `src/contract/personal-tokens.ts` (`TESSERA_SCOPES`).
  */
-import type { TesseraScope } from "../contract/index.js";
+import { TESSERA_SCOPES, type TesseraScope } from "../contract/index.js";
 import type { PublicUser } from "./users-view.js";
 
+const ALL = Object.keys(TESSERA_SCOPES) as TesseraScope[];
+
 /** What every signed-in user holds. */
-export const EVERYONE_SCOPES: readonly TesseraScope[] = Object.freeze([
-  "profile:read",
-  "sessions:read",
-]);
+export const EVERYONE_SCOPES: readonly TesseraScope[] = Object.freeze(
+  ALL.filter((scope) => TESSERA_SCOPES[scope].heldBy === "everyone"),
+);
 
 /** What an admin holds besides. */
-export const ADMIN_SCOPES: readonly TesseraScope[] = Object.freeze([
-  "users:read",
-  "users:write",
-  "audit:read",
-  "applications:read",
-]);
+export const ADMIN_SCOPES: readonly TesseraScope[] = Object.freeze(
+  ALL.filter((scope) => TESSERA_SCOPES[scope].heldBy === "admins"),
+);
 
 /** The scopes `user` holds now. */
 export function scopesOfUser(user: PublicUser): ReadonlySet<string> {

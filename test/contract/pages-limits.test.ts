@@ -13,6 +13,7 @@ import {
   MAX_RECOVERY_CODE_LENGTH,
   MAX_TOTP_CODE_LENGTH,
   MIN_PASSWORD_LENGTH,
+  MAX_PERSONAL_TOKEN_NAME_LENGTH,
 } from "../../src/contract/limits.js";
 import { PACKAGE_ROOT } from "../helpers/web-build.js";
 
@@ -48,6 +49,8 @@ function fields(page: string): Field[] {
 function limitsOf(field: Field): { min?: number; max: number } | undefined {
   if (field.page === "account.html" && field.name === "name")
     return { max: MAX_PASSKEY_NAME_LENGTH };
+  // The name of a personal access token (`POST /users/{id}/tokens`).
+  if (field.name === "token_name") return { max: MAX_PERSONAL_TOKEN_NAME_LENGTH };
   // The name of an application the admin registers (`POST /applications`).
   if (field.name === "client_name") return { max: MAX_OIDC_CLIENT_NAME_LENGTH };
   // The admin's user search: the start of a name or an email (`GET /users?q=`).

@@ -2,15 +2,15 @@
  * The account page (`/account`): change the password, the authenticator app (TOTP: set up
  * with a QR code, confirm, turn off), passkeys (add, rename, remove), recovery codes (made and
  * shown once, copied or downloaded, "I have saved them"; a prompt when 2 or fewer are left),
- * where you're signed in (sign out one session, all the others, or everywhere), the apps with
- * access (revoke one). A user who owes a second factor (`TESSERA_REQUIRE_2FA`) sees only the
+ * where you're signed in (sign out one session, all the others, or everywhere), access tokens
+ * for scripts (make one, shown once; revoke one), the apps with access (revoke one). A user who owes a second factor (`TESSERA_REQUIRE_2FA`) sees only the
  * password and the two ways to set one up; sensitive actions ask "Confirm it is you" inline
  * when the sign-in is too old.
  *
  * This entry checks who is signed in and puts the sections together: the password form
  * (./lib/password-form.ts), the address (./lib/email-section.ts), ./account/totp-section.ts,
  * ./account/passkeys-section.ts, ./account/recovery-codes-section.ts,
- * ./account/sessions-section.ts, ./account/apps-section.ts, the Activity (./lib/activity.ts),
+ * ./account/sessions-section.ts, ./account/tokens-section.ts, ./account/apps-section.ts, the Activity (./lib/activity.ts),
  * and the way back to an application's sign-in (./account/continue-section.ts); what they
  * share is ./account/state.ts.
  */
@@ -28,6 +28,7 @@ import { wireRecoveryCodes } from "./account/recovery-codes-section.js";
 import { wireSessions, wireSignOutEverywhere } from "./account/sessions-section.js";
 import type { AccountState } from "./account/state.js";
 import { wireTotp } from "./account/totp-section.js";
+import { wireTokens } from "./account/tokens-section.js";
 import { updateContinueNotice } from "./account/continue-section.js";
 
 async function main(): Promise<void> {
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
   setVisible(
     !enrolling,
     byId("sessions-card"),
+    byId("tokens-card"),
     byId("apps-card"),
     byId("activity-card"),
     byId("recovery-card"),
@@ -81,6 +83,9 @@ async function main(): Promise<void> {
     passkeysShown,
   );
   await wireSessions(state.me.id);
+  void wireTokens(state.me).catch((error: unknown) => {
+    showMessage(byId("tokens-message"), describeError(error), "error");
+  });
   void wireApps().catch((error: unknown) => {
     showMessage(byId("apps-message"), describeError(error), "error");
   });

@@ -35,4 +35,8 @@ export type {
   CreatedApplication,
   /** `POST /applications/{client_id}/secret`: the new secret, this once. */
   ApplicationSecret,
+  /** `GET /users/{id}/tokens` entries: a personal access token, never its secret. */
+  PersonalTokenView,
+  /** `POST /users/{id}/tokens`: the new token, this once. */
+  CreatedPersonalToken,
 } from "../../../contract/index.js";

@@ -1,0 +1,139 @@
+/**
+ * The account page's "Access tokens" (issue 23): the user's personal access tokens (scopes,
+ * expiry, last use), making one (its name, the scopes the user holds, its lifetime; shown once
+ * to copy), and revoking one after a confirmation. Making one needs a recent authentication:
+ * the API client asks "Confirm it is you" inline and sends it again.
+ */
+import { TESSERA_SCOPES, type TesseraScope } from "../../../contract/personal-token-scopes.js";
+import { api, userPath } from "../lib/api.js";
+import {
+  byId,
+  fieldValue,
+  h,
+  handleClick,
+  handleForm,
+  setVisible,
+  showMessage,
+} from "../lib/dom.js";
+import { actionButton, confirmPanel } from "../lib/item-controls.js";
+import { formatDateTime } from "../lib/text.js";
+import type { CreatedPersonalToken, PersonalTokenView, UserView } from "../lib/types.js";
+
+/** Wires the section for `user` and shows their tokens. */
+export async function wireTokens(user: UserView): Promise<void> {
+  const message = byId("tokens-message");
+  const form = byId<HTMLFormElement>("token-add-form");
+  const held = (Object.keys(TESSERA_SCOPES) as TesseraScope[]).filter(
+    (scope) => user.is_admin || TESSERA_SCOPES[scope].heldBy === "everyone",
+  );
+  byId("token-scopes").replaceChildren(
+    ...held.map((scope) =>
+      h(
+        "div",
+        { className: "checkbox" },
+        h("input", {
+          id: `token-scope-${scope}`,
+          name: "scope",
+          type: "checkbox",
+          value: scope,
+          checked: scope === "profile:read",
+        }),
+        h("label", { htmlFor: `token-scope-${scope}` }, `${scope}: ${TESSERA_SCOPES[scope].opens}`),
+      ),
+    ),
+  );
+  handleForm(form, {
+    message,
+    validate: () => {
+      if (checkedScopes(form).length > 0) return null;
+      return { field: byId(`token-scope-${held[0]}`), text: "Choose at least one scope." };
+    },
+    submit: async () => {
+      const created = await api<CreatedPersonalToken>("POST", userPath(user.id, "/tokens"), {
+        name: fieldValue(form, "token_name"),
+        scopes: checkedScopes(form),
+        expires_in_days: Number(fieldValue(form, "days")),
+      });
+      form.reset();
+      byId("token-secret").textContent = created.token;
+      setVisible(true, byId("token-new"));
+      setVisible(false, form);
+      byId("token-new-title").focus();
+      await showTokens(user.id);
+    },
+  });
+  handleClick(byId<HTMLButtonElement>("token-copy"), message, async () => {
+    await navigator.clipboard.writeText(byId("token-secret").textContent ?? "");
+    showMessage(message, "The token is copied.", "success");
+  });
+  byId("token-done").addEventListener("click", () => {
+    byId("token-secret").textContent = "";
+    setVisible(false, byId("token-new"));
+    setVisible(true, form);
+    showMessage(message, "");
+    byId("tokens-title").focus();
+  });
+  await showTokens(user.id);
+}
+
+function checkedScopes(form: HTMLFormElement): string[] {
+  return Array.from(form.querySelectorAll<HTMLInputElement>('input[name="scope"]:checked')).map(
+    (input) => input.value,
+  );
+}
+
+async function showTokens(userId: string): Promise<void> {
+  const tokens = await api<PersonalTokenView[]>("GET", userPath(userId, "/tokens"));
+  byId("token-list").replaceChildren(...tokens.map((token) => tokenItem(userId, token)));
+  setVisible(tokens.length > 0, byId("token-list"));
+  setVisible(tokens.length === 0, byId("token-empty"));
+}
+
+/** "profile:read · expires 12 Mar 2027, 14:05 · last used … from 192.0.2.1" */
+function describeToken(token: PersonalTokenView): string {
+  const parts = [token.scopes.join(", "), `expires ${formatDateTime(token.expires_at)}`];
+  parts.push(
+    token.last_used_at === null
+      ? "never used"
+      : `last used ${formatDateTime(token.last_used_at)}${token.last_used_address === null ? "" : ` from ${token.last_used_address}`}`,
+  );
+  return parts.join(" · ");
+}
+
+function tokenItem(userId: string, token: PersonalTokenView): HTMLLIElement {
+  const message = byId("tokens-message");
+  const revoke = actionButton("Revoke", token.name, "danger");
+  const confirm = confirmPanel(
+    `Revoke “${token.name}”? Scripts using it stop at once.`,
+    "Revoke",
+    "danger",
+  );
+  const item = h(
+    "li",
+    { className: "item" },
+    h(
+      "div",
+      { className: "item-main" },
+      h("span", { className: "item-title" }, token.name),
+      h("span", { className: "meta" }, describeToken(token)),
+    ),
+    h("div", { className: "actions" }, revoke),
+    confirm.panel,
+  );
+  revoke.addEventListener("click", () => {
+    setVisible(true, confirm.panel);
+    confirm.confirm.focus();
+  });
+  confirm.cancel.addEventListener("click", () => {
+    setVisible(false, confirm.panel);
+    revoke.focus();
+  });
+  handleClick(confirm.confirm, message, async () => {
+    await api("DELETE", userPath(userId, `/tokens/${encodeURIComponent(token.id)}`));
+    await showTokens(userId);
+    showMessage(message, `“${token.name}” revoked.`, "success");
+    byId("tokens-title").focus();
+  });
+  item.dataset.id = token.id;
+  return item;
+}
