@@ -166,10 +166,7 @@ export {
   revokeUserPersonalAccessTokens,
   touchPersonalAccessToken,
 } from "./personal-access-tokens.js";
-export type {
-  PersonalAccessToken,
-  NewPersonalAccessToken,
-} from "./personal-access-tokens.js";
+export type { PersonalAccessToken, NewPersonalAccessToken } from "./personal-access-tokens.js";
 export { findTakenImportKeys, insertImportedUser } from "./user-import.js";
 export type { ImportKeys, ImportedUserRow } from "./user-import.js";
 export { canonicalId, newId } from "./ids.js";

@@ -14,7 +14,11 @@ import {
   visible,
 } from "./helpers.js";
 
-const USER = { name: "riley", email: "riley@example.org", password: "a long enough passphrase for scripts" };
+const USER = {
+  name: "riley",
+  email: "riley@example.org",
+  password: "a long enough passphrase for scripts",
+};
 
 describe.skipIf(skipBrowserTests())("access tokens in a browser", () => {
   const e2e = useE2e({ users: [USER], tabs: ["laptop"] });

@@ -18,8 +18,8 @@ import {
   createPersonalToken,
   listPersonalTokens,
   revokePersonalToken,
+  type PersonalAccessToken,
 } from "../../services/personal-tokens/tokens.js";
-import type { PersonalAccessToken } from "../../store/index.js";
 import { currentUser, requestMeta } from "../request-meta.js";
 import { errorResponses } from "../schemas.js";
 import type { RouteOptions } from "./route-options.js";

@@ -23,6 +23,9 @@ import { audit } from "../audit/audit.js";
 import type { RequestMeta, ServiceContext } from "../context.js";
 import { announceSessionChange } from "../sessions/sessions.js";
 
+/** A token's record as the services hand it out: never the secret. */
+export type { PersonalAccessToken };
+
 /** A new token: its record and the secret, shown this once. */
 export interface CreatedPersonalToken {
   record: PersonalAccessToken;
