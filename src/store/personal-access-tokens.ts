@@ -4,11 +4,12 @@
  * revived (`revoked_at is null` guards every update).
  */
 import type { Kysely, Selectable } from "kysely";
-import { NotFoundError } from "../core/errors.js";
+import { ConflictError, NotFoundError } from "../core/errors.js";
 import { fromEpochMs, fromNullableEpochMs, storableText, toEpochMs } from "./columns.js";
 import { isForeignKeyViolation } from "./dialect.js";
 import { canonicalId, newId } from "./ids.js";
 import type { Database, PersonalAccessTokensTable } from "./schema.js";
+import { withTransaction } from "./transactions.js";
 
 type Db = Kysely<Database>;
 
@@ -37,6 +38,8 @@ export interface NewPersonalAccessToken {
   scopes: readonly string[];
   nowMs: number;
   expiresAtMs: number;
+  /** The most live tokens the user may hold; one more is refused (409). */
+  maxLive: number;
 }
 
 function toToken(row: Selectable<PersonalAccessTokensTable>): PersonalAccessToken {
@@ -60,13 +63,39 @@ function toToken(row: Selectable<PersonalAccessTokensTable>): PersonalAccessToke
   };
 }
 
-/** Stores a new token. @throws NotFoundError for an unknown user. */
+/**
+ * Stores a new token, unless the user already holds `maxLive` live ones. The cap cannot be
+ * raced: the user's row is written first (a row lock on PostgreSQL, the write lock on SQLite),
+ * so two concurrent inserts count one after the other.
+ * @throws NotFoundError for an unknown user, ConflictError at the cap.
+ */
 export async function insertPersonalAccessToken(
   db: Db,
   input: NewPersonalAccessToken,
 ): Promise<PersonalAccessToken> {
   const userId = canonicalId(input.userId);
   if (userId === undefined) throw new NotFoundError("No such user");
+  return withTransaction(db, async (trx) => {
+    const held = await trx
+      .updateTable("users")
+      .set((eb) => ({ updated_at: eb.ref("updated_at") }))
+      .where("id", "=", userId)
+      .executeTakeFirst();
+    if (held.numUpdatedRows === 0n) throw new NotFoundError("No such user");
+    if ((await countLivePersonalAccessTokens(trx, userId, input.nowMs)) >= input.maxLive) {
+      throw new ConflictError(`At most ${input.maxLive} access tokens: revoke one first`, {
+        extra: { max: input.maxLive },
+      });
+    }
+    return insertRow(trx, userId, input);
+  });
+}
+
+async function insertRow(
+  db: Db,
+  userId: string,
+  input: NewPersonalAccessToken,
+): Promise<PersonalAccessToken> {
   try {
     const row = await db
       .insertInto("personal_access_tokens")

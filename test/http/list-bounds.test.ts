@@ -10,6 +10,7 @@ import {
   MAX_AUDIT_PAGE_SIZE,
   MAX_PAGE_SIZE,
   MAX_PASSKEYS_PER_USER,
+  MAX_PERSONAL_TOKENS_PER_USER,
 } from "../../src/contract/index.js";
 import { openRouteTable, type RouteTable } from "../helpers/route-table.js";
 
@@ -18,6 +19,10 @@ const NATURAL_CAPS: Readonly<Record<string, { max: number | null; why: string }>
   "GET /users/:id/2fa/webauthn": {
     max: MAX_PASSKEYS_PER_USER,
     why: "a user holds at most MAX_PASSKEYS_PER_USER passkeys (store, under a row lock)",
+  },
+  "GET /users/:id/tokens": {
+    max: MAX_PERSONAL_TOKENS_PER_USER,
+    why: "a user holds at most MAX_PERSONAL_TOKENS_PER_USER live tokens (checked when one is made)",
   },
   "GET /me/applications": {
     max: null,
@@ -37,7 +42,8 @@ const NATURAL_CAPS: Readonly<Record<string, { max: number | null; why: string }>
 const SCALAR_LISTS: Readonly<Record<string, string>> = {
   amr: "distinct authentication method names, a handful",
   codes: "one set of RECOVERY_CODE_COUNT recovery codes",
-  scopes: "the provider's few scopes (OIDC_SCOPES)",
+  scopes:
+    "the provider's few scopes (OIDC_SCOPES); a personal access token's, at most MAX_PERSONAL_TOKEN_SCOPES",
   redirect_uris: "at most MAX_OIDC_CLIENT_URIS (checked at registration)",
   post_logout_redirect_uris: "at most MAX_OIDC_CLIENT_URIS (checked at registration)",
   grant_types: "the grants Tessera offers (OIDC_GRANT_TYPES)",

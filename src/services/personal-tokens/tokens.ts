@@ -7,10 +7,9 @@
 import type { CreatePersonalTokenRequest } from "../../contract/index.js";
 import { DEFAULT_PERSONAL_TOKEN_DAYS, MAX_PERSONAL_TOKENS_PER_USER } from "../../contract/index.js";
 import { DAY_MS } from "../../core/clock.js";
-import { ClientError, ConflictError, NotFoundError } from "../../core/errors.js";
+import { ClientError, NotFoundError } from "../../core/errors.js";
 import { generatePersonalToken, personalTokenDigest } from "../../core/personal-token.js";
 import {
-  countLivePersonalAccessTokens,
   insertPersonalAccessToken,
   listLivePersonalAccessTokens,
   revokePersonalAccessToken,
@@ -69,11 +68,6 @@ export async function createPersonalToken(
   const nowMs = ctx.clock();
   const token = generatePersonalToken();
   const record = await withTransaction(ctx.db, async (db) => {
-    if ((await countLivePersonalAccessTokens(db, user.id, nowMs)) >= MAX_PERSONAL_TOKENS_PER_USER) {
-      throw new ConflictError(
-        `At most ${MAX_PERSONAL_TOKENS_PER_USER} access tokens: revoke one first`,
-      );
-    }
     const created = await insertPersonalAccessToken(db, {
       userId: user.id,
       name: request.name,
@@ -81,6 +75,7 @@ export async function createPersonalToken(
       scopes: request.scopes,
       nowMs,
       expiresAtMs: nowMs + days * DAY_MS,
+      maxLive: MAX_PERSONAL_TOKENS_PER_USER,
     });
     await audit({ ...ctx, db }, "personal_token_created", {
       userId: user.id,
