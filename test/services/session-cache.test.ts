@@ -17,6 +17,32 @@ const state = (userId: string): CachedSession => ({
 const view = { id: "u1" } as PublicUser;
 
 describe("the session cache", () => {
+  it("forgets a personal access token on its token event, and a user's tokens on a user event", () => {
+    const cache = createSessionCache();
+    cache.channelUp();
+    const token = (id: string, userId: string) => ({
+      id,
+      userId,
+      scopes: ["profile:read"],
+      expiresAtMs: 2,
+      lastUsedAtMs: null,
+      lastUsedAddress: null,
+    });
+    const g = cache.generation();
+    cache.setToken("d1", token("t1", "u1"), g);
+    cache.setToken("d2", token("t2", "u1"), g);
+    cache.setToken("d3", token("t3", "u2"), g);
+    cache.apply(parseSessionEvent(encodeSessionEvent({ kind: "token", tokenId: "t3" })));
+    expect(cache.getToken("d3")).toBeUndefined();
+    expect(cache.getToken("d1")).toBeDefined();
+    cache.apply({ kind: "user", userId: "u1" });
+    expect(cache.getToken("d1")).toBeUndefined();
+    expect(cache.getToken("d2")).toBeUndefined();
+    cache.setToken("d3", token("t3", "u2"), cache.generation());
+    cache.channelDown("test");
+    expect(cache.getToken("d3")).toBeUndefined();
+  });
+
   it("answers nothing until its channel is up", () => {
     const cache = createSessionCache();
     cache.setSession("s1", state("u1"), cache.generation());
