@@ -34,6 +34,7 @@ export const ERROR_CODES = {
   reauthentication_required: "permission_denied",
   account_locked: "permission_denied", // right password, but an admin locked the account
   email_not_verified: "permission_denied", // right password, address not verified yet
+  insufficient_permission: "permission_denied", // a host route's `permissions` the user's roles lack
 
   // 400
   client_error: "client_error",
@@ -50,6 +51,7 @@ export const ERROR_CODES = {
   webauthn_challenge_invalid: "client_error",
   webauthn_counter_error: "client_error", // signCount did not increase: possible cloned authenticator
   invalid_email_token: "client_error", // a mailed link that is unknown, used, void or expired
+  unknown_role: "client_error", // a role named in a request that does not exist
   method_not_allowed: "client_error", // 405: the path exists, the method does not (`Allow` says which)
 
   // 404
@@ -60,6 +62,8 @@ export const ERROR_CODES = {
   conflict: "conflict",
   last_admin: "conflict", // demoting or deleting the only admin
   invitation_not_pending: "conflict", // "send again" for an account that accepted its invitation
+  role_exists: "conflict", // a new role's name is taken
+  built_in_role: "conflict", // deleting the built-in `admin` role
 
   // 429
   too_many_requests: "too_many_requests",

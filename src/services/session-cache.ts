@@ -15,6 +15,12 @@
  */
 import type { PublicUser } from "./users-view.js";
 
+/** What a user holds (issue 23): role names and the union of their permissions, sorted. */
+export interface Grants {
+  readonly roles: readonly string[];
+  readonly permissions: readonly string[];
+}
+
 /** Entries per map (sessions, users); the oldest entry goes first when full. */
 export const DEFAULT_SESSION_CACHE_ENTRIES = 100_000;
 /** How long an entry is trusted without news: a read a minute per session and user at most. */
@@ -83,6 +89,9 @@ export interface SessionCache {
   setSession(sessionId: string, state: CachedSession, generation: number): void;
   getUser(userId: string): PublicUser | undefined;
   setUser(userId: string, user: PublicUser, generation: number): void;
+  /** The user's roles and permissions (`services/grants.ts`), dropped with the user's entry. */
+  getGrants(userId: string): Grants | undefined;
+  setGrants(userId: string, grants: Grants, generation: number): void;
   /** Applies an event (local write or from the channel). */
   apply(event: SessionEvent): void;
   /** The channel is down: bypass until `channelUp`. Logged once. */
@@ -91,7 +100,7 @@ export interface SessionCache {
   channelUp(): void;
   /** Sends an event to the other instances (after `apply`). */
   publisher: SessionEventPublisher | null;
-  /** Entries held (sessions + users), for tests and metrics. */
+  /** Entries held (sessions + users + grants), for tests and metrics. */
   size(): number;
 }
 
@@ -115,6 +124,7 @@ export function createSessionCache(
   const now = options.now ?? (() => performance.now());
   const sessions = new Map<string, Entry<CachedSession>>();
   const users = new Map<string, Entry<PublicUser>>();
+  const grants = new Map<string, Entry<Grants>>();
   let generation = 0;
   let enabled = false;
   let everUp = false;
@@ -140,6 +150,7 @@ export function createSessionCache(
     generation += 1;
     sessions.clear();
     users.clear();
+    grants.clear();
   };
 
   const cache: SessionCache = {
@@ -155,11 +166,16 @@ export function createSessionCache(
     setUser: (id, user, gen) => {
       if (enabled && gen === generation) bounded(users, id, user);
     },
+    getGrants: (id) => fresh(grants, id),
+    setGrants: (id, held, gen) => {
+      if (enabled && gen === generation) bounded(grants, id, held);
+    },
     apply: (event) => {
       generation += 1;
       if (event.kind === "session") sessions.delete(event.sessionId);
       else if (event.kind === "user") {
         users.delete(event.userId);
+        grants.delete(event.userId);
         for (const [id, entry] of sessions) {
           if (entry.value.userId === event.userId) sessions.delete(id);
         }
@@ -183,7 +199,7 @@ export function createSessionCache(
       everUp = true;
     },
     publisher: null,
-    size: () => sessions.size + users.size,
+    size: () => sessions.size + users.size + grants.size,
   };
   return cache;
 }

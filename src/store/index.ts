@@ -46,6 +46,8 @@ export type {
   OidcClientsTable,
   OidcConsentsTable,
   OidcRefreshGraceTable,
+  RolesTable,
+  UserRolesTable,
   EpochMs,
   BooleanColumn,
 } from "./schema.js";
@@ -237,3 +239,15 @@ export {
   sweepRefreshGrace,
   type RefreshGrace,
 } from "./oidc-refresh-grace.js";
+export {
+  ADMIN_ROLE,
+  listRoles,
+  getRole,
+  insertRole,
+  updateRole,
+  deleteRoleRow,
+  rolesOfUser,
+  replaceUserRoles,
+  countRoleHolders,
+} from "./roles.js";
+export type { Role, HeldRole } from "./roles.js";
