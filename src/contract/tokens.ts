@@ -82,6 +82,9 @@ export const IntrospectionResponse = Type.Object(
     iat: Type.Optional(Type.Integer()),
     exp: Type.Optional(Type.Integer()),
     token_type: Type.Optional(Type.Literal("Bearer")),
+    /** The user's roles and permissions now (issue 23), for an active token. */
+    roles: Type.Optional(Type.Array(Type.String())),
+    permissions: Type.Optional(Type.Array(Type.String())),
     /**
      * Tessera's member (RFC 7662 §2.2 allows them): `access` for a token of `POST
      * /token/access`, `session` for a session token (`POST /token`, the cookie).

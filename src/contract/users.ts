@@ -51,6 +51,9 @@ export const MeView = Type.Object({
   ...UserView.properties,
   recovery_codes_left: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
   recovery_codes_low: Type.Boolean(),
+  /** Issue 23: the roles the user holds (`admin` for an admin) and the union of their permissions. */
+  roles: Type.Array(Type.String()),
+  permissions: Type.Array(Type.String()),
 });
 export type MeView = Static<typeof MeView>;
 

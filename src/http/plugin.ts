@@ -33,6 +33,7 @@ import { mailRoutes } from "./routes/mail.js";
 import { passwordRoutes } from "./routes/passwords.js";
 import { recoveryCodeRoutes } from "./routes/recovery-codes.js";
 import { reauthenticationRoutes } from "./routes/reauthentication.js";
+import { roleRoutes } from "./routes/roles.js";
 import { sessionRoutes } from "./routes/sessions.js";
 import type { RouteOptions } from "./routes/route-options.js";
 import { tokenRoutes } from "./routes/tokens.js";
@@ -121,6 +122,7 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
     await routes.register(emailRoutes, routeOptions);
     await routes.register(invitationRoutes, routeOptions);
     await routes.register(signupRoutes, routeOptions);
+    await routes.register(roleRoutes, routeOptions);
     await routes.register(applicationRoutes, { ...routeOptions, oidc: options.tessera.oidc });
     await routes.register(tokenRoutes, {
       ...routeOptions,
