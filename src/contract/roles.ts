@@ -20,18 +20,16 @@ export const Permission = Type.String({ pattern: PERMISSION_PATTERN, maxLength: 
 const Permissions = Type.Array(Permission, { maxItems: MAX_ROLE_PERMISSIONS });
 
 /** A role: `built_in` for `admin`, whose holders are the admins (`is_admin`). */
-export const RoleView = Type.Object(
-  {
-    name: Type.String(),
-    description: Type.String(),
-    permissions: Type.Array(Type.String()),
-    built_in: Type.Boolean(),
-    /** How many users hold it (`admin`: the admins). */
-    holders: Type.Integer({ minimum: 0 }),
-    created_at: Type.String({ format: "date-time" }),
-    updated_at: Type.String({ format: "date-time" }),
-  },
-);
+export const RoleView = Type.Object({
+  name: Type.String(),
+  description: Type.String(),
+  permissions: Type.Array(Type.String()),
+  built_in: Type.Boolean(),
+  /** How many users hold it (`admin`: the admins). */
+  holders: Type.Integer({ minimum: 0 }),
+  created_at: Type.String({ format: "date-time" }),
+  updated_at: Type.String({ format: "date-time" }),
+});
 export type RoleView = Static<typeof RoleView>;
 
 /** `GET /roles`: every role, by name (at most `MAX_ROLES`). */
@@ -74,7 +72,8 @@ export type UserRolesRequest = Static<typeof UserRolesRequest>;
  * What a user holds: role names and the union of their permissions, each sorted. In `GET /me`,
  * in access tokens and in introspection.
  */
-export const GrantsView = Type.Object(
-  { roles: Type.Array(Type.String()), permissions: Type.Array(Type.String()) },
-);
+export const GrantsView = Type.Object({
+  roles: Type.Array(Type.String()),
+  permissions: Type.Array(Type.String()),
+});
 export type GrantsView = Static<typeof GrantsView>;

@@ -19,6 +19,7 @@ import { authentication, type AuthenticationOptions } from "./authentication.js"
 import { setSessionCookie } from "./cookie.js";
 import { installErrorHandler } from "./error-handler.js";
 import { installMetrics } from "./metrics.js";
+import { applyRoutePermissions } from "./route-permissions.js";
 import { applyRoutePolicy } from "./route-policy.js";
 import type { RouterPathOptions } from "./router-path.js";
 import { applicationRoutes } from "./routes/applications.js";
@@ -52,6 +53,11 @@ export interface TesseraPluginOptions {
   authentication?: AuthenticationOptions;
   /** The host's Fastify `routerOptions`, so exclusions see the path the router sees. */
   routerOptions?: RouterPathOptions;
+  /**
+   * Issue 23: the permissions the host's routes may name in `config.permissions`; a route
+   * naming another throws at start-up. Default: any well-formed `resource:action`.
+   */
+  permissions?: readonly string[];
 }
 
 declare module "fastify" {
@@ -78,6 +84,9 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
         secure: settings.secureCookie,
       }),
   });
+
+  // Issue 23: a host route's `config.permissions`, checked against the user's roles.
+  app.addHook("onRoute", applyRoutePermissions(ctx, options.permissions));
 
   const routeOptions: RouteOptions = {
     ctx,

@@ -133,11 +133,7 @@ export async function rolesOfUser(db: Db, userId: string): Promise<HeldRole[] | 
     .select(["name", "permissions"])
     .where((eb) =>
       eb.or([
-        eb(
-          "name",
-          "in",
-          eb.selectFrom("user_roles").select("role_name").where("user_id", "=", id),
-        ),
+        eb("name", "in", eb.selectFrom("user_roles").select("role_name").where("user_id", "=", id)),
         ...(admin ? [eb("name", "=", ADMIN_ROLE)] : []),
       ]),
     )

@@ -69,12 +69,7 @@ export const roleRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, o
       },
     },
     async (request, reply) => {
-      const role = await createRole(
-        ctx,
-        currentUser(request),
-        request.body,
-        requestMeta(request),
-      );
+      const role = await createRole(ctx, currentUser(request), request.body, requestMeta(request));
       return reply.code(201).send(roleView(role));
     },
   );
@@ -109,7 +104,8 @@ export const roleRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, o
     {
       schema: {
         tags: ["roles"],
-        summary: "Delete a role (admin); its holders lose it at once. 409 `built_in_role` for admin",
+        summary:
+          "Delete a role (admin); its holders lose it at once. 409 `built_in_role` for admin",
         params: RoleNameParams,
         response: { 200: OkResponse, ...errorResponses(401, 403, 404, 409) },
       },

@@ -138,7 +138,11 @@ export async function createRole(
       });
       await audit({ ...ctx, db: trx }, "role_created", {
         meta,
-        detail: { by: actor?.id ?? "operator", role: created.name, permissions: created.permissions },
+        detail: {
+          by: actor?.id ?? "operator",
+          role: created.name,
+          permissions: created.permissions,
+        },
       });
       return created;
     });

@@ -23,13 +23,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable("user_roles")
     .addColumn("user_id", t.uuidType, (c) => c.notNull().references("users.id").onDelete("cascade"))
-    .addColumn("role_name", "text", (c) =>
-      c.notNull().references("roles.name").onDelete("cascade"),
-    )
+    .addColumn("role_name", "text", (c) => c.notNull().references("roles.name").onDelete("cascade"))
     .addPrimaryKeyConstraint("user_roles_pkey", ["user_id", "role_name"])
     .execute();
   // "Who holds this role" (a role's change is announced to its holders; the admin page counts them).
-  await db.schema.createIndex("user_roles_role_name").on("user_roles").column("role_name").execute();
+  await db.schema
+    .createIndex("user_roles_role_name")
+    .on("user_roles")
+    .column("role_name")
+    .execute();
   const now = Date.now();
   await (db as Kysely<{ roles: Record<string, unknown> }>)
     .insertInto("roles")
