@@ -30,6 +30,21 @@ export interface HeldRole {
   permissions: string[];
 }
 
+/**
+ * The built-in role as it is before anyone changes it (migration 0013 writes this row; a
+ * database emptied by hand without it still knows the role).
+ */
+function defaultAdminRole(): Role {
+  return {
+    name: ADMIN_ROLE,
+    description: "Tessera's administrators (is_admin)",
+    permissions: [],
+    builtIn: true,
+    createdAt: new Date(0),
+    updatedAt: new Date(0),
+  };
+}
+
 function permissionList(text: string): string[] {
   const parsed = JSON.parse(text) as unknown;
   return Array.isArray(parsed) ? parsed.filter((p): p is string => typeof p === "string") : [];
@@ -53,13 +68,16 @@ function toRole(row: Selectable<RolesTable>): Role {
 /** Every role, by name. */
 export async function listRoles(db: Db): Promise<Role[]> {
   const rows = await db.selectFrom("roles").selectAll().orderBy("name").execute();
-  return rows.map(toRole);
+  const roles = rows.map(toRole);
+  if (roles.some((role) => role.name === ADMIN_ROLE)) return roles;
+  return [defaultAdminRole(), ...roles].sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
 /** One role, or undefined. */
 export async function getRole(db: Db, name: string): Promise<Role | undefined> {
   const row = await db.selectFrom("roles").selectAll().where("name", "=", name).executeTakeFirst();
-  return row === undefined ? undefined : toRole(row);
+  if (row === undefined) return name === ADMIN_ROLE ? defaultAdminRole() : undefined;
+  return toRole(row);
 }
 
 /** Stores a new role; a taken name is a unique violation (`isUniqueViolation`). */
@@ -89,6 +107,21 @@ export async function updateRole(
   name: string,
   change: { description?: string; permissions?: readonly string[]; nowMs: number },
 ): Promise<Role | undefined> {
+  if (name === ADMIN_ROLE) {
+    const admin = defaultAdminRole();
+    await db
+      .insertInto("roles")
+      .values({
+        name: ADMIN_ROLE,
+        description: admin.description,
+        permissions: "[]",
+        built_in: toDbBool(true),
+        created_at: toEpochMs(change.nowMs),
+        updated_at: toEpochMs(change.nowMs),
+      })
+      .onConflict((oc) => oc.column("name").doNothing())
+      .execute();
+  }
   const row = await db
     .updateTable("roles")
     .set({
@@ -139,7 +172,14 @@ export async function rolesOfUser(db: Db, userId: string): Promise<HeldRole[] | 
     )
     .orderBy("name")
     .execute();
-  return rows.map((row) => ({ name: row.name, permissions: permissionList(row.permissions) }));
+  const held = rows.map((row) => ({
+    name: row.name,
+    permissions: permissionList(row.permissions),
+  }));
+  if (admin && !held.some((role) => role.name === ADMIN_ROLE)) {
+    held.push({ name: ADMIN_ROLE, permissions: [] });
+  }
+  return held;
 }
 
 /** Replaces the roles (not `admin`) `userId` holds by `names` (which must exist). */
