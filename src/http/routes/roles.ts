@@ -1,6 +1,7 @@
 /**
  * Roles and permissions (issue 23 item 2), admins only: `GET /roles`, `POST /roles`,
- * `PATCH /roles/{name}`, `DELETE /roles/{name}`, and `PUT /users/{id}/roles`.
+ * `PATCH /roles/{name}`, `DELETE /roles/{name}`, `PUT /users/{id}/roles`, and
+ * `GET /users/{id}/roles` (also the user themself).
  */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import {
@@ -8,6 +9,7 @@ import {
   createRole,
   deleteRole,
   listRolesWithHolders,
+  rolesOfTarget,
   setUserRoles,
   type RoleWithHolders,
 } from "../../services/account/roles.js";
@@ -114,6 +116,20 @@ export const roleRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, o
       await deleteRole(ctx, currentUser(request), request.params.name, requestMeta(request));
       return { ok: true };
     },
+  );
+
+  app.get(
+    "/users/:id/roles",
+    {
+      schema: {
+        tags: ["roles"],
+        summary: "The roles a user holds and their permissions (the user themself, or an admin)",
+        params: UserIdParams,
+        response: { 200: GrantsView, ...errorResponses(401, 403, 404) },
+      },
+    },
+    async (request) =>
+      grantsClaims(await rolesOfTarget(ctx, currentUser(request), request.params.id)),
   );
 
   app.put(

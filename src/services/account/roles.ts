@@ -27,7 +27,6 @@ import {
   ADMIN_ROLE,
   countRoleHolders,
   deleteRoleRow,
-  getRole,
   insertRole,
   isUniqueViolation,
   listRoles,
@@ -282,9 +281,18 @@ async function loadOperatorTarget(
   return { id: targetId.toLowerCase(), isAdmin: held.some((role) => role.name === ADMIN_ROLE) };
 }
 
-/** A role by name, for the CLI and the routes. @throws NotFoundError. */
-export async function roleNamed(ctx: ServiceContext, name: string): Promise<Role> {
-  const role = await getRole(ctx.db, name);
-  if (role === undefined) throw new NotFoundError("No such role");
-  return role;
+/**
+ * What `targetId` holds (the user themself or an admin; for an unknown id, an admin gets 404).
+ * @throws PermissionDeniedError, NotFoundError.
+ */
+export async function rolesOfTarget(
+  ctx: ServiceContext,
+  actor: ActingUser,
+  targetId: string,
+): Promise<Grants> {
+  if (actor.id !== targetId && !actor.isAdmin) throw new PermissionDeniedError();
+  if (actor.id !== targetId && (await rolesOfUser(ctx.db, targetId)) === undefined) {
+    throw new NotFoundError("No such user");
+  }
+  return permissionsOfUser(ctx, targetId);
 }
