@@ -35,4 +35,8 @@ export type {
   CreatedApplication,
   /** `POST /applications/{client_id}/secret`: the new secret, this once. */
   ApplicationSecret,
+  /** The admin's `GET /roles` entries: a role, its permissions and how many hold it. */
+  RoleView,
+  /** `GET`/`PUT /users/{id}/roles`: the roles a user holds and their permissions. */
+  GrantsView,
 } from "../../../contract/index.js";
