@@ -68,12 +68,16 @@ export const UserRolesRequest = Type.Object(
 );
 export type UserRolesRequest = Static<typeof UserRolesRequest>;
 
+/** A user's roles (at most `MAX_ROLES_PER_USER`), as `GET /me` and introspection answer them. */
+export const HeldRoles = Type.Array(Type.String(), { maxItems: MAX_ROLES_PER_USER });
+/** The union of a user's roles' permissions: at most that many roles of `MAX_ROLE_PERMISSIONS`. */
+export const HeldPermissions = Type.Array(Type.String(), {
+  maxItems: MAX_ROLES_PER_USER * MAX_ROLE_PERMISSIONS,
+});
+
 /**
  * What a user holds: role names and the union of their permissions, each sorted. In `GET /me`,
  * in access tokens and in introspection.
  */
-export const GrantsView = Type.Object({
-  roles: Type.Array(Type.String()),
-  permissions: Type.Array(Type.String()),
-});
+export const GrantsView = Type.Object({ roles: HeldRoles, permissions: HeldPermissions });
 export type GrantsView = Static<typeof GrantsView>;

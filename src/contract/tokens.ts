@@ -1,6 +1,7 @@
 /** Tokens other services verify: the JWKS document (RFC 7517 §5), `POST /token` and access tokens. */
 import { Type, type Static } from "@sinclair/typebox";
 import { MAX_TOKEN_LENGTH } from "./limits.js";
+import { HeldPermissions, HeldRoles } from "./roles.js";
 import { UserView } from "./users.js";
 
 /**
@@ -83,8 +84,8 @@ export const IntrospectionResponse = Type.Object(
     exp: Type.Optional(Type.Integer()),
     token_type: Type.Optional(Type.Literal("Bearer")),
     /** The user's roles and permissions now (issue 23), for an active token. */
-    roles: Type.Optional(Type.Array(Type.String())),
-    permissions: Type.Optional(Type.Array(Type.String())),
+    roles: Type.Optional(HeldRoles),
+    permissions: Type.Optional(HeldPermissions),
     /**
      * Tessera's member (RFC 7662 §2.2 allows them): `access` for a token of `POST
      * /token/access`, `session` for a session token (`POST /token`, the cookie).

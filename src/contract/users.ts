@@ -9,6 +9,7 @@ import {
   MIN_EMAIL_LENGTH,
 } from "./limits.js";
 import { pageQueryFields } from "./paging.js";
+import { HeldPermissions, HeldRoles } from "./roles.js";
 
 /** `authentication.JwtUser`: who a token belongs to. */
 export const JwtUser = Type.Object(
@@ -52,8 +53,8 @@ export const MeView = Type.Object({
   recovery_codes_left: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
   recovery_codes_low: Type.Boolean(),
   /** Issue 23: the roles the user holds (`admin` for an admin) and the union of their permissions. */
-  roles: Type.Array(Type.String()),
-  permissions: Type.Array(Type.String()),
+  roles: HeldRoles,
+  permissions: HeldPermissions,
 });
 export type MeView = Static<typeof MeView>;
 
