@@ -12,10 +12,21 @@ import {
   ROLE_NAME_PATTERN,
 } from "./limits.js";
 
-/** A role's name (`billing`). */
-export const RoleName = Type.String({ pattern: ROLE_NAME_PATTERN, maxLength: 63 });
-/** A permission (`invoices:write`). */
-export const Permission = Type.String({ pattern: PERMISSION_PATTERN, maxLength: 127 });
+/**
+ * A role's name (`billing`), `ROLE_NAME_PATTERN`. The pattern is checked by the service, which
+ * says what is wrong in words and names the field (a schema's pattern error would not).
+ */
+export const RoleName = Type.String({
+  minLength: 1,
+  maxLength: 63,
+  description: `a role name: ${ROLE_NAME_PATTERN}`,
+});
+/** A permission (`invoices:write`), `PERMISSION_PATTERN`, checked by the service as names are. */
+export const Permission = Type.String({
+  minLength: 1,
+  maxLength: 127,
+  description: `resource:action: ${PERMISSION_PATTERN}`,
+});
 
 const Permissions = Type.Array(Permission, { maxItems: MAX_ROLE_PERMISSIONS });
 

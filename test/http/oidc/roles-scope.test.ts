@@ -67,7 +67,7 @@ describe("OpenID Connect: the roles scope", () => {
 
   it("releases neither without the scope", async () => {
     const result = await tokens("openid");
-    expect(result.claims().roles).toBeUndefined();
+    expect(result.claims()?.roles).toBeUndefined();
     const info = await oidc.fetchUserInfo(config, result.access_token, user.id);
     expect(info.roles).toBeUndefined();
     expect(info.permissions).toBeUndefined();
