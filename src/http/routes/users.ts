@@ -40,7 +40,8 @@ export const userRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, o
       config: { allowDuringPasswordChange: true },
       schema: {
         tags: ["users"],
-        summary: "The signed-in user, their roles and permissions, and how many recovery codes are left",
+        summary:
+          "The signed-in user, their roles and permissions, and how many recovery codes are left",
         description:
           "`two_fa_enrolment_required`: `TESSERA_REQUIRE_2FA` covers the user, who has neither TOTP nor a passkey; until one is set up only enrolment, the password change, re-authentication and sign-out answer.",
         response: { 200: MeView, ...errorResponses(401) },
