@@ -15,6 +15,9 @@
  *   const verifier = createTokenVerifier({ jwksUrl: "https://auth.example.com/.well-known/jwks.json" });
  *   await app.register(tesseraVerifier, { verifier });
  *   app.get("/orders", async (request) => tokenUser(request).id);
+ *
+ * Roles and permissions (issue 23): `requirePermission`, `requireRole`, `hasPermission`,
+ * `hasRole` and a route's `config.permissions` (`verify-permissions.ts`).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
@@ -28,6 +31,21 @@ import {
   type AsymmetricJwtKey,
   type JwtKeyRing,
 } from "./core/jwt/index.js";
+import { installAccessChecks } from "./verify-permissions.js";
+
+export {
+  hasPermission,
+  hasRole,
+  requirePermission,
+  requireRole,
+  TokenClaimsError,
+} from "./verify-permissions.js";
+export type {
+  AccessRequirement,
+  AccessVocabulary,
+  RequirementPreHandler,
+  TokenWithClaims,
+} from "./verify-permissions.js";
 
 /** Least time between two fetches caused by unknown kids (a flood of forged kids costs one fetch). */
 export const DEFAULT_JWKS_COOLDOWN_MS = 30_000;
@@ -184,6 +202,13 @@ export interface TesseraVerifierOptions {
   verifier: TokenVerifier;
   /** Route `config` flag that makes a route public. Default `"excludeFromAuth"`, as Tessera's. */
   excludeFromAuthKey?: string;
+  /**
+   * The permissions routes may ask for (`requirePermission`, `config.permissions`); another is
+   * an error as the route is registered. Default: any well-formed `resource:action`.
+   */
+  permissions?: readonly string[];
+  /** The same for roles (`requireRole`, `config.roles`). */
+  roles?: readonly string[];
 }
 
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
@@ -215,6 +240,7 @@ async function verifierPlugin(
 ): Promise<void> {
   const key = options.excludeFromAuthKey ?? "excludeFromAuth";
   if (!app.hasRequestDecorator("user")) app.decorateRequest("user", null);
+  installAccessChecks(app, { permissions: options.permissions, roles: options.roles });
   app.addHook("onRequest", async (request: FastifyRequest, reply: FastifyReply) => {
     const config = request.routeOptions.config as unknown as Record<string, unknown>;
     if (config[key] === true || request.method === "OPTIONS") return;

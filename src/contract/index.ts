@@ -21,3 +21,4 @@ export * from "./mail.js";
 export * from "./email.js";
 export * from "./applications.js";
 export * from "./personal-tokens.js";
+export * from "./roles.js";

@@ -124,3 +124,20 @@ export const MAX_SCOPE_LENGTH = 64;
 export const DEFAULT_PERSONAL_TOKEN_DAYS = 90;
 /** Longest token id in a path: a UUID (36), with room. */
 export const MAX_PERSONAL_TOKEN_ID_LENGTH = 64;
+ * Roles and permissions (issue 23 item 2). A role's name: a lowercase letter, then up to 62
+ * lowercase letters, digits, `_` or `-` (it travels in tokens and URLs as it is).
+ */
+export const ROLE_NAME_PATTERN = "^[a-z][a-z0-9_-]{0,62}$";
+/**
+ * A permission: `resource:action`, each a lowercase letter then up to 62 lowercase letters,
+ * digits, `_`, `-` or `.` (`invoices:write`, `billing.reports:read`). Tessera's own scopes
+ * (`users:read`) have the same shape, so a role may hold them too.
+ */
+export const PERMISSION_PATTERN = "^[a-z][a-z0-9_.-]{0,62}:[a-z][a-z0-9_.-]{0,62}$";
+/** Most permissions one role holds: 100. */
+export const MAX_ROLE_PERMISSIONS = 100;
+/** Most roles one user holds, and most roles in all (`GET /roles` is one bounded list): 50 and 500. */
+export const MAX_ROLES_PER_USER = 50;
+export const MAX_ROLES = 500;
+/** Longest description of a role, in characters: 200. */
+export const MAX_ROLE_DESCRIPTION_LENGTH = 200;

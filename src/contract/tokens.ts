@@ -1,6 +1,7 @@
 /** Tokens other services verify: the JWKS document (RFC 7517 §5), `POST /token` and access tokens. */
 import { Type, type Static } from "@sinclair/typebox";
 import { MAX_TOKEN_LENGTH } from "./limits.js";
+import { HeldPermissions, HeldRoles } from "./roles.js";
 import { UserView } from "./users.js";
 
 /**
@@ -84,6 +85,9 @@ export const IntrospectionResponse = Type.Object(
     token_type: Type.Optional(Type.Literal("Bearer")),
     /** RFC 7662 §2.2: a personal access token's scopes its user holds now, space-separated. */
     scope: Type.Optional(Type.String()),
+    /** The user's roles and permissions now (issue 23), for an active token. */
+    roles: Type.Optional(HeldRoles),
+    permissions: Type.Optional(HeldPermissions),
     /**
      * Tessera's member (RFC 7662 §2.2 allows them): `access` for a token of `POST
      * /token/access`, `session` for a session token (`POST /token`, the cookie), `personal` for

@@ -9,6 +9,7 @@ import {
   MIN_EMAIL_LENGTH,
 } from "./limits.js";
 import { pageQueryFields } from "./paging.js";
+import { HeldPermissions, HeldRoles } from "./roles.js";
 
 /** `authentication.JwtUser`: who a token belongs to. */
 export const JwtUser = Type.Object(
@@ -51,6 +52,9 @@ export const MeView = Type.Object({
   ...UserView.properties,
   recovery_codes_left: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
   recovery_codes_low: Type.Boolean(),
+  /** Issue 23: the roles the user holds (`admin` for an admin) and the union of their permissions. */
+  roles: HeldRoles,
+  permissions: HeldPermissions,
 });
 export type MeView = Static<typeof MeView>;
 

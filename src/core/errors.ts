@@ -35,6 +35,7 @@ export const ERROR_CODES = {
   account_locked: "permission_denied", // right password, but an admin locked the account
   email_not_verified: "permission_denied", // right password, address not verified yet
   insufficient_scope: "permission_denied", // a personal access token without the route's scope (RFC 6750 §3.1)
+  insufficient_permission: "permission_denied", // a host route's `permissions` the user's roles lack
 
   // 400
   client_error: "client_error",
@@ -52,6 +53,7 @@ export const ERROR_CODES = {
   webauthn_counter_error: "client_error", // signCount did not increase: possible cloned authenticator
   invalid_email_token: "client_error", // a mailed link that is unknown, used, void or expired
   invalid_scope: "client_error", // a token asked for a scope its user does not hold
+  unknown_role: "client_error", // a role named in a request that does not exist
   method_not_allowed: "client_error", // 405: the path exists, the method does not (`Allow` says which)
 
   // 404
@@ -62,6 +64,8 @@ export const ERROR_CODES = {
   conflict: "conflict",
   last_admin: "conflict", // demoting or deleting the only admin
   invitation_not_pending: "conflict", // "send again" for an account that accepted its invitation
+  role_exists: "conflict", // a new role's name is taken
+  built_in_role: "conflict", // deleting the built-in `admin` role
 
   // 429
   too_many_requests: "too_many_requests",

@@ -16,6 +16,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   account_locked: 403,
   email_not_verified: 403,
   insufficient_scope: 403,
+  insufficient_permission: 403,
 
   client_error: 400,
   validation_error: 400,
@@ -32,6 +33,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   webauthn_counter_error: 400,
   invalid_email_token: 400,
   invalid_scope: 400,
+  unknown_role: 400,
   method_not_allowed: 405,
 
   not_found: 404,
@@ -39,6 +41,8 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   conflict: 409,
   last_admin: 409,
   invitation_not_pending: 409,
+  role_exists: 409,
+  built_in_role: 409,
   too_many_requests: 429,
 
   internal_error: 500,

@@ -20,6 +20,7 @@ import { authentication, type AuthenticationOptions } from "./authentication.js"
 import { setSessionCookie } from "./cookie.js";
 import { installErrorHandler } from "./error-handler.js";
 import { installMetrics } from "./metrics.js";
+import { applyRoutePermissions } from "./route-permissions.js";
 import { applyRoutePolicy } from "./route-policy.js";
 import { applyTokenScopes } from "./token-scopes.js";
 import { personalTokenRoutes } from "./routes/personal-tokens.js";
@@ -36,6 +37,7 @@ import { mailRoutes } from "./routes/mail.js";
 import { passwordRoutes } from "./routes/passwords.js";
 import { recoveryCodeRoutes } from "./routes/recovery-codes.js";
 import { reauthenticationRoutes } from "./routes/reauthentication.js";
+import { roleRoutes } from "./routes/roles.js";
 import { sessionRoutes } from "./routes/sessions.js";
 import type { RouteOptions } from "./routes/route-options.js";
 import { tokenRoutes } from "./routes/tokens.js";
@@ -54,6 +56,11 @@ export interface TesseraPluginOptions {
   authentication?: AuthenticationOptions;
   /** The host's Fastify `routerOptions`, so exclusions see the path the router sees. */
   routerOptions?: RouterPathOptions;
+  /**
+   * Issue 23: the permissions the host's routes may name in `config.permissions`; a route
+   * naming another throws at start-up. Default: any well-formed `resource:action`.
+   */
+  permissions?: readonly string[];
 }
 
 declare module "fastify" {
@@ -81,6 +88,9 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
         secure: settings.secureCookie,
       }),
   });
+
+  // Issue 23: a host route's `config.permissions`, checked against the user's roles.
+  app.addHook("onRoute", applyRoutePermissions(ctx, options.permissions));
 
   const routeOptions: RouteOptions = {
     ctx,
@@ -128,6 +138,7 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
     await routes.register(invitationRoutes, routeOptions);
     await routes.register(signupRoutes, routeOptions);
     await routes.register(personalTokenRoutes, routeOptions);
+    await routes.register(roleRoutes, routeOptions);
     await routes.register(applicationRoutes, { ...routeOptions, oidc: options.tessera.oidc });
     await routes.register(tokenRoutes, {
       ...routeOptions,

@@ -69,6 +69,11 @@ export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = Object.free
   "POST /applications": { recentAuthentication: true },
   "DELETE /applications/:client_id": { recentAuthentication: true },
   "POST /applications/:client_id/secret": { recentAuthentication: true },
+  // Roles (issue 23): what a role grants and who holds it decide what apps let people do.
+  "POST /roles": { recentAuthentication: true },
+  "PATCH /roles/:name": { recentAuthentication: true },
+  "DELETE /roles/:name": { recentAuthentication: true },
+  "PUT /users/:id/roles": { recentAuthentication: true },
 });
 
 declare module "fastify" {

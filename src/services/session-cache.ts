@@ -15,6 +15,12 @@
  */
 import type { PublicUser } from "./users-view.js";
 
+/** What a user holds (issue 23): role names and the union of their permissions, sorted. */
+export interface Grants {
+  readonly roles: readonly string[];
+  readonly permissions: readonly string[];
+}
+
 /** Entries per map (sessions, users); the oldest entry goes first when full. */
 export const DEFAULT_SESSION_CACHE_ENTRIES = 100_000;
 /** How long an entry is trusted without news: a read a minute per session and user at most. */
@@ -105,6 +111,9 @@ export interface SessionCache {
   /** A personal access token by its digest (issue 23). */
   getToken(digest: string): CachedPersonalToken | undefined;
   setToken(digest: string, state: CachedPersonalToken, generation: number): void;
+  /** The user's roles and permissions (`services/grants.ts`), dropped with the user's entry. */
+  getGrants(userId: string): Grants | undefined;
+  setGrants(userId: string, grants: Grants, generation: number): void;
   /** Applies an event (local write or from the channel). */
   apply(event: SessionEvent): void;
   /** The channel is down: bypass until `channelUp`. Logged once. */
@@ -113,7 +122,7 @@ export interface SessionCache {
   channelUp(): void;
   /** Sends an event to the other instances (after `apply`). */
   publisher: SessionEventPublisher | null;
-  /** Entries held (sessions + users + tokens), for tests and metrics. */
+  /** Entries held (sessions + users + tokens + grants), for tests and metrics. */
   size(): number;
 }
 
@@ -138,6 +147,7 @@ export function createSessionCache(
   const sessions = new Map<string, Entry<CachedSession>>();
   const users = new Map<string, Entry<PublicUser>>();
   const tokens = new Map<string, Entry<CachedPersonalToken>>();
+  const grants = new Map<string, Entry<Grants>>();
   let generation = 0;
   let enabled = false;
   let everUp = false;
@@ -164,6 +174,7 @@ export function createSessionCache(
     sessions.clear();
     users.clear();
     tokens.clear();
+    grants.clear();
   };
 
   const cache: SessionCache = {
@@ -182,6 +193,9 @@ export function createSessionCache(
     getToken: (digest) => fresh(tokens, digest),
     setToken: (digest, state, gen) => {
       if (enabled && gen === generation) bounded(tokens, digest, state);
+    getGrants: (id) => fresh(grants, id),
+    setGrants: (id, held, gen) => {
+      if (enabled && gen === generation) bounded(grants, id, held);
     },
     apply: (event) => {
       generation += 1;
@@ -193,6 +207,7 @@ export function createSessionCache(
         }
       } else if (event.kind === "user") {
         users.delete(event.userId);
+        grants.delete(event.userId);
         for (const [id, entry] of sessions) {
           if (entry.value.userId === event.userId) sessions.delete(id);
         }
@@ -219,7 +234,7 @@ export function createSessionCache(
       everUp = true;
     },
     publisher: null,
-    size: () => sessions.size + users.size + tokens.size,
+    size: () => sessions.size + users.size + tokens.size + grants.size,
   };
   return cache;
 }

@@ -47,6 +47,8 @@ export type {
   OidcConsentsTable,
   OidcRefreshGraceTable,
   PersonalAccessTokensTable,
+  RolesTable,
+  UserRolesTable,
   EpochMs,
   BooleanColumn,
 } from "./schema.js";
@@ -249,3 +251,15 @@ export {
   sweepRefreshGrace,
   type RefreshGrace,
 } from "./oidc-refresh-grace.js";
+export {
+  ADMIN_ROLE,
+  listRoles,
+  getRole,
+  insertRole,
+  updateRole,
+  deleteRoleRow,
+  rolesOfUser,
+  replaceUserRoles,
+  countRoleHolders,
+} from "./roles.js";
+export type { Role, HeldRole } from "./roles.js";

@@ -286,6 +286,23 @@ export interface OidcRefreshGraceTable {
   expires_at: EpochMs;
 }
 
+/** `roles` (migration 0013): a named set of permissions; `admin` is built in. */
+export interface RolesTable {
+  name: string;
+  description: string;
+  /** JSON array of permission strings (`resource:action`), sorted, each once. */
+  permissions: string;
+  built_in: BooleanColumn;
+  created_at: EpochMs;
+  updated_at: EpochMs;
+}
+
+/** `user_roles`: who holds which role (never `admin`: that is `users.is_admin`). */
+export interface UserRolesTable {
+  user_id: string;
+  role_name: string;
+}
+
 export interface Database {
   users: UsersTable;
   webauthn_credentials: WebauthnCredentialsTable;
@@ -305,4 +322,6 @@ export interface Database {
   oidc_consents: OidcConsentsTable;
   oidc_refresh_grace: OidcRefreshGraceTable;
   personal_access_tokens: PersonalAccessTokensTable;
+  roles: RolesTable;
+  user_roles: UserRolesTable;
 }

@@ -11,6 +11,7 @@ import {
   MAX_PAGE_SIZE,
   MAX_PASSKEYS_PER_USER,
   MAX_PERSONAL_TOKENS_PER_USER,
+  MAX_ROLES,
 } from "../../src/contract/index.js";
 import { openRouteTable, type RouteTable } from "../helpers/route-table.js";
 
@@ -32,6 +33,10 @@ const NATURAL_CAPS: Readonly<Record<string, { max: number | null; why: string }>
     max: null,
     why: "the registered applications: an operator or an admin registers each one",
   },
+  "GET /roles": {
+    max: MAX_ROLES,
+    why: "at most MAX_ROLES roles exist: POST /roles refuses one more",
+  },
   "GET /.well-known/jwks.json": {
     max: null,
     why: "the keys that verify live tokens: only the operator makes keys, a retired one leaves after the token lifetime",
@@ -41,6 +46,9 @@ const NATURAL_CAPS: Readonly<Record<string, { max: number | null; why: string }>
 /** Lists of scalars, by property name: what bounds them. */
 const SCALAR_LISTS: Readonly<Record<string, string>> = {
   amr: "distinct authentication method names, a handful",
+  roles: "a user holds at most MAX_ROLES_PER_USER roles (PUT /users/{id}/roles)",
+  permissions:
+    "a role holds at most MAX_ROLE_PERMISSIONS; a user's are the union over at most MAX_ROLES_PER_USER roles",
   codes: "one set of RECOVERY_CODE_COUNT recovery codes",
   scopes:
     "the provider's few scopes (OIDC_SCOPES); a personal access token's, at most MAX_PERSONAL_TOKEN_SCOPES",

@@ -78,6 +78,27 @@ describe("the session cache", () => {
     expect(cache.size()).toBe(0);
   });
 
+  it("keeps a user's grants until the user's next event, everyone's until an all event (issue 23)", () => {
+    const cache = createSessionCache();
+    const grants = { roles: ["billing"], permissions: ["invoices:write"] };
+    cache.setGrants("u1", grants, cache.generation());
+    expect(cache.getGrants("u1")).toBeUndefined(); // channel down: nothing trusted
+    cache.channelUp();
+    const g = cache.generation();
+    cache.setGrants("u1", grants, g);
+    cache.setGrants("u2", grants, g);
+    cache.apply({ kind: "session", sessionId: "s1" });
+    expect(cache.getGrants("u1")).toEqual(grants);
+    cache.apply({ kind: "user", userId: "u1" });
+    expect(cache.getGrants("u1")).toBeUndefined();
+    expect(cache.getGrants("u2")).toEqual(grants);
+    cache.apply({ kind: "all" });
+    expect(cache.getGrants("u2")).toBeUndefined();
+    cache.setGrants("u2", grants, cache.generation());
+    cache.channelDown("test");
+    expect(cache.getGrants("u2")).toBeUndefined();
+  });
+
   it("is bounded: the oldest entry goes first", () => {
     const cache = createSessionCache({ maxEntries: 2 });
     cache.channelUp();

@@ -28,6 +28,12 @@ export interface AccessTokenSubject {
   audience: string | null;
   /** Lifetime in seconds (whole, positive). */
   lifetimeSeconds: number;
+  /**
+   * The user's roles and permissions when the token is made (issue 23): the `roles` and
+   * `permissions` claims, arrays of strings, for services that check them (`tessera/verify`).
+   */
+  roles?: readonly string[];
+  permissions?: readonly string[];
 }
 
 /** A verified access token. */
@@ -38,6 +44,9 @@ export interface VerifiedAccessJwt {
   audience: string | null;
   issuedAtSeconds: number;
   expiresAtSeconds: number;
+  /** The `roles` and `permissions` claims, or null when the token has none (an older token). */
+  roles: string[] | null;
+  permissions: string[] | null;
 }
 
 /**
@@ -68,6 +77,8 @@ export function createAccessJwt(
     token_use: ACCESS_TOKEN_USE,
   };
   if (subject.audience !== null) claims.aud = subject.audience;
+  if (subject.roles !== undefined) claims.roles = [...subject.roles];
+  if (subject.permissions !== undefined) claims.permissions = [...subject.permissions];
   return { token: signJwtPayload(claims, { keys: options.keys }), expiresAtSeconds: exp };
 }
 
@@ -85,7 +96,7 @@ export function verifyAccessJwt(
     ...(options.clock === undefined ? {} : { clock: options.clock }),
   });
   if (claims === null || claims.token_use !== ACCESS_TOKEN_USE) return null;
-  const { sub, sid, iss, aud, iat, exp } = claims;
+  const { sub, sid, iss, aud, iat, exp, roles, permissions } = claims;
   if (typeof sub !== "string" || sub === "") return null;
   if (typeof sid !== "string" || !SESSION_ID_PATTERN.test(sid)) return null;
   if (iss !== options.issuer) return null;
@@ -98,5 +109,14 @@ export function verifyAccessJwt(
     audience: aud ?? null,
     issuedAtSeconds: iat,
     expiresAtSeconds: exp,
+    roles: stringList(roles),
+    permissions: stringList(permissions),
   };
+}
+
+/** A claim that must be an array of strings, or null when absent or anything else. */
+function stringList(value: unknown): string[] | null {
+  return Array.isArray(value) && value.every((item) => typeof item === "string")
+    ? (value as string[])
+    : null;
 }

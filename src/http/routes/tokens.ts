@@ -121,13 +121,13 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<TokenRouteOptions> = async (
         tags: ["tokens"],
         summary: "A short-lived access token for the signed-in session, for other services",
         description:
-          "Signed with the current signing key (verify with `/.well-known/jwks.json` or introspect). Carries `iss`, `sub`, `sid`, `jti`, `iat`, `exp`, `aud` when `TESSERA_TOKEN_AUDIENCE` is set, and `token_use: access`; Tessera refuses it as a session token.",
+          "Signed with the current signing key (verify with `/.well-known/jwks.json` or introspect). Carries `iss`, `sub`, `sid`, `jti`, `iat`, `exp`, `aud` when `TESSERA_TOKEN_AUDIENCE` is set, `token_use: access`, and the user's `roles` and `permissions` as they are now (issue 23); Tessera refuses it as a session token.",
         response: { 200: AccessTokenResponse, ...errorResponses(401, 403) },
       },
     },
     async (request) => {
       const user = currentUser(request);
-      const issued = issueAccessToken(ctx, options.accessTokens, {
+      const issued = await issueAccessToken(ctx, options.accessTokens, {
         userId: user.id,
         sessionId: request.auth?.sessionId ?? null,
       });
@@ -202,6 +202,8 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<TokenRouteOptions> = async (
             ...(active.sid === null ? {} : { sid: active.sid }),
             ...(active.iat === null ? {} : { iat: active.iat }),
             exp: active.exp,
+            roles: active.roles,
+            permissions: active.permissions,
             token_type: "Bearer" as const,
             token_use: "session" as const,
           };
@@ -214,6 +216,8 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<TokenRouteOptions> = async (
           ...(active.aud === null ? {} : { aud: active.aud }),
           iat: active.iat,
           exp: active.exp,
+          roles: active.roles,
+          permissions: active.permissions,
           token_type: "Bearer" as const,
           token_use: "access" as const,
         };

@@ -8,6 +8,7 @@ import { lockAccount, unlockAccount } from "../../services/account/account-lock.
 import { createUser, deleteUser, demoteUser, promoteUser } from "../../services/account/users.js";
 import { readUserList } from "../../services/account/user-list.js";
 import { recoveryCodesLow } from "../../services/factors/recovery-codes.js";
+import { grantsClaims, permissionsOfUser } from "../../services/grants.js";
 import { toAdminUserView, toUserView, userViewOf } from "../../services/users-view.js";
 import { clearSessionCookie } from "../cookie.js";
 import { actorOf, currentUser, requestMeta } from "../request-meta.js";
@@ -39,7 +40,8 @@ export const userRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, o
       config: { allowDuringPasswordChange: true },
       schema: {
         tags: ["users"],
-        summary: "The signed-in user, and how many recovery codes are left",
+        summary:
+          "The signed-in user, their roles and permissions, and how many recovery codes are left",
         description:
           "`two_fa_enrolment_required`: `TESSERA_REQUIRE_2FA` covers the user, who has neither TOTP nor a passkey; until one is set up only enrolment, the password change, re-authentication and sign-out answer.",
         response: { 200: MeView, ...errorResponses(401) },
@@ -52,6 +54,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, o
         two_fa_enrolment_required: user.twoFaEnrolmentRequired === true,
         recovery_codes_left: user.recoveryCodesLeft,
         recovery_codes_low: recoveryCodesLow(user.recoveryCodesLeft),
+        ...grantsClaims(await permissionsOfUser(ctx, user.id)),
       };
     },
   );

@@ -26,7 +26,7 @@ import type {
 import type { JSONWebKeySet } from "jose";
 import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS } from "../../core/clock.js";
 import type { ServiceContext } from "../context.js";
-import { findOidcAccount, OIDC_CLAIMS, OIDC_SCOPES } from "./accounts.js";
+import { findOidcAccount, oidcExtraTokenClaims, OIDC_CLAIMS, OIDC_SCOPES } from "./accounts.js";
 import { FIRST_PARTY } from "./client-metadata.js";
 import { DYNAMICALLY_REGISTERED } from "./clients.js";
 import { newOidcClientId, newOidcClientSecret } from "./clients.js";
@@ -135,6 +135,8 @@ export function oidcConfiguration(
   return {
     adapter: withClients(options.adapter, options.findClient, options.registerClient),
     findAccount: (kctx, id) => findOidcAccount(ctx, kctx, id),
+    // Issue 23: the `roles` scope puts `roles` and `permissions` in JWT access tokens too.
+    extraTokenClaims: (_kctx, token) => oidcExtraTokenClaims(ctx, token),
     jwks: options.jwks,
     claims: OIDC_CLAIMS,
     scopes: [...OIDC_SCOPES],

@@ -8,6 +8,7 @@
 import { createAccessJwt, verifyAccessJwt } from "../../core/jwt/index.js";
 import { PermissionDeniedError } from "../../core/errors.js";
 import type { ServiceContext } from "../context.js";
+import { permissionsOfUser } from "../grants.js";
 import { inspectSessionToken, isSessionLive } from "./sessions.js";
 
 /** Where access tokens come from and whom they are for. */
@@ -40,6 +41,9 @@ export type IntrospectedToken =
       sid: string | null;
       iat: number | null;
       exp: number;
+      /** What the user holds now (issue 23). */
+      roles: string[];
+      permissions: string[];
     };
 
 /** What introspection says of an active access token (RFC 7662 §2.2). */
@@ -50,21 +54,26 @@ export interface ActiveAccessToken {
   aud: string | null;
   iat: number;
   exp: number;
+  /** What the user holds now (issue 23): a role taken away shows here before the token expires. */
+  roles: string[];
+  permissions: string[];
 }
 
 /**
- * A short-lived access token for the session `sessionId` of `userId`.
+ * A short-lived access token for the session `sessionId` of `userId`, carrying the `roles` and
+ * `permissions` the user holds now (issue 23; from the session cache when it is trusted).
  * @throws PermissionDeniedError when the request's token names no session (a seed token).
  */
-export function issueAccessToken(
+export async function issueAccessToken(
   ctx: ServiceContext,
   settings: AccessTokenSettings,
   session: { userId: string; sessionId: string | null },
-): IssuedAccessToken {
+): Promise<IssuedAccessToken> {
   if (session.sessionId === null) {
     throw new PermissionDeniedError("This token names no session: sign in again");
   }
   const lifetimeSeconds = Math.round(settings.minutes * 60);
+  const grants = await permissionsOfUser(ctx, session.userId);
   const { token } = createAccessJwt(
     {
       userId: session.userId,
@@ -72,6 +81,8 @@ export function issueAccessToken(
       issuer: settings.issuer,
       audience: settings.audience,
       lifetimeSeconds,
+      roles: grants.roles,
+      permissions: grants.permissions,
     },
     { keys: ctx.settings.jwtKeys, clock: ctx.clock },
   );
@@ -91,6 +102,7 @@ export async function introspectAccessToken(
   });
   if (claims === null) return null;
   if (!(await isSessionLive(ctx, claims.sessionId, claims.userId))) return null;
+  const grants = await permissionsOfUser(ctx, claims.userId);
   return {
     sub: claims.userId,
     sid: claims.sessionId,
@@ -98,6 +110,8 @@ export async function introspectAccessToken(
     aud: claims.audience,
     iat: claims.issuedAtSeconds,
     exp: claims.expiresAtSeconds,
+    roles: [...grants.roles],
+    permissions: [...grants.permissions],
   };
 }
 
@@ -115,11 +129,14 @@ export async function introspectToken(
   if (access !== null) return { use: "access", ...access };
   const session = await inspectSessionToken(ctx, token);
   if (session === null) return null;
+  const grants = await permissionsOfUser(ctx, session.userId);
   return {
     use: "session",
     sub: session.userId,
     sid: session.sessionId,
     iat: session.issuedAtSeconds,
     exp: session.expiresAtSeconds,
+    roles: [...grants.roles],
+    permissions: [...grants.permissions],
   };
 }

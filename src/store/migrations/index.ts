@@ -19,6 +19,7 @@ import * as mailFlows from "./0009-mail-flows.js";
 import * as userList from "./0010-user-list.js";
 import * as oidc from "./0011-oidc.js";
 import * as personalAccessTokens from "./0012-personal-access-tokens.js";
+import * as roles from "./0013-roles.js";
 
 /** Every migration by name, in order. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -34,6 +35,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "0010-user-list": userList,
   "0011-oidc": oidc,
   "0012-personal-access-tokens": personalAccessTokens,
+  "0013-roles": roles,
 });
 
 /** Table that records which migrations ran. */

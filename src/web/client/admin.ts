@@ -5,14 +5,16 @@
  * see a user's sessions (device, address, when, how) and end them, delete. Promote, demote,
  * lock, ending sessions and delete ask for confirmation naming the user. The applications
  * people sign in to with this server: register one (its secret shown once), give one a new
- * secret, remove one. The Activity list is read again after every action. Other signed-in
+ * secret, remove one. The roles (issue 23): create, change, delete, and set a user's roles.
+ * The Activity list is read again after every action. Other signed-in
  * users see a clear message instead.
  *
  * This entry checks who is signed in and puts the sections together: ./admin/user-list.ts (the
  * list, its search, filter and paging), ./admin/user-item.ts (a user's entry and its actions),
  * ./admin/user-forms.ts (the reset and lock forms), ./admin/user-sessions.ts (a user's
  * sessions), ./admin/create-user-form.ts, ./admin/applications.ts and
- * ./admin/application-form.ts (the applications), and the Activity (./lib/activity.ts).
+ * ./admin/application-form.ts (the applications), ./admin/roles.ts (the roles), and the
+ * Activity (./lib/activity.ts).
  */
 import { showActivity } from "./lib/activity.js";
 import { byId, setVisible, showMessage } from "./lib/dom.js";
@@ -23,6 +25,7 @@ import { describeError } from "./lib/text.js";
 import { wireApplicationForm } from "./admin/application-form.js";
 import { createApplications } from "./admin/applications.js";
 import { wireCreateUserForm } from "./admin/create-user-form.js";
+import { createRoles } from "./admin/roles.js";
 import { createUserList } from "./admin/user-list.js";
 
 const ACTIVITY = { list: "activity-list", more: "activity-more", message: "activity-message" };
@@ -53,6 +56,7 @@ async function main(): Promise<void> {
   refreshActivity = activity.reload;
   const applications = await createApplications(() => refreshActivity());
   wireApplicationForm(applications);
+  await createRoles(() => refreshActivity());
 }
 
 main().catch((error: unknown) => {

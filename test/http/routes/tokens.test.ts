@@ -180,6 +180,8 @@ describeServer(
           iat: now,
           exp: now + 300,
           token_use: "access",
+          roles: [],
+          permissions: [],
         });
         expect(claims.jti).toMatch(/^[A-Za-z0-9_-]{22}$/);
         const again = await accessTokenFor(server, session.access_token);
@@ -226,6 +228,8 @@ describeServer(
             aud: AUDIENCE,
             iat: now,
             exp: now + 300,
+            roles: [],
+            permissions: [],
             token_type: "Bearer",
             token_use: "access",
           });
@@ -254,6 +258,8 @@ describeServer(
             sid: session.session_id,
             iat: claims.iat,
             exp: claims.exp,
+            roles: [],
+            permissions: [],
             token_type: "Bearer",
             token_use: "session",
           });

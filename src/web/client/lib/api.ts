@@ -32,7 +32,7 @@ export class ApiError extends Error {
   }
 }
 
-type Method = "GET" | "POST" | "PATCH" | "DELETE";
+type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 /** The path of a user's resource, `/users/{id}{suffix}`, the id percent-encoded. */
 export function userPath(userId: string, suffix = ""): string {

@@ -9,6 +9,7 @@ const SCOPE_WORDS: Readonly<Record<string, string>> = {
   profile: "see your name",
   email: "see your email address",
   offline_access: "stay signed in while you are away",
+  roles: "see your roles and permissions",
 };
 const SCOPE_ORDER = Object.keys(SCOPE_WORDS);
 

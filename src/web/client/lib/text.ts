@@ -51,6 +51,7 @@ export const SCOPE_WORDS: Readonly<Record<string, string>> = Object.freeze({
   email: "see your email address",
   profile: "see your name",
   offline_access: "stay signed in when you are away",
+  roles: "see your roles and permissions",
 });
 
 /** The consent page's line for a scope (one Tessera does not describe is named as it is). */

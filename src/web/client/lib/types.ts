@@ -39,4 +39,8 @@ export type {
   PersonalTokenView,
   /** `POST /users/{id}/tokens`: the new token, this once. */
   CreatedPersonalToken,
+  /** The admin's `GET /roles` entries: a role, its permissions and how many hold it. */
+  RoleView,
+  /** `GET`/`PUT /users/{id}/roles`: the roles a user holds and their permissions. */
+  GrantsView,
 } from "../../../contract/index.js";
