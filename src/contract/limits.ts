@@ -124,6 +124,8 @@ export const MAX_SCOPE_LENGTH = 64;
 export const DEFAULT_PERSONAL_TOKEN_DAYS = 90;
 /** Longest token id in a path: a UUID (36), with room. */
 export const MAX_PERSONAL_TOKEN_ID_LENGTH = 64;
+
+/**
  * Roles and permissions (issue 23 item 2). A role's name: a lowercase letter, then up to 62
  * lowercase letters, digits, `_` or `-` (it travels in tokens and URLs as it is).
  */

@@ -193,6 +193,7 @@ export function createSessionCache(
     getToken: (digest) => fresh(tokens, digest),
     setToken: (digest, state, gen) => {
       if (enabled && gen === generation) bounded(tokens, digest, state);
+    },
     getGrants: (id) => fresh(grants, id),
     setGrants: (id, held, gen) => {
       if (enabled && gen === generation) bounded(grants, id, held);
