@@ -103,7 +103,7 @@ describe("proof of work during a sign-in storm", () => {
     const challenge = refused.body.extra.challenge as Challenge;
     expect(challenge.parameters).toMatchObject({
       algorithm: "PBKDF2/SHA-256",
-      cost: 8_000, // the gate is full: the highest price
+      cost: 4_000, // the gate is full: the highest price
       data: { expires_at_ms: server.clock() + 60_000 },
     });
     expect(challenge.signature).toMatch(/^[0-9a-f]{64}$/);

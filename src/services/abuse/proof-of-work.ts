@@ -30,10 +30,10 @@ import type { HashGate, HashLane } from "./hash-gate.js";
 
 /** The key derivation asked for: native in every browser's WebCrypto (`deriveBits`). */
 export const PROOF_OF_WORK_ALGORITHM = "PBKDF2/SHA-256";
-/** Iterations per try at the threshold: about 1 ms of one core per try. */
-export const MIN_COST = 2_000;
+/** Iterations per try at the threshold: about half a millisecond of one core per try. */
+export const MIN_COST = 1_000;
 /** Iterations per try with the gate full: 4 times the least price. */
-export const MAX_COST = 8_000;
+export const MAX_COST = 4_000;
 /** The derived key must begin with a random prefix this long: 16^2 = 256 expected tries. */
 const KEY_PREFIX_HEX_DIGITS = 2;
 /** Gate fill (0 to 1) from which a challenge is asked: half the waiting room taken. */
