@@ -1,6 +1,7 @@
 /** Challenges in this process's memory: the default of a single instance on SQLite. */
 import {
   DEFAULT_MAX_LIVE_ANONYMOUS_CHALLENGES,
+  MAX_CHALLENGE_LENGTH,
   tooManyChallenges,
   type ChallengeStore,
   type StoredChallenge,
@@ -54,6 +55,7 @@ export function createMemoryChallengeStore(
       return { userId: stored.userId, purpose: stored.purpose, challenge: stored.challenge };
     },
     async claim(value, purpose, ttlMs, nowMs) {
+      if (value.length === 0 || value.length > MAX_CHALLENGE_LENGTH) return false;
       if (nowMs - lastClaimSweepMs >= 1_000 || nowMs < lastClaimSweepMs) {
         lastClaimSweepMs = nowMs;
         for (const [key, expiresAtMs] of claimed) if (expiresAtMs <= nowMs) claimed.delete(key);
