@@ -10,7 +10,8 @@
  * default without Redis), the attackers in another pinned to the other core (`taskset`; without
  * it, or on one core, they are not pinned and the run says so).
  *
- *   npx tsx bench/storm.ts        (TESSERA_STORM_SECONDS=20, at most 30; loopback only)
+ *   npx tsx bench/storm.ts        (TESSERA_STORM_SECONDS=20, at most 30; loopback only;
+ *                                  TESSERA_PROOF_OF_WORK=off for the server without it)
  *
  * Reports, before (baseline) and during the storm, the new-device and device-cookie sign-in
  * latencies and `/me`, against issue 20's targets (new-device p50 < 2 s, device-cookie p50 <
@@ -160,6 +161,8 @@ if (process.argv.includes("--server")) {
       publicUrl: ORIGIN,
       trustedProxies: ["127.0.0.1"],
       logLevel: "silent",
+      // `TESSERA_PROOF_OF_WORK=off npx tsx bench/storm.ts`: the storm as it was before issue 20.
+      ...(process.env.TESSERA_PROOF_OF_WORK === "off" ? { proofOfWork: false } : {}),
     },
     {
       database,
