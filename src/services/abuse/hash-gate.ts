@@ -45,6 +45,8 @@ export interface HashGate {
   assertRoom(lane: HashLane): void;
   readonly active: number;
   readonly queued: number;
+  /** The bound of each lane's queue (`maxQueued`). */
+  readonly maxQueued: number;
   /**
    * How full the gate is, from 0 (a slot is free) to 1 (every slot busy and `maxQueued` hashes
    * waiting): what the proof-of-work challenge reads to know it is under pressure.
@@ -95,6 +97,7 @@ export function createHashGate(options: HashGateOptions = {}): HashGate {
     get queued() {
       return queued();
     },
+    maxQueued,
     get pressure() {
       return active < concurrency ? 0 : Math.min(1, queued() / maxQueued);
     },

@@ -6,10 +6,11 @@
  * it gets 429 `proof_of_work_required` with a fresh challenge in `extra.challenge`, which the
  * sign-in page solves by itself and API clients solve with `altcha-lib` (`solveChallenge`).
  *
- * - Pressure is the gate's own fill (`HashGate.pressure`), held as a decaying peak: sign-ins
- *   turned away do not reach the queue, so the level falls by half every
- *   `PRESSURE_HALF_LIFE_MS` instead of at once, and the challenge is asked while it is at or
- *   above `PRESSURE_THRESHOLD`.
+ * - Pressure is the gate's own fill (`HashGate.pressure`), where the sign-ins turned away with
+ *   a challenge in the last second or two count as waiting too (they would be, without it: so
+ *   the challenge stays on while the storm lasts instead of flapping off as the queue drains).
+ *   It is held as a decaying peak that halves every `PRESSURE_HALF_LIFE_MS`, and the challenge
+ *   is asked while it is at or above `PRESSURE_THRESHOLD`.
  * - Price: PBKDF2-SHA256 (which browsers run natively in `crypto.subtle`, so a person's browser
  *   is no slower than an attacker's CPU) with `2^8` expected tries of `cost` iterations each,
  *   `cost` growing with the pressure from `MIN_COST` to `MAX_COST`.
@@ -40,6 +41,8 @@ const KEY_PREFIX_HEX_DIGITS = 2;
 export const PRESSURE_THRESHOLD = 0.5;
 /** The remembered peak of pressure halves in this time once the queue drains. */
 export const PRESSURE_HALF_LIFE_MS = 10_000;
+/** Sign-ins turned away are counted per window this long (this one and the one before). */
+export const TURNED_AWAY_WINDOW_MS = 1_000;
 /** A challenge is good for this long after it is issued (solving takes about a second). */
 export const CHALLENGE_LIFETIME_MS = 60_000;
 /** The challenge store's purpose for claimed nonces. */
@@ -101,12 +104,29 @@ export function createProofOfWork(options: ProofOfWorkOptions): ProofOfWork {
   const { gate, store, key, clock } = options;
   let level = 0;
   let levelAtMs = Number.NEGATIVE_INFINITY;
+  // Sign-ins turned away in the current window and in the one before it.
+  let windowStartMs = Number.NEGATIVE_INFINITY;
+  let turnedAway = 0;
+  let turnedAwayBefore = 0;
 
-  /** The decaying peak of the gate's fill, brought up to now. */
+  function rollWindow(nowMs: number): void {
+    const elapsedMs = nowMs - windowStartMs;
+    if (elapsedMs >= 0 && elapsedMs < TURNED_AWAY_WINDOW_MS) return;
+    turnedAwayBefore = elapsedMs >= 0 && elapsedMs < 2 * TURNED_AWAY_WINDOW_MS ? turnedAway : 0;
+    turnedAway = 0;
+    windowStartMs = nowMs;
+  }
+
+  /** The decaying peak of the gate's fill (turned-away sign-ins included), brought up to now. */
   function observe(nowMs: number): number {
+    rollWindow(nowMs);
+    const sample = Math.max(
+      gate.pressure,
+      Math.min(1, Math.max(turnedAway, turnedAwayBefore) / gate.maxQueued),
+    );
     const elapsedMs = Math.max(0, nowMs - levelAtMs);
     const decayed = level * 2 ** (-elapsedMs / PRESSURE_HALF_LIFE_MS);
-    level = Math.max(gate.pressure, decayed);
+    level = Math.max(sample, decayed);
     levelAtMs = nowMs;
     return level;
   }
@@ -115,6 +135,7 @@ export function createProofOfWork(options: ProofOfWorkOptions): ProofOfWork {
     code: "proof_of_work_required" | "proof_of_work_invalid",
     nowMs: number,
   ): Promise<never> {
+    turnedAway += 1;
     const challenge = await createChallenge({
       algorithm: PROOF_OF_WORK_ALGORITHM,
       cost: costAt(level),

@@ -152,6 +152,7 @@ function countingGate(): HashGate & { runs: number } {
     get pressure() {
       return gate.pressure;
     },
+    maxQueued: gate.maxQueued,
     assertRoom: (lane: Parameters<HashGate["assertRoom"]>[0]) => gate.assertRoom(lane),
     run<T>(lane: Parameters<HashGate["run"]>[0], task: () => Promise<T>): Promise<T> {
       counting.runs += 1;
