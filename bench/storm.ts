@@ -198,6 +198,7 @@ if (process.argv.includes("--server")) {
 
 /** The 500 attackers until `seconds` have passed; their tally goes to the parent. */
 async function attack(port: number, seconds: number): Promise<void> {
+  process.send?.({ ready: true });
   const agent = new Agent({ keepAlive: true, maxSockets: ATTACKERS });
   const statuses: Record<string, number> = {};
   let attempts = 0;
@@ -289,6 +290,7 @@ async function runStorm(): Promise<void> {
   const baseline = await person(performance.now() + BASELINE_SECONDS * 1000);
 
   const attackers = child("--attackers", pinned ? 1 : null, [String(port), String(STORM_SECONDS)]);
+  await message<{ ready: true }>(attackers);
   const attackTally = message<{
     attempts: number;
     solved: number;
