@@ -107,8 +107,9 @@ async function signInSolving(
   body: Record<string, unknown>,
   deriveKey: typeof webCryptoPbkdf2,
   untilMs = Number.POSITIVE_INFINITY,
-): Promise<Answer & { solved: number }> {
+): Promise<Answer & { solved: number; solveMs: number }> {
   const started = performance.now();
+  let solveMs = 0;
   let proof: string | undefined;
   for (let solved = 0; ; solved += 1) {
     const answer = await send(agent, port, "POST", "/login", headers, {
@@ -117,12 +118,14 @@ async function signInSolving(
     });
     const challenge = challengeOf(answer);
     if (challenge === null || solved === 3) {
-      return { ...answer, ms: performance.now() - started, solved };
+      return { ...answer, ms: performance.now() - started, solved, solveMs };
     }
     const timeout = Math.min(90_000, untilMs - performance.now());
+    const solving = performance.now();
     const solution = timeout <= 0 ? null : await solveChallenge({ challenge, deriveKey, timeout });
+    solveMs += performance.now() - solving;
     // Out of time (the storm is over): the unsolved answer stands.
-    if (solution === null) return { ...answer, ms: performance.now() - started, solved };
+    if (solution === null) return { ...answer, ms: performance.now() - started, solved, solveMs };
     proof = Buffer.from(JSON.stringify({ challenge, solution })).toString("base64");
   }
 }
@@ -252,6 +255,7 @@ async function runStorm(): Promise<void> {
     const fresh: number[] = [];
     const freshStatuses: Record<string, number> = {};
     let freshSolved = 0;
+    const solving: number[] = [];
     const logins: number[] = [];
     const loginStatuses: Record<string, number> = {};
     const me: number[] = [];
@@ -262,6 +266,7 @@ async function runStorm(): Promise<void> {
           const answer = await signInSolving(quiet, port, {}, VICTIM, webCryptoPbkdf2);
           fresh.push(answer.ms);
           freshSolved += answer.solved;
+          if (answer.solved > 0) solving.push(answer.solveMs);
           count(freshStatuses, answer.status);
           await sleep(250);
         }
@@ -283,7 +288,7 @@ async function runStorm(): Promise<void> {
         }
       })(),
     ]);
-    return { fresh, freshStatuses, freshSolved, logins, loginStatuses, me, meStatuses };
+    return { fresh, freshStatuses, freshSolved, solving, logins, loginStatuses, me, meStatuses };
   }
 
   const rssBefore = await rss();
@@ -337,7 +342,7 @@ async function runStorm(): Promise<void> {
   console.log(row("GET /me p50", baseline.me, storm.me, 50));
   console.log(row("GET /me p99", baseline.me, storm.me, 99, TARGETS.meP99Ms));
   console.log(
-    `\nnew-device sign-ins: ${JSON.stringify(storm.freshStatuses)} (${storm.fresh.length}, ${storm.freshSolved} challenges solved)`,
+    `\nnew-device sign-ins: ${JSON.stringify(storm.freshStatuses)} (${storm.fresh.length}, ${storm.freshSolved} challenges solved, solving p50 ${percentile(storm.solving, 50).toFixed(0)} ms of the sign-in's time)`,
   );
   console.log(
     `device-cookie sign-ins: ${JSON.stringify(storm.loginStatuses)} (${storm.logins.length})`,
