@@ -32,6 +32,7 @@ import {
 import { startAuditSweeper } from "./services/audit/audit-log.js";
 import type { Readiness, Tessera } from "./http/tessera.js";
 import { createHashGate, type HashGate } from "./services/abuse/hash-gate.js";
+import { createProofOfWork, proofOfWorkKey } from "./services/abuse/proof-of-work.js";
 import { createMetrics } from "./services/metrics.js";
 import { loadOidcSigningKeys } from "./services/keys/oidc-keys.js";
 import { startOidcRuntime, type OidcRuntime } from "./services/oidc/running.js";
@@ -248,13 +249,25 @@ export async function createTessera(
     });
     closers.push(() => mail.close());
     let oidc: OidcRuntime | undefined;
+    const hashGate = overrides.hashGate ?? createHashGate();
     const ctx = {
       sessionsChanged: (event: SessionEvent) => oidc?.sessionsChanged(event),
       db: database.db,
       settings,
       clock,
       throttle,
-      hashGate: overrides.hashGate ?? createHashGate(),
+      hashGate,
+      // Issue 20 item 5: new devices pay a proof of work while the gate is under pressure.
+      ...(config.proofOfWork
+        ? {
+            proofOfWork: createProofOfWork({
+              gate: hashGate,
+              store: challenges,
+              key: proofOfWorkKey(config.keyEncryptionSecret),
+              clock,
+            }),
+          }
+        : {}),
       mail,
       ...(sessionCache === null ? {} : { sessionCache }),
     };

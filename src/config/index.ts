@@ -8,6 +8,7 @@
  *
  *   rows.ts         the table: one row per variable (name, type with range and unit, default,
  *                   summary), keyed by the settings field it fills
+ *   rows-abuse.ts, rows-oidc.ts  rows of a feature of their own, spread into that table
  *   types.ts        the types of settings: text → value, typed option → value, default → README
  *   parse.ts        reading every row, keeping every problem
  *   resolve.ts      derived defaults and the rules across fields; the JWT keys

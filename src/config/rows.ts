@@ -21,6 +21,7 @@ import { JWT_ALGORITHMS } from "../core/jwt/index.js";
 import { DEFAULT_TOTP_WINDOW, MAX_TOTP_WINDOW } from "../core/totp.js";
 import { DEFAULT_PASSWORD_MIN_SCORE } from "../core/password-score.js";
 import * as D from "./defaults.js";
+import { ABUSE_SETTINGS } from "./rows-abuse.js";
 import { OIDC_SETTINGS } from "./rows-oidc.js";
 import { PERSONAL_TOKEN_SETTINGS } from "./rows-personal-tokens.js";
 import {
@@ -376,6 +377,7 @@ export const SETTINGS = Object.freeze({
     default: "off",
     summary: "search: signed-in users may look people up by name (GET /users?q=)",
   }),
+  ...ABUSE_SETTINGS,
   nodeEnv: row({
     name: "NODE_ENV",
     type: text(),

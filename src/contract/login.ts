@@ -4,6 +4,7 @@ import {
   MAX_NAME_LENGTH,
   MAX_PASSWORD_LENGTH,
   MAX_RECOVERY_CODE_LENGTH,
+  MAX_PROOF_OF_WORK_LENGTH,
   MAX_TOTP_CODE_LENGTH,
 } from "./limits.js";
 import { WebauthnResponse } from "./passkeys.js";
@@ -20,6 +21,13 @@ export const LoginRequest = Type.Object(
     /** A recovery code in place of the second factor (spaces, dashes and case ignored). */
     recovery_code: Type.Optional(
       Type.Union([Type.String({ maxLength: MAX_RECOVERY_CODE_LENGTH }), Type.Null()]),
+    ),
+    /**
+     * The solved challenge of a 429 `proof_of_work_required` (issue 20 item 5): base64 of the
+     * JSON `{ challenge, solution }` (ALTCHA v2's payload). Read only while it is asked for.
+     */
+    proof_of_work: Type.Optional(
+      Type.Union([Type.String({ maxLength: MAX_PROOF_OF_WORK_LENGTH }), Type.Null()]),
     ),
   },
   { $id: "LoginRequest", additionalProperties: false },

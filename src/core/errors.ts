@@ -69,6 +69,8 @@ export const ERROR_CODES = {
 
   // 429
   too_many_requests: "too_many_requests",
+  proof_of_work_required: "too_many_requests", // a sign-in under pressure: solve `extra.challenge`
+  proof_of_work_invalid: "too_many_requests", // a solution expired, forged, wrong or already used
 
   // 500 / 503
   internal_error: "internal",

@@ -44,6 +44,8 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   role_exists: 409,
   built_in_role: 409,
   too_many_requests: 429,
+  proof_of_work_required: 429,
+  proof_of_work_invalid: 429,
 
   internal_error: 500,
   service_unavailable: 503,

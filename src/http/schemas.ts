@@ -18,3 +18,10 @@ export function inline<T extends TSchema>(schema: T): T {
   const { $id: _id, ...rest } = schema as T & { $id?: string };
   return rest as T;
 }
+
+/**
+ * The proof of work of a sign-in during a storm (issue 20 item 5), as the sign-in routes
+ * document it.
+ */
+export const PROOF_OF_WORK_DESCRIPTION =
+  'While password checks overflow, a sign-in without a device cookie gets 429 `proof_of_work_required` with `extra.challenge`, an ALTCHA v2 challenge (`{ parameters: { algorithm: "PBKDF2/SHA-256", nonce, salt, cost, keyLength, keyPrefix, data: { expires_at_ms } }, signature }`, good for 60 s): find the counter whose PBKDF2 key (password = nonce bytes + counter as 4 bytes big-endian, `cost` iterations) starts with `keyPrefix` (`altcha-lib`\'s `solveChallenge` does it), then send the request again with `proof_of_work` = base64 of the JSON `{ challenge, solution: { counter, derivedKey } }`. Each solution is accepted once; an expired, forged, wrong or reused one gets 429 `proof_of_work_invalid` with a new challenge.';

@@ -10,6 +10,7 @@ import type { DatabaseHandle } from "../store/index.js";
 import type { RelyingParty } from "../core/webauthn/index.js";
 import type { ChallengeStore } from "../store/challenges/index.js";
 import type { HashGate } from "./abuse/hash-gate.js";
+import type { ProofOfWork } from "./abuse/proof-of-work.js";
 import type { BreachedPasswordsSettings } from "./abuse/breached-passwords.js";
 import type { LoginThrottle } from "./abuse/rate-limit/index.js";
 import type { SessionCache, SessionEvent } from "./session-cache.js";
@@ -80,6 +81,11 @@ export interface ServiceContext {
   readonly sessionCache?: SessionCache;
   /** Bounds the password hashing of sign-ins (issue 14 item 3); none: unbounded. */
   readonly hashGate?: HashGate;
+  /**
+   * The proof of work asked of new devices while the gate is under pressure (issue 20 item 5,
+   * `TESSERA_PROOF_OF_WORK`); absent: none is asked.
+   */
+  readonly proofOfWork?: ProofOfWork;
   /** The mail worker (issue 12), to wake after queueing; absent: mail waits for a worker. */
   readonly mail?: MailQueue;
   /**

@@ -6,7 +6,7 @@ import { userViewOf } from "../../services/users-view.js";
 import { setDeviceCookie, setSessionCookie } from "../cookie.js";
 import { assertSameOrigin } from "../csrf.js";
 import { requestMeta } from "../request-meta.js";
-import { errorResponses, inline } from "../schemas.js";
+import { PROOF_OF_WORK_DESCRIPTION, errorResponses, inline } from "../schemas.js";
 import type { RouteOptions } from "./route-options.js";
 
 export const loginRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, options) => {
@@ -21,7 +21,8 @@ export const loginRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
         summary:
           "Sign in with name (or email) and password, and a second factor when the user has one",
         description:
-          "Sets the `token` cookie. 403 with code `two_fa_required` and `extra` = TwoFaRequiredResponse when a second factor is needed: send the request again with `two_fa_code`, `webauthn_response` or `recovery_code`.",
+          "Sets the `token` cookie. 403 with code `two_fa_required` and `extra` = TwoFaRequiredResponse when a second factor is needed: send the request again with `two_fa_code`, `webauthn_response` or `recovery_code`. " +
+          PROOF_OF_WORK_DESCRIPTION,
         body: inline(LoginRequest),
         response: { 200: UserView, ...errorResponses(400, 403, 413, 415, 429) },
       },

@@ -32,7 +32,7 @@ import { userViewOf } from "../../services/users-view.js";
 import { assertSameOrigin } from "../csrf.js";
 import { sendError } from "../error-handler.js";
 import { currentUser, requestMeta } from "../request-meta.js";
-import { errorResponses, inline } from "../schemas.js";
+import { PROOF_OF_WORK_DESCRIPTION, errorResponses, inline } from "../schemas.js";
 import type { RouteOptions } from "./route-options.js";
 import { authorizationOf, sameSecret, secretDigest } from "../credentials.js";
 
@@ -93,7 +93,8 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<TokenRouteOptions> = async (
         tags: ["tokens"],
         summary: "Sign in for API clients: the session token in the body, no cookie",
         description:
-          "The body and flow of `POST /login` (403 `two_fa_required` with `extra` = TwoFaRequiredResponse: send again with `two_fa_code` or `webauthn_response`). Send the token as `Authorization: Bearer`; a renewed one comes back in the `tessera-token` header.",
+          "The body and flow of `POST /login` (403 `two_fa_required` with `extra` = TwoFaRequiredResponse: send again with `two_fa_code` or `webauthn_response`). Send the token as `Authorization: Bearer`; a renewed one comes back in the `tessera-token` header. " +
+          PROOF_OF_WORK_DESCRIPTION,
         body: inline(LoginRequest),
         response: { 200: TokenResponse, ...errorResponses(400, 403, 413, 415, 429) },
       },

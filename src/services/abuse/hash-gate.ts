@@ -5,13 +5,21 @@
  * CPU-bound), queues at most `maxQueued` more per lane, and refuses the rest at once with 503
  * `service_unavailable` (Retry-After), so waiting is bounded and memory too. Sign-ins that
  * present a valid device cookie (`device-cookie.ts`) have their own lane, served first: a
- * browser that signed in before is not stuck behind an attack.
+ * browser that signed in before is not stuck behind an attack. Sign-ins that paid a proof of work
+ * while the gate was under pressure (`proof-of-work.ts`, issue 20 item 5) have the `proven` lane,
+ * served after the trusted one and before the rest.
  */
 import { availableParallelism } from "node:os";
 import { InternalError } from "../../core/errors.js";
 
-/** Which queue a hash waits in: `trusted` (device cookie) is always served first. */
-export type HashLane = "trusted" | "default";
+/**
+ * Which queue a hash waits in: `trusted` (device cookie) is always served first, then `proven`
+ * (a solved proof-of-work challenge), then `default`.
+ */
+export type HashLane = "trusted" | "proven" | "default";
+
+/** The order the lanes are served in. */
+const LANES_SERVED: readonly HashLane[] = ["trusted", "proven", "default"];
 
 /** Queued hashes per running one and lane: a wait of at most 8 hashes (~0.2 s at 25 ms each). */
 export const DEFAULT_HASH_QUEUE_PER_SLOT = 8;
@@ -37,6 +45,13 @@ export interface HashGate {
   assertRoom(lane: HashLane): void;
   readonly active: number;
   readonly queued: number;
+  /** The bound of each lane's queue (`maxQueued`). */
+  readonly maxQueued: number;
+  /**
+   * How full the gate is, from 0 (a slot is free) to 1 (every slot busy and `maxQueued` hashes
+   * waiting): what the proof-of-work challenge reads to know it is under pressure.
+   */
+  readonly pressure: number;
 }
 
 /** @throws TypeError when a bound is not a positive integer. */
@@ -51,8 +66,10 @@ export function createHashGate(options: HashGateOptions = {}): HashGate {
       throw new TypeError(`${name}: expected an integer >= 1`);
     }
   }
-  const queues: Record<HashLane, Array<() => void>> = { trusted: [], default: [] };
+  const queues: Record<HashLane, Array<() => void>> = { trusted: [], proven: [], default: [] };
   let active = 0;
+
+  const queued = () => queues.trusted.length + queues.proven.length + queues.default.length;
 
   function full(lane: HashLane): boolean {
     return active >= concurrency && queues[lane].length >= maxQueued;
@@ -63,7 +80,11 @@ export function createHashGate(options: HashGateOptions = {}): HashGate {
   }
 
   function next(): void {
-    const start = queues.trusted.shift() ?? queues.default.shift();
+    let start: (() => void) | undefined;
+    for (const lane of LANES_SERVED) {
+      start = queues[lane].shift();
+      if (start !== undefined) break;
+    }
     if (start === undefined) return;
     active += 1;
     start();
@@ -74,7 +95,11 @@ export function createHashGate(options: HashGateOptions = {}): HashGate {
       return active;
     },
     get queued() {
-      return queues.trusted.length + queues.default.length;
+      return queued();
+    },
+    maxQueued,
+    get pressure() {
+      return active < concurrency ? 0 : Math.min(1, queued() / maxQueued);
     },
     assertRoom(lane) {
       if (full(lane)) throw shed();

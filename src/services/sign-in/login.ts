@@ -20,6 +20,7 @@ import { audit } from "../audit/audit.js";
 import type { RequestMeta, ServiceContext } from "../context.js";
 import { issueDeviceToken, verifyDeviceToken } from "./device-cookie.js";
 import type { HashLane } from "../abuse/hash-gate.js";
+import { admitNewDevice } from "../abuse/proof-of-work.js";
 import { assertEmailVerifiedForSignIn } from "../account/email-verification.js";
 import type { LoginReservation } from "../abuse/rate-limit/index.js";
 import { verifyLoginRecoveryCode } from "../factors/recovery-codes.js";
@@ -86,7 +87,8 @@ export async function login(
   // Counted before Argon2 runs (issue 14 item 1); given back only when the password is right.
   const deviceId =
     user === undefined ? null : verifyDeviceToken(ctx.settings.jwtKeys, meta.deviceToken, user.id);
-  const lane: HashLane = deviceId === null ? "default" : "trusted";
+  const lane: HashLane =
+    deviceId !== null ? "trusted" : await admitNewDevice(ctx, request.proof_of_work);
   ctx.hashGate?.assertRoom(lane);
   const reservation = await ctx.throttle.reserveLoginAttempt({
     accountKey,

@@ -105,5 +105,22 @@ export function createDatabaseChallengeStore(
       if (row === undefined || row.challenge !== challenge) return undefined;
       return { userId: row.userId, purpose, challenge: row.challenge };
     },
+    async claim(value, purpose, ttlMs, nowMs) {
+      if (value.length === 0 || value.length > MAX_CHALLENGE_LENGTH) return false;
+      // A marker left by an expired claim would refuse the value forever: swept first.
+      await deleteExpiredChallenges(db, nowMs);
+      const result = await db
+        .insertInto("auth_challenges")
+        .values({
+          id: challengeRowId(`${purpose}:${value}`),
+          user_id: null,
+          purpose,
+          challenge: value,
+          expires_at: toEpochMs(nowMs + ttlMs),
+        })
+        .onConflict((conflict) => conflict.column("id").doNothing())
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
+    },
   };
 }

@@ -1,6 +1,7 @@
 /** Challenges in this process's memory: the default of a single instance on SQLite. */
 import {
   DEFAULT_MAX_LIVE_ANONYMOUS_CHALLENGES,
+  MAX_CHALLENGE_LENGTH,
   tooManyChallenges,
   type ChallengeStore,
   type StoredChallenge,
@@ -17,6 +18,9 @@ export function createMemoryChallengeStore(
 ): ChallengeStore & { readonly size: number } {
   const live = new Map<string, StoredChallenge & { expiresAtMs: number }>();
   let anonymous = 0;
+  /** Claimed values (`claim`), by purpose and value, with their expiry. */
+  const claimed = new Map<string, number>();
+  let lastClaimSweepMs = Number.NEGATIVE_INFINITY;
   let lastSweepMs = Number.NEGATIVE_INFINITY;
   const remove = (key: string) => {
     const stored = live.get(key);
@@ -49,6 +53,18 @@ export function createMemoryChallengeStore(
       remove(challenge);
       if (stored.purpose !== purpose || stored.expiresAtMs <= nowMs) return undefined;
       return { userId: stored.userId, purpose: stored.purpose, challenge: stored.challenge };
+    },
+    async claim(value, purpose, ttlMs, nowMs) {
+      if (value.length === 0 || value.length > MAX_CHALLENGE_LENGTH) return false;
+      if (nowMs - lastClaimSweepMs >= 1_000 || nowMs < lastClaimSweepMs) {
+        lastClaimSweepMs = nowMs;
+        for (const [key, expiresAtMs] of claimed) if (expiresAtMs <= nowMs) claimed.delete(key);
+      }
+      const key = `${purpose}:${value}`;
+      const expiresAtMs = claimed.get(key);
+      if (expiresAtMs !== undefined && expiresAtMs > nowMs) return false;
+      claimed.set(key, nowMs + ttlMs);
+      return true;
     },
   };
 }

@@ -29,5 +29,12 @@ export function createRedisChallengeStore(
       if (stored.purpose !== purpose || stored.expiresAtMs <= nowMs) return undefined;
       return { userId: stored.userId, purpose: stored.purpose, challenge: stored.challenge };
     },
+    async claim(value, purpose, ttlMs, nowMs) {
+      if (value.length === 0 || value.length > MAX_CHALLENGE_LENGTH) return false;
+      const marker = JSON.stringify({ purpose, expiresAtMs: nowMs + ttlMs });
+      const key = `${options.keyPrefix}claimed:${purpose}:${value}`;
+      const set = await redis.set(key, marker, "PX", Math.max(1, Math.ceil(ttlMs)), "NX");
+      return set === "OK";
+    },
   };
 }

@@ -17,6 +17,13 @@ export interface ChallengeStore {
   put(challenge: StoredChallenge, ttlMs: number, nowMs: number): Promise<void>;
   /** Atomic consume-once; undefined when unknown, used, expired or of another purpose. */
   consume(challenge: string, purpose: string, nowMs: number): Promise<StoredChallenge | undefined>;
+  /**
+   * Marks a single-use value (a solved proof-of-work challenge's nonce) as used for `ttlMs` from
+   * `nowMs`, atomically: true the first time, false while it is marked (`SET NX`, `INSERT … ON
+   * CONFLICT DO NOTHING`). Not counted against the cap of live challenges: a claim is made only
+   * for work already paid for.
+   */
+  claim(value: string, purpose: string, ttlMs: number, nowMs: number): Promise<boolean>;
 }
 
 /**

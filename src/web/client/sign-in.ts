@@ -2,7 +2,8 @@
  * The sign-in page (`/`): name and password, then a second factor when the account has one
  * (authentication code and/or passkey, or a recovery code in their place), then a new password
  * when one must be chosen.
- * Passwordless sign-in with a passkey is offered beside the form.
+ * Passwordless sign-in with a passkey is offered beside the form. While the server is under a
+ * sign-in storm, a proof of work is solved by the page itself (./lib/proof-of-work.ts).
  * An application's sign-in (issue 21) that wants a fresh authentication or a second factor
  * asks a person already signed in to confirm it is you (./sign-in/reauthentication-step.ts).
  */
@@ -15,6 +16,7 @@ import {
   usePasskey,
 } from "./lib/passkeys.js";
 import { wirePasswordForm } from "./lib/password-form.js";
+import { signInRequest } from "./lib/proof-of-work.js";
 import { getMe } from "./lib/session.js";
 import { describeError, reauthenticationAsked, safeNext, type MessageContext } from "./lib/text.js";
 import type { TwoFaRequired, UserView } from "./lib/types.js";
@@ -80,7 +82,7 @@ handleForm(signInForm, {
       password: fieldValue(signInForm, "password", true),
     };
     try {
-      const user = await api<UserView>("POST", "/login", credentials);
+      const user = await signInRequest<UserView>(credentials, byId("sign-in-message"));
       pending = credentials;
       signInForm.reset();
       afterSignIn(user);
@@ -136,10 +138,10 @@ function wireSecondFactorForm(id: string, field: string, context: MessageContext
       if (pending === null) return resetToCredentials();
       let user: UserView;
       try {
-        user = await api<UserView>("POST", "/login", {
-          ...pending,
-          [field]: fieldValue(form, field),
-        });
+        user = await signInRequest<UserView>(
+          { ...pending, [field]: fieldValue(form, field) },
+          byId("second-factor-message"),
+        );
       } catch (error) {
         form.querySelector<HTMLInputElement>(`[name="${field}"]`)?.select();
         throw error;
@@ -160,13 +162,13 @@ handleClick(
     // The first challenge is used once; then the password is checked again for a fresh one.
     const options =
       pendingPasskeyOptions ??
-      (await freshPasskeyOptions(() => api("POST", "/login", credentials)));
+      (await freshPasskeyOptions(() => signInRequest(credentials, byId("second-factor-message"))));
     pendingPasskeyOptions = null;
     const response = await explainedPasskeyCall(() => usePasskey(options));
-    const user = await api<UserView>("POST", "/login", {
-      ...credentials,
-      webauthn_response: response,
-    });
+    const user = await signInRequest<UserView>(
+      { ...credentials, webauthn_response: response },
+      byId("second-factor-message"),
+    );
     afterSignIn(user);
   },
   "passkey",

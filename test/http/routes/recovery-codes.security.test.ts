@@ -149,6 +149,10 @@ function countingGate(): HashGate & { runs: number } {
     get queued() {
       return gate.queued;
     },
+    get pressure() {
+      return gate.pressure;
+    },
+    maxQueued: gate.maxQueued,
     assertRoom: (lane: Parameters<HashGate["assertRoom"]>[0]) => gate.assertRoom(lane),
     run<T>(lane: Parameters<HashGate["run"]>[0], task: () => Promise<T>): Promise<T> {
       counting.runs += 1;

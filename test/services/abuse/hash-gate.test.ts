@@ -1,4 +1,4 @@
-/** The hashing gate (src/services/abuse/hash-gate.ts, issue 14 item 3): bounded, two lanes, sheds. */
+/** The hashing gate (src/services/abuse/hash-gate.ts, issue 14 item 3): bounded, three lanes, sheds. */
 import { describe, expect, it } from "vitest";
 import { createHashGate } from "../../../src/services/abuse/hash-gate.js";
 
@@ -32,6 +32,39 @@ describe("createHashGate", () => {
     await Promise.all([first, ...queued, trusted]);
     expect(order).toEqual(["first", "trusted", "default-1", "default-2"]);
     expect(gate.active).toBe(0);
+  });
+
+  it("serves the proven lane after the trusted one and before the default one", async () => {
+    const gate = createHashGate({ concurrency: 1, maxQueued: 2 });
+    const blocker = deferred();
+    const order: string[] = [];
+    const first = gate.run("default", () => blocker.promise);
+    const queued = [
+      gate.run("default", async () => void order.push("default")),
+      gate.run("proven", async () => void order.push("proven")),
+      gate.run("trusted", async () => void order.push("trusted")),
+    ];
+    blocker.resolve();
+    await Promise.all([first, ...queued]);
+    expect(order).toEqual(["trusted", "proven", "default"]);
+  });
+
+  it("measures its pressure: 0 while a slot is free, the queue's fill once all are busy", async () => {
+    const gate = createHashGate({ concurrency: 1, maxQueued: 4 });
+    expect(gate.pressure).toBe(0);
+    const blocker = deferred();
+    const running = [gate.run("default", () => blocker.promise)];
+    expect(gate.pressure).toBe(0);
+    running.push(gate.run("default", async () => undefined));
+    expect(gate.pressure).toBe(0.25);
+    running.push(gate.run("proven", async () => undefined));
+    running.push(gate.run("trusted", async () => undefined));
+    running.push(gate.run("default", async () => undefined));
+    running.push(gate.run("default", async () => undefined));
+    expect(gate.pressure).toBe(1);
+    blocker.resolve();
+    await Promise.all(running);
+    expect(gate.pressure).toBe(0);
   });
 
   it("frees the slot when a task throws", async () => {

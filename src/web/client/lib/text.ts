@@ -98,6 +98,9 @@ export function describeError(error: unknown, context: MessageContext = "default
       return error.retryAfterSeconds === null
         ? "Too many attempts. Please wait a while and try again."
         : `Too many attempts. Try again in ${formatWait(error.retryAfterSeconds)}.`;
+    case "proof_of_work_required":
+    case "proof_of_work_invalid":
+      return "The server is very busy right now. Please try again in a moment.";
     case "not_authorized":
       return "Your session has ended. Please sign in again.";
     case "password_change_required":
