@@ -31,7 +31,7 @@ describe.skipIf(skipBrowserTests())("access tokens in a browser", () => {
     await visible(page.getByRole("heading", { name: "Access tokens" }));
     await hasText(page.locator("#token-empty"), "No access tokens.");
     await page.getByLabel("Token name").fill("Backup script");
-    await page.locator('input[value="sessions:read"]').check();
+    await page.getByLabel(/^sessions:read/).check();
     await page.getByRole("button", { name: "Make token" }).click();
     await visible(page.getByRole("heading", { name: "Copy your new token" }));
     const token = (await page.locator("#token-secret").textContent()) ?? "";

@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { PERSONAL_TOKEN_PREFIX } from "../../../src/contract/index.js";
 import { isWellFormedPersonalToken } from "../../../src/core/personal-token.js";
 import { createPersonalTokenAuthenticator } from "../../../src/services/personal-tokens/authenticate.js";
+import { endUserSessions } from "../../../src/services/sessions/ending.js";
 import { listAuditEvents } from "../../../src/store/index.js";
 import { describeServer } from "../../helpers/routes.js";
 import type { TestClient, TestServer } from "../../helpers/server.js";
@@ -306,6 +307,21 @@ describeServer(
         });
         expect(reset.status, reset.text).toBe(200);
         expect((await bearer(server, token)("GET", "/me")).status).toBe(401);
+      });
+
+      it("by “This wasn't me” and a reset link (the reasons that end sessions with them)", async () => {
+        for (const reason of ["not_me", "password_reset"] as const) {
+          const { user, client } = await signedIn(server);
+          const { token } = await makeToken(client, user.id);
+          expect((await bearer(server, token)("GET", "/me")).status).toBe(200);
+          await endUserSessions(server.tessera.ctx, user.id, reason);
+          expect((await bearer(server, token)("GET", "/me")).status, reason).toBe(401);
+          const [event] = await listAuditEvents(server.tessera.ctx.db, {
+            event: "personal_tokens_revoked",
+            userId: user.id,
+          });
+          expect(event?.detail).toEqual({ reason, revoked: 1 });
+        }
       });
 
       it("by the user's deletion", async () => {

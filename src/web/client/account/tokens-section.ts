@@ -32,13 +32,13 @@ export async function wireTokens(user: UserView): Promise<void> {
         "div",
         { className: "checkbox" },
         h("input", {
-          id: `token-scope-${scope}`,
+          id: scopeFieldId(scope),
           name: "scope",
           type: "checkbox",
           value: scope,
           checked: scope === "profile:read",
         }),
-        h("label", { htmlFor: `token-scope-${scope}` }, `${scope}: ${TESSERA_SCOPES[scope].opens}`),
+        h("label", { for: scopeFieldId(scope) }, `${scope}: ${TESSERA_SCOPES[scope].opens}`),
       ),
     ),
   );
@@ -46,7 +46,7 @@ export async function wireTokens(user: UserView): Promise<void> {
     message,
     validate: () => {
       if (checkedScopes(form).length > 0) return null;
-      return { field: byId(`token-scope-${held[0]}`), text: "Choose at least one scope." };
+      return { field: byId(scopeFieldId(held[0]!)), text: "Choose at least one scope." };
     },
     submit: async () => {
       const created = await api<CreatedPersonalToken>("POST", userPath(user.id, "/tokens"), {
@@ -74,6 +74,11 @@ export async function wireTokens(user: UserView): Promise<void> {
     byId("tokens-title").focus();
   });
   await showTokens(user.id);
+}
+
+/** The checkbox of a scope: `token-scope-profile-read` (no `:` in an id a selector reads). */
+function scopeFieldId(scope: string): string {
+  return `token-scope-${scope.replace(/[^a-z0-9]+/g, "-")}`;
 }
 
 function checkedScopes(form: HTMLFormElement): string[] {
