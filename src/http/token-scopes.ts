@@ -83,10 +83,15 @@ function challenge(error: string, description: string, scope: string | null): st
 export function assertTokenScope(
   request: FastifyRequest,
   reply: FastifyReply,
-  config: { scope?: unknown },
+  config: { scope?: unknown; permissions?: unknown },
 ): void {
   const granted = request.auth?.personalToken?.scopes ?? [];
-  if (typeof config.scope !== "string") {
+  // A host route that names `permissions` (issue 23 item 2) and no scope of Tessera's opens to
+  // a token that carries every one of them (the route's own check asks the roles as well).
+  const permissions = Array.isArray(config.permissions) ? (config.permissions as string[]) : null;
+  const needed =
+    typeof config.scope === "string" ? requiredScopes(request, config.scope) : permissions;
+  if (needed === null) {
     const detail = "This route does not accept personal access tokens: sign in";
     void reply.header("www-authenticate", challenge("insufficient_scope", detail, null));
     throw new PermissionDeniedError(detail, {
@@ -94,7 +99,6 @@ export function assertTokenScope(
       extra: { scope: null },
     });
   }
-  const needed = requiredScopes(request, config.scope);
   const missing = needed.filter((scope) => !granted.includes(scope));
   if (missing.length === 0) return;
   const scope = needed.join(" ");

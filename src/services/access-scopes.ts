@@ -4,11 +4,14 @@
  * use from the user as the session cache holds them, so a demoted admin's token loses the admin
  * scopes at once (the demotion announces a user event that evicts the cached user).
  *
- * This is the ONE place that says who holds which scope. Today it derives Tessera's own scopes
- * from `is_admin`; roles and permissions (issue 23 item 2) extend it here. The vocabulary and
- * what each scope opens are in `src/contract/personal-tokens.ts` (`TESSERA_SCOPES`).
+ * This is the ONE place that says who holds which scope: Tessera's own scopes from `is_admin`,
+ * plus every permission the user's roles grant (issue 23 item 2: an app's `invoices:write`, or
+ * one of Tessera's own scopes a role holds), as `permissionsOfUser` reads them from the session
+ * cache. The vocabulary and what each scope opens are in `src/contract/personal-tokens.ts`
+ * (`TESSERA_SCOPES`).
  */
 import { TESSERA_SCOPES, type TesseraScope } from "../contract/index.js";
+import type { Grants } from "./grants.js";
 import type { PublicUser } from "./users-view.js";
 
 const ALL = Object.keys(TESSERA_SCOPES) as TesseraScope[];
@@ -23,13 +26,18 @@ export const ADMIN_SCOPES: readonly TesseraScope[] = Object.freeze(
   ALL.filter((scope) => TESSERA_SCOPES[scope].heldBy === "admins"),
 );
 
-/** The scopes `user` holds now. */
-export function scopesOfUser(user: PublicUser): ReadonlySet<string> {
-  return new Set<string>(user.isAdmin ? [...EVERYONE_SCOPES, ...ADMIN_SCOPES] : EVERYONE_SCOPES);
+/** The scopes `user` holds now, given the roles' `grants` (`permissionsOfUser`). */
+export function scopesOfUser(user: PublicUser, grants: Grants): ReadonlySet<string> {
+  const own = user.isAdmin ? [...EVERYONE_SCOPES, ...ADMIN_SCOPES] : EVERYONE_SCOPES;
+  return new Set<string>([...own, ...grants.permissions]);
 }
 
 /** The scopes of `requested` that `user` holds now (a token's effective scopes). */
-export function effectiveScopes(requested: readonly string[], user: PublicUser): readonly string[] {
-  const held = scopesOfUser(user);
+export function effectiveScopes(
+  requested: readonly string[],
+  user: PublicUser,
+  grants: Grants,
+): readonly string[] {
+  const held = scopesOfUser(user, grants);
   return requested.filter((scope) => held.has(scope));
 }

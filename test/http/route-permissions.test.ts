@@ -13,6 +13,8 @@ import { tessera } from "../../src/http/plugin.js";
 import { createTessera, type TesseraRuntime } from "../../src/runtime.js";
 import { createRole, setUserRoles } from "../../src/services/account/roles.js";
 import { createUser } from "../../src/services/account/users.js";
+import { createPersonalToken } from "../../src/services/personal-tokens/tokens.js";
+import { toPublicUser } from "../../src/services/users-view.js";
 import { migrateToLatest } from "../../src/store/index.js";
 import { openTestDatabase, type TestDatabase } from "../helpers/database.js";
 import { testConfig } from "../helpers/server.js";
@@ -78,6 +80,32 @@ describe("a host route's permissions", () => {
     });
     await setUserRoles(app.tessera, null, billing.user.id, []);
     expect((await write(billing.token)).statusCode).toBe(403);
+  });
+
+  it("admits a personal access token that carries the permission and whose user holds it", async () => {
+    await createRole(app.tessera, null, { name: "invoicing", permissions: ["invoices:write"] });
+    const holder = await userWith(["invoicing"]);
+    const meta = { ip: "127.0.0.1", userAgent: null };
+    const make = (scopes: string[]) =>
+      createPersonalToken(
+        app.tessera,
+        toPublicUser(holder.user),
+        holder.user.id,
+        { name: "script", scopes },
+        meta,
+      );
+    const carrying = (await make(["invoices:write"])).token;
+    const without = (await make(["profile:read"])).token;
+    expect((await write(carrying)).json()).toEqual({ written: true });
+    const refused = await write(without);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toMatchObject({ code: "insufficient_scope" });
+    expect(refused.headers["www-authenticate"]).toContain('scope="invoices:write"');
+    // The role taken away: the token opens no more than its user holds now.
+    await setUserRoles(app.tessera, null, holder.user.id, []);
+    expect((await write(carrying)).statusCode).toBe(403);
+    // And a scope the user does not hold cannot be put on a token.
+    await expect(make(["invoices:write"])).rejects.toMatchObject({ code: "invalid_scope" });
   });
 
   it("fails at start-up on a malformed or undeclared permission", async () => {

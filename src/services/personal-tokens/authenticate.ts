@@ -24,6 +24,7 @@ import {
   touchPersonalAccessToken,
 } from "../../store/index.js";
 import { effectiveScopes } from "../access-scopes.js";
+import { permissionsOfUser } from "../grants.js";
 import { audit } from "../audit/audit.js";
 import type { RequestMeta, ServiceContext } from "../context.js";
 import type { CachedPersonalToken } from "../session-cache.js";
@@ -152,7 +153,7 @@ export function createPersonalTokenAuthenticator(ctx: ServiceContext): PersonalT
     return {
       user,
       tokenId: state.id,
-      scopes: effectiveScopes(state.scopes, user),
+      scopes: effectiveScopes(state.scopes, user, await permissionsOfUser(ctx, user.id)),
       expiresAtSeconds: Math.floor(state.expiresAtMs / SECOND_MS),
     };
   };
@@ -186,7 +187,7 @@ export async function inspectPersonalToken(
   return {
     sub: user.id,
     tokenId: row.id,
-    scopes: effectiveScopes(row.scopes, user),
+    scopes: effectiveScopes(row.scopes, user, await permissionsOfUser(ctx, user.id)),
     iat: Math.floor(row.createdAt.getTime() / SECOND_MS),
     exp: Math.floor(row.expiresAt.getTime() / SECOND_MS),
   };

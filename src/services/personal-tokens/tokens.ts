@@ -18,6 +18,7 @@ import {
 } from "../../store/index.js";
 import { loadTarget, type ActingUser } from "../access.js";
 import { scopesOfUser } from "../access-scopes.js";
+import { permissionsOfUser } from "../grants.js";
 import { audit } from "../audit/audit.js";
 import type { RequestMeta, ServiceContext } from "../context.js";
 import { announceSessionChange } from "../sessions/sessions.js";
@@ -49,7 +50,7 @@ export async function createPersonalToken(
     access: "self",
     deniedMessage: "Only the user may make their own access tokens",
   });
-  const held = scopesOfUser(user);
+  const held = scopesOfUser(user, await permissionsOfUser(ctx, user.id));
   const missing = request.scopes.filter((scope) => !held.has(scope));
   if (missing.length > 0) {
     throw new ClientError("You do not hold these scopes", {

@@ -20,12 +20,27 @@ import { formatDateTime } from "../lib/text.js";
 import type { CreatedPersonalToken, PersonalTokenView, UserView } from "../lib/types.js";
 
 /** Wires the section for `user` and shows their tokens. */
-export async function wireTokens(user: UserView): Promise<void> {
+export async function wireTokens(
+  user: UserView & { permissions?: readonly string[] },
+): Promise<void> {
   const message = byId("tokens-message");
   const form = byId<HTMLFormElement>("token-add-form");
-  const held = (Object.keys(TESSERA_SCOPES) as TesseraScope[]).filter(
+  const own = (Object.keys(TESSERA_SCOPES) as TesseraScope[]).filter(
     (scope) => user.is_admin || TESSERA_SCOPES[scope].heldBy === "everyone",
   );
+  // What the user's roles grant besides (an app's `invoices:write`): a token may carry it too.
+  const granted = (user.permissions ?? []).filter((scope) => !Object.hasOwn(TESSERA_SCOPES, scope));
+  const opens = (scope: string): string =>
+    Object.hasOwn(TESSERA_SCOPES, scope)
+      ? TESSERA_SCOPES[scope as TesseraScope].opens
+      : "granted by your roles";
+  const held: string[] = [
+    ...new Set([
+      ...own,
+      ...(user.permissions ?? []).filter((scope) => Object.hasOwn(TESSERA_SCOPES, scope)),
+      ...granted,
+    ]),
+  ];
   byId("token-scopes").replaceChildren(
     ...held.map((scope) =>
       h(
@@ -38,7 +53,7 @@ export async function wireTokens(user: UserView): Promise<void> {
           value: scope,
           checked: scope === "profile:read",
         }),
-        h("label", { for: scopeFieldId(scope) }, `${scope}: ${TESSERA_SCOPES[scope].opens}`),
+        h("label", { for: scopeFieldId(scope) }, `${scope}: ${opens(scope)}`),
       ),
     ),
   );
