@@ -28,19 +28,12 @@ export async function wireTokens(
   const own = (Object.keys(TESSERA_SCOPES) as TesseraScope[]).filter(
     (scope) => user.is_admin || TESSERA_SCOPES[scope].heldBy === "everyone",
   );
-  // What the user's roles grant besides (an app's `invoices:write`): a token may carry it too.
-  const granted = (user.permissions ?? []).filter((scope) => !Object.hasOwn(TESSERA_SCOPES, scope));
   const opens = (scope: string): string =>
     Object.hasOwn(TESSERA_SCOPES, scope)
       ? TESSERA_SCOPES[scope as TesseraScope].opens
       : "granted by your roles";
-  const held: string[] = [
-    ...new Set([
-      ...own,
-      ...(user.permissions ?? []).filter((scope) => Object.hasOwn(TESSERA_SCOPES, scope)),
-      ...granted,
-    ]),
-  ];
+  // What the user's roles grant besides (an app's `invoices:write`): a token may carry it too.
+  const held = [...new Set<string>([...own, ...(user.permissions ?? [])])];
   byId("token-scopes").replaceChildren(
     ...held.map((scope) =>
       h(
