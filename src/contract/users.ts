@@ -51,6 +51,11 @@ export const MeView = Type.Object({
   ...UserView.properties,
   recovery_codes_left: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
   recovery_codes_low: Type.Boolean(),
+  /**
+   * False for an account without a password (passkey-first, issue 24): it signs in and
+   * re-authenticates with a passkey, and may set a password (`POST /users/{id}/password/set`).
+   */
+  has_password: Type.Boolean(),
 });
 export type MeView = Static<typeof MeView>;
 

@@ -52,6 +52,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, o
         two_fa_enrolment_required: user.twoFaEnrolmentRequired === true,
         recovery_codes_left: user.recoveryCodesLeft,
         recovery_codes_low: recoveryCodesLow(user.recoveryCodesLeft),
+        has_password: user.hasPassword,
       };
     },
   );
