@@ -2,7 +2,8 @@
  * A passkey-first account in a real browser (issue 24 item 2): an invited person follows the
  * mailed link, chooses "Use a passkey" (a CDP virtual authenticator answers), lands signed in
  * on the account page at the recovery codes, makes a set, sees that the account has no
- * password, and later signs in with the passkey alone. No password is ever typed.
+ * password, and later signs in with the passkey alone. No password is ever typed. A sign-up
+ * with "Use a passkey" makes the passkey from the confirmation link.
  */
 import { describe, expect, it } from "vitest";
 import { createUser } from "../../src/services/account/users.js";
@@ -18,10 +19,11 @@ import {
 } from "./helpers.js";
 
 const INVITEE = { name: "quinn", email: "quinn@example.org" };
+const JOINER = { name: "rowan", email: "rowan@example.org" };
 
 describe.skipIf(skipBrowserTests())("a passkey-first invitation in a browser", () => {
-  const e2e = useE2e({ smtp: true, tabs: ["invitee"] });
-  const { invitee } = e2e.tabs;
+  const e2e = useE2e({ smtp: true, tabs: ["invitee", "joiner"], env: { TESSERA_SIGNUP: "open" } });
+  const { invitee, joiner } = e2e.tabs;
 
   it("lets an invited person finish with a passkey and never type a password", async () => {
     await createUser(e2e.server.app.tessera, null, { ...INVITEE, invite: true });
@@ -70,6 +72,27 @@ describe.skipIf(skipBrowserTests())("a passkey-first invitation in a browser", (
     await hasText(page.locator("#me-name"), INVITEE.name);
 
     expect(typed).toEqual([]);
+    expect(e2e.watch.foreignRequests).toEqual([]);
+    expect(e2e.watch.cspViolations).toEqual([]);
+  }, 90_000);
+
+  it("signs up with a passkey made from the confirmation link", async () => {
+    const { page } = joiner;
+    await addControlledAuthenticator(page);
+    await page.goto("/signup");
+    await page.getByLabel("Name", { exact: true }).fill(JOINER.name);
+    await page.getByLabel("Email", { exact: true }).fill(JOINER.email);
+    await page.getByLabel("Use a passkey (no password)").check();
+    await expect(page.getByLabel("Password", { exact: true }).isVisible()).resolves.toBe(false);
+    await page.getByRole("button", { name: "Create account" }).click();
+    await visible(page.locator("#signup-done-passkey"));
+
+    const mail = await mailTo(e2e.smtp, JOINER.email, "Confirm your email address");
+    await page.goto(linkTo(mail, "/verify-email").href);
+    await page.getByRole("button", { name: "Confirm my address" }).click();
+    await page.waitForURL("**/account#recovery-title");
+    await hasText(page.locator("#me-name"), JOINER.name);
+    await visible(page.locator("#password-none"));
     expect(e2e.watch.foreignRequests).toEqual([]);
     expect(e2e.watch.cspViolations).toEqual([]);
   }, 90_000);
