@@ -62,6 +62,7 @@ export const ERROR_CODES = {
   invitation_not_pending: "conflict", // "send again" for an account that accepted its invitation
   password_not_set: "conflict", // a password change of an account without a password (issue 24)
   password_already_set: "conflict", // setting a first password where there is one (issue 24)
+  last_passkey: "conflict", // removing the only passkey of an account without a password
 
   // 429
   too_many_requests: "too_many_requests",

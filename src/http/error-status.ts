@@ -39,6 +39,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   invitation_not_pending: 409,
   password_not_set: 409,
   password_already_set: 409,
+  last_passkey: 409,
   too_many_requests: 429,
 
   internal_error: 500,

@@ -112,6 +112,7 @@ export {
   updateWebauthnCredentialCounter,
   renameWebauthnCredential,
   deleteWebauthnCredential,
+  deleteWebauthnCredentialKeepingWayIn,
   deleteUserWebauthnCredentials,
   countWebauthnCredentials,
 } from "./webauthn-credentials.js";

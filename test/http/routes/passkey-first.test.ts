@@ -9,6 +9,7 @@ import { afterAll, expect, it } from "vitest";
 import { MINUTE_MS } from "../../../src/core/clock.js";
 import { listAuditEvents } from "../../../src/store/index.js";
 import { mailTo, tokenFrom } from "../../helpers/mail-links.js";
+import { startPasskeyRegistration } from "../../helpers/passkeys.js";
 import { describeServer } from "../../helpers/routes.js";
 import { TEST_ORIGIN, type TestClient, type TestServer } from "../../helpers/server.js";
 import { startTestSmtpServer } from "../../helpers/smtp.js";
@@ -257,6 +258,27 @@ describeServer(
       });
       expect(twice.status).toBe(409);
       expect(twice.body.code).toBe("password_already_set");
+    });
+
+    it("keeps the only passkey of an account without a password, also against two removals at once", async () => {
+      const { id, browser } = await passkeyFirstAccount(server);
+      const [only] = (await browser.request("GET", `/users/${id}/2fa/webauthn`)).body as {
+        id: string;
+      }[];
+      const refused = await browser.request("DELETE", `/users/${id}/2fa/webauthn/${only!.id}`);
+      expect(refused.status).toBe(409);
+      expect(refused.body.code).toBe("last_passkey");
+      // A second passkey: of two concurrent removals of both, exactly one goes through.
+      const second = await startPasskeyRegistration(browser, id);
+      expect((await second.verify(second.attest(), "Phone")).status).toBe(200);
+      const listed = (await browser.request("GET", `/users/${id}/2fa/webauthn`)).body as {
+        id: string;
+      }[];
+      const answers = await Promise.all(
+        listed.map((p) => browser.request("DELETE", `/users/${id}/2fa/webauthn/${p.id}`)),
+      );
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+      expect((await browser.request("GET", `/users/${id}/2fa/webauthn`)).body).toHaveLength(1);
     });
 
     it("sets a password only for oneself", async () => {
