@@ -56,7 +56,7 @@ export const passkeyFirstRoutes: FastifyPluginAsyncTypebox<
               ? "; 409 `password_already_set` for an account with a password (its link only verifies the address: `POST /email/verify`)."
               : "."),
           body: PasskeyFirstOptionsRequest,
-          response: { 200: OptionsJson, ...errorResponses(400, 409, 429) },
+          response: { 200: OptionsJson, ...errorResponses(400, 409, 429, 503) },
         },
       },
       async (request) => ({ ...(await startPasskeyFirst(ctx, deps, kind, request.body.token)) }),
@@ -72,7 +72,7 @@ export const passkeyFirstRoutes: FastifyPluginAsyncTypebox<
           description:
             "Single use, as with a password: the link is used up, the passkey stored, the account keeps no password, the address is verified, and the session cookie is set as by `POST /login`.",
           body: PasskeyFirstRequest,
-          response: { 200: UserView, ...errorResponses(400, 403, 409, 429) },
+          response: { 200: UserView, ...errorResponses(400, 403, 409, 429, 503) },
         },
       },
       async (request, reply) => {
