@@ -44,7 +44,7 @@ describeStore("tessera create-admin and reset-password", { database: false }, ({
     const password = printedPassword(io.lines);
     const user = await getUserByNameOrMail(database.db, "root");
     expect(user).toMatchObject({ isAdmin: true, mustChangePassword: true });
-    expect(await verifyPassword(user!.passwordHash, password)).toBe(true);
+    expect(await verifyPassword(user!.passwordHash!, password)).toBe(true);
     const events = await listAuditEvents(database.db, { userId: user!.id });
     expect(events.map((e) => [e.event, e.detail])).toContainEqual([
       "user_created",
@@ -72,7 +72,7 @@ describeStore("tessera create-admin and reset-password", { database: false }, ({
     const after = await getUserByNameOrMail(database.db, "root");
     expect(after!.tokenVersion).toBeGreaterThan(before!.tokenVersion);
     expect(after!.mustChangePassword).toBe(true);
-    expect(await verifyPassword(after!.passwordHash, password)).toBe(true);
+    expect(await verifyPassword(after!.passwordHash!, password)).toBe(true);
     const events = await listAuditEvents(database.db, { userId: after!.id });
     expect(events.map((e) => [e.event, e.detail])).toContainEqual([
       "password_reset",
@@ -137,7 +137,7 @@ describe("--password-stdin", () => {
     expect(reset).toMatchObject({ code: 0 });
     const user = await getUserByNameOrMail(database.db, "ops");
     expect(user!.mustChangePassword).toBe(false);
-    expect(await verifyPassword(user!.passwordHash, "another chosen password 2")).toBe(true);
+    expect(await verifyPassword(user!.passwordHash!, "another chosen password 2")).toBe(true);
   });
 
   it("refuses a password the policy refuses, with the reason", async () => {

@@ -63,7 +63,9 @@ export const disableSecondFactorsCommand: CliCommand = {
       io.out(
         what.length === 0
           ? `${user.name} had no second factor; nothing changed.`
-          : `Removed ${what.join(" and ")} of ${user.name}; they sign in with their password alone.`,
+          : user.passwordHash === null
+            ? `Removed ${what.join(" and ")} of ${user.name}, who has no password: they choose one through "Forgot your password?".`
+            : `Removed ${what.join(" and ")} of ${user.name}; they sign in with their password alone.`,
       );
       return 0;
     });

@@ -21,6 +21,15 @@ export const ResetPasswordRequest = Type.Object(
 );
 export type ResetPasswordRequest = Static<typeof ResetPasswordRequest>;
 
+/** `POST /users/{id}/password/set`: the first password of an account without one (issue 24). */
+export const SetPasswordRequest = Type.Object(
+  {
+    new_password: Type.String({ maxLength: MAX_PASSWORD_LENGTH }),
+  },
+  { $id: "SetPasswordRequest", additionalProperties: false },
+);
+export type SetPasswordRequest = Static<typeof SetPasswordRequest>;
+
 /** Why a password is refused: `extra.reason` of a 400 `password_policy`. */
 export const PasswordPolicyReason = Type.Union(
   ["too_short", "too_long", "common", "context", "weak", "breached"].map((r) => Type.Literal(r)),

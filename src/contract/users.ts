@@ -55,6 +55,11 @@ export const MeView = Type.Object({
   /** Issue 23: the roles the user holds (`admin` for an admin) and the union of their permissions. */
   roles: HeldRoles,
   permissions: HeldPermissions,
+  /**
+   * False for an account without a password (passkey-first, issue 24): it signs in and
+   * re-authenticates with a passkey, and may set a password (`POST /users/{id}/password/set`).
+   */
+  has_password: Type.Boolean(),
 });
 export type MeView = Static<typeof MeView>;
 

@@ -66,6 +66,9 @@ export const ERROR_CODES = {
   invitation_not_pending: "conflict", // "send again" for an account that accepted its invitation
   role_exists: "conflict", // a new role's name is taken
   built_in_role: "conflict", // deleting the built-in `admin` role
+  password_not_set: "conflict", // a password change of an account without a password (issue 24)
+  password_already_set: "conflict", // setting a first password where there is one (issue 24)
+  last_passkey: "conflict", // removing the only passkey of an account without a password
 
   // 429
   too_many_requests: "too_many_requests",

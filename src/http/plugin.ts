@@ -29,6 +29,7 @@ import { applicationRoutes } from "./routes/applications.js";
 import { auditRoutes } from "./routes/audit.js";
 import { emailRoutes } from "./routes/email.js";
 import { invitationRoutes } from "./routes/invitations.js";
+import { passkeyFirstRoutes } from "./routes/passkey-first.js";
 import { signupRoutes } from "./routes/signup.js";
 import { healthRoutes } from "./routes/health.js";
 import { jwksRoutes } from "./routes/jwks.js";
@@ -139,6 +140,7 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
     await routes.register(signupRoutes, routeOptions);
     await routes.register(personalTokenRoutes, routeOptions);
     await routes.register(roleRoutes, routeOptions);
+    await routes.register(passkeyFirstRoutes, { ...routeOptions, ...passkeys });
     await routes.register(applicationRoutes, { ...routeOptions, oidc: options.tessera.oidc });
     await routes.register(tokenRoutes, {
       ...routeOptions,

@@ -36,6 +36,8 @@ export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = Object.free
   // The password change (a forced one at first sign-in ends here too) and its strength meter;
   // changing one's own password asks for the old one, which counts as the re-authentication.
   "PATCH /users/:id/password/change": { duringEnrolment: true },
+  // A first password for an account without one (issue 24): no old one to ask for.
+  "POST /users/:id/password/set": { recentAuthentication: true },
   "POST /password/strength": { duringEnrolment: true },
   // Re-authentication itself: enrolment routes need it once the sign-in is older than the window.
   "POST /reauthenticate/options": { duringEnrolment: true },

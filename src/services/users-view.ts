@@ -26,6 +26,8 @@ export interface PublicUser {
   twoFaEnrolmentRequired?: boolean;
   /** Whether the address was verified by mail (issue 12). */
   emailVerified: boolean;
+  /** False for an account without a password (passkey-first, issue 24). */
+  hasPassword: boolean;
 }
 
 /** The views of a user, as the wire contract defines them. */
@@ -44,6 +46,7 @@ export function toPublicUser(user: User): PublicUser {
     lastLoginAt: user.lastLoginAt,
     recoveryCodesLeft: user.recoveryCodesLeft,
     emailVerified: user.emailVerifiedAt !== null,
+    hasPassword: user.passwordHash !== null,
   };
 }
 

@@ -115,6 +115,7 @@ export {
   updateWebauthnCredentialCounter,
   renameWebauthnCredential,
   deleteWebauthnCredential,
+  deleteWebauthnCredentialKeepingWayIn,
   deleteUserWebauthnCredentials,
   countWebauthnCredentials,
 } from "./webauthn-credentials.js";

@@ -6,6 +6,7 @@
 import type { Kysely } from "kysely";
 import { toDbBool, toEpochMs } from "./columns.js";
 import type { Database } from "./schema.js";
+import { PASSWORDLESS_HASH } from "./users.js";
 
 type Db = Kysely<Database>;
 
@@ -53,7 +54,8 @@ export interface ImportedUserRow {
   nameKey: string;
   email: string;
   emailKey: string;
-  passwordHash: string;
+  /** The Argon2 PHC string, or null: imported without a password (issue 24). */
+  passwordHash: string | null;
   isAdmin: boolean;
   totpSecret: string | null;
   totpPendingSecret: string | null;
@@ -74,7 +76,7 @@ export async function insertImportedUser(
       name_key: user.nameKey,
       email: user.email,
       email_key: user.emailKey,
-      password_hash: user.passwordHash,
+      password_hash: user.passwordHash ?? PASSWORDLESS_HASH,
       totp_secret: user.totpSecret,
       totp_pending_secret: user.totpPendingSecret,
       totp_last_step: null,

@@ -21,12 +21,20 @@ import { prepareQuery } from "./prepared.js";
 import type { Database, UsersTable } from "./schema.js";
 import { withTransaction } from "./transactions.js";
 
+/**
+ * What `password_hash` holds for an account without a password (a passkey-first account,
+ * issue 24): not a PHC string (those begin with `$`), so no password can ever verify against
+ * it; the column stays NOT NULL and `User.passwordHash` reads it as null. Written only here.
+ */
+export const PASSWORDLESS_HASH = "!passwordless";
+
 /** An account. */
 export interface User {
   id: string;
   name: string;
   email: string;
-  passwordHash: string;
+  /** The Argon2 PHC string, or null: the account has no password (passkey-first, issue 24). */
+  passwordHash: string | null;
   totpSecret: string | null;
   totpPendingSecret: string | null;
   totpLastStep: number | null;
@@ -54,7 +62,8 @@ export interface User {
 export interface NewUser {
   name: string;
   email: string;
-  passwordHash: string;
+  /** The Argon2 PHC string, or null for an account without a password. */
+  passwordHash: string | null;
   isAdmin?: boolean;
   mustChangePassword?: boolean;
   /** The creation time (the service's clock). */
@@ -93,7 +102,7 @@ export function toUser(row: Selectable<UsersTable>): User {
     id: row.id,
     name: row.name,
     email: row.email,
-    passwordHash: row.password_hash,
+    passwordHash: row.password_hash === PASSWORDLESS_HASH ? null : row.password_hash,
     totpSecret: row.totp_secret,
     totpPendingSecret: row.totp_pending_secret,
     totpLastStep: row.totp_last_step === null ? null : Number(row.totp_last_step),
@@ -147,9 +156,7 @@ function firstUser(rows: Selectable<UsersTable>[]): User | undefined {
  */
 export async function insertUser(db: Db, input: NewUser): Promise<User> {
   const ids = checkIdentifiers(input.name, input.email);
-  if (typeof input.passwordHash !== "string" || input.passwordHash === "") {
-    throw new TypeError("createUser needs a password hash");
-  }
+  const passwordHash = storedPasswordHash(input.passwordHash);
   const now = toEpochMs(input.nowMs);
   try {
     const row = await db
@@ -160,7 +167,7 @@ export async function insertUser(db: Db, input: NewUser): Promise<User> {
         name_key: ids.nameKey,
         email: ids.email,
         email_key: ids.emailKey,
-        password_hash: input.passwordHash,
+        password_hash: passwordHash,
         totp_secret: null,
         totp_pending_secret: null,
         totp_last_step: null,
@@ -305,25 +312,37 @@ async function assertNotLastAdmin(trx: Db, userId: string): Promise<void> {
   }
 }
 
+/** The column's value for a hash or null (no password); refuses the empty string and the sentinel. */
+function storedPasswordHash(passwordHash: string | null): string {
+  if (passwordHash === null) return PASSWORDLESS_HASH;
+  if (
+    typeof passwordHash !== "string" ||
+    passwordHash === "" ||
+    passwordHash === PASSWORDLESS_HASH
+  ) {
+    throw new TypeError("a user needs a password hash or null (no password)");
+  }
+  return passwordHash;
+}
+
 /**
- * Stores a new password hash; with `endSessions` also bumps `token_version` in the same
- * statement (`token_version = token_version + 1`). The updated user, or undefined when none.
+ * Stores a new password hash, or null: no password (issue 24); with `endSessions` also bumps
+ * `token_version` in the same statement (`token_version = token_version + 1`). The updated
+ * user, or undefined when none.
  */
 export async function setPasswordHash(
   db: Db,
   id: string,
-  passwordHash: string,
+  passwordHash: string | null,
   options: SetPasswordHashOptions,
 ): Promise<User | undefined> {
   const userId = canonicalId(id);
   if (userId === undefined) return undefined;
-  if (typeof passwordHash !== "string" || passwordHash === "") {
-    throw new TypeError("setPasswordHash needs a password hash");
-  }
+  const stored = storedPasswordHash(passwordHash);
   let update = db
     .updateTable("users")
     .set({
-      password_hash: passwordHash,
+      password_hash: stored,
       must_change_password: toDbBool(options.mustChangePassword),
       updated_at: toEpochMs(options.nowMs),
     })

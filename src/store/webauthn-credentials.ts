@@ -11,6 +11,7 @@ import { isForeignKeyViolation, isUniqueViolation } from "./dialect.js";
 import { canonicalId } from "./ids.js";
 import type { Database, WebauthnCredentialsTable } from "./schema.js";
 import { withTransaction } from "./transactions.js";
+import { PASSWORDLESS_HASH } from "./users.js";
 
 /** Largest signature counter: an unsigned 32-bit integer (WebAuthn §6.1, signCount). */
 export const MAX_SIGNATURE_COUNTER = 0xffff_ffff;
@@ -265,4 +266,42 @@ export async function countWebauthnCredentials(db: Db, userId: string): Promise<
     .where("user_id", "=", id)
     .executeTakeFirstOrThrow();
   return Number(row.count);
+}
+
+/**
+ * Deletes a passkey unless it is the last way in of an account without a password (issue 24):
+ * true when deleted, false when there is no such passkey of the user.
+ * The user's row is locked first (an update that changes nothing), so that two removals of an
+ * account's last two passkeys run one after the other and the second sees the first.
+ * @throws ConflictError `last_passkey`.
+ */
+export async function deleteWebauthnCredentialKeepingWayIn(
+  db: Db,
+  userId: string,
+  credentialId: string,
+): Promise<boolean> {
+  const id = canonicalId(userId);
+  if (id === undefined || !isCredentialId(credentialId)) return false;
+  return withTransaction(db, async (trx) => {
+    const user = await trx
+      .updateTable("users")
+      .set((eb) => ({ updated_at: eb.ref("updated_at") }))
+      .where("id", "=", id)
+      .returning("password_hash")
+      .executeTakeFirst();
+    if (user === undefined || !(await deleteWebauthnCredential(trx, id, credentialId))) {
+      return false;
+    }
+    if (
+      user.password_hash === PASSWORDLESS_HASH &&
+      (await countWebauthnCredentials(trx, id)) === 0
+    ) {
+      // Thrown inside the transaction: the passkey stays.
+      throw new ConflictError(
+        "This is the only way into an account without a password: add a password or another passkey first",
+        { code: "last_passkey" },
+      );
+    }
+    return true;
+  });
 }

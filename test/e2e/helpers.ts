@@ -373,9 +373,26 @@ export async function signIn(
  * as a laptop's built-in one; detach the session to remove it.
  */
 export async function addVirtualAuthenticator(page: Page): Promise<CDPSession> {
+  return (await addControlledAuthenticator(page)).cdp;
+}
+
+/** A virtual authenticator whose person can be told to stop and start answering. */
+export interface ControlledAuthenticator {
+  cdp: CDPSession;
+  /**
+   * With `false` the authenticator waits for a touch that never comes, so a request stays
+   * pending; with `true` (the default) it answers at once. Chromium's virtual authenticator
+   * also answers a conditional (autofill) request at once when it holds a passkey for the site,
+   * as if the person had chosen it.
+   */
+  setPresence(present: boolean): Promise<void>;
+}
+
+/** `addVirtualAuthenticator` with control over the person's presence (CDP WebAuthn). */
+export async function addControlledAuthenticator(page: Page): Promise<ControlledAuthenticator> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send("WebAuthn.enable");
-  await cdp.send("WebAuthn.addVirtualAuthenticator", {
+  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
     options: {
       protocol: "ctap2",
       transport: "internal",
@@ -384,7 +401,15 @@ export async function addVirtualAuthenticator(page: Page): Promise<CDPSession> {
       isUserVerified: true,
     },
   });
-  return cdp;
+  return {
+    cdp,
+    async setPresence(present) {
+      await cdp.send("WebAuthn.setAutomaticPresenceSimulation", {
+        authenticatorId,
+        enabled: present,
+      });
+    },
+  };
 }
 
 /** Width of the README screenshots: a large phone. */

@@ -14,7 +14,7 @@ import { ensureFirstAdmin, FIRST_ADMIN_NAME } from "../../src/server.js";
 import { enableTotp } from "../helpers/recovery-codes.js";
 import { createClient, type TestClient } from "../helpers/server.js";
 import {
-  addVirtualAuthenticator,
+  addControlledAuthenticator,
   clearResults,
   containsText,
   docScreenshot,
@@ -220,7 +220,8 @@ describe.skipIf(skipBrowserTests())("the pages in a browser", () => {
   it("adds, renames and removes passkeys, and signs in with one", async () => {
     await aliceWithTotp();
     const { page } = alice;
-    const cdp = await addVirtualAuthenticator(page);
+    const authenticator = await addControlledAuthenticator(page);
+    const { cdp } = authenticator;
 
     await page.goto("/account");
     const add = page.locator("#passkey-add-form");
@@ -235,20 +236,26 @@ describe.skipIf(skipBrowserTests())("the pages in a browser", () => {
     await list.getByRole("button", { name: "Save" }).click();
     await hasText(list.locator("li"), /^Laptop/);
 
-    // Second factor: the code field and the passkey button; the passkey is used.
+    // Second factor: the code field and the passkey button; the passkey is used. The person is
+    // away meanwhile, else the virtual authenticator would answer the sign-in page's autofill
+    // request (issue 24) at once, with the passkey it holds.
+    await authenticator.setPresence(false);
     await page.getByRole("button", { name: "Sign out", exact: true }).click();
     await page.waitForURL((url) => url.pathname === "/");
     await signIn(page, ALICE.name, ALICE_PASSWORD);
     const step = page.locator("#second-factor-step");
     await visible(step.getByLabel("Authentication code"));
     await screenshot(page, "second-factor-both");
+    await authenticator.setPresence(true);
     await step.getByRole("button", { name: "Use passkey" }).click();
     await page.waitForURL("**/account");
     await containsText(page.locator("#passkey-list"), "Last used");
 
-    // Passwordless: the passkey alone.
+    // Passwordless: the passkey alone, by the button.
+    await authenticator.setPresence(false);
     await page.getByRole("button", { name: "Sign out", exact: true }).click();
     await page.waitForURL((url) => url.pathname === "/");
+    await authenticator.setPresence(true);
     await page.getByRole("button", { name: "Sign in with a passkey" }).click();
     await page.waitForURL("**/account");
 

@@ -42,6 +42,8 @@ const PUBLIC_OPERATIONS = [
   "post /email/verify/resend",
   "post /invitations/accept",
   "post /invitations/check",
+  "post /invitations/passkey",
+  "post /invitations/passkey/options",
   "post /login",
   "post /login/passkey",
   "post /login/passkey/options",
@@ -50,6 +52,8 @@ const PUBLIC_OPERATIONS = [
   "post /password/forgot",
   "post /password/reset-with-token",
   "post /signup",
+  "post /signup/passkey",
+  "post /signup/passkey/options",
   "post /token",
   "post /token/introspect",
 ];
@@ -64,11 +68,14 @@ const COOKIE_OPERATIONS = [
   "delete /users/{id}",
   "patch /users/{id}/password/change",
   "post /invitations/accept",
+  "post /invitations/passkey",
   "post /login",
   "post /login/passkey",
   "post /logout",
   "post /logout/all",
   "post /reauthenticate",
+  "post /signup/passkey",
+  "post /users/{id}/password/set",
 ];
 
 interface Operation {

@@ -60,8 +60,12 @@ export async function createRegistrationOptions(
     attestationType: "none",
     // §5.4: lets the client refuse an authenticator that already holds one of these.
     excludeCredentials: input.excludeCredentials.map((c) => toDescriptor(c, "excludeCredentials")),
-    // §5.4.4, §5.4.6, §5.8.6: a passkey if the authenticator can, verified if it can.
-    authenticatorSelection: { residentKey: "preferred", userVerification: "preferred" },
+    // §5.4.4, §5.4.6, §5.8.6: a passkey if the authenticator can, verified if it can; both
+    // required for an account that will have nothing else (signed in without a name first).
+    authenticatorSelection:
+      input.passwordless === true
+        ? { residentKey: "required", userVerification: "required" }
+        : { residentKey: "preferred", userVerification: "preferred" },
     supportedAlgorithmIDs: [...SUPPORTED_ALGORITHM_IDS],
   });
 }

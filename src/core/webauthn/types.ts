@@ -56,6 +56,11 @@ export interface RegistrationOptionsInput {
   readonly excludeCredentials: readonly CredentialDescriptor[];
   /** Defaults to `DEFAULT_CHALLENGE_TIMEOUT_MS`. */
   readonly timeoutMs?: number | undefined;
+  /**
+   * The account's only way in (a passkey-first account): a discoverable credential and user
+   * verification are required, not preferred (§5.4.6, §5.8.6). Default false.
+   */
+  readonly passwordless?: boolean | undefined;
 }
 
 /** Input of `verifyRegistration`. */

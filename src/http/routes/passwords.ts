@@ -1,10 +1,14 @@
-/** `PATCH /users/{id}/password/change`, `PATCH /users/{id}/password/reset`. */
+/**
+ * `PATCH /users/{id}/password/change`, `PATCH /users/{id}/password/reset`, and
+ * `POST /users/{id}/password/set` (a first password for an account without one, issue 24).
+ */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import {
   ChangePasswordRequest,
   PasswordStrengthRequest,
   PasswordStrengthResponse,
   ResetPasswordRequest,
+  SetPasswordRequest,
   UserIdParams,
   UserView,
 } from "../../contract/index.js";
@@ -13,6 +17,7 @@ import {
   changePassword,
   passwordStrength,
   resetPassword,
+  setFirstPassword,
 } from "../../services/account/passwords.js";
 import { userViewOf } from "../../services/users-view.js";
 import { setSessionCookie } from "../cookie.js";
@@ -32,10 +37,10 @@ export const passwordRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (ap
         summary:
           "Change a password: the user themself with the old password, or an admin for a non-admin",
         description:
-          "Ends the user's other sessions. When users change their own password, this request's session continues with a renewed cookie.",
+          "Ends the user's other sessions. When users change their own password, this request's session continues with a renewed cookie. 409 `password_not_set` for one's own account without a password (set one with `password/set`).",
         params: UserIdParams,
         body: inline(ChangePasswordRequest),
-        response: { 200: UserView, ...errorResponses(400, 401, 403, 404, 429) },
+        response: { 200: UserView, ...errorResponses(400, 401, 403, 404, 409, 429) },
       },
     },
     async (request, reply) => {
@@ -82,6 +87,41 @@ export const passwordRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (ap
         request.body,
         requestMeta(request),
       );
+      return userViewOf(user);
+    },
+  );
+
+  app.post(
+    "/users/:id/password/set",
+    {
+      config: { setsSessionCookie: true },
+      schema: {
+        tags: ["passwords"],
+        summary:
+          "Set the first password of one's own account that has none (a passkey-first account)",
+        description:
+          "Self only, with a recent authentication (a passkey: 403 `reauthentication_required` otherwise); 409 `password_already_set` when the account has a password. The password policy applies. Ends the user's other sessions; this request's session continues with a renewed cookie.",
+        params: UserIdParams,
+        body: inline(SetPasswordRequest),
+        response: { 200: UserView, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const sessionId = request.auth?.sessionId ?? null;
+      const meta = requestMeta(request);
+      const user = await setFirstPassword(
+        ctx,
+        currentUser(request),
+        request.params.id,
+        request.body.new_password,
+        meta,
+        sessionId,
+      );
+      // A recent authentication needs a session: this one stays, renewed.
+      if (sessionId !== null) {
+        const session = await renewSessionToken(ctx, user, sessionId);
+        setSessionCookie(reply, session.token, session.maxAgeSeconds, options.cookie);
+      }
       return userViewOf(user);
     },
   );

@@ -55,6 +55,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, o
         recovery_codes_left: user.recoveryCodesLeft,
         recovery_codes_low: recoveryCodesLow(user.recoveryCodesLeft),
         ...grantsClaims(await permissionsOfUser(ctx, user.id)),
+        has_password: user.hasPassword,
       };
     },
   );

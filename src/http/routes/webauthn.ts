@@ -128,9 +128,10 @@ export const webauthnRoutes: FastifyPluginAsyncTypebox<RouteOptions & PasskeyDep
     {
       schema: {
         tags: ["passkeys"],
-        summary: "Remove a passkey (self or admin, audited)",
+        summary:
+          "Remove a passkey (self or admin, audited); 409 `last_passkey` for the only one of an account without a password",
         params: CredentialParams,
-        response: { 200: OkResponse, ...errorResponses(401, 403, 404) },
+        response: { 200: OkResponse, ...errorResponses(401, 403, 404, 409) },
       },
     },
     async (request) => {

@@ -4,7 +4,12 @@
  * every other one (`services/sessions/sessions.ts`); a user changing their own password keeps this
  * session, with a renewed token.
  */
-import { ClientError, NotFoundError, PermissionDeniedError } from "../../core/errors.js";
+import {
+  ClientError,
+  ConflictError,
+  NotFoundError,
+  PermissionDeniedError,
+} from "../../core/errors.js";
 import { hashPassword, verifyPassword } from "../../core/password.js";
 import {
   passwordPolicyViolation,
@@ -52,8 +57,12 @@ export async function checkPasswordPolicy(
   return null;
 }
 
-/** Whether `password` is the user's; a corrupt stored hash counts as a mismatch (a 500 would tell the name exists). */
+/**
+ * Whether `password` is the user's; a corrupt stored hash counts as a mismatch (a 500 would tell
+ * the name exists), and so does an account without a password (issue 24).
+ */
 export async function passwordMatches(user: User, password: string): Promise<boolean> {
+  if (user.passwordHash === null) return false;
   try {
     return await verifyPassword(user.passwordHash, password);
   } catch {
@@ -143,6 +152,14 @@ export async function changePassword(
     withSecrets: true,
   });
   const self = actor.id === target.id;
+  if (self && target.passwordHash === null) {
+    // No old password to give (a passkey-first account, issue 24): said plainly, as it is the
+    // account's own session asking.
+    throw new ConflictError(
+      "This account has no password yet: set one with POST /users/{id}/password/set",
+      { code: "password_not_set" },
+    );
+  }
   if (self) {
     // Counted before Argon2 runs (issue 14 item 1): a stolen session cannot race the limit.
     const reservation = await ctx.throttle.reserveLoginAttempt({
@@ -167,6 +184,46 @@ export async function changePassword(
     meta,
     by: actor.id,
     keepSessionId: self ? currentSessionId : null,
+  });
+}
+
+/**
+ * `POST /users/{id}/password/set` (issue 24): the first password of one's own account that has
+ * none (a passkey-first account). No old password to give: the route needs a recent
+ * authentication (a passkey) instead. The other sessions end, as at a password change.
+ * @throws PermissionDeniedError (not one's own account), ConflictError `password_already_set`,
+ *   ClientError `password_policy`.
+ */
+export async function setFirstPassword(
+  ctx: ServiceContext,
+  actor: ActingUser,
+  targetId: string,
+  newPassword: string,
+  meta: RequestMeta,
+  currentSessionId: string | null,
+): Promise<User> {
+  if (actor.id !== targetId) {
+    throw new PermissionDeniedError("Only the account's owner may set its first password");
+  }
+  const target = await loadTarget(ctx, actor, targetId, {
+    access: "self-or-admin",
+    withSecrets: true,
+  });
+  if (target.passwordHash !== null) {
+    throw new ConflictError(
+      "This account has a password: change it with the current one (password/change)",
+      { code: "password_already_set" },
+    );
+  }
+  await assertPasswordPolicy(ctx, newPassword, target);
+  const hash = await hashPassword(newPassword, ctx.settings.argon2);
+  return storePassword(ctx, target.id, hash, {
+    mustChangePassword: false,
+    event: "password_changed",
+    meta,
+    by: actor.id,
+    keepSessionId: currentSessionId,
+    detail: { first: true },
   });
 }
 

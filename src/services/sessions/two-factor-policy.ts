@@ -33,12 +33,13 @@ export async function needsTwoFaEnrolment(
   return (await countWebauthnCredentials(ctx.db, user.id)) === 0;
 }
 
-/** The methods the user can re-authenticate with: the password always, then their factors. */
+/** The methods the user can re-authenticate with: the password (when they have one), then their factors. */
 export async function reauthenticationMethods(
   ctx: ServiceContext,
-  user: { id: string; totpEnabled: boolean },
+  user: { id: string; totpEnabled: boolean; hasPassword: boolean },
 ): Promise<ReauthenticationMethod[]> {
-  const methods: ReauthenticationMethod[] = ["password"];
+  // An account without a password (issue 24) re-authenticates with its passkey.
+  const methods: ReauthenticationMethod[] = user.hasPassword ? ["password"] : [];
   if (user.totpEnabled) methods.push("totp");
   if ((await countWebauthnCredentials(ctx.db, user.id)) > 0) methods.push("webauthn");
   return methods;

@@ -253,7 +253,11 @@ export async function completeLogin(
   if (options.password !== undefined) {
     user = await requireChangeOfRefusedPassword(ctx, user, options.password, meta);
   }
-  if (options.password !== undefined && needsRehash(user.passwordHash, ctx.settings.argon2)) {
+  if (
+    options.password !== undefined &&
+    user.passwordHash !== null &&
+    needsRehash(user.passwordHash, ctx.settings.argon2)
+  ) {
     // Same password, stronger parameters: sessions stay valid.
     const hash = await hashPassword(options.password, ctx.settings.argon2);
     await setPasswordHash(ctx.db, user.id, hash, {
@@ -325,6 +329,12 @@ async function checkPassword(
   password: string,
 ): Promise<boolean> {
   if (user === undefined) return verifyPasswordDummy(password, ctx.settings.argon2);
+  // No password (a passkey-first account, issue 24): the same Argon2 cost and the same answer
+  // as a wrong password, so nothing tells such an account from another.
+  if (user.passwordHash === null) {
+    await verifyPasswordDummy(password, ctx.settings.argon2);
+    return false;
+  }
   return passwordMatches(user, password);
 }
 

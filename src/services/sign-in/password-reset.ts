@@ -60,9 +60,15 @@ export function passwordResetMail(
   });
 }
 
-/** A short fingerprint of the password hash a link was issued against. */
+/**
+ * A short fingerprint of the password hash a link was issued against; an account without a
+ * password (issue 24) has one too, which changes when a password is set.
+ */
 function passwordFingerprint(user: User): string {
-  return createHash("sha256").update(user.passwordHash).digest("base64url").slice(0, 22);
+  return createHash("sha256")
+    .update(user.passwordHash ?? "no password")
+    .digest("base64url")
+    .slice(0, 22);
 }
 
 /**

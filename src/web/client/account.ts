@@ -11,6 +11,7 @@
  * (./lib/password-form.ts), the address (./lib/email-section.ts), ./account/totp-section.ts,
  * ./account/passkeys-section.ts, ./account/recovery-codes-section.ts,
  * ./account/sessions-section.ts, ./account/tokens-section.ts, ./account/apps-section.ts, the Activity (./lib/activity.ts),
+ * the password section of an account without one (./account/first-password.ts),
  * and the way back to an application's sign-in (./account/continue-section.ts); what they
  * share is ./account/state.ts.
  */
@@ -30,6 +31,7 @@ import type { AccountState } from "./account/state.js";
 import { wireTotp } from "./account/totp-section.js";
 import { wireTokens } from "./account/tokens-section.js";
 import { updateContinueNotice } from "./account/continue-section.js";
+import { lacksPassword, showPasswordSection } from "./account/first-password.js";
 
 async function main(): Promise<void> {
   const user = await getMe();
@@ -55,12 +57,16 @@ async function main(): Promise<void> {
     byId("recovery-card"),
   );
 
+  // A passkey-first account (issue 24) adds its first password in the same form.
+  showPasswordSection(state);
   wirePasswordForm({
     form: byId<HTMLFormElement>("password-form"),
     message: byId("password-message"),
     user: () => state.me,
+    firstPassword: () => lacksPassword(state),
     done: (updated) => {
       state.me = updated;
+      showPasswordSection(state);
     },
   });
   await wireEmailSection(user, (updated) => {
@@ -82,6 +88,8 @@ async function main(): Promise<void> {
     user.recovery_codes_low ? user.recovery_codes_left : null,
     passkeysShown,
   );
+  // Straight from an invitation or a sign-up finished with a passkey: recovery codes next.
+  if (window.location.hash === "#recovery-title") byId("recovery-title").focus();
   await wireSessions(state.me.id);
   void wireTokens(state.me).catch((error: unknown) => {
     showMessage(byId("tokens-message"), describeError(error), "error");

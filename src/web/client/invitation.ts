@@ -1,10 +1,12 @@
 /**
  * The page of an invitation link (`/invitation#token=…`): shows whom the account is for, lets
- * the person choose a password, then signs them in and opens their account page.
+ * the person choose a password, or "Use a passkey" instead (no password, issue 24), then signs
+ * them in and opens their account page.
  */
 import { api } from "./lib/api.js";
 import { byId, fieldValue, handleForm, setVisible, showMessage } from "./lib/dom.js";
 import { takeFragmentToken } from "./lib/fragment.js";
+import { wirePasskeyFirst } from "./lib/passkey-first.js";
 import { describeError } from "./lib/text.js";
 import type { UserView } from "./lib/types.js";
 
@@ -35,6 +37,13 @@ async function main(): Promise<void> {
   byId<HTMLInputElement>("invitation-name").value = invited.name;
   setVisible(true, form);
   byId("new-password").focus();
+  wirePasskeyFirst({
+    section: byId("invitation-passkey"),
+    button: byId<HTMLButtonElement>("invitation-passkey-button"),
+    message: byId("invitation-passkey-message"),
+    path: "/invitations/passkey",
+    token,
+  });
   handleForm(form, {
     message: byId("invitation-message"),
     context: "password-change",

@@ -2,7 +2,8 @@
  * The sign-in page (`/`): name and password, then a second factor when the account has one
  * (authentication code and/or passkey, or a recovery code in their place), then a new password
  * when one must be chosen.
- * Passwordless sign-in with a passkey is offered beside the form. While the server is under a
+ * Passwordless sign-in with a passkey is offered beside the form, and in the name field's
+ * autofill where the browser can (./sign-in/passkey-autofill.ts). While the server is under a
  * sign-in storm, a proof of work is solved by the page itself (./lib/proof-of-work.ts).
  * An application's sign-in (issue 21) that wants a fresh authentication or a second factor
  * asks a person already signed in to confirm it is you (./sign-in/reauthentication-step.ts).
@@ -21,6 +22,7 @@ import { getMe } from "./lib/session.js";
 import { describeError, reauthenticationAsked, safeNext, type MessageContext } from "./lib/text.js";
 import type { TwoFaRequired, UserView } from "./lib/types.js";
 import { showReauthentication, wireSwitchUser } from "./sign-in/reauthentication-step.js";
+import { startPasskeyAutofill, stopPasskeyAutofill } from "./sign-in/passkey-autofill.js";
 
 const next = safeNext(window.location.search);
 /** An application's sign-in asks a person already signed in to authenticate again. */
@@ -69,7 +71,19 @@ function resetToCredentials(): void {
   showMessage(byId("second-factor-message"), "");
   showStep(steps.credentials);
   byId("password").focus();
+  void startPasskeyAutofill(autofill);
 }
+
+/** A passkey chosen in the name field's autofill signs in like the passkey button. */
+const autofill = {
+  signedIn(user: UserView): void {
+    pending = null;
+    afterSignIn(user);
+  },
+  failed(error: unknown): void {
+    showMessage(byId("sign-in-message"), describeError(error, "passkey"), "error");
+  },
+};
 
 // Step 1: name and password.
 const signInForm = byId<HTMLFormElement>("sign-in-form");
@@ -106,6 +120,7 @@ function showSecondFactor(required: TwoFaRequired): void {
   const totp = required.totp_supported;
   const passkey = required.webauthn_supported && passkeysSupported();
   pendingRequired = required;
+  stopPasskeyAutofill();
   pendingPasskeyOptions = required.webauthn_options ?? null;
   setVisible(false, byId("recovery-form"));
   setVisible(required.recovery_supported, byId("recovery-toggle-row"));
@@ -224,6 +239,8 @@ if (passkeysSupported()) {
     byId<HTMLButtonElement>("passkey-button"),
     byId("passkey-message"),
     async () => {
+      // One WebAuthn request at a time: the autofill's conditional one ends first.
+      stopPasskeyAutofill();
       let options: Record<string, unknown>;
       try {
         options = await api<Record<string, unknown>>("POST", "/login/passkey/options");
@@ -233,7 +250,13 @@ if (passkeysSupported()) {
         }
         throw error;
       }
-      const response = await explainedPasskeyCall(() => usePasskey(options));
+      let response: unknown;
+      try {
+        response = await explainedPasskeyCall(() => usePasskey(options));
+      } catch (error) {
+        void startPasskeyAutofill(autofill);
+        throw error;
+      }
       pending = null;
       afterSignIn(await api<UserView>("POST", "/login/passkey", { webauthn_response: response }));
     },
@@ -264,7 +287,7 @@ wireSwitchUser(resetToCredentials);
 void (async () => {
   try {
     const me = await getMe();
-    if (me === null) return;
+    if (me === null) return void startPasskeyAutofill(autofill);
     if (me.must_change_password) afterSignIn(me);
     // Owing a second factor, the interaction sends them to set one up first.
     else if (reauthenticate !== null && me.two_fa_enrolment_required !== true) {

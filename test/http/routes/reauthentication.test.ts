@@ -51,7 +51,7 @@ describeServer("re-authentication", (server) => {
       .filter(([, policy]) => policy.recentAuthentication === true)
       .map(([key]) => key.split(" ") as [string, string]);
 
-    it("are the factor changes, new recovery codes, the email change, ending all sessions, making an access token and the admin's application changes (rename and the password change excepted)", () => {
+    it("are the factor changes, new recovery codes, the email change, ending all sessions, making an access token, the admin's application changes and a first password (rename and the password change excepted)", () => {
       expect(sensitive.map(([method, url]) => `${method} ${url}`).sort()).toEqual([
         "DELETE /applications/:client_id",
         "DELETE /users/:id/2fa/webauthn/:credential_id",
@@ -65,6 +65,7 @@ describeServer("re-authentication", (server) => {
         "POST /users/:id/2fa/totp/setup",
         "POST /users/:id/2fa/webauthn/register/options",
         "POST /users/:id/2fa/webauthn/register/verify",
+        "POST /users/:id/password/set",
         "POST /users/:id/sessions/end-others",
         "POST /users/:id/tokens",
       ]);

@@ -98,7 +98,51 @@ describe("parseImportFile", () => {
   });
 });
 
+describe("parseImportFile, accounts without a password (issue 24)", () => {
+  it("takes password_hash null with a passkey, and refuses it without one", () => {
+    const { users, problems } = parseImportFile(
+      [
+        exportLine({ password_hash: null }),
+        exportLine({
+          password_hash: null,
+          email: "n@example.org",
+          id: null,
+          webauthn_credentials: [],
+        }),
+        exportLine({ password_hash: 7, email: "m@example.org", id: null }),
+      ].join("\n"),
+    );
+    expect(users.map((u) => [u.line, u.passwordHash])).toEqual([[1, null]]);
+    expect(problems).toEqual([
+      "line 2: password_hash null (no password) needs at least one webauthn credential",
+      "line 3: password_hash must be a string, or null for an account without a password",
+    ]);
+  });
+});
+
 describeStore("importing the Python app's users", { database: false }, ({ dialect }) => {
+  it("imports an account without a password: a password sign-in fails like a wrong one", async () => {
+    const server = await startTestServer(dialect, {
+      env: { TESSERA_JWT_SECRET: fixture.jwt.secret },
+    });
+    try {
+      const report = await importUsers(
+        server.tessera.ctx,
+        `${exportLine({ password_hash: null, totp_secret: null })}\n`,
+      );
+      expect(report.problems).toEqual([]);
+      const stored = await getUserById(server.tessera.ctx.db, seedUser.id);
+      expect(stored?.passwordHash).toBeNull();
+      const login = await server.client().request("POST", "/login", {
+        json: { name: seedUser.email, password: seedPassword.password },
+      });
+      expect(login.status).toBe(400);
+      expect(login.body.code).toBe("invalid_credentials");
+    } finally {
+      await server.close();
+    }
+  });
+
   it("signs the imported user in over HTTP with the original password, TOTP secret and token", async () => {
     const server = await startTestServer(dialect, {
       env: { TESSERA_JWT_SECRET: fixture.jwt.secret },

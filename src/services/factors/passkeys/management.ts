@@ -1,7 +1,7 @@
 /** A user's passkeys: listing, renaming and removal, by the user or an admin (not of an admin). */
 import { NotFoundError } from "../../../core/errors.js";
 import {
-  deleteWebauthnCredential,
+  deleteWebauthnCredentialKeepingWayIn,
   getWebauthnCredentialById,
   listWebauthnCredentials,
   renameWebauthnCredential,
@@ -49,7 +49,10 @@ export async function renamePasskey(
   return toPasskeyView(credential);
 }
 
-/** Removes a passkey (self or admin, audited). @throws NotFoundError. */
+/**
+ * Removes a passkey (self or admin, audited); never the only one of an account without a
+ * password (issue 24). @throws NotFoundError, ConflictError `last_passkey`.
+ */
 export async function removePasskey(
   ctx: ServiceContext,
   actor: ActingUser,
@@ -58,7 +61,7 @@ export async function removePasskey(
   meta: RequestMeta,
 ): Promise<void> {
   const target = await loadTarget(ctx, actor, targetId, SELF_OR_ADMIN);
-  if (!(await deleteWebauthnCredential(ctx.db, target.id, credentialId)))
+  if (!(await deleteWebauthnCredentialKeepingWayIn(ctx.db, target.id, credentialId)))
     throw new NotFoundError("No such passkey");
   // The middleware's view of the user (second factor owed or not) is cached.
   await announceSessionChange(ctx, { kind: "user", userId: target.id });

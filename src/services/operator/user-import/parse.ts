@@ -9,6 +9,8 @@
  * `id` is optional (keep it and the Python app's live tokens keep working); credential ids and
  * public keys are base64 or base64url, or hex in `id_hex` / `public_key_hex` (SQLite has no
  * base64 function). Names and emails go through the same checks and keys as sign-up.
+ * `"password_hash": null` imports an account without a password (passkey-first, issue 24); it
+ * needs at least one passkey in `webauthn_credentials`, its only way in.
  */
 import { parsePasswordHash } from "../../../core/password.js";
 import { usableCoseKeyAlgorithm } from "../../../core/webauthn/cose-key.js";
@@ -133,8 +135,13 @@ function parseLine(raw: string, line: number, problems: string[]): ImportedUser 
   }
 
   const passwordHash = record.password_hash;
-  if (typeof passwordHash !== "string") {
-    problems.push("password_hash must be a string");
+  if (passwordHash === null) {
+    const passkeys = record.webauthn_credentials;
+    if (!Array.isArray(passkeys) || passkeys.length === 0) {
+      problems.push("password_hash null (no password) needs at least one webauthn credential");
+    }
+  } else if (typeof passwordHash !== "string") {
+    problems.push("password_hash must be a string, or null for an account without a password");
   } else {
     try {
       parsePasswordHash(passwordHash);
@@ -178,7 +185,7 @@ function parseLine(raw: string, line: number, problems: string[]): ImportedUser 
     });
   }
 
-  if (ids === null || typeof passwordHash !== "string") return null;
+  if (ids === null || (typeof passwordHash !== "string" && passwordHash !== null)) return null;
   return {
     line,
     id,

@@ -3,12 +3,12 @@
  * changes it puts the new one here) and how many passkeys it has, which together say whether
  * the user has a second factor for recovery codes to stand in for.
  */
-import type { UserView } from "../lib/types.js";
+import type { MeView, UserView } from "../lib/types.js";
 
 /** The account page's shared state; one object, made when the page starts. */
 export interface AccountState {
   /** The signed-in user; replaced after a change of password, address or authenticator app. */
-  me: UserView;
+  me: UserView | MeView;
   /** How many passkeys the user has, once the list is read (0 before). */
   passkeyCount: number;
 }

@@ -4,8 +4,10 @@
  */
 import {
   browserSupportsWebAuthn,
+  browserSupportsWebAuthnAutofill,
   startAuthentication,
   startRegistration,
+  WebAuthnAbortService,
   WebAuthnError,
   type AuthenticationResponseJSON,
   type PublicKeyCredentialCreationOptionsJSON,
@@ -24,6 +26,37 @@ export function passkeysSupported(): boolean {
 /** Asks the authenticator to sign the server's challenge (a WebAuthn `get()`). */
 export function usePasskey(options: unknown): Promise<AuthenticationResponseJSON> {
   return startAuthentication({ optionsJSON: options as PublicKeyCredentialRequestOptionsJSON });
+}
+
+/**
+ * Whether the browser can offer passkeys in a field's autofill (WebAuthn conditional mediation:
+ * `PublicKeyCredential.isConditionalMediationAvailable()`).
+ */
+export function passkeyAutofillAvailable(): Promise<boolean> {
+  return browserSupportsWebAuthnAutofill();
+}
+
+/**
+ * A conditional request (`mediation: "conditional"`): pending until the person picks a passkey
+ * in the autofill of the field marked `autocomplete="… webauthn"`, or until another WebAuthn
+ * call of this page aborts it (simplewebauthn's WebAuthnAbortService keeps one call at a time).
+ */
+export function usePasskeyFromAutofill(options: unknown): Promise<AuthenticationResponseJSON> {
+  return startAuthentication({
+    optionsJSON: options as PublicKeyCredentialRequestOptionsJSON,
+    useBrowserAutofill: true,
+  });
+}
+
+/** Aborts the pending WebAuthn call of this page, if any (e.g. the conditional request). */
+export function cancelPendingPasskeyCall(): void {
+  WebAuthnAbortService.cancelCeremony();
+}
+
+/** Whether `error` says the WebAuthn call was aborted (by this page, for another one). */
+export function passkeyCallAborted(error: unknown): boolean {
+  if (error instanceof WebAuthnError) return error.code === "ERROR_CEREMONY_ABORTED";
+  return error instanceof Error && error.name === "AbortError";
 }
 
 /** Asks the authenticator for a new credential (a WebAuthn `create()`). */

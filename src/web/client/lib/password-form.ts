@@ -11,6 +11,11 @@ export interface PasswordFormOptions {
   user: () => UserView;
   /** The current password when already known (just typed at sign-in); else the form asks. */
   knownPassword?: () => string | null;
+  /**
+   * True while the account has no password (passkey-first, issue 24): the form sets the first
+   * one (`POST /users/{id}/password/set`) and asks for no current password.
+   */
+  firstPassword?: () => boolean;
   /** After the change (the server has set a new session cookie). */
   done(user: UserView): void | Promise<void>;
 }
@@ -35,6 +40,15 @@ export function wirePasswordForm(options: PasswordFormOptions): void {
       return null;
     },
     submit: async () => {
+      if (options.firstPassword?.() === true) {
+        const user = await api<UserView>("POST", userPath(options.user().id, "/password/set"), {
+          new_password: fieldValue(form, "new_password", true),
+        });
+        form.reset();
+        showMessage(message, "Your password has been added.", "success");
+        await options.done(user);
+        return;
+      }
       const known = options.knownPassword?.() ?? null;
       const oldPassword = known ?? fieldValue(form, "old_password", true);
       const user = await api<UserView>("PATCH", userPath(options.user().id, "/password/change"), {
