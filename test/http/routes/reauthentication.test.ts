@@ -51,14 +51,17 @@ describeServer("re-authentication", (server) => {
       .filter(([, policy]) => policy.recentAuthentication === true)
       .map(([key]) => key.split(" ") as [string, string]);
 
-    it("are the factor changes, new recovery codes, the email change, ending all sessions, making an access token, the admin's application changes and a first password (rename and the password change excepted)", () => {
+    it("are the factor changes, new recovery codes, the email change, ending all sessions, making an access token, the admin's application and role changes and a first password (rename and the password change excepted)", () => {
       expect(sensitive.map(([method, url]) => `${method} ${url}`).sort()).toEqual([
         "DELETE /applications/:client_id",
+        "DELETE /roles/:name",
         "DELETE /users/:id/2fa/webauthn/:credential_id",
+        "PATCH /roles/:name",
         "PATCH /users/:id/email",
         "POST /applications",
         "POST /applications/:client_id/secret",
         "POST /logout/all",
+        "POST /roles",
         "POST /users/:id/2fa/recovery-codes",
         "POST /users/:id/2fa/totp/confirm",
         "POST /users/:id/2fa/totp/disable",
@@ -68,6 +71,7 @@ describeServer("re-authentication", (server) => {
         "POST /users/:id/password/set",
         "POST /users/:id/sessions/end-others",
         "POST /users/:id/tokens",
+        "PUT /users/:id/roles",
       ]);
     });
 
