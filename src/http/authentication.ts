@@ -212,14 +212,18 @@ async function authenticationPlugin(
     }
     // Answered here (an error) ends the request; otherwise on to the route.
     authenticateInHook(request, reply).then(
-      () => {
-        if (!reply.sent) done();
+      (answered) => {
+        if (!answered) done();
       },
       (error: unknown) => done(error as Error),
     );
   });
 
-  async function authenticateInHook(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  /** Authenticates the request; true when it was answered here (an error), ending it. */
+  async function authenticateInHook(
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<boolean> {
     const config = request.routeOptions.config as unknown as Record<string, unknown>;
     try {
       const result = await authenticate(request);
@@ -253,7 +257,9 @@ async function authenticationPlugin(
       request.user = null;
       request.auth = null;
       void sendError(reply, error);
+      return true;
     }
+    return false;
   }
 }
 

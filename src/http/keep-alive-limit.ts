@@ -10,6 +10,8 @@ import type { FastifyInstance } from "fastify";
 
 /** Requests seen on a socket, kept on the socket itself (no map to clean up). */
 const REQUESTS_SEEN = Symbol("tessera.requestsSeen");
+/** Marks a request already counted. */
+const COUNTED = Symbol("tessera.requestCounted");
 
 interface CountedSocket {
   [REQUESTS_SEEN]?: number;
@@ -19,13 +21,19 @@ interface CountedSocket {
 export function installKeepAliveLimit(app: FastifyInstance, maxRequestsPerSocket: number): void {
   if (maxRequestsPerSocket <= 0) return;
   app.addHook("onRequest", (request, reply, done) => {
+    // Once per request: `callNotFound` runs the hooks again for the same request.
+    const raw = request.raw as typeof request.raw & { [COUNTED]?: true };
+    if (raw[COUNTED] === true) return done();
+    raw[COUNTED] = true;
     const socket = request.raw.socket as typeof request.raw.socket & CountedSocket;
     const seen = (socket[REQUESTS_SEEN] ?? 0) + 1;
     socket[REQUESTS_SEEN] = seen;
     if (seen < maxRequestsPerSocket) return done();
     if (seen === maxRequestsPerSocket) {
-      // Node sees the header, answers, then ends the connection (its `shouldKeepAlive` is off).
-      void reply.header("connection", "close");
+      // Node's own switch (what its limit does for the last allowed answer): it writes
+      // `Connection: close` and ends the connection after this answer, also when a route
+      // writes to the raw response (the OpenID provider's routes do).
+      reply.raw.shouldKeepAlive = false;
       return done();
     }
     // Past the budget (pipelined, or sent regardless of `Connection: close`): the last allowed
