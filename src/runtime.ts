@@ -60,7 +60,9 @@ import {
   type TesseraDatabase,
 } from "./store/index.js";
 import {
+  counterFilePath,
   createDatabaseRateLimitStore,
+  openCounterFile,
   createRedisRateLimitStore,
   type RateLimitStore,
 } from "./store/rate-limit/index.js";
@@ -181,6 +183,17 @@ export async function createTessera(
     }
     // Without Redis the counters live in the database, so a restart keeps every lock (issue 14
     // item 6); the memory store remains for host apps that pass it in.
+    // On a SQLite file Tessera opened, in their own file with a cheaper durability (issue 20
+    // item 1: no fsync per counter write; see store/rate-limit/counter-file.ts).
+    const counterFile =
+      rateLimitStore === undefined && overrides.database === undefined
+        ? counterFilePath(config.databaseUrl)
+        : null;
+    if (counterFile !== null) {
+      const counters = await openCounterFile(counterFile);
+      closers.push(() => counters.destroy());
+      rateLimitStore = createDatabaseRateLimitStore(counters.db);
+    }
     rateLimitStore ??= createDatabaseRateLimitStore(database.db);
     // Without Redis: in memory on SQLite (one host, one process serves it; issue 14 item 9, no
     // rows from an unauthenticated endpoint), in the database on PostgreSQL, which several

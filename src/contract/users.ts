@@ -1,5 +1,5 @@
 /** Users on the wire: who a token belongs to, the views of a user, creating one, its id in paths. */
-import { Type, type Static } from "@sinclair/typebox";
+import { Type, type Static, type TInteger, type TString } from "@sinclair/typebox";
 import {
   MAX_LOCK_REASON_LENGTH,
   MAX_NAME_LENGTH,
@@ -10,6 +10,17 @@ import {
 } from "./limits.js";
 import { pageQueryFields } from "./paging.js";
 import { HeldPermissions, HeldRoles } from "./roles.js";
+
+/**
+ * A value or null as ONE JSON Schema type list (`type: ["string", "null"]`), not `anyOf`: the
+ * response serialiser then picks by the value's JS type instead of validating each branch at
+ * run time (issue 20 item 2). Same documents and the same TypeScript type as the union.
+ */
+function nullable<T extends TString | TInteger>(schema: T) {
+  // Through JSON: the plain keywords only, without TypeBox's kind of the non-null schema.
+  const plain = JSON.parse(JSON.stringify(schema)) as Record<string, unknown>;
+  return Type.Unsafe<Static<T> | null>({ ...plain, type: [schema.type, "null"] });
+}
 
 /** `authentication.JwtUser`: who a token belongs to. */
 export const JwtUser = Type.Object(
@@ -31,7 +42,7 @@ export const UserView = Type.Object({
   must_change_password: Type.Boolean(),
   totp_enabled: Type.Boolean(),
   created_at: Type.String({ format: "date-time" }),
-  last_login_at: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
+  last_login_at: nullable(Type.String({ format: "date-time" })),
   /**
    * `GET /me` only: `TESSERA_REQUIRE_2FA` covers the user, who has neither TOTP nor a passkey,
    * so everything but enrolment answers 403 `two_fa_enrolment_required`.
@@ -50,7 +61,7 @@ export type UserView = Static<typeof UserView>;
  */
 export const MeView = Type.Object({
   ...UserView.properties,
-  recovery_codes_left: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+  recovery_codes_left: nullable(Type.Integer({ minimum: 0 })),
   recovery_codes_low: Type.Boolean(),
   /** Issue 23: the roles the user holds (`admin` for an admin) and the union of their permissions. */
   roles: HeldRoles,

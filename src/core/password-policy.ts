@@ -5,11 +5,32 @@
  * email or the app's name; and at least `minScore` by the strength estimator. No composition
  * rules (NIST: "SHALL NOT impose other composition rules").
  */
+import { createHash } from "node:crypto";
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "../contract/limits.js";
 import { DEFAULT_PASSWORD_MIN_SCORE } from "./password-score.js";
 import { contextWords, estimatePasswordStrength } from "./password-strength.js";
 
 export { DEFAULT_PASSWORD_MIN_SCORE };
+
+/**
+ * The version of the offline policy's rules and dictionaries: raise it when a rule, a limit or
+ * the blocklist changes, so every stored password is checked again at its next sign-in.
+ */
+export const PASSWORD_POLICY_VERSION = 1;
+
+/**
+ * What a password's last check depended on besides the password (issue 20 item 1): the
+ * policy's version, the minimum score and the context words (name, email, app name). A sign-in
+ * whose stored fingerprint equals this one need not run the policy again: the answer is the same.
+ */
+export function passwordPolicyFingerprint(
+  context: PasswordPolicyContext,
+  minScore: number = DEFAULT_PASSWORD_MIN_SCORE,
+): string {
+  const inputs = [PASSWORD_POLICY_VERSION, minScore, context.name, context.email, context.appName];
+  const digest = createHash("sha256").update(JSON.stringify(inputs)).digest("base64url");
+  return `v${PASSWORD_POLICY_VERSION}:${digest.slice(0, 22)}`;
+}
 
 export interface PasswordPolicyContext {
   name: string;

@@ -15,6 +15,7 @@ import {
 import { LOG_SERIALIZERS, OneLineRequestLog } from "./log.js";
 import { installSecurityHeaders } from "./security-headers.js";
 import { registerOpenApi } from "./openapi.js";
+import { installKeepAliveLimit } from "./keep-alive-limit.js";
 import { tessera as tesseraPlugin } from "./plugin.js";
 import { pageRoutes } from "./routes/pages.js";
 import { oidcRoutes } from "./oidc/index.js";
@@ -109,7 +110,8 @@ export async function buildApp(
     // time; a stalled body is cut (408) and its buffers freed. Idle keep-alive connections close.
     requestTimeout: settings.requestTimeoutSeconds * 1000,
     keepAliveTimeout: settings.keepAliveTimeoutSeconds * 1000,
-    maxRequestsPerSocket: settings.maxRequestsPerSocket,
+    // Node's own budget answers 503 past it: ours closes instead (keep-alive-limit.ts).
+    maxRequestsPerSocket: 0,
     http: {
       headersTimeout: settings.headersTimeoutSeconds * 1000,
       connectionsCheckingInterval: CONNECTIONS_CHECKING_INTERVAL_MS,
@@ -117,6 +119,7 @@ export async function buildApp(
   });
   // Past the cap, Node closes new connections at accept instead of holding their memory.
   app.server.maxConnections = settings.maxConnections;
+  installKeepAliveLimit(app, settings.maxRequestsPerSocket);
   installErrorHandler(app);
   installNotFoundHandler(app);
   installSecurityHeaders(app, { publicUrl: settings.publicUrl });

@@ -191,6 +191,9 @@ function openDuringEnrolment(request: FastifyRequest, config: Record<string, unk
   return params?.id === undefined || params.id === request.user?.id;
 }
 
+/** The `config` flag of a route its options open (excluded by its flag, or out of the scopes). */
+const OPEN_ROUTE = "tesseraOpenRoute";
+
 async function authenticationPlugin(
   app: FastifyInstance,
   options: AuthenticationOptions & AuthenticationDependencies,
@@ -218,22 +221,47 @@ async function authenticationPlugin(
   // Remember which routes are WebSocket routes: the scope must come from the route, not from
   // an `Upgrade` header a client can add to any request to dodge the "http" scope.
   app.addHook("onRoute", (route) => {
-    if ((route as { websocket?: unknown }).websocket === true) {
-      route.config = { ...route.config, tesseraWebsocketRoute: true };
+    const websocket = (route as { websocket?: unknown }).websocket === true;
+    const scope: AuthenticationScope = websocket ? "websocket" : "http";
+    // Issue 20 item 3: what the route's options decide is decided once, here; the request's
+    // method and path (exclusion patterns) are still read per request.
+    const open = !scopes.has(scope) || route.config?.[key as keyof typeof route.config] === true;
+    if (websocket || open) {
+      route.config = {
+        ...route.config,
+        ...(websocket ? { tesseraWebsocketRoute: true } : {}),
+        ...(open ? { [OPEN_ROUTE]: true } : {}),
+      };
     }
   });
 
-  app.addHook("onRequest", async (request: FastifyRequest, reply: FastifyReply) => {
+  // A callback hook: a route open by its options costs no promise (issue 20 item 3).
+  app.addHook("onRequest", (request: FastifyRequest, reply: FastifyReply, done) => {
     const config = request.routeOptions.config as unknown as Record<string, unknown>;
+    if (config[OPEN_ROUTE] === true) return done();
     const scope: AuthenticationScope = config.tesseraWebsocketRoute === true ? "websocket" : "http";
-    if (!scopes.has(scope)) return;
-    if (methods.has(request.method)) return;
-    if (config[key] === true) return;
+    if (!scopes.has(scope)) return done();
+    if (methods.has(request.method)) return done();
+    if (config[key] === true) return done();
     if (hasExclusions) {
       const path = routerPath(request.url, routerOptions);
-      if (path !== null && excluded.test(path)) return;
+      if (path !== null && excluded.test(path)) return done();
     }
+    // Answered here (an error) ends the request; otherwise on to the route.
+    authenticateInHook(request, reply).then(
+      (answered) => {
+        if (!answered) done();
+      },
+      (error: unknown) => done(error as Error),
+    );
+  });
 
+  /** Authenticates the request; true when it was answered here (an error), ending it. */
+  async function authenticateInHook(
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<boolean> {
+    const config = request.routeOptions.config as unknown as Record<string, unknown>;
     try {
       const result = await authenticate(request);
       request.user = result.user;
@@ -267,9 +295,11 @@ async function authenticationPlugin(
       if (!isTesseraError(error)) throw error;
       request.user = null;
       request.auth = null;
-      return sendError(reply, error);
+      void sendError(reply, error);
+      return true;
     }
-  });
+    return false;
+  }
 }
 
 /** The authentication middleware as a Fastify plugin (`fastify-plugin`, name `tessera-authentication`). */

@@ -30,11 +30,12 @@ export function installSecurityHeaders(
   const hsts = options.publicUrl.startsWith("https:")
     ? `max-age=${HSTS_MAX_AGE_SECONDS}`
     : undefined;
-  app.addHook("onSend", async (_request, reply, payload) => {
+  // Issue 20 item 3: decided once here, and a callback hook (no promise per answer).
+  app.addHook("onSend", (_request, reply, payload, done) => {
     void reply.header("x-content-type-options", "nosniff");
     if (!reply.hasHeader("cache-control")) void reply.header("cache-control", "no-store");
     if (!reply.hasHeader("referrer-policy")) void reply.header("referrer-policy", "no-referrer");
     if (hsts !== undefined) void reply.header("strict-transport-security", hsts);
-    return payload;
+    done(null, payload);
   });
 }

@@ -114,6 +114,13 @@ export interface SessionCache {
   /** The user's roles and permissions (`services/grants.ts`), dropped with the user's entry. */
   getGrants(userId: string): Grants | undefined;
   setGrants(userId: string, grants: Grants, generation: number): void;
+  /**
+   * The serialised view of `user` (`GET /me`), built by `build` once per cache entry: kept
+   * beside the entry while `user` IS the trusted cached entry of its id (the same object, so
+   * the same version of the user), dropped with it by every event that drops the entry.
+   * Otherwise (cache off or down, another version) built for this call only.
+   */
+  userBody(user: PublicUser, build: () => string): string;
   /** Applies an event (local write or from the channel). */
   apply(event: SessionEvent): void;
   /** The channel is down: bypass until `channelUp`. Logged once. */
@@ -129,6 +136,8 @@ export interface SessionCache {
 interface Entry<V> {
   value: V;
   storedAt: number;
+  /** The serialised view of `value` (users only), once asked for. */
+  body?: string;
 }
 
 /** Makes an empty cache, disabled until its channel says it is up. */
@@ -187,6 +196,14 @@ export function createSessionCache(
       if (enabled && gen === generation) bounded(sessions, id, state);
     },
     getUser: (id) => fresh(users, id),
+    userBody: (user, build) => {
+      const entry = enabled ? users.get(user.id) : undefined;
+      if (entry === undefined || entry.value !== user || now() - entry.storedAt >= ttlMs) {
+        return build();
+      }
+      entry.body ??= build();
+      return entry.body;
+    },
     setUser: (id, user, gen) => {
       if (enabled && gen === generation) bounded(users, id, user);
     },

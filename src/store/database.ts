@@ -43,6 +43,12 @@ export interface TesseraDatabase {
 export interface DatabaseOptions {
   /** SQLite busy timeout. Default `DEFAULT_SQLITE_BUSY_TIMEOUT_MS`. */
   busyTimeoutMs?: number;
+  /**
+   * SQLite durability (`PRAGMA synchronous`): `FULL` (default) keeps a commit through a power
+   * cut; `NORMAL` (WAL) through a crash only, without an fsync per commit. `NORMAL` is for
+   * data that may be lost in a power cut: the failure counters' own file (issue 20 item 1).
+   */
+  synchronous?: "FULL" | "NORMAL";
   /** SQLite prepared-statement cache size; 0 disables it. Default `DEFAULT_SQLITE_STATEMENT_CACHE_SIZE`. */
   statementCacheSize?: number;
   /** PostgreSQL pool size. Default `DEFAULT_POSTGRES_POOL_MAX`. */
@@ -169,7 +175,7 @@ function sqliteDialect(path: string, options: DatabaseOptions): SqliteDialect {
     raw.pragma("foreign_keys = ON");
     raw.pragma(`busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
     // FULL: a committed write survives a power loss, not just a process crash.
-    raw.pragma("synchronous = FULL");
+    raw.pragma(`synchronous = ${options.synchronous === "NORMAL" ? "NORMAL" : "FULL"}`);
   } catch (error) {
     raw.close();
     throw error;

@@ -48,6 +48,8 @@ export interface UsersTable {
   email_verified_at: EpochMs | null;
   /** No sign-in before the address is verified (a self-service sign-up, issue 12 part 5). */
   requires_verified_email: ColumnType<SqlBool, 0 | 1 | undefined, 0 | 1>;
+  /** The offline policy the password last passed at a sign-in (migration 0015); null: unchecked. */
+  password_policy_checked: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** `webauthn_credentials`: passkeys; deleted with their user. */

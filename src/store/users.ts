@@ -56,6 +56,8 @@ export interface User {
   emailVerifiedAt: Date | null;
   /** No sign-in before the address is verified (a self-service sign-up). */
   requiresVerifiedEmail: boolean;
+  /** The fingerprint of the offline password policy the password last passed (migration 0015). */
+  passwordPolicyChecked?: string | undefined;
 }
 
 /** What `insertUser` needs; `isAdmin` and `mustChangePassword` default to false. */
@@ -118,6 +120,8 @@ export function toUser(row: Selectable<UsersTable>): User {
     lockReason: row.lock_reason,
     emailVerifiedAt: fromNullableEpochMs(row.email_verified_at),
     requiresVerifiedEmail: fromDbBool(row.requires_verified_email),
+    // Absent (not null) when never checked: a user read back equals the one written.
+    passwordPolicyChecked: row.password_policy_checked ?? undefined,
   };
 }
 
@@ -345,6 +349,8 @@ export async function setPasswordHash(
       password_hash: stored,
       must_change_password: toDbBool(options.mustChangePassword),
       updated_at: toEpochMs(options.nowMs),
+      // A new password (or a new hash of it) is checked again at its next sign-in, once.
+      password_policy_checked: null,
     })
     .where("id", "=", userId);
   if (options.endSessions) {
@@ -384,13 +390,26 @@ export async function bumpTokenVersion(db: Db, id: string): Promise<number | und
   return row === undefined ? undefined : Number(row.token_version);
 }
 
-/** Records a successful login time. */
-export async function recordLogin(db: Db, id: string, atMs: number): Promise<void> {
+/**
+ * Records a successful login time and, when given, the fingerprint of the password policy the
+ * password just passed (one statement).
+ */
+export async function recordLogin(
+  db: Db,
+  id: string,
+  atMs: number,
+  passwordPolicyChecked?: string,
+): Promise<void> {
   const userId = canonicalId(id);
   if (userId === undefined) return;
   await db
     .updateTable("users")
-    .set({ last_login_at: toEpochMs(atMs) })
+    .set({
+      last_login_at: toEpochMs(atMs),
+      ...(passwordPolicyChecked === undefined
+        ? {}
+        : { password_policy_checked: passwordPolicyChecked }),
+    })
     .where("id", "=", userId)
     .execute();
 }

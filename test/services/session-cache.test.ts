@@ -43,6 +43,28 @@ describe("the session cache", () => {
     expect(cache.getToken("d3")).toBeUndefined();
   });
 
+  it("keeps the serialised view of the cached user once, and drops it with the user", () => {
+    const cache = createSessionCache();
+    cache.channelUp();
+    const user = { id: "u1" } as PublicUser;
+    cache.setUser("u1", user, cache.generation());
+    let builds = 0;
+    const build = () => `body ${++builds}`;
+    expect(cache.userBody(user, build)).toBe("body 1");
+    expect(cache.userBody(user, build)).toBe("body 1");
+    // Another version of the user (not the cached object) is never answered from the entry.
+    expect(cache.userBody({ id: "u1" } as PublicUser, build)).toBe("body 2");
+    cache.apply({ kind: "user", userId: "u1" });
+    expect(cache.userBody(user, build)).toBe("body 3");
+    expect(cache.userBody(user, build)).toBe("body 4");
+    const next = { id: "u1" } as PublicUser;
+    cache.setUser("u1", next, cache.generation());
+    expect(cache.userBody(next, build)).toBe("body 5");
+    expect(cache.userBody(next, build)).toBe("body 5");
+    cache.channelDown("test");
+    expect(cache.userBody(next, build)).toBe("body 6");
+  });
+
   it("answers nothing until its channel is up", () => {
     const cache = createSessionCache();
     cache.setSession("s1", state("u1"), cache.generation());

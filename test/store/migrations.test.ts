@@ -204,6 +204,7 @@ describeStore("migrations", { clearBeforeEach: false }, (database) => {
         "users.name",
         "users.name_key",
         "users.password_hash",
+        "users.password_policy_checked",
         "users.recovery_codes_left",
         "users.requires_verified_email",
         "users.token_version",

@@ -47,16 +47,25 @@ export const userRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, o
         response: { 200: MeView, ...errorResponses(401) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const user = currentUser(request);
-      return {
-        ...toUserView(user),
-        two_fa_enrolment_required: user.twoFaEnrolmentRequired === true,
-        recovery_codes_left: user.recoveryCodesLeft,
-        recovery_codes_low: recoveryCodesLow(user.recoveryCodesLeft),
-        ...grantsClaims(await permissionsOfUser(ctx, user.id)),
-        has_password: user.hasPassword,
-      };
+      // Read before the body is built: a change of the user's roles drops the cached user
+      // (a user event, or "all" for a role's permissions), and so the kept body with it.
+      const grants = grantsClaims(await permissionsOfUser(ctx, user.id));
+      // Issue 20 item 2: the bytes are kept with the cached user (same entry, same invalidation),
+      // serialised by this route's own response schema the first time.
+      const build = () =>
+        reply.serialize({
+          ...toUserView(user),
+          two_fa_enrolment_required: user.twoFaEnrolmentRequired === true,
+          recovery_codes_left: user.recoveryCodesLeft,
+          recovery_codes_low: recoveryCodesLow(user.recoveryCodesLeft),
+          ...grants,
+          has_password: user.hasPassword,
+        } satisfies MeView) as string;
+      const body = ctx.sessionCache?.userBody(user, build) ?? build();
+      // Already JSON: a string with a JSON content type is sent as it is (not serialised again).
+      return reply.type("application/json; charset=utf-8").send(body as unknown as MeView);
     },
   );
 

@@ -12,6 +12,7 @@ import {
 } from "../../core/errors.js";
 import { hashPassword, verifyPassword } from "../../core/password.js";
 import {
+  passwordPolicyFingerprint,
   passwordPolicyViolation,
   type PasswordPolicyViolation,
 } from "../../core/password-policy.js";
@@ -91,6 +92,9 @@ export function passwordStrength(
  * At a sign-in with a password the current offline policy refuses (a stricter policy than
  * when it was set): the user must choose a new one before anything else. The online breach
  * check is left to the moments a password is set: a sign-in never waits on another service.
+ * The policy runs only when it (or its inputs: name, email, settings) changed since the
+ * password last passed it (`passwordPolicyChecked`, issue 20 item 1); `policyChecked` is the
+ * fingerprint to store when it passed now (the caller writes it with the sign-in).
  * Returns the user as it is now.
  */
 export async function requireChangeOfRefusedPassword(
@@ -98,19 +102,21 @@ export async function requireChangeOfRefusedPassword(
   user: User,
   password: string,
   meta: RequestMeta,
-): Promise<User> {
-  if (user.mustChangePassword) return user;
+): Promise<{ user: User; policyChecked?: string }> {
+  if (user.mustChangePassword) return { user };
   // Offline only: a sign-in never waits on the online breach service (checked when a password is set).
   const context = { name: user.name, email: user.email, appName: ctx.settings.appName };
+  const fingerprint = passwordPolicyFingerprint(context, ctx.settings.passwordMinScore);
+  if (user.passwordPolicyChecked === fingerprint) return { user };
   const violation = passwordPolicyViolation(password, context, ctx.settings.passwordMinScore);
-  if (violation === null) return user;
+  if (violation === null) return { user, policyChecked: fingerprint };
   const updated = await requirePasswordChange(ctx.db, user.id, ctx.clock());
   await audit(ctx, "password_change_required", {
     userId: user.id,
     meta,
     detail: { reason: violation.reason },
   });
-  return updated ?? user;
+  return { user: updated ?? user };
 }
 
 /**

@@ -17,48 +17,60 @@ import { notifySecurityEvent } from "./notices.js";
 export const NEW_DEVICE_AFTER_MS = 30 * DAY_MS;
 
 /**
- * Records the sign-in's device and queues the notice when it is new. `cookieDeviceId` is the
- * request's valid device cookie's id, or null; `issuedDeviceId` the id of the cookie this
- * sign-in sets. Never throws: a notice must not fail a sign-in.
+ * Records the sign-in's device (in the caller's transaction: the sign-in's one write) and says
+ * whether it is new for the user, so the notice goes out after the commit (`noticeNewDevice`).
+ * `cookieDeviceId` is the request's valid device cookie's id, or null; `issuedDeviceId` the id
+ * of the cookie this sign-in sets. A user's very first recorded device is not "new".
+ */
+export async function recordSignInDevice(
+  db: ServiceContext["db"],
+  user: User,
+  options: {
+    meta: RequestMeta;
+    cookieDeviceId: string | null;
+    issuedDeviceId: string;
+    nowMs: number;
+  },
+): Promise<boolean> {
+  const { meta, nowMs } = options;
+  const key =
+    options.cookieDeviceId ??
+    `fp:${createHash("sha256")
+      .update(`${meta.userAgent ?? ""}|${normalizeClientAddress(meta.ip)}`)
+      .digest("base64url")
+      .slice(0, 22)}`;
+  // Without a cookie, the one this sign-in sets is recorded too: the browser's next sign-in
+  // carries it, known from now on.
+  const seen = await recordDeviceSeen(
+    db,
+    user.id,
+    key,
+    nowMs,
+    options.cookieDeviceId === null && options.issuedDeviceId !== key
+      ? [options.issuedDeviceId]
+      : [],
+  );
+  const isNew =
+    seen.lastSeenAt === null || nowMs - seen.lastSeenAt.getTime() >= NEW_DEVICE_AFTER_MS;
+  return isNew && !seen.firstDevice;
+}
+
+/**
+ * Queues the new-device notice when `recordSignInDevice` said so, after the sign-in's commit.
+ * Never throws: a notice must not fail a sign-in.
  */
 export async function noticeNewDevice(
   ctx: ServiceContext,
   user: User,
-  options: {
-    sessionId: string;
-    meta: RequestMeta;
-    cookieDeviceId: string | null;
-    issuedDeviceId: string;
-  },
+  options: { sessionId: string; meta: RequestMeta; isNew: boolean },
 ): Promise<void> {
+  if (!options.isNew) return;
   try {
-    const nowMs = ctx.clock();
-    const { meta } = options;
-    const key =
-      options.cookieDeviceId ??
-      `fp:${createHash("sha256")
-        .update(`${meta.userAgent ?? ""}|${normalizeClientAddress(meta.ip)}`)
-        .digest("base64url")
-        .slice(0, 22)}`;
-    // Without a cookie, the one this sign-in sets is recorded too: the browser's next sign-in
-    // carries it, known from now on.
-    const seen = await recordDeviceSeen(
-      ctx.db,
-      user.id,
-      key,
-      nowMs,
-      options.cookieDeviceId === null && options.issuedDeviceId !== key
-        ? [options.issuedDeviceId]
-        : [],
-    );
-    const isNew =
-      seen.lastSeenAt === null || nowMs - seen.lastSeenAt.getTime() >= NEW_DEVICE_AFTER_MS;
-    if (!isNew || seen.firstDevice) return;
     await notifySecurityEvent(ctx, user, "new_device_sign_in", {
       sessionId: options.sessionId,
-      meta,
+      meta: options.meta,
     });
   } catch {
-    // The sign-in stands; the next one records the device.
+    // The sign-in stands; the notice is lost (the device is recorded).
   }
 }

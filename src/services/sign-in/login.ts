@@ -31,7 +31,7 @@ import {
 } from "../sessions/sessions.js";
 import { passwordMatches, requireChangeOfRefusedPassword } from "../account/passwords.js";
 import { claimTotpCode } from "../factors/totp.js";
-import { noticeNewDevice } from "../mail/new-device.js";
+import { noticeNewDevice, recordSignInDevice } from "../mail/new-device.js";
 
 /** A successful login: the user and a fresh session token. */
 export interface LoginResult {
@@ -135,6 +135,9 @@ export async function login(
     password: request.password,
     method: "password",
     amr,
+    // Verified and checked above, on this same user record: not again (issue 20 item 1).
+    deviceId,
+    lockChecked: true,
   });
 }
 
@@ -186,15 +189,16 @@ export async function verifySecondFactor(
 ): Promise<AuthenticationMethod | null> {
   const { webauthn } = options;
   const totpSupported = user.totpSecret !== null;
-  const webauthnSupported = webauthn !== undefined && (await webauthn.isConfigured(ctx, user));
-  if (!totpSupported && !webauthnSupported) return null;
   const code = answer.two_fa_code;
   const response = answer.webauthn_response ?? undefined;
   const recoveryCode = answer.recovery_code;
+  // The request names its factor: a TOTP code for a user with TOTP needs no passkey query.
   if (isAnswered(code) && totpSupported) {
     await verifyLoginTotp(ctx, user, code, meta);
     return "otp";
   }
+  const webauthnSupported = webauthn !== undefined && (await webauthn.isConfigured(ctx, user));
+  if (!totpSupported && !webauthnSupported) return null;
   if (response !== undefined && webauthnSupported && webauthn.verify !== undefined) {
     let ok: boolean;
     try {
@@ -244,14 +248,24 @@ export async function completeLogin(
     method: string;
     /** How the user authenticated (the session's `amr`). Default: `passkey` or `pwd` by method. */
     amr?: readonly AuthenticationMethod[];
+    /** The request's device cookie id as the caller verified it (null: none); absent: verify here. */
+    deviceId?: string | null;
+    /** The caller already refused a locked `user` (this same record): no second check. */
+    lockChecked?: boolean;
   },
 ): Promise<LoginResult> {
   // Every way in ends here (password, second factor, passkey): a locked account stops here.
-  await refuseLocked(ctx, user, meta, options.reservation);
-  await ctx.throttle.releaseLoginAttempt(options.reservation);
-  await ctx.throttle.recordLoginSuccess(options.reservation.attempt);
+  if (options.lockChecked !== true) await refuseLocked(ctx, user, meta, options.reservation);
+  // The attempt given back and this network's failures forgotten: one step, one commit.
+  await ctx.throttle.recordLoginSuccess(options.reservation.attempt, options.reservation);
+  let policyChecked: string | undefined;
   if (options.password !== undefined) {
-    user = await requireChangeOfRefusedPassword(ctx, user, options.password, meta);
+    ({ user, policyChecked } = await requireChangeOfRefusedPassword(
+      ctx,
+      user,
+      options.password,
+      meta,
+    ));
   }
   if (
     options.password !== undefined &&
@@ -268,22 +282,37 @@ export async function completeLogin(
     await audit(ctx, "password_rehashed", { userId: user.id, meta });
   }
   const nowMs = ctx.clock();
-  // The session, the login time and its audit event are one write (one transaction, one fsync
-  // on SQLite): when a lock commits first, the session's insert refuses (`account_locked`) and
-  // no "signed in" event is left behind for a sign-in that was refused.
-  const session = await withTransaction(ctx.db, async (trx) => {
+  const keys = ctx.settings.jwtKeys;
+  const cookieDeviceId =
+    options.deviceId !== undefined
+      ? options.deviceId
+      : verifyDeviceToken(keys, meta.deviceToken, user.id);
+  const deviceToken =
+    cookieDeviceId === null ? issueDeviceToken(keys, user.id) : (meta.deviceToken as string);
+  // The session, the login time (and the policy the password passed), its audit event and the
+  // device are one write (one transaction, one fsync on SQLite): when a lock commits first, the
+  // session's insert refuses (`account_locked`) and no "signed in" event is left behind for a
+  // sign-in that was refused.
+  const { session, newDevice } = await withTransaction(ctx.db, async (trx) => {
     const tx = { ...ctx, db: trx };
     const issued = await issueSessionToken(tx, user, {
       amr: options.amr ?? (options.method === "passkey" ? ["passkey"] : ["pwd"]),
       meta,
     });
-    await recordLogin(trx, user.id, nowMs);
+    await recordLogin(trx, user.id, nowMs, policyChecked);
     await audit(tx, "login_succeeded", {
       userId: user.id,
       meta,
       detail: { method: options.method },
     });
-    return issued;
+    // Issue 12: a sign-in from a device not seen for 30 days is mailed to the user.
+    const isNew = await recordSignInDevice(trx, user, {
+      meta,
+      cookieDeviceId,
+      issuedDeviceId: deviceToken.split(".")[1] ?? "",
+      nowMs,
+    });
+    return { session: issued, newDevice: isNew };
   }).catch(async (error: unknown) => {
     // Locked after the check above: refused and audited as that check would have.
     if (error instanceof PermissionDeniedError && error.code === "account_locked") {
@@ -293,17 +322,7 @@ export async function completeLogin(
   });
   // After the commit (the last login time changed): views cached anywhere are stale.
   await announceSessionChange(ctx, { kind: "user", userId: user.id });
-  const keys = ctx.settings.jwtKeys;
-  const cookieDeviceId = verifyDeviceToken(keys, meta.deviceToken, user.id);
-  const deviceToken =
-    cookieDeviceId === null ? issueDeviceToken(keys, user.id) : (meta.deviceToken as string);
-  // Issue 12: a sign-in from a device not seen for 30 days is mailed to the user.
-  await noticeNewDevice(ctx, user, {
-    sessionId: session.sessionId,
-    meta,
-    cookieDeviceId,
-    issuedDeviceId: deviceToken.split(".")[1] ?? "",
-  });
+  await noticeNewDevice(ctx, user, { sessionId: session.sessionId, meta, isNew: newDevice });
   return { user: { ...user, lastLoginAt: new Date(nowMs) }, ...session, deviceToken };
 }
 

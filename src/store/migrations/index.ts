@@ -20,6 +20,7 @@ import * as userList from "./0010-user-list.js";
 import * as oidc from "./0011-oidc.js";
 import * as personalAccessTokens from "./0012-personal-access-tokens.js";
 import * as roles from "./0013-roles.js";
+import * as passwordPolicyVersion from "./0015-password-policy-version.js";
 
 /** Every migration by name, in order. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -36,6 +37,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "0011-oidc": oidc,
   "0012-personal-access-tokens": personalAccessTokens,
   "0013-roles": roles,
+  "0015-password-policy-version": passwordPolicyVersion,
 });
 
 /** Table that records which migrations ran. */

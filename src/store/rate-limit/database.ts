@@ -150,6 +150,29 @@ export function createDatabaseRateLimitStore(
       });
     },
 
+    async settle(
+      releases: readonly RateLimitEntry[],
+      resets: readonly string[],
+      nowMs: number,
+    ): Promise<void> {
+      const keyed = releases.map(({ key, policy }) => ({ key: rowKey(key), policy }));
+      const gone = resets.map(rowKey);
+      await db.transaction().execute(async (trx) => {
+        if (keyed.length > 0) {
+          const rows = await lockRows(
+            trx,
+            keyed.map(({ key }) => key),
+          );
+          for (const { key, policy } of keyed) {
+            await write(trx, key, applyRelease(rows.get(key) ?? null, policy, nowMs));
+          }
+        }
+        if (gone.length > 0) {
+          await trx.deleteFrom("rate_limit_counters").where("key", "in", gone).execute();
+        }
+      });
+    },
+
     async recordFailure(key: string, policy: FailurePolicy, nowMs: number): Promise<FailureRecord> {
       await sweep(nowMs);
       const row = rowKey(key);

@@ -35,6 +35,16 @@ export interface RateLimitStore {
   get(key: string, nowMs: number): Promise<FailureRecord | null>;
   /** Forgets `key`'s record. */
   reset(key: string): Promise<void>;
+  /**
+   * `release` of every entry of `releases` and `reset` of every key of `resets` as ONE step
+   * (one commit in a database: a sign-in's success, issue 20 item 1). Optional: without it the
+   * throttle calls `release` and `reset` one by one.
+   */
+  settle?(
+    releases: readonly RateLimitEntry[],
+    resets: readonly string[],
+    nowMs: number,
+  ): Promise<void>;
   /** Releases what the store holds (timers, connections it owns). */
   close?(): Promise<void>;
 }

@@ -132,10 +132,11 @@ export interface LoginThrottle {
   recordLoginFailure(input: LoginAttempt): Promise<void>;
   /**
    * Forgets the account's failures from this address (and this device) after a successful
-   * login; the address's and the ceiling's stay.
+   * login; the address's and the ceiling's stay. With the attempt's `reservation`, also gives
+   * it back (`releaseLoginAttempt`) in the same atomic step: one commit instead of several.
    * @throws InternalError `service_unavailable` when the store cannot answer.
    */
-  recordLoginSuccess(input: LoginAttempt): Promise<void>;
+  recordLoginSuccess(input: LoginAttempt, reservation?: LoginReservation): Promise<void>;
   /**
    * Refuses a second-factor code while the user's TOTP counter is locked.
    * @throws TooManyRequestsError; InternalError `service_unavailable`.
@@ -262,9 +263,11 @@ export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottl
 
     async releaseLoginAttempt({ entries }) {
       const nowMs = clock();
-      await guarded(() =>
-        Promise.all(entries.map(({ key, policy }) => store.release(key, policy, nowMs))),
-      );
+      // One step (one commit) where the store can: a right password gives back every counter.
+      await guarded(async () => {
+        if (store.settle !== undefined) return store.settle(entries, [], nowMs);
+        await Promise.all(entries.map(({ key, policy }) => store.release(key, policy, nowMs)));
+      });
     },
 
     async reserveTotpAttempt(userId) {
@@ -284,10 +287,20 @@ export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottl
       );
     },
 
-    async recordLoginSuccess(attempt) {
+    async recordLoginSuccess(attempt, reservation) {
       // The fast lock of this network (or this device); the ceiling and the address keep theirs.
       const [own] = loginEntries(attempt);
-      if (own !== undefined) await guarded(() => store.reset(own.key));
+      const resets = own === undefined ? [] : [own.key];
+      // Released then reset is reset: only the other counters are given back.
+      const releases = (reservation?.entries ?? []).filter(({ key }) => !resets.includes(key));
+      const nowMs = clock();
+      await guarded(async () => {
+        if (store.settle !== undefined) return store.settle(releases, resets, nowMs);
+        await Promise.all([
+          ...releases.map(({ key, policy }) => store.release(key, policy, nowMs)),
+          ...resets.map((key) => store.reset(key)),
+        ]);
+      });
     },
 
     async assertTotpAllowed(userId) {

@@ -1,0 +1,161 @@
+/**
+ * `npm run bench:ratios` (issue 20 item 6): the three ratios of the speed targets, in ONE run,
+ * each server pinned to one core (`taskset -c 0`) and the load (autocannon, this process) on
+ * the other (`taskset -c 1`):
+ *  1. POST /login ÷ raw Argon2id verification (`verifyPassword`, default parameters) on the
+ *     same pinned core, at the same concurrency (what the hashing gate admits on one core);
+ *  2. GET /me ÷ Tessera's own public route (`/bench/public`, excluded from authentication);
+ *  3. that public route ÷ bare Fastify's hello (same answer, no plugin).
+ * The baselines are measured before and after each figure (the mean of the two), since the
+ * machine is shared and a single run drifts. Absolute numbers move; read the ratios.
+ *
+ *   taskset -c 1 npx tsx bench/ratios.ts      (BENCH_SECONDS=3, BENCH_ROUNDS=3 by default)
+ *
+ * Without `taskset` on the machine, nothing is pinned (said in the output).
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { createInterface } from "node:readline";
+import autocannon from "autocannon";
+import Fastify from "fastify";
+import { hashPassword, verifyPassword } from "../src/core/password.js";
+import { DEFAULT_HASH_QUEUE_PER_SLOT } from "../src/services/abuse/hash-gate.js";
+
+const DURATION_SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const CONNECTIONS = 50;
+/** Parallel sign-ins the hashing gate admits on one core without shedding. */
+const LOGIN_CONNECTIONS = 1 + DEFAULT_HASH_QUEUE_PER_SLOT;
+const SERVER_CORE = process.env.BENCH_SERVER_CORE ?? "0";
+const PINNED = spawnSync("taskset", ["-V"]).status === 0;
+
+/** Child modes: `bare` (a bare Fastify hello) and `verify` (raw verification rate). */
+const mode = process.argv[2];
+if (mode === "bare") {
+  const app = Fastify({ logger: false });
+  app.get("/hello", async () => ({ id: "00000000-0000-4000-8000-000000000000", name: "public" }));
+  await app.listen({ host: "127.0.0.1", port: 0 });
+  const address = app.server.address();
+  if (address === null || typeof address === "string") throw new Error("no port");
+  process.stdout.write(`${JSON.stringify({ port: address.port })}\n`);
+  process.on("SIGTERM", () => void app.close().then(() => process.exit(0)));
+} else if (mode === "verify") {
+  const password = "plain horse staple 123";
+  const hash = await hashPassword(password);
+  let verified = 0;
+  const until = Date.now() + DURATION_SECONDS * 1000;
+  await Promise.all(
+    Array.from({ length: LOGIN_CONNECTIONS }, async () => {
+      while (Date.now() < until) {
+        if (!(await verifyPassword(hash, password))) throw new Error("verify failed");
+        verified += 1;
+      }
+    }),
+  );
+  process.stdout.write(`${JSON.stringify({ rate: verified / DURATION_SECONDS })}\n`);
+} else {
+  await main();
+}
+
+function pinned(args: string[]): [string, string[]] {
+  return PINNED
+    ? ["taskset", ["-c", SERVER_CORE, process.execPath, ...args]]
+    : [process.execPath, args];
+}
+
+/** Starts a child (pinned) and returns its first stdout line, parsed, and a stop function. */
+async function child<T>(args: string[]): Promise<{ info: T; stop(): void }> {
+  const [command, argv] = pinned(["--import", "tsx", ...args]);
+  const proc = spawn(command, argv, {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, TESSERA_SESSION_CACHE: "on" },
+  });
+  const first = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: proc.stdout }).once("line", resolve);
+    proc.once("exit", (code) => reject(new Error(`${args.join(" ")} exited with ${code}`)));
+  });
+  return { info: JSON.parse(first) as T, stop: () => proc.kill("SIGTERM") };
+}
+
+async function rate(
+  title: string,
+  options: autocannon.Options & { connections?: number },
+): Promise<number> {
+  const result = await autocannon({
+    connections: CONNECTIONS,
+    duration: DURATION_SECONDS,
+    ...options,
+  });
+  const ok = result["2xx"];
+  const perSecond = ok / DURATION_SECONDS;
+  console.log(
+    `${title.padEnd(40)} ${perSecond.toFixed(1).padStart(9)} /s (non-2xx ${result.non2xx}, errors ${result.errors}) p99 ${result.latency.p99} ms`,
+  );
+  return perSecond;
+}
+
+function ratio(label: string, value: number, base: number, target: number): void {
+  const percent = (value / base) * 100;
+  console.log(
+    `${label.padEnd(52)} ${percent.toFixed(1).padStart(7)}% (target >= ${target}%)${percent >= target ? "" : "  BELOW"}`,
+  );
+}
+
+async function main(): Promise<void> {
+  console.log(
+    PINNED
+      ? `servers pinned to core ${SERVER_CORE}; run this process with taskset -c 1`
+      : "taskset not found: nothing is pinned",
+  );
+  const bare = await child<{ port: number }>(["bench/ratios.ts", "bare"]);
+  const tessera = await child<{ port: number; token: string; name: string; password: string }>([
+    "bench/http-server.ts",
+  ]);
+  try {
+    const bareUrl = `http://127.0.0.1:${bare.info.port}/hello`;
+    const base = `http://127.0.0.1:${tessera.info.port}`;
+    const cookie = `token=${tessera.info.token}`;
+    // Warm-up: JIT and caches.
+    for (const url of [bareUrl, `${base}/bench/public`]) {
+      await autocannon({ url, connections: 10, duration: 1 });
+    }
+    await autocannon({ url: `${base}/me`, connections: 10, duration: 1, headers: { cookie } });
+
+    // Rounds of every figure, each ratio from figures measured next to each other; the median
+    // round is reported (the machine is shared: one round alone can be far off).
+    const ratios: Record<"signIn" | "me" | "public", number[]> = { signIn: [], me: [], public: [] };
+    for (let round = 1; round <= ROUNDS; round++) {
+      console.log(`--- round ${round} of ${ROUNDS} ---`);
+      const bare1 = await rate("bare Fastify GET /hello", { url: bareUrl });
+      const public1 = await rate("Tessera GET /bench/public", { url: `${base}/bench/public` });
+      const me = await rate("Tessera GET /me", { url: `${base}/me`, headers: { cookie } });
+      const public2 = await rate("Tessera GET /bench/public", { url: `${base}/bench/public` });
+      const bare2 = await rate("bare Fastify GET /hello", { url: bareUrl });
+      const login = await rate(`POST /login (${LOGIN_CONNECTIONS} conn.)`, {
+        url: `${base}/login`,
+        connections: LOGIN_CONNECTIONS,
+        method: "POST",
+        headers: { "content-type": "application/json", origin: "http://localhost:8000" },
+        body: JSON.stringify({ name: tessera.info.name, password: tessera.info.password }),
+      });
+      const verify = await child<{ rate: number }>(["bench/ratios.ts", "verify"]);
+      verify.stop();
+      console.log(
+        `${`raw verifyPassword (${LOGIN_CONNECTIONS} parallel)`.padEnd(40)} ${verify.info.rate.toFixed(1).padStart(9)} /s`,
+      );
+      const publicRate = (public1 + public2) / 2;
+      ratios.signIn.push(login / verify.info.rate);
+      ratios.me.push(me / publicRate);
+      ratios.public.push(publicRate / ((bare1 + bare2) / 2));
+    }
+    const median = (values: number[]) =>
+      [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+    console.log(`--- ratios, median of ${ROUNDS} rounds (each round's: in brackets) ---`);
+    const show = (values: number[]) => values.map((v) => `${(v * 100).toFixed(0)}%`).join(" ");
+    ratio(`sign-in / raw verification [${show(ratios.signIn)}]`, median(ratios.signIn), 1, 85);
+    ratio(`GET /me / public route [${show(ratios.me)}]`, median(ratios.me), 1, 80);
+    ratio(`public / bare Fastify [${show(ratios.public)}]`, median(ratios.public), 1, 80);
+  } finally {
+    bare.stop();
+    tessera.stop();
+  }
+}
