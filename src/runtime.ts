@@ -35,6 +35,7 @@ import { createHashGate, type HashGate } from "./services/abuse/hash-gate.js";
 import { createMetrics } from "./services/metrics.js";
 import { loadOidcSigningKeys } from "./services/keys/oidc-keys.js";
 import { startOidcRuntime, type OidcRuntime } from "./services/oidc/running.js";
+import { createUpstreamDependencies } from "./runtime-parts.js";
 import type { SessionEvent } from "./services/session-cache.js";
 import {
   SIGNING_KEY_REFRESH_MS,
@@ -277,10 +278,19 @@ export async function createTessera(
       oidc = provider;
     }
 
+    // Issue 22: the providers are read now and every few seconds; discovery waits for first use.
+    const upstream = createUpstreamDependencies(
+      database.db,
+      keySettings,
+      challenges,
+      config.publicUrl,
+    );
+
     return {
       config,
       settings,
       database,
+      upstream,
       sessionCache,
       ctx,
       mail,

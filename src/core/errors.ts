@@ -34,6 +34,7 @@ export const ERROR_CODES = {
   reauthentication_required: "permission_denied",
   account_locked: "permission_denied", // right password, but an admin locked the account
   email_not_verified: "permission_denied", // right password, address not verified yet
+  upstream_account_not_found: "permission_denied", // a provider's person with no account here: create or invite first
 
   // 400
   client_error: "client_error",
@@ -51,6 +52,8 @@ export const ERROR_CODES = {
   webauthn_counter_error: "client_error", // signCount did not increase: possible cloned authenticator
   invalid_email_token: "client_error", // a mailed link that is unknown, used, void or expired
   method_not_allowed: "client_error", // 405: the path exists, the method does not (`Allow` says which)
+  upstream_flow_invalid: "client_error", // a provider's callback with no, an expired or a used sign-in
+  upstream_response_invalid: "client_error", // a provider's answer that failed a check (iss, aud, signature, nonce…)
 
   // 404
   not_found: "not_found",
@@ -60,6 +63,9 @@ export const ERROR_CODES = {
   conflict: "conflict",
   last_admin: "conflict", // demoting or deleting the only admin
   invitation_not_pending: "conflict", // "send again" for an account that accepted its invitation
+  upstream_account_exists: "conflict", // an account has the address, and this provider never links
+  identity_linked_elsewhere: "conflict", // the provider's identity signs in to another account
+  last_sign_in_method: "conflict", // unlinking the only way left to sign in
 
   // 429
   too_many_requests: "too_many_requests",

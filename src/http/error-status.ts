@@ -15,6 +15,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   reauthentication_required: 403,
   account_locked: 403,
   email_not_verified: 403,
+  upstream_account_not_found: 403,
 
   client_error: 400,
   validation_error: 400,
@@ -31,12 +32,17 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   webauthn_counter_error: 400,
   invalid_email_token: 400,
   method_not_allowed: 405,
+  upstream_flow_invalid: 400,
+  upstream_response_invalid: 400,
 
   not_found: 404,
   interaction_expired: 404,
   conflict: 409,
   last_admin: 409,
   invitation_not_pending: 409,
+  upstream_account_exists: 409,
+  identity_linked_elsewhere: 409,
+  last_sign_in_method: 409,
   too_many_requests: 429,
 
   internal_error: 500,

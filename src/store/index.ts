@@ -237,3 +237,20 @@ export {
   sweepRefreshGrace,
   type RefreshGrace,
 } from "./oidc-refresh-grace.js";
+export {
+  deleteUpstreamProvider,
+  insertUpstreamProvider,
+  listUpstreamProviders,
+  type StoredUpstreamProvider,
+} from "./upstream-providers.js";
+export {
+  deleteLinkedIdentities,
+  federatedPasswordDigest,
+  findAccountIdsByEmail,
+  findLinkedIdentity,
+  insertFederatedAccount,
+  insertLinkedIdentity,
+  listLinkedIdentities,
+  touchLinkedIdentity,
+  type LinkedIdentity,
+} from "./linked-identities.js";

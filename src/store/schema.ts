@@ -268,6 +268,39 @@ export interface OidcRefreshGraceTable {
   expires_at: EpochMs;
 }
 
+/** `upstream_providers` (migration 0014): where people may sign in from (issue 22). */
+export interface UpstreamProvidersTable {
+  id: string;
+  name: string;
+  kind: string;
+  issuer: string;
+  client_id: string;
+  /** Sealed with the key-encryption key (core/key-encryption.ts), the id as associated data. */
+  client_secret: string;
+  scopes: string;
+  link_policy: string;
+  create_accounts: BooleanColumn;
+  trust_upstream_mfa: BooleanColumn;
+  created_at: EpochMs;
+}
+
+/** `linked_identities`: an upstream identity (provider, `sub`) and the account it signs in to. */
+export interface LinkedIdentitiesTable {
+  provider_id: string;
+  subject: string;
+  user_id: string;
+  email_at_link: string | null;
+  created_at: EpochMs;
+  last_used_at: EpochMs | null;
+}
+
+/** `federated_accounts`: accounts an upstream sign-in created, and their unusable hash's digest. */
+export interface FederatedAccountsTable {
+  user_id: string;
+  password_digest: string;
+  created_at: EpochMs;
+}
+
 export interface Database {
   users: UsersTable;
   webauthn_credentials: WebauthnCredentialsTable;
@@ -286,4 +319,7 @@ export interface Database {
   oidc_clients: OidcClientsTable;
   oidc_consents: OidcConsentsTable;
   oidc_refresh_grace: OidcRefreshGraceTable;
+  upstream_providers: UpstreamProvidersTable;
+  linked_identities: LinkedIdentitiesTable;
+  federated_accounts: FederatedAccountsTable;
 }

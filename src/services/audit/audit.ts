@@ -57,7 +57,12 @@ export type AuditEventName =
   | "oidc_grant_refused"
   | "oidc_grant_revoked"
   | "oidc_token_revoked"
-  | "oidc_logout";
+  | "oidc_logout"
+  | "upstream_provider_added"
+  | "upstream_provider_removed"
+  | "upstream_linked"
+  | "upstream_unlinked"
+  | "upstream_sign_in_refused";
 
 /** Appends one audit event. */
 export async function audit(

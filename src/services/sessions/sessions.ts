@@ -38,9 +38,37 @@ import { toPublicUser, type PublicUser } from "../users-view.js";
 /**
  * How a user authenticated (`amr`): RFC 8176 §2 names where it has them (`pwd`, `otp`), the
  * WebAuthn ceremony as `webauthn`, a passwordless passkey as `passkey`, a recovery code as
- * `recovery`.
+ * `recovery`; a sign-in through an upstream provider (issue 22) `fed` plus the upstream's own
+ * RFC 8176 values (`UpstreamAuthenticationMethod`).
  */
-export type AuthenticationMethod = "pwd" | "otp" | "webauthn" | "passkey" | "recovery";
+export type AuthenticationMethod =
+  "pwd" | "otp" | "webauthn" | "passkey" | "recovery" | "fed" | UpstreamAuthenticationMethod;
+
+/** The RFC 8176 §2 values an upstream's `amr` may add to a session's. */
+export const UPSTREAM_AUTHENTICATION_METHODS = [
+  "face",
+  "fpt",
+  "geo",
+  "hwk",
+  "iris",
+  "kba",
+  "mca",
+  "mfa",
+  "otp",
+  "pin",
+  "pop",
+  "pwd",
+  "rba",
+  "retina",
+  "sc",
+  "sms",
+  "swk",
+  "tel",
+  "user",
+  "vbm",
+  "wia",
+] as const;
+export type UpstreamAuthenticationMethod = (typeof UPSTREAM_AUTHENTICATION_METHODS)[number];
 
 /** A new or renewed session token and the cookie lifetime that goes with it. */
 export interface IssuedSession {

@@ -18,6 +18,7 @@ import * as mail from "./0008-mail.js";
 import * as mailFlows from "./0009-mail-flows.js";
 import * as userList from "./0010-user-list.js";
 import * as oidc from "./0011-oidc.js";
+import * as upstreamProviders from "./0014-upstream-providers.js";
 
 /** Every migration by name, in order. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -32,6 +33,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "0009-mail-flows": mailFlows,
   "0010-user-list": userList,
   "0011-oidc": oidc,
+  "0014-upstream-providers": upstreamProviders,
 });
 
 /** Table that records which migrations ran. */
