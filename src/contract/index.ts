@@ -20,3 +20,4 @@ export * from "./reauthentication.js";
 export * from "./mail.js";
 export * from "./email.js";
 export * from "./applications.js";
+export * from "./upstream.js";

@@ -67,6 +67,8 @@ export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = Object.free
   "POST /applications": { recentAuthentication: true },
   "DELETE /applications/:client_id": { recentAuthentication: true },
   "POST /applications/:client_id/secret": { recentAuthentication: true },
+  // Issue 22: linking a provider adds a way in (as a factor does); unlinking takes one away.
+  "POST /me/linked-sign-ins/:id": { recentAuthentication: true },
 });
 
 declare module "fastify" {

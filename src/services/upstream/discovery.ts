@@ -20,6 +20,8 @@ import type {
   UpstreamProvider,
 } from "./types.js";
 
+/** Tolerated clock difference with an upstream for `iat` (openid-client's default for `exp`). */
+export const ID_TOKEN_CLOCK_TOLERANCE_SECONDS = 30;
 /** The pause after a failed discovery doubles from this… */
 const FIRST_RETRY_MS = 1_000;
 /** …up to this. */
@@ -85,14 +87,15 @@ async function configure(provider: UpstreamProvider): Promise<oidc.Configuration
   return config;
 }
 
-/** openid-client's error as an audit reason (its stable code, never a token). */
+/**
+ * openid-client's error as an audit reason: its stable code and the check that failed (the
+ * library's message names the claim or parameter, never its value or a token).
+ */
 function reasonOf(error: unknown): string {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    if (typeof code === "string") return code;
-    return error.name;
-  }
-  return "unknown";
+  if (!(error instanceof Error)) return "unknown";
+  const code = (error as { code?: unknown }).code;
+  const cause = error.cause instanceof Error ? error.cause.message : error.message;
+  return `${typeof code === "string" ? code : error.name}: ${cause}`.slice(0, 200);
 }
 
 /** The clients of every provider, made at first use (`UpstreamDependencies.clients`). */
@@ -179,6 +182,13 @@ export function createUpstreamClients(): UpstreamClients {
       }
       const claims = tokens.claims();
       if (claims === undefined) throw new UpstreamResponseError("no_id_token");
+      // openid-client checks `exp` and `nbf` but lets an `iat` in the future pass: refused here,
+      // on the clock openid-client checks `exp` with (the system's), with its tolerance.
+      if (claims.iat > Math.floor(Date.now() / 1000) + ID_TOKEN_CLOCK_TOLERANCE_SECONDS) {
+        throw new UpstreamResponseError(
+          'unexpected JWT "iat" (issued at) claim value, in the future',
+        );
+      }
       return identityOf(claims);
     },
   };

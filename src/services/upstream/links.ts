@@ -9,6 +9,7 @@ import {
   countWebauthnCredentials,
   deleteLinkedIdentities,
   federatedPasswordDigest,
+  getUserById,
   listLinkedIdentities,
   withTransaction,
   type User,
@@ -77,10 +78,12 @@ export async function hasUsablePassword(ctx: ServiceContext, user: User): Promis
  */
 export async function unlinkSignIn(
   ctx: ServiceContext,
-  user: User,
+  userId: string,
   providerId: string,
   meta: RequestMeta,
 ): Promise<void> {
+  const user = await getUserById(ctx.db, userId);
+  if (user === undefined) throw new NotFoundError("No such user");
   const links = await listLinkedIdentities(ctx.db, user.id);
   if (!links.some((link) => link.providerId === providerId)) {
     throw new NotFoundError("No such linked sign-in");
