@@ -15,6 +15,7 @@ import {
 import { auditCommand } from "./commands/audit.js";
 import { backupCommand, restoreCommand } from "./commands/backup.js";
 import { clientsCommand } from "./commands/clients.js";
+import { providersCommand } from "./commands/providers.js";
 import { importCommand } from "./commands/import.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { ConfigError, loadConfig } from "./config/index.js";
@@ -157,6 +158,7 @@ export const COMMANDS: Readonly<Record<string, CliCommand>> = {
   backup: backupCommand,
   restore: restoreCommand,
   clients: clientsCommand,
+  providers: providersCommand,
   keys: {
     summary:
       "Token-signing keys (EdDSA/ES256 sessions, RS256 ID tokens): keys list | keys rotate [RS256] (new key signs, old ones verify until their tokens expire) | keys prune",
