@@ -44,6 +44,8 @@ export interface OidcTestServer extends TestServer {
   }>;
   /** Runs an operator command (`tessera ARGS`) in-process on the server's database. */
   cli(...args: string[]): Promise<{ code: number; lines: string[]; errors: string[] }>;
+  /** The variables of an operator command on this server (its database, public URL, secret). */
+  cliEnv: Record<string, string>;
 }
 
 export async function startOidcTestServer(
@@ -63,8 +65,16 @@ export async function startOidcTestServer(
     env,
     overrides: { clock: systemClock },
   });
+  const cliEnv = {
+    NODE_ENV: "test",
+    TESSERA_DATA_DIR: "/nonexistent-tessera-test-dir",
+    TESSERA_DATABASE_URL: server.databaseUrl,
+    ...TEST_ARGON2_ENV,
+    ...env,
+  };
   return Object.assign(server, {
     issuer,
+    cliEnv,
     browser: () => createClient(server.baseUrl, issuer),
     async addClient(input: Partial<OidcClientInput> & { redirectUris?: string[] }) {
       return addOidcClient(server.tessera.ctx, {
