@@ -50,10 +50,14 @@ export interface OidcTestServer extends TestServer {
 
 export async function startOidcTestServer(
   dialect: TestDialect,
-  options: { env?: Record<string, string> } = {},
+  options: {
+    env?: Record<string, string>;
+    /** The host name of its public URL (default 127.0.0.1; `localhost` keeps a second server's cookies apart in one browser). */
+    host?: string;
+  } = {},
 ): Promise<OidcTestServer> {
   const port = await freePort();
-  const issuer = `http://127.0.0.1:${port}`;
+  const issuer = `http://${options.host ?? "127.0.0.1"}:${port}`;
   // One secret for the server and its operator commands (it seals the keys in the database).
   const env = {
     TESSERA_PUBLIC_URL: issuer,

@@ -10,7 +10,8 @@
  * This entry checks who is signed in and puts the sections together: the password form
  * (./lib/password-form.ts), the address (./lib/email-section.ts), ./account/totp-section.ts,
  * ./account/passkeys-section.ts, ./account/recovery-codes-section.ts,
- * ./account/sessions-section.ts, ./account/apps-section.ts, the Activity (./lib/activity.ts),
+ * ./account/sessions-section.ts, ./account/apps-section.ts, ./account/linked-section.ts, the
+ * Activity (./lib/activity.ts),
  * and the way back to an application's sign-in (./account/continue-section.ts); what they
  * share is ./account/state.ts.
  */
@@ -29,6 +30,7 @@ import { wireSessions, wireSignOutEverywhere } from "./account/sessions-section.
 import type { AccountState } from "./account/state.js";
 import { wireTotp } from "./account/totp-section.js";
 import { updateContinueNotice } from "./account/continue-section.js";
+import { wireLinkedSignIns } from "./account/linked-section.js";
 
 async function main(): Promise<void> {
   const user = await getMe();
@@ -90,6 +92,11 @@ async function main(): Promise<void> {
     message: "activity-message",
   });
   wireSignOutEverywhere();
+  // Issue 22: the providers this account signs in through.
+  void wireLinkedSignIns().catch((error: unknown) => {
+    setVisible(true, byId("linked-card"));
+    showMessage(byId("linked-message"), describeError(error), "error");
+  });
 }
 
 main().catch((error: unknown) => {

@@ -12,7 +12,8 @@
  * list, its search, filter and paging), ./admin/user-item.ts (a user's entry and its actions),
  * ./admin/user-forms.ts (the reset and lock forms), ./admin/user-sessions.ts (a user's
  * sessions), ./admin/create-user-form.ts, ./admin/applications.ts and
- * ./admin/application-form.ts (the applications), and the Activity (./lib/activity.ts).
+ * ./admin/application-form.ts (the applications), ./admin/providers.ts (the sign-in providers),
+ * and the Activity (./lib/activity.ts).
  */
 import { showActivity } from "./lib/activity.js";
 import { byId, setVisible, showMessage } from "./lib/dom.js";
@@ -24,6 +25,7 @@ import { wireApplicationForm } from "./admin/application-form.js";
 import { createApplications } from "./admin/applications.js";
 import { wireCreateUserForm } from "./admin/create-user-form.js";
 import { createUserList } from "./admin/user-list.js";
+import { showProviders } from "./admin/providers.js";
 
 const ACTIVITY = { list: "activity-list", more: "activity-more", message: "activity-message" };
 
@@ -53,6 +55,10 @@ async function main(): Promise<void> {
   refreshActivity = activity.reload;
   const applications = await createApplications(() => refreshActivity());
   wireApplicationForm(applications);
+  // Issue 22: the sign-in providers.
+  void showProviders().catch((error: unknown) => {
+    showMessage(byId("providers-message"), describeError(error), "error");
+  });
 }
 
 main().catch((error: unknown) => {

@@ -19,6 +19,14 @@ import { getMe } from "./lib/session.js";
 import { describeError, reauthenticationAsked, safeNext, type MessageContext } from "./lib/text.js";
 import type { TwoFaRequired, UserView } from "./lib/types.js";
 import { showReauthentication, wireSwitchUser } from "./sign-in/reauthentication-step.js";
+import {
+  askUpstreamSecondFactor,
+  explainPendingLink,
+  providerOutcome,
+  showProviderButtons,
+  showProviderError,
+  UPSTREAM_SECOND_FACTOR_PATH,
+} from "./sign-in/providers.js";
 
 const next = safeNext(window.location.search);
 /** An application's sign-in asks a person already signed in to authenticate again. */
@@ -38,6 +46,14 @@ let pendingPasskeyOptions: Record<string, unknown> | null = null;
 /** What the server asked for at the second step (to go back from the recovery code form). */
 let pendingRequired: TwoFaRequired | null = null;
 let signedInUser: UserView | null = null;
+/** Issue 22: the second factor of an upstream sign-in goes to its own route, with no password. */
+let upstreamSecondFactor = false;
+
+/** `POST /login` with the pending credentials and `fields`, or the upstream sign-in's route. */
+function sendSecondFactor(fields: Record<string, unknown>): Promise<UserView> {
+  if (upstreamSecondFactor) return api<UserView>("POST", UPSTREAM_SECOND_FACTOR_PATH, fields);
+  return api<UserView>("POST", "/login", { ...pending, ...fields });
+}
 
 function showStep(step: HTMLElement): void {
   for (const each of Object.values(steps)) setVisible(each === step, each);
@@ -60,6 +76,7 @@ function afterSignIn(user: UserView): void {
 
 function resetToCredentials(): void {
   pending = null;
+  upstreamSecondFactor = false;
   pendingPasskeyOptions = null;
   pendingRequired = null;
   byId<HTMLFormElement>("totp-form").reset();
@@ -133,13 +150,10 @@ function wireSecondFactorForm(id: string, field: string, context: MessageContext
     message: byId("second-factor-message"),
     context,
     submit: async (form) => {
-      if (pending === null) return resetToCredentials();
+      if (pending === null && !upstreamSecondFactor) return resetToCredentials();
       let user: UserView;
       try {
-        user = await api<UserView>("POST", "/login", {
-          ...pending,
-          [field]: fieldValue(form, field),
-        });
+        user = await sendSecondFactor({ [field]: fieldValue(form, field) });
       } catch (error) {
         form.querySelector<HTMLInputElement>(`[name="${field}"]`)?.select();
         throw error;
@@ -155,18 +169,13 @@ handleClick(
   byId<HTMLButtonElement>("use-passkey"),
   byId("second-factor-message"),
   async () => {
-    const credentials = pending;
-    if (credentials === null) return resetToCredentials();
+    if (pending === null && !upstreamSecondFactor) return resetToCredentials();
     // The first challenge is used once; then the password is checked again for a fresh one.
     const options =
-      pendingPasskeyOptions ??
-      (await freshPasskeyOptions(() => api("POST", "/login", credentials)));
+      pendingPasskeyOptions ?? (await freshPasskeyOptions(() => sendSecondFactor({})));
     pendingPasskeyOptions = null;
     const response = await explainedPasskeyCall(() => usePasskey(options));
-    const user = await api<UserView>("POST", "/login", {
-      ...credentials,
-      webauthn_response: response,
-    });
+    const user = await sendSecondFactor({ webauthn_response: response });
     afterSignIn(user);
   },
   "passkey",
@@ -253,6 +262,16 @@ wirePasswordForm({
     window.location.assign(next);
   },
 });
+
+// Issue 22: a button per sign-in provider, and what the provider's redirect back says.
+void showProviderButtons();
+const upstream = providerOutcome(window.location.search);
+if (upstream.error !== null) showProviderError(upstream.error);
+if (upstream.pending === "link") void explainPendingLink();
+if (upstream.pending === "second_factor") {
+  upstreamSecondFactor = true;
+  void askUpstreamSecondFactor(showSecondFactor);
+}
 
 // An application's sign-in asking to confirm it is you: the step, or sign in as someone else.
 wireSwitchUser(resetToCredentials);
