@@ -21,7 +21,7 @@ import {
   UpstreamSecondFactorRequest,
   UserView,
 } from "../../contract/index.js";
-import { isTesseraError, PermissionDeniedError } from "../../core/errors.js";
+import { isTesseraError, NotFoundError, PermissionDeniedError } from "../../core/errors.js";
 import {
   listLinkedSignIns,
   offeredProviders,
@@ -32,9 +32,8 @@ import {
   completeUpstreamSecondFactor,
   confirmUpstreamLink,
   describePending,
-  finishUpstreamSignIn,
-  startUpstreamSignIn,
-} from "../../services/upstream/sign-in.js";
+} from "../../services/upstream/pending.js";
+import { finishUpstreamSignIn, startUpstreamSignIn } from "../../services/upstream/sign-in.js";
 import type { UpstreamDependencies } from "../../services/upstream/types.js";
 import { userViewOf } from "../../services/users-view.js";
 import { setDeviceCookie, setSessionCookie, type SessionCookieOptions } from "../cookie.js";
@@ -148,9 +147,9 @@ export const upstreamRoutes: FastifyPluginAsyncTypebox<UpstreamRoutesOptions> = 
       schema: {
         tags: ["session"],
         summary:
-          "The provider's redirect back: signed in (to /), or to / with `provider_pending` or `provider_error` set to a code",
+          "The provider's redirect back: signed in (to /account), or to / with `provider_pending` or `provider_error` set to a code; 404 for a provider that does not exist (or was removed)",
         params: ProviderIdParams,
-        response: { 303: Redirect },
+        response: { 303: Redirect, ...errorResponses(404) },
       },
     },
     async (request, reply) => {
@@ -178,6 +177,8 @@ export const upstreamRoutes: FastifyPluginAsyncTypebox<UpstreamRoutesOptions> = 
         setDeviceCookie(reply, outcome.result.deviceToken, cookie);
         return reply.redirect("/account", 303);
       } catch (error) {
+        // An unknown or removed provider: 404, as any path that names nothing.
+        if (error instanceof NotFoundError) throw error;
         if (!isTesseraError(error) || error.kind === "internal") {
           if (isTesseraError(error)) {
             return reply.redirect("/?provider_error=service_unavailable", 303);

@@ -34,6 +34,10 @@ import type { RequestMeta, ServiceContext } from "../context.js";
 import type { CachedSession, SessionEvent } from "../session-cache.js";
 import { needsTwoFaEnrolment } from "./two-factor-policy.js";
 import { toPublicUser, type PublicUser } from "../users-view.js";
+import {
+  UPSTREAM_AUTHENTICATION_METHODS,
+  type UpstreamAuthenticationMethod,
+} from "../../core/amr.js";
 
 /**
  * How a user authenticated (`amr`): RFC 8176 §2 names where it has them (`pwd`, `otp`), the
@@ -44,31 +48,7 @@ import { toPublicUser, type PublicUser } from "../users-view.js";
 export type AuthenticationMethod =
   "pwd" | "otp" | "webauthn" | "passkey" | "recovery" | "fed" | UpstreamAuthenticationMethod;
 
-/** The RFC 8176 §2 values an upstream's `amr` may add to a session's. */
-export const UPSTREAM_AUTHENTICATION_METHODS = [
-  "face",
-  "fpt",
-  "geo",
-  "hwk",
-  "iris",
-  "kba",
-  "mca",
-  "mfa",
-  "otp",
-  "pin",
-  "pop",
-  "pwd",
-  "rba",
-  "retina",
-  "sc",
-  "sms",
-  "swk",
-  "tel",
-  "user",
-  "vbm",
-  "wia",
-] as const;
-export type UpstreamAuthenticationMethod = (typeof UPSTREAM_AUTHENTICATION_METHODS)[number];
+export { UPSTREAM_AUTHENTICATION_METHODS, type UpstreamAuthenticationMethod };
 
 /** A new or renewed session token and the cookie lifetime that goes with it. */
 export interface IssuedSession {

@@ -27,19 +27,12 @@ import {
   type AuthenticationMethod,
 } from "../sessions/sessions.js";
 import { verifyDeviceToken } from "../sign-in/device-cookie.js";
-import {
-  completeLogin,
-  type LoginResult,
-  type SecondFactorAnswer,
-  type SecondFactorProvider,
-  verifySecondFactor,
-} from "../sign-in/login.js";
+import { completeLogin, type LoginResult, type SecondFactorProvider } from "../sign-in/login.js";
 import { UpstreamResponseError } from "./errors.js";
 import {
   FLOW_PURPOSE,
   PENDING_PURPOSE,
   openFlow,
-  openPending,
   sealFlow,
   sealPending,
   type PendingState,
@@ -128,7 +121,7 @@ function reasonOf(error: unknown): string {
 }
 
 /** Runs `work`; a refusal is audited (`upstream_sign_in_refused`) before it is thrown. */
-async function audited<T>(
+export async function audited<T>(
   ctx: ServiceContext,
   providerId: string,
   meta: RequestMeta,
@@ -149,9 +142,9 @@ async function audited<T>(
 }
 
 /**
- * The callback: the flow cookie opened and its `state` consumed (a replay fails), the
- * provider read afresh (a removed one fails), the response checked and the code exchanged,
- * then who is who.
+ * The callback: the provider read afresh (a removed one fails), the flow cookie opened and
+ * its `state` consumed (a replay fails), the response checked and the code exchanged, then
+ * who is who.
  * @throws ClientError `upstream_flow_invalid`, `upstream_response_invalid`; NotFoundError for a
  *   removed provider; PermissionDeniedError `upstream_account_not_found`, `account_locked`,
  *   `email_not_verified`; ConflictError `identity_linked_elsewhere`; TooManyRequestsError.
@@ -169,6 +162,12 @@ export async function finishUpstreamSignIn(
   },
 ): Promise<UpstreamOutcome> {
   return audited(ctx, input.providerId, input.meta, async (note) => {
+    // Read afresh: a provider removed on any instance answers 404 at once.
+    const provider = await deps.registry.fresh(input.providerId);
+    if (provider === undefined) {
+      note("provider_removed");
+      throw new NotFoundError("No such sign-in provider");
+    }
     const nowMs = ctx.clock();
     const flow = openFlow(keysOf(deps), input.flowCookie, nowMs);
     if (flow === null || flow.providerId !== input.providerId) {
@@ -178,11 +177,6 @@ export async function finishUpstreamSignIn(
     if ((await deps.challenges.consume(flow.state, FLOW_PURPOSE, nowMs)) === undefined) {
       note("flow_used");
       throw flowInvalid();
-    }
-    const provider = await deps.registry.fresh(input.providerId);
-    if (provider === undefined) {
-      note("provider_removed");
-      throw new NotFoundError("No such sign-in provider");
     }
     const redirectUri = callbackUrlOf(deps.publicUrl, provider.id);
     const identity = await deps.clients.exchange(
@@ -322,100 +316,4 @@ async function signIn(
   });
   await touchLinkedIdentity(ctx.db, provider.id, identity.subject, ctx.clock());
   return { kind: "signed_in", result };
-}
-
-/** The pending sign-in a cookie holds, for the page (no secret in it). @throws upstream_flow_invalid. */
-export function describePending(
-  ctx: ServiceContext,
-  deps: UpstreamDependencies,
-  cookie: string | undefined,
-): PendingState {
-  const pending = openPending(keysOf(deps), cookie, ctx.clock());
-  if (pending === null) throw flowInvalid();
-  return pending;
-}
-
-/**
- * The second factor of a pending upstream sign-in, given on Tessera's page: login's own
- * `verifySecondFactor` (with no answer: 403 `two_fa_required` and its `extra`, as `POST
- * /login`), counted by the throttle; then the pending sign-in is used up and the session made.
- * @throws ClientError `upstream_flow_invalid`, `invalid_two_fa_code`; PermissionDeniedError
- *   `two_fa_required`, `account_locked`; NotFoundError for a removed provider.
- */
-export async function completeUpstreamSecondFactor(
-  ctx: ServiceContext,
-  deps: UpstreamDependencies,
-  input: {
-    cookie: string | undefined;
-    answer: SecondFactorAnswer;
-    meta: RequestMeta;
-    webauthn?: SecondFactorProvider | undefined;
-  },
-): Promise<LoginResult> {
-  const pending = describePending(ctx, deps, input.cookie);
-  if (pending.kind !== "second_factor" || pending.userId === null) throw flowInvalid();
-  return audited(ctx, pending.providerId, input.meta, async (note) => {
-    const provider = await deps.registry.fresh(pending.providerId);
-    if (provider === undefined) {
-      note("provider_removed");
-      throw new NotFoundError("No such sign-in provider");
-    }
-    const link = await findLinkedIdentity(ctx.db, provider.id, pending.identity.subject);
-    const user = await getUserById(ctx.db, pending.userId as string);
-    if (link?.userId !== pending.userId || user === undefined) {
-      note("link_gone");
-      throw flowInvalid();
-    }
-    const { meta } = input;
-    const deviceId = verifyDeviceToken(ctx.settings.jwtKeys, meta.deviceToken, user.id);
-    const reservation = await ctx.throttle.reserveLoginAttempt({
-      accountKey: user.id,
-      address: meta.ip,
-      deviceId,
-    });
-    const factor = await verifySecondFactor(ctx, user, input.answer, meta, {
-      webauthn: input.webauthn,
-      lane: deviceId === null ? "default" : "trusted",
-      beforeRequired: () => ctx.throttle.releaseLoginAttempt(reservation),
-    });
-    if ((await deps.challenges.consume(pending.id, PENDING_PURPOSE, ctx.clock())) === undefined) {
-      await ctx.throttle.releaseLoginAttempt(reservation);
-      note("pending_used");
-      throw flowInvalid();
-    }
-    const result = await completeLogin(ctx, user, meta, {
-      reservation,
-      method: `upstream:${provider.id}`,
-      amr: amrOf(pending.identity, factor),
-    });
-    await touchLinkedIdentity(ctx.db, provider.id, pending.identity.subject, ctx.clock());
-    return result;
-  });
-}
-
-/**
- * The confirmation of a pending link by a person who then signed in the usual way: the
- * identity is linked to the signed-in account (audited). Used once.
- * @throws ClientError `upstream_flow_invalid`; ConflictError `identity_linked_elsewhere`.
- */
-export async function confirmUpstreamLink(
-  ctx: ServiceContext,
-  deps: UpstreamDependencies,
-  input: { cookie: string | undefined; userId: string; meta: RequestMeta },
-): Promise<{ providerId: string }> {
-  const pending = describePending(ctx, deps, input.cookie);
-  if (pending.kind !== "link") throw flowInvalid();
-  return audited(ctx, pending.providerId, input.meta, async (note) => {
-    const provider = await deps.registry.fresh(pending.providerId);
-    if (provider === undefined) {
-      note("provider_removed");
-      throw new NotFoundError("No such sign-in provider");
-    }
-    if ((await deps.challenges.consume(pending.id, PENDING_PURPOSE, ctx.clock())) === undefined) {
-      note("pending_used");
-      throw flowInvalid();
-    }
-    await linkIdentity(ctx, provider, pending.identity, input.userId, "confirmed", input.meta);
-    return { providerId: provider.id };
-  });
 }

@@ -215,9 +215,14 @@ describe("a hostile upstream", () => {
     const browser = server.client();
     const { state } = await start(browser);
     await removeUpstreamProvider(server.tessera.ctx, server.tessera.upstream!, providerId);
-    expect(await callback(browser, { code: "c1", state, iss: upstream.issuer })).toBe(
-      "/?provider_error=not_found",
+    const query = new URLSearchParams({ code: "c1", state, iss: upstream.issuer });
+    const response = await browser.request(
+      "GET",
+      `/login/providers/${providerId}/callback?${query}`,
     );
+    expect(response.status).toBe(404);
+    expect(response.body.code).toBe("not_found");
+    expect(browser.cookies.has("token")).toBe(false);
     expect(await lastReason()).toMatch(/^provider_removed$/);
   });
 });
