@@ -32,6 +32,8 @@ export const PendingUpstreamSignIn = Type.Object(
     kind: Type.Union([Type.Literal("second_factor"), Type.Literal("link")]),
     provider_id: Type.String(),
     provider_name: Type.String(),
+    /** The address the provider gave: who the person is there, to check before linking. */
+    email: Type.Union([Type.String(), Type.Null()]),
   },
   { $id: "PendingUpstreamSignIn" },
 );

@@ -37,6 +37,7 @@ import { finishUpstreamSignIn, startUpstreamSignIn } from "../../services/upstre
 import type { UpstreamDependencies } from "../../services/upstream/types.js";
 import { userViewOf } from "../../services/users-view.js";
 import { setDeviceCookie, setSessionCookie, type SessionCookieOptions } from "../cookie.js";
+import { registerAddressRateLimit } from "../address-rate-limit.js";
 import { assertSameOrigin } from "../csrf.js";
 import { actorOf, currentUser, requestMeta } from "../request-meta.js";
 import { errorResponses, inline } from "../schemas.js";
@@ -78,6 +79,12 @@ function clearFlowCookie(reply: FastifyReply, name: string, options: SessionCook
   });
 }
 
+/**
+ * Upstream sign-ins a network may start per minute: each keeps a single-use `state` in the
+ * challenge store (whose live anonymous entries are capped), as the passkey options do.
+ */
+export const UPSTREAM_STARTS_PER_MINUTE = 30;
+
 const NoContent = Type.Null({ description: "Done; no body" });
 const Redirect = Type.Null({ description: "303 See Other to the page named in Location" });
 
@@ -86,6 +93,7 @@ export const upstreamRoutes: FastifyPluginAsyncTypebox<UpstreamRoutesOptions> = 
   options,
 ) => {
   const { ctx, upstream, cookie } = options;
+  await registerAddressRateLimit(app);
 
   app.get(
     "/login/providers",
@@ -117,6 +125,7 @@ export const upstreamRoutes: FastifyPluginAsyncTypebox<UpstreamRoutesOptions> = 
         kind: pending.kind,
         provider_id: pending.providerId,
         provider_name: provider?.name ?? pending.providerId,
+        email: pending.identity.email,
       };
     },
   );
@@ -124,13 +133,16 @@ export const upstreamRoutes: FastifyPluginAsyncTypebox<UpstreamRoutesOptions> = 
   app.get(
     "/login/providers/:id",
     {
-      config: { excludeFromAuth: true },
+      config: {
+        excludeFromAuth: true,
+        rateLimit: { max: UPSTREAM_STARTS_PER_MINUTE, timeWindow: 60_000 },
+      },
       schema: {
         tags: ["session"],
         summary:
           "Sign in through a provider: redirects to it (authorization code, PKCE, state, nonce)",
         params: ProviderIdParams,
-        response: { 303: Redirect, ...errorResponses(404, 503) },
+        response: { 303: Redirect, ...errorResponses(404, 429, 503) },
       },
     },
     async (request, reply) => {

@@ -95,6 +95,7 @@ describe("sign-in through an upstream provider", () => {
       kind: "second_factor",
       provider_id: id,
       provider_name: "Corp SSO",
+      email: user.email,
     });
     const asked = await browser.request("POST", "/login/providers/complete", { json: {} });
     expect(asked.status).toBe(403);

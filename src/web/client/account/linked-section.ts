@@ -33,7 +33,7 @@ export async function wireLinkedSignIns(): Promise<void> {
 }
 
 async function offerPendingLink(message: HTMLElement): Promise<void> {
-  let pending: { kind: string; provider_name: string };
+  let pending: { kind: string; provider_name: string; email: string | null };
   try {
     pending = await api("GET", "/login/providers/pending");
   } catch {
@@ -41,8 +41,10 @@ async function offerPendingLink(message: HTMLElement): Promise<void> {
   }
   if (pending.kind !== "link") return;
   const confirm = byId<HTMLButtonElement>("linked-confirm");
+  // Who the person is at the provider, so a sign-in someone else started is not linked unseen.
+  const who = pending.email === null ? "" : ` as ${pending.email}`;
   byId("linked-confirm-text").textContent =
-    `Link your sign-in with ${pending.provider_name} to this account? You can then sign in with it.`;
+    `Link your sign-in with ${pending.provider_name}${who} to this account? You can then sign in with it.`;
   setVisible(true, byId("linked-confirm-panel"));
   handleClick(confirm, message, async () => {
     await api("POST", "/login/providers/link");
