@@ -16,6 +16,7 @@ import { auditCommand } from "./commands/audit.js";
 import { backupCommand, restoreCommand } from "./commands/backup.js";
 import { clientsCommand } from "./commands/clients.js";
 import { rolesCommand } from "./commands/roles.js";
+import { providersCommand } from "./commands/providers.js";
 import { importCommand } from "./commands/import.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { ConfigError, loadConfig } from "./config/index.js";
@@ -159,6 +160,7 @@ export const COMMANDS: Readonly<Record<string, CliCommand>> = {
   restore: restoreCommand,
   clients: clientsCommand,
   roles: rolesCommand,
+  providers: providersCommand,
   keys: {
     summary:
       "Token-signing keys (EdDSA/ES256 sessions, RS256 ID tokens): keys list | keys rotate [RS256] (new key signs, old ones verify until their tokens expire) | keys prune",

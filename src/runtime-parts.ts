@@ -1,7 +1,7 @@
 /**
  * Parts of the composition root (`runtime.ts`) that assemble one running part each from the
  * configuration: the session cache with its channel, the OpenID provider's options, the
- * logger of background work.
+ * upstream providers' dependencies, the logger of background work.
  */
 import type { TesseraConfig } from "./config/index.js";
 import type { Clock } from "./core/clock.js";
@@ -10,6 +10,11 @@ import { createOidcLimits } from "./services/abuse/rate-limit/index.js";
 import { STABLE_STYLESHEET_PATH } from "./http/routes/pages.js";
 import type { OidcSigningKeys } from "./services/keys/oidc-keys.js";
 import type { OidcRuntimeOptions } from "./services/oidc/running.js";
+import type { SigningKeySettings } from "./services/keys/signing-keys.js";
+import { createUpstreamClients } from "./services/upstream/discovery.js";
+import { createUpstreamRegistry } from "./services/upstream/providers.js";
+import type { UpstreamDependencies } from "./services/upstream/types.js";
+import type { ChallengeStore } from "./store/challenges/index.js";
 import {
   createSessionCache,
   type SessionCache,
@@ -124,4 +129,25 @@ export async function startSessionCache(
   ]);
   clearTimeout(timer);
   return cache;
+}
+
+/**
+ * What the upstream sign-in needs (issue 22): the providers' registry over the database, the
+ * openid-client clients (discovery at first use, so an upstream that is down never stops a
+ * start), the challenge store for single use, and the key-encryption keys.
+ */
+export function createUpstreamDependencies(
+  db: TesseraDatabase["db"],
+  keys: Pick<SigningKeySettings, "keyEncryptionKey" | "previousKeyEncryptionKeys">,
+  challenges: ChallengeStore,
+  publicUrl: string,
+): UpstreamDependencies {
+  return {
+    registry: createUpstreamRegistry({ db }, keys),
+    clients: createUpstreamClients(),
+    challenges,
+    keyEncryptionKey: keys.keyEncryptionKey,
+    previousKeyEncryptionKeys: keys.previousKeyEncryptionKeys,
+    publicUrl: publicUrl.replace(/\/$/, ""),
+  };
 }

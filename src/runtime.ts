@@ -36,6 +36,7 @@ import { createProofOfWork, proofOfWorkKey } from "./services/abuse/proof-of-wor
 import { createMetrics } from "./services/metrics.js";
 import { loadOidcSigningKeys } from "./services/keys/oidc-keys.js";
 import { startOidcRuntime, type OidcRuntime } from "./services/oidc/running.js";
+import { createUpstreamDependencies } from "./runtime-parts.js";
 import type { SessionEvent } from "./services/session-cache.js";
 import {
   SIGNING_KEY_REFRESH_MS,
@@ -303,10 +304,19 @@ export async function createTessera(
       oidc = provider;
     }
 
+    // Issue 22: the providers are read now and every few seconds; discovery waits for first use.
+    const upstream = createUpstreamDependencies(
+      database.db,
+      keySettings,
+      challenges,
+      config.publicUrl,
+    );
+
     return {
       config,
       settings,
       database,
+      upstream,
       sessionCache,
       ctx,
       mail,

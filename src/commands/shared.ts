@@ -8,6 +8,18 @@ import { parseDatabaseUrl } from "../store/index.js";
 export interface CliIo {
   out(line: string): void;
   err(line: string): void;
+  /** Standard input as text (a secret piped in); default: the process's. */
+  readStdin?(): Promise<string>;
+}
+
+/** Standard input as text, without its final line break. */
+export async function readStdinText(io: CliIo): Promise<string> {
+  if (io.readStdin !== undefined) return (await io.readStdin()).replace(/\r?\n$/, "");
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "");
 }
 
 /** One `tessera <name>` command. */

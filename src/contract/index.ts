@@ -22,3 +22,4 @@ export * from "./email.js";
 export * from "./applications.js";
 export * from "./personal-tokens.js";
 export * from "./roles.js";
+export * from "./upstream.js";

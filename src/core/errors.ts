@@ -36,6 +36,7 @@ export const ERROR_CODES = {
   email_not_verified: "permission_denied", // right password, address not verified yet
   insufficient_scope: "permission_denied", // a personal access token without the route's scope (RFC 6750 §3.1)
   insufficient_permission: "permission_denied", // a host route's `permissions` the user's roles lack
+  upstream_account_not_found: "permission_denied", // a provider's person with no account here: create or invite first
 
   // 400
   client_error: "client_error",
@@ -55,6 +56,8 @@ export const ERROR_CODES = {
   invalid_scope: "client_error", // a token asked for a scope its user does not hold
   unknown_role: "client_error", // a role named in a request that does not exist
   method_not_allowed: "client_error", // 405: the path exists, the method does not (`Allow` says which)
+  upstream_flow_invalid: "client_error", // a provider's callback with no, an expired or a used sign-in
+  upstream_response_invalid: "client_error", // a provider's answer that failed a check (iss, aud, signature, nonce…)
 
   // 404
   not_found: "not_found",
@@ -69,6 +72,9 @@ export const ERROR_CODES = {
   password_not_set: "conflict", // a password change of an account without a password (issue 24)
   password_already_set: "conflict", // setting a first password where there is one (issue 24)
   last_passkey: "conflict", // removing the only passkey of an account without a password
+  upstream_account_exists: "conflict", // an account has the address, and this provider never links
+  identity_linked_elsewhere: "conflict", // the provider's identity signs in to another account
+  last_sign_in_method: "conflict", // unlinking the only way left to sign in
 
   // 429
   too_many_requests: "too_many_requests",

@@ -17,6 +17,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   email_not_verified: 403,
   insufficient_scope: 403,
   insufficient_permission: 403,
+  upstream_account_not_found: 403,
 
   client_error: 400,
   validation_error: 400,
@@ -35,6 +36,8 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   invalid_scope: 400,
   unknown_role: 400,
   method_not_allowed: 405,
+  upstream_flow_invalid: 400,
+  upstream_response_invalid: 400,
 
   not_found: 404,
   interaction_expired: 404,
@@ -46,6 +49,9 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   password_not_set: 409,
   password_already_set: 409,
   last_passkey: 409,
+  upstream_account_exists: 409,
+  identity_linked_elsewhere: 409,
+  last_sign_in_method: 409,
   too_many_requests: 429,
   proof_of_work_required: 429,
   proof_of_work_invalid: 429,

@@ -44,6 +44,7 @@ import type { RouteOptions } from "./routes/route-options.js";
 import { tokenRoutes } from "./routes/tokens.js";
 import { totpRoutes } from "./routes/totp.js";
 import { userRoutes } from "./routes/users.js";
+import { upstreamRoutes } from "./routes/upstream.js";
 import { webauthnRoutes } from "./routes/webauthn.js";
 import { installPublicUrlCheck } from "./public-url-check.js";
 import { installRequestBodyRules } from "./request-body.js";
@@ -142,6 +143,10 @@ async function tesseraPlugin(app: FastifyInstance, options: TesseraPluginOptions
     await routes.register(roleRoutes, routeOptions);
     await routes.register(passkeyFirstRoutes, { ...routeOptions, ...passkeys });
     await routes.register(applicationRoutes, { ...routeOptions, oidc: options.tessera.oidc });
+    // Issue 22: sign-in through upstream providers.
+    const { upstream } = options.tessera;
+    if (upstream !== undefined)
+      await routes.register(upstreamRoutes, { ...routeOptions, upstream });
     await routes.register(tokenRoutes, {
       ...routeOptions,
       accessTokens: {

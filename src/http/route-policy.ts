@@ -76,6 +76,8 @@ export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = Object.free
   "PATCH /roles/:name": { recentAuthentication: true },
   "DELETE /roles/:name": { recentAuthentication: true },
   "PUT /users/:id/roles": { recentAuthentication: true },
+  // Issue 22: linking a provider adds a way in (as a factor does); unlinking takes one away.
+  "POST /me/linked-sign-ins/:id": { recentAuthentication: true },
 });
 
 declare module "fastify" {

@@ -8,6 +8,7 @@ import type { OidcSigningKeys } from "../services/keys/oidc-keys.js";
 import type { SigningKeys } from "../services/keys/signing-keys.js";
 import type { TesseraMetrics } from "../services/metrics.js";
 import type { OidcRuntime } from "../services/oidc/running.js";
+import type { UpstreamDependencies } from "../services/upstream/types.js";
 import type { HttpSettings } from "./settings.js";
 
 /**
@@ -36,6 +37,8 @@ export interface Tessera {
    * @internal
    */
   readonly oidc?: OidcRuntime;
+  /** Sign-in through upstream providers (issue 22): the registry, the clients, the keys. */
+  readonly upstream?: UpstreamDependencies;
   /** Resolves when the database answers; rejects when it does not. */
   ping(): Promise<void>;
   /**

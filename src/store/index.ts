@@ -264,3 +264,18 @@ export {
   countRoleHolders,
 } from "./roles.js";
 export type { Role, HeldRole } from "./roles.js";
+export {
+  deleteUpstreamProvider,
+  insertUpstreamProvider,
+  listUpstreamProviders,
+  type StoredUpstreamProvider,
+} from "./upstream-providers.js";
+export {
+  deleteLinkedIdentities,
+  findAccountIdsByEmail,
+  findLinkedIdentity,
+  insertLinkedIdentity,
+  listLinkedIdentities,
+  touchLinkedIdentity,
+  type LinkedIdentity,
+} from "./linked-identities.js";

@@ -305,6 +305,32 @@ export interface UserRolesTable {
   role_name: string;
 }
 
+/** `upstream_providers` (migration 0014): where people may sign in from (issue 22). */
+export interface UpstreamProvidersTable {
+  id: string;
+  name: string;
+  kind: string;
+  issuer: string;
+  client_id: string;
+  /** Sealed with the key-encryption key (core/key-encryption.ts), the id as associated data. */
+  client_secret: string;
+  scopes: string;
+  link_policy: string;
+  create_accounts: BooleanColumn;
+  trust_upstream_mfa: BooleanColumn;
+  created_at: EpochMs;
+}
+
+/** `linked_identities`: an upstream identity (provider, `sub`) and the account it signs in to. */
+export interface LinkedIdentitiesTable {
+  provider_id: string;
+  subject: string;
+  user_id: string;
+  email_at_link: string | null;
+  created_at: EpochMs;
+  last_used_at: EpochMs | null;
+}
+
 export interface Database {
   users: UsersTable;
   webauthn_credentials: WebauthnCredentialsTable;
@@ -326,4 +352,6 @@ export interface Database {
   personal_access_tokens: PersonalAccessTokensTable;
   roles: RolesTable;
   user_roles: UserRolesTable;
+  upstream_providers: UpstreamProvidersTable;
+  linked_identities: LinkedIdentitiesTable;
 }

@@ -44,14 +44,20 @@ export interface OidcTestServer extends TestServer {
   }>;
   /** Runs an operator command (`tessera ARGS`) in-process on the server's database. */
   cli(...args: string[]): Promise<{ code: number; lines: string[]; errors: string[] }>;
+  /** The variables of an operator command on this server (its database, public URL, secret). */
+  cliEnv: Record<string, string>;
 }
 
 export async function startOidcTestServer(
   dialect: TestDialect,
-  options: { env?: Record<string, string> } = {},
+  options: {
+    env?: Record<string, string>;
+    /** The host name of its public URL (default 127.0.0.1; `localhost` keeps a second server's cookies apart in one browser). */
+    host?: string;
+  } = {},
 ): Promise<OidcTestServer> {
   const port = await freePort();
-  const issuer = `http://127.0.0.1:${port}`;
+  const issuer = `http://${options.host ?? "127.0.0.1"}:${port}`;
   // One secret for the server and its operator commands (it seals the keys in the database).
   const env = {
     TESSERA_PUBLIC_URL: issuer,
@@ -63,8 +69,16 @@ export async function startOidcTestServer(
     env,
     overrides: { clock: systemClock },
   });
+  const cliEnv = {
+    NODE_ENV: "test",
+    TESSERA_DATA_DIR: "/nonexistent-tessera-test-dir",
+    TESSERA_DATABASE_URL: server.databaseUrl,
+    ...TEST_ARGON2_ENV,
+    ...env,
+  };
   return Object.assign(server, {
     issuer,
+    cliEnv,
     browser: () => createClient(server.baseUrl, issuer),
     async addClient(input: Partial<OidcClientInput> & { redirectUris?: string[] }) {
       return addOidcClient(server.tessera.ctx, {

@@ -47,6 +47,11 @@ const PUBLIC_OPERATIONS = [
   "post /login",
   "post /login/passkey",
   "post /login/passkey/options",
+  "get /login/providers",
+  "get /login/providers/pending",
+  "get /login/providers/{id}",
+  "get /login/providers/{id}/callback",
+  "post /login/providers/complete",
   "post /logout",
   "post /not-me",
   "post /password/forgot",
@@ -66,6 +71,8 @@ const SERVICE_CREDENTIAL_OPERATIONS = ["post /token/introspect"];
 /** The operations whose success sets or clears the session cookie. */
 const COOKIE_OPERATIONS = [
   "delete /users/{id}",
+  "get /login/providers/{id}/callback",
+  "post /login/providers/complete",
   "patch /users/{id}/password/change",
   "post /invitations/accept",
   "post /invitations/passkey",

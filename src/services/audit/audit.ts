@@ -65,7 +65,12 @@ export type AuditEventName =
   | "personal_token_created"
   | "personal_token_used_from_new_address"
   | "personal_token_revoked"
-  | "personal_tokens_revoked";
+  | "personal_tokens_revoked"
+  | "upstream_provider_added"
+  | "upstream_provider_removed"
+  | "upstream_linked"
+  | "upstream_unlinked"
+  | "upstream_sign_in_refused";
 
 /** Appends one audit event. */
 export async function audit(

@@ -34,13 +34,21 @@ import type { RequestMeta, ServiceContext } from "../context.js";
 import type { CachedSession, SessionEvent } from "../session-cache.js";
 import { needsTwoFaEnrolment } from "./two-factor-policy.js";
 import { toPublicUser, type PublicUser } from "../users-view.js";
+import {
+  UPSTREAM_AUTHENTICATION_METHODS,
+  type UpstreamAuthenticationMethod,
+} from "../../core/amr.js";
 
 /**
  * How a user authenticated (`amr`): RFC 8176 §2 names where it has them (`pwd`, `otp`), the
  * WebAuthn ceremony as `webauthn`, a passwordless passkey as `passkey`, a recovery code as
- * `recovery`.
+ * `recovery`; a sign-in through an upstream provider (issue 22) `fed` plus the upstream's own
+ * RFC 8176 values (`UpstreamAuthenticationMethod`).
  */
-export type AuthenticationMethod = "pwd" | "otp" | "webauthn" | "passkey" | "recovery";
+export type AuthenticationMethod =
+  "pwd" | "otp" | "webauthn" | "passkey" | "recovery" | "fed" | UpstreamAuthenticationMethod;
+
+export { UPSTREAM_AUTHENTICATION_METHODS, type UpstreamAuthenticationMethod };
 
 /** A new or renewed session token and the cookie lifetime that goes with it. */
 export interface IssuedSession {

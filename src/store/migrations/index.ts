@@ -21,6 +21,7 @@ import * as oidc from "./0011-oidc.js";
 import * as personalAccessTokens from "./0012-personal-access-tokens.js";
 import * as roles from "./0013-roles.js";
 import * as passwordPolicyVersion from "./0015-password-policy-version.js";
+import * as upstreamProviders from "./0014-upstream-providers.js";
 
 /** Every migration by name, in order. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -38,6 +39,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "0012-personal-access-tokens": personalAccessTokens,
   "0013-roles": roles,
   "0015-password-policy-version": passwordPolicyVersion,
+  "0014-upstream-providers": upstreamProviders,
 });
 
 /** Table that records which migrations ran. */

@@ -10,8 +10,9 @@
  * This entry checks who is signed in and puts the sections together: the password form
  * (./lib/password-form.ts), the address (./lib/email-section.ts), ./account/totp-section.ts,
  * ./account/passkeys-section.ts, ./account/recovery-codes-section.ts,
- * ./account/sessions-section.ts, ./account/tokens-section.ts, ./account/apps-section.ts, the Activity (./lib/activity.ts),
- * the password section of an account without one (./account/first-password.ts),
+ * ./account/sessions-section.ts, ./account/tokens-section.ts, ./account/apps-section.ts,
+ * ./account/linked-section.ts, the Activity (./lib/activity.ts), the password section of an
+ * account without one (./account/first-password.ts),
  * and the way back to an application's sign-in (./account/continue-section.ts); what they
  * share is ./account/state.ts.
  */
@@ -32,6 +33,7 @@ import { wireTotp } from "./account/totp-section.js";
 import { wireTokens } from "./account/tokens-section.js";
 import { updateContinueNotice } from "./account/continue-section.js";
 import { lacksPassword, showPasswordSection } from "./account/first-password.js";
+import { wireLinkedSignIns } from "./account/linked-section.js";
 
 async function main(): Promise<void> {
   const user = await getMe();
@@ -103,6 +105,11 @@ async function main(): Promise<void> {
     message: "activity-message",
   });
   wireSignOutEverywhere();
+  // Issue 22: the providers this account signs in through.
+  void wireLinkedSignIns().catch((error: unknown) => {
+    setVisible(true, byId("linked-card"));
+    showMessage(byId("linked-message"), describeError(error), "error");
+  });
 }
 
 main().catch((error: unknown) => {

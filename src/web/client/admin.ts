@@ -13,8 +13,8 @@
  * list, its search, filter and paging), ./admin/user-item.ts (a user's entry and its actions),
  * ./admin/user-forms.ts (the reset and lock forms), ./admin/user-sessions.ts (a user's
  * sessions), ./admin/create-user-form.ts, ./admin/applications.ts and
- * ./admin/application-form.ts (the applications), ./admin/roles.ts (the roles), and the
- * Activity (./lib/activity.ts).
+ * ./admin/application-form.ts (the applications), ./admin/roles.ts (the roles),
+ * ./admin/providers.ts (the sign-in providers), and the Activity (./lib/activity.ts).
  */
 import { showActivity } from "./lib/activity.js";
 import { byId, setVisible, showMessage } from "./lib/dom.js";
@@ -27,6 +27,7 @@ import { createApplications } from "./admin/applications.js";
 import { wireCreateUserForm } from "./admin/create-user-form.js";
 import { createRoles } from "./admin/roles.js";
 import { createUserList } from "./admin/user-list.js";
+import { showProviders } from "./admin/providers.js";
 
 const ACTIVITY = { list: "activity-list", more: "activity-more", message: "activity-message" };
 
@@ -57,6 +58,10 @@ async function main(): Promise<void> {
   const applications = await createApplications(() => refreshActivity());
   wireApplicationForm(applications);
   await createRoles(() => refreshActivity());
+  // Issue 22: the sign-in providers.
+  void showProviders().catch((error: unknown) => {
+    showMessage(byId("providers-message"), describeError(error), "error");
+  });
 }
 
 main().catch((error: unknown) => {

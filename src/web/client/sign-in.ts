@@ -23,6 +23,14 @@ import { describeError, reauthenticationAsked, safeNext, type MessageContext } f
 import type { TwoFaRequired, UserView } from "./lib/types.js";
 import { showReauthentication, wireSwitchUser } from "./sign-in/reauthentication-step.js";
 import { startPasskeyAutofill, stopPasskeyAutofill } from "./sign-in/passkey-autofill.js";
+import {
+  askUpstreamSecondFactor,
+  explainPendingLink,
+  providerOutcome,
+  showProviderButtons,
+  showProviderError,
+  UPSTREAM_SECOND_FACTOR_PATH,
+} from "./sign-in/providers.js";
 
 const next = safeNext(window.location.search);
 /** An application's sign-in asks a person already signed in to authenticate again. */
@@ -42,6 +50,15 @@ let pendingPasskeyOptions: Record<string, unknown> | null = null;
 /** What the server asked for at the second step (to go back from the recovery code form). */
 let pendingRequired: TwoFaRequired | null = null;
 let signedInUser: UserView | null = null;
+/** Issue 22: the second factor of an upstream sign-in goes to its own route, with no password. */
+let upstreamSecondFactor = false;
+
+/** `POST /login` with the pending credentials and `fields`, or the upstream sign-in's route. */
+function sendSecondFactor(fields: Record<string, unknown>): Promise<UserView> {
+  if (upstreamSecondFactor) return api<UserView>("POST", UPSTREAM_SECOND_FACTOR_PATH, fields);
+  // The password is checked again: under a storm it may ask for a proof of work (issue 20).
+  return signInRequest<UserView>({ ...pending, ...fields }, byId("second-factor-message"));
+}
 
 function showStep(step: HTMLElement): void {
   for (const each of Object.values(steps)) setVisible(each === step, each);
@@ -64,6 +81,7 @@ function afterSignIn(user: UserView): void {
 
 function resetToCredentials(): void {
   pending = null;
+  upstreamSecondFactor = false;
   pendingPasskeyOptions = null;
   pendingRequired = null;
   byId<HTMLFormElement>("totp-form").reset();
@@ -150,13 +168,10 @@ function wireSecondFactorForm(id: string, field: string, context: MessageContext
     message: byId("second-factor-message"),
     context,
     submit: async (form) => {
-      if (pending === null) return resetToCredentials();
+      if (pending === null && !upstreamSecondFactor) return resetToCredentials();
       let user: UserView;
       try {
-        user = await signInRequest<UserView>(
-          { ...pending, [field]: fieldValue(form, field) },
-          byId("second-factor-message"),
-        );
+        user = await sendSecondFactor({ [field]: fieldValue(form, field) });
       } catch (error) {
         form.querySelector<HTMLInputElement>(`[name="${field}"]`)?.select();
         throw error;
@@ -172,18 +187,13 @@ handleClick(
   byId<HTMLButtonElement>("use-passkey"),
   byId("second-factor-message"),
   async () => {
-    const credentials = pending;
-    if (credentials === null) return resetToCredentials();
+    if (pending === null && !upstreamSecondFactor) return resetToCredentials();
     // The first challenge is used once; then the password is checked again for a fresh one.
     const options =
-      pendingPasskeyOptions ??
-      (await freshPasskeyOptions(() => signInRequest(credentials, byId("second-factor-message"))));
+      pendingPasskeyOptions ?? (await freshPasskeyOptions(() => sendSecondFactor({})));
     pendingPasskeyOptions = null;
     const response = await explainedPasskeyCall(() => usePasskey(options));
-    const user = await signInRequest<UserView>(
-      { ...credentials, webauthn_response: response },
-      byId("second-factor-message"),
-    );
+    const user = await sendSecondFactor({ webauthn_response: response });
     afterSignIn(user);
   },
   "passkey",
@@ -279,6 +289,16 @@ wirePasswordForm({
   },
 });
 
+// Issue 22: a button per sign-in provider, and what the provider's redirect back says.
+void showProviderButtons();
+const upstream = providerOutcome(window.location.search);
+if (upstream.error !== null) showProviderError(upstream.error);
+if (upstream.pending === "link") void explainPendingLink();
+if (upstream.pending === "second_factor") {
+  upstreamSecondFactor = true;
+  void askUpstreamSecondFactor(showSecondFactor);
+}
+
 // An application's sign-in asking to confirm it is you: the step, or sign in as someone else.
 wireSwitchUser(resetToCredentials);
 
@@ -287,7 +307,8 @@ wireSwitchUser(resetToCredentials);
 void (async () => {
   try {
     const me = await getMe();
-    if (me === null) return void startPasskeyAutofill(autofill);
+    // Not while an upstream sign-in's second factor is asked (its passkey button needs the one request).
+    if (me === null) return upstreamSecondFactor ? undefined : void startPasskeyAutofill(autofill);
     if (me.must_change_password) afterSignIn(me);
     // Owing a second factor, the interaction sends them to set one up first.
     else if (reauthenticate !== null && me.two_fa_enrolment_required !== true) {

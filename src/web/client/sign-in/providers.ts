@@ -1,0 +1,113 @@
+/**
+ * The sign-in page's part of issue 22: one button per sign-in provider ("Sign in with Corp
+ * SSO", or "… is unavailable" while it does not answer), the provider's answer when the page
+ * is opened again after it (`?provider_error=CODE`, `?provider_pending=second_factor|link`),
+ * and the route a pending upstream sign-in's second factor goes to.
+ */
+import { api, ApiError } from "../lib/api.js";
+import { byId, h, setVisible, showMessage } from "../lib/dom.js";
+import type { TwoFaRequired } from "../lib/types.js";
+
+interface OfferedProvider {
+  id: string;
+  name: string;
+  available: boolean;
+}
+
+/** What the page says for a provider's refusal, by code. */
+function providerErrorText(code: string): string {
+  switch (code) {
+    case "upstream_account_not_found":
+      return "No account here matches that sign-in. Ask for an account or an invitation first.";
+    case "identity_linked_elsewhere":
+      return "That sign-in already belongs to another account.";
+    case "account_locked":
+      return "This account is locked. Contact your administrator.";
+    case "email_not_verified":
+      return "Confirm your email address first: open the link mailed to it.";
+    case "service_unavailable":
+      return "The sign-in provider does not answer right now. Try again later.";
+    case "too_many_requests":
+      return "Too many attempts. Please wait a while and try again.";
+    default:
+      return "The sign-in through the provider did not work. Please start again.";
+  }
+}
+
+/** Shows the provider buttons (none: the block stays hidden). */
+export async function showProviderButtons(): Promise<void> {
+  let providers: OfferedProvider[];
+  try {
+    providers = (await api<{ providers: OfferedProvider[] }>("GET", "/login/providers")).providers;
+  } catch {
+    return;
+  }
+  const list = byId("provider-buttons");
+  list.replaceChildren(
+    ...providers.map((provider) => {
+      const link = h(
+        "a",
+        {
+          className: "button secondary wide",
+          href: `/login/providers/${encodeURIComponent(provider.id)}`,
+        },
+        provider.available
+          ? `Sign in with ${provider.name}`
+          : `Sign in with ${provider.name} (unavailable right now)`,
+      );
+      if (!provider.available) link.setAttribute("aria-disabled", "true");
+      return h("li", {}, link);
+    }),
+  );
+  setVisible(providers.length > 0, byId("provider-sign-in"));
+}
+
+/** What the provider's redirect back says: an error, a pending step, or nothing. */
+export function providerOutcome(search: string): {
+  error: string | null;
+  pending: "second_factor" | "link" | null;
+} {
+  const params = new URLSearchParams(search);
+  const pending = params.get("provider_pending");
+  return {
+    error: params.get("provider_error"),
+    pending: pending === "second_factor" || pending === "link" ? pending : null,
+  };
+}
+
+/** Shows a provider's refusal in the sign-in form's message. */
+export function showProviderError(code: string): void {
+  showMessage(byId("sign-in-message"), providerErrorText(code), "error");
+}
+
+/** The endpoint a pending upstream sign-in's second factor goes to. */
+export const UPSTREAM_SECOND_FACTOR_PATH = "/login/providers/complete";
+
+/** Asks which second factor the upstream sign-in needs; `show` gets the answer. */
+export async function askUpstreamSecondFactor(
+  show: (required: TwoFaRequired) => void,
+): Promise<void> {
+  try {
+    await api("POST", UPSTREAM_SECOND_FACTOR_PATH, {});
+  } catch (error) {
+    if (error instanceof ApiError && error.code === "two_fa_required") {
+      show(error.extra as unknown as TwoFaRequired);
+      return;
+    }
+    showProviderError(error instanceof ApiError ? error.code : "internal_error");
+  }
+}
+
+/** A pending link: the person signs in the usual way, then confirms on the account page. */
+export async function explainPendingLink(): Promise<void> {
+  try {
+    const pending = await api<{ provider_name: string }>("GET", "/login/providers/pending");
+    showMessage(
+      byId("sign-in-message"),
+      `Sign in to your account the usual way to link it with ${pending.provider_name}.`,
+      "success",
+    );
+  } catch {
+    showProviderError("upstream_flow_invalid");
+  }
+}
