@@ -1,6 +1,7 @@
 /** Sign-in through upstream providers (issue 22): the public list, a person's links, the admin view. */
 import { Type, type Static } from "@sinclair/typebox";
 import { MAX_RECOVERY_CODE_LENGTH, MAX_TOTP_CODE_LENGTH } from "./limits.js";
+import { MAX_EMAIL_TOKEN_LENGTH } from "./mail.js";
 import { WebauthnResponse } from "./passkeys.js";
 
 /** A provider id: a path segment of its callback URL. */
@@ -8,6 +9,13 @@ export const ProviderIdParams = Type.Object(
   { id: Type.String({ pattern: "^[a-z0-9][a-z0-9-]{0,63}$" }) },
   { additionalProperties: false },
 );
+
+/** `POST /login/providers/{id}/invitation`: the invitation accepted through the provider. */
+export const UpstreamInvitationRequest = Type.Object(
+  { token: Type.String({ minLength: 1, maxLength: MAX_EMAIL_TOKEN_LENGTH }) },
+  { additionalProperties: false },
+);
+export type UpstreamInvitationRequest = Static<typeof UpstreamInvitationRequest>;
 
 /** `GET /login/providers`: the buttons of the sign-in page. */
 export const OfferedProviderList = Type.Object(

@@ -1,6 +1,7 @@
 /**
  * Sign-in through upstream providers (issue 22): `GET /login/providers` (the sign-in page's
- * buttons), `GET /login/providers/{id}` (off to the provider), `GET
+ * buttons), `GET /login/providers/{id}` (off to the provider), `POST
+ * /login/providers/{id}/invitation` (the same, accepting an invitation through it), `GET
  * /login/providers/{id}/callback` (back: signed in, or on to the second factor or the
  * confirmation of a link, or an error code, each as a redirect to the sign-in page),
  * `GET /login/providers/pending`, `POST /login/providers/complete` (the second factor),
@@ -19,6 +20,7 @@ import {
   UpstreamProviderList,
   UpstreamRedirect,
   UpstreamSecondFactorRequest,
+  UpstreamInvitationRequest,
   UserView,
 } from "../../contract/index.js";
 import { isTesseraError, NotFoundError, PermissionDeniedError } from "../../core/errors.js";
@@ -149,6 +151,36 @@ export const upstreamRoutes: FastifyPluginAsyncTypebox<UpstreamRoutesOptions> = 
       const started = await startUpstreamSignIn(ctx, upstream, request.params.id, null);
       setFlowCookie(reply, UPSTREAM_FLOW_COOKIE, started.flowCookie, cookie);
       return reply.redirect(started.url, 303);
+    },
+  );
+
+  app.post(
+    "/login/providers/:id/invitation",
+    {
+      config: {
+        excludeFromAuth: true,
+        rateLimit: { max: UPSTREAM_STARTS_PER_MINUTE, timeWindow: 60_000 },
+      },
+      schema: {
+        tags: ["session"],
+        summary:
+          "Accept an invitation through a provider (the token in the body, never in a URL): the browser goes to `redirect_to`; the callback links the invited account",
+        params: ProviderIdParams,
+        body: inline(UpstreamInvitationRequest),
+        response: { 200: UpstreamRedirect, ...errorResponses(400, 403, 404, 429, 503) },
+      },
+    },
+    async (request, reply) => {
+      assertSameOrigin(request, options.allowedOrigins);
+      const started = await startUpstreamSignIn(
+        ctx,
+        upstream,
+        request.params.id,
+        null,
+        request.body.token,
+      );
+      setFlowCookie(reply, UPSTREAM_FLOW_COOKIE, started.flowCookie, cookie);
+      return { redirect_to: started.url };
     },
   );
 

@@ -27,6 +27,8 @@ export interface FlowState {
   readonly expiresAtMs: number;
   /** Set when a signed-in person links the provider from the account page. */
   readonly linkUserId: string | null;
+  /** Set when the person accepts an invitation through the provider (its token). */
+  readonly invitationToken?: string | null;
 }
 
 /** A sign-in that waits for the second factor, or for the person to confirm a link. */

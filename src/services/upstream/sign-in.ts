@@ -37,6 +37,7 @@ import {
   sealPending,
   type PendingState,
 } from "./flow-state.js";
+import { acceptInvitationThroughProvider, assertInvitation } from "./invitation.js";
 import {
   accountNotFound,
   createFederatedAccount,
@@ -73,18 +74,21 @@ function flowInvalid(): ClientError {
 
 /**
  * The redirect upstream and the sealed flow for its cookie. `linkUserId`: a signed-in person
- * linking the provider from the account page.
- * @throws NotFoundError for an unknown provider; InternalError `service_unavailable` when the
- *   upstream's discovery fails.
+ * linking the provider from the account page; `invitationToken`: an invitation accepted
+ * through the provider (invitation.ts; checked here, used up at the callback).
+ * @throws NotFoundError for an unknown provider; ClientError `invalid_email_token` for a dead
+ *   invitation; InternalError `service_unavailable` when the upstream's discovery fails.
  */
 export async function startUpstreamSignIn(
   ctx: ServiceContext,
   deps: UpstreamDependencies,
   providerId: string,
   linkUserId: string | null,
+  invitationToken: string | null = null,
 ): Promise<{ url: string; flowCookie: string }> {
   const provider = (await deps.registry.list()).find((p) => p.id === providerId);
   if (provider === undefined) throw new NotFoundError("No such sign-in provider");
+  if (invitationToken !== null) await assertInvitation(ctx, invitationToken);
   const nowMs = ctx.clock();
   const state = randomBytes(32).toString("base64url");
   const nonce = randomBytes(32).toString("base64url");
@@ -109,6 +113,7 @@ export async function startUpstreamSignIn(
     codeVerifier,
     expiresAtMs: nowMs + UPSTREAM_FLOW_TTL_MS,
     linkUserId,
+    invitationToken,
   });
   return { url: url.href, flowCookie };
 }
@@ -194,6 +199,16 @@ export async function finishUpstreamSignIn(
       if (user === undefined) throw flowInvalid();
       await linkIdentity(ctx, provider, identity, user.id, "account_page", input.meta);
       return { kind: "linked", userId: user.id };
+    }
+    if (typeof flow.invitationToken === "string") {
+      const invited = await acceptInvitationThroughProvider(
+        ctx,
+        provider,
+        identity,
+        flow.invitationToken,
+        input.meta,
+      );
+      return signIn(ctx, deps, provider, identity, invited, input);
     }
     const link = await findLinkedIdentity(ctx.db, provider.id, identity.subject);
     if (link !== undefined) {

@@ -1,12 +1,14 @@
 /**
  * The page of an invitation link (`/invitation#token=…`): shows whom the account is for, lets
- * the person choose a password, or "Use a passkey" instead (no password, issue 24), then signs
- * them in and opens their account page.
+ * the person choose a password, or "Use a passkey" instead (no password, issue 24), or continue
+ * with a sign-in provider (issue 22: the invitation links it, no password), then signs them in
+ * and opens their account page.
  */
 import { api } from "./lib/api.js";
 import { byId, fieldValue, handleForm, setVisible, showMessage } from "./lib/dom.js";
 import { takeFragmentToken } from "./lib/fragment.js";
 import { wirePasskeyFirst } from "./lib/passkey-first.js";
+import { showProviderButtons } from "./sign-in/providers.js";
 import { describeError } from "./lib/text.js";
 import type { UserView } from "./lib/types.js";
 
@@ -43,6 +45,12 @@ async function main(): Promise<void> {
     message: byId("invitation-passkey-message"),
     path: "/invitations/passkey",
     token,
+  });
+  void showProviderButtons({
+    token,
+    list: "invitation-provider-buttons",
+    section: "invitation-providers",
+    message: byId("invitation-providers-message"),
   });
   handleForm(form, {
     message: byId("invitation-message"),

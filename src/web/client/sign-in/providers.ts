@@ -25,6 +25,8 @@ function providerErrorText(code: string): string {
       return "This account is locked. Contact your administrator.";
     case "email_not_verified":
       return "Confirm your email address first: open the link mailed to it.";
+    case "invalid_email_token":
+      return "This invitation link is not valid any more. Ask the administrator to send it again.";
     case "service_unavailable":
       return "The sign-in provider does not answer right now. Try again later.";
     case "too_many_requests":
@@ -34,15 +36,24 @@ function providerErrorText(code: string): string {
   }
 }
 
-/** Shows the provider buttons (none: the block stays hidden). */
-export async function showProviderButtons(): Promise<void> {
+/**
+ * Shows the provider buttons (none: the block stays hidden). With `invitation` (the invitation
+ * page), a button accepts that invitation through the provider: the token goes in a POST body,
+ * never in a URL, and the browser follows the answer's `redirect_to`.
+ */
+export async function showProviderButtons(invitation?: {
+  token: string;
+  list: string;
+  section: string;
+  message: HTMLElement;
+}): Promise<void> {
   let providers: OfferedProvider[];
   try {
     providers = (await api<{ providers: OfferedProvider[] }>("GET", "/login/providers")).providers;
   } catch {
     return;
   }
-  const list = byId("provider-buttons");
+  const list = byId(invitation?.list ?? "provider-buttons");
   list.replaceChildren(
     ...providers.map((provider) => {
       const link = h(
@@ -51,15 +62,33 @@ export async function showProviderButtons(): Promise<void> {
           className: "button secondary wide",
           href: `/login/providers/${encodeURIComponent(provider.id)}`,
         },
-        provider.available
-          ? `Sign in with ${provider.name}`
-          : `Sign in with ${provider.name} (unavailable right now)`,
+        `${invitation === undefined ? "Sign in" : "Continue"} with ${provider.name}${
+          provider.available ? "" : " (unavailable right now)"
+        }`,
       );
       if (!provider.available) link.setAttribute("aria-disabled", "true");
+      if (invitation !== undefined) {
+        link.addEventListener("click", (event) => {
+          event.preventDefault();
+          api<{ redirect_to: string }>(
+            "POST",
+            `/login/providers/${encodeURIComponent(provider.id)}/invitation`,
+            { token: invitation.token },
+          )
+            .then((started) => window.location.assign(started.redirect_to))
+            .catch((error: unknown) =>
+              showMessage(
+                invitation.message,
+                providerErrorText(error instanceof ApiError ? error.code : "internal_error"),
+                "error",
+              ),
+            );
+        });
+      }
       return h("li", {}, link);
     }),
   );
-  setVisible(providers.length > 0, byId("provider-sign-in"));
+  setVisible(providers.length > 0, byId(invitation?.section ?? "provider-sign-in"));
 }
 
 /** What the provider's redirect back says: an error, a pending step, or nothing. */
