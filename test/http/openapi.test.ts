@@ -52,6 +52,7 @@ const PUBLIC_OPERATIONS = [
   "get /login/providers/{id}",
   "get /login/providers/{id}/callback",
   "post /login/providers/complete",
+  "post /login/providers/{id}/invitation",
   "post /logout",
   "post /not-me",
   "post /password/forgot",
