@@ -2,10 +2,13 @@
  * Issue 22 in a real browser: Chromium on Tessera's sign-in page clicks "Sign in with …",
  * signs in at a standard OpenID provider (another Tessera: panva's oidc-provider with its own
  * sign-in and consent pages), and comes back signed in to the account with the same verified
- * address; then another person links the provider from the account page's "Linked sign-ins".
+ * address; then another person links the provider from the account page's "Linked sign-ins";
+ * then an invited person accepts the invitation through the provider from the invitation page.
  */
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { INVITATION_VALIDITY_MS } from "../../src/services/account/invitations.js";
+import { issueEmailToken } from "../../src/services/mail/email-tokens.js";
 import { addUpstreamProvider } from "../../src/services/upstream/providers.js";
 import { startOidcTestServer, type OidcTestServer } from "../helpers/oidc.js";
 import {
@@ -132,5 +135,28 @@ describe.skipIf(skipBrowserTests())("sign in with an upstream provider in a brow
     await hasText(page.locator("#linked-list .item-title"), "Corp SSO");
     await hasText(page.locator("#linked-message"), "The sign-in is linked to your account.");
     expect(await page.locator("#linked-offers li").count()).toBe(0);
+  });
+
+  it("accepts an invitation through the provider from the invitation page", async () => {
+    await verified(up, "carol-up", "carol@example.org");
+    const invited = await down.createUser({ name: "carol", email: "carol@example.org" });
+    const { token } = await issueEmailToken(down.tessera.ctx, {
+      userId: invited.id,
+      purpose: "invitation",
+      validityMs: INVITATION_VALIDITY_MS,
+      data: { email: invited.email },
+    });
+    const page = await newPage();
+    await page.goto(`${down.issuer}/invitation#token=${token}`);
+    const button = page.getByRole("link", { name: "Continue with Corp SSO" });
+    await visible(button);
+    await screenshot(page, "upstream-invitation");
+    await button.click();
+    await signInUpstream(page, "carol-up");
+    await page.waitForURL((url) => url.origin === down.issuer && url.pathname === "/account", {
+      timeout: WAIT_MS,
+    });
+    await hasText(page.locator("#me-name"), "carol");
+    await hasText(page.locator("#linked-list .item-title"), "Corp SSO");
   });
 });
