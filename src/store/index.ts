@@ -81,9 +81,6 @@ export {
   insertUser,
   listUsers,
   countUsers,
-  setUserAdmin,
-  deleteUserRow,
-  unsetUserAdmin,
   setPasswordHash,
   bumpTokenVersion,
   requirePasswordChange,
@@ -252,6 +249,7 @@ export {
   sweepRefreshGrace,
   type RefreshGrace,
 } from "./oidc-refresh-grace.js";
+export { setUserAdmin, deleteUserRow, unsetUserAdmin } from "./user-admins.js";
 export {
   ADMIN_ROLE,
   listRoles,
