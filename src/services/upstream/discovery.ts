@@ -189,8 +189,37 @@ export function createUpstreamClients(): UpstreamClients {
           'unexpected JWT "iat" (issued at) claim value, in the future',
         );
       }
-      return identityOf(claims);
+      const identity = identityOf(claims);
+      if (identity.email !== null) return identity;
+      // A provider that conforms its ID tokens (oidc-provider's default, Okta's) leaves the
+      // profile claims to userinfo: asked with the access token, its `sub` checked against the
+      // ID token's (openid-client refuses another). The ID token's own claims win.
+      const metadata = config.serverMetadata();
+      if (metadata.userinfo_endpoint === undefined) return identity;
+      let profile: oidc.UserInfoResponse;
+      try {
+        profile = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
+      } catch (error) {
+        throw new UpstreamResponseError(reasonOf(error), error);
+      }
+      return withProfile(identity, profile);
     },
+  };
+}
+
+/** The identity with the userinfo answer's profile where the ID token had none. */
+export function withProfile(
+  identity: UpstreamIdentity,
+  profile: Readonly<Record<string, unknown>>,
+): UpstreamIdentity {
+  const email = stringClaim(profile.email);
+  return {
+    ...identity,
+    email,
+    // Only a literal true counts, as in the ID token.
+    emailVerified: email !== null && profile.email_verified === true,
+    name: identity.name ?? stringClaim(profile.name),
+    preferredUsername: identity.preferredUsername ?? stringClaim(profile.preferred_username),
   };
 }
 

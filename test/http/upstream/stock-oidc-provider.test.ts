@@ -35,8 +35,8 @@ beforeAll(async () => {
       },
     ],
     claims: { openid: ["sub"], email: ["email", "email_verified"] },
-    // Tessera reads who is who from the ID token (as Google and Entra ID give it).
-    conformIdTokenClaims: false,
+    // oidc-provider's default (conformIdTokenClaims): the ID token holds no email, which
+    // Tessera then reads from userinfo, its `sub` checked against the ID token's.
     features: { devInteractions: { enabled: true } },
     async findAccount(_ctx, accountId) {
       const email = PEOPLE[accountId];
