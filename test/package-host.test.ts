@@ -51,7 +51,10 @@ app.get("/mine", async (request) => {
   const events = await listAuditEvents(parts.ctx.db, { userId: user.id });
   return {
     name: user.name,
-    password_ok: stored !== undefined && (await verifyPassword(stored.passwordHash, "a good password 123")),
+    // A passkey-first account has no password (issue 24): its passwordHash is null.
+    password_ok:
+      stored?.passwordHash != null &&
+      (await verifyPassword(stored.passwordHash, "a good password 123")),
     events: events.map((event) => event.event),
   };
 });

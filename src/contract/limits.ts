@@ -132,6 +132,8 @@ export const MAX_PERSONAL_TOKEN_ID_LENGTH = 64;
  * lowercase letters, digits, `_` or `-` (it travels in tokens and URLs as it is).
  */
 export const ROLE_NAME_PATTERN = "^[a-z][a-z0-9_-]{0,62}$";
+/** Longest role name the pattern allows: 63 characters. */
+export const MAX_ROLE_NAME_LENGTH = 63;
 /**
  * A permission: `resource:action`, each a lowercase letter then up to 62 lowercase letters,
  * digits, `_`, `-` or `.` (`invoices:write`, `billing.reports:read`). Tessera's own scopes

@@ -20,7 +20,7 @@ export const PERSONAL_TOKEN_PREFIX = "tsr_pat_";
  * re-authentication: those routes take no token at all. Acting on another user's
  * `/users/{id}/…` also needs `users:read` (reads) or `users:write`.
  */
-export const TESSERA_SCOPES = Object.freeze({
+export const PERSONAL_TOKEN_SCOPES = Object.freeze({
   "profile:read": {
     heldBy: "everyone",
     opens: "GET /me, and one's own email, factors' state, activity, applications and tokens",
@@ -39,4 +39,4 @@ export const TESSERA_SCOPES = Object.freeze({
 } as const satisfies Record<string, { heldBy: "everyone" | "admins"; opens: string }>);
 
 /** One of Tessera's own scopes. */
-export type TesseraScope = keyof typeof TESSERA_SCOPES;
+export type TesseraScope = keyof typeof PERSONAL_TOKEN_SCOPES;

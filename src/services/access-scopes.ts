@@ -8,22 +8,22 @@
  * plus every permission the user's roles grant (issue 23 item 2: an app's `invoices:write`, or
  * one of Tessera's own scopes a role holds), as `permissionsOfUser` reads them from the session
  * cache. The vocabulary and what each scope opens are in `src/contract/personal-tokens.ts`
- * (`TESSERA_SCOPES`).
+ * (`PERSONAL_TOKEN_SCOPES`).
  */
-import { TESSERA_SCOPES, type TesseraScope } from "../contract/index.js";
+import { PERSONAL_TOKEN_SCOPES, type TesseraScope } from "../contract/index.js";
 import type { Grants } from "./grants.js";
 import type { PublicUser } from "./users-view.js";
 
-const ALL = Object.keys(TESSERA_SCOPES) as TesseraScope[];
+const ALL = Object.keys(PERSONAL_TOKEN_SCOPES) as TesseraScope[];
 
 /** What every signed-in user holds. */
 export const EVERYONE_SCOPES: readonly TesseraScope[] = Object.freeze(
-  ALL.filter((scope) => TESSERA_SCOPES[scope].heldBy === "everyone"),
+  ALL.filter((scope) => PERSONAL_TOKEN_SCOPES[scope].heldBy === "everyone"),
 );
 
 /** What an admin holds besides. */
 export const ADMIN_SCOPES: readonly TesseraScope[] = Object.freeze(
-  ALL.filter((scope) => TESSERA_SCOPES[scope].heldBy === "admins"),
+  ALL.filter((scope) => PERSONAL_TOKEN_SCOPES[scope].heldBy === "admins"),
 );
 
 /** The scopes `user` holds now, given the roles' `grants` (`permissionsOfUser`). */

@@ -1,6 +1,7 @@
 /**
- * Where the wire contract may be used from: `limits.ts` imports nothing (the core, the store
- * and the browser bundles import it), the core has no schema library, and the pages take the
+ * Where the wire contract may be used from: `limits.ts` and `personal-token-scopes.ts` (the
+ * scope vocabulary, issue 23) import nothing (the core, the store and the browser bundles
+ * import them), the core has no schema library, and the pages take the
  * contract's shapes as types only (so no TypeBox code reaches the bundles).
  */
 import { readFileSync } from "node:fs";
@@ -16,9 +17,12 @@ function imports(file: string): { from: string; typeOnly: boolean }[] {
   );
 }
 
+/** The contract's plain-data modules: no imports, so a page bundles no schema code. */
+const PLAIN_DATA = ["limits", "personal-token-scopes"];
+
 describe("the wire contract's boundaries", () => {
-  it("keeps limits.ts free of imports", () => {
-    expect(imports(join(SRC, "contract", "limits.ts"))).toEqual([]);
+  it("keeps limits.ts and the scope vocabulary free of imports", () => {
+    for (const name of PLAIN_DATA) expect(imports(join(SRC, "contract", `${name}.ts`))).toEqual([]);
   });
 
   it("keeps the core free of TypeBox", () => {
@@ -38,11 +42,11 @@ describe("the wire contract's boundaries", () => {
     });
   });
 
-  it("lets the pages take only types from the contract, and values only from limits.ts", () => {
+  it("lets the pages take only types from the contract, and values only from its plain data", () => {
     const offenders = sourceFiles(join(SRC, "web", "client")).flatMap((file) =>
       imports(file)
         .filter((i) => i.from.includes("/contract/") && !i.typeOnly)
-        .filter((i) => !i.from.endsWith("/contract/limits.js"))
+        .filter((i) => !PLAIN_DATA.some((name) => i.from.endsWith(`/contract/${name}.js`)))
         .map((i) => `${relative(SRC, file)} imports ${i.from}`),
     );
     expect(offenders).toEqual([]);

@@ -14,6 +14,8 @@ import {
   MAX_TOTP_CODE_LENGTH,
   MIN_PASSWORD_LENGTH,
   MAX_PERSONAL_TOKEN_NAME_LENGTH,
+  MAX_ROLE_DESCRIPTION_LENGTH,
+  MAX_ROLE_NAME_LENGTH,
 } from "../../src/contract/limits.js";
 import { PACKAGE_ROOT } from "../helpers/web-build.js";
 
@@ -49,6 +51,9 @@ function fields(page: string): Field[] {
 function limitsOf(field: Field): { min?: number; max: number } | undefined {
   if (field.page === "account.html" && field.name === "name")
     return { max: MAX_PASSKEY_NAME_LENGTH };
+  // A role the admin creates (`POST /roles`).
+  if (field.id === "role-name") return { max: MAX_ROLE_NAME_LENGTH };
+  if (field.id === "role-description") return { max: MAX_ROLE_DESCRIPTION_LENGTH };
   // The name of a personal access token (`POST /users/{id}/tokens`).
   if (field.name === "token_name") return { max: MAX_PERSONAL_TOKEN_NAME_LENGTH };
   // The name of an application the admin registers (`POST /applications`).

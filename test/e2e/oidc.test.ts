@@ -170,7 +170,7 @@ describe.skipIf(skipBrowserTests())(
       await onTessera("/", true);
       const credentials = page.locator("#credentials-step");
       await visible(credentials);
-      expect(await page.locator("#name").getAttribute("autocomplete")).toBe("username");
+      expect(await page.locator("#name").getAttribute("autocomplete")).toBe("username webauthn");
       expect(await page.locator("#password").getAttribute("autocomplete")).toBe("current-password");
       await submitCredentials(page, user.name, PASSWORD);
       const totp = page.locator("#totp-form");

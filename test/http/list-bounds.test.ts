@@ -37,6 +37,18 @@ const NATURAL_CAPS: Readonly<Record<string, { max: number | null; why: string }>
     max: MAX_ROLES,
     why: "at most MAX_ROLES roles exist: POST /roles refuses one more",
   },
+  "GET /login/providers": {
+    max: null,
+    why: "the sign-in providers: only the operator adds one (tessera providers add)",
+  },
+  "GET /providers": {
+    max: null,
+    why: "the sign-in providers: only the operator adds one (tessera providers add)",
+  },
+  "GET /me/linked-sign-ins": {
+    max: null,
+    why: "at most one link per sign-in provider, and only the operator adds providers",
+  },
   "GET /.well-known/jwks.json": {
     max: null,
     why: "the keys that verify live tokens: only the operator makes keys, a retired one leaves after the token lifetime",

@@ -20,8 +20,8 @@ import * as userList from "./0010-user-list.js";
 import * as oidc from "./0011-oidc.js";
 import * as personalAccessTokens from "./0012-personal-access-tokens.js";
 import * as roles from "./0013-roles.js";
-import * as passwordPolicyVersion from "./0015-password-policy-version.js";
 import * as upstreamProviders from "./0014-upstream-providers.js";
+import * as passwordPolicyVersion from "./0015-password-policy-version.js";
 
 /** Every migration by name, in order. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -38,8 +38,8 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "0011-oidc": oidc,
   "0012-personal-access-tokens": personalAccessTokens,
   "0013-roles": roles,
-  "0015-password-policy-version": passwordPolicyVersion,
   "0014-upstream-providers": upstreamProviders,
+  "0015-password-policy-version": passwordPolicyVersion,
 });
 
 /** Table that records which migrations ran. */

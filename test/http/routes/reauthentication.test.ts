@@ -51,7 +51,7 @@ describeServer("re-authentication", (server) => {
       .filter(([, policy]) => policy.recentAuthentication === true)
       .map(([key]) => key.split(" ") as [string, string]);
 
-    it("are the factor changes, new recovery codes, the email change, ending all sessions, making an access token, the admin's application and role changes and a first password (rename and the password change excepted)", () => {
+    it("are the factor changes, new recovery codes, the email change, ending all sessions, making an access token, the admin's application and role changes, linking a sign-in provider and a first password (rename and the password change excepted)", () => {
       expect(sensitive.map(([method, url]) => `${method} ${url}`).sort()).toEqual([
         "DELETE /applications/:client_id",
         "DELETE /roles/:name",
@@ -61,6 +61,7 @@ describeServer("re-authentication", (server) => {
         "POST /applications",
         "POST /applications/:client_id/secret",
         "POST /logout/all",
+        "POST /me/linked-sign-ins/:id",
         "POST /roles",
         "POST /users/:id/2fa/recovery-codes",
         "POST /users/:id/2fa/totp/confirm",

@@ -4,7 +4,10 @@
  * to copy), and revoking one after a confirmation. Making one needs a recent authentication:
  * the API client asks "Confirm it is you" inline and sends it again.
  */
-import { TESSERA_SCOPES, type TesseraScope } from "../../../contract/personal-token-scopes.js";
+import {
+  PERSONAL_TOKEN_SCOPES,
+  type TesseraScope,
+} from "../../../contract/personal-token-scopes.js";
 import { api, userPath } from "../lib/api.js";
 import {
   byId,
@@ -25,12 +28,12 @@ export async function wireTokens(
 ): Promise<void> {
   const message = byId("tokens-message");
   const form = byId<HTMLFormElement>("token-add-form");
-  const own = (Object.keys(TESSERA_SCOPES) as TesseraScope[]).filter(
-    (scope) => user.is_admin || TESSERA_SCOPES[scope].heldBy === "everyone",
+  const own = (Object.keys(PERSONAL_TOKEN_SCOPES) as TesseraScope[]).filter(
+    (scope) => user.is_admin || PERSONAL_TOKEN_SCOPES[scope].heldBy === "everyone",
   );
   const opens = (scope: string): string =>
-    Object.hasOwn(TESSERA_SCOPES, scope)
-      ? TESSERA_SCOPES[scope as TesseraScope].opens
+    Object.hasOwn(PERSONAL_TOKEN_SCOPES, scope)
+      ? PERSONAL_TOKEN_SCOPES[scope as TesseraScope].opens
       : "granted by your roles";
   // What the user's roles grant besides (an app's `invoices:write`): a token may carry it too.
   const held = [...new Set<string>([...own, ...(user.permissions ?? [])])];
