@@ -49,6 +49,10 @@ const NATURAL_CAPS: Readonly<Record<string, { max: number | null; why: string }>
     max: null,
     why: "at most one link per sign-in provider, and only the operator adds providers",
   },
+  "POST /login/providers/link": {
+    max: null,
+    why: "the person's linked sign-ins after the link: at most one per sign-in provider",
+  },
   "GET /.well-known/jwks.json": {
     max: null,
     why: "the keys that verify live tokens: only the operator makes keys, a retired one leaves after the token lifetime",
