@@ -412,6 +412,38 @@ export async function addControlledAuthenticator(page: Page): Promise<Controlled
   };
 }
 
+/**
+ * Makes `page` note, on every load, whether a conditional (autofill) WebAuthn request is
+ * pending, for `waitForConditionalRequest`. Call once, before the page loads the sign-in page.
+ */
+export async function watchConditionalRequests(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const state = window as unknown as { __conditionalPending?: boolean };
+    const original = navigator.credentials.get.bind(navigator.credentials);
+    navigator.credentials.get = (options?: CredentialRequestOptions) => {
+      const conditional = options?.mediation === "conditional";
+      if (conditional) state.__conditionalPending = true;
+      const result = original(options);
+      const settle = (): void => {
+        if (conditional) state.__conditionalPending = false;
+      };
+      result.then(settle, settle);
+      return result;
+    };
+  });
+}
+
+/**
+ * Waits until the sign-in page's passkey autofill request is pending, so that a person who
+ * comes back (`setPresence(true)`) does not race the page starting it (the virtual
+ * authenticator would answer a request started after that at once).
+ */
+export async function waitForConditionalRequest(page: Page): Promise<void> {
+  await page.waitForFunction(
+    () => (window as unknown as { __conditionalPending?: boolean }).__conditionalPending === true,
+  );
+}
+
 /** Width of the README screenshots: a large phone. */
 export const DOC_SCREENSHOT_WIDTH_PX = 420;
 

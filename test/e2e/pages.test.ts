@@ -15,6 +15,8 @@ import { enableTotp } from "../helpers/recovery-codes.js";
 import { createClient, type TestClient } from "../helpers/server.js";
 import {
   addControlledAuthenticator,
+  waitForConditionalRequest,
+  watchConditionalRequests,
   clearResults,
   containsText,
   docScreenshot,
@@ -221,6 +223,7 @@ describe.skipIf(skipBrowserTests())("the pages in a browser", () => {
     await aliceWithTotp();
     const { page } = alice;
     const authenticator = await addControlledAuthenticator(page);
+    await watchConditionalRequests(page);
     const { cdp } = authenticator;
 
     await page.goto("/account");
@@ -255,6 +258,7 @@ describe.skipIf(skipBrowserTests())("the pages in a browser", () => {
     await authenticator.setPresence(false);
     await page.getByRole("button", { name: "Sign out", exact: true }).click();
     await page.waitForURL((url) => url.pathname === "/");
+    await waitForConditionalRequest(page);
     await authenticator.setPresence(true);
     await page.getByRole("button", { name: "Sign in with a passkey" }).click();
     await page.waitForURL("**/account");

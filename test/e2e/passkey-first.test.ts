@@ -10,6 +10,8 @@ import { createUser } from "../../src/services/account/users.js";
 import { linkTo, mailTo } from "../helpers/mail-links.js";
 import {
   addControlledAuthenticator,
+  waitForConditionalRequest,
+  watchConditionalRequests,
   hasCount,
   hasText,
   screenshot,
@@ -31,6 +33,7 @@ describe.skipIf(skipBrowserTests())("a passkey-first invitation in a browser", (
     const link = linkTo(mail, "/invitation");
     const { page } = invitee;
     const authenticator = await addControlledAuthenticator(page);
+    await watchConditionalRequests(page);
     // Every value the page's fields ever held, to show no password was typed.
     const typed: string[] = [];
     await page.exposeFunction("__tesseraTyped", (value: string) => typed.push(value));
@@ -66,6 +69,7 @@ describe.skipIf(skipBrowserTests())("a passkey-first invitation in a browser", (
     await authenticator.setPresence(false);
     await page.getByRole("button", { name: "Sign out", exact: true }).click();
     await page.waitForURL((url) => url.pathname === "/");
+    await waitForConditionalRequest(page);
     await authenticator.setPresence(true);
     await page.getByRole("button", { name: "Sign in with a passkey" }).click();
     await page.waitForURL("**/account");

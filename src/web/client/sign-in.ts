@@ -307,8 +307,12 @@ wireSwitchUser(resetToCredentials);
 void (async () => {
   try {
     const me = await getMe();
-    // Not while an upstream sign-in's second factor is asked (its passkey button needs the one request).
-    if (me === null) return upstreamSecondFactor ? undefined : void startPasskeyAutofill(autofill);
+    // Only while the name and password are asked: not once the person went on to a second
+    // factor (its passkey button needs the one request), nor during an upstream sign-in's.
+    if (me === null) {
+      if (!steps.credentials.hidden && !upstreamSecondFactor) void startPasskeyAutofill(autofill);
+      return;
+    }
     if (me.must_change_password) afterSignIn(me);
     // Owing a second factor, the interaction sends them to set one up first.
     else if (reauthenticate !== null && me.two_fa_enrolment_required !== true) {
