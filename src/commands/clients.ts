@@ -20,10 +20,11 @@ import {
   applicationViewOf,
 } from "../services/oidc/clients.js";
 import {
+  commandWithActions,
   EXIT_USAGE,
+  printUsage,
   parseCommandArgs,
   withTessera,
-  type CliCommand,
   type CliIo,
 } from "./shared.js";
 
@@ -40,9 +41,7 @@ const USAGE = [
 ];
 
 function usage(io: CliIo, problem?: string): number {
-  if (problem !== undefined) io.err(problem);
-  for (const line of USAGE) io.err(line);
-  return EXIT_USAGE;
+  return printUsage(io, USAGE, problem);
 }
 
 /** Runs `work` over the configured Tessera; an unknown client is exit code 1 with a message. */
@@ -215,20 +214,8 @@ async function rotateSecret(
   });
 }
 
-const ACTIONS: Readonly<
-  Record<string, (args: readonly string[], env: NodeJS.ProcessEnv, io: CliIo) => Promise<number>>
-> = { add, list, remove, "rotate-secret": rotateSecret };
-
-export const clientsCommand: CliCommand = {
-  summary:
-    "OpenID Connect clients: clients add --name NAME --redirect-uri URI … [--public] [--first-party] [--grant G …] [--json] | list [--json] | remove ID | rotate-secret ID [--json] (a secret is shown once)",
-  async run(args, env, io) {
-    const [action, ...rest] = args;
-    const run =
-      action !== undefined && Object.hasOwn(ACTIONS, action) ? ACTIONS[action] : undefined;
-    if (run === undefined) {
-      return usage(io, action === undefined ? undefined : `Unknown action "${action}".`);
-    }
-    return run(rest, env, io);
-  },
-};
+export const clientsCommand = commandWithActions(
+  "OpenID Connect clients: clients add --name NAME --redirect-uri URI … [--public] [--first-party] [--grant G …] [--json] | list [--json] | remove ID | rotate-secret ID [--json] (a secret is shown once)",
+  USAGE,
+  { add, list, remove, "rotate-secret": rotateSecret },
+);

@@ -18,11 +18,11 @@ import {
 } from "../services/upstream/providers.js";
 import type { UpstreamProviderInfo } from "../services/upstream/types.js";
 import {
-  EXIT_USAGE,
+  commandWithActions,
+  printUsage,
   parseCommandArgs,
   readStdinText,
   withTessera,
-  type CliCommand,
   type CliIo,
 } from "./shared.js";
 
@@ -36,9 +36,7 @@ const USAGE = [
 ];
 
 function usage(io: CliIo, problem?: string): number {
-  if (problem !== undefined) io.err(problem);
-  for (const line of USAGE) io.err(line);
-  return EXIT_USAGE;
+  return printUsage(io, USAGE, problem);
 }
 
 /** A provider as `--json` prints it. */
@@ -165,20 +163,8 @@ async function remove(args: readonly string[], env: NodeJS.ProcessEnv, io: CliIo
   });
 }
 
-const ACTIONS: Readonly<
-  Record<string, (args: readonly string[], env: NodeJS.ProcessEnv, io: CliIo) => Promise<number>>
-> = { add, list, remove };
-
-export const providersCommand: CliCommand = {
-  summary:
-    "Sign-in providers: providers add --id ID (--issuer URL | --preset google|microsoft|github) --client-id ID --client-secret-stdin [--link …] [--create-accounts] [--json] | list [--json] | remove ID",
-  async run(args, env, io) {
-    const [action, ...rest] = args;
-    const run =
-      action !== undefined && Object.hasOwn(ACTIONS, action) ? ACTIONS[action] : undefined;
-    if (run === undefined) {
-      return usage(io, action === undefined ? undefined : `Unknown action "${action}".`);
-    }
-    return run(rest, env, io);
-  },
-};
+export const providersCommand = commandWithActions(
+  "Sign-in providers: providers add --id ID (--issuer URL | --preset google|microsoft|github) --client-id ID --client-secret-stdin [--link …] [--create-accounts] [--json] | list [--json] | remove ID",
+  USAGE,
+  { add, list, remove },
+);

@@ -17,10 +17,10 @@ import {
 } from "../services/account/roles.js";
 import { getUserByNameOrMail } from "../store/index.js";
 import {
-  EXIT_USAGE,
+  commandWithActions,
+  printUsage,
   parseCommandArgs,
   withTessera,
-  type CliCommand,
   type CliIo,
 } from "./shared.js";
 
@@ -33,9 +33,7 @@ const USAGE = [
 ];
 
 function usage(io: CliIo, problem?: string): number {
-  if (problem !== undefined) io.err(problem);
-  for (const line of USAGE) io.err(line);
-  return EXIT_USAGE;
+  return printUsage(io, USAGE, problem);
 }
 
 async function add(args: readonly string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
@@ -128,20 +126,8 @@ async function assign(args: readonly string[], env: NodeJS.ProcessEnv, io: CliIo
   });
 }
 
-const ACTIONS: Readonly<
-  Record<string, (args: readonly string[], env: NodeJS.ProcessEnv, io: CliIo) => Promise<number>>
-> = { add, list, remove, assign };
-
-export const rolesCommand: CliCommand = {
-  summary:
-    "Roles and permissions: roles add NAME [--description TEXT] [--permission P …] | list [--json] | remove NAME | assign --name NAME_OR_EMAIL [ROLE …] (audited as the operator)",
-  async run(args, env, io) {
-    const [action, ...rest] = args;
-    const run =
-      action !== undefined && Object.hasOwn(ACTIONS, action) ? ACTIONS[action] : undefined;
-    if (run === undefined) {
-      return usage(io, action === undefined ? undefined : `Unknown action "${action}".`);
-    }
-    return run(rest, env, io);
-  },
-};
+export const rolesCommand = commandWithActions(
+  "Roles and permissions: roles add NAME [--description TEXT] [--permission P …] | list [--json] | remove NAME | assign --name NAME_OR_EMAIL [ROLE …] (audited as the operator)",
+  USAGE,
+  { add, list, remove, assign },
+);

@@ -33,6 +33,44 @@ export interface CliCommand {
 /** Exit code of a usage error (unknown command or argument). */
 export const EXIT_USAGE = 2;
 
+/** Prints `problem` (if any) and the command's usage lines on stderr; the usage exit code. */
+export function printUsage(io: CliIo, lines: readonly string[], problem?: string): number {
+  if (problem !== undefined) io.err(problem);
+  for (const line of lines) io.err(line);
+  return EXIT_USAGE;
+}
+
+/** One action of a command with actions (`tessera clients add …`). */
+export type CliAction = (
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  io: CliIo,
+) => Promise<number>;
+
+/** A command whose first argument names one of `actions`; anything else is a usage error. */
+export function commandWithActions(
+  summary: string,
+  usage: readonly string[],
+  actions: Readonly<Record<string, CliAction>>,
+): CliCommand {
+  return {
+    summary,
+    async run(args, env, io) {
+      const [action, ...rest] = args;
+      const run =
+        action !== undefined && Object.hasOwn(actions, action) ? actions[action] : undefined;
+      if (run === undefined) {
+        return printUsage(
+          io,
+          usage,
+          action === undefined ? undefined : `Unknown action "${action}".`,
+        );
+      }
+      return run(rest, env, io);
+    },
+  };
+}
+
 /**
  * Runs `run` over the running parts of the Tessera `env` configures, closed after. A command's
  * mail worker sends nothing on its own: the server's worker sends what the command queues (a
