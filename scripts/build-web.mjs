@@ -41,9 +41,12 @@ function parseArgs(argv) {
 
 /** The page's settings at the top of a page template: `<!-- layout`, `key: value` lines, `-->`. */
 const LAYOUT_SETTINGS = /^<!-- layout\n((?: {2}[a-z]+: .*\n)*)-->\n/;
-/** The settings a page must give, and the one it may (a header of src/web/layout/). */
+/**
+ * The settings a page must give, and those it may: a header of src/web/layout/, and the message
+ * prefixes its script needs. Values may hold `{{t:key}}`, which the server fills per language.
+ */
 const REQUIRED_SETTINGS = ["title", "referrer", "skip"];
-const OPTIONAL_SETTINGS = ["header"];
+const OPTIONAL_SETTINGS = ["header", "messages"];
 
 /**
  * A page of src/web/pages/ in the layout every page shares (src/web/layout/page.html), so the
@@ -67,7 +70,9 @@ function assemblePage(template) {
     throw new Error(`build-web: ${template} does not start with its <!-- layout ... --> settings`);
   }
   const page = basename(template, ".html");
-  const settings = { page };
+  // `messages`: the prefixes of the catalogue keys the page's script formats, besides
+  // `common.` (src/http/locale.ts puts them in the page's language data).
+  const settings = { page, messages: "" };
   for (const line of match[1].split("\n").filter((each) => each !== "")) {
     const [, key, value] = /^ {2}([a-z]+): (.*)$/.exec(line);
     if (![...REQUIRED_SETTINGS, ...OPTIONAL_SETTINGS].includes(key)) {

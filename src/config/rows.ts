@@ -18,6 +18,7 @@ import {
   MAX_ARGON2_PARALLELISM,
 } from "../core/password.js";
 import { JWT_ALGORITHMS } from "../core/jwt/index.js";
+import { LOCALES, SOURCE_LOCALE } from "../core/i18n.js";
 import { DEFAULT_TOTP_WINDOW, MAX_TOTP_WINDOW } from "../core/totp.js";
 import { DEFAULT_PASSWORD_MIN_SCORE } from "../core/password-score.js";
 import * as D from "./defaults.js";
@@ -99,6 +100,12 @@ export const SETTINGS = Object.freeze({
     type: text(),
     default: D.DEFAULT_APP_NAME,
     summary: "TOTP issuer, WebAuthn relying-party name",
+  }),
+  defaultLocale: row({
+    name: "TESSERA_DEFAULT_LOCALE",
+    type: choice(LOCALES, "one of"),
+    default: SOURCE_LOCALE,
+    summary: "language without a saved choice or Accept-Language",
   }),
   "argon2.memoryKib": row({
     name: "TESSERA_ARGON2_MEMORY_KIB",

@@ -49,6 +49,11 @@ export interface BuildAppOptions {
   prettyLogs?: boolean;
   /** Close the running parts with the app (`app.close()`). Default false. */
   closeTessera?: boolean;
+  /**
+   * Also serve the pages in the generated pseudo-language `en-XA` (issue 24's pseudo-locale
+   * test: text that did not come from a catalogue shows); the server never sets it. Default false.
+   */
+  pseudoLocale?: boolean;
 }
 
 /**
@@ -152,6 +157,8 @@ export async function buildApp(
   // only with the OpenID provider (issue 21).
   await app.register(pageRoutes, {
     appName: settings.appName,
+    defaultLocale: settings.defaultLocale,
+    pseudoLocale: options.pseudoLocale === true,
     hidden: [
       ...(settings.signup === "open" ? [] : ["/signup"]),
       ...(tessera.oidc === undefined ? ["/consent"] : []),

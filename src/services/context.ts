@@ -22,6 +22,11 @@ import type { SessionCache, SessionEvent } from "./session-cache.js";
 export interface ServiceSettings {
   readonly appName: string;
   /**
+   * The language of pages, mails and error texts for a person without a saved choice whose
+   * request names none Tessera offers (`TESSERA_DEFAULT_LOCALE`, issue 24 item 3).
+   */
+  readonly defaultLocale: string;
+  /**
    * The URL people reach the server at, without a trailing slash: every link in a mail. Always
    * set by the configuration; a context made by hand without it sends no invitation mail.
    */

@@ -1,5 +1,5 @@
 /**
- * Where the wire contract may be used from: `limits.ts` and `personal-token-scopes.ts` (the
+ * Where the wire contract may be used from: `limits.ts`, `locale.ts` and `personal-token-scopes.ts` (the
  * scope vocabulary, issue 23) import nothing (the core, the store and the browser bundles
  * import them), the core has no schema library, and the pages take the
  * contract's shapes as types only (so no TypeBox code reaches the bundles).
@@ -18,7 +18,7 @@ function imports(file: string): { from: string; typeOnly: boolean }[] {
 }
 
 /** The contract's plain-data modules: no imports, so a page bundles no schema code. */
-const PLAIN_DATA = ["limits", "personal-token-scopes"];
+const PLAIN_DATA = ["limits", "personal-token-scopes", "locale"];
 
 describe("the wire contract's boundaries", () => {
   it("keeps limits.ts and the scope vocabulary free of imports", () => {

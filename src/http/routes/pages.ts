@@ -22,7 +22,9 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import type {} from "../authentication.js";
+import { SOURCE_LOCALE } from "../../core/i18n.js";
 import { errorBody } from "../error-handler.js";
+import { localizePage, offeredLocales, pageLocale } from "../locale.js";
 import { errorResponses } from "../schemas.js";
 
 /** The folder `npm run build` writes the pages to, relative to the package root. */
@@ -99,6 +101,10 @@ export interface PageRoutesOptions {
    * HTML-escaped when the build is read. Default `DEFAULT_PAGE_APP_NAME`.
    */
   appName?: string;
+  /** The language of a page whose visitor chose none Tessera offers (`TESSERA_DEFAULT_LOCALE`). */
+  defaultLocale?: string;
+  /** Also offer the generated pseudo-language `en-XA` (the pseudo-locale test; never in production). */
+  pseudoLocale?: boolean;
 }
 
 /** The name the page templates carry, replaced by `PageRoutesOptions.appName`. */
@@ -153,7 +159,8 @@ interface StaticFile {
 }
 
 interface Site {
-  pages: Map<string, StaticFile>;
+  /** Page name → language → the page in it. */
+  pages: Map<string, Map<string, StaticFile>>;
   assets: Map<string, StaticFile>;
 }
 
@@ -190,6 +197,7 @@ function loadSite(
   root: string,
   appName: string,
   hidden: ReadonlySet<string>,
+  locales: readonly string[],
 ): Site | { problem: string } {
   let manifest: {
     version?: unknown;
@@ -206,14 +214,19 @@ function loadSite(
     return { problem: `${join(root, "manifest.json")} is from another version of Tessera` };
   }
   try {
-    const pages = new Map<string, StaticFile>();
+    const pages = new Map<string, Map<string, StaticFile>>();
     for (const [name, file] of Object.entries(manifest.pages)) {
-      pages.set(
-        name,
-        staticFile(join(root, safeName(file)), REVALIDATE_CACHE_CONTROL, (body) =>
-          Buffer.from(showOptionalLinks(brandPage(body.toString("utf8"), appName), hidden), "utf8"),
-        ),
-      );
+      const inLocales = new Map<string, StaticFile>();
+      for (const locale of locales) {
+        inLocales.set(
+          locale,
+          staticFile(join(root, safeName(file)), REVALIDATE_CACHE_CONTROL, (body) => {
+            const branded = brandPage(localizePage(body.toString("utf8"), locale, locales), appName);
+            return Buffer.from(showOptionalLinks(branded, hidden), "utf8");
+          }),
+        );
+      }
+      pages.set(name, inLocales);
     }
     const assets = new Map<string, StaticFile>();
     for (const file of Object.keys(manifest.files ?? {})) {
@@ -284,15 +297,17 @@ export const pageRoutes: FastifyPluginAsync<PageRoutesOptions> = async (app, opt
   const root = resolve(options.webRoot ?? defaultWebRoot());
   const appName = options.appName ?? DEFAULT_PAGE_APP_NAME;
   const hidden: ReadonlySet<string> = new Set(options.hidden ?? []);
+  const locales = offeredLocales(options.pseudoLocale === true);
+  const defaultLocale = options.defaultLocale ?? SOURCE_LOCALE;
   // Read the build now, so a later rebuild on disk cannot catch a request half-way.
-  const initial = loadSite(root, appName, hidden);
+  const initial = loadSite(root, appName, hidden, locales);
   let site: Site | null = "problem" in initial ? null : initial;
   let warned = false;
 
   // Until a build is found, look again at each request (so `npm run build` needs no restart).
   const currentSite = (request: FastifyRequest): Site | null => {
     if (site !== null) return site;
-    const loaded = loadSite(root, appName, hidden);
+    const loaded = loadSite(root, appName, hidden, locales);
     if ("problem" in loaded) {
       if (!warned) {
         request.log.warn(`web pages unavailable: ${loaded.problem}; run \`npm run build\``);
@@ -339,8 +354,11 @@ export const pageRoutes: FastifyPluginAsync<PageRoutesOptions> = async (app, opt
         }
         const current = currentSite(request);
         if (current === null) return notBuilt(reply);
-        const file = current.pages.get(page);
+        const locale = pageLocale(request, defaultLocale, locales);
+        const file = current.pages.get(page)?.get(locale);
         if (file === undefined) return notBuilt(reply);
+        // The same URL answers in each language: caches key on what chose it.
+        void reply.header("vary", "Accept-Language, Cookie").header("content-language", locale);
         return sendFile(request, reply, file);
       },
     );

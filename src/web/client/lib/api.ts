@@ -4,6 +4,7 @@
  * `Content-Type: application/json` and a JSON body (the browser adds `Origin` itself, which the
  * server's CSRF check reads).
  */
+import { pageLocale } from "./i18n.js";
 import type { ErrorBody } from "./types.js";
 
 /** Code of the error thrown when the server could not be reached at all. */
@@ -118,7 +119,8 @@ async function send<T>(
     method,
     credentials: "same-origin",
     cache: "no-store",
-    headers: { Accept: "application/json" },
+    // The page's language: the API's error texts (`detail`) come back in it.
+    headers: { Accept: "application/json", "Accept-Language": pageLocale() },
   };
   if (method !== "GET") {
     // Fastify refuses an empty body with a JSON content type: writes always send an object.
