@@ -7,9 +7,8 @@
  *
  * Adding a variable is a row here (and a README line), plus its use: the field appears in
  * `TesseraConfig` and `TesseraOptions` by itself; a flow that reads it declares it in
- * `ServiceSettings` (or the HTTP layer in `HttpSettings`).
- *
- * Imports only what the library's entry point loads anyway (no store, no dictionary).
+ * `ServiceSettings` (or the HTTP layer in `HttpSettings`). Groups of rows with imports of their
+ * own sit in `rows-*.ts`. Imports only what the entry point loads anyway (no store, no dictionary).
  */
 import {
   DEFAULT_ARGON2_OPTIONS,
@@ -18,11 +17,11 @@ import {
   MAX_ARGON2_PARALLELISM,
 } from "../core/password.js";
 import { JWT_ALGORITHMS } from "../core/jwt/index.js";
-import { LOCALES, SOURCE_LOCALE } from "../core/i18n.js";
 import { DEFAULT_TOTP_WINDOW, MAX_TOTP_WINDOW } from "../core/totp.js";
 import { DEFAULT_PASSWORD_MIN_SCORE } from "../core/password-score.js";
 import * as D from "./defaults.js";
 import { ABUSE_SETTINGS } from "./rows-abuse.js";
+import { LOCALE_SETTINGS } from "./rows-locale.js";
 import { OIDC_SETTINGS } from "./rows-oidc.js";
 import { PERSONAL_TOKEN_SETTINGS } from "./rows-personal-tokens.js";
 import {
@@ -101,12 +100,7 @@ export const SETTINGS = Object.freeze({
     default: D.DEFAULT_APP_NAME,
     summary: "TOTP issuer, WebAuthn relying-party name",
   }),
-  defaultLocale: row({
-    name: "TESSERA_DEFAULT_LOCALE",
-    type: choice(LOCALES, "one of"),
-    default: SOURCE_LOCALE,
-    summary: "language without a saved choice or Accept-Language",
-  }),
+  ...LOCALE_SETTINGS,
   "argon2.memoryKib": row({
     name: "TESSERA_ARGON2_MEMORY_KIB",
     type: integer(8, MAX_ARGON2_MEMORY_KIB, "KiB"),

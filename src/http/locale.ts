@@ -64,7 +64,7 @@ function scriptJson(value: unknown): string {
 }
 
 const DATA_SCRIPT = new RegExp(
-  `(<script type="application/json" id="${I18N_DATA_ID}" data-prefixes="([^"]*)">)\\{\\{locale:data\\}\\}(</script>)`,
+  `(<script type="application/json" id="${I18N_DATA_ID}" data-prefixes="([^"]*)">)\\s*\\{\\{locale:data\\}\\}\\s*(</script>)`,
 );
 
 /**

@@ -221,7 +221,10 @@ function loadSite(
         inLocales.set(
           locale,
           staticFile(join(root, safeName(file)), REVALIDATE_CACHE_CONTROL, (body) => {
-            const branded = brandPage(localizePage(body.toString("utf8"), locale, locales), appName);
+            const branded = brandPage(
+              localizePage(body.toString("utf8"), locale, locales),
+              appName,
+            );
             return Buffer.from(showOptionalLinks(branded, hidden), "utf8");
           }),
         );

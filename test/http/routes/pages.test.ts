@@ -53,7 +53,7 @@ describe("the pages plugin", () => {
       expect(response.headers["x-frame-options"]).toBe("DENY");
       expect(response.headers["cache-control"]).toBe(REVALIDATE_CACHE_CONTROL);
       expect(response.body).toMatch(/^<!doctype html>/);
-      expect(response.body).toContain('<html lang="en">');
+      expect(response.body).toContain('<html lang="en" dir="ltr">');
       expect(response.body).toContain('name="viewport"');
     },
   );
@@ -76,7 +76,8 @@ describe("the pages plugin", () => {
   it("keeps the pages free of inline scripts, inline styles and references to other servers", async () => {
     for (const path of Object.keys(PAGE_ROUTES)) {
       const html = (await app.inject({ url: path })).body;
-      expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+      // Scripts only by `src`; the one inline element is the language data, never run (JSON).
+      expect(html).not.toMatch(/<script(?![^>]*\bsrc=)(?![^>]*type="application\/json")[^>]*>/);
       expect(html).not.toMatch(/\sstyle=|<style/);
       expect(html).not.toMatch(/\son[a-z]+=/i);
       for (const reference of references(html)) {
@@ -235,8 +236,8 @@ describe("the app name in the pages (TESSERA_APP_NAME)", () => {
       );
       expect(response.body).not.toContain("<script>alert");
       expect(response.body).not.toMatch(/>Tessera</);
-      // One script element, the page's own module: the name added none.
-      expect(response.body.match(/<script\b/g)).toHaveLength(1);
+      // Two script elements, the language data and the page's own module: the name added none.
+      expect(response.body.match(/<script\b/g)).toHaveLength(2);
       // The ETag is the branded page's, not the template's.
       const plain = await app.inject({ url: path });
       expect(response.headers.etag).not.toBe(plain.headers.etag);
