@@ -66,10 +66,14 @@ function findInPage({ open, close }: { open: string; close: string }): Offender[
         parts.unshift(tag);
         break;
       }
-      const classes = [...node.classList].map((name) => `.${name}`).join("");
+      const classes = Array.from(node.classList)
+        .map((name) => `.${name}`)
+        .join("");
       const parent = node.parentElement;
       const same =
-        parent === null ? [] : [...parent.children].filter((each) => each.tagName === node.tagName);
+        parent === null
+          ? []
+          : Array.from(parent.children).filter((each) => each.tagName === node.tagName);
       const nth = same.length > 1 ? `:nth-of-type(${same.indexOf(node) + 1})` : "";
       parts.unshift(`${tag}${classes}${nth}`);
     }
@@ -145,7 +149,7 @@ function findInPage({ open, close }: { open: string; close: string }): Offender[
   }
 
   // Attributes a person reads (a tooltip, a placeholder) or hears (a label for a screen reader).
-  for (const element of document.body.querySelectorAll("*")) {
+  for (const element of Array.from(document.body.querySelectorAll("*"))) {
     if (skipped(element) || !shown(element) || inClosedDetails(element)) continue;
     for (const name of ["placeholder", "aria-label", "title", "alt"]) {
       const value = element.getAttribute(name);
@@ -161,7 +165,7 @@ function findInPage({ open, close }: { open: string; close: string }): Offender[
       offenders.push({ path: cssPath(element), where: "value", text: element.value.trim() });
     }
     if (element instanceof HTMLSelectElement) {
-      for (const child of element.querySelectorAll("option, optgroup")) {
+      for (const child of Array.from(element.querySelectorAll("option, optgroup"))) {
         if (skipped(child)) continue;
         const text =
           child instanceof HTMLOptionElement ? child.text : (child.getAttribute("label") ?? "");
