@@ -22,7 +22,7 @@ import {
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
 import { frozenClock, type FrozenClock } from "../../src/core/clock.js";
 import { loadConfig, type TesseraConfig } from "../../src/config/index.js";
-import { buildApp } from "../../src/http/app.js";
+import { buildApp, type BuildAppOptions } from "../../src/http/app.js";
 import { createTessera } from "../../src/runtime.js";
 import { pageRoutes } from "../../src/http/routes/pages.js";
 import { createUser } from "../../src/services/account/users.js";
@@ -123,9 +123,13 @@ export interface E2eServer {
 
 /**
  * Starts the server on a port chosen beforehand, with the pages. `env` adds variables (e.g.
- * `TESSERA_SMTP_URL` of a test SMTP server); without an SMTP server, mail is dropped.
+ * `TESSERA_SMTP_URL` of a test SMTP server); without an SMTP server, mail is dropped. `app`
+ * adds options of `buildApp` (e.g. `pseudoLocale`).
  */
-export async function startE2eServer(env: Record<string, string> = {}): Promise<E2eServer> {
+export async function startE2eServer(
+  env: Record<string, string> = {},
+  app: BuildAppOptions = {},
+): Promise<E2eServer> {
   const database: TestDatabase = await openTestDatabase("sqlite");
   // The port must be known before the config is made, for the public URL and the RP ID.
   let lastError: unknown;
@@ -150,25 +154,25 @@ export async function startE2eServer(env: Record<string, string> = {}): Promise<
         ? { mailTransport: createDiscardMailTransport() }
         : {}),
     });
-    const app = await buildApp(tessera, { logger: false, closeTessera: true });
+    const server = await buildApp(tessera, { logger: false, closeTessera: true, ...app });
     // The server registers the pages itself; an app built without them gets them here.
-    if (!app.hasRoute({ method: "GET", url: "/" })) await app.register(pageRoutes);
+    if (!server.hasRoute({ method: "GET", url: "/" })) await server.register(pageRoutes);
     try {
       // Both loopback addresses: Chromium may try ::1 or 127.0.0.1 for "localhost".
-      await app.listen({ host: "localhost", port });
+      await server.listen({ host: "localhost", port });
     } catch (error) {
       // Someone took the port between the probe and now: try another.
       lastError = error;
-      await app.close();
+      await server.close();
       continue;
     }
     return {
-      app,
+      app: server,
       config,
       clock,
       baseUrl,
       async close() {
-        await app.close();
+        await server.close();
         await database.cleanup();
       },
     };
@@ -221,6 +225,8 @@ export interface E2eUser {
 export interface E2eOptions<T extends string> {
   /** Variables for the server's config (see startE2eServer). */
   env?: Record<string, string>;
+  /** Options of `buildApp` (see startE2eServer), e.g. `{ pseudoLocale: true }`. */
+  app?: BuildAppOptions;
   /** Runs a test SMTP server in the test process and sends the server's mail to it. */
   smtp?: boolean;
   users?: readonly E2eUser[];
@@ -286,10 +292,13 @@ export function useE2e<T extends string>(options: E2eOptions<T>): E2e<T> {
 
   async function open(): Promise<void> {
     if (options.smtp === true) e2e.smtp = smtp = await startTestSmtpServer();
-    e2e.server = server = await startE2eServer({
-      ...options.env,
-      ...(smtp === undefined ? {} : { TESSERA_SMTP_URL: smtp.url }),
-    });
+    e2e.server = server = await startE2eServer(
+      {
+        ...options.env,
+        ...(smtp === undefined ? {} : { TESSERA_SMTP_URL: smtp.url }),
+      },
+      options.app,
+    );
     for (const user of options.users ?? []) await e2e.addUser(user);
     for (const name of options.tabs) {
       Object.assign(tabs[name], await newWatchedContext(browser!, server.baseUrl, e2e.watch));
