@@ -11,10 +11,11 @@
  * (./lib/password-form.ts), the address (./lib/email-section.ts), ./account/totp-section.ts,
  * ./account/passkeys-section.ts, ./account/recovery-codes-section.ts,
  * ./account/sessions-section.ts, ./account/tokens-section.ts, ./account/apps-section.ts,
- * ./account/linked-section.ts, the Activity (./lib/activity.ts), the password section of an
- * account without one (./account/first-password.ts),
+ * ./account/linked-section.ts, ./account/language-section.ts, the Activity (./lib/activity.ts),
+ * the password section of an account without one (./account/first-password.ts),
  * and the way back to an application's sign-in (./account/continue-section.ts); what they
- * share is ./account/state.ts.
+ * share is ./account/state.ts, sentences with dates and names in them ./account/words.ts.
+ * Every word comes from the catalogues (`account.` keys, issue 24 item 3).
  */
 import { showActivity } from "./lib/activity.js";
 import { byId, setVisible, showMessage } from "./lib/dom.js";
@@ -34,6 +35,18 @@ import { wireTokens } from "./account/tokens-section.js";
 import { updateContinueNotice } from "./account/continue-section.js";
 import { lacksPassword, showPasswordSection } from "./account/first-password.js";
 import { wireLinkedSignIns } from "./account/linked-section.js";
+import { wireLanguage } from "./account/language-section.js";
+import { tNodes, userData } from "./account/words.js";
+
+/** "Signed in as <name> (<email>)." */
+function showWho(state: AccountState): void {
+  byId("me-lead").replaceChildren(
+    ...tNodes("account.signed_in_as", {
+      name: userData(state.me.name, "strong", "me-name"),
+      email: userData(state.me.email, "span", "me-email"),
+    }),
+  );
+}
 
 async function main(): Promise<void> {
   const user = await getMe();
@@ -42,8 +55,11 @@ async function main(): Promise<void> {
   if (user.must_change_password) return window.location.replace("/?next=/account");
   const state: AccountState = { me: user, passkeyCount: 0 };
   renderHeader(state.me);
-  byId("me-name").textContent = state.me.name;
-  byId("me-email").textContent = state.me.email;
+  showWho(state);
+  // The address's sentence, with the element ./lib/email-section.ts fills.
+  byId("email-where").replaceChildren(
+    ...tNodes("account.email_goes_here", { address: userData("", "span", "email-address") }),
+  );
   setVisible(true, byId("account-content"));
   setVisible(false, byId("loading"));
   askForReauthenticationInline();
@@ -57,6 +73,7 @@ async function main(): Promise<void> {
     byId("apps-card"),
     byId("activity-card"),
     byId("recovery-card"),
+    byId("language-card"),
   );
 
   // A passkey-first account (issue 24) adds its first password in the same form.
@@ -73,7 +90,7 @@ async function main(): Promise<void> {
   });
   await wireEmailSection(user, (updated) => {
     state.me = updated;
-    byId("me-email").textContent = state.me.email;
+    showWho(state);
   });
   wireTotp(state);
   const passkeysShown = wirePasskeys(state);
@@ -105,6 +122,7 @@ async function main(): Promise<void> {
     message: "activity-message",
   });
   wireSignOutEverywhere();
+  wireLanguage(state);
   // Issue 22: the providers this account signs in through.
   void wireLinkedSignIns().catch((error: unknown) => {
     setVisible(true, byId("linked-card"));

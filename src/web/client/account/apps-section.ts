@@ -7,8 +7,9 @@ import { api } from "../lib/api.js";
 import { describeScopes } from "../lib/applications.js";
 import { byId, h, handleClick, setVisible, showMessage } from "../lib/dom.js";
 import { actionButton, confirmPanel } from "../lib/item-controls.js";
-import { formatDateTime } from "../lib/text.js";
+import { t } from "../lib/i18n.js";
 import type { ApplicationAccessView } from "../lib/types.js";
+import { timeOf, tNodes, userData } from "./words.js";
 
 /** Shows the apps with access; resolves once the list is shown. */
 export async function wireApps(): Promise<void> {
@@ -25,15 +26,17 @@ async function showApps(): Promise<void> {
 
 function appItem(app: ApplicationAccessView): HTMLLIElement {
   const message = byId("apps-message");
-  const title = h("span", { className: "item-title" }, app.name);
-  if (app.first_party) title.append(" ", h("span", { className: "badge" }, "This organisation's"));
-  const revoke = actionButton("Revoke", app.name, "danger");
+  const title = h("span", { className: "item-title" }, userData(app.name));
+  if (app.first_party) {
+    title.append(" ", h("span", { className: "badge" }, t("account.app_first_party")));
+  }
+  const revoke = actionButton(t("account.revoke"), app.name, "danger");
   const actions = h("div", { className: "actions" }, revoke);
   const confirm = confirmPanel(
-    app.first_party
-      ? `Revoke the access of “${app.name}”? It is signed out at once; it signs you in again the next time you use it.`
-      : `Revoke the access of “${app.name}”? It is signed out at once and must ask you again before it can use your account.`,
-    "Revoke access",
+    t(app.first_party ? "account.app_revoke_first_party" : "account.app_revoke_question", {
+      name: app.name,
+    }),
+    t("account.app_revoke_access"),
     "danger",
   );
   const item = h(
@@ -46,7 +49,8 @@ function appItem(app: ApplicationAccessView): HTMLLIElement {
       h(
         "span",
         { className: "meta" },
-        `${describeScopes(app.scopes)} Since ${formatDateTime(app.granted_at)}`,
+        `${describeScopes(app.scopes)} `,
+        ...tNodes("account.app_since", { when: timeOf(app.granted_at) }),
       ),
     ),
     actions,
@@ -65,7 +69,7 @@ function appItem(app: ApplicationAccessView): HTMLLIElement {
   handleClick(confirm.confirm, message, async () => {
     await api("DELETE", `/me/applications/${encodeURIComponent(app.client_id)}`);
     await showApps();
-    showMessage(message, `“${app.name}” no longer has access to your account.`, "success");
+    showMessage(message, t("account.app_revoked", { name: app.name }), "success");
     byId("apps-title").focus();
   });
   item.dataset.id = app.client_id;

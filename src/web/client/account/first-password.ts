@@ -5,6 +5,7 @@
  * the usual password change.
  */
 import { byId, setVisible } from "../lib/dom.js";
+import { t } from "../lib/i18n.js";
 import type { AccountState } from "./state.js";
 
 /** Whether the signed-in account has no password (`GET /me`'s `has_password`). */
@@ -18,5 +19,7 @@ export function showPasswordSection(state: AccountState): void {
   setVisible(none, byId("password-none"));
   setVisible(!none, byId("old-password-field"));
   byId<HTMLInputElement>("old-password").disabled = none;
-  byId("password-submit").textContent = none ? "Add password" : "Change password";
+  byId("password-submit").textContent = t(
+    none ? "account.password_add" : "account.password_change",
+  );
 }

@@ -6,8 +6,9 @@
  */
 import { api, ApiError } from "../lib/api.js";
 import { byId, h, handleClick, setVisible, showMessage } from "../lib/dom.js";
+import { t } from "../lib/i18n.js";
 import { actionButton } from "../lib/item-controls.js";
-import { formatDateTime } from "../lib/text.js";
+import { timeOf, tNodes, userData } from "./words.js";
 
 interface LinkedSignIn {
   provider_id: string;
@@ -29,7 +30,7 @@ export async function wireLinkedSignIns(): Promise<void> {
   await offerPendingLink(message);
   await showLinked(message);
   const linked = new URLSearchParams(window.location.search).get("provider_linked");
-  if (linked !== null) showMessage(message, "The sign-in is linked to your account.", "success");
+  if (linked !== null) showMessage(message, t("account.linked_done"), "success");
 }
 
 async function offerPendingLink(message: HTMLElement): Promise<void> {
@@ -42,15 +43,24 @@ async function offerPendingLink(message: HTMLElement): Promise<void> {
   if (pending.kind !== "link") return;
   const confirm = byId<HTMLButtonElement>("linked-confirm");
   // Who the person is at the provider, so a sign-in someone else started is not linked unseen.
-  const who = pending.email === null ? "" : ` as ${pending.email}`;
-  byId("linked-confirm-text").textContent =
-    `Link your sign-in with ${pending.provider_name}${who} to this account? You can then sign in with it.`;
+  byId("linked-confirm-text").replaceChildren(
+    ...(pending.email === null
+      ? tNodes("account.linked_confirm", { provider: userData(pending.provider_name) })
+      : tNodes("account.linked_confirm_as", {
+          provider: userData(pending.provider_name),
+          email: userData(pending.email),
+        })),
+  );
   setVisible(true, byId("linked-confirm-panel"));
   handleClick(confirm, message, async () => {
     await api("POST", "/login/providers/link");
     setVisible(false, byId("linked-confirm-panel"));
     await showLinked(message);
-    showMessage(message, `Your sign-in with ${pending.provider_name} is linked.`, "success");
+    showMessage(
+      message,
+      t("account.linked_confirmed", { provider: pending.provider_name }),
+      "success",
+    );
   });
 }
 
@@ -69,7 +79,7 @@ async function showLinked(message: HTMLElement): Promise<void> {
       const button = h(
         "button",
         { type: "button", className: "secondary small", disabled: !provider.available },
-        `Link ${provider.name}`,
+        t("account.linked_offer", { provider: provider.name }),
       );
       handleClick(button, message, async () => {
         const started = await api<{ redirect_to: string }>(
@@ -85,35 +95,36 @@ async function showLinked(message: HTMLElement): Promise<void> {
 }
 
 function linkedItem(link: LinkedSignIn, message: HTMLElement): HTMLLIElement {
-  const unlink = actionButton("Unlink", link.provider_name, "danger");
+  const unlink = actionButton(t("account.linked_unlink"), link.provider_name, "danger");
   handleClick(unlink, message, async () => {
     try {
       await api("DELETE", `/me/linked-sign-ins/${encodeURIComponent(link.provider_id)}`);
     } catch (error) {
       if (error instanceof ApiError && error.code === "last_sign_in_method") {
-        throw new Error(
-          "This is your only way to sign in. Set a password or add a passkey before unlinking it.",
-          { cause: error },
-        );
+        throw new Error(t("account.linked_last_method"), { cause: error });
       }
       throw error;
     }
     await showLinked(message);
-    showMessage(message, `${link.provider_name} is no longer linked.`, "success");
+    showMessage(message, t("account.linked_unlinked", { provider: link.provider_name }), "success");
   });
-  const used = link.last_used_at === null ? "" : `, last used ${formatDateTime(link.last_used_at)}`;
+  const when = timeOf(link.created_at);
+  const meta = h(
+    "span",
+    { className: "meta" },
+    ...(link.last_used_at === null
+      ? tNodes("account.linked_since", { when })
+      : tNodes("account.linked_since_used", { when, used: timeOf(link.last_used_at) })),
+  );
+  if (link.email_at_link !== null) meta.prepend(userData(link.email_at_link), " ");
   const item = h(
     "li",
     { className: "item" },
     h(
       "div",
       { className: "item-main" },
-      h("span", { className: "item-title" }, link.provider_name),
-      h(
-        "span",
-        { className: "meta" },
-        `${link.email_at_link ?? ""} Linked ${formatDateTime(link.created_at)}${used}`.trim(),
-      ),
+      h("span", { className: "item-title" }, userData(link.provider_name)),
+      meta,
     ),
     h("div", { className: "actions" }, unlink),
   );

@@ -14,13 +14,15 @@ import {
   setVisible,
   showMessage,
 } from "../lib/dom.js";
+import { t } from "../lib/i18n.js";
 import { actionButton, confirmPanel, inlineFormActions } from "../lib/item-controls.js";
 import { createPasskey, explainedPasskeyCall, passkeysSupported } from "../lib/passkeys.js";
-import { describeError, formatDateTime } from "../lib/text.js";
+import { describeError } from "../lib/text.js";
 import type { PasskeyView } from "../lib/types.js";
 import { updateContinueNotice } from "./continue-section.js";
 import { updateRecoveryCodes } from "./recovery-codes-section.js";
 import type { AccountState } from "./state.js";
+import { timeOf, tNodes, userData } from "./words.js";
 
 /** Wires the passkeys section; resolves once the list is shown (or could not be). */
 export function wirePasskeys(state: AccountState): Promise<void> {
@@ -28,7 +30,7 @@ export function wirePasskeys(state: AccountState): Promise<void> {
   const form = byId<HTMLFormElement>("passkey-add-form");
   if (!passkeysSupported()) {
     setVisible(false, form);
-    showMessage(message, "This browser cannot create or use passkeys.", "info");
+    showMessage(message, t("account.passkeys_unsupported"), "info");
   }
   handleForm(form, {
     message,
@@ -48,7 +50,7 @@ export function wirePasskeys(state: AccountState): Promise<void> {
       if (state.me.two_fa_enrolment_required === true) return window.location.reload();
       await loadPasskeys(state);
       updateRecoveryCodes(state); // a first factor allows them
-      showMessage(message, `Passkey “${name}” added.`, "success");
+      showMessage(message, t("account.passkey_added_message", { name }), "success");
       if (updateContinueNotice(state)) byId("continue-title").focus();
     },
   });
@@ -57,7 +59,7 @@ export function wirePasskeys(state: AccountState): Promise<void> {
   return loadPasskeys(state).catch((error: unknown) => {
     if (error instanceof ApiError && error.status === 404) {
       setVisible(false, form, byId("passkey-empty"));
-      showMessage(message, "Passkeys are not enabled on this server.", "info");
+      showMessage(message, t("account.passkeys_disabled"), "info");
       return;
     }
     showMessage(message, describeError(error), "error");
@@ -77,15 +79,19 @@ async function loadPasskeys(state: AccountState): Promise<void> {
 function passkeyItem(state: AccountState, passkey: PasskeyView): HTMLLIElement {
   const message = byId("passkey-message");
   const path = userPath(state.me.id, `/2fa/webauthn/${encodeURIComponent(passkey.id)}`);
-  const details = [
-    `Added ${formatDateTime(passkey.created_at)}`,
-    passkey.last_used_at === null
-      ? "Never used"
-      : `Last used ${formatDateTime(passkey.last_used_at)}`,
-  ];
-  if (passkey.backed_up === true) details.push("Synced");
-  const renameButton = actionButton("Rename", passkey.name, "secondary");
-  const removeButton = actionButton("Remove", passkey.name, "danger");
+  const details = h(
+    "span",
+    { className: "meta" },
+    ...tNodes("account.passkey_added", { when: timeOf(passkey.created_at) }),
+    " · ",
+    ...(passkey.last_used_at === null
+      ? [t("account.passkey_never_used")]
+      : tNodes("account.passkey_last_used", { when: timeOf(passkey.last_used_at) })),
+  );
+  if (passkey.backed_up === true) details.append(" · ", t("account.passkey_synced"));
+  const renameLabel = t("account.rename");
+  const renameButton = actionButton(renameLabel, passkey.name, "secondary");
+  const removeButton = actionButton(t("account.remove"), passkey.name, "danger");
   const actions = h("div", { className: "actions" }, renameButton, removeButton);
 
   const inputId = `rename-${passkey.id}`;
@@ -95,7 +101,7 @@ function passkeyItem(state: AccountState, passkey: PasskeyView): HTMLLIElement {
     h(
       "div",
       { className: "field" },
-      h("label", { for: inputId }, `New name for ${passkey.name}`),
+      h("label", { for: inputId }, t("account.passkey_new_name", { name: passkey.name })),
       h("input", {
         id: inputId,
         name: "name",
@@ -105,11 +111,11 @@ function passkeyItem(state: AccountState, passkey: PasskeyView): HTMLLIElement {
         value: passkey.name,
       }),
     ),
-    inlineFormActions("Save", "primary"),
+    inlineFormActions(t("account.save"), "primary"),
   );
   const confirmRemove = confirmPanel(
-    `Remove the passkey “${passkey.name}”? You can no longer sign in with it.`,
-    "Remove",
+    t("account.passkey_remove_question", { name: passkey.name }),
+    t("account.remove"),
     "danger",
   );
   const item = h(
@@ -118,8 +124,8 @@ function passkeyItem(state: AccountState, passkey: PasskeyView): HTMLLIElement {
     h(
       "div",
       { className: "item-main" },
-      h("span", { className: "item-title" }, passkey.name),
-      h("span", { className: "meta" }, details.join(" · ")),
+      h("span", { className: "item-title" }, userData(passkey.name)),
+      details,
     ),
     actions,
     renameForm,
@@ -145,8 +151,8 @@ function passkeyItem(state: AccountState, passkey: PasskeyView): HTMLLIElement {
       const name = fieldValue(renameForm, "name");
       await api("PATCH", path, { name });
       await loadPasskeys(state);
-      showMessage(message, `Passkey renamed to “${name}”.`, "success");
-      focusItemAction(passkey.id, "Rename");
+      showMessage(message, t("account.passkey_renamed", { name }), "success");
+      focusItemAction(passkey.id, renameLabel);
     },
   });
 
@@ -161,7 +167,7 @@ function passkeyItem(state: AccountState, passkey: PasskeyView): HTMLLIElement {
     await loadPasskeys(state);
     updateRecoveryCodes(state); // the last factor takes the codes with it
     updateContinueNotice(state);
-    showMessage(message, `Passkey “${passkey.name}” removed.`, "success");
+    showMessage(message, t("account.passkey_removed", { name: passkey.name }), "success");
     byId("passkeys-title").focus();
   });
   item.dataset.id = passkey.id;

@@ -6,13 +6,14 @@
  */
 import { api, userPath } from "../lib/api.js";
 import { byId, h, handleClick, setVisible, showMessage } from "../lib/dom.js";
+import { formatDateTimeIn, t } from "../lib/i18n.js";
 import {
   RECOVERY_CODES_FILE_NAME,
   describeRecoveryStatus,
   lowRecoveryCodesPrompt,
   recoveryCodesText,
 } from "../lib/recovery-codes.js";
-import { describeError, formatDateTime } from "../lib/text.js";
+import { describeError } from "../lib/text.js";
 import type { RecoveryCodesResponse, RecoveryCodesStatus } from "../lib/types.js";
 import { hasSecondFactor, type AccountState } from "./state.js";
 
@@ -56,14 +57,14 @@ export function wireRecoveryCodes(
   handleClick(byId<HTMLButtonElement>("recovery-copy"), message, async () => {
     if (unsavedCodes === null) return;
     await navigator.clipboard.writeText(unsavedCodes.codes.join("\n"));
-    showMessage(message, "The codes are copied.", "success");
+    showMessage(message, t("account.recovery_copied"), "success");
   });
   byId("recovery-download").addEventListener("click", () => {
     if (unsavedCodes === null) return;
     const text = recoveryCodesText(unsavedCodes.codes, {
       name: state.me.name,
       site: window.location.host,
-      createdAt: formatDateTime(unsavedCodes.created_at),
+      createdAt: formatDateTimeIn(new Date(unsavedCodes.created_at)),
     });
     const url = URL.createObjectURL(new Blob([text], { type: "text/plain;charset=utf-8" }));
     const link = h("a", { href: url, download: RECOVERY_CODES_FILE_NAME });
@@ -81,7 +82,7 @@ export function wireRecoveryCodes(
   });
   done.addEventListener("click", () => {
     if (!saved.checked) {
-      showMessage(message, "Save the codes, then tick “I have saved them”.", "error");
+      showMessage(message, t("account.recovery_tick_first"), "error");
       saved.focus();
       return;
     }
@@ -91,7 +92,7 @@ export function wireRecoveryCodes(
     done.setAttribute("aria-disabled", "true");
     setVisible(false, byId("recovery-new"));
     setVisible(true, byId("recovery-actions"));
-    showMessage(message, "Your new recovery codes are ready to use.", "success");
+    showMessage(message, t("account.recovery_ready"), "success");
     byId("recovery-title").focus();
   });
   // The codes are never shown again: leaving before "I have saved them" asks first.
@@ -153,12 +154,17 @@ async function refreshRecoveryCodes(state: AccountState): Promise<void> {
   );
   const factor = hasSecondFactor(state);
   const badge = byId("recovery-status");
-  badge.textContent = status.total === 0 ? "None" : `${status.remaining} left`;
+  badge.textContent =
+    status.total === 0
+      ? t("account.recovery_none")
+      : t("account.recovery_left", { count: status.remaining });
   badge.className = status.low ? "badge warn" : status.total === 0 ? "badge" : "badge on";
   byId("recovery-summary").textContent = describeRecoveryStatus(status);
   const generate = byId<HTMLButtonElement>("recovery-generate");
   generate.dataset.hasSet = String(status.total > 0);
-  generate.textContent = status.total > 0 ? "Make new recovery codes" : "Make recovery codes";
+  generate.textContent = t(
+    status.total > 0 ? "account.recovery_make_new" : "account.recovery_make",
+  );
   setVisible(!factor && status.total === 0, byId("recovery-needs-factor"));
   setVisible(factor && unsavedCodes === null, byId("recovery-actions"));
   if (!status.low && unsavedCodes === null) showRecoveryPrompt(null);

@@ -4,9 +4,11 @@
  */
 import { api, userPath } from "../lib/api.js";
 import { byId, h, handleClick, setVisible, showMessage } from "../lib/dom.js";
+import { t } from "../lib/i18n.js";
 import { actionButton } from "../lib/item-controls.js";
 import { describeSession, endSession, loadSessions } from "../lib/sessions.js";
 import type { SessionView } from "../lib/types.js";
+import { userData } from "./words.js";
 
 /** Wires "Sign out all other sessions" and shows the sessions of `userId`. */
 export async function wireSessions(userId: string): Promise<void> {
@@ -14,13 +16,7 @@ export async function wireSessions(userId: string): Promise<void> {
   handleClick(byId<HTMLButtonElement>("end-other-sessions"), message, async () => {
     const result = await api<{ ended: number }>("POST", userPath(userId, "/sessions/end-others"));
     await showSessions(userId);
-    showMessage(
-      message,
-      result.ended === 1
-        ? "1 other session signed out."
-        : `${result.ended} other sessions signed out.`,
-      "success",
-    );
+    showMessage(message, t("account.sessions_ended_others", { count: result.ended }), "success");
   });
   await showSessions(userId);
 }
@@ -47,9 +43,15 @@ async function showSessions(userId: string): Promise<void> {
 }
 
 function sessionItem(userId: string, session: SessionView): HTMLLIElement {
-  const device = session.device ?? "Unknown device";
-  const title = h("span", { className: "item-title" }, device);
-  if (session.current) title.append(" ", h("span", { className: "badge on" }, "This device"));
+  const device = session.device ?? t("account.session_unknown_device");
+  const title = h(
+    "span",
+    { className: "item-title" },
+    session.device === null ? device : userData(device),
+  );
+  if (session.current) {
+    title.append(" ", h("span", { className: "badge on" }, t("account.session_this_device")));
+  }
   const item = h(
     "li",
     { className: "item" },
@@ -61,12 +63,12 @@ function sessionItem(userId: string, session: SessionView): HTMLLIElement {
     ),
   );
   if (!session.current) {
-    const button = actionButton("Sign out", device, "danger");
+    const button = actionButton(t("account.session_sign_out"), device, "danger");
     item.append(h("div", { className: "actions" }, button));
     handleClick(button, byId("sessions-message"), async () => {
       await endSession(userId, session.id);
       await showSessions(userId);
-      showMessage(byId("sessions-message"), `${device} signed out.`, "success");
+      showMessage(byId("sessions-message"), t("account.session_signed_out", { device }), "success");
       byId("sessions-title").focus();
     });
   }

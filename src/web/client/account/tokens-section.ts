@@ -18,9 +18,20 @@ import {
   setVisible,
   showMessage,
 } from "../lib/dom.js";
+import { t } from "../lib/i18n.js";
 import { actionButton, confirmPanel } from "../lib/item-controls.js";
-import { formatDateTime } from "../lib/text.js";
 import type { CreatedPersonalToken, PersonalTokenView, UserView } from "../lib/types.js";
+import { timeOf, tNodes, userData } from "./words.js";
+
+/** What each of Tessera's own scopes opens, in the catalogue (the contract's words, in English). */
+const SCOPE_KEYS: Readonly<Record<TesseraScope, string>> = {
+  "profile:read": "account.token_scope_profile_read",
+  "sessions:read": "account.token_scope_sessions_read",
+  "users:read": "account.token_scope_users_read",
+  "users:write": "account.token_scope_users_write",
+  "audit:read": "account.token_scope_audit_read",
+  "applications:read": "account.token_scope_applications_read",
+};
 
 /** Wires the section for `user` and shows their tokens. */
 export async function wireTokens(
@@ -28,13 +39,20 @@ export async function wireTokens(
 ): Promise<void> {
   const message = byId("tokens-message");
   const form = byId<HTMLFormElement>("token-add-form");
+  byId("tokens-intro").replaceChildren(
+    ...tNodes("account.tokens_intro", {
+      header: h("code", { translate: "no" }, "Authorization: Bearer"),
+    }),
+  );
   const own = (Object.keys(PERSONAL_TOKEN_SCOPES) as TesseraScope[]).filter(
     (scope) => user.is_admin || PERSONAL_TOKEN_SCOPES[scope].heldBy === "everyone",
   );
   const opens = (scope: string): string =>
-    Object.hasOwn(PERSONAL_TOKEN_SCOPES, scope)
-      ? PERSONAL_TOKEN_SCOPES[scope as TesseraScope].opens
-      : "granted by your roles";
+    t(
+      Object.hasOwn(SCOPE_KEYS, scope)
+        ? SCOPE_KEYS[scope as TesseraScope]
+        : "account.token_scope_from_roles",
+    );
   // What the user's roles grant besides (an app's `invoices:write`): a token may carry it too.
   const held = [...new Set<string>([...own, ...(user.permissions ?? [])])];
   byId("token-scopes").replaceChildren(
@@ -49,7 +67,15 @@ export async function wireTokens(
           value: scope,
           checked: scope === "profile:read",
         }),
-        h("label", { for: scopeFieldId(scope) }, `${scope}: ${opens(scope)}`),
+        h(
+          "label",
+          { for: scopeFieldId(scope) },
+          ...tNodes(
+            "account.token_scope_label",
+            { scope: userData(scope) },
+            { opens: opens(scope) },
+          ),
+        ),
       ),
     ),
   );
@@ -57,7 +83,7 @@ export async function wireTokens(
     message,
     validate: () => {
       if (checkedScopes(form).length > 0) return null;
-      return { field: byId(scopeFieldId(held[0]!)), text: "Choose at least one scope." };
+      return { field: byId(scopeFieldId(held[0]!)), text: t("account.token_scope_needed") };
     },
     submit: async () => {
       const created = await api<CreatedPersonalToken>("POST", userPath(user.id, "/tokens"), {
@@ -75,7 +101,7 @@ export async function wireTokens(
   });
   handleClick(byId<HTMLButtonElement>("token-copy"), message, async () => {
     await navigator.clipboard.writeText(byId("token-secret").textContent ?? "");
-    showMessage(message, "The token is copied.", "success");
+    showMessage(message, t("account.token_copied"), "success");
   });
   byId("token-done").addEventListener("click", () => {
     byId("token-secret").textContent = "";
@@ -106,22 +132,33 @@ async function showTokens(userId: string): Promise<void> {
 }
 
 /** "profile:read · expires 12 Mar 2027, 14:05 · last used … from 192.0.2.1" */
-function describeToken(token: PersonalTokenView): string {
-  const parts = [token.scopes.join(", "), `expires ${formatDateTime(token.expires_at)}`];
-  parts.push(
+function describeToken(token: PersonalTokenView): HTMLSpanElement {
+  const used =
     token.last_used_at === null
-      ? "never used"
-      : `last used ${formatDateTime(token.last_used_at)}${token.last_used_address === null ? "" : ` from ${token.last_used_address}`}`,
+      ? [t("account.token_never_used")]
+      : token.last_used_address === null
+        ? tNodes("account.token_last_used", { when: timeOf(token.last_used_at) })
+        : tNodes("account.token_last_used_from", {
+            when: timeOf(token.last_used_at),
+            address: userData(token.last_used_address),
+          });
+  return h(
+    "span",
+    { className: "meta" },
+    userData(token.scopes.join(", ")),
+    " · ",
+    ...tNodes("account.token_expires", { when: timeOf(token.expires_at) }),
+    " · ",
+    ...used,
   );
-  return parts.join(" · ");
 }
 
 function tokenItem(userId: string, token: PersonalTokenView): HTMLLIElement {
   const message = byId("tokens-message");
-  const revoke = actionButton("Revoke", token.name, "danger");
+  const revoke = actionButton(t("account.revoke"), token.name, "danger");
   const confirm = confirmPanel(
-    `Revoke “${token.name}”? Scripts using it stop at once.`,
-    "Revoke",
+    t("account.token_revoke_question", { name: token.name }),
+    t("account.revoke"),
     "danger",
   );
   const item = h(
@@ -130,8 +167,8 @@ function tokenItem(userId: string, token: PersonalTokenView): HTMLLIElement {
     h(
       "div",
       { className: "item-main" },
-      h("span", { className: "item-title" }, token.name),
-      h("span", { className: "meta" }, describeToken(token)),
+      h("span", { className: "item-title" }, userData(token.name)),
+      describeToken(token),
     ),
     h("div", { className: "actions" }, revoke),
     confirm.panel,
@@ -147,7 +184,7 @@ function tokenItem(userId: string, token: PersonalTokenView): HTMLLIElement {
   handleClick(confirm.confirm, message, async () => {
     await api("DELETE", userPath(userId, `/tokens/${encodeURIComponent(token.id)}`));
     await showTokens(userId);
-    showMessage(message, `“${token.name}” revoked.`, "success");
+    showMessage(message, t("account.token_revoked", { name: token.name }), "success");
     byId("tokens-title").focus();
   });
   item.dataset.id = token.id;

@@ -5,6 +5,7 @@
 import QRCode from "qrcode";
 import { api, userPath } from "../lib/api.js";
 import { byId, fieldValue, handleClick, handleForm, setVisible, showMessage } from "../lib/dom.js";
+import { t } from "../lib/i18n.js";
 import { groupSecret } from "../lib/text.js";
 import type { TotpSetup } from "../lib/types.js";
 import { updateContinueNotice } from "./continue-section.js";
@@ -15,7 +16,7 @@ import type { AccountState } from "./state.js";
 const QR_CODE_WIDTH_PX = 200;
 
 function showTotpState(configured: boolean): void {
-  byId("totp-status").textContent = configured ? "On" : "Off";
+  byId("totp-status").textContent = t(configured ? "account.totp_on" : "account.totp_off");
   byId("totp-status").className = configured ? "badge on" : "badge";
   setVisible(!configured, byId("totp-off"));
   setVisible(configured, byId("totp-on"));
@@ -59,11 +60,7 @@ export function wireTotp(state: AccountState): void {
       state.me = { ...state.me, totp_enabled: true };
       showTotpState(true);
       updateRecoveryCodes(state);
-      showMessage(
-        message,
-        "The authenticator app is set up. You will be asked for a code when you sign in.",
-        "success",
-      );
+      showMessage(message, t("account.totp_set_up"), "success");
       if (updateContinueNotice(state)) byId("continue-title").focus();
       else byId("totp-title").focus();
     },
@@ -92,7 +89,7 @@ export function wireTotp(state: AccountState): void {
       showTotpState(false);
       updateRecoveryCodes(state); // the last factor takes the codes with it
       updateContinueNotice(state);
-      showMessage(message, "The authenticator app is turned off.", "success");
+      showMessage(message, t("account.totp_turned_off"), "success");
       byId("totp-title").focus();
     },
   });
