@@ -6,8 +6,19 @@
  * provider's answers do not pass through Fastify's hooks). They wear the built pages' header,
  * card and buttons: the stylesheet under its stable name (the HTTP layer's pages serve it; the
  * content-hashed name is the build's, which the provider does not read).
+ *
+ * Their words come from the catalogues (`oidc.` keys, issue 24 item 3), in the language of the
+ * request as for the built pages: the picker's cookie, then `Accept-Language`, then the default.
  */
 import type { KoaContextWithOIDC, UnknownObject } from "oidc-provider";
+import { LOCALE_COOKIE } from "../../contract/locale.js";
+import {
+  chooseLocale,
+  localeDirection,
+  SOURCE_LOCALE,
+  translate,
+  type MessageValues,
+} from "../../core/i18n.js";
 import type { ErrorOut, OidcProviderPages } from "./provider.js";
 
 /** Escapes text for an HTML text node or a quoted attribute. */
@@ -35,9 +46,60 @@ export interface OidcPageLook {
   readonly appName: string;
   /** A path on this server, e.g. `/assets/styles.css`. */
   readonly stylesheet?: string | undefined;
+  /** The language when neither the cookie nor `Accept-Language` names one (TESSERA_DEFAULT_LOCALE). */
+  readonly defaultLocale?: string | undefined;
 }
 
-function render(ctx: KoaContextWithOIDC, look: OidcPageLook, title: string, body: string): void {
+/** A cookie's value in a `Cookie` header, or undefined. */
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? "").split(";")) {
+    const [key, ...rest] = part.trim().split("=");
+    if (key !== name) continue;
+    try {
+      return decodeURIComponent(rest.join("="));
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** The language of a page: the pages' cookie, then `Accept-Language`, then `fallback`. */
+export function requestLocale(ctx: KoaContextWithOIDC, fallback: string): string {
+  const headers = ctx.headers;
+  return chooseLocale(
+    [cookieValue(headers.cookie, LOCALE_COOKIE)],
+    headers["accept-language"],
+    fallback,
+  );
+}
+
+/**
+ * A message as HTML: its text escaped, each placeholder of `markup` replaced by that HTML (its
+ * values escaped by the caller), wherever the language puts it.
+ */
+function htmlMessage(
+  locale: string,
+  key: string,
+  markup: Readonly<Record<string, string>> = {},
+  values: MessageValues = {},
+): string {
+  const marks = Object.fromEntries(
+    Object.keys(markup).map((name) => [name, `\uE000${name}\uE000`]),
+  );
+  return html(translate(locale, key, { ...values, ...marks })).replace(
+    /\uE000([a-z_]+)\uE000/g,
+    (_whole, name: string) => markup[name] ?? "",
+  );
+}
+
+function render(
+  ctx: KoaContextWithOIDC,
+  look: OidcPageLook,
+  locale: string,
+  title: string,
+  body: string,
+): void {
   for (const [name, value] of Object.entries(PAGE_HEADERS)) ctx.set(name, value);
   ctx.type = "html";
   const stylesheet =
@@ -45,7 +107,7 @@ function render(ctx: KoaContextWithOIDC, look: OidcPageLook, title: string, body
       ? ""
       : `\n    <link rel="stylesheet" href="${html(look.stylesheet)}">`;
   ctx.body = `<!DOCTYPE html>
-<html lang="en">
+<html lang="${html(locale)}" dir="${localeDirection(locale)}">
   <head>
     <meta charset="utf-8">
     <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -54,7 +116,7 @@ function render(ctx: KoaContextWithOIDC, look: OidcPageLook, title: string, body
     <title>${html(title)} · ${html(look.appName)}</title>${stylesheet}
   </head>
   <body>
-    <a class="skip-link" href="#main">Skip to content</a>
+    <a class="skip-link" href="#main">${htmlMessage(locale, "oidc.skip")}</a>
     <header class="site-header">
       <div class="bar"><span class="brand">${html(look.appName)}</span></div>
     </header>
@@ -85,92 +147,122 @@ export function withoutVisibleInputs(form: string): string {
 /** The pages, with the product's name (`TESSERA_APP_NAME`) in their header and title. */
 export function oidcProviderPages(look: OidcPageLook): OidcProviderPages {
   const { appName } = look;
+  const fallback = look.defaultLocale ?? SOURCE_LOCALE;
+  const product = { product: appName };
   return {
     deviceCodeInput(ctx, form, _out, err) {
+      const locale = requestLocale(ctx, fallback);
       const error = err as { userCode?: unknown; name?: string; status?: number } | undefined;
       const message =
         error === undefined
-          ? `<p>Enter the code your device shows.</p>`
-          : `<p class="message error" role="alert">${html(
+          ? `<p>${htmlMessage(locale, "oidc.device_intro")}</p>`
+          : `<p class="message error" role="alert">${htmlMessage(
+              locale,
               error.status === 429
-                ? "Too many wrong codes. Wait a few minutes, then try again."
+                ? "oidc.device_too_many"
                 : error.status === 503
-                  ? "The server is busy. Try again in a moment."
+                  ? "oidc.device_busy"
                   : error.userCode !== undefined || error.name === "NoCodeError"
-                    ? "That code is wrong or has expired. Check the device and try again."
+                    ? "oidc.device_wrong_code"
                     : error.name === "AbortedError"
-                      ? "The sign-in was cancelled."
-                      : "Something went wrong. Start again on the device.",
+                      ? "oidc.device_cancelled"
+                      : "oidc.device_failed",
             )}</p>`;
       render(
         ctx,
         look,
-        "Sign in a device",
+        locale,
+        translate(locale, "oidc.device_title"),
         `${message}
 ${withoutVisibleInputs(form)}
 <div class="field">
-  <label for="user-code">Code</label>
+  <label for="user-code">${htmlMessage(locale, "oidc.code_label")}</label>
   <input id="user-code" class="user-code" name="user_code" form="op.deviceInputForm" autocomplete="one-time-code" autocapitalize="characters" spellcheck="false" required autofocus>
 </div>
-<button type="submit" class="primary wide" form="op.deviceInputForm">Continue</button>`,
+<button type="submit" class="primary wide" form="op.deviceInputForm">${htmlMessage(locale, "oidc.continue")}</button>`,
       );
     },
     deviceCodeConfirm(ctx, form, client, _deviceInfo: UnknownObject, userCode) {
+      const locale = requestLocale(ctx, fallback);
       const name = client.clientName ?? client.clientId;
       render(
         ctx,
         look,
-        "Confirm the device",
-        `<p><strong>${html(name)}</strong> asks to sign in as you on a device.</p>
-<p>It should show this code: <code class="user-code">${html(userCode)}</code></p>
-<p>If you did not start this, or the code differs, cancel.</p>
+        locale,
+        translate(locale, "oidc.confirm_title"),
+        `<p>${htmlMessage(locale, "oidc.confirm_asks", { application: `<strong>${html(name)}</strong>` })}</p>
+<p>${htmlMessage(locale, "oidc.confirm_code", { code: `<code class="user-code">${html(userCode)}</code>` })}</p>
+<p>${htmlMessage(locale, "oidc.confirm_cancel_note")}</p>
 ${form}
 <div class="actions">
-  <button type="submit" class="primary" form="op.deviceConfirmForm" autofocus>Continue</button>
-  <button type="submit" class="secondary" form="op.deviceConfirmForm" name="abort" value="yes">Cancel</button>
+  <button type="submit" class="primary" form="op.deviceConfirmForm" autofocus>${htmlMessage(locale, "oidc.continue")}</button>
+  <button type="submit" class="secondary" form="op.deviceConfirmForm" name="abort" value="yes">${htmlMessage(locale, "oidc.cancel")}</button>
 </div>`,
       );
     },
     deviceSuccess(ctx) {
+      const locale = requestLocale(ctx, fallback);
       const name = clientName(ctx);
       render(
         ctx,
         look,
-        "Device signed in",
-        `<p>${name === undefined ? "The device" : `<strong>${html(name)}</strong>`} is signed in. You can close this page.</p>`,
+        locale,
+        translate(locale, "oidc.success_title"),
+        `<p>${
+          name === undefined
+            ? htmlMessage(locale, "oidc.success_unnamed")
+            : htmlMessage(locale, "oidc.success_named", {
+                application: `<strong>${html(name)}</strong>`,
+              })
+        }</p>`,
       );
     },
     logoutConfirm(ctx, form) {
+      const locale = requestLocale(ctx, fallback);
       const name = clientName(ctx);
       render(
         ctx,
         look,
-        "Sign out?",
-        `<p>${name === undefined ? "An application" : `<strong>${html(name)}</strong>`} signed you out. Sign out of ${html(appName)} too, and of every application you signed in to with it?</p>
+        locale,
+        translate(locale, "oidc.logout_title"),
+        `<p>${
+          name === undefined
+            ? htmlMessage(locale, "oidc.logout_unnamed", {}, product)
+            : htmlMessage(
+                locale,
+                "oidc.logout_named",
+                { application: `<strong>${html(name)}</strong>` },
+                product,
+              )
+        }</p>
 ${form}
 <div class="actions">
-  <button type="submit" class="primary" form="op.logoutForm" name="logout" value="yes" autofocus>Sign out</button>
-  <button type="submit" class="secondary" form="op.logoutForm">Stay signed in to ${html(appName)}</button>
+  <button type="submit" class="primary" form="op.logoutForm" name="logout" value="yes" autofocus>${htmlMessage(locale, "oidc.sign_out")}</button>
+  <button type="submit" class="secondary" form="op.logoutForm">${htmlMessage(locale, "oidc.stay_signed_in", {}, product)}</button>
 </div>`,
       );
     },
     logoutSuccess(ctx) {
+      const locale = requestLocale(ctx, fallback);
       render(
         ctx,
         look,
-        "Signed out",
-        `<p>You are signed out.</p>
-<p class="after"><a href="/">Sign in again</a></p>`,
+        locale,
+        translate(locale, "oidc.signed_out_title"),
+        `<p>${htmlMessage(locale, "oidc.signed_out_text")}</p>
+<p class="after"><a href="/">${htmlMessage(locale, "oidc.sign_in_again")}</a></p>`,
       );
     },
     error(ctx, out: ErrorOut) {
+      const locale = requestLocale(ctx, fallback);
       render(
         ctx,
         look,
-        "Sign-in failed",
-        `<p>The application's request was refused: <code>${html(out.error)}</code></p>
+        locale,
+        translate(locale, "oidc.error_title"),
+        `<p>${htmlMessage(locale, "oidc.error_refused", { error: `<code>${html(out.error)}</code>` })}</p>
 ${out.error_description === undefined ? "" : `<p>${html(out.error_description)}</p>`}
-<p>Go back to the application and try again.</p>`,
+<p>${htmlMessage(locale, "oidc.error_go_back")}</p>`,
       );
     },
   };

@@ -88,7 +88,11 @@ export async function startOidcRuntime(
   const adapter = createOidcAdapter(ctx.db, clock, {
     ...(options.redis === undefined ? {} : { redis: options.redis }),
   });
-  const pages = oidcProviderPages({ appName: options.appName, stylesheet: options.stylesheet });
+  const pages = oidcProviderPages({
+    appName: options.appName,
+    stylesheet: options.stylesheet,
+    defaultLocale: ctx.settings.defaultLocale,
+  });
   const pending = new Set<Promise<unknown>>();
   const track = (work: Promise<unknown>) => {
     const settled = work.catch((error: unknown) => {

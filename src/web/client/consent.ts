@@ -8,6 +8,7 @@
  */
 import { api, ApiError } from "./lib/api.js";
 import { byId, h, handleClick, setVisible } from "./lib/dom.js";
+import { mountLocalePicker, t } from "./lib/i18n.js";
 import { getMe } from "./lib/session.js";
 import { describeError, describeScope, interactionId } from "./lib/text.js";
 
@@ -20,8 +21,22 @@ interface InteractionDetails {
 
 const uid = interactionId(window.location.search);
 const message = byId("consent-message");
-const NOT_SIGNED_IN =
-  "You are not signed in, or your session has ended. Sign in to continue to the application.";
+const NOT_SIGNED_IN = t("consent.not_signed_in");
+
+mountLocalePicker();
+
+/**
+ * The message `key` in `target`, each placeholder replaced by its element (user data, marked
+ * `translate="no"` in the page), wherever the language puts it.
+ */
+function sentenceWith(target: HTMLElement, key: string, parts: Record<string, HTMLElement>): void {
+  const marks = Object.fromEntries(Object.keys(parts).map((name) => [name, `\uE000${name}\uE000`]));
+  target.replaceChildren(
+    ...t(key, marks)
+      .split("\uE000")
+      .map((piece, index) => (index % 2 === 1 ? (parts[piece] ?? piece) : piece)),
+  );
+}
 
 /** The interaction's own path (the sign-in page comes back to it). */
 function interactionPath(id: string): string {
@@ -53,7 +68,7 @@ function problemOf(error: unknown): { text: string; signIn: boolean } {
 function goTo(redirectTo: string): void {
   const target = new URL(redirectTo, window.location.href);
   if (target.origin !== window.location.origin) {
-    throw new Error("The server answered with an address on another site.");
+    throw new Error(t("consent.other_site"));
   }
   window.location.assign(target.href);
 }
@@ -86,8 +101,12 @@ async function main(id: string): Promise<void> {
   }
   const me = await getMe();
   if (me === null) return showProblem(NOT_SIGNED_IN, true);
-  byId("client-name").textContent = details.client.name;
-  byId("me-name").textContent = me.name;
+  const application = byId("client-name");
+  application.textContent = details.client.name;
+  sentenceWith(byId("consent-title"), "consent.wants_to", { application });
+  const name = byId("me-name");
+  name.textContent = me.name;
+  sentenceWith(byId("me-line"), "consent.signed_in_as", { name });
   const scopes = details.scopes.length === 0 ? ["openid"] : details.scopes;
   byId("scope-list").replaceChildren(
     ...scopes.map((scope) => h("li", { "data-scope": scope }, describeScope(scope))),
@@ -105,9 +124,7 @@ async function main(id: string): Promise<void> {
 }
 
 if (uid === null) {
-  showProblem(
-    "This page is opened by an application's sign-in, and this address does not name one. Go back to the application and start again.",
-  );
+  showProblem(t("consent.no_interaction"));
 } else {
   main(uid).catch((error: unknown) => {
     const problem = problemOf(error);

@@ -5,22 +5,38 @@
  * and opens their account page.
  */
 import { api } from "./lib/api.js";
-import { byId, fieldValue, handleForm, setVisible, showMessage } from "./lib/dom.js";
+import { byId, fieldValue, h, handleForm, setVisible, showMessage } from "./lib/dom.js";
 import { takeFragmentToken } from "./lib/fragment.js";
+import { mountLocalePicker, t } from "./lib/i18n.js";
 import { wirePasskeyFirst } from "./lib/passkey-first.js";
 import { showProviderButtons } from "./sign-in/providers.js";
 import { describeError } from "./lib/text.js";
 import type { UserView } from "./lib/types.js";
+
+mountLocalePicker();
 
 const token = takeFragmentToken();
 const form = byId<HTMLFormElement>("invitation-form");
 const intro = byId("invitation-intro");
 const problem = byId("invitation-problem");
 
+/**
+ * The message `key` in `target`, each placeholder replaced by its element (user data, marked
+ * `translate="no"` in the page), wherever the language puts it.
+ */
+function sentenceWith(target: HTMLElement, key: string, parts: Record<string, HTMLElement>): void {
+  const marks = Object.fromEntries(Object.keys(parts).map((name) => [name, `\uE000${name}\uE000`]));
+  target.replaceChildren(
+    ...t(key, marks)
+      .split("\uE000")
+      .map((piece, index) => (index % 2 === 1 ? (parts[piece] ?? piece) : piece)),
+  );
+}
+
 async function main(): Promise<void> {
   if (token === null) {
     intro.textContent = "";
-    showMessage(problem, "This page needs the link from your invitation mail.", "error");
+    showMessage(problem, t("invitation.no_token"), "error");
     return;
   }
   let invited: { name: string; email: string };
@@ -28,14 +44,13 @@ async function main(): Promise<void> {
     invited = await api<{ name: string; email: string }>("POST", "/invitations/check", { token });
   } catch (error) {
     intro.textContent = "";
-    showMessage(
-      problem,
-      `${describeError(error)} Ask the administrator to send the invitation again.`,
-      "error",
-    );
+    showMessage(problem, t("invitation.check_failed", { problem: describeError(error) }), "error");
     return;
   }
-  intro.textContent = `Welcome, ${invited.name}. Choose the password of your account (${invited.email}).`;
+  sentenceWith(intro, "invitation.welcome", {
+    name: h("span", { translate: "no", text: invited.name }),
+    email: h("span", { translate: "no", text: invited.email }),
+  });
   byId<HTMLInputElement>("invitation-name").value = invited.name;
   setVisible(true, form);
   byId("new-password").focus();
@@ -58,7 +73,7 @@ async function main(): Promise<void> {
     validate: () => {
       const confirm = form.elements.namedItem("confirm_password") as HTMLInputElement;
       if (fieldValue(form, "new_password", true) !== confirm.value) {
-        return { field: confirm, text: "The two passwords are not the same." };
+        return { field: confirm, text: t("invitation.passwords_differ") };
       }
       return null;
     },

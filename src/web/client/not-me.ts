@@ -6,13 +6,16 @@
 import { api, ApiError } from "./lib/api.js";
 import { byId, handleClick, showMessage } from "./lib/dom.js";
 import { takeFragmentToken } from "./lib/fragment.js";
+import { mountLocalePicker, t } from "./lib/i18n.js";
+
+mountLocalePicker();
 
 const token = takeFragmentToken();
 const button = byId<HTMLButtonElement>("not-me-confirm");
 const message = byId("not-me-message");
 if (token === null) {
   button.hidden = true;
-  showMessage(message, "This page is opened from the link in a security notice mail.", "error");
+  showMessage(message, t("not_me.no_token"), "error");
 }
 
 handleClick(button, message, async () => {
@@ -20,15 +23,11 @@ handleClick(button, message, async () => {
     await api("POST", "/not-me", { token });
   } catch (error) {
     if (error instanceof ApiError && error.code === "invalid_email_token") {
-      throw new Error("This link was already used or has expired.", { cause: error });
+      throw new Error(t("not_me.link_used"), { cause: error });
     }
     throw error;
   }
   button.hidden = true;
-  showMessage(
-    message,
-    "Done: the sessions concerned have ended. Now choose a new password.",
-    "success",
-  );
+  showMessage(message, t("not_me.done"), "success");
   window.location.assign("/reset-password");
 });

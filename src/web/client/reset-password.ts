@@ -14,7 +14,10 @@ import {
   passkeysSupported,
   usePasskey,
 } from "./lib/passkeys.js";
+import { mountLocalePicker, t } from "./lib/i18n.js";
 import type { TwoFaRequired } from "./lib/types.js";
+
+mountLocalePicker();
 
 const steps = {
   request: byId("request-step"),
@@ -38,7 +41,11 @@ handleForm(forgotForm, {
       name: fieldValue(forgotForm, "name"),
     });
     forgotForm.reset();
-    showMessage(byId("forgot-message"), `${answer.detail} Check your mailbox.`, "success");
+    showMessage(
+      byId("forgot-message"),
+      t("reset_password.link_sent", { detail: answer.detail }),
+      "success",
+    );
   },
 });
 
@@ -52,7 +59,7 @@ function resetBody(extra: Record<string, unknown>): Record<string, unknown> {
 function validate(): { field: HTMLElement; text: string } | null {
   const confirm = byId<HTMLInputElement>("reset-confirm-password");
   if (fieldValue(resetForm, "new_password", true) !== confirm.value) {
-    return { field: confirm, text: "The two new passwords are not the same." };
+    return { field: confirm, text: t("reset_password.passwords_differ") };
   }
   return null;
 }
@@ -69,16 +76,13 @@ async function submitReset(extra: Record<string, unknown>): Promise<void> {
       setVisible(required.webauthn_supported && passkeysSupported(), byId("reset-passkey"));
       throw new Error(
         required.totp_supported
-          ? "Your account has a second factor: enter the code from your authenticator app."
-          : "Your account has a second factor: confirm with your passkey.",
+          ? t("reset_password.second_factor_code")
+          : t("reset_password.second_factor_passkey"),
         { cause: error },
       );
     }
     if (error instanceof ApiError && error.code === "invalid_email_token") {
-      throw new Error(
-        "This link is no longer valid (used, expired, or the password changed since). Ask for a new one.",
-        { cause: error },
-      );
+      throw new Error(t("reset_password.link_invalid"), { cause: error });
     }
     throw error;
   }

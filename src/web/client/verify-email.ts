@@ -7,9 +7,12 @@
 import { api, ApiError } from "./lib/api.js";
 import { byId, handleClick, setVisible, showMessage } from "./lib/dom.js";
 import { takeFragmentToken } from "./lib/fragment.js";
+import { mountLocalePicker, t } from "./lib/i18n.js";
 import { AFTER_PASSKEY_FIRST } from "./lib/passkey-first.js";
 import { createPasskey, explainedPasskeyCall, passkeysSupported } from "./lib/passkeys.js";
 import type { UserView } from "./lib/types.js";
+
+mountLocalePicker();
 
 const token = takeFragmentToken();
 const message = byId("verify-message");
@@ -17,20 +20,31 @@ const button = byId<HTMLButtonElement>("verify-button");
 
 if (token === null) {
   setVisible(false, button);
-  showMessage(
-    message,
-    "This page needs the link from the mail. Open the link again, or ask for a new one from the sign-in page.",
-    "error",
-  );
+  showMessage(message, t("verify_email.no_token"), "error");
 } else {
   handleClick(button, message, async () => {
     if (passkeysSupported() && (await passkeyFirstSignup(token))) return;
     const user = await api<UserView>("POST", "/email/verify", { token });
-    byId("verified-name").textContent = user.name;
+    const name = byId("verified-name");
+    name.textContent = user.name;
+    sentenceWith(byId("verified-text"), "verify_email.verified_text", { name });
     setVisible(false, byId("verify-step"));
     setVisible(true, byId("verified-step"));
     byId("verified-title").focus();
   });
+}
+
+/**
+ * The message `key` in `target`, each placeholder replaced by its element (user data, marked
+ * `translate="no"` in the page), wherever the language puts it.
+ */
+function sentenceWith(target: HTMLElement, key: string, parts: Record<string, HTMLElement>): void {
+  const marks = Object.fromEntries(Object.keys(parts).map((name) => [name, `\uE000${name}\uE000`]));
+  target.replaceChildren(
+    ...t(key, marks)
+      .split("\uE000")
+      .map((piece, index) => (index % 2 === 1 ? (parts[piece] ?? piece) : piece)),
+  );
 }
 
 /**

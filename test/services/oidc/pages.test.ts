@@ -7,9 +7,12 @@ import type { KoaContextWithOIDC } from "oidc-provider";
 import { describe, expect, it } from "vitest";
 import { oidcProviderPages, PAGE_HEADERS } from "../../../src/services/oidc/pages.js";
 
-/** Just what the pages use of a Koa context: headers, type, body, the client. */
-function fakeContext(clientName?: string) {
-  const headers: Record<string, string> = {};
+/**
+ * Just what the pages use of a Koa context: the request's headers (Koa's `ctx.headers`), the
+ * answer's (`set`), type, body, the client.
+ */
+function fakeContext(clientName?: string, requestHeaders: Record<string, string> = {}) {
+  const headers: Record<string, string> = { ...requestHeaders };
   const ctx = {
     headers,
     type: "",
@@ -73,5 +76,24 @@ describe("the provider's pages", () => {
     expect(String(input.body)).toContain(
       '<p class="message error" role="alert">That code is wrong or has expired.',
     );
+  });
+
+  it("speak the language of the pages' cookie, then of Accept-Language, then the default", () => {
+    const pages = oidcProviderPages({ appName: "Tessera", defaultLocale: "es" });
+    const byCookie = fakeContext("Photo Book", {
+      cookie: "other=1; tessera_locale=de",
+      "accept-language": "fr",
+    });
+    pages.deviceSuccess(byCookie);
+    expect(String(byCookie.body)).toContain('<html lang="de" dir="ltr">');
+    expect(String(byCookie.body)).toContain("<title>Gerät angemeldet · Tessera</title>");
+    expect(String(byCookie.body)).toContain("<strong>Photo Book</strong> ist angemeldet.");
+    const byHeader = fakeContext(undefined, { "accept-language": "fr-CA,fr;q=0.9" });
+    pages.logoutSuccess(byHeader);
+    expect(String(byHeader.body)).toContain('<h1 id="page-title">Déconnecté</h1>');
+    const byDefault = fakeContext();
+    pages.error(byDefault, { error: "invalid_request" }, undefined);
+    expect(String(byDefault.body)).toContain("Se rechazó la solicitud de la aplicación:");
+    expect(String(byDefault.body)).toContain("<code>invalid_request</code>");
   });
 });
