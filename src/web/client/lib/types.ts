@@ -2,11 +2,25 @@
  * The API's JSON shapes the pages read (snake_case, as on the wire): the wire contract's
  * types, imported as types only so no schema code reaches the bundles.
  */
+import type {
+  MeView as ContractMeView,
+  UserView as ContractUserView,
+} from "../../../contract/index.js";
+
+/**
+ * The person's saved language (issue 24 item 3), null while they chose none; optional until
+ * every server that answers the pages sends it.
+ */
+interface SavedLocale {
+  locale?: string | null;
+}
+
+/** `GET /me`, `POST /login` and the admin's `GET /users` entries. */
+export type UserView = ContractUserView & SavedLocale;
+/** `GET /me`: the user's view and their recovery codes left. */
+export type MeView = ContractMeView & SavedLocale;
+
 export type {
-  /** `GET /me`, `POST /login` and the admin's `GET /users` entries. */
-  UserView,
-  /** `GET /me`: the user's view and their recovery codes left. */
-  MeView,
   /** `GET /users/{id}/email`: the address, a waiting link, whether it can receive mail. */
   EmailStateView,
   /** Every error the API answers: the seed framework's shape plus a stable `code`. */
