@@ -1,6 +1,7 @@
 /**
  * What the pages say: error messages per API code, waits, dates. Pure functions, so the words
- * a person reads are tested without a browser.
+ * a person reads are tested without a browser; the words come from the catalogue (`common.`
+ * keys of src/contract/messages/, in the page's language), never from this file.
  */
 import { ApiError, NETWORK_ERROR_CODE } from "./api.js";
 import { formatDateTimeIn, t } from "./i18n.js";
