@@ -336,7 +336,9 @@ describe.skipIf(skipBrowserTests())("the pages in a browser", () => {
     expect(
       await anonymous.page.evaluate(() => document.documentElement.scrollWidth),
     ).toBeLessThanOrEqual(375);
-    // Keyboard: the skip link, then the first field, with a visible focus ring.
+    // Keyboard: the skip link, the header's language picker, then the first field, with a
+    // visible focus ring.
+    await anonymous.page.keyboard.press("Tab");
     await anonymous.page.keyboard.press("Tab");
     await anonymous.page.keyboard.press("Tab");
     const focused = await anonymous.page.evaluate(() => {

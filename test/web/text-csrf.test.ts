@@ -1,7 +1,12 @@
 /** What the pages say when the server refuses a request as cross-site (`csrf`). */
 import { describe, expect, it } from "vitest";
+import en from "../../src/contract/messages/en.json" with { type: "json" };
+import { installMessages } from "../../src/web/client/lib/i18n.js";
 import { ApiError } from "../../src/web/client/lib/api.js";
 import { describeError } from "../../src/web/client/lib/text.js";
+
+// The words come from the catalogue: the English one, as a page in English gets it.
+installMessages({ locale: "en", locales: [], messages: en });
 
 function csrf(extra?: Record<string, unknown>): ApiError {
   return new ApiError(

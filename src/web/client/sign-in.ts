@@ -11,6 +11,13 @@
 import { api, ApiError } from "./lib/api.js";
 import { byId, fieldValue, handleClick, handleForm, setVisible, showMessage } from "./lib/dom.js";
 import {
+  followSavedLocale,
+  mountLocalePicker,
+  offeredLocales,
+  rememberLocale,
+  t,
+} from "./lib/i18n.js";
+import {
   explainedPasskeyCall,
   freshPasskeyOptions,
   passkeysSupported,
@@ -31,6 +38,9 @@ import {
   showProviderError,
   UPSTREAM_SECOND_FACTOR_PATH,
 } from "./sign-in/providers.js";
+
+// The language picker: the choice is remembered in this browser (nobody is signed in to save it).
+mountLocalePicker();
 
 const next = safeNext(window.location.search);
 /** An application's sign-in asks a person already signed in to authenticate again. */
@@ -68,6 +78,8 @@ function showStep(step: HTMLElement): void {
 
 function afterSignIn(user: UserView): void {
   signedInUser = user;
+  // The person's saved language goes with them: remembered here, so the next page shows in it.
+  rememberSavedLocale(user);
   if (user.must_change_password) {
     const known = pending?.password ?? null;
     setVisible(known === null, byId("current-password-field"));
@@ -77,6 +89,18 @@ function afterSignIn(user: UserView): void {
   }
   pending = null;
   window.location.assign(next);
+}
+
+/**
+ * Remembers the signed-in person's saved language for the pages (the cookie) without reloading
+ * this page: the page the sign-in goes on to is shown in it. (A step of this page still to come,
+ * the password change, stays in the page's language.)
+ */
+function rememberSavedLocale(user: UserView): void {
+  const saved = user.locale;
+  if (typeof saved === "string" && offeredLocales().some(({ tag }) => tag === saved)) {
+    rememberLocale(saved);
+  }
 }
 
 function resetToCredentials(): void {
@@ -142,18 +166,19 @@ function showSecondFactor(required: TwoFaRequired): void {
   pendingPasskeyOptions = required.webauthn_options ?? null;
   setVisible(false, byId("recovery-form"));
   setVisible(required.recovery_supported, byId("recovery-toggle-row"));
-  byId("recovery-toggle").textContent = "Use a recovery code";
+  byId("recovery-toggle").textContent = t("sign_in.recovery_toggle");
   setVisible(totp, byId("totp-form"));
   setVisible(passkey, byId("use-passkey"));
   setVisible(totp && passkey, byId("second-factor-or"));
-  byId("second-factor-intro").textContent =
+  byId("second-factor-intro").textContent = t(
     totp && passkey
-      ? "Enter the code from your authenticator app, or use your passkey."
+      ? "sign_in.intro_totp_passkey"
       : totp
-        ? "Enter the 6-digit code from your authenticator app."
+        ? "sign_in.intro_totp"
         : passkey
-          ? "Confirm it is you with your passkey."
-          : "This account needs a passkey, but this browser cannot use passkeys. Try another browser.";
+          ? "sign_in.intro_passkey"
+          : "sign_in.intro_no_passkey",
+  );
   showMessage(byId("second-factor-message"), "");
   showStep(steps.secondFactor);
   if (totp) byId("two-fa-code").focus();
@@ -201,11 +226,17 @@ handleClick(
 
 /** "Use your authenticator app instead", "… passkey …" or both: the factors the account has. */
 function backToFactorText(required: TwoFaRequired): string {
-  const names = [
-    required.totp_supported ? "authenticator app" : null,
-    required.webauthn_supported ? "passkey" : null,
-  ].filter((name) => name !== null);
-  return names.length === 0 ? "Back" : `Use your ${names.join(" or ")} instead`;
+  const totp = required.totp_supported;
+  const passkey = required.webauthn_supported;
+  return t(
+    totp && passkey
+      ? "sign_in.back_to_totp_passkey"
+      : totp
+        ? "sign_in.back_to_totp"
+        : passkey
+          ? "sign_in.back_to_passkey"
+          : "sign_in.back",
+  );
 }
 
 // A recovery code in place of the second factor (issue 11 item 2).
@@ -217,9 +248,9 @@ byId("recovery-toggle").addEventListener("click", () => {
   }
   for (const id of ["totp-form", "use-passkey", "second-factor-or"]) setVisible(false, byId(id));
   setVisible(true, byId("recovery-form"));
-  byId("second-factor-intro").textContent = "Enter one of the recovery codes you saved.";
+  byId("second-factor-intro").textContent = t("sign_in.intro_recovery");
   byId("recovery-toggle").textContent =
-    pendingRequired === null ? "Back" : backToFactorText(pendingRequired);
+    pendingRequired === null ? t("sign_in.back") : backToFactorText(pendingRequired);
   showMessage(byId("second-factor-message"), "");
   byId("recovery-code").focus();
 });
@@ -238,7 +269,7 @@ function showUnverified(name: string): void {
 handleClick(byId<HTMLButtonElement>("resend-verification"), byId("resend-message"), async () => {
   if (unverifiedName === null) return;
   await api("POST", "/email/verify/resend", { name: unverifiedName });
-  showMessage(byId("resend-message"), "A new link is on its way. Check your mail.", "success");
+  showMessage(byId("resend-message"), t("sign_in.resend_done"), "success");
 });
 // The link to sign-up is shown by the server while sign-up is open (data-needs-page): no probe.
 
@@ -256,7 +287,7 @@ if (passkeysSupported()) {
         options = await api<Record<string, unknown>>("POST", "/login/passkey/options");
       } catch (error) {
         if (error instanceof ApiError && error.status === 404) {
-          throw new Error("Passkey sign-in is not enabled on this server.", { cause: error });
+          throw new Error(t("sign_in.passkey_disabled"), { cause: error });
         }
         throw error;
       }
@@ -279,7 +310,7 @@ wirePasswordForm({
   form: byId<HTMLFormElement>("change-password-form"),
   message: byId("change-password-message"),
   user: () => {
-    if (signedInUser === null) throw new Error("Not signed in.");
+    if (signedInUser === null) throw new Error(t("sign_in.not_signed_in"));
     return signedInUser;
   },
   knownPassword: () => pending?.password ?? null,
@@ -313,11 +344,19 @@ void (async () => {
       if (!steps.credentials.hidden && !upstreamSecondFactor) void startPasskeyAutofill(autofill);
       return;
     }
+    // A step of this page for them: shown in their saved language (the page reloads in it
+    // first when it is in another one). Going straight on, the next page is shown in it.
+    const staying =
+      me.must_change_password || (reauthenticate !== null && me.two_fa_enrolment_required !== true);
+    if (staying && followSavedLocale(me.locale)) return;
     if (me.must_change_password) afterSignIn(me);
     // Owing a second factor, the interaction sends them to set one up first.
     else if (reauthenticate !== null && me.two_fa_enrolment_required !== true) {
       await showReauthentication(me, { mode: reauthenticate, next, show: showStep });
-    } else window.location.replace(next);
+    } else {
+      rememberSavedLocale(me);
+      window.location.replace(next);
+    }
   } catch (error) {
     showMessage(byId("sign-in-message"), describeError(error), "error");
   }

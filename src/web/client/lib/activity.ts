@@ -6,67 +6,73 @@
 import type { AuditEventView, AuditPage } from "../../../contract/index.js";
 import { api } from "./api.js";
 import { byId, h, handleClick, setVisible, showMessage } from "./dom.js";
+import { t } from "./i18n.js";
 import { describeError, formatDateTime } from "./text.js";
 
-/** What each event name means to a person; unknown names are shown as they are. */
-const EVENT_TEXT: Readonly<Record<string, string>> = {
-  login_succeeded: "Signed in",
-  login_failed: "Failed sign-in",
-  login_two_fa_required: "Password accepted, second factor asked",
-  logout_all: "Signed out everywhere",
-  password_changed: "Password changed",
-  password_reset: "Password reset",
-  password_rehashed: "Password hash upgraded",
-  user_created: "Account created",
-  user_imported: "Account imported",
-  user_promoted: "Made an admin",
-  user_deleted: "Account deleted",
-  user_demoted: "No longer an admin",
-  user_locked: "Account locked",
-  user_unlocked: "Account unlocked",
-  user_roles_changed: "Roles changed",
-  role_created: "Role created",
-  role_updated: "Role changed",
-  role_deleted: "Role deleted",
-  second_factors_disabled: "Second factors removed by the operator",
-  totp_setup_started: "Authenticator app setup started",
-  totp_enabled: "Authenticator app turned on",
-  totp_disabled: "Authenticator app turned off",
-  totp_code_rejected: "Authenticator code refused",
-  recovery_codes_generated: "New recovery codes made",
-  recovery_code_used: "Recovery code used",
-  recovery_codes_deleted: "Recovery codes deleted (no second factor left)",
-  passkey_added: "Passkey added",
-  passkey_renamed: "Passkey renamed",
-  passkey_removed: "Passkey removed",
-  webauthn_counter_error: "Passkey signature counter went backwards",
-  reauthenticated: "Identity confirmed for a sensitive change",
-  reauthentication_failed: "Identity confirmation failed",
-  password_reset_requested: "Password reset link sent",
-  not_me_reported: "Reported “This wasn't me”",
-  email_verification_sent: "Address confirmation link sent",
-  email_verified: "Email address confirmed",
-  email_changed: "Email address changed",
-  login_email_not_verified: "Sign-in refused: email address not confirmed",
-  invitation_sent: "Invitation sent",
-  invitation_accepted: "Invitation accepted",
-  signup_refused: "Sign-up with a taken name or address",
-  oidc_client_added: "Application registered",
-  oidc_client_removed: "Application removed",
-  oidc_client_secret_rotated: "Application secret replaced",
-  oidc_consent_given: "Access given to an application",
-  oidc_consent_denied: "Access refused to an application",
-  oidc_consent_revoked: "Access of an application revoked",
-  oidc_grant_issued: "Application signed in",
-  oidc_grant_refused: "Application sign-in refused",
-  oidc_grant_revoked: "Application access revoked (a token was reused)",
-  oidc_token_revoked: "Application token revoked",
-  oidc_logout: "Signed out through an application",
-  personal_token_created: "Access token made",
-  personal_token_used_from_new_address: "Access token used from a new address",
-  personal_token_revoked: "Access token revoked",
-  personal_tokens_revoked: "Every access token revoked",
-};
+/** The events a person reads in words (`common.event_<name>`); others are shown as they are. */
+const KNOWN_EVENTS: ReadonlySet<string> = new Set([
+  "login_succeeded",
+  "login_failed",
+  "login_two_fa_required",
+  "logout_all",
+  "password_changed",
+  "password_reset",
+  "password_rehashed",
+  "user_created",
+  "user_imported",
+  "user_promoted",
+  "user_deleted",
+  "user_demoted",
+  "user_locked",
+  "user_unlocked",
+  "user_roles_changed",
+  "role_created",
+  "role_updated",
+  "role_deleted",
+  "second_factors_disabled",
+  "totp_setup_started",
+  "totp_enabled",
+  "totp_disabled",
+  "totp_code_rejected",
+  "recovery_codes_generated",
+  "recovery_code_used",
+  "recovery_codes_deleted",
+  "passkey_added",
+  "passkey_renamed",
+  "passkey_removed",
+  "webauthn_counter_error",
+  "reauthenticated",
+  "reauthentication_failed",
+  "password_reset_requested",
+  "not_me_reported",
+  "email_verification_sent",
+  "email_verified",
+  "email_changed",
+  "login_email_not_verified",
+  "invitation_sent",
+  "invitation_accepted",
+  "signup_refused",
+  "oidc_client_added",
+  "oidc_client_removed",
+  "oidc_client_secret_rotated",
+  "oidc_consent_given",
+  "oidc_consent_denied",
+  "oidc_consent_revoked",
+  "oidc_grant_issued",
+  "oidc_grant_refused",
+  "oidc_grant_revoked",
+  "oidc_token_revoked",
+  "oidc_logout",
+  "personal_token_created",
+  "personal_token_used_from_new_address",
+  "personal_token_revoked",
+  "personal_tokens_revoked",
+]);
+
+/** What an event name means to a person. */
+function eventText(name: string): string {
+  return KNOWN_EVENTS.has(name) ? t(`common.event_${name}`) : name;
+}
 
 /** Element ids of one activity section: the list, its "Show more" button and message. */
 export interface ActivityElements {
@@ -100,7 +106,7 @@ export async function showActivity(
     else list.append(...items);
     cursor = page.next_cursor;
     setVisible(cursor !== null, more);
-    if (list.childElementCount === 0) list.append(h("li", { text: "No activity recorded yet." }));
+    if (list.childElementCount === 0) list.append(h("li", { text: t("common.activity_none") }));
   };
   handleClick(more, message, () => load(false));
   const reload = async () => {
@@ -120,12 +126,14 @@ function activityItem(
   describeUser: (id: string | null) => string | null,
 ): HTMLLIElement {
   const who = describeUser(event.user_id);
-  const parts = [
-    EVENT_TEXT[event.event] ?? event.event,
-    who === null ? null : `(${who})`,
-    "·",
-    formatDateTime(event.at),
-    event.ip === null ? null : `· from ${event.ip}`,
-  ].filter((part) => part !== null);
-  return h("li", { className: "activity", "data-event": event.event, text: parts.join(" ") });
+  const what =
+    who === null
+      ? eventText(event.event)
+      : t("common.activity_by", { event: eventText(event.event), who });
+  const when = formatDateTime(event.at);
+  const text =
+    event.ip === null
+      ? t("common.activity_line", { event: what, when })
+      : t("common.activity_line_from", { event: what, when, ip: event.ip });
+  return h("li", { className: "activity", "data-event": event.event, text });
 }

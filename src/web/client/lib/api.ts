@@ -4,7 +4,7 @@
  * `Content-Type: application/json` and a JSON body (the browser adds `Origin` itself, which the
  * server's CSRF check reads).
  */
-import { pageLocale } from "./i18n.js";
+import { pageLocale, t } from "./i18n.js";
 import type { ErrorBody } from "./types.js";
 
 /** Code of the error thrown when the server could not be reached at all. */
@@ -134,7 +134,7 @@ async function send<T>(
     throw new ApiError(0, {
       status_code: 0,
       code: NETWORK_ERROR_CODE,
-      detail: "The server could not be reached",
+      detail: t("common.error_network_detail"),
     });
   }
   const text = await response.text();
@@ -167,7 +167,11 @@ export function toErrorBody(status: number, parsed: unknown): ErrorBody {
   ) {
     return parsed as ErrorBody;
   }
-  return { status_code: status, code: "http_error", detail: `The server answered ${status}` };
+  return {
+    status_code: status,
+    code: "http_error",
+    detail: t("common.error_http", { status: String(status) }),
+  };
 }
 
 /**

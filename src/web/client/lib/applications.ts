@@ -1,45 +1,51 @@
 /**
  * Applications (OpenID Connect clients) as the pages describe them: what a scope lets an app
- * see, a grant in words, and the admin form's list of URIs, one per line. Pure functions.
+ * see, a grant in words, and the admin form's list of URIs, one per line. Pure functions; the
+ * words come from the catalogue (`common.`).
  */
+import { t } from "./i18n.js";
 
-/** What each scope lets an application do, in the reader's words, in the order they are said. */
-const SCOPE_WORDS: Readonly<Record<string, string>> = {
-  openid: "know who you are",
-  profile: "see your name",
-  email: "see your email address",
-  offline_access: "stay signed in while you are away",
-  roles: "see your roles and permissions",
-};
-const SCOPE_ORDER = Object.keys(SCOPE_WORDS);
+/**
+ * What each scope lets an application do, in the reader's words (`common.app_scope_*`), in the
+ * order they are said.
+ */
+const SCOPE_ORDER = ["openid", "profile", "email", "offline_access", "roles"];
 
-/** Where a scope comes in a sentence: the known ones in `SCOPE_WORDS` order, then the rest. */
+/** Where a scope comes in a sentence: the known ones in `SCOPE_ORDER`, then the rest. */
 function rank(scope: string): number {
   const index = SCOPE_ORDER.indexOf(scope);
   return index < 0 ? SCOPE_ORDER.length : index;
 }
 
+/** "A, B and C" in the page's language. */
+function listAnd(words: readonly string[]): string {
+  if (words.length <= 1) return words[0] ?? "";
+  return t("common.list_and", { first: words.slice(0, -1).join(", "), last: words.at(-1)! });
+}
+
 /** "Can know who you are, see your email address and stay signed in while you are away." */
 export function describeScopes(scopes: readonly string[]): string {
   const ordered = [...new Set(scopes)].sort((a, b) => rank(a) - rank(b));
-  const words = ordered.map((scope) => SCOPE_WORDS[scope] ?? `use “${scope}”`);
-  if (words.length === 0) return "Can sign you in.";
-  const list =
-    words.length === 1 ? words[0]! : `${words.slice(0, -1).join(", ")} and ${words.at(-1)!}`;
-  return `Can ${list}.`;
+  const words = ordered.map((scope) =>
+    SCOPE_ORDER.includes(scope)
+      ? t(`common.app_scope_${scope}`)
+      : t("common.scope_other", { scope }),
+  );
+  if (words.length === 0) return t("common.app_can_sign_in");
+  return t("common.app_can", { list: listAnd(words) });
 }
 
 /** Short words for a grant type, as the list shows it. */
 export function grantName(grant: string): string {
   switch (grant) {
     case "authorization_code":
-      return "authorization code";
+      return t("common.grant_authorization_code");
     case "refresh_token":
-      return "refresh tokens";
+      return t("common.grant_refresh_token");
     case "client_credentials":
-      return "client credentials";
+      return t("common.grant_client_credentials");
     case "urn:ietf:params:oauth:grant-type:device_code":
-      return "device code";
+      return t("common.grant_device_code");
     default:
       return grant;
   }

@@ -1,5 +1,6 @@
 /** Small DOM helpers: find elements, build them, run forms with inline, announced messages. */
-import { describeError, type MessageContext } from "./text.js";
+import { t } from "./i18n.js";
+import { describeError, formatDateTime, type MessageContext } from "./text.js";
 
 /** The element with this id. @throws Error when the page has none (a template bug). */
 export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
@@ -28,6 +29,16 @@ export function h<K extends keyof HTMLElementTagNameMap>(
     element.append(child);
   }
   return element;
+}
+
+/**
+ * A date and time as a `<time>` element: the page's language in its text ("Never" for null), the
+ * instant in `datetime`.
+ */
+export function timeElement(iso: string | null): HTMLTimeElement {
+  const time = h("time", {}, formatDateTime(iso));
+  if (iso !== null) time.dateTime = iso;
+  return time;
 }
 
 /** Text only visible to screen readers (keeps "Remove" buttons distinct: "Remove Laptop"). */
@@ -67,7 +78,7 @@ export function firstInvalidField(form: HTMLFormElement): { field: Field; text: 
       continue;
     }
     const label = field.labels?.[0]?.textContent?.trim() ?? field.name;
-    return { field, text: `${label}: ${field.validationMessage}` };
+    return { field, text: t("common.field_problem", { label, problem: field.validationMessage }) };
   }
   return null;
 }

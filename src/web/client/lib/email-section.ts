@@ -6,6 +6,7 @@
  */
 import { api, userPath } from "./api.js";
 import { byId, fieldValue, handleClick, handleForm, setVisible, showMessage } from "./dom.js";
+import { t } from "./i18n.js";
 import type { EmailStateView, UserView } from "./types.js";
 
 /** The address's state, as the server tells it. */
@@ -24,14 +25,18 @@ export async function wireEmailSection(
   const render = () => {
     byId("email-address").textContent = current.email;
     const status = byId("email-status");
-    status.textContent = current.email_verified ? "Verified" : "Not verified";
+    status.textContent = t(
+      current.email_verified ? "common.email_verified" : "common.email_not_verified",
+    );
     status.className = current.email_verified ? "badge on" : "badge warn";
     const deliverable = current.email_deliverable;
     setVisible(!deliverable, byId("email-undeliverable"));
     setVisible(!current.email_verified && deliverable, byId("email-unverified"));
     setVisible(current.email_verification_sent, byId("email-link-sent"));
     setVisible(!current.email_verification_sent, byId("email-link-none"));
-    resend.textContent = current.email_verification_sent ? "Send the link again" : "Send a link";
+    resend.textContent = t(
+      current.email_verification_sent ? "common.email_send_again" : "common.email_send_link",
+    );
   };
   /** Reads the address's state again (after a change or a new link). */
   const refresh = async () => {
@@ -41,7 +46,7 @@ export async function wireEmailSection(
   render();
   handleClick(resend, message, async () => {
     await api("POST", "/email/verify/resend", { name: user.name });
-    showMessage(message, `A new link is on its way to ${current.email}.`, "success");
+    showMessage(message, t("common.email_link_sent", { email: current.email }), "success");
     // Queued just after the answer (the same answer whether or not a mail goes): the account
     // is this one and its address is not verified, so one goes.
     current = { ...current, email_verification_sent: true };
@@ -59,9 +64,10 @@ export async function wireEmailSection(
       changed(updated);
       showMessage(
         message,
-        current.email_verification_sent
-          ? `Your address is now ${updated.email}. Open the link we sent there to confirm it.`
-          : `Your address is now ${updated.email}.`,
+        t(
+          current.email_verification_sent ? "common.email_changed_confirm" : "common.email_changed",
+          { email: updated.email },
+        ),
         "success",
       );
       byId("email-title").focus();

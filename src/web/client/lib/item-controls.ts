@@ -4,6 +4,7 @@
  * step, and the buttons of an inline form.
  */
 import { h, hiddenText } from "./dom.js";
+import { t } from "./i18n.js";
 
 /**
  * A small action button (`className` and `small`), its `label` followed by `name` as hidden
@@ -66,6 +67,6 @@ function cancelButton(): HTMLButtonElement {
   return h(
     "button",
     { type: "button", className: "secondary small", "data-cancel": true },
-    "Cancel",
+    t("common.cancel"),
   );
 }

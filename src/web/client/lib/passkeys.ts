@@ -15,6 +15,7 @@ import {
   type RegistrationResponseJSON,
 } from "@simplewebauthn/browser";
 import { ApiError } from "./api.js";
+import { t } from "./i18n.js";
 import { describeError } from "./text.js";
 import type { TwoFaRequired } from "./types.js";
 
@@ -93,7 +94,7 @@ export async function freshPasskeyOptions(
     const options = (error.extra as unknown as TwoFaRequired).webauthn_options;
     if (options !== undefined) return options;
   }
-  throw new Error("The server did not offer a passkey challenge.");
+  throw new Error(t("common.passkey_no_challenge"));
 }
 
 /**
@@ -104,14 +105,14 @@ export function describePasskeyError(error: unknown): string | null {
   if (error instanceof WebAuthnError) {
     switch (error.code) {
       case "ERROR_AUTHENTICATOR_PREVIOUSLY_REGISTERED":
-        return "This passkey is already registered for your account.";
+        return t("common.passkey_already_registered");
       case "ERROR_CEREMONY_ABORTED":
-        return "The passkey request was cancelled.";
+        return t("common.passkey_cancelled");
       case "ERROR_INVALID_DOMAIN":
       case "ERROR_INVALID_RP_ID":
-        return "Passkeys do not work on this address. Open the server at its configured URL (https, or http://localhost).";
+        return t("common.passkey_wrong_address");
       default:
-        return passThrough(error.cause) ?? "The passkey could not be used. Please try again.";
+        return passThrough(error.cause) ?? t("common.passkey_failed");
     }
   }
   return passThrough(error);
@@ -122,15 +123,15 @@ function passThrough(error: unknown): string | null {
   // DOMException names from the WebAuthn spec (§5.1.3, §5.1.4).
   switch (error.name) {
     case "NotAllowedError":
-      return "The passkey request was cancelled or timed out.";
+      return t("common.passkey_cancelled_or_timed_out");
     case "AbortError":
-      return "The passkey request was cancelled.";
+      return t("common.passkey_cancelled");
     case "InvalidStateError":
-      return "This passkey is already registered for your account.";
+      return t("common.passkey_already_registered");
     case "SecurityError":
-      return "Passkeys do not work on this address. Open the server at its configured URL (https, or http://localhost).";
+      return t("common.passkey_wrong_address");
     case "NotSupportedError":
-      return "This browser or device cannot use passkeys.";
+      return t("common.passkey_unsupported");
     default:
       return null;
   }

@@ -1,6 +1,7 @@
 /** The change-password form, used by the sign-in page (forced change) and the account page. */
 import { api, userPath } from "./api.js";
 import { fieldValue, handleForm, showMessage } from "./dom.js";
+import { t } from "./i18n.js";
 import { attachStrengthMeter } from "./strength-meter.js";
 import type { UserView } from "./types.js";
 
@@ -35,7 +36,7 @@ export function wirePasswordForm(options: PasswordFormOptions): void {
     validate: () => {
       const confirm = form.elements.namedItem("confirm_password") as HTMLInputElement;
       if (fieldValue(form, "new_password", true) !== confirm.value) {
-        return { field: confirm, text: "The two new passwords are not the same." };
+        return { field: confirm, text: t("common.password_mismatch") };
       }
       return null;
     },
@@ -45,7 +46,7 @@ export function wirePasswordForm(options: PasswordFormOptions): void {
           new_password: fieldValue(form, "new_password", true),
         });
         form.reset();
-        showMessage(message, "Your password has been added.", "success");
+        showMessage(message, t("common.password_added"), "success");
         await options.done(user);
         return;
       }
@@ -56,7 +57,7 @@ export function wirePasswordForm(options: PasswordFormOptions): void {
         new_password: fieldValue(form, "new_password", true),
       });
       form.reset();
-      showMessage(message, "Your password has been changed.", "success");
+      showMessage(message, t("common.password_changed"), "success");
       await options.done(user);
     },
   });

@@ -9,6 +9,7 @@ import { solveChallenge, type Challenge } from "altcha-lib";
 import { deriveKey } from "altcha-lib/algorithms/web/pbkdf2";
 import { api, ApiError } from "./api.js";
 import { showMessage } from "./dom.js";
+import { t } from "./i18n.js";
 
 /** The codes that carry a challenge to solve. */
 const CHALLENGE_CODES = new Set(["proof_of_work_required", "proof_of_work_invalid"]);
@@ -17,13 +18,13 @@ const MAX_SOLVED = 3;
 /** Longest time spent on one challenge (it expires after 60 s). */
 const SOLVE_TIMEOUT_MS = 45_000;
 
-/** The note shown while solving. */
-export const CHECKING_NOTE = "Checking your browser…";
+/** The note shown while solving: its catalogue key ("Checking your browser…"). */
+export const CHECKING_NOTE = "common.checking_browser";
 
 /** The `proof_of_work` field for a solved challenge: base64 of `{ challenge, solution }`. */
 export async function solveProofOfWork(challenge: Challenge): Promise<string> {
   const solution = await solveChallenge({ challenge, deriveKey, timeout: SOLVE_TIMEOUT_MS });
-  if (solution === null) throw new Error("The server is very busy. Please try again.");
+  if (solution === null) throw new Error(t("common.busy_try_again"));
   return btoa(JSON.stringify({ challenge, solution }));
 }
 
@@ -55,7 +56,7 @@ export async function signInRequest<T>(
       ) {
         throw error;
       }
-      showMessage(note, CHECKING_NOTE, "info");
+      showMessage(note, t(CHECKING_NOTE), "info");
       try {
         proof = await solveProofOfWork(challenge as Challenge);
       } finally {

@@ -1,5 +1,5 @@
 /**
- * "Confirm it is you" (issue 11 item 4): the password, a code from the authenticator app or a
+ * t("common.reauth_title") (issue 11 item 4): the password, a code from the authenticator app or a
  * passkey (the methods the server names) sent to `POST /reauthenticate`.
  *
  * - Inline on the account page: when a sensitive action answers `reauthentication_required`, a
@@ -9,6 +9,7 @@
  */
 import { api, onReauthenticationRequired } from "./api.js";
 import { busy, fieldValue, h, showMessage } from "./dom.js";
+import { t } from "./i18n.js";
 import { describePasskeyError, passkeysSupported, usePasskey } from "./passkeys.js";
 import { describeError } from "./text.js";
 
@@ -55,7 +56,7 @@ export function reauthenticationForms(
       h(
         "div",
         { className: "field" },
-        h("label", { for: id("password") }, "Your password"),
+        h("label", { for: id("password") }, t("common.reauth_password_label")),
         h("input", {
           id: id("password"),
           name: "password",
@@ -65,7 +66,7 @@ export function reauthenticationForms(
           required: true,
         }),
       ),
-      h("button", { type: "submit", className: "primary" }, "Confirm with password"),
+      h("button", { type: "submit", className: "primary" }, t("common.reauth_with_password")),
     );
     parts.push(passwordForm);
   }
@@ -81,9 +82,7 @@ export function reauthenticationForms(
         h(
           "label",
           { for: id("code") },
-          passwordForm === null
-            ? "A code from your authenticator app"
-            : "Or a code from your authenticator app",
+          t(passwordForm === null ? "common.reauth_code_label" : "common.reauth_code_label_or"),
         ),
         h("input", {
           id: id("code"),
@@ -98,7 +97,7 @@ export function reauthenticationForms(
       h(
         "button",
         { type: "submit", className: passwordForm === null ? "primary" : "secondary" },
-        "Confirm with code",
+        t("common.reauth_with_code"),
       ),
     );
     parts.push(codeForm);
@@ -106,7 +105,11 @@ export function reauthenticationForms(
 
   let passkeyButton: HTMLButtonElement | null = null;
   if (methods.includes("webauthn") && passkeysSupported()) {
-    passkeyButton = h("button", { type: "button", className: "secondary" }, "Use a passkey");
+    passkeyButton = h(
+      "button",
+      { type: "button", className: "secondary" },
+      t("common.reauth_use_passkey"),
+    );
     parts.push(h("div", { className: "actions" }, passkeyButton));
   }
 
@@ -135,7 +138,7 @@ export function reauthenticationForms(
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       if (!form.checkValidity()) {
-        showMessage(message, "Fill in the field first.", "error");
+        showMessage(message, t("common.fill_in_field"), "error");
         form.querySelector("input")?.focus();
         return;
       }
@@ -184,12 +187,12 @@ export function askToReauthenticate(methods: readonly string[]): Promise<boolean
       resolve(ok);
     };
     const forms = reauthenticationForms(methods, () => finish(true));
-    const cancel = h("button", { type: "button", className: "link" }, "Cancel");
+    const cancel = h("button", { type: "button", className: "link" }, t("common.cancel"));
     const dialog = h(
       "dialog",
       { className: "card reauth", "aria-labelledby": titleId },
-      h("h2", { id: titleId }, "Confirm it is you"),
-      h("p", {}, "This change needs a recent sign-in. Confirm it is you to carry on."),
+      h("h2", { id: titleId }, t("common.reauth_title")),
+      h("p", {}, t("common.reauth_intro")),
       ...forms.parts,
       forms.message,
       h("div", { className: "actions" }, cancel),

@@ -2,6 +2,7 @@
  * What the account page says about recovery codes, and the text file it offers: pure
  * functions, so the words are tested without a browser.
  */
+import { t } from "./i18n.js";
 import type { RecoveryCodesStatus } from "./types.js";
 
 /** The name of the downloaded file. */
@@ -10,14 +11,13 @@ export const RECOVERY_CODES_FILE_NAME = "tessera-recovery-codes.txt";
 /** "8 of 10 codes left." and the like; empty when no set was made. */
 export function describeRecoveryStatus(status: RecoveryCodesStatus): string {
   if (status.total === 0) return "";
-  if (status.remaining === 0) return "You have used all your recovery codes.";
-  return `${status.remaining} of ${status.total} codes left.`;
+  if (status.remaining === 0) return t("common.recovery_all_used");
+  return t("common.recovery_left", { remaining: status.remaining, total: status.total });
 }
 
 /** The prompt when 2 or fewer codes are left (`/me` says when). */
 export function lowRecoveryCodesPrompt(left: number): string {
-  if (left === 0) return "You have no recovery codes left.";
-  return left === 1 ? "Only 1 recovery code is left." : `Only ${left} recovery codes are left.`;
+  return t("common.recovery_low", { count: left });
 }
 
 /**
@@ -29,8 +29,8 @@ export function recoveryCodesText(
   account: { name: string; site: string; createdAt: string },
 ): string {
   return [
-    `Recovery codes for ${account.name} at ${account.site}`,
-    `Made ${account.createdAt}. Each code works once; making new codes ends these.`,
+    t("common.recovery_file_title", { name: account.name, site: account.site }),
+    t("common.recovery_file_made", { created: account.createdAt }),
     "",
     ...codes,
     "",

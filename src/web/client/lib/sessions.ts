@@ -1,5 +1,6 @@
 /** The sessions of a user as the pages show them ("Where you're signed in", the admin's count). */
 import { api, apiPage, userPath } from "./api.js";
+import { pageLocale, t } from "./i18n.js";
 import { formatDateTime } from "./text.js";
 import type { SessionView } from "./types.js";
 
@@ -29,31 +30,40 @@ export async function endSession(userId: string, sessionId: string): Promise<voi
   await api("DELETE", userPath(userId, `/sessions/${encodeURIComponent(sessionId)}`));
 }
 
+/** The catalogue key of each sign-in method of a session's `amr`, as said in a sentence. */
 const METHOD_NAMES: Readonly<Record<string, string>> = {
-  pwd: "password",
-  otp: "authenticator app",
-  webauthn: "passkey",
-  passkey: "passkey",
-  recovery: "recovery code",
+  pwd: "common.amr_pwd",
+  otp: "common.amr_otp",
+  webauthn: "common.amr_passkey",
+  passkey: "common.amr_passkey",
+  recovery: "common.amr_recovery",
 };
+
+/** "password + authenticator app", as said in a sentence, from the session's `amr`. */
+function methodsText(amr: readonly string[]): string {
+  const names = amr.map((method) => {
+    const key = METHOD_NAMES[method];
+    return key === undefined ? method : t(key);
+  });
+  return names.length === 0 ? t("common.amr_unknown") : names.join(" + ");
+}
 
 /** "Password + authenticator app", "Passkey", … from the session's `amr`. */
 export function describeAmr(amr: readonly string[]): string {
-  const names = amr.map((method) => METHOD_NAMES[method] ?? method);
-  const text = names.length === 0 ? "unknown" : names.join(" + ");
-  return text.charAt(0).toUpperCase() + text.slice(1);
+  const text = methodsText(amr);
+  return text.charAt(0).toLocaleUpperCase(pageLocale()) + text.slice(1);
 }
 
 /** One line of details: address, last active, how. */
 export function describeSession(session: SessionView): string {
-  return [
-    session.ip ?? "Unknown address",
-    `Last active ${formatDateTime(session.last_seen_at)}`,
-    `Signed in with ${describeAmr(session.amr).toLowerCase()}`,
-  ].join(" · ");
+  return t("common.session_details", {
+    address: session.ip ?? t("common.session_unknown_address"),
+    when: formatDateTime(session.last_seen_at),
+    methods: methodsText(session.amr),
+  });
 }
 
 /** How many sessions, in words. */
 export function sessionCountText(count: number): string {
-  return count === 1 ? "1 session" : `${count} sessions`;
+  return t("common.session_count", { count });
 }

@@ -6,6 +6,7 @@
  */
 import { api } from "./api.js";
 import { h } from "./dom.js";
+import { t } from "./i18n.js";
 import { strengthText } from "./text.js";
 import type { PasswordStrength } from "./types.js";
 
@@ -39,7 +40,7 @@ export function attachStrengthMeter(
     high: "3",
     optimum: "4",
     value: "0",
-    "aria-label": "Password strength",
+    "aria-label": t("common.password_strength"),
   });
   const text = h("p", { id: `${id}-text`, className: "strength-text", "aria-live": "polite" });
   const box = h("div", { id, className: "strength", hidden: true }, meter, text);

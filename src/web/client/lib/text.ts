@@ -1,8 +1,10 @@
 /**
  * What the pages say: error messages per API code, waits, dates. Pure functions, so the words
- * a person reads are tested without a browser.
+ * a person reads are tested without a browser; the words come from the catalogue (`common.`
+ * keys of src/contract/messages/, in the page's language), never from this file.
  */
 import { ApiError, NETWORK_ERROR_CODE } from "./api.js";
+import { formatDateTimeIn, t } from "./i18n.js";
 
 /** Where a sign-in may send the browser afterwards (`?next=`): only our own pages. */
 export const SAFE_NEXT_PATHS: readonly string[] = ["/account", "/admin"];
@@ -45,26 +47,29 @@ export function reauthenticationAsked(search: string): "any" | "second-factor" |
   return asked === "any" || asked === "second-factor" ? asked : null;
 }
 
-/** What each scope an application asks for lets it do, in the words of the consent page. */
+/**
+ * What each scope an application asks for lets it do, in the words of the consent page: the
+ * catalogue key of each (`common.consent_scope_*`).
+ */
 export const SCOPE_WORDS: Readonly<Record<string, string>> = Object.freeze({
-  openid: "sign you in",
-  email: "see your email address",
-  profile: "see your name",
-  offline_access: "stay signed in when you are away",
-  roles: "see your roles and permissions",
+  openid: "common.consent_scope_openid",
+  email: "common.consent_scope_email",
+  profile: "common.consent_scope_profile",
+  offline_access: "common.consent_scope_offline_access",
+  roles: "common.consent_scope_roles",
 });
 
 /** The consent page's line for a scope (one Tessera does not describe is named as it is). */
 export function describeScope(scope: string): string {
-  return SCOPE_WORDS[scope] ?? `use “${scope}”`;
+  const key = SCOPE_WORDS[scope];
+  return key === undefined ? t("common.scope_other", { scope }) : t(key);
 }
 
 /** "30 seconds", "1 minute", "15 minutes": a wait rounded up to whole minutes past a minute. */
 export function formatWait(seconds: number): string {
   const whole = Math.max(1, Math.ceil(seconds));
-  if (whole < 60) return whole === 1 ? "1 second" : `${whole} seconds`;
-  const minutes = Math.ceil(whole / 60);
-  return minutes === 1 ? "1 minute" : `${minutes} minutes`;
+  if (whole < 60) return t("common.wait_seconds", { count: whole });
+  return t("common.wait_minutes", { count: Math.ceil(whole / 60) });
 }
 
 /** The words for what went wrong with a form, by the API's error code. */
@@ -76,84 +81,92 @@ export function describeError(error: unknown, context: MessageContext = "default
   if (!(error instanceof ApiError)) {
     return error instanceof Error && error.message !== ""
       ? error.message
-      : "Something went wrong. Please try again.";
+      : t("common.error_generic");
   }
   switch (error.code) {
     case NETWORK_ERROR_CODE:
-      return "The server could not be reached. Check your connection and try again.";
+      return t("common.error_network");
     case "invalid_credentials":
       return context === "password-change"
-        ? "The current password is wrong."
-        : "Wrong name or password.";
+        ? t("common.error_wrong_current_password")
+        : t("common.error_wrong_credentials");
     case "invalid_two_fa_code":
       if (context === "recovery-code") {
-        return "That recovery code is not right, or it was used before. Try another one.";
+        return t("common.error_wrong_recovery_code");
       }
-      return context === "passkey"
-        ? "That passkey could not be verified. Try again or use another way to sign in."
-        : "That code is not right. Enter the current code from your authenticator app.";
+      return context === "passkey" ? t("common.error_wrong_passkey") : t("common.error_wrong_code");
     case "no_second_factor":
-      return "Set up an authenticator app or a passkey first: recovery codes stand in for them.";
+      return t("common.error_no_second_factor");
     case "too_many_requests":
       return error.retryAfterSeconds === null
-        ? "Too many attempts. Please wait a while and try again."
-        : `Too many attempts. Try again in ${formatWait(error.retryAfterSeconds)}.`;
+        ? t("common.error_too_many")
+        : t("common.error_too_many_wait", { wait: formatWait(error.retryAfterSeconds) });
     case "proof_of_work_required":
     case "proof_of_work_invalid":
-      return "The server is very busy right now. Please try again in a moment.";
+      return t("common.error_busy");
     case "not_authorized":
-      return "Your session has ended. Please sign in again.";
+      return t("common.error_session_ended");
     case "password_change_required":
-      return "You must change your password first.";
+      return t("common.error_password_change_required");
     case "reauthentication_required":
-      return "Confirm it is you (your password, a code or a passkey) to do this.";
+      return t("common.error_reauthentication_required");
     case "two_fa_enrolment_required":
-      return "Set up an authenticator app or a passkey first.";
+      return t("common.error_enrolment_required");
     case "account_locked": {
       const until = error.extra.until;
       return typeof until === "string"
-        ? `This account is locked until ${formatDateTime(until)}. Contact an administrator.`
-        : "This account is locked. Contact an administrator.";
+        ? t("common.error_locked_until", { until: formatDateTime(until) })
+        : t("common.error_locked");
     }
     case "last_admin":
-      return "This is the last admin: make someone else an admin first.";
+      return t("common.error_last_admin");
     case "email_not_verified":
-      return "Confirm your email address first.";
+      return t("common.error_email_not_verified");
     case "interaction_expired":
-      return "This sign-in has expired or was already finished. Go back to the application and start again.";
+      return t("common.error_interaction_expired");
     case "invalid_email_token":
-      return "This link does not work any more: it was used already, has expired or was replaced by a newer one.";
+      return t("common.error_invalid_email_token");
     case "csrf": {
       // The server names its public address: the page was opened at another one.
       const origin = error.extra.public_origin;
       return typeof origin === "string" && /^https?:\/\/[^\s/]+$/.test(origin)
-        ? `This page was opened at another address than the server's. Open ${origin} instead.`
-        : "This request came from another site and was refused. Reload the page and try again.";
+        ? t("common.error_csrf_origin", { origin })
+        : t("common.error_csrf");
     }
     case "webauthn_verification_failed":
     case "webauthn_invalid_response":
     case "webauthn_challenge_invalid":
     case "webauthn_counter_error":
-      return "That passkey could not be verified. Please try again.";
+      return t("common.error_passkey_failed");
     case "service_unavailable":
-      return "The service is unavailable right now. Please try again shortly.";
+      return t("common.error_unavailable");
     case "internal_error":
-      return "The server had a problem. Please try again.";
+      return t("common.error_internal");
     default:
       return error.detail.endsWith(".") ? error.detail : `${error.detail}.`;
   }
 }
 
-/** "12 Mar 2026, 14:05" in the reader's locale; "Never" for null. */
+/**
+ * "12 Mar 2026, 14:05" in the page's language (or `locale`); "Never" for null. Where the date
+ * stands alone in an element, prefer `timeElement` (a `<time>` with its machine date).
+ */
 export function formatDateTime(iso: string | null, locale?: string): string {
-  if (iso === null) return "Never";
+  if (iso === null) return t("common.never");
   const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return "Unknown";
+  if (Number.isNaN(date.getTime())) return t("common.unknown");
+  if (locale === undefined) return formatDateTimeIn(date);
   return date.toLocaleString(locale, { dateStyle: "medium", timeStyle: "short" });
 }
 
-/** zxcvbn's scores (0-4) in words, for the strength meter. */
-export const STRENGTH_LABELS: readonly string[] = ["Very weak", "Weak", "Fair", "Good", "Strong"];
+/** zxcvbn's scores (0-4) in words, for the strength meter: their catalogue keys. */
+export const STRENGTH_LABELS: readonly string[] = [
+  "common.strength_0",
+  "common.strength_1",
+  "common.strength_2",
+  "common.strength_3",
+  "common.strength_4",
+];
 
 /**
  * What the strength meter says of a candidate password: its strength in words, then either
@@ -165,10 +178,11 @@ export function strengthText(strength: {
   message: string | null;
   suggestion: string | null;
 }): string {
-  const label = STRENGTH_LABELS[strength.score] ?? "Unknown";
+  const key = STRENGTH_LABELS[strength.score];
+  const label = key === undefined ? t("common.unknown") : t(key);
   const sentence = (text: string) => (/[.!?]$/.test(text) ? text : `${text}.`);
-  const parts = [`Strength: ${label}.`];
-  if (strength.acceptable) parts.push("This password will be accepted.");
+  const parts = [t("common.strength_line", { label })];
+  if (strength.acceptable) parts.push(t("common.strength_accepted"));
   else if (strength.message !== null) parts.push(sentence(strength.message));
   if (!strength.acceptable && strength.suggestion !== null) {
     parts.push(sentence(strength.suggestion));

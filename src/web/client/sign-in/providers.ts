@@ -6,6 +6,7 @@
  */
 import { api, ApiError } from "../lib/api.js";
 import { byId, h, setVisible, showMessage } from "../lib/dom.js";
+import { t } from "../lib/i18n.js";
 import type { TwoFaRequired } from "../lib/types.js";
 
 interface OfferedProvider {
@@ -18,22 +19,30 @@ interface OfferedProvider {
 function providerErrorText(code: string): string {
   switch (code) {
     case "upstream_account_not_found":
-      return "No account here matches that sign-in. Ask for an account or an invitation first.";
+      return t("common.provider_error_account_not_found");
     case "identity_linked_elsewhere":
-      return "That sign-in already belongs to another account.";
+      return t("common.provider_error_linked_elsewhere");
     case "account_locked":
-      return "This account is locked. Contact your administrator.";
+      return t("common.provider_error_locked");
     case "email_not_verified":
-      return "Confirm your email address first: open the link mailed to it.";
+      return t("common.provider_error_email_not_verified");
     case "invalid_email_token":
-      return "This invitation link is not valid any more. Ask the administrator to send it again.";
+      return t("common.provider_error_invitation_invalid");
     case "service_unavailable":
-      return "The sign-in provider does not answer right now. Try again later.";
+      return t("common.provider_error_unavailable");
     case "too_many_requests":
-      return "Too many attempts. Please wait a while and try again.";
+      return t("common.error_too_many");
     default:
-      return "The sign-in through the provider did not work. Please start again.";
+      return t("common.provider_error_generic");
   }
+}
+
+/** The words of a provider's button: sign in or continue (an invitation), available or not. */
+function buttonKey(invitation: boolean, available: boolean): string {
+  if (invitation) {
+    return available ? "common.provider_continue" : "common.provider_continue_unavailable";
+  }
+  return available ? "common.provider_sign_in" : "common.provider_sign_in_unavailable";
 }
 
 /**
@@ -62,9 +71,7 @@ export async function showProviderButtons(invitation?: {
           className: "button secondary wide",
           href: `/login/providers/${encodeURIComponent(provider.id)}`,
         },
-        `${invitation === undefined ? "Sign in" : "Continue"} with ${provider.name}${
-          provider.available ? "" : " (unavailable right now)"
-        }`,
+        t(buttonKey(invitation !== undefined, provider.available), { provider: provider.name }),
       );
       if (!provider.available) link.setAttribute("aria-disabled", "true");
       if (invitation !== undefined) {
@@ -133,7 +140,7 @@ export async function explainPendingLink(): Promise<void> {
     const pending = await api<{ provider_name: string }>("GET", "/login/providers/pending");
     showMessage(
       byId("sign-in-message"),
-      `Sign in to your account the usual way to link it with ${pending.provider_name}.`,
+      t("sign_in.provider_link", { provider: pending.provider_name }),
       "success",
     );
   } catch {

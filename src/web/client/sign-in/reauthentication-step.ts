@@ -8,6 +8,7 @@
  */
 import { api, ApiError, userPath } from "../lib/api.js";
 import { byId, setVisible, showMessage } from "../lib/dom.js";
+import { t } from "../lib/i18n.js";
 import { passkeysSupported } from "../lib/passkeys.js";
 import { reauthenticationForms } from "../lib/reauthenticate.js";
 import { describeError } from "../lib/text.js";
@@ -51,19 +52,22 @@ export async function showReauthentication(
   const noFactor = methods.length === 0;
   setVisible(noFactor, byId("reauthenticate-setup"));
   if (noFactor) {
-    intro.textContent = `The application asks for a second factor, and your account (${user.name}) has none yet. Set up an authenticator app or a passkey, then continue.`;
+    intro.textContent = t("sign_in.reauth_no_factor", { name: user.name });
     byId<HTMLAnchorElement>("reauthenticate-setup-link").href =
       `/account?${new URLSearchParams({ next: step.next }).toString()}`;
     container.replaceChildren();
   } else {
-    const factors = [
-      user.totp_enabled ? "your authenticator app" : null,
-      passkey ? "your passkey" : null,
-    ].filter((factor) => factor !== null);
-    intro.textContent =
+    const totp = user.totp_enabled;
+    intro.textContent = t(
       step.mode === "any"
-        ? `The application asks you to confirm it is you, ${user.name}, before it signs you in.`
-        : `The application asks for a second factor: confirm it is you, ${user.name}, with ${factors.join(" or ")}.`;
+        ? "sign_in.reauth_any"
+        : totp && passkey
+          ? "sign_in.reauth_totp_passkey"
+          : totp
+            ? "sign_in.reauth_totp"
+            : "sign_in.reauth_passkey",
+      { name: user.name },
+    );
     const forms = reauthenticationForms(methods, () => window.location.assign(step.next));
     container.replaceChildren(...forms.parts, forms.message);
   }

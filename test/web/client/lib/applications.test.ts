@@ -1,10 +1,16 @@
 /** How the pages describe applications (src/web/client/lib/applications.ts): pure functions. */
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import de from "../../../../src/contract/messages/de.json" with { type: "json" };
+import en from "../../../../src/contract/messages/en.json" with { type: "json" };
+import { installMessages } from "../../../../src/web/client/lib/i18n.js";
 import {
   describeScopes,
   grantName,
   uriLines,
 } from "../../../../src/web/client/lib/applications.js";
+
+// The words come from the catalogue: the English one, as a page in English gets it.
+installMessages({ locale: "en", locales: [], messages: en });
 
 describe("describeScopes", () => {
   it("says what the scopes let an app do, in a fixed order, each once", () => {
@@ -37,5 +43,18 @@ describe("uriLines", () => {
       uriLines(" https://a.example/cb \r\n\n\thttp://localhost:3000/cb\nhttps://a.example/cb\n"),
     ).toEqual(["https://a.example/cb", "http://localhost:3000/cb"]);
     expect(uriLines("\n  \n")).toEqual([]);
+  });
+});
+
+describe("in German (issue 24 item 3)", () => {
+  beforeAll(() => installMessages({ locale: "de", locales: [], messages: de }));
+  afterAll(() => installMessages({ locale: "en", locales: [], messages: en }));
+
+  it("says what the scopes let an app do, and names a grant, in German", () => {
+    expect(describeScopes(["email", "openid", "profile"])).toBe(
+      "Kann wissen, wer Sie sind, Ihren Namen sehen und Ihre E-Mail-Adresse sehen.",
+    );
+    expect(describeScopes([])).toBe("Kann Sie anmelden.");
+    expect(grantName("refresh_token")).toBe("Aktualisierungstokens");
   });
 });

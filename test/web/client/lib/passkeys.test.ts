@@ -1,8 +1,13 @@
 /** The words for a failed passkey ceremony in the browser. */
 import { WebAuthnError } from "@simplewebauthn/browser";
 import { describe, expect, it } from "vitest";
+import en from "../../../../src/contract/messages/en.json" with { type: "json" };
+import { installMessages } from "../../../../src/web/client/lib/i18n.js";
 import { ApiError } from "../../../../src/web/client/lib/api.js";
 import { describePasskeyError } from "../../../../src/web/client/lib/passkeys.js";
+
+// The words come from the catalogue: the English one, as a page in English gets it.
+installMessages({ locale: "en", locales: [], messages: en });
 
 function domError(name: string): Error {
   return new DOMException("browser message", name);

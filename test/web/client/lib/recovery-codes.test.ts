@@ -1,5 +1,8 @@
 /** What the account page says about recovery codes, and the file it downloads (no browser). */
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import de from "../../../../src/contract/messages/de.json" with { type: "json" };
+import en from "../../../../src/contract/messages/en.json" with { type: "json" };
+import { installMessages } from "../../../../src/web/client/lib/i18n.js";
 import {
   describeRecoveryStatus,
   lowRecoveryCodesPrompt,
@@ -7,6 +10,9 @@ import {
 } from "../../../../src/web/client/lib/recovery-codes.js";
 import { describeError } from "../../../../src/web/client/lib/text.js";
 import { ApiError } from "../../../../src/web/client/lib/api.js";
+
+// The words come from the catalogue: the English one, as a page in English gets it.
+installMessages({ locale: "en", locales: [], messages: en });
 
 const status = (remaining: number, total: number) => ({
   remaining,
@@ -52,5 +58,17 @@ describe("recovery code words", () => {
       /recovery code is not right, or it was used before/,
     );
     expect(describeError(error("no_second_factor"))).toMatch(/authenticator app or a passkey/);
+  });
+});
+
+describe("in German (issue 24 item 3)", () => {
+  beforeAll(() => installMessages({ locale: "de", locales: [], messages: de }));
+  afterAll(() => installMessages({ locale: "en", locales: [], messages: en }));
+
+  it("counts the codes left with German plurals", () => {
+    expect(describeRecoveryStatus(status(1, 10))).toBe("1 von 10 Codes übrig.");
+    expect(lowRecoveryCodesPrompt(1)).toBe("Nur noch 1 Wiederherstellungscode ist übrig.");
+    expect(lowRecoveryCodesPrompt(2)).toBe("Nur noch 2 Wiederherstellungscodes sind übrig.");
+    expect(lowRecoveryCodesPrompt(0)).toBe("Sie haben keine Wiederherstellungscodes mehr.");
   });
 });

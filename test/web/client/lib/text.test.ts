@@ -1,5 +1,8 @@
 /** The words the pages show and the helpers that choose them (pure functions, no browser). */
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import de from "../../../../src/contract/messages/de.json" with { type: "json" };
+import en from "../../../../src/contract/messages/en.json" with { type: "json" };
+import { installMessages } from "../../../../src/web/client/lib/i18n.js";
 import { ApiError, retryAfterSeconds, toErrorBody } from "../../../../src/web/client/lib/api.js";
 import {
   DEFAULT_NEXT_PATH,
@@ -14,6 +17,9 @@ import {
   safeNext,
   strengthText,
 } from "../../../../src/web/client/lib/text.js";
+
+// The words come from the catalogue: the English one, as a page in English gets it.
+installMessages({ locale: "en", locales: [], messages: en });
 
 function apiError(code: string, detail = "detail", retry: number | null = null): ApiError {
   return new ApiError(400, { status_code: 400, code, detail }, retry);
@@ -243,5 +249,39 @@ describe("describeError for the admin controls", () => {
     expect(describeError(apiError("last_admin"))).toBe(
       "This is the last admin: make someone else an admin first.",
     );
+  });
+});
+
+describe("the same words in German (issue 24 item 3)", () => {
+  beforeAll(() => installMessages({ locale: "de", locales: [], messages: de }));
+  afterAll(() => installMessages({ locale: "en", locales: [], messages: en }));
+
+  it("says a wait with German plurals", () => {
+    expect(formatWait(1)).toBe("1 Sekunde");
+    expect(formatWait(30)).toBe("30 Sekunden");
+    expect(formatWait(60)).toBe("1 Minute");
+    expect(formatWait(900)).toBe("15 Minuten");
+  });
+
+  it("describes a refused call in German", () => {
+    expect(describeError(apiError("invalid_credentials"), "sign-in")).toBe(
+      "Falscher Name oder falsches Passwort.",
+    );
+    expect(describeError(apiError("too_many_requests", "x", 840))).toBe(
+      "Zu viele Versuche. Versuchen Sie es in 14 Minuten erneut.",
+    );
+    expect(describeError("odd")).toBe("Etwas ist schiefgelaufen. Bitte versuchen Sie es erneut.");
+  });
+
+  it("says Never, the strength and a scope in German", () => {
+    expect(formatDateTime(null)).toBe("Nie");
+    expect(strengthText({ score: 4, acceptable: true, message: null, suggestion: null })).toBe(
+      "Stärke: Stark. Dieses Passwort wird akzeptiert.",
+    );
+    expect(describeScope("email")).toBe("Ihre E-Mail-Adresse sehen");
+  });
+
+  it("writes a date in the page's language", () => {
+    expect(formatDateTime("2026-03-12T14:05:00Z")).toMatch(/12\.0?3\.2026/);
   });
 });
