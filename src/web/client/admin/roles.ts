@@ -103,7 +103,11 @@ function roleItem(role: RoleView, changed: (text: string) => Promise<void>): HTM
       {},
       t("admin.permissions"),
       " ",
-      h("textarea", { name: "permissions", rows: "2" }, role.permissions.join("\n")),
+      h(
+        "textarea",
+        { name: "permissions", rows: "2", translate: "no" },
+        role.permissions.join("\n"),
+      ),
     ),
     inlineFormActions(t("admin.save"), "primary"),
   );
