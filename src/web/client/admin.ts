@@ -15,6 +15,8 @@
  * sessions), ./admin/create-user-form.ts, ./admin/applications.ts and
  * ./admin/application-form.ts (the applications), ./admin/roles.ts (the roles),
  * ./admin/providers.ts (the sign-in providers), and the Activity (./lib/activity.ts).
+ * Their words come from the catalogue (`admin.` keys); ./admin/words.ts marks the user data
+ * among them `translate="no"` and puts dates in `<time>`.
  */
 import { showActivity } from "./lib/activity.js";
 import { byId, setVisible, showMessage } from "./lib/dom.js";

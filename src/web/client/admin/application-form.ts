@@ -6,6 +6,7 @@
 import { api, ApiError } from "../lib/api.js";
 import { uriLines } from "../lib/applications.js";
 import { byId, fieldValue, handleForm, showMessage } from "../lib/dom.js";
+import { t } from "../lib/i18n.js";
 import type { CreatedApplication } from "../lib/types.js";
 import { showSecret, type ApplicationsSection } from "./applications.js";
 
@@ -29,7 +30,7 @@ export function wireApplicationForm(section: ApplicationsSection): void {
     message,
     validate: () => {
       if (checked("grant_types").length === 0) {
-        return { field: byId("app-grant-code"), text: "Grants: choose at least one." };
+        return { field: byId("app-grant-code"), text: t("admin.grants_none") };
       }
       return null;
     },
@@ -58,13 +59,13 @@ export function wireApplicationForm(section: ApplicationsSection): void {
       if (created.client_secret === undefined) {
         showMessage(
           byId("apps-message"),
-          `Registered “${created.name}”, a public app: its client ID is ${created.client_id} (no secret).`,
+          t("admin.registered_public", { name: created.name, client_id: created.client_id }),
           "success",
         );
         byId("apps-title").focus();
         return;
       }
-      showMessage(byId("apps-message"), `Registered “${created.name}”.`, "success");
+      showMessage(byId("apps-message"), t("admin.registered", { name: created.name }), "success");
       showSecret(created.client_id, created.client_secret);
     },
   });

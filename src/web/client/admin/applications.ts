@@ -7,9 +7,10 @@
 import { api } from "../lib/api.js";
 import { grantName } from "../lib/applications.js";
 import { byId, h, handleClick, setVisible, showMessage } from "../lib/dom.js";
+import { formatNumber, t } from "../lib/i18n.js";
 import { actionButton, confirmPanel, type ConfirmPanel } from "../lib/item-controls.js";
-import { formatDateTime } from "../lib/text.js";
 import type { ApplicationSecret, ApplicationView } from "../lib/types.js";
+import { codeData, timeOf, userData } from "./words.js";
 
 /** The section's list, read again after every change. */
 export interface ApplicationsSection {
@@ -33,7 +34,7 @@ function wireSecretPanel(): void {
   const message = byId("apps-message");
   handleClick(byId<HTMLButtonElement>("app-secret-copy"), message, async () => {
     await navigator.clipboard.writeText(byId("app-secret-value").textContent ?? "");
-    showMessage(message, "The secret is copied.", "success");
+    showMessage(message, t("admin.secret_copied"), "success");
   });
   byId("app-secret-done").addEventListener("click", () => {
     byId("app-secret-client-id").textContent = "";
@@ -53,7 +54,7 @@ export async function createApplications(
     const apps = await api<ApplicationView[]>("GET", "/applications");
     const list = byId<HTMLUListElement>("app-list");
     list.replaceChildren(...apps.map((app) => applicationItem(app, section)));
-    byId("app-count").textContent = String(apps.length);
+    byId("app-count").textContent = formatNumber(apps.length);
     setVisible(apps.length > 0, list);
     setVisible(apps.length === 0, byId("app-empty"));
   };
@@ -93,38 +94,52 @@ function applicationItem(app: ApplicationView, section: ApplicationsSection): HT
   const title = h(
     "span",
     { className: "item-title" },
-    app.name,
+    userData(app.name),
     " ",
-    h("span", { className: "badge" }, app.public ? "Public" : "Confidential"),
+    h(
+      "span",
+      { className: "badge" },
+      t(app.public ? "admin.badge_public" : "admin.badge_confidential"),
+    ),
     app.first_party && " ",
-    app.first_party && h("span", { className: "badge" }, "First party"),
+    app.first_party && h("span", { className: "badge" }, t("admin.badge_first_party")),
   );
   const details = [
-    h("span", { className: "meta" }, "Client ID ", h("code", {}, app.client_id)),
+    h("span", { className: "meta" }, t("admin.client_id"), " ", codeData(app.client_id)),
     h(
       "span",
       { className: "meta" },
-      `Grants: ${app.grant_types.map(grantName).join(", ")} · Registered ${formatDateTime(app.created_at)}`,
+      t("admin.app_grants", { grants: app.grant_types.map(grantName).join(", ") }),
+      " · ",
+      t("admin.app_registered"),
+      " ",
+      timeOf(app.created_at),
     ),
     app.redirect_uris.length > 0 &&
-      h("span", { className: "meta" }, `Redirect URIs: ${app.redirect_uris.join(" ")}`),
+      h(
+        "span",
+        { className: "meta" },
+        t("admin.app_redirect_uris"),
+        " ",
+        userData(app.redirect_uris.join(" ")),
+      ),
   ];
 
-  const rotate = app.public ? null : actionButton("New secret", app.name, "secondary");
-  const remove = actionButton("Remove", app.name, "danger");
+  const rotate = app.public ? null : actionButton(t("admin.new_secret"), app.name, "secondary");
+  const remove = actionButton(t("admin.remove"), app.name, "danger");
   const actions = h(
     "div",
     { className: "actions" },
     ...[rotate, remove].filter((b): b is HTMLButtonElement => b !== null),
   );
   const rotateConfirm = confirmPanel(
-    `Give “${app.name}” a new secret? The current one stops working at once: the app needs the new one.`,
-    "Make a new secret",
+    t("admin.confirm_new_secret", { name: app.name }),
+    t("admin.make_new_secret"),
     "primary",
   );
   const removeConfirm = confirmPanel(
-    `Remove “${app.name}”? Everyone signed in to it through this server is signed out, and it can no longer sign anyone in.`,
-    "Remove",
+    t("admin.confirm_remove_app", { name: app.name }),
+    t("admin.remove"),
     "danger",
   );
   const item = h(
@@ -140,7 +155,7 @@ function applicationItem(app: ApplicationView, section: ApplicationsSection): HT
     handleClick(rotateConfirm.confirm, message, async () => {
       const rotated = await api<ApplicationSecret>("POST", `${path}/secret`);
       await section.refresh();
-      showMessage(message, `“${app.name}” has a new secret.`, "success");
+      showMessage(message, t("admin.app_new_secret", { name: app.name }), "success");
       showSecret(rotated.client_id, rotated.client_secret);
     });
   }
@@ -148,7 +163,7 @@ function applicationItem(app: ApplicationView, section: ApplicationsSection): HT
   handleClick(removeConfirm.confirm, message, async () => {
     await api("DELETE", path);
     await section.refresh();
-    showMessage(message, `“${app.name}” is removed.`, "success");
+    showMessage(message, t("admin.app_removed", { name: app.name }), "success");
     byId("apps-title").focus();
   });
   item.dataset.id = app.client_id;

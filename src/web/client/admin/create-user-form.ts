@@ -5,6 +5,7 @@
  */
 import { api } from "../lib/api.js";
 import { byId, fieldValue, handleForm, setVisible, showMessage } from "../lib/dom.js";
+import { t } from "../lib/i18n.js";
 import { attachStrengthMeter } from "../lib/strength-meter.js";
 import type { UserView } from "../lib/types.js";
 
@@ -43,8 +44,8 @@ export function wireCreateUserForm(refresh: () => Promise<void>): void {
       showMessage(
         message,
         invite
-          ? `Created ${created.name} and sent the invitation to ${created.email}.`
-          : `Created ${created.name}. They must choose a new password when they first sign in.`,
+          ? t("admin.created_invited", { name: created.name, email: created.email })
+          : t("admin.created", { name: created.name }),
         "success",
       );
       byId("new-name").focus();

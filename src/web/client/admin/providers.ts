@@ -5,7 +5,8 @@
  */
 import { api } from "../lib/api.js";
 import { byId, h, setVisible } from "../lib/dom.js";
-import { formatDateTime } from "../lib/text.js";
+import { t } from "../lib/i18n.js";
+import { timeOf, userData } from "./words.js";
 
 interface ProviderView {
   id: string;
@@ -19,10 +20,11 @@ interface ProviderView {
   created_at: string;
 }
 
+/** The catalogue keys of how each provider links an upstream account to a local one. */
 const LINK_TEXT: Record<string, string> = {
-  "verified-email": "links by verified address",
-  "sign-in-first": "links after the person signs in",
-  never: "never links",
+  "verified-email": "admin.provider_link_verified_email",
+  "sign-in-first": "admin.provider_link_sign_in_first",
+  never: "admin.provider_link_never",
 };
 
 /** Shows the list. */
@@ -31,10 +33,10 @@ export async function showProviders(): Promise<void> {
   const list = byId<HTMLUListElement>("provider-list");
   list.replaceChildren(
     ...providers.map((provider) => {
+      const link = LINK_TEXT[provider.link];
       const notes = [
-        LINK_TEXT[provider.link] ?? provider.link,
-        provider.create_accounts ? "creates accounts" : null,
-        provider.trust_upstream_mfa ? "trusts its MFA" : null,
+        provider.create_accounts ? t("admin.provider_creates_accounts") : null,
+        provider.trust_upstream_mfa ? t("admin.provider_trusts_mfa") : null,
       ].filter((note) => note !== null);
       const item = h(
         "li",
@@ -42,10 +44,33 @@ export async function showProviders(): Promise<void> {
         h(
           "div",
           { className: "item-main" },
-          h("span", { className: "item-title" }, `${provider.name} (${provider.id})`),
-          h("span", { className: "meta" }, `${provider.issuer}: ${notes.join(", ")}`),
-          h("span", { className: "meta" }, `Callback URL: ${provider.callback_url}`),
-          h("span", { className: "meta" }, `Added ${formatDateTime(provider.created_at)}`),
+          h(
+            "span",
+            { className: "item-title", translate: "no" },
+            `${provider.name} (${provider.id})`,
+          ),
+          h(
+            "span",
+            { className: "meta" },
+            userData(provider.issuer),
+            ": ",
+            link === undefined ? userData(provider.link) : t(link),
+            ...notes.map((note) => `, ${note}`),
+          ),
+          h(
+            "span",
+            { className: "meta" },
+            t("admin.provider_callback_url"),
+            " ",
+            userData(provider.callback_url),
+          ),
+          h(
+            "span",
+            { className: "meta" },
+            t("admin.provider_added"),
+            " ",
+            timeOf(provider.created_at),
+          ),
         ),
       );
       item.dataset.id = provider.id;

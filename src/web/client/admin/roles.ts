@@ -14,8 +14,10 @@ import {
   setVisible,
   showMessage,
 } from "../lib/dom.js";
+import { formatNumber, t } from "../lib/i18n.js";
 import { actionButton, confirmPanel, inlineFormActions } from "../lib/item-controls.js";
 import type { AdminUserView, GrantsView, RoleView } from "../lib/types.js";
+import { userData } from "./words.js";
 
 /** Permissions as typed: one per line or separated by spaces or commas. */
 function permissionsOf(text: string): string[] {
@@ -29,7 +31,7 @@ export async function createRoles(refreshActivity: () => Promise<void>): Promise
   const load = async () => {
     roles = await api<RoleView[]>("GET", "/roles");
     byId("role-list").replaceChildren(...roles.map((role) => roleItem(role, changed)));
-    byId("role-count").textContent = String(roles.length);
+    byId("role-count").textContent = formatNumber(roles.length);
   };
   const changed = async (text: string) => {
     await load();
@@ -48,7 +50,7 @@ export async function createRoles(refreshActivity: () => Promise<void>): Promise
         permissions: permissionsOf(fieldValue(form, "permissions")),
       });
       form.reset();
-      await changed(`Created the role ${created.name}.`);
+      await changed(t("admin.role_created", { name: created.name }));
       byId("role-name").focus();
     },
   });
@@ -61,22 +63,26 @@ function roleItem(role: RoleView, changed: (text: string) => Promise<void>): HTM
   const title = h(
     "span",
     { className: "item-title" },
-    role.name,
+    userData(role.name),
     " ",
-    h("span", { className: "badge" }, `${role.holders} holder${role.holders === 1 ? "" : "s"}`),
+    h("span", { className: "badge" }, t("admin.role_holders", { count: role.holders })),
     role.built_in && " ",
-    role.built_in && h("span", { className: "badge" }, "Built in"),
+    role.built_in && h("span", { className: "badge" }, t("admin.role_built_in")),
   );
   const details = [
-    role.description !== "" && h("span", { className: "meta" }, role.description),
+    role.description !== "" && userData(role.description, "meta"),
     h(
       "span",
       { className: "meta" },
-      `Permissions: ${role.permissions.length === 0 ? "none" : role.permissions.join(" ")}`,
+      t("admin.role_permissions"),
+      " ",
+      role.permissions.length === 0
+        ? t("admin.role_permissions_none")
+        : userData(role.permissions.join(" ")),
     ),
   ];
-  const edit = actionButton("Edit", role.name, "secondary");
-  const remove = role.built_in ? null : actionButton("Delete", role.name, "danger");
+  const edit = actionButton(t("admin.edit"), role.name, "secondary");
+  const remove = role.built_in ? null : actionButton(t("admin.delete"), role.name, "danger");
   const actions = h(
     "div",
     { className: "actions" },
@@ -88,20 +94,26 @@ function roleItem(role: RoleView, changed: (text: string) => Promise<void>): HTM
     h(
       "label",
       {},
-      "Description ",
+      t("admin.description"),
+      " ",
       h("input", { name: "description", type: "text", value: role.description, maxLength: "200" }),
     ),
     h(
       "label",
       {},
-      "Permissions ",
-      h("textarea", { name: "permissions", rows: "2" }, role.permissions.join("\n")),
+      t("admin.permissions"),
+      " ",
+      h(
+        "textarea",
+        { name: "permissions", rows: "2", translate: "no" },
+        role.permissions.join("\n"),
+      ),
     ),
-    inlineFormActions("Save", "primary"),
+    inlineFormActions(t("admin.save"), "primary"),
   );
   const removeConfirm = confirmPanel(
-    `Delete the role “${role.name}”? Its ${role.holders} holder(s) lose its permissions at once.`,
-    "Delete",
+    t("admin.confirm_delete_role", { name: role.name, count: role.holders }),
+    t("admin.delete"),
     "danger",
   );
   edit.addEventListener("click", () => {
@@ -121,7 +133,7 @@ function roleItem(role: RoleView, changed: (text: string) => Promise<void>): HTM
         description: fieldValue(editForm, "description"),
         permissions: permissionsOf(fieldValue(editForm, "permissions")),
       });
-      await changed(`The role ${role.name} is changed; its holders see it at their next request.`);
+      await changed(t("admin.role_changed", { name: role.name }));
     },
   });
   if (remove !== null) {
@@ -137,7 +149,7 @@ function roleItem(role: RoleView, changed: (text: string) => Promise<void>): HTM
     });
     handleClick(removeConfirm.confirm, message, async () => {
       await api("DELETE", path);
-      await changed(`The role ${role.name} is deleted.`);
+      await changed(t("admin.role_deleted", { name: role.name }));
       byId("roles-title").focus();
     });
   }
@@ -172,11 +184,11 @@ function wireUserRoles(
         found.find((u) => u.name.toLowerCase() === key || u.email.toLowerCase() === key) ?? null;
       if (user === null) {
         setVisible(false, byId("user-roles-choice"));
-        showMessage(message, `No user is named ${who}.`, "error");
+        showMessage(message, t("admin.no_user_named", { who }), "error");
         return;
       }
       const held = await api<GrantsView>("GET", userPath(user.id, "/roles"));
-      byId("user-roles-legend").textContent = `Roles of ${user.name}`;
+      byId("user-roles-legend").textContent = t("admin.roles_of", { name: user.name });
       boxes.replaceChildren(
         ...roles().map((role) => {
           const id = `user-role-${role.name}`;
@@ -189,7 +201,7 @@ function wireUserRoles(
               value: role.name,
               checked: held.roles.includes(role.name),
             }),
-            h("label", { for: id }, role.name),
+            h("label", { for: id, translate: "no" }, role.name),
           );
         }),
       );
@@ -203,8 +215,11 @@ function wireUserRoles(
     );
     const now = await api<GrantsView>("PUT", userPath(user.id, "/roles"), { roles: chosen });
     await changed(
-      `${user.name} now holds ${now.roles.length === 0 ? "no role" : now.roles.join(", ")}.`,
+      t("admin.user_holds", {
+        name: user.name,
+        roles: now.roles.length === 0 ? t("admin.no_role") : now.roles.join(", "),
+      }),
     );
-    showMessage(message, `Saved the roles of ${user.name}.`, "success");
+    showMessage(message, t("admin.roles_saved", { name: user.name }), "success");
   });
 }

@@ -9,6 +9,7 @@ import {
   MIN_PASSWORD_LENGTH,
 } from "../../../contract/limits.js";
 import { h } from "../lib/dom.js";
+import { t } from "../lib/i18n.js";
 import { inlineFormActions } from "../lib/item-controls.js";
 import type { AdminUserView } from "../lib/types.js";
 
@@ -21,7 +22,7 @@ export function resetPasswordForm(user: AdminUserView, key: string): HTMLFormEle
     h(
       "div",
       { className: "field" },
-      h("label", { for: resetId }, `New password for ${user.name}`),
+      h("label", { for: resetId }, t("admin.new_password_for", { name: user.name })),
       h("input", {
         id: resetId,
         name: "new_password",
@@ -35,10 +36,10 @@ export function resetPasswordForm(user: AdminUserView, key: string): HTMLFormEle
       h(
         "p",
         { className: "hint", id: `${resetId}-hint` },
-        `At least ${MIN_PASSWORD_LENGTH} characters. ${user.name} must change it at the next sign-in, and is signed out everywhere now.`,
+        t("admin.reset_hint", { min: MIN_PASSWORD_LENGTH, name: user.name }),
       ),
     ),
-    inlineFormActions("Set password", "primary"),
+    inlineFormActions(t("admin.set_password"), "primary"),
   );
 }
 
@@ -48,15 +49,11 @@ export function lockForm(user: AdminUserView, key: string): HTMLFormElement {
   return h(
     "form",
     { className: "inline-form", hidden: true, id: lockId },
-    h(
-      "p",
-      { className: "confirm-question" },
-      `Lock ${user.name}? They are signed out everywhere at once and cannot sign in until the lock ends.`,
-    ),
+    h("p", { className: "confirm-question" }, t("admin.lock_question", { name: user.name })),
     h(
       "div",
       { className: "field" },
-      h("label", { for: `${lockId}-reason` }, `Reason for locking ${user.name}`),
+      h("label", { for: `${lockId}-reason` }, t("admin.lock_reason", { name: user.name })),
       h("input", {
         id: `${lockId}-reason`,
         name: "reason",
@@ -66,29 +63,21 @@ export function lockForm(user: AdminUserView, key: string): HTMLFormElement {
         maxlength: String(MAX_LOCK_REASON_LENGTH),
         "aria-describedby": `${lockId}-reason-hint`,
       }),
-      h(
-        "p",
-        { className: "hint", id: `${lockId}-reason-hint` },
-        "Shown to admins only, never to the user.",
-      ),
+      h("p", { className: "hint", id: `${lockId}-reason-hint` }, t("admin.lock_reason_hint")),
     ),
     h(
       "div",
       { className: "field" },
-      h("label", { for: `${lockId}-until` }, "Locked until (optional)"),
+      h("label", { for: `${lockId}-until` }, t("admin.lock_until")),
       h("input", {
         id: `${lockId}-until`,
         name: "until",
         type: "datetime-local",
         "aria-describedby": `${lockId}-until-hint`,
       }),
-      h(
-        "p",
-        { className: "hint", id: `${lockId}-until-hint` },
-        "Your local time. Leave empty to lock until someone unlocks the account.",
-      ),
+      h("p", { className: "hint", id: `${lockId}-until-hint` }, t("admin.lock_until_hint")),
     ),
-    inlineFormActions("Lock account", "danger"),
+    inlineFormActions(t("admin.lock_account"), "danger"),
   );
 }
 
@@ -96,7 +85,7 @@ export function lockForm(user: AdminUserView, key: string): HTMLFormElement {
 export function checkLockEnd(form: HTMLFormElement): { field: HTMLElement; text: string } | null {
   const field = form.elements.namedItem("until") as HTMLInputElement;
   if (field.value !== "" && !(new Date(field.value).getTime() > Date.now())) {
-    return { field, text: "The end of the lock must be in the future." };
+    return { field, text: t("admin.lock_end_in_past") };
   }
   return null;
 }

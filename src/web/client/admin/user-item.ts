@@ -7,11 +7,12 @@
  */
 import { api, userPath } from "../lib/api.js";
 import { byId, fieldValue, h, handleClick, handleForm, setVisible } from "../lib/dom.js";
+import { t } from "../lib/i18n.js";
 import { actionButton, confirmPanel, type ConfirmPanel } from "../lib/item-controls.js";
 import { attachStrengthMeter } from "../lib/strength-meter.js";
-import { formatDateTime } from "../lib/text.js";
 import type { AdminUserView, UserView } from "../lib/types.js";
 import { checkLockEnd, lockForm as buildLockForm, resetPasswordForm } from "./user-forms.js";
+import { timeOf, userData } from "./words.js";
 
 /** What a user's entry needs from the page. */
 export interface UserItemContext {
@@ -30,10 +31,12 @@ export function userKey(user: AdminUserView): string {
 }
 
 /** "Locked until 1 Dec 2026, 09:00: phished" / "Locked until unlocked: phished". */
-function lockText(user: AdminUserView): string {
+function lockText(user: AdminUserView): (Node | string)[] {
   const until =
-    user.locked_until === null ? "until unlocked" : `until ${formatDateTime(user.locked_until)}`;
-  return `Locked ${until}: ${user.lock_reason ?? ""}`;
+    user.locked_until === null
+      ? [t("admin.locked_until_unlocked")]
+      : [t("admin.locked_until"), " ", timeOf(user.locked_until)];
+  return [...until, ": ", userData(user.lock_reason ?? "")];
 }
 
 /** The entry of `user`, its actions wired. */
@@ -46,56 +49,69 @@ export function userItem(user: AdminUserView, context: UserItemContext): HTMLLIE
   const key = userKey(user);
 
   const badges = [
-    user.is_admin && h("span", { className: "badge" }, "Admin"),
-    self && h("span", { className: "badge" }, "You"),
-    user.locked && h("span", { className: "badge warn" }, "Locked"),
-    user.must_change_password && h("span", { className: "badge warn" }, "Must change password"),
-    user.invitation_pending === true && h("span", { className: "badge warn" }, "Invited"),
+    user.is_admin && h("span", { className: "badge" }, t("admin.badge_admin")),
+    self && h("span", { className: "badge" }, t("admin.badge_you")),
+    user.locked && h("span", { className: "badge warn" }, t("admin.badge_locked")),
+    user.must_change_password &&
+      h("span", { className: "badge warn" }, t("admin.badge_must_change_password")),
+    user.invitation_pending === true &&
+      h("span", { className: "badge warn" }, t("admin.badge_invited")),
     !user.email_verified &&
       user.invitation_pending !== true &&
-      h("span", { className: "badge" }, "Email not verified"),
+      h("span", { className: "badge" }, t("admin.badge_email_not_verified")),
   ];
   const details = h(
     "span",
     { className: "meta" },
-    `Authenticator app ${user.totp_enabled ? "on" : "off"} · Last sign-in ${formatDateTime(user.last_login_at)}`,
+    t(user.totp_enabled ? "admin.totp_on" : "admin.totp_off"),
+    " · ",
+    t("admin.last_sign_in"),
+    " ",
+    timeOf(user.last_login_at),
     h("span", { id: `sessions-${key}` }),
   );
   const lockLine = user.locked
-    ? h("span", { className: "meta" }, h("span", { className: "lock-reason" }, lockText(user)))
+    ? h("span", { className: "meta" }, h("span", { className: "lock-reason" }, ...lockText(user)))
     : null;
 
   const promote = !user.is_admin
-    ? actionButton("Make admin", user.name, "secondary", `promote-${key}`)
+    ? actionButton(t("admin.make_admin"), user.name, "secondary", `promote-${key}`)
     : null;
   const demote = user.is_admin
-    ? actionButton("Remove admin", user.name, "secondary", `demote-${key}`)
+    ? actionButton(t("admin.remove_admin"), user.name, "secondary", `demote-${key}`)
     : null;
   const lock =
     manageable && !self && !user.locked
-      ? actionButton("Lock", user.name, "secondary", `lock-${key}`)
+      ? actionButton(t("admin.lock"), user.name, "secondary", `lock-${key}`)
       : null;
   const unlock =
     manageable && !self && user.locked
-      ? actionButton("Unlock", user.name, "secondary", `unlock-${key}`)
+      ? actionButton(t("admin.unlock"), user.name, "secondary", `unlock-${key}`)
       : null;
   const reset =
     manageable && !self
-      ? actionButton("Reset password", user.name, "secondary", `reset-${key}`)
+      ? actionButton(t("admin.reset_password"), user.name, "secondary", `reset-${key}`)
       : null;
   const totpOff =
     manageable && !self && user.totp_enabled
-      ? actionButton("Turn off authenticator app", user.name, "secondary", `totp-${key}`)
+      ? actionButton(t("admin.turn_off_totp"), user.name, "secondary", `totp-${key}`)
       : null;
   const remove =
-    manageable && !self ? actionButton("Delete", user.name, "danger", `delete-${key}`) : null;
+    manageable && !self
+      ? actionButton(t("admin.delete"), user.name, "danger", `delete-${key}`)
+      : null;
   const inviteAgain =
     manageable && !self && user.invitation_pending === true
-      ? actionButton("Send again", `the invitation of ${user.name}`, "secondary", `invite-${key}`)
+      ? actionButton(
+          t("admin.send_again"),
+          t("admin.invitation_of", { name: user.name }),
+          "secondary",
+          `invite-${key}`,
+        )
       : null;
   const vouch =
     manageable && !user.email_verified && user.invitation_pending !== true
-      ? actionButton("Mark email verified", user.name, "secondary", `verify-${key}`)
+      ? actionButton(t("admin.mark_email_verified"), user.name, "secondary", `verify-${key}`)
       : null;
   const buttons = [
     inviteAgain,
@@ -116,20 +132,20 @@ export function userItem(user: AdminUserView, context: UserItemContext): HTMLLIE
   const lockForm = buildLockForm(user, key);
 
   const promoteConfirm = confirmPanel(
-    `Make ${user.name} an admin? They can then manage every user who is not an admin.`,
-    "Make admin",
+    t("admin.confirm_make_admin", { name: user.name }),
+    t("admin.make_admin"),
     "primary",
   );
   const demoteConfirm = confirmPanel(
     self
-      ? `Remove your own admin rights, ${user.name}? You can no longer use this page.`
-      : `Remove the admin rights of ${user.name}?`,
-    "Remove admin",
+      ? t("admin.confirm_remove_own_admin", { name: user.name })
+      : t("admin.confirm_remove_admin", { name: user.name }),
+    t("admin.remove_admin"),
     "danger",
   );
   const deleteConfirm = confirmPanel(
-    `Delete ${user.name}? This cannot be undone.`,
-    "Delete",
+    t("admin.confirm_delete_user", { name: user.name }),
+    t("admin.delete"),
     "danger",
   );
   const panels = [
@@ -146,8 +162,8 @@ export function userItem(user: AdminUserView, context: UserItemContext): HTMLLIE
     h(
       "div",
       { className: "item-main" },
-      h("span", { className: "item-title" }, user.name, ...badges),
-      h("span", { className: "meta" }, user.email),
+      h("span", { className: "item-title" }, userData(user.name), ...badges),
+      userData(user.email, "meta"),
       details,
       lockLine,
     ),
@@ -181,28 +197,28 @@ export function userItem(user: AdminUserView, context: UserItemContext): HTMLLIE
   if (inviteAgain !== null) {
     handleClick(inviteAgain, message, async () => {
       await api("POST", path("/invitation"));
-      await afterAction(`A new invitation is on its way to ${user.email}.`, inviteAgain.id);
+      await afterAction(t("admin.invitation_sent", { email: user.email }), inviteAgain.id);
     });
   }
   if (vouch !== null) {
     handleClick(vouch, message, async () => {
       await api("POST", path("/email/verified"));
-      await afterAction(`The address of ${user.name} is marked verified.`, null);
+      await afterAction(t("admin.email_marked_verified", { name: user.name }), null);
     });
   }
   confirmed(promote, promoteConfirm, async () => {
     await api("PATCH", path("/promote"));
-    await afterAction(`${user.name} is now an admin.`, null);
+    await afterAction(t("admin.made_admin", { name: user.name }), null);
   });
   confirmed(demote, demoteConfirm, async () => {
     await api("PATCH", path("/demote"));
     // Without admin rights this page has nothing left to show its user.
     if (self) return window.location.assign("/account");
-    await afterAction(`${user.name} is no longer an admin.`, null);
+    await afterAction(t("admin.removed_admin", { name: user.name }), null);
   });
   confirmed(remove, deleteConfirm, async () => {
     await api("DELETE", path());
-    await afterAction(`${user.name} is deleted.`, null);
+    await afterAction(t("admin.user_deleted", { name: user.name }), null);
   });
   if (lock !== null) {
     lock.addEventListener("click", () => open(lockForm, lockForm.querySelector("input")));
@@ -216,14 +232,14 @@ export function userItem(user: AdminUserView, context: UserItemContext): HTMLLIE
           reason: fieldValue(lockForm, "reason"),
           until: until === "" ? null : new Date(until).toISOString(),
         });
-        await afterAction(`${user.name} is locked and signed out everywhere.`, null);
+        await afterAction(t("admin.user_locked", { name: user.name }), null);
       },
     });
   }
   if (unlock !== null) {
     handleClick(unlock, message, async () => {
       await api("POST", path("/unlock"));
-      await afterAction(`${user.name} is unlocked and can sign in again.`, null);
+      await afterAction(t("admin.user_unlocked", { name: user.name }), null);
     });
   }
   if (reset !== null) {
@@ -238,17 +254,14 @@ export function userItem(user: AdminUserView, context: UserItemContext): HTMLLIE
         await api("PATCH", path("/password/reset"), {
           new_password: fieldValue(resetForm, "new_password", true),
         });
-        await afterAction(
-          `The password of ${user.name} is reset; they must change it at the next sign-in.`,
-          reset.id,
-        );
+        await afterAction(t("admin.password_reset", { name: user.name }), reset.id);
       },
     });
   }
   if (totpOff !== null) {
     handleClick(totpOff, message, async () => {
       await api("POST", path("/2fa/totp/disable"));
-      await afterAction(`The authenticator app of ${user.name} is turned off.`, null);
+      await afterAction(t("admin.totp_turned_off", { name: user.name }), null);
     });
   }
   return item;

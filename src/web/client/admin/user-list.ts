@@ -6,6 +6,7 @@
  */
 import { apiPage } from "../lib/api.js";
 import { byId, handleClick, setVisible, showMessage } from "../lib/dom.js";
+import { formatNumber } from "../lib/i18n.js";
 import { describeError } from "../lib/text.js";
 import type { AdminUserView, UserView } from "../lib/types.js";
 import { userItem, type UserItemContext } from "./user-item.js";
@@ -70,7 +71,7 @@ export function createUserList(options: UserListOptions): UserList {
     if (generation !== listGeneration) return; // a newer search answered or is on its way
     nextCursor = page.nextCursor;
     users = more ? [...users, ...page.items] : page.items;
-    if (!more) byId("user-count").textContent = String(page.total ?? users.length);
+    if (!more) byId("user-count").textContent = formatNumber(page.total ?? users.length);
     const list = byId<HTMLUListElement>("user-list");
     const items = page.items.map((user) => userItem(user, context));
     if (more) list.append(...items);

@@ -4,10 +4,12 @@
  * behind a confirmation naming the user.
  */
 import { byId, h, handleClick, setVisible } from "../lib/dom.js";
+import { t } from "../lib/i18n.js";
 import { actionButton, confirmPanel } from "../lib/item-controls.js";
-import { describeSession, endSession, loadSessions, sessionCountText } from "../lib/sessions.js";
+import { describeSession, endSession, loadSessions } from "../lib/sessions.js";
 import type { AdminUserView } from "../lib/types.js";
 import { userKey, type UserItemContext } from "./user-item.js";
+import { userData } from "./words.js";
 
 /** Reads the sessions of `user` (one the admin may manage) and shows them in its entry. */
 export async function showSessionCount(
@@ -20,12 +22,12 @@ export async function showSessionCount(
   const slot = document.getElementById(`sessions-${key}`);
   if (slot === null) return;
   const sessions = await loadSessions(user.id);
-  slot.textContent = ` · ${sessionCountText(sessions.length)}`;
+  slot.textContent = ` · ${t("admin.session_count", { count: sessions.length })}`;
   if (sessions.length === 0) return;
   const list = h(
     "details",
     { className: "sessions", id: `session-details-${key}` },
-    h("summary", {}, `Where ${user.name} is signed in`),
+    h("summary", {}, t("admin.sessions_of", { name: user.name })),
     h(
       "ul",
       { className: "session-list" },
@@ -33,7 +35,9 @@ export async function showSessionCount(
         h(
           "li",
           {},
-          h("span", { className: "item-title" }, session.device ?? "Unknown device"),
+          session.device === null
+            ? h("span", { className: "item-title" }, t("admin.unknown_device"))
+            : userData(session.device, "item-title"),
           h("span", { className: "meta" }, describeSession(session)),
         ),
       ),
@@ -42,11 +46,16 @@ export async function showSessionCount(
   slot.closest(".item-main")?.append(list);
   if (user.id === me.id) return;
   const actions = document.getElementById(`actions-${key}`);
-  const button = actionButton("End sessions", user.name, "secondary", `end-sessions-${key}`);
+  const button = actionButton(
+    t("admin.end_sessions"),
+    user.name,
+    "secondary",
+    `end-sessions-${key}`,
+  );
   actions?.prepend(button);
   const confirm = confirmPanel(
-    `End every session of ${user.name}? They are signed out on every device at once (${sessionCountText(sessions.length)}).`,
-    "End sessions",
+    t("admin.confirm_end_sessions", { name: user.name, count: sessions.length }),
+    t("admin.end_sessions"),
     "danger",
   );
   actions?.after(confirm.panel);
@@ -59,6 +68,6 @@ export async function showSessionCount(
   confirm.cancel.addEventListener("click", () => toggle(false));
   handleClick(confirm.confirm, byId("users-message"), async () => {
     for (const session of sessions) await endSession(user.id, session.id);
-    await afterAction(`${user.name} is signed out everywhere.`, null);
+    await afterAction(t("admin.signed_out_everywhere", { name: user.name }), null);
   });
 }
