@@ -41,9 +41,14 @@ export function timeElement(iso: string | null): HTMLTimeElement {
   return time;
 }
 
-/** Text only visible to screen readers (keeps "Remove" buttons distinct: "Remove Laptop"). */
+/**
+ * Text only visible to screen readers (keeps "Remove" buttons distinct: "Remove Laptop"): a
+ * name of the person's data, never translated (`translate="no"`).
+ */
 export function hiddenText(text: string): HTMLSpanElement {
-  return h("span", { className: "visually-hidden" }, text);
+  const span = h("span", { className: "visually-hidden" }, text);
+  span.translate = false;
+  return span;
 }
 
 export type MessageKind = "error" | "success" | "info";
