@@ -133,7 +133,9 @@ export function composeMail(
   const t = mailText(locale);
   const app = settings.appName;
   const greeting =
-    body.name === undefined ? t("mail.greeting_anonymous") : t("mail.greeting", { name: body.name });
+    body.name === undefined
+      ? t("mail.greeting_anonymous")
+      : t("mail.greeting", { name: body.name });
   const after = body.after ?? [];
   const text = [
     greeting,

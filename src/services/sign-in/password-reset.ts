@@ -19,7 +19,7 @@ import { hashPassword } from "../../core/password.js";
 import type { ForgotPasswordRequest, ResetWithTokenRequest } from "../../contract/index.js";
 import { getUserById, getUserByNameOrMail, withTransaction, type User } from "../../store/index.js";
 import { audit } from "../audit/audit.js";
-import type { RequestMeta, ServiceContext, ServiceSettings } from "../context.js";
+import type { RequestMeta, ServiceContext } from "../context.js";
 import {
   findEmailToken,
   hashEmailToken,
