@@ -52,6 +52,11 @@ export const UserView = Type.Object({
   email_verified: Type.Boolean(),
   /** Admins' list only: an invitation was sent and not accepted yet. */
   invitation_pending: Type.Optional(Type.Boolean()),
+  /**
+   * The language the person chose (issue 24 item 3: a tag of `LOCALES`, e.g. `de`), or null:
+   * pages follow the browser's Accept-Language, else `TESSERA_DEFAULT_LOCALE`.
+   */
+  locale: nullable(Type.String()),
 });
 export type UserView = Static<typeof UserView>;
 
@@ -185,3 +190,14 @@ export const LockUserRequest = Type.Object(
   { additionalProperties: false },
 );
 export type LockUserRequest = Static<typeof LockUserRequest>;
+
+/**
+ * `PATCH /users/{id}/locale` (issue 24 item 3): the language for the person's pages and mails,
+ * a shipped one (`de`, `en`, …), or null to follow the browser again. An unknown tag is a 400
+ * `validation_error` (checked by the service against the shipped catalogues).
+ */
+export const SetLocaleRequest = Type.Object(
+  { locale: Type.Union([Type.String({ minLength: 1, maxLength: 35 }), Type.Null()]) },
+  { additionalProperties: false },
+);
+export type SetLocaleRequest = Static<typeof SetLocaleRequest>;

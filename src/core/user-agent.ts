@@ -27,11 +27,25 @@ const SYSTEMS: ReadonlyArray<readonly [RegExp, string]> = [
   [/\bLinux\b|\bX11\b/, "Linux"],
 ];
 
+/**
+ * The browser's and the system's product names in a user agent (either undefined when not
+ * recognised), or null for an empty agent: for texts that join them in their own language.
+ */
+export function userAgentParts(
+  userAgent: string | null,
+): { browser: string | undefined; system: string | undefined } | null {
+  if (userAgent === null || userAgent.trim() === "") return null;
+  return {
+    browser: BROWSERS.find(([pattern]) => pattern.test(userAgent))?.[1],
+    system: SYSTEMS.find(([pattern]) => pattern.test(userAgent))?.[1],
+  };
+}
+
 /** "Browser on System", "Browser", "System", or null for an empty or unknown agent. */
 export function describeUserAgent(userAgent: string | null): string | null {
-  if (userAgent === null || userAgent.trim() === "") return null;
-  const browser = BROWSERS.find(([pattern]) => pattern.test(userAgent))?.[1];
-  const system = SYSTEMS.find(([pattern]) => pattern.test(userAgent))?.[1];
+  const parts = userAgentParts(userAgent);
+  if (parts === null) return null;
+  const { browser, system } = parts;
   if (browser !== undefined && system !== undefined) return `${browser} on ${system}`;
   return browser ?? system ?? "Unknown device";
 }

@@ -1,12 +1,20 @@
 /**
  * Turns every failure into the seed framework's error body plus a stable code:
  * `{ status_code, detail, code, extra? }`. Never a stack trace, never internals.
+ *
+ * Languages (issue 24 item 3): only `detail` is translated, by the request's Accept-Language
+ * (else `TESSERA_DEFAULT_LOCALE`), to the catalogue's `error.<code>` (with values from `extra`,
+ * e.g. `retry_after_seconds`); the code, the status and the shape never change, and `en` keeps
+ * the detail as written where the error was raised. Every error answer says its language in
+ * `Content-Language`.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ClientError, isTesseraError, type ErrorCode, type TesseraError } from "../core/errors.js";
+import { SOURCE_LOCALE, translate, type MessageValues } from "../core/i18n.js";
 import type { ErrorResponse } from "../contract/index.js";
 import { ERROR_STATUS } from "./error-status.js";
 import { isUnavailableError } from "../core/availability.js";
+import { apiLocale } from "./locale.js";
 
 /**
  * Retry-After of a 503 (issue 14 item 4): a database or Redis outage is usually a restart or a
@@ -41,6 +49,52 @@ export function errorBody(
   return body;
 }
 
+/** The language of an error answer: Accept-Language, else the server's default language. */
+function errorLocale(reply: FastifyReply): string {
+  const server = reply.server;
+  const fallback =
+    typeof server?.hasDecorator === "function" && server.hasDecorator("tessera")
+      ? server.tessera.settings.defaultLocale
+      : SOURCE_LOCALE;
+  return apiLocale(reply.request, fallback);
+}
+
+/**
+ * The detail of an error in `locale`: the catalogue's `error.<code>` filled with `extra`'s
+ * numbers and strings; `en` (and a message that cannot be filled) keeps `detail` as written.
+ */
+export function localizedDetail(
+  locale: string,
+  code: string,
+  detail: string,
+  extra?: Record<string, unknown>,
+): string {
+  if (locale === SOURCE_LOCALE) return detail;
+  const values: MessageValues = {};
+  for (const [name, value] of Object.entries(extra ?? {})) {
+    if (typeof value === "number" || typeof value === "string") values[name] = value;
+  }
+  try {
+    return translate(locale, `error.${code}`, values);
+  } catch {
+    return detail;
+  }
+}
+
+/** Sends an error body in the request's language (`Content-Language`, a translated `detail`). */
+export function sendErrorBody(
+  reply: FastifyReply,
+  status: number,
+  body: ErrorResponse | { status_code: number; detail: string; code: string },
+): FastifyReply {
+  const locale = errorLocale(reply);
+  const detail = localizedDetail(locale, body.code, body.detail, (body as ErrorResponse).extra);
+  return reply
+    .code(status)
+    .header("content-language", locale)
+    .send(detail === body.detail ? body : { ...body, detail });
+}
+
 /** Sends a TesseraError (sets Retry-After for 429s). */
 export function sendError(reply: FastifyReply, error: TesseraError): FastifyReply {
   const status = ERROR_STATUS[error.code];
@@ -56,10 +110,8 @@ export function sendError(reply: FastifyReply, error: TesseraError): FastifyRepl
       : error.code === "service_unavailable"
         ? "Service unavailable"
         : "Internal server error";
-  return reply
-    .code(status)
-    .type("application/json")
-    .send(errorBody(error.code, detail, error.extra));
+  void reply.type("application/json");
+  return sendErrorBody(reply, status, errorBody(error.code, detail, error.extra));
 }
 
 /** Installs the error handler on `app` (and its children). */
@@ -76,10 +128,8 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (isUnavailableError(error)) {
       // The database or Redis is down, unreachable or too slow: 503, never a 500.
       request.log.warn({ err: error }, "backing service unavailable");
-      return reply
-        .code(503)
-        .header("retry-after", String(SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS))
-        .send(errorBody("service_unavailable", "Service unavailable"));
+      void reply.header("retry-after", String(SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS));
+      return sendErrorBody(reply, 503, errorBody("service_unavailable", "Service unavailable"));
     }
     if (error.validation !== undefined) {
       const first = error.validation[0];
@@ -88,22 +138,24 @@ export function installErrorHandler(app: FastifyInstance): void {
         ? `${where}${first.instancePath.replace(/\//g, ".")}`
         : where;
       const detail = first?.message ? `${field} ${first.message}` : "Invalid request";
-      return reply.code(400).send(errorBody("validation_error", detail));
+      return sendErrorBody(reply, 400, errorBody("validation_error", detail));
     }
     const known = error.code === undefined ? undefined : FASTIFY_CODES[error.code];
     if (known !== undefined)
-      return reply.code(ERROR_STATUS[known.code]).send(errorBody(known.code, known.detail));
+      return sendErrorBody(reply, ERROR_STATUS[known.code], errorBody(known.code, known.detail));
     if (error instanceof SyntaxError)
-      return reply.code(400).send(errorBody("invalid_json", "Request body is not valid JSON"));
+      return sendErrorBody(reply, 400, errorBody("invalid_json", "Request body is not valid JSON"));
     const status = typeof error.statusCode === "number" ? error.statusCode : 500;
     if (status >= 400 && status < 500) {
       // A 4xx raised by a plugin (e.g. a bad cookie or header): keep the status, generic code.
-      return reply
-        .code(status)
-        .send({ status_code: status, detail: error.message, code: "client_error" });
+      return sendErrorBody(reply, status, {
+        status_code: status,
+        detail: error.message,
+        code: "client_error",
+      });
     }
     request.log.error({ err: error }, "unhandled error");
-    return reply.code(500).send(errorBody("internal_error", "Internal server error"));
+    return sendErrorBody(reply, 500, errorBody("internal_error", "Internal server error"));
   });
 }
 
@@ -127,6 +179,6 @@ export function frameworkErrorHandler(
 
 export function installNotFoundHandler(app: FastifyInstance): void {
   app.setNotFoundHandler((_request, reply) => {
-    void reply.code(404).send(errorBody("not_found", "Not found"));
+    void sendErrorBody(reply, 404, errorBody("not_found", "Not found"));
   });
 }

@@ -1,12 +1,14 @@
 import type { FastifyRequest } from "fastify";
 import { NotAuthorizedError } from "../core/errors.js";
+import { negotiateLocale } from "../core/i18n.js";
 import type { Actor, RequestMeta } from "../services/context.js";
 import { DEVICE_COOKIE } from "../services/sign-in/device-cookie.js";
 import type { PublicUser } from "../services/users-view.js";
 
 /**
- * The client's address (through trusted proxies only: Fastify `trustProxy`), user agent and
- * device cookie (checked by the login service, which knows the user).
+ * The client's address (through trusted proxies only: Fastify `trustProxy`), user agent,
+ * device cookie (checked by the login service, which knows the user) and language (its
+ * Accept-Language: the mails the request causes speak it to people without a saved one).
  */
 export function requestMeta(request: FastifyRequest): RequestMeta {
   const agent = request.headers["user-agent"];
@@ -15,6 +17,7 @@ export function requestMeta(request: FastifyRequest): RequestMeta {
     userAgent: typeof agent === "string" ? agent.slice(0, 512) : null,
     deviceToken: request.cookies[DEVICE_COOKIE] ?? null,
     sessionId: request.auth?.sessionId ?? null,
+    locale: negotiateLocale(request.headers["accept-language"]),
   };
 }
 

@@ -39,6 +39,8 @@ export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = Object.free
   // A first password for an account without one (issue 24): no old one to ask for.
   "POST /users/:id/password/set": { recentAuthentication: true },
   "POST /password/strength": { duringEnrolment: true },
+  // The language picker is on every page, the enrolment and password pages included.
+  "PATCH /users/:id/locale": { duringEnrolment: true },
   // Re-authentication itself: enrolment routes need it once the sign-in is older than the window.
   "POST /reauthenticate/options": { duringEnrolment: true },
   "POST /reauthenticate": { duringEnrolment: true },

@@ -115,6 +115,11 @@ export interface RequestMeta {
   readonly deviceToken?: string | null;
   /** The signed-in session making the request, if any (security notices name it). */
   readonly sessionId?: string | null;
+  /**
+   * The request's language (its Accept-Language among the shipped ones), or null: the mails it
+   * causes go out in it to a recipient without a saved language (issue 24 item 3).
+   */
+  readonly locale?: string | null;
 }
 
 /** The acting user of a request. */

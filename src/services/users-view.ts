@@ -28,6 +28,8 @@ export interface PublicUser {
   emailVerified: boolean;
   /** False for an account without a password (passkey-first, issue 24). */
   hasPassword: boolean;
+  /** The language the person chose (issue 24 item 3), or null: the browser's, else the default. */
+  locale: string | null;
 }
 
 /** The views of a user, as the wire contract defines them. */
@@ -47,6 +49,7 @@ export function toPublicUser(user: User): PublicUser {
     recoveryCodesLeft: user.recoveryCodesLeft,
     emailVerified: user.emailVerifiedAt !== null,
     hasPassword: user.passwordHash !== null,
+    locale: user.locale,
   };
 }
 
@@ -61,6 +64,7 @@ export function toUserView(user: PublicUser): UserView {
     created_at: user.createdAt.toISOString(),
     last_login_at: user.lastLoginAt === null ? null : user.lastLoginAt.toISOString(),
     email_verified: user.emailVerified,
+    locale: user.locale,
   };
 }
 

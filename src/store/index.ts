@@ -85,6 +85,7 @@ export {
   bumpTokenVersion,
   requirePasswordChange,
   recordLogin,
+  setUserLocale,
 } from "./users.js";
 export {
   setTotpPendingSecret,

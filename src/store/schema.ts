@@ -50,6 +50,8 @@ export interface UsersTable {
   requires_verified_email: ColumnType<SqlBool, 0 | 1 | undefined, 0 | 1>;
   /** The offline policy the password last passed at a sign-in (migration 0015); null: unchecked. */
   password_policy_checked: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The language the person chose (migration 0016, a `LOCALES` tag); null: none chosen. */
+  locale: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** `webauthn_credentials`: passkeys; deleted with their user. */

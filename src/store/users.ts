@@ -57,6 +57,8 @@ export interface User {
   requiresVerifiedEmail: boolean;
   /** The fingerprint of the offline password policy the password last passed (migration 0015). */
   passwordPolicyChecked?: string | undefined;
+  /** The language the person chose (a `LOCALES` tag, migration 0016), or null: none. */
+  locale: string | null;
 }
 
 /** What `insertUser` needs; `isAdmin` and `mustChangePassword` default to false. */
@@ -121,6 +123,7 @@ export function toUser(row: Selectable<UsersTable>): User {
     requiresVerifiedEmail: fromDbBool(row.requires_verified_email),
     // Absent (not null) when never checked: a user read back equals the one written.
     passwordPolicyChecked: row.password_policy_checked ?? undefined,
+    locale: row.locale ?? null,
   };
 }
 
@@ -323,4 +326,25 @@ export async function recordLogin(
     })
     .where("id", "=", userId)
     .execute();
+}
+
+/**
+ * Stores the language a person chose (a tag the caller checked against `LOCALES`), or null: no
+ * choice. The updated user, or undefined when none.
+ */
+export async function setUserLocale(
+  db: Db,
+  id: string,
+  locale: string | null,
+  nowMs: number,
+): Promise<User | undefined> {
+  const userId = canonicalId(id);
+  if (userId === undefined) return undefined;
+  const row = await db
+    .updateTable("users")
+    .set({ locale, updated_at: toEpochMs(nowMs) })
+    .where("id", "=", userId)
+    .returningAll()
+    .executeTakeFirst();
+  return row === undefined ? undefined : toUser(row);
 }

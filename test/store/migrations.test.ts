@@ -214,6 +214,7 @@ describeStore("migrations", { clearBeforeEach: false }, (database) => {
         "users.id",
         "users.is_admin",
         "users.last_login_at",
+        "users.locale",
         "users.lock_reason",
         "users.locked_at",
         "users.locked_until",

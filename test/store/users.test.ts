@@ -15,6 +15,7 @@ import {
   listUsers,
   markTotpStepUsed,
   setUserAdmin,
+  setUserLocale,
   recordLogin,
   setPasswordHash,
   setTotpPendingSecret,
@@ -79,6 +80,7 @@ describeStore("users", (database) => {
       lockReason: null,
       emailVerifiedAt: null,
       requiresVerifiedEmail: false,
+      locale: null,
     };
     expect(created).toEqual(expected);
     expect(await getUserById(database.db, created.id)).toEqual(expected);
@@ -198,6 +200,22 @@ describeStore("users", (database) => {
       await setUserAdmin(database.db, "00000000-0000-4000-8000-000000000000", NOW_MS),
     ).toBeUndefined();
     expect(await setUserAdmin(database.db, "garbage", NOW_MS)).toBeUndefined();
+  });
+
+  it("saves and clears the language a person chose, and answers undefined for a missing one", async () => {
+    const user = await make("judy", "judy@example.org");
+    expect(user.locale).toBeNull();
+    const later = new Date(T0.getTime() + 1000);
+    const saved = await setUserLocale(database.db, user.id, "de", later.getTime());
+    expect(saved?.locale).toBe("de");
+    expect(saved?.updatedAt).toEqual(later);
+    expect((await getUserById(database.db, user.id))?.locale).toBe("de");
+    await setUserLocale(database.db, user.id, null, NOW_MS);
+    expect((await getUserById(database.db, user.id))?.locale).toBeNull();
+    expect(
+      await setUserLocale(database.db, "00000000-0000-4000-8000-000000000000", "fr", NOW_MS),
+    ).toBeUndefined();
+    expect(await setUserLocale(database.db, "garbage", "fr", NOW_MS)).toBeUndefined();
   });
 
   it("deletes a user together with their passkeys and challenges", async () => {

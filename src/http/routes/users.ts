@@ -1,11 +1,17 @@
 /**
  * `GET /me`, `GET /users`, `POST /users/create`, `PATCH /users/{id}/promote`,
- * `PATCH /users/{id}/demote`, `POST /users/{id}/lock`, `POST /users/{id}/unlock`,
- * `DELETE /users/{id}`.
+ * `PATCH /users/{id}/demote`, `PATCH /users/{id}/locale`, `POST /users/{id}/lock`,
+ * `POST /users/{id}/unlock`, `DELETE /users/{id}`.
  */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { lockAccount, unlockAccount } from "../../services/account/account-lock.js";
-import { createUser, deleteUser, demoteUser, promoteUser } from "../../services/account/users.js";
+import {
+  createUser,
+  deleteUser,
+  demoteUser,
+  promoteUser,
+  setLocale,
+} from "../../services/account/users.js";
 import { readUserList } from "../../services/account/user-list.js";
 import { recoveryCodesLow } from "../../services/factors/recovery-codes.js";
 import { grantsClaims, permissionsOfUser } from "../../services/grants.js";
@@ -18,6 +24,7 @@ import {
   LockUserRequest,
   MeView,
   OkResponse,
+  SetLocaleRequest,
   UserIdParams,
   MAX_DIRECTORY_RESULTS,
   MAX_PAGE_SIZE,
@@ -166,6 +173,33 @@ export const userRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, o
     },
     async (request) => {
       const user = await demoteUser(ctx, actorOf(request), request.params.id, requestMeta(request));
+      return userViewOf(user);
+    },
+  );
+
+  app.patch(
+    "/users/:id/locale",
+    {
+      config: { allowDuringPasswordChange: true },
+      schema: {
+        tags: ["users"],
+        summary:
+          "Save the language of a user's pages and mails (the user themself or an admin); null: follow the browser",
+        description:
+          "`{ locale }`: a shipped language (`en`, `de`, `fr`, `es`, …), else 400 `validation_error` (`extra.field` `locale`); `null` clears the choice (Accept-Language, then `TESSERA_DEFAULT_LOCALE`). Answers the user's view with `locale`.",
+        params: UserIdParams,
+        body: SetLocaleRequest,
+        response: { 200: UserView, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const user = await setLocale(
+        ctx,
+        actorOf(request),
+        request.params.id,
+        request.body.locale,
+        requestMeta(request),
+      );
       return userViewOf(user);
     },
   );

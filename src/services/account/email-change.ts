@@ -18,6 +18,7 @@ import { voidEmailTokens } from "../mail/email-tokens.js";
 import { sendVerificationMail } from "./email-verification.js";
 import { sendInvitation } from "./invitations.js";
 import { emailChangedNoticeMail } from "../mail/account-mails.js";
+import { mailLocale, recipientHasPassword } from "../mail/templates.js";
 import { enqueueMail } from "../mail/queue.js";
 import { announceSessionChange } from "../sessions/sessions.js";
 
@@ -65,6 +66,8 @@ export async function changeEmail(
           oldEmail: target.email,
           newEmail: user.email,
           byAdmin: actor.id !== user.id,
+          hasPassword: recipientHasPassword(user),
+          locale: mailLocale(ctx.settings, user, meta),
         }),
       });
     }

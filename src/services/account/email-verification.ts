@@ -25,6 +25,7 @@ import { audit } from "../audit/audit.js";
 import type { RequestMeta, ServiceContext } from "../context.js";
 import { issueEmailToken, useEmailToken, voidEmailTokens } from "../mail/email-tokens.js";
 import { verifyEmailMail } from "../mail/account-mails.js";
+import { mailLocale, type MailRecipient } from "../mail/templates.js";
 import { afterAnswer, enqueueMail } from "../mail/queue.js";
 import type { LoginReservation } from "../abuse/rate-limit/index.js";
 import { announceSessionChange } from "../sessions/sessions.js";
@@ -41,7 +42,7 @@ const INVALID_LINK =
  */
 export async function sendVerificationMail(
   ctx: ServiceContext,
-  user: Pick<User, "id" | "name" | "email">,
+  user: Pick<User, "id" | "name" | "email"> & MailRecipient,
   meta?: RequestMeta,
 ): Promise<void> {
   const { token } = await issueEmailToken(ctx, {
@@ -57,6 +58,7 @@ export async function sendVerificationMail(
       email: user.email,
       token,
       validityMs: EMAIL_VERIFICATION_VALIDITY_MS,
+      locale: mailLocale(ctx.settings, user, meta),
     }),
   });
   await audit(ctx, "email_verification_sent", { userId: user.id, meta });

@@ -20,6 +20,7 @@ import { audit } from "../audit/audit.js";
 import type { RequestMeta, ServiceContext } from "../context.js";
 import { findEmailToken, issueEmailToken } from "../mail/email-tokens.js";
 import { invitationMail } from "../mail/account-mails.js";
+import { mailLocale, type MailRecipient } from "../mail/templates.js";
 import { enqueueMail } from "../mail/queue.js";
 
 /** An invitation link lives 72 hours (issue 12). */
@@ -39,7 +40,7 @@ export async function unusablePasswordHash(ctx: ServiceContext): Promise<string>
  */
 export async function sendInvitation(
   ctx: ServiceContext,
-  user: Pick<User, "id" | "name" | "email">,
+  user: Pick<User, "id" | "name" | "email"> & MailRecipient,
   options: { by: string; meta?: RequestMeta | undefined; again?: boolean },
 ): Promise<void> {
   const { token } = await issueEmailToken(ctx, {
@@ -50,7 +51,12 @@ export async function sendInvitation(
   });
   await enqueueMail(ctx, {
     to: user.email,
-    ...invitationMail(ctx.settings, { name: user.name, token, validityMs: INVITATION_VALIDITY_MS }),
+    ...invitationMail(ctx.settings, {
+      name: user.name,
+      token,
+      validityMs: INVITATION_VALIDITY_MS,
+      locale: mailLocale(ctx.settings, user, options.meta),
+    }),
   });
   await audit(ctx, "invitation_sent", {
     userId: user.id,

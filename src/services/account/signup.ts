@@ -20,6 +20,7 @@ import { audit } from "../audit/audit.js";
 import type { RequestMeta, ServiceContext } from "../context.js";
 import { sendVerificationMail } from "./email-verification.js";
 import { signupAddressTakenMail, signupNameTakenMail } from "../mail/account-mails.js";
+import { mailLocale, recipientHasPassword } from "../mail/templates.js";
 import { afterAnswer, enqueueMail } from "../mail/queue.js";
 import { assertPasswordPolicy } from "./passwords.js";
 
@@ -97,9 +98,22 @@ async function answerTaken(
   await withTransaction(ctx.db, async (trx) => {
     const tx = { ...ctx, db: trx };
     if (owner !== undefined) {
-      await enqueueMail(tx, { to: owner.email, ...signupAddressTakenMail(ctx.settings, owner) });
+      await enqueueMail(tx, {
+        to: owner.email,
+        ...signupAddressTakenMail(ctx.settings, {
+          name: owner.name,
+          hasPassword: recipientHasPassword(owner),
+          locale: mailLocale(ctx.settings, owner, meta),
+        }),
+      });
     } else {
-      await enqueueMail(tx, { to: ids.email, ...signupNameTakenMail(ctx.settings, ids) });
+      await enqueueMail(tx, {
+        to: ids.email,
+        ...signupNameTakenMail(ctx.settings, {
+          name: ids.name,
+          locale: mailLocale(ctx.settings, null, meta),
+        }),
+      });
     }
     await audit(tx, "signup_refused", {
       userId: owner?.id ?? null,

@@ -1,14 +1,16 @@
 /**
- * User administration: create (admin), promote (admin), delete (admin or self). The list is
- * `user-list.ts`.
+ * User administration: create (admin), promote (admin), delete (admin or self), the language a
+ * person chose (self or admin). The list is `user-list.ts`.
  */
 import { ClientError, NotFoundError, PermissionDeniedError } from "../../core/errors.js";
+import { isLocale } from "../../core/i18n.js";
 import { hashPassword } from "../../core/password.js";
 import {
   deleteUserRow,
   getUserById,
   insertUser,
   setUserAdmin,
+  setUserLocale,
   unsetUserAdmin,
   withTransaction,
   type User,
@@ -151,4 +153,38 @@ export async function deleteUser(
     meta,
     detail: { by: actor.id, name: target.name },
   });
+}
+
+/**
+ * Saves the language of a person's pages and mails (issue 24 item 3): a shipped one
+ * (`LOCALES`), or null for none (the browser's, else `TESSERA_DEFAULT_LOCALE`). The user
+ * themself or an admin. Every instance sees the change at once (`GET /me` says it).
+ * @throws PermissionDeniedError, NotFoundError, ClientError `validation_error` (not a shipped language).
+ */
+export async function setLocale(
+  ctx: ServiceContext,
+  actor: Actor,
+  targetId: string,
+  locale: string | null,
+  meta: RequestMeta,
+): Promise<User> {
+  if (actor.id !== targetId && !actor.isAdmin) {
+    throw new PermissionDeniedError("Only the user or an admin may change the language");
+  }
+  if (locale !== null && !isLocale(locale)) {
+    throw new ClientError("No such language", {
+      code: "validation_error",
+      extra: { field: "locale" },
+    });
+  }
+  const user = await setUserLocale(ctx.db, targetId, locale, ctx.clock());
+  if (user === undefined) throw new NotFoundError("No such user");
+  // The middleware's view of the user (and the cached `GET /me` body) changed.
+  await announceSessionChange(ctx, { kind: "user", userId: user.id });
+  await audit(ctx, "user_locale_changed", {
+    userId: user.id,
+    meta,
+    detail: { by: actor.id, locale },
+  });
+  return user;
 }

@@ -22,6 +22,7 @@ export type AuditEventName =
   | "user_promoted"
   | "user_deleted"
   | "user_demoted"
+  | "user_locale_changed"
   | "user_locked"
   | "user_unlocked"
   | "user_roles_changed"

@@ -18,7 +18,7 @@
  */
 import { DAY_MS } from "../../core/clock.js";
 import { ClientError } from "../../core/errors.js";
-import { describeUserAgent } from "../../core/user-agent.js";
+import { userAgentParts } from "../../core/user-agent.js";
 import { endSessionRecord, getUserById } from "../../store/index.js";
 import { audit } from "../audit/audit.js";
 import type { RequestMeta, ServiceContext } from "../context.js";
@@ -26,7 +26,17 @@ import { issueEmailToken, useEmailToken } from "./email-tokens.js";
 import { announceSessionChange } from "../sessions/sessions.js";
 import { endUserSessions } from "../sessions/ending.js";
 import { enqueueMail } from "./queue.js";
-import { composeMail, describeDuration, publicLink, type MailContent } from "./templates.js";
+import {
+  composeMail,
+  describeDuration,
+  formatMailDate,
+  mailLocale,
+  mailText,
+  publicLink,
+  recipientHasPassword,
+  type MailContent,
+  type MailRecipient,
+} from "./templates.js";
 import type { ServiceSettings } from "../context.js";
 
 /** The events that send a notice. */
@@ -49,8 +59,8 @@ export const NOT_ME_VALIDITY_MS = 7 * DAY_MS;
 export type NoticeActor = "user" | "administrator";
 
 /**
- * What each notice says, whether "This wasn't me" ends every session or the one concerned, and
- * what it says when an administrator did it (absent: only the user can do it).
+ * What each notice says (`mail.` message keys), whether "This wasn't me" ends every session or
+ * the one concerned, and what it says when an administrator did it (absent: only the user can).
  */
 const NOTICES: Readonly<
   Record<
@@ -64,96 +74,98 @@ const NOTICES: Readonly<
   >
 > = {
   password_changed: {
-    subject: "Your password was changed",
-    happened: "The password of your account was changed.",
+    subject: "mail.notice_password_changed_subject",
+    happened: "mail.notice_password_changed",
     scope: "all",
     byAdministrator: {
-      happened:
-        "An administrator set a new password for your account. Every session of your account ended.",
-      next: "Sign in with the password your administrator gives you. If you did not expect this, ask your administrator.",
+      happened: "mail.notice_admin_password",
+      next: "mail.notice_admin_password_next",
     },
   },
   password_reset: {
-    subject: "Your password was reset",
-    happened: "The password of your account was reset.",
+    subject: "mail.notice_password_reset_subject",
+    happened: "mail.notice_password_reset",
     scope: "all",
     byAdministrator: {
-      happened:
-        "An administrator set a new password for your account. Every session of your account ended.",
-      next: "Sign in with the password your administrator gives you. If you did not expect this, ask your administrator.",
+      happened: "mail.notice_admin_password",
+      next: "mail.notice_admin_password_next",
     },
   },
   totp_enabled: {
-    subject: "An authenticator app was added",
-    happened: "An authenticator app was set up as a second factor for your account.",
+    subject: "mail.notice_totp_enabled_subject",
+    happened: "mail.notice_totp_enabled",
     scope: "session",
     byAdministrator: {
-      happened: "An administrator set up an authenticator app as a second factor for your account.",
-      next: "If you did not expect this, ask your administrator.",
+      happened: "mail.notice_admin_totp_enabled",
+      next: "mail.notice_admin_next",
     },
   },
   totp_disabled: {
-    subject: "Your authenticator app was removed",
-    happened: "The authenticator app was turned off for your account.",
+    subject: "mail.notice_totp_disabled_subject",
+    happened: "mail.notice_totp_disabled",
     scope: "session",
     byAdministrator: {
-      happened: "An administrator turned off the authenticator app of your account.",
-      next: "You can set up a second factor again on your account page. If you did not expect this, ask your administrator.",
+      happened: "mail.notice_admin_totp_disabled",
+      next: "mail.notice_admin_totp_disabled_next",
     },
   },
   passkey_added: {
-    subject: "A passkey was added",
-    happened: "A passkey was added to your account.",
+    subject: "mail.notice_passkey_added_subject",
+    happened: "mail.notice_passkey_added",
     scope: "session",
   },
   passkey_removed: {
-    subject: "A passkey was removed",
-    happened: "A passkey was removed from your account.",
+    subject: "mail.notice_passkey_removed_subject",
+    happened: "mail.notice_passkey_removed",
     scope: "session",
     byAdministrator: {
-      happened: "An administrator removed a passkey from your account.",
-      next: "You can add a passkey again on your account page. If you did not expect this, ask your administrator.",
+      happened: "mail.notice_admin_passkey_removed",
+      next: "mail.notice_admin_passkey_removed_next",
     },
   },
   recovery_codes_used: {
-    subject: "A recovery code was used",
-    happened: "One of your recovery codes was used to sign in.",
+    subject: "mail.notice_recovery_codes_used_subject",
+    happened: "mail.notice_recovery_codes_used",
     scope: "session",
   },
   recovery_codes_renewed: {
-    subject: "Your recovery codes were renewed",
-    happened: "New recovery codes were made for your account; the old ones no longer work.",
+    subject: "mail.notice_recovery_codes_renewed_subject",
+    happened: "mail.notice_recovery_codes_renewed",
     scope: "session",
   },
   account_locked: {
-    subject: "Your account was locked",
-    happened:
-      "An administrator locked your account: nobody can sign in to it until it is unlocked.",
+    subject: "mail.notice_account_locked_subject",
+    happened: "mail.notice_account_locked",
     scope: "all",
     byAdministrator: {
-      happened:
-        "An administrator locked your account: nobody can sign in to it until it is unlocked.",
-      next: "If you did not expect this, ask your administrator.",
+      happened: "mail.notice_account_locked",
+      next: "mail.notice_admin_next",
     },
   },
   new_device_sign_in: {
-    subject: "New sign-in to your account",
-    happened: "Your account was signed in to from a device it was not used on recently.",
+    subject: "mail.notice_new_device_subject",
+    happened: "mail.notice_new_device",
     scope: "session",
   },
 };
 
-/** When, as the notices write it: "When: 2026-01-02 03:04:05 UTC." */
-function describeWhen(atMs: number): string {
-  return `When: ${new Date(atMs)
-    .toISOString()
-    .replace("T", " ")
-    .replace(/\.\d+Z$/, " UTC")}.`;
+/** Where a request came from, in the mail's language: "Firefox on Linux, address 192.0.2.1". */
+function describeWhere(t: ReturnType<typeof mailText>, meta: RequestMeta): string {
+  const parts = userAgentParts(meta.userAgent);
+  const agent =
+    parts === null
+      ? t("mail.notice_agent_unknown")
+      : parts.browser !== undefined && parts.system !== undefined
+        ? t("mail.notice_agent", { browser: parts.browser, system: parts.system })
+        : (parts.browser ?? parts.system ?? t("mail.notice_agent_unknown_device"));
+  return t("mail.notice_from", { agent, ip: meta.ip });
 }
 
 /**
  * The notice of `event`: the user's own action (or someone's with their session) with its
  * "This wasn't me" link and where it came from; an administrator's action without either.
+ * In `facts.locale` (default: the server's); an account without a password (`hasPassword`
+ * false, issue 24) is not told to choose a new password.
  * @throws TypeError for an administrator's action on an event only the user can do, or a user's
  * action without its token.
  */
@@ -166,41 +178,60 @@ export function securityNoticeMail(
     by?: NoticeActor | undefined;
     meta?: RequestMeta | undefined;
     notMeToken?: string | undefined;
+    locale?: string | undefined;
+    hasPassword?: boolean | undefined;
   },
 ): MailContent {
+  const locale = facts.locale ?? mailLocale(settings);
+  const t = mailText(locale);
   const notice = NOTICES[facts.event];
-  const when = describeWhen(facts.atMs);
+  const subject = t(notice.subject);
+  const when = t("mail.notice_when", { when: formatMailDate(locale, facts.atMs) });
   if (facts.by === "administrator") {
     const admin = notice.byAdministrator;
     if (admin === undefined) throw new TypeError(`Only the user can cause ${facts.event}`);
     // The acting admin's browser and address are theirs, not the user's business.
-    return composeMail(settings, notice.subject, {
-      name: facts.name,
-      paragraphs: [admin.happened, when, admin.next],
-      after: ["These notices cannot be turned off."],
-    });
+    return composeMail(
+      settings,
+      subject,
+      {
+        name: facts.name,
+        paragraphs: [t(admin.happened), when, t(admin.next)],
+        after: [t("mail.notice_cannot_turn_off")],
+      },
+      locale,
+    );
   }
   if (facts.notMeToken === undefined) throw new TypeError("A user's notice needs its not_me token");
-  const where =
-    facts.meta === undefined
-      ? []
-      : [
-          `From: ${describeUserAgent(facts.meta.userAgent) ?? "an unknown browser or app"}, address ${facts.meta.ip}.`,
-        ];
-  return composeMail(settings, notice.subject, {
-    name: facts.name,
-    paragraphs: [notice.happened, when, ...where, "If this was you, there is nothing to do."],
-    action: {
-      label: "This wasn't me",
-      url: publicLink(settings, "/not-me", { token: facts.notMeToken }),
+  const where = facts.meta === undefined ? [] : [describeWhere(t, facts.meta)];
+  const passwordless = facts.hasPassword === false;
+  return composeMail(
+    settings,
+    subject,
+    {
+      name: facts.name,
+      paragraphs: [t(notice.happened), when, ...where, t("mail.notice_if_you")],
+      action: {
+        label: t("mail.notice_not_me_action"),
+        url: publicLink(settings, "/not-me", { token: facts.notMeToken }),
+      },
+      after: [
+        t(
+          notice.scope === "all"
+            ? passwordless
+              ? "mail.notice_not_me_all_passwordless"
+              : "mail.notice_not_me_all"
+            : passwordless
+              ? "mail.notice_not_me_session_passwordless"
+              : "mail.notice_not_me_session",
+        ),
+        t("mail.notice_link_validity", {
+          duration: describeDuration(NOT_ME_VALIDITY_MS, locale),
+        }),
+      ],
     },
-    after: [
-      notice.scope === "all"
-        ? "If it was not you, open the link: every session of your account ends, and you can choose a new password."
-        : "If it was not you, open the link: the session that did it ends, and you can choose a new password.",
-      `The link works for ${describeDuration(NOT_ME_VALIDITY_MS)}. These notices cannot be turned off.`,
-    ],
-  });
+    locale,
+  );
 }
 
 /**
@@ -211,7 +242,13 @@ export function securityNoticeMail(
  */
 export async function notifySecurityEvent(
   ctx: ServiceContext,
-  user: { id: string; name: string; email: string },
+  user: {
+    id: string;
+    name: string;
+    email: string;
+    hasPassword?: boolean | undefined;
+    passwordHash?: string | null | undefined;
+  } & MailRecipient,
   event: SecurityEvent,
   options: {
     sessionId?: string | null | undefined;
@@ -221,10 +258,19 @@ export async function notifySecurityEvent(
 ): Promise<void> {
   if (user.email === "") return;
   const atMs = ctx.clock();
+  const locale = mailLocale(ctx.settings, user, options.meta);
+  const hasPassword = recipientHasPassword(user);
   if (options.by === "administrator") {
     await enqueueMail(ctx, {
       to: user.email,
-      ...securityNoticeMail(ctx.settings, { name: user.name, event, atMs, by: "administrator" }),
+      ...securityNoticeMail(ctx.settings, {
+        name: user.name,
+        event,
+        atMs,
+        by: "administrator",
+        locale,
+        hasPassword,
+      }),
     });
     return;
   }
@@ -244,6 +290,8 @@ export async function notifySecurityEvent(
       atMs,
       meta: options.meta,
       notMeToken: token,
+      locale,
+      hasPassword,
     }),
   });
 }

@@ -19,7 +19,7 @@ import { hashPassword } from "../../core/password.js";
 import type { ForgotPasswordRequest, ResetWithTokenRequest } from "../../contract/index.js";
 import { getUserById, getUserByNameOrMail, withTransaction, type User } from "../../store/index.js";
 import { audit } from "../audit/audit.js";
-import type { RequestMeta, ServiceContext, ServiceSettings } from "../context.js";
+import type { RequestMeta, ServiceContext } from "../context.js";
 import {
   findEmailToken,
   hashEmailToken,
@@ -28,7 +28,8 @@ import {
 } from "../mail/email-tokens.js";
 import { accountKeyFor, verifySecondFactor, type SecondFactorProvider } from "./login.js";
 import { afterAnswer, enqueueMail } from "../mail/queue.js";
-import { composeMail, describeDuration, publicLink, type MailContent } from "../mail/templates.js";
+import { passwordResetMail } from "../mail/account-mails.js";
+import { mailLocale, recipientHasPassword } from "../mail/templates.js";
 import { assertPasswordPolicy, storePassword } from "../account/passwords.js";
 
 /** How long a reset link works (issue 12: 30 minutes). */
@@ -40,25 +41,8 @@ export const FORGOT_PASSWORD_DETAIL =
 
 const INVALID_LINK = "This link is unknown, already used, no longer valid or expired";
 
-/** The mail with the reset link. */
-export function passwordResetMail(
-  settings: ServiceSettings,
-  facts: { name: string; token: string; validityMs: number },
-): MailContent {
-  return composeMail(settings, "Choose a new password", {
-    name: facts.name,
-    paragraphs: [
-      "Someone, probably you, asked to choose a new password for your account. Open the link to choose one.",
-    ],
-    action: {
-      label: "Choose a new password",
-      url: publicLink(settings, "/reset-password", { token: facts.token }),
-    },
-    after: [
-      `The link works once, for ${describeDuration(facts.validityMs)}. If you did not ask, ignore this mail: your password stays as it is.`,
-    ],
-  });
-}
+/** The mail with the reset link (`mail/account-mails.ts`). */
+export { passwordResetMail };
 
 /**
  * A short fingerprint of the password hash a link was issued against; an account without a
@@ -104,6 +88,7 @@ async function sendResetLink(
       name: "unknown",
       token,
       validityMs: PASSWORD_RESET_VALIDITY_MS,
+      locale: mailLocale(ctx.settings, null, meta),
     });
     await withTransaction(ctx.db, async (db) => {
       // No user id: the event would read "link sent" in the account's activity.
@@ -130,6 +115,8 @@ async function sendResetLink(
         name: user.name,
         token,
         validityMs: PASSWORD_RESET_VALIDITY_MS,
+        hasPassword: recipientHasPassword(user),
+        locale: mailLocale(ctx.settings, user, meta),
       }),
     });
     await audit(tx, "password_reset_requested", { userId: user.id, meta });

@@ -22,6 +22,7 @@ import * as personalAccessTokens from "./0012-personal-access-tokens.js";
 import * as roles from "./0013-roles.js";
 import * as upstreamProviders from "./0014-upstream-providers.js";
 import * as passwordPolicyVersion from "./0015-password-policy-version.js";
+import * as userLocale from "./0016-user-locale.js";
 
 /** Every migration by name, in order. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -40,6 +41,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "0013-roles": roles,
   "0014-upstream-providers": upstreamProviders,
   "0015-password-policy-version": passwordPolicyVersion,
+  "0016-user-locale": userLocale,
 });
 
 /** Table that records which migrations ran. */

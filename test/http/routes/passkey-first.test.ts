@@ -295,7 +295,7 @@ describeServer(
         .client()
         .request("POST", "/password/forgot", { json: { name: person.name } });
       expect(asked.status).toBe(202);
-      const mail = await mailTo(smtp, person.email, "Choose a new password");
+      const mail = await mailTo(smtp, person.email, "Choose a password for your account");
       const token = tokenFrom(mail, "/reset-password");
       const client = server.client();
       const first = await client.request("POST", "/password/reset-with-token", {

@@ -4,6 +4,7 @@
  * route promises.
  */
 import { describe, expect, it } from "vitest";
+import { listAuditEvents } from "../../../src/store/index.js";
 import { describeServer } from "../../helpers/routes.js";
 
 describeServer("users routes", (server) => {
@@ -108,6 +109,59 @@ describeServer("users routes", (server) => {
 
       expect((await asUser.request("DELETE", `/users/${user.id}`)).status).toBe(200);
       expect((await asUser.request("GET", "/me")).status).toBe(401);
+    });
+
+    it("saves a language (the user or an admin), shows it in GET /me at once, audits it", async () => {
+      const admin = await server.createUser({ isAdmin: true });
+      const user = await server.createUser({});
+      const other = await server.createUser({});
+      const asUser = server.client();
+      await asUser.login(user.name, user.password);
+      const asAdmin = server.client();
+      await asAdmin.login(admin.name, admin.password);
+      // Cached first: the change must drop the kept body.
+      expect((await asUser.request("GET", "/me")).body.locale).toBeNull();
+      const saved = await asUser.request("PATCH", `/users/${user.id}/locale`, {
+        json: { locale: "de" },
+      });
+      expect(saved.status).toBe(200);
+      expect(saved.body).toMatchObject({ id: user.id, locale: "de" });
+      expect((await asUser.request("GET", "/me")).body.locale).toBe("de");
+
+      const bad = await asUser.request("PATCH", `/users/${user.id}/locale`, {
+        json: { locale: "xx" },
+      });
+      expect(bad.status).toBe(400);
+      expect(bad.body).toMatchObject({ code: "validation_error", extra: { field: "locale" } });
+      const pseudo = await asUser.request("PATCH", `/users/${user.id}/locale`, {
+        json: { locale: "en-XA" },
+      });
+      expect(pseudo.status).toBe(400);
+      const foreign = await asUser.request("PATCH", `/users/${other.id}/locale`, {
+        json: { locale: "fr" },
+      });
+      expect(foreign.status).toBe(403);
+
+      const byAdmin = await asAdmin.request("PATCH", `/users/${user.id}/locale`, {
+        json: { locale: null },
+      });
+      expect(byAdmin.status).toBe(200);
+      expect(byAdmin.body.locale).toBeNull();
+      expect((await asUser.request("GET", "/me")).body.locale).toBeNull();
+      const listed = (await asAdmin.request("GET", "/users")).body as Record<string, unknown>[];
+      expect(listed.find((u) => u.id === user.id)).toMatchObject({ locale: null });
+      expect(
+        (
+          await asAdmin.request("PATCH", "/users/00000000-0000-4000-8000-000000000000/locale", {
+            json: { locale: "es" },
+          })
+        ).status,
+      ).toBe(404);
+      const events = await listAuditEvents(server.tessera.ctx.db, {
+        event: "user_locale_changed",
+        userId: user.id,
+      });
+      expect(events.map((e) => e.detail.locale).sort()).toEqual(["de", null].sort());
     });
   });
 });
