@@ -26,6 +26,7 @@ const KNOWN_EVENTS: ReadonlySet<string> = new Set([
   "user_locked",
   "user_unlocked",
   "user_roles_changed",
+  "user_locale_changed",
   "role_created",
   "role_updated",
   "role_deleted",
