@@ -36,7 +36,7 @@ import { updateContinueNotice } from "./account/continue-section.js";
 import { lacksPassword, showPasswordSection } from "./account/first-password.js";
 import { wireLinkedSignIns } from "./account/linked-section.js";
 import { wireLanguage } from "./account/language-section.js";
-import { tNodes, userData } from "./account/words.js";
+import { tNodes, userData } from "./lib/words.js";
 
 /** "Signed in as <name> (<email>)." */
 function showWho(state: AccountState): void {

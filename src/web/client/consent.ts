@@ -11,6 +11,7 @@ import { byId, h, handleClick, setVisible } from "./lib/dom.js";
 import { mountLocalePicker, t } from "./lib/i18n.js";
 import { getMe } from "./lib/session.js";
 import { describeError, describeScope, interactionId } from "./lib/text.js";
+import { sentenceInto } from "./lib/words.js";
 
 /** `GET /oidc/interaction/{uid}/details`. */
 interface InteractionDetails {
@@ -24,19 +25,6 @@ const message = byId("consent-message");
 const NOT_SIGNED_IN = t("consent.not_signed_in");
 
 mountLocalePicker();
-
-/**
- * The message `key` in `target`, each placeholder replaced by its element (user data, marked
- * `translate="no"` in the page), wherever the language puts it.
- */
-function sentenceWith(target: HTMLElement, key: string, parts: Record<string, HTMLElement>): void {
-  const marks = Object.fromEntries(Object.keys(parts).map((name) => [name, `\uE000${name}\uE000`]));
-  target.replaceChildren(
-    ...t(key, marks)
-      .split("\uE000")
-      .map((piece, index) => (index % 2 === 1 ? (parts[piece] ?? piece) : piece)),
-  );
-}
 
 /** The interaction's own path (the sign-in page comes back to it). */
 function interactionPath(id: string): string {
@@ -103,10 +91,10 @@ async function main(id: string): Promise<void> {
   if (me === null) return showProblem(NOT_SIGNED_IN, true);
   const application = byId("client-name");
   application.textContent = details.client.name;
-  sentenceWith(byId("consent-title"), "consent.wants_to", { application });
+  sentenceInto(byId("consent-title"), "consent.wants_to", { application });
   const name = byId("me-name");
   name.textContent = me.name;
-  sentenceWith(byId("me-line"), "consent.signed_in_as", { name });
+  sentenceInto(byId("me-line"), "consent.signed_in_as", { name });
   const scopes = details.scopes.length === 0 ? ["openid"] : details.scopes;
   byId("scope-list").replaceChildren(
     ...scopes.map((scope) => h("li", { "data-scope": scope }, describeScope(scope))),

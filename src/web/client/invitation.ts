@@ -12,6 +12,7 @@ import { wirePasskeyFirst } from "./lib/passkey-first.js";
 import { showProviderButtons } from "./sign-in/providers.js";
 import { describeError } from "./lib/text.js";
 import type { UserView } from "./lib/types.js";
+import { sentenceInto } from "./lib/words.js";
 
 mountLocalePicker();
 
@@ -19,19 +20,6 @@ const token = takeFragmentToken();
 const form = byId<HTMLFormElement>("invitation-form");
 const intro = byId("invitation-intro");
 const problem = byId("invitation-problem");
-
-/**
- * The message `key` in `target`, each placeholder replaced by its element (user data, marked
- * `translate="no"` in the page), wherever the language puts it.
- */
-function sentenceWith(target: HTMLElement, key: string, parts: Record<string, HTMLElement>): void {
-  const marks = Object.fromEntries(Object.keys(parts).map((name) => [name, `\uE000${name}\uE000`]));
-  target.replaceChildren(
-    ...t(key, marks)
-      .split("\uE000")
-      .map((piece, index) => (index % 2 === 1 ? (parts[piece] ?? piece) : piece)),
-  );
-}
 
 async function main(): Promise<void> {
   if (token === null) {
@@ -47,7 +35,7 @@ async function main(): Promise<void> {
     showMessage(problem, t("invitation.check_failed", { problem: describeError(error) }), "error");
     return;
   }
-  sentenceWith(intro, "invitation.welcome", {
+  sentenceInto(intro, "invitation.welcome", {
     name: h("span", { translate: "no", text: invited.name }),
     email: h("span", { translate: "no", text: invited.email }),
   });

@@ -4,8 +4,9 @@
  */
 import { api } from "./lib/api.js";
 import { byId, fieldValue, handleForm, setVisible } from "./lib/dom.js";
-import { mountLocalePicker, t } from "./lib/i18n.js";
+import { mountLocalePicker } from "./lib/i18n.js";
 import { passkeysSupported } from "./lib/passkeys.js";
+import { sentenceInto } from "./lib/words.js";
 
 mountLocalePicker();
 
@@ -27,19 +28,6 @@ if (passkeysSupported()) {
   });
 }
 
-/**
- * The message `key` in `target`, each placeholder replaced by its element (user data, marked
- * `translate="no"` in the page), wherever the language puts it.
- */
-function sentenceWith(target: HTMLElement, key: string, parts: Record<string, HTMLElement>): void {
-  const marks = Object.fromEntries(Object.keys(parts).map((name) => [name, `\uE000${name}\uE000`]));
-  target.replaceChildren(
-    ...t(key, marks)
-      .split("\uE000")
-      .map((piece, index) => (index % 2 === 1 ? (parts[piece] ?? piece) : piece)),
-  );
-}
-
 handleForm(form, {
   message: byId("signup-message"),
   submit: async () => {
@@ -54,7 +42,7 @@ handleForm(form, {
     // The same answer whether or not the name or address is taken: the mail says which.
     const shownEmail = byId("signup-done-email");
     shownEmail.textContent = email;
-    sentenceWith(byId("signup-done-text"), "signup.done_text", { email: shownEmail });
+    sentenceInto(byId("signup-done-text"), "signup.done_text", { email: shownEmail });
     setVisible(passkey, byId("signup-done-passkey"));
     setVisible(false, byId("signup-step"));
     setVisible(true, byId("signup-done"));

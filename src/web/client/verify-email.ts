@@ -11,6 +11,7 @@ import { mountLocalePicker, t } from "./lib/i18n.js";
 import { AFTER_PASSKEY_FIRST } from "./lib/passkey-first.js";
 import { createPasskey, explainedPasskeyCall, passkeysSupported } from "./lib/passkeys.js";
 import type { UserView } from "./lib/types.js";
+import { sentenceInto } from "./lib/words.js";
 
 mountLocalePicker();
 
@@ -27,24 +28,11 @@ if (token === null) {
     const user = await api<UserView>("POST", "/email/verify", { token });
     const name = byId("verified-name");
     name.textContent = user.name;
-    sentenceWith(byId("verified-text"), "verify_email.verified_text", { name });
+    sentenceInto(byId("verified-text"), "verify_email.verified_text", { name });
     setVisible(false, byId("verify-step"));
     setVisible(true, byId("verified-step"));
     byId("verified-title").focus();
   });
-}
-
-/**
- * The message `key` in `target`, each placeholder replaced by its element (user data, marked
- * `translate="no"` in the page), wherever the language puts it.
- */
-function sentenceWith(target: HTMLElement, key: string, parts: Record<string, HTMLElement>): void {
-  const marks = Object.fromEntries(Object.keys(parts).map((name) => [name, `\uE000${name}\uE000`]));
-  target.replaceChildren(
-    ...t(key, marks)
-      .split("\uE000")
-      .map((piece, index) => (index % 2 === 1 ? (parts[piece] ?? piece) : piece)),
-  );
 }
 
 /**

@@ -9,7 +9,7 @@ import { byId, h, handleClick, setVisible, showMessage } from "../lib/dom.js";
 import { actionButton, confirmPanel } from "../lib/item-controls.js";
 import { t } from "../lib/i18n.js";
 import type { ApplicationAccessView } from "../lib/types.js";
-import { timeOf, tNodes, userData } from "./words.js";
+import { timeOf, tNodes, userData } from "../lib/words.js";
 
 /** Shows the apps with access; resolves once the list is shown. */
 export async function wireApps(): Promise<void> {

@@ -8,7 +8,7 @@ import { api, ApiError } from "../lib/api.js";
 import { byId, h, handleClick, setVisible, showMessage } from "../lib/dom.js";
 import { t } from "../lib/i18n.js";
 import { actionButton } from "../lib/item-controls.js";
-import { timeOf, tNodes, userData } from "./words.js";
+import { timeOf, tNodes, userData } from "../lib/words.js";
 
 interface LinkedSignIn {
   provider_id: string;

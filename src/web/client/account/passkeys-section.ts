@@ -22,7 +22,7 @@ import type { PasskeyView } from "../lib/types.js";
 import { updateContinueNotice } from "./continue-section.js";
 import { updateRecoveryCodes } from "./recovery-codes-section.js";
 import type { AccountState } from "./state.js";
-import { timeOf, tNodes, userData } from "./words.js";
+import { timeOf, tNodes, userData } from "../lib/words.js";
 
 /** Wires the passkeys section; resolves once the list is shown (or could not be). */
 export function wirePasskeys(state: AccountState): Promise<void> {

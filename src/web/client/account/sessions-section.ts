@@ -8,7 +8,7 @@ import { t } from "../lib/i18n.js";
 import { actionButton } from "../lib/item-controls.js";
 import { describeSession, endSession, loadSessions } from "../lib/sessions.js";
 import type { SessionView } from "../lib/types.js";
-import { userData } from "./words.js";
+import { userData } from "../lib/words.js";
 
 /** Wires "Sign out all other sessions" and shows the sessions of `userId`. */
 export async function wireSessions(userId: string): Promise<void> {

@@ -21,7 +21,7 @@ import {
 import { t } from "../lib/i18n.js";
 import { actionButton, confirmPanel } from "../lib/item-controls.js";
 import type { CreatedPersonalToken, PersonalTokenView, UserView } from "../lib/types.js";
-import { timeOf, tNodes, userData } from "./words.js";
+import { timeOf, tNodes, userData } from "../lib/words.js";
 
 /** What each of Tessera's own scopes opens, in the catalogue (the contract's words, in English). */
 const SCOPE_KEYS: Readonly<Record<TesseraScope, string>> = {

@@ -1,10 +1,10 @@
 /**
- * The account page's words with things in them (issue 24 item 3): a catalogue message whose
+ * Words with things in them (issue 24 item 3), for every page: a catalogue message whose
  * placeholders are elements (a `<time>`, a name marked `translate="no"`), so translators get
  * the whole sentence and the pseudo-locale test sees dates and user data apart from the words.
  */
-import { h } from "../lib/dom.js";
-import { formatDateTimeIn, t, type MessageValues } from "../lib/i18n.js";
+import { h } from "./dom.js";
+import { formatDateTimeIn, t, type MessageValues } from "./i18n.js";
 
 /** A date and time as `<time datetime="…">`, written in the page's language. */
 export function timeOf(iso: string): HTMLTimeElement {
@@ -37,4 +37,9 @@ export function tNodes(
     .split(new RegExp(`${MARK}(\\d+)${MARK}`))
     .map((part, index) => (index % 2 === 1 ? nodes[names[Number(part)]!]! : part))
     .filter((part) => part !== "");
+}
+
+/** Fills `target` with message `key`, `nodes` in place of their placeholders. */
+export function sentenceInto(target: HTMLElement, key: string, nodes: Record<string, Node>): void {
+  target.replaceChildren(...tNodes(key, nodes));
 }
