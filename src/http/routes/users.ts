@@ -93,8 +93,11 @@ export const userRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, o
    * a JSON content type is sent as it is (not serialised again).
    */
   function meBody(reply: FastifyReply, user: PublicUser, grants: Grants): string {
-    const build = () => serializeMe(reply, user, grants);
-    return ctx.sessionCache?.userBody(user, build) ?? build();
+    // An unnamed closure: a named one is renamed per call where names are kept (tsx, esbuild).
+    return (
+      ctx.sessionCache?.userBody(user, () => serializeMe(reply, user, grants)) ??
+      serializeMe(reply, user, grants)
+    );
   }
 
   app.get(
