@@ -32,7 +32,8 @@ const tessera = await createTessera({
   jwtAlgorithm: (process.env.TESSERA_JWT_ALGORITHM ?? "HS256") as SessionJwtAlgorithm,
   keyEncryptionSecret: randomBytes(32).toString("base64url"),
 });
-const app = await buildApp(tessera, { logger: false, closeTessera: true });
+// As the standalone server (`tessera serve`): no @fastify/websocket.
+const app = await buildApp(tessera, { logger: false, closeTessera: true, websocket: false });
 app.get("/bench/public", { config: { excludeFromAuth: true } }, async () => ({
   id: "00000000-0000-4000-8000-000000000000",
   name: "public",

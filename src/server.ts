@@ -132,6 +132,8 @@ export async function serve(
     app = await buildApp(tessera, {
       closeTessera: true,
       prettyLogs: process.stdout.isTTY === true,
+      // No WebSocket route in the standalone server: no per-request hooks for them.
+      websocket: false,
     });
   } catch (error) {
     await tessera.close();

@@ -40,7 +40,10 @@ export const CONNECTIONS_CHECKING_INTERVAL_MS = 1_000;
 export interface BuildAppOptions {
   /** Extra middleware options (the server already excludes `/docs`). */
   authentication?: AuthenticationOptions;
-  /** Pino logger options, or false. Default: the configured level, secrets redacted. */
+  /**
+   * Pino logger options, or false. Default: the configured level, secrets redacted (no logger at
+   * all at level `silent`).
+   */
   logger?: boolean | Record<string, unknown>;
   /**
    * Human-readable log lines (pino-pretty) instead of JSON, one line per request (method, path,
@@ -54,6 +57,15 @@ export interface BuildAppOptions {
    * test: text that did not come from a catalogue shows); the server never sets it. Default false.
    */
   pseudoLocale?: boolean;
+  /**
+   * Register `@fastify/websocket`, so that routes a host adds with `{ websocket: true }` take
+   * upgrades (authenticated by the middleware's `websocket` scope). Default true. Tessera's own
+   * routes take none, and the plugin costs every request an `onRequest` and an `onResponse` hook
+   * (the latter makes Fastify listen for each answer's end) and a wrapper around every handler:
+   * the standalone server (`tessera serve`) turns it off (issue 20 item 3). Without it, an
+   * `Upgrade` request is an ordinary request.
+   */
+  websocket?: boolean;
 }
 
 /**
@@ -65,8 +77,11 @@ export async function buildApp(
   options: BuildAppOptions = {},
 ): Promise<FastifyInstance> {
   const settings = tessera.settings;
+  // At level "silent" nothing is ever written, but a Fastify logger still makes a child logger
+  // for every request and listens for the end of every answer to log it (issue 20 item 3).
+  const silent = options.logger === undefined && settings.logLevel === "silent";
   const logger =
-    options.logger === false
+    options.logger === false || silent
       ? false
       : {
           ...(typeof options.logger === "object"
@@ -133,7 +148,7 @@ export async function buildApp(
   if (options.closeTessera === true) app.addHook("onClose", () => tessera.close());
 
   await registerOpenApi(app, { publicUrl: settings.publicUrl });
-  await app.register(websocket);
+  if (options.websocket !== false) await app.register(websocket);
 
   await app.register(tesseraPlugin, {
     tessera,

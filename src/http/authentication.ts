@@ -247,59 +247,79 @@ async function authenticationPlugin(
       const path = routerPath(request.url, routerOptions);
       if (path !== null && excluded.test(path)) return done();
     }
-    // Answered here (an error) ends the request; otherwise on to the route.
-    authenticateInHook(request, reply).then(
-      (answered) => {
-        if (!answered) done();
+    // Answered here (an error) ends the request; otherwise on to the route. One promise: the
+    // checks after the token's are synchronous (issue 20 item 3).
+    authenticate(request).then(
+      (result) => {
+        try {
+          accept(request, reply, config, result);
+        } catch (error) {
+          refuse(request, reply, error, done);
+          return;
+        }
+        done();
       },
-      (error: unknown) => done(error as Error),
+      (error: unknown) => refuse(request, reply, error, done),
     );
   });
 
-  /** Authenticates the request; true when it was answered here (an error), ending it. */
-  async function authenticateInHook(
+  /**
+   * Sets the request's user after the checks that follow the token's.
+   * @throws TesseraError when the request is refused.
+   */
+  function accept(
     request: FastifyRequest,
     reply: FastifyReply,
-  ): Promise<boolean> {
-    const config = request.routeOptions.config as unknown as Record<string, unknown>;
-    try {
-      const result = await authenticate(request);
-      request.user = result.user;
-      request.auth = result.auth;
-      // Issue 23: a personal access token opens only the routes its scopes name.
-      if (result.auth.personalToken !== undefined) assertTokenScope(request, reply, config);
-      // A session in a cookie is sent by the browser on its own: check where a write came from.
-      if (result.auth.source === "cookie" && !SAFE_METHODS.has(request.method)) {
-        assertSameOrigin(request, options.allowedOrigins);
-      }
-      if (result.user.mustChangePassword && config.allowDuringPasswordChange !== true) {
-        throw new PermissionDeniedError("The password must be changed first", {
-          code: "password_change_required",
-        });
-      }
-      // Issue 11 item 3: a user who owes a second factor reaches enrolment only (their own).
-      if (result.user.twoFaEnrolmentRequired === true && !openDuringEnrolment(request, config)) {
-        throw new PermissionDeniedError("Set up a second factor first", {
-          code: "two_fa_enrolment_required",
-        });
-      }
-      if (result.renewed !== null) {
-        // Sliding session: the cookie for browsers, a header for Bearer and `token`-header clients.
-        if (result.auth.source === "cookie" && options.setCookie !== undefined) {
-          options.setCookie(reply, result.renewed);
-        } else {
-          void reply.header(RENEWED_TOKEN_HEADER, result.renewed.token);
-        }
-      }
-    } catch (error) {
-      if (!isTesseraError(error)) throw error;
-      request.user = null;
-      request.auth = null;
-      void sendError(reply, error);
-      return true;
+    config: Record<string, unknown>,
+    result: AuthenticationResult,
+  ): void {
+    request.user = result.user;
+    request.auth = result.auth;
+    // Issue 23: a personal access token opens only the routes its scopes name.
+    if (result.auth.personalToken !== undefined) assertTokenScope(request, reply, config);
+    // A session in a cookie is sent by the browser on its own: check where a write came from.
+    if (result.auth.source === "cookie" && !SAFE_METHODS.has(request.method)) {
+      assertSameOrigin(request, options.allowedOrigins);
     }
-    return false;
+    if (result.user.mustChangePassword && config.allowDuringPasswordChange !== true) {
+      throw new PermissionDeniedError("The password must be changed first", {
+        code: "password_change_required",
+      });
+    }
+    // Issue 11 item 3: a user who owes a second factor reaches enrolment only (their own).
+    if (result.user.twoFaEnrolmentRequired === true && !openDuringEnrolment(request, config)) {
+      throw new PermissionDeniedError("Set up a second factor first", {
+        code: "two_fa_enrolment_required",
+      });
+    }
+    if (result.renewed !== null) {
+      // Sliding session: the cookie for browsers, a header for Bearer and `token`-header clients.
+      if (result.auth.source === "cookie" && options.setCookie !== undefined) {
+        options.setCookie(reply, result.renewed);
+      } else {
+        void reply.header(RENEWED_TOKEN_HEADER, result.renewed.token);
+      }
+    }
   }
+}
+
+/**
+ * A refused request is answered here with its error (which ends it); any other failure goes to
+ * Fastify's error handling.
+ */
+function refuse(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  error: unknown,
+  done: (error?: Error) => void,
+): void {
+  if (!isTesseraError(error)) {
+    done(error as Error);
+    return;
+  }
+  request.user = null;
+  request.auth = null;
+  void sendError(reply, error);
 }
 
 /** The authentication middleware as a Fastify plugin (`fastify-plugin`, name `tessera-authentication`). */

@@ -288,7 +288,10 @@ export async function authenticateSessionToken(
   }
 
   const now = ctx.clock();
-  let state = await loadSessionState(ctx, sessionId, false);
+  // Issue 20 item 3: a cache hit is read without awaiting a promise (loadSessionState asks the
+  // cache first too, then the database).
+  const cache = ctx.sessionCache;
+  let state = cache?.getSession(sessionId) ?? (await loadSessionState(ctx, sessionId, false));
   // A cached idle end may be old: another instance may have seen the session since.
   if (state !== undefined && !state.ended && state.idleExpiresAtMs <= now) {
     state = await loadSessionState(ctx, sessionId, true);
@@ -302,7 +305,7 @@ export async function authenticateSessionToken(
   ) {
     throw new NotAuthorizedError(INVALID_TOKEN);
   }
-  const user = await loadUserView(ctx, state.userId);
+  const user = cache?.getUser(state.userId) ?? (await loadUserView(ctx, state.userId));
   if (user === undefined) throw new NotAuthorizedError(INVALID_TOKEN);
 
   if (now - state.lastSeenAtMs >= SESSION_TOUCH_INTERVAL_MS) {
