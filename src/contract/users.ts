@@ -8,6 +8,7 @@ import {
   MAX_PAGE_SIZE,
   MIN_EMAIL_LENGTH,
 } from "./limits.js";
+import { MAX_LOCALE_LENGTH } from "./locale.js";
 import { pageQueryFields } from "./paging.js";
 import { HeldPermissions, HeldRoles } from "./roles.js";
 
@@ -197,7 +198,9 @@ export type LockUserRequest = Static<typeof LockUserRequest>;
  * `validation_error` (checked by the service against the shipped catalogues).
  */
 export const SetLocaleRequest = Type.Object(
-  { locale: Type.Union([Type.String({ minLength: 1, maxLength: 35 }), Type.Null()]) },
+  {
+    locale: Type.Union([Type.String({ minLength: 1, maxLength: MAX_LOCALE_LENGTH }), Type.Null()]),
+  },
   { additionalProperties: false },
 );
 export type SetLocaleRequest = Static<typeof SetLocaleRequest>;

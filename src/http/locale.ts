@@ -13,6 +13,7 @@
  *   build is read, never per request.
  */
 import type { FastifyRequest } from "fastify";
+import { escapeHtml } from "../core/html.js";
 import { I18N_DATA_ID, LOCALE_COOKIE } from "../contract/locale.js";
 import {
   chooseLocale,
@@ -44,15 +45,6 @@ export function pageLocale(
 /** The language of an API answer's texts: `Accept-Language`, else `fallback`. */
 export function apiLocale(request: FastifyRequest, fallback: string): string {
   return negotiateLocale(request.headers["accept-language"]) ?? fallback;
-}
-
-function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&#39;");
 }
 
 /** JSON safe inside a `<script>` element: no `</script>`, no `<!--` (HTML Standard §4.12.1.3). */

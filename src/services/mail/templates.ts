@@ -13,6 +13,7 @@
  * (`mailLocale`). Dates and counts go through `Intl` in that language. What is not a message
  * (the app's name, links, addresses, names) is a placeholder's value or the footer's app name.
  */
+import { escapeHtml } from "../../core/html.js";
 import { MINUTE_MS } from "../../core/clock.js";
 import {
   isLocale,
@@ -94,16 +95,6 @@ export function formatMailDate(locale: string, atMs: number): string {
   }).format(new Date(atMs));
 }
 
-/** Escapes text for HTML element content and double-quoted attributes. */
-export function escapeHtml(value: string): string {
-  return value
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&#39;");
-}
-
 /**
  * A link into the app: `publicUrl` + `path`, with `fragment` as `#key=value&…`. Secrets go in
  * the fragment: browsers never send it to the server, so it stays out of access logs and
@@ -172,3 +163,6 @@ export function describeDuration(ms: number, locale: string = SOURCE_LOCALE): st
   if (hours < 48) return t("mail.duration_hours", { count: hours });
   return t("mail.duration_days", { count: Math.round(hours / 24) });
 }
+
+/** Re-exported for the callers that have always imported it from here. */
+export { escapeHtml };

@@ -10,6 +10,7 @@
  * Their words come from the catalogues (`oidc.` keys, issue 24 item 3), in the language of the
  * request as for the built pages: the picker's cookie, then `Accept-Language`, then the default.
  */
+import { escapeHtml } from "../../core/html.js";
 import type { KoaContextWithOIDC, UnknownObject } from "oidc-provider";
 import { LOCALE_COOKIE } from "../../contract/locale.js";
 import {
@@ -21,14 +22,9 @@ import {
 } from "../../core/i18n.js";
 import type { ErrorOut, OidcProviderPages } from "./provider.js";
 
-/** Escapes text for an HTML text node or a quoted attribute. */
+/** Escapes any value for an HTML text node or a quoted attribute. */
 export function html(text: unknown): string {
-  return String(text)
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&#39;");
+  return escapeHtml(String(text));
 }
 
 /** The headers of every page here: no script, no framing, nothing from elsewhere. */
