@@ -4,7 +4,7 @@
  * build-and-compile step, which costs more than an indexed SQLite lookup itself.
  */
 import { createQueryId } from "kysely";
-import type { Compilable, Kysely, QueryExecutor, QueryResult, RootOperationNode } from "kysely";
+import type { Compilable, Kysely, KyselyPlugin, QueryResult, RootOperationNode } from "kysely";
 
 /** Marks where argument `index` goes; replaced by the real value at each execution. */
 class Slot {
@@ -12,6 +12,8 @@ class Slot {
 }
 
 interface Template {
+  /** The plugins it was compiled with. */
+  plugins: readonly KyselyPlugin[];
   sql: string;
   query: RootOperationNode;
   /** For each compiled parameter: the argument index it takes, or -1 for a fixed value. */
@@ -33,9 +35,11 @@ export interface PreparedQuery<DB, A extends unknown[], R> {
 export function prepareQuery<DB, A extends unknown[], R>(
   build: (db: Kysely<DB>, ...args: A) => Compilable<R>,
 ): PreparedQuery<DB, A, R> {
-  // Keyed by executor: one per Kysely instance (and per plugin set); a transaction has its
-  // own, so inside transactions the query is compiled once per transaction.
-  const templates = new WeakMap<QueryExecutor, Template>();
+  // Keyed by the dialect adapter, which a Kysely instance makes once and its transactions
+  // share (a transaction's executor is new each time, so keying by executor compiled the query
+  // again in every transaction), and checked against the executor's plugins, which change the
+  // query: a Kysely instance with other plugins gets its own template.
+  const templates = new WeakMap<object, Template>();
   const argCount = build.length - 1;
 
   const compile = (db: Kysely<DB>): Template => {
@@ -46,21 +50,27 @@ export function prepareQuery<DB, A extends unknown[], R>(
       if (!slots.includes(i))
         throw new TypeError(`Prepared query argument ${i} is not a parameter`);
     }
-    return { sql: compiled.sql, query: compiled.query, slots, fixed: compiled.parameters };
+    return {
+      plugins: db.getExecutor().plugins,
+      sql: compiled.sql,
+      query: compiled.query,
+      slots,
+      fixed: compiled.parameters,
+    };
   };
 
   return {
     // Not `async`: each promise layer shows in a lookup that takes a few microseconds.
     execute(db: Kysely<DB>, args: A): Promise<R[]> {
       const executor = db.getExecutor();
-      let template = templates.get(executor);
-      if (template === undefined) {
+      let template = templates.get(executor.adapter);
+      if (template === undefined || !samePlugins(template.plugins, executor.plugins)) {
         try {
           template = compile(db);
         } catch (error) {
           return Promise.reject(error as Error);
         }
-        templates.set(executor, template);
+        templates.set(executor.adapter, template);
       }
       const { slots, fixed } = template;
       const parameters = slots.map((slot, i) => (slot < 0 ? fixed[i] : args[slot]));
@@ -79,6 +89,10 @@ export function prepareQuery<DB, A extends unknown[], R>(
       return result.then(rowsOf);
     },
   };
+}
+
+function samePlugins(a: readonly KyselyPlugin[], b: readonly KyselyPlugin[]): boolean {
+  return a.length === b.length && a.every((plugin, i) => plugin === b[i]);
 }
 
 function rowsOf<R>(result: QueryResult<R>): R[] {

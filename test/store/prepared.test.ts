@@ -70,6 +70,26 @@ describe("prepareQuery", () => {
     expect(await byNames.execute(database.db, ["dee", "ann"])).toEqual([{ name: "ann" }]);
   });
 
+  it("compiles once for a database and all its transactions", async () => {
+    let compiled = 0;
+    const byName = prepareQuery((db: Kysely<Database>, name: string) => {
+      compiled += 1;
+      return db.selectFrom("users").select("name").where("name_key", "=", name);
+    });
+    expect(await byName.execute(database.db, ["ben"])).toEqual([{ name: "ben" }]);
+    for (const name of ["cy", "ben", "nobody"]) {
+      const rows = await database.db
+        .transaction()
+        .execute((trx) => byName.execute(trx, [name]));
+      expect(rows).toEqual(name === "nobody" ? [] : [{ name }]);
+    }
+    expect(compiled).toBe(1);
+    // Other plugins change the SQL: compiled again for them, and again back without them.
+    expect(await byName.execute(database.db.withSchema("main"), ["cy"])).toEqual([{ name: "cy" }]);
+    expect(await byName.execute(database.db, ["cy"])).toEqual([{ name: "cy" }]);
+    expect(compiled).toBe(3);
+  });
+
   it("compiles separately for a Kysely instance with plugins", async () => {
     const withSchema = database.db.withSchema("main");
     expect(await byNames.execute(withSchema, ["ben", "cy"])).toEqual([
