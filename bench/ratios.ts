@@ -111,7 +111,10 @@ async function rate(
 
 /** Raw verification's best rate on the server's core (a pinned child), printed. */
 async function rawVerification(): Promise<number> {
-  const verify = await child<{ sequential: number; parallel: number }>(["bench/ratios.ts", "verify"]);
+  const verify = await child<{ sequential: number; parallel: number }>([
+    "bench/ratios.ts",
+    "verify",
+  ]);
   verify.stop();
   const { sequential, parallel } = verify.info;
   console.log(

@@ -6,6 +6,7 @@
 import type { Kysely, Selectable } from "kysely";
 import { auditEventHash } from "../core/audit-chain.js";
 import { fromEpochMs, storableText, toEpochMs } from "./columns.js";
+import { prepareQuery } from "./prepared.js";
 import type { AuditEventsTable, Database } from "./schema.js";
 
 /** Events `listAuditEvents` returns when no limit is given. */
@@ -94,37 +95,63 @@ async function appendInTransaction(trx: Db, input: NewAuditEvent): Promise<void>
   const head = await advanceHead(trx);
   const seq = Number(head.seq);
   const hash = auditEventHash(head.hash, { seq, ...fields });
-  await trx
-    .insertInto("audit_events")
-    .values({
-      at: fields.atMs,
-      user_id: fields.userId,
-      actor_id: fields.actorId,
-      event: fields.event,
-      ip: fields.ip,
-      user_agent: fields.userAgent,
-      detail: detailText,
-      seq,
-      prev_hash: head.hash,
-      hash,
-    })
-    .execute();
-  await trx
-    .updateTable("audit_chain_head")
-    .set({ hash })
-    .where("id", "=", AUDIT_CHAIN_HEAD_ID)
-    .execute();
+  await insertEvent.execute(trx, [
+    fields.atMs,
+    fields.userId,
+    fields.actorId,
+    fields.event,
+    fields.ip,
+    fields.userAgent,
+    detailText,
+    seq,
+    head.hash,
+    hash,
+  ]);
+  await setHeadHash.execute(trx, [hash]);
 }
+
+// The three statements of every audited event, compiled once (`prepared.ts`).
+const advanceSeq = prepareQuery((db: Db) =>
+  db
+    .updateTable("audit_chain_head")
+    .set((eb) => ({ seq: eb("seq", "+", 1) }))
+    .where("id", "=", AUDIT_CHAIN_HEAD_ID)
+    .returning(["seq", "hash"]),
+);
+const insertEvent = prepareQuery(
+  (
+    db: Db,
+    at: number,
+    userId: string | null,
+    actorId: string | null,
+    event: string,
+    ip: string | null,
+    userAgent: string | null,
+    detail: string,
+    seq: number,
+    prevHash: string,
+    hash: string,
+  ) =>
+    db.insertInto("audit_events").values({
+      at,
+      user_id: userId,
+      actor_id: actorId,
+      event,
+      ip,
+      user_agent: userAgent,
+      detail,
+      seq,
+      prev_hash: prevHash,
+      hash,
+    }),
+);
+const setHeadHash = prepareQuery((db: Db, hash: string) =>
+  db.updateTable("audit_chain_head").set({ hash }).where("id", "=", AUDIT_CHAIN_HEAD_ID),
+);
 
 /** Takes the next sequence number (locking the head row) and the previous hash. */
 async function advanceHead(trx: Db): Promise<{ seq: number; hash: string }> {
-  const advance = () =>
-    trx
-      .updateTable("audit_chain_head")
-      .set((eb) => ({ seq: eb("seq", "+", 1) }))
-      .where("id", "=", AUDIT_CHAIN_HEAD_ID)
-      .returning(["seq", "hash"])
-      .executeTakeFirst();
+  const advance = async () => (await advanceSeq.execute(trx, []))[0];
   const head = await advance();
   if (head !== undefined) return head;
   // The migration writes the row; this only restores a deleted one (a new chain begins).

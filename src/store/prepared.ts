@@ -28,19 +28,22 @@ export interface PreparedQuery<DB, A extends unknown[], R> {
 }
 
 /**
- * Prepares a query: `build(db, ...args)` is called once per executor with stand-ins for the
+ * Prepares a query: `build(db, ...args)` is called once per database with stand-ins for the
  * arguments, which must be used only as values (bound parameters), never as identifiers or
  * SQL text. Throws `TypeError` at first use when an argument does not become a parameter.
+ * `arity` is the number of arguments of a `build` with a rest parameter (`(db, ...keys)`),
+ * whose `length` does not count them; `preparedByArity` keeps one such query per count.
  */
 export function prepareQuery<DB, A extends unknown[], R>(
   build: (db: Kysely<DB>, ...args: A) => Compilable<R>,
+  options: { arity?: number } = {},
 ): PreparedQuery<DB, A, R> {
   // Keyed by the dialect adapter, which a Kysely instance makes once and its transactions
   // share (a transaction's executor is new each time, so keying by executor compiled the query
   // again in every transaction), and checked against the executor's plugins, which change the
   // query: a Kysely instance with other plugins gets its own template.
   const templates = new WeakMap<object, Template>();
-  const argCount = build.length - 1;
+  const argCount = options.arity ?? build.length - 1;
 
   const compile = (db: Kysely<DB>): Template => {
     const standIns = Array.from({ length: argCount }, (_, i) => new Slot(i)) as unknown as A;
@@ -88,6 +91,29 @@ export function prepareQuery<DB, A extends unknown[], R>(
           : executor.executeQuery<R>(compiled);
       return result.then(rowsOf);
     },
+  };
+}
+
+/** The longest argument list `preparedByArity` keeps a compiled query for. */
+const MAX_KEPT_ARITY = 16;
+
+/**
+ * One prepared query per argument count, made when first asked for: for a list of keys
+ * (`where key in (…)`, a multi-row insert) whose length varies between a few values.
+ */
+export function preparedByArity<DB, R>(
+  build: (db: Kysely<DB>, ...args: unknown[]) => Compilable<R>,
+): (arity: number) => PreparedQuery<DB, unknown[], R> {
+  const byArity = new Map<number, PreparedQuery<DB, unknown[], R>>();
+  return (arity) => {
+    // Longer lists are rare: compiled each time rather than kept without bound.
+    if (arity > MAX_KEPT_ARITY) return prepareQuery(build, { arity });
+    let query = byArity.get(arity);
+    if (query === undefined) {
+      query = prepareQuery(build, { arity });
+      byArity.set(arity, query);
+    }
+    return query;
   };
 }
 

@@ -7,6 +7,7 @@ import { NotFoundError } from "../core/errors.js";
 import { fromEpochMs, fromNullableEpochMs, storableText, toEpochMs } from "./columns.js";
 import { capabilitiesOf, isForeignKeyViolation } from "./dialect.js";
 import { canonicalId } from "./ids.js";
+import { prepareQuery } from "./prepared.js";
 import type { Database, SessionsTable } from "./schema.js";
 
 type Db = Kysely<Database>;
@@ -77,29 +78,56 @@ export async function createSession(db: Db, input: NewSession): Promise<Session>
   if (userId === undefined) throw new NotFoundError("No such user");
   const now = toEpochMs(input.nowMs);
   try {
-    const row = await db
-      .insertInto("sessions")
-      .values({
-        id: input.id,
-        user_id: userId,
-        created_at: now,
-        last_seen_at: now,
-        expires_at: toEpochMs(input.expiresAtMs),
-        idle_expires_at: toEpochMs(input.idleExpiresAtMs),
-        amr: JSON.stringify(input.amr),
-        auth_time: now,
-        ip: input.ip === null ? null : storableText(input.ip),
-        user_agent: input.userAgent === null ? null : storableText(input.userAgent),
-        device: input.device === null ? null : storableText(input.device),
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const [row] = await insertSession.execute(db, [
+      input.id,
+      userId,
+      now,
+      toEpochMs(input.expiresAtMs),
+      toEpochMs(input.idleExpiresAtMs),
+      JSON.stringify(input.amr),
+      input.ip === null ? null : storableText(input.ip),
+      input.userAgent === null ? null : storableText(input.userAgent),
+      input.device === null ? null : storableText(input.device),
+    ]);
+    if (row === undefined) throw new Error("The session insert returned no row");
     return toSession(row);
   } catch (error) {
     if (isForeignKeyViolation(error)) throw new NotFoundError("No such user");
     throw error;
   }
 }
+
+// Every sign-in inserts one: compiled once (`prepared.ts`).
+const insertSession = prepareQuery(
+  (
+    db: Db,
+    id: string,
+    userId: string,
+    now: number,
+    expiresAt: number,
+    idleExpiresAt: number,
+    amr: string,
+    ip: string | null,
+    userAgent: string | null,
+    device: string | null,
+  ) =>
+    db
+      .insertInto("sessions")
+      .values({
+        id,
+        user_id: userId,
+        created_at: now,
+        last_seen_at: now,
+        expires_at: expiresAt,
+        idle_expires_at: idleExpiresAt,
+        amr,
+        auth_time: now,
+        ip,
+        user_agent: userAgent,
+        device,
+      })
+      .returningAll(),
+);
 
 /** A session by id (ended or not), or undefined. */
 export async function getSession(db: Db, id: string): Promise<Session | undefined> {

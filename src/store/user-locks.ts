@@ -5,6 +5,7 @@
 import type { Kysely } from "kysely";
 import { storableText, toEpochMs } from "./columns.js";
 import { canonicalId } from "./ids.js";
+import { prepareQuery } from "./prepared.js";
 import type { Database } from "./schema.js";
 import { toUser, type User } from "./users.js";
 
@@ -66,17 +67,21 @@ export async function unlockUser(db: Db, id: string, nowMs: number): Promise<Use
 export async function holdUnlockedUser(db: Db, id: string, nowMs: number): Promise<boolean> {
   const userId = canonicalId(id);
   if (userId === undefined) return false;
-  const now = toEpochMs(nowMs);
-  const result = await db
+  const held = await holdIfUnlocked.execute(db, [userId, toEpochMs(nowMs)]);
+  return held.length > 0;
+}
+
+// Every sign-in's session insert passes this gate: compiled once (`prepared.ts`).
+const holdIfUnlocked = prepareQuery((db: Db, id: string, now: number) =>
+  db
     .updateTable("users")
     .set((eb) => ({ locked_at: eb.ref("locked_at") }))
-    .where("id", "=", userId)
+    .where("id", "=", id)
     .where((eb) =>
       eb.or([
         eb("locked_at", "is", null),
         eb.and([eb("locked_until", "is not", null), eb("locked_until", "<=", now)]),
       ]),
     )
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
-}
+    .returning("id"),
+);

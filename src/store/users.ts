@@ -98,6 +98,16 @@ const userByNameKey = prepareQuery((db: Db, key: string) =>
 const userByEmailKey = prepareQuery((db: Db, key: string) =>
   db.selectFrom("users").selectAll().where("email_key", "=", key),
 );
+// Every sign-in's last-login write, with and without the password policy it passed.
+const setLastLogin = prepareQuery((db: Db, id: string, at: number) =>
+  db.updateTable("users").set({ last_login_at: at }).where("id", "=", id),
+);
+const setLastLoginAndPolicy = prepareQuery((db: Db, id: string, at: number, policy: string) =>
+  db
+    .updateTable("users")
+    .set({ last_login_at: at, password_policy_checked: policy })
+    .where("id", "=", id),
+);
 
 /** Maps a `users` row to a `User`. */
 export function toUser(row: Selectable<UsersTable>): User {
@@ -316,16 +326,10 @@ export async function recordLogin(
 ): Promise<void> {
   const userId = canonicalId(id);
   if (userId === undefined) return;
-  await db
-    .updateTable("users")
-    .set({
-      last_login_at: toEpochMs(atMs),
-      ...(passwordPolicyChecked === undefined
-        ? {}
-        : { password_policy_checked: passwordPolicyChecked }),
-    })
-    .where("id", "=", userId)
-    .execute();
+  const at = toEpochMs(atMs);
+  await (passwordPolicyChecked === undefined
+    ? setLastLogin.execute(db, [userId, at])
+    : setLastLoginAndPolicy.execute(db, [userId, at, passwordPolicyChecked]));
 }
 
 /**

@@ -9,6 +9,7 @@ import { ClientError, ConflictError, NotFoundError } from "../core/errors.js";
 import { fromDbBool, fromEpochMs, fromNullableEpochMs, toDbBool, toEpochMs } from "./columns.js";
 import { isForeignKeyViolation, isUniqueViolation } from "./dialect.js";
 import { canonicalId } from "./ids.js";
+import { prepareQuery } from "./prepared.js";
 import type { Database, WebauthnCredentialsTable } from "./schema.js";
 import { withTransaction } from "./transactions.js";
 import { PASSWORDLESS_HASH } from "./users.js";
@@ -260,13 +261,17 @@ export async function deleteUserWebauthnCredentials(db: Db, userId: string): Pro
 export async function countWebauthnCredentials(db: Db, userId: string): Promise<number> {
   const id = canonicalId(userId);
   if (id === undefined) return 0;
-  const row = await db
+  const [row] = await credentialCount.execute(db, [id]);
+  return Number(row?.count ?? 0);
+}
+
+// Asked at every password sign-in of a user without TOTP (is a passkey owed?): compiled once.
+const credentialCount = prepareQuery((db: Db, id: string) =>
+  db
     .selectFrom("webauthn_credentials")
     .select((eb) => eb.fn.countAll<number>().as("count"))
-    .where("user_id", "=", id)
-    .executeTakeFirstOrThrow();
-  return Number(row.count);
-}
+    .where("user_id", "=", id),
+);
 
 /**
  * Deletes a passkey unless it is the last way in of an account without a password (issue 24):

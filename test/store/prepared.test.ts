@@ -78,9 +78,7 @@ describe("prepareQuery", () => {
     });
     expect(await byName.execute(database.db, ["ben"])).toEqual([{ name: "ben" }]);
     for (const name of ["cy", "ben", "nobody"]) {
-      const rows = await database.db
-        .transaction()
-        .execute((trx) => byName.execute(trx, [name]));
+      const rows = await database.db.transaction().execute((trx) => byName.execute(trx, [name]));
       expect(rows).toEqual(name === "nobody" ? [] : [{ name }]);
     }
     expect(compiled).toBe(1);

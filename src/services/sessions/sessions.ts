@@ -128,8 +128,12 @@ function signSessionToken(
 export async function announceSessionChange(
   ctx: ServiceContext,
   event: SessionEvent,
+  /** False for a change that ends no session (a sign-in's last-login time). Default true. */
+  sessionsMayHaveEnded = true,
 ): Promise<void> {
-  ctx.sessionsChanged?.(event);
+  // The provider sessions of ended sessions end too; a sign-in ended none, so the provider's
+  // artefacts are not searched at every sign-in.
+  if (sessionsMayHaveEnded) ctx.sessionsChanged?.(event);
   const cache = ctx.sessionCache;
   if (cache === undefined) return;
   cache.apply(event);

@@ -321,7 +321,7 @@ export async function completeLogin(
     throw error;
   });
   // After the commit (the last login time changed): views cached anywhere are stale.
-  await announceSessionChange(ctx, { kind: "user", userId: user.id });
+  await announceSessionChange(ctx, { kind: "user", userId: user.id }, false);
   await noticeNewDevice(ctx, user, { sessionId: session.sessionId, meta, isNew: newDevice });
   return { user: { ...user, lastLoginAt: new Date(nowMs) }, ...session, deviceToken };
 }

@@ -12,7 +12,7 @@
  * can be 1 KB) is stored as its SHA-256.
  */
 import { createHash } from "node:crypto";
-import type { Kysely, Transaction } from "kysely";
+import type { Kysely, Selectable, Transaction } from "kysely";
 import {
   applyFailure,
   applyRelease,
@@ -23,7 +23,8 @@ import {
   type StoredFailureRecord,
 } from "../../core/rate-limit.js";
 import { capabilitiesOf } from "../dialect.js";
-import type { Database } from "../schema.js";
+import { prepareQuery, preparedByArity } from "../prepared.js";
+import type { Database, RateLimitCountersTable } from "../schema.js";
 import type { RateLimitEntry, RateLimitStore, ReserveResult } from "./types.js";
 
 /** Keys longer than this are stored as `sha256:<hex>`. */
@@ -60,6 +61,46 @@ export function createDatabaseRateLimitStore(
       : `sha256:${createHash("sha256").update(full).digest("hex")}`;
   }
 
+  // The statements of every operation, compiled once (`prepared.ts`): a sign-in runs about ten
+  // of them, and building each with Kysely cost more than SQLite running it (issue 20 item 1).
+  const insertMissing = preparedByArity((qb: Db, ...keys: unknown[]) =>
+    qb
+      .insertInto("rate_limit_counters")
+      .values(
+        keys.map((key) => ({
+          key: key as string,
+          failures: 0,
+          locked_until_ms: 0,
+          expires_at_ms: 0,
+        })),
+      )
+      .onConflict((oc) => oc.column("key").doNothing()),
+  );
+  const selectRows = preparedByArity((qb: Db, ...keys: unknown[]) =>
+    qb
+      .selectFrom("rate_limit_counters")
+      .selectAll()
+      .where("key", "in", keys as string[])
+      .orderBy("key")
+      .$if(rowLocks, (query) => query.forUpdate()),
+  );
+  const deleteRows = preparedByArity((qb: Db, ...keys: unknown[]) =>
+    qb.deleteFrom("rate_limit_counters").where("key", "in", keys as string[]),
+  );
+  const upsertRow = prepareQuery(
+    (qb: Db, key: string, failures: number, lockedUntilMs: number, expiresAtMs: number) =>
+      qb
+        .insertInto("rate_limit_counters")
+        .values({ key, failures, locked_until_ms: lockedUntilMs, expires_at_ms: expiresAtMs })
+        .onConflict((oc) =>
+          oc.column("key").doUpdateSet({
+            failures,
+            locked_until_ms: lockedUntilMs,
+            expires_at_ms: expiresAtMs,
+          }),
+        ),
+  );
+
   /** Locks (PostgreSQL) and reads the rows of `keys`, absent ones as null. */
   async function lockRows(
     trx: Transaction<Database>,
@@ -69,18 +110,10 @@ export function createDatabaseRateLimitStore(
     // A write first: on PostgreSQL it makes the rows to lock; on SQLite it takes the write lock
     // at the start, where the busy timeout applies (a deferred transaction that read first could
     // not upgrade and would fail with SQLITE_BUSY at once).
-    await trx
-      .insertInto("rate_limit_counters")
-      .values(sorted.map((key) => ({ key, failures: 0, locked_until_ms: 0, expires_at_ms: 0 })))
-      .onConflict((oc) => oc.column("key").doNothing())
-      .execute();
-    const rows = await trx
-      .selectFrom("rate_limit_counters")
-      .selectAll()
-      .where("key", "in", sorted)
-      .orderBy("key")
-      .$if(rowLocks, (qb) => qb.forUpdate())
-      .execute();
+    await insertMissing(sorted.length).execute(trx, sorted);
+    const rows = (await selectRows(sorted.length).execute(trx, sorted)) as Array<
+      Selectable<RateLimitCountersTable>
+    >;
     const found = new Map<string, StoredFailureRecord | null>(sorted.map((key) => [key, null]));
     for (const row of rows) {
       found.set(row.key, {
@@ -98,19 +131,10 @@ export function createDatabaseRateLimitStore(
     record: StoredFailureRecord | null,
   ): Promise<void> {
     if (record === null) {
-      await trx.deleteFrom("rate_limit_counters").where("key", "=", key).execute();
+      await deleteRows(1).execute(trx, [key]);
       return;
     }
-    const values = {
-      failures: record.failures,
-      locked_until_ms: record.lockedUntilMs,
-      expires_at_ms: record.expiresAtMs,
-    };
-    await trx
-      .insertInto("rate_limit_counters")
-      .values({ key, ...values })
-      .onConflict((oc) => oc.column("key").doUpdateSet(values))
-      .execute();
+    await upsertRow.execute(trx, [key, record.failures, record.lockedUntilMs, record.expiresAtMs]);
   }
 
   async function sweep(nowMs: number): Promise<void> {
@@ -168,7 +192,7 @@ export function createDatabaseRateLimitStore(
           }
         }
         if (gone.length > 0) {
-          await trx.deleteFrom("rate_limit_counters").where("key", "in", gone).execute();
+          await deleteRows(gone.length).execute(trx, gone);
         }
       });
     },
