@@ -9,7 +9,8 @@
  *  2. GET /me ÷ Tessera's own public route (`/bench/public`, excluded from authentication);
  *  3. that public route ÷ bare Fastify's hello (same answer, no plugin).
  * The baselines are measured before and after each figure (the mean of the two), since the
- * machine is shared and a single run drifts. Absolute numbers move; read the ratios.
+ * machine is shared and a single run drifts, and each round starts fresh servers (the same
+ * build varies from one process to the next). Absolute numbers move; read the ratios.
  *
  *   taskset -c 1 npx tsx bench/ratios.ts      (BENCH_SECONDS=3, BENCH_ROUNDS=3 by default)
  *
@@ -137,53 +138,62 @@ async function main(): Promise<void> {
       ? `servers pinned to core ${SERVER_CORE}; run this process with taskset -c 1`
       : "taskset not found: nothing is pinned",
   );
-  const bare = await child<{ port: number }>(["bench/ratios.ts", "bare"]);
-  const tessera = await child<{ port: number; token: string; name: string; password: string }>([
-    "bench/http-server.ts",
-  ]);
-  try {
-    const bareUrl = `http://127.0.0.1:${bare.info.port}/hello`;
-    const base = `http://127.0.0.1:${tessera.info.port}`;
-    const cookie = `token=${tessera.info.token}`;
-    // Warm-up: JIT and caches.
-    for (const url of [bareUrl, `${base}/bench/public`]) {
-      await autocannon({ url, connections: 10, duration: 1 });
-    }
-    await autocannon({ url: `${base}/me`, connections: 10, duration: 1, headers: { cookie } });
-
-    // Rounds of every figure, each ratio from figures measured next to each other; the median
-    // round is reported (the machine is shared: one round alone can be far off).
-    const ratios: Record<"signIn" | "me" | "public", number[]> = { signIn: [], me: [], public: [] };
-    for (let round = 1; round <= ROUNDS; round++) {
-      console.log(`--- round ${round} of ${ROUNDS} ---`);
+  // Rounds of every figure, each ratio from figures measured next to each other; the median
+  // round is reported (the machine is shared: one round alone can be far off). Each round
+  // starts both servers afresh: the same build varies by up to 10% from one process to the
+  // next (JIT decisions, memory layout), which one pair of processes would hide.
+  const ratios: Record<"signIn" | "me" | "public", number[]> = { signIn: [], me: [], public: [] };
+  for (let round = 1; round <= ROUNDS; round++) {
+    console.log(`--- round ${round} of ${ROUNDS} (fresh servers) ---`);
+    const bare = await child<{ port: number }>(["bench/ratios.ts", "bare"]);
+    const tessera = await child<{ port: number; token: string; name: string; password: string }>([
+      "bench/http-server.ts",
+    ]);
+    try {
+      const bareUrl = `http://127.0.0.1:${bare.info.port}/hello`;
+      const base = `http://127.0.0.1:${tessera.info.port}`;
+      const cookie = `token=${tessera.info.token}`;
+      // Warm-up at full load: JIT and caches.
+      for (const url of [bareUrl, `${base}/bench/public`]) {
+        await autocannon({ url, connections: CONNECTIONS, duration: 2 });
+      }
+      await autocannon({
+        url: `${base}/me`,
+        connections: CONNECTIONS,
+        duration: 2,
+        headers: { cookie },
+      });
+      const signIn = {
+        url: `${base}/login`,
+        connections: LOGIN_CONNECTIONS,
+        method: "POST" as const,
+        headers: { "content-type": "application/json", origin: "http://localhost:8000" },
+        body: JSON.stringify({ name: tessera.info.name, password: tessera.info.password }),
+      };
+      // The sign-in path too: at 60 a second a fresh process's first seconds run unoptimised.
+      await autocannon({ ...signIn, duration: 3 });
       const bare1 = await rate("bare Fastify GET /hello", { url: bareUrl });
       const public1 = await rate("Tessera GET /bench/public", { url: `${base}/bench/public` });
       const me = await rate("Tessera GET /me", { url: `${base}/me`, headers: { cookie } });
       const public2 = await rate("Tessera GET /bench/public", { url: `${base}/bench/public` });
       const bare2 = await rate("bare Fastify GET /hello", { url: bareUrl });
       const verify1 = await rawVerification();
-      const login = await rate(`POST /login (${LOGIN_CONNECTIONS} conn.)`, {
-        url: `${base}/login`,
-        connections: LOGIN_CONNECTIONS,
-        method: "POST",
-        headers: { "content-type": "application/json", origin: "http://localhost:8000" },
-        body: JSON.stringify({ name: tessera.info.name, password: tessera.info.password }),
-      });
+      const login = await rate(`POST /login (${LOGIN_CONNECTIONS} conn.)`, signIn);
       const verify2 = await rawVerification();
       const publicRate = (public1 + public2) / 2;
       ratios.signIn.push(login / ((verify1 + verify2) / 2));
       ratios.me.push(me / publicRate);
       ratios.public.push(publicRate / ((bare1 + bare2) / 2));
+    } finally {
+      bare.stop();
+      tessera.stop();
     }
-    const median = (values: number[]) =>
-      [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
-    console.log(`--- ratios, median of ${ROUNDS} rounds (each round's: in brackets) ---`);
-    const show = (values: number[]) => values.map((v) => `${(v * 100).toFixed(0)}%`).join(" ");
-    ratio(`sign-in / raw verification [${show(ratios.signIn)}]`, median(ratios.signIn), 1, 85);
-    ratio(`GET /me / public route [${show(ratios.me)}]`, median(ratios.me), 1, 80);
-    ratio(`public / bare Fastify [${show(ratios.public)}]`, median(ratios.public), 1, 80);
-  } finally {
-    bare.stop();
-    tessera.stop();
   }
+  const median = (values: number[]) =>
+    [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+  console.log(`--- ratios, median of ${ROUNDS} rounds (each round's: in brackets) ---`);
+  const show = (values: number[]) => values.map((v) => `${(v * 100).toFixed(0)}%`).join(" ");
+  ratio(`sign-in / raw verification [${show(ratios.signIn)}]`, median(ratios.signIn), 1, 85);
+  ratio(`GET /me / public route [${show(ratios.me)}]`, median(ratios.me), 1, 80);
+  ratio(`public / bare Fastify [${show(ratios.public)}]`, median(ratios.public), 1, 80);
 }
