@@ -125,6 +125,10 @@ export async function serve(
   print: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
   options: ServeOptions = {},
 ): Promise<FastifyInstance> {
+  // The parent as it is now, before any wait: read after listening, a parent that died while
+  // the server was starting (npm killed under load) was already the new one, and the server
+  // stayed up, re-parented, holding its port.
+  const parent = process.ppid;
   const tessera = await openWithRetry(config, print);
   let app: FastifyInstance;
   try {
@@ -165,7 +169,6 @@ export async function serve(
   process.once("SIGTERM", () => stop("SIGTERM"));
   process.once("SIGINT", () => stop("SIGINT"));
   if (options.stopWithParent === true) {
-    const parent = process.ppid;
     parentWatch = setInterval(() => {
       if (process.ppid !== parent) stop("parent exited");
     }, PARENT_CHECK_INTERVAL_MS);
