@@ -5,7 +5,7 @@
  *  1. POST /login ÷ raw Argon2id verification (`verifyPassword`, default parameters) on the
  *     same pinned core, at its best: the faster of one verification at a time and as many at
  *     once as the sign-in has connections (until stop 29 the baseline was the parallel rate
- *     alone, which is about 10% slower on one core and flattered the ratio);
+ *     alone, which is 10-15% slower on one core and flattered the ratio);
  *  2. GET /me ÷ Tessera's own public route (`/bench/public`, excluded from authentication);
  *  3. that public route ÷ bare Fastify's hello (same answer, no plugin).
  * The baselines are measured before and after each figure (the mean of the two), since the
@@ -49,7 +49,7 @@ if (mode === "bare") {
   process.on("SIGTERM", () => void app.close().then(() => process.exit(0)));
 } else if (mode === "verify") {
   // Raw verification at its best on this core: one at a time, and as many at once as the
-  // sign-in benchmark has connections (four hashes sharing one core run about 10% slower than
+  // sign-in benchmark has connections (four hashes sharing one core run 10-15% slower than
   // one after another, so the faster of the two is the baseline).
   const password = "plain horse staple 123";
   const hash = await hashPassword(password);
@@ -119,7 +119,7 @@ async function rawVerification(): Promise<number> {
   verify.stop();
   const { sequential, parallel } = verify.info;
   console.log(
-    `${"raw verifyPassword (1 / " + String(LOGIN_CONNECTIONS) + " at once)"}`.padEnd(40) +
+    `raw verifyPassword (1 / ${LOGIN_CONNECTIONS} at once)`.padEnd(40) +
       ` ${sequential.toFixed(1).padStart(9)} /s / ${parallel.toFixed(1)} /s`,
   );
   return Math.max(sequential, parallel);

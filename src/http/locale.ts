@@ -25,7 +25,7 @@ import {
   PSEUDO_LOCALE,
   translate,
 } from "../core/i18n.js";
-import type {} from "./cookie.js";
+import type {} from "@fastify/cookie";
 
 /** The languages pages are offered in: the shipped ones, and the pseudo one where asked. */
 export function offeredLocales(pseudo: boolean): readonly string[] {

@@ -370,6 +370,3 @@ export const pageRoutes: FastifyPluginAsync<PageRoutesOptions> = async (app, opt
     return sendFile(request, reply, file);
   });
 };
-
-/** Re-exported for the callers that have always imported it from here. */
-export { escapeHtml };

@@ -163,6 +163,3 @@ export function describeDuration(ms: number, locale: string = SOURCE_LOCALE): st
   if (hours < 48) return t("mail.duration_hours", { count: hours });
   return t("mail.duration_days", { count: Math.round(hours / 24) });
 }
-
-/** Re-exported for the callers that have always imported it from here. */
-export { escapeHtml };

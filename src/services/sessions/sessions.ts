@@ -131,8 +131,7 @@ export async function announceSessionChange(
   /** False for a change that ends no session (a sign-in's last-login time). Default true. */
   sessionsMayHaveEnded = true,
 ): Promise<void> {
-  // The provider sessions of ended sessions end too; a sign-in ended none, so the provider's
-  // artefacts are not searched at every sign-in.
+  // Provider sessions end with their sessions; a sign-in ended none (no artefact search).
   if (sessionsMayHaveEnded) ctx.sessionsChanged?.(event);
   const cache = ctx.sessionCache;
   if (cache === undefined) return;
@@ -248,9 +247,12 @@ export async function loadUserView(
   ctx: ServiceContext,
   userId: string,
 ): Promise<PublicUser | undefined> {
+  return ctx.sessionCache?.getUser(userId) ?? readUserView(ctx, userId);
+}
+
+/** `loadUserView` past the cache: the database's user, then kept in the cache. */
+async function readUserView(ctx: ServiceContext, userId: string): Promise<PublicUser | undefined> {
   const cache = ctx.sessionCache;
-  const hit = cache?.getUser(userId);
-  if (hit !== undefined) return hit;
   const generation = cache?.generation() ?? 0;
   const user = await getUserById(ctx.db, userId);
   if (user === undefined) return undefined;
@@ -292,10 +294,9 @@ export async function authenticateSessionToken(
   }
 
   const now = ctx.clock();
-  // Issue 20 item 3: a cache hit is read without awaiting a promise (loadSessionState asks the
-  // cache first too, then the database).
+  // Issue 20 item 3: a cache hit costs no promise; a miss goes to the database (`fresh`).
   const cache = ctx.sessionCache;
-  let state = cache?.getSession(sessionId) ?? (await loadSessionState(ctx, sessionId, false));
+  let state = cache?.getSession(sessionId) ?? (await loadSessionState(ctx, sessionId, true));
   // A cached idle end may be old: another instance may have seen the session since.
   if (state !== undefined && !state.ended && state.idleExpiresAtMs <= now) {
     state = await loadSessionState(ctx, sessionId, true);
@@ -309,7 +310,7 @@ export async function authenticateSessionToken(
   ) {
     throw new NotAuthorizedError(INVALID_TOKEN);
   }
-  const user = cache?.getUser(state.userId) ?? (await loadUserView(ctx, state.userId));
+  const user = cache?.getUser(state.userId) ?? (await readUserView(ctx, state.userId));
   if (user === undefined) throw new NotAuthorizedError(INVALID_TOKEN);
 
   if (now - state.lastSeenAtMs >= SESSION_TOUCH_INTERVAL_MS) {

@@ -15,10 +15,10 @@ import {
   STABLE_STYLESHEET_PATH,
   brandPage,
   defaultWebRoot,
-  escapeHtml,
   findPackageRoot,
   pageRoutes,
 } from "../../../src/http/routes/pages.js";
+import { escapeHtml } from "../../../src/core/html.js";
 import { PACKAGE_ROOT, buildPagesToTemp } from "../../helpers/web-build.js";
 
 let build: ReturnType<typeof buildPagesToTemp>;

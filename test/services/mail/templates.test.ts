@@ -1,11 +1,7 @@
 /** Mail templates (src/services/mail/templates.ts): escaping, and links from the public URL only. */
 import { describe, expect, it } from "vitest";
-import {
-  composeMail,
-  describeDuration,
-  escapeHtml,
-  publicLink,
-} from "../../../src/services/mail/templates.js";
+import { escapeHtml } from "../../../src/core/html.js";
+import { composeMail, describeDuration, publicLink } from "../../../src/services/mail/templates.js";
 import type { ServiceSettings } from "../../../src/services/context.js";
 
 const settings = {
