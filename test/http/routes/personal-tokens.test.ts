@@ -357,7 +357,9 @@ describeServer(
         token_type: "Bearer",
         token_use: "personal",
       });
-      expect((await introspect(`${token.slice(0, -1)}x`)).body).toEqual({ active: false });
+      // Another last character (never the same one: a token ending in "x" stayed valid once in CI).
+      const tampered = token.slice(0, -1) + (token.endsWith("x") ? "y" : "x");
+      expect((await introspect(tampered)).body).toEqual({ active: false });
       await client.request("DELETE", `/users/${user.id}/tokens/${id}`);
       expect((await introspect(token)).body).toEqual({ active: false });
     });
