@@ -267,7 +267,8 @@ describe("OpenID Connect security checks (issue 21 item 8)", () => {
             ...form,
             client_id: a.clientId,
             // Another last character, never the same one.
-            client_secret: a.clientSecret!.slice(0, -1) + (a.clientSecret!.endsWith("A") ? "B" : "A"),
+            client_secret:
+              a.clientSecret!.slice(0, -1) + (a.clientSecret!.endsWith("A") ? "B" : "A"),
           }),
         ],
         ["no secret", await postForm(server, "/oidc/token", { ...form, client_id: a.clientId })],
