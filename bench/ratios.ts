@@ -8,6 +8,10 @@
  *     alone, which is 10-15% slower on one core and flattered the ratio);
  *  2. GET /me ÷ Tessera's own public route (`/bench/public`, excluded from authentication);
  *  3. that public route ÷ bare Fastify's hello (same answer, no plugin).
+ * Beside the first, for reference (no target): the floor of any HTTP sign-in on one core, a bare
+ * Fastify `POST /login` that parses the same body and runs `verifyPassword` through the same
+ * hash gate (one slot on one core) and nothing else, ÷ raw verification; and the sign-in ÷ that
+ * floor, which is what Tessera's own sign-in work (SQL, throttle, session, audit, cookies) costs.
  * The baselines are measured before and after each figure (the mean of the two), since the
  * machine is shared and a single run drifts, and each round starts fresh servers (the same
  * build varies from one process to the next). Absolute numbers move; read the ratios.
@@ -21,7 +25,7 @@ import { createInterface } from "node:readline";
 import autocannon from "autocannon";
 import Fastify from "fastify";
 import { hashPassword, verifyPassword } from "../src/core/password.js";
-import { DEFAULT_HASH_QUEUE_PER_SLOT } from "../src/services/abuse/hash-gate.js";
+import { createHashGate, DEFAULT_HASH_QUEUE_PER_SLOT } from "../src/services/abuse/hash-gate.js";
 import { PRESSURE_THRESHOLD } from "../src/services/abuse/proof-of-work.js";
 
 const DURATION_SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -42,6 +46,23 @@ const mode = process.argv[2];
 if (mode === "bare") {
   const app = Fastify({ logger: false });
   app.get("/hello", async () => ({ id: "00000000-0000-4000-8000-000000000000", name: "public" }));
+  await app.listen({ host: "127.0.0.1", port: 0 });
+  const address = app.server.address();
+  if (address === null || typeof address === "string") throw new Error("no port");
+  process.stdout.write(`${JSON.stringify({ port: address.port })}\n`);
+  process.on("SIGTERM", () => void app.close().then(() => process.exit(0)));
+} else if (mode === "floor") {
+  // The floor: bare Fastify, the same body, the same gate around the same verification.
+  const password = "plain horse staple 123";
+  const hash = await hashPassword(password);
+  const gate = createHashGate();
+  const app = Fastify({ logger: false });
+  app.post("/login", async (request, reply) => {
+    const body = request.body as { password?: unknown };
+    const given = typeof body.password === "string" ? body.password : "";
+    const ok = await gate.run("trusted", () => verifyPassword(hash, given));
+    return ok ? { ok } : reply.code(400).send({ code: "invalid_credentials" });
+  });
   await app.listen({ host: "127.0.0.1", port: 0 });
   const address = app.server.address();
   if (address === null || typeof address === "string") throw new Error("no port");
@@ -142,7 +163,12 @@ async function main(): Promise<void> {
   // round is reported (the machine is shared: one round alone can be far off). Each round
   // starts both servers afresh: the same build varies by up to 10% from one process to the
   // next (JIT decisions, memory layout), which one pair of processes would hide.
-  const ratios: Record<"signIn" | "me" | "public", number[]> = { signIn: [], me: [], public: [] };
+  const ratios: Record<"signIn" | "floor" | "me" | "public", number[]> = {
+    signIn: [],
+    floor: [],
+    me: [],
+    public: [],
+  };
   for (let round = 1; round <= ROUNDS; round++) {
     console.log(`--- round ${round} of ${ROUNDS} (fresh servers) ---`);
     const bare = await child<{ port: number }>(["bench/ratios.ts", "bare"]);
@@ -179,9 +205,22 @@ async function main(): Promise<void> {
       const bare2 = await rate("bare Fastify GET /hello", { url: bareUrl });
       const verify1 = await rawVerification();
       const login = await rate(`POST /login (${LOGIN_CONNECTIONS} conn.)`, signIn);
+      const floor = await child<{ port: number }>(["bench/ratios.ts", "floor"]);
+      let floorRate: number;
+      try {
+        const floorSignIn = { ...signIn, url: `http://127.0.0.1:${floor.info.port}/login` };
+        await autocannon({ ...floorSignIn, duration: 2 });
+        floorRate = await rate(
+          `floor: bare Fastify + gate (${LOGIN_CONNECTIONS} conn.)`,
+          floorSignIn,
+        );
+      } finally {
+        floor.stop();
+      }
       const verify2 = await rawVerification();
       const publicRate = (public1 + public2) / 2;
       ratios.signIn.push(login / ((verify1 + verify2) / 2));
+      ratios.floor.push(floorRate / ((verify1 + verify2) / 2));
       ratios.me.push(me / publicRate);
       ratios.public.push(publicRate / ((bare1 + bare2) / 2));
     } finally {
@@ -194,6 +233,10 @@ async function main(): Promise<void> {
   console.log(`--- ratios, median of ${ROUNDS} rounds (each round's: in brackets) ---`);
   const show = (values: number[]) => values.map((v) => `${(v * 100).toFixed(0)}%`).join(" ");
   ratio(`sign-in / raw verification [${show(ratios.signIn)}]`, median(ratios.signIn), 1, 85);
+  console.log(
+    `  for reference: floor / raw verification [${show(ratios.floor)}] ${(median(ratios.floor) * 100).toFixed(1)}%; ` +
+      `sign-in / floor ${((median(ratios.signIn) / median(ratios.floor)) * 100).toFixed(1)}%`,
+  );
   ratio(`GET /me / public route [${show(ratios.me)}]`, median(ratios.me), 1, 80);
   ratio(`public / bare Fastify [${show(ratios.public)}]`, median(ratios.public), 1, 80);
 }
