@@ -12,6 +12,11 @@
  * Fastify `POST /login` that parses the same body and runs `verifyPassword` through the same
  * hash gate (one slot on one core) and nothing else, ÷ raw verification; and the sign-in ÷ that
  * floor, which is what Tessera's own sign-in work (SQL, throttle, session, audit, cookies) costs.
+ * And, where `/proc` is, the same sign-in ratio in CPU time rather than in answers a second:
+ * raw verification's CPU per hash (the process, all threads, one at a time) ÷ the server's CPU
+ * per sign-in (all threads). On one saturated core the two agree (they did within 1 point in
+ * stop 31's runs); when the CPU figure is clearly higher, the server's core sat idle (waiting on
+ * an fsync with no hash running), which the rate alone cannot tell from slow work.
  * The baselines are measured before and after each figure (the mean of the two), since the
  * machine is shared and a single run drifts, and each round starts fresh servers (the same
  * build varies from one process to the next). Absolute numbers move; read the ratios.
@@ -21,6 +26,7 @@
  * Without `taskset` on the machine, nothing is pinned (said in the output).
  */
 import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import autocannon from "autocannon";
 import Fastify from "fastify";
@@ -40,6 +46,8 @@ const CONNECTIONS = 50;
 const LOGIN_CONNECTIONS = Math.floor(DEFAULT_HASH_QUEUE_PER_SLOT * PRESSURE_THRESHOLD);
 const SERVER_CORE = process.env.BENCH_SERVER_CORE ?? "0";
 const PINNED = spawnSync("taskset", ["-V"]).status === 0;
+/** Clock ticks a second of `/proc/<pid>/stat`'s times (USER_HZ, 100 on Linux). */
+const CLOCK_TICKS = Number(spawnSync("getconf", ["CLK_TCK"]).stdout?.toString().trim()) || 100;
 
 /** Child modes: `bare` (a bare Fastify hello) and `verify` (raw verification rate). */
 const mode = process.argv[2];
@@ -87,9 +95,13 @@ if (mode === "bare") {
     );
     return verified / DURATION_SECONDS;
   };
+  const cpuBefore = process.cpuUsage();
   const sequential = await rateAt(1);
+  const cpu = process.cpuUsage(cpuBefore);
+  // CPU per verification, all threads of this process (the hash runs on libuv's pool).
+  const cpuMs = (cpu.user + cpu.system) / 1000 / (sequential * DURATION_SECONDS);
   const parallel = await rateAt(LOGIN_CONNECTIONS);
-  process.stdout.write(`${JSON.stringify({ sequential, parallel })}\n`);
+  process.stdout.write(`${JSON.stringify({ sequential, parallel, cpuMs })}\n`);
 } else {
   await main();
 }
@@ -101,7 +113,7 @@ function pinned(args: string[]): [string, string[]] {
 }
 
 /** Starts a child (pinned) and returns its first stdout line, parsed, and a stop function. */
-async function child<T>(args: string[]): Promise<{ info: T; stop(): void }> {
+async function child<T>(args: string[]): Promise<{ info: T; pid: number; stop(): void }> {
   const [command, argv] = pinned(["--import", "tsx", ...args]);
   const proc = spawn(command, argv, {
     stdio: ["ignore", "pipe", "inherit"],
@@ -111,7 +123,7 @@ async function child<T>(args: string[]): Promise<{ info: T; stop(): void }> {
     createInterface({ input: proc.stdout }).once("line", resolve);
     proc.once("exit", (code) => reject(new Error(`${args.join(" ")} exited with ${code}`)));
   });
-  return { info: JSON.parse(first) as T, stop: () => proc.kill("SIGTERM") };
+  return { info: JSON.parse(first) as T, pid: proc.pid ?? 0, stop: () => proc.kill("SIGTERM") };
 }
 
 async function rate(
@@ -131,19 +143,44 @@ async function rate(
   return perSecond;
 }
 
+/** The CPU time a process has used, all threads (`taskset` execs node: same pid); null without /proc. */
+function processCpuMs(pid: number): number | null {
+  const path = `/proc/${pid}/stat`;
+  if (!existsSync(path)) return null;
+  const stat = readFileSync(path, "utf8");
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+
+/** A rate, and the CPU per answer that `pid` used meanwhile (null without /proc). */
+async function rateWithCpu(
+  title: string,
+  pid: number,
+  options: autocannon.Options & { connections?: number },
+): Promise<{ perSecond: number; cpuMs: number | null }> {
+  const before = processCpuMs(pid);
+  const perSecond = await rate(title, options);
+  const after = processCpuMs(pid);
+  const answers = perSecond * DURATION_SECONDS;
+  const cpuMs =
+    before === null || after === null || answers === 0 ? null : (after - before) / answers;
+  return { perSecond, cpuMs };
+}
+
 /** Raw verification's best rate on the server's core (a pinned child), printed. */
-async function rawVerification(): Promise<number> {
-  const verify = await child<{ sequential: number; parallel: number }>([
+async function rawVerification(): Promise<{ rate: number; cpuMs: number }> {
+  const verify = await child<{ sequential: number; parallel: number; cpuMs: number }>([
     "bench/ratios.ts",
     "verify",
   ]);
   verify.stop();
-  const { sequential, parallel } = verify.info;
+  const { sequential, parallel, cpuMs } = verify.info;
   console.log(
     `raw verifyPassword (1 / ${LOGIN_CONNECTIONS} at once)`.padEnd(40) +
-      ` ${sequential.toFixed(1).padStart(9)} /s / ${parallel.toFixed(1)} /s`,
+      ` ${sequential.toFixed(1).padStart(9)} /s / ${parallel.toFixed(1)} /s, ${cpuMs.toFixed(2)} ms CPU each`,
   );
-  return Math.max(sequential, parallel);
+  return { rate: Math.max(sequential, parallel), cpuMs };
 }
 
 function ratio(label: string, value: number, base: number, target: number): void {
@@ -163,8 +200,9 @@ async function main(): Promise<void> {
   // round is reported (the machine is shared: one round alone can be far off). Each round
   // starts both servers afresh: the same build varies by up to 10% from one process to the
   // next (JIT decisions, memory layout), which one pair of processes would hide.
-  const ratios: Record<"signIn" | "floor" | "me" | "public", number[]> = {
+  const ratios: Record<"signIn" | "signInCpu" | "floor" | "me" | "public", number[]> = {
     signIn: [],
+    signInCpu: [],
     floor: [],
     me: [],
     public: [],
@@ -204,7 +242,14 @@ async function main(): Promise<void> {
       const public2 = await rate("Tessera GET /bench/public", { url: `${base}/bench/public` });
       const bare2 = await rate("bare Fastify GET /hello", { url: bareUrl });
       const verify1 = await rawVerification();
-      const login = await rate(`POST /login (${LOGIN_CONNECTIONS} conn.)`, signIn);
+      const { perSecond: login, cpuMs: loginCpuMs } = await rateWithCpu(
+        `POST /login (${LOGIN_CONNECTIONS} conn.)`,
+        tessera.pid,
+        signIn,
+      );
+      if (loginCpuMs !== null) {
+        console.log(`${"  CPU per sign-in (all threads)".padEnd(40)} ${loginCpuMs.toFixed(2)} ms`);
+      }
       const floor = await child<{ port: number }>(["bench/ratios.ts", "floor"]);
       let floorRate: number;
       try {
@@ -219,8 +264,12 @@ async function main(): Promise<void> {
       }
       const verify2 = await rawVerification();
       const publicRate = (public1 + public2) / 2;
-      ratios.signIn.push(login / ((verify1 + verify2) / 2));
-      ratios.floor.push(floorRate / ((verify1 + verify2) / 2));
+      const rawRate = (verify1.rate + verify2.rate) / 2;
+      ratios.signIn.push(login / rawRate);
+      ratios.floor.push(floorRate / rawRate);
+      if (loginCpuMs !== null) {
+        ratios.signInCpu.push((verify1.cpuMs + verify2.cpuMs) / 2 / loginCpuMs);
+      }
       ratios.me.push(me / publicRate);
       ratios.public.push(publicRate / ((bare1 + bare2) / 2));
     } finally {
@@ -237,6 +286,12 @@ async function main(): Promise<void> {
     `  for reference: floor / raw verification [${show(ratios.floor)}] ${(median(ratios.floor) * 100).toFixed(1)}%; ` +
       `sign-in / floor ${((median(ratios.signIn) / median(ratios.floor)) * 100).toFixed(1)}%`,
   );
+  if (ratios.signInCpu.length > 0) {
+    console.log(
+      `  in CPU time: raw verification's CPU ÷ CPU per sign-in [${show(ratios.signInCpu)}] ` +
+        `${(median(ratios.signInCpu) * 100).toFixed(1)}%`,
+    );
+  }
   ratio(`GET /me / public route [${show(ratios.me)}]`, median(ratios.me), 1, 80);
   ratio(`public / bare Fastify [${show(ratios.public)}]`, median(ratios.public), 1, 80);
 }
