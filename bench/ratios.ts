@@ -29,7 +29,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import autocannon from "autocannon";
-import Fastify from "fastify";
+import Fastify, { type FastifyInstance } from "fastify";
 import { hashPassword, verifyPassword } from "../src/core/password.js";
 import { createHashGate, DEFAULT_HASH_QUEUE_PER_SLOT } from "../src/services/abuse/hash-gate.js";
 import { PRESSURE_THRESHOLD } from "../src/services/abuse/proof-of-work.js";
@@ -49,20 +49,21 @@ const PINNED = spawnSync("taskset", ["-V"]).status === 0;
 /** Clock ticks a second of `/proc/<pid>/stat`'s times (USER_HZ, 100 on Linux). */
 const CLOCK_TICKS = Number(spawnSync("getconf", ["CLK_TCK"]).stdout?.toString().trim()) || 100;
 
-/** Child modes: `bare` (a bare Fastify hello) and `verify` (raw verification rate). */
+/** The password of `bench/http-server.ts`'s user, which the sign-in's body carries. */
+const PASSWORD = "plain horse staple 123";
+
+/**
+ * Child modes: `bare` (a bare Fastify hello), `floor` (bare Fastify's sign-in floor) and
+ * `verify` (raw verification rate).
+ */
 const mode = process.argv[2];
 if (mode === "bare") {
   const app = Fastify({ logger: false });
   app.get("/hello", async () => ({ id: "00000000-0000-4000-8000-000000000000", name: "public" }));
-  await app.listen({ host: "127.0.0.1", port: 0 });
-  const address = app.server.address();
-  if (address === null || typeof address === "string") throw new Error("no port");
-  process.stdout.write(`${JSON.stringify({ port: address.port })}\n`);
-  process.on("SIGTERM", () => void app.close().then(() => process.exit(0)));
+  await listenAndAnnounce(app);
 } else if (mode === "floor") {
   // The floor: bare Fastify, the same body, the same gate around the same verification.
-  const password = "plain horse staple 123";
-  const hash = await hashPassword(password);
+  const hash = await hashPassword(PASSWORD);
   const gate = createHashGate();
   const app = Fastify({ logger: false });
   app.post("/login", async (request, reply) => {
@@ -71,24 +72,19 @@ if (mode === "bare") {
     const ok = await gate.run("trusted", () => verifyPassword(hash, given));
     return ok ? { ok } : reply.code(400).send({ code: "invalid_credentials" });
   });
-  await app.listen({ host: "127.0.0.1", port: 0 });
-  const address = app.server.address();
-  if (address === null || typeof address === "string") throw new Error("no port");
-  process.stdout.write(`${JSON.stringify({ port: address.port })}\n`);
-  process.on("SIGTERM", () => void app.close().then(() => process.exit(0)));
+  await listenAndAnnounce(app);
 } else if (mode === "verify") {
   // Raw verification at its best on this core: one at a time, and as many at once as the
   // sign-in benchmark has connections (four hashes sharing one core run 10-15% slower than
   // one after another, so the faster of the two is the baseline).
-  const password = "plain horse staple 123";
-  const hash = await hashPassword(password);
+  const hash = await hashPassword(PASSWORD);
   const rateAt = async (parallel: number): Promise<number> => {
     let verified = 0;
     const until = Date.now() + DURATION_SECONDS * 1000;
     await Promise.all(
       Array.from({ length: parallel }, async () => {
         while (Date.now() < until) {
-          if (!(await verifyPassword(hash, password))) throw new Error("verify failed");
+          if (!(await verifyPassword(hash, PASSWORD))) throw new Error("verify failed");
           verified += 1;
         }
       }),
@@ -104,6 +100,15 @@ if (mode === "bare") {
   process.stdout.write(`${JSON.stringify({ sequential, parallel, cpuMs })}\n`);
 } else {
   await main();
+}
+
+/** Listens on a free port, prints it as the child's one line, and closes on SIGTERM. */
+async function listenAndAnnounce(app: FastifyInstance): Promise<void> {
+  await app.listen({ host: "127.0.0.1", port: 0 });
+  const address = app.server.address();
+  if (address === null || typeof address === "string") throw new Error("no port");
+  process.stdout.write(`${JSON.stringify({ port: address.port })}\n`);
+  process.on("SIGTERM", () => void app.close().then(() => process.exit(0)));
 }
 
 function pinned(args: string[]): [string, string[]] {
@@ -284,7 +289,7 @@ async function main(): Promise<void> {
   ratio(`sign-in / raw verification [${show(ratios.signIn)}]`, median(ratios.signIn), 1, 85);
   console.log(
     `  for reference: floor / raw verification [${show(ratios.floor)}] ${(median(ratios.floor) * 100).toFixed(1)}%; ` +
-      `sign-in / floor ${((median(ratios.signIn) / median(ratios.floor)) * 100).toFixed(1)}%`,
+      `sign-in / floor ${(median(ratios.signIn.map((v, i) => v / ratios.floor[i]!)) * 100).toFixed(1)}%`,
   );
   if (ratios.signInCpu.length > 0) {
     console.log(

@@ -13,6 +13,7 @@ import { endUserSessions } from "../../../src/services/sessions/ending.js";
 import { listAuditEvents } from "../../../src/store/index.js";
 import { describeServer } from "../../helpers/routes.js";
 import type { TestClient, TestServer } from "../../helpers/server.js";
+import { replaceEnd } from "../../helpers/tamper.js";
 
 const DAY_MS = 86_400_000;
 const INTROSPECTION_SECRET = "introspection-secret-0123456789-abcdef";
@@ -201,8 +202,7 @@ describeServer(
       it("is refused when malformed, mistyped or unknown, with the one generic 401", async () => {
         const { user, client } = await signedIn(server);
         const { token } = await makeToken(client, user.id);
-        const last = token.at(-1) === "a" ? "b" : "a";
-        for (const bad of [token.slice(0, -1) + last, token.slice(0, -1), `${token}x`]) {
+        for (const bad of [replaceEnd(token), token.slice(0, -1), `${token}x`]) {
           const response = await bearer(server, bad)("GET", "/me");
           expect(response.status).toBe(401);
           expect(response.body.code).toBe("not_authorized");
@@ -357,9 +357,7 @@ describeServer(
         token_type: "Bearer",
         token_use: "personal",
       });
-      // Another last character (never the same one: a token ending in "x" stayed valid once in CI).
-      const tampered = token.slice(0, -1) + (token.endsWith("x") ? "y" : "x");
-      expect((await introspect(tampered)).body).toEqual({ active: false });
+      expect((await introspect(replaceEnd(token))).body).toEqual({ active: false });
       await client.request("DELETE", `/users/${user.id}/tokens/${id}`);
       expect((await introspect(token)).body).toEqual({ active: false });
     });
