@@ -191,9 +191,9 @@ export async function createTessera(
         ? counterFilePath(config.databaseUrl)
         : null;
     if (counterFile !== null) {
-      const counters = await openCounterFile(counterFile);
-      closers.push(() => counters.destroy());
-      rateLimitStore = createDatabaseRateLimitStore(counters.db);
+      const counters = openCounterFile(counterFile);
+      closers.push(async () => counters.close());
+      rateLimitStore = counters.store;
     }
     rateLimitStore ??= createDatabaseRateLimitStore(database.db);
     // Without Redis: in memory on SQLite (one host, one process serves it; issue 14 item 9, no

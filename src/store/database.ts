@@ -164,6 +164,22 @@ export async function pingDatabase(
 }
 
 function sqliteDialect(path: string, options: DatabaseOptions): SqliteDialect {
+  const raw = openSqliteConnection(path, options);
+  const size = options.statementCacheSize ?? DEFAULT_SQLITE_STATEMENT_CACHE_SIZE;
+  return new TesseraSqliteDialect(raw, size);
+}
+
+/**
+ * Opens one better-sqlite3 connection as every Tessera SQLite file is opened: the file's folder
+ * made, WAL journal, foreign keys on, the busy timeout, and `synchronous` as `options` says
+ * (default FULL). For `createDatabase`, and for the counter file's store, which runs its
+ * statements on the connection itself (`rate-limit/sqlite-file.ts`).
+ * Throws the driver's error when the file cannot be opened.
+ */
+export function openSqliteConnection(
+  path: string,
+  options: Pick<DatabaseOptions, "busyTimeoutMs" | "synchronous"> = {},
+): BetterSqlite3.Database {
   const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_SQLITE_BUSY_TIMEOUT_MS;
   const inMemory = path === ":memory:";
   if (!inMemory) mkdirSync(dirname(resolve(path)), { recursive: true });
@@ -176,12 +192,11 @@ function sqliteDialect(path: string, options: DatabaseOptions): SqliteDialect {
     raw.pragma(`busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
     // FULL: a committed write survives a power loss, not just a process crash.
     raw.pragma(`synchronous = ${options.synchronous === "NORMAL" ? "NORMAL" : "FULL"}`);
+    return raw;
   } catch (error) {
     raw.close();
     throw error;
   }
-  const size = options.statementCacheSize ?? DEFAULT_SQLITE_STATEMENT_CACHE_SIZE;
-  return new TesseraSqliteDialect(raw, size);
 }
 
 /** SQLite runs DDL inside transactions; Kysely's adapter says it does not, so say it does. */

@@ -7,18 +7,23 @@
 import type { Redis } from "ioredis";
 import { afterAll } from "vitest";
 import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createDatabase } from "../../src/store/index.js";
 import {
   createDatabaseRateLimitStore,
   createMemoryRateLimitStore,
   createRedisRateLimitStore,
+  openCounterFile,
   type RateLimitStore,
 } from "../../src/store/rate-limit/index.js";
 import { TEST_DIALECTS, openTestDatabase, type TestDatabase } from "./database.js";
 import { openTestRedis, redisSkipReason, type TestRedis } from "./redis.js";
 
 export interface StoreKind {
-  readonly name: "memory" | "redis" | "sqlite database" | "postgres database";
+  readonly name:
+    "memory" | "redis" | "sqlite database" | "postgres database" | "sqlite counter file";
   /** Why this kind's tests are skipped, or null when they run. */
   readonly skipReason: string | null;
   /** A fresh, empty store. */
@@ -107,8 +112,27 @@ export async function createStoreHarness(fileTag: string): Promise<StoreHarness>
     });
   }
 
+  // The counter file of a SQLite deployment (`counter-file.ts`, its store in `sqlite-file.ts`):
+  // a real file; "two instances" are two connections to it, as two processes would hold.
+  const counterDir = mkdtempSync(join(tmpdir(), "tessera-counters-"));
+  extraClosers.push(async () => rmSync(counterDir, { recursive: true, force: true }));
+  const openFile = (path: string) => {
+    const file = openCounterFile(path);
+    extraClosers.unshift(async () => file.close());
+    return file.store;
+  };
+  const counterFileKind: StoreKind = {
+    name: "sqlite counter file",
+    skipReason: null,
+    make: () => openFile(join(counterDir, `${randomUUID()}-counters`)),
+    makeShared: async () => {
+      const path = join(counterDir, `${randomUUID()}-counters`);
+      return [openFile(path), openFile(path)];
+    },
+  };
+
   return {
-    kinds: [memory, redisKind, ...databaseKinds],
+    kinds: [memory, redisKind, ...databaseKinds, counterFileKind],
     redisPrefix: redis?.keyPrefix ?? `tessera-test:${fileTag}:unreachable:`,
     connect: async () => {
       if (redis === null) throw new Error(unreachable ?? "Redis not connected");

@@ -5,12 +5,30 @@
  * cut (a lost failure count costs an attacker's guess or two; never a crash: WAL with
  * `synchronous = NORMAL` keeps every commit through a process crash), so they get `NORMAL`.
  * Passwords, sessions, locks and the audit chain stay in the main file with `FULL`.
- * The table is the one of migration 0005, made here when the file is new.
+ * The store runs its statements on the file's connection itself (`sqlite-file.ts`).
  */
-import { sql } from "kysely";
-import type { Kysely } from "kysely";
-import { createDatabase, parseDatabaseUrl, type TesseraDatabase } from "../database.js";
-import * as rateLimitCounters from "../migrations/0005-rate-limit-counters.js";
+import { openSqliteConnection, parseDatabaseUrl } from "../database.js";
+import { createSqliteFileRateLimitStore } from "./sqlite-file.js";
+import type { RateLimitStore } from "./types.js";
+
+/**
+ * The table of migration 0005, made here when the file is new (`if not exists`: another process
+ * on the same file may make it first), `without rowid`: the rows live in the key's own b-tree,
+ * so a commit writes one page fewer than with a separate key index. A file made before keeps
+ * its table; the statements are the same for both.
+ */
+const COUNTER_FILE_SCHEMA = `
+  create table if not exists "rate_limit_counters" ("key" text primary key,
+    "failures" integer not null, "locked_until_ms" integer not null,
+    "expires_at_ms" integer not null) without rowid;
+  create index if not exists "rate_limit_counters_expires_at_ms"
+    on "rate_limit_counters" ("expires_at_ms");`;
+
+/** The open counter file: its store, and how to close the file. */
+export interface CounterFile {
+  store: RateLimitStore;
+  close(): void;
+}
 
 /**
  * The counter file's path for a main SQLite database URL (`<file>-counters`), or null when the
@@ -22,28 +40,14 @@ export function counterFilePath(databaseUrl: string | undefined): string | null 
   return `${location.path}-counters`;
 }
 
-/** Opens (and creates) the counter file with `synchronous = NORMAL`. */
-export async function openCounterFile(path: string): Promise<TesseraDatabase> {
-  const database = await createDatabase(path, { synchronous: "NORMAL" });
-  const hasTable = async () =>
-    (
-      await sql<{ name: string }>`select name from sqlite_master
-        where type = 'table' and name = 'rate_limit_counters'`.execute(database.db)
-    ).rows.length > 0;
+/** Opens (and creates) the counter file with `synchronous = NORMAL`, and its store. */
+export function openCounterFile(path: string): CounterFile {
+  const raw = openSqliteConnection(path, { synchronous: "NORMAL" });
   try {
-    if (!(await hasTable())) {
-      try {
-        await database.db
-          .transaction()
-          .execute((trx) => rateLimitCounters.up(trx as unknown as Kysely<unknown>));
-      } catch (error) {
-        // Another process on the same file made it first.
-        if (!(await hasTable())) throw error;
-      }
-    }
-    return database;
+    raw.exec(COUNTER_FILE_SCHEMA);
+    return { store: createSqliteFileRateLimitStore(raw), close: () => raw.close() };
   } catch (error) {
-    await database.destroy();
+    raw.close();
     throw error;
   }
 }

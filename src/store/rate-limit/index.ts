@@ -4,7 +4,8 @@
  * the default of a single instance), `database.ts` (the `rate_limit_counters` table, shared by
  * instances without Redis) and `redis.ts` (Lua scripts, shared through Redis). All three apply
  * the arithmetic of `core/rate-limit.ts`. `counter-file.ts`: on SQLite, the counters' own file
- * with a cheaper durability (`synchronous = NORMAL`).
+ * with a cheaper durability (`synchronous = NORMAL`), whose store (`sqlite-file.ts`) runs each
+ * operation as one synchronous transaction on the file's connection.
  */
 export type { RateLimitEntry, RateLimitStore, ReserveResult } from "./types.js";
 export {
@@ -16,5 +17,7 @@ export type { MemoryRateLimitStore, MemoryRateLimitStoreOptions } from "./memory
 export { DEFAULT_DATABASE_SWEEP_INTERVAL_MS, createDatabaseRateLimitStore } from "./database.js";
 export type { DatabaseRateLimitStoreOptions } from "./database.js";
 export { counterFilePath, openCounterFile } from "./counter-file.js";
+export type { CounterFile } from "./counter-file.js";
+export { createSqliteFileRateLimitStore } from "./sqlite-file.js";
 export { DEFAULT_REDIS_RATE_LIMIT_KEY_PREFIX, createRedisRateLimitStore } from "./redis.js";
 export type { RedisRateLimitStoreOptions } from "./redis.js";
