@@ -42,6 +42,17 @@ export interface DatabaseRateLimitStoreOptions {
 type Db = Kysely<Database>;
 
 /**
+ * The row key of `key` under `keyPrefix`: as it is, or `sha256:<hex>` past
+ * `MAX_PLAIN_KEY_LENGTH`. Shared with the counter file's store (`sqlite-file.ts`).
+ */
+export function counterRowKey(keyPrefix: string, key: string): string {
+  const full = keyPrefix + key;
+  return full.length <= MAX_PLAIN_KEY_LENGTH
+    ? full
+    : `sha256:${createHash("sha256").update(full).digest("hex")}`;
+}
+
+/**
  * Makes a store that keeps failure counters in the `rate_limit_counters` table. Operations
  * reject when the database fails (the throttle turns that into a 503).
  */
@@ -54,12 +65,7 @@ export function createDatabaseRateLimitStore(
   const { rowLocks } = capabilitiesOf(db);
   let lastSweepMs = Number.NEGATIVE_INFINITY;
 
-  function rowKey(key: string): string {
-    const full = keyPrefix + key;
-    return full.length <= MAX_PLAIN_KEY_LENGTH
-      ? full
-      : `sha256:${createHash("sha256").update(full).digest("hex")}`;
-  }
+  const rowKey = (key: string) => counterRowKey(keyPrefix, key);
 
   // The statements of every operation, compiled once (`prepared.ts`): a sign-in runs about ten
   // of them, and building each with Kysely cost more than SQLite running it (issue 20 item 1).

@@ -11,7 +11,6 @@
  * one after another; in this process, a synchronous transaction cannot interleave with another.
  * A long key (an unknown name can be 1 KB) is stored as its SHA-256, as in `database.ts`.
  */
-import { createHash } from "node:crypto";
 import type BetterSqlite3 from "better-sqlite3";
 import {
   applyFailure,
@@ -25,11 +24,9 @@ import {
 import type { RateLimitEntry, RateLimitStore, ReserveResult } from "./types.js";
 import {
   DEFAULT_DATABASE_SWEEP_INTERVAL_MS,
+  counterRowKey,
   type DatabaseRateLimitStoreOptions,
 } from "./database.js";
-
-/** Keys longer than this are stored as `sha256:<hex>` (as `database.ts` does). */
-const MAX_PLAIN_KEY_LENGTH = 200;
 
 interface Row {
   failures: number | bigint;
@@ -63,12 +60,7 @@ export function createSqliteFileRateLimitStore(
     `delete from rate_limit_counters where expires_at_ms <= ?`,
   );
 
-  function rowKey(key: string): string {
-    const full = keyPrefix + key;
-    return full.length <= MAX_PLAIN_KEY_LENGTH
-      ? full
-      : `sha256:${createHash("sha256").update(full).digest("hex")}`;
-  }
+  const rowKey = (key: string) => counterRowKey(keyPrefix, key);
 
   function read(key: string): StoredFailureRecord | null {
     const row = selectRow.get(key);
