@@ -2,16 +2,14 @@
  * Opening the database: an embedded SQLite file by default, PostgreSQL from a `postgres://`
  * URL. Both come back as one Kysely instance so every query is written once.
  */
-import { mkdirSync } from "node:fs";
-import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import BetterSqlite3 from "better-sqlite3";
+import type BetterSqlite3 from "better-sqlite3";
 import { Kysely, PostgresDialect, SqliteAdapter, SqliteDialect, sql } from "kysely";
 import type { DialectAdapter, Driver, LogEvent } from "kysely";
 import pg from "pg";
 import type { DialectName } from "./dialect.js";
 import type { Database } from "./schema.js";
-import { TesseraSqliteDriver } from "./sqlite-driver.js";
+import { TesseraSqliteDriver, openSqliteConnection } from "./sqlite-driver.js";
 
 /** Where the SQLite file lives when no URL is configured (relative to the working directory). */
 export const DEFAULT_SQLITE_PATH = "./data/tessera.db";
@@ -164,39 +162,12 @@ export async function pingDatabase(
 }
 
 function sqliteDialect(path: string, options: DatabaseOptions): SqliteDialect {
-  const raw = openSqliteConnection(path, options);
+  const raw = openSqliteConnection(path, {
+    busyTimeoutMs: options.busyTimeoutMs ?? DEFAULT_SQLITE_BUSY_TIMEOUT_MS,
+    ...(options.synchronous === undefined ? {} : { synchronous: options.synchronous }),
+  });
   const size = options.statementCacheSize ?? DEFAULT_SQLITE_STATEMENT_CACHE_SIZE;
   return new TesseraSqliteDialect(raw, size);
-}
-
-/**
- * Opens one better-sqlite3 connection as every Tessera SQLite file is opened: the file's folder
- * made, WAL journal, foreign keys on, the busy timeout, and `synchronous` as `options` says
- * (default FULL). For `createDatabase`, and for the counter file's store, which runs its
- * statements on the connection itself (`rate-limit/sqlite-file.ts`).
- * Throws the driver's error when the file cannot be opened.
- */
-export function openSqliteConnection(
-  path: string,
-  options: Pick<DatabaseOptions, "busyTimeoutMs" | "synchronous"> = {},
-): BetterSqlite3.Database {
-  const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_SQLITE_BUSY_TIMEOUT_MS;
-  const inMemory = path === ":memory:";
-  if (!inMemory) mkdirSync(dirname(resolve(path)), { recursive: true });
-  const raw = new BetterSqlite3(path, { timeout: busyTimeoutMs });
-  try {
-    // WAL: readers never block the writer (SQLite docs, "Write-Ahead Logging").
-    if (!inMemory) raw.pragma("journal_mode = WAL");
-    // Foreign keys are off by default in SQLite and must be enabled per connection.
-    raw.pragma("foreign_keys = ON");
-    raw.pragma(`busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
-    // FULL: a committed write survives a power loss, not just a process crash.
-    raw.pragma(`synchronous = ${options.synchronous === "NORMAL" ? "NORMAL" : "FULL"}`);
-    return raw;
-  } catch (error) {
-    raw.close();
-    throw error;
-  }
 }
 
 /** SQLite runs DDL inside transactions; Kysely's adapter says it does not, so say it does. */

@@ -3,13 +3,43 @@
  * does (one connection, handed to one user at a time, so a transaction's statements never
  * interleave with other queries) with two changes that matter for a lookup that takes a few
  * microseconds: prepared statements are cached instead of re-prepared for every query, and
- * acquiring a free connection allocates no lock promise.
+ * acquiring a free connection allocates no lock promise. `openSqliteConnection` opens every
+ * Tessera SQLite file, this driver's and the counter file's (`rate-limit/counter-file.ts`).
  */
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import BetterSqlite3 from "better-sqlite3";
 import { CompiledQuery, SelectQueryNode } from "kysely";
 import type { DatabaseConnection, Driver, QueryResult } from "kysely";
-import type BetterSqlite3 from "better-sqlite3";
 
 type Statement = BetterSqlite3.Statement<unknown[]>;
+
+/**
+ * Opens one better-sqlite3 connection as every Tessera SQLite file is opened: the file's folder
+ * made, WAL journal, foreign keys on, the busy timeout, and `synchronous` (default FULL: a
+ * committed write survives a power loss, not just a process crash).
+ * Throws the driver's error when the file cannot be opened.
+ */
+export function openSqliteConnection(
+  path: string,
+  options: { busyTimeoutMs: number; synchronous?: "FULL" | "NORMAL" },
+): BetterSqlite3.Database {
+  const inMemory = path === ":memory:";
+  if (!inMemory) mkdirSync(dirname(resolve(path)), { recursive: true });
+  const raw = new BetterSqlite3(path, { timeout: options.busyTimeoutMs });
+  try {
+    // WAL: readers never block the writer (SQLite docs, "Write-Ahead Logging").
+    if (!inMemory) raw.pragma("journal_mode = WAL");
+    // Foreign keys are off by default in SQLite and must be enabled per connection.
+    raw.pragma("foreign_keys = ON");
+    raw.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs))}`);
+    raw.pragma(`synchronous = ${options.synchronous === "NORMAL" ? "NORMAL" : "FULL"}`);
+    return raw;
+  } catch (error) {
+    raw.close();
+    throw error;
+  }
+}
 
 /** A Kysely driver over an open better-sqlite3 connection (which it closes on `destroy`). */
 export class TesseraSqliteDriver implements Driver {

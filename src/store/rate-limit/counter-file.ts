@@ -7,7 +7,8 @@
  * Passwords, sessions, locks and the audit chain stay in the main file with `FULL`.
  * The store runs its statements on the file's connection itself (`sqlite-file.ts`).
  */
-import { openSqliteConnection, parseDatabaseUrl } from "../database.js";
+import { DEFAULT_SQLITE_BUSY_TIMEOUT_MS, parseDatabaseUrl } from "../database.js";
+import { openSqliteConnection } from "../sqlite-driver.js";
 import { createSqliteFileRateLimitStore } from "./sqlite-file.js";
 import type { RateLimitStore } from "./types.js";
 
@@ -42,7 +43,10 @@ export function counterFilePath(databaseUrl: string | undefined): string | null 
 
 /** Opens (and creates) the counter file with `synchronous = NORMAL`, and its store. */
 export function openCounterFile(path: string): CounterFile {
-  const raw = openSqliteConnection(path, { synchronous: "NORMAL" });
+  const raw = openSqliteConnection(path, {
+    busyTimeoutMs: DEFAULT_SQLITE_BUSY_TIMEOUT_MS,
+    synchronous: "NORMAL",
+  });
   try {
     raw.exec(COUNTER_FILE_SCHEMA);
     return { store: createSqliteFileRateLimitStore(raw), close: () => raw.close() };

@@ -18,6 +18,5 @@ export { DEFAULT_DATABASE_SWEEP_INTERVAL_MS, createDatabaseRateLimitStore } from
 export type { DatabaseRateLimitStoreOptions } from "./database.js";
 export { counterFilePath, openCounterFile } from "./counter-file.js";
 export type { CounterFile } from "./counter-file.js";
-export { createSqliteFileRateLimitStore } from "./sqlite-file.js";
 export { DEFAULT_REDIS_RATE_LIMIT_KEY_PREFIX, createRedisRateLimitStore } from "./redis.js";
 export type { RedisRateLimitStoreOptions } from "./redis.js";

@@ -14,11 +14,10 @@ import { promisify } from "node:util";
 import BetterSqlite3 from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import type { WindowPolicy } from "../../../src/core/rate-limit.js";
-import {
-  counterFilePath,
-  createSqliteFileRateLimitStore,
-  openCounterFile,
-} from "../../../src/store/rate-limit/index.js";
+import { counterFilePath, openCounterFile } from "../../../src/store/rate-limit/index.js";
+// Not exported from the index: its declaration names better-sqlite3's types, which the public
+// declarations keep out (test/package-types.test.ts).
+import { createSqliteFileRateLimitStore } from "../../../src/store/rate-limit/sqlite-file.js";
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), "tessera-counter-file-"));
