@@ -90,6 +90,38 @@ export function lockedUntil(stored: StoredFailureRecord | null, nowMs: number): 
   return stored.lockedUntilMs > nowMs ? stored.lockedUntilMs : 0;
 }
 
+/** What `planReservation` decides: the lock that refuses it, or each key's record after it. */
+export type ReservationPlan =
+  | { allowed: false; lockedUntilMs: number }
+  | { allowed: true; writes: ReadonlyArray<readonly [string, StoredFailureRecord]> };
+
+/**
+ * A reservation of one attempt on every entry (issue 14 item 1), as every store in this process
+ * applies it, over the records `read` gives (read once per key): when any entry is locked at
+ * `nowMs`, the latest lock end and nothing to write; otherwise one failure on each entry, in
+ * order (a key named twice counts twice), as the records to write. The Redis script mirrors it.
+ */
+export function planReservation(
+  entries: ReadonlyArray<{ key: string; policy: FailurePolicy }>,
+  read: (key: string) => StoredFailureRecord | null,
+  nowMs: number,
+): ReservationPlan {
+  const records = new Map<string, StoredFailureRecord | null>();
+  for (const { key } of entries) if (!records.has(key)) records.set(key, read(key));
+  const lockedUntilMs = Math.max(
+    0,
+    ...entries.map(({ key }) => lockedUntil(records.get(key) ?? null, nowMs)),
+  );
+  if (lockedUntilMs > 0) return { allowed: false, lockedUntilMs };
+  const writes: Array<readonly [string, StoredFailureRecord]> = [];
+  for (const { key, policy } of entries) {
+    const next = applyFailure(records.get(key) ?? null, policy, nowMs);
+    records.set(key, next);
+    writes.push([key, next]);
+  }
+  return { allowed: true, writes };
+}
+
 /**
  * Gives back one failure of `previous` at `nowMs` (a reserved attempt that was not a failure).
  * The lock set by the failure given back is lifted: a progressive key below `freeFailures`

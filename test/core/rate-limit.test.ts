@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   assertValidPolicy,
+  planReservation,
   progressiveDelayMs,
   type ProgressivePolicy,
   type WindowPolicy,
@@ -50,6 +51,49 @@ describe("assertValidPolicy", () => {
   ])("refuses %j with a TypeError naming the field", (policy, field) => {
     expect(() => assertValidPolicy(policy as never)).toThrow(TypeError);
     expect(() => assertValidPolicy(policy as never)).toThrow(field);
+  });
+});
+
+describe("planReservation", () => {
+  it("reads each key once and counts a key named twice twice", () => {
+    const reads: string[] = [];
+    const plan = planReservation(
+      [
+        { key: "a", policy: WINDOW },
+        { key: "b", policy: PROGRESSIVE },
+        { key: "a", policy: WINDOW },
+      ],
+      (key) => {
+        reads.push(key);
+        return null;
+      },
+      NOW_MS,
+    );
+    expect(reads).toEqual(["a", "b"]);
+    expect(plan).toEqual({
+      allowed: true,
+      writes: [
+        ["a", { failures: 1, lockedUntilMs: 0, expiresAtMs: NOW_MS + 5_000 }],
+        ["b", { failures: 1, lockedUntilMs: 0, expiresAtMs: NOW_MS + 60_000 }],
+        ["a", { failures: 2, lockedUntilMs: 0, expiresAtMs: NOW_MS + 5_000 }],
+      ],
+    });
+  });
+
+  it("writes nothing and answers the latest lock end when any key is locked", () => {
+    const stored = {
+      a: { failures: 3, lockedUntilMs: NOW_MS + 2_000, expiresAtMs: NOW_MS + 2_000 },
+      b: { failures: 9, lockedUntilMs: NOW_MS + 7_000, expiresAtMs: NOW_MS + 60_000 },
+      c: { failures: 1, lockedUntilMs: 0, expiresAtMs: NOW_MS + 60_000 },
+    } as const;
+    const read = (key: string) => stored[key as keyof typeof stored];
+    const entries = ["c", "a", "b"].map((key) => ({ key, policy: WINDOW }));
+    expect(planReservation(entries, read, NOW_MS)).toEqual({
+      allowed: false,
+      lockedUntilMs: NOW_MS + 7_000,
+    });
+    // Once both locks are over, the same entries are counted.
+    expect(planReservation(entries, read, NOW_MS + 7_000)).toMatchObject({ allowed: true });
   });
 });
 

@@ -16,7 +16,7 @@ import type { Kysely, Selectable, Transaction } from "kysely";
 import {
   applyFailure,
   applyRelease,
-  lockedUntil,
+  planReservation,
   toFailureRecord,
   type FailurePolicy,
   type FailureRecord,
@@ -40,6 +40,19 @@ export interface DatabaseRateLimitStoreOptions {
 }
 
 type Db = Kysely<Database>;
+
+/** A row of `rate_limit_counters` as a stored record (a driver may give its integers as bigint). */
+export function storedRecordOf(row: {
+  failures: number | bigint;
+  locked_until_ms: number | bigint;
+  expires_at_ms: number | bigint;
+}): StoredFailureRecord {
+  return {
+    failures: Number(row.failures),
+    lockedUntilMs: Number(row.locked_until_ms),
+    expiresAtMs: Number(row.expires_at_ms),
+  };
+}
 
 /**
  * The row key of `key` under `keyPrefix`: as it is, or `sha256:<hex>` past
@@ -122,11 +135,7 @@ export function createDatabaseRateLimitStore(
     >;
     const found = new Map<string, StoredFailureRecord | null>(sorted.map((key) => [key, null]));
     for (const row of rows) {
-      found.set(row.key, {
-        failures: Number(row.failures),
-        lockedUntilMs: Number(row.locked_until_ms),
-        expiresAtMs: Number(row.expires_at_ms),
-      });
+      found.set(row.key, storedRecordOf(row));
     }
     return found;
   }
@@ -158,16 +167,9 @@ export function createDatabaseRateLimitStore(
           trx,
           keyed.map(({ key }) => key),
         );
-        const lockedUntilMs = Math.max(
-          0,
-          ...keyed.map(({ key }) => lockedUntil(rows.get(key) ?? null, nowMs)),
-        );
-        if (lockedUntilMs > 0) return { allowed: false, lockedUntilMs };
-        for (const { key, policy } of keyed) {
-          const next = applyFailure(rows.get(key) ?? null, policy, nowMs);
-          rows.set(key, next);
-          await write(trx, key, next);
-        }
+        const plan = planReservation(keyed, (key) => rows.get(key) ?? null, nowMs);
+        if (!plan.allowed) return plan;
+        for (const [key, next] of plan.writes) await write(trx, key, next);
         return { allowed: true } as const;
       });
     },
@@ -222,14 +224,7 @@ export function createDatabaseRateLimitStore(
         .where("key", "=", rowKey(key))
         .executeTakeFirst();
       if (row === undefined) return null;
-      return toFailureRecord(
-        {
-          failures: Number(row.failures),
-          lockedUntilMs: Number(row.locked_until_ms),
-          expiresAtMs: Number(row.expires_at_ms),
-        },
-        nowMs,
-      );
+      return toFailureRecord(storedRecordOf(row), nowMs);
     },
 
     async reset(key: string): Promise<void> {

@@ -9,7 +9,7 @@
 import {
   applyFailure,
   applyRelease,
-  lockedUntil,
+  planReservation,
   toFailureRecord,
   type FailurePolicy,
   type FailureRecord,
@@ -97,13 +97,9 @@ export function createMemoryRateLimitStore(
     async reserve(entries: readonly RateLimitEntry[], nowMs: number): Promise<ReserveResult> {
       // Synchronous from the read to the last write: one step of the event loop, so atomic.
       sweep(nowMs);
-      const lockedUntilMs = Math.max(
-        0,
-        ...entries.map(({ key }) => lockedUntil(records.get(key) ?? null, nowMs)),
-      );
-      if (lockedUntilMs > 0) return { allowed: false, lockedUntilMs };
-      for (const { key, policy } of entries) {
-        const next = applyFailure(records.get(key) ?? null, policy, nowMs);
+      const plan = planReservation(entries, (key) => records.get(key) ?? null, nowMs);
+      if (!plan.allowed) return plan;
+      for (const [key, next] of plan.writes) {
         records.delete(key);
         records.set(key, next);
       }

@@ -15,7 +15,7 @@ import type BetterSqlite3 from "better-sqlite3";
 import {
   applyFailure,
   applyRelease,
-  lockedUntil,
+  planReservation,
   toFailureRecord,
   type FailurePolicy,
   type FailureRecord,
@@ -25,6 +25,7 @@ import type { RateLimitEntry, RateLimitStore, ReserveResult } from "./types.js";
 import {
   DEFAULT_DATABASE_SWEEP_INTERVAL_MS,
   counterRowKey,
+  storedRecordOf,
   type DatabaseRateLimitStoreOptions,
 } from "./database.js";
 
@@ -64,12 +65,7 @@ export function createSqliteFileRateLimitStore(
 
   function read(key: string): StoredFailureRecord | null {
     const row = selectRow.get(key);
-    if (row === undefined) return null;
-    return {
-      failures: Number(row.failures),
-      lockedUntilMs: Number(row.locked_until_ms),
-      expiresAtMs: Number(row.expires_at_ms),
-    };
+    return row === undefined ? null : storedRecordOf(row);
   }
 
   function write(key: string, record: StoredFailureRecord | null): void {
@@ -79,18 +75,9 @@ export function createSqliteFileRateLimitStore(
 
   const reserve = raw.transaction(
     (entries: ReadonlyArray<{ key: string; policy: FailurePolicy }>, nowMs: number) => {
-      const rows = new Map<string, StoredFailureRecord | null>();
-      for (const { key } of entries) if (!rows.has(key)) rows.set(key, read(key));
-      const lockedUntilMs = Math.max(
-        0,
-        ...entries.map(({ key }) => lockedUntil(rows.get(key) ?? null, nowMs)),
-      );
-      if (lockedUntilMs > 0) return { allowed: false, lockedUntilMs } as const;
-      for (const { key, policy } of entries) {
-        const next = applyFailure(rows.get(key) ?? null, policy, nowMs);
-        rows.set(key, next);
-        write(key, next);
-      }
+      const plan = planReservation(entries, read, nowMs);
+      if (!plan.allowed) return plan;
+      for (const [key, next] of plan.writes) write(key, next);
       return { allowed: true } as const;
     },
   );

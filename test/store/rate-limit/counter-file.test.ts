@@ -151,7 +151,6 @@ describe("the counter file's store", () => {
         await new Promise((resolve) => setImmediate(resolve));
       }
       await workers;
-      expect(mine).toBeGreaterThan(0);
       expect(await file.store.get("shared", T0)).toEqual({
         failures: 300 + mine,
         lockedUntilMs: 0,
